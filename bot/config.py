@@ -1,0 +1,76 @@
+"""The repository configuration, ``.modelgate.yml`` (SPEC section 1). Read from the base: it is trusted."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
+
+CONFIG_PATH = ".modelgate.yml"
+RULE_ID_RE = re.compile(r"^MG\d{3}$")
+RuleSeverity = Literal["error", "warning", "notice", "off"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ManifestGlobs(_Strict):
+    include: list[str] = Field(default_factory=lambda: ["**/*.yaml", "**/*.yml"])
+    exclude: list[str] = Field(default_factory=list)
+
+
+class Limits(_Strict):
+    max_manifest_bytes: StrictInt = Field(default=1_000_000, ge=1)
+    max_depth: StrictInt = Field(default=64, ge=2)
+
+
+class DeprecationDays(_Strict):
+    stable: StrictInt = Field(default=90, ge=0)
+    beta: StrictInt = Field(default=30, ge=0)
+    alpha: StrictInt = Field(default=0, ge=0)
+
+
+class ApprovalSettings(_Strict):
+    invalidate_on_push: bool = True
+    allow_author: bool = False
+
+
+class RolloutSettings(_Strict):
+    stages: list[str] = Field(default_factory=lambda: ["shadow", "canary", "production"], min_length=1)
+    command_permission: Literal["read", "triage", "write", "maintain", "admin"] = "write"
+
+    @field_validator("stages")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("rollout stages must be distinct")
+        return value
+
+
+def _severity(value: Any) -> Any:
+    return "off" if value is False else value
+
+
+class Config(_Strict):
+    manifests: ManifestGlobs = Field(default_factory=ManifestGlobs)
+    limits: Limits = Field(default_factory=Limits)
+    deprecation_days: DeprecationDays = Field(default_factory=DeprecationDays)
+    compatibility_policy: Literal["strict", "lenient"] = "strict"
+    rules: dict[str, Annotated[RuleSeverity, BeforeValidator(_severity)]] = Field(default_factory=dict)
+    approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    rollout: RolloutSettings = Field(default_factory=RolloutSettings)
+    admins: list[str] = Field(default_factory=list)
+    status_context: str = Field(default="modelgate", min_length=1, max_length=100)
+
+    @field_validator("rules")
+    @classmethod
+    def _known_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [key for key in value if not RULE_ID_RE.match(key)]
+        if bad:
+            raise ValueError(f"not a rule id: {', '.join(bad)} (rule ids look like MG101)")
+        return value
+
+    def window_days(self, stability: str) -> int:
+        return int(getattr(self.deprecation_days, stability))

@@ -1,0 +1,293 @@
+"""Read one state of the monorepo into a Snapshot: configuration, manifests, schemas and file list.
+
+Manifests are found by the configured globs; a file whose bytes lack ``modelgate/v1`` is skipped without
+parsing. Each manifest is read by the bounded reader (yamlread) and validated by the typed models; every
+problem becomes a Finding with file and line, and the remaining manifests are still read.
+Lines are located lazily: only a manifest that needs to point at a line is read a second time for them.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pathspec
+from pydantic import ValidationError
+
+from bot.config import CONFIG_PATH, Config
+from bot.manifests.models import API_VERSION, KINDS, Contract, Model
+from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
+from bot.result import Finding
+from bot.sources import Entry, Source
+
+MARKER = API_VERSION.encode()
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+@dataclass
+class ManifestFile:
+    """One valid manifest, with what is needed to point at any of its lines."""
+
+    path: str
+    blob: str
+    text: str
+    doc: Model | Contract
+    data: dict[str, Any]
+    max_depth: int = 64
+    _lines: dict[Path, int] | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return self.doc.kind
+
+    @property
+    def name(self) -> str:
+        return self.doc.metadata.name
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind.lower()}:{self.name}"
+
+    def line(self, *path: str | int) -> int:
+        """The line of the deepest part of ``path`` that exists in the file (1 for the document)."""
+        if self._lines is None:
+            self._lines = read_yaml(self.text, max_depth=self.max_depth, want_lines=True)[1]
+        return locate(self._lines, path)
+
+
+def locate(lines: dict[Path, int], path: Iterable[str | int]) -> int:
+    wanted = tuple(path)
+    for end in range(len(wanted), -1, -1):
+        if wanted[:end] in lines:
+            return lines[wanted[:end]]
+    return 1
+
+
+@dataclass
+class Snapshot:
+    """One state of the repository, parsed. Pure data: no handle on the source it came from."""
+
+    label: str
+    config: Config
+    manifests: list[ManifestFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    paths: frozenset[str] = frozenset()
+    blobs: dict[str, str] = field(default_factory=dict)
+    codeowners: tuple[str, str] | None = None  # (path, text)
+    schemas: dict[tuple[str, int], Any] = field(default_factory=dict)
+    schema_files: dict[tuple[str, int], str] = field(default_factory=dict)
+    config_blob: str | None = None
+
+    @property
+    def models(self) -> dict[str, ManifestFile]:
+        """Models by name (the first file of a duplicated name wins; MG002 reports the rest)."""
+        return self._by_kind("Model")
+
+    @property
+    def contracts(self) -> dict[str, ManifestFile]:
+        return self._by_kind("Contract")
+
+    def _by_kind(self, kind: str) -> dict[str, ManifestFile]:
+        cache = self.__dict__.setdefault("_index", {})
+        if kind not in cache:
+            found: dict[str, ManifestFile] = {}
+            for manifest in self.manifests:
+                if manifest.kind == kind:
+                    found.setdefault(manifest.name, manifest)
+            cache[kind] = found
+        return cache[kind]
+
+    def schema(self, contract: str, version: int) -> Any:
+        """The schema of a contract version, inline or loaded from its schema_ref (None if unreadable)."""
+        return self.schemas.get((contract, version))
+
+
+def parse_config(text_or_bytes: bytes | None, path: str = CONFIG_PATH) -> tuple[Config, list[Finding]]:
+    """The configuration, or the defaults plus MG001 findings (the caller decides whether to go on)."""
+    if text_or_bytes is None:
+        return Config(), []
+    try:
+        text = decode(text_or_bytes)
+        data, _ = read_yaml(text)
+    except YamlError as exc:
+        return Config(), [_mg001(path, exc.line, exc.message)]
+    if data is None:
+        return Config(), []
+    if not isinstance(data, dict):
+        return Config(), [_mg001(path, 1, "the configuration must be a mapping")]
+    try:
+        return Config.model_validate(data), []
+    except ValidationError as exc:
+        lines = read_yaml(text, want_lines=True)[1]
+        return Config(), [_mg001(path, locate(lines, err["loc"]), _explain(err)) for err in exc.errors()]
+
+
+def _mg001(path: str, line: int | None, message: str, subject: str | None = None) -> Finding:
+    return Finding("MG001", "error", message, path, line, subject)
+
+
+def _explain(err: Any) -> str:
+    where = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "document"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown field {where!r}"
+    if kind == "missing":
+        return f"missing field {where!r}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+class Loader:
+    """Turns a Source into a Snapshot. ``config`` given means: trusted configuration from elsewhere."""
+
+    def __init__(self, source: Source, config: Config | None = None, cache: Any = None) -> None:
+        self.source = source
+        self.given_config = config
+        self.cache = cache
+
+    def load(self) -> Snapshot:
+        entries = list(self.source.entries())
+        by_path = {e.path: e for e in entries}
+        config_entry = by_path.get(CONFIG_PATH)
+        config_bytes = self.source.read(CONFIG_PATH) if config_entry else None
+        config, findings = parse_config(config_bytes)
+        if self.given_config is not None:
+            config = self.given_config
+        snap = Snapshot(self.source.label, config, findings=findings, paths=frozenset(by_path))
+        snap.config_blob = config_entry.blob if config_entry else None
+        for path in CODEOWNERS_PATHS:
+            if path in by_path and not by_path[path].outside:
+                data = self.source.read(path)
+                if data is not None:
+                    snap.codeowners = (path, data.decode("utf-8", "replace"))
+                    break
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.manifests.include)
+        excluded = pathspec.PathSpec.from_lines("gitwildmatch", config.manifests.exclude)
+        for entry in entries:
+            if entry.path == CONFIG_PATH or not spec.match_file(entry.path) or excluded.match_file(entry.path):
+                continue
+            self._load_one(entry, snap)
+        snap.manifests.sort(key=lambda m: m.path)
+        self._load_schemas(snap)
+        return snap
+
+    def _load_one(self, entry: Entry, snap: Snapshot) -> None:
+        limits = snap.config.limits
+        if entry.outside:
+            data = None
+            if entry.blob:  # a git symlink: the blob holds the target
+                data = self.source.read_blob(entry.blob) if hasattr(self.source, "read_blob") else None
+            target = data.decode("utf-8", "replace") if data else "outside"
+            if data is None or _escapes(entry.path, target):
+                snap.findings.append(_mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
+            return
+        if entry.size > limits.max_manifest_bytes:
+            head = self.source.read(entry.path) if entry.size < 64 * limits.max_manifest_bytes else None
+            if head is None or MARKER in head:
+                snap.findings.append(_mg001(
+                    entry.path, 1,
+                    f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
+                    "(limits.max_manifest_bytes)"))
+            return
+        data = self.source.read(entry.path)
+        if data is None or MARKER not in data:
+            return
+        if len(data) > limits.max_manifest_bytes:
+            snap.findings.append(_mg001(entry.path, 1, f"file is over {limits.max_manifest_bytes} bytes"))
+            return
+        snap.blobs[entry.path] = entry.blob
+        manifest, errors = parse_manifest(entry.path, entry.blob, data, limits.max_depth)
+        snap.findings.extend(errors)
+        if manifest is not None:
+            snap.manifests.append(manifest)
+
+    def _load_schemas(self, snap: Snapshot) -> None:
+        for manifest in snap.manifests:
+            if not isinstance(manifest.doc, Contract):
+                continue
+            for index, version in enumerate(manifest.doc.spec.versions):
+                key = (manifest.name, version.version)
+                if version.schema_ref is None:
+                    snap.schemas[key] = version.schema_
+                    continue
+                where = ("spec", "versions", index, "schema_ref")
+                target = repo_path(manifest.path, version.schema_ref)
+                if target is None:
+                    snap.findings.append(Finding(
+                        "MG008", "error",
+                        f"schema_ref {version.schema_ref!r} is not a path inside the repository (never fetched)",
+                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                    continue
+                snap.schema_files[key] = target
+                data = self.source.read(target) if target in snap.paths else None
+                if data is None:
+                    snap.findings.append(Finding(
+                        "MG008", "error", f"schema_ref {version.schema_ref!r}: no file {target!r} in the repository",
+                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                    continue
+                snap.blobs[target] = blob_of(snap, target, data)
+                try:
+                    text = decode(data)
+                    schema = json.loads(text) if target.endswith(".json") else read_yaml(
+                        text, max_depth=snap.config.limits.max_depth)[0]
+                except (YamlError, ValueError) as exc:
+                    snap.findings.append(Finding(
+                        "MG008", "error", f"schema_ref {target}: not readable JSON or YAML ({exc})",
+                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                    continue
+                snap.schemas[key] = schema
+
+
+def blob_of(snap: Snapshot, path: str, data: bytes) -> str:
+    from bot.sources import blob_id
+
+    return snap.blobs.get(path) or blob_id(data)
+
+
+def _escapes(path: str, target: str) -> bool:
+    return repo_path(path, target) is None
+
+
+def repo_path(manifest_path: str, ref: str) -> str | None:
+    """A repository-relative path for a reference written in a manifest, or None if it leaves the repo.
+
+    A reference starting with ``/`` is from the repository root; anything else is relative to the root
+    too (SPEC: "a path in the repository"), and a URL is never a path.
+    """
+    del manifest_path  # references are repository paths, not relative to the manifest
+    if "://" in ref or ref.startswith(("//", "\\")) or "\0" in ref:
+        return None
+    normal = posixpath.normpath(ref.lstrip("/"))
+    if normal in ("", ".") or normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
+def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
+    """Read and validate one manifest file; the findings are MG001 with file and line."""
+    try:
+        text = decode(data)
+        doc, _ = read_yaml(text, max_depth=max_depth)
+    except YamlError as exc:
+        return None, [_mg001(path, exc.line, exc.message)]
+    if not isinstance(doc, dict):
+        shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
+        return None, [_mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")]
+    kind = doc.get("kind")
+    if doc.get("apiVersion") != API_VERSION:
+        return None, [_mg001(path, 1, f"apiVersion must be {API_VERSION!r}")]
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        lines = read_yaml(text, max_depth=max_depth, want_lines=True)[1]
+        return None, [_mg001(path, locate(lines, ("kind",)), f"kind must be one of {', '.join(KINDS)}, not {kind!r}")]
+    try:
+        parsed = model.model_validate(doc)
+    except ValidationError as exc:
+        lines = read_yaml(text, max_depth=max_depth, want_lines=True)[1]
+        name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
+        subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
+        return None, [_mg001(path, locate(lines, err["loc"]), _explain(err), subject) for err in exc.errors()]
+    return ManifestFile(path, blob, text, parsed, doc, max_depth), []

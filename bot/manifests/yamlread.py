@@ -1,0 +1,187 @@
+"""A bounded YAML reader that keeps line numbers.
+
+PyYAML's own loaders recurse (a 10,000-deep document can exhaust the C stack), expand aliases without
+limit (a "billion laughs" document exhausts memory) and silently keep the last of two duplicate keys.
+This reader builds the document from libyaml's event stream with an explicit stack instead, so depth,
+alias expansion and duplicate keys are checked as the events arrive, and it can record the line of every
+key and item (``want_lines``) for messages that point at the offending line. Scalars are resolved and
+constructed by PyYAML's own SafeLoader resolver and constructors, so values mean what YAML 1.1 says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events as ev
+from yaml.nodes import ScalarNode
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+MERGE_TAG = "tag:yaml.org,2002:merge"
+STR_TAG = "tag:yaml.org,2002:str"
+DEFAULT_MAX_NODES = 1_000_000
+
+
+class YamlError(Exception):
+    """A document that is not readable YAML or breaks a limit; ``line`` is 1-based or None."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: Path
+    line: int
+    anchor: str | None
+    pending_key: Any = None
+    key_line: int = 0
+    has_key: bool = False
+    size: int = 1
+    merged: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
+    """Only its resolver and scalar constructors are used; it never reads a stream."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def scalar(self, event: ev.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(ScalarNode, event.value, event.implicit)
+        if tag == MERGE_TAG:
+            return tag, event.value
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        constructor = self.yaml_constructors.get(tag)
+        if constructor is None:
+            raise YamlError(f"unsupported YAML tag {tag}", event.start_mark.line + 1)
+        try:
+            return tag, constructor(self, node)
+        except yaml.YAMLError as exc:
+            raise YamlError(f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}",
+                            event.start_mark.line + 1) from exc
+
+
+_SCALARS = _ScalarMaker()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of a file, or a YamlError on the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError("the file is not UTF-8 text", data.count(b"\n", 0, exc.start) + 1) from exc
+
+
+def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NODES,
+              want_lines: bool = False) -> tuple[Any, dict[Path, int]]:
+    """Read exactly one YAML document; return it and (if asked) the 1-based line of every path."""
+    lines: dict[Path, int] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    documents = 0
+    root: Any = None
+    total = 0
+    last_line = max(1, len(text.splitlines()))
+
+    def place(value: Any, size: int, line: int, anchor: str | None, tag: str | None = None) -> None:
+        nonlocal root, total
+        total += size
+        if total > max_nodes:
+            raise YamlError(f"the document expands to more than {max_nodes} values (alias expansion?)", line)
+        if anchor is not None:
+            anchors[anchor] = (value, size)
+        if not stack:
+            root = value
+            if want_lines:
+                lines[()] = line
+            return
+        top = stack[-1]
+        top.size += size
+        if isinstance(top.container, list):
+            path = (*top.path, len(top.container))
+            top.container.append(value)
+            if want_lines:
+                lines[path] = line
+            return
+        if not top.has_key:
+            if tag == MERGE_TAG:
+                top.pending_key, top.key_line, top.has_key = MERGE_TAG, line, True
+                return
+            if not isinstance(value, str):
+                shown = "true/false" if isinstance(value, bool) else type(value).__name__
+                raise YamlError(f"a mapping key must be a string; {value!r} is read as {shown} (quote it)", line)
+            if value in top.container:
+                raise YamlError(f"duplicate key {value!r}", line)
+            top.pending_key, top.key_line, top.has_key = value, line, True
+            return
+        key = top.pending_key
+        top.has_key = False
+        if key is MERGE_TAG:
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, dict):
+                    raise YamlError("a merge key (<<) needs a mapping or a list of mappings", top.key_line)
+                top.merged.append(item)
+            return
+        top.container[key] = value
+        if want_lines:
+            lines[(*top.path, key)] = top.key_line
+
+    def child_path() -> Path:
+        if not stack:
+            return ()
+        top = stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        return (*top.path, top.pending_key)
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = min(event.start_mark.line + 1, last_line)
+            if isinstance(event, ev.ScalarEvent):
+                tag, value = _SCALARS.scalar(event)
+                place(value, 1, line, event.anchor, tag)
+            elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
+                if len(stack) >= max_depth:
+                    raise YamlError(f"nesting deeper than {max_depth} levels", line)
+                if stack and isinstance(stack[-1].container, dict) and not stack[-1].has_key:
+                    raise YamlError("a mapping key must be a string, not a mapping or a list", line)
+                container: dict[str, Any] | list[Any] = {} if isinstance(event, ev.MappingStartEvent) else []
+                stack.append(_Frame(container, child_path(), line, event.anchor))
+            elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+                frame = stack.pop()
+                if isinstance(frame.container, dict):
+                    for extra in reversed(frame.merged):
+                        for key, value in extra.items():
+                            frame.container.setdefault(key, value)
+                place(frame.container, frame.size, frame.line, frame.anchor)
+                total -= frame.size  # its children were counted as they arrived
+            elif isinstance(event, ev.AliasEvent):
+                if event.anchor not in anchors:
+                    raise YamlError(f"unknown alias *{event.anchor}", line)
+                value, size = anchors[event.anchor]
+                place(value, size, line, None)
+            elif isinstance(event, ev.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise YamlError("the file holds more than one YAML document", line)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = min(mark.line + 1, last_line) if mark else None
+        raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", where) from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}") from exc
+    except RecursionError as exc:  # pragma: no cover - the explicit stack should prevent it
+        raise YamlError(f"nesting deeper than {max_depth} levels") from exc
+    return root, lines

@@ -1,0 +1,171 @@
+"""The one Result of a check, and the records it is made of.
+
+Everything here is plain data: the pure core builds these, and every renderer (text, markdown,
+json, github annotations, the GitHub adapter) only reads them. ``to_json`` gives SPEC's stable shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "notice"]
+Verdict = Literal["fail", "pending", "pass"]
+ChangeKind = Literal[
+    "schema", "slo", "fallback", "stability", "status", "deprecation", "version", "added", "removed",
+    "owners", "consumes", "provides", "metadata", "quality",
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule violation, pointing at a file and line."""
+
+    rule: str
+    severity: Severity
+    message: str
+    file: str | None
+    line: int | None
+    subject: str | None = None
+    waived_by: str | None = None
+    preexisting: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error" and self.waived_by is None and not self.preexisting
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between base and head, as a reader of the PR thinks of it."""
+
+    subject: str
+    kind: ChangeKind
+    type: str
+    path: str | None = None
+    breaking: bool = False
+    detail: str = ""
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Impacted:
+    model: str
+    owners: tuple[str, ...]
+    depth: int
+    chain: tuple[str, ...]
+    via: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Approval:
+    rule: Literal["MG301", "MG302"]
+    subject: str
+    owners: tuple[str, ...]
+    reason: str
+    satisfied: bool = False
+    by: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    text: str
+    owners: tuple[str, ...]
+    due: date | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    step: int
+    stage: str
+    models: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Sunset:
+    """An upcoming sunset of a contract version (head state), with who still consumes it."""
+
+    subject: str
+    sunset: date
+    days_left: int
+    consumers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One /rollout command as the bot judged it (accepted or refused, and why)."""
+
+    actor: str
+    at: str
+    command: str
+    outcome: Literal["accepted", "refused", "ignored"]
+    detail: str = ""
+
+
+@dataclass
+class Result:
+    verdict: Verdict
+    base: str
+    head: str
+    today: date
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    direct: list[Impacted] = field(default_factory=list)
+    transitive: list[Impacted] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    plan: list[PlanStep] = field(default_factory=list)
+    sunsets: list[Sunset] = field(default_factory=list)
+    stages: dict[str, str] = field(default_factory=dict)  # model -> current rollout stage (from deployments)
+    audit: list[AuditEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # run notes for readers, e.g. a review request GitHub refused
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def impacted_models(self) -> list[str]:
+        return sorted({i.model for i in self.direct} | {i.model for i in self.transitive})
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC section 4's stable JSON form (keys may be added, never renamed)."""
+        return {
+            "verdict": self.verdict,
+            "base": self.base,
+            "head": self.head,
+            "today": self.today.isoformat(),
+            "findings": [asdict(f) for f in self.findings],
+            "changes": [asdict(c) for c in self.changes],
+            "impact": {
+                "direct": [_impacted_json(i, direct=True) for i in self.direct],
+                "transitive": [_impacted_json(i, direct=False) for i in self.transitive],
+            },
+            "approvals": [
+                {"rule": a.rule, "subject": a.subject, "owners": list(a.owners), "reason": a.reason,
+                 "satisfied": a.satisfied, "by": list(a.by)}
+                for a in self.approvals
+            ],
+            "checklist": [
+                {"id": c.id, "text": c.text, "owners": list(c.owners),
+                 "due": c.due.isoformat() if c.due else None, "done": c.done}
+                for c in self.checklist
+            ],
+            "plan": [{"step": p.step, "stage": p.stage, "models": list(p.models), "why": p.why} for p in self.plan],
+        }
+
+
+def _impacted_json(i: Impacted, *, direct: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"model": i.model}
+    if direct:
+        out["via"] = i.via
+        out["fields"] = list(i.fields)
+    out.update({"owners": list(i.owners), "depth": i.depth, "chain": list(i.chain)})
+    return out

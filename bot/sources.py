@@ -1,0 +1,196 @@
+"""Where a state of the monorepo comes from: a directory, a git revision, or the working tree.
+
+A source lists files (repository-relative, ``/``-separated) with a content id, and reads bytes. A git
+revision is read from git objects (``git ls-tree`` plus one long-lived ``git cat-file --batch``), never by
+checking it out, so nothing from a pull request is ever written to disk or run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+
+class SourceError(Exception):
+    """A state that cannot be read at all (an unknown revision, a missing directory)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    blob: str
+    size: int
+    outside: bool = False  # a symbolic link whose target leaves the repository
+
+
+def blob_id(data: bytes) -> str:
+    """Git's object id of a blob with these bytes: the same content key for every kind of source."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class Source(Protocol):
+    label: str
+
+    def entries(self) -> Iterator[Entry]: ...
+
+    def read(self, path: str) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+class DirectorySource:
+    """Every file below a directory (``.git`` excepted); links leaving it are flagged, never followed."""
+
+    def __init__(self, root: str | Path, label: str | None = None) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise SourceError(f"{root}: not a directory")
+        self.label = label or str(root)
+
+    def entries(self) -> Iterator[Entry]:
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if d != ".git" and not (Path(dirpath) / d).is_symlink())
+            for name in sorted(filenames):
+                full = Path(dirpath) / name
+                rel = full.relative_to(self.root).as_posix()
+                if full.is_symlink() and not _inside(self.root, full):
+                    yield Entry(rel, "", 0, outside=True)
+                    continue
+                try:
+                    size = full.stat().st_size
+                except OSError:
+                    continue
+                yield Entry(rel, "", size)
+
+    def read(self, path: str) -> bytes | None:
+        full = self.root / path
+        if not _inside(self.root, full) or not full.is_file():
+            return None
+        return full.read_bytes()
+
+    def close(self) -> None:
+        return None
+
+
+def git(repo: str | Path, *args: str) -> str:
+    """Run one git command in ``repo`` and return its output; a failure is a SourceError."""
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SourceError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+class GitRevisionSource:
+    """The tree of one revision, read from git objects through one ``git cat-file --batch`` process."""
+
+    def __init__(self, repo: str | Path, rev: str, label: str | None = None) -> None:
+        self.repo = Path(repo)
+        self.commit = git(self.repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+        self.label = label or rev
+        self._batch: subprocess.Popen[bytes] | None = None
+        self._index: dict[str, Entry] = {}
+
+    def entries(self) -> Iterator[Entry]:
+        out = git(self.repo, "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit)
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, path = record.split("\t", 1)
+            mode, kind, sha, size = meta.split()
+            if kind != "blob":
+                continue
+            entry = Entry(path, sha, int(size), outside=mode == "120000")
+            self._index[path] = entry
+            yield entry
+
+    def _pipe(self) -> subprocess.Popen[bytes]:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.repo), "cat-file", "--batch"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        return self._batch
+
+    def read_blob(self, sha: str) -> bytes | None:
+        proc = self._pipe()
+        stdin: IO[bytes] = proc.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
+        stdin.write(sha.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) != 3:
+            return None
+        size = int(header[2])
+        data = stdout.read(size)
+        stdout.read(1)
+        return data
+
+    def read(self, path: str) -> bytes | None:
+        if not self._index:
+            for _ in self.entries():
+                pass
+        entry = self._index.get(path)
+        if entry is None or entry.outside:
+            return None
+        return self.read_blob(entry.blob)
+
+    def close(self) -> None:
+        if self._batch is not None:
+            if self._batch.stdin:
+                self._batch.stdin.close()
+            self._batch.wait()
+            self._batch = None
+
+
+class WorktreeSource(DirectorySource):
+    """The working tree of a git repository as it is on disk, uncommitted changes included.
+
+    Files are those git tracks plus untracked ones it does not ignore.
+    """
+
+    def __init__(self, repo: str | Path, label: str = "working tree") -> None:
+        top = git(repo, "rev-parse", "--show-toplevel").strip()
+        super().__init__(top, label)
+
+    def entries(self) -> Iterator[Entry]:
+        out = git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate")
+        for path in sorted(set(filter(None, out.split("\0")))):
+            full = self.root / path
+            if full.is_symlink() and not _inside(self.root, full):
+                yield Entry(path, "", 0, outside=True)
+            elif full.is_file():
+                yield Entry(path, "", full.stat().st_size)
+
+
+def open_source(spec: str | None, cwd: str | Path = ".") -> Source:
+    """A directory path, a git revision of the repository at ``cwd``, or (None) its working tree."""
+    if spec is None:
+        return WorktreeSource(cwd)
+    if Path(spec).is_dir():
+        return DirectorySource(spec, label=spec)
+    try:
+        return GitRevisionSource(cwd, spec)
+    except SourceError as exc:
+        raise SourceError(f"{spec!r} is neither a directory nor a git revision ({exc})") from exc
+
+
+def merge_base(repo: str | Path, base: str, head: str) -> str:
+    """The commit a pull request branched from; falls back to ``base`` when there is none."""
+    try:
+        return git(repo, "merge-base", base, head).strip()
+    except SourceError:
+        return git(repo, "rev-parse", "--verify", f"{base}^{{commit}}").strip()
