@@ -1,0 +1,142 @@
+"""The rule catalogue (SPEC section 3), read from the YAML files of ``rules/`` — one file per rule.
+
+The catalogue is data shipped with the package: in a source checkout or an editable install it is the
+repository's top-level ``rules/``; in a wheel, pyproject's hatch ``force-include`` puts it at ``bot/_rules``.
+A catalogue that does not load is a packaging bug, so loading raises :class:`CatalogError` with the file.
+
+``python -m bot.rules`` prints the markdown reference (``docs/rules.md`` is generated that way).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+import yaml
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+import bot
+from bot.config import RULE_ID_RE, Config
+
+Severity = Literal["error", "warning", "notice", "approval"]
+APPROVAL = "approval"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class CatalogError(Exception):
+    """The packaged rule catalogue is broken (a packaging bug, not a user error)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: what it checks, why it matters, how to fix it, and an example (markdown)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    why: str
+    fix: str
+    example: str
+
+    @property
+    def family(self) -> str:
+        """``MG0xx`` validity, ``MG1xx`` evolution, ``MG2xx`` consumers, ``MG3xx`` approvals."""
+        return f"{self.id[:3]}xx"
+
+
+_RULE = TypeAdapter(Rule)
+
+
+def _rule_from(entry: Traversable) -> Rule:
+    where = f"rule catalogue {entry.name}"
+    try:
+        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{where}: not valid YAML: {exc}") from exc
+    try:
+        rule = _RULE.validate_python(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+        raise CatalogError(f"{where}: {problems}") from exc
+    if not RULE_ID_RE.match(rule.id) or entry.name != f"{rule.id}.yaml":
+        raise CatalogError(f"{where}: the id {rule.id!r} must look like MG101 and name the file ({rule.id}.yaml)")
+    if not _NAME_RE.match(rule.name):
+        raise CatalogError(f"{where}: the name {rule.name!r} must be kebab-case")
+    if (rule.severity == APPROVAL) != rule.id.startswith("MG3"):
+        raise CatalogError(f"{where}: severity 'approval' is for the MG3xx approval rules, and only for them")
+    return rule
+
+
+def load_catalog(directory: Traversable) -> dict[str, Rule]:
+    """Every ``MG*.yaml`` of ``directory``, validated, ordered by id."""
+    if not directory.is_dir():
+        raise CatalogError(f"rule catalogue not found at {directory}")
+    rules = [_rule_from(entry) for entry in directory.iterdir() if entry.name.endswith((".yaml", ".yml"))]
+    if not rules:
+        raise CatalogError(f"rule catalogue at {directory} holds no rules")
+    by_id = {rule.id: rule for rule in sorted(rules, key=lambda r: r.id)}
+    names = [rule.name for rule in by_id.values()]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise CatalogError(f"rule catalogue: names used by several rules: {', '.join(duplicates)}")
+    return by_id
+
+
+def catalog_directory() -> Traversable:
+    """Where the packaged catalogue lives: ``bot/_rules`` in a wheel, else the checkout's ``rules/``."""
+    packaged = importlib.resources.files("bot") / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(bot.__file__).resolve().parent.parent / "rules"
+
+
+@functools.cache
+def catalog() -> dict[str, Rule]:
+    """The rule catalogue, by id in id order (loaded once)."""
+    return load_catalog(catalog_directory())
+
+
+def severity_for(rule_id: str, config: Config) -> str | None:
+    """The effective severity of ``rule_id`` under ``config.rules``; ``None`` when the rule is off.
+
+    The approval rules (MG301, MG302) can only be turned off: any other override leaves them ``approval``.
+    """
+    rule = catalog()[rule_id]
+    override = config.rules.get(rule_id)
+    if override == "off":
+        return None
+    if override is None or rule.severity == APPROVAL:
+        return rule.severity
+    return override
+
+
+def unknown_rule_ids(config: Config) -> list[str]:
+    """The ids that ``config.rules`` overrides but the catalogue does not know, in file order."""
+    known = catalog()
+    return [rule_id for rule_id in config.rules if rule_id not in known]
+
+
+def render_markdown(rules: dict[str, Rule] | None = None) -> str:
+    """The rule reference (``docs/rules.md``) from the catalogue, through ``templates/rules.md.j2``."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("bot", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template("rules.md.j2").render(rules=list((rules or catalog()).values()))
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
