@@ -1,0 +1,45 @@
+"""``modelgate rules``: the text table and the JSON list, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bot.commands.rules import render_text
+from bot.rules import Rule, catalog
+
+
+def modelgate(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, check=False)
+
+
+def test_json_lists_every_rule_with_all_its_fields():
+    done = modelgate("rules", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rules = json.loads(done.stdout)
+    assert [r["id"] for r in rules] == list(catalog())
+    assert rules[0].keys() == {"id", "name", "severity", "summary", "why", "fix", "example"}
+    assert next(r for r in rules if r["id"] == "MG302")["severity"] == "approval"
+
+
+def test_text_is_a_table_with_one_row_per_rule():
+    done = modelgate("rules")
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.splitlines()
+    assert header.split() == ["id", "name", "severity", "summary"]
+    starts = [row.split()[:3] for row in rows if row.startswith("MG")]
+    assert starts == [[r.id, r.name, r.severity] for r in catalog().values()]
+
+
+def test_long_summaries_wrap_under_the_summary_column():
+    rule = Rule(id="MG900", name="x", severity="notice", summary="word " * 40, why="", fix="", example="")
+    first, *more = render_text([rule]).splitlines()[1:]
+    column = first.index("word")
+    assert more and all(line[:column].strip() == "" and line[column:].startswith("word") for line in more)
+
+
+def test_an_unknown_format_is_a_usage_error():
+    done = modelgate("rules", "--format", "markdown")
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr

@@ -1,0 +1,164 @@
+"""The rule catalogue: SPEC's table, validation of the files, severities under a configuration, generated docs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import bot.rules
+from bot.config import Config
+from bot.rules import CatalogError, catalog, load_catalog, render_markdown, severity_for, unknown_rule_ids
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = Path("/work/shared/SPEC.md")
+
+# SPEC section 3, copied: id -> (name, default severity); "—" there is "approval" here.
+SPEC_TABLE = {
+    "MG001": ("manifest-invalid", "error"), "MG002": ("duplicate-name", "error"),
+    "MG003": ("unknown-reference", "error"), "MG004": ("dependency-cycle", "error"),
+    "MG005": ("provider-missing", "warning"), "MG006": ("provider-conflict", "error"),
+    "MG007": ("owner-missing", "error"), "MG008": ("schema-invalid", "error"),
+    "MG101": ("breaking-change-in-version", "error"), "MG102": ("removed-before-sunset", "error"),
+    "MG103": ("removed-while-consumed", "error"), "MG104": ("deprecation-incomplete", "error"),
+    "MG105": ("deprecation-window-too-short", "error"), "MG106": ("sunset-moved-earlier", "error"),
+    "MG107": ("replacement-not-active", "error"), "MG108": ("migration-guide-missing", "warning"),
+    "MG109": ("slo-weakened", "error"), "MG110": ("fallback-removed", "error"),
+    "MG111": ("stability-decreased", "error"), "MG112": ("arrives-deprecated", "warning"),
+    "MG113": ("contract-removed-while-consumed", "error"), "MG201": ("consumes-deprecated", "warning"),
+    "MG202": ("consumes-retired", "error"), "MG203": ("new-dependency-on-deprecated", "error"),
+    "MG204": ("latency-budget-exceeded", "warning"), "MG205": ("major-version-behaviour-change", "notice"),
+    "MG301": ("owner-approval", "approval"), "MG302": ("downstream-approval", "approval"),
+}
+
+GOOD = """\
+id: MG900
+name: example-rule
+severity: warning
+summary: Something to check.
+why: Because.
+fix: Do this.
+example: |-
+  ```yaml
+  a: 1
+  ```
+"""
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_catalogue_is_exactly_spec_table():
+    assert {rule_id: (r.name, r.severity) for rule_id, r in catalog().items()} == SPEC_TABLE
+
+
+def test_catalogue_is_ordered_by_id_and_documented():
+    rules = catalog()
+    assert list(rules) == sorted(rules)
+    for rule in rules.values():
+        assert rule.summary and rule.why and rule.fix and rule.example, rule.id
+        assert rule.family == rule.id[:3] + "xx"
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="needs /work/shared/SPEC.md")
+def test_spec_table_copy_is_current():
+    rows = re.findall(r"^\| (MG\d{3}) \| ([a-z-]+) \| (\w+|—) \|", SPEC.read_text(encoding="utf-8"), re.MULTILINE)
+    assert {i: (n, "approval" if s == "—" else s) for i, n, s in rows} == SPEC_TABLE
+
+
+def test_docs_rules_md_is_generated_from_rules():
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render_markdown(), (
+        "docs/rules.md is stale: run `python -m bot.rules > docs/rules.md`"
+    )
+
+
+def test_markdown_has_a_section_per_rule_and_escapes_table_pipes(tmp_path):
+    write(tmp_path, "MG900.yaml", GOOD.replace("Something to check.", "a | b"))
+    text = render_markdown(load_catalog(tmp_path))
+    assert "## MG900 example-rule" in text
+    assert "| a \\| b |" in text
+    assert "```yaml\na: 1\n```" in text
+    assert all(f"## {rule_id} {name}" in render_markdown() for rule_id, (name, _) in SPEC_TABLE.items())
+
+
+def test_load_catalog_reads_a_valid_directory(tmp_path):
+    write(tmp_path, "MG900.yaml", GOOD)
+    write(tmp_path, "README.txt", "not a rule")
+    rule = load_catalog(tmp_path)["MG900"]
+    assert (rule.name, rule.severity, rule.example) == ("example-rule", "warning", "```yaml\na: 1\n```")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("MG900.yaml", "id: [unclosed", "not valid YAML"),
+        ("MG900.yaml", GOOD + "extra: 1\n", "extra: Unexpected keyword argument"),
+        ("MG900.yaml", GOOD.replace("why: Because.\n", ""), "why: Field required"),
+        ("MG900.yaml", GOOD.replace("severity: warning", "severity: fatal"), "severity"),
+        ("MG900.yaml", GOOD.replace("summary: Something to check.", "summary: 3"), "summary"),
+        ("MG901.yaml", GOOD, "name the file (MG900.yaml)"),
+        ("MG900.yaml", GOOD.replace("name: example-rule", "name: Example_Rule"), "kebab-case"),
+        ("MG900.yaml", GOOD.replace("severity: warning", "severity: approval"), "approval"),
+        ("MG900.yaml", "- a list\n", "MG900.yaml"),
+    ],
+)
+def test_a_broken_catalogue_file_is_a_clear_error(tmp_path, name, text, message):
+    write(tmp_path, name, text)
+    with pytest.raises(CatalogError, match=re.escape(message)) as raised:
+        load_catalog(tmp_path)
+    assert name in str(raised.value)
+
+
+def test_an_approval_rule_needs_severity_approval(tmp_path):
+    write(tmp_path, "MG301.yaml", GOOD.replace("MG900", "MG301"))
+    with pytest.raises(CatalogError, match="approval"):
+        load_catalog(tmp_path)
+
+
+def test_duplicate_names_missing_and_empty_directories_are_errors(tmp_path):
+    with pytest.raises(CatalogError, match="not found"):
+        load_catalog(tmp_path / "absent")
+    with pytest.raises(CatalogError, match="holds no rules"):
+        load_catalog(tmp_path)
+    write(tmp_path, "MG900.yaml", GOOD)
+    write(tmp_path, "MG901.yaml", GOOD.replace("MG900", "MG901"))
+    with pytest.raises(CatalogError, match="names used by several rules: example-rule"):
+        load_catalog(tmp_path)
+
+
+def test_a_wheel_install_reads_the_packaged_copy(tmp_path, monkeypatch):
+    write(tmp_path / "_rules", "MG900.yaml", GOOD)
+    monkeypatch.setattr(bot.rules.importlib.resources, "files", lambda package: tmp_path)
+    assert bot.rules.catalog_directory() == tmp_path / "_rules"
+    assert list(load_catalog(bot.rules.catalog_directory())) == ["MG900"]
+
+
+def test_a_checkout_reads_the_top_level_rules_directory():
+    assert Path(str(bot.rules.catalog_directory())) == ROOT / "rules"
+
+
+def test_severity_for_applies_overrides():
+    config = Config.model_validate({"rules": {"MG201": "error", "MG204": "off", "MG205": False, "MG108": "notice"}})
+    assert severity_for("MG201", config) == "error"
+    assert severity_for("MG204", config) is None
+    assert severity_for("MG205", config) is None
+    assert severity_for("MG108", config) == "notice"
+    assert severity_for("MG101", config) == "error"
+    assert severity_for("MG005", Config()) == "warning"
+
+
+def test_approval_rules_can_only_be_turned_off():
+    assert severity_for("MG301", Config()) == "approval"
+    assert severity_for("MG302", Config.model_validate({"rules": {"MG302": "warning"}})) == "approval"
+    assert severity_for("MG301", Config.model_validate({"rules": {"MG301": "off"}})) is None
+
+
+def test_unknown_rule_ids_keeps_the_configuration_order():
+    config = Config.model_validate({"rules": {"MG999": "off", "MG101": "warning", "MG150": "error"}})
+    assert unknown_rule_ids(config) == ["MG999", "MG150"]
+    assert unknown_rule_ids(Config()) == []
