@@ -1,0 +1,194 @@
+"""The dependency graph of one state (SPEC section 2) and its queries.
+
+Nodes are ``model:NAME`` and ``contract:NAME@V``. A model points to each contract version it provides; a
+contract version points to each model that consumes it. A version that is referenced but not defined is
+still a node (``defined=False``), so its consumers and providers can be asked for. Building is pure: a
+Snapshot in, a Graph out. Of a name used twice (MG002) the first file wins, as in ``Snapshot.models``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import networkx as nx
+
+from bot.errors import UsageError
+from bot.manifests.load import Snapshot
+from bot.manifests.models import Contract, Model
+
+
+def model_node(name: str) -> str:
+    return f"model:{name}"
+
+
+def contract_node(name: str, version: int) -> str:
+    return f"contract:{name}@{version}"
+
+
+class Reach(NamedTuple):
+    """A model reached from the start of a query: how many models down, and the shortest chain to it."""
+
+    model: str
+    depth: int
+    chain: tuple[str, ...]
+
+
+class Graph:
+    """A networkx DiGraph of models and contract versions, with the queries the checks need."""
+
+    def __init__(self, digraph: nx.DiGraph) -> None:
+        self.g = digraph
+        self._names = {n: d["name"] for n, d in digraph.nodes(data=True) if d["kind"] == "model"}
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> Graph:
+        g: nx.DiGraph = nx.DiGraph()
+        for name, manifest in snapshot.contracts.items():
+            assert isinstance(manifest.doc, Contract)
+            for version in manifest.doc.spec.versions:
+                g.add_node(contract_node(name, version.version), kind="contract", name=name,
+                           version=version.version, status=version.status, defined=True)
+        for name, manifest in snapshot.models.items():
+            assert isinstance(manifest.doc, Model)
+            g.add_node(model_node(name), kind="model", name=name, defined=True)
+        for name, manifest in snapshot.models.items():
+            assert isinstance(manifest.doc, Model)
+            me = model_node(name)
+            for item in manifest.doc.spec.provides:
+                g.add_edge(me, _version_node(g, item.contract, item.version))
+            for item in manifest.doc.spec.consumes:
+                g.add_edge(_version_node(g, item.contract, item.version), me)
+        return cls(g)
+
+    # --- lookups -------------------------------------------------------------------------------------
+
+    def __contains__(self, node: str) -> bool:
+        return node in self.g
+
+    @property
+    def models(self) -> list[str]:
+        return sorted(n for n, kind in self.g.nodes(data="kind") if kind == "model")
+
+    def providers_of(self, version_node: str) -> list[str]:
+        """Models providing a contract version (more than one is MG006)."""
+        return sorted(self.g.predecessors(version_node)) if version_node in self.g else []
+
+    def consumers_of(self, version_node: str) -> list[str]:
+        return sorted(self.g.successors(version_node)) if version_node in self.g else []
+
+    def versions_of(self, contract: str) -> list[str]:
+        """The contract-version nodes of a contract, lowest version first."""
+        found = [(data["version"], n) for n, data in self.g.nodes(data=True)
+                 if data["kind"] == "contract" and data["name"] == contract]
+        return [n for _, n in sorted(found)]
+
+    # --- queries -------------------------------------------------------------------------------------
+
+    def downstream(self, start: str | Iterable[str], depth: int | None = None) -> list[Reach]:
+        """Every model reachable below ``start`` (one node or several), nearest first.
+
+        ``depth`` counts models: a direct consumer is at depth 1, its consumers at 2. The chain is the
+        shortest path of node ids from a start node to the model, both included. Start models are not
+        reported (not even when a cycle leads back to them).
+        """
+        starts = [start] if isinstance(start, str) else list(start)
+        chains: dict[str, tuple[str, ...]] = {node: (node,) for node in starts if node in self.g}
+        level: dict[str, int] = dict.fromkeys(chains, 0)
+        queue = deque(chains)
+        reached: list[Reach] = []
+        succ = self.g._succ  # networkx's raw adjacency dict: this loop is the hot path of an impact query
+        names = self._names
+        while queue:
+            node = queue.popleft()
+            for nxt in succ[node]:
+                if nxt in chains:
+                    continue
+                name = names.get(nxt)
+                nxt_level = level[node] + (name is not None)
+                if depth is not None and nxt_level > depth:
+                    continue
+                chains[nxt] = chain = chains[node] + (nxt,)
+                level[nxt] = nxt_level
+                queue.append(nxt)
+                if name is not None:
+                    reached.append(Reach(name, nxt_level, chain))
+        return reached
+
+    def find_cycles(self) -> list[list[str]]:
+        """One cycle per strongly connected part of the graph, each starting at its smallest model node."""
+        cycles = []
+        for component in nx.strongly_connected_components(self.g):
+            if len(component) < 2:
+                continue
+            first = min(component)
+            edges = nx.find_cycle(self.g.subgraph(component), source=first)
+            nodes = [u for u, _ in edges]
+            turn = nodes.index(min(n for n in nodes if n.startswith("model:")))
+            cycles.append(nodes[turn:] + nodes[:turn])
+        return sorted(cycles)
+
+    def find_cycle(self) -> list[str] | None:
+        """A cycle as an ordered list of node ids (the last one points back to the first), or None."""
+        cycles = self.find_cycles()
+        return cycles[0] if cycles else None
+
+    def subgraph_around(self, nodes: Iterable[str]) -> Graph:
+        """The given nodes with everything upstream and downstream of them (for ``graph --focus``)."""
+        keep: set[str] = set()
+        for node in nodes:
+            keep |= {node} | nx.ancestors(self.g, node) | nx.descendants(self.g, node)
+        return Graph(self.g.subgraph(keep).copy())
+
+    # --- NODE arguments (SPEC section 4) -------------------------------------------------------------
+
+    def resolve(self, text: str) -> list[str]:
+        """The node ids a NODE argument names; a whole contract names all its versions.
+
+        ``model:NAME``, ``contract:NAME``, ``contract:NAME@V``; a bare ``NAME[@V]`` is the contract if one
+        has that name, else the model. Ambiguous or unknown names are a UsageError (exit 2).
+        """
+        kind, sep, rest = text.partition(":")
+        if not sep:
+            kind, rest = "", text
+        name, at, version = rest.partition("@")
+        models = {d["name"] for _, d in self.g.nodes(data=True) if d["kind"] == "model"}
+        contracts = {d["name"] for _, d in self.g.nodes(data=True) if d["kind"] == "contract" and d["defined"]}
+        if kind not in ("", "model", "contract"):
+            raise UsageError(f"{text!r}: a node is model:NAME, contract:NAME or contract:NAME@VERSION")
+        if kind == "":
+            if name in models and name in contracts and not at:
+                raise UsageError(f"{text!r} is both a model and a contract: say model:{name} or contract:{name}")
+            kind = "contract" if name in contracts else "model" if name in models else ""
+        if kind == "model":
+            if name not in models:
+                raise UsageError(_unknown("model", name, models))
+            if at:
+                raise UsageError(f"{text!r}: models have no versions here; say model:{name}")
+            return [model_node(name)]
+        if name not in contracts:
+            raise UsageError(_unknown("contract" if kind else "model or contract", name,
+                                      contracts if kind else contracts | models))
+        versions = [n for n in self.versions_of(name) if self.g.nodes[n]["defined"]]
+        if not at:
+            return versions
+        wanted = contract_node(name, int(version)) if version.isdigit() else None
+        if wanted not in versions:
+            shown = ", ".join(str(self.g.nodes[n]["version"]) for n in versions)
+            raise UsageError(f"{text!r}: contract {name} has no version {version!r} (versions: {shown})")
+        return [wanted]
+
+
+def _version_node(g: nx.DiGraph, contract: str, version: int) -> str:
+    node = contract_node(contract, version)
+    if node not in g:
+        g.add_node(node, kind="contract", name=contract, version=version, status=None, defined=False)
+    return node
+
+
+def _unknown(what: str, name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"no {what} named {name!r}{hint}"

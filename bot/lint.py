@@ -1,0 +1,203 @@
+"""The checks of one state (MG001-MG008): pure, a Snapshot in, findings sorted by file and line out.
+
+MG001 (and the MG008 of unreadable ``schema_ref`` files) come from the loader and pass through; the rest
+is judged here on the valid manifests. Severities are SPEC's defaults; configuration overrides are
+applied later by the rule catalogue.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
+
+from bot.graph import Graph, contract_node, model_node
+from bot.manifests.load import ManifestFile, Snapshot
+from bot.manifests.models import Contract, Model
+from bot.manifests.yamlread import Path
+from bot.owners import owner_findings
+from bot.result import Finding
+
+# Keywords whose value is a schema, a list of schemas, or a map of name -> schema.
+_ONE = ("items", "additionalItems", "additionalProperties", "contains", "propertyNames", "not", "if", "then",
+        "else", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
+_REFS = ("$ref", "$dynamicRef")
+
+
+def lint_snapshot(snapshot: Snapshot) -> list[Finding]:
+    """Every MG0xx finding of one state, sorted by file, then line."""
+    graph = Graph.from_snapshot(snapshot)
+    findings = [
+        *snapshot.findings,
+        *duplicate_names(snapshot),
+        *unknown_references(snapshot),
+        *cycles(snapshot, graph),
+        *providers(snapshot, graph),
+        *owner_findings(snapshot),
+        *schema_findings(snapshot),
+    ]
+    return sort_findings(findings)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.rule, f.message))
+
+
+def duplicate_names(snapshot: Snapshot) -> Iterator[Finding]:
+    """MG002: a second model (or contract) with a name already used; the first file (by path) keeps it."""
+    first: dict[tuple[str, str], ManifestFile] = {}
+    for manifest in snapshot.manifests:
+        key = (manifest.kind, manifest.name)
+        if key not in first:
+            first[key] = manifest
+            continue
+        yield Finding("MG002", "error",
+                      f"{manifest.kind.lower()} name {manifest.name!r} is already used by {first[key].path}",
+                      manifest.path, manifest.line("metadata", "name"), manifest.subject)
+
+
+def unknown_references(snapshot: Snapshot) -> Iterator[Finding]:
+    """MG003: a consumes/provides item naming a contract, or a version of it, that does not exist."""
+    contracts = snapshot.contracts
+    for manifest in snapshot.manifests:
+        if not isinstance(manifest.doc, Model):
+            continue
+        for key in ("consumes", "provides"):
+            for index, item in enumerate(getattr(manifest.doc.spec, key)):
+                target = contracts.get(item.contract)
+                if target is None:
+                    yield Finding("MG003", "error", f"{key} contract {item.contract!r}, which does not exist",
+                                  manifest.path, manifest.line("spec", key, index, "contract"), manifest.subject)
+                    continue
+                assert isinstance(target.doc, Contract)
+                if target.doc.version(item.version) is None:
+                    known = ", ".join(str(v.version) for v in target.doc.spec.versions)
+                    yield Finding("MG003", "error",
+                                  f"{key} version {item.version} of contract {item.contract!r}, which has no such "
+                                  f"version (versions: {known}; defined in {target.path})",
+                                  manifest.path, manifest.line("spec", key, index, "version"), manifest.subject)
+
+
+def cycles(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
+    """MG004: each cycle, pointing at the consumes item of its first model that closes it."""
+    for cycle in graph.find_cycles():
+        model = snapshot.models[cycle[0].removeprefix("model:")]
+        via = cycle[-1]
+        assert isinstance(model.doc, Model)
+        index = next(i for i, item in enumerate(model.doc.spec.consumes)
+                     if contract_node(item.contract, item.version) == via)
+        shown = " → ".join([*cycle, cycle[0]])
+        yield Finding("MG004", "error", f"dependency cycle: {shown}",
+                      model.path, model.line("spec", "consumes", index, "contract"), model.subject)
+
+
+def providers(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
+    """MG005 (an active version nobody provides) and MG006 (a version provided by several models)."""
+    models = snapshot.models
+    for name, manifest in snapshot.contracts.items():
+        assert isinstance(manifest.doc, Contract)
+        for index, version in enumerate(manifest.doc.spec.versions):
+            node = contract_node(name, version.version)
+            found = graph.providers_of(node)
+            if not found and version.status == "active":
+                yield Finding("MG005", "warning",
+                              f"active version {version.version} of contract {name!r} is provided by no model",
+                              manifest.path, manifest.line("spec", "versions", index, "version"),
+                              f"contract:{name}@{version.version}")
+            ranked = sorted((models[n.removeprefix("model:")] for n in found), key=lambda m: m.path)
+            for other in ranked[1:]:
+                assert isinstance(other.doc, Model)
+                item = next(i for i, p in enumerate(other.doc.spec.provides)
+                            if p.contract == name and p.version == version.version)
+                yield Finding("MG006", "error",
+                              f"{node} is provided by {model_node(other.name)} and already by "
+                              f"{model_node(ranked[0].name)} ({ranked[0].path}); a version has one provider",
+                              other.path, other.line("spec", "provides", item, "contract"), node)
+
+
+def schema_findings(snapshot: Snapshot) -> Iterator[Finding]:
+    """MG008: an inline schema or a schema_ref file that is not a valid JSON Schema, or a non-local $ref."""
+    for manifest in snapshot.manifests:
+        if not isinstance(manifest.doc, Contract):
+            continue
+        for index, version in enumerate(manifest.doc.spec.versions):
+            subject = f"contract:{manifest.name}@{version.version}"
+            if version.schema_ref is None:
+                schema, base, file = version.schema_, ("spec", "versions", index, "schema"), None
+            else:
+                if snapshot.contracts.get(manifest.name) is not manifest:
+                    continue  # a duplicate's schema file was not loaded (MG002 is reported)
+                schema = snapshot.schemas.get((manifest.name, version.version))
+                base, file = ("spec", "versions", index, "schema_ref"), version.schema_ref
+                if schema is None:
+                    continue  # unreadable: the loader reported it
+            for path, problem in schema_problems(schema):
+                if file is None:
+                    line = manifest.line(*base, *path)
+                    where = ""
+                else:
+                    line = manifest.line(*base)
+                    where = f"{file} at {_pointer(path)}: "
+                yield Finding("MG008", "error", f"{where}{problem}", manifest.path, line, subject)
+
+
+def schema_problems(schema: Any) -> list[tuple[Path, str]]:
+    """Why a schema is not acceptable, as (path inside the schema, message) pairs; empty when it is.
+
+    It must be valid under the metaschema its ``$schema`` names (default 2020-12; a schema valid under
+    draft-07's metaschema is accepted too) and every ``$ref`` must be local (start with ``#``): nothing
+    is ever fetched.
+    """
+    problems: list[tuple[Path, str]] = []
+    error = _metaschema_error(schema)
+    if error is not None:
+        problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
+    for path, ref in _refs(schema, ()):
+        problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))
+    return problems
+
+
+def _metaschema_error(schema: Any) -> SchemaError | None:
+    if not isinstance(schema, dict | bool):
+        return SchemaError(f"{schema!r} is not an object or a boolean")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # an unknown $schema falls back to the default
+        declared = validator_for(schema, default=None) if isinstance(schema, dict) else None
+    candidates = [declared] if declared is not None else [Draft202012Validator, Draft7Validator]
+    first: SchemaError | None = None
+    for validator in candidates:
+        try:
+            validator.check_schema(schema)
+        except SchemaError as exc:
+            first = first or exc
+        else:
+            return None
+    return first
+
+
+def _refs(schema: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if not isinstance(schema, dict):
+        return
+    for key in _REFS:
+        ref = schema.get(key)
+        if isinstance(ref, str) and not ref.startswith("#"):
+            yield (*path, key), ref
+    for key, value in schema.items():
+        if key in _MANY and isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _refs(item, (*path, key, index))
+        elif key in _ONE:
+            yield from _refs(value, (*path, key))
+        elif key in _MAP and isinstance(value, dict):
+            for name, item in value.items():
+                yield from _refs(item, (*path, key, name))
+
+
+def _pointer(path: Path) -> str:
+    return "#" + "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)

@@ -1,0 +1,117 @@
+"""Who owns a manifest: its ``metadata.owners``, else the CODEOWNERS rule that covers its file (MG007).
+
+An owner is a GitHub user ``@login`` or a team ``@org/team-slug``. Logins follow GitHub's rules
+(letters, digits and single hyphens, not at either end, at most 39 characters).
+
+CODEOWNERS may also name an owner by e-mail address (GitHub maps it to the account with that verified
+address). modelgate cannot request a review from an address, nor match a review to one, so an e-mail owner
+is reported as MG007 (at the CODEOWNERS line) and is not counted as an owner. An empty ``owners: []`` is
+treated like an absent key: the CODEOWNERS rule applies.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from codeowners import CodeOwners
+
+from bot.manifests.load import ManifestFile, Snapshot
+from bot.result import Finding
+
+LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+OWNER_RE = re.compile(rf"@{LOGIN}(?:/[A-Za-z0-9][A-Za-z0-9_.-]{{0,99}})?")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def owner_problem(owner: str) -> str | None:
+    """Why ``owner`` is not a usable owner, or None when it is one."""
+    if OWNER_RE.fullmatch(owner):
+        return None
+    if EMAIL_RE.fullmatch(owner):
+        return (f"owner {owner!r} is an e-mail address; modelgate cannot request reviews from addresses, "
+                "name the GitHub account (@login) instead")
+    return f"owner {owner!r} is not a GitHub user (@login) or team (@org/team)"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """The CODEOWNERS line that applies to a file: its line number and the owners written on it."""
+
+    line: int
+    owners: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8)
+def _codeowners(text: str) -> tuple[CodeOwners, tuple[str, ...]]:
+    return CodeOwners(text), tuple(text.splitlines())
+
+
+def _rule(snapshot: Snapshot, path: str) -> _Rule | None:
+    if snapshot.codeowners is None:
+        return None
+    parsed, lines = _codeowners(snapshot.codeowners[1])
+    _, line, _, _ = parsed.matching_line(path)
+    if line is None:
+        return None
+    # Re-read the line ourselves: the library silently drops what it cannot classify, we report it.
+    words = lines[line - 1].replace("\\ ", "\0").split()
+    owners: list[str] = []
+    for word in words[1:]:
+        if word.startswith("#"):
+            break
+        owners.append(word)
+    return _Rule(line, tuple(owners))
+
+
+def _valid(owners: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for owner in owners:
+        if owner_problem(owner) is None:
+            seen.setdefault(owner.lower(), owner)
+    return tuple(seen.values())
+
+
+def owners_of(manifest: ManifestFile, snapshot: Snapshot) -> tuple[str, ...]:
+    """The usable owners of a manifest, in the order written (malformed ones left out; see MG007)."""
+    declared = manifest.doc.metadata.owners
+    if declared:
+        return _valid(declared)
+    rule = _rule(snapshot, manifest.path)
+    return _valid(rule.owners) if rule else ()
+
+
+def owner_findings(snapshot: Snapshot) -> list[Finding]:
+    """MG007: malformed owners (in a manifest or on the CODEOWNERS line it uses) and manifests without owners."""
+    findings: list[Finding] = []
+    reported_rules: set[int] = set()
+    for manifest in snapshot.manifests:
+        declared = manifest.doc.metadata.owners
+        if declared:
+            for index, owner in enumerate(declared):
+                problem = owner_problem(owner)
+                if problem:
+                    findings.append(_mg007(problem, manifest.path, manifest.line("metadata", "owners", index),
+                                           manifest.subject))
+        else:
+            rule = _rule(snapshot, manifest.path)
+            if rule is not None and rule.line not in reported_rules and snapshot.codeowners is not None:
+                reported_rules.add(rule.line)
+                for owner in rule.owners:
+                    problem = owner_problem(owner)
+                    if problem:
+                        findings.append(_mg007(f"{problem} (this CODEOWNERS line covers {manifest.path})",
+                                               snapshot.codeowners[0], rule.line, None))
+        if not owners_of(manifest, snapshot):
+            where = "metadata.owners" if declared else "CODEOWNERS" if snapshot.codeowners else "no CODEOWNERS file"
+            findings.append(_mg007(
+                f"{manifest.subject} has no usable owner ({where}); add metadata.owners "
+                "or a CODEOWNERS rule for this file",
+                manifest.path, manifest.line("metadata", "owners") if declared else manifest.line("metadata"),
+                manifest.subject))
+    return findings
+
+
+def _mg007(message: str, file: str, line: int, subject: str | None) -> Finding:
+    return Finding("MG007", "error", message, file, line, subject)
