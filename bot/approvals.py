@@ -1,0 +1,209 @@
+"""Required approvals (MG301, MG302) and their evaluation against a PR's reviews and acks (SPEC section 5).
+
+The inputs from GitHub arrive as plain data (``ReviewState``), filled by the GitHub adapter; offline there
+is none and every group stays unsatisfied. Owners are trusted from the base: a manifest that exists at base
+is approved by its base owners, whatever the PR writes; a new manifest by its head owners; a changed
+``.modelgate.yml`` by the (base) ``admins``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Config
+from bot.manifests.load import ManifestFile, Snapshot
+from bot.owners import owners_of
+from bot.result import Approval, Change, Impacted
+from bot.rules import severity_for
+
+APPROVED = "APPROVED"
+CANCELLING = frozenset({"CHANGES_REQUESTED", "DISMISSED"})
+
+
+@dataclass(frozen=True)
+class Review:
+    """One pull-request review: ``user`` is a login (with or without ``@``); ``state`` as GitHub spells it."""
+
+    user: str
+    state: str
+    commit_id: str | None
+    submitted_at: datetime | str
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A ``/rollout ack MODEL`` comment by ``user``."""
+
+    user: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Override:
+    """A ``/rollout override RULE --reason R`` comment by ``user``, made while the PR's head was ``sha``."""
+
+    user: str
+    rule: str
+    reason: str
+    sha: str
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What GitHub says about the PR. ``team_members`` maps ``org/team`` to the logins of its active members;
+    None when the token cannot read team membership."""
+
+    author: str
+    head_sha: str
+    reviews: tuple[Review, ...] = ()
+    acks: tuple[Ack, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    team_members: Mapping[str, frozenset[str]] | None = field(default=None)
+
+
+def login(owner: str) -> str:
+    """``@Alice`` → ``alice``; ``@Org/Team`` → ``org/team`` (GitHub names are case-insensitive)."""
+    return owner.removeprefix("@").lower()
+
+
+def trusted_manifest(base: Snapshot, head: Snapshot, kind: str, name: str) -> tuple[ManifestFile, Snapshot] | None:
+    """The manifest whose owners count: the base one when it exists there, else the head one."""
+    for snapshot in (base, head):
+        found = (snapshot.models if kind == "model" else snapshot.contracts).get(name)
+        if found is not None:
+            return found, snapshot
+    return None
+
+
+def trusted_owners(base: Snapshot, head: Snapshot, kind: str, name: str) -> tuple[str, ...]:
+    found = trusted_manifest(base, head, kind, name)
+    return owners_of(*found) if found else ()
+
+
+def required_groups(base: Snapshot, head: Snapshot, changes: Iterable[Change], direct: Iterable[Impacted],
+                    config: Config) -> list[Approval]:
+    """The approval groups a PR needs, unsatisfied, in a stable order: MG301 by subject, then MG302."""
+    groups: list[Approval] = []
+    if severity_for("MG301", config) is not None:
+        groups.extend(_owner_groups(base, head, list(changes), config))
+    if severity_for("MG302", config) is not None:
+        seen: dict[str, Impacted] = {}
+        for item in direct:
+            seen.setdefault(item.model, item)
+        for model, item in sorted(seen.items()):
+            groups.append(Approval("MG302", f"model:{model}", item.owners,
+                                   f"directly impacted through {item.via}: the owners approve or /rollout ack"))
+    return groups
+
+
+def _owner_groups(base: Snapshot, head: Snapshot, changes: list[Change], config: Config) -> list[Approval]:
+    manifests: dict[str, set[str]] = {}
+    for change in changes:
+        manifests.setdefault(manifest_subject(change.subject), set()).add(change.kind)
+    groups = []
+    for subject, kinds in sorted(manifests.items()):
+        if subject == "config":
+            groups.append(Approval("MG301", "config", tuple(config.admins),
+                                   "the configuration (.modelgate.yml) changed: an admin approves"))
+            continue
+        kind, name = subject.split(":", 1)
+        found = trusted_manifest(base, head, kind, name)
+        if found is None:
+            continue
+        manifest, snapshot = found
+        origin = "base" if snapshot is base else "head"
+        reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
+                  else f"{manifest.path} changed: its owners ({origin}) approve")
+        groups.append(Approval("MG301", subject, owners_of(manifest, snapshot), reason))
+    return groups
+
+
+def manifest_subject(subject: str) -> str:
+    """The manifest a change subject lives in: ``contract:x@2`` → ``contract:x``."""
+    return subject.split("@", 1)[0]
+
+
+def evaluate(groups: Iterable[Approval], state: ReviewState | None, config: Config) -> list[Approval]:
+    """Each group with ``satisfied``, ``by`` (the logins that satisfy it) and a ``note`` when it cannot be."""
+    groups = list(groups)
+    if state is None:
+        return [_with(g, (), "offline: no reviews") for g in groups]
+    approvers = approving_users(state, config)
+    out = []
+    for group in groups:
+        acks = {login(a.user) for a in state.acks if f"model:{a.model}" == group.subject} \
+            if group.rule == "MG302" else set()
+        by: list[str] = []
+        blind: list[str] = []
+        for user in sorted(approvers | acks):
+            if is_owner(user, group.owners, state.team_members):
+                by.append(user)
+        if not by:
+            blind = [o for o in group.owners if "/" in o and state.team_members is None]
+        note = (f"the token cannot read team membership, so {', '.join(blind)} cannot be matched "
+                "(a GitHub App token with organisation members: read can)") if blind else ""
+        if not group.owners:
+            note = "no owners to approve this" if group.subject != "config" else "no admins are configured"
+        out.append(_with(group, tuple(by), note))
+    return out
+
+
+def _with(group: Approval, by: tuple[str, ...], note: str) -> Approval:
+    return Approval(group.rule, group.subject, group.owners, group.reason, bool(by), by, note)
+
+
+def approving_users(state: ReviewState, config: Config) -> set[str]:
+    """Logins whose latest deciding review approves (on the head SHA when ``invalidate_on_push``)."""
+    latest: dict[str, Review] = {}
+    for review in sorted(state.reviews, key=lambda r: str(r.submitted_at)):
+        state_name = review.state.upper()
+        if state_name == APPROVED or state_name in CANCELLING:
+            latest[login(review.user)] = review
+    author = login(state.author)
+    return {
+        user for user, review in latest.items()
+        if review.state.upper() == APPROVED
+        and (not config.approvals.invalidate_on_push or review.commit_id == state.head_sha)
+        and (config.approvals.allow_author or user != author)
+    }
+
+
+def is_owner(user: str, owners: Iterable[str], team_members: Mapping[str, frozenset[str]] | None) -> bool:
+    """Whether ``user`` is one of ``owners``, directly or as an active member of an owning team."""
+    user = login(user)
+    for owner in owners:
+        name = login(owner)
+        if "/" not in name:
+            if name == user:
+                return True
+        elif team_members is not None:
+            members = {login(m) for m in _team(team_members, name)}
+            if user in members:
+                return True
+    return False
+
+
+def _team(team_members: Mapping[str, frozenset[str]], name: str) -> frozenset[str]:
+    for key, members in team_members.items():
+        if login(key) == name:
+            return members
+    return frozenset()
+
+
+def waivers(state: ReviewState | None, config: Config) -> dict[str, tuple[str, str]]:
+    """Rule id → (admin login, reason) for the overrides an admin made on the current head SHA.
+
+    MG301 and MG302 cannot be waived; an override by anyone but an admin, or on an older head, counts for nothing.
+    """
+    if state is None:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for override in state.overrides:
+        rule = override.rule.upper()
+        if rule.startswith("MG3") or override.sha != state.head_sha:
+            continue
+        if is_owner(override.user, config.admins, state.team_members):
+            out.setdefault(rule, (login(override.user), override.reason))
+    return out
