@@ -30,6 +30,7 @@ class Finding:
     subject: str | None = None
     waived_by: str | None = None
     preexisting: bool = False
+    waived_reason: str | None = None  # the reason the admin gave with /rollout override
 
     @property
     def blocking(self) -> bool:
