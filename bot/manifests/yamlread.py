@@ -55,11 +55,21 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
 
     def __init__(self) -> None:
         super().__init__("")
+        self.implicit_starts = frozenset(key for key in self.yaml_implicit_resolvers if key)
 
     def scalar(self, event: ev.ScalarEvent) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
+            value = event.value
+            # quoted and block scalars are strings, and so is a plain one whose first character starts no
+            # implicit type (the resolver is keyed by first character): the common cases, kept fast
+            if event.style or (value and value[0] not in self.implicit_starts):
+                return STR_TAG, value
             tag = self.resolve(ScalarNode, event.value, event.implicit)
+            if tag not in self.yaml_constructors:  # the value key "=", which YAML 1.1 reads as a string
+                tag = STR_TAG
+        if tag == STR_TAG:
+            return tag, event.value
         if tag == MERGE_TAG:
             return tag, event.value
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -148,7 +158,7 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
 
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            line = min(event.start_mark.line + 1, last_line)
+            line = event.start_mark.line + 1
             if isinstance(event, ev.ScalarEvent):
                 tag, value = _SCALARS.scalar(event)
                 place(value, 1, line, event.anchor, tag)
@@ -176,6 +186,10 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
                 documents += 1
                 if documents > 1:
                     raise YamlError("the file holds more than one YAML document", line)
+    except YamlError as exc:
+        if exc.line is not None:
+            exc.line = min(exc.line, last_line)
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = min(mark.line + 1, last_line) if mark else None
