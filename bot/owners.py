@@ -83,34 +83,40 @@ def owners_of(manifest: ManifestFile, snapshot: Snapshot) -> tuple[str, ...]:
 
 
 def owner_findings(snapshot: Snapshot) -> list[Finding]:
-    """MG007: malformed owners (in a manifest or on the CODEOWNERS line it uses) and manifests without owners."""
+    """MG007: malformed owners (in a manifest, or on the CODEOWNERS line it falls under) and ownerless manifests.
+
+    A CODEOWNERS line is reported once, however many manifests it covers; a manifest whose declared owners
+    are all malformed gets those findings only, not one more for having no owner.
+    """
     findings: list[Finding] = []
     reported_rules: set[int] = set()
     for manifest in snapshot.manifests:
-        declared = manifest.doc.metadata.owners
-        if declared:
-            for index, owner in enumerate(declared):
-                problem = owner_problem(owner)
-                if problem:
-                    findings.append(_mg007(problem, manifest.path, manifest.line("metadata", "owners", index),
-                                           manifest.subject))
-        else:
-            rule = _rule(snapshot, manifest.path)
-            if rule is not None and rule.line not in reported_rules and snapshot.codeowners is not None:
-                reported_rules.add(rule.line)
-                for owner in rule.owners:
-                    problem = owner_problem(owner)
-                    if problem:
-                        findings.append(_mg007(f"{problem} (this CODEOWNERS line covers {manifest.path})",
-                                               snapshot.codeowners[0], rule.line, None))
-        if not owners_of(manifest, snapshot):
-            where = "metadata.owners" if declared else "CODEOWNERS" if snapshot.codeowners else "no CODEOWNERS file"
+        declared = manifest.doc.metadata.owners or []
+        problems = [(i, p) for i, owner in enumerate(declared) if (p := owner_problem(owner))]
+        findings.extend(_mg007(problem, manifest.path, manifest.line("metadata", "owners", index), manifest.subject)
+                        for index, problem in problems)
+        rule = None if declared else _rule(snapshot, manifest.path)
+        if rule is not None and snapshot.codeowners is not None and rule.line not in reported_rules:
+            reported_rules.add(rule.line)
+            findings.extend(
+                _mg007(f"{problem} (on the CODEOWNERS line for {manifest.path})", snapshot.codeowners[0], rule.line,
+                       None)
+                for problem in filter(None, map(owner_problem, rule.owners)))
+        if not problems and not owners_of(manifest, snapshot):
             findings.append(_mg007(
-                f"{manifest.subject} has no usable owner ({where}); add metadata.owners "
-                "or a CODEOWNERS rule for this file",
-                manifest.path, manifest.line("metadata", "owners") if declared else manifest.line("metadata"),
-                manifest.subject))
+                f"{manifest.subject} has no owner: no metadata.owners, and {_codeowners_says(snapshot, rule)}; "
+                "add metadata.owners or a CODEOWNERS rule for this file",
+                manifest.path, manifest.line("metadata"), manifest.subject))
     return findings
+
+
+def _codeowners_says(snapshot: Snapshot, rule: _Rule | None) -> str:
+    if snapshot.codeowners is None:
+        return "no CODEOWNERS file"
+    path = snapshot.codeowners[0]
+    if rule is None:
+        return f"no rule of {path} matches this file"
+    return f"{path} line {rule.line} names no usable owner"
 
 
 def _mg007(message: str, file: str, line: int, subject: str | None) -> Finding:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sys
+from pathlib import Path
 
 from bot.errors import UsageError
+from bot.manifests.load import Loader, Snapshot, parse_config
+from bot.sources import open_source
 
 FORMATS = ("text", "markdown", "json", "github")
 
@@ -29,3 +33,32 @@ def today(args: argparse.Namespace) -> dt.date:
 
 def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...] = FORMATS, default: str = "text") -> None:
     parser.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
+
+
+def load_state(spec: str | None, config_file: str | None = None) -> Snapshot:
+    """Read one state (a directory, a git revision of the repository here, or None: its working tree).
+
+    ``config_file`` replaces the state's own ``.modelgate.yml``; an invalid one is a UsageError (exit 2).
+    """
+    config = None
+    if config_file is not None:
+        try:
+            data = Path(config_file).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"--config {config_file}: {exc.strerror}") from exc
+        config, problems = parse_config(data, config_file)
+        if problems:
+            raise UsageError("; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems))
+    source = open_source(spec)
+    try:
+        return Loader(source, config).load()
+    finally:
+        source.close()
+
+
+def warn_unreadable(snapshot: Snapshot) -> None:
+    """One line on stderr when some manifests of a state could not be read (so a graph may be partial)."""
+    files = sorted({f.file for f in snapshot.findings if f.rule == "MG001" and f.file})
+    if files:
+        print(f"modelgate: warning: {len(files)} file(s) could not be read as manifests and are left out "
+              f"({', '.join(files[:3])}{', …' if len(files) > 3 else ''}); run modelgate lint", file=sys.stderr)

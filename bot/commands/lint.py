@@ -1,0 +1,79 @@
+"""``modelgate lint [PATH|REV]``: validate the manifests of one state (MG001-MG008).
+
+Exit 0 when no error remains (warnings allowed), 1 when one does, 2 when the state cannot be read.
+Severities are the catalogue's, under the state's configuration (``rules:`` overrides; ``off`` drops).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, replace
+
+from bot.commands._common import add_format, load_state
+from bot.config import Config
+from bot.escape import workflow_command_data, workflow_command_prop
+from bot.lint import lint_snapshot
+from bot.result import Finding
+from bot.rules import severity_for
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("lint", help="validate the manifests of one state (MG0xx)",
+                                   description=__doc__.split("\n", 1)[0].strip("`"))
+    parser.add_argument("state", nargs="?", metavar="PATH|REV",
+                        help="a directory or a git revision of the repository here (default: the working tree)")
+    add_format(parser, ("text", "json", "github"))
+    parser.add_argument("--config", metavar="FILE", help="use this configuration instead of the state's .modelgate.yml")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    snapshot = load_state(args.state, args.config)
+    findings = with_severities(lint_snapshot(snapshot), snapshot.config)
+    failed = any(f.blocking for f in findings)
+    if args.format == "json":
+        print(json.dumps({"verdict": "fail" if failed else "pass", "findings": [asdict(f) for f in findings]},
+                         indent=2))
+    elif args.format == "github":
+        for finding in findings:
+            print(github_annotation(finding))
+    else:
+        for finding in findings:
+            print(text_line(finding))
+        print(summary(findings, len(snapshot.manifests)))
+    return 1 if failed else 0
+
+
+def with_severities(findings: Iterable[Finding], config: Config) -> list[Finding]:
+    """The findings under the configuration's severity overrides; a rule turned off drops its findings."""
+    out = []
+    for finding in findings:
+        severity = severity_for(finding.rule, config)
+        if severity is not None:
+            out.append(replace(finding, severity=severity))
+    return out
+
+
+def text_line(finding: Finding) -> str:
+    where = f"{finding.file}:{finding.line}: " if finding.file else ""
+    return f"{where}{finding.rule} [{finding.severity}] {finding.message}"
+
+
+def github_annotation(finding: Finding) -> str:
+    """A workflow command (``::error file=F,line=L,title=MG001::message``) for one finding."""
+    props = []
+    if finding.file:
+        props.append(f"file={workflow_command_prop(finding.file)}")
+        if finding.line:
+            props.append(f"line={finding.line}")
+    props.append(f"title={workflow_command_prop(finding.rule)}")
+    return f"::{finding.severity} {','.join(props)}::{workflow_command_data(finding.message)}"
+
+
+def summary(findings: list[Finding], manifests: int) -> str:
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "notice")}
+    shown = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    checked = f"{manifests} manifest{'s' if manifests != 1 else ''}"
+    return f"{shown} in {checked}" if shown else f"no problems in {checked}"

@@ -1,0 +1,68 @@
+"""Escaping of hostile text (names, descriptions, file names, messages) for each place it is shown.
+
+Every string that comes from a manifest, a file name or a user goes through one of these before it reaches
+a PR comment, a job summary, a mermaid graph or a workflow command:
+
+- ``markdown_text``: one line of GitHub markdown that shows the text literally: no HTML, no mention, no
+  link, no formatting.
+- ``mermaid_label`` / ``mermaid_id``: a quoted node label and a node id that cannot break out of the graph.
+- ``dot_string``: a quoted Graphviz DOT id or label.
+- ``workflow_command_data`` / ``workflow_command_prop``: GitHub Actions workflow commands
+  (``::error file=F,line=L,title=T::DATA``), as @actions/core escapes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+ZWSP = "&#8203;"  # a zero-width space, written as an entity so it survives any later trimming
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Markdown punctuation that formats, links or builds tables in the middle of a line (GFM lets any ASCII
+# punctuation be backslash-escaped, and shows it literally).
+_MARKDOWN = re.compile(r"([\\`*_\[\]()|~!#])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
+_AUTOLINK = re.compile(r"(?i)(://|www\.)")
+_MERMAID_DROP = str.maketrans(dict.fromkeys("\"[]{}|<>`;#&\\", None))
+_MERMAID_ID = re.compile(r"[^A-Za-z0-9]+")
+
+
+def markdown_text(text: str) -> str:
+    """Text shown literally on one line of GitHub markdown (a table cell, a list item, a heading).
+
+    ``&``, ``<`` and ``>`` become entities (no HTML); ``@`` is followed by a zero-width space (no mention,
+    no notification); ``://`` and ``www.`` are broken the same way (no autolink); markdown punctuation is
+    backslash-escaped (no emphasis, code, link, image or table cell); line breaks become one space.
+    """
+    one_line = _LINE_BREAKS.sub(" ", text)
+    escaped = _MARKDOWN.sub(r"\\\1", one_line.translate(_HTML))
+    return _AUTOLINK.sub(lambda m: f"{m.group(1)[0]}{ZWSP}{m.group(1)[1:]}", escaped.replace("@", f"@{ZWSP}"))
+
+
+def mermaid_label(text: str) -> str:
+    """A double-quoted mermaid node label: mermaid syntax characters removed, line breaks made spaces."""
+    one_line = _LINE_BREAKS.sub(" ", text)
+    return '"' + " ".join(one_line.translate(_MERMAID_DROP).split()) + '"'
+
+
+def mermaid_id(text: str) -> str:
+    """A mermaid node id for any text: letters, digits and ``_`` only, distinct for distinct texts."""
+    readable = _MERMAID_ID.sub("_", text).strip("_")[:40]
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+    return f"n_{readable}_{digest}"
+
+
+def workflow_command_data(text: str) -> str:
+    """The message part of a workflow command (after ``::``): ``%``, CR and LF escaped."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_command_prop(text: str) -> str:
+    """A property value of a workflow command (``file=``, ``title=``): also ``:`` and ``,`` escaped."""
+    return workflow_command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def dot_string(text: str) -> str:
+    """A double-quoted Graphviz DOT string (backslashes, quotes and line breaks escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _LINE_BREAKS.sub(" ", escaped) + '"'
