@@ -1,0 +1,76 @@
+"""The public comparison: ``compare(old, new, mode, policy)`` and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.compat.context import Context, Shared
+from bot.compat.model import Loader
+from bot.compat.refs import escape
+from bot.compat.types import POLICIES, Policy, is_compatible
+from bot.compat.walker import compare_nodes
+
+Mode = Literal["backward", "forward", "full"]
+MODES: tuple[Mode, ...] = ("backward", "forward", "full")
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """One difference: Confluent's ``type``, where (``#/...``), and whether it is compatible.
+
+    ``direction`` is ``backward`` for a difference from the first schema to the second, ``forward``
+    for one found the other way round (``mode="forward"`` or the second half of ``mode="full"``).
+    """
+
+    type: str
+    path: str
+    compatible: bool
+    direction: Literal["backward", "forward"] = "backward"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "path": self.path, "compatible": self.compatible}
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    compatible: bool
+    changes: list[SchemaChange] = field(default_factory=list)
+    mode: Mode = "backward"
+    policy: Policy = "strict"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"compatible": self.compatible, "mode": self.mode, "policy": self.policy,
+                "changes": [c.to_json() for c in self.changes]}
+
+
+def _pointer(segments: tuple[str, ...]) -> str:
+    return "#/" + "/".join(escape(s) for s in segments)
+
+
+def _diff(reader_old: Any, reader_new: Any, policy: Policy,
+          direction: Literal["backward", "forward"]) -> list[SchemaChange]:
+    """Differences a reader holding ``reader_new`` meets in records written under ``reader_old``."""
+    ctx = Context(Shared(policy, compare_nodes))
+    ctx.compare(Loader(reader_old).root_node(), Loader(reader_new).root_node())
+    return [SchemaChange(t, _pointer(p), is_compatible(t, policy), direction) for t, p in ctx.changes]
+
+
+def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode = "backward",
+            policy: Policy = "strict") -> CompareResult:
+    """Classify the change from ``old`` to ``new`` the way Confluent Schema Registry does.
+
+    ``backward``: can a reader with ``new`` read every record valid under ``old``; ``forward``: the
+    same question with the two swapped (changes then describe ``new`` -> ``old``); ``full``: both, the
+    backward changes first. Non-local ``$ref`` are never fetched: they compare by their text.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+    changes: list[SchemaChange] = []
+    if mode in ("backward", "full"):
+        changes += _diff(old, new, policy, "backward")
+    if mode in ("forward", "full"):
+        changes += _diff(new, old, policy, "forward")
+    return CompareResult(all(c.compatible for c in changes), changes, mode, policy)

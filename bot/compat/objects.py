@@ -1,0 +1,172 @@
+"""Object schemas: properties against open, partially open and closed content models.
+
+A content model is *open* when unknown properties are allowed (``additionalProperties`` absent or true),
+*closed* when they are not (``false``, or ``unevaluatedProperties: false``), and *partially open* when a
+schema covers them (``patternProperties`` matching the name, else an ``additionalProperties`` schema).
+A property added to the update is judged against what the original allowed for that name; a property
+removed from the update is judged against what the update now allows for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.compat.context import Context
+from bot.compat.keywords import bound, is_kind, judge_cover, open_slot, openness, optional_schema, type_flags
+from bot.compat.model import Kind, Node
+
+_NO_SCHEMAS: dict[str, Node] = {}
+
+
+def compare_objects(ctx: Context, original: Node, update: Node) -> None:
+    old, new = original.kw, update.kw
+    type_flags(ctx, original, update)
+    for keyword in ("maxProperties", "minProperties"):
+        bound(ctx, keyword, old, new)
+    _properties(ctx, old, new)
+    _required(ctx, old, new)
+    _dependencies(ctx, old, new)
+    open_slot(ctx, "additionalProperties", "ADDITIONAL_PROPERTIES", old.get("additionalProperties"),
+              new.get("additionalProperties"))
+    open_slot(ctx, "unevaluatedProperties", "UNEVALUATED_PROPERTIES", old.get("unevaluatedProperties"),
+              new.get("unevaluatedProperties"))
+    _pattern_properties(ctx, old, new)
+    optional_schema(ctx, "propertyNames", old.get("propertyNames"), new.get("propertyNames"))
+    _reserved(ctx, old, new)
+
+
+def _properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+    old_props, new_props = old.get("properties", _NO_SCHEMAS), new.get("properties", _NO_SCHEMAS)
+    required = set(new.get("required", ()))
+    for name, schema in new_props.items():
+        if name in old_props:
+            ctx.child("properties", name).compare(old_props[name], schema)
+        else:
+            _added(ctx.child("properties", name), old, name, schema, name in required)
+    for name, schema in old_props.items():
+        if name not in new_props:
+            _removed(ctx.child("properties", name), new, name, schema)
+
+
+def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+    old_pats, new_pats = old.get("patternProperties", _NO_SCHEMAS), new.get("patternProperties", _NO_SCHEMAS)
+    for pattern, schema in new_pats.items():
+        if pattern in old_pats:
+            ctx.child("patternProperties", pattern).compare(old_pats[pattern], schema)
+        else:
+            _added(ctx.child("patternProperties", pattern), old, None, schema, False)
+    for pattern, schema in old_pats.items():
+        if pattern not in new_pats:
+            _removed(ctx.child("patternProperties", pattern), new, None, schema)
+
+
+def _covering(model: dict[str, Any], name: str | None) -> Node | None:
+    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed)."""
+    if name is not None:
+        for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
+            try:
+                if re.search(pattern, name):
+                    return schema
+            except re.error:
+                continue
+    for key in ("additionalProperties", "unevaluatedProperties"):
+        slot = openness(model.get(key))
+        if isinstance(slot, Node):
+            return slot
+    return None
+
+
+def _is_open(model: dict[str, Any]) -> bool:
+    return openness(model.get("additionalProperties")) is True and (
+        "additionalProperties" in model or openness(model.get("unevaluatedProperties")) is True)
+
+
+def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, required: bool) -> None:
+    """A property the update declares and the original did not (``name`` None: a pattern)."""
+    cover = _covering(old, name)
+    default = "default" in schema.meta
+    if cover is not None:
+        judge_cover(ctx, cover, schema, "PROPERTY", "ADDED")
+    elif _is_open(old):
+        if is_kind(schema, Kind.EMPTY):
+            ctx.add("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL")
+        elif name is None:
+            ctx.add("PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+        elif required:
+            ctx.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL" if default
+                    else "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+        else:
+            ctx.add("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+        return
+    elif name is None:
+        return  # a pattern added to a closed model only admits more
+    if required:
+        ctx.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL" if default
+                else "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
+    else:
+        ctx.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
+
+
+def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node) -> None:
+    """A property the original declared and the update does not (``name`` None: a pattern)."""
+    cover = _covering(new, name)
+    if cover is not None:
+        judge_cover(ctx, schema, cover, "PROPERTY", "REMOVED")
+    elif _is_open(new):
+        ctx.add("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL")
+    elif is_kind(schema, Kind.FALSE):
+        ctx.add("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+    else:
+        ctx.add("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+
+
+def _required(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+    old_req, new_req = old.get("required", []), new.get("required", [])
+    old_props, new_props = old.get("properties", _NO_SCHEMAS), new.get("properties", _NO_SCHEMAS)
+    for name in new_req:
+        # A new property that is required is reported with the property itself.
+        if name not in old_req and name in old_props:
+            default = name in new_props and "default" in new_props[name].meta
+            ctx.add("REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if default else "REQUIRED_ATTRIBUTE_ADDED",
+                    "required", name)
+    for name in old_req:
+        if name not in new_req:
+            ctx.add("REQUIRED_ATTRIBUTE_REMOVED", "required", name)
+
+
+def _dependencies(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+    old_arrays, new_arrays = old.get("dependencyArrays", {}), new.get("dependencyArrays", {})
+    for name, needs in new_arrays.items():
+        if name not in old_arrays:
+            ctx.add("DEPENDENCY_ARRAY_ADDED", "dependencies", name)
+            continue
+        before, after = set(old_arrays[name]), set(needs)
+        if before != after:
+            change = ("DEPENDENCY_ARRAY_EXTENDED" if before < after else
+                      "DEPENDENCY_ARRAY_NARROWED" if after < before else "DEPENDENCY_ARRAY_CHANGED")
+            ctx.add(change, "dependencies", name)
+    for name in old_arrays:
+        if name not in new_arrays:
+            ctx.add("DEPENDENCY_ARRAY_REMOVED", "dependencies", name)
+    old_schemas, new_schemas = old.get("dependencySchemas", _NO_SCHEMAS), new.get("dependencySchemas", _NO_SCHEMAS)
+    for name, schema in new_schemas.items():
+        if name in old_schemas:
+            ctx.child("dependencies", name).compare(old_schemas[name], schema)
+        else:
+            ctx.add("DEPENDENCY_SCHEMA_ADDED", "dependencies", name)
+    for name in old_schemas:
+        if name not in new_schemas:
+            ctx.add("DEPENDENCY_SCHEMA_REMOVED", "dependencies", name)
+
+
+def _reserved(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Reserved names (``x-reserved`` / ``confluent:reserved``): kept reserved, never reused."""
+    old_res, new_res = old.get("reserved", []), new.get("reserved", [])
+    new_props, old_props = new.get("properties", _NO_SCHEMAS), old.get("properties", _NO_SCHEMAS)
+    for name in old_res:
+        if name not in new_res:
+            ctx.add("RESERVED_PROPERTY_REMOVED", "properties", name)
+    for name in new_res:
+        if name in new_props and not (name in old_res and name in old_props):
+            ctx.add("RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY", "properties", name)
