@@ -66,7 +66,7 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
             if event.style or (value and value[0] not in self.implicit_starts):
                 return STR_TAG, value
             tag = self.resolve(ScalarNode, event.value, event.implicit)
-            if tag not in self.yaml_constructors:  # the value key "=", which YAML 1.1 reads as a string
+            if tag not in self.yaml_constructors and tag != MERGE_TAG:  # "=", which YAML 1.1 reads as a string
                 tag = STR_TAG
         if tag == STR_TAG:
             return tag, event.value
