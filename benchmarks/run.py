@@ -1,0 +1,87 @@
+"""Print the figures of modelgate at monorepo scale, each as a ratio to a floor measured in the same run.
+
+    python benchmarks/run.py [--sizes 1000 10000] [--repeat 3] [--work DIR]
+
+For each size N: generate a synthetic monorepo (benchmarks/generate.py), then measure, as separate
+processes, (a) the floor (benchmarks/floor.py: read + CSafeLoader-parse every manifest at head),
+(b) ``modelgate check --base base --head head --format json`` with a cold parse cache, (c) the same with a
+warm cache, and (d) one ``modelgate impact`` query timed inside the process. Wall time is the best of
+``--repeat`` runs (this machine is shared and noisy); peak memory is the child's maximum resident set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+def run_child(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB (from wait4's resource usage) and stdout of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+def best(runs: int, cmd: list[str], cwd: Path, env: dict[str, str], before: object = None) -> tuple[float, float, str]:
+    results = []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        results.append(run_child(cmd, cwd, env))
+    wall = min(r[0] for r in results)
+    return wall, max(r[1] for r in results), results[-1][2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="modelgate-bench-"))
+    python = sys.executable
+    print(f"{'N':>6} {'what':<24} {'wall s':>8} {'peak MB':>8} {'ratio':>7}")
+    for n in args.sizes:
+        repo = work / f"mono-{n}"
+        if not repo.exists():
+            generate(n, repo)
+        cache = work / f"cache-{n}"
+        env = {**os.environ, "MODELGATE_TODAY": "2026-11-28"}
+        floor = best(args.repeat, [python, str(HERE / "floor.py"), str(repo), "head"], repo, env)
+        check = [python, "-m", "bot", "check", "--base", "base", "--head", "head", "--format", "json",
+                 "--cache-dir", str(cache)]
+        env_check = {**env, "PYTHONPATH": str(HERE.parent)}
+        cold = best(args.repeat, check, repo, env_check, before=lambda c=cache: shutil.rmtree(c, ignore_errors=True))
+        warm = best(args.repeat, check, repo, env_check)
+        report = json.loads(cold[2])
+        impact = best(args.repeat, [python, str(HERE / "impact_query.py"), str(repo)], repo, env_check)
+        print(f"{n:>6} {'floor (read+CSafeLoader)':<24} {floor[0]:>8.2f} {floor[1]:>8.0f} {1:>7.2f}")
+        print(f"{n:>6} {'check, cold cache':<24} {cold[0]:>8.2f} {cold[1]:>8.0f} {cold[0] / floor[0]:>7.2f}")
+        print(f"{n:>6} {'check, warm cache':<24} {warm[0]:>8.2f} {warm[1]:>8.0f} {warm[0] / floor[0]:>7.2f}")
+        print(f"{n:>6} {'one impact query (ms)':<24} {float(impact[2]):>8.1f}")
+        print(f"{n:>6} verdict {report['verdict']}, {len(report['findings'])} findings, "
+              f"{len(report['changes'])} changes, {len(report['impact']['direct'])} direct, "
+              f"{len(report['impact']['transitive'])} transitive")
+
+
+if __name__ == "__main__":
+    main()
