@@ -1,0 +1,137 @@
+"""The result of verifying records against a contract version, and its three renderings.
+
+``to_json`` gives SPEC section 8's shape exactly. A bound that could not be checked (a drift bound
+without a baseline, a null rate over no records) has ``ok: null`` and does not change the verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from bot.escape import workflow_command_data, workflow_command_prop
+
+Verdict = Literal["pass", "fail"]
+_TEMPLATES = Environment(loader=PackageLoader("bot", "templates"), autoescape=False, undefined=StrictUndefined,
+                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class Example:
+    record: int
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NullRate:
+    field: str
+    value: float | None
+    max: float
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.value is None else self.value <= self.max
+
+
+@dataclass(frozen=True)
+class Drift:
+    field: str
+    psi: float | None
+    max: float
+    kind: str | None  # "numeric" | "categorical"; None when not measured
+    why_unmeasured: str = ""
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.psi is None else self.psi <= self.max
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    contract: str
+    records: int
+    invalid: int
+    examples: tuple[Example, ...] = ()
+    null_rates: tuple[NullRate, ...] = ()
+    drift: tuple[Drift, ...] = ()
+    min_records: int | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def min_records_ok(self) -> bool:
+        return self.min_records is None or self.records >= self.min_records
+
+    @property
+    def breaches(self) -> list[str]:
+        """What fails, one short phrase each (empty: pass)."""
+        found = [f"{self.invalid} invalid record{'s' if self.invalid != 1 else ''}"] if self.invalid else []
+        if not self.min_records_ok:
+            found.append(f"{self.records} records, fewer than min_records {self.min_records}")
+        found += [f"null rate of {n.field} {n.value:.4g} > {n.max:g}" for n in self.null_rates if n.ok is False]
+        found += [f"PSI of {d.field} {d.psi:.4g} > {d.max:g}" for d in self.drift if d.ok is False]
+        return found
+
+    @property
+    def verdict(self) -> Verdict:
+        return "fail" if self.breaches else "pass"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract,
+            "verdict": self.verdict,
+            "records": self.records,
+            "invalid": self.invalid,
+            "examples": [{"record": e.record, "path": e.path, "reason": e.reason} for e in self.examples],
+            "null_rates": {n.field: {"value": n.value, "max": n.max, "ok": n.ok} for n in self.null_rates},
+            "drift": {d.field: {"psi": d.psi, "max": d.max, "ok": d.ok} for d in self.drift},
+            "min_records": {"value": self.records, "min": self.min_records, "ok": self.min_records_ok},
+        }
+
+
+def render_text(result: VerifyResult) -> str:
+    return _TEMPLATES.get_template("verify.txt.j2").render(result=result)
+
+
+Where = tuple[str, ...]
+
+
+def render_github(result: VerifyResult, file: str, line: Callable[[Where], int]) -> str:
+    """Workflow commands: one ``::error`` per breach at the line of its key in the contract's manifest.
+
+    ``line`` maps a key of the contract version (``("schema",)``, ``("quality", "null_rate_max", "score")``)
+    to its line; the caller knows the manifest.
+    """
+    out = []
+    title = f"modelgate verify {result.contract}"
+
+    def annotate(level: str, where: Where, message: str) -> None:
+        out.append(f"::{level} file={workflow_command_prop(file)},line={line(where)},"
+                   f"title={workflow_command_prop(title)}::{workflow_command_data(message)}")
+
+    if result.invalid:
+        shown = "; ".join(f"record {e.record} {e.path}: {e.reason}" for e in result.examples[:3])
+        annotate("error", ("schema",), f"{result.invalid} of {result.records} records are invalid under the schema"
+                 + (f" (first: {shown})" if shown else ""))
+    if not result.min_records_ok:
+        annotate("error", ("quality", "min_records"),
+                 f"{result.records} records read, fewer than min_records {result.min_records}")
+    for n in result.null_rates:
+        if n.ok is False:
+            annotate("error", ("quality", "null_rate_max", n.field),
+                     f"null rate of {n.field} is {n.value:.4g}, above null_rate_max {n.max:g}")
+    for d in result.drift:
+        if d.ok is False:
+            annotate("error", ("quality", "drift", "psi_max", d.field),
+                     f"PSI of {d.field} against the baseline is {d.psi:.4g}, above psi_max {d.max:g}")
+        elif d.ok is None:
+            annotate("warning", ("quality", "drift", "psi_max", d.field), f"drift of {d.field} not measured: "
+                     f"{d.why_unmeasured}")
+    for note in result.notes:
+        annotate("warning", ("schema",), note)
+    verdict = "pass" if result.verdict == "pass" else f"fail ({'; '.join(result.breaches)})"
+    out.append(f"{title}: {result.records} records, {verdict}")
+    return "\n".join(out) + "\n"

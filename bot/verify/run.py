@@ -1,0 +1,106 @@
+"""Verify one file of records against a contract version's schema and quality expectations.
+
+Two streamed passes at most: the baseline first (only when drift bounds are declared and a baseline is given),
+to learn each drifting field's bins or categories; then the records, once, for validity, null counts and drift.
+Memory holds one batch of records, the per-field counts, and the bounded baseline reservoirs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.manifests.models import Quality
+from bot.verify.fields import properties
+from bot.verify.readers import Records
+from bot.verify.report import Drift, Example, NullRate, VerifyResult
+from bot.verify.stats import CategoricalDrift, NumericDrift, drift_for, null_rate
+from bot.verify.validate import RecordValidator
+
+Accumulator = NumericDrift | CategoricalDrift
+
+
+def verify_records(schema: Any, quality: Quality | None, records_path: str | Path,
+                   baseline_path: str | Path | None = None, examples: int = 10, *, contract: str = "") -> VerifyResult:
+    """Read ``records_path`` (JSON Lines, CSV or Parquet) and judge it; a file that cannot be read is a RecordsError."""
+    quality = quality or Quality()
+    validator = RecordValidator(schema)
+    records = Records(records_path, schema)
+    bounds = quality.drift.psi_max if quality.drift else {}
+    notes: list[str] = []
+    drifts: dict[str, Accumulator] = {}
+    if bounds and baseline_path is not None:
+        baseline = Records(baseline_path, schema)
+        drifts = read_baseline(baseline, list(bounds), properties(schema))
+        notes += baseline.notes
+    elif baseline_path is not None:
+        notes.append("the baseline was not read: this contract version declares no drift bounds")
+
+    null_fields = list(quality.null_rate_max)
+    nulls = dict.fromkeys(null_fields, 0)
+    is_valid = validator.is_valid
+    tracked = list(drifts.items())
+    found: list[Example] = []
+    read = invalid = 0
+    for batch in records.batches():
+        read += len(batch)
+        for number, record, problem in batch:
+            if problem is not None:
+                invalid += 1
+                if len(found) < examples:
+                    found.append(Example(number, "#", problem))
+                record = None
+            elif not is_valid(record):
+                invalid += 1
+                if len(found) < examples:
+                    found += [Example(number, p.path, p.reason) for p in validator.problems(record)][
+                        : examples - len(found)]
+            if type(record) is not dict:
+                record = {}
+            for name in null_fields:
+                if record.get(name) is None:
+                    nulls[name] += 1
+            for name, accumulator in tracked:
+                accumulator.add(record.get(name))
+    notes = records.notes + notes
+    if read == 0:
+        notes.append(f"{Path(records_path).name} holds no records: nothing was verified")
+    return VerifyResult(
+        contract=contract,
+        records=read,
+        invalid=invalid,
+        examples=tuple(found),
+        null_rates=tuple(NullRate(name, null_rate(nulls[name], read), bound)
+                         for name, bound in quality.null_rate_max.items()),
+        drift=tuple(_drift(name, bound, drifts.get(name), baseline_path) for name, bound in bounds.items()),
+        min_records=quality.min_records,
+        notes=tuple(notes),
+    )
+
+
+def read_baseline(baseline: Records, fields: list[str], props: dict[str, Any]) -> dict[str, Accumulator]:
+    """One pass over the baseline: per field, a bounded sample of numbers or the counts of categories."""
+    drifts: dict[str, Accumulator] = {}
+    for batch in baseline.batches():
+        for _, record, _problem in batch:
+            if type(record) is not dict:
+                continue
+            for name in fields:
+                value = record.get(name)
+                if value is None:
+                    continue
+                if name not in drifts:
+                    drifts[name] = drift_for(props.get(name), value)
+                drifts[name].add_baseline(value)
+    for accumulator in drifts.values():
+        accumulator.freeze()
+    return drifts
+
+
+def _drift(name: str, bound: float, accumulator: Accumulator | None, baseline_path: str | Path | None) -> Drift:
+    if baseline_path is None:
+        return Drift(name, None, bound, None, "no --baseline given")
+    value = accumulator.psi() if accumulator is not None else None
+    if value is None:
+        return Drift(name, None, bound, None, "the baseline has no values for this field")
+    return Drift(name, value, bound, accumulator.kind if accumulator else None)

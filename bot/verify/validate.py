@@ -1,0 +1,50 @@
+"""The compiled validator of one contract version's schema, and its errors as (JSON pointer, reason).
+
+jsonschema-rs compiles the schema once; checking a record costs about 0.3 µs, against 25 µs for
+``jsonschema`` and 1.2 µs for ``fastjsonschema`` (which lacks draft 2020-12); figures in
+docs/performance.md. Formats are annotations, not assertions, as in ``jsonschema``; references are never
+fetched. The verdict agrees with ``jsonschema`` record by record (tests/test_verify_validate.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+from bot.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one record is invalid: where (a JSON pointer such as ``#/score``) and what."""
+
+    path: str
+    reason: str
+
+
+def pointer(parts: list[str | int]) -> str:
+    return "#" + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+class RecordValidator:
+    def __init__(self, schema: Any) -> None:
+        try:
+            self._validator = jsonschema_rs.validator_for(schema, validate_formats=False, offline=True)
+        except (ValueError, TypeError) as exc:
+            reason = str(exc).split("\n", 1)[0]
+            raise UsageError(f"the contract's schema cannot be compiled: {reason} (run modelgate lint)") from exc
+
+    def is_valid(self, record: Any) -> bool:
+        try:
+            return self._validator.is_valid(record)
+        except ValueError:  # a value JSON has no type for (bytes, dates)
+            return False
+
+    def problems(self, record: Any) -> list[Problem]:
+        try:
+            errors = list(self._validator.iter_errors(record))
+        except ValueError as exc:
+            return [Problem("#", f"not a JSON value: {exc}")]
+        return [Problem(pointer(error.instance_path), error.message) for error in errors]
