@@ -9,6 +9,7 @@ a PR comment, a job summary, a mermaid graph or a workflow command:
 - ``dot_string``: a quoted Graphviz DOT id or label.
 - ``workflow_command_data`` / ``workflow_command_prop``: GitHub Actions workflow commands
   (``::error file=F,line=L,title=T::DATA``), as @actions/core escapes them.
+- ``terminal_text``: one line for a terminal: no control character (no ANSI escape) and no bidi override.
 """
 
 from __future__ import annotations
@@ -66,3 +67,14 @@ def dot_string(text: str) -> str:
     """A double-quoted Graphviz DOT string (backslashes, quotes and line breaks escaped)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + _LINE_BREAKS.sub(" ", escaped) + '"'
+
+
+# C0 and C1 control characters (ANSI escapes start with ESC or CSI) and the bidi overrides ("Trojan Source").
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Text shown literally on one terminal line: line breaks and tabs become spaces, other control
+    characters U+FFFD, so a name cannot move the cursor, recolour the terminal or reorder the line."""
+    one_line = _LINE_BREAKS.sub(" ", text).replace("\t", " ")
+    return _TERMINAL_CONTROL.sub("\ufffd", one_line)
