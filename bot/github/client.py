@@ -1,0 +1,209 @@
+"""The one GitHub adapter: every REST call modelgate makes goes through ``Client.request``.
+
+PyGithub is the transport (authentication, base URL, JSON, error classes) through its low-level
+``Requester.requestJsonAndCheck``; its object model is not used, so each call here is exactly one HTTP
+request to a path named in GitHub's REST description, and nothing is fetched lazily behind our back.
+
+Retries: PyGithub's own retry (an urllib3 ``Retry``, ``GithubRetry`` by default) is switched OFF
+(``retry=None`` gives requests' zero retries) and so is its write throttle. This module is the one
+mechanism, because the run must wait at most ``RetryPolicy.budget`` seconds in total (urllib3 counts per
+request and sleeps with ``time.sleep``, which tests cannot replace) and every attempt must be counted.
+As GitHub documents for secondary rate limits and server errors: a 5xx, a connection failure, or a 403/429
+that is a rate limit is retried after ``retry-after`` seconds if given, else until ``x-ratelimit-reset``
+when ``x-ratelimit-remaining`` is 0, else after an exponential back-off (1, 2, 4 ... s, capped). When the
+next wait would exceed the budget, or attempts run out, ``GitHubError(exhausted=True)`` is raised with the
+reason. Other errors (404, 422, a plain 403) are raised at once for the caller to judge.
+
+``calls`` counts HTTP requests sent (retries included): the API budget of a run is measured on it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from github import Auth, Github, GithubException
+
+DEFAULT_API_URL = "https://api.github.com"
+PER_PAGE = 100
+_NEXT_RE = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+class GitHubError(Exception):
+    """A GitHub call that failed: its HTTP status (None for a connection failure) and GitHub's message."""
+
+    def __init__(self, status: int | None, message: str, *, exhausted: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.exhausted = exhausted
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    budget: float = 60.0  # seconds of waiting in total, per run
+    max_attempts: int = 8  # per request
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, dict) and data.get("message"):
+        errors = data.get("errors")
+        detail = ""
+        if isinstance(errors, list) and errors:
+            detail = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
+        return f"{data['message']}{f' ({detail})' if detail else ''}"
+    return str(data or "no message")
+
+
+def is_rate_limited(status: int, headers: dict[str, str], message: str) -> bool:
+    """A 403/429 that GitHub means as "slow down" rather than "not allowed"."""
+    if status == 429:
+        return True
+    if status != 403:
+        return False
+    return ("retry-after" in headers or headers.get("x-ratelimit-remaining") == "0"
+            or "rate limit" in message.lower())
+
+
+def retry_delay(headers: dict[str, str], attempt: int, now: float, policy: RetryPolicy) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: retry-after, then x-ratelimit-reset, then back-off."""
+    after = headers.get("retry-after", "")
+    if after.strip().isdigit():
+        return float(after)
+    reset = headers.get("x-ratelimit-reset", "")
+    if headers.get("x-ratelimit-remaining") == "0" and reset.strip().isdigit():
+        return max(0.0, float(reset) - now) + 1.0
+    return min(policy.max_delay, policy.base_delay * 2 ** attempt)
+
+
+class Client:
+    """GitHub's REST API over PyGithub's requester, with counted calls and budgeted retries."""
+
+    def __init__(self, token: str | None, api_url: str | None = None, *,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 policy: RetryPolicy | None = None, timeout: int = 30) -> None:
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self._gh = Github(auth=Auth.Token(token) if token else None, base_url=self.api_url, timeout=timeout,
+                          retry=None, per_page=PER_PAGE, seconds_between_requests=None,
+                          seconds_between_writes=None)
+        self._sleep = sleep
+        self._clock = clock
+        self.policy = policy or RetryPolicy()
+        self.calls = 0
+        self.waited = 0.0
+
+    def request(self, verb: str, path: str, *, params: dict[str, Any] | None = None,
+                body: Any = None) -> tuple[dict[str, str], Any]:
+        """One REST call (``path`` relative to the API URL, or an absolute URL GitHub gave us)."""
+        attempt = 0
+        while True:
+            self.calls += 1
+            try:
+                headers, data = self._gh.requester.requestJsonAndCheck(verb, path, parameters=params, input=body)
+                return {k.lower(): v for k, v in headers.items()}, data
+            except GithubException as exc:
+                headers = {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
+                status, message = exc.status, _message(exc.data)
+                transient = status >= 500 or is_rate_limited(status, headers, message)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                headers, status, message, transient = {}, None, f"connection failed: {exc}", True
+            where = f"{verb} {urllib.parse.urlsplit(path).path}"
+            if not transient:
+                raise GitHubError(status, f"{where}: {status} {message}")
+            delay = retry_delay(headers, attempt, self._clock(), self.policy)
+            attempt += 1
+            if attempt >= self.policy.max_attempts or self.waited + delay > self.policy.budget:
+                raise GitHubError(status, f"{where}: {status or 'no answer'} {message} "
+                                          f"(gave up after {attempt} attempts, {self.waited:.0f} s of waiting)",
+                                  exhausted=True)
+            self.waited += delay
+            self._sleep(delay)
+
+    def paginate(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Every item of a list endpoint, following ``Link: rel="next"`` (100 per page)."""
+        items: list[Any] = []
+        url: str | None = path
+        query: dict[str, Any] | None = {"per_page": PER_PAGE, **(params or {})}
+        while url:
+            headers, data = self.request("GET", url, params=query)
+            items.extend(data or [])
+            found = _NEXT_RE.search(headers.get("link", ""))
+            url, query = (found.group(1), None) if found else (None, None)
+        return items
+
+    # Pull requests and reviews
+
+    def pull(self, repo: str, number: int) -> dict[str, Any]:
+        return self.request("GET", f"/repos/{repo}/pulls/{number}")[1]
+
+    def reviews(self, repo: str, number: int) -> list[dict[str, Any]]:
+        return self.paginate(f"/repos/{repo}/pulls/{number}/reviews")
+
+    def requested_reviewers(self, repo: str, number: int) -> dict[str, Any]:
+        return self.request("GET", f"/repos/{repo}/pulls/{number}/requested_reviewers")[1]
+
+    def request_reviewers(self, repo: str, number: int, users: list[str], teams: list[str]) -> dict[str, Any]:
+        body = {"reviewers": users, "team_reviewers": teams}
+        return self.request("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers", body=body)[1]
+
+    # Issue comments and reactions
+
+    def issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
+        return self.paginate(f"/repos/{repo}/issues/{number}/comments")
+
+    def comment(self, repo: str, comment_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/repos/{repo}/issues/comments/{comment_id}")[1]
+
+    def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
+        return self.request("POST", f"/repos/{repo}/issues/{number}/comments", body={"body": body})[1]
+
+    def update_comment(self, repo: str, comment_id: int, body: str) -> dict[str, Any]:
+        return self.request("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", body={"body": body})[1]
+
+    def delete_comment(self, repo: str, comment_id: int) -> None:
+        self.request("DELETE", f"/repos/{repo}/issues/comments/{comment_id}")
+
+    def add_reaction(self, repo: str, comment_id: int, content: str) -> dict[str, Any]:
+        path = f"/repos/{repo}/issues/comments/{comment_id}/reactions"
+        return self.request("POST", path, body={"content": content})[1]
+
+    # Commit statuses
+
+    def create_status(self, repo: str, sha: str, state: str, context: str, description: str,
+                      target_url: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"state": state, "context": context, "description": description[:140]}
+        if target_url:
+            body["target_url"] = target_url
+        return self.request("POST", f"/repos/{repo}/statuses/{sha}", body=body)[1]
+
+    # Teams and permissions
+
+    def team_members(self, org: str, team_slug: str) -> list[dict[str, Any]]:
+        return self.paginate(f"/orgs/{org}/teams/{team_slug}/members")
+
+    def team_membership(self, org: str, team_slug: str, username: str) -> dict[str, Any]:
+        return self.request("GET", f"/orgs/{org}/teams/{team_slug}/memberships/{username}")[1]
+
+    def collaborator_permission(self, repo: str, username: str) -> dict[str, Any]:
+        return self.request("GET", f"/repos/{repo}/collaborators/{username}/permission")[1]
+
+    # Deployments
+
+    def deployments(self, repo: str, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate(f"/repos/{repo}/deployments", filters)
+
+    def create_deployment(self, repo: str, **fields: Any) -> dict[str, Any]:
+        return self.request("POST", f"/repos/{repo}/deployments", body=fields)[1]
+
+    def deployment_statuses(self, repo: str, deployment_id: int) -> list[dict[str, Any]]:
+        return self.paginate(f"/repos/{repo}/deployments/{deployment_id}/statuses")
+
+    def create_deployment_status(self, repo: str, deployment_id: int, **fields: Any) -> dict[str, Any]:
+        return self.request("POST", f"/repos/{repo}/deployments/{deployment_id}/statuses", body=fields)[1]
