@@ -1,0 +1,206 @@
+"""Reading ``/rollout`` commands out of PR comments (SPEC section 7). Pure: text and plain data in, values out.
+
+A command is the first line of a comment: ``/rollout VERB [ARGS]``, with shell-style arguments. Comments by
+bots, edited comments and comments on plain issues are not commands (:func:`is_candidate`). What a user wrote
+wrong is a :class:`Refusal` with one clear sentence, never an exception.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import RULE_ID_RE
+from bot.manifests.models import NAME_RE
+
+PREFIX = "/rollout"
+MAX_LINE = 2000  # a command line longer than this is refused without being split
+FIXED_VERBS = ("help", "plan", "status", "promote", "rollback", "ack", "override")
+DEPLOYING = ("promote", "rollback")  # with the stage verbs: the verbs that create deployments
+
+
+@dataclass(frozen=True)
+class Comment:
+    """The parts of a GitHub issue comment that matter here (a plain value; the shell builds it)."""
+
+    id: int
+    user: str
+    user_type: str
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    on_pull_request: bool = True
+    url: str = ""
+
+    @property
+    def by_bot(self) -> bool:
+        return self.user_type == "Bot" or self.user.lower().endswith("[bot]")
+
+    @property
+    def edited(self) -> bool:
+        return self.updated_at > self.created_at
+
+
+@dataclass(frozen=True)
+class Command:
+    """A well-formed command. ``models`` is empty when the command applies to every model of the PR."""
+
+    verb: str
+    line: str
+    models: tuple[str, ...] = ()
+    percent: int | None = None
+    reason: str | None = None
+    note: str | None = None
+    rule: str | None = None
+    stage: str | None = None  # set for a stage verb: the stage it names
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A comment that starts like a command but cannot be run; ``line`` is what the user wrote (shortened)."""
+
+    line: str
+    reason: str
+
+
+def is_candidate(comment: Comment) -> bool:
+    """Whether a comment may carry a command or an ack/override: a human's, unedited, on a pull request."""
+    return comment.on_pull_request and not comment.by_bot and not comment.edited
+
+
+def first_line(body: str) -> str:
+    """The first line of a comment body, without reading past it (bodies may be huge)."""
+    end = body.find("\n", 0, MAX_LINE + 2)
+    line = body[: end if end >= 0 else MAX_LINE + 1]
+    return line.rstrip("\r").strip()
+
+
+def shorten(line: str, limit: int = 120) -> str:
+    """A command line as it may be quoted back: control characters shown as U+FFFD, at most ``limit``."""
+    clean = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in line[: limit + 1])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def is_command(body: str) -> bool:
+    line = first_line(body)
+    return line == PREFIX or line.startswith((PREFIX + " ", PREFIX + "\t"))
+
+
+def parse(body: str, stages: tuple[str, ...]) -> Command | Refusal | None:
+    """The command in a comment body; None when the body is no command at all.
+
+    ``stages`` are every stage verb known for the PR's models (the configured stages, plus those of models
+    that set ``spec.rollout.stages``).
+    """
+    if not is_command(body):
+        return None
+    line = first_line(body)
+    shown = shorten(line)
+    if len(line) > MAX_LINE:
+        return Refusal(shown, f"the command line is longer than {MAX_LINE} characters")
+    if any(unicodedata.category(ch) == "Cc" and ch != "\t" for ch in line):
+        return Refusal(shown, "the command contains control characters; write it again as plain text")
+    try:
+        words = shlex.split(line[len(PREFIX):], comments=False, posix=True)
+    except ValueError as exc:
+        return Refusal(shown, f"the arguments cannot be read ({exc}); close every quote you open")
+    verbs = (*stages, *FIXED_VERBS)
+    if not words:
+        return Refusal(shown, f"no verb given; the verbs are {', '.join(verbs)} (try `/rollout help`)")
+    verb, args = words[0], words[1:]
+    if verb not in verbs:
+        close = difflib.get_close_matches(verb.lower(), verbs, n=1, cutoff=0.5)
+        hint = f"; did you mean `/rollout {close[0]}`?" if close else f"; the verbs are {', '.join(verbs)}"
+        return Refusal(shown, f"unknown verb {shorten(verb, 40)!r}{hint}")
+    try:
+        return _arguments(verb, args, shown, stages)
+    except _BadArgs as exc:
+        return Refusal(shown, str(exc))
+
+
+class _BadArgs(Exception):
+    pass
+
+
+# The options each verb takes, and whether each needs a value.
+_OPTIONS: dict[str, tuple[str, ...]] = {
+    "stage": ("--percent",),
+    "promote": ("--percent",),
+    "rollback": ("--reason",),
+    "ack": ("--note",),
+    "override": ("--reason",),
+}
+_POSITIONAL = {"stage": "MODEL", "promote": "MODEL", "rollback": "MODEL", "ack": "MODEL", "override": "RULE"}
+
+
+def _arguments(verb: str, args: list[str], shown: str, stages: tuple[str, ...]) -> Command:
+    kind = "stage" if verb in stages else verb
+    allowed = _OPTIONS.get(kind, ())
+    options: dict[str, str] = {}
+    positional: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        index += 1
+        if not word.startswith("--"):
+            positional.append(word)
+            continue
+        name, eq, value = word.partition("=")
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"; did you mean {close[0]}?" if close else (
+                f"; it takes {', '.join(allowed)}" if allowed else f"; `{verb}` takes no options")
+            raise _BadArgs(f"unknown option {shorten(name, 40)!r} for `{verb}`{hint}")
+        if not eq:
+            if index >= len(args):
+                raise _BadArgs(f"{name} needs a value")
+            value = args[index]
+            index += 1
+        if name in options:
+            raise _BadArgs(f"{name} is given twice")
+        options[name] = value
+    if kind not in _POSITIONAL and positional:
+        raise _BadArgs(f"`{verb}` takes no arguments (got {shorten(' '.join(positional), 60)!r})")
+    common = {"verb": verb, "line": shown}
+    if kind == "override":
+        return _override(positional, options, common)
+    models = _models(positional)
+    if kind == "ack":
+        if len(models) != 1:
+            raise _BadArgs("`ack` names exactly one model: `/rollout ack MODEL [--note TEXT]`")
+        return Command(**common, models=models, note=options.get("--note"))
+    if kind == "rollback":
+        return Command(**common, models=models, reason=options.get("--reason"))
+    percent = _percent(options["--percent"]) if "--percent" in options else None
+    if kind == "stage":
+        return Command(**common, models=models, percent=percent, stage=verb)
+    return Command(**common, models=models, percent=percent)
+
+
+def _override(positional: list[str], options: dict[str, str], common: dict[str, str]) -> Command:
+    if len(positional) != 1:
+        raise _BadArgs("`override` names exactly one rule: `/rollout override MG101 --reason \"why\"`")
+    rule = positional[0].upper()
+    if not RULE_ID_RE.match(rule):
+        raise _BadArgs(f"{shorten(positional[0], 40)!r} is not a rule id (rule ids look like MG101)")
+    reason = options.get("--reason", "").strip()
+    if not reason:
+        raise _BadArgs("`override` needs a reason: `/rollout override RULE --reason \"why\"`")
+    return Command(**common, rule=rule, reason=reason)
+
+
+def _models(words: list[str]) -> tuple[str, ...]:
+    for word in words:
+        if not NAME_RE.match(word):
+            raise _BadArgs(f"{shorten(word, 40)!r} is not a model name")
+    return tuple(dict.fromkeys(words))
+
+
+def _percent(value: str) -> int:
+    if not re.fullmatch(r"\d{1,3}", value) or not 1 <= int(value) <= 100:
+        raise _BadArgs(f"--percent must be a whole number from 1 to 100, not {shorten(value, 20)!r}")
+    return int(value)

@@ -1,0 +1,175 @@
+"""Where each model of a PR stands in its rollout, and whether it may move (SPEC section 7). Pure.
+
+The state is the bot's own GitHub Deployments for the PR (created by the bot's login, ``payload.pr`` the PR
+number, task ``deploy:MODEL``) with the state of each one's latest status. Nothing else is remembered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.approvals import login
+from bot.graph import Graph, model_node
+from bot.result import Approval, Change
+
+TASK_PREFIX = "deploy:"
+FAILED = ("failure", "error")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One GitHub deployment as plain data; ``state`` is its latest status (None: no status yet)."""
+
+    id: int
+    sha: str
+    environment: str
+    task: str
+    creator: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    state: str | None = None
+    url: str = ""
+
+    @property
+    def model(self) -> str:
+        return str(self.payload.get("model") or self.task.removeprefix(TASK_PREFIX))
+
+    @property
+    def rollback(self) -> bool:
+        return bool(self.payload.get("rollback"))
+
+    @property
+    def percent(self) -> int | None:
+        value = self.payload.get("percent")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A deployment the bot is about to create for one model (the idempotency key is its shape)."""
+
+    model: str
+    stage: str
+    sha: str
+    percent: int | None = None
+    rollback: bool = False
+    reason: str | None = None
+
+
+def ours(deployments: Iterable[Deployment], bot_login: str, pr: int) -> list[Deployment]:
+    """The bot's deployments for this PR, oldest first (deployment ids grow with time)."""
+    bot = login(bot_login)
+    return sorted((d for d in deployments
+                   if login(d.creator) == bot and d.task.startswith(TASK_PREFIX) and d.payload.get("pr") == pr),
+                  key=lambda d: d.id)
+
+
+def latest(deployments: Sequence[Deployment], model: str, **match: Any) -> Deployment | None:
+    """The newest of ``deployments`` for ``model`` whose attributes equal ``match`` (e.g. environment, sha)."""
+    for deployment in reversed(deployments):
+        if deployment.model == model and all(getattr(deployment, k) == v for k, v in match.items()):
+            return deployment
+    return None
+
+
+def existing(deployments: Sequence[Deployment], request: Request) -> Deployment | None:
+    """The deployment that already does what ``request`` asks, if any: the same command twice deploys once.
+
+    It is the newest deployment of the model to that stage when it has the same SHA, percentage and direction
+    and has not failed (a failed one may be retried; a later deployment to the stage supersedes it).
+    """
+    found = latest(deployments, request.model, environment=request.stage)
+    if found is None or found.state in FAILED:
+        return None
+    same = (found.sha, found.rollback) == (request.sha, request.rollback)
+    return found if same and (request.rollback or found.percent == request.percent) else None
+
+
+def stage_label(deployment: Deployment | None) -> str:
+    """How a model's rollout reads in the report: ``canary``, ``canary (pending)``, ``canary (rolled back)``."""
+    if deployment is None:
+        return "not deployed"
+    if deployment.rollback:
+        return f"{deployment.environment} (rolled back)"
+    state = deployment.state or "pending"
+    percent = f" {deployment.percent}%" if deployment.percent is not None else ""
+    return deployment.environment + percent + ("" if state == "success" else f" ({state})")
+
+
+def current_stages(deployments: Sequence[Deployment], models: Iterable[str]) -> dict[str, str]:
+    """Model → its rollout as :func:`stage_label` puts it (for ``Result.stages``)."""
+    return {model: stage_label(latest(deployments, model)) for model in models}
+
+
+def pr_models(changes: Iterable[Change], head: Graph) -> tuple[str, ...]:
+    """The models of a PR: those whose manifest changed, plus the providers of changed contract versions.
+
+    A change to a whole contract (``contract:NAME``) counts for every version it has at head. Models that no
+    longer exist at head cannot be deployed and are left out.
+    """
+    models: set[str] = set()
+    for change in changes:
+        kind, _, rest = change.subject.partition(":")
+        if kind == "model":
+            models.add(rest)
+        elif kind == "contract":
+            name, at, version = rest.partition("@")
+            nodes = [f"contract:{name}@{version}"] if at else head.versions_of(name)
+            for node in nodes:
+                models.update(head.g.nodes[p]["name"] for p in head.providers_of(node))
+    return tuple(sorted(m for m in models if model_node(m) in head))
+
+
+def targets(requested: Sequence[str], of_pr: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
+    """The models a command acts on (all of the PR's when none are named), or a refusal naming the strays."""
+    if not requested:
+        if not of_pr:
+            return (), "this PR changes no model, so there is nothing to roll out"
+        return tuple(of_pr), None
+    strays = [m for m in requested if m not in of_pr]
+    if strays:
+        known = ", ".join(of_pr) or "none"
+        return (), f"{', '.join(strays)} {'is' if len(strays) == 1 else 'are'} not among this PR's models ({known})"
+    return tuple(requested), None
+
+
+def next_stage(deployments: Sequence[Deployment], model: str, stages: Sequence[str], sha: str) -> str | None:
+    """The stage after the furthest one the model has reached with ``sha`` (the first if none); None past the end."""
+    reached = [stages.index(d.environment) for d in deployments
+               if d.model == model and d.sha == sha and not d.rollback and d.environment in stages]
+    index = max(reached, default=-1) + 1
+    return stages[index] if index < len(stages) else None
+
+
+def entry_refusal(model: str, stage: str, stages: Sequence[str], deployments: Sequence[Deployment], sha: str,
+                  verdict: str, approvals: Sequence[Approval]) -> str | None:
+    """Why ``model`` may not enter ``stage`` at ``sha`` now, or None when every gate holds.
+
+    Stages are entered in order: the previous stage must have a successful deployment of the same SHA. Never
+    while the verdict is ``fail``. Every stage after the first also needs every approval.
+    """
+    if stage not in stages:
+        return f"{model} has no stage {stage!r} (its stages: {', '.join(stages)})"
+    if verdict == "fail":
+        return "the check fails; fix its errors before any rollout"
+    index = stages.index(stage)
+    if index == 0:
+        return None
+    previous = stages[index - 1]
+    done = latest(deployments, model, environment=previous, sha=sha, rollback=False)
+    if done is None or done.state != "success":
+        got = "no deployment" if done is None else f"its deployment is {done.state or 'pending'}"
+        return f"{model} enters {stage} only after a successful {previous} deployment of {sha[:7]} ({got})"
+    missing = [a for a in approvals if not a.satisfied]
+    if missing:
+        waiting = "; ".join(f"{a.rule} {a.subject} ({', '.join(a.owners) or 'no owners'})" for a in missing)
+        return f"{stage} needs every approval first; waiting on {waiting}"
+    return None
+
+
+def raced(comment_at: datetime, head_committed_at: datetime) -> bool:
+    """Whether the PR's head commit is dated after the command: a push raced it, so it must be repeated."""
+    return head_committed_at > comment_at
