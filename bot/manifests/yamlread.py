@@ -105,7 +105,8 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
     total = 0
     last_line = max(1, len(text.splitlines()))
 
-    def place(value: Any, size: int, line: int, anchor: str | None, tag: str | None = None) -> None:
+    def place(value: Any, size: int, line: int, anchor: str | None, tag: str | None = None,
+              raw: str | None = None) -> None:
         nonlocal root, total
         total += size
         if total > max_nodes:
@@ -130,8 +131,7 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
                 top.pending_key, top.key_line, top.has_key = MERGE_TAG, line, True
                 return
             if not isinstance(value, str):
-                shown = "true/false" if isinstance(value, bool) else type(value).__name__
-                raise YamlError(f"a mapping key must be a string; {value!r} is read as {shown} (quote it)", line)
+                raise YamlError(_key_message(value, raw), line)
             if value in top.container:
                 raise YamlError(f"duplicate key {value!r}", line)
             top.pending_key, top.key_line, top.has_key = value, line, True
@@ -161,7 +161,7 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
             line = event.start_mark.line + 1
             if isinstance(event, ev.ScalarEvent):
                 tag, value = _SCALARS.scalar(event)
-                place(value, 1, line, event.anchor, tag)
+                place(value, 1, line, event.anchor, tag, event.value)
             elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
                 if len(stack) >= max_depth:
                     raise YamlError(f"nesting deeper than {max_depth} levels", line)
@@ -199,3 +199,10 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
     except RecursionError as exc:  # pragma: no cover - the explicit stack should prevent it
         raise YamlError(f"nesting deeper than {max_depth} levels") from exc
     return root, lines
+
+
+def _key_message(value: Any, raw: str | None) -> str:
+    shown = "true/false" if isinstance(value, bool) else type(value).__name__
+    written = raw if raw is not None else repr(value)
+    hint = "; a fallback's triggers go under `when:`" if raw is not None and raw.lower() == "on" else ""
+    return f"a mapping key must be a string; {written} is read as {shown} by YAML 1.1 (quote it{hint})"
