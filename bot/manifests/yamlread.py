@@ -78,7 +78,7 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
             raise YamlError(f"unsupported YAML tag {tag}", event.start_mark.line + 1)
         try:
             return tag, constructor(self, node)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # e.g. "!!int nope"
             raise YamlError(f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}",
                             event.start_mark.line + 1) from exc
 
