@@ -1,0 +1,150 @@
+"""What changed inside one contract version, and whether it breaks its consumers.
+
+``diff_contract_version`` compares two entries of ``spec.versions`` (plain dicts, with the schema
+already resolved under ``"schema"``) and returns :class:`bot.result.Change` records of kind ``schema``,
+``slo``, ``fallback`` and ``stability``.
+
+How ``breaking`` is decided for schema changes. Every change is *reported* as ``compare(old, new)``
+finds it (type and path read old -> new, as a reviewer reads the PR). It is *judged* in the
+direction(s) the contract's ``compatibility`` names:
+
+- ``backward`` (readers move first): ``compare(old, new)``; a change breaks when it is incompatible.
+- ``forward`` (the default; producers move first, consumers still read with the old schema):
+  ``compare(new, old)``. Each of its incompatible differences marks the reported changes at the same
+  path as breaking; failing that, those at an enclosing or enclosed path. A difference that touches no
+  reported change (e.g. ``{"type": "string"}`` -> ``{}`` reports nothing old -> new, yet old readers
+  reject numbers) is added as its own change, described as seen new -> old.
+- ``full``: breaking in either direction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Final
+
+from bot.compat.api import SchemaChange, compare
+from bot.compat.types import Policy
+from bot.result import Change
+
+RULE_OF_KIND: Final = {"schema": "MG101", "slo": "MG109", "fallback": "MG110", "stability": "MG111"}
+COMPATIBILITIES: Final = ("forward", "backward", "full")
+STABILITY_ORDER: Final = {"alpha": 0, "beta": 1, "stable": 2}
+# SLO keys and the direction that weakens them: +1 when a larger value is weaker, -1 when smaller is.
+SLO_WEAKER_WHEN: Final = {"latency_p99_ms": +1, "freshness_s": +1, "availability": -1}
+_SLO_NAME: Final = {"latency_p99_ms": "LATENCY", "freshness_s": "FRESHNESS", "availability": "AVAILABILITY"}
+
+
+def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any], compatibility: str = "forward",
+                          policy: Policy = "strict") -> list[Change]:
+    """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version)."""
+    if compatibility not in COMPATIBILITIES:
+        raise ValueError(f"compatibility must be one of {', '.join(COMPATIBILITIES)}, not {compatibility!r}")
+    return [*_schema(subject, old.get("schema"), new.get("schema"), compatibility, policy),
+            *_slo(subject, old.get("slo") or {}, new.get("slo") or {}),
+            *_fallback(subject, old.get("fallback"), new.get("fallback")),
+            *_stability(subject, old.get("stability") or "stable", new.get("stability") or "stable")]
+
+
+def _segments(path: str) -> list[str]:
+    return [p for p in path.lstrip("#").split("/") if p]
+
+
+def _related(a: str, b: str) -> bool:
+    """One path encloses the other."""
+    sa, sb = _segments(a), _segments(b)
+    n = min(len(sa), len(sb))
+    return sa[:n] == sb[:n]
+
+
+def _schema(subject: str, old: Any, new: Any, compatibility: str, policy: Policy) -> list[Change]:
+    if old is None or new is None:
+        return []  # an unreadable schema is the linter's to report (MG008), not a change
+    reported = compare(old, new, "backward", policy).changes
+    breaking = [compatibility != "forward" and not c.compatible for c in reported]
+    orphans: list[SchemaChange] = []
+    if compatibility != "backward":
+        for judged in compare(new, old, "backward", policy).changes:
+            if judged.compatible:
+                continue
+            hits = [i for i, c in enumerate(reported) if c.path == judged.path] or [
+                i for i, c in enumerate(reported) if _related(c.path, judged.path)]
+            for i in hits:
+                breaking[i] = True
+            if not hits:
+                orphans.append(judged)
+    out = [Change(subject, "schema", c.type, c.path, flag, _schema_detail(c, flag, compatibility))
+           for c, flag in zip(reported, breaking, strict=True)]
+    out += [Change(subject, "schema", c.type, c.path, True,
+                   f"{_words(c.type)} at {c.path}, seen from the new schema back to the old: "
+                   "consumers still reading with the old schema reject what the new one allows")
+            for c in orphans]
+    return out
+
+
+def _words(change_type: str) -> str:
+    return change_type.lower().replace("_", " ")
+
+
+def _schema_detail(change: SchemaChange, breaking: bool, compatibility: str) -> str:
+    verdict = f"breaks {compatibility} compatibility" if breaking else f"keeps {compatibility} compatibility"
+    return f"{_words(change.type)} at {change.path} ({verdict})"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _slo(subject: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    for key in [*old, *(k for k in new if k not in old)]:
+        path = f"#/slo/{key}"
+        if key not in new:
+            yield Change(subject, "slo", "SLO_KEY_REMOVED", path, True, f"{key} {old[key]} removed")
+        elif key not in old:
+            yield Change(subject, "slo", "SLO_KEY_ADDED", path, False, f"{key} {new[key]} added")
+        elif old[key] != new[key]:
+            detail = f"{key} {old[key]} → {new[key]}"
+            direction = SLO_WEAKER_WHEN.get(key)
+            if direction is None or not _comparable(old[key], new[key]):
+                yield Change(subject, "slo", "SLO_CHANGED", path, False, detail)
+                continue
+            raised = new[key] > old[key]
+            weaker = raised if direction > 0 else not raised
+            change_type = f"SLO_{_SLO_NAME[key]}_{'RAISED' if raised else 'LOWERED'}"
+            yield Change(subject, "slo", change_type, path, weaker, detail)
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+
+
+def _fallback(subject: str, old: Any, new: Any) -> Iterator[Change]:
+    if old == new:
+        return
+    if not new:
+        yield Change(subject, "fallback", "FALLBACK_REMOVED", "#/fallback", True,
+                     f"fallback ({old.get('strategy')}) removed")
+        return
+    if not old:
+        yield Change(subject, "fallback", "FALLBACK_ADDED", "#/fallback", False,
+                     f"fallback ({new.get('strategy')}) added")
+        return
+    if old.get("strategy") != new.get("strategy"):
+        yield Change(subject, "fallback", "FALLBACK_STRATEGY_CHANGED", "#/fallback/strategy", True,
+                     f"strategy {old.get('strategy')} → {new.get('strategy')}")
+    if old.get("value") != new.get("value"):
+        yield Change(subject, "fallback", "FALLBACK_VALUE_CHANGED", "#/fallback/value", False,
+                     f"value {_json(old.get('value'))} → {_json(new.get('value'))}")
+    before, after = list(old.get("when") or []), list(new.get("when") or [])
+    if sorted(map(str, before)) != sorted(map(str, after)):
+        yield Change(subject, "fallback", "FALLBACK_WHEN_CHANGED", "#/fallback/when", False,
+                     f"when [{', '.join(map(str, before))}] → [{', '.join(map(str, after))}]")
+
+
+def _stability(subject: str, old: str, new: str) -> Iterator[Change]:
+    if old == new:
+        return
+    rank_old, rank_new = STABILITY_ORDER.get(old, 2), STABILITY_ORDER.get(new, 2)
+    decreased = rank_new < rank_old
+    yield Change(subject, "stability", "STABILITY_DECREASED" if decreased else "STABILITY_INCREASED",
+                 "#/stability", decreased, f"stability {old} → {new}")
