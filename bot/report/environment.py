@@ -1,0 +1,115 @@
+"""The Jinja2 environment of the reports, and the filters that stand between user text and each format.
+
+Autoescape is off (the outputs are markdown, terminal text and workflow commands, not HTML); instead every
+user-controlled string in a template goes through one explicit filter from :mod:`bot.escape`:
+
+- markdown: ``md`` (one literal line, also safe in a table cell), ``mermaid`` (a quoted node label),
+  ``where`` (a ``file:line`` reference, a link to the head revision when the context allows);
+- text: ``term`` (control characters removed) and ``paint`` (ANSI colour, only when asked);
+- github: ``gh_data`` and ``gh_prop`` (workflow-command escaping).
+
+The ``md``, ``term`` and ``gh_data`` filters first clip the text to ``view.limits.text`` characters, so a
+shortened comment cuts raw text, never an escape sequence. The environment is strict: an undefined name is
+an error, not an empty string.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jinja2
+
+from bot import escape
+from bot.report.context import ReportContext
+
+ELLIPSIS = "…"
+_ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+
+
+def clip(text: str, limit: int | None) -> str:
+    """``text`` cut to ``limit`` characters (the last one an ellipsis) when it is longer."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def _clipped(context: jinja2.runtime.Context, value: Any) -> str:
+    return clip(str(value), context["view"].limits.text)
+
+
+@jinja2.pass_context
+def _md(context: jinja2.runtime.Context, value: Any) -> str:
+    return escape.markdown_text(_clipped(context, value))
+
+
+@jinja2.pass_context
+def _term(context: jinja2.runtime.Context, value: Any) -> str:
+    return escape.terminal_text(_clipped(context, value))
+
+
+def _listed(context: jinja2.runtime.Context, values: Sequence[Any], escaper: Callable[[str], str], sep: str) -> str:
+    limit = context["view"].limits.names
+    shown = [escaper(_clipped(context, value)) for value in (values if limit is None else values[:limit])]
+    more = len(values) - len(shown)
+    return sep.join(shown) + (f"{sep}+{more} more" if more else "")
+
+
+@jinja2.pass_context
+def _md_list(context: jinja2.runtime.Context, values: Sequence[Any], sep: str = ", ") -> str:
+    """Names (owners, fields, a chain) as escaped markdown, the first ``view.limits.names`` of them."""
+    return _listed(context, values, escape.markdown_text, sep)
+
+
+@jinja2.pass_context
+def _term_list(context: jinja2.runtime.Context, values: Sequence[Any], sep: str = ", ") -> str:
+    return _listed(context, values, escape.terminal_text, sep)
+
+
+@jinja2.pass_context
+def _gh_data(context: jinja2.runtime.Context, value: Any) -> str:
+    return escape.workflow_command_data(_clipped(context, value))
+
+
+def _gh_prop(value: Any) -> str:
+    return escape.workflow_command_prop(str(value))
+
+
+def _mermaid(value: Any) -> str:
+    return escape.mermaid_label(str(value))
+
+
+@jinja2.pass_context
+def _where(context: jinja2.runtime.Context, file: str | None, line: int | None) -> str:
+    """``file:line`` as escaped markdown: a link to the head revision when the report has a repository."""
+    if not file:
+        return ""
+    shown = escape.markdown_text(_clipped(context, f"{file}:{line}" if line else file))
+    report: ReportContext = context["ctx"]
+    url = report.file_url(file, line)
+    return f"[{shown}]({url})" if url else shown
+
+
+@jinja2.pass_context
+def _paint(context: jinja2.runtime.Context, text: str, *styles: str) -> str:
+    if not context["color"] or not styles:
+        return text
+    codes = ";".join(_ANSI[style] for style in styles)
+    return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("bot.report", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(md=_md, md_list=_md_list, mermaid=_mermaid, term=_term, term_list=_term_list, paint=_paint,
+                       gh_data=_gh_data, gh_prop=_gh_prop)
+    env.globals.update(where=_where)
+    return env
