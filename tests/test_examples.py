@@ -95,12 +95,15 @@ def test_readme_lines_point_at_the_keys_they_name():
         lines = (EXAMPLE / "head" / row["file"]).read_text(encoding="utf-8").splitlines()
         assert 1 <= row["line"] <= len(lines), row
     anchors = {
-        ("MG101", "contracts/transaction-features.yaml"): "channel:",
+        ("MG101", "contracts/transaction-features.yaml"): "enum: [pos, ecom, moto, recurring, wallet]",
         ("MG102", "contracts/merchant-features.yaml"): "status: retired",
         ("MG105", "contracts/ato-score.yaml"): "sunset: 2027-01-31",
         ("MG108", "contracts/ato-score.yaml"): "migration: docs/migrations/ato-score-v2.md",
         ("MG109", "contracts/fraud-score.yaml"): "latency_p99_ms: 55",
         ("MG205", "models/scoring/fraud-scorer.yaml"): "version: 4.0.0",
+        ("MG201", "models/decisioning/risk-router.yaml"): "version: 1",
+        ("MG203", "models/ops/customer-alerts.yaml"): "version: 1",
+        ("MG202", "models/ops/merchant-monitoring.yaml"): "version: 1",
     }
     for row in rows:
         anchor = anchors.get((row["rule"], row["file"]))
