@@ -101,9 +101,9 @@ def test_readme_lines_point_at_the_keys_they_name():
         ("MG108", "contracts/ato-score.yaml"): "migration: docs/migrations/ato-score-v2.md",
         ("MG109", "contracts/fraud-score.yaml"): "latency_p99_ms: 55",
         ("MG205", "models/scoring/fraud-scorer.yaml"): "version: 4.0.0",
-        ("MG201", "models/decisioning/risk-router.yaml"): "version: 1",
-        ("MG203", "models/ops/customer-alerts.yaml"): "version: 1",
-        ("MG202", "models/ops/merchant-monitoring.yaml"): "version: 1",
+        ("MG201", "models/decisioning/risk-router.yaml"): "- contract: ato-score",
+        ("MG203", "models/ops/customer-alerts.yaml"): "- contract: fraud-score",
+        ("MG202", "models/ops/merchant-monitoring.yaml"): "- contract: merchant-features",
     }
     for row in rows:
         anchor = anchors.get((row["rule"], row["file"]))
