@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.config import Config
 from bot.errors import UsageError
 from bot.manifests.load import Loader, Snapshot, parse_config
 from bot.sources import open_source
@@ -40,20 +41,24 @@ def load_state(spec: str | None, config_file: str | None = None) -> Snapshot:
 
     ``config_file`` replaces the state's own ``.modelgate.yml``; an invalid one is a UsageError (exit 2).
     """
-    config = None
-    if config_file is not None:
-        try:
-            data = Path(config_file).read_bytes()
-        except OSError as exc:
-            raise UsageError(f"--config {config_file}: {exc.strerror}") from exc
-        config, problems = parse_config(data, config_file)
-        if problems:
-            raise UsageError("; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems))
+    config = config_from_file(config_file) if config_file is not None else None
     source = open_source(spec)
     try:
         return Loader(source, config).load()
     finally:
         source.close()
+
+
+def config_from_file(config_file: str) -> Config:
+    """The configuration in ``config_file`` (``--config``); unreadable or invalid is a UsageError (exit 2)."""
+    try:
+        data = Path(config_file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--config {config_file}: {exc.strerror}") from exc
+    config, problems = parse_config(data, config_file)
+    if problems:
+        raise UsageError("; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems))
+    return config
 
 
 def warn_unreadable(snapshot: Snapshot) -> None:

@@ -157,7 +157,9 @@ class Loader:
         if self.given_config is not None:
             config = self.given_config
         snap = Snapshot(self.source.label, config, findings=findings, paths=frozenset(by_path))
-        snap.config_blob = config_entry.blob if config_entry else None
+        # a directory lists no blob ids: the content's git id stands in, so a config change is seen anywhere
+        snap.config_blob = (config_entry.blob or blob_of(snap, CONFIG_PATH, config_bytes or b"")) \
+            if config_entry else None
         for path in CODEOWNERS_PATHS:
             if path in by_path and not by_path[path].outside:
                 data = self.source.read(path)

@@ -1,0 +1,191 @@
+"""The migration checklist, the rollout plan and the upcoming sunsets of a PR (pure; read from the Result).
+
+The plan follows expand/contract: ship the new version beside the old one and run it in shadow, shadow every
+impacted downstream model before anything reaches production, promote through the stages, migrate the
+consumers, and retire the old version only after its sunset. Models appear in dependency order (a
+topological order of the head graph; alphabetical when a cycle leaves none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+
+from bot.approvals import trusted_owners
+from bot.config import Config
+from bot.graph import Graph, contract_node
+from bot.manifests.load import Snapshot
+from bot.manifests.models import Contract, ContractVersion, Model
+from bot.result import Change, ChecklistItem, Impacted, PlanStep, Sunset
+
+MOVE_TYPES = {"VERSION_DEPRECATED": "deprecated", "VERSION_REMOVED": "removed", "VERSION_RETIRED": "retired"}
+BREAKING_KINDS = ("schema", "slo", "fallback", "stability")
+
+
+@dataclass(frozen=True)
+class _Move:
+    node: str
+    why: str  # deprecated | removed | retired | breaking
+
+
+def _version(snapshot: Snapshot, node: str) -> ContractVersion | None:
+    name, _, number = node.removeprefix("contract:").partition("@")
+    manifest = snapshot.contracts.get(name)
+    if manifest is None or not number.isdigit():
+        return None
+    assert isinstance(manifest.doc, Contract)
+    return manifest.doc.version(int(number))
+
+
+def _moves(changes: Iterable[Change], base: Snapshot, base_graph: Graph, head_graph: Graph) -> list[_Move]:
+    """The contract versions whose consumers must move, and why."""
+    found: dict[str, str] = {}
+    for change in changes:
+        if change.type in MOVE_TYPES:
+            found[change.subject] = MOVE_TYPES[change.type]
+        elif change.breaking and change.kind in BREAKING_KINDS:
+            found.setdefault(change.subject, "breaking")
+    for name, manifest in base.contracts.items():
+        assert isinstance(manifest.doc, Contract)
+        for version in manifest.doc.spec.versions:
+            node = contract_node(name, version.version)
+            if version.status == "deprecated" and \
+                    set(base_graph.consumers_of(node)) != set(head_graph.consumers_of(node)):
+                found.setdefault(node, "deprecated")
+    return [_Move(node, why) for node, why in sorted(found.items())]
+
+
+def _checklist(moves: list[_Move], direct: list[Impacted], base: Snapshot, head: Snapshot,
+               base_graph: Graph, head_graph: Graph) -> list[tuple[_Move, ChecklistItem]]:
+    """One item per consumer that must move off a version; done when head no longer pins that version.
+
+    For an incompatible change, the consumers are those it directly impacts (field-level); for a deprecation,
+    a removal or a retirement, every consumer at base or head.
+    """
+    items = []
+    for move in moves:
+        version = _version(head, move.node) or _version(base, move.node)
+        deprecation = version.deprecation if version else None
+        due = deprecation.sunset if deprecation else None
+        contract = move.node.removeprefix("contract:")
+        if move.why == "breaking":
+            consumers = {f"model:{i.model}" for i in direct if i.via == move.node}
+        else:
+            consumers = set(base_graph.consumers_of(move.node)) | set(head_graph.consumers_of(move.node))
+        for consumer in sorted(consumers):
+            name = consumer.removeprefix("model:")
+            if move.why == "breaking":
+                text = f"Adapt {name} to the incompatible change of {contract}, or keep it on a compatible version"
+            else:
+                target = f" to {contract.split('@')[0]}@{deprecation.replacement}" \
+                    if deprecation and deprecation.replacement is not None else ""
+                guide = f" (guide: {deprecation.migration})" if deprecation and deprecation.migration else ""
+                text = f"Move {name} off {contract} ({move.why}){target}{guide}"
+            items.append((move, ChecklistItem(f"migrate:{name}:{contract}", text,
+                                              trusted_owners(base, head, "model", name), due,
+                                              consumer not in head_graph.consumers_of(move.node))))
+    return sorted(items, key=lambda pair: (pair[1].due or date.max, pair[1].id))
+
+
+def migration(changes: list[Change], direct: list[Impacted], transitive: list[Impacted], base: Snapshot,
+              head: Snapshot, base_graph: Graph, head_graph: Graph,
+              config: Config) -> tuple[list[ChecklistItem], list[PlanStep]]:
+    """The migration checklist and the rollout plan of a PR."""
+    moves = _moves(changes, base, base_graph, head_graph)
+    pairs = _checklist(moves, direct, base, head, base_graph, head_graph)
+    steps = _rollout(changes, direct, transitive, pairs, head, base_graph, head_graph, config)
+    return [item for _, item in pairs], steps
+
+
+def dependency_order(graph: Graph) -> list[str]:
+    """Model names, providers before consumers (alphabetical among equals, and when a cycle forbids an order)."""
+    try:
+        nodes = list(nx.lexicographical_topological_sort(graph.g))
+    except nx.NetworkXUnfeasible:
+        nodes = sorted(graph.g)
+    return [n.removeprefix("model:") for n in nodes if n.startswith("model:")]
+
+
+def pr_models(changes: Iterable[Change], base_graph: Graph, head_graph: Graph, head: Snapshot) -> set[str]:
+    """The models of a PR: those whose manifest changed, plus the providers of changed contract versions."""
+    models = set()
+    for change in changes:
+        if change.subject.startswith("model:"):
+            models.add(change.subject.removeprefix("model:"))
+        elif "@" in change.subject:
+            models |= {p.removeprefix("model:") for graph in (head_graph, base_graph)
+                       for p in graph.providers_of(change.subject)}
+    return {m for m in models if m in head.models}
+
+
+def _stages(head: Snapshot, model: str, config: Config) -> list[str]:
+    manifest = head.models[model]
+    assert isinstance(manifest.doc, Model)
+    rollout = manifest.doc.spec.rollout
+    return list(rollout.stages) if rollout and rollout.stages else list(config.rollout.stages)
+
+
+def _rollout(changes: list[Change], direct: list[Impacted], transitive: list[Impacted],
+             pairs: list[tuple[_Move, ChecklistItem]], head: Snapshot, base_graph: Graph, head_graph: Graph,
+             config: Config) -> list[PlanStep]:
+    order = dependency_order(head_graph)
+    rank = {name: i for i, name in enumerate(order)}
+
+    def ordered(names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n)))
+
+    shipping = ordered(pr_models(changes, base_graph, head_graph, head))
+    stages = {model: _stages(head, model, config) for model in shipping}
+    stage_order = _stage_order(config, stages.values())
+    steps: list[tuple[str, tuple[str, ...], str]] = []
+    for stage in stage_order:
+        firsts = ordered(m for m in shipping if stages[m][0] == stage)
+        if firsts:
+            steps.append((stage, firsts, "expand: ship the new version beside the old one and run it in "
+                                         f"{stage}, serving nothing yet"))
+    impacted = ordered(i.model for i in [*direct, *transitive] if i.model in head.models and i.model not in shipping)
+    if impacted:
+        steps.append((config.rollout.stages[0], impacted,
+                      "shadow the impacted downstream models on the new outputs and compare before anything "
+                      "reaches production"))
+    for stage in stage_order:
+        later = ordered(m for m in shipping if stage in stages[m][1:])
+        if later:
+            steps.append((stage, later, f"promote to {stage} once the previous stage's gates hold"))
+    moving = ordered(item.id.split(":")[1] for move, item in pairs if move.why != "breaking" and not item.done)
+    if moving:
+        steps.append(("migrate", moving, "contract: move each consumer to the replacement (see the checklist), "
+                                         "through its own stages"))
+    retiring = {move.node: [p.removeprefix("model:") for g in (head_graph, base_graph)
+                            for p in g.providers_of(move.node)]
+                for move, _ in pairs if move.why == "deprecated"}
+    if retiring:
+        subjects = ", ".join(node.removeprefix("contract:") for node in sorted(retiring))
+        steps.append(("retire", ordered(p for ps in retiring.values() for p in ps),
+                      f"retire {subjects} on or after the sunset, once no consumer is left"))
+    return [PlanStep(n, stage, models, why) for n, (stage, models, why) in enumerate(steps, 1)]
+
+
+def _stage_order(config: Config, lists: Iterable[list[str]]) -> list[str]:
+    order = list(config.rollout.stages)
+    for stages in lists:
+        order.extend(s for s in stages if s not in order)
+    return order
+
+
+def sunsets(head: Snapshot, head_graph: Graph, today: date) -> list[Sunset]:
+    """Every deprecated version of head with a sunset: days left (negative once passed) and who consumes it."""
+    found = []
+    for name, manifest in head.contracts.items():
+        assert isinstance(manifest.doc, Contract)
+        for version in manifest.doc.spec.versions:
+            if version.status != "deprecated" or not version.deprecation or not version.deprecation.sunset:
+                continue
+            node = contract_node(name, version.version)
+            sunset = version.deprecation.sunset
+            found.append(Sunset(node, sunset, (sunset - today).days,
+                                tuple(c.removeprefix("model:") for c in head_graph.consumers_of(node))))
+    return sorted(found, key=lambda s: (s.sunset, s.subject))

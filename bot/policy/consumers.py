@@ -1,0 +1,99 @@
+"""MG201, MG202 (judged on one state) and MG203, MG205 (from what the PR changes): who consumes what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from bot.graph import Graph, contract_node, model_node
+from bot.manifests.load import Snapshot
+from bot.manifests.models import Contract, ContractVersion, Model
+from bot.policy import Context, finding
+from bot.result import Finding
+
+
+def _pinned(snapshot: Snapshot, contract: str, number: int) -> ContractVersion | None:
+    manifest = snapshot.contracts.get(contract)
+    if manifest is None:
+        return None
+    assert isinstance(manifest.doc, Contract)
+    return manifest.doc.version(number)
+
+
+def on_state(snapshot: Snapshot, today: date) -> Iterator[Finding]:
+    """MG201 (a deprecated version consumed; an error from its sunset day on) and MG202 (a retired one)."""
+    for name, manifest in sorted(snapshot.models.items()):
+        assert isinstance(manifest.doc, Model)
+        for index, item in enumerate(manifest.doc.spec.consumes):
+            version = _pinned(snapshot, item.contract, item.version)
+            if version is None:
+                continue
+            node = contract_node(item.contract, item.version)
+            where = ("spec", "consumes", index, "contract")
+            if version.status == "retired":
+                yield finding("MG202", f"{model_node(name)} consumes {node}, which is retired",
+                              manifest, *where, subject=model_node(name))
+            elif version.status == "deprecated":
+                message, late = _deprecated_message(name, node, version, item.contract, today)
+                yield finding("MG201", message, manifest, *where, subject=model_node(name),
+                              severity="error" if late else None)
+
+
+def _deprecated_message(model: str, node: str, version: ContractVersion, contract: str,
+                        today: date) -> tuple[str, bool]:
+    deprecation = version.deprecation
+    sunset = deprecation.sunset if deprecation else None
+    parts = [f"{model_node(model)} consumes {node}, deprecated"]
+    late = False
+    if sunset is None:
+        parts.append("no sunset announced")
+    else:
+        days = (sunset - today).days
+        late = days <= 0
+        when = "today" if days == 0 else f"{-days} days ago" if days < 0 else f"{days} days left"
+        parts.append(f"sunset {sunset} ({when})")
+    if deprecation and deprecation.replacement is not None:
+        parts.append(f"replacement {contract}@{deprecation.replacement}")
+    if deprecation and deprecation.migration:
+        parts.append(f"see {deprecation.migration}")
+    return "; ".join(parts), late
+
+
+def from_changes(ctx: Context) -> Iterator[Finding]:
+    yield from _new_dependencies(ctx)
+    yield from _major_bumps(ctx, ctx.head_graph)
+
+
+def _new_dependencies(ctx: Context) -> Iterator[Finding]:
+    """MG203: a consumes item that base does not have, on a version that is deprecated in head."""
+    for name, manifest in sorted(ctx.head.models.items()):
+        assert isinstance(manifest.doc, Model)
+        before = ctx.base.models.get(name)
+        old = {(i.contract, i.version) for i in before.doc.spec.consumes} \
+            if before is not None and isinstance(before.doc, Model) else set()
+        for index, item in enumerate(manifest.doc.spec.consumes):
+            version = _pinned(ctx.head, item.contract, item.version)
+            if (item.contract, item.version) in old or version is None or version.status != "deprecated":
+                continue
+            replacement = version.deprecation.replacement if version.deprecation else None
+            advice = f"; use {item.contract}@{replacement} instead" if replacement is not None else ""
+            yield finding("MG203", f"{model_node(name)} starts consuming "
+                                   f"{contract_node(item.contract, item.version)}, which is deprecated{advice}",
+                          manifest, "spec", "consumes", index, "contract", subject=model_node(name))
+
+
+def _major_bumps(ctx: Context, graph: Graph) -> Iterator[Finding]:
+    """MG205: a model's major version changed while something consumes what it provides."""
+    for change in ctx.changes:
+        if change.type != "MAJOR_VERSION_CHANGED":
+            continue
+        manifest = ctx.head.models.get(change.subject.removeprefix("model:"))
+        if manifest is None:
+            continue
+        assert isinstance(manifest.doc, Model)
+        consumers = sorted({c for p in manifest.doc.spec.provides
+                            for c in graph.consumers_of(contract_node(p.contract, p.version))})
+        if consumers:
+            yield finding("MG205", f"{change.subject}: major version {change.detail}; its consumers "
+                                   f"{', '.join(consumers)} are impacted and should shadow it",
+                          manifest, "spec", "version", subject=change.subject)

@@ -1,0 +1,184 @@
+"""MG102-MG108, MG112, MG113: deprecation windows, removals and retirements (from what the PR changes).
+
+Days are UTC calendar days counted from ``today``; the minimum window comes from the base configuration's
+``deprecation_days`` for the version's stability. Whether a removal may happen is judged on the base
+(was the version deprecated there, and has its announced sunset come): a PR cannot deprecate and remove
+in one go, nor move the sunset and remove at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from bot.manifests.load import ManifestFile, Snapshot, repo_path
+from bot.manifests.models import Contract, ContractVersion, Model
+from bot.policy import Context, finding
+from bot.result import Change, Finding
+from bot.rules import catalog
+
+
+def findings(ctx: Context) -> Iterator[Finding]:
+    touched = {c.subject for c in ctx.changes}
+    for change in ctx.changes:
+        if change.type == "VERSION_REMOVED":
+            yield from _removed(ctx, change)
+        elif change.type == "VERSION_RETIRED":
+            yield from _retired(ctx, change)
+        elif change.type == "VERSION_DEPRECATED":
+            yield from _window(ctx, change)
+        elif change.type == "SUNSET_MOVED":
+            yield from _moved_earlier(ctx, change)
+        elif change.type == "CONTRACT_REMOVED":
+            yield from _contract_removed(ctx, change)
+        elif change.type == "VERSION_ADDED":
+            yield from _arrives_deprecated(ctx, change)
+    yield from _deprecations(ctx, touched)
+
+
+def version_of(snapshot: Snapshot, subject: str) -> tuple[ManifestFile, int, ContractVersion] | None:
+    """The manifest, index and version a ``contract:NAME@V`` subject names in ``snapshot``."""
+    name, _, number = subject.removeprefix("contract:").partition("@")
+    manifest = snapshot.contracts.get(name)
+    if manifest is None or not number.isdigit():
+        return None
+    assert isinstance(manifest.doc, Contract)
+    for index, version in enumerate(manifest.doc.spec.versions):
+        if version.version == int(number):
+            return manifest, index, version
+    return None
+
+
+def window_end(ctx: Context, version: ContractVersion) -> tuple[date, int]:
+    days = ctx.config.window_days(version.stability)
+    return ctx.today + timedelta(days=days), days
+
+
+def _removable(ctx: Context, subject: str, verb: str) -> str | None:
+    """Why the base state does not allow ``subject`` to go yet, or None when it does."""
+    found = version_of(ctx.base, subject)
+    if found is None:
+        return None
+    version = found[2]
+    if version.status == "retired":
+        return None
+    sunset = version.deprecation.sunset if version.deprecation else None
+    if version.status != "deprecated" or sunset is None:
+        return (f"{subject} is {verb} without a deprecation: deprecate it first with a sunset, a replacement and "
+                "a migration guide, and remove it on or after the sunset")
+    if ctx.today < sunset:
+        return f"{subject} is {verb} before its sunset {sunset} ({(sunset - ctx.today).days} days left)"
+    return None
+
+
+def _consumers(ctx: Context, subject: str) -> list[str]:
+    return ctx.head_graph.consumers_of(subject)
+
+
+def _at_change(rule: str, message: str, change: Change) -> Finding:
+    return Finding(rule, catalog()[rule].severity, message, change.file, change.line, change.subject)  # type: ignore[arg-type]
+
+
+def _removed(ctx: Context, change: Change) -> Iterator[Finding]:
+    why = _removable(ctx, change.subject, "removed")
+    if why:
+        yield _at_change("MG102", why, change)
+    name = change.subject.removeprefix("contract:").split("@")[0]
+    consumers = _consumers(ctx, change.subject)
+    if name in ctx.head.contracts and consumers:
+        yield _at_change("MG103", f"{change.subject} is removed while still consumed by {', '.join(consumers)}",
+                         change)
+
+
+def _retired(ctx: Context, change: Change) -> Iterator[Finding]:
+    why = _removable(ctx, change.subject, "retired")
+    if why:
+        yield _at_change("MG102", why, change)
+    consumers = _consumers(ctx, change.subject)
+    if consumers:
+        yield _at_change("MG103", f"{change.subject} is retired while still consumed by {', '.join(consumers)}",
+                         change)
+
+
+def _window(ctx: Context, change: Change) -> Iterator[Finding]:
+    found = version_of(ctx.head, change.subject)
+    if found is None:
+        return
+    manifest, index, version = found
+    sunset = version.deprecation.sunset if version.deprecation else None
+    if sunset is None:
+        return  # MG104 says what is missing
+    earliest, days = window_end(ctx, version)
+    if sunset < earliest:
+        yield finding("MG105", f"{change.subject} is deprecated with sunset {sunset}, "
+                               f"{(sunset - ctx.today).days} days from {ctx.today}; a {version.stability} version "
+                               f"needs at least {days} days: a sunset on or after {earliest}",
+                      manifest, "spec", "versions", index, "deprecation", "sunset", subject=change.subject)
+
+
+def _moved_earlier(ctx: Context, change: Change) -> Iterator[Finding]:
+    before, after = version_of(ctx.base, change.subject), version_of(ctx.head, change.subject)
+    if before is None or after is None:
+        return
+    manifest, index, version = after
+    old = before[2].deprecation.sunset if before[2].deprecation else None
+    new = version.deprecation.sunset if version.deprecation else None
+    if old is None or new is None or new >= old:
+        return
+    earliest, days = window_end(ctx, version)
+    if new < earliest:
+        yield finding("MG106", f"{change.subject}: the sunset moves earlier, from {old} to {new}, sooner than "
+                               f"{days} days from {ctx.today} (the earliest allowed is {earliest})",
+                      manifest, "spec", "versions", index, "deprecation", "sunset", subject=change.subject)
+
+
+def _contract_removed(ctx: Context, change: Change) -> Iterator[Finding]:
+    name = change.subject.removeprefix("contract:")
+    consumers = sorted(
+        manifest.subject for manifest in ctx.head.models.values()
+        if isinstance(manifest.doc, Model) and any(item.contract == name for item in manifest.doc.spec.consumes))
+    if consumers:
+        yield _at_change("MG113", f"contract {name} is removed while still consumed by {', '.join(consumers)}",
+                         change)
+
+
+def _arrives_deprecated(ctx: Context, change: Change) -> Iterator[Finding]:
+    found = version_of(ctx.head, change.subject)
+    if found is not None and found[2].status == "deprecated":
+        manifest, index, _ = found
+        yield finding("MG112", f"{change.subject} is new and already deprecated",
+                      manifest, "spec", "versions", index, "status", subject=change.subject)
+
+
+def _deprecations(ctx: Context, touched: set[str]) -> Iterator[Finding]:
+    """MG104, MG107, MG108 for each deprecated version of head that this PR touches (or whose replacement or
+    migration guide it touches)."""
+    for name, manifest in sorted(ctx.head.contracts.items()):
+        assert isinstance(manifest.doc, Contract)
+        for index, version in enumerate(manifest.doc.spec.versions):
+            if version.status != "deprecated":
+                continue
+            subject = f"contract:{name}@{version.version}"
+            deprecation = version.deprecation
+            replacement = deprecation.replacement if deprecation else None
+            guide = repo_path(manifest.path, deprecation.migration) if deprecation and deprecation.migration else None
+            guide_gone = guide is not None and guide in ctx.base.paths and guide not in ctx.head.paths
+            replacement_touched = replacement is not None and f"contract:{name}@{replacement}" in touched
+            if subject not in touched and not replacement_touched and not guide_gone:
+                continue
+            where = ("spec", "versions", index)
+            missing = [key for key in ("announced", "sunset", "replacement", "migration")
+                       if deprecation is None or getattr(deprecation, key) is None]
+            if missing:
+                yield finding("MG104", f"{subject} is deprecated without {', '.join(missing)}",
+                              manifest, *where, "deprecation" if deprecation else "status", subject=subject)
+            if replacement is not None:
+                target = manifest.doc.version(replacement)
+                if target is None or target.status != "active":
+                    state = "does not exist" if target is None else f"is {target.status}"
+                    yield finding("MG107", f"{subject}: the replacement, version {replacement}, {state}",
+                                  manifest, *where, "deprecation", "replacement", subject=subject)
+            if deprecation and deprecation.migration and (guide is None or guide not in ctx.head.paths):
+                yield finding("MG108", f"{subject}: the migration guide {deprecation.migration!r} does not exist",
+                              manifest, *where, "deprecation", "migration", subject=subject)
+

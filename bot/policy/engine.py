@@ -1,0 +1,61 @@
+"""Runs every rule family once and turns their raw findings into the check's findings.
+
+- MG0xx (``bot.lint``), MG201, MG202 and MG204 are judged on head; a finding that exists identically at base
+  (same rule, subject and message; its line may have moved) is ``preexisting``.
+- MG1xx, MG203 and MG205 come from the changes only.
+- Severities follow the base configuration (``off`` drops the rule; an explicit override also replaces a
+  family's escalation, such as MG201's error from the sunset day on).
+- An admin's ``/rollout override RULE`` on the head SHA waives that rule's findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+
+from bot.lint import lint_snapshot, sort_findings
+from bot.manifests.load import Snapshot
+from bot.policy import Context, consumers, deprecation, evolution, latency
+from bot.result import Finding
+from bot.rules import severity_for
+
+
+def state_findings(snapshot: Snapshot, today: date) -> list[Finding]:
+    """The findings judged on one state: MG0xx, MG201, MG202, MG204."""
+    return [*lint_snapshot(snapshot), *consumers.on_state(snapshot, today), *latency.on_state(snapshot)]
+
+
+def change_findings(ctx: Context) -> list[Finding]:
+    """The findings of what the PR changes: MG1xx, MG203, MG205."""
+    return [*evolution.findings(ctx), *deprecation.findings(ctx), *consumers.from_changes(ctx)]
+
+
+def run(ctx: Context, waivers: Mapping[str, tuple[str, str]] | None = None) -> list[Finding]:
+    """Every finding of the check, configured, marked and sorted by file, line and rule."""
+    known = {_identity(f) for f in state_findings(ctx.base, ctx.today)}
+    head = [replace(f, preexisting=_identity(f) in known) for f in state_findings(ctx.head, ctx.today)]
+    return sort_findings(list(_configure([*head, *change_findings(ctx)], ctx, waivers or {})))
+
+
+def _identity(finding: Finding) -> tuple[str, str | None, str]:
+    return finding.rule, finding.subject, finding.message
+
+
+def _configure(findings: Iterable[Finding], ctx: Context,
+               waivers: Mapping[str, tuple[str, str]]) -> Iterable[Finding]:
+    seen: set[tuple[str, str | None, str, str | None, int | None]] = set()
+    for finding in findings:
+        severity = severity_for(finding.rule, ctx.config)
+        if severity is None:
+            continue
+        key = (*_identity(finding), finding.file, finding.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        if finding.rule in ctx.config.rules:
+            finding = replace(finding, severity=severity)
+        waiver = waivers.get(finding.rule)
+        if waiver is not None:
+            finding = replace(finding, waived_by=waiver[0], waived_reason=waiver[1])
+        yield finding

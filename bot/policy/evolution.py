@@ -1,0 +1,26 @@
+"""MG101, MG109, MG110, MG111: an incompatible change inside one contract version (from the changes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.policy import Context
+from bot.result import Change, Finding
+from bot.rules import catalog
+
+RULE_BY_KIND = {"schema": "MG101", "slo": "MG109", "fallback": "MG110", "stability": "MG111"}
+
+
+def findings(ctx: Context) -> Iterator[Finding]:
+    for change in ctx.changes:
+        rule = RULE_BY_KIND.get(change.kind)
+        if rule is None or not change.breaking:
+            continue
+        yield Finding(rule, catalog()[rule].severity, _message(change), change.file, change.line,  # type: ignore[arg-type]
+                      change.subject)
+
+
+def _message(change: Change) -> str:
+    where = f" at {change.path}" if change.path and change.kind == "schema" else ""
+    detail = f": {change.detail}" if change.detail else ""
+    return f"{change.subject}: {change.type}{where}{detail} (inside one version; publish a new version instead)"
