@@ -231,16 +231,36 @@ class Loader:
                         manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
                     continue
                 snap.blobs[target] = blob_of(snap, target, data)
+                limits = snap.config.limits
                 try:
+                    if len(data) > limits.max_manifest_bytes:
+                        raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
+                                        "(limits.max_manifest_bytes)")
                     text = decode(data)
-                    schema = json.loads(text) if target.endswith(".json") else read_yaml(
-                        text, max_depth=snap.config.limits.max_depth)[0]
+                    schema = _read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
+                        text, max_depth=limits.max_depth)[0]
                 except (YamlError, ValueError) as exc:
                     snap.findings.append(Finding(
                         "MG008", "error", f"schema_ref {target}: not readable JSON or YAML ({exc})",
                         manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
                     continue
                 snap.schemas[key] = schema
+
+
+def _read_json(text: str, max_depth: int) -> Any:
+    """A JSON document no deeper than ``max_depth`` (like the YAML reader), or a ValueError."""
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError(f"nesting deeper than {max_depth} levels") from exc
+    level = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            if depth > max_depth:
+                raise ValueError(f"nesting deeper than {max_depth} levels")
+            level.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return value
 
 
 def blob_of(snap: Snapshot, path: str, data: bytes) -> str:
