@@ -2,8 +2,9 @@
 
 Subschemas are paired by a maximum bipartite matching over the compatible pairs (exact matches
 tried first); when fewer pairs than the smaller side exist, the subschemas changed. Differences inside
-a pair are reported at ``criterion/index-in-the-original``, or in place for a synthetic combination
-(sibling keywords or a list ``type``), whose parts the author wrote side by side.
+a pair are reported at ``criterion/index-in-the-original``. The parts of a synthetic combination
+(sibling keywords such as ``type`` + ``enum``, or a list ``type``) are the author's keywords side by
+side: two synthetic combinations pair their parts by kind, and report differences in place.
 """
 
 from __future__ import annotations
@@ -49,12 +50,27 @@ def compare_combined(ctx: Context, original: Node, update: Node) -> None:
         ctx.add("PRODUCT_TYPE_EXTENDED" if update.criterion == ALL else "SUM_TYPE_EXTENDED")
     elif len(old) > len(new):
         ctx.add("PRODUCT_TYPE_NARROWED" if original.criterion == ALL else "SUM_TYPE_NARROWED")
-    pairs = _match(ctx, original, old, new)
+    pairs = _by_kind(ctx, old, new) if original.synthetic and update.synthetic else _match(ctx, original, old, new)
     if len(pairs) < min(len(old), len(new)):
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
     for i in sorted(pairs):
         ctx.extend(pairs[i].changes)
+
+
+def _kind_key(node: Node) -> tuple[str, str]:
+    return node.kind.value, node.criterion or node.kw.get("keyword", "")
+
+
+def _by_kind(ctx: Context, old: list[tuple[int, Node]], new: list[tuple[int, Node]]) -> dict[int, Context]:
+    """Pair the parts of two synthetic combinations by kind: each kind occurs once on each side."""
+    parts = {_kind_key(sub): sub for _, sub in new}
+    pairs = {}
+    for i, sub in old:
+        if _kind_key(sub) in parts:
+            pairs[i] = ctx.trial()
+            pairs[i].compare(sub, parts[_kind_key(sub)], meta=False)
+    return pairs
 
 
 def _match(ctx: Context, original: Node, old: list[tuple[int, Node]],
