@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bot.errors import UsageError
 from bot.verify.fields import schema_types
@@ -86,7 +86,7 @@ class Records:
                     rows.append((number, None, "not UTF-8 text"))
                 except json.JSONDecodeError as exc:
                     if line.strip():
-                        rows.append((number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"))
+                        rows.append((number, None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"))
                 except ValueError as exc:
                     rows.append((number, None, f"not valid JSON: {exc}"))
                 if len(rows) >= self.batch_size:
@@ -95,11 +95,19 @@ class Records:
         if rows:
             yield rows
 
+    def _text_lines(self, handle: IO[bytes]) -> Iterator[str]:
+        """The lines of a binary file as text (a byte order mark dropped); bytes that are not UTF-8 stop the read."""
+        for number, raw in enumerate(handle, 1):
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise RecordsError(f"{self.path}: line {number}: not UTF-8 text") from exc
+
     def _csv(self) -> Iterator[list[Row]]:
         line = 1
         try:
-            with self.path.open(newline="", encoding="utf-8") as handle:
-                reader = csv.reader(handle)
+            with self.path.open("rb") as handle:
+                reader = csv.reader(self._text_lines(handle))
                 header = next(reader, None)
                 if header is None:
                     return
@@ -121,8 +129,6 @@ class Records:
                         rows = []
                 if rows:
                     yield rows
-        except UnicodeDecodeError as exc:
-            raise RecordsError(f"{self.path}: near line {line}: not UTF-8 text") from exc
         except csv.Error as exc:
             raise RecordsError(f"{self.path}: line {line}: {exc}") from exc
 

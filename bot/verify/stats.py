@@ -3,8 +3,10 @@
 PSI = Σ (a − e) · ln(a / e) over bins, where e is the baseline's share of a bin and a the candidate's;
 a share of 0 becomes EPSILON, so a bin empty on one side gives a large but finite figure.
 
-- numeric fields: 10 quantile bins of the baseline (numpy's default "linear" quantiles at 0.1 … 0.9); a value
-  falls in bin i when exactly i edges are ≤ it. Quantiles need the baseline's values: a reservoir sample of at
+- numeric fields: 10 quantile bins of the baseline (numpy's default "linear" quantiles at 0.1 … 0.9, equal
+  edges merged, so a baseline with many ties has fewer bins); bins are closed on the right, (e[i-1], e[i]], so
+  a value falls in bin i when exactly i edges are < it, and a constant baseline still separates values above
+  it from the rest. Quantiles need the baseline's values: a reservoir sample of at
   most RESERVOIR values per field (seeded, so runs repeat) keeps memory bounded; below that size the
   figures are exact.
 - categorical fields: the share of each category, over the union of both sides' categories.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
@@ -48,8 +50,8 @@ def quantiles(ordered: Sequence[float], probabilities: Iterable[float]) -> list[
 
 
 def quantile_edges(values: Iterable[float], bins: int = BINS) -> list[float]:
-    """The bins - 1 inner edges of equal-frequency bins."""
-    return quantiles(sorted(values), [i / bins for i in range(1, bins)])
+    """The distinct inner edges (at most bins - 1) of equal-frequency bins."""
+    return sorted(set(quantiles(sorted(values), [i / bins for i in range(1, bins)])))
 
 
 def shares(counts: Sequence[int]) -> list[float]:
@@ -65,7 +67,7 @@ def psi(expected: Sequence[int], actual: Sequence[int]) -> float:
 def bin_counts(edges: Sequence[float], values: Iterable[float]) -> list[int]:
     counts = [0] * (len(edges) + 1)
     for value in values:
-        counts[bisect_right(edges, value)] += 1
+        counts[bisect_left(edges, value)] += 1
     return counts
 
 
@@ -122,7 +124,7 @@ class NumericDrift:
 
     def add(self, value: Any) -> None:
         if is_number(value):
-            self.counts[bisect_right(self.edges, value)] += 1
+            self.counts[bisect_left(self.edges, value)] += 1
 
     def psi(self) -> float | None:
         if not self.baseline.values:

@@ -1,0 +1,159 @@
+"""Readers of JSON Lines, CSV and Parquet: batches, line numbers, coercion, and every bad input."""
+
+from __future__ import annotations
+
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bot.verify.readers import Records, RecordsError, coercer
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "score": {"type": "number"},
+        "count": {"type": "integer"},
+        "flag": {"type": ["boolean", "null"]},
+        "codes": {"type": "array"},
+    },
+    "required": ["id"],
+}
+
+
+def rows(path, schema=SCHEMA, batch_size=4096):
+    records = Records(path, schema, batch_size=batch_size)
+    return [row for batch in records.batches() for row in batch], records.notes
+
+
+def test_json_lines_in_bounded_batches(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(f'{{"id": "{i}"}}\n' for i in range(10)))
+    batches = list(Records(path, SCHEMA, batch_size=4).batches())
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert [row[0] for b in batches for row in b] == list(range(1, 11))
+
+
+def test_json_lines_problems_keep_their_line_numbers(tmp_path):
+    path = tmp_path / "r.ndjson"
+    path.write_bytes(b'{"id": "a"}\n\n   \n{"id": \n{"id": "b", "score": Infinity}\n\xc3\x28\n{"id": "c"}')
+    found, notes = rows(path)
+    assert [(n, problem is None) for n, _, problem in found] == [(1, True), (4, False), (5, False), (6, False),
+                                                                 (7, True)]
+    assert found[1][2] == "not valid JSON: Expecting value at column 9"
+    assert found[2][2] == "not valid JSON: Infinity is not a JSON value"
+    assert notes == []
+
+
+def test_csv_coerces_by_the_schema_types(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('\ufeffid,score,count,flag,codes,other\n'
+                    '007,0.5,3,true,"[""A"", ""B""]",12\n'
+                    'x,1,-2,False,[],\n'
+                    'y,abc,1.5,maybe,[oops,\n', encoding="utf-8")
+    found, notes = rows(path)
+    assert [r for _, r, _ in found] == [
+        {"id": "007", "score": 0.5, "count": 3, "flag": True, "codes": ["A", "B"], "other": "12"},
+        {"id": "x", "score": 1, "count": -2, "flag": False, "codes": [], "other": None},
+        {"id": "y", "score": "abc", "count": "1.5", "flag": "maybe", "codes": "[oops", "other": None},
+    ]
+    assert [n for n, _, _ in found] == [2, 3, 4]
+    assert notes == []
+
+
+def test_csv_header_lacking_schema_fields_is_noted(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("score\n0.1\n")
+    found, notes = rows(path)
+    assert found == [(2, {"score": 0.1}, None)]
+    assert notes == ["r.csv: the CSV header has no column for id, count, flag, codes; every record misses these fields"]
+
+
+def test_csv_ragged_rows_and_multiline_cells(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('id,score\n"multi\nline",0.1\n\na,0.2,extra\nb,0.3\n')
+    found, _ = rows(path)
+    assert [(n, r, p) for n, r, p in found] == [
+        (2, {"id": "multi\nline", "score": 0.1}, None),
+        (5, None, "the row has 3 cells, the header 2"),
+        (6, {"id": "b", "score": 0.3}, None),
+    ]
+
+
+def test_csv_not_utf8_is_a_records_error(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"id\n" + b"a\n" * 3 + b"\xff\xfe\n")
+    with pytest.raises(RecordsError, match=r"r\.csv: line 5: not UTF-8 text"):
+        rows(path)
+
+
+@pytest.mark.parametrize("name", ["e.jsonl", "e.csv"])
+def test_empty_files_hold_no_records(tmp_path, name):
+    (tmp_path / name).write_text("")
+    assert rows(tmp_path / name) == ([], [])
+
+
+def test_parquet_rows_and_casts(tmp_path):
+    path = tmp_path / "r.parquet"
+    table = pa.table({"id": ["a", "b", None], "score": [0.1, None, 0.3], "count": [1, 2, 3],
+                      "codes": [["A"], [], None], "at": pa.array([0, 1, 2], pa.timestamp("s"))})
+    pq.write_table(table, path, row_group_size=2)
+    found, notes = rows(path, batch_size=2)
+    assert [n for n, _, _ in found] == [1, 2, 3]
+    assert found[0][1] == {"id": "a", "score": 0.1, "count": 1, "codes": ["A"], "at": "1970-01-01 00:00:00.000"}
+    assert notes == ["r.parquet: the Parquet file has no column for flag; every record misses these fields"]
+
+
+def test_parquet_columns_contradicting_the_schema_are_noted(tmp_path):
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "score": [1, 2], "count": [1.0, 2.0], "flag": [True, None],
+                             "codes": ["x", "y"]}), path)
+    _, notes = rows(path)
+    assert notes == [
+        "r.parquet: column id holds int64 values; the schema says string: records with a value there are invalid",
+        "r.parquet: column codes holds string values; the schema says array: records with a value there are invalid",
+    ]
+
+
+def test_parquet_empty_and_not_parquet(tmp_path):
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"id": pa.array([], pa.string())}), path)
+    assert rows(path, {"type": "object"}) == ([], [])
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not parquet")
+    with pytest.raises(RecordsError, match=r"bad\.parquet: not a readable Parquet file"):
+        rows(bad)
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"id": ["a"]}), path)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(RecordsError, match=r"reading Parquet needs pyarrow: pip install 'modelgate\[parquet\]'"):
+        rows(path)
+
+
+def test_unusable_paths(tmp_path):
+    with pytest.raises(RecordsError, match="no such file"):
+        Records(tmp_path / "missing.csv", SCHEMA)
+    with pytest.raises(RecordsError, match=r"unknown format '\(no extension\)'"):
+        Records(tmp_path / "records", SCHEMA)
+    (tmp_path / "dir.jsonl").mkdir()
+    with pytest.raises(RecordsError, match="no such file"):
+        Records(tmp_path / "dir.jsonl", SCHEMA)
+
+
+@pytest.mark.parametrize(("types", "cell", "value"), [
+    (frozenset({"integer"}), "12", 12),
+    (frozenset({"integer"}), "012", "012"),
+    (frozenset({"number"}), "1e3", 1000.0),
+    (frozenset({"number"}), "nan", "nan"),
+    (frozenset({"boolean"}), "TRUE", True),
+    (frozenset({"string"}), "", None),
+    (frozenset({"object"}), '{"a": 1}', {"a": 1}),
+    (frozenset(), "12", "12"),
+])
+def test_coercer(types, cell, value):
+    assert coercer(types)(cell) == value

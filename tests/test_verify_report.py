@@ -1,0 +1,64 @@
+"""VerifyResult: verdict, SPEC section 8's JSON shape, the text report and the GitHub annotations."""
+
+from __future__ import annotations
+
+from bot.verify.report import Drift, Example, NullRate, VerifyResult, render_github, render_text
+
+RESULT = VerifyResult(
+    contract="fraud-score@2", records=120000, invalid=3,
+    examples=(Example(17, "#/score", "1.7 is greater than the maximum of 1"),),
+    null_rates=(NullRate("reason_codes", 0.012, 0.05),),
+    drift=(Drift("score", 0.04, 0.2, "numeric"),), min_records=1000,
+)
+
+
+def test_json_has_exactly_the_spec_shape():
+    assert RESULT.to_json() == {
+        "contract": "fraud-score@2", "verdict": "fail", "records": 120000, "invalid": 3,
+        "examples": [{"record": 17, "path": "#/score", "reason": "1.7 is greater than the maximum of 1"}],
+        "null_rates": {"reason_codes": {"value": 0.012, "max": 0.05, "ok": True}},
+        "drift": {"score": {"psi": 0.04, "max": 0.2, "ok": True}},
+        "min_records": {"value": 120000, "min": 1000, "ok": True},
+    }
+
+
+def test_each_breach_fails_and_unchecked_bounds_do_not():
+    clean = VerifyResult("c@1", 10, 0, null_rates=(NullRate("a", 0.5, 0.5),), drift=(Drift("d", None, 0.1, None, "x"),))
+    assert clean.verdict == "pass" and clean.to_json()["drift"]["d"]["ok"] is None
+    assert VerifyResult("c@1", 10, 0, null_rates=(NullRate("a", 0.51, 0.5),)).breaches == ["null rate of a 0.51 > 0.5"]
+    assert VerifyResult("c@1", 10, 0, drift=(Drift("d", 0.3, 0.2, "numeric"),)).breaches == ["PSI of d 0.3 > 0.2"]
+    assert VerifyResult("c@1", 10, 0, min_records=11).breaches == ["10 records, fewer than min_records 11"]
+    assert VerifyResult("c@1", 10, 1).breaches == ["1 invalid record"]
+
+
+def test_text_report_reads_at_a_glance():
+    text = render_text(RESULT)
+    assert text.splitlines()[0] == "modelgate verify fraud-score@2: FAIL"
+    assert "  - 3 invalid records" in text
+    assert "records      120000 read, 3 invalid  BREACH" in text
+    assert "reason_codes  0.0120  (max 0.05)  ok" in text
+    assert "score         0.0400  (max 0.2)  ok  (numeric)" in text
+    assert "  record 17  #/score  1.7 is greater than the maximum of 1" in text
+    passing = render_text(VerifyResult("c@1", 5, 0, notes=("r.csv: the CSV header has no column for id",)))
+    assert passing.splitlines()[0] == "modelgate verify c@1: PASS"
+    assert "  - r.csv: the CSV header has no column for id" in passing
+
+
+def test_github_annotations_point_at_the_quality_keys():
+    lines = {("schema",): 9, ("quality", "min_records"): 20, ("quality", "null_rate_max", "reason_codes"): 21,
+             ("quality", "drift", "psi_max", "score"): 23}
+    result = VerifyResult("fraud-score@2", 10, 2, examples=(Example(3, "#/score", "bad: 100%"),),
+                          null_rates=(NullRate("reason_codes", 0.5, 0.05),),
+                          drift=(Drift("score", 0.5, 0.2, "numeric"),), min_records=20)
+    out = render_github(result, "contracts/fraud-score.yaml", lines.__getitem__).splitlines()
+    title = "title=modelgate verify fraud-score@2"
+    assert out[0] == (f"::error file=contracts/fraud-score.yaml,line=9,{title}::2 of 10 records are invalid under "
+                      "the schema (first: record 3 #/score: bad: 100%25)")
+    assert out[1].startswith("::error file=contracts/fraud-score.yaml,line=20,")
+    assert out[2].startswith("::error file=contracts/fraud-score.yaml,line=21,")
+    assert out[3].startswith("::error file=contracts/fraud-score.yaml,line=23,")
+    assert out[4].startswith("modelgate verify fraud-score@2: 10 records, fail (")
+    unmeasured = VerifyResult("c@1", 1, 0, drift=(Drift("s", None, 0.2, None, "no --baseline given"),))
+    assert render_github(unmeasured, "c.yaml", lambda where: 7).splitlines() == [
+        "::warning file=c.yaml,line=7,title=modelgate verify c@1::drift of s not measured: no --baseline given",
+        "modelgate verify c@1: 1 records, pass"]
