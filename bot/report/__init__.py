@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from bot.report.context import MARKER, ReportContext
-from bot.report.environment import environment
+from bot.report.jinja_env import environment
 from bot.report.view import FULL, LADDER, Limits, build_view
 from bot.result import Result
 

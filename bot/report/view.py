@@ -8,6 +8,7 @@ that do not block, then the long tails, then long texts; the verdict, the errors
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
@@ -123,7 +124,7 @@ def impact_graph(direct: Sequence[Impacted], transitive: Sequence[Impacted], max
     ids: dict[str, str] = {}
     edges: dict[tuple[str, str], None] = {}
     for impacted in (*direct, *transitive):
-        for a, b in zip(impacted.chain, impacted.chain[1:], strict=False):
+        for a, b in itertools.pairwise(impacted.chain):
             edges.setdefault((a, b))
     starts = {i.chain[0] for i in (*direct, *transitive) if i.chain}
     shown = list(edges)[:max_edges]
