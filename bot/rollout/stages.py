@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.approvals import login
+from bot.config import Config
 from bot.graph import Graph, model_node
+from bot.manifests.models import Model
 from bot.result import Approval, Change
 
 TASK_PREFIX = "deploy:"
@@ -57,6 +59,12 @@ class Request:
     percent: int | None = None
     rollback: bool = False
     reason: str | None = None
+
+
+def stages_of(model: Model, config: Config) -> tuple[str, ...]:
+    """A model's rollout stages: its own ``spec.rollout.stages`` when set, else the configured ones."""
+    own = model.spec.rollout.stages if model.spec.rollout else None
+    return tuple(own or config.rollout.stages)
 
 
 def ours(deployments: Iterable[Deployment], bot_login: str, pr: int) -> list[Deployment]:

@@ -1,0 +1,188 @@
+"""``modelgate gate``: judge a rollout stage's metrics against the model's ``spec.rollout.gates`` (SPEC section 7).
+
+Offline it prints the verdict: exit 0 pass, 1 a breach, 2 usage. With ``--deployment ID`` (GitHub
+environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL) it also sets that deployment's status, and on a
+breach creates the rollback deployment (the PR's base SHA to the same stage) and says so on the PR.
+With ``--records`` the stage's data is verified against a contract version (``modelgate verify``) as part of
+the gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, cast
+
+from bot.commands._common import add_format, load_state
+from bot.commands.verify import find_version, parse_ref
+from bot.errors import UsageError
+from bot.escape import markdown_text, terminal_text
+from bot.github import deployments
+from bot.github.client import Client, GitHubError
+from bot.manifests.load import Snapshot
+from bot.manifests.models import Model
+from bot.rollout.gates import Check, MetricsError, breaches, judge, read_metrics
+from bot.rollout.stages import Deployment, Request, stages_of
+from bot.verify import RecordsError, VerifyResult, verify_records
+
+MAX_METRICS_BYTES = 10_000_000
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "gate", help="judge rollout metrics against a model's rollout.gates",
+        description="Compare a metrics file ({\"candidate\": {...}, \"baseline\": {...}} or a flat object) with the "
+                    "model's spec.rollout.gates[STAGE] (min, max, max_delta against the baseline). Exit 1 on a "
+                    "breach. With --deployment, set the deployment's status and roll back on a breach.")
+    parser.add_argument("--model", required=True, help="the model deployed")
+    parser.add_argument("--stage", required=True, help="the rollout stage whose gates apply")
+    parser.add_argument("--metrics", required=True, metavar="FILE", help="the metrics (JSON)")
+    parser.add_argument("--deployment", type=int, metavar="ID",
+                        help="the GitHub deployment to judge (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)")
+    parser.add_argument("--records", metavar="FILE", help="records of the stage to verify (JSON Lines, CSV, Parquet)")
+    parser.add_argument("--contract", metavar="CONTRACT@V",
+                        help="the contract version the records must honour (default: the one the model provides)")
+    parser.add_argument("--at", metavar="PATH|REV",
+                        help="the state holding the model: a directory or a git revision (default: the working tree)")
+    add_format(parser, choices=("text", "json"))
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    snap = load_state(args.at)
+    model = _model(snap, args.model)
+    stages = stages_of(model, snap.config)
+    if args.stage not in stages:
+        raise UsageError(f"model {args.model} has no stage {args.stage!r} (its stages: {', '.join(stages)})")
+    gates = model.spec.rollout.gates.get(args.stage, {}) if model.spec.rollout else {}
+    checks = judge(gates, read_metrics_file(args.metrics))
+    verified = _verify(snap, model, args) if args.records else None
+    failed = [c.reason for c in breaches(checks)] + (verified.breaches if verified else [])
+    github = _github_env() if args.deployment is not None else None
+    rollback = _settle(github, args, failed) if github else None
+    _print(args, checks, verified, failed, rollback, bool(gates))
+    return 1 if failed else 0
+
+
+def _model(snap: Snapshot, name: str) -> Model:
+    manifest = snap.models.get(name)
+    if manifest is None:
+        close = difflib.get_close_matches(name, sorted(snap.models), n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (models: {', '.join(sorted(snap.models)) or 'none'})"
+        raise UsageError(f"no model {name!r} in {snap.label}{hint}")
+    return cast(Model, manifest.doc)
+
+
+def read_metrics_file(path: str) -> Any:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--metrics {path}: {exc.strerror}") from exc
+    if len(data) > MAX_METRICS_BYTES:
+        raise UsageError(f"--metrics {path}: over {MAX_METRICS_BYTES} bytes")
+    try:
+        return read_metrics(json.loads(data))
+    except (ValueError, MetricsError) as exc:
+        raise UsageError(f"--metrics {path}: {exc}") from exc
+
+
+def _verify(snap: Snapshot, model: Model, args: argparse.Namespace) -> VerifyResult:
+    if args.contract:
+        name, number = parse_ref(args.contract)
+    elif len(model.spec.provides) == 1:
+        name, number = model.spec.provides[0].contract, model.spec.provides[0].version
+    else:
+        provided = ", ".join(f"{p.contract}@{p.version}" for p in model.spec.provides) or "none"
+        raise UsageError(f"--records needs --contract CONTRACT@V: {args.model} provides {provided}")
+    _, _, version = find_version(snap, name, number)
+    schema = snap.schema(name, number)
+    if schema is None:
+        raise UsageError(f"the schema of {name}@{number} cannot be read (run modelgate lint)")
+    try:
+        return verify_records(schema, version.quality, Path(args.records), contract=f"{name}@{number}")
+    except RecordsError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _github_env() -> tuple[Client, str]:
+    missing = [k for k in ("GITHUB_TOKEN", "GITHUB_REPOSITORY") if not os.environ.get(k)]
+    if missing:
+        raise UsageError(f"--deployment needs the GitHub environment: {', '.join(missing)} not set")
+    return Client(os.environ["GITHUB_TOKEN"], os.environ.get("GITHUB_API_URL")), os.environ["GITHUB_REPOSITORY"]
+
+
+def _run_url() -> str | None:
+    server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    return f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None
+
+
+def _settle(github: tuple[Client, str], args: argparse.Namespace, failed: list[str]) -> Deployment | None:
+    """Set the deployment's status; on a breach, roll back and tell the PR. Returns the rollback deployment."""
+    gh, repo = github
+    try:
+        deployment = deployments.get(gh, repo, args.deployment)
+        if deployment.model != args.model or deployment.environment != args.stage:
+            raise UsageError(f"deployment {args.deployment} deploys {deployment.model} to {deployment.environment}, "
+                             f"not {args.model} to {args.stage}")
+        log_url = _run_url()
+        if not failed:
+            deployments.set_status(gh, repo, deployment.id, "success", f"{args.stage} gates passed", log_url)
+            return None
+        deployments.set_status(gh, repo, deployment.id, "failure", f"gate breach: {'; '.join(failed)}", log_url)
+        return _roll_back(gh, repo, deployment, failed)
+    except GitHubError as exc:
+        raise UsageError(f"GitHub: {exc.message}") from exc
+
+
+def _roll_back(gh: Client, repo: str, deployment: Deployment, failed: list[str]) -> Deployment:
+    pr = deployment.payload.get("pr")
+    base = deployment.payload.get("base")
+    if not isinstance(base, str) or not base:
+        if not isinstance(pr, int):
+            raise UsageError(f"deployment {deployment.id} names no PR nor base SHA to roll back to")
+        base = str(gh.pull(repo, pr)["base"]["sha"])
+    payload = {k: v for k, v in deployment.payload.items() if k not in ("reason", "rollback", "percent")}
+    request = Request(deployment.model, deployment.environment, base, rollback=True,
+                      reason=f"gate breach of deployment {deployment.id}: {'; '.join(failed)}")
+    rollback = deployments.create(gh, repo, request, payload={**payload, "actor": "modelgate gate"},
+                                  production=deployment.environment == "production",
+                                  description=f"rollback of {deployment.model}: gate breach")
+    if isinstance(pr, int):
+        gh.create_comment(repo, pr, "\n".join([
+            f"### modelgate gate: {markdown_text(deployment.environment)} of {markdown_text(deployment.model)} "
+            "breached its gates",
+            "",
+            *(f"- {markdown_text(reason)}" for reason in failed),
+            "",
+            f"Deployment {deployment.id} of `{deployment.sha[:7]}` is marked failed; rollback deployment "
+            f"{rollback.id} deploys the base `{base[:7]}` to {markdown_text(deployment.environment)}.",
+        ]))
+    return rollback
+
+
+def _print(args: argparse.Namespace, checks: list[Check], verified: VerifyResult | None, failed: list[str],
+           rollback: Deployment | None, gated: bool) -> None:
+    verdict = "fail" if failed else "pass"
+    if args.format == "json":
+        print(json.dumps({
+            "model": args.model, "stage": args.stage, "verdict": verdict,
+            "checks": [asdict(c) for c in checks], "verify": verified.to_json() if verified else None,
+            "deployment": args.deployment, "rollback": rollback.id if rollback else None}, indent=2))
+        return
+    out = [f"gate {args.stage} of {args.model}: {verdict}"]
+    if not gated:
+        out.append(f"  (no gates for {args.stage} in spec.rollout.gates: no metric is checked)")
+    out += [f"  {'ok    ' if c.ok else 'BREACH'} {c.reason}" for c in checks]
+    if verified:
+        out.append(f"  {'ok    ' if verified.verdict == 'pass' else 'BREACH'} data of {verified.contract}: "
+                   f"{verified.records} records" + (f" ({'; '.join(verified.breaches)})" if verified.breaches else ""))
+    if args.deployment is not None:
+        out.append(f"  deployment {args.deployment}: {'failure' if failed else 'success'}")
+    if rollback:
+        out.append(f"  rolled back: deployment {rollback.id} of {rollback.sha[:7]} to {rollback.environment}")
+    sys.stdout.write("\n".join(terminal_text(line) for line in out) + "\n")

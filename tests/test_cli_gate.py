@@ -1,0 +1,177 @@
+"""``modelgate gate``: metrics against rollout.gates, offline and with a deployment on the GitHub double."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from tests.github_double import GitHubDouble
+from tests.helpers import contract, dedent, run_cli, write_tree
+
+REPO = "acme/platform"
+HEAD, BASE = "a" * 40, "b" * 40
+SCORER = dedent("""
+    apiVersion: modelgate/v1
+    kind: Model
+    metadata: {name: fraud-scorer, owners: ["@alice"]}
+    spec:
+      version: 3.2.0
+      provides: [{contract: fraud-score, version: 1}]
+      rollout:
+        stages: [shadow, canary, production]
+        gates:
+          canary:
+            precision: {min: 0.91}
+            latency_p99_ms: {max: 60}
+            auc: {max_delta: 0.02}
+    """)
+SCORE = dedent("""
+    apiVersion: modelgate/v1
+    kind: Contract
+    metadata: {name: fraud-score, owners: ["@alice"]}
+    spec:
+      versions:
+        - version: 1
+          schema: {type: object, properties: {score: {type: number, minimum: 0, maximum: 1}}, required: [score]}
+          quality: {min_records: 2}
+    """)
+GOOD = {"candidate": {"precision": 0.93, "latency_p99_ms": 41, "auc": 0.90}, "baseline": {"auc": 0.91}}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return write_tree(tmp_path / "repo", {"models/scorer.yaml": SCORER, "contracts/score.yaml": SCORE,
+                                          "contracts/other.yaml": contract("other")})
+
+
+def gate(repo, metrics, *extra, capsys):
+    path = repo.parent / "metrics.json"
+    path.write_text(metrics if isinstance(metrics, str) else json.dumps(metrics))
+    code = main(["gate", "--model", "fraud-scorer", "--stage", "canary", "--metrics", str(path),
+                 "--at", str(repo), *extra])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_pass(repo, capsys):
+    code, out, _ = gate(repo, GOOD, capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "gate canary of fraud-scorer: pass"
+    assert "ok     auc = 0.9 vs baseline 0.91: |Δ| 0.01 ≤ max_delta 0.02" in out
+
+
+def test_flat_metrics_and_a_breach(repo, capsys):
+    code, out, _ = gate(repo, {"precision": 0.80, "latency_p99_ms": 41, "auc": 0.9}, "--format", "json", capsys=capsys)
+    assert code == 1
+    data = json.loads(out)
+    assert data["verdict"] == "fail"
+    assert [(c["metric"], c["ok"]) for c in data["checks"]] == [
+        ("precision", False), ("latency_p99_ms", True), ("auc", False)]
+    assert data["checks"][2]["reason"] == "auc: max_delta 0.02 needs a baseline, and the metrics file has none"
+
+
+def test_missing_metric_is_a_breach(repo, capsys):
+    code, out, _ = gate(repo, {"candidate": {"precision": 0.99, "auc": 0.9}, "baseline": {"auc": 0.9}},
+                        capsys=capsys)
+    assert code == 1
+    assert "BREACH latency_p99_ms is gated but missing from the metrics file" in out
+
+
+def test_stage_without_gates_passes_and_says_so(repo, capsys):
+    path = repo.parent / "m.json"
+    path.write_text("{}")
+    assert main(["gate", "--model", "fraud-scorer", "--stage", "shadow", "--metrics", str(path),
+                 "--at", str(repo)]) == 0
+    assert "no gates for shadow" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "metrics", "needle"), [
+    (["--model", "fraud-scorr"], GOOD, "did you mean fraud-scorer?"),
+    (["--stage", "blue"], GOOD, "has no stage 'blue' (its stages: shadow, canary, production)"),
+    ([], "{not json", "--metrics"),
+    ([], "[1, 2]", "must hold a JSON object"),
+    (["--deployment", "5"], GOOD, "GITHUB_TOKEN"),
+    (["--records", "r.jsonl", "--contract", "nope@1"], GOOD, "no contract 'nope'"),
+])
+def test_usage_errors(repo, capsys, monkeypatch, args, metrics, needle):
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    path = repo.parent / "metrics.json"
+    path.write_text(metrics if isinstance(metrics, str) else json.dumps(metrics))
+    base = {"--model": "fraud-scorer", "--stage": "canary"}
+    for flag in list(base):
+        if flag in args:
+            base.pop(flag)
+    argv = ["gate", *[x for kv in base.items() for x in kv], "--metrics", str(path), "--at", str(repo), *args]
+    assert main(argv) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_records_are_verified_as_part_of_the_gate(repo, capsys):
+    records = repo.parent / "out.jsonl"
+    records.write_text('{"score": 0.2}\n{"score": 1.7}\n')
+    code, out, _ = gate(repo, GOOD, "--records", str(records), capsys=capsys)
+    assert code == 1
+    assert "BREACH data of fraud-score@1: 2 records (1 invalid record)" in out
+    records.write_text('{"score": 0.2}\n{"score": 0.7}\n')
+    assert gate(repo, GOOD, "--records", str(records), capsys=capsys)[0] == 0
+
+
+def test_the_real_cli(repo):
+    (repo.parent / "m.json").write_text(json.dumps(GOOD))
+    done = run_cli("gate", "--model", "fraud-scorer", "--stage", "canary", "--metrics", str(repo.parent / "m.json"),
+                   "--at", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("gate canary of fraud-scorer: pass")
+
+
+@pytest.fixture
+def github(monkeypatch):
+    with GitHubDouble(REPO) as double:
+        double.add_pull(7, head_sha=HEAD, base_sha=BASE, author="dev")
+        for key, value in {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": double.url,
+                           "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "99"}.items():
+            monkeypatch.setenv(key, value)
+        yield double
+    double.assert_clean()
+
+
+def deploy(github, stage="canary", payload=None):
+    body = {"ref": HEAD, "environment": stage, "task": "deploy:fraud-scorer", "required_contexts": [],
+            "payload": payload or {"model": "fraud-scorer", "pr": 7, "percent": 10, "base": BASE}}
+    return github._create_deployment(body=body)[1]["id"]
+
+
+def test_deployment_passes(repo, github, capsys):
+    did = deploy(github)
+    code, _, _ = gate(repo, GOOD, "--deployment", str(did), capsys=capsys)
+    assert code == 0
+    assert [s["state"] for s in github.deployment_statuses[did]] == ["success"]
+    assert github.deployment_statuses[did][0]["log_url"] == "https://github.com/acme/platform/actions/runs/99"
+    assert len(github.deployments) == 1 and github.comments_on(7) == []
+
+
+def test_breach_fails_the_deployment_rolls_back_and_comments(repo, github, capsys):
+    did = deploy(github, payload={"model": "fraud-scorer", "pr": 7, "percent": 10})  # no base: found from the PR
+    code, out, _ = gate(repo, {**GOOD, "candidate": {**GOOD["candidate"], "precision": 0.5}}, "--deployment",
+                        str(did), capsys=capsys)
+    assert code == 1
+    status = github.deployment_statuses[did][-1]
+    assert status["state"] == "failure"
+    assert status["description"] == "gate breach: precision = 0.5 < min 0.91"
+    rollback = github.deployments[-1]
+    assert (rollback["ref"], rollback["environment"], rollback["task"]) == (BASE, "canary", "deploy:fraud-scorer")
+    assert rollback["payload"]["rollback"] is True and rollback["payload"]["pr"] == 7
+    assert rollback["required_contexts_sent"] == []
+    [comment] = github.comments_on(7)
+    assert "breached its gates" in comment["body"] and "- precision = 0.5 &lt; min 0.91" in comment["body"]
+    assert f"rolled back: deployment {rollback['id']} of bbbbbbb to canary" in out
+
+
+def test_deployment_of_another_model_is_refused(repo, github, capsys):
+    did = deploy(github, stage="shadow")
+    code, _, err = gate(repo, GOOD, "--deployment", str(did), capsys=capsys)
+    assert code == 2
+    assert "deploys fraud-scorer to shadow, not fraud-scorer to canary" in err
+    assert github.deployment_statuses[did] == []
