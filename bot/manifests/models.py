@@ -169,15 +169,7 @@ class Deprecation(Strict):
 
 
 class Drift(Strict):
-    psi_max: dict[str, Number] = Field(default_factory=dict)
-
-    @field_validator("psi_max")
-    @classmethod
-    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
-        for key, bound in value.items():
-            if bound < 0:
-                raise ValueError(f"psi_max.{key} must be 0 or more")
-        return value
+    psi_max: dict[str, Annotated[Number, Field(ge=0)]] = Field(default_factory=dict)
 
 
 class Quality(Strict):
