@@ -1,0 +1,129 @@
+"""lint_snapshot: MG002-MG008 on the valid manifests, MG001 passed through, sorted by file and line."""
+
+from __future__ import annotations
+
+import json
+
+from bot.lint import lint_snapshot, schema_problems
+from bot.manifests.load import Loader
+from bot.sources import DirectorySource
+from tests.helpers import chain_repo, contract, dedent, model, write_tree
+
+
+def lint(tmp_path, files):
+    return lint_snapshot(Loader(DirectorySource(write_tree(tmp_path, files))).load())
+
+
+def brief(findings):
+    return [(f.rule, f.file, f.line) for f in findings]
+
+
+def test_a_clean_repository_has_no_findings(tmp_path):
+    assert lint(tmp_path, chain_repo(4)) == []
+
+
+def test_findings_are_sorted_by_file_then_line(tmp_path):
+    findings = lint(tmp_path, {
+        "b.yaml": model("b", consumes=[("x", 1), ("y", 1)]),
+        "a.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: x\n",
+    })
+    assert brief(findings) == [("MG001", "a.yaml", 3), ("MG003", "b.yaml", 10), ("MG003", "b.yaml", 12)]
+
+
+def test_duplicate_names_point_at_the_second_file(tmp_path):
+    findings = lint(tmp_path, {"a/m.yaml": model("m"), "b/m.yaml": model("m"),
+                               "a/c.yaml": contract("c"), "b/c.yaml": contract("c"),
+                               "z/same-name.yaml": contract("m"), "models/p.yaml": model("p", provides=[("c", 1)])})
+    dup = [f for f in findings if f.rule == "MG002"]
+    assert brief(dup) == [("MG002", "b/c.yaml", 4), ("MG002", "b/m.yaml", 4)]
+    assert "already used by a/c.yaml" in dup[0].message
+    assert dup[1].subject == "model:m"
+
+
+def test_unknown_contract_and_unknown_version(tmp_path):
+    findings = lint(tmp_path, {"contracts/c.yaml": contract("c", [1, 2]),
+                               "models/p.yaml": model("p", provides=[("c", 1), ("c", 2), ("c", 9)]),
+                               "models/q.yaml": model("q", consumes=[("nope", 1)])})
+    assert brief(findings) == [("MG003", "models/p.yaml", 15), ("MG003", "models/q.yaml", 10)]
+    assert "version 9 of contract 'c'" in findings[0].message and "versions: 1, 2" in findings[0].message
+
+
+def test_cycle_is_reported_as_a_chain(tmp_path):
+    files = chain_repo(2)
+    files["models/m0.yaml"] = model("m0", consumes=[("c1", 1)], provides=[("c0", 1)])
+    (finding,) = lint(tmp_path, files)
+    assert (finding.rule, finding.file, finding.line) == ("MG004", "models/m0.yaml", 10)
+    assert finding.message == ("dependency cycle: model:m0 → contract:c0@1 → model:m1 → contract:c1@1 → model:m0")
+
+
+def test_provider_missing_is_a_warning_for_active_versions_only(tmp_path):
+    findings = lint(tmp_path, {"contracts/c.yaml": contract("c", [
+        {"version": 1, "status": "retired", "schema": {"type": "object"}},
+        {"version": 2, "status": "active", "schema": {"type": "object"}}])})
+    assert [(f.rule, f.severity, f.subject, f.line) for f in findings] == [
+        ("MG005", "warning", "contract:c@2", 13)]
+
+
+def test_provider_conflict(tmp_path):
+    findings = lint(tmp_path, {"contracts/c.yaml": contract("c"),
+                               "models/a.yaml": model("a", provides=[("c", 1)]),
+                               "models/b.yaml": model("b", consumes=[], provides=[("c", 1)])})
+    assert brief(findings) == [("MG006", "models/b.yaml", 10)]
+    assert "already by model:a (models/a.yaml)" in findings[0].message
+
+
+def test_schema_not_valid_points_inside_the_schema(tmp_path):
+    text = dedent("""
+        apiVersion: modelgate/v1
+        kind: Contract
+        metadata: {name: c, owners: ["@o"]}
+        spec:
+          versions:
+            - version: 1
+              status: retired
+              schema:
+                type: object
+                properties:
+                  score: {type: numbr}
+    """)
+    (finding,) = lint(tmp_path, {"contracts/c.yaml": text})
+    assert (finding.rule, finding.line) == ("MG008", 11)
+    assert "not a valid JSON Schema" in finding.message
+
+
+def test_draft_07_keywords_and_local_refs_are_accepted():
+    schema = {"definitions": {"p": {"type": "number"}}, "type": "array", "items": [{"$ref": "#/definitions/p"}],
+              "additionalItems": False, "dependencies": {"a": ["b"]}}
+    assert schema_problems(schema) == []
+    assert schema_problems(True) == []
+    assert schema_problems({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}) == []
+
+
+def test_non_local_refs_anywhere_in_the_schema():
+    schema = {"properties": {"$ref": {"type": "string"},  # a property called $ref is not a reference
+                             "a": {"anyOf": [{"$ref": "other.json#/x"}]}},
+              "default": {"$ref": "http://data-not-schema"},
+              "$defs": {"d": {"items": {"$ref": "https://x/y"}}}}
+    found = schema_problems(schema)
+    assert [p for p, _ in found] == [("properties", "a", "anyOf", 0, "$ref"), ("$defs", "d", "items", "$ref")]
+    assert schema_problems({"type": "nope"})[0][0] == ("type",)
+    assert schema_problems([1])[0][1].startswith("not a valid JSON Schema")
+
+
+def test_schema_ref_files_are_checked_and_their_problems_point_at_schema_ref(tmp_path):
+    bad = {"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}}
+    findings = lint(tmp_path, {
+        "schemas/c.json": json.dumps(bad),
+        "schemas/deep.json": "[" * 5000 + "]" * 5000,
+        "schemas/big.json": json.dumps({"description": "x" * 2_000_000}),
+        "contracts/c.yaml": contract("c", [
+            {"version": 1, "status": "retired", "schema_ref": "schemas/c.json"},
+            {"version": 2, "status": "retired", "schema_ref": "schemas/deep.json"},
+            {"version": 3, "status": "retired", "schema_ref": "schemas/big.json"},
+            {"version": 4, "status": "retired", "schema_ref": "schemas/missing.json"}]),
+    })
+    assert brief(findings) == [("MG008", "contracts/c.yaml", line) for line in (11, 14, 17, 20)]
+    assert "schemas/c.json at #/properties/a/$ref" in findings[0].message
+    assert "nesting deeper than 64" in findings[1].message
+    assert "over the limit" in findings[2].message
+    assert "no file 'schemas/missing.json'" in findings[3].message
