@@ -8,7 +8,7 @@ user-controlled string in a template goes through one explicit filter from :mod:
 - text: ``term`` (control characters removed) and ``paint`` (ANSI colour, only when asked);
 - github: ``gh_data`` and ``gh_prop`` (workflow-command escaping).
 
-The ``md``, ``term`` and ``gh_data`` filters first clip the text to ``view.limits.text`` characters, so a
+The filters of user text first clip the text to ``view.limits.text`` characters, so a
 shortened comment cuts raw text, never an escape sequence. The environment is strict: an undefined name is
 an error, not an empty string.
 """
@@ -76,8 +76,9 @@ def _gh_prop(value: Any) -> str:
     return escape.workflow_command_prop(str(value))
 
 
-def _mermaid(value: Any) -> str:
-    return escape.mermaid_label(str(value))
+@jinja2.pass_context
+def _mermaid(context: jinja2.runtime.Context, value: Any) -> str:
+    return escape.mermaid_label(_clipped(context, value))
 
 
 @jinja2.pass_context
