@@ -1,0 +1,100 @@
+"""``modelgate check`` through the real command line: git revisions (merge base), directories, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.helpers import REPO_ROOT, commit, git, json_out, make_repo, run_cli, write_tree
+from tests.scenarios import contract, model, version
+
+SCHEMA = json.loads((REPO_ROOT / "docs" / "check-output.schema.json").read_text(encoding="utf-8"))
+EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
+BASE = {
+    "contracts/feat.yaml": contract("feat", version(1)),
+    "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+    "models/scorer.yaml": model("scorer", consumes=[("feat", 1, ["a"])]),
+}
+BREAKING = {"contracts/feat.yaml": contract("feat", version(1, types="string"))}
+
+
+def valid(output: dict) -> dict:
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(output)
+    return output
+
+
+def test_the_output_schema_is_a_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_git_revisions_use_the_merge_base(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", BASE)
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, BREAKING, "remove b")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"models/late.yaml": model("late", consumes=[("feat", 1)])}, "landed on main after the branch point")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28", cwd=repo)
+    out = valid(json_out(done))
+    assert done.returncode == 1, done.stderr
+    assert {c["subject"] for c in out["changes"]} == {"contract:feat@1"}
+    assert {(f["rule"], f["file"]) for f in out["findings"]} == {("MG101", "contracts/feat.yaml")}
+    assert "late" not in {i["model"] for i in out["impact"]["direct"]}
+    assert out["verdict"] == "fail"
+
+
+def test_default_base_is_main_and_default_head_the_working_tree(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", BASE)
+    write_tree(repo, {"contracts/feat.yaml": contract("feat", version(1, props=("a",)))})  # b dropped: compatible
+    done = run_cli("check", "--format", "json", "--today", "2026-11-28", cwd=repo)
+    out = valid(json_out(done))
+    assert done.returncode == 0, done.stderr
+    assert out["verdict"] == "pending"
+    assert [(a["rule"], a["subject"], a["satisfied"]) for a in out["approvals"]] == [
+        ("MG301", "contract:feat", False)]
+
+
+def test_config_file_replaces_the_trusted_configuration(tmp_path: Path) -> None:
+    base = write_tree(tmp_path / "base", BASE)
+    head = write_tree(tmp_path / "head", {**BASE, **BREAKING})
+    config = write_tree(tmp_path, {"relaxed.yml": "rules: {MG101: off}\n"}) / "relaxed.yml"
+    strict = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-11-28")
+    relaxed = run_cli("check", "--base", str(base), "--head", str(head), "--config", str(config),
+                      "--today", "2026-11-28", "--format", "json")
+    assert strict.returncode == 1, strict.stderr
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert valid(json_out(relaxed))["findings"] == []
+
+
+def test_a_head_cannot_turn_its_own_rule_off(tmp_path: Path) -> None:
+    base = write_tree(tmp_path / "base", BASE)
+    head = write_tree(tmp_path / "head", {**BASE, **BREAKING, ".modelgate.yml": "rules: {MG101: off}\n"})
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-11-28", "--format", "json")
+    out = valid(json_out(done))
+    assert done.returncode == 1
+    assert ("MG301", "config") in {(a["rule"], a["subject"]) for a in out["approvals"]}
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown", "github"])
+def test_the_example_in_every_format(fmt: str) -> None:
+    if not (EXAMPLE / "head").is_dir():
+        pytest.skip("examples/fraud-platform is not there")
+    done = run_cli("check", "--base", str(EXAMPLE / "base"), "--head", str(EXAMPLE / "head"),
+                   "--today", "2026-11-28", "--format", fmt)
+    assert done.returncode == 1, done.stderr
+    if fmt == "json":
+        assert valid(json_out(done))["verdict"] == "fail"
+    elif fmt == "github":
+        assert "file=contracts/transaction-features.yaml,line=29" in done.stdout
+    else:
+        assert "MG101" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["--base", "no-such-rev"], ["--today", "someday"], ["--format", "yaml"]])
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    repo = make_repo(tmp_path / "repo", BASE)
+    done = run_cli("check", *args, cwd=repo)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
