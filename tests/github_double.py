@@ -141,6 +141,7 @@ class GitHubDouble:
         self.deployments: list[dict[str, Any]] = []
         self.deployment_statuses: dict[int, list[dict[str, Any]]] = {}
         self.reactions: dict[int, list[dict[str, Any]]] = {}
+        self.commit_dates: dict[str, str] = {}  # sha -> committer date of a PR's head commit (default NOW)
         self.bot_login = "github-actions[bot]"  # the author of what the bot creates
         self.log: list[Call] = []
         self.problems: list[str] = []
@@ -154,6 +155,7 @@ class GitHubDouble:
             (m, re.compile(f"^/repos/(?P<owner>[^/]+)/(?P<name>[^/]+){p}$"), h) for m, p, h in [
                 ("GET", r"/pulls/(?P<n>\d+)", self._get_pull),
                 ("GET", r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
+                ("GET", r"/pulls/(?P<n>\d+)/commits", self._list_pull_commits),
                 ("GET", r"/pulls/(?P<n>\d+)/requested_reviewers", self._get_requested),
                 ("POST", r"/pulls/(?P<n>\d+)/requested_reviewers", self._post_requested),
                 ("GET", r"/issues/(?P<n>\d+)/comments", self._list_comments),
@@ -194,7 +196,7 @@ class GitHubDouble:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -355,6 +357,16 @@ class GitHubDouble:
         self._pull(n)
         return self._page(f"/pulls/{n}/reviews", self.reviews[int(n)], query)
 
+    def _list_pull_commits(self, n: str, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
+        """The PR's commits: here just its current head, dated ``commit_dates[sha]`` (default NOW)."""
+        sha = self._pull(n)["head"]["sha"]
+        item = example("commit-items")[0]
+        date = self.commit_dates.get(sha, NOW)
+        item.update({"sha": sha, "node_id": f"C_{sha[:8]}", "url": f"{GITHUB}/repos/{self.repo}/commits/{sha}",
+                     "html_url": f"https://github.com/{self.repo}/commit/{sha}"})
+        item["commit"]["author"]["date"] = item["commit"]["committer"]["date"] = date
+        return self._page(f"/pulls/{n}/commits", [item], query)
+
     def _get_requested(self, n: str, **_: Any) -> tuple[int, Any, dict[str, str]]:
         self._pull(n)
         requested = self.requested[int(n)]
@@ -436,6 +448,8 @@ class GitHubDouble:
         answer = example("repository-collaborator-permission-response-if-user-has-admin-permissions")
         permission = self.permissions.get(user, "none")
         answer["permission"] = permission
+        if "role_name" in answer:  # the example's top-level role_name says admin whatever the user
+            answer["role_name"] = permission
         answer["user"] = {**_user(user), "role_name": permission}
         return 200, answer, {}
 

@@ -1,0 +1,197 @@
+"""``modelgate action``: the GitHub Actions entry point (SPEC section 6). A thin shell over ``bot.github``.
+
+It reads the standard environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL,
+GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, GITHUB_TOKEN) and
+the action's inputs (MODELGATE_CONFIG, MODELGATE_BOT_LOGIN, MODELGATE_STATUS_CONTEXT), dispatches on the
+event, and exits 0 whatever the verdict (the commit status carries it), 1 when the run could not do its job
+(after setting the status ``error`` with the reason where it can).
+
+Hook for /rollout: on ``issue_comment`` the module ``bot.github.commands``, when it exists, is called first as
+``handle_comment(gh, settings, payload) -> dict[str, str]`` (the returned outputs, e.g. ``rollout-model``,
+are written to GITHUB_OUTPUT); then the PR is re-evaluated and published like any other PR event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.check import evaluate
+from bot.commands._common import today
+from bot.config import CONFIG_PATH
+from bot.escape import workflow_command_data
+from bot.github.client import Client, GitHubError
+from bot.github.events import Event, read_event
+from bot.github.pull_request import Settings, evaluate_pull_request, publish
+from bot.github.revisions import ensure_commits, load_states
+from bot.github.status import error_status, status_of
+from bot.report import ReportContext, render, render_summary
+from bot.result import Result
+from bot.sources import SourceError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("action", help="the GitHub Actions entry point (needs GitHub)",
+                                   description=(__doc__ or "").split("\n", 1)[0].strip("`"))
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="the day the check runs (default: $MODELGATE_TODAY, else today in UTC)")
+    parser.set_defaults(func=run)
+
+
+class RunError(Exception):
+    """The run could not do its job; ``sha`` is where the ``error`` status goes (when known)."""
+
+    def __init__(self, message: str, sha: str | None) -> None:
+        super().__init__(message)
+        self.sha = sha
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name) or default
+
+
+def settings_from_env(args: argparse.Namespace) -> Settings:
+    server = _env("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    repo = _env("GITHUB_REPOSITORY")
+    run_id = _env("GITHUB_RUN_ID")
+    return Settings(
+        repo=repo, workspace=Path(_env("GITHUB_WORKSPACE", ".")), today=today(args),
+        bot_login=_env("MODELGATE_BOT_LOGIN", "github-actions[bot]"), config_path=_env("MODELGATE_CONFIG", CONFIG_PATH),
+        status_context=_env("MODELGATE_STATUS_CONTEXT") or None, server_url=server,
+        run_url=f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return execute(args, Client)
+
+
+def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | None], Client]) -> int:
+    """The whole run; ``make_client(token, api_url)`` builds the GitHub adapter (tests give it a fake clock)."""
+    name, event_path = _env("GITHUB_EVENT_NAME"), _env("GITHUB_EVENT_PATH")
+    if not name or not event_path:
+        print("modelgate action: GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set; this runs inside GitHub "
+              "Actions (use modelgate check offline)", file=sys.stderr)
+        return 1
+    try:
+        payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"modelgate action: cannot read the event payload {event_path}: {exc}", file=sys.stderr)
+        return 1
+    event = read_event(name, payload)
+    if event.kind == "ignored":
+        print(f"modelgate: ignored {event.reason}")
+        return 0
+    settings = settings_from_env(args)
+    if "/" not in settings.repo:
+        print("modelgate action: GITHUB_REPOSITORY is not set (owner/name)", file=sys.stderr)
+        return 1
+    gh = make_client(_env("GITHUB_TOKEN") or None, _env("GITHUB_API_URL") or None)
+    try:
+        outputs = dispatch(gh, settings, event, payload)
+    except RunError as exc:
+        return _fail(gh, settings, str(exc), exc.sha)
+    write_outputs(outputs)
+    print(f"modelgate: {outputs.get('verdict', 'done')} ({gh.calls} GitHub API calls)")
+    return 0
+
+
+def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, Any]) -> dict[str, str]:
+    """Do what ``event`` asks; every failure to do so becomes a RunError naming the SHA to mark."""
+    if event.kind == "merge_group":
+        assert event.head_sha and event.base_sha
+        try:
+            return evaluate_merge_group(gh, settings, event.base_sha, event.head_sha)
+        except (GitHubError, SourceError) as exc:
+            raise RunError(str(exc), event.head_sha) from exc
+    assert event.number is not None
+    outputs: dict[str, str] = {}
+    sha = _payload_head(payload)
+    try:
+        if event.kind == "comment":
+            outputs.update(_handle_comment(gh, settings, payload))
+        result, pr = evaluate_pull_request(gh, settings.repo, event.number, settings)
+        sha = pr.head_sha
+        publish(gh, settings, result, pr)
+    except (GitHubError, SourceError) as exc:
+        raise RunError(str(exc), sha) from exc
+    context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
+                            run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
+    report(result, context)
+    return {**result_outputs(result), **outputs}
+
+
+def _payload_head(payload: dict[str, Any]) -> str | None:
+    sha = ((payload.get("pull_request") or {}).get("head") or {}).get("sha")
+    return sha if isinstance(sha, str) else None
+
+
+def _handle_comment(gh: Client, settings: Settings, payload: dict[str, Any]) -> dict[str, str]:
+    try:
+        commands = importlib.import_module("bot.github.commands")
+    except ModuleNotFoundError:
+        return {}
+    return dict(commands.handle_comment(gh, settings, payload) or {})
+
+
+def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str) -> dict[str, str]:
+    """A merge group: its head against its base; errors fail, approvals were settled on the PR."""
+    ensure_commits(settings.workspace, [base_sha, head_sha])
+    base, head = load_states(settings.workspace, base_sha, head_sha, settings.config_path)
+    result = evaluate(base, head, settings.today)
+    state, description = status_of(result, merge_group=True)
+    gh.create_status(settings.repo, head_sha, state, settings.status_context or base.config.status_context,
+                     description, settings.run_url)
+    report(result, ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=head_sha,
+                                 run_url=settings.run_url, stages=tuple(base.config.rollout.stages)))
+    return result_outputs(result)
+
+
+def report(result: Result, context: ReportContext) -> None:
+    """Annotations on stdout (workflow commands) and the full report in the job summary."""
+    annotations = render(result, "github", context=context)
+    if annotations.strip():
+        print(annotations, end="" if annotations.endswith("\n") else "\n")
+    summary = _env("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as out:
+            out.write(render_summary(result, context) + "\n")
+
+
+def result_outputs(result: Result) -> dict[str, str]:
+    return {"verdict": result.verdict, "errors": str(len(result.errors)),
+            "impacted": json.dumps(result.impacted_models)}
+
+
+def write_outputs(outputs: dict[str, str]) -> None:
+    """``name<<DELIMITER`` blocks in $GITHUB_OUTPUT, with a random delimiter no value can contain."""
+    path = _env("GITHUB_OUTPUT")
+    if not path:
+        return
+    with Path(path).open("a", encoding="utf-8") as out:
+        for key, value in outputs.items():
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            while delimiter in value:
+                delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            out.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def _fail(gh: Client, settings: Settings, reason: str, sha: str | None) -> int:
+    """Exit 1 with the reason, after marking the head SHA ``error`` when GitHub still answers."""
+    print(f"::error title=modelgate::{workflow_command_data(reason)}")
+    print(f"modelgate action: {reason}", file=sys.stderr)
+    if sha:
+        state, description = error_status(reason)
+        try:
+            gh.create_status(settings.repo, sha, state, settings.status_context or "modelgate", description,
+                             settings.run_url)
+        except GitHubError as exc:
+            print(f"modelgate action: could not set the error status either: {exc}", file=sys.stderr)
+    return 1

@@ -1,0 +1,232 @@
+"""One pull request on GitHub: evaluate it (``evaluate_pull_request``) and publish the outcome (``publish``).
+
+``evaluate_pull_request`` reads the PR, its reviews and its comments (3 calls, plus one per page beyond 100
+items and one per owning team when team approvals must be matched), reads both states from git objects,
+and runs the pure core once (twice when team membership had to be looked up). It returns the Result and a
+``PrContext`` with everything the /rollout commands need (the raw PR, comments, both snapshots).
+
+``publish`` requests the missing reviews (not while draft; never the author, never twice), writes the report
+comment (one per PR, found by marker AND bot login; duplicates by the bot deleted; others' comments never
+touched; no new comment when nothing changed) and sets the commit status on the PR's head SHA.
+A pull_request run therefore costs 3 + teams + 1-2 (reviews) + 1 (comment) + duplicates + 1 (status) calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import check
+from bot.approvals import Review, ReviewState, approving_users, login
+from bot.config import CONFIG_PATH
+from bot.github.client import Client, GitHubError
+from bot.github.revisions import ensure_commits, load_states
+from bot.github.status import status_of
+from bot.manifests.load import Snapshot
+from bot.report import MARKER, ReportContext, render_comment
+from bot.result import Result
+from bot.rollout.derive import derive
+from bot.rollout.parse import Comment
+
+COMMENT_LIMIT = 60_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The run's settings, from the Actions environment and the action's inputs."""
+
+    repo: str  # owner/name
+    workspace: Path
+    today: date
+    bot_login: str = "github-actions[bot]"
+    config_path: str = CONFIG_PATH
+    status_context: str | None = None  # None: the base configuration's status_context
+    server_url: str = "https://github.com"
+    run_url: str | None = None
+
+
+@dataclass
+class PrContext:
+    """What was read about the PR to evaluate it (raw GitHub objects and the two parsed states)."""
+
+    number: int
+    pull: dict[str, Any]
+    head_sha: str
+    base_sha: str  # the merge base the changes are measured from
+    author: str
+    draft: bool
+    base: Snapshot
+    head: Snapshot
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    team_note: str = ""
+
+    @property
+    def status_context(self) -> str:
+        return self.base.config.status_context
+
+
+def comment_value(raw: dict[str, Any], on_pull_request: bool = True) -> Comment:
+    """A GitHub issue comment as the plain value the /rollout code reads."""
+    user = raw.get("user") or {}
+    return Comment(
+        id=int(raw["id"]), user=str(user.get("login", "")), user_type=str(user.get("type", "User")),
+        body=str(raw.get("body") or ""), created_at=_when(raw.get("created_at")),
+        updated_at=_when(raw.get("updated_at") or raw.get("created_at")), on_pull_request=on_pull_request,
+        url=str(raw.get("html_url") or ""),
+    )
+
+
+def _when(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else datetime.min
+
+
+def review_values(raw: Iterable[dict[str, Any]]) -> tuple[Review, ...]:
+    return tuple(Review(str((r.get("user") or {}).get("login", "")), str(r.get("state", "")), r.get("commit_id"),
+                        str(r.get("submitted_at") or "")) for r in raw if r.get("user"))
+
+
+def evaluate_pull_request(gh: Client, repo: str, number: int, settings: Settings) -> tuple[Result, PrContext]:
+    """Evaluate PR ``number`` of ``repo`` as it is now on GitHub (its current head, reviews and comments)."""
+    pull = gh.pull(repo, number)
+    head_sha, pr_base = pull["head"]["sha"], pull["base"]["sha"]
+    ensure_commits(settings.workspace, [pr_base, head_sha], [f"refs/pull/{number}/head"])
+    base, head = load_states(settings.workspace, pr_base, head_sha, settings.config_path)
+    reviews = gh.reviews(repo, number)
+    comments = gh.issue_comments(repo, number)
+    derived = derive([comment_value(c) for c in comments], settings.bot_login)
+    author = str(pull["user"]["login"])
+    state = ReviewState(author, head_sha, review_values(reviews), derived.acks, derived.overrides, {})
+    result = check.evaluate(base, head, settings.today, state)
+    teams = _teams_to_match(result, state, base)
+    note = ""
+    if teams:
+        members, note = team_members(gh, teams)
+        result = check.evaluate(base, head, settings.today, replace(state, team_members=members))
+    result.audit = list(derived.audit)
+    context = PrContext(number, pull, head_sha, base.label, author, bool(pull.get("draft")), base, head,
+                        comments, reviews, note)
+    return result, context
+
+
+def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[str]:
+    """The owning teams worth a lookup: only when someone approved, for groups still unsatisfied
+    (and the admins' teams when an override must be checked)."""
+    if not approving_users(state, base.config) and not state.acks and not state.overrides:
+        return []
+    owners = [o for g in result.approvals if not g.satisfied for o in g.owners]
+    if state.overrides:
+        owners += base.config.admins
+    return sorted({login(o) for o in owners if "/" in o})
+
+
+def team_members(gh: Client, teams: Iterable[str]) -> tuple[dict[str, frozenset[str]] | None, str]:
+    """The active members of each ``org/team``; None (and why) when the token may not read them."""
+    found: dict[str, frozenset[str]] = {}
+    for team in teams:
+        org, slug = team.split("/", 1)
+        try:
+            found[team] = frozenset(login(m["login"]) for m in gh.team_members(org, slug))
+        except GitHubError as exc:
+            if exc.exhausted or exc.status not in (401, 403, 404):
+                raise
+            return None, f"team membership of @{team} could not be read ({exc.status})"
+    return found, ""
+
+
+def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> None:
+    """Review requests, the report comment and the commit status for an evaluated PR."""
+    if not pr.draft and result.changes:
+        result.notes.extend(request_reviews(gh, settings.repo, pr, result))
+    if pr.team_note:
+        result.notes.append(pr.team_note)
+    context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
+                            run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
+    sync_comment(gh, settings, pr, render_comment(result, context, COMMENT_LIMIT), create=bool(result.changes))
+    state, description = status_of(result)
+    gh.create_status(settings.repo, pr.head_sha, state, settings.status_context or pr.status_context,
+                     description, settings.run_url)
+
+
+def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> list[str]:
+    """Ask the owners of unsatisfied groups for a review; what GitHub refused comes back as notes."""
+    org = repo.split("/", 1)[0].lower()
+    requested = pr.pull.get("requested_reviewers") or []
+    requested_teams = pr.pull.get("requested_teams") or []
+    skip = {login(pr.author)} | {login(u["login"]) for u in requested} | {
+        login((r.get("user") or {}).get("login", "")) for r in pr.reviews}
+    skip_teams = {t["slug"].lower() for t in requested_teams}
+    users: list[str] = []
+    teams: list[str] = []
+    notes: list[str] = []
+    for group in result.approvals:
+        if group.satisfied:
+            continue
+        for owner in group.owners:
+            name = login(owner)
+            if "/" in name:
+                team_org, slug = name.split("/", 1)
+                if team_org != org:
+                    notes.append(f"cannot request a review from {owner}: a team of another organisation")
+                elif slug not in skip_teams and slug not in teams:
+                    teams.append(slug)
+            elif name not in skip and name not in users:
+                users.append(name)
+    if not users and not teams:
+        return notes
+    batches = [(users, teams)]
+    try:
+        gh.request_reviewers(repo, pr.number, users, teams)
+        return notes
+    except GitHubError as exc:
+        if exc.status != 422 or exc.exhausted:
+            raise
+        if not (users and teams):
+            return [*notes, _refused(users, teams, exc)]
+        batches = [(users, []), ([], teams)]  # one refused reviewer fails the whole request: try the kinds apart
+    for batch_users, batch_teams in batches:
+        try:
+            gh.request_reviewers(repo, pr.number, batch_users, batch_teams)
+        except GitHubError as exc:
+            if exc.status != 422 or exc.exhausted:
+                raise
+            notes.append(_refused(batch_users, batch_teams, exc))
+    return notes
+
+
+def _refused(users: list[str], teams: list[str], exc: GitHubError) -> str:
+    who = ", ".join([*users, *(f"team {t}" for t in teams)])
+    return f"GitHub refused the review request for {who}: {exc.message}"
+
+
+def is_report(comment: dict[str, Any], bot_login: str) -> bool:
+    """A report comment: it carries the marker AND the bot wrote it (a look-alike by anyone else is not)."""
+    author = (comment.get("user") or {}).get("login", "")
+    return MARKER in str(comment.get("body") or "") and login(author) == login(bot_login)
+
+
+def sync_comment(gh: Client, settings: Settings, pr: PrContext, body: str, *, create: bool) -> None:
+    """Edit the bot's report in place (or post it when ``create``), deleting the bot's duplicates."""
+    ours = sorted((c for c in pr.comments if is_report(c, settings.bot_login)), key=lambda c: c["id"])
+    keep = ours[0] if ours else None
+    for duplicate in ours[1:]:
+        try:
+            gh.delete_comment(settings.repo, duplicate["id"])
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
+    if keep is not None and keep.get("body") == body:
+        return
+    if keep is not None:
+        try:
+            gh.update_comment(settings.repo, keep["id"], body)
+            return
+        except GitHubError as exc:
+            if exc.status != 404:  # deleted meanwhile: post it anew
+                raise
+            create = True
+    if create:
+        gh.create_comment(settings.repo, pr.number, body)

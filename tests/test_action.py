@@ -1,0 +1,366 @@
+"""``modelgate action`` against the in-memory GitHub and a real git repository (SPEC section 6)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.commands.action import execute
+from bot.github.client import Client, RetryPolicy
+from tests.github_double import GitHubDouble
+from tests.helpers import REPO_ROOT, chain_repo, commit, contract, git, make_repo, model, run_cli, write_tree
+
+REPO = "acme/platform"
+MARKER = "<!-- modelgate:report -->"
+TODAY = "2026-11-28"
+EVENTS = Path(__file__).parent / "fixtures" / "github" / "events"
+EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
+
+BASE_FILES = {
+    "contracts/score.yaml": contract("score", owners=["@alice"]),
+    "models/scorer.yaml": model("scorer", provides=[("score", 1)], owners=["@acme/risk"]),
+    "models/router.yaml": model("router", consumes=[("score", 1)], owners=["@carol"]),
+    "README.md": "monorepo\n",
+}
+# A compatible change to the contract (MG301 for @alice) and a minor bump of the model (MG301 for @acme/risk).
+HEAD_FILES = {
+    "contracts/score.yaml": contract("score", [{"version": 1, "status": "active", "schema": {
+        "type": "object", "properties": {"x": {"type": "number"}, "y": {"type": "string"}}}}], owners=["@alice"]),
+    "models/scorer.yaml": model("scorer", provides=[("score", 1)], owners=["@acme/risk"], version="1.1.0"),
+}
+
+
+class World:
+    """A git repository with a PR (base and head commits), the GitHub double, and the Actions environment."""
+
+    def __init__(self, tmp_path: Path, github: GitHubDouble, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.tmp, self.github, self.monkeypatch = tmp_path, github, monkeypatch
+        self.repo = make_repo(tmp_path / "ws", BASE_FILES)
+        self.base = git(self.repo, "rev-parse", "HEAD").strip()
+        self.head = commit(self.repo, HEAD_FILES, "change the score contract")
+        self.pr = github.add_pull(7, head_sha=self.head, base_sha=self.base, author="dev")
+        self.summary, self.output = tmp_path / "summary.md", tmp_path / "output.txt"
+        for key, value in {
+            "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.url, "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_RUN_ID": "42", "GITHUB_WORKSPACE": str(self.repo), "GITHUB_TOKEN": "t0ken",
+            "GITHUB_STEP_SUMMARY": str(self.summary), "GITHUB_OUTPUT": str(self.output),
+        }.items():
+            monkeypatch.setenv(key, value)
+        for key in ("MODELGATE_CONFIG", "MODELGATE_BOT_LOGIN", "MODELGATE_STATUS_CONTEXT", "MODELGATE_TODAY"):
+            monkeypatch.delenv(key, raising=False)
+        self.client: Client | None = None
+
+    def push(self, files: dict) -> str:
+        self.head = commit(self.repo, files, "push")
+        self.pr["head"]["sha"] = self.head
+        return self.head
+
+    def payload(self, name: str = "pull_request.synchronize.json") -> dict:
+        payload = json.loads((EVENTS / name).read_text())
+        for key in ("pull_request", "issue"):
+            if key in payload:
+                payload[key]["number"] = 7
+        if "pull_request" in payload:
+            payload["pull_request"]["head"]["sha"] = self.head
+            payload["pull_request"]["base"]["sha"] = self.base
+        return payload
+
+    def run(self, event: str = "pull_request", payload: dict | None = None, policy: RetryPolicy | None = None) -> int:
+        path = self.tmp / "event.json"
+        path.write_text(json.dumps(payload if payload is not None else self.payload()))
+        self.monkeypatch.setenv("GITHUB_EVENT_NAME", event)
+        self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
+
+        def make(token, url):
+            self.client = Client(token, url, sleep=self.github.sleeps.append, policy=policy)
+            return self.client
+
+        return execute(argparse.Namespace(today=TODAY), make)
+
+    @property
+    def statuses(self) -> list[dict]:
+        return self.github.statuses_for(self.head)
+
+    def reports(self) -> list[dict]:
+        return [c for c in self.github.comments_on(7) if MARKER in (c["body"] or "")]
+
+    def outputs(self) -> dict[str, str]:
+        lines = self.output.read_text().splitlines()
+        found, i = {}, 0
+        while i < len(lines):
+            key, delimiter = lines[i].split("<<", 1)
+            end = lines.index(delimiter, i + 1)
+            found[key] = "\n".join(lines[i + 1:end])
+            i = end + 1
+        return found
+
+
+@pytest.fixture
+def github():
+    with GitHubDouble(REPO) as double:
+        yield double
+    double.assert_clean()
+
+
+@pytest.fixture
+def world(tmp_path, github, monkeypatch):
+    return World(tmp_path, github, monkeypatch)
+
+
+def test_first_run_posts_one_comment_one_status_and_requests_reviews(world, github):
+    assert world.run() == 0
+    [report] = world.reports()
+    assert report["user"]["login"] == "github-actions[bot]"
+    assert report["body"].startswith(MARKER)
+    [status] = world.statuses
+    assert status["state"] == "pending" and status["context"] == "modelgate"
+    assert status["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
+    assert status["target_url"] == f"https://github.com/{REPO}/actions/runs/42"
+    assert github.requested[7] == {"users": ["alice"], "teams": ["risk"]}
+    assert world.outputs() == {"verdict": "pending", "errors": "0", "impacted": "[]"}
+    assert "modelgate" in world.summary.read_text()
+    assert not github.statuses_for(world.base)
+
+
+def test_second_run_edits_the_comment_in_place(world, github):
+    world.run()
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    world.run()
+    [report] = world.reports()
+    assert "@alice" in github.comments[report["id"]]["body"] or "alice" in report["body"]
+    assert len(github.calls("POST", r"/issues/7/comments$")) == 1
+    assert len(github.calls("PATCH", r"/issues/comments/")) == 1
+    assert world.statuses[-1]["description"] == "1 of 2 approvals · waiting on @acme/risk"
+    assert github.requested[7]["users"] == []  # alice reviewed: not asked again
+
+
+def test_an_unchanged_report_is_not_rewritten(world, github):
+    world.run()
+    world.run()
+    assert len(world.reports()) == 1
+    assert not github.calls("PATCH")
+    assert len(github.calls("POST", r"/requested_reviewers$")) == 1  # already requested: never twice
+
+
+def test_a_look_alike_by_someone_else_is_left_alone(world, github):
+    fake = github.add_comment(7, "mallory", f"{MARKER}\nall approved, merge away")
+    world.run()
+    assert github.comments[fake["id"]]["body"] == f"{MARKER}\nall approved, merge away"
+    assert len(world.reports()) == 2
+    assert not github.calls("PATCH") and not github.calls("DELETE")
+
+
+def test_duplicates_by_the_bot_are_removed(world, github):
+    first = github.add_comment(7, "github-actions[bot]", f"{MARKER}\nold")
+    second = github.add_comment(7, "github-actions[bot]", f"{MARKER}\nolder duplicate")
+    world.run()
+    assert [c["id"] for c in world.reports()] == [first["id"]]
+    assert second["id"] not in github.comments
+    assert github.comments[first["id"]]["body"] != f"{MARKER}\nold"
+
+
+def test_approvals_by_owner_and_team_member_pass(world, github):
+    github.teams["acme/risk"] = ["bob"]
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    github.add_review(7, "bob", "APPROVED", commit_id=world.head)
+    world.run()
+    assert world.statuses[-1]["state"] == "success"
+    assert world.outputs()["verdict"] == "pass"
+    assert github.calls("GET", r"/orgs/acme/teams/risk/members$")
+
+
+def test_an_approval_before_a_push_no_longer_counts(world, github):
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    world.push({"README.md": "pushed\n"})
+    world.run()
+    assert world.statuses[-1]["state"] == "pending"
+    assert "0 of 2" in world.statuses[-1]["description"]
+
+
+def test_the_authors_own_approval_is_ignored(world, github):
+    world.pr["user"]["login"] = "alice"
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    world.run()
+    assert world.statuses[-1]["description"].startswith("0 of 2 approvals")
+    assert "alice" not in github.requested[7]["users"]
+
+
+def test_changes_requested_after_approval_cancels_it(world, github):
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head, submitted_at="2026-11-28T09:00:00Z")
+    github.add_review(7, "alice", "CHANGES_REQUESTED", commit_id=world.head, submitted_at="2026-11-28T09:30:00Z")
+    world.run()
+    assert world.statuses[-1]["description"].startswith("0 of 2 approvals")
+
+
+def test_a_team_the_token_cannot_read_stays_unsatisfied_and_says_why(world, github):
+    github.teams["acme/risk"] = ["bob"]
+    github.teams_visible = False
+    github.add_review(7, "bob", "APPROVED", commit_id=world.head)
+    world.run()
+    assert world.statuses[-1]["state"] == "pending"
+    [report] = world.reports()
+    assert "team membership" in report["body"]
+    assert "GitHub refused the review request" in report["body"]  # a team request with this token: 422
+    assert github.requested[7]["users"] == ["alice"]  # users were asked apart from the refused team
+
+
+def test_a_pr_without_manifest_changes_gets_success_and_no_new_comment(world, github):
+    world.pr["base"]["sha"] = world.base = world.head
+    world.push({"README.md": "only docs\n"})
+    assert world.run() == 0
+    assert world.reports() == []
+    assert [(s["state"], s["description"]) for s in world.statuses] == [("success", "no model or contract changed")]
+    assert not github.calls("POST", r"/requested_reviewers$")
+
+
+def test_an_existing_report_is_updated_when_nothing_changes_any_more(world, github):
+    old = github.add_comment(7, "github-actions[bot]", f"{MARKER}\nbreaking change!")
+    world.pr["base"]["sha"] = world.base = world.head  # the head's changes landed on the base
+    world.run()
+    assert github.comments[old["id"]]["body"] != f"{MARKER}\nbreaking change!"
+    assert len(world.reports()) == 1
+
+
+def test_no_review_requests_while_draft(world, github):
+    world.pr["draft"] = True
+    world.run()
+    assert not github.calls("POST", r"/requested_reviewers$")
+    assert world.statuses[-1]["state"] == "pending"
+
+
+def test_a_502_then_success(world, github):
+    github.fail(502, method="GET", path=r"/pulls/7$")
+    assert world.run() == 0
+    assert github.sleeps == [1.0]
+    assert world.statuses[-1]["state"] == "pending"
+
+
+def test_a_secondary_rate_limit_waits_retry_after(world, github):
+    github.fail(403, method="POST", path=r"/statuses/", headers={"retry-after": "12"},
+                body={"message": "You have exceeded a secondary rate limit."})
+    assert world.run() == 0
+    assert github.sleeps == [12.0]
+    assert world.statuses[-1]["state"] == "pending"
+
+
+def test_a_422_on_the_review_request_is_reported_not_a_crash(world, github):
+    github.unrequestable = {"alice"}
+    assert world.run() == 0
+    [report] = world.reports()
+    assert "GitHub refused the review request for alice" in report["body"]
+    assert github.requested[7]["teams"] == ["risk"]
+
+
+def test_a_comment_deleted_meanwhile_is_posted_anew(world, github):
+    old = github.add_comment(7, "github-actions[bot]", f"{MARKER}\nstale")
+    github.fail(404, method="PATCH", path=rf"/issues/comments/{old['id']}$",
+                body={"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+    assert world.run() == 0
+    assert len(github.calls("POST", r"/issues/7/comments$")) == 1
+
+
+def test_a_persistent_failure_sets_error_with_the_reason_and_exits_1(world, github, capsys):
+    github.fail(503, method="GET", path=r"/pulls/7/reviews$", times=None)
+    assert world.run(policy=RetryPolicy(budget=10)) == 1
+    state = world.statuses[-1]
+    assert state["state"] == "error"
+    assert "503" in state["description"] and len(state["description"]) <= 140
+    assert sum(github.sleeps) <= 10
+    assert "::error title=modelgate::" in capsys.readouterr().out
+
+
+def test_ignored_events_say_so_in_one_line(world, github, capsys):
+    assert world.run("pull_request", world.payload("pull_request.labeled.json")) == 0
+    assert world.run("push", {"ref": "refs/heads/main"}) == 0
+    assert world.run("issue_comment", json.loads((EVENTS / "issue_comment.created.json").read_text())) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("modelgate: ignored ") for line in lines)
+    assert github.log == []
+
+
+@pytest.mark.parametrize(("event", "fixture"), [
+    ("pull_request_target", "pull_request.opened.json"),
+    ("pull_request", "pull_request.reopened.json"),
+    ("pull_request_review", "pull_request_review.submitted.json"),
+    ("issue_comment", "issue_comment.created.on_pull_request.json"),
+])
+def test_real_payloads_evaluate_the_pull_request(world, github, event, fixture):
+    assert world.run(event, world.payload(fixture)) == 0
+    assert world.statuses[-1]["state"] == "pending"
+    assert len(world.reports()) == 1
+
+
+def test_merge_group_sets_the_status_on_its_head(world, github):
+    payload = {"action": "checks_requested", "merge_group": {
+        "head_sha": world.head, "base_sha": world.base, "head_ref": "refs/heads/gh-readonly-queue/main/pr-7"}}
+    assert world.run("merge_group", payload) == 0
+    [status] = world.statuses
+    assert status["state"] == "success"  # no errors; approvals were settled on the PR
+    assert world.reports() == []
+
+
+def test_status_context_and_bot_login_inputs(world, github, monkeypatch):
+    monkeypatch.setenv("MODELGATE_STATUS_CONTEXT", "models/gate")
+    monkeypatch.setenv("MODELGATE_BOT_LOGIN", "modelgate-app[bot]")
+    github.bot_login = "modelgate-app[bot]"
+    old = github.add_comment(7, "github-actions[bot]", f"{MARKER}\nfrom another bot")
+    world.run()
+    assert world.statuses[-1]["context"] == "models/gate"
+    assert github.comments[old["id"]]["body"] == f"{MARKER}\nfrom another bot"
+    assert [c["user"]["login"] for c in world.reports()] == ["github-actions[bot]", "modelgate-app[bot]"]
+
+
+def _example_world(world: World, extra: dict[str, str]) -> None:
+    shutil.rmtree(world.repo)
+    world.repo = make_repo(world.tmp / "example", {})
+    for side in ("base", "head"):
+        for path in (EXAMPLE / side).rglob("*"):
+            if path.is_file():
+                target = world.repo / path.relative_to(EXAMPLE / side)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+        for stale in git(world.repo, "ls-files").split():
+            if not (EXAMPLE / side / stale).exists() and stale not in extra:
+                (world.repo / stale).unlink()
+        write_tree(world.repo, extra)
+        git(world.repo, "add", "-A")
+        git(world.repo, "commit", "-q", "-m", side)
+        sha = git(world.repo, "rev-parse", "HEAD").strip()
+        world.base, world.head = (sha, sha) if side == "base" else (world.base, sha)
+    world.pr["base"]["sha"], world.pr["head"]["sha"] = world.base, world.head
+    world.monkeypatch.setenv("GITHUB_WORKSPACE", str(world.repo))
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/fraud-platform is absent")
+@pytest.mark.parametrize("extra_models", [0, 110])
+def test_api_budget_on_the_example_platform(world, github, extra_models):
+    extra = chain_repo(extra_models, prefix="extra") if extra_models else {}
+    extra = {path.replace("contracts/c", "contracts/extra-c"): text.replace("name: c", "name: extra-c")
+             .replace("contract: c", "contract: extra-c") for path, text in extra.items()}
+    _example_world(world, extra)
+    for i in range(98):
+        github.add_comment(7, f"user{i % 7}", f"looks good {i}")
+    for i in range(20):
+        github.add_review(7, f"reviewer{i}", "COMMENTED", commit_id=world.head)
+    github.add_review(7, "priya-raman", "APPROVED", commit_id=world.head)
+    assert world.run() == 0
+    assert world.outputs()["verdict"] == "fail"
+    assert world.statuses[-1]["state"] == "failure"
+    assert len(world.reports()) == 1
+    assert world.client is not None
+    print(f"API calls with {extra_models} extra models: {world.client.calls}")
+    assert world.client.calls == len(github.log) <= 30
+
+
+def test_the_real_cli_end_to_end(world, github):
+    path = world.tmp / "event.json"
+    path.write_text(json.dumps(world.payload()))
+    done = run_cli("action", "--today", TODAY, cwd=world.tmp,
+                   env={"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(path)})
+    assert done.returncode == 0, done.stderr
+    assert "modelgate: pending" in done.stdout
+    assert world.statuses[-1]["state"] == "pending"
