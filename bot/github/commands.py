@@ -1,0 +1,308 @@
+"""``/rollout`` commands on GitHub (SPEC section 7): the ``issue_comment`` flow around the pure rollout core.
+
+``handle_comment(gh, settings, payload)`` is what ``modelgate action`` calls for an ``issue_comment`` event,
+before it re-evaluates and publishes the PR. For a new comment by a human on a PR whose first line is a
+command, it evaluates the PR as it is now, reacts 👀, judges the command (parse, scope, permission and
+ownership, a push racing the command, the stage gates), creates the deployments it asks for (each one only
+once per model, stage and SHA), then reacts 🚀 or 😕 and replies with what it did or why not. The reply
+carries the marker from which every later run re-derives the audit log, the acks and the overrides; a command
+that already has a reply was handled, so the same event delivered twice changes nothing.
+
+It returns the action's rollout outputs: ``rollout-model``, ``rollout-stage``, ``rollout-sha`` and
+``deployment-id`` (space-separated, in the same order, when a command deploys several models).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from bot.approvals import login, trusted_manifest
+from bot.escape import markdown_text
+from bot.github import deployments
+from bot.github.client import Client, GitHubError
+from bot.github.pull_request import PrContext, Settings, comment_value, evaluate_pull_request, team_members
+from bot.graph import Graph
+from bot.manifests.models import Model
+from bot.owners import owners_of
+from bot.result import Result
+from bot.rollout.authorize import Actor, authorize
+from bot.rollout.derive import Outcome, Reply, replies, reply_marker
+from bot.rollout.parse import DEPLOYING, Command, Comment, Refusal, is_candidate, is_command, parse
+from bot.rollout.stages import (
+    Deployment,
+    Request,
+    entry_refusal,
+    existing,
+    latest,
+    next_stage,
+    pr_models,
+    raced,
+    stage_label,
+    stages_of,
+    targets,
+)
+from bot.rules import catalog
+
+REACTIONS = {"accepted": "rocket", "refused": "confused"}
+
+
+@dataclass
+class Answer:
+    """What the bot did about one command: the outcome, one line why, more lines for the reply, deployments."""
+
+    outcome: Outcome
+    detail: str
+    body: list[str] = field(default_factory=list)
+    deployed: list[Deployment] = field(default_factory=list)
+
+    def outputs(self, sha: str) -> dict[str, str]:
+        if not self.deployed:
+            return {}
+        return {"rollout-model": " ".join(d.model for d in self.deployed),
+                "rollout-stage": " ".join(d.environment for d in self.deployed),
+                "rollout-sha": " ".join(dict.fromkeys(d.sha for d in self.deployed)) or sha,
+                "deployment-id": " ".join(str(d.id) for d in self.deployed)}
+
+
+def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -> dict[str, str]:
+    """Run the ``/rollout`` command of an ``issue_comment`` event, if it holds one; return the action outputs."""
+    issue = payload.get("issue") or {}
+    raw = payload.get("comment") or {}
+    if payload.get("action") != "created" or not raw or not isinstance(issue.get("number"), int):
+        return {}
+    comment = comment_value(dict(raw), on_pull_request=bool(issue.get("pull_request")))
+    if not is_candidate(comment) or not is_command(comment.body):
+        return {}
+    result, pr = evaluate_pull_request(gh, settings.repo, issue["number"], settings)
+    if comment.id in replies([comment_value(c) for c in pr.comments], settings.bot_login):
+        return {}  # answered already: this delivery is a repeat
+    gh.add_reaction(settings.repo, comment.id, "eyes")
+    answer = Rollout(gh, settings, result, pr, comment).answer()
+    gh.add_reaction(settings.repo, comment.id, REACTIONS.get(answer.outcome, "confused"))
+    gh.create_comment(settings.repo, pr.number, reply(comment, answer, pr.head_sha))
+    return answer.outputs(pr.head_sha)
+
+
+def reply(comment: Comment, answer: Answer, sha: str) -> str:
+    marker = reply_marker(Reply(comment.id, answer.outcome, sha, answer.detail))
+    command = markdown_text(comment.body.split("\n", 1)[0].strip()[:200])
+    head = f"**{answer.outcome}** · `{sha[:7]}` · {command} by {markdown_text('@' + login(comment.user))}"
+    return "\n".join([marker, head, "", markdown_text(answer.detail), *(["", *answer.body] if answer.body else [])])
+
+
+class Rollout:
+    """One command judged against the PR as it is now."""
+
+    def __init__(self, gh: Client, settings: Settings, result: Result, pr: PrContext, comment: Comment) -> None:
+        self.gh, self.settings, self.result, self.pr, self.comment = gh, settings, result, pr, comment
+        self.config = pr.base.config
+        self.models = pr_models(result.changes, Graph.from_snapshot(pr.head))
+        self.stages = {m: stages_of(self._model(m), self.config) for m in self.models}
+        verbs = [*self.config.rollout.stages, *(s for stages in self.stages.values() for s in stages)]
+        self.verbs = tuple(dict.fromkeys(verbs))
+
+    def _model(self, name: str) -> Model:
+        found = trusted_manifest(self.pr.base, self.pr.head, "model", name)
+        assert found is not None  # every model of the PR exists at head
+        return cast(Model, found[0].doc)
+
+    def _owners(self, name: str) -> tuple[str, ...]:
+        found = trusted_manifest(self.pr.base, self.pr.head, "model", name)
+        return owners_of(*found) if found else ()
+
+    def answer(self) -> Answer:
+        command = parse(self.comment.body, self.verbs)
+        if isinstance(command, Refusal):
+            return Answer("refused", command.reason)
+        assert command is not None
+        if command.verb == "help":
+            return Answer("accepted", "the /rollout commands", self._help())
+        if command.verb == "plan":
+            return Answer("accepted", "the rollout plan in the report is refreshed")
+        if command.verb == "status":
+            return Answer("accepted", f"rollout of {len(self.models)} model(s) at {self.pr.head_sha[:7]}",
+                          self._status())
+        if command.verb == "ack":
+            return self._ack(command)
+        if command.verb == "override":
+            return self._override(command)
+        return self._deploy(command)
+
+    # --- checks shared by the verbs that change something ------------------------------------------------
+
+    def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]]) -> str | None:
+        """Permission/ownership, then the race with a push; None when the command may go on."""
+        actor = Actor(self.comment.user, self._permission() if self._needs_permission(command) else "none", {})
+        admins = tuple(self.config.admins)
+        why = authorize(command, actor, owners=owners, admins=admins, required=self.config.rollout.command_permission,
+                        stages=self.verbs)
+        teams = sorted({login(o) for o in (*admins, *(o for names in owners.values() for o in names)) if "/" in o})
+        if why and teams and "permission on this repository" not in why:
+            members, _ = team_members(self.gh, teams)
+            why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, admins=admins,
+                            required=self.config.rollout.command_permission, stages=self.verbs)
+        if why:
+            return why
+        if raced(self.comment.created_at, self._head_committed_at()):
+            return (f"the head moved to {self.pr.head_sha[:7]} after this command was written (a push raced it); "
+                    "check the new head and repeat the command")
+        return None
+
+    def _needs_permission(self, command: Command) -> bool:
+        return command.verb in self.verbs or command.verb in DEPLOYING
+
+    def _permission(self) -> str:
+        try:
+            data = self.gh.collaborator_permission(self.settings.repo, login(self.comment.user))
+        except GitHubError as exc:
+            if exc.status == 404 and not exc.exhausted:
+                return "none"
+            raise
+        user = data.get("user") or {}
+        return str(data.get("role_name") or user.get("role_name") or data.get("permission") or "none")
+
+    def _head_committed_at(self) -> datetime:
+        commits = self.gh.paginate(f"/repos/{self.settings.repo}/pulls/{self.pr.number}/commits")
+        head = next((c for c in commits if c.get("sha") == self.pr.head_sha), commits[-1] if commits else {})
+        when = ((head.get("commit") or {}).get("committer") or {}).get("date")
+        return datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else datetime.min.replace(
+            tzinfo=self.comment.created_at.tzinfo)
+
+    # --- ack and override ------------------------------------------------------------------------------
+
+    def _ack(self, command: Command) -> Answer:
+        model = command.models[0]
+        group = next((a for a in self.result.approvals if a.rule == "MG302" and a.subject == f"model:{model}"), None)
+        if group is None:
+            waiting = [a.subject.removeprefix("model:") for a in self.result.approvals if a.rule == "MG302"]
+            return Answer("refused", f"{model} awaits no acknowledgement in this PR (MG302 asks it of: "
+                                     f"{', '.join(waiting) or 'no model'})")
+        why = self._refusal(command, {model: group.owners})
+        if why:
+            return Answer("refused", why)
+        note = f": {command.note}" if command.note else ""
+        return Answer("accepted", f"the migration of {model} is acknowledged (MG302){note}")
+
+    def _override(self, command: Command) -> Answer:
+        rules = catalog()
+        if command.rule not in rules:
+            close = difflib.get_close_matches(command.rule or "", sorted(rules), n=1)
+            return Answer("refused", f"no rule {command.rule}" + (f"; did you mean {close[0]}?" if close else ""))
+        why = self._refusal(command, {})
+        if why:
+            return Answer("refused", why)
+        return Answer("accepted", f"{command.rule} is waived for {self.pr.head_sha[:7]} by "
+                                  f"@{login(self.comment.user)}: {command.reason}")
+
+    # --- deploying -------------------------------------------------------------------------------------
+
+    def _deploy(self, command: Command) -> Answer:
+        models, why = targets(command.models, self.models)
+        why = why or self._refusal(command, {m: self._owners(m) for m in models})
+        if why:
+            return Answer("refused", why)
+        known = deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login, models)
+        requests: list[Request] = []
+        refusals: list[str] = []
+        for model in models:
+            request, refusal = self._request(command, model, known)
+            if refusal:
+                refusals.append(refusal)
+            elif request:
+                requests.append(request)
+        if refusals:
+            return Answer("refused", "; ".join(refusals))
+        done: list[Deployment] = []
+        lines: list[str] = []
+        for request in requests:
+            found = existing(known, request)
+            deployment = found or self._create(request, command)
+            done.append(deployment)
+            what = "rollback" if request.rollback else "deployment"
+            lines.append(f"- {markdown_text(request.model)} → {markdown_text(request.stage)}"
+                         f"{f' ({request.percent}%)' if request.percent else ''} at `{request.sha[:7]}`: "
+                         f"{what} {deployment.id} {'already exists' if found else 'created'}")
+        summary = ", ".join(f"{r.model} → {r.stage}" for r in requests)
+        verb = "rolled back" if command.verb == "rollback" else "deployed"
+        return Answer("accepted", f"{verb} {summary}", lines, done)
+
+    def _request(self, command: Command, model: str, known: Sequence[Deployment]) -> tuple[Request | None, str | None]:
+        stages = self.stages[model]
+        sha = self.pr.head_sha
+        if command.verb == "rollback":
+            current = latest(known, model)
+            if current is None:
+                return None, f"{model} has no deployment to roll back"
+            base = str(self.pr.pull["base"]["sha"])
+            reason = command.reason or f"rollback requested by @{login(self.comment.user)}"
+            return Request(model, current.environment, base, rollback=True, reason=reason), None
+        stage = command.stage or next_stage(known, model, stages, sha)
+        if stage is None:
+            return None, f"{model} is already at its last stage ({stages[-1]}) with {sha[:7]}"
+        refusal = entry_refusal(model, stage, stages, known, sha, self.result.verdict, self.result.approvals)
+        if refusal:
+            return None, refusal
+        percent = command.percent if command.percent is not None else 100 if stage == stages[-1] else None
+        return Request(model, stage, sha, percent), None
+
+    def _create(self, request: Request, command: Command) -> Deployment:
+        head = self.pr.head.models[request.model].doc
+        assert isinstance(head, Model)
+        payload = {"version": head.spec.version, "contracts": [f"{p.contract}@{p.version}" for p in head.spec.provides],
+                   "pr": self.pr.number, "actor": login(self.comment.user), "base": str(self.pr.pull["base"]["sha"])}
+        description = (f"rollback of {request.model}: {request.reason}" if request.rollback
+                       else f"/rollout {command.verb} by @{login(self.comment.user)}")
+        production = request.stage == self.stages[request.model][-1]
+        return deployments.create(self.gh, self.settings.repo, request, payload=payload, production=production,
+                                  description=description)
+
+    # --- help and status -------------------------------------------------------------------------------
+
+    def _help(self) -> list[str]:
+        stages = " → ".join(self.config.rollout.stages)
+        lines = [
+            "| command | who | what |", "|---|---|---|",
+            "| `/rollout help` · `plan` · `status` | anyone | this help · refresh the plan · where each model is |",
+            f"| `/rollout STAGE [MODEL ...]` (stages: {markdown_text(stages)}), `canary --percent N` | write "
+            "permission and an owner of each model, or an admin | deploy the PR's head to that stage |",
+            "| `/rollout promote [MODEL ...]` | same | the next stage of each model |",
+            "| `/rollout rollback [MODEL ...] [--reason R]` | same | deploy the base to the model's current stage |",
+            "| `/rollout ack MODEL [--note N]` | an owner of MODEL | acknowledge the migration (counts for MG302) |",
+            "| `/rollout override RULE --reason R` | an admin | waive RULE for the current head (not MG301/MG302) |",
+            "",
+            "A stage is entered in order, after a successful deployment of the same head to the previous stage, "
+            "never while the check fails; stages after the first also need every approval.",
+        ]
+        for model in self.models:
+            rollout = self._model(model).spec.rollout
+            gates = rollout.gates if rollout else {}
+            shown = "; ".join(
+                f"{stage}: " + ", ".join(f"{metric} {_bound(bound)}" for metric, bound in metrics.items())
+                for stage, metrics in gates.items()) or "no metric gates"
+            lines.append(f"- {markdown_text(model)} ({markdown_text(' → '.join(self.stages[model]))}): "
+                         f"{markdown_text(shown)}")
+        return lines
+
+    def _status(self) -> list[str]:
+        known = deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login,
+                                      self.models)
+        lines = ["| model | stage | deployment |", "|---|---|---|"]
+        for model in self.models:
+            current = latest(known, model)
+            link = "—"
+            if current is not None:
+                link = f"{current.id} of `{current.sha[:7]}`"
+                if current.url.startswith("https://"):
+                    link = f"[{link}]({current.url})"
+            lines.append(f"| {markdown_text(model)} | {markdown_text(stage_label(current))} | {link} |")
+        return lines if self.models else ["This PR changes no model."]
+
+
+def _bound(bound: Any) -> str:
+    parts = [f"≥ {bound.min:g}" if bound.min is not None else "", f"≤ {bound.max:g}" if bound.max is not None else "",
+             f"±{bound.max_delta:g} of the baseline" if bound.max_delta is not None else ""]
+    return " ".join(p for p in parts if p)

@@ -1,0 +1,306 @@
+"""/rollout commands end to end: ``modelgate action`` on issue_comment events, the GitHub double, a real git repo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.commands.action import execute
+from bot.github.client import Client
+from tests.github_double import GitHubDouble
+from tests.helpers import commit, contract, dump, git, make_repo, model
+
+REPO = "acme/platform"
+BOT = "github-actions[bot]"
+EVENTS = Path(__file__).parent / "fixtures" / "github" / "events"
+T = "2026-11-28T10:{:02d}:00Z"
+
+
+def scorer(version: str) -> str:
+    data = {"apiVersion": "modelgate/v1", "kind": "Model",
+            "metadata": {"name": "scorer", "owners": ["@acme/risk"]},
+            "spec": {"version": version, "provides": [{"contract": "score", "version": 1}],
+                     "rollout": {"gates": {"canary": {"precision": {"min": 0.9}}}}}}
+    return dump(data)
+
+
+BASE_FILES = {
+    ".modelgate.yml": dump({"admins": ["@acme/admins"]}),
+    "contracts/score.yaml": contract("score", owners=["@alice"]),
+    "models/scorer.yaml": scorer("1.0.0"),
+    "models/router.yaml": model("router", consumes=[("score", 1)], owners=["@carol"]),
+    "models/other.yaml": model("other", owners=["@olga"]),
+}
+
+
+class World:
+    """A PR whose head bumps scorer's major version: MG301 for @acme/risk, MG302 (router) for @carol."""
+
+    def __init__(self, tmp_path: Path, github: GitHubDouble, monkeypatch: pytest.MonkeyPatch,
+                 config: dict | None = None) -> None:
+        self.tmp, self.github, self.monkeypatch = tmp_path, github, monkeypatch
+        base = {**BASE_FILES, **({".modelgate.yml": dump(config)} if config else {})}
+        self.repo = make_repo(tmp_path / "ws", base)
+        self.base = git(self.repo, "rev-parse", "HEAD").strip()
+        self.head = commit(self.repo, {"models/scorer.yaml": scorer("2.0.0")}, "scorer v2")
+        self.pr = github.add_pull(7, head_sha=self.head, base_sha=self.base, author="dev")
+        github.teams.update({"acme/risk": ["rita"], "acme/admins": ["adam"]})
+        github.permissions.update({"rita": "write", "reader": "read", "carol": "write", "adam": "admin",
+                                   "bob": "write"})
+        self.output = tmp_path / "output.txt"
+        for key, value in {
+            "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.url, "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_RUN_ID": "42", "GITHUB_WORKSPACE": str(self.repo), "GITHUB_TOKEN": "t0ken",
+            "GITHUB_OUTPUT": str(self.output), "GITHUB_EVENT_NAME": "issue_comment",
+        }.items():
+            monkeypatch.setenv(key, value)
+        for key in ("MODELGATE_CONFIG", "MODELGATE_BOT_LOGIN", "MODELGATE_STATUS_CONTEXT", "MODELGATE_TODAY",
+                    "GITHUB_STEP_SUMMARY"):
+            monkeypatch.delenv(key, raising=False)
+        self.minute = 0
+        self.calls = 0
+
+    def say(self, user: str, body: str, *, deliver: bool = True) -> dict:
+        """Post a comment and deliver its issue_comment event; returns the comment."""
+        self.minute += 1
+        comment = self.github.add_comment(7, user, body, created_at=T.format(self.minute))
+        if deliver:
+            self.deliver(comment)
+        return comment
+
+    def deliver(self, comment: dict, action: str = "created") -> None:
+        payload = json.loads((EVENTS / "issue_comment.created.on_pull_request.json").read_text())
+        payload["action"] = action
+        payload["issue"]["number"] = 7
+        payload["comment"] = json.loads(json.dumps(comment).replace("https://api.github.com", self.github.url))
+        path = self.tmp / "event.json"
+        path.write_text(json.dumps(payload))
+        self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
+        self.output.write_text("")
+
+        def make(token, url):
+            client = Client(token, url, sleep=self.github.sleeps.append)
+            self.client = client
+            return client
+
+        assert execute(argparse.Namespace(today="2026-11-28"), make) == 0
+        self.calls = self.client.calls
+
+    def reply_to(self, comment: dict) -> dict:
+        [found] = [c for c in self.github.comments_on(7)
+                   if c["user"]["login"] == BOT and f'"comment": {comment["id"]},' in _unescape(c["body"])]
+        return found
+
+    def reactions(self, comment: dict) -> list[str]:
+        return [r["content"] for r in self.github.reactions.get(comment["id"], [])]
+
+    def deployments(self, **match) -> list[dict]:
+        return [d for d in self.github.deployments if all(d[k] == v for k, v in match.items())]
+
+    def succeed(self, deployment: dict, state: str = "success") -> None:
+        self.github._create_deployment_status(did=str(deployment["id"]), body={"state": state})
+
+    def report(self) -> str:
+        [found] = [c["body"] for c in self.github.comments_on(7) if "<!-- modelgate:report -->" in c["body"]]
+        return found
+
+    def outputs(self) -> dict[str, str]:
+        lines = self.output.read_text().splitlines()
+        found, i = {}, 0
+        while i < len(lines):
+            key, delimiter = lines[i].split("<<", 1)
+            end = lines.index(delimiter, i + 1)
+            found[key] = "\n".join(lines[i + 1:end])
+            i = end + 1
+        return found
+
+
+def _unescape(body: str) -> str:
+    return body.replace("\\u002d", "-")
+
+
+@pytest.fixture
+def github():
+    with GitHubDouble(REPO) as double:
+        yield double
+    double.assert_clean()
+
+
+@pytest.fixture
+def world(tmp_path, github, monkeypatch):
+    return World(tmp_path, github, monkeypatch)
+
+
+def refused(world: World, comment: dict) -> str:
+    assert world.reactions(comment) == ["eyes", "confused"]
+    return world.reply_to(comment)["body"]
+
+
+def test_full_lifecycle_shadow_canary_production(world, github):
+    shadow = world.say("rita", "/rollout shadow")
+    assert world.reactions(shadow) == ["eyes", "rocket"]
+    [dep] = world.deployments(environment="shadow")
+    assert (dep["ref"], dep["task"], dep["required_contexts_sent"]) == (world.head, "deploy:scorer", [])
+    assert dep["payload"] == {"version": "2.0.0", "contracts": ["score@1"], "pr": 7, "actor": "rita",
+                              "base": world.base, "model": "scorer", "percent": None, "rollback": False}
+    assert world.outputs()["rollout-model"] == "scorer"
+    assert world.outputs()["deployment-id"] == str(dep["id"])
+    assert world.outputs()["rollout-sha"] == world.head
+    assert f"`{world.head[:7]}`" in world.reply_to(shadow)["body"]
+
+    early = world.say("rita", "/rollout canary --percent 10")
+    assert "only after a successful shadow deployment" in refused(world, early)
+    world.succeed(dep)
+    unapproved = world.say("rita", "/rollout canary --percent 10")
+    assert "canary needs every approval first" in refused(world, unapproved)
+
+    github.add_review(7, "rita", "APPROVED", commit_id=world.head)
+    ack = world.say("carol", "/rollout ack router --note 'reads score only'")
+    assert world.reactions(ack) == ["eyes", "rocket"]
+    canary = world.say("rita", "/rollout canary --percent 10")
+    assert world.reactions(canary) == ["eyes", "rocket"]
+    [dep] = world.deployments(environment="canary")
+    assert dep["payload"]["percent"] == 10
+    world.succeed(dep)
+    promote = world.say("rita", "/rollout promote")
+    assert world.reactions(promote) == ["eyes", "rocket"]
+    [dep] = world.deployments(environment="production")
+    assert dep["payload"]["percent"] == 100 and dep["ref"] == world.head
+    assert world.outputs()["rollout-stage"] == "production"
+    report = world.report()
+    assert "rollout promote" in report and "rollout ack router" in report  # the audit log of the report
+    assert world.calls <= 40
+
+
+def test_stage_out_of_order_is_refused(world):
+    comment = world.say("rita", "/rollout production")
+    assert "only after a successful canary deployment" in refused(world, comment)
+    assert world.github.deployments == []
+
+
+def test_non_owner_refused(world):
+    comment = world.say("bob", "/rollout shadow")
+    body = refused(world, comment)
+    assert "is not an owner of scorer nor an admin" in body
+    assert world.github.deployments == []
+
+
+def test_read_only_user_refused(world):
+    world.github.teams["acme/risk"].append("reader")
+    comment = world.say("reader", "/rollout shadow")
+    assert "has read permission on this repository" in refused(world, comment)
+
+
+def test_model_outside_the_pr_refused(world):
+    comment = world.say("rita", "/rollout shadow other")
+    assert "other is not among this PR's models" in refused(world, comment)
+
+
+def test_override_by_non_admin_refused_and_by_admin_honoured(tmp_path, github, monkeypatch):
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
+    blocked = world.say("rita", "/rollout shadow")
+    assert "the check fails" in refused(world, blocked)
+    by_rita = world.say("rita", "/rollout override MG205 --reason 'consumers are ready'")
+    assert "override\\` is for admins" in refused(world, by_rita)
+    by_adam = world.say("adam", "/rollout override MG205 --reason 'consumers are ready'")
+    assert world.reactions(by_adam) == ["eyes", "rocket"]
+    report = world.report()
+    assert "waived by adam" in report and "consumers are ready" in report
+    shadow = world.say("rita", "/rollout shadow")
+    assert world.reactions(shadow) == ["eyes", "rocket"]
+
+
+def test_approval_rules_cannot_be_overridden(world):
+    comment = world.say("adam", "/rollout override MG302 --reason x")
+    assert "cannot be waived" in refused(world, comment)
+
+
+def test_ack_satisfies_mg302(world):
+    before = world.say("olga", "/rollout ack router")
+    assert "not an owner of router" in refused(world, before)
+    ack = world.say("carol", "/rollout ack router")
+    assert world.reactions(ack) == ["eyes", "rocket"]
+    report = world.report()
+    assert "MG302" in report
+    status = world.github.statuses_for(world.head)[-1]
+    assert "router" not in status["description"]
+
+
+def test_a_push_after_the_command_refuses_it(world):
+    world.github.commit_dates[world.head] = "2026-11-28T11:00:00Z"
+    comment = world.say("rita", "/rollout shadow")
+    assert "a push raced it" in refused(world, comment)
+    assert world.github.deployments == []
+
+
+def test_rollback_deploys_the_base(world):
+    world.say("rita", "/rollout shadow")
+    comment = world.say("rita", "/rollout rollback --reason 'bad latency'")
+    assert world.reactions(comment) == ["eyes", "rocket"]
+    back = world.github.deployments[-1]
+    assert (back["ref"], back["environment"]) == (world.base, "shadow")
+    assert back["payload"]["rollback"] is True and back["payload"]["reason"] == "bad latency"
+    again = world.say("rita", "/rollout rollback --reason 'bad latency'")
+    assert world.reactions(again) == ["eyes", "rocket"]
+    assert len(world.github.deployments) == 2  # already rolled back: the same deployment
+
+
+def test_nothing_to_roll_back(world):
+    comment = world.say("rita", "/rollout rollback")
+    assert "has no deployment to roll back" in refused(world, comment)
+
+
+def test_same_event_twice_changes_nothing(world):
+    comment = world.say("rita", "/rollout shadow")
+    deployments, comments = len(world.github.deployments), len(world.github.comments)
+    reactions = list(world.reactions(comment))
+    world.deliver(comment)
+    assert len(world.github.deployments) == deployments
+    assert len(world.github.comments) == comments
+    assert world.reactions(comment) == reactions
+
+
+def test_same_command_twice_deploys_once(world):
+    world.say("rita", "/rollout shadow")
+    second = world.say("rita", "/rollout shadow")
+    assert world.reactions(second) == ["eyes", "rocket"]
+    assert "already exists" in world.reply_to(second)["body"]
+    assert len(world.github.deployments) == 1
+
+
+@pytest.mark.parametrize("user", ["renovate[bot]"])
+def test_bots_and_edits_are_ignored(world, user):
+    bot = world.say(user, "/rollout shadow")
+    assert world.reactions(bot) == []
+    edited = world.github.add_comment(7, "rita", "/rollout shadow", created_at=T.format(50),
+                                      updated_at=T.format(51))
+    world.deliver(edited)
+    assert world.reactions(edited) == []
+    assert world.github.deployments == []
+
+
+def test_help_and_status_reply(world):
+    help_ = world.say("someone", "/rollout help")
+    body = world.reply_to(help_)["body"]
+    assert world.reactions(help_) == ["eyes", "rocket"]
+    assert "/rollout override RULE" in body and "precision ≥ 0.9" in body
+    world.say("rita", "/rollout shadow")
+    status = world.say("someone", "/rollout status")
+    assert "| scorer | shadow \\(pending\\) | " in world.reply_to(status)["body"]
+
+
+def test_unknown_verb_and_bad_quotes(world):
+    typo = world.say("rita", "/rollout canery")
+    assert "did you mean" in refused(world, typo)
+    quotes = world.say("rita", '/rollout rollback --reason "oops')
+    assert "close every quote" in refused(world, quotes)
+
+
+def test_huge_and_control_character_comments(world):
+    huge = world.say("rita", "/rollout shadow " + "x" * 1_000_000 + "\n" + "y" * 10)
+    assert "longer than" in refused(world, huge)
+    ctrl = world.say("rita", "/rollout shadow \x1b[2J\x00")
+    assert "control characters" in refused(world, ctrl)
