@@ -336,8 +336,8 @@ def _example_world(world: World, extra: dict[str, str]) -> None:
 
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/fraud-platform is absent")
-@pytest.mark.parametrize("extra_models", [0, 110])
-def test_api_budget_on_the_example_platform(world, github, extra_models):
+@pytest.mark.parametrize(("extra_models", "teams_visible"), [(0, False), (0, True), (110, True)])
+def test_api_budget_on_the_example_platform(world, github, extra_models, teams_visible):
     extra = chain_repo(extra_models, prefix="extra") if extra_models else {}
     extra = {path.replace("contracts/c", "contracts/extra-c"): text.replace("name: c", "name: extra-c")
              .replace("contract: c", "contract: extra-c") for path, text in extra.items()}
@@ -347,12 +347,16 @@ def test_api_budget_on_the_example_platform(world, github, extra_models):
     for i in range(20):
         github.add_review(7, f"reviewer{i}", "COMMENTED", commit_id=world.head)
     github.add_review(7, "priya-raman", "APPROVED", commit_id=world.head)
+    if teams_visible:  # a GitHub App token: every owning team is looked up
+        for team in ("feature-platform", "risk-ml", "identity-ml", "cardholder-comms", "disputes-ml", "fraud-ops",
+                     "merchant-risk", "payments", "ml-platform"):
+            github.teams[f"acme/{team}"] = ["priya-raman"]
     assert world.run() == 0
     assert world.outputs()["verdict"] == "fail"
     assert world.statuses[-1]["state"] == "failure"
     assert len(world.reports()) == 1
     assert world.client is not None
-    print(f"API calls with {extra_models} extra models: {world.client.calls}")
+    print(f"API calls with {extra_models} extra models, teams visible {teams_visible}: {world.client.calls}")
     assert world.client.calls == len(github.log) <= 30
 
 

@@ -32,6 +32,7 @@ from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
 
 COMMENT_LIMIT = 60_000
+MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[
 def team_members(gh: Client, teams: Iterable[str]) -> tuple[dict[str, frozenset[str]] | None, str]:
     """The active members of each ``org/team``; None (and why) when the token may not read them."""
     found: dict[str, frozenset[str]] = {}
-    for team in teams:
+    teams = list(teams)
+    for team in teams[:MAX_TEAM_LOOKUPS]:
         org, slug = team.split("/", 1)
         try:
             found[team] = frozenset(login(m["login"]) for m in gh.team_members(org, slug))
@@ -134,7 +136,10 @@ def team_members(gh: Client, teams: Iterable[str]) -> tuple[dict[str, frozenset[
             if exc.exhausted or exc.status not in (401, 403, 404):
                 raise
             return None, f"team membership of @{team} could not be read ({exc.status})"
-    return found, ""
+    skipped = teams[MAX_TEAM_LOOKUPS:]
+    note = (f"{len(skipped)} owning team(s) not looked up ({', '.join('@' + t for t in skipped)}): "
+            f"at most {MAX_TEAM_LOOKUPS} per run") if skipped else ""
+    return found, note
 
 
 def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> None:
