@@ -59,12 +59,12 @@ class Answer:
     body: list[str] = field(default_factory=list)
     deployed: list[Deployment] = field(default_factory=list)
 
-    def outputs(self, sha: str) -> dict[str, str]:
+    def outputs(self) -> dict[str, str]:
         if not self.deployed:
             return {}
         return {"rollout-model": " ".join(d.model for d in self.deployed),
                 "rollout-stage": " ".join(d.environment for d in self.deployed),
-                "rollout-sha": " ".join(dict.fromkeys(d.sha for d in self.deployed)) or sha,
+                "rollout-sha": " ".join(dict.fromkeys(d.sha for d in self.deployed)),
                 "deployment-id": " ".join(str(d.id) for d in self.deployed)}
 
 
@@ -84,7 +84,7 @@ def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -
     answer = Rollout(gh, settings, result, pr, comment).answer()
     gh.add_reaction(settings.repo, comment.id, REACTIONS.get(answer.outcome, "confused"))
     gh.create_comment(settings.repo, pr.number, reply(comment, answer, pr.head_sha))
-    return answer.outputs(pr.head_sha)
+    return answer.outputs()
 
 
 def reply(comment: Comment, answer: Answer, sha: str) -> str:
