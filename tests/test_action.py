@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.action import execute
+from bot.commands.action import execute, write_outputs
 from bot.github.client import Client, RetryPolicy
 from tests.github_double import GitHubDouble
 from tests.helpers import REPO_ROOT, chain_repo, commit, contract, git, make_repo, model, run_cli, write_tree
@@ -368,3 +368,21 @@ def test_the_real_cli_end_to_end(world, github):
     assert done.returncode == 0, done.stderr
     assert "modelgate: pending" in done.stdout
     assert world.statuses[-1]["state"] == "pending"
+
+
+def test_outputs_survive_any_value(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out))
+    write_outputs({"rollout-model": "a\nEOF\nb", "verdict": "pass"})
+    text = out.read_text().splitlines()
+    key, delimiter = text[0].split("<<")
+    assert key == "rollout-model" and text[1:4] == ["a", "EOF", "b"] and text[4] == delimiter
+    assert delimiter.startswith("ghadelimiter_") and len(delimiter) > 20
+
+
+def test_workflow_run_follow_up_re_evaluates_the_fork_pr(world, github, monkeypatch):
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    monkeypatch.setenv("MODELGATE_PULL_REQUEST", "7")
+    run = {"action": "completed", "workflow_run": {"event": "pull_request_review", "pull_requests": []}}
+    assert world.run("workflow_run", run) == 0
+    assert world.statuses[-1]["description"] == "1 of 2 approvals · waiting on @acme/risk"

@@ -2,7 +2,8 @@
 
 It reads the standard environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL,
 GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, GITHUB_TOKEN) and
-the action's inputs (MODELGATE_CONFIG, MODELGATE_BOT_LOGIN, MODELGATE_STATUS_CONTEXT), dispatches on the
+the action's inputs (MODELGATE_CONFIG, MODELGATE_BOT_LOGIN, MODELGATE_STATUS_CONTEXT; MODELGATE_PULL_REQUEST for a
+``workflow_run`` follow-up), dispatches on the
 event, and exits 0 whatever the verdict (the commit status carries it), 1 when the run could not do its job
 (after setting the status ``error`` with the reason where it can).
 
@@ -85,7 +86,7 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
     except (OSError, ValueError) as exc:
         print(f"modelgate action: cannot read the event payload {event_path}: {exc}", file=sys.stderr)
         return 1
-    event = read_event(name, payload)
+    event = read_event(name, payload, _env("MODELGATE_PULL_REQUEST"))
     if event.kind == "ignored":
         print(f"modelgate: ignored {event.reason}")
         return 0

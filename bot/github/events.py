@@ -6,6 +6,7 @@
 | pull_request_review                           | submitted dismissed                              | review       |
 | issue_comment (on a pull request)             | created                                          | comment      |
 | merge_group                                   | checks_requested (any)                           | merge_group  |
+| workflow_run (of a pull_request_review run)   | completed                                        | review       |
 | anything else                                 |                                                  | ignored      |
 """
 
@@ -39,8 +40,11 @@ def _ignored(name: str, action: str, why: str) -> Event:
     return Event(name, action, "ignored", reason=f"{name}{f'.{action}' if action else ''}: {why}")
 
 
-def read_event(name: str, payload: dict[str, Any]) -> Event:
-    """The Event of a ``GITHUB_EVENT_NAME`` and its payload (the JSON at ``GITHUB_EVENT_PATH``)."""
+def read_event(name: str, payload: dict[str, Any], pull_request: str = "") -> Event:
+    """The Event of a ``GITHUB_EVENT_NAME`` and its payload (the JSON at ``GITHUB_EVENT_PATH``).
+
+    ``pull_request`` (``$MODELGATE_PULL_REQUEST``) names the PR of a ``workflow_run`` follow-up whose payload
+    lists none (GitHub leaves ``workflow_run.pull_requests`` empty for fork PRs)."""
     action = str(payload.get("action") or "")
     if name in PR_EVENTS:
         if action not in PR_ACTIONS:
@@ -64,6 +68,13 @@ def read_event(name: str, payload: dict[str, Any]) -> Event:
         if not (isinstance(head, str) and isinstance(base, str)):
             return _ignored(name, action, "the payload has no head_sha and base_sha")
         return Event(name, action, "merge_group", head_sha=head, base_sha=base)
+    if name == "workflow_run":
+        run = payload.get("workflow_run") or {}
+        if run.get("event") != "pull_request_review":
+            return _ignored(name, action, "only the follow-up of a pull_request_review run re-evaluates")
+        listed = run.get("pull_requests") or []
+        item = listed[0] if listed else {"number": int(pull_request) if pull_request.isdigit() else None}
+        return _for_pull(name, action, "review", item)
     return _ignored(name, action, "not an event modelgate acts on")
 
 
