@@ -40,7 +40,8 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
                 if kind == "Contract":
                     changes.extend(_versions_removed(old))
             elif old is not None and new is not None:
-                changes.extend(_model(old, new) if kind == "Model" else _contract(base, head, old, new, policy))
+                found = list(_model(old, new) if kind == "Model" else _contract(base, head, old, new, policy))
+                changes.extend(found or _text(old, new))
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     return sorted(changes, key=lambda c: (c.subject, order[c.kind], c.type, c.path or "", c.detail))
 
@@ -60,6 +61,14 @@ def _config(base: Snapshot, head: Snapshot) -> Iterator[Change]:
         ("removed", "CONFIG_REMOVED") if head.config_blob is None else ("metadata", "CONFIG_CHANGED")
     yield Change("config", kind, verb, detail=f"{CONFIG_PATH} {kind if kind != 'metadata' else 'changed'}",
                  file=CONFIG_PATH, line=1)
+
+
+def _text(old: ManifestFile, new: ManifestFile) -> Iterator[Change]:
+    """A manifest whose meaning is the same but whose file moved or was edited (comments, layout)."""
+    if old.path != new.path:
+        yield _at(Change(new.subject, "metadata", "FILE_MOVED", detail=f"moved from {old.path} to {new.path}"), new)
+    elif old.text != new.text:
+        yield _at(Change(new.subject, "metadata", "TEXT_CHANGED", detail="edited without a change of meaning"), new)
 
 
 # --- models ------------------------------------------------------------------------------------------------

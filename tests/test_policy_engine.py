@@ -1,0 +1,47 @@
+"""``bot.policy.engine``: severities from the base configuration, preexisting findings, waivers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.approvals import Override, ReviewState
+from tests.scenarios import check_pair, contract, line_of, model, version
+
+DEPRECATED = contract("feat", version(1, status="deprecated", sunset="2027-06-01", replacement=2,
+                                     migration="guide.md"), version(2))
+BASE = {"contracts/feat.yaml": DEPRECATED, "guide.md": "# guide\n",
+        "models/pipe.yaml": model("pipe", provides=[("feat", 1), ("feat", 2)]),
+        "models/old.yaml": model("old", consumes=[("feat", 1)])}
+BREAKING = {"contracts/feat.yaml": DEPRECATED.replace("{type: number}", "{type: string}", 1)}
+
+
+def test_a_finding_already_at_base_is_preexisting_even_when_its_line_moves(tmp_path: Path) -> None:
+    moved = "# a comment that moves every line\n" + model("old", consumes=[("feat", 1)])
+    result = check_pair(tmp_path, BASE, {"models/old.yaml": moved})
+    assert [(f.rule, f.line, f.preexisting) for f in result.findings] == [
+        ("MG201", line_of(moved, "- contract: feat"), True)]
+    assert result.verdict == "pending"
+
+
+def test_severity_overrides_and_off_come_from_the_base_configuration(tmp_path: Path) -> None:
+    config = {".modelgate.yml": "rules: {MG101: warning, MG201: off}\n"}
+    result = check_pair(tmp_path, {**BASE, **config}, BREAKING)
+    assert [(f.rule, f.severity) for f in result.findings] == [("MG101", "warning")]
+    assert result.verdict == "pending"
+
+
+def test_an_explicit_override_replaces_the_escalation_after_the_sunset(tmp_path: Path) -> None:
+    late = {"contracts/feat.yaml": DEPRECATED.replace("2027-06-01", "2026-11-28")}
+    escalated = check_pair(tmp_path / "a", {**BASE, **late}, {})
+    assert [(f.rule, f.severity, "today" in f.message) for f in escalated.findings] == [("MG201", "error", True)]
+    calm = check_pair(tmp_path / "b", {**BASE, **late, ".modelgate.yml": "rules: {MG201: notice}\n"}, {})
+    assert [(f.rule, f.severity) for f in calm.findings] == [("MG201", "notice")]
+
+
+def test_an_admin_override_on_the_head_waives_the_rule(tmp_path: Path) -> None:
+    config = {".modelgate.yml": "admins: ['@root']\n"}
+    state = ReviewState("dev", "sha", overrides=(Override("root", "MG101", "known consumer-safe", "sha"),))
+    result = check_pair(tmp_path, {**BASE, **config}, BREAKING, reviews=state)
+    waived = [f for f in result.findings if f.rule == "MG101"]
+    assert waived and all((f.waived_by, f.waived_reason) == ("root", "known consumer-safe") for f in waived)
+    assert result.verdict == "pending"
