@@ -50,13 +50,17 @@ def _deprecated_message(model: str, node: str, version: ContractVersion, contrac
     else:
         days = (sunset - today).days
         late = days <= 0
-        when = "today" if days == 0 else f"{-days} days ago" if days < 0 else f"{days} days left"
+        when = "today" if days == 0 else f"{_days(-days)} ago" if days < 0 else f"{_days(days)} left"
         parts.append(f"sunset {sunset} ({when})")
     if deprecation and deprecation.replacement is not None:
         parts.append(f"replacement {contract}@{deprecation.replacement}")
     if deprecation and deprecation.migration:
         parts.append(f"see {deprecation.migration}")
     return "; ".join(parts), late
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
 
 
 def from_changes(ctx: Context) -> Iterator[Finding]:
