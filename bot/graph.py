@@ -189,6 +189,6 @@ def _version_node(g: nx.DiGraph, contract: str, version: int) -> str:
 
 
 def _unknown(what: str, name: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=3)
+    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     return f"no {what} named {name!r}{hint}"

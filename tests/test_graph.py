@@ -132,6 +132,7 @@ def test_impact_on_ten_thousand_models_is_fast():
 
 
 def _timed(fn):
-    start = time.perf_counter()
+    """CPU seconds of one call: other processes on a busy machine do not count against it."""
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
