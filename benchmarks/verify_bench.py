@@ -116,9 +116,9 @@ def validators(records: Path, n: int = 100_000) -> None:
     except ImportError:
         print("fastjsonschema not installed")
     for name, is_valid in candidates.items():
-        start = time.perf_counter()
+        start = time.process_time()
         valid = sum(map(is_valid, sample))
-        micros = (time.perf_counter() - start) / len(sample) * 1e6
+        micros = (time.process_time() - start) / len(sample) * 1e6
         print(f"  {name:15s} {micros:7.2f} µs/record  ({len(sample) - valid} invalid of {len(sample)})")
 
 
