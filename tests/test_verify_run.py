@@ -243,3 +243,25 @@ def test_unreadable_files_are_records_errors(tmp_path):
     (tmp_path / "r.txt").write_text("{}\n")
     with pytest.raises(RecordsError, match=r"unknown format '\.txt'"):
         verify_records(SCHEMA, None, tmp_path / "r.txt")
+
+
+def test_parquet_columns_of_the_wrong_type_make_invalid_records(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"transaction_id": ["a", "b"], "score": ["0.5", None]}), path)
+    result = verify_records(SCHEMA, None, path)
+    assert result.invalid == 2
+    assert [(e.record, e.path, e.reason) for e in result.examples] == [
+        (1, "#/score", '"0.5" is not of type "number"'), (2, "#/score", 'null is not of type "number"')]
+    assert result.notes[-1] == ("r.parquet: column score holds string values; the schema says number: records with a "
+                                "value there are invalid")
+
+
+def test_csv_with_crlf_line_ends(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"transaction_id,score\r\na,0.5\r\nb,1.5\r\n")
+    result = verify_records(SCHEMA, None, path)
+    assert (result.records, result.invalid) == (2, 1)
+    assert result.examples[0].record == 3
