@@ -16,8 +16,6 @@ from bot.commands._common import add_format, load_state
 from bot.errors import UsageError
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, ContractVersion
-from bot.verify import verify_records
-from bot.verify.report import Where, render_github, render_text
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -67,6 +65,9 @@ def find_version(snap: Snapshot, name: str, number: int) -> tuple[ManifestFile, 
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.verify import verify_records  # imported here: the other commands need not load the validator
+    from bot.verify.report import Where, render_github, render_text
+
     name, number = parse_ref(args.contract)
     snap = load_state(args.at)
     manifest, index, version = find_version(snap, name, number)
