@@ -79,7 +79,8 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
         try:
             return tag, constructor(self, node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # e.g. "!!int nope"
-            raise YamlError(f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}",
+            shown = f"{event.value[:80]!r}{'…' if len(event.value) > 80 else ''}"
+            raise YamlError(f"cannot read {shown} as {tag.rsplit(':', 1)[-1]}",
                             event.start_mark.line + 1) from exc
 
 
@@ -194,6 +195,9 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
         mark = exc.problem_mark or exc.context_mark
         where = min(mark.line + 1, last_line) if mark else None
         raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", where) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other C0 controls); position in bytes
+        where = min(text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n") + 1, last_line)
+        raise YamlError(f"character #x{exc.character:04x} is not allowed in YAML ({exc.reason})", where) from exc
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from exc
     except RecursionError as exc:  # pragma: no cover - the explicit stack should prevent it
