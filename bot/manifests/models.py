@@ -35,8 +35,8 @@ class Strict(BaseModel):
 def _name(value: Any) -> Any:
     if isinstance(value, str) and not NAME_RE.match(value):
         raise ValueError(
-            f"{value!r} is not a valid name: lower-case letters, digits and '-', starting with a letter "
-            "or digit, at most 63 characters"
+            f"{value[:80]!r}{'…' if len(value) > 80 else ''} is not a valid name: lower-case letters, digits and "
+            "'-', starting with a letter or digit, at most 63 characters"
         )
     return value
 
