@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.compat import MODES, POLICIES, CompareResult, compare
+from bot.config import Limits
 from bot.errors import UsageError
+from bot.manifests.load import read_json
+from bot.manifests.yamlread import YamlError, read_yaml
 
 
 def add_parser(subparsers: Any) -> None:
@@ -35,17 +36,21 @@ def _read(path: str) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+    # the manifests' limits (depth 64, bounded alias expansion): a 10,000-deep file or a YAML "billion laughs"
+    # is one clear error, not a RecursionError or a comparison that never ends
+    depth = Limits().max_depth
     try:
-        schema = json.loads(text)
+        schema = read_json(text, depth)
     except json.JSONDecodeError as exc:
         if path.endswith(".json"):
             raise UsageError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
         try:
-            schema = yaml.safe_load(text)
-        except yaml.YAMLError as yexc:
-            mark = getattr(yexc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark is not None else ""
-            raise UsageError(f"{path}{line}: neither JSON nor YAML: {getattr(yexc, 'problem', None) or yexc}") from yexc
+            schema = read_yaml(text, max_depth=depth)[0]
+        except YamlError as yexc:
+            line = f":{yexc.line}" if yexc.line is not None else ""
+            raise UsageError(f"{path}{line}: neither JSON nor YAML: {yexc.message}") from yexc
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
     if not isinstance(schema, dict | bool):
         raise UsageError(f"{path}: a schema is an object or a boolean, not {type(schema).__name__}")
     return schema

@@ -9,8 +9,12 @@ Lines are located lazily: only a manifest that needs to point at a line is read 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import posixpath
-from collections.abc import Iterable
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +25,8 @@ from bot.config import CONFIG_PATH, Config
 from bot.manifests.models import API_VERSION, KINDS, Contract, Model
 from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
 from bot.result import Finding
-from bot.sources import Entry, Source
+from bot.cache import ParseCache
+from bot.sources import Entry, GitRevisionSource, Source, blob_id
 
 MARKER = API_VERSION.encode()
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -29,15 +34,27 @@ CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 @dataclass
 class ManifestFile:
-    """One valid manifest, with what is needed to point at any of its lines."""
+    """One valid manifest, with what is needed to point at any of its lines.
+
+    A manifest whose parse came from the cache has no text in memory: ``fetch`` reads it again, only
+    when a message needs one of its lines.
+    """
 
     path: str
     blob: str
-    text: str
     doc: Model | Contract
     data: dict[str, Any]
     max_depth: int = 64
+    _text: str | None = field(default=None, repr=False)
+    fetch: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
     _lines: dict[Path, int] | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            data = self.fetch() if self.fetch is not None else None
+            self._text = decode(data) if data is not None else ""
+        return self._text
 
     @property
     def kind(self) -> str:
@@ -140,13 +157,72 @@ def _explain(err: Any) -> str:
     return f"{where}: {message}"
 
 
+Outcome = tuple[str, Any]  # ("skip", None) | ("manifest", data) | ("error", [[message, line, subject], ...])
+PARALLEL_MIN = 2000  # below this many parses a process pool costs more than it saves
+
+
+class Parses:
+    """What each blob parsed to, shared by the states of one run and kept across runs by the disk cache.
+
+    Base and head share almost every blob, so a check parses each once; with a warm ``ParseCache`` the
+    blobs are not even read. Large cold runs parse in a process pool (one worker per core).
+    """
+
+    def __init__(self, cache: ParseCache | None = None, workers: int | None = None) -> None:
+        self.cache = cache
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.memo: dict[tuple[str, int], Outcome] = {}
+
+    def known(self, blob: str, max_depth: int) -> Outcome | None:
+        key = (blob, max_depth)
+        if key in self.memo:
+            return self.memo[key]
+        if self.cache is not None:
+            entry = self.cache.get(ParseCache.key(blob, max_depth))
+            if entry is not None:
+                self.memo[key] = (entry["kind"], entry["payload"])
+                return self.memo[key]
+        return None
+
+    def parse(self, items: list[tuple[str, str, bytes]], max_depth: int) -> list[Outcome]:
+        """Parse (path, blob, bytes) items, in a process pool when there are many."""
+        if len(items) >= PARALLEL_MIN and self.workers > 1:
+            chunk = max(64, len(items) // (self.workers * 8))
+            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                outcomes = list(pool.map(_outcomes, [(items[i:i + chunk], max_depth)
+                                                     for i in range(0, len(items), chunk)]))
+            found = [outcome for part in outcomes for outcome in part]
+        else:
+            found = _outcomes((items, max_depth))
+        for (_, blob, _), outcome in zip(items, found, strict=True):
+            self.memo[(blob, max_depth)] = outcome
+            if self.cache is not None:
+                self.cache.put(ParseCache.key(blob, max_depth), *outcome)
+        return found
+
+
+def _outcomes(job: tuple[list[tuple[str, str, bytes]], int]) -> list[Outcome]:
+    items, max_depth = job
+    return [read_outcome(path, data, max_depth) for path, _, data in items]
+
+
+def read_outcome(path: str, data: bytes, max_depth: int = 64) -> Outcome:
+    """What one file's bytes are: not a manifest, a valid manifest's data, or its MG001 problems."""
+    if MARKER not in data:
+        return ("skip", None)
+    manifest, findings = parse_manifest(path, "", data, max_depth)
+    if manifest is None:
+        return ("error", [[f.message, f.line, f.subject] for f in findings])
+    return ("manifest", manifest.data)
+
+
 class Loader:
     """Turns a Source into a Snapshot. ``config`` given means: trusted configuration from elsewhere."""
 
-    def __init__(self, source: Source, config: Config | None = None, cache: Any = None) -> None:
+    def __init__(self, source: Source, config: Config | None = None, parses: Parses | None = None) -> None:
         self.source = source
         self.given_config = config
-        self.cache = cache
+        self.parses = parses if parses is not None else Parses(workers=1)
 
     def load(self) -> Snapshot:
         entries = list(self.source.entries())
@@ -166,26 +242,26 @@ class Loader:
                 if data is not None:
                     snap.codeowners = (path, data.decode("utf-8", "replace"))
                     break
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.manifests.include)
-        excluded = pathspec.PathSpec.from_lines("gitwildmatch", config.manifests.exclude)
-        for entry in entries:
-            if entry.path == CONFIG_PATH or not spec.match_file(entry.path) or excluded.match_file(entry.path):
-                continue
-            self._load_one(entry, snap)
+        spec = pathspec.PathSpec.from_lines("gitignore", config.manifests.include)
+        excluded = pathspec.PathSpec.from_lines("gitignore", config.manifests.exclude)
+        candidates = [entry for entry in entries if entry.path != CONFIG_PATH and spec.match_file(entry.path)
+                      and not excluded.match_file(entry.path) and self._admissible(entry, snap)]
+        self._load_manifests(candidates, snap)
         snap.manifests.sort(key=lambda m: m.path)
         self._load_schemas(snap)
         return snap
 
-    def _load_one(self, entry: Entry, snap: Snapshot) -> None:
+    def _admissible(self, entry: Entry, snap: Snapshot) -> bool:
+        """False (with a finding where one is due) for links leaving the repository and oversized files."""
         limits = snap.config.limits
         if entry.outside:
             data = None
-            if entry.blob:  # a git symlink: the blob holds the target
-                data = self.source.read_blob(entry.blob) if hasattr(self.source, "read_blob") else None
+            if entry.blob and isinstance(self.source, GitRevisionSource):  # a git symlink: the blob holds the target
+                data = self.source.read_blob(entry.blob)
             target = data.decode("utf-8", "replace") if data else "outside"
             if data is None or _escapes(entry.path, target):
                 snap.findings.append(_mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
-            return
+            return False
         if entry.size > limits.max_manifest_bytes:
             head = self.source.read(entry.path) if entry.size < 64 * limits.max_manifest_bytes else None
             if head is None or MARKER in head:
@@ -193,18 +269,66 @@ class Loader:
                     entry.path, 1,
                     f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
                     "(limits.max_manifest_bytes)"))
+            return False
+        return True
+
+    def _contents(self, entries: list[Entry]) -> Iterator[tuple[Entry, bytes]]:
+        """The bytes of many entries: one pipelined read from git, file reads from a directory."""
+        if isinstance(self.source, GitRevisionSource):
+            by_blob: dict[str, list[Entry]] = {}
+            for entry in entries:
+                by_blob.setdefault(entry.blob, []).append(entry)
+            for sha, data in self.source.read_blobs(list(by_blob)):
+                for entry in by_blob[sha]:
+                    yield entry, data
             return
-        data = self.source.read(entry.path)
-        if data is None or MARKER not in data:
-            return
-        if len(data) > limits.max_manifest_bytes:
-            snap.findings.append(_mg001(entry.path, 1, f"file is over {limits.max_manifest_bytes} bytes"))
-            return
-        snap.blobs[entry.path] = entry.blob
-        manifest, errors = parse_manifest(entry.path, entry.blob, data, limits.max_depth)
-        snap.findings.extend(errors)
-        if manifest is not None:
-            snap.manifests.append(manifest)
+        for entry in entries:
+            data = self.source.read(entry.path)
+            if data is not None:
+                yield entry, data
+
+    def _load_manifests(self, candidates: list[Entry], snap: Snapshot) -> None:
+        max_depth = snap.config.limits.max_depth
+        outcomes: dict[str, tuple[Entry, str, Outcome, bytes | None]] = {}
+        unread = []
+        for entry in candidates:
+            known = self.parses.known(entry.blob, max_depth) if entry.blob else None
+            if known is None:
+                unread.append(entry)
+            else:
+                outcomes[entry.path] = (entry, entry.blob, known, None)
+        todo: list[tuple[str, str, bytes]] = []
+        for entry, data in self._contents(unread):
+            blob = entry.blob or blob_id(data)
+            if len(data) > snap.config.limits.max_manifest_bytes:
+                snap.findings.append(_mg001(entry.path, 1, f"file is over {snap.config.limits.max_manifest_bytes} bytes"))
+                continue
+            known = self.parses.known(blob, max_depth)
+            if known is not None:
+                outcomes[entry.path] = (entry, blob, known, data)
+            else:
+                todo.append((entry.path, blob, data))
+        for (path, blob, data), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
+            outcomes[path] = (next(e for e in unread if e.path == path) if False else Entry(path, blob, len(data)),
+                              blob, outcome, data)
+        for path in sorted(outcomes):
+            entry, blob, (kind, payload), data = outcomes[path]
+            if kind == "skip":
+                continue
+            snap.blobs[path] = blob
+            if kind == "error":
+                snap.findings.extend(_mg001(path, line, message, subject) for message, line, subject in payload)
+                continue
+            snap.manifests.append(ManifestFile(
+                path, blob, KINDS[payload["kind"]].model_validate(payload), payload, max_depth,
+                _text=decode(data) if data is not None else None, fetch=self._fetcher(path, blob)))
+
+    def _fetcher(self, path: str, blob: str) -> Callable[[], bytes | None]:
+        source = self.source
+        if isinstance(source, GitRevisionSource):
+            repo = source.repo
+            return lambda: _cat_blob(repo, blob)
+        return lambda: source.read(path)
 
     def _load_schemas(self, snap: Snapshot) -> None:
         for manifest in snap.manifests:
@@ -237,7 +361,7 @@ class Loader:
                         raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
                                         "(limits.max_manifest_bytes)")
                     text = decode(data)
-                    schema = _read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
+                    schema = read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
                         text, max_depth=limits.max_depth)[0]
                 except (YamlError, ValueError) as exc:
                     snap.findings.append(Finding(
@@ -247,7 +371,7 @@ class Loader:
                 snap.schemas[key] = schema
 
 
-def _read_json(text: str, max_depth: int) -> Any:
+def read_json(text: str, max_depth: int) -> Any:
     """A JSON document no deeper than ``max_depth`` (like the YAML reader), or a ValueError."""
     try:
         value = json.loads(text)
@@ -312,4 +436,10 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
         name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
         subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
         return None, [_mg001(path, locate(lines, err["loc"]), _explain(err), subject) for err in exc.errors()]
-    return ManifestFile(path, blob, text, parsed, doc, max_depth), []
+    return ManifestFile(path, blob, parsed, doc, max_depth, _text=text), []
+
+
+def _cat_blob(repo: str | os.PathLike[str], blob: str) -> bytes | None:
+    """One blob read by a one-off ``git cat-file`` (for the rare line lookup in a cached manifest)."""
+    done = subprocess.run(["git", "-C", str(repo), "cat-file", "blob", blob], capture_output=True, check=False)
+    return done.stdout if done.returncode == 0 else None
