@@ -25,6 +25,7 @@ KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fal
 def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[Change]:
     """Every change from ``base`` to ``head``, sorted by subject, then kind, type and path."""
     changes = list(_config(base, head))
+    unreadable = {f.file for f in head.findings if f.rule == "MG001"}
     for kind in ("Model", "Contract"):
         old_all, new_all = _by_kind(base, kind), _by_kind(head, kind)
         for name in sorted(old_all.keys() | new_all.keys()):
@@ -34,6 +35,10 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
                                           detail=f"new {kind.lower()} {name} ({new.path})"), new))
                 if kind == "Contract":
                     changes.extend(_versions_added(new))
+            elif new is None and old is not None and old.path in unreadable:
+                changes.append(_at(Change(old.subject, "metadata", "MANIFEST_UNREADABLE",
+                                          detail=f"{old.path} cannot be read at head (see MG001); "
+                                                 "its contents are judged once it reads again"), old))
             elif new is None and old is not None:
                 changes.append(_at(Change(old.subject, "removed", f"{kind.upper()}_REMOVED",
                                           detail=f"{kind.lower()} {name} deleted ({old.path})"), old))
@@ -67,7 +72,7 @@ def _text(old: ManifestFile, new: ManifestFile) -> Iterator[Change]:
     """A manifest whose meaning is the same but whose file moved or was edited (comments, layout)."""
     if old.path != new.path:
         yield _at(Change(new.subject, "metadata", "FILE_MOVED", detail=f"moved from {old.path} to {new.path}"), new)
-    elif old.text != new.text:
+    elif old.blob != new.blob:
         yield _at(Change(new.subject, "metadata", "TEXT_CHANGED", detail="edited without a change of meaning"), new)
 
 

@@ -77,3 +77,13 @@ def test_the_order_is_deterministic(tmp_path: Path) -> None:
     first = diff_states(*states(tmp_path / "a", BASE, changes))
     assert first == diff_states(*states(tmp_path / "b", BASE, changes))
     assert [c.subject for c in first] == sorted(c.subject for c in first)
+
+
+def test_a_manifest_broken_at_head_is_not_a_removal(tmp_path: Path) -> None:
+    assert diff(tmp_path, {"models/pipe.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata: [\n"}) == [
+        ("model:pipe", "metadata", "MANIFEST_UNREADABLE", False, "models/pipe.yaml", 1)]
+
+
+def test_an_edit_without_a_change_of_meaning_is_still_a_change(tmp_path: Path) -> None:
+    assert diff(tmp_path, {"models/pipe.yaml": "# owned by the pipe team\n" + BASE["models/pipe.yaml"]}) == [
+        ("model:pipe", "metadata", "TEXT_CHANGED", False, "models/pipe.yaml", 1)]
