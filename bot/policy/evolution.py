@@ -21,6 +21,5 @@ def findings(ctx: Context) -> Iterator[Finding]:
 
 
 def _message(change: Change) -> str:
-    where = f" at {change.path}" if change.path and change.kind == "schema" else ""
-    detail = f": {change.detail}" if change.detail else ""
-    return f"{change.subject}: {change.type}{where}{detail} (inside one version; publish a new version instead)"
+    what = change.detail or f"{change.type} at {change.path}"
+    return f"{change.subject}: {what}, inside one version; publish the change as a new version instead"
