@@ -83,6 +83,8 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
         return 1
     try:
         payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
+        if not isinstance(payload, dict):
+            raise ValueError(f"a JSON object was expected, not {type(payload).__name__}")
     except (OSError, ValueError) as exc:
         print(f"modelgate action: cannot read the event payload {event_path}: {exc}", file=sys.stderr)
         return 1
