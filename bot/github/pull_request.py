@@ -72,7 +72,7 @@ class PrContext:
 
 def comment_value(raw: dict[str, Any], on_pull_request: bool = True) -> Comment:
     """A GitHub issue comment as the plain value the /rollout code reads."""
-    user = raw.get("user") or {}
+    user = raw.get("user") if isinstance(raw.get("user"), dict) else {}
     return Comment(
         id=int(raw["id"]), user=str(user.get("login", "")), user_type=str(user.get("type", "User")),
         body=str(raw.get("body") or ""), created_at=_when(raw.get("created_at")),
