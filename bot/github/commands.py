@@ -31,7 +31,17 @@ from bot.owners import owners_of
 from bot.result import Result
 from bot.rollout.authorize import Actor, authorize
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
-from bot.rollout.parse import DEPLOYING, Command, Comment, Refusal, is_candidate, is_command, parse
+from bot.rollout.parse import (
+    DEPLOYING,
+    Command,
+    Comment,
+    Refusal,
+    first_line,
+    is_candidate,
+    is_command,
+    parse,
+    shorten,
+)
 from bot.rollout.stages import (
     Deployment,
     Request,
@@ -89,7 +99,7 @@ def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -
 
 def reply(comment: Comment, answer: Answer, sha: str) -> str:
     marker = reply_marker(Reply(comment.id, answer.outcome, sha, answer.detail))
-    command = markdown_text(comment.body.split("\n", 1)[0].strip()[:200])
+    command = markdown_text(shorten(first_line(comment.body), 200))  # no control character reaches GitHub
     head = f"**{answer.outcome}** · `{sha[:7]}` · {command} by {markdown_text('@' + login(comment.user))}"
     return "\n".join([marker, head, "", markdown_text(answer.detail), *(["", *answer.body] if answer.body else [])])
 
