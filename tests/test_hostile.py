@@ -1,0 +1,186 @@
+"""Every file of the hostile corpus (tests/hostile/) through the real entry point it targets.
+
+``tests/hostile/expected.yaml`` maps each file to its entry point (``via``) and the outcome a user must see:
+
+- ``lint``: the file is written as ``models/<name>`` into a repository that also holds a valid contract
+  (``companion``, whose MG005 warning proves the other manifests are still reported); ``modelgate lint`` and
+  ``modelgate check`` (base: the companion alone) run through ``bot.cli.main``. A ``.symlink`` file holds the
+  target of a symbolic link created at test time; a ``.gz`` file is decompressed first (1 MB inputs stay small
+  in git). The report ``check`` renders as markdown is checked for raw HTML and live mentions.
+- ``schema-diff``: ``modelgate schema-diff`` from a plain object schema to the file.
+- ``comment``: the ``/rollout`` parser on the comment body, and the reply the bot would post about it.
+- ``action``: ``modelgate action`` with the file as the event payload, against the GitHub double.
+
+Each case asserts the exit code, one message naming the rule and line (or the clear one-line error),
+and no traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.github.commands import Answer, reply
+from bot.rollout.parse import Command, Comment, Refusal, parse
+from tests.github_double import GitHubDouble
+from tests.helpers import write_tree
+from tests.test_action import REPO, World
+
+HOSTILE = Path(__file__).parent / "hostile"
+EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((HOSTILE / "expected.yaml").read_text(encoding="utf-8"))
+COMPANION = """\
+apiVersion: modelgate/v1
+kind: Contract
+metadata:
+  name: companion
+  owners: ["@acme/data"]
+spec:
+  versions:
+    - version: 1
+      status: active
+      schema: {type: object}
+"""
+STAGES = ("shadow", "canary", "production")
+TODAY = "2026-11-28"
+# what the report templates themselves write; any other "<" in a rendered report came from hostile text
+OWN_HTML = re.compile(r"</?(?:details|summary|sub|code)>|<!-- modelgate:report -->|<!-- modelgate:rollout [^<>]* -->")
+LIVE_MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
+
+
+def corpus_bytes(name: str) -> bytes:
+    data = (HOSTILE / name).read_bytes()
+    return gzip.decompress(data) if name.endswith(".gz") else data
+
+
+def target_name(name: str) -> str:
+    return Path(name).name.removesuffix(".gz").removesuffix(".symlink")
+
+
+def assert_safe_markdown(text: str) -> None:
+    shown = OWN_HTML.sub("", text)  # HTML comments (the markers) are not rendered
+    assert "<" not in shown, "raw HTML from hostile text"
+    assert not LIVE_MENTION.search(shown), f"a live mention: {LIVE_MENTION.search(shown)}"
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "internal error" not in err, err
+    return code, out, err
+
+
+def test_the_corpus_and_its_expectations_match():
+    files = {str(p.relative_to(HOSTILE)) for p in HOSTILE.rglob("*") if p.is_file() and p.name != "expected.yaml"}
+    assert files == set(EXPECTED)
+    assert len(files) >= 40
+
+
+def _repository(root: Path, name: str) -> Path:
+    repo = write_tree(root / "repo", {"contracts/companion.yaml": COMPANION})
+    target = repo / "models" / target_name(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if name.endswith(".symlink"):
+        write_tree(root / "outside", {"evil.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: evil}\n"})
+        os.symlink(corpus_bytes(name).decode().strip(), target)
+    else:
+        target.write_bytes(corpus_bytes(name))
+    return repo
+
+
+def _cases(via: str) -> list[Any]:
+    return [pytest.param(name, spec, id=name) for name, spec in EXPECTED.items() if spec["via"] == via]
+
+
+@pytest.mark.parametrize(("name", "spec"), _cases("lint"))
+def test_manifest(tmp_path, capsys, name, spec):
+    repo = _repository(tmp_path, name)
+    code, out, _ = run_main(capsys, "lint", str(repo), "--format", "json")
+    assert code == spec["exit"]
+    findings = json.loads(out)["findings"]
+    path = f"models/{target_name(name)}"
+    mine = [f for f in findings if f["file"] == path]
+    wanted = spec.get("findings", 1)
+    assert len(mine) == wanted, mine
+    if wanted:
+        assert (mine[0]["rule"], mine[0]["line"]) == (spec["rule"], spec["line"])
+        assert spec["message"] in mine[0]["message"]
+        assert "\n" not in mine[0]["message"] and len(mine[0]["message"]) < 400
+    assert [(f["rule"], f["file"]) for f in findings if f["file"] != path] == [("MG005", "contracts/companion.yaml")]
+
+    base = write_tree(tmp_path / "base", {"contracts/companion.yaml": COMPANION})
+    code, out, _ = run_main(capsys, "check", "--base", str(base), "--head", str(repo), "--today", TODAY,
+                            "--format", "markdown")
+    assert code == (1 if spec["exit"] == 1 else 0)
+    assert out.startswith("<!-- modelgate:report -->") or "modelgate" in out
+    assert_safe_markdown(out)
+    assert "\x1b" not in out and "\x00" not in out
+    assert not Path("/tmp/modelgate-pwned").exists()
+
+
+@pytest.mark.parametrize(("name", "spec"), _cases("schema-diff"))
+def test_schema(tmp_path, capsys, name, spec):
+    plain = tmp_path / "plain.json"
+    plain.write_text('{"type": "object", "properties": {"p": {"type": "object"}}}')
+    schema = tmp_path / target_name(name)
+    schema.write_bytes(corpus_bytes(name))
+    code, out, err = run_main(capsys, "schema-diff", str(plain), str(schema), "--format", "json")
+    assert code == spec["exit"]
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1 and spec["message"] in err
+    else:
+        assert json.loads(out)["compatible"] is (code == 0)
+        assert spec["message"] in out
+
+
+@pytest.mark.parametrize(("name", "spec"), _cases("comment"))
+def test_comment(name, spec):
+    body = corpus_bytes(name).decode("utf-8")
+    parsed = parse(body, STAGES)
+    if spec["outcome"] == "ignored":
+        assert parsed is None
+        return
+    if spec["outcome"] == "command":
+        assert isinstance(parsed, Command) and parsed.verb == spec["verb"]
+        answer = Answer("accepted", f"{parsed.verb}: {parsed.note or parsed.reason or ''}")
+    else:
+        assert isinstance(parsed, Refusal) and spec["message"] in parsed.reason
+        assert len(parsed.line) <= 120
+        answer = Answer("refused", parsed.reason)
+    now = datetime(2026, 11, 28, 10, tzinfo=UTC)
+    posted = reply(Comment(1, "mallory", "User", body, now, now), answer, "0" * 40)
+    assert len(posted) < 2000
+    assert_safe_markdown(posted)
+
+
+@pytest.fixture
+def github():
+    with GitHubDouble(REPO) as double:
+        yield double
+    double.assert_clean()
+
+
+@pytest.mark.parametrize(("name", "spec"), _cases("action"))
+def test_event(tmp_path, github, monkeypatch, capsys, name, spec):
+    world = World(tmp_path, github, monkeypatch)
+    event = tmp_path / "hostile-event.json"
+    event.write_bytes(corpus_bytes(name))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", spec["event"])
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    code, out, err = run_main(capsys, "action", "--today", TODAY)
+    assert code == spec["exit"], out + err
+    if code:
+        assert len(err.strip().splitlines()) == 1 and spec["message"] in err, err
+    else:
+        assert spec["message"] in out and not err, out + err
+    if "calls" in spec:
+        assert [c.path for c in github.log] == [p.format(repo=REPO) for p in spec["calls"]]
+    assert all(s["sha"] == world.head for s in github.statuses)
