@@ -479,20 +479,28 @@ class GitHubDouble:
         return self._page("/deployments", wanted, query)
 
     def _create_deployment(self, body: Any, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        deployment = self.add_deployment(body["ref"], environment=body.get("environment", "production"),
+                                         task=body.get("task", "deploy"), payload=body.get("payload") or {},
+                                         description=body.get("description"))
+        deployment["required_contexts_sent"] = body.get("required_contexts")
+        return 201, _public(deployment), {}
+
+    def add_deployment(self, sha: str, *, environment: str = "production", task: str = "deploy",
+                       payload: dict[str, Any] | None = None, description: str | None = None,
+                       creator: str | None = None, created_at: str = NOW) -> dict[str, Any]:
+        """A deployment as if created through the API (by ``creator``, default the bot), without a request."""
         deployment = example("deployment-simple-example")
         did = self.next_id()
         deployment.update({
-            "id": did, "node_id": f"D_{did}", "ref": body["ref"], "sha": body["ref"],
-            "task": body.get("task", "deploy"), "payload": body.get("payload") or {},
-            "environment": body.get("environment", "production"), "description": body.get("description"),
-            "creator": _user(self.bot_login), "created_at": NOW, "updated_at": NOW,
+            "id": did, "node_id": f"D_{did}", "ref": sha, "sha": sha, "task": task, "payload": payload or {},
+            "environment": environment, "description": description,
+            "creator": _user(creator or self.bot_login), "created_at": created_at, "updated_at": created_at,
             "url": f"{GITHUB}/repos/{self.repo}/deployments/{did}",
             "statuses_url": f"{GITHUB}/repos/{self.repo}/deployments/{did}/statuses",
         })
-        deployment["required_contexts_sent"] = body.get("required_contexts")
         self.deployments.append(deployment)
         self.deployment_statuses[did] = []
-        return 201, _public(deployment), {}
+        return deployment
 
     def _get_deployment(self, did: str, **_: Any) -> tuple[int, Any, dict[str, str]]:
         return 200, _public(self._deployment(did)), {}

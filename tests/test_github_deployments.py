@@ -11,6 +11,7 @@ from tests.github_double import GitHubDouble
 
 REPO = "acme/platform"
 HEAD, BASE = "a" * 40, "b" * 40
+OPENED = "2026-11-20T09:00:00Z"  # when PR 7 was opened
 
 
 @pytest.fixture
@@ -18,6 +19,17 @@ def github():
     with GitHubDouble(REPO) as double:
         yield double
     double.assert_clean()
+
+
+def ours(github: GitHubDouble, model: str, environment: str = "shadow", sha: str = HEAD, pr: int = 7,
+         **payload) -> dict:
+    """A deployment by the bot for PR ``pr``, as /rollout creates them."""
+    return github.add_deployment(sha, environment=environment, task=f"deploy:{model}",
+                                 payload={"model": model, "pr": pr, **payload})
+
+
+def succeed(github: GitHubDouble, deployment: dict, url: str = "") -> None:
+    github._create_deployment_status(did=str(deployment["id"]), body={"state": "success", "log_url": url})
 
 
 def test_create_list_and_states(github):
@@ -33,6 +45,75 @@ def test_create_list_and_states(github):
     before = gh.calls
     found = deployments.list_ours(gh, REPO, 7, github.bot_login, ["scorer"])
     assert [(d.id, d.state, d.url) for d in found] == [(first.id, "success", "https://ci.example/run/1")]
-    assert gh.calls - before == 2  # one list per model, one status per deployment that matters
+    assert gh.calls - before == 2  # one listing, one status per deployment that matters
     assert deployments.list_ours(gh, REPO, 7, "someone-else", ["scorer"]) == []
     assert deployments.get(gh, REPO, first.id).payload["pr"] == 7
+
+
+def test_one_listing_for_every_model_with_rollbacks_of_the_base_and_older_heads(github):
+    gh = Client("t", github.url)
+    old_head = ours(github, "scorer", sha="c" * 40)
+    rollback = ours(github, "scorer", sha=BASE, rollback=True)  # the base SHA: a sha= filter would miss it
+    routed = ours(github, "router")
+    github.add_deployment(HEAD, task="deploy:scorer", payload={"model": "scorer", "pr": 7}, creator="mallory")
+    github.add_deployment(BASE, task="deploy:scorer", payload={"model": "scorer", "pr": 8})
+    found, complete = deployments.list_pr(gh, REPO, 7, github.bot_login, OPENED)
+    assert [d.id for d in found] == [old_head["id"], rollback["id"], routed["id"]] and complete
+    assert gh.calls == 1
+    known = deployments.list_ours(gh, REPO, 7, github.bot_login, ["scorer", "router"], OPENED)
+    assert len(known) == 3 and gh.calls == 1 + 1 + 3  # one listing, then the newest of each model, stage, SHA and direction
+
+
+def test_listing_pages_back_to_the_pr_opening_and_no_further(github):
+    gh = Client("t", github.url)
+    for i in range(130):  # long before the PR
+        github.add_deployment(f"{i:040x}", payload={"pr": 1}, created_at="2026-11-01T00:00:00Z")
+    early = ours(github, "scorer")
+    github.deployments[-1]["created_at"] = "2026-11-21T00:00:00Z"
+    for i in range(150):  # other PRs and pipelines deploy a lot meanwhile
+        github.add_deployment(f"{i:040x}", payload={"pr": 100 + i})
+    found, complete = deployments.list_pr(gh, REPO, 7, github.bot_login, OPENED)
+    assert found == [] and not complete and gh.calls == 1  # one page: the report's budget
+    found, complete = deployments.list_pr(gh, REPO, 7, github.bot_login, OPENED, pages=5)
+    assert [d.id for d in found] == [early["id"]] and complete
+    assert gh.calls == 1 + 2  # the second page reaches back before the PR was opened: no third
+
+
+def test_report_stages_read_one_status_per_model(github):
+    gh = Client("t", github.url)
+    shadow = ours(github, "scorer")
+    succeed(github, shadow)
+    ours(github, "scorer", "canary", percent=10)
+    ours(github, "router")
+    done = ours(github, "router", "canary")
+    succeed(github, done)
+    ours(github, "ranker", sha=BASE, rollback=True)
+    models = ("ranker", "router", "scorer", "unseen")
+    stages, notes = deployments.report_stages(gh, REPO, 7, github.bot_login, models, OPENED)
+    assert stages == {"ranker": "shadow (rolled back)", "router": "canary", "scorer": "canary 10% (pending)",
+                      "unseen": "not deployed"}
+    assert notes == []
+    assert gh.calls == 1 + 2  # the listing, then router's and scorer's newest (a rollback needs no state)
+    assert deployments.report_stages(gh, REPO, 7, github.bot_login, (), OPENED) == ({}, [])
+    assert gh.calls == 3  # a PR without models lists nothing
+
+
+def test_report_stages_are_capped_and_say_so(github):
+    gh = Client("t", github.url)
+    models = [f"m{i:02d}" for i in range(deployments.MAX_STAGE_READS + 3)]
+    for model in models:
+        ours(github, model)
+    stages, [note] = deployments.report_stages(gh, REPO, 7, github.bot_login, models, OPENED)
+    assert gh.calls == 1 + deployments.MAX_STAGE_READS
+    assert list(stages) == models[:deployments.MAX_STAGE_READS]
+    assert note.startswith("current rollout stage of 3 model(s) not read (m08, m09, m10)")
+
+
+def test_report_stages_from_an_incomplete_listing_leave_out_the_unseen(github):
+    gh = Client("t", github.url)
+    for i in range(100):
+        github.add_deployment(f"{i:040x}", payload={"pr": 100 + i})
+    ours(github, "scorer")
+    stages, [note] = deployments.report_stages(gh, REPO, 7, github.bot_login, ["router", "scorer"], OPENED)
+    assert stages == {"scorer": "shadow (pending)"}  # router may have an older deployment: not "not deployed"
+    assert "100 newest deployments" in note

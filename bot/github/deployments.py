@@ -1,17 +1,29 @@
 """GitHub Deployments for rollouts: read the bot's own deployments of a PR, create one, set its status.
 
 GitHub is the only state: the deployments the bot created (task ``deploy:MODEL``, ``payload.pr``) and the
-latest status of each. Reading costs one call per model plus one per deployment whose state matters (the
-newest of each model, stage, SHA and direction).
+latest status of each. GitHub filters a repository's deployments only by sha, ref, task and environment, and
+none of them picks a PR's: a PR deploys several head SHAs over its life, a rollback deploys the base SHA (which
+other PRs share), and a task filter costs one call per model. So :func:`list_pr` reads the repository's
+deployments newest first, 100 a call, and keeps the bot's for the PR; it stops at the first page that reaches
+back before the PR was opened (nothing older can be the PR's) or after ``pages`` pages.
+
+Reading states costs one call per deployment: :func:`list_ours` (for the commands) reads the newest of each
+model, stage, SHA and direction; :func:`report_stages` (for the report) only the newest of each model, at
+most ``MAX_STAGE_READS``, so a pull_request run stays within its API budget (30 calls) however many models
+the PR deploys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.github.client import Client
-from bot.rollout.stages import TASK_PREFIX, Deployment, Request, ours
+from bot.github.client import PER_PAGE, Client
+from bot.rollout.stages import TASK_PREFIX, Deployment, Request, current_stages, latest, ours
+
+MAX_STAGE_READS = 8  # deployment statuses read for the report: a pull_request run stays within 30 API calls
+COMMAND_PAGES = 5  # pages of 100 deployments a command reads at most (its gates need the PR's older ones too)
 
 
 def from_api(data: Mapping[str, Any], state: str | None = None, url: str = "") -> Deployment:
@@ -32,16 +44,67 @@ def latest_status(gh: Client, repo: str, deployment_id: int) -> tuple[str | None
     return first.get("state"), first.get("log_url") or first.get("target_url") or first.get("environment_url") or ""
 
 
-def list_ours(gh: Client, repo: str, pr: int, bot_login: str, models: Iterable[str]) -> list[Deployment]:
-    """The bot's deployments of ``models`` for PR ``pr``, oldest first, with the states that matter filled in."""
+def list_pr(gh: Client, repo: str, pr: int, bot_login: str, since: str = "",
+            pages: int = 1) -> tuple[list[Deployment], bool]:
+    """The bot's deployments for PR ``pr``, oldest first, states not read; and whether the listing is complete.
+
+    ``since`` is when the PR was opened (ISO 8601; empty: unknown). The listing is incomplete when ``pages``
+    full pages were read and the oldest of them is still younger than the PR: older ones may be the PR's too.
+    """
+    opened = _when(since)
     found: list[Deployment] = []
-    for model in sorted(set(models)):
-        found += ours((from_api(d) for d in gh.deployments(repo, task=f"{TASK_PREFIX}{model}")), bot_login, pr)
+    for page in range(1, pages + 1):
+        _, items = gh.request("GET", f"/repos/{repo}/deployments", params={"per_page": PER_PAGE, "page": page})
+        batch = [from_api(d) for d in items or []]
+        found += batch
+        if len(batch) < PER_PAGE or (opened and min(_when(d.created_at) or opened for d in batch) < opened):
+            return ours(found, bot_login, pr), True
+    return ours(found, bot_login, pr), False
+
+
+def _when(value: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
+
+
+def list_ours(gh: Client, repo: str, pr: int, bot_login: str, models: Iterable[str], since: str = "",
+              pages: int = COMMAND_PAGES) -> list[Deployment]:
+    """The bot's deployments of ``models`` for PR ``pr``, oldest first, with the states the stage gates read
+    (the newest of each model, stage, SHA and direction)."""
+    wanted = set(models)
+    found = [d for d in list_pr(gh, repo, pr, bot_login, since, pages)[0] if d.model in wanted]
     newest: dict[tuple[str, str, str, bool], Deployment] = {}
-    for deployment in sorted(found, key=lambda d: d.id):
+    for deployment in found:
         newest[(deployment.model, deployment.environment, deployment.sha, deployment.rollback)] = deployment
     filled = {d.id: from_api_with_state(gh, repo, d) for d in newest.values()}
-    return sorted((filled.get(d.id, d) for d in found), key=lambda d: d.id)
+    return [filled.get(d.id, d) for d in found]
+
+
+def report_stages(gh: Client, repo: str, pr: int, bot_login: str, models: Sequence[str],
+                   since: str = "") -> tuple[dict[str, str], list[str]]:
+    """Model → its current rollout stage as the report shows it (:func:`bot.rollout.stages.stage_label`), and
+    notes on what was not read. One listing call, then one status read per model whose newest deployment
+    is not a rollback, for at most ``MAX_STAGE_READS`` models; the others are left out and named in a note."""
+    if not models:
+        return {}, []
+    found, complete = list_pr(gh, repo, pr, bot_login, since)
+    newest = {m: d for m in models if (d := latest(found, m)) is not None}
+    forward = [d for d in newest.values() if not d.rollback]  # a rollback's label needs no state
+    read = {d.id: from_api_with_state(gh, repo, d) for d in forward[:MAX_STAGE_READS]}
+    skipped = [d.model for d in forward[MAX_STAGE_READS:]]
+    shown = [m for m in models if m not in skipped and (complete or m in newest)]
+    stages = current_stages([read.get(d.id, d) for d in found], shown)
+    notes = []
+    if skipped:
+        notes.append(f"current rollout stage of {len(skipped)} model(s) not read ({', '.join(skipped)}): at most "
+                     f"{MAX_STAGE_READS} deployment statuses per run; `/rollout status` shows every model")
+    if not complete:
+        notes.append(f"rollout stages come from the repository's {PER_PAGE} newest deployments; models without "
+                     "one among them are not shown")
+    return stages, notes
 
 
 def from_api_with_state(gh: Client, repo: str, deployment: Deployment) -> Deployment:
