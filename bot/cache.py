@@ -4,11 +4,13 @@ The same blob always parses the same way, so a parse can be kept across runs (a 
 ``actions/cache`` keeps between workflow runs). Entries are JSON, never pickle: a poisoned cache can at
 worst hold wrong data, never run code, and every entry is validated again by the typed models on use.
 
-- Concurrent runs: an entry is written to a temporary file and renamed into place, so a reader sees a
-  whole entry or none.
-- Self-healing: an entry that cannot be read or has the wrong shape is deleted and counted as a miss.
-- Bounded: after a run that wrote entries, the oldest entries are removed until the cache is under 80%
-  of ``max_bytes``.
+Entries live in 256 bucket files named by the first two hex digits of the blob id: a run of 15,000
+manifests reads or writes 256 files rather than 15,000, which is most of what makes a warm run fast.
+
+- Concurrent runs: a bucket is written to a temporary file and renamed into place, so a reader sees a
+  whole bucket or none; two runs writing one bucket at once lose at worst the other's new entries.
+- Self-healing: a bucket that cannot be read or has the wrong shape is deleted and counts as misses.
+- Bounded: a bucket over its share of ``max_bytes`` keeps only the entries this run used.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1  # bump when what is stored changes meaning
+FORMAT = 2  # bump when what is stored changes meaning
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+BUCKETS = 256
 _DATE = "__date__"
 
 
@@ -47,47 +50,84 @@ class ParseCache:
         self.root = Path(root) if root is not None else default_dir()
         self.max_bytes = max_bytes
         self.hits = self.misses = self.writes = 0
-
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+        self._buckets: dict[str, dict[str, list[Any]]] = {}
+        self._used: dict[str, set[str]] = {}
+        self._dirty: set[str] = set()
 
     @staticmethod
     def key(blob: str, *salt: object) -> str:
         """The entry name of a blob under the settings that change how it parses."""
-        return "-".join([blob, f"f{FORMAT}", *(str(s) for s in salt)])
+        return "-".join([blob.lower(), *(str(s) for s in salt)])
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        path = self._path(key)
+    def _path(self, bucket: str) -> Path:
+        return self.root / f"{bucket}.json"
+
+    def _bucket(self, key: str) -> tuple[str, dict[str, list[Any]]]:
+        name = key[:2] if len(key) >= 2 and all(c in "0123456789abcdef" for c in key[:2]) else "xx"
+        if name not in self._buckets:
+            self._buckets[name] = self._read(self._path(name))
+            self._used[name] = set()
+        return name, self._buckets[name]
+
+    def _read(self, path: Path) -> dict[str, list[Any]]:
         try:
             with path.open("rb") as handle:
-                entry = json.load(handle, object_hook=_decode)
+                data = json.load(handle, object_hook=_decode)
         except FileNotFoundError:
-            self.misses += 1
-            return None
+            return {}
         except (OSError, ValueError):
             self._drop(path)
-            self.misses += 1
-            return None
-        if not isinstance(entry, dict) or entry.get("format") != FORMAT or not isinstance(entry.get("kind"), str):
+            return {}
+        entries = data.get("entries") if isinstance(data, dict) and data.get("format") == FORMAT else None
+        if not isinstance(entries, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) for v in entries.values()):
             self._drop(path)
+            return {}
+        return entries
+
+    def get(self, key: str) -> tuple[str, Any] | None:
+        """(kind, payload) of a cached parse, or None."""
+        name, entries = self._bucket(key)
+        entry = entries.get(key)
+        if entry is None:
             self.misses += 1
             return None
+        self._used[name].add(key)
         self.hits += 1
-        return entry
+        return entry[0], entry[1]
 
     def put(self, key: str, kind: str, payload: Any) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"format": FORMAT, "kind": kind, "payload": payload}, default=_encode,
-                              separators=(",", ":"))
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            Path(tmp).replace(path)
-            self.writes += 1
-        except (OSError, TypeError, ValueError):
-            return  # a cache that cannot be written is only a slower run
+        name, entries = self._bucket(key)
+        entries[key] = [kind, payload]
+        self._used[name].add(key)
+        self._dirty.add(name)
+
+    def flush(self) -> None:
+        """Write every bucket that gained entries; a cache that cannot be written is only a slower run."""
+        share = self.max_bytes // BUCKETS
+        for name in sorted(self._dirty):
+            entries = self._buckets[name]
+            try:
+                text = self._dump(entries)
+                if len(text) > share:
+                    entries = {k: v for k, v in entries.items() if k in self._used[name]}
+                    self._buckets[name] = entries
+                    text = self._dump(entries)
+                if len(text) > share:
+                    continue
+                self.root.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                Path(tmp).replace(self._path(name))
+                self.writes += 1
+            except (OSError, TypeError, ValueError):
+                continue
+        self._dirty.clear()
+
+    @staticmethod
+    def _dump(entries: dict[str, list[Any]]) -> str:
+        return json.dumps({"format": FORMAT, "entries": entries}, default=_encode, separators=(",", ":"))
 
     @staticmethod
     def _drop(path: Path) -> None:
@@ -95,27 +135,3 @@ class ParseCache:
             path.unlink()
         except OSError:
             return
-
-    def prune(self) -> int:
-        """Remove the oldest entries when over budget; return how many were removed."""
-        if not self.writes or not self.root.is_dir():
-            return 0
-        entries: list[tuple[float, int, Path]] = []
-        total = 0
-        for path in self.root.glob("*/*.json"):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            entries.append((stat.st_mtime, stat.st_size, path))
-            total += stat.st_size
-        if total <= self.max_bytes:
-            return 0
-        removed = 0
-        for _, size, path in sorted(entries):
-            if total <= self.max_bytes * 0.8:
-                break
-            self._drop(path)
-            total -= size
-            removed += 1
-        return removed

@@ -4,80 +4,97 @@ import multiprocessing
 
 from bot.cache import FORMAT, ParseCache
 
+BLOB = "ab" * 20
+
 
 def test_round_trip_keeps_dates_and_counts(tmp_path):
     cache = ParseCache(tmp_path)
-    key = ParseCache.key("ab" * 20, 64)
+    key = ParseCache.key(BLOB, 64)
     assert cache.get(key) is None
     cache.put(key, "manifest", {"sunset": dt.date(2026, 12, 15), "n": [1, 2.5, None, "x"]})
-    entry = cache.get(key)
-    assert entry == {"format": FORMAT, "kind": "manifest",
-                     "payload": {"sunset": dt.date(2026, 12, 15), "n": [1, 2.5, None, "x"]}}
-    assert (cache.hits, cache.misses, cache.writes) == (1, 1, 1)
+    cache.flush()
+    again = ParseCache(tmp_path)
+    assert again.get(key) == ("manifest", {"sunset": dt.date(2026, 12, 15), "n": [1, 2.5, None, "x"]})
+    assert (cache.misses, cache.writes, again.hits) == (1, 1, 1)
+
+
+def test_entries_are_sharded_by_blob_prefix(tmp_path):
+    cache = ParseCache(tmp_path)
+    for blob in ("ab" + "0" * 38, "ab" + "1" * 38, "cd" + "0" * 38):
+        cache.put(ParseCache.key(blob), "skip", None)
+    cache.flush()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ab.json", "cd.json"]
+    assert len(json.loads((tmp_path / "ab.json").read_text())["entries"]) == 2
 
 
 def test_key_depends_on_settings():
-    assert ParseCache.key("a" * 40, 64) != ParseCache.key("a" * 40, 32)
+    assert ParseCache.key(BLOB, 64) != ParseCache.key(BLOB, 32)
 
 
-def test_corrupt_entry_is_a_miss_and_is_removed(tmp_path):
-    cache = ParseCache(tmp_path)
-    key = ParseCache.key("cd" * 20)
-    cache.put(key, "skip", None)
-    path = next(tmp_path.glob("*/*.json"))
-    path.write_text('{"format": 1, "kind": ')
-    assert cache.get(key) is None
-    assert not path.exists()
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps({"format": 999, "kind": "skip"}))
-    assert cache.get(key) is None
-    assert not path.exists()
+def test_corrupt_bucket_is_a_miss_and_is_removed(tmp_path):
+    (tmp_path / "ab.json").write_text('{"format": 2, "entries": ')
+    assert ParseCache(tmp_path).get(ParseCache.key(BLOB)) is None
+    assert not (tmp_path / "ab.json").exists()
+    (tmp_path / "ab.json").write_text(json.dumps({"format": FORMAT, "entries": {ParseCache.key(BLOB): "junk"}}))
+    assert ParseCache(tmp_path).get(ParseCache.key(BLOB)) is None
+    assert not (tmp_path / "ab.json").exists()
+    (tmp_path / "ab.json").write_text(json.dumps({"format": 999, "entries": {}}))
+    assert ParseCache(tmp_path).get(ParseCache.key(BLOB)) is None
 
 
 def test_unwritable_cache_is_only_slower(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     cache = ParseCache(blocker)
-    cache.put(ParseCache.key("ef" * 20), "skip", None)
-    assert cache.get(ParseCache.key("ef" * 20)) is None
+    cache.put(ParseCache.key(BLOB), "skip", None)
+    cache.flush()
     assert cache.writes == 0
+    assert ParseCache(blocker).get(ParseCache.key(BLOB)) is None
 
 
-def test_prune_bounds_the_size_oldest_first(tmp_path):
-    import os
-
-    cache = ParseCache(tmp_path, max_bytes=2_000)
-    keys = [ParseCache.key(f"{i:040x}") for i in range(20)]
-    for age, key in enumerate(keys):
-        cache.put(key, "manifest", {"pad": "x" * 200})
-        path = next(tmp_path.glob(f"*/{key}.json"))
-        os.utime(path, (1_000_000 + age, 1_000_000 + age))
-    removed = cache.prune()
-    assert removed > 0
-    left = sum(p.stat().st_size for p in tmp_path.glob("*/*.json"))
-    assert left <= 1_600
-    assert cache.get(keys[-1]) is not None
-    assert cache.get(keys[0]) is None
+def test_a_full_bucket_keeps_only_what_this_run_used(tmp_path):
+    first = ParseCache(tmp_path)
+    old = [ParseCache.key(f"ab{i:038x}") for i in range(50)]
+    for key in old:
+        first.put(key, "manifest", {"pad": "x" * 100})
+    first.flush()
+    second = ParseCache(tmp_path, max_bytes=256 * 3_000)  # a bucket's share: 3,000 bytes
+    assert second.get(old[0]) is not None
+    second.put(ParseCache.key("ab" + "f" * 38), "manifest", {"pad": "y" * 100})
+    second.flush()
+    third = ParseCache(tmp_path)
+    assert third.get(old[0]) is not None
+    assert third.get(ParseCache.key("ab" + "f" * 38)) is not None
+    assert third.get(old[1]) is None
+    assert (tmp_path / "ab.json").stat().st_size <= 3_000
 
 
 def _writer(root: str, worker: int) -> None:
-    cache = ParseCache(root)
-    for round_ in range(200):
-        cache.put(ParseCache.key("ab" * 20), "manifest", {"worker": worker, "round": round_, "pad": "y" * 500})
+    for round_ in range(100):
+        cache = ParseCache(root)
+        cache.put(ParseCache.key(f"ab{worker:02x}{round_:036x}"), "manifest", {"worker": worker, "pad": "y" * 500})
+        cache.flush()
 
 
-def test_concurrent_writers_leave_a_whole_entry(tmp_path):
+def test_concurrent_writers_always_leave_whole_buckets(tmp_path):
     procs = [multiprocessing.Process(target=_writer, args=(str(tmp_path), w)) for w in range(3)]
     for proc in procs:
         proc.start()
-    reader = ParseCache(tmp_path)
-    seen = 0
+    dropped = []
+
+    class Watching(ParseCache):
+        def _drop(self, path):
+            dropped.append(path)
+            super()._drop(path)
+
+    reads = 0
     while any(p.is_alive() for p in procs):
-        entry = reader.get(ParseCache.key("ab" * 20))
-        if entry is not None:
-            assert entry["payload"]["pad"] == "y" * 500
-            seen += 1
+        Watching(tmp_path).get(ParseCache.key(BLOB))
+        reads += 1
+    assert reads and not dropped  # a reader sees a whole bucket or none, never a torn one
     for proc in procs:
         proc.join()
-    assert reader.get(ParseCache.key("ab" * 20)) is not None
-    assert not list(tmp_path.glob("*/.tmp-*"))
+        assert proc.exitcode == 0
+    data = json.loads((tmp_path / "ab.json").read_text())
+    assert data["format"] == FORMAT and data["entries"]
+    assert not list(tmp_path.glob(".tmp-*"))

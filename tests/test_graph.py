@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import random
-import time
 
 import networkx as nx
 import pytest
@@ -102,7 +102,7 @@ def test_resolve(fraud, text, nodes):
     ("team:x", "a node is model:NAME"),
 ])
 def test_resolve_refuses_with_a_hint(fraud, text, words):
-    with pytest.raises(UsageError, match="") as caught:
+    with pytest.raises(UsageError) as caught:
         fraud.resolve(text)
     assert words in str(caught.value)
 
@@ -115,7 +115,8 @@ def test_bare_name_of_both_kinds_is_refused_when_it_would_be_ambiguous(tmp_path)
     assert graph.resolve("x@1") == ["contract:x@1"]
 
 
-def test_impact_on_ten_thousand_models_is_fast():
+def test_impact_reaches_every_model_of_a_large_graph():
+    """Correctness at scale; its speed is measured by benchmarks/impact_query.py, never asserted here."""
     rng = random.Random(7)
     g = nx.DiGraph()
     for i in range(10_000):
@@ -124,15 +125,7 @@ def test_impact_on_ten_thousand_models_is_fast():
         g.add_edge(f"model:m{i}", f"contract:c{i}@1")
         for j in rng.sample(range(i), min(i, 3)):
             g.add_edge(f"contract:c{j}@1", f"model:m{i}")
-    graph = Graph(g)
-    graph.downstream("model:m0")  # warm up
-    best = min(_timed(lambda: graph.downstream("model:m0")) for _ in range(10))
-    assert len(graph.downstream("model:m0")) == 9_999
-    assert best < 0.05, f"impact query took {best * 1000:.1f} ms"
-
-
-def _timed(fn):
-    """CPU seconds of one call: other processes on a busy machine do not count against it."""
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
+    reached = Graph(g).downstream("model:m0")
+    assert len(reached) == 9_999
+    assert all(r.chain[0] == "model:m0" and r.chain[-1] == f"model:{r.model}" for r in reached)
+    assert all(a.depth <= b.depth for a, b in itertools.pairwise(reached))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.errors import UsageError
-from bot.manifests.load import Loader, Snapshot, parse_config
+from bot.manifests.load import Loader, Parses, Snapshot, parse_config
 from bot.sources import open_source
 
 FORMATS = ("text", "markdown", "json", "github")
@@ -67,3 +67,14 @@ def warn_unreadable(snapshot: Snapshot) -> None:
     if files:
         print(f"modelgate: warning: {len(files)} file(s) could not be read as manifests and are left out "
               f"({', '.join(files[:3])}{', …' if len(files) > 3 else ''}); run modelgate lint", file=sys.stderr)
+
+
+def add_cache(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="parse cache kept between runs (default $MODELGATE_CACHE_DIR, else "
+                             "$XDG_CACHE_HOME/modelgate/parse); 'none' turns it off")
+
+
+def parses_for(args: argparse.Namespace) -> Parses:
+    """The parse memo of this run, backed by the on-disk cache unless ``--cache-dir none``."""
+    return Parses.with_cache(getattr(args, "cache_dir", None))

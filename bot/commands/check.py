@@ -13,9 +13,9 @@ import json
 import sys
 
 from bot.check import evaluate
-from bot.commands._common import FORMATS, add_format, add_today, config_from_file, today
+from bot.commands._common import FORMATS, add_cache, add_format, add_today, config_from_file, parses_for, today
 from bot.errors import UsageError
-from bot.manifests.load import Loader
+from bot.manifests.load import load_states
 from bot.report import render
 from bot.sources import GitRevisionSource, Source, SourceError, merge_base, open_source
 
@@ -28,6 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_format(parser, FORMATS)
     add_today(parser)
     parser.add_argument("--config", metavar="F", help="use this configuration instead of the base's .modelgate.yml")
+    add_cache(parser)
     parser.set_defaults(func=run)
 
 
@@ -36,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     trusted = config_from_file(args.config) if args.config else None
     base_source, head_source = _sources(args.base, args.head)
     try:
-        base = Loader(base_source, trusted).load()
-        head = Loader(head_source, trusted or base.config).load()
+        base, head = load_states(base_source, head_source, trusted, parses_for(args))
     finally:
         base_source.close()
         head_source.close()

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import CONFIG_PATH
-from bot.manifests.load import Loader, Snapshot, parse_config
+from bot.manifests.load import Parses, Snapshot, parse_config
+from bot.manifests.load import load_states as load_pair
 from bot.sources import GitRevisionSource, SourceError, git, merge_base
 
 FETCH_DEPTH = 200  # enough history for the merge base of most PRs; beyond it, the PR's base commit is used
@@ -55,8 +56,7 @@ def load_states(workspace: str | Path, base_sha: str, head_sha: str,
             if problems:
                 first = problems[0]
                 raise SourceError(f"{first.file}:{first.line}: {first.message} (the configuration at the base)")
-        base = Loader(base_source, trusted).load()
-        head = Loader(head_source, trusted or base.config).load()
+        base, head = load_pair(base_source, head_source, trusted, Parses.with_cache())
     finally:
         base_source.close()
         head_source.close()

@@ -13,19 +13,19 @@ import multiprocessing
 import os
 import posixpath
 import subprocess
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pathspec
 from pydantic import ValidationError
 
+from bot.cache import ParseCache
 from bot.config import CONFIG_PATH, Config
 from bot.manifests.models import API_VERSION, KINDS, Contract, Model
 from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
 from bot.result import Finding
-from bot.cache import ParseCache
 from bot.sources import Entry, GitRevisionSource, Source, blob_id
 
 MARKER = API_VERSION.encode()
@@ -172,6 +172,13 @@ class Parses:
         self.cache = cache
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.memo: dict[tuple[str, int], Outcome] = {}
+        self.docs: dict[tuple[str, int], Model | Contract] = {}
+
+    @classmethod
+    def with_cache(cls, where: str | None = None) -> Parses:
+        """Backed by the cache at ``where``, else $MODELGATE_CACHE_DIR, else the default; ``none``: no cache."""
+        where = where or os.environ.get("MODELGATE_CACHE_DIR")
+        return cls() if where == "none" else cls(ParseCache(where))
 
     def known(self, blob: str, max_depth: int) -> Outcome | None:
         key = (blob, max_depth)
@@ -180,9 +187,20 @@ class Parses:
         if self.cache is not None:
             entry = self.cache.get(ParseCache.key(blob, max_depth))
             if entry is not None:
-                self.memo[key] = (entry["kind"], entry["payload"])
-                return self.memo[key]
+                self.memo[key] = entry
+                return entry
         return None
+
+    def doc(self, blob: str, max_depth: int, data: dict[str, Any]) -> Model | Contract:
+        """The typed manifest of a blob's data, validated once per run (the models are immutable)."""
+        key = (blob, max_depth)
+        if key not in self.docs:
+            self.docs[key] = KINDS[data["kind"]].model_validate(data)
+        return self.docs[key]
+
+    def flush(self) -> None:
+        if self.cache is not None:
+            self.cache.flush()
 
     def parse(self, items: list[tuple[str, str, bytes]], max_depth: int) -> list[Outcome]:
         """Parse (path, blob, bytes) items, in a process pool when there are many."""
@@ -247,6 +265,7 @@ class Loader:
         candidates = [entry for entry in entries if entry.path != CONFIG_PATH and spec.match_file(entry.path)
                       and not excluded.match_file(entry.path) and self._admissible(entry, snap)]
         self._load_manifests(candidates, snap)
+        self.parses.flush()
         snap.manifests.sort(key=lambda m: m.path)
         self._load_schemas(snap)
         return snap
@@ -289,30 +308,30 @@ class Loader:
 
     def _load_manifests(self, candidates: list[Entry], snap: Snapshot) -> None:
         max_depth = snap.config.limits.max_depth
-        outcomes: dict[str, tuple[Entry, str, Outcome, bytes | None]] = {}
+        limit = snap.config.limits.max_manifest_bytes
+        outcomes: dict[str, tuple[str, Outcome, bytes | None]] = {}
         unread = []
         for entry in candidates:
             known = self.parses.known(entry.blob, max_depth) if entry.blob else None
             if known is None:
                 unread.append(entry)
             else:
-                outcomes[entry.path] = (entry, entry.blob, known, None)
+                outcomes[entry.path] = (entry.blob, known, None)
         todo: list[tuple[str, str, bytes]] = []
         for entry, data in self._contents(unread):
             blob = entry.blob or blob_id(data)
-            if len(data) > snap.config.limits.max_manifest_bytes:
-                snap.findings.append(_mg001(entry.path, 1, f"file is over {snap.config.limits.max_manifest_bytes} bytes"))
+            if len(data) > limit:  # the file grew after it was listed
+                snap.findings.append(_mg001(entry.path, 1, f"file is over {limit} bytes (limits.max_manifest_bytes)"))
                 continue
             known = self.parses.known(blob, max_depth)
             if known is not None:
-                outcomes[entry.path] = (entry, blob, known, data)
+                outcomes[entry.path] = (blob, known, data)
             else:
                 todo.append((entry.path, blob, data))
         for (path, blob, data), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
-            outcomes[path] = (next(e for e in unread if e.path == path) if False else Entry(path, blob, len(data)),
-                              blob, outcome, data)
+            outcomes[path] = (blob, outcome, data)
         for path in sorted(outcomes):
-            entry, blob, (kind, payload), data = outcomes[path]
+            blob, (kind, payload), data = outcomes[path]
             if kind == "skip":
                 continue
             snap.blobs[path] = blob
@@ -320,7 +339,7 @@ class Loader:
                 snap.findings.extend(_mg001(path, line, message, subject) for message, line, subject in payload)
                 continue
             snap.manifests.append(ManifestFile(
-                path, blob, KINDS[payload["kind"]].model_validate(payload), payload, max_depth,
+                path, blob, self.parses.doc(blob, max_depth, payload), payload, max_depth,
                 _text=decode(data) if data is not None else None, fetch=self._fetcher(path, blob)))
 
     def _fetcher(self, path: str, blob: str) -> Callable[[], bytes | None]:
@@ -437,6 +456,18 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
         subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
         return None, [_mg001(path, locate(lines, err["loc"]), _explain(err), subject) for err in exc.errors()]
     return ManifestFile(path, blob, parsed, doc, max_depth, _text=text), []
+
+
+def load_states(base_source: Source, head_source: Source, trusted: Config | None = None,
+                parses: Parses | None = None) -> tuple[Snapshot, Snapshot]:
+    """(base, head) of one evaluation, the head read with the base's configuration (or ``trusted``).
+
+    One ``Parses`` serves both, so a blob the two states share is parsed (and validated) once.
+    """
+    parses = parses if parses is not None else Parses()
+    base = Loader(base_source, trusted, parses).load()
+    head = Loader(head_source, trusted or base.config, parses).load()
+    return base, head
 
 
 def _cat_blob(repo: str | os.PathLike[str], blob: str) -> bytes | None:
