@@ -78,7 +78,7 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
             raise YamlError(f"unsupported YAML tag {tag}", event.start_mark.line + 1)
         try:
             return tag, constructor(self, node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # e.g. "!!int nope"
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, IndexError) as exc:  # "!!int nope", "!!int "
             shown = f"{event.value[:80]!r}{'…' if len(event.value) > 80 else ''}"
             raise YamlError(f"cannot read {shown} as {tag.rsplit(':', 1)[-1]}",
                             event.start_mark.line + 1) from exc
