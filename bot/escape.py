@@ -33,16 +33,17 @@ def markdown_text(text: str) -> str:
 
     ``&``, ``<`` and ``>`` become entities (no HTML); ``@`` is followed by a zero-width space (no mention,
     no notification); ``://`` and ``www.`` are broken the same way (no autolink); markdown punctuation is
-    backslash-escaped (no emphasis, code, link, image or table cell); line breaks become one space.
+    backslash-escaped (no emphasis, code, link, image or table cell); line breaks become one space; other
+    control characters (NUL, ESC) and bidi overrides become U+FFFD, as on a terminal.
     """
-    one_line = _LINE_BREAKS.sub(" ", text)
+    one_line = _TERMINAL_CONTROL.sub("\ufffd", _LINE_BREAKS.sub(" ", text).replace("\t", " "))
     escaped = _MARKDOWN.sub(r"\\\1", one_line.translate(_HTML))
     return _AUTOLINK.sub(lambda m: f"{m.group(1)[0]}{ZWSP}{m.group(1)[1:]}", escaped.replace("@", f"@{ZWSP}"))
 
 
 def mermaid_label(text: str) -> str:
-    """A double-quoted mermaid node label: mermaid syntax characters removed, line breaks made spaces."""
-    one_line = _LINE_BREAKS.sub(" ", text)
+    """A double-quoted mermaid node label: mermaid syntax and control characters removed, line breaks made spaces."""
+    one_line = _TERMINAL_CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
     return '"' + " ".join(one_line.translate(_MERMAID_DROP).split()) + '"'
 
 
