@@ -4,6 +4,8 @@
         pr = gh.add_pull(7, head_sha=..., base_sha=..., author="dev")
         gh.add_review(7, "alice", "APPROVED", commit_id=...)
         gh.fail(status=502, path=r"/pulls/7$", times=1)   # fault injection by script
+        gh.fail(status=500, call=4, persist=True)         # the 5th request, and every retry of it, fails
+        gh.fail(status=RESET, call=4)                     # ... or its connection is dropped unanswered
         client = Client("token", gh.url, sleep=gh.sleeps.append)
         ...
     gh.problems                                       # every request or response that broke the description
@@ -40,6 +42,7 @@ from openapi_core.testing import MockRequest, MockResponse
 SPEC_PATH = Path(__file__).parent / "fixtures" / "github" / "rest-api.subset.json"
 GITHUB = "https://api.github.com"
 NOW = "2026-11-28T10:00:00Z"
+RESET = 0  # a Fault status: the connection is closed without an answer
 
 
 @functools.cache
@@ -72,7 +75,9 @@ def _patch(value: Any) -> None:
 @dataclass
 class Fault:
     """Answer ``status`` instead of serving: to the ``call``-th request (0-based), or to requests matching
-    ``method`` and the ``path`` regex, ``times`` times (None: always)."""
+    ``method`` and the ``path`` regex, ``times`` times (None: always). ``persist``: once the ``call``-th
+    request is hit, every later request with its method and path is too (a retry meets the same fault).
+    Status ``RESET`` closes the connection without an answer."""
 
     status: int
     headers: dict[str, str] = field(default_factory=dict)
@@ -81,12 +86,15 @@ class Fault:
     path: str | None = None
     call: int | None = None
     times: int | None = 1
+    persist: bool = False
 
     def matches(self, index: int, method: str, path: str) -> bool:
         if self.times is not None and self.times <= 0:
             return False
         if self.call is not None:
-            return self.call == index
+            if self.call == index and self.persist:
+                self.call, self.method, self.path, self.times = None, method, f"^{re.escape(path)}$", None
+            return self.call is None or self.call == index
         return ((self.method is None or self.method == method)
                 and (self.path is None or bool(re.search(self.path, path))))
 
@@ -211,8 +219,8 @@ class GitHubDouble:
     # Scripting
 
     def fail(self, status: int, *, headers: dict[str, str] | None = None, body: Any = None, method: str | None = None,
-             path: str | None = None, call: int | None = None, times: int | None = 1) -> None:
-        self.faults.append(Fault(status, headers or {}, body, method, path, call, times))
+             path: str | None = None, call: int | None = None, times: int | None = 1, persist: bool = False) -> None:
+        self.faults.append(Fault(status, headers or {}, body, method, path, call, times, persist))
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[Call]:
         return [c for c in self.log if (method is None or c.method == method)
@@ -287,6 +295,9 @@ class GitHubDouble:
             status, payload, headers = self._answer(index, method, path, query, raw, body,
                                                     http.headers.get("Content-Type") or "application/json")
             call.status = status
+        if status == RESET:
+            http.close_connection = True
+            return
         data = b"" if payload is None else json.dumps(payload).replace(GITHUB, self.url).encode()
         http.send_response(status)
         http.send_header("Content-Type", "application/json; charset=utf-8")
