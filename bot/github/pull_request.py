@@ -230,8 +230,37 @@ def sync_comment(gh: Client, settings: Settings, pr: PrContext, body: str, *, cr
             gh.update_comment(settings.repo, keep["id"], body)
             return
         except GitHubError as exc:
-            if exc.status != 404:  # deleted meanwhile: post it anew
+            if exc.status != 404 or _still_there(gh, settings.repo, keep["id"]):  # deleted meanwhile: post anew
                 raise
             create = True
     if create:
-        gh.create_comment(settings.repo, pr.number, body)
+        posted = gh.create_comment(settings.repo, pr.number, body)
+        _settle_race(gh, settings, pr.number, posted, body)
+
+
+def _still_there(gh: Client, repo: str, comment_id: int) -> bool:
+    """Whether a comment exists (a 404 on its edit may be GitHub's, not a deletion: never post a second one)."""
+    try:
+        gh.comment(repo, comment_id)
+    except GitHubError as exc:
+        if exc.status != 404 or exc.exhausted:
+            raise
+        return False
+    return True
+
+
+def _settle_race(gh: Client, settings: Settings, number: int, posted: dict[str, Any], body: str) -> None:
+    """After posting a report, one call to see whether another run (a push and a review at once) posted one too:
+    the oldest report stays, with this run's body; every later one is deleted (each run deletes the same)."""
+    ours = sorted((c for c in gh.issue_comments(settings.repo, number) if is_report(c, settings.bot_login)),
+                  key=lambda c: c["id"])
+    if not ours or ours[0]["id"] == posted.get("id"):
+        return
+    for duplicate in ours[1:]:
+        try:
+            gh.delete_comment(settings.repo, duplicate["id"])
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
+    if ours[0].get("body") != body:
+        gh.update_comment(settings.repo, ours[0]["id"], body)
