@@ -46,7 +46,7 @@ def contract_doc(index: int, rng: random.Random) -> dict:
                 "version": 1,
                 "status": "active",
                 "schema": schema(rng),
-                "slo": {"latency_p99_ms": rng.choice([5, 10, 20]), "availability": 0.999},
+                "slo": {"latency_p99_ms": 5, "availability": 0.999},
                 "fallback": {"strategy": "last_known_good", "when": ["timeout", "error"]},
             }],
         },
@@ -160,8 +160,11 @@ def generate(n_models: int, root: Path, seed: int = 7) -> list[str]:
     git(root, "config", "user.name", "bench")
     n_contracts = n_models // 2
     _, consumes = layout(n_models, rng)
-    for i in range(n_contracts):
-        dump(root / "contracts" / f"c{i:05d}.yaml", contract_doc(i, rng))
+    docs = [contract_doc(i, rng) for i in range(n_contracts)]
+    for i, doc in enumerate(docs):  # end-to-end latency budgets that add up, as on a healthy platform
+        upstream = sum(docs[c]["spec"]["versions"][0]["slo"]["latency_p99_ms"] for c in consumes[i])
+        doc["spec"]["versions"][0]["slo"]["latency_p99_ms"] = upstream + rng.choice([5, 10, 20])
+        dump(root / "contracts" / f"c{i:05d}.yaml", doc)
     for i in range(n_models):
         dump(root / "models" / f"m{i:05d}.yaml", model_doc(i, n_contracts, consumes[i], rng))
     (root / "README.md").write_text("synthetic monorepo\n")

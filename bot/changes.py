@@ -26,6 +26,9 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
     """Every change from ``base`` to ``head``, sorted by subject, then kind, type and path."""
     changes = list(_config(base, head))
     unreadable = {f.file for f in head.findings if f.rule == "MG001"}
+    schema_refs: dict[str, list[str]] = {}
+    for (name, _), path in base.schema_files.items():
+        schema_refs.setdefault(name, []).append(path)
     for kind in ("Model", "Contract"):
         old_all, new_all = _by_kind(base, kind), _by_kind(head, kind)
         for name in sorted(old_all.keys() | new_all.keys()):
@@ -45,10 +48,24 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
                 if kind == "Contract":
                     changes.extend(_versions_removed(old))
             elif old is not None and new is not None:
+                if _untouched(base, head, old, new, schema_refs):
+                    continue
                 found = list(_model(old, new) if kind == "Model" else _contract(base, head, old, new, policy))
                 changes.extend(found or _text(old, new))
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     return sorted(changes, key=lambda c: (c.subject, order[c.kind], c.type, c.path or "", c.detail))
+
+
+def _untouched(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile,
+               schema_refs: dict[str, list[str]]) -> bool:
+    """The same file with the same bytes, and the same bytes in every schema file it refers to.
+
+    Most manifests of a large monorepo are untouched by a PR; this keeps their cost to a comparison.
+    """
+    if old.path != new.path or old.blob != new.blob:
+        return False
+    refs = schema_refs.get(old.name, []) if old.kind == "Contract" else []
+    return all(base.blobs.get(path) == head.blobs.get(path) for path in refs)
 
 
 def _by_kind(snapshot: Snapshot, kind: str) -> dict[str, ManifestFile]:

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
@@ -163,9 +164,33 @@ def schema_problems(schema: Any) -> list[tuple[Path, str]]:
     return problems
 
 
+_KNOWN_METASCHEMAS = frozenset({
+    "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2019-09/schema",
+    "http://json-schema.org/draft-07/schema", "http://json-schema.org/draft-06/schema",
+    "http://json-schema.org/draft-04/schema",
+})
+
+
+def _surely_valid(schema: dict[str, Any] | bool) -> bool:
+    """jsonschema-rs's metaschema check, about a thousand times faster than jsonschema's.
+
+    Used only to say yes quickly: a no (and every message) comes from jsonschema below. It is asked only
+    about schemas that name no metaschema or a well-known one, because it would fetch any other.
+    """
+    declared = schema.get("$schema") if isinstance(schema, dict) else None
+    if declared is not None and (not isinstance(declared, str) or declared.rstrip("#") not in _KNOWN_METASCHEMAS):
+        return False
+    try:
+        return bool(jsonschema_rs.meta.is_valid(schema))
+    except (ValueError, jsonschema_rs.ReferencingError):
+        return False
+
+
 def _metaschema_error(schema: Any) -> SchemaError | None:
     if not isinstance(schema, dict | bool):
         return SchemaError(f"{schema!r} is not an object or a boolean")
+    if _surely_valid(schema):
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # an unknown $schema falls back to the default
         declared = validator_for(schema, default=None) if isinstance(schema, dict) else None

@@ -95,6 +95,40 @@ def git(repo: str | Path, *args: str) -> str:
     return done.stdout.decode("utf-8", "surrogateescape")
 
 
+class BlobReader:
+    """Blobs of one repository by id, one at a time, through a long-lived ``git cat-file --batch``."""
+
+    def __init__(self, repo: str | Path) -> None:
+        self.repo = Path(repo)
+        self._batch: subprocess.Popen[bytes] | None = None
+
+    def read(self, sha: str) -> bytes | None:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.repo), "cat-file", "--batch"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        stdin: IO[bytes] = self._batch.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = self._batch.stdout  # type: ignore[assignment]
+        stdin.write(sha.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) != 3:
+            return None
+        data = stdout.read(int(header[2]))
+        stdout.read(1)
+        return data
+
+    def close(self) -> None:
+        if self._batch is not None:
+            if self._batch.stdin:
+                self._batch.stdin.close()
+            self._batch.wait()
+            if self._batch.stdout:
+                self._batch.stdout.close()
+            self._batch = None
+
+
 class GitRevisionSource:
     """The tree of one revision, read from git objects through one ``git cat-file --batch`` process."""
 
@@ -102,7 +136,7 @@ class GitRevisionSource:
         self.repo = Path(repo)
         self.commit = git(self.repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
         self.label = label or rev
-        self._batch: subprocess.Popen[bytes] | None = None
+        self._reader = BlobReader(self.repo)
         self._index: dict[str, Entry] = {}
 
     def entries(self) -> Iterator[Entry]:
@@ -118,27 +152,8 @@ class GitRevisionSource:
             self._index[path] = entry
             yield entry
 
-    def _pipe(self) -> subprocess.Popen[bytes]:
-        if self._batch is None:
-            self._batch = subprocess.Popen(
-                ["git", "-C", str(self.repo), "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )
-        return self._batch
-
     def read_blob(self, sha: str) -> bytes | None:
-        proc = self._pipe()
-        stdin: IO[bytes] = proc.stdin  # type: ignore[assignment]
-        stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
-        stdin.write(sha.encode() + b"\n")
-        stdin.flush()
-        header = stdout.readline().split()
-        if len(header) != 3:
-            return None
-        size = int(header[2])
-        data = stdout.read(size)
-        stdout.read(1)
-        return data
+        return self._reader.read(sha)
 
     def read_blobs(self, shas: list[str]) -> Iterator[tuple[str, bytes]]:
         """Read many blobs through one pipelined ``git cat-file --batch --buffer``.
@@ -184,11 +199,7 @@ class GitRevisionSource:
         return self.read_blob(entry.blob)
 
     def close(self) -> None:
-        if self._batch is not None:
-            if self._batch.stdin:
-                self._batch.stdin.close()
-            self._batch.wait()
-            self._batch = None
+        self._reader.close()
 
 
 class WorktreeSource(DirectorySource):

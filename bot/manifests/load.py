@@ -8,11 +8,11 @@ Lines are located lazily: only a manifest that needs to point at a line is read 
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing
 import os
 import posixpath
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +26,7 @@ from bot.config import CONFIG_PATH, Config
 from bot.manifests.models import API_VERSION, KINDS, Contract, Model
 from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
 from bot.result import Finding
-from bot.sources import Entry, GitRevisionSource, Source, blob_id
+from bot.sources import BlobReader, Entry, GitRevisionSource, Source, blob_id
 
 MARKER = API_VERSION.encode()
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -345,8 +345,8 @@ class Loader:
     def _fetcher(self, path: str, blob: str) -> Callable[[], bytes | None]:
         source = self.source
         if isinstance(source, GitRevisionSource):
-            repo = source.repo
-            return lambda: _cat_blob(repo, blob)
+            reader = _late_reader(source.repo)
+            return lambda: reader.read(blob)
         return lambda: source.read(path)
 
     def _load_schemas(self, snap: Snapshot) -> None:
@@ -470,7 +470,20 @@ def load_states(base_source: Source, head_source: Source, trusted: Config | None
     return base, head
 
 
-def _cat_blob(repo: str | os.PathLike[str], blob: str) -> bytes | None:
-    """One blob read by a one-off ``git cat-file`` (for the rare line lookup in a cached manifest)."""
-    done = subprocess.run(["git", "-C", str(repo), "cat-file", "blob", blob], capture_output=True, check=False)
-    return done.stdout if done.returncode == 0 else None
+_LATE_READERS: dict[str, BlobReader] = {}
+
+
+def _late_reader(repo: os.PathLike[str] | str) -> BlobReader:
+    """One shared reader per repository for lines looked up after loading (closed when the process ends)."""
+    key = str(repo)
+    if key not in _LATE_READERS:
+        if not _LATE_READERS:
+            atexit.register(_close_late_readers)
+        _LATE_READERS[key] = BlobReader(repo)
+    return _LATE_READERS[key]
+
+
+def _close_late_readers() -> None:
+    for reader in _LATE_READERS.values():
+        reader.close()
+    _LATE_READERS.clear()
