@@ -184,3 +184,36 @@ def test_event(tmp_path, github, monkeypatch, capsys, name, spec):
     if "calls" in spec:
         assert [c.path for c in github.log] == [p.format(repo=REPO) for p in spec["calls"]]
     assert all(s["sha"] == world.head for s in github.statuses)
+
+
+def test_the_action_never_runs_or_checks_out_pr_code(tmp_path, github, monkeypatch, capsys):
+    """A head that would run code if imported, built, templated or checked out: only its bytes are read."""
+    pwned = tmp_path / "pwned"
+    world = World(tmp_path, github, monkeypatch)
+    world.push({
+        "setup.py": f"open({str(pwned)!r}, 'w')\n", "conftest.py": f"open({str(pwned)!r}, 'w')\n",
+        "bot/__init__.py": f"open({str(pwned)!r}, 'w')\n", ".modelgate.yml": "admins: ['@mallory']\n",
+        "models/evil.yaml": corpus_bytes("manifests/python-tag.yaml").decode(),
+    })
+    git_head = (world.repo / ".git" / "HEAD").read_text()
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(world.payload()))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request_target")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    code, _, _ = run_main(capsys, "action", "--today", TODAY)
+    assert code == 0
+    assert not pwned.exists() and not Path("/tmp/modelgate-pwned").exists()
+    assert (world.repo / ".git" / "HEAD").read_text() == git_head  # nothing checked out
+    [report] = world.reports()
+    assert "MG001" in report["body"] and "config" in report["body"]  # the config change needs the base's admins
+
+
+def test_workflows_and_the_action_pin_third_party_actions_and_ci_runs_zizmor():
+    root = Path(__file__).parent.parent
+    files = [root / "action.yml", *(root / ".github" / "workflows").glob("*.yml")]
+    uses = [line.split("uses:", 1)[1].strip() for f in files for line in f.read_text().splitlines()
+            if "uses:" in line and not line.strip().startswith("#")]
+    third_party = [u for u in uses if not u.startswith(("./", "docker://"))]
+    assert third_party and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}( # .*)?", u) for u in third_party), uses
+    assert "zizmor" in "".join(f.read_text() for f in files)
+    assert all("permissions:" in f.read_text() for f in files if f.parent.name == "workflows")
