@@ -19,7 +19,8 @@ from bot.errors import UsageError
 from bot.sources import SourceError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or (``only``) of that one: start-up imports just what runs."""
     parser = argparse.ArgumentParser(
         prog="modelgate",
         description="Contract-aware merge gating and staged rollouts for monorepos of ML models.",
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(bot.commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or (only is not None and info.name != only):
             continue
         module = importlib.import_module(f"bot.commands.{info.name}")
         module.add_parser(subparsers)
@@ -36,8 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((w for w in words if not w.startswith("-")), None)
+    module = chosen.replace("-", "_") if chosen else None
+    known = {info.name for info in pkgutil.iter_modules(bot.commands.__path__)}
+    parser = build_parser(module if module in known and "-h" not in words and "--help" not in words else None)
+    args = parser.parse_args(words)
     try:
         return int(args.func(args))
     except (UsageError, SourceError) as exc:

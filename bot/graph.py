@@ -45,6 +45,14 @@ class Graph:
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Graph:
+        """The graph of a loaded state, built once per Snapshot (lint, policy and impact all ask for it)."""
+        built = snapshot.__dict__.get("_graph")
+        if built is None:
+            built = snapshot.__dict__["_graph"] = cls._build(snapshot)
+        return built
+
+    @classmethod
+    def _build(cls, snapshot: Snapshot) -> Graph:
         g: nx.DiGraph = nx.DiGraph()
         for name, manifest in snapshot.contracts.items():
             assert isinstance(manifest.doc, Contract)
