@@ -19,6 +19,7 @@ MARKER = "<!-- modelgate:report -->"
 TODAY = "2026-11-28"
 EVENTS = Path(__file__).parent / "fixtures" / "github" / "events"
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
+PR_MODELS = ("ato-scorer", "customer-alerts", "fraud-scorer", "merchant-risk-features", "txn-feature-pipeline")
 
 BASE_FILES = {
     "contracts/score.yaml": contract("score", owners=["@alice"]),
@@ -232,6 +233,34 @@ def test_no_review_requests_while_draft(world, github):
     assert world.statuses[-1]["state"] == "pending"
 
 
+def deploy(github: GitHubDouble, sha: str, model: str, environment: str, state: str | None = None, *,
+           pr: int = 7, creator: str | None = None, **payload) -> dict:
+    """A deployment as /rollout creates them (task deploy:MODEL, payload.pr), with a status when ``state``."""
+    found = github.add_deployment(sha, environment=environment, task=f"deploy:{model}", creator=creator,
+                                  payload={"model": model, "pr": pr, **payload})
+    if state:
+        github._create_deployment_status(did=str(found["id"]), body={"state": state})
+    return found
+
+
+def test_the_report_shows_the_current_stage_of_each_model(world, github):
+    world.run()
+    assert "**Current stage:** scorer → not deployed\n" in world.reports()[0]["body"]
+    shadow = deploy(github, world.head, "scorer", "shadow", "success")
+    deploy(github, world.head, "scorer", "canary", "failure", pr=8)  # another PR's
+    deploy(github, world.head, "scorer", "production", "success", creator="mallory")  # not the bot's
+    world.run()
+    [report] = world.reports()
+    assert "**Current stage:** scorer → shadow\n" in report["body"]
+    listing = f"/repos/{REPO}/deployments"  # one listing per run, whatever the models
+    assert [c.path for c in github.calls("GET", "/deployments")] == [
+        listing, listing, f"{listing}/{shadow['id']}/statuses"]
+    back = deploy(github, world.base, "scorer", "shadow", rollback=True)
+    world.run()
+    assert "scorer → shadow \\(rolled back\\)" in world.reports()[0]["body"]
+    assert not github.calls("GET", rf"/deployments/{back['id']}/statuses")  # a rollback's label needs no state
+
+
 def test_a_502_then_success(world, github):
     github.fail(502, method="GET", path=r"/pulls/7$")
     assert world.run() == 0
@@ -337,8 +366,9 @@ def _example_world(world: World, extra: dict[str, str]) -> None:
 
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/fraud-platform is absent")
-@pytest.mark.parametrize(("extra_models", "teams_visible"), [(0, False), (0, True), (110, True)])
-def test_api_budget_on_the_example_platform(world, github, extra_models, teams_visible):
+@pytest.mark.parametrize(("extra_models", "teams_visible", "deployed"),
+                         [(0, False, False), (0, True, False), (110, True, False), (110, True, True)])
+def test_api_budget_on_the_example_platform(world, github, extra_models, teams_visible, deployed):
     extra = chain_repo(extra_models, prefix="extra") if extra_models else {}
     extra = {path.replace("contracts/c", "contracts/extra-c"): text.replace("name: c", "name: extra-c")
              .replace("contract: c", "contract: extra-c") for path, text in extra.items()}
@@ -352,12 +382,25 @@ def test_api_budget_on_the_example_platform(world, github, extra_models, teams_v
         for team in ("feature-platform", "risk-ml", "identity-ml", "cardholder-comms", "disputes-ml", "fraud-ops",
                      "merchant-risk", "payments", "ml-platform"):
             github.teams[f"acme/{team}"] = ["priya-raman"]
+    if deployed:  # a busy repository: other PRs' deployments, then every model of this PR in some stage
+        for i in range(250):
+            deploy(github, f"{i:040x}", f"extra{i % 110}", "shadow", pr=100 + i)
+        for i, name in enumerate(PR_MODELS):
+            deploy(github, world.head, name, "shadow", "success")
+            deploy(github, world.head, name, "canary", "success" if i % 2 else None, percent=10)
+        deploy(github, world.base, PR_MODELS[0], "canary", rollback=True)
     assert world.run() == 0
     assert world.outputs()["verdict"] == "fail"
     assert world.statuses[-1]["state"] == "failure"
-    assert len(world.reports()) == 1
+    [report] = world.reports()
+    if deployed:
+        assert "**Current stage:** ato-scorer → canary \\(rolled back\\) · customer-alerts → canary 10% · " \
+               "fraud-scorer → canary 10% \\(pending\\) · " in report["body"]
+        assert "from the repository's 100 newest deployments" in report["body"]
+        assert len(github.calls("GET", r"/deployments/\d+/statuses$")) == len(PR_MODELS) - 1
     assert world.client is not None
-    print(f"API calls with {extra_models} extra models, teams visible {teams_visible}: {world.client.calls}")
+    print(f"API calls with {extra_models} extra models, teams visible {teams_visible}, deployments {deployed}: "
+          f"{world.client.calls}")
     assert world.client.calls == len(github.log) <= 30
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -223,10 +224,24 @@ def test_ack_satisfies_mg302(world):
     assert "not an owner of router" in refused(world, before)
     ack = world.say("carol", "/rollout ack router")
     assert world.reactions(ack) == ["eyes", "rocket"]
-    report = world.report()
-    assert "MG302" in report
+    report = world.report()  # of the same run: the ack is in its audit log and counts for MG302 already
+    assert "MG302" in report and "rollout ack router" in report
     status = world.github.statuses_for(world.head)[-1]
     assert "router" not in status["description"]
+    assert world.outputs()["verdict"] == "pending"  # scorer's owners (MG301) have not approved
+
+
+def test_a_command_run_reads_the_pr_once_and_reports_the_stage_it_deployed(world, github):
+    world.say("someone", "/rollout help")  # the report exists from here on: this run edits it
+    world.say("rita", "/rollout shadow")
+    calls = github.log[-world.calls:]
+    for path in (r"/pulls/7$", r"/pulls/7/reviews$", r"/issues/7/comments$", r"/orgs/acme/teams/risk/members$"):
+        assert len([c for c in calls if c.method == "GET" and re.search(path, c.path)]) == 1, path
+    assert "**Current stage:** scorer → shadow \\(pending\\)" in world.report()
+    world.succeed(github.deployments[-1])
+    world.say("someone", "/rollout plan")
+    assert "**Current stage:** scorer → shadow\n" in world.report()
+    assert world.calls == 10  # read 3, 👀, 🚀, reply, listing, shadow's status, report, commit status
 
 
 def test_a_push_after_the_command_refuses_it(world):

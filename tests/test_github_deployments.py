@@ -61,7 +61,7 @@ def test_one_listing_for_every_model_with_rollbacks_of_the_base_and_older_heads(
     assert [d.id for d in found] == [old_head["id"], rollback["id"], routed["id"]] and complete
     assert gh.calls == 1
     known = deployments.list_ours(gh, REPO, 7, github.bot_login, ["scorer", "router"], OPENED)
-    assert len(known) == 3 and gh.calls == 1 + 1 + 3  # one listing, then the newest of each model, stage, SHA and direction
+    assert len(known) == 3 and gh.calls == 1 + 1 + 3  # one listing; the newest of each model, stage, SHA, direction
 
 
 def test_listing_pages_back_to_the_pr_opening_and_no_further(github):
@@ -106,7 +106,8 @@ def test_report_stages_are_capped_and_say_so(github):
     stages, [note] = deployments.report_stages(gh, REPO, 7, github.bot_login, models, OPENED)
     assert gh.calls == 1 + deployments.MAX_STAGE_READS
     assert list(stages) == models[:deployments.MAX_STAGE_READS]
-    assert note.startswith("current rollout stage of 3 model(s) not read (m08, m09, m10)")
+    assert note.startswith(f"current rollout stage of 3 model(s) not read ({', '.join(models[-3:])}): at most "
+                           f"{deployments.MAX_STAGE_READS} deployment statuses per run")
 
 
 def test_report_stages_from_an_incomplete_listing_leave_out_the_unseen(github):

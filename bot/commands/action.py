@@ -7,15 +7,14 @@ the action's inputs (MODELGATE_CONFIG, MODELGATE_BOT_LOGIN, MODELGATE_STATUS_CON
 event, and exits 0 whatever the verdict (the commit status carries it), 1 when the run could not do its job
 (after setting the status ``error`` with the reason where it can).
 
-Hook for /rollout: on ``issue_comment`` the module ``bot.github.commands``, when it exists, is called first as
-``handle_comment(gh, settings, payload) -> dict[str, str]`` (the returned outputs, e.g. ``rollout-model``,
-are written to GITHUB_OUTPUT); then the PR is re-evaluated and published like any other PR event.
+/rollout: on ``issue_comment``, ``bot.github.commands.handle_comment`` runs the command first; its outputs
+(e.g. ``rollout-model``) are written to GITHUB_OUTPUT, and the PR it read (with the bot's reply among its
+comments) is evaluated and published like any other PR event, without reading it a second time.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import secrets
@@ -24,13 +23,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.check import evaluate
+from bot import check
 from bot.commands._common import today
 from bot.config import CONFIG_PATH
 from bot.escape import workflow_command_data
 from bot.github.client import Client, GitHubError
+from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
-from bot.github.pull_request import Settings, evaluate_pull_request, publish
+from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import error_status, status_of
 from bot.report import ReportContext, render, render_summary
@@ -115,20 +115,19 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
         except (GitHubError, SourceError) as exc:
             raise RunError(str(exc), event.head_sha) from exc
     assert event.number is not None
-    outputs: dict[str, str] = {}
     sha = _payload_head(payload)
     try:
-        if event.kind == "comment":
-            outputs.update(_handle_comment(gh, settings, payload))
-        result, pr = evaluate_pull_request(gh, settings.repo, event.number, settings)
+        handled = handle_comment(gh, settings, payload) if event.kind == "comment" else Handled()
+        pr = handled.pr or read_pull_request(gh, settings.repo, event.number, settings)
         sha = pr.head_sha
+        result = evaluate(gh, settings, pr)
         publish(gh, settings, result, pr)
     except (GitHubError, SourceError) as exc:
         raise RunError(str(exc), sha) from exc
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
     report(result, context)
-    return {**result_outputs(result), **outputs}
+    return {**result_outputs(result), **handled.outputs}
 
 
 def _payload_head(payload: dict[str, Any]) -> str | None:
@@ -136,19 +135,11 @@ def _payload_head(payload: dict[str, Any]) -> str | None:
     return sha if isinstance(sha, str) else None
 
 
-def _handle_comment(gh: Client, settings: Settings, payload: dict[str, Any]) -> dict[str, str]:
-    try:
-        commands = importlib.import_module("bot.github.commands")
-    except ModuleNotFoundError:
-        return {}
-    return dict(commands.handle_comment(gh, settings, payload) or {})
-
-
 def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str) -> dict[str, str]:
     """A merge group: its head against its base; errors fail, approvals were settled on the PR."""
     ensure_commits(settings.workspace, [base_sha, head_sha])
     base, head = load_states(settings.workspace, base_sha, head_sha, settings.config_path)
-    result = evaluate(base, head, settings.today)
+    result = check.evaluate(base, head, settings.today)
     state, description = status_of(result, merge_group=True)
     gh.create_status(settings.repo, head_sha, state, settings.status_context or base.config.status_context,
                      description, settings.run_url)

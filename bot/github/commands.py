@@ -1,15 +1,18 @@
 """``/rollout`` commands on GitHub (SPEC section 7): the ``issue_comment`` flow around the pure rollout core.
 
 ``handle_comment(gh, settings, payload)`` is what ``modelgate action`` calls for an ``issue_comment`` event,
-before it re-evaluates and publishes the PR. For a new comment by a human on a PR whose first line is a
-command, it evaluates the PR as it is now, reacts 👀, judges the command (parse, scope, permission and
+before it evaluates and publishes the PR. For a new comment by a human on a PR whose first line is a
+command, it reads and assesses the PR as it is now, reacts 👀, judges the command (parse, scope, permission and
 ownership, a push racing the command, the stage gates), creates the deployments it asks for (each one only
 once per model, stage and SHA), then reacts 🚀 or 😕 and replies with what it did or why not. The reply
 carries the marker from which every later run re-derives the audit log, the acks and the overrides; a command
 that already has a reply was handled, so the same event delivered twice changes nothing.
 
-It returns the action's rollout outputs: ``rollout-model``, ``rollout-stage``, ``rollout-sha`` and
-``deployment-id`` (space-separated, in the same order, when a command deploys several models).
+It returns a :class:`Handled`: the action's rollout outputs (``rollout-model``, ``rollout-stage``,
+``rollout-sha`` and ``deployment-id``, space-separated, in the same order, when a command deploys several
+models) and the PR as it was read, with the bot's reply among its comments, so that the action evaluates and
+publishes it without reading it again: the audit log, acks and overrides then include the command just
+handled, exactly as any later run re-derives them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from bot.approvals import login, trusted_manifest
 from bot.escape import markdown_text
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
-from bot.github.pull_request import PrContext, Settings, comment_value, evaluate_pull_request, team_members
+from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
 from bot.graph import Graph
 from bot.manifests.models import Model
 from bot.owners import owners_of
@@ -78,23 +81,32 @@ class Answer:
                 "deployment-id": " ".join(str(d.id) for d in self.deployed)}
 
 
-def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -> dict[str, str]:
-    """Run the ``/rollout`` command of an ``issue_comment`` event, if it holds one; return the action outputs."""
+@dataclass
+class Handled:
+    """What :func:`handle_comment` did: the action's rollout outputs, and the PR as read (None when the event
+    held no command), its comments including the bot's reply."""
+
+    outputs: dict[str, str] = field(default_factory=dict)
+    pr: PrContext | None = None
+
+
+def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -> Handled:
+    """Run the ``/rollout`` command of an ``issue_comment`` event, if it holds one."""
     issue = payload.get("issue") or {}
     raw = payload.get("comment") or {}
     if payload.get("action") != "created" or not raw or not isinstance(issue.get("number"), int):
-        return {}
+        return Handled()
     comment = comment_value(dict(raw), on_pull_request=bool(issue.get("pull_request")))
     if not is_candidate(comment) or not is_command(comment.body):
-        return {}
-    result, pr = evaluate_pull_request(gh, settings.repo, issue["number"], settings)
+        return Handled()
+    pr = read_pull_request(gh, settings.repo, issue["number"], settings)
     if comment.id in replies([comment_value(c) for c in pr.comments], settings.bot_login):
-        return {}  # answered already: this delivery is a repeat
+        return Handled(pr=pr)  # answered already: this delivery is a repeat
     gh.add_reaction(settings.repo, comment.id, "eyes")
-    answer = Rollout(gh, settings, result, pr, comment).answer()
+    answer = Rollout(gh, settings, assess(gh, settings, pr), pr, comment).answer()
     gh.add_reaction(settings.repo, comment.id, REACTIONS.get(answer.outcome, "confused"))
-    gh.create_comment(settings.repo, pr.number, reply(comment, answer, pr.head_sha))
-    return answer.outputs()
+    pr.comments.append(gh.create_comment(settings.repo, pr.number, reply(comment, answer, pr.head_sha)))
+    return Handled(answer.outputs(), pr)
 
 
 def reply(comment: Comment, answer: Answer, sha: str) -> str:
@@ -152,7 +164,7 @@ class Rollout:
                         stages=self.verbs)
         teams = sorted({login(o) for o in (*admins, *(o for names in owners.values() for o in names)) if "/" in o})
         if why and teams and "permission on this repository" not in why:
-            members, _ = team_members(self.gh, teams)
+            members, _ = known_members(self.gh, self.pr, teams)
             why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, admins=admins,
                             required=self.config.rollout.command_permission, stages=self.verbs)
         if why:
@@ -215,7 +227,7 @@ class Rollout:
         why = why or self._refusal(command, {m: self._owners(m) for m in models})
         if why:
             return Answer("refused", why)
-        known = deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login, models)
+        known = self._deployments(models)
         requests: list[Request] = []
         refusals: list[str] = []
         for model in models:
@@ -239,6 +251,10 @@ class Rollout:
         summary = ", ".join(f"{r.model} → {r.stage}" for r in requests)
         verb = "rolled back" if command.verb == "rollback" else "deployed"
         return Answer("accepted", f"{verb} {summary}", lines, done)
+
+    def _deployments(self, models: Sequence[str]) -> list[Deployment]:
+        return deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login, models,
+                                     str(self.pr.pull.get("created_at") or ""))
 
     def _request(self, command: Command, model: str, known: Sequence[Deployment]) -> tuple[Request | None, str | None]:
         stages = self.stages[model]
@@ -298,8 +314,7 @@ class Rollout:
         return lines
 
     def _status(self) -> list[str]:
-        known = deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login,
-                                      self.models)
+        known = self._deployments(self.models)
         lines = ["| model | stage | deployment |", "|---|---|---|"]
         for model in self.models:
             current = latest(known, model)

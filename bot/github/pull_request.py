@@ -1,14 +1,19 @@
-"""One pull request on GitHub: evaluate it (``evaluate_pull_request``) and publish the outcome (``publish``).
+"""One pull request on GitHub: read it, evaluate it, and publish the outcome (``publish``).
 
-``evaluate_pull_request`` reads the PR, its reviews and its comments (3 calls, plus one per page beyond 100
-items and one per owning team when team approvals must be matched), reads both states from git objects,
-and runs the pure core once (twice when team membership had to be looked up). It returns the Result and a
-``PrContext`` with everything the /rollout commands need (the raw PR, comments, both snapshots).
+``read_pull_request`` reads the PR, its reviews and its comments (3 calls, plus one per page beyond 100 items)
+and both states from git objects. ``assess`` runs the pure core on them (twice when team membership had to be
+looked up: one call per owning team, once per run, at most ``MAX_TEAM_LOOKUPS``). ``evaluate`` is ``assess``
+plus the current rollout stage of each model from the bot's deployments (1 call, plus one status per deployed
+model, at most ``deployments.MAX_STAGE_READS``). The /rollout commands judge a command on ``assess`` and
+leave the ``PrContext`` (the raw PR, comments, both snapshots, the teams looked up) to the action, which
+evaluates and publishes it, so a PR is read once per run.
 
 ``publish`` requests the missing reviews (not while draft; never the author, never twice), writes the report
 comment (one per PR, found by marker AND bot login; duplicates by the bot deleted; others' comments never
 touched; no new comment when nothing changed) and sets the commit status on the PR's head SHA.
-A pull_request run therefore costs 3 + teams + 1-2 (reviews) + 1 (comment) + duplicates + 1 (status) calls.
+A pull_request run therefore costs 3 + teams + 1 + deployed models (at most 6) + 1-2 (reviews) + 1 (comment)
++ 1-2 (the race check after posting one) + duplicates + 1 (status) calls (``deployments.MAX_STAGE_READS`` has
+the worst case).
 """
 
 from __future__ import annotations
@@ -22,14 +27,17 @@ from typing import Any
 from bot import check
 from bot.approvals import Review, ReviewState, approving_users, login
 from bot.config import CONFIG_PATH
+from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
+from bot.graph import Graph
 from bot.manifests.load import Snapshot
 from bot.report import MARKER, ReportContext, render_comment
 from bot.result import Result
 from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
+from bot.rollout.stages import pr_models
 
 COMMENT_LIMIT = 60_000
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
@@ -64,6 +72,7 @@ class PrContext:
     comments: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
     team_note: str = ""
+    members: dict[str, frozenset[str]] | None = field(default_factory=dict)  # teams looked up (None: refused)
 
     @property
     def status_context(self) -> str:
@@ -90,27 +99,43 @@ def review_values(raw: Iterable[dict[str, Any]]) -> tuple[Review, ...]:
                         str(r.get("submitted_at") or "")) for r in raw if r.get("user"))
 
 
-def evaluate_pull_request(gh: Client, repo: str, number: int, settings: Settings) -> tuple[Result, PrContext]:
-    """Evaluate PR ``number`` of ``repo`` as it is now on GitHub (its current head, reviews and comments)."""
+def read_pull_request(gh: Client, repo: str, number: int, settings: Settings) -> PrContext:
+    """The PR, its reviews and its comments (3 calls, plus one per page beyond 100 items), and both states
+    read from git objects."""
     pull = gh.pull(repo, number)
     head_sha, pr_base = pull["head"]["sha"], pull["base"]["sha"]
     ensure_commits(settings.workspace, [pr_base, head_sha], [f"refs/pull/{number}/head"])
     base, head = load_states(settings.workspace, pr_base, head_sha, settings.config_path)
     reviews = gh.reviews(repo, number)
     comments = gh.issue_comments(repo, number)
-    derived = derive([comment_value(c) for c in comments], settings.bot_login)
-    author = str(pull["user"]["login"])
-    state = ReviewState(author, head_sha, review_values(reviews), derived.acks, derived.overrides, {})
-    result = check.evaluate(base, head, settings.today, state)
-    teams = _teams_to_match(result, state, base)
-    note = ""
+    return PrContext(number, pull, head_sha, base.label, str(pull["user"]["login"]), bool(pull.get("draft")), base,
+                     head, comments, reviews)
+
+
+def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
+    """:func:`assess`, plus the current rollout stage of each model of the PR (``Result.stages``) from the
+    bot's deployments for it (see :func:`bot.github.deployments.report_stages`)."""
+    result = assess(gh, settings, pr)
+    models = pr_models(result.changes, Graph.from_snapshot(pr.head))
+    result.stages, notes = deployments.report_stages(gh, settings.repo, pr.number, settings.bot_login, models,
+                                                     str(pr.pull.get("created_at") or ""))
+    result.notes.extend(notes)
+    return result
+
+
+def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
+    """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. Team
+    membership is looked up (see :func:`known_members`) only when someone approved, acked or overrode, and
+    the core then runs a second time with it."""
+    derived = derive([comment_value(c) for c in pr.comments], settings.bot_login)
+    state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
+    result = check.evaluate(pr.base, pr.head, settings.today, state)
+    teams = _teams_to_match(result, state, pr.base)
     if teams:
-        members, note = team_members(gh, teams)
-        result = check.evaluate(base, head, settings.today, replace(state, team_members=members))
+        members, pr.team_note = known_members(gh, pr, teams)
+        result = check.evaluate(pr.base, pr.head, settings.today, replace(state, team_members=members))
     result.audit = list(derived.audit)
-    context = PrContext(number, pull, head_sha, base.label, author, bool(pull.get("draft")), base, head,
-                        comments, reviews, note)
-    return result, context
+    return result
 
 
 def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[str]:
@@ -124,11 +149,13 @@ def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[
     return sorted({login(o) for o in owners if "/" in o})
 
 
-def team_members(gh: Client, teams: Iterable[str]) -> tuple[dict[str, frozenset[str]] | None, str]:
-    """The active members of each ``org/team``; None (and why) when the token may not read them."""
+def team_members(gh: Client, teams: Iterable[str],
+                 limit: int = MAX_TEAM_LOOKUPS) -> tuple[dict[str, frozenset[str]] | None, str]:
+    """The active members of each ``org/team`` (the first ``limit`` of them); None (and why) when the token
+    may not read them."""
     found: dict[str, frozenset[str]] = {}
     teams = list(teams)
-    for team in teams[:MAX_TEAM_LOOKUPS]:
+    for team in teams[:limit]:
         org, slug = team.split("/", 1)
         try:
             found[team] = frozenset(login(m["login"]) for m in gh.team_members(org, slug))
@@ -136,10 +163,24 @@ def team_members(gh: Client, teams: Iterable[str]) -> tuple[dict[str, frozenset[
             if exc.exhausted or exc.status not in (401, 403, 404):
                 raise
             return None, f"team membership of @{team} could not be read ({exc.status})"
-    skipped = teams[MAX_TEAM_LOOKUPS:]
+    skipped = teams[limit:]
     note = (f"{len(skipped)} owning team(s) not looked up ({', '.join('@' + t for t in skipped)}): "
             f"at most {MAX_TEAM_LOOKUPS} per run") if skipped else ""
     return found, note
+
+
+def known_members(gh: Client, pr: PrContext, teams: Iterable[str]) -> tuple[dict[str, frozenset[str]] | None, str]:
+    """:func:`team_members` remembered on ``pr`` for the run: each team is looked up once, at most
+    ``MAX_TEAM_LOOKUPS`` in all, and a token refused once is not asked again."""
+    if pr.members is None:
+        return None, pr.team_note
+    missing = [t for t in dict.fromkeys(teams) if t not in pr.members]
+    found, note = team_members(gh, missing, MAX_TEAM_LOOKUPS - len(pr.members))
+    if found is None:
+        pr.members, pr.team_note = None, note
+        return None, note
+    pr.members.update(found)
+    return dict(pr.members), note
 
 
 def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> None:
