@@ -67,9 +67,14 @@ class Config(_Strict):
     @field_validator("rules")
     @classmethod
     def _known_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        from bot.rules import catalog  # the catalogue reads Config: imported late to avoid a cycle
+
         bad = [key for key in value if not RULE_ID_RE.match(key)]
         if bad:
             raise ValueError(f"not a rule id: {', '.join(bad)} (rule ids look like MG101)")
+        unknown = [key for key in value if key not in catalog()]
+        if unknown:
+            raise ValueError(f"no rule {', '.join(unknown)} in the catalogue (see `modelgate rules`)")
         return value
 
     def window_days(self, stability: str) -> int:

@@ -13,8 +13,9 @@ from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import SchemaError, best_match
 from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
 
 from bot.graph import Graph, contract_node, model_node
 from bot.manifests.load import ManifestFile, Snapshot
@@ -42,6 +43,7 @@ def lint_snapshot(snapshot: Snapshot) -> list[Finding]:
         *providers(snapshot, graph),
         *owner_findings(snapshot),
         *schema_findings(snapshot),
+        *fallback_findings(snapshot),
     ]
     return sort_findings(findings)
 
@@ -146,6 +148,33 @@ def schema_findings(snapshot: Snapshot) -> Iterator[Finding]:
                     line = manifest.line(*base)
                     where = f"{file} at {_pointer(path)}: "
                 yield Finding("MG008", "error", f"{where}{problem}", manifest.path, line, subject)
+
+
+def fallback_findings(snapshot: Snapshot) -> Iterator[Finding]:
+    """MG001: a ``default_value`` fallback whose value the version's own schema rejects.
+
+    A consumer that falls back to that value would receive a record the contract forbids. Versions whose
+    schema is itself unusable are left to MG008.
+    """
+    for manifest in snapshot.manifests:
+        if not isinstance(manifest.doc, Contract) or snapshot.contracts.get(manifest.name) is not manifest:
+            continue
+        for index, version in enumerate(manifest.doc.spec.versions):
+            fallback = version.fallback
+            schema = snapshot.schema(manifest.name, version.version)
+            if fallback is None or fallback.strategy != "default_value" or schema is None or schema_problems(schema):
+                continue
+            try:
+                error = best_match(Draft202012Validator(schema).iter_errors(fallback.value))
+            except (Unresolvable, ValueError, TypeError):  # a dangling local $ref: the value cannot be judged
+                continue
+            if error is not None:
+                where = "".join(f"/{p}" for p in error.absolute_path) or "/"
+                yield Finding("MG001", "error",
+                              f"fallback value is not valid under the version's schema (at #{where}): {error.message}",
+                              manifest.path, manifest.line("spec", "versions", index, "fallback", "value",
+                                                           *error.absolute_path),
+                              f"contract:{manifest.name}@{version.version}")
 
 
 def schema_problems(schema: Any) -> list[tuple[Path, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.lint import lint_snapshot, schema_problems
-from bot.manifests.load import Loader
+from bot.manifests.load import Loader, parse_config
 from bot.sources import DirectorySource
 from tests.helpers import chain_repo, contract, dedent, model, write_tree
 
@@ -127,3 +127,34 @@ def test_schema_ref_files_are_checked_and_their_problems_point_at_schema_ref(tmp
     assert "nesting deeper than 64" in findings[1].message
     assert "over the limit" in findings[2].message
     assert "no file 'schemas/missing.json'" in findings[3].message
+
+
+def test_fallback_default_value_must_be_valid_under_the_schema(tmp_path):
+    write_tree(tmp_path, {"contracts/s.yaml": dedent("""
+        apiVersion: modelgate/v1
+        kind: Contract
+        metadata: {name: s, owners: ["@acme/risk"]}
+        spec:
+          versions:
+            - version: 1
+              schema:
+                type: object
+                properties: {score: {type: number, maximum: 1}}
+                required: [score]
+              fallback:
+                strategy: default_value
+                value:
+                  score: 7
+            - version: 2
+              schema: {type: object, properties: {score: {type: number}}}
+              fallback: {strategy: default_value, value: {score: 0.5}}
+        """)})
+    findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG001"]
+    assert [(f.subject, f.file, f.line) for f in findings] == [("contract:s@1", "contracts/s.yaml", 14)]
+    assert "7 is greater than the maximum of 1" in findings[0].message
+
+
+def test_unknown_rule_id_in_configuration_is_mg001_with_line():
+    _, problems = parse_config(b"rules:\n  MG204: off\n  MG999: error\n")
+    assert [(p.rule, p.file, p.line) for p in problems] == [("MG001", ".modelgate.yml", 1)]
+    assert "MG999" in problems[0].message
