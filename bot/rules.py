@@ -119,12 +119,6 @@ def severity_for(rule_id: str, config: Config) -> str | None:
     return override
 
 
-def unknown_rule_ids(config: Config) -> list[str]:
-    """The ids that ``config.rules`` overrides but the catalogue does not know, in file order."""
-    known = catalog()
-    return [rule_id for rule_id in config.rules if rule_id not in known]
-
-
 def render_markdown(rules: dict[str, Rule] | None = None) -> str:
     """The rule reference (``docs/rules.md``) from the catalogue, through ``templates/rules.md.j2``."""
     environment = jinja2.Environment(

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 import bot.rules
 from bot.config import Config
-from bot.rules import CatalogError, catalog, load_catalog, render_markdown, severity_for, unknown_rule_ids
+from bot.rules import CatalogError, catalog, load_catalog, render_markdown, severity_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("/work/shared/SPEC.md")
@@ -158,7 +159,6 @@ def test_approval_rules_can_only_be_turned_off():
     assert severity_for("MG301", Config.model_validate({"rules": {"MG301": "off"}})) is None
 
 
-def test_unknown_rule_ids_keeps_the_configuration_order():
-    config = Config.model_validate({"rules": {"MG999": "off", "MG101": "warning", "MG150": "error"}})
-    assert unknown_rule_ids(config) == ["MG999", "MG150"]
-    assert unknown_rule_ids(Config()) == []
+def test_configuration_refuses_rule_ids_the_catalogue_does_not_know():
+    with pytest.raises(ValidationError, match="no rule MG999, MG150 in the catalogue"):
+        Config.model_validate({"rules": {"MG999": "off", "MG101": "warning", "MG150": "error"}})
