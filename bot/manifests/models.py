@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -228,7 +229,11 @@ class Contract(Strict):
     spec: ContractSpec
 
     def version(self, number: int) -> ContractVersion | None:
-        return next((v for v in self.spec.versions if v.version == number), None)
+        return self._by_number.get(number)
+
+    @cached_property
+    def _by_number(self) -> dict[int, ContractVersion]:
+        return {v.version: v for v in self.spec.versions}
 
 
 Manifest = Model | Contract
