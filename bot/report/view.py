@@ -149,7 +149,7 @@ def finding_group(finding: Finding) -> str:
 
 @dataclass(frozen=True)
 class Counts:
-    """The figures of the one-line summary."""
+    """The figures of the one-line summary (impacted models counted once, however many versions reach them)."""
 
     errors: int
     warnings: int
@@ -212,7 +212,7 @@ def build_view(result: Result, limits: Limits = FULL) -> View:
             errors=len(groups["error"]), warnings=len(groups["warning"]), notices=len(groups["notice"]),
             waived=len(groups["waived"]), preexisting=len(groups["preexisting"]),
             changes=len(result.changes), breaking=sum(c.breaking for c in result.changes),
-            direct=len(result.direct), transitive=len(result.transitive),
+            direct=len({i.model for i in result.direct}), transitive=len({i.model for i in result.transitive}),
             approvals=len(result.approvals), approved=sum(a.satisfied for a in result.approvals),
         ),
         waiting=tuple(a for a in result.approvals if not a.satisfied),
