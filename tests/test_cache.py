@@ -2,20 +2,28 @@ import datetime as dt
 import json
 import multiprocessing
 
-from bot.cache import FORMAT, ParseCache
+from bot.cache import FORMAT, ParseCache, dumps, has_dates, loads
 
 BLOB = "ab" * 20
 
 
-def test_round_trip_keeps_dates_and_counts(tmp_path):
+def test_round_trip_and_counts(tmp_path):
     cache = ParseCache(tmp_path)
     key = ParseCache.key(BLOB, 64)
     assert cache.get(key) is None
-    cache.put(key, "manifest", {"sunset": dt.date(2026, 12, 15), "n": [1, 2.5, None, "x"]})
+    cache.put(key, "manifest", ["Contract", dumps({"n": [1, 2.5, None, "x"]})])
     cache.flush()
     again = ParseCache(tmp_path)
-    assert again.get(key) == ("manifest", {"sunset": dt.date(2026, 12, 15), "n": [1, 2.5, None, "x"]})
+    assert again.get(key) == ("manifest", ["Contract", '{"n":[1,2.5,null,"x"]}'])
     assert (cache.misses, cache.writes, again.hits) == (1, 1, 1)
+
+
+def test_json_text_keeps_dates_and_tells_when_it_has_them():
+    data = {"deprecation": {"sunset": dt.date(2026, 12, 15)}, "note": "ünïcode"}
+    text = dumps(data)
+    assert has_dates(text) and loads(text) == data
+    assert not has_dates(dumps({"sunset": "2026-12-15"}))
+    assert loads(dumps({"sunset": "2026-12-15"})) == {"sunset": "2026-12-15"}
 
 
 def test_entries_are_sharded_by_blob_prefix(tmp_path):

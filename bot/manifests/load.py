@@ -21,6 +21,7 @@ from typing import Any
 import pathspec
 from pydantic import ValidationError
 
+from bot import cache as cache_json
 from bot.cache import ParseCache
 from bot.config import CONFIG_PATH, Config
 from bot.manifests.models import API_VERSION, KINDS, Contract, Model
@@ -43,11 +44,19 @@ class ManifestFile:
     path: str
     blob: str
     doc: Model | Contract
-    data: dict[str, Any]
+    _data: dict[str, Any] | None = field(default=None, repr=False)
     max_depth: int = 64
     _text: str | None = field(default=None, repr=False)
     fetch: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
     _lines: dict[Path, int] | None = field(default=None, repr=False)
+    _data_json: str | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The manifest as plain YAML data (decoded from the cache's JSON on first use)."""
+        if self._data is None:
+            self._data = cache_json.loads(self._data_json or "{}")
+        return self._data
 
     @property
     def text(self) -> str:
@@ -157,7 +166,7 @@ def _explain(err: Any) -> str:
     return f"{where}: {message}"
 
 
-Outcome = tuple[str, Any]  # ("skip", None) | ("manifest", data) | ("error", [[message, line, subject], ...])
+Outcome = tuple[str, Any]  # ("skip", None) | ("manifest", [kind, data as JSON]) | ("error", [[message, line, subject]])
 PARALLEL_MIN = 2000  # below this many parses a process pool costs more than it saves
 
 
@@ -191,11 +200,16 @@ class Parses:
                 return entry
         return None
 
-    def doc(self, blob: str, max_depth: int, data: dict[str, Any]) -> Model | Contract:
-        """The typed manifest of a blob's data, validated once per run (the models are immutable)."""
+    def doc(self, blob: str, max_depth: int, kind: str, text: str) -> Model | Contract:
+        """The typed manifest of a blob, validated once per run (the models are immutable).
+
+        Validated straight from its JSON text by pydantic, unless the data holds dates (JSON has none).
+        """
         key = (blob, max_depth)
         if key not in self.docs:
-            self.docs[key] = KINDS[data["kind"]].model_validate(data)
+            model = KINDS[kind]
+            self.docs[key] = model.model_validate(cache_json.loads(text)) if cache_json.has_dates(text) \
+                else model.model_validate_json(text)
         return self.docs[key]
 
     def flush(self) -> None:
@@ -231,7 +245,7 @@ def read_outcome(path: str, data: bytes, max_depth: int = 64) -> Outcome:
     manifest, findings = parse_manifest(path, "", data, max_depth)
     if manifest is None:
         return ("error", [[f.message, f.line, f.subject] for f in findings])
-    return ("manifest", manifest.data)
+    return ("manifest", [manifest.kind, cache_json.dumps(manifest.data)])
 
 
 class Loader:
@@ -338,9 +352,10 @@ class Loader:
             if kind == "error":
                 snap.findings.extend(_mg001(path, line, message, subject) for message, line, subject in payload)
                 continue
+            kind_name, text = payload
             snap.manifests.append(ManifestFile(
-                path, blob, self.parses.doc(blob, max_depth, payload), payload, max_depth,
-                _text=decode(data) if data is not None else None, fetch=self._fetcher(path, blob)))
+                path, blob, self.parses.doc(blob, max_depth, kind_name, text), None, max_depth,
+                _text=decode(data) if data is not None else None, fetch=self._fetcher(path, blob), _data_json=text))
 
     def _fetcher(self, path: str, blob: str) -> Callable[[], bytes | None]:
         source = self.source
