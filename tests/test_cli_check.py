@@ -45,6 +45,19 @@ def test_git_revisions_use_the_merge_base(tmp_path: Path) -> None:
     assert out["verdict"] == "fail"
 
 
+def test_the_working_tree_is_compared_with_its_merge_base(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", BASE)
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, BREAKING, "remove b")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"models/late.yaml": model("late", consumes=[("feat", 1)])}, "landed on main after the branch point")
+    git(repo, "checkout", "-q", "pr")
+    done = run_cli("check", "--base", "main", "--format", "json", "--today", "2026-11-28", cwd=repo)
+    out = valid(json_out(done))
+    assert {c["subject"] for c in out["changes"]} == {"contract:feat@1"}, "late (landed on main) is no PR change"
+    assert "merge base" in out["base"]
+
+
 def test_default_base_is_main_and_default_head_the_working_tree(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", BASE)
     write_tree(repo, {"contracts/feat.yaml": contract("feat", version(1, props=("a",)))})  # b dropped: compatible

@@ -1,9 +1,10 @@
 """``modelgate check``: the whole evaluation between two states of the monorepo (offline, no reviews).
 
 B and H are git revisions of the repository here or directories. The default base is ``origin/HEAD`` (else
-``main``) and the default head the working tree. When both are git revisions the base is their merge base:
-commits that landed on the target branch after the branch point are not the PR's changes. The head is read
-with the base's configuration (trusted); ``--config F`` replaces it. Exit 0 pass or pending, 1 fail, 2 usage.
+``main``) and the default head the working tree. When both are git revisions (the working tree counts as its
+HEAD commit) the base is their merge base: commits that landed on the target branch after the branch point are
+not the PR's changes. The head is read with the base's configuration (trusted); ``--config F`` replaces it.
+Exit 0 pass or pending, 1 fail, 2 usage.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.commands._common import FORMATS, add_cache, add_format, add_today, conf
 from bot.errors import UsageError
 from bot.manifests.load import load_states
 from bot.report import render
-from bot.sources import GitRevisionSource, Source, SourceError, merge_base, open_source
+from bot.sources import GitRevisionSource, Source, SourceError, WorktreeSource, merge_base, open_source
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -58,11 +59,12 @@ def _sources(base_spec: str | None, head_spec: str | None) -> tuple[Source, Sour
     except SourceError:
         head.close()
         raise
-    if isinstance(base, GitRevisionSource) and isinstance(head, GitRevisionSource):
-        fork = merge_base(base.repo, base.commit, head.commit)
+    if isinstance(base, GitRevisionSource) and isinstance(head, GitRevisionSource | WorktreeSource):
+        # The working tree is its HEAD commit plus edits: the PR it holds branched where HEAD did.
+        fork = merge_base(base.repo, base.commit, head.commit if isinstance(head, GitRevisionSource) else "HEAD")
         if fork != base.commit:
             base.close()
-            base = GitRevisionSource(head.repo, fork, label=f"{base_spec} (merge base {fork[:12]})")
+            base = GitRevisionSource(base.repo, fork, label=f"{base_spec} (merge base {fork[:12]})")
     return base, head
 
 
