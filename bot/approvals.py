@@ -2,8 +2,8 @@
 
 The inputs from GitHub arrive as plain data (``ReviewState``), filled by the GitHub adapter; offline there
 is none and every group stays unsatisfied. Owners are trusted from the base: a manifest that exists at base
-is approved by its base owners, whatever the PR writes; a new manifest by its head owners; a changed
-``.modelgate.yml`` by the (base) ``admins``.
+is approved by its base owners, whatever the PR writes; a new manifest by its head owners (CODEOWNERS, where it
+names none, is always the base's); a changed ``.modelgate.yml`` by the (base) ``admins``.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ def trusted_manifest(base: Snapshot, head: Snapshot, kind: str, name: str) -> tu
 
 
 def trusted_owners(base: Snapshot, head: Snapshot, kind: str, name: str) -> tuple[str, ...]:
+    """The owners of the trusted manifest; where it names none, the base's CODEOWNERS (a PR cannot rewrite it)."""
     found = trusted_manifest(base, head, kind, name)
-    return owners_of(*found) if found else ()
+    return owners_of(found[0], base) if found else ()
 
 
 def required_groups(base: Snapshot, head: Snapshot, changes: Iterable[Change], direct: Iterable[Impacted],
@@ -116,7 +117,7 @@ def _owner_groups(base: Snapshot, head: Snapshot, changes: list[Change], config:
         origin = "base" if snapshot is base else "head"
         reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
                   else f"{manifest.path} changed: its owners ({origin}) approve")
-        groups.append(Approval("MG301", subject, owners_of(manifest, snapshot), reason))
+        groups.append(Approval("MG301", subject, owners_of(manifest, base), reason))
     return groups
 
 

@@ -109,6 +109,13 @@ def test_owners_come_from_base_so_a_pr_cannot_swap_them(tmp_path: Path) -> None:
                       reviews=intruder).verdict == "pending"
 
 
+def test_codeowners_come_from_base_even_for_a_new_manifest(tmp_path: Path) -> None:
+    unowned = model("fresh", consumes=[("feat", 1)]).replace('  owners: ["@fresh-owner"]\n', "")
+    base = {**BASE, "CODEOWNERS": "* @acme/core\n"}
+    result = check_pair(tmp_path, base, {"CODEOWNERS": "* @intruder\n", "models/fresh.yaml": unowned})
+    assert [(a.subject, a.owners) for a in result.approvals] == [("model:fresh", ("@acme/core",))]
+
+
 def test_a_config_change_needs_the_admins(tmp_path: Path) -> None:
     base = {**BASE, ".modelgate.yml": "admins: ['@platform-admin']\n"}
     result = check_pair(tmp_path, base, {".modelgate.yml": "admins: ['@me']\n"})
