@@ -550,12 +550,17 @@ def _public(deployment: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in deployment.items() if k != "required_contexts_sent"}
 
 
+def _pattern(template: str) -> re.Pattern[str]:
+    """A regex for the paths of a template: each ``{parameter}`` is one path segment."""
+    return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
+
+
 @functools.cache
 def _documented() -> dict[tuple[str, re.Pattern[str]], set[str]]:
     spec = description()[1]
     table: dict[tuple[str, re.Pattern[str]], set[str]] = {}
     for template, item in spec["paths"].items():
-        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
+        pattern = _pattern(template)
         for method, operation in item.items():
             if isinstance(operation, dict) and "responses" in operation:
                 table[(method, pattern)] = {
@@ -563,6 +568,19 @@ def _documented() -> dict[tuple[str, re.Pattern[str]], set[str]]:
                     if "application/json" in (r.get("content") or {}) or code in ("204",)
                 }
     return table
+
+
+@functools.cache
+def _templates() -> list[tuple[re.Pattern[str], str]]:
+    """Every path template of the description with its pattern, the most literal first (fewest parameters)."""
+    templates = sorted(description()[1]["paths"], key=lambda t: (t.count("{"), t))
+    return [(_pattern(t), t) for t in templates]
+
+
+def path_template(path: str) -> str:
+    """The description's template of a request path (``/repos/{owner}/{repo}/pulls/{pull_number}``); the path
+    itself when none matches."""
+    return next((template for pattern, template in _templates() if pattern.match(path)), path)
 
 
 def _documented_statuses(method: str, path: str) -> set[str]:

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.commands.action import execute, write_outputs
+from bot.commands.action import write_outputs
 from bot.github.client import Client, RetryPolicy
+from tests.action_world import (
+    EVENTS,
+    INPUTS,
+    REPO,
+    TODAY,
+    action_env,
+    busy_pull,
+    pull_request_payload,
+    read_outputs,
+    run_action,
+)
 from tests.github_double import GitHubDouble
 from tests.helpers import REPO_ROOT, chain_repo, commit, contract, git, make_repo, model, run_cli, write_tree
 
-REPO = "acme/platform"
 MARKER = "<!-- modelgate:report -->"
-TODAY = "2026-11-28"
-EVENTS = Path(__file__).parent / "fixtures" / "github" / "events"
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
 PR_MODELS = ("ato-scorer", "customer-alerts", "fraud-scorer", "merchant-risk-features", "txn-feature-pipeline")
 
@@ -45,13 +52,9 @@ class World:
         self.head = commit(self.repo, HEAD_FILES, "change the score contract")
         self.pr = github.add_pull(7, head_sha=self.head, base_sha=self.base, author="dev")
         self.summary, self.output = tmp_path / "summary.md", tmp_path / "output.txt"
-        for key, value in {
-            "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.url, "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_RUN_ID": "42", "GITHUB_WORKSPACE": str(self.repo), "GITHUB_TOKEN": "t0ken",
-            "GITHUB_STEP_SUMMARY": str(self.summary), "GITHUB_OUTPUT": str(self.output),
-        }.items():
+        for key, value in action_env(github.url, self.repo, tmp_path).items():
             monkeypatch.setenv(key, value)
-        for key in ("MODELGATE_CONFIG", "MODELGATE_BOT_LOGIN", "MODELGATE_STATUS_CONTEXT", "MODELGATE_TODAY"):
+        for key in INPUTS:
             monkeypatch.delenv(key, raising=False)
         self.client: Client | None = None
 
@@ -61,26 +64,13 @@ class World:
         return self.head
 
     def payload(self, name: str = "pull_request.synchronize.json") -> dict:
-        payload = json.loads((EVENTS / name).read_text())
-        for key in ("pull_request", "issue"):
-            if key in payload:
-                payload[key]["number"] = 7
-        if "pull_request" in payload:
-            payload["pull_request"]["head"]["sha"] = self.head
-            payload["pull_request"]["base"]["sha"] = self.base
-        return payload
+        return pull_request_payload(7, head=self.head, base=self.base, name=name)
 
     def run(self, event: str = "pull_request", payload: dict | None = None, policy: RetryPolicy | None = None) -> int:
-        path = self.tmp / "event.json"
-        path.write_text(json.dumps(payload if payload is not None else self.payload()))
-        self.monkeypatch.setenv("GITHUB_EVENT_NAME", event)
-        self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
-
-        def make(token, url):
-            self.client = Client(token, url, sleep=self.github.sleeps.append, policy=policy)
-            return self.client
-
-        return execute(argparse.Namespace(today=TODAY), make)
+        code, client = run_action(self.monkeypatch.setenv, event, payload if payload is not None else self.payload(),
+                                  self.tmp / "event.json", sleep=self.github.sleeps.append, policy=policy)
+        self.client = client or self.client
+        return code
 
     @property
     def statuses(self) -> list[dict]:
@@ -90,14 +80,7 @@ class World:
         return [c for c in self.github.comments_on(7) if MARKER in (c["body"] or "")]
 
     def outputs(self) -> dict[str, str]:
-        lines = self.output.read_text().splitlines()
-        found, i = {}, 0
-        while i < len(lines):
-            key, delimiter = lines[i].split("<<", 1)
-            end = lines.index(delimiter, i + 1)
-            found[key] = "\n".join(lines[i + 1:end])
-            i = end + 1
-        return found
+        return read_outputs(self.output)
 
 
 @pytest.fixture
@@ -373,10 +356,7 @@ def test_api_budget_on_the_example_platform(world, github, extra_models, teams_v
     extra = {path.replace("contracts/c", "contracts/extra-c"): text.replace("name: c", "name: extra-c")
              .replace("contract: c", "contract: extra-c") for path, text in extra.items()}
     _example_world(world, extra)
-    for i in range(98):
-        github.add_comment(7, f"user{i % 7}", f"looks good {i}")
-    for i in range(20):
-        github.add_review(7, f"reviewer{i}", "COMMENTED", commit_id=world.head)
+    busy_pull(github, 7, world.head, comments=98, reviews=20)
     github.add_review(7, "priya-raman", "APPROVED", commit_id=world.head)
     if teams_visible:  # a GitHub App token: every owning team is looked up
         for team in ("feature-platform", "risk-ml", "identity-ml", "cardholder-comms", "disputes-ml", "fraud-ops",
