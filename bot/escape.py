@@ -15,6 +15,7 @@ a PR comment, a job summary, a mermaid graph or a workflow command:
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 
 ZWSP = "&#8203;"  # a zero-width space, written as an entity so it survives any later trimming
@@ -54,14 +55,20 @@ def mermaid_id(text: str) -> str:
     return f"n_{readable}_{digest}"
 
 
-def workflow_command_data(text: str) -> str:
-    """The message part of a workflow command (after ``::``): ``%``, CR and LF escaped."""
+def _workflow_command(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def workflow_command_data(text: str) -> str:
+    """The message part of a workflow command (after ``::``): ``<``, ``>``, ``&`` as HTML entities (SPEC 6:
+    everywhere, annotations included), then ``%``, CR and LF escaped."""
+    return _workflow_command(html.escape(text, quote=False))
+
+
 def workflow_command_prop(text: str) -> str:
-    """A property value of a workflow command (``file=``, ``title=``): also ``:`` and ``,`` escaped."""
-    return workflow_command_data(text).replace(":", "%3A").replace(",", "%2C")
+    """A property value of a workflow command (``file=``, ``title=``): ``%``, CR, LF, ``:`` and ``,`` escaped
+    (no entities: ``file=`` must name the file as it is)."""
+    return _workflow_command(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def dot_string(text: str) -> str:

@@ -75,3 +75,5 @@ def test_workflow_command_escaping():
     assert workflow_command_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
     assert workflow_command_prop("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
     assert workflow_command_data("a,b:c") == "a,b:c"  # only properties escape , and :
+    assert workflow_command_data("<b> & %") == "&lt;b&gt; &amp; %25"  # entities in data, as everywhere
+    assert workflow_command_prop("a&b<c>.yaml") == "a&b<c>.yaml"  # a file name stays a file name

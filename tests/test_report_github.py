@@ -56,3 +56,9 @@ def test_user_text_cannot_inject_a_workflow_command(hostile):
         assert match, line
         assert "\r" not in match.group(3)
     assert not lines[-1].startswith("::")
+
+
+def test_html_in_user_text_reaches_annotations_as_entities():
+    finding = Finding("MG001", "error", "<img src=x> & co", "a.yaml", 1)
+    line = render(sample_result(findings=[finding], approvals=[]), "github").splitlines()[0]
+    assert line == "::error file=a.yaml,line=1,title=MG001::&lt;img src=x&gt; &amp; co"
