@@ -45,9 +45,20 @@ def _prefix(keyword: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", keyword).upper()
 
 
+def _numeric(value: Any, *, positive: bool = False) -> int | float | None:
+    """A keyword's number, or None when it is not one (an invalid schema, reported as MG008 elsewhere).
+
+    A value that is no number constrains nothing a validator can agree on, so the diff reads it as absent
+    rather than failing on it.
+    """
+    if not _is_number(value) or (positive and value <= 0):
+        return None
+    return value
+
+
 def bound(ctx: Context, keyword: str, original: dict[str, Any], update: dict[str, Any]) -> None:
     """``X_ADDED`` / ``X_REMOVED`` / ``X_INCREASED`` / ``X_DECREASED`` for a numeric keyword."""
-    old, new = original.get(keyword), update.get(keyword)
+    old, new = _numeric(original.get(keyword)), _numeric(update.get(keyword))
     if old == new:
         return
     prefix = _prefix(keyword)
@@ -60,7 +71,7 @@ def bound(ctx: Context, keyword: str, original: dict[str, Any], update: dict[str
 
 
 def multiple_of(ctx: Context, original: dict[str, Any], update: dict[str, Any]) -> None:
-    old, new = original.get("multipleOf"), update.get("multipleOf")
+    old, new = _numeric(original.get("multipleOf"), positive=True), _numeric(update.get("multipleOf"), positive=True)
     if old == new:
         return
     if old is None or new is None:
