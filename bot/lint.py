@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema_rs
 from jsonschema import Draft7Validator, Draft202012Validator
@@ -66,14 +67,20 @@ def duplicate_names(snapshot: Snapshot) -> Iterator[Finding]:
 
 
 def unknown_references(snapshot: Snapshot) -> Iterator[Finding]:
-    """MG003: a consumes/provides item naming a contract, or a version of it, that does not exist."""
+    """MG003: a consumes/provides item naming a contract, or a version of it, that does not exist.
+
+    A contract whose manifest is there but invalid has its MG001; it is not reported again as missing.
+    """
     contracts = snapshot.contracts
+    invalid = {f.subject for f in snapshot.findings if f.rule == "MG001" and f.subject}
     for manifest in snapshot.manifests:
         if not isinstance(manifest.doc, Model):
             continue
         for key in ("consumes", "provides"):
             for index, item in enumerate(getattr(manifest.doc.spec, key)):
                 target = contracts.get(item.contract)
+                if target is None and f"contract:{item.contract}" in invalid:
+                    continue
                 if target is None:
                     yield Finding("MG003", "error", f"{key} contract {item.contract!r}, which does not exist",
                                   manifest.path, manifest.line("spec", key, index, "contract"), manifest.subject)
@@ -188,9 +195,58 @@ def schema_problems(schema: Any) -> list[tuple[Path, str]]:
     error = _metaschema_error(schema)
     if error is not None:
         problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
-    for path, ref in _refs(schema, ()):
-        problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))
+    refs = list(_refs(schema, ()))
+    for path, ref in refs:
+        if not ref.startswith("#"):
+            problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))
+    if not _embeds_resources(schema):  # below a nested $id, '#...' is relative to it: not judged here
+        anchors = set(_anchors(schema))
+        for path, ref in refs:
+            if ref.startswith("#") and not _resolves(schema, ref, anchors):
+                problems.append((path, f"$ref {ref!r} points at nothing in this schema"))
     return problems
+
+
+def _resolves(schema: Any, ref: str, anchors: set[str]) -> bool:
+    fragment = unquote(ref[1:])
+    if not fragment.startswith("/"):
+        return fragment == "" or fragment in anchors
+    node = schema
+    for raw in fragment.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _subschemas(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a schema document (iteratively: documents may be deep)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _anchors(schema: Any) -> Iterator[str]:
+    for node in _subschemas(schema):
+        for key in ("$anchor", "$dynamicAnchor"):
+            if isinstance(node.get(key), str):
+                yield node[key]
+        if isinstance(node.get("$id"), str) and node["$id"].startswith("#"):  # draft-07's anchors
+            yield node["$id"][1:]
+
+
+def _embeds_resources(schema: Any) -> bool:
+    return any(isinstance(node.get("$id"), str) and not node["$id"].startswith("#")
+               for node in _subschemas(schema) if node is not schema)
 
 
 _KNOWN_METASCHEMAS = frozenset({
@@ -240,7 +296,7 @@ def _refs(schema: Any, path: Path) -> Iterator[tuple[Path, str]]:
         return
     for key in _REFS:
         ref = schema.get(key)
-        if isinstance(ref, str) and not ref.startswith("#"):
+        if isinstance(ref, str):
             yield (*path, key), ref
     for key, value in schema.items():
         if key in _MANY and isinstance(value, list):

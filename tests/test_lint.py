@@ -48,6 +48,12 @@ def test_unknown_contract_and_unknown_version(tmp_path):
     assert "version 9 of contract 'c'" in findings[0].message and "versions: 1, 2" in findings[0].message
 
 
+def test_a_contract_that_does_not_validate_is_reported_once_not_as_missing(tmp_path):
+    broken = contract("c").replace("status: active", "status: actif")
+    findings = lint(tmp_path, {"contracts/c.yaml": broken, "models/p.yaml": model("p", provides=[("c", 1)])})
+    assert [(f.rule, f.file) for f in findings] == [("MG001", "contracts/c.yaml")]
+
+
 def test_cycle_is_reported_as_a_chain(tmp_path):
     files = chain_repo(2)
     files["models/m0.yaml"] = model("m0", consumes=[("c1", 1)], provides=[("c0", 1)])
@@ -158,3 +164,25 @@ def test_unknown_rule_id_in_configuration_is_mg001_with_line():
     _, problems = parse_config(b"rules:\n  MG204: off\n  MG999: error\n")
     assert [(p.rule, p.file, p.line) for p in problems] == [("MG001", ".modelgate.yml", 1)]
     assert "MG999" in problems[0].message
+
+
+def test_a_local_ref_that_points_at_nothing_is_mg008_at_its_line(tmp_path):
+    write_tree(tmp_path, {"contracts/s.yaml": dedent("""
+        apiVersion: modelgate/v1
+        kind: Contract
+        metadata: {name: s, owners: ["@acme/risk"]}
+        spec:
+          versions:
+            - version: 1
+              schema:
+                $defs:
+                  band: {enum: [low, high]}
+                  node: {$anchor: leaf, type: string}
+                type: object
+                properties:
+                  band: {$ref: "#/$defs/band"}
+                  leaf: {$ref: "#leaf"}
+                  typo: {$ref: "#/$defs/bnad"}
+        """)})
+    findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG008"]
+    assert [(f.line, f.message) for f in findings] == [(15, "$ref '#/$defs/bnad' points at nothing in this schema")]
