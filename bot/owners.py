@@ -106,7 +106,7 @@ def owner_findings(snapshot: Snapshot) -> list[Finding]:
             findings.append(_mg007(
                 f"{manifest.subject} has no owner: no metadata.owners, and {_codeowners_says(snapshot, rule)}; "
                 "add metadata.owners or a CODEOWNERS rule for this file",
-                manifest.path, manifest.line("metadata"), manifest.subject))
+                manifest.path, manifest.line("metadata", "owners"), manifest.subject))
     return findings
 
 

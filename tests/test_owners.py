@@ -58,6 +58,12 @@ def test_no_owner_anywhere_is_mg007_on_metadata(tmp_path):
     assert "no rule of CODEOWNERS matches" in owner_findings(snap)[0].message
 
 
+def test_an_empty_owners_list_is_mg007_on_its_own_line(tmp_path):
+    text = "apiVersion: modelgate/v1\nkind: Model\nmetadata:\n  name: a\n  owners: []\nspec:\n  version: 1.0.0\n"
+    (finding,) = owner_findings(load(tmp_path, {"models/a.yaml": text}))
+    assert (finding.rule, finding.line) == ("MG007", 5)
+
+
 def test_malformed_owner_in_metadata_points_at_it_once(tmp_path):
     snap = load(tmp_path, {"models/a.yaml": model("a", owners=["@ok", "not-an-owner"]),
                            "models/b.yaml": model("b", owners=["bad"])})
