@@ -223,9 +223,13 @@ class WorktreeSource(DirectorySource):
 
 
 def open_source(spec: str | None, cwd: str | Path = ".") -> Source:
-    """A directory path, a git revision of the repository at ``cwd``, or (None) its working tree."""
+    """A directory path, a git revision of the repository at ``cwd``, or (None) its working tree: outside a
+    git repository, the directory ``cwd`` itself."""
     if spec is None:
-        return WorktreeSource(cwd)
+        try:
+            return WorktreeSource(cwd)
+        except SourceError:
+            return DirectorySource(cwd, label=str(cwd))
     if Path(spec).is_dir():
         return DirectorySource(spec, label=spec)
     try:

@@ -75,6 +75,13 @@ def test_open_source_and_errors(tmp_path):
         DirectorySource(tmp_path / "missing")
 
 
+def test_outside_git_the_working_tree_is_the_directory_itself(tmp_path):
+    write_tree(tmp_path, FILES)
+    source = open_source(None, tmp_path)
+    assert not isinstance(source, WorktreeSource) and isinstance(source, DirectorySource)
+    assert set(listing(source)) >= {"a.yaml"}
+
+
 def test_merge_base_is_the_fork_point(tmp_path):
     repo = make_repo(tmp_path, FILES)
     fork = git(repo, "rev-parse", "HEAD").strip()
