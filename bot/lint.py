@@ -199,10 +199,11 @@ def schema_problems(schema: Any) -> list[tuple[Path, str]]:
     for path, ref in refs:
         if not ref.startswith("#"):
             problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))
-    if not _embeds_resources(schema):  # below a nested $id, '#...' is relative to it: not judged here
+    local = [(path, ref) for path, ref in refs if ref.startswith("#") and ref != "#"]
+    if local and not _embeds_resources(schema):  # below a nested $id, '#...' is relative to it: not judged
         anchors = set(_anchors(schema))
-        for path, ref in refs:
-            if ref.startswith("#") and not _resolves(schema, ref, anchors):
+        for path, ref in local:
+            if not _resolves(schema, ref, anchors):
                 problems.append((path, f"$ref {ref!r} points at nothing in this schema"))
     return problems
 
