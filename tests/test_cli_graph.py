@@ -41,6 +41,8 @@ def test_impact_text_and_depth(repo, capsys):
     assert [line.split()[:2] for line in out[1:]] == [["1", "m1"], ["1", "side"]]
     assert main(["impact", "m2", "--at", str(repo)]) == 0
     assert capsys.readouterr().out.strip() == "model:m2: no model depends on it"
+    assert main(["impact", "model:m1", "--at", str(repo), "--depth", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "model:m1: 1 model depends on it"
 
 
 @pytest.mark.parametrize(("args", "words"), [

@@ -54,7 +54,7 @@ def text(start: list[str], rows: list[dict[str, Any]]) -> str:
     head = ", ".join(start)
     if not rows:
         return f"{head}: no model depends on it"
-    lines = [f"{head}: {len(rows)} model{'s' if len(rows) != 1 else ''} depend on it"]
+    lines = [f"{head}: {len(rows)} model{'s depend' if len(rows) != 1 else ' depends'} on it"]
     width = max(len(r["model"]) for r in rows)
     for row in rows:
         owners = ", ".join(row["owners"]) or "(no owners)"
