@@ -132,10 +132,12 @@ def evaluate(groups: Iterable[Approval], state: ReviewState | None, config: Conf
     if state is None:
         return [_with(g, (), "offline: no reviews") for g in groups]
     approvers = approving_users(state, config)
+    author = login(state.author)
     out = []
     for group in groups:
-        acks = {login(a.user) for a in state.acks if f"model:{a.model}" == group.subject} \
-            if group.rule == "MG302" else set()
+        # An ack counts like an approval: the author's own only with allow_author.
+        acks = {login(a.user) for a in state.acks if f"model:{a.model}" == group.subject
+                and (config.approvals.allow_author or login(a.user) != author)} if group.rule == "MG302" else set()
         by: list[str] = []
         blind: list[str] = []
         for user in sorted(approvers | acks):

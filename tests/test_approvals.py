@@ -81,6 +81,12 @@ def test_an_ack_by_an_owner_counts_for_downstream_groups_only() -> None:
     assert not judge(acks=(Ack("mallory", "router"),))[1].satisfied
 
 
+def test_the_authors_own_ack_counts_like_their_approval_only_when_allowed() -> None:
+    assert not judge(acks=(Ack("Bob", "router"),), author="bob")[1].satisfied
+    allowed = Config.model_validate({"approvals": {"allow_author": True}})
+    assert judge(acks=(Ack("bob", "router"),), author="bob", config=allowed)[1].satisfied
+
+
 def test_waivers_only_from_admins_on_the_head_sha_and_never_for_approvals() -> None:
     config = Config.model_validate({"admins": ["@root", "@acme/platform"]})
     state = ReviewState("carol", HEAD, overrides=(
