@@ -18,7 +18,7 @@ from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.result import Change
 
-KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fallback", "stability", "quality",
+KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fallback", "stability",
               "version", "consumes", "provides", "owners", "metadata")
 
 
@@ -214,7 +214,7 @@ def _version(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFil
     for change in diff_contract_version(subject, old_data, new_data, old.doc.spec.compatibility, policy):
         yield _at(change, new, *where, *_key_path(change, b))
     if a.quality != b.quality:
-        yield _at(Change(subject, "quality", "QUALITY_CHANGED", detail="data expectations (quality) changed"),
+        yield _at(Change(subject, "metadata", "QUALITY_CHANGED", detail="data expectations (quality) changed"),
                   new, *where, "quality")
 
 

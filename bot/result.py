@@ -14,8 +14,8 @@ Severity = Literal["error", "warning", "notice"]
 Verdict = Literal["fail", "pending", "pass"]
 ChangeKind = Literal[
     "schema", "slo", "fallback", "stability", "status", "deprecation", "version", "added", "removed",
-    "owners", "consumes", "provides", "metadata", "quality",
-]
+    "owners", "consumes", "provides", "metadata",
+]  # SPEC section 4's list, fixed: anything else (rollout, quality, description) is "metadata" with its own type
 
 
 @dataclass(frozen=True)

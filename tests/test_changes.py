@@ -87,3 +87,10 @@ def test_a_manifest_broken_at_head_is_not_a_removal(tmp_path: Path) -> None:
 def test_an_edit_without_a_change_of_meaning_is_still_a_change(tmp_path: Path) -> None:
     assert diff(tmp_path, {"models/pipe.yaml": "# owned by the pipe team\n" + BASE["models/pipe.yaml"]}) == [
         ("model:pipe", "metadata", "TEXT_CHANGED", False, "models/pipe.yaml", 1)]
+
+
+def test_a_quality_change_is_of_a_kind_spec_names(tmp_path: Path) -> None:
+    quality = version(1) + "      quality: {min_records: 10}\n"
+    base = {"contracts/c.yaml": contract("c", version(1))}
+    changes = diff_states(*states(tmp_path, base, {"contracts/c.yaml": contract("c", quality)}))
+    assert [(c.kind, c.type) for c in changes] == [("metadata", "QUALITY_CHANGED")]
