@@ -3,7 +3,8 @@
 Nothing from the PR is checked out, imported or run: the head is a commit whose blobs are read through
 ``git cat-file`` (bot.sources.GitRevisionSource). When the checkout lacks a commit (a fork's head, a shallow
 clone's base) it is fetched by name: ``git fetch --no-tags --depth=N origin <sha> refs/pull/N/head``.
-The base is the merge base of the PR's base and head commits; the configuration is the base's (trusted).
+The base is the merge base of the PR's base and head commits; a shallow clone is deepened until it has one
+(actions/checkout clones with depth 1). The configuration is the base's (trusted).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.manifests.load import Parses, Snapshot, parse_config
 from bot.manifests.load import load_states as load_pair
 from bot.sources import GitRevisionSource, SourceError, git, merge_base
 
-FETCH_DEPTH = 200  # enough history for the merge base of most PRs; beyond it, the PR's base commit is used
+FETCH_DEPTH = 200  # enough history for the merge base of most PRs; beyond it, find_merge_base deepens further
 
 
 def has_commit(workspace: str | Path, sha: str) -> bool:
@@ -36,17 +37,48 @@ def ensure_commits(workspace: str | Path, shas: Sequence[str], refs: Sequence[st
     if all(has_commit(workspace, sha) for sha in shas) and not is_shallow(workspace):
         return
     wanted = [*shas, *(f"+{ref}:refs/remotes/{remote}/{ref.removeprefix('refs/')}" for ref in refs)]
-    git(workspace, "-c", "protocol.version=2", "fetch", "--no-tags", "--quiet", f"--depth={FETCH_DEPTH}",
-        remote, *wanted)
+    try:
+        _fetch(workspace, f"--depth={FETCH_DEPTH}", remote, *wanted)
+    except SourceError as exc:
+        raise SourceError(f"cannot fetch {' '.join(wanted)} from {remote}: {exc}") from exc
     missing = [sha for sha in shas if not has_commit(workspace, sha)]
     if missing:
         raise SourceError(f"commit {missing[0]} is not in {remote} (fetched {' '.join(wanted)})")
 
 
+def _fetch(workspace: str | Path, *args: str) -> None:
+    git(workspace, "-c", "protocol.version=2", "fetch", "--no-tags", "--quiet", *args)
+
+
+def _has_merge_base(workspace: str | Path, base_sha: str, head_sha: str) -> bool:
+    done = subprocess.run(["git", "-C", str(workspace), "merge-base", base_sha, head_sha],
+                          capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _shallow_boundary(workspace: str | Path) -> str:
+    path = Path(workspace) / git(workspace, "rev-parse", "--git-path", "shallow").strip()
+    return path.read_text() if path.is_file() else ""
+
+
+def find_merge_base(workspace: str | Path, base_sha: str, head_sha: str, remote: str = "origin") -> str:
+    """The merge base of the two commits, deepening a shallow clone (by 200, 400, 800... commits, then all of
+    its history when a deepening brings nothing) until it is found; without one (unrelated histories),
+    ``base_sha``."""
+    deepen = FETCH_DEPTH
+    while not _has_merge_base(workspace, base_sha, head_sha) and is_shallow(workspace):
+        boundary = _shallow_boundary(workspace)
+        _fetch(workspace, f"--deepen={deepen}", remote, base_sha, head_sha)
+        if _shallow_boundary(workspace) == boundary:
+            _fetch(workspace, "--unshallow", remote, base_sha, head_sha)
+        deepen *= 2
+    return merge_base(workspace, base_sha, head_sha)
+
+
 def load_states(workspace: str | Path, base_sha: str, head_sha: str,
                 config_path: str = CONFIG_PATH) -> tuple[Snapshot, Snapshot]:
     """(base at the merge base, head), the head read with the base's configuration."""
-    fork = merge_base(workspace, base_sha, head_sha)
+    fork = find_merge_base(workspace, base_sha, head_sha)
     base_source = GitRevisionSource(workspace, fork, label=fork)
     head_source = GitRevisionSource(workspace, head_sha, label=head_sha)
     try:
