@@ -1,0 +1,158 @@
+"""``bot.config``: the defaults of SPEC section 1, what the configuration refuses, and ``window_days``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from bot.config import CONFIG_PATH, Config
+from bot.rules import catalog
+
+SPEC = Path("/work/shared/SPEC.md")
+# SPEC section 1's block, verbatim; `rules` and `admins` there are examples, the rest are the defaults.
+SPEC_BLOCK = """\
+manifests: {include: ["**/*.yaml", "**/*.yml"], exclude: []}
+limits: {max_manifest_bytes: 1000000, max_depth: 64}
+deprecation_days: {stable: 90, beta: 30, alpha: 0}   # minimum days from today to the sunset
+compatibility_policy: strict                          # strict | lenient (Confluent's two policies)
+rules: {MG201: error, MG204: off}                     # severity overrides: error | warning | notice | off (false = off)
+approvals: {invalidate_on_push: true, allow_author: false}
+rollout: {stages: [shadow, canary, production], command_permission: write}   # a model's spec.rollout.stages wins
+admins: ["@acme/ml-platform"]                         # default none; may waive rules with /rollout override
+status_context: modelgate
+"""
+DEFAULTS = {
+    "manifests": {"include": ["**/*.yaml", "**/*.yml"], "exclude": []},
+    "limits": {"max_manifest_bytes": 1_000_000, "max_depth": 64},
+    "deprecation_days": {"stable": 90, "beta": 30, "alpha": 0},
+    "compatibility_policy": "strict",
+    "rules": {},
+    "approvals": {"invalidate_on_push": True, "allow_author": False},
+    "rollout": {"stages": ["shadow", "canary", "production"], "command_permission": "write"},
+    "admins": [],
+    "status_context": "modelgate",
+}
+
+
+def refused(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, message) of every error the configuration gives for ``data`` (which must be refused)."""
+    with pytest.raises(ValidationError) as caught:
+        Config.model_validate(data)
+    return [(tuple(err["loc"]), err["msg"]) for err in caught.value.errors()]
+
+
+def test_the_spec_block_is_quoted_verbatim() -> None:
+    if not SPEC.is_file():
+        pytest.skip("needs /work/shared/SPEC.md")
+    assert SPEC_BLOCK in SPEC.read_text(encoding="utf-8")
+
+
+def test_the_defaults_are_the_spec_block_without_its_examples() -> None:
+    assert CONFIG_PATH == ".modelgate.yml"
+    assert Config().model_dump() == DEFAULTS
+    spelled_out = Config.model_validate(yaml.safe_load(SPEC_BLOCK))
+    assert spelled_out.model_dump() == {**DEFAULTS, "rules": {"MG201": "error", "MG204": "off"},
+                                        "admins": ["@acme/ml-platform"]}
+
+
+def test_each_section_may_be_given_in_part() -> None:
+    config = Config.model_validate({"limits": {"max_depth": 8}, "approvals": {"allow_author": True}})
+    assert config.limits.model_dump() == {"max_manifest_bytes": 1_000_000, "max_depth": 8}
+    assert config.approvals.model_dump() == {"invalidate_on_push": True, "allow_author": True}
+    assert config.model_dump(exclude={"limits", "approvals"}) == {
+        k: v for k, v in DEFAULTS.items() if k not in ("limits", "approvals")}
+
+
+@pytest.mark.parametrize(("text", "severity"), [
+    ("MG204: false", "off"), ("MG204: off", "off"), ("MG204: 'off'", "off"), ("MG204: notice", "notice"),
+    ("MG201: error", "error"), ("MG005: warning", "warning")])
+def test_severity_overrides_and_false_means_off(text: str, severity: str) -> None:
+    rule = text.split(":")[0]
+    assert Config.model_validate(yaml.safe_load(f"rules: {{{text}}}")).rules == {rule: severity}
+
+
+@pytest.mark.parametrize("value", [True, "loud", "ERROR", 0, None])
+def test_a_severity_that_is_not_one_is_refused(value: Any) -> None:
+    assert [loc for loc, _ in refused({"rules": {"MG101": value}})] == [("rules", "MG101")]
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ({"MG999": "off"}, "no rule MG999 in the catalogue (see `modelgate rules`)"),
+    ({"MG101": "off", "MG998": "error", "MG997": "off"}, "no rule MG998, MG997 in the catalogue"),
+    ({"mg101": "off"}, "not a rule id: mg101 (rule ids look like MG101)"),
+    ({"latency": "off", "MG1011": "off"}, "not a rule id: latency, MG1011"),
+])
+def test_rule_ids_outside_the_catalogue_are_refused(rules: dict[str, str], message: str) -> None:
+    errors = refused({"rules": rules})
+    assert [loc for loc, _ in errors] == [("rules",)]
+    assert message in errors[0][1]
+
+
+def test_every_rule_of_the_catalogue_may_be_configured() -> None:
+    ids = sorted(catalog())
+    assert ids[0] == "MG001" and "MG302" in ids
+    assert Config.model_validate({"rules": dict.fromkeys(ids, "off")}).rules == dict.fromkeys(ids, "off")
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ({"rule": {"MG101": "off"}}, ("rule",)),
+    ({"limits": {"max_bytes": 10}}, ("limits", "max_bytes")),
+    ({"approvals": {"invalidate_on_push": True, "allow_authors": True}}, ("approvals", "allow_authors")),
+    ({"rollout": {"stages": ["canary"], "permission": "admin"}}, ("rollout", "permission")),
+    ({"manifests": {"include": ["*.yaml"], "excludes": []}}, ("manifests", "excludes")),
+])
+def test_unknown_keys_are_refused(data: dict[str, Any], where: tuple[str, ...]) -> None:
+    assert refused(data) == [(where, "Extra inputs are not permitted")]
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ({"limits": {"max_depth": "64"}}, ("limits", "max_depth")),
+    ({"limits": {"max_manifest_bytes": True}}, ("limits", "max_manifest_bytes")),
+    ({"limits": {"max_manifest_bytes": 1.5e6}}, ("limits", "max_manifest_bytes")),
+    ({"limits": {"max_manifest_bytes": 0}}, ("limits", "max_manifest_bytes")),
+    ({"limits": {"max_depth": 1}}, ("limits", "max_depth")),
+    ({"deprecation_days": {"stable": -1}}, ("deprecation_days", "stable")),
+    ({"deprecation_days": {"beta": "30"}}, ("deprecation_days", "beta")),
+    ({"approvals": {"invalidate_on_push": "yes"}}, ("approvals", "invalidate_on_push")),
+    ({"approvals": {"allow_author": 1}}, ("approvals", "allow_author")),
+    ({"compatibility_policy": "loose"}, ("compatibility_policy",)),
+    ({"manifests": {"include": "**/*.yaml"}}, ("manifests", "include")),
+    ({"manifests": ["**/*.yaml"]}, ("manifests",)),
+    ({"rollout": {"stages": []}}, ("rollout", "stages")),
+    ({"rollout": {"stages": ["shadow", "canary", "shadow"]}}, ("rollout", "stages")),
+    ({"rollout": {"command_permission": "owner"}}, ("rollout", "command_permission")),
+    ({"admins": "@acme/ml-platform"}, ("admins",)),
+    ({"status_context": ""}, ("status_context",)),
+    ({"status_context": "x" * 101}, ("status_context",)),
+    ({"status_context": 7}, ("status_context",)),
+    ({"rules": ["MG101"]}, ("rules",)),
+])
+def test_wrong_types_and_values_are_refused(data: dict[str, Any], where: tuple[str, ...]) -> None:
+    assert [loc for loc, _ in refused(data)] == [where]
+
+
+def test_duplicate_stages_say_so() -> None:
+    assert "rollout stages must be distinct" in refused({"rollout": {"stages": ["a", "a"]}})[0][1]
+
+
+def test_the_configuration_cannot_be_changed_once_read() -> None:
+    config = Config()
+    with pytest.raises(ValidationError, match="frozen"):
+        config.status_context = "other"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        config.limits.max_depth = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ({}, {"stable": 90, "beta": 30, "alpha": 0}),
+    ({"deprecation_days": {"beta": 14}}, {"stable": 90, "beta": 14, "alpha": 0}),
+    ({"deprecation_days": {"stable": 180, "beta": 60, "alpha": 7}}, {"stable": 180, "beta": 60, "alpha": 7}),
+])
+def test_window_days_per_stability(data: dict[str, Any], expected: dict[str, int]) -> None:
+    config = Config.model_validate(data)
+    assert {stability: config.window_days(stability) for stability in expected} == expected
+
