@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote
 
 import jsonschema_rs
 from jsonschema import Draft7Validator, Draft202012Validator
@@ -18,6 +17,7 @@ from jsonschema.exceptions import SchemaError, best_match
 from jsonschema.validators import validator_for
 from referencing.exceptions import Unresolvable
 
+from bot.compat.refs import resolve_local, walk_schemas
 from bot.graph import Graph, contract_node, model_node
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, Model
@@ -201,53 +201,15 @@ def schema_problems(schema: Any) -> list[tuple[Path, str]]:
             problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))
     local = [(path, ref) for path, ref in refs if ref.startswith("#") and ref != "#"]
     if local and not _embeds_resources(schema):  # below a nested $id, '#...' is relative to it: not judged
-        anchors = set(_anchors(schema))
         for path, ref in local:
-            if not _resolves(schema, ref, anchors):
+            if not resolve_local(schema, ref)[0]:
                 problems.append((path, f"$ref {ref!r} points at nothing in this schema"))
     return problems
 
 
-def _resolves(schema: Any, ref: str, anchors: set[str]) -> bool:
-    fragment = unquote(ref[1:])
-    if not fragment.startswith("/"):
-        return fragment == "" or fragment in anchors
-    node = schema
-    for raw in fragment.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
-
-
-def _subschemas(schema: Any) -> Iterator[dict[str, Any]]:
-    """Every object in a schema document (iteratively: documents may be deep)."""
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-
-
-def _anchors(schema: Any) -> Iterator[str]:
-    for node in _subschemas(schema):
-        for key in ("$anchor", "$dynamicAnchor"):
-            if isinstance(node.get(key), str):
-                yield node[key]
-        if isinstance(node.get("$id"), str) and node["$id"].startswith("#"):  # draft-07's anchors
-            yield node["$id"][1:]
-
-
 def _embeds_resources(schema: Any) -> bool:
-    return any(isinstance(node.get("$id"), str) and not node["$id"].startswith("#")
-               for node in _subschemas(schema) if node is not schema)
+    return any(isinstance(sub.get("$id"), str) and not sub["$id"].startswith("#")
+               for segments, sub in walk_schemas(schema) if segments)
 
 
 _KNOWN_METASCHEMAS = frozenset({
