@@ -17,11 +17,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
-import jinja2
 import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 import bot
+from bot import templating
 from bot.config import RULE_ID_RE, Config
 
 Severity = Literal["error", "warning", "notice", "approval"]
@@ -121,15 +121,7 @@ def severity_for(rule_id: str, config: Config) -> str | None:
 
 def render_markdown(rules: dict[str, Rule] | None = None) -> str:
     """The rule reference (``docs/rules.md``) from the catalogue, through ``templates/rules.md.j2``."""
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("bot", "templates"),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template("rules.md.j2").render(rules=list((rules or catalog()).values()))
+    return templating.environment("bot").get_template("rules.md.j2").render(rules=list((rules or catalog()).values()))
 
 
 if __name__ == "__main__":

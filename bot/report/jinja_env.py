@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from bot import escape
+from bot import escape, templating
 from bot.report.context import ReportContext
 
 ELLIPSIS = "…"
@@ -102,14 +102,7 @@ def _paint(context: jinja2.runtime.Context, text: str, *styles: str) -> str:
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("bot.report", "templates"),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = templating.environment("bot.report")
     env.filters.update(md=_md, md_list=_md_list, mermaid=_mermaid, term=_term, term_list=_term_list, paint=_paint,
                        gh_data=_gh_data, gh_prop=_gh_prop)
     env.globals.update(where=_where)

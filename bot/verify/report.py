@@ -10,13 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
+from bot import templating
 from bot.escape import workflow_command_data, workflow_command_prop
 
 Verdict = Literal["pass", "fail"]
-_TEMPLATES = Environment(loader=PackageLoader("bot", "templates"), autoescape=False, undefined=StrictUndefined,
-                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ class VerifyResult:
 
 
 def render_text(result: VerifyResult) -> str:
-    return _TEMPLATES.get_template("verify.txt.j2").render(result=result)
+    return templating.environment("bot").get_template("verify.txt.j2").render(result=result)
 
 
 Where = tuple[str, ...]
