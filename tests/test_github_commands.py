@@ -319,3 +319,17 @@ def test_huge_and_control_character_comments(world):
     assert "longer than" in refused(world, huge)
     ctrl = world.say("rita", "/rollout shadow \x1b[2J\x00")
     assert "control characters" in refused(world, ctrl)
+
+
+def test_ownership_of_a_new_model_comes_from_the_base_codeowners(tmp_path, github, monkeypatch):
+    """A PR adding a model without owners cannot make its author the owner by rewriting CODEOWNERS."""
+    world = World(tmp_path, github, monkeypatch)
+    commit(world.repo, {"CODEOWNERS": "/models/ @carol\n"}, "codeowners on the base branch")
+    world.pr["base"]["sha"] = git(world.repo, "rev-parse", "HEAD").strip()
+    fresh = model("fresh", consumes=[("score", 1)], owners=[])
+    world.pr["head"]["sha"] = commit(world.repo, {"models/fresh.yaml": fresh, "CODEOWNERS": "/models/ @bob\n"},
+                                     "add fresh; make bob its owner")
+    by_bob = world.say("bob", "/rollout shadow fresh")
+    assert "is not an owner of fresh" in refused(world, by_bob)
+    by_carol = world.say("carol", "/rollout shadow fresh")
+    assert world.reactions(by_carol) == ["eyes", "rocket"]

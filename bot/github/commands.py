@@ -23,14 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from bot.approvals import login, trusted_manifest
+from bot.approvals import login, trusted_manifest, trusted_owners
 from bot.escape import markdown_text
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
 from bot.graph import Graph
 from bot.manifests.models import Model
-from bot.owners import owners_of
 from bot.result import Result
 from bot.rollout.authorize import Actor, authorize
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
@@ -133,8 +132,7 @@ class Rollout:
         return cast(Model, found[0].doc)
 
     def _owners(self, name: str) -> tuple[str, ...]:
-        found = trusted_manifest(self.pr.base, self.pr.head, "model", name)
-        return owners_of(*found) if found else ()
+        return trusted_owners(self.pr.base, self.pr.head, "model", name)
 
     def answer(self) -> Answer:
         command = parse(self.comment.body, self.verbs)
