@@ -101,7 +101,7 @@ EXPECTED = [  # (file, line, rule, words in the message)
     ("bad/wrong-type.yaml", 10, "MG001", "spec.consumes.0.version"),
     ("bad/capitals.yaml", 4, "MG001", "'Fraud Scorer' is not a valid name"),
     ("zz/duplicate.yaml", 4, "MG002", "already used by models/scorer.yaml"),
-    ("bad/twice.yaml", 5, "MG001", "version 1 is listed twice"),
+    ("bad/twice.yaml", 7, "MG001", "version 1 is listed twice"),  # the second entry, not `versions:`
     ("bad/float.yaml", 8, "MG001", "quote it"),
     ("bad/bomb.yaml", None, "MG001", "alias expansion"),
     ("bad/deep.yaml", 2, "MG001", "nesting"),

@@ -148,11 +148,16 @@ def parse_config(text_or_bytes: bytes | None, path: str = CONFIG_PATH) -> tuple[
         return Config.model_validate(data), []
     except ValidationError as exc:
         lines = read_yaml(text, want_lines=True)[1]
-        return Config(), [_mg001(path, locate(lines, err["loc"]), _explain(err)) for err in exc.errors()]
+        return Config(), [_mg001(path, locate(lines, _where(err)), _explain(err)) for err in exc.errors()]
 
 
 def _mg001(path: str, line: int | None, message: str, subject: str | None = None) -> Finding:
     return Finding("MG001", "error", message, path, line, subject)
+
+
+def _where(err: Any) -> tuple[str | int, ...]:
+    """The path an error points at: its location, made deeper where a validator says ``at`` (in its ctx)."""
+    return (*err["loc"], *(err.get("ctx") or {}).get("at", ()))
 
 
 def _explain(err: Any) -> str:
@@ -469,7 +474,7 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
         lines = read_yaml(text, max_depth=max_depth, want_lines=True)[1]
         name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
         subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
-        return None, [_mg001(path, locate(lines, err["loc"]), _explain(err), subject) for err in exc.errors()]
+        return None, [_mg001(path, locate(lines, _where(err)), _explain(err), subject) for err in exc.errors()]
     return ManifestFile(path, blob, parsed, doc, max_depth, _text=text), []
 
 

@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")  # \Z: "$" would let a trailing newline in
 SEMVER_RE = re.compile(
@@ -215,9 +216,10 @@ class ContractSpec(Strict):
     @classmethod
     def _distinct(cls, value: list[ContractVersion]) -> list[ContractVersion]:
         seen: set[int] = set()
-        for v in value:
-            if v.version in seen:
-                raise ValueError(f"version {v.version} is listed twice")
+        for index, v in enumerate(value):
+            if v.version in seen:  # ``at`` points the message at the second entry, not at ``versions:``
+                raise PydanticCustomError("duplicate_version", "version {version} is listed twice",
+                                          {"version": v.version, "at": (index, "version")})
             seen.add(v.version)
         return value
 
