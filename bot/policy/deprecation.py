@@ -8,7 +8,7 @@ in one go, nor move the sunset and remove at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from bot.manifests.load import ManifestFile, Snapshot, repo_path
@@ -19,21 +19,11 @@ from bot.rules import catalog
 
 
 def findings(ctx: Context) -> Iterator[Finding]:
-    touched = {c.subject for c in ctx.changes}
     for change in ctx.changes:
-        if change.type == "VERSION_REMOVED":
-            yield from _removed(ctx, change)
-        elif change.type == "VERSION_RETIRED":
-            yield from _retired(ctx, change)
-        elif change.type == "VERSION_DEPRECATED":
-            yield from _window(ctx, change)
-        elif change.type == "SUNSET_MOVED":
-            yield from _moved_earlier(ctx, change)
-        elif change.type == "CONTRACT_REMOVED":
-            yield from _contract_removed(ctx, change)
-        elif change.type == "VERSION_ADDED":
-            yield from _arrives_deprecated(ctx, change)
-    yield from _deprecations(ctx, touched)
+        judge = _BY_CHANGE.get(change.type)
+        if judge is not None:
+            yield from judge(ctx, change)
+    yield from _deprecations(ctx, {c.subject for c in ctx.changes})
 
 
 def version_of(snapshot: Snapshot, subject: str) -> tuple[ManifestFile, int, ContractVersion] | None:
@@ -182,3 +172,12 @@ def _deprecations(ctx: Context, touched: set[str]) -> Iterator[Finding]:
                 yield finding("MG108", f"{subject}: the migration guide {deprecation.migration!r} does not exist",
                               manifest, *where, "deprecation", "migration", subject=subject)
 
+
+_BY_CHANGE: dict[str, Callable[[Context, Change], Iterator[Finding]]] = {
+    "VERSION_REMOVED": _removed,  # MG102, MG103
+    "VERSION_RETIRED": _retired,  # MG102, MG103
+    "VERSION_DEPRECATED": _window,  # MG105
+    "SUNSET_MOVED": _moved_earlier,  # MG106
+    "CONTRACT_REMOVED": _contract_removed,  # MG113
+    "VERSION_ADDED": _arrives_deprecated,  # MG112
+}
