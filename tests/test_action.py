@@ -22,7 +22,7 @@ from tests.action_world import (
     run_action,
 )
 from tests.github_double import GitHubDouble
-from tests.helpers import REPO_ROOT, chain_repo, commit, contract, git, make_repo, model, run_cli, write_tree
+from tests.helpers import REPO_ROOT, chain_repo, commit, contract, dump, git, make_repo, model, run_cli, write_tree
 
 MARKER = "<!-- modelgate:report -->"
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
@@ -45,9 +45,10 @@ HEAD_FILES = {
 class World:
     """A git repository with a PR (base and head commits), the GitHub double, and the Actions environment."""
 
-    def __init__(self, tmp_path: Path, github: GitHubDouble, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, tmp_path: Path, github: GitHubDouble, monkeypatch: pytest.MonkeyPatch,
+                 config: dict | None = None) -> None:
         self.tmp, self.github, self.monkeypatch = tmp_path, github, monkeypatch
-        self.repo = make_repo(tmp_path / "ws", BASE_FILES)
+        self.repo = make_repo(tmp_path / "ws", {**BASE_FILES, **({".modelgate.yml": dump(config)} if config else {})})
         self.base = git(self.repo, "rev-parse", "HEAD").strip()
         self.head = commit(self.repo, HEAD_FILES, "change the score contract")
         self.pr = github.add_pull(7, head_sha=self.head, base_sha=self.base, author="dev")
@@ -410,3 +411,40 @@ def test_workflow_run_follow_up_re_evaluates_the_fork_pr(world, github, monkeypa
     run = {"action": "completed", "workflow_run": {"event": "pull_request_review", "pull_requests": []}}
     assert world.run("workflow_run", run) == 0
     assert world.statuses[-1]["description"] == "1 of 2 approvals · waiting on @acme/risk"
+
+
+def test_the_configured_status_context_carries_every_status_even_the_error(tmp_path, github, monkeypatch):
+    """SPEC 6: context from the (base) configuration; the error status of a failed run goes there too."""
+    world = World(tmp_path, github, monkeypatch, config={"status_context": "models/gate"})
+    assert world.run() == 0
+    assert [s["context"] for s in world.statuses] == ["models/gate"]
+    github.fail(503, method="POST", path=r"/issues/comments/\d+$|/issues/7/comments$", times=None)
+    github.add_comment(7, "github-actions[bot]", f"{MARKER}\nstale")  # a second report: the run edits/deletes
+    github.fail(503, method="DELETE", path=r"/issues/comments/", times=None)
+    assert world.run(policy=RetryPolicy(budget=5)) == 1
+    assert (world.statuses[-1]["state"], world.statuses[-1]["context"]) == ("error", "models/gate")
+    github.faults.clear()
+    github.fail(503, method="GET", path=r"/pulls/7/reviews$", times=None)  # before the PR is fully read
+    assert world.run(policy=RetryPolicy(budget=5)) == 1
+    assert (world.statuses[-1]["state"], world.statuses[-1]["context"]) == ("error", "models/gate")
+
+
+def test_the_status_goes_on_the_head_never_on_github_sha(world, github, monkeypatch):
+    merge = commit(world.repo, {"README.md": "test merge\n"}, "the test-merge commit")
+    git(world.repo, "checkout", "-q", "HEAD~1")
+    monkeypatch.setenv("GITHUB_SHA", merge)
+    assert world.run() == 0
+    assert [s["sha"] for s in github.statuses] == [world.head]
+
+
+def test_merge_group_errors_fail_on_its_head(world, github):
+    breaking = {"type": "object", "properties": {"x": {"type": "string"}}}
+    world.push({"contracts/score.yaml": contract("score", [{"version": 1, "status": "active", "schema": breaking}],
+                                                 owners=["@alice"])})
+    payload = {"action": "checks_requested", "merge_group": {
+        "head_sha": world.head, "base_sha": world.base, "head_ref": "refs/heads/gh-readonly-queue/main/pr-7"}}
+    assert world.run("merge_group", payload) == 0
+    [status] = world.statuses
+    assert status["state"] == "failure" and "MG101" in status["description"]
+    assert world.outputs()["verdict"] == "fail"
+

@@ -25,7 +25,7 @@ from typing import Any
 
 from bot import check
 from bot.commands._common import today
-from bot.config import CONFIG_PATH
+from bot.config import CONFIG_PATH, Config
 from bot.escape import workflow_command_data
 from bot.github.client import Client, GitHubError
 from bot.github.commands import Handled, handle_comment
@@ -33,9 +33,10 @@ from bot.github.events import Event, read_event
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import error_status, status_of
+from bot.manifests.load import parse_config
 from bot.report import ReportContext, render, render_summary
 from bot.result import Result
-from bot.sources import SourceError
+from bot.sources import GitRevisionSource, SourceError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -47,11 +48,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 class RunError(Exception):
-    """The run could not do its job; ``sha`` is where the ``error`` status goes (when known)."""
+    """The run could not do its job; ``sha`` is where the ``error`` status goes (when known), ``base`` the commit
+    whose configuration names its context (the trusted ``status_context``)."""
 
-    def __init__(self, message: str, sha: str | None) -> None:
+    def __init__(self, message: str, sha: str | None, base: str | None = None) -> None:
         super().__init__(message)
-        self.sha = sha
+        self.sha, self.base = sha, base
 
 
 def _env(name: str, default: str = "") -> str:
@@ -100,7 +102,7 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
     try:
         outputs = dispatch(gh, settings, event, payload)
     except RunError as exc:
-        return _fail(gh, settings, str(exc), exc.sha)
+        return _fail(gh, settings, str(exc), exc.sha, exc.base)
     write_outputs(outputs)
     print(f"modelgate: {outputs.get('verdict', 'done')} ({gh.calls} GitHub API calls)")
     return 0
@@ -113,25 +115,25 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
         try:
             return evaluate_merge_group(gh, settings, event.base_sha, event.head_sha)
         except (GitHubError, SourceError) as exc:
-            raise RunError(str(exc), event.head_sha) from exc
+            raise RunError(str(exc), event.head_sha, event.base_sha) from exc
     assert event.number is not None
-    sha = _payload_head(payload)
+    sha, base = _payload_sha(payload, "head"), _payload_sha(payload, "base")
     try:
         handled = handle_comment(gh, settings, payload) if event.kind == "comment" else Handled()
         pr = handled.pr or read_pull_request(gh, settings.repo, event.number, settings)
-        sha = pr.head_sha
+        sha, base = pr.head_sha, pr.base_sha
         result = evaluate(gh, settings, pr)
         publish(gh, settings, result, pr)
     except (GitHubError, SourceError) as exc:
-        raise RunError(str(exc), sha) from exc
+        raise RunError(str(exc), sha, base) from exc
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
     report(result, context)
     return {**result_outputs(result), **handled.outputs}
 
 
-def _payload_head(payload: dict[str, Any]) -> str | None:
-    sha = ((payload.get("pull_request") or {}).get("head") or {}).get("sha")
+def _payload_sha(payload: dict[str, Any], side: str) -> str | None:
+    sha = ((payload.get("pull_request") or {}).get(side) or {}).get("sha")
     return sha if isinstance(sha, str) else None
 
 
@@ -177,15 +179,33 @@ def write_outputs(outputs: dict[str, str]) -> None:
             out.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
 
 
-def _fail(gh: Client, settings: Settings, reason: str, sha: str | None) -> int:
+def _fail(gh: Client, settings: Settings, reason: str, sha: str | None, base: str | None) -> int:
     """Exit 1 with the reason, after marking the head SHA ``error`` when GitHub still answers."""
     print(f"::error title=modelgate::{workflow_command_data(reason)}")
     print(f"modelgate action: {reason}", file=sys.stderr)
     if sha:
         state, description = error_status(reason)
         try:
-            gh.create_status(settings.repo, sha, state, settings.status_context or "modelgate", description,
-                             settings.run_url)
+            gh.create_status(settings.repo, sha, state, status_context(settings, base), description, settings.run_url)
         except GitHubError as exc:
             print(f"modelgate action: could not set the error status either: {exc}", file=sys.stderr)
     return 1
+
+
+def status_context(settings: Settings, base: str | None) -> str:
+    """The context of the run's status: the ``status-context`` input, else the configuration's at ``base`` (read
+    from git objects, as for the evaluation), else the default when that cannot be read."""
+    if settings.status_context:
+        return settings.status_context
+    if base:
+        try:
+            source = GitRevisionSource(settings.workspace, base)
+            try:
+                config, problems = parse_config(source.read(settings.config_path), settings.config_path)
+            finally:
+                source.close()
+            if not problems:
+                return config.status_context
+        except (SourceError, OSError):
+            pass
+    return Config().status_context
