@@ -448,3 +448,20 @@ def test_merge_group_errors_fail_on_its_head(world, github):
     assert status["state"] == "failure" and "MG101" in status["description"]
     assert world.outputs()["verdict"] == "fail"
 
+
+def test_a_team_that_cannot_be_requested_is_asked_in_the_comment(world, github):
+    """SPEC 6 tokens: without a token that can request team reviews, the team's owners are asked in the comment
+    (the one place a mention is not neutralised: it stands for the review request GitHub refused)."""
+    github.teams_visible = False
+    world.run()
+    [report] = world.reports()
+    assert "@acme/risk" in report["body"]  # a real mention: no zero-width space after the @
+    assert "@alice" not in report["body"]  # alice's review was requested: she is not mentioned
+    world.run()
+    assert report["body"].count("@acme/risk") == 1
+
+
+def test_a_requested_team_is_not_mentioned(world, github):
+    world.run()
+    assert github.requested[7]["teams"] == ["risk"]
+    assert "@acme/risk" not in world.reports()[0]["body"]

@@ -15,6 +15,7 @@ from bot.github.client import GitHubError
 from bot.github.pull_request import (
     MAX_TEAM_LOOKUPS,
     PrContext,
+    ask_teams,
     comment_value,
     is_report,
     request_reviews,
@@ -104,29 +105,32 @@ def test_reviews_are_requested_once_from_unsatisfied_owners_never_the_author(tmp
                  reviews=[{"user": {"login": "bob"}, "state": "COMMENTED"}])
     groups = result((("@dev", "@ann", "@bob", "@cat"), False), (("@Cat", "@dan", "@acme/ml", "@acme/data"), False),
                     (("@eve", "@acme/ops"), True), (("@other-org/team", "@acme/ML"), False))
-    notes = request_reviews(gh, "acme/mono", context, groups)  # type: ignore[arg-type]
+    notes, unasked = request_reviews(gh, "acme/mono", context, groups)  # type: ignore[arg-type]
     assert gh.requests == [(["cat", "dan"], ["ml"])]
     assert notes == ["cannot request a review from @other-org/team: a team of another organisation"]
+    assert unasked == ["other-org/team"]
 
 
 def test_nothing_to_ask_makes_no_call(tmp_path: Path) -> None:
     gh = FakeGitHub()
-    assert request_reviews(gh, "acme/mono", pr(tmp_path), result((("@dev",), False), (("@x",), True))) == []  # type: ignore[arg-type]
+    assert request_reviews(gh, "acme/mono", pr(tmp_path), result((("@dev",), False), (("@x",), True))) == ([], [])  # type: ignore[arg-type]
     assert gh.requests == []
 
 
 def test_a_422_for_users_and_teams_together_is_retried_kind_by_kind(tmp_path: Path) -> None:
     gh = FakeGitHub(refuse={(("cat",), ("ml",)), ((), ("ml",))})
-    notes = request_reviews(gh, "acme/mono", pr(tmp_path), result((("@cat", "@acme/ml"), False)))  # type: ignore[arg-type]
+    notes, unasked = request_reviews(gh, "acme/mono", pr(tmp_path), result((("@cat", "@acme/ml"), False)))  # type: ignore[arg-type]
     assert gh.requests == [(["cat"], ["ml"]), (["cat"], []), ([], ["ml"])]
+    assert unasked == ["acme/ml"]
     assert notes == ["GitHub refused the review request for team ml: "
                      "Reviews may only be requested from collaborators."]
 
 
 def test_a_422_for_one_kind_alone_is_a_note(tmp_path: Path) -> None:
     gh = FakeGitHub(refuse={(("cat", "dan"), ())})
-    notes = request_reviews(gh, "acme/mono", pr(tmp_path), result((("@cat", "@dan"), False)))  # type: ignore[arg-type]
+    notes, unasked = request_reviews(gh, "acme/mono", pr(tmp_path), result((("@cat", "@dan"), False)))  # type: ignore[arg-type]
     assert gh.requests == [(["cat", "dan"], [])]
+    assert unasked == []
     assert notes == ["GitHub refused the review request for cat, dan: "
                      "Reviews may only be requested from collaborators."]
 
@@ -152,3 +156,9 @@ def test_a_token_that_may_not_read_teams_says_why(status: int) -> None:
 def test_other_team_lookup_failures_propagate() -> None:
     with pytest.raises(GitHubError):
         team_members(FakeGitHub(denied=500), ["acme/ml"])  # type: ignore[arg-type]
+
+
+def test_only_well_formed_teams_are_asked_in_the_comment() -> None:
+    assert ask_teams(["acme/ml", "acme/ml", "acme/x) ![i](https://evil", "org/te@m"]) == (
+        "\n@acme/ml: your review is requested here: the team review request could not be made (see Notes).\n")
+    assert ask_teams([]) == ""

@@ -18,6 +18,7 @@ the worst case).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -40,6 +41,7 @@ from bot.rollout.parse import Comment
 from bot.rollout.stages import pr_models
 
 COMMENT_LIMIT = 60_000
+TEAM_RE = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9_.-]*")  # org/team as login() gives it (lower case)
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
 
 
@@ -185,20 +187,36 @@ def known_members(gh: Client, pr: PrContext, teams: Iterable[str]) -> tuple[dict
 
 def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> None:
     """Review requests, the report comment and the commit status for an evaluated PR."""
+    unasked: list[str] = []
     if not pr.draft and result.changes:
-        result.notes.extend(request_reviews(gh, settings.repo, pr, result))
+        notes, unasked = request_reviews(gh, settings.repo, pr, result)
+        result.notes.extend(notes)
     if pr.team_note:
         result.notes.append(pr.team_note)
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
-    sync_comment(gh, settings, pr, render_comment(result, context, COMMENT_LIMIT), create=bool(result.changes))
+    ask = ask_teams(unasked)
+    body = render_comment(result, context, COMMENT_LIMIT - len(ask)) + ask
+    sync_comment(gh, settings, pr, body, create=bool(result.changes))
     state, description = status_of(result)
     gh.create_status(settings.repo, pr.head_sha, state, settings.status_context or pr.status_context,
                      description, settings.run_url)
 
 
-def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> list[str]:
-    """Ask the owners of unsatisfied groups for a review; what GitHub refused comes back as notes."""
+def ask_teams(teams: Iterable[str]) -> str:
+    """The line that asks, in the report, the teams whose review could not be requested (SPEC 6: without a token
+    that may request team reviews, the owners of the team are asked in the comment). The one mention the bot
+    writes on purpose; only a well-formed ``org/team`` is written, so no other text rides along."""
+    named = [f"@{t}" for t in dict.fromkeys(teams) if TEAM_RE.fullmatch(t)]
+    if not named:
+        return ""
+    return (f"\n{', '.join(named)}: your review is requested here: the team review request could not be made "
+            "(see Notes).\n")
+
+
+def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> tuple[list[str], list[str]]:
+    """Ask the owners of unsatisfied groups for a review. Returns what GitHub refused, as notes, and the teams
+    (``org/team``) that could not be asked, to be asked in the comment instead."""
     org = repo.split("/", 1)[0].lower()
     requested = pr.pull.get("requested_reviewers") or []
     requested_teams = pr.pull.get("requested_teams") or []
@@ -208,6 +226,7 @@ def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> lis
     users: list[str] = []
     teams: list[str] = []
     notes: list[str] = []
+    unasked: list[str] = []
     for group in result.approvals:
         if group.satisfied:
             continue
@@ -217,21 +236,22 @@ def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> lis
                 team_org, slug = name.split("/", 1)
                 if team_org != org:
                     notes.append(f"cannot request a review from {owner}: a team of another organisation")
+                    unasked.append(name)
                 elif slug not in skip_teams and slug not in teams:
                     teams.append(slug)
             elif name not in skip and name not in users:
                 users.append(name)
     if not users and not teams:
-        return notes
+        return notes, unasked
     batches = [(users, teams)]
     try:
         gh.request_reviewers(repo, pr.number, users, teams)
-        return notes
+        return notes, unasked
     except GitHubError as exc:
         if exc.status != 422 or exc.exhausted:
             raise
         if not (users and teams):
-            return [*notes, _refused(users, teams, exc)]
+            return [*notes, _refused(users, teams, exc)], [*unasked, *(f"{org}/{t}" for t in teams)]
         batches = [(users, []), ([], teams)]  # one refused reviewer fails the whole request: try the kinds apart
     for batch_users, batch_teams in batches:
         try:
@@ -240,7 +260,8 @@ def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> lis
             if exc.status != 422 or exc.exhausted:
                 raise
             notes.append(_refused(batch_users, batch_teams, exc))
-    return notes
+            unasked.extend(f"{org}/{t}" for t in batch_teams)
+    return notes, unasked
 
 
 def _refused(users: list[str], teams: list[str], exc: GitHubError) -> str:
