@@ -333,3 +333,13 @@ def test_ownership_of_a_new_model_comes_from_the_base_codeowners(tmp_path, githu
     assert "is not an owner of fresh" in refused(world, by_bob)
     by_carol = world.say("carol", "/rollout shadow fresh")
     assert world.reactions(by_carol) == ["eyes", "rocket"]
+
+
+def test_canary_needs_every_approval_even_as_the_first_stage(tmp_path, github, monkeypatch):
+    """SPEC 7: `canary` and `production` also need every approval, wherever they stand in a model's stages."""
+    world = World(tmp_path, github, monkeypatch,
+                  config={"admins": ["@acme/admins"], "rollout": {"stages": ["canary", "production"]}})
+    comment = world.say("rita", "/rollout canary --percent 5")
+    assert "canary needs every approval first" in refused(world, comment)
+    assert github.deployments == []
+

@@ -145,3 +145,10 @@ def test_raced():
     assert raced(at, at + timedelta(seconds=1))
     assert not raced(at, at)
     assert not raced(at, at - timedelta(hours=1))
+
+
+def test_canary_and_production_need_every_approval_even_first():
+    waiting = [Approval("MG301", "model:m", ("@a",), "changed")]
+    assert "needs every approval" in entry_refusal("m", "canary", ("canary", "production"), [], "a" * 40, "pending",
+                                                   waiting)
+    assert entry_refusal("m", "shadow", ("shadow", "canary"), [], "a" * 40, "pending", waiting) is None

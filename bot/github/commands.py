@@ -299,7 +299,7 @@ class Rollout:
             "| `/rollout override RULE --reason R` | an admin | waive RULE for the current head (not MG301/MG302) |",
             "",
             "A stage is entered in order, after a successful deployment of the same head to the previous stage, "
-            "never while the check fails; stages after the first also need every approval.",
+            "never while the check fails; canary, production and any stage after the first also need every approval.",
         ]
         for model in self.models:
             rollout = self._model(model).spec.rollout

@@ -19,6 +19,7 @@ from bot.result import Approval, Change
 
 TASK_PREFIX = "deploy:"
 FAILED = ("failure", "error")
+APPROVED_STAGES = ("canary", "production")  # SPEC 7: they need every approval wherever they stand
 
 
 @dataclass(frozen=True)
@@ -157,20 +158,22 @@ def entry_refusal(model: str, stage: str, stages: Sequence[str], deployments: Se
     """Why ``model`` may not enter ``stage`` at ``sha`` now, or None when every gate holds.
 
     Stages are entered in order: the previous stage must have a successful deployment of the same SHA. Never
-    while the verdict is ``fail``. Every stage after the first also needs every approval.
+    while the verdict is ``fail``. ``canary``, ``production`` and every stage after the first also need every
+    approval (a model whose stages start at ``canary`` does not skip them).
     """
     if stage not in stages:
         return f"{model} has no stage {stage!r} (its stages: {', '.join(stages)})"
     if verdict == "fail":
         return "the check fails; fix its errors before any rollout"
     index = stages.index(stage)
-    if index == 0:
+    if index > 0:
+        previous = stages[index - 1]
+        done = latest(deployments, model, environment=previous, sha=sha, rollback=False)
+        if done is None or done.state != "success":
+            got = "no deployment" if done is None else f"its deployment is {done.state or 'pending'}"
+            return f"{model} enters {stage} only after a successful {previous} deployment of {sha[:7]} ({got})"
+    elif stage not in APPROVED_STAGES:
         return None
-    previous = stages[index - 1]
-    done = latest(deployments, model, environment=previous, sha=sha, rollback=False)
-    if done is None or done.state != "success":
-        got = "no deployment" if done is None else f"its deployment is {done.state or 'pending'}"
-        return f"{model} enters {stage} only after a successful {previous} deployment of {sha[:7]} ({got})"
     missing = [a for a in approvals if not a.satisfied]
     if missing:
         waiting = "; ".join(f"{a.rule} {a.subject} ({', '.join(a.owners) or 'no owners'})" for a in missing)
