@@ -343,3 +343,17 @@ def test_canary_needs_every_approval_even_as_the_first_stage(tmp_path, github, m
     assert "canary needs every approval first" in refused(world, comment)
     assert github.deployments == []
 
+
+def test_a_success_superseded_by_another_deployment_still_opens_the_next_stage(world, github):
+    """GitHub marks older deployments of an environment `inactive` when a newer one there succeeds (another
+    model's shadow, the job's own environment): the previous stage was still successful."""
+    world.say("rita", "/rollout shadow")
+    [shadow] = world.deployments(environment="shadow")
+    world.succeed(shadow)
+    world.succeed(shadow, "inactive")
+    github.add_review(7, "rita", "APPROVED", commit_id=world.head)
+    world.say("carol", "/rollout ack router")
+    canary = world.say("rita", "/rollout canary --percent 10")
+    assert world.reactions(canary) == ["eyes", "rocket"]
+    assert "scorer → canary 10% \\(pending\\)" in world.report()
+

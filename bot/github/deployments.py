@@ -39,11 +39,16 @@ def from_api(data: Mapping[str, Any], state: str | None = None, url: str = "") -
 
 
 def latest_status(gh: Client, repo: str, deployment_id: int) -> tuple[str | None, str]:
-    """The state and link of a deployment's newest status (GitHub lists newest first); (None, "") if none."""
-    _, statuses = gh.request("GET", f"/repos/{repo}/deployments/{deployment_id}/statuses", params={"per_page": 1})
+    """The state and link of a deployment's newest status (GitHub lists newest first); (None, "") if none.
+
+    ``inactive`` is passed over: GitHub adds it to every older deployment of an environment when a newer one
+    there succeeds (another model's, or a job's own ``environment:``), which says nothing of how this one went.
+    One call: a page holds far more statuses than a deployment gets."""
+    _, statuses = gh.request("GET", f"/repos/{repo}/deployments/{deployment_id}/statuses",
+                             params={"per_page": PER_PAGE})
     if not statuses:
         return None, ""
-    first = statuses[0]
+    first = next((s for s in statuses if s.get("state") != "inactive"), statuses[0])
     return first.get("state"), first.get("log_url") or first.get("target_url") or first.get("environment_url") or ""
 
 
