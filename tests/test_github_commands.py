@@ -357,3 +357,12 @@ def test_a_success_superseded_by_another_deployment_still_opens_the_next_stage(w
     assert world.reactions(canary) == ["eyes", "rocket"]
     assert "scorer → canary 10% \\(pending\\)" in world.report()
 
+
+def test_status_links_no_hostile_url(world, github):
+    world.say("rita", "/rollout shadow")
+    [shadow] = world.deployments(environment="shadow")
+    github._create_deployment_status(did=str(shadow["id"]), body={
+        "state": "success", "log_url": "https://ci.example/run) ![x](https://evil.example/x.png"})
+    status = world.say("someone", "/rollout status")
+    body = world.reply_to(status)["body"]
+    assert "](https://evil" not in body and "| scorer | shadow | " in body

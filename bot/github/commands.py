@@ -18,6 +18,7 @@ handled, exactly as any later run re-derives them.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,9 @@ from bot.rollout.stages import (
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}
+# A deployment status link is linked only when nothing in it can close the link or open another (SPEC 6: no
+# link or image built from user text); anything else is left out.
+SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%/=+:@,;?&#-]*)?")
 
 
 @dataclass
@@ -319,7 +323,7 @@ class Rollout:
             link = "—"
             if current is not None:
                 link = f"{current.id} of `{current.sha[:7]}`"
-                if current.url.startswith("https://"):
+                if SAFE_URL.fullmatch(current.url):
                     link = f"[{link}]({current.url})"
             lines.append(f"| {markdown_text(model)} | {markdown_text(stage_label(current))} | {link} |")
         return lines if self.models else ["This PR changes no model."]
