@@ -366,3 +366,13 @@ def test_status_links_no_hostile_url(world, github):
     status = world.say("someone", "/rollout status")
     body = world.reply_to(status)["body"]
     assert "](https://evil" not in body and "| scorer | shadow | " in body
+
+
+def test_an_override_waives_its_rule_for_that_head_only(tmp_path, github, monkeypatch):
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
+    world.say("adam", "/rollout override MG205 --reason 'consumers are ready'")
+    assert github.statuses_for(world.head)[-1]["state"] == "pending"
+    world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
+    world.say("someone", "/rollout plan")
+    assert github.statuses_for(world.head)[-1]["state"] == "failure"
+    assert "waived by adam" not in world.report()
