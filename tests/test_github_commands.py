@@ -376,3 +376,15 @@ def test_an_override_waives_its_rule_for_that_head_only(tmp_path, github, monkey
     world.say("someone", "/rollout plan")
     assert github.statuses_for(world.head)[-1]["state"] == "failure"
     assert "waived by adam" not in world.report()
+
+
+@pytest.mark.parametrize("invalidate", [True, False])
+def test_an_ack_counts_like_an_approval_so_a_push_invalidates_it(tmp_path, github, monkeypatch, invalidate):
+    """SPEC 5: an ack counts like an approval, which with invalidate_on_push must be on the current head SHA."""
+    world = World(tmp_path, github, monkeypatch,
+                  config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": invalidate}})
+    world.say("carol", "/rollout ack router")
+    assert "@carol" not in github.statuses_for(world.head)[-1]["description"]
+    world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
+    world.say("someone", "/rollout plan")
+    assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate

@@ -72,3 +72,9 @@ def test_edited_ack_does_not_count_even_if_accepted():
 def test_issue_comments_are_not_derived():
     plain = Comment(1, "alice", "User", "/rollout ack router", T0, T0, on_pull_request=False)
     assert derive([plain, answer(1, "accepted")], BOT) == derive([], BOT)
+
+
+def test_acks_on_another_head_do_not_count_when_pushes_invalidate():
+    comments = [c(1, "alice", "/rollout ack router"), answer(1, "accepted")]
+    assert derive(comments, BOT, head_sha=SHA).acks == (Ack("alice", "router"),)
+    assert derive(comments, BOT, head_sha="f" * 40).acks == ()

@@ -72,8 +72,9 @@ def _read_marker(text: str) -> Reply | None:
         return None
 
 
-def derive(comments: Sequence[Comment], bot_login: str) -> Derived:
-    """The audit log (every command, in order), and the acks and overrides the bot accepted."""
+def derive(comments: Sequence[Comment], bot_login: str, head_sha: str | None = None) -> Derived:
+    """The audit log (every command, in order), and the acks and overrides the bot accepted; with ``head_sha``
+    (``invalidate_on_push``) only the acks accepted on that head, as an ack counts like an approval."""
     answered = replies(comments, bot_login)
     audit: list[AuditEntry] = []
     acks: list[Ack] = []
@@ -94,7 +95,7 @@ def derive(comments: Sequence[Comment], bot_login: str) -> Derived:
         command = parse(comment.body, ())
         if reply.outcome != "accepted" or not isinstance(command, Command):
             continue
-        if command.verb == "ack":
+        if command.verb == "ack" and head_sha in (None, reply.sha):
             acks.append(Ack(comment.user, command.models[0]))
         elif command.verb == "override" and command.rule and command.reason:
             overrides.append(Override(comment.user, command.rule, command.reason, reply.sha))
