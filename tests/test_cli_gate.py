@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from tests.github_double import GitHubDouble
-from tests.helpers import contract, dedent, run_cli, write_tree
+from tests.helpers import commit, contract, dedent, git, make_repo, run_cli, write_tree
 
 REPO = "acme/platform"
-HEAD, BASE = "a" * 40, "b" * 40
 SCORER = dedent("""
     apiVersion: modelgate/v1
     kind: Model
@@ -126,10 +127,29 @@ def test_the_real_cli(repo):
     assert done.stdout.startswith("gate canary of fraud-scorer: pass")
 
 
+@dataclass
+class Clone:
+    """A clone whose base commit has the manifests and whose head (checked out) is the PR's."""
+
+    path: Path
+    base: str
+    head: str
+
+
 @pytest.fixture
-def github(monkeypatch):
+def clone(tmp_path, monkeypatch):
+    files = {"models/scorer.yaml": SCORER, "contracts/score.yaml": SCORE, "contracts/other.yaml": contract("other")}
+    path = make_repo(tmp_path / "clone", files)
+    base = git(path, "rev-parse", "HEAD").strip()
+    head = commit(path, {"README.md": "the PR\n"}, "the PR")
+    monkeypatch.chdir(path)
+    return Clone(path, base, head)
+
+
+@pytest.fixture
+def github(clone, monkeypatch):
     with GitHubDouble(REPO) as double:
-        double.add_pull(7, head_sha=HEAD, base_sha=BASE, author="dev")
+        double.add_pull(7, head_sha=clone.head, base_sha=clone.base, author="dev")
         for key, value in {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": double.url,
                            "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "99"}.items():
             monkeypatch.setenv(key, value)
@@ -137,41 +157,73 @@ def github(monkeypatch):
     double.assert_clean()
 
 
-def deploy(github, stage="canary", payload=None):
-    body = {"ref": HEAD, "environment": stage, "task": "deploy:fraud-scorer", "required_contexts": [],
-            "payload": payload or {"model": "fraud-scorer", "pr": 7, "percent": 10, "base": BASE}}
+def deploy(github, clone, stage="canary", payload=None, model="fraud-scorer"):
+    body = {"ref": clone.head, "environment": stage, "task": f"deploy:{model}", "required_contexts": [],
+            "payload": payload or {"model": model, "pr": 7, "percent": 10, "base": clone.base}}
     return github._create_deployment(body=body)[1]["id"]
 
 
-def test_deployment_passes(repo, github, capsys):
-    did = deploy(github)
-    code, _, _ = gate(repo, GOOD, "--deployment", str(did), capsys=capsys)
+def test_deployment_passes(clone, github, capsys):
+    did = deploy(github, clone)
+    code, _, _ = gate(clone.path, GOOD, "--deployment", str(did), capsys=capsys)
     assert code == 0
     assert [s["state"] for s in github.deployment_statuses[did]] == ["success"]
     assert github.deployment_statuses[did][0]["log_url"] == "https://github.com/acme/platform/actions/runs/99"
     assert len(github.deployments) == 1 and github.comments_on(7) == []
 
 
-def test_breach_fails_the_deployment_rolls_back_and_comments(repo, github, capsys):
-    did = deploy(github, payload={"model": "fraud-scorer", "pr": 7, "percent": 10})  # no base: found from the PR
-    code, out, _ = gate(repo, {**GOOD, "candidate": {**GOOD["candidate"], "precision": 0.5}}, "--deployment",
+def test_breach_fails_the_deployment_rolls_back_and_comments(clone, github, capsys):
+    did = deploy(github, clone, payload={"model": "fraud-scorer", "pr": 7, "percent": 10})  # base from the PR
+    code, out, _ = gate(clone.path, {**GOOD, "candidate": {**GOOD["candidate"], "precision": 0.5}}, "--deployment",
                         str(did), capsys=capsys)
     assert code == 1
     status = github.deployment_statuses[did][-1]
     assert status["state"] == "failure"
     assert status["description"] == "gate breach: precision = 0.5 < min 0.91"
     rollback = github.deployments[-1]
-    assert (rollback["ref"], rollback["environment"], rollback["task"]) == (BASE, "canary", "deploy:fraud-scorer")
+    assert (rollback["ref"], rollback["environment"], rollback["task"]) == (clone.base, "canary", "deploy:fraud-scorer")
     assert rollback["payload"]["rollback"] is True and rollback["payload"]["pr"] == 7
     assert rollback["required_contexts_sent"] == []
     [comment] = github.comments_on(7)
     assert "breached its gates" in comment["body"] and "- precision = 0.5 &lt; min 0.91" in comment["body"]
-    assert f"rolled back: deployment {rollback['id']} of bbbbbbb to canary" in out
+    assert f"rolled back: deployment {rollback['id']} of {clone.base[:7]} to canary" in out
 
 
-def test_deployment_of_another_model_is_refused(repo, github, capsys):
-    did = deploy(github, stage="shadow")
-    code, _, err = gate(repo, GOOD, "--deployment", str(did), capsys=capsys)
+def test_a_pr_cannot_loosen_the_gates_that_judge_its_own_rollout(clone, github, capsys):
+    loose = SCORER.replace("precision: {min: 0.91}", "precision: {min: 0.5}")
+    clone.head = commit(clone.path, {"models/scorer.yaml": loose}, "loosen the canary gate")
+    did = deploy(github, clone)
+    metrics = {**GOOD, "candidate": {**GOOD["candidate"], "precision": 0.6}}
+    assert gate(clone.path, metrics, capsys=capsys)[0] == 0  # offline, the state --at names decides
+    code, out, _ = gate(clone.path, metrics, "--deployment", str(did), capsys=capsys)
+    assert code == 1
+    assert "BREACH precision = 0.6 < min 0.91" in out
+    assert github.deployment_statuses[did][-1]["state"] == "failure"
+
+
+def test_a_model_the_pr_adds_is_judged_by_the_gates_it_proposes(clone, github, capsys):
+    fresh = SCORER.replace("name: fraud-scorer", "name: fresh-scorer").replace(
+        "provides: [{contract: fraud-score, version: 1}]", "provides: []")
+    clone.head = commit(clone.path, {"models/fresh.yaml": fresh}, "a new model")
+    did = deploy(github, clone, model="fresh-scorer")
+    path = clone.path.parent / "metrics.json"
+    path.write_text(json.dumps(GOOD))
+    assert main(["gate", "--model", "fresh-scorer", "--stage", "canary", "--metrics", str(path),
+                 "--deployment", str(did)]) == 0
+    assert "gate canary of fresh-scorer: pass" in capsys.readouterr().out
+
+
+def test_a_base_commit_missing_from_the_clone_is_refused(clone, github, capsys):
+    did = deploy(github, clone, payload={"model": "fraud-scorer", "pr": 7, "base": "c" * 40})
+    code, _, err = gate(clone.path, GOOD, "--deployment", str(did), capsys=capsys)
+    assert code == 2
+    assert f"the deployment's base commit {'c' * 12}, which is not in this clone" in err
+    assert github.deployment_statuses[did] == []
+
+
+def test_deployment_of_another_model_is_refused(clone, github, capsys):
+    did = deploy(github, clone, stage="shadow")
+    code, _, err = gate(clone.path, GOOD, "--deployment", str(did), capsys=capsys)
     assert code == 2
     assert "deploys fraud-scorer to shadow, not fraud-scorer to canary" in err
     assert github.deployment_statuses[did] == []

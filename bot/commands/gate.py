@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from bot.commands._common import add_format, load_state
 from bot.commands.verify import find_version, parse_ref
+from bot.config import Config
 from bot.errors import UsageError
 from bot.escape import markdown_text, terminal_text
 from bot.github import deployments
@@ -28,6 +29,7 @@ from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
 from bot.rollout.gates import Check, MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
+from bot.sources import SourceError
 from bot.verify import RecordsError, VerifyResult, verify_records
 
 MAX_METRICS_BYTES = 10_000_000
@@ -54,19 +56,65 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    github = _github_env() if args.deployment is not None else None
+    deployment = _deployment(github, args) if github else None
+    base = _base_of(github, deployment) if github and deployment else None
     snap = load_state(args.at)
     model = _model(snap, args.model)
-    stages = stages_of(model, snap.config)
+    judged, config = _trusted(base, args.model, model) if base else (model, snap.config)
+    stages = stages_of(judged, config)
     if args.stage not in stages:
         raise UsageError(f"model {args.model} has no stage {args.stage!r} (its stages: {', '.join(stages)})")
-    gates = model.spec.rollout.gates.get(args.stage, {}) if model.spec.rollout else {}
+    gates = judged.spec.rollout.gates.get(args.stage, {}) if judged.spec.rollout else {}
     checks = judge(gates, read_metrics_file(args.metrics))
     verified = _verify(snap, model, args) if args.records else None
     failed = [c.reason for c in breaches(checks)] + (verified.breaches if verified else [])
-    github = _github_env() if args.deployment is not None else None
-    rollback = _settle(github, args, failed) if github else None
+    rollback = _settle(github, deployment, base, failed) if github and deployment and base else None
     _print(args, checks, verified, failed, rollback, bool(gates))
     return 1 if failed else 0
+
+
+def _trusted(base: str, name: str, proposed: Model) -> tuple[Model, Config]:
+    """The model's gates and stages as the deployment's base commit has them (SPEC's trust model).
+
+    A pull request must not loosen the gates that judge its own rollout, as it cannot turn a rule off: when the
+    model exists at the base, the base's manifest and configuration decide; a model the PR adds has only the
+    gates the PR proposes (which its owners approved). The base commit must be in this clone.
+    """
+    try:
+        snap = load_state(base)
+    except SourceError as exc:
+        raise UsageError(f"the gates are read from the deployment's base commit {base[:12]}, which is not in this "
+                         f"clone; fetch it first (git fetch origin {base})") from exc
+    manifest = snap.models.get(name)
+    return (cast(Model, manifest.doc) if manifest else proposed), snap.config
+
+
+def _base_of(github: tuple[Client, str], deployment: Deployment) -> str:
+    """The commit a deployment's PR is measured from: its payload's ``base``, else the PR's base."""
+    base = deployment.payload.get("base")
+    if isinstance(base, str) and base:
+        return base
+    pr = deployment.payload.get("pr")
+    if not isinstance(pr, int):
+        raise UsageError(f"deployment {deployment.id} names no PR nor base commit")
+    gh, repo = github
+    try:
+        return str(gh.pull(repo, pr)["base"]["sha"])
+    except GitHubError as exc:
+        raise UsageError(f"GitHub: {exc.message}") from exc
+
+
+def _deployment(github: tuple[Client, str], args: argparse.Namespace) -> Deployment:
+    gh, repo = github
+    try:
+        deployment = deployments.get(gh, repo, args.deployment)
+    except GitHubError as exc:
+        raise UsageError(f"GitHub: {exc.message}") from exc
+    if deployment.model != args.model or deployment.environment != args.stage:
+        raise UsageError(f"deployment {args.deployment} deploys {deployment.model} to {deployment.environment}, "
+                         f"not {args.model} to {args.stage}")
+    return deployment
 
 
 def _model(snap: Snapshot, name: str) -> Model:
@@ -121,31 +169,23 @@ def _run_url() -> str | None:
     return f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None
 
 
-def _settle(github: tuple[Client, str], args: argparse.Namespace, failed: list[str]) -> Deployment | None:
+def _settle(github: tuple[Client, str], deployment: Deployment, base: str, failed: list[str]) -> Deployment | None:
     """Set the deployment's status; on a breach, roll back and tell the PR. Returns the rollback deployment."""
     gh, repo = github
     try:
-        deployment = deployments.get(gh, repo, args.deployment)
-        if deployment.model != args.model or deployment.environment != args.stage:
-            raise UsageError(f"deployment {args.deployment} deploys {deployment.model} to {deployment.environment}, "
-                             f"not {args.model} to {args.stage}")
         log_url = _run_url()
         if not failed:
-            deployments.set_status(gh, repo, deployment.id, "success", f"{args.stage} gates passed", log_url)
+            deployments.set_status(gh, repo, deployment.id, "success", f"{deployment.environment} gates passed",
+                                   log_url)
             return None
         deployments.set_status(gh, repo, deployment.id, "failure", f"gate breach: {'; '.join(failed)}", log_url)
-        return _roll_back(gh, repo, deployment, failed)
+        return _roll_back(gh, repo, deployment, base, failed)
     except GitHubError as exc:
         raise UsageError(f"GitHub: {exc.message}") from exc
 
 
-def _roll_back(gh: Client, repo: str, deployment: Deployment, failed: list[str]) -> Deployment:
+def _roll_back(gh: Client, repo: str, deployment: Deployment, base: str, failed: list[str]) -> Deployment:
     pr = deployment.payload.get("pr")
-    base = deployment.payload.get("base")
-    if not isinstance(base, str) or not base:
-        if not isinstance(pr, int):
-            raise UsageError(f"deployment {deployment.id} names no PR nor base SHA to roll back to")
-        base = str(gh.pull(repo, pr)["base"]["sha"])
     payload = {k: v for k, v in deployment.payload.items() if k not in ("reason", "rollback", "percent")}
     request = Request(deployment.model, deployment.environment, base, rollback=True,
                       reason=f"gate breach of deployment {deployment.id}: {'; '.join(failed)}")
