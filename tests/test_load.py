@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bot.manifests.load import Loader, parse_config, repo_path
-from bot.sources import DirectorySource
-from tests.helpers import contract, model, write_tree
+import bot.manifests.load as load_module
+from bot.cache import ParseCache
+from bot.manifests.load import Loader, Parses, load_states, parse_config, repo_path
+from bot.sources import DirectorySource, GitRevisionSource
+from tests.helpers import chain_repo, commit, contract, git, make_repo, model, write_tree
 
 
 def load(tmp_path, files):
@@ -89,3 +91,56 @@ def test_codeowners_found_in_githubs_order(tmp_path):
     assert snap.codeowners == ("CODEOWNERS", "* @root\n")
     snap = load(tmp_path, {".github/CODEOWNERS": "* @gh\n"})
     assert snap.codeowners == (".github/CODEOWNERS", "* @gh\n")
+
+
+# --- Parses: one parse per blob per run, the disk cache, the process pool ----------------------------------
+
+def _states(repo, parses):
+    return load_states(GitRevisionSource(repo, "base"), GitRevisionSource(repo, "head"), None, parses)
+
+
+def _pr_repo(tmp_path):
+    files = chain_repo(6)
+    files["contracts/broken.yaml"] = "apiVersion: modelgate/v1\nkind: Contract\nmetadata: {name: Broken}\n"
+    files["notes/other.yaml"] = "just: yaml\n"
+    repo = make_repo(tmp_path / "repo", files, branch="base")
+    git(repo, "checkout", "-q", "-b", "head")
+    commit(repo, {"models/m3.yaml": files["models/m3.yaml"].replace("1.0.0", "2.0.0")}, "bump m3")
+    return repo
+
+
+def _summary(snapshot):
+    return ([(m.path, m.blob, m.doc, m.data) for m in snapshot.manifests],
+            sorted((f.rule, f.file, f.line, f.message) for f in snapshot.findings))
+
+
+def test_base_and_head_share_each_blobs_parse_and_typed_manifest(tmp_path):
+    parses = Parses(workers=1)
+    base, head = _states(_pr_repo(tmp_path), parses)
+    same = [(b, h) for b, h in zip(base.manifests, head.manifests, strict=True) if b.blob == h.blob]
+    assert len(same) == len(base.manifests) - 1
+    assert all(b.doc is h.doc for b, h in same)
+    assert len(parses.memo) == len({m.blob for m in base.manifests + head.manifests}) + 2  # + broken, + other
+
+
+def test_a_warm_cache_gives_the_same_states_without_reading_a_manifest(tmp_path, monkeypatch):
+    repo = _pr_repo(tmp_path)
+    cold = _states(repo, Parses(ParseCache(tmp_path / "cache"), workers=1))
+
+    def no_reads(self, shas):
+        assert not shas, "a warm run reads no manifest"
+        yield from ()
+
+    monkeypatch.setattr(GitRevisionSource, "read_blobs", no_reads)
+    warm = _states(repo, Parses(ParseCache(tmp_path / "cache"), workers=1))
+    assert [_summary(s) for s in warm] == [_summary(s) for s in cold]
+    line = warm[1].models["m3"].line("spec", "version")  # the text is fetched again only when a line is needed
+    assert line == cold[1].models["m3"].line("spec", "version") > 1
+
+
+def test_the_process_pool_parses_exactly_as_one_process_does(tmp_path, monkeypatch):
+    repo = _pr_repo(tmp_path)
+    serial = _states(repo, Parses(workers=1))
+    monkeypatch.setattr(load_module, "PARALLEL_MIN", 2)
+    pooled = _states(repo, Parses(workers=2))
+    assert [_summary(s) for s in pooled] == [_summary(s) for s in serial]
