@@ -44,6 +44,20 @@ class CompareResult:
                 "changes": [c.to_json() for c in self.changes]}
 
 
+MAX_DEPTH = 200  # the comparison recurses; manifests are read with a far lower limit (64) anyway
+
+
+def _depth(document: Any) -> int:
+    """How deeply a JSON document nests (measured without recursion)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def _pointer(segments: tuple[str, ...]) -> str:
     return "#/" + "/".join(escape(s) for s in segments)
 
@@ -68,6 +82,9 @@ def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode =
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+    for schema in (old, new):
+        if _depth(schema) > MAX_DEPTH:
+            raise ValueError(f"a schema nested deeper than {MAX_DEPTH} levels is refused, not compared")
     changes: list[SchemaChange] = []
     if mode in ("backward", "full"):
         changes += _diff(old, new, policy, "backward")

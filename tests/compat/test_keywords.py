@@ -22,3 +22,13 @@ def test_a_multiple_of_that_is_zero_or_negative_reads_as_absent():
 
 def test_numbers_still_compare():
     assert [c.type for c in compare({"maxLength": 3}, {"maxLength": 5}).changes] == ["MAX_LENGTH_INCREASED"]
+
+
+def test_a_schema_nested_too_deeply_is_refused_with_a_clear_error_not_a_recursion_error():
+    deep: dict = {"type": "object"}
+    for _ in range(400):
+        deep = {"type": "object", "properties": {"a": deep}}
+    with pytest.raises(ValueError, match="nested deeper than 200 levels"):
+        compare(deep, {"type": "object"})
+    shallow = {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert compare(shallow, shallow).changes == []
