@@ -116,9 +116,18 @@ def _owner_groups(base: Snapshot, head: Snapshot, changes: list[Change], config:
         manifest, snapshot = found
         origin = "base" if snapshot is base else "head"
         reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
-                  else f"{manifest.path} changed: its owners ({origin}) approve")
+                  else f"{_changed_files(base, head, manifest)} changed: its owners ({origin}) approve")
         groups.append(Approval("MG301", subject, owners_of(manifest, base), reason))
     return groups
+
+
+def _changed_files(base: Snapshot, head: Snapshot, manifest: ManifestFile) -> str:
+    """The files of a manifest that differ: itself, and the schema files it refers to (``schema_ref``)."""
+    files = [manifest.path] if base.blobs.get(manifest.path) != head.blobs.get(manifest.path) else []
+    refs = {path for snapshot in (base, head) for (name, _), path in snapshot.schema_files.items()
+            if name == manifest.name and manifest.kind == "Contract"}
+    files += sorted(path for path in refs if base.blobs.get(path) != head.blobs.get(path))
+    return ", ".join(files) or manifest.path
 
 
 def manifest_subject(subject: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,10 @@ import pytest
 from bot.approvals import Ack, Override, Review, ReviewState, evaluate, required_groups, waivers
 from bot.changes import diff_states
 from bot.config import Config
+from bot.manifests.load import Loader
 from bot.result import Approval
+from bot.sources import DirectorySource
+from tests.helpers import dedent, write_tree
 from tests.scenarios import check_pair, contract, model, states, version
 
 HEAD = "h2"
@@ -133,3 +137,24 @@ def test_approval_rules_turned_off_in_the_base_config_drop_their_groups(tmp_path
                                     {"models/pipe.yaml": model("pipe", provides=[("feat", 1)], semver="1.1.0")})
     changes = diff_states(base_state, head_state)
     assert changes and required_groups(base_state, head_state, changes, [], base_state.config) == []
+
+
+def test_a_schema_file_change_names_the_schema_file_in_the_reason(tmp_path):
+    manifest = dedent("""
+        apiVersion: modelgate/v1
+        kind: Contract
+        metadata: {name: score, owners: ["@acme/risk"]}
+        spec:
+          versions:
+            - version: 1
+              schema_ref: schemas/score.json
+        """)
+    schema = {"type": "object", "properties": {"score": {"type": "number"}}}
+    before = write_tree(tmp_path / "base", {"contracts/score.yaml": manifest,
+                                            "schemas/score.json": json.dumps(schema)})
+    schema["properties"]["band"] = {"type": "string"}
+    after = write_tree(tmp_path / "head", {"contracts/score.yaml": manifest, "schemas/score.json": json.dumps(schema)})
+    base, head = Loader(DirectorySource(before)).load(), Loader(DirectorySource(after)).load()
+    [group] = required_groups(base, head, diff_states(base, head), [], Config())
+    assert (group.subject, group.owners) == ("contract:score", ("@acme/risk",))
+    assert group.reason == "schemas/score.json changed: its owners (base) approve"
