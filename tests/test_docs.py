@@ -70,3 +70,14 @@ def test_every_test_security_md_names_exists() -> None:
         if not (ROOT / path).exists() or (name and not re.search(rf"def {name}\b", (ROOT / path).read_text()))
     ]
     assert missing == []
+
+
+def test_every_test_function_and_hostile_input_security_md_names_exists() -> None:
+    text = (ROOT / "SECURITY.md").read_text()
+    files = (ROOT / "tests").rglob("test_*.py")
+    defined = {name for f in files for name in re.findall(r"def (test_\w+)", f.read_text())}
+    functions = set(re.findall(r"\b(test_\w+)(?:\[|`|\s|,)", text)) - set(re.findall(r"(test_\w+)\.py", text))
+    inputs = set(re.findall(r"\[((?:manifests|comments|schemas|events)/[^\]]+)\]", text))
+    assert functions and inputs
+    assert sorted(functions - defined) == []
+    assert [i for i in sorted(inputs) if not (ROOT / "tests/hostile" / i).exists()] == []
