@@ -129,3 +129,13 @@ def test_debug_shows_the_traceback_of_an_internal_error(
 def test_the_exit_code_is_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bot.commands.rules, "run", lambda args: 1)
     assert main(["rules"]) == 1
+
+
+def test_every_subcommand_describes_itself_in_plain_words(capsys):
+    from bot.cli import build_parser
+
+    for name in ("action", "check", "gate", "graph", "impact", "lint", "rules", "schema-diff", "verify"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([name, "--help"])
+        text = capsys.readouterr().out
+        assert "``" not in text and "SPEC" not in text and "bot." not in text, name

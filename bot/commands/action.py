@@ -41,7 +41,8 @@ from bot.sources import GitRevisionSource, SourceError
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("action", help="the GitHub Actions entry point (needs GitHub)",
-                                   description=(__doc__ or "").split("\n", 1)[0].strip("`"))
+                                   description="The GitHub Actions entry point: evaluate the event's pull request, "
+                                               "post the report, set the commit status, run /rollout commands.")
     parser.add_argument("--today", metavar="YYYY-MM-DD",
                         help="the day the check runs (default: $MODELGATE_TODAY, else today in UTC)")
     parser.set_defaults(func=run)

@@ -23,7 +23,8 @@ from bot.sources import GitRevisionSource, Source, SourceError, WorktreeSource, 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check", help="the whole evaluation of a change between two states",
-                                   description=(__doc__ or "").split("\n", 1)[0].strip("`"))
+                                   description="The whole evaluation between two states of the monorepo "
+                                               "(offline, no reviews).")
     parser.add_argument("--base", metavar="B", help="git revision or directory (default origin/HEAD, else main)")
     parser.add_argument("--head", metavar="H", help="git revision or directory (default the working tree)")
     add_format(parser, FORMATS)

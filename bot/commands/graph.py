@@ -19,7 +19,7 @@ from bot.owners import owners_of
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("graph", help="the dependency graph (mermaid, dot, json)",
-                                   description=__doc__.split("\n", 1)[0].strip("`"))
+                                   description="The dependency graph of one state, as mermaid, Graphviz DOT or JSON.")
     add_format(parser, ("mermaid", "dot", "json"), default="mermaid")
     parser.add_argument("--focus", metavar="NODE",
                         help="only NODE and what is upstream and downstream of it "

@@ -19,7 +19,7 @@ from bot.owners import owners_of
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("impact", help="who depends on NODE (directly and transitively)",
-                                   description=__doc__.split("\n", 1)[0].strip("`"))
+                                   description="Every model that depends on NODE, with its depth, owners and chain.")
     parser.add_argument("node", metavar="NODE", help="fraud-score@2, fraud-score, model:fraud-scorer, ...")
     parser.add_argument("--depth", type=int, metavar="N", help="only models at most N models down (N >= 1)")
     add_format(parser, ("text", "json"))

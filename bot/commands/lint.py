@@ -21,7 +21,7 @@ from bot.rules import severity_for
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("lint", help="validate the manifests of one state (MG0xx)",
-                                   description=__doc__.split("\n", 1)[0].strip("`"))
+                                   description="Validate the manifests of one state (MG001-MG008).")
     parser.add_argument("state", nargs="?", metavar="PATH|REV",
                         help="a directory or a git revision of the repository here (default: the working tree)")
     add_format(parser, ("text", "json", "github"))
