@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
+from pydantic_core import PydanticCustomError
 
 CONFIG_PATH = ".modelgate.yml"
 RULE_ID_RE = re.compile(r"^MG\d{3}$")
@@ -69,12 +70,15 @@ class Config(_Strict):
     def _known_ids(cls, value: dict[str, str]) -> dict[str, str]:
         from bot.rules import catalog  # the catalogue reads Config: imported late to avoid a cycle
 
-        bad = [key for key in value if not RULE_ID_RE.match(key)]
-        if bad:
-            raise ValueError(f"not a rule id: {', '.join(bad)} (rule ids look like MG101)")
-        unknown = [key for key in value if key not in catalog()]
-        if unknown:
-            raise ValueError(f"no rule {', '.join(unknown)} in the catalogue (see `modelgate rules`)")
+        problems = [
+            ([key for key in value if not RULE_ID_RE.match(key)], "not a rule id: {keys} (rule ids look like MG101)"),
+            ([key for key in value if key not in catalog()], "no rule {keys} in the catalogue (see `modelgate rules`)"),
+            ([key for key in ("MG301", "MG302") if value.get(key, "off") != "off"],
+             "{keys} can only be turned off: approvals have no severity"),
+        ]
+        for keys, message in problems:
+            if keys:  # ``at`` points the message at the first offending key, not at ``rules:``
+                raise PydanticCustomError("rule_id", message, {"keys": ", ".join(keys), "at": (keys[0],)})
         return value
 
     def window_days(self, stability: str) -> int:

@@ -156,3 +156,10 @@ def test_window_days_per_stability(data: dict[str, Any], expected: dict[str, int
     config = Config.model_validate(data)
     assert {stability: config.window_days(stability) for stability in expected} == expected
 
+
+
+@pytest.mark.parametrize("severity", ["error", "warning", "notice"])
+def test_approval_rules_can_only_be_turned_off(severity):
+    with pytest.raises(ValidationError, match="MG302 can only be turned off"):
+        Config.model_validate({"rules": {"MG302": severity}})
+    assert Config.model_validate({"rules": {"MG301": False, "MG302": "off"}}).rules == {"MG301": "off", "MG302": "off"}

@@ -162,7 +162,7 @@ def test_fallback_default_value_must_be_valid_under_the_schema(tmp_path):
 
 def test_unknown_rule_id_in_configuration_is_mg001_with_line():
     _, problems = parse_config(b"rules:\n  MG204: off\n  MG999: error\n")
-    assert [(p.rule, p.file, p.line) for p in problems] == [("MG001", ".modelgate.yml", 1)]
+    assert [(p.rule, p.file, p.line) for p in problems] == [("MG001", ".modelgate.yml", 3)]  # the MG999 line
     assert "MG999" in problems[0].message
 
 

@@ -45,3 +45,15 @@ def test_an_admin_override_on_the_head_waives_the_rule(tmp_path: Path) -> None:
     waived = [f for f in result.findings if f.rule == "MG101"]
     assert waived and all((f.waived_by, f.waived_reason) == ("root", "known consumer-safe") for f in waived)
     assert result.verdict == "pending"
+
+
+def test_an_unreadable_configuration_at_base_blocks_until_it_is_fixed(tmp_path: Path) -> None:
+    broken = {".modelgate.yml": "rules:\n  MG999: off\n"}
+    untouched = check_pair(tmp_path / "a", {**BASE, **broken}, {"models/old.yaml": model("old", semver="1.0.1",
+                                                                                         consumes=[("feat", 1)])})
+    [config] = [f for f in untouched.findings if f.file == ".modelgate.yml"]
+    assert (config.rule, config.line, config.preexisting) == ("MG001", 2, False)
+    assert untouched.verdict == "fail"
+    fixed = check_pair(tmp_path / "b", {**BASE, **broken}, {".modelgate.yml": "rules: {MG204: off}\n"})
+    assert [f for f in fixed.findings if f.file == ".modelgate.yml"] == []
+    assert fixed.verdict != "fail"

@@ -155,7 +155,8 @@ def test_severity_for_applies_overrides():
 
 def test_approval_rules_can_only_be_turned_off():
     assert severity_for("MG301", Config()) == "approval"
-    assert severity_for("MG302", Config.model_validate({"rules": {"MG302": "warning"}})) == "approval"
+    with pytest.raises(ValidationError, match="MG302 can only be turned off"):
+        Config.model_validate({"rules": {"MG302": "warning"}})
     assert severity_for("MG301", Config.model_validate({"rules": {"MG301": "off"}})) is None
 
 

@@ -1,7 +1,9 @@
 """Runs every rule family once and turns their raw findings into the check's findings.
 
 - MG0xx (``bot.lint``), MG201, MG202 and MG204 are judged on head; a finding that exists identically at base
-  (same rule, subject and message; its line may have moved) is ``preexisting``.
+  (same rule, subject and message; its line may have moved) is ``preexisting`` — except an unreadable
+  ``.modelgate.yml``: a check that cannot read its rules must not pass on defaults, so that blocks every PR
+  until it is fixed.
 - MG1xx, MG203 and MG205 come from the changes only.
 - Severities follow the base configuration (``off`` drops the rule; an explicit override also replaces a
   family's escalation, such as MG201's error from the sunset day on).
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
+from bot.config import CONFIG_PATH
 from bot.lint import lint_snapshot, sort_findings
 from bot.manifests.load import Snapshot
 from bot.policy import Context, consumers, deprecation, evolution, latency
@@ -34,7 +37,8 @@ def change_findings(ctx: Context) -> list[Finding]:
 def run(ctx: Context, waivers: Mapping[str, tuple[str, str]] | None = None) -> list[Finding]:
     """Every finding of the check, configured, marked and sorted by file, line and rule."""
     known = {_identity(f) for f in state_findings(ctx.base, ctx.today)}
-    head = [replace(f, preexisting=_identity(f) in known) for f in state_findings(ctx.head, ctx.today)]
+    head = [replace(f, preexisting=_identity(f) in known and f.file != CONFIG_PATH)
+            for f in state_findings(ctx.head, ctx.today)]
     return sort_findings(list(_configure([*head, *change_findings(ctx)], ctx, waivers or {})))
 
 
