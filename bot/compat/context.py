@@ -22,7 +22,8 @@ class Shared:
 
     policy: Policy
     compare: CompareFn
-    memo: dict[tuple[int, int], list[Found]] = field(default_factory=dict)
+    # keyed by the nodes' ids; each entry also holds the two nodes, so that no id is reused while it is a key
+    memo: dict[tuple[int, int], tuple[Node, Node, list[Found]]] = field(default_factory=dict)
     in_progress: set[tuple[int, int]] = field(default_factory=set)
 
 

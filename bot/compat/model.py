@@ -94,6 +94,7 @@ class Loader:
         self.root = root
         self.dialect = dialect_of(root)
         self._targets: dict[int, Node] = {}
+        self._opaque: dict[str, Node] = {}
         self._has_ref: dict[int, bool] = {}
 
     def root_node(self) -> Node:
@@ -103,7 +104,9 @@ class Loader:
         """The node a local ``ref`` designates, or an OPAQUE node when it is non-local or dangling."""
         found, target = resolve_local(self.root, ref)
         if not found:
-            return Node(Kind.OPAQUE, {"$ref": ref}, self, ref=ref)
+            if ref not in self._opaque:
+                self._opaque[ref] = Node(Kind.OPAQUE, {"$ref": ref}, self, ref=ref)
+            return self._opaque[ref]
         key = id(target)
         if key not in self._targets:
             self._targets[key] = self.load(target)

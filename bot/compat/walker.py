@@ -31,8 +31,8 @@ def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True)
         sub = Context(shared)
         _compare(sub, original, update, meta)
         shared.in_progress.discard(key)
-        shared.memo[key] = sub.changes
-    ctx.extend(shared.memo[key], ctx.path)
+        shared.memo[key] = (original, update, sub.changes)
+    ctx.extend(shared.memo[key][2], ctx.path)
 
 
 def _identical(original: Node, update: Node) -> bool:

@@ -132,3 +132,12 @@ def test_pointer_segments_are_escaped():
     old = {"type": "object", "properties": {"a/b": {"type": "string"}}}
     new = {"type": "object", "properties": {"a/b": {"type": "number"}}}
     assert changes(old, new) == [("TYPE_CHANGED", "#/properties/a~1b", False)]
+
+
+def test_many_non_local_refs_each_compare_on_their_own():
+    """Regression: the memo was keyed by the ids of throw-away nodes, so a reused id replayed another pair."""
+    old = {"type": "object", "properties": {f"p{i}": {"$ref": f"https://example.com/{i}.json"} for i in range(300)}}
+    new = {"type": "object", "properties": {**old["properties"], "p7": {"$ref": "https://example.com/other.json"}}}
+    for _ in range(20):
+        assert changes(old, new) == [("TYPE_CHANGED", "#/properties/p7", False)]
+        assert changes(new, new) == []
