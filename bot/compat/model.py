@@ -95,7 +95,7 @@ class Loader:
         self.dialect = dialect_of(root)
         self._targets: dict[int, Node] = {}
         self._opaque: dict[str, Node] = {}
-        self._has_ref: dict[int, bool] = {}
+        self._has_ref: dict[int, tuple[Any, bool]] = {}
 
     def root_node(self) -> Node:
         return self.resolve("#")
@@ -115,14 +115,15 @@ class Loader:
     def contains_ref(self, raw: Any) -> bool:
         """Whether a ``$ref`` occurs anywhere below ``raw`` (then equal text may mean different schemas)."""
         key = id(raw)
-        if key not in self._has_ref:
+        if key not in self._has_ref:  # the entry holds ``raw`` too, so its id cannot be reused meanwhile
             if isinstance(raw, dict):
-                self._has_ref[key] = "$ref" in raw or any(self.contains_ref(v) for v in raw.values())
+                found = "$ref" in raw or any(self.contains_ref(v) for v in raw.values())
             elif isinstance(raw, list):
-                self._has_ref[key] = any(self.contains_ref(v) for v in raw)
+                found = any(self.contains_ref(v) for v in raw)
             else:
-                self._has_ref[key] = False
-        return self._has_ref[key]
+                found = False
+            self._has_ref[key] = (raw, found)
+        return self._has_ref[key][1]
 
     def load(self, raw: Any) -> Node:
         if raw is False:
