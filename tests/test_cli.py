@@ -139,3 +139,25 @@ def test_every_subcommand_describes_itself_in_plain_words(capsys):
             build_parser().parse_args([name, "--help"])
         text = capsys.readouterr().out
         assert "``" not in text and "SPEC" not in text and "bot." not in text, name
+
+
+def test_the_cycle_collector_is_paused_for_a_check_but_not_for_streaming_commands(monkeypatch):
+    import gc
+
+    import bot.commands.check
+    import bot.commands.verify
+
+    seen = {}
+
+    def spy(name):
+        def run(args):
+            seen[name] = gc.isenabled()
+            return 0
+        return run
+
+    for module in (bot.commands.check, bot.commands.verify):
+        monkeypatch.setattr(module, "run", spy(module.__name__))
+    assert main(["check"]) == 0
+    assert main(["verify", "x@1", "--records", "r.jsonl"]) == 0
+    assert seen == {"bot.commands.check": False, "bot.commands.verify": True}
+    assert gc.isenabled()
