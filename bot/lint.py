@@ -147,7 +147,8 @@ def schema_findings(snapshot: Snapshot) -> Iterator[Finding]:
                 base, file = ("spec", "versions", index, "schema_ref"), version.schema_ref
                 if schema is None:
                     continue  # unreadable: the loader reported it
-            for path, problem in schema_problems(schema):
+            refs_possible = file is not None or manifest.may_contain("$ref") or manifest.may_contain("$dynamicRef")
+            for path, problem in schema_problems(schema, refs_possible=refs_possible):
                 if file is None:
                     line = manifest.line(*base, *path)
                     where = ""
@@ -184,18 +185,18 @@ def fallback_findings(snapshot: Snapshot) -> Iterator[Finding]:
                               f"contract:{manifest.name}@{version.version}")
 
 
-def schema_problems(schema: Any) -> list[tuple[Path, str]]:
+def schema_problems(schema: Any, *, refs_possible: bool = True) -> list[tuple[Path, str]]:
     """Why a schema is not acceptable, as (path inside the schema, message) pairs; empty when it is.
 
     It must be valid under the metaschema its ``$schema`` names (default 2020-12; a schema valid under
     draft-07's metaschema is accepted too) and every ``$ref`` must be local (start with ``#``): nothing
-    is ever fetched.
+    is ever fetched. ``refs_possible=False`` (the file holds no ``$ref`` at all) skips the walk for them.
     """
     problems: list[tuple[Path, str]] = []
     error = _metaschema_error(schema)
     if error is not None:
         problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
-    refs = list(_refs(schema, ()))
+    refs = list(_refs(schema, ())) if refs_possible else []
     for path, ref in refs:
         if not ref.startswith("#"):
             problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))

@@ -186,3 +186,20 @@ def test_a_local_ref_that_points_at_nothing_is_mg008_at_its_line(tmp_path):
         """)})
     findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG008"]
     assert [(f.line, f.message) for f in findings] == [(15, "$ref '#/$defs/bnad' points at nothing in this schema")]
+
+
+def test_a_ref_spelled_with_a_yaml_escape_is_still_found(tmp_path):
+    write_tree(tmp_path, {"contracts/s.yaml": dedent("""
+        apiVersion: modelgate/v1
+        kind: Contract
+        metadata: {name: s, owners: ["@acme/risk"]}
+        spec:
+          versions:
+            - version: 1
+              schema:
+                type: object
+                properties:
+                  a: {"\\x24ref": "https://example.com/a.json"}
+        """)})
+    findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG008"]
+    assert [(f.line, "is not local" in f.message) for f in findings] == [(10, True)]

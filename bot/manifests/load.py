@@ -51,6 +51,13 @@ class ManifestFile:
     _lines: dict[Path, int] | None = field(default=None, repr=False)
     _data_json: str | None = field(default=None, repr=False)
 
+    def may_contain(self, token: str) -> bool:
+        """False only when the parsed data surely holds no ``token`` (in a key or a value).
+
+        Judged on the data's JSON, never on the YAML text, where escapes (``"\x24ref"``) could hide it.
+        """
+        return self._data_json is None or token in self._data_json
+
     @property
     def data(self) -> dict[str, Any]:
         """The manifest as plain YAML data (decoded from the cache's JSON on first use)."""
