@@ -56,6 +56,7 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
     def __init__(self) -> None:
         super().__init__("")
         self.implicit_starts = frozenset(key for key in self.yaml_implicit_resolvers if key)
+        self.plain: dict[str, tuple[str, Any]] = {}  # plain scalar text -> (tag, value): values are immutable
 
     def scalar(self, event: ev.ScalarEvent) -> Any:
         tag = event.tag
@@ -65,9 +66,24 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
             # implicit type (the resolver is keyed by first character): the common cases, kept fast
             if event.style or (value and value[0] not in self.implicit_starts):
                 return STR_TAG, value
-            tag = self.resolve(ScalarNode, event.value, event.implicit)
-            if tag not in self.yaml_constructors and tag != MERGE_TAG:  # "=", which YAML 1.1 reads as a string
-                tag = STR_TAG
+            if tag == "!" or not event.implicit[0]:  # "! 123" is the string "123": not for the plain cache
+                return self._implicit(event)
+            known = self.plain.get(value)
+            if known is not None:  # how an untagged plain scalar reads depends on its text alone
+                return known
+            made = self._implicit(event)
+            if len(value) <= 32 and len(self.plain) < 65_536:
+                self.plain[value] = made
+            return made
+        return self._tagged(event, tag)
+
+    def _implicit(self, event: ev.ScalarEvent) -> tuple[str, Any]:
+        tag = self.resolve(ScalarNode, event.value, event.implicit)
+        if tag not in self.yaml_constructors and tag != MERGE_TAG:  # "=", which YAML 1.1 reads as a string
+            tag = STR_TAG
+        return self._tagged(event, tag)
+
+    def _tagged(self, event: ev.ScalarEvent, tag: str) -> tuple[str, Any]:
         if tag == STR_TAG:
             return tag, event.value
         if tag == MERGE_TAG:
@@ -95,6 +111,11 @@ def decode(data: bytes) -> str:
         raise YamlError("the file is not UTF-8 text", data.count(b"\n", 0, exc.start) + 1) from exc
 
 
+def _last_line(text: str) -> int:
+    """The last line of a text: a reported line is never past the end of the file (only computed on errors)."""
+    return max(1, len(text.splitlines()))
+
+
 def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NODES,
               want_lines: bool = False) -> tuple[Any, dict[Path, int]]:
     """Read exactly one YAML document; return it and (if asked) the 1-based line of every path."""
@@ -104,7 +125,6 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
     documents = 0
     root: Any = None
     total = 0
-    last_line = max(1, len(text.splitlines()))
 
     def place(value: Any, size: int, line: int, anchor: str | None, tag: str | None = None,
               raw: str | None = None) -> None:
@@ -189,14 +209,14 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
                     raise YamlError("the file holds more than one YAML document", line)
     except YamlError as exc:
         if exc.line is not None:
-            exc.line = min(exc.line, last_line)
+            exc.line = min(exc.line, _last_line(text))
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = min(mark.line + 1, last_line) if mark else None
+        where = min(mark.line + 1, _last_line(text)) if mark else None
         raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", where) from exc
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other C0 controls); position in bytes
-        where = min(text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n") + 1, last_line)
+        where = min(text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n") + 1, _last_line(text))
         raise YamlError(f"character #x{exc.character:04x} is not allowed in YAML ({exc.reason})", where) from exc
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from exc
