@@ -280,12 +280,7 @@ def sync_comment(gh: Client, settings: Settings, pr: PrContext, body: str, *, cr
     """Edit the bot's report in place (or post it when ``create``), deleting the bot's duplicates."""
     ours = sorted((c for c in pr.comments if is_report(c, settings.bot_login)), key=lambda c: c["id"])
     keep = ours[0] if ours else None
-    for duplicate in ours[1:]:
-        try:
-            gh.delete_comment(settings.repo, duplicate["id"])
-        except GitHubError as exc:
-            if exc.status != 404:
-                raise
+    _delete_comments(gh, settings.repo, ours[1:])
     if keep is not None and keep.get("body") == body:
         return
     if keep is not None:
@@ -299,6 +294,16 @@ def sync_comment(gh: Client, settings: Settings, pr: PrContext, body: str, *, cr
     if create:
         posted = gh.create_comment(settings.repo, pr.number, body)
         _settle_race(gh, settings, pr.number, posted, body)
+
+
+def _delete_comments(gh: Client, repo: str, comments: list[dict[str, Any]]) -> None:
+    """Delete each comment; one already gone (404) is what was wanted."""
+    for comment in comments:
+        try:
+            gh.delete_comment(repo, comment["id"])
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
 
 
 def _still_there(gh: Client, repo: str, comment_id: int) -> bool:
@@ -319,11 +324,6 @@ def _settle_race(gh: Client, settings: Settings, number: int, posted: dict[str, 
                   key=lambda c: c["id"])
     if not ours or ours[0]["id"] == posted.get("id"):
         return
-    for duplicate in ours[1:]:
-        try:
-            gh.delete_comment(settings.repo, duplicate["id"])
-        except GitHubError as exc:
-            if exc.status != 404:
-                raise
+    _delete_comments(gh, settings.repo, ours[1:])
     if ours[0].get("body") != body:
         gh.update_comment(settings.repo, ours[0]["id"], body)
