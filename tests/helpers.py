@@ -2,6 +2,7 @@
 
     root = write_tree(tmp_path / "repo", {"models/a.yaml": model("a", provides=[("feat", 1)])})
     repo = make_repo(tmp_path / "git", {"contracts/feat.yaml": contract("feat")})
+    text = contract_text("feat", "- version: 1\n  schema: {type: object}\n")  # YAML text, lines as written
     sha = commit(repo, {"models/a.yaml": model("a")}, "add a")          # None as content deletes a file
     done = run_cli("lint", str(root))                                   # the real CLI in a subprocess
 
@@ -120,6 +121,14 @@ def contract(name: str, versions: Iterable[int | Mapping[str, Any]] = (1,), *, o
     ]
     return dump({"apiVersion": "modelgate/v1", "kind": "Contract", "metadata": meta,
                  "spec": {**spec, "versions": items}})
+
+
+def contract_text(name: str, versions: str, *, owner: str = "@acme/team") -> str:
+    """A Contract manifest as YAML text, for tests that point at its lines: a fixed five-line head (``metadata``
+    in flow style, then ``spec:`` and ``versions:``) and ``versions`` (dedented) indented below it, so the
+    first version is on line 6."""
+    head = f'apiVersion: modelgate/v1\nkind: Contract\nmetadata: {{name: {name}, owners: ["{owner}"]}}\n'
+    return head + "spec:\n  versions:\n" + textwrap.indent(dedent(versions), "    ")
 
 
 def chain_repo(length: int, *, prefix: str = "m") -> dict[str, str]:

@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.manifests.load import Loader
 from bot.result import Approval
 from bot.sources import DirectorySource
-from tests.helpers import dedent, write_tree
+from tests.helpers import contract_text, write_tree
 from tests.scenarios import check_pair, contract, model, states, version
 
 HEAD = "h2"
@@ -140,15 +140,10 @@ def test_approval_rules_turned_off_in_the_base_config_drop_their_groups(tmp_path
 
 
 def test_a_schema_file_change_names_the_schema_file_in_the_reason(tmp_path):
-    manifest = dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: score, owners: ["@acme/risk"]}
-        spec:
-          versions:
-            - version: 1
-              schema_ref: schemas/score.json
-        """)
+    manifest = contract_text("score", """
+        - version: 1
+          schema_ref: schemas/score.json
+        """, owner="@acme/risk")
     schema = {"type": "object", "properties": {"score": {"type": "number"}}}
     before = write_tree(tmp_path / "base", {"contracts/score.yaml": manifest,
                                             "schemas/score.json": json.dumps(schema)})

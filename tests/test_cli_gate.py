@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from tests.github_double import GitHubDouble
-from tests.helpers import commit, contract, dedent, git, make_repo, run_cli, write_tree
+from tests.helpers import commit, contract, contract_text, dedent, git, make_repo, run_cli, write_tree
 
 REPO = "acme/platform"
 SCORER = dedent("""
@@ -28,16 +28,11 @@ SCORER = dedent("""
             latency_p99_ms: {max: 60}
             auc: {max_delta: 0.02}
     """)
-SCORE = dedent("""
-    apiVersion: modelgate/v1
-    kind: Contract
-    metadata: {name: fraud-score, owners: ["@alice"]}
-    spec:
-      versions:
-        - version: 1
-          schema: {type: object, properties: {score: {type: number, minimum: 0, maximum: 1}}, required: [score]}
-          quality: {min_records: 2}
-    """)
+SCORE = contract_text("fraud-score", """
+    - version: 1
+      schema: {type: object, properties: {score: {type: number, minimum: 0, maximum: 1}}, required: [score]}
+      quality: {min_records: 2}
+    """, owner="@alice")
 GOOD = {"candidate": {"precision": 0.93, "latency_p99_ms": 41, "auc": 0.90}, "baseline": {"auc": 0.91}}
 
 

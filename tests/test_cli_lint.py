@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from bot.cli import main
-from tests.helpers import commit, contract, dedent, make_repo, model, run_cli, write_tree
+from tests.helpers import commit, contract, contract_text, dedent, make_repo, model, run_cli, write_tree
 
 GOOD = {
     "contracts/features.yaml": contract("features"),
@@ -50,45 +50,30 @@ BAD = {
     """),
     "bad/capitals.yaml": model("Fraud Scorer"),
     "zz/duplicate.yaml": model("scorer"),
-    "bad/twice.yaml": dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: twice, owners: ["@acme/team"]}
-        spec:
-          versions:
-            - {version: 1, schema: {type: object}}
-            - {version: 1, schema: {type: object}}
+    "bad/twice.yaml": contract_text("twice", """
+        - {version: 1, schema: {type: object}}
+        - {version: 1, schema: {type: object}}
     """),
     "bad/float.yaml": model("float-version", version="1.0").replace("'1.0'", "1.0"),
     "bad/bomb.yaml": BOMB,
     "bad/deep.yaml": "apiVersion: modelgate/v1\nx: " + "[" * 10_000 + "]" * 10_000 + "\n",
     "bad/latin1.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata:\n  name: café\n".encode("latin-1"),
     "bad/big.yaml": "apiVersion: modelgate/v1\n#" + "x" * (50 * 1024 * 1024) + "\n",
-    "bad/on.yaml": dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: on-key, owners: ["@acme/team"]}
-        spec:
-          versions:
-            - version: 1
-              schema: {type: object}
-              fallback:
-                strategy: skip
-                on: [timeout]
+    "bad/on.yaml": contract_text("on-key", """
+        - version: 1
+          schema: {type: object}
+          fallback:
+            strategy: skip
+            on: [timeout]
     """),
     "contracts/passwd.yaml": contract("passwd", [{"version": 1, "schema_ref": "../../etc/passwd"}]),
     "contracts/url.yaml": contract("url", [{"version": 1, "schema_ref": "https://example.com/s.json"}]),
-    "contracts/ref.yaml": dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: remote-ref, owners: ["@acme/team"]}
-        spec:
-          versions:
-            - version: 1
-              schema:
-                type: object
-                properties:
-                  score: {$ref: "https://example.com/score.json"}
+    "contracts/ref.yaml": contract_text("remote-ref", """
+        - version: 1
+          schema:
+            type: object
+            properties:
+              score: {$ref: "https://example.com/score.json"}
     """),
     ".modelgate.yml": "limits:\n  max_manifest_bytes: 2000000\n  max_depthh: 3\n",
 }

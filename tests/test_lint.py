@@ -7,11 +7,16 @@ import json
 from bot.lint import lint_snapshot, schema_problems
 from bot.manifests.load import Loader, parse_config
 from bot.sources import DirectorySource
-from tests.helpers import chain_repo, contract, dedent, model, write_tree
+from tests.helpers import chain_repo, contract, contract_text, model, write_tree
 
 
 def lint(tmp_path, files):
     return lint_snapshot(Loader(DirectorySource(write_tree(tmp_path, files))).load())
+
+
+def lint_rule(tmp_path, rule, text):
+    """The findings of ``rule`` on a repository of one contract, ``contracts/s.yaml``."""
+    return [f for f in lint(tmp_path, {"contracts/s.yaml": text}) if f.rule == rule]
 
 
 def brief(findings):
@@ -79,19 +84,14 @@ def test_provider_conflict(tmp_path):
 
 
 def test_schema_not_valid_points_inside_the_schema(tmp_path):
-    text = dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: c, owners: ["@o"]}
-        spec:
-          versions:
-            - version: 1
-              status: retired
-              schema:
-                type: object
-                properties:
-                  score: {type: numbr}
-    """)
+    text = contract_text("c", """
+        - version: 1
+          status: retired
+          schema:
+            type: object
+            properties:
+              score: {type: numbr}
+    """, owner="@o")
     (finding,) = lint(tmp_path, {"contracts/c.yaml": text})
     assert (finding.rule, finding.line) == ("MG008", 11)
     assert "not a valid JSON Schema" in finding.message
@@ -136,26 +136,20 @@ def test_schema_ref_files_are_checked_and_their_problems_point_at_schema_ref(tmp
 
 
 def test_fallback_default_value_must_be_valid_under_the_schema(tmp_path):
-    write_tree(tmp_path, {"contracts/s.yaml": dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: s, owners: ["@acme/risk"]}
-        spec:
-          versions:
-            - version: 1
-              schema:
-                type: object
-                properties: {score: {type: number, maximum: 1}}
-                required: [score]
-              fallback:
-                strategy: default_value
-                value:
-                  score: 7
-            - version: 2
-              schema: {type: object, properties: {score: {type: number}}}
-              fallback: {strategy: default_value, value: {score: 0.5}}
-        """)})
-    findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG001"]
+    findings = lint_rule(tmp_path, "MG001", contract_text("s", """
+        - version: 1
+          schema:
+            type: object
+            properties: {score: {type: number, maximum: 1}}
+            required: [score]
+          fallback:
+            strategy: default_value
+            value:
+              score: 7
+        - version: 2
+          schema: {type: object, properties: {score: {type: number}}}
+          fallback: {strategy: default_value, value: {score: 0.5}}
+        """, owner="@acme/risk"))
     assert [(f.subject, f.file, f.line) for f in findings] == [("contract:s@1", "contracts/s.yaml", 14)]
     assert "7 is greater than the maximum of 1" in findings[0].message
 
@@ -167,39 +161,27 @@ def test_unknown_rule_id_in_configuration_is_mg001_with_line():
 
 
 def test_a_local_ref_that_points_at_nothing_is_mg008_at_its_line(tmp_path):
-    write_tree(tmp_path, {"contracts/s.yaml": dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: s, owners: ["@acme/risk"]}
-        spec:
-          versions:
-            - version: 1
-              schema:
-                $defs:
-                  band: {enum: [low, high]}
-                  node: {$anchor: leaf, type: string}
-                type: object
-                properties:
-                  band: {$ref: "#/$defs/band"}
-                  leaf: {$ref: "#leaf"}
-                  typo: {$ref: "#/$defs/bnad"}
-        """)})
-    findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG008"]
+    findings = lint_rule(tmp_path, "MG008", contract_text("s", """
+        - version: 1
+          schema:
+            $defs:
+              band: {enum: [low, high]}
+              node: {$anchor: leaf, type: string}
+            type: object
+            properties:
+              band: {$ref: "#/$defs/band"}
+              leaf: {$ref: "#leaf"}
+              typo: {$ref: "#/$defs/bnad"}
+        """, owner="@acme/risk"))
     assert [(f.line, f.message) for f in findings] == [(15, "$ref '#/$defs/bnad' points at nothing in this schema")]
 
 
 def test_a_ref_spelled_with_a_yaml_escape_is_still_found(tmp_path):
-    write_tree(tmp_path, {"contracts/s.yaml": dedent("""
-        apiVersion: modelgate/v1
-        kind: Contract
-        metadata: {name: s, owners: ["@acme/risk"]}
-        spec:
-          versions:
-            - version: 1
-              schema:
-                type: object
-                properties:
-                  a: {"\\x24ref": "https://example.com/a.json"}
-        """)})
-    findings = [f for f in lint_snapshot(Loader(DirectorySource(tmp_path)).load()) if f.rule == "MG008"]
+    findings = lint_rule(tmp_path, "MG008", contract_text("s", """
+        - version: 1
+          schema:
+            type: object
+            properties:
+              a: {"\\x24ref": "https://example.com/a.json"}
+        """, owner="@acme/risk"))
     assert [(f.line, "is not local" in f.message) for f in findings] == [(10, True)]
