@@ -1,10 +1,25 @@
-"""Suite-wide settings: the parse cache of every run under test lives in a temporary directory.
+"""Suite-wide settings and fixtures.
 
-Set in the environment (not a fixture) so the CLI run as a subprocess inherits it too; concurrent xdist
-workers share it, which is the concurrency the cache is built for.
+The parse cache of every run under test lives in a temporary directory: set in the environment (not a fixture)
+so the CLI run as a subprocess inherits it too; concurrent xdist workers share it, which is the concurrency the
+cache is built for. ``github`` is the GitHub double of tests/github_double.py for tests.action_world.REPO.
 """
 
 import os
 import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+from tests.action_world import REPO
+from tests.github_double import GitHubDouble
 
 os.environ.setdefault("MODELGATE_CACHE_DIR", tempfile.mkdtemp(prefix="modelgate-test-cache-"))
+
+
+@pytest.fixture
+def github() -> Iterator[GitHubDouble]:
+    """The GitHub double of ``acme/platform``; the test fails if it was asked anything outside GitHub's API."""
+    with GitHubDouble(REPO) as double:
+        yield double
+    double.assert_clean()

@@ -85,13 +85,6 @@ class World:
 
 
 @pytest.fixture
-def github():
-    with GitHubDouble(REPO) as double:
-        yield double
-    double.assert_clean()
-
-
-@pytest.fixture
 def world(tmp_path, github, monkeypatch):
     return World(tmp_path, github, monkeypatch)
 

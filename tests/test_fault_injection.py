@@ -20,7 +20,6 @@ from bot.commands.action import execute
 from bot.github.client import Client, RetryPolicy
 from tests.github_double import RESET, GitHubDouble
 from tests.test_action import MARKER, REPO, World
-from tests.test_github_commands import EVENTS
 from tests.test_github_commands import World as RolloutWorld
 
 FAULTS = {"500": 500, "403": 403, "404": 404, "reset": RESET}
@@ -118,16 +117,6 @@ def test_every_call_of_a_pull_request_run_failing(tmp_path, monkeypatch, capsys)
 
 # --- a /rollout run (issue_comment) ------------------------------------------------------------------------
 
-def _deliver(world: RolloutWorld, comment: dict) -> None:
-    payload = json.loads((EVENTS / "issue_comment.created.on_pull_request.json").read_text())
-    payload["issue"]["number"] = 7
-    payload["comment"] = json.loads(json.dumps(comment).replace("https://api.github.com", world.github.url))
-    path = world.tmp / "event.json"
-    path.write_text(json.dumps(payload))
-    world.monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
-    world.output.write_text("")
-
-
 def _faulty_rollout_run(tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                         fault: Callable[[GitHubDouble, int], None] | None
                         ) -> tuple[Outcome, GitHubDouble, RolloutWorld, dict, int]:
@@ -136,7 +125,7 @@ def _faulty_rollout_run(tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyte
         world.github.add_review(7, "rita", "APPROVED", commit_id=world.head)
         world.say("carol", "/rollout ack router")  # a first run: the report exists
         command = world.say("rita", "/rollout shadow", deliver=False)
-        _deliver(world, command)
+        world.stage(command)
         before = len(github.log)
         capsys.readouterr()
         if fault:
@@ -145,7 +134,7 @@ def _faulty_rollout_run(tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyte
         outcome = Outcome(code, capsys.readouterr().err, world.output.read_text())
         if fault:  # the same event delivered again once GitHub is healthy: the command completes, once
             github.faults.clear()
-            _deliver(world, command)
+            world.stage(command)
             assert _run([], tmp, monkeypatch, github) == 0
             capsys.readouterr()
     return outcome, github, world, command, before

@@ -11,12 +11,11 @@ import pytest
 
 from bot.commands.action import execute
 from bot.github.client import Client
+from tests.action_world import EVENTS, INPUTS, TODAY, action_env, read_outputs
 from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, dump, git, make_repo, model
 
-REPO = "acme/platform"
 BOT = "github-actions[bot]"
-EVENTS = Path(__file__).parent / "fixtures" / "github" / "events"
 T = "2026-11-28T10:{:02d}:00Z"
 
 
@@ -51,15 +50,12 @@ class World:
         github.teams.update({"acme/risk": ["rita"], "acme/admins": ["adam"]})
         github.permissions.update({"rita": "write", "reader": "read", "carol": "write", "adam": "admin",
                                    "bob": "write"})
-        self.output = tmp_path / "output.txt"
-        for key, value in {
-            "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.url, "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_RUN_ID": "42", "GITHUB_WORKSPACE": str(self.repo), "GITHUB_TOKEN": "t0ken",
-            "GITHUB_OUTPUT": str(self.output), "GITHUB_EVENT_NAME": "issue_comment",
-        }.items():
+        env = action_env(github.url, self.repo, tmp_path)
+        del env["GITHUB_STEP_SUMMARY"]  # a comment's run here writes no job summary
+        self.output = Path(env["GITHUB_OUTPUT"])
+        for key, value in {**env, "GITHUB_EVENT_NAME": "issue_comment"}.items():
             monkeypatch.setenv(key, value)
-        for key in ("MODELGATE_CONFIG", "MODELGATE_BOT_LOGIN", "MODELGATE_STATUS_CONTEXT", "MODELGATE_TODAY",
-                    "GITHUB_STEP_SUMMARY"):
+        for key in (*INPUTS, "GITHUB_STEP_SUMMARY"):
             monkeypatch.delenv(key, raising=False)
         self.minute = 0
         self.calls = 0
@@ -72,7 +68,8 @@ class World:
             self.deliver(comment)
         return comment
 
-    def deliver(self, comment: dict, action: str = "created") -> None:
+    def stage(self, comment: dict, action: str = "created") -> None:
+        """Write the issue_comment event of ``comment`` and point the environment at it (the outputs emptied)."""
         payload = json.loads((EVENTS / "issue_comment.created.on_pull_request.json").read_text())
         payload["action"] = action
         payload["issue"]["number"] = 7
@@ -82,12 +79,16 @@ class World:
         self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
         self.output.write_text("")
 
+    def deliver(self, comment: dict, action: str = "created") -> None:
+        """Stage the event of ``comment`` and run ``modelgate action`` on it (exit 0)."""
+        self.stage(comment, action)
+
         def make(token, url):
             client = Client(token, url, sleep=self.github.sleeps.append)
             self.client = client
             return client
 
-        assert execute(argparse.Namespace(today="2026-11-28"), make) == 0
+        assert execute(argparse.Namespace(today=TODAY), make) == 0
         self.calls = self.client.calls
 
     def reply_to(self, comment: dict) -> dict:
@@ -109,25 +110,11 @@ class World:
         return found
 
     def outputs(self) -> dict[str, str]:
-        lines = self.output.read_text().splitlines()
-        found, i = {}, 0
-        while i < len(lines):
-            key, delimiter = lines[i].split("<<", 1)
-            end = lines.index(delimiter, i + 1)
-            found[key] = "\n".join(lines[i + 1:end])
-            i = end + 1
-        return found
+        return read_outputs(self.output)
 
 
 def _unescape(body: str) -> str:
     return body.replace("\\u002d", "-")
-
-
-@pytest.fixture
-def github():
-    with GitHubDouble(REPO) as double:
-        yield double
-    double.assert_clean()
 
 
 @pytest.fixture

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.github import deployments
 from bot.github.client import Client
 from bot.rollout.stages import Request
+from tests.action_world import REPO  # the repository of the ``github`` fixture (tests/conftest.py)
 from tests.github_double import GitHubDouble
 
-REPO = "acme/platform"
 HEAD, BASE = "a" * 40, "b" * 40
 OPENED = "2026-11-20T09:00:00Z"  # when PR 7 was opened
-
-
-@pytest.fixture
-def github():
-    with GitHubDouble(REPO) as double:
-        yield double
-    double.assert_clean()
 
 
 def ours(github: GitHubDouble, model: str, environment: str = "shadow", sha: str = HEAD, pr: int = 7,

@@ -31,7 +31,6 @@ import yaml
 from bot.cli import main
 from bot.github.commands import Answer, reply
 from bot.rollout.parse import Command, Comment, Refusal, parse
-from tests.github_double import GitHubDouble
 from tests.helpers import write_tree
 from tests.test_action import REPO, World
 
@@ -159,13 +158,6 @@ def test_comment(name, spec):
     posted = reply(Comment(1, "mallory", "User", body, now, now), answer, "0" * 40)
     assert len(posted) < 2000
     assert_safe_markdown(posted)
-
-
-@pytest.fixture
-def github():
-    with GitHubDouble(REPO) as double:
-        yield double
-    double.assert_clean()
 
 
 @pytest.mark.parametrize(("name", "spec"), _cases("action"))
