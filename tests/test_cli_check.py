@@ -30,12 +30,19 @@ def test_the_output_schema_is_a_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
-def test_git_revisions_use_the_merge_base(tmp_path: Path) -> None:
+def branched_repo(tmp_path: Path) -> Path:
+    """A repository whose branch ``pr`` breaks contract feat, with a consumer ``late`` landed on main after the
+    branch point (main checked out)."""
     repo = make_repo(tmp_path / "repo", BASE)
     git(repo, "checkout", "-q", "-b", "pr")
     commit(repo, BREAKING, "remove b")
     git(repo, "checkout", "-q", "main")
     commit(repo, {"models/late.yaml": model("late", consumes=[("feat", 1)])}, "landed on main after the branch point")
+    return repo
+
+
+def test_git_revisions_use_the_merge_base(tmp_path: Path) -> None:
+    repo = branched_repo(tmp_path)
     done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28", cwd=repo)
     out = valid(json_out(done))
     assert done.returncode == 1, done.stderr
@@ -46,11 +53,7 @@ def test_git_revisions_use_the_merge_base(tmp_path: Path) -> None:
 
 
 def test_the_working_tree_is_compared_with_its_merge_base(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", BASE)
-    git(repo, "checkout", "-q", "-b", "pr")
-    commit(repo, BREAKING, "remove b")
-    git(repo, "checkout", "-q", "main")
-    commit(repo, {"models/late.yaml": model("late", consumes=[("feat", 1)])}, "landed on main after the branch point")
+    repo = branched_repo(tmp_path)
     git(repo, "checkout", "-q", "pr")
     done = run_cli("check", "--base", "main", "--format", "json", "--today", "2026-11-28", cwd=repo)
     out = valid(json_out(done))
