@@ -47,11 +47,6 @@ class Rule:
     fix: str
     example: str
 
-    @property
-    def family(self) -> str:
-        """``MG0xx`` validity, ``MG1xx`` evolution, ``MG2xx`` consumers, ``MG3xx`` approvals."""
-        return f"{self.id[:3]}xx"
-
 
 _RULE = TypeAdapter(Rule)
 

@@ -146,9 +146,6 @@ class Client:
     def reviews(self, repo: str, number: int) -> list[dict[str, Any]]:
         return self.paginate(f"/repos/{repo}/pulls/{number}/reviews")
 
-    def requested_reviewers(self, repo: str, number: int) -> dict[str, Any]:
-        return self.request("GET", f"/repos/{repo}/pulls/{number}/requested_reviewers")[1]
-
     def request_reviewers(self, repo: str, number: int, users: list[str], teams: list[str]) -> dict[str, Any]:
         body = {"reviewers": users, "team_reviewers": teams}
         return self.request("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers", body=body)[1]
@@ -187,9 +184,6 @@ class Client:
 
     def team_members(self, org: str, team_slug: str) -> list[dict[str, Any]]:
         return self.paginate(f"/orgs/{org}/teams/{team_slug}/members")
-
-    def team_membership(self, org: str, team_slug: str, username: str) -> dict[str, Any]:
-        return self.request("GET", f"/orgs/{org}/teams/{team_slug}/memberships/{username}")[1]
 
     def collaborator_permission(self, repo: str, username: str) -> dict[str, Any]:
         return self.request("GET", f"/repos/{repo}/collaborators/{username}/permission")[1]

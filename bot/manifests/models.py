@@ -238,5 +238,4 @@ class Contract(Strict):
         return {v.version: v for v in self.spec.versions}
 
 
-Manifest = Model | Contract
 KINDS: dict[str, type[Model] | type[Contract]] = {"Model": Model, "Contract": Contract}

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.compat.contract_diff import RULE_OF_KIND
 from bot.policy import Context
 from bot.result import Change, Finding
 from bot.rules import catalog
 
-RULE_BY_KIND = {"schema": "MG101", "slo": "MG109", "fallback": "MG110", "stability": "MG111"}
-
 
 def findings(ctx: Context) -> Iterator[Finding]:
     for change in ctx.changes:
-        rule = RULE_BY_KIND.get(change.kind)
+        rule = RULE_OF_KIND.get(change.kind)
         if rule is None or not change.breaking:
             continue
         yield Finding(rule, catalog()[rule].severity, _message(change), change.file, change.line,  # type: ignore[arg-type]
