@@ -110,7 +110,7 @@ def test_generic_endpoints_for_rollout(github):
                                       required_contexts=[], payload={"model": "scorer"})
     gh.create_deployment_status(REPO, deployment["id"], state="success")
     assert [d["id"] for d in gh.deployments(REPO, environment="shadow")] == [deployment["id"]]
-    assert gh.deployment_statuses(REPO, deployment["id"])[0]["state"] == "success"
+    assert [s["state"] for s in github.deployment_statuses[deployment["id"]]] == ["success"]
     assert github.reactions[comment["id"]][0]["content"] == "eyes"
 
 

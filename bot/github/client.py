@@ -196,8 +196,5 @@ class Client:
     def create_deployment(self, repo: str, **fields: Any) -> dict[str, Any]:
         return self.request("POST", f"/repos/{repo}/deployments", body=fields)[1]
 
-    def deployment_statuses(self, repo: str, deployment_id: int) -> list[dict[str, Any]]:
-        return self.paginate(f"/repos/{repo}/deployments/{deployment_id}/statuses")
-
     def create_deployment_status(self, repo: str, deployment_id: int, **fields: Any) -> dict[str, Any]:
         return self.request("POST", f"/repos/{repo}/deployments/{deployment_id}/statuses", body=fields)[1]
