@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from datetime import date
 
 import pytest
 
 from bot.report import render
+from bot.result import Sunset
 from tests.test_report_view import HOSTILE, sample_result
 
 ESC = "\x1b"
@@ -52,6 +55,12 @@ def test_changes_impact_approvals_and_plan():
     assert "  fraud-scorer: canary" in lines
     assert "  contract:fraud-score@1  2026-12-15 (17 days left)  still consumed by risk-router" in lines
     assert "  2026-11-28T11:00:00Z  @mallory  /rollout production  refused — canary first" in lines
+
+
+@pytest.mark.parametrize(("days", "words"), [(1, "1 day left"), (0, "sunset today"), (-241, "241 days ago")])
+def test_a_sunset_says_how_far_away_it_is_in_words(days: int, words: str):
+    result = replace(sample_result(), sunsets=[Sunset("contract:f@1", date(2026, 4, 1), days, ())])
+    assert f"  contract:f@1  2026-04-01 ({words})" in render(result, "text").splitlines()
 
 
 def test_colour_only_when_asked():
