@@ -49,6 +49,19 @@ def test_unquoted_version_number_hints_to_quote(tmp_path):
     assert finding.line == 8 and "quote it" in finding.message and finding.subject == "model:a"
 
 
+def test_an_unknown_field_suggests_the_field_of_that_mapping_it_is_close_to(tmp_path):
+    snap = load(tmp_path, {"m.yaml": model("a", consumes=[("c", 1)]).replace("consumes:", "consume:"),
+                           "n.yaml": model("b", consumes=[("c", 1)]).replace("    version: 1", "    versoin: 1"),
+                           "o.yaml": model("o").replace("  version:", "  colour: red\n  version:")})
+    assert [f.message for f in snap.findings if f.message.startswith("unknown")] == [
+        "unknown field 'spec.consume'; did you mean 'consumes'?",
+        "unknown field 'spec.consumes.0.versoin'; did you mean 'version'?",
+        "unknown field 'spec.colour'",
+    ]
+    assert parse_config(b"deprecation_day: {stable: 1}\n")[1][0].message == (
+        "unknown field 'deprecation_day'; did you mean 'deprecation_days'?")
+
+
 def test_missing_field_and_wrong_kind(tmp_path):
     snap = load(tmp_path, {"a.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: a}\n",
                            "b.yaml": "apiVersion: modelgate/v1\nkind: Pipeline\n",

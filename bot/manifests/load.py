@@ -9,6 +9,7 @@ Lines are located lazily: only a manifest that needs to point at a line is read 
 from __future__ import annotations
 
 import atexit
+import difflib
 import json
 import multiprocessing
 import os
@@ -16,10 +17,10 @@ import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import pathspec
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot import cache as cache_json
 from bot.cache import ParseCache
@@ -155,7 +156,7 @@ def parse_config(text_or_bytes: bytes | None, path: str = CONFIG_PATH) -> tuple[
         return Config.model_validate(data), []
     except ValidationError as exc:
         lines = read_yaml(text, want_lines=True)[1]
-        return Config(), [_mg001(path, locate(lines, _where(err)), _explain(err)) for err in exc.errors()]
+        return Config(), [_mg001(path, locate(lines, _where(err)), _explain(err, Config)) for err in exc.errors()]
 
 
 def _mg001(path: str, line: int | None, message: str, subject: str | None = None) -> Finding:
@@ -167,15 +168,43 @@ def _where(err: Any) -> tuple[str | int, ...]:
     return (*err["loc"], *(err.get("ctx") or {}).get("at", ()))
 
 
-def _explain(err: Any) -> str:
-    where = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "document"
+def _explain(err: Any, root: type[BaseModel]) -> str:
+    loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+    where = ".".join(str(p) for p in loc) or "document"
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown field {where!r}"
+        close = difflib.get_close_matches(str(loc[-1]), _fields_at(root, loc[:-1]), n=1, cutoff=0.75)
+        return f"unknown field {where!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     if kind == "missing":
         return f"missing field {where!r}"
     message = str(err["msg"]).removeprefix("Value error, ")
     return f"{where}: {message}"
+
+
+def _fields_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys (as written in YAML) of the mapping at ``loc`` under ``root``; [] where loc leaves the models."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            found = [f for name, f in current.model_fields.items() if part in (name, f.alias)]
+            if not found:
+                return []
+            current = found[0].annotation
+        elif get_args(current):  # a list or dict: the part is an index or a key
+            current = get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` as ``X``."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[0] if len(args) == 1 and len(get_args(annotation)) == 2 else annotation
 
 
 Outcome = tuple[str, Any]  # ("skip", None) | ("manifest", [kind, data as JSON]) | ("error", [[message, line, subject]])
@@ -481,7 +510,8 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
         lines = read_yaml(text, max_depth=max_depth, want_lines=True)[1]
         name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
         subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
-        return None, [_mg001(path, locate(lines, _where(err)), _explain(err), subject) for err in exc.errors()]
+        return None, [_mg001(path, locate(lines, _where(err)), _explain(err, model), subject)
+                      for err in exc.errors()]
     return ManifestFile(path, blob, parsed, doc, max_depth, _text=text), []
 
 
