@@ -7,6 +7,7 @@ applied later by the rule catalogue.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -82,7 +83,9 @@ def unknown_references(snapshot: Snapshot) -> Iterator[Finding]:
                 if target is None and f"contract:{item.contract}" in invalid:
                     continue
                 if target is None:
-                    yield Finding("MG003", "error", f"{key} contract {item.contract!r}, which does not exist",
+                    close = difflib.get_close_matches(item.contract, list(contracts), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    yield Finding("MG003", "error", f"{key} contract {item.contract!r}, which does not exist{hint}",
                                   manifest.path, manifest.line("spec", key, index, "contract"), manifest.subject)
                     continue
                 assert isinstance(target.doc, Contract)

@@ -53,6 +53,16 @@ def test_unknown_contract_and_unknown_version(tmp_path):
     assert "version 9 of contract 'c'" in findings[0].message and "versions: 1, 2" in findings[0].message
 
 
+def test_an_unknown_contract_suggests_a_close_name(tmp_path):
+    findings = lint(tmp_path, {"contracts/c.yaml": contract("rank-score"),
+                               "models/p.yaml": model("p", provides=[("rank-score", 1)]),
+                               "models/q.yaml": model("q", consumes=[("rank-scores", 1), ("zzz", 1)])})
+    assert [f.message for f in findings] == [
+        "consumes contract 'rank-scores', which does not exist; did you mean 'rank-score'?",
+        "consumes contract 'zzz', which does not exist",
+    ]
+
+
 def test_a_contract_that_does_not_validate_is_reported_once_not_as_missing(tmp_path):
     broken = contract("c").replace("status: active", "status: actif")
     findings = lint(tmp_path, {"contracts/c.yaml": broken, "models/p.yaml": model("p", provides=[("c", 1)])})
