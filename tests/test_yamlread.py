@@ -108,6 +108,13 @@ def test_bad_scalar_is_one_message_with_a_line():
     assert exc.line == 2 and "cannot read" in exc.message
 
 
+def test_a_date_that_does_not_exist_says_so_and_how_to_write_one():
+    exc = error("deprecation:\n  sunset: 2026-04-31\n")
+    assert exc.line == 2
+    assert exc.message == ("'2026-04-31' is not a valid date (day is out of range for month); "
+                           "write a real day as YYYY-MM-DD")
+
+
 def test_decode_points_at_the_line_of_the_first_bad_byte():
     assert decode("é\n".encode()) == "é\n"
     assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"  # a BOM is tolerated

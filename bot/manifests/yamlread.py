@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 Path = tuple[str | int, ...]
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 DEFAULT_MAX_NODES = 1_000_000
 
 
@@ -96,6 +97,9 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
             return tag, constructor(self, node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError, IndexError) as exc:  # "!!int nope", "!!int "
             shown = f"{event.value[:80]!r}{'…' if len(event.value) > 80 else ''}"
+            if tag == TIMESTAMP_TAG:  # 2026-04-31: YAML reads it as a date, and no such day exists
+                raise YamlError(f"{shown} is not a valid date ({exc}); write a real day as YYYY-MM-DD",
+                                event.start_mark.line + 1) from exc
             raise YamlError(f"cannot read {shown} as {tag.rsplit(':', 1)[-1]}",
                             event.start_mark.line + 1) from exc
 
