@@ -156,7 +156,15 @@ def test_text_format_lines_and_summary(bad_repo):
     assert done.returncode == 1
     out = done.stdout.splitlines()
     assert "models/reader.yaml:12: MG003 [error] consumes contract 'nowhere', which does not exist" in out
-    assert out[-1].startswith(f"{len(EXPECTED)} errors") and out[-1].endswith("manifests")
+    assert out[-1].startswith(f"{len(EXPECTED)} errors") and out[-1].endswith(" manifests parsed)")
+
+
+def test_the_summary_counts_files_with_findings_apart_from_manifests_that_parsed(tmp_path):
+    root = write_tree(tmp_path, {"models/a.yaml": model("a").replace("owners:", "ownrs:"),
+                                 "models/b.yaml": model("b").replace("version: 1.0.0", "version: 1.0"),
+                                 "models/c.yaml": model("c", consumes=[("gone", 1)]), "models/d.yaml": model("d")})
+    done = run_cli("lint", str(root))
+    assert done.stdout.splitlines()[-1] == "3 errors in 3 files (2 manifests parsed)"
 
 
 def test_github_format_escapes_workflow_commands(tmp_path):
@@ -171,7 +179,7 @@ def test_warnings_alone_pass(tmp_path):
     done = run_cli("lint", str(root))
     assert done.returncode == 0, done.stdout
     assert "MG005 [warning]" in done.stdout
-    assert done.stdout.splitlines()[-1] == "1 warning in 1 manifest"
+    assert done.stdout.splitlines()[-1] == "1 warning in 1 file (1 manifest parsed)"
 
 
 def test_configuration_overrides_severities(tmp_path, capsys):

@@ -73,7 +73,14 @@ def github_annotation(finding: Finding) -> str:
 
 
 def summary(findings: list[Finding], manifests: int) -> str:
+    """``5 errors in 4 files (3 manifests parsed)``: a manifest that does not parse is not counted as checked."""
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "notice")}
-    shown = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
-    checked = f"{manifests} manifest{'s' if manifests != 1 else ''}"
-    return f"{shown} in {checked}" if shown else f"no problems in {checked}"
+    shown = ", ".join(_plural(n, s) for s, n in counts.items() if n)
+    if not shown:
+        return f"no problems in {_plural(manifests, 'manifest')}"
+    files = len({f.file for f in findings if f.file})
+    return f"{shown} in {_plural(files, 'file')} ({_plural(manifests, 'manifest')} parsed)"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
