@@ -235,7 +235,16 @@ def open_source(spec: str | None, cwd: str | Path = ".") -> Source:
     try:
         return GitRevisionSource(cwd, spec)
     except SourceError as exc:
-        raise SourceError(f"{spec!r} is neither a directory nor a git revision ({exc})") from exc
+        where = "of the repository here" if _in_repository(cwd) else "(and this is not a git repository)"
+        raise SourceError(f"{spec!r} is neither a directory nor a git revision {where}") from exc
+
+
+def _in_repository(cwd: str | Path) -> bool:
+    try:
+        git(cwd, "rev-parse", "--git-dir")
+    except SourceError:
+        return False
+    return True
 
 
 def merge_base(repo: str | Path, base: str, head: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from bot.cli import main
 from tests.helpers import REPO_ROOT, commit, git, json_out, make_repo, run_cli, write_tree
 from tests.scenarios import contract, model, version
 
@@ -114,3 +115,12 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     done = run_cli("check", *args, cwd=repo)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_outside_a_repository_without_a_base_says_what_to_pass(tmp_path, capsys):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert "neither origin/HEAD nor main is a revision here; pass --base REV" in err
+    assert "--base DIR --head DIR" in err

@@ -69,8 +69,11 @@ def test_open_source_and_errors(tmp_path):
     repo = make_repo(tmp_path / "repo", FILES)
     assert isinstance(open_source(str(tmp_path / "repo"), repo), DirectorySource)
     assert isinstance(open_source("HEAD", repo), GitRevisionSource)
-    with pytest.raises(SourceError, match="neither a directory nor a git revision"):
+    with pytest.raises(SourceError, match=r"'no-such-branch' is neither a directory nor a git revision of the "
+                                          r"repository here$"):
         open_source("no-such-branch", repo)
+    with pytest.raises(SourceError, match=r"nor a git revision \(and this is not a git repository\)$"):
+        open_source("no-such-branch", tmp_path)
     with pytest.raises(SourceError):
         DirectorySource(tmp_path / "missing")
 

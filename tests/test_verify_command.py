@@ -91,7 +91,8 @@ def test_csv_records_with_a_header_lacking_fields(repo, capsys):
 @pytest.mark.parametrize(("ref", "message"), [
     ("nope@1", "no contract 'nope' in"),
     ("fraud-score@7", "contract 'fraud-score' has no version 7 (versions: 2, 1) in contracts/fraud-score.yaml"),
-    ("fraud-score", "name the contract version as CONTRACT@V"),
+    ("fraud-score", "name the contract version as CONTRACT@V, e.g. fraud-score@2"),
+    ("rank", "'rank': name the contract version as CONTRACT@V, e.g. rank@2"),
 ])
 def test_unknown_contracts_are_usage_errors(repo, capsys, ref, message):
     assert main(["verify", ref, "--at", str(repo), "--records", str(repo / "good.jsonl")]) == 2

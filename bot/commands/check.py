@@ -76,5 +76,6 @@ def _default_base() -> str:
         except SourceError:
             continue
         return candidate
-    raise UsageError("no --base given, and neither origin/HEAD nor main is a revision here")
+    raise UsageError("no --base given, and neither origin/HEAD nor main is a revision here; pass --base REV "
+                     "(a branch or commit) or --base DIR --head DIR to compare two directories")
 

@@ -44,7 +44,7 @@ def _count(text: str) -> int:
 def parse_ref(text: str) -> tuple[str, int]:
     name, _, version = text.removeprefix("contract:").partition("@")
     if not name or not version.isdigit():
-        raise UsageError(f"{text!r}: name the contract version as CONTRACT@V, e.g. fraud-score@2")
+        raise UsageError(f"{text!r}: name the contract version as CONTRACT@V, e.g. {name or 'fraud-score'}@2")
     return name, int(version)
 
 
