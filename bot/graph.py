@@ -198,5 +198,5 @@ def _version_node(g: nx.DiGraph, contract: str, version: int) -> str:
 
 def _unknown(what: str, name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    hint = f"; did you mean {' or '.join(close)}?" if close else " (modelgate graph --format json lists them)"
     return f"no {what} named {name!r}{hint}"

@@ -202,7 +202,8 @@ def schema_problems(schema: Any, *, refs_possible: bool = True) -> list[tuple[Pa
     refs = list(_refs(schema, ())) if refs_possible else []
     for path, ref in refs:
         if not ref.startswith("#"):
-            problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched)"))
+            problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched): "
+                                   "copy the schema under $defs, or keep it in a repository file (schema_ref)"))
     local = [(path, ref) for path, ref in refs if ref.startswith("#") and ref != "#"]
     if local and not _embeds_resources(schema):  # below a nested $id, '#...' is relative to it: not judged
         for path, ref in local:

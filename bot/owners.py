@@ -32,6 +32,8 @@ def owner_problem(owner: str) -> str | None:
     if EMAIL_RE.fullmatch(owner):
         return (f"owner {owner!r} is an e-mail address; modelgate cannot request reviews from addresses, "
                 "name the GitHub account (@login) instead")
+    if OWNER_RE.fullmatch(f"@{owner}"):
+        return f"owner {owner!r} needs an @: write '@{owner}' (a GitHub user @login or team @org/team)"
     return f"owner {owner!r} is not a GitHub user (@login) or team (@org/team)"
 
 

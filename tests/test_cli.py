@@ -86,7 +86,8 @@ def test_a_usage_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {"models/pipe.yaml": model("pipe")})
     done = run_cli("impact", "nothing-here", cwd=root)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", "modelgate: error: no model or contract named "
-                                                                  "'nothing-here'\n")
+                                                                  "'nothing-here' (modelgate graph --format json "
+                                                                  "lists them)\n")
 
 
 def test_an_unreadable_state_is_one_line_and_exit_2(tmp_path: Path) -> None:

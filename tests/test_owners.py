@@ -20,7 +20,7 @@ def test_valid_owners(owner):
 
 
 @pytest.mark.parametrize(("owner", "words"), [
-    ("alice", "not a GitHub user"), ("@-alice", "not a GitHub user"), ("@alice-", "not a GitHub user"),
+    ("alice", "needs an @: write '@alice'"), ("@-alice", "not a GitHub user"), ("@alice-", "not a GitHub user"),
     ("@al--ice", "not a GitHub user"), ("@" + "a" * 40, "not a GitHub user"), ("@acme/", "not a GitHub user"),
     ("@a/b/c", "not a GitHub user"), ("@ alice", "not a GitHub user"), ("alice@example.com", "e-mail address"),
 ])

@@ -98,7 +98,7 @@ def test_checklist_plan_stages_sunsets_audit_notes_and_help():
     assert "- [x] Announce the sunset" in lines
     assert "| 1 | shadow | fraud-scorer, risk-router | transitively impacted |" in lines
     assert "**Current stage:** fraud-scorer → canary" in lines
-    assert "| contract:fraud-score@&#8203;1 | 2026-12-15 | 17 | risk-router |" in lines
+    assert "| contract:fraud-score@&#8203;1 | 2026-12-15 | 17 days left | risk-router |" in lines
     audit = [line for line in lines if "/rollout shadow" in line or ("/rollout production" in line and "@" in line)]
     assert audit[0].startswith("| 2026-11-28T11:00:00Z | @&#8203;mallory | /rollout production | refused |")
     assert "- review request for @&#8203;acme/x refused \\(422\\)" in lines
