@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bot.manifests.load as load_module
 from bot.cache import ParseCache
+from bot.lint import lint_snapshot
 from bot.manifests.load import Loader, Parses, load_states, parse_config, repo_path
 from bot.sources import DirectorySource, GitRevisionSource
 from tests.helpers import chain_repo, commit, contract, git, make_repo, model, write_tree
@@ -157,3 +158,11 @@ def test_the_process_pool_parses_exactly_as_one_process_does(tmp_path, monkeypat
     monkeypatch.setattr(load_module, "PARALLEL_MIN", 2)
     pooled = _states(repo, Parses(workers=2))
     assert [_summary(s) for s in pooled] == [_summary(s) for s in serial]
+
+
+def test_a_contract_yaml_cannot_read_is_named_so_its_consumers_get_no_second_error(tmp_path):
+    broken = contract("feat").replace("    status: active\n", "    status: active\n    announced: 2026-04-31\n", 1)
+    snap = load(tmp_path, {"contracts/feat.yaml": broken, "models/m.yaml": model("m", consumes=[("feat", 1)])})
+    [finding] = [f for f in lint_snapshot(snap) if f.rule in ("MG001", "MG003")]
+    assert (finding.rule, finding.file, finding.subject) == ("MG001", "contracts/feat.yaml", "contract:feat")
+    assert "is not a valid date" in finding.message

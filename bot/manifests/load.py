@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -487,13 +488,42 @@ def repo_path(manifest_path: str, ref: str) -> str | None:
     return normal
 
 
+_NAME = re.compile(r"""\bname:\s*['"]?([a-z0-9][a-z0-9-]{0,62})['"]?\s*(?:[,}#]|$)""")
+
+
+def _guess_subject(text: str) -> str | None:
+    """Which manifest a file that YAML cannot read meant to be (``contract:NAME``), from its plain lines.
+
+    Only a label for its MG001, so that models naming it are not also told it does not exist (MG003). A plain
+    scan of the first lines, no backtracking pattern: the text may be hostile.
+    """
+    kind = name = None
+    in_metadata = False
+    for line in text.splitlines()[:500]:
+        if line.startswith("kind:"):
+            kind = line[5:].split("#", 1)[0].strip().strip("'\"")
+        if line.startswith("metadata:"):
+            found = _NAME.search(line[9:200]) if "{" in line[9:] else None
+            name = found.group(1) if found else name
+            in_metadata = not line[9:].strip()
+        elif in_metadata and line[:1] in (" ", "\t"):
+            found = _NAME.match(line.strip()[:200])
+            name = found.group(1) if found else name
+        elif line.strip() and not line.lstrip().startswith("#"):
+            in_metadata = False
+    return f"{kind.lower()}:{name}" if kind in ("Model", "Contract") and name else None
+
+
 def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
     """Read and validate one manifest file; the findings are MG001 with file and line."""
     try:
         text = decode(data)
-        doc, _ = read_yaml(text, max_depth=max_depth)
     except YamlError as exc:
         return None, [_mg001(path, exc.line, exc.message)]
+    try:
+        doc, _ = read_yaml(text, max_depth=max_depth)
+    except YamlError as exc:
+        return None, [_mg001(path, exc.line, exc.message, _guess_subject(text))]
     if not isinstance(doc, dict):
         shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
         return None, [_mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")]
