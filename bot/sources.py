@@ -7,6 +7,7 @@ checking it out, so nothing from a pull request is ever written to disk or run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -138,6 +139,11 @@ class GitRevisionSource:
         self.label = label or rev
         self._reader = BlobReader(self.repo)
         self._index: dict[str, Entry] = {}
+
+    @functools.cached_property
+    def tree(self) -> str:
+        """The id of this revision's tree: the same files with the same modes give the same id, in any commit."""
+        return git(self.repo, "rev-parse", "--verify", f"{self.commit}^{{tree}}").strip()
 
     def entries(self) -> Iterator[Entry]:
         out = git(self.repo, "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit)

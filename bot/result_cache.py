@@ -1,0 +1,207 @@
+"""Whole checks kept between runs: the Result of a pair of git trees, replayed when that pair is checked again.
+
+CI checks the same pair of states again and again (a re-run, a review event, a comment command, a rebase that
+gives the same trees). A Result depends only on what its key holds, so a stored one can stand for a new run:
+
+- both states by their git **tree** id (content, paths and modes of every file; the commit around it does not
+  matter) and their labels (the report shows them);
+- the day (deprecation windows and sunsets count from it) and the bytes of ``--config F``, if one is given;
+- the code: ``bot.__version__``, a digest of the package's own files (every ``*.py``, ``*.yaml``, ``*.j2``,
+  ``*.json``, and the rule catalogue where ``bot.rules`` finds it), the Python version and the names and
+  versions of the installed distributions (pydantic's messages and jsonschema's checks shape findings too).
+  An editable install whose code changed never replays what older code decided.
+- ``FORMAT``, the shape of an entry.
+
+Only two git revisions have a key. A working tree or a directory has no content id short of reading and hashing
+every file, which is most of the work the cache would save, so such a check is always evaluated.
+
+Entries are JSON files under ``<cache dir>/results/`` named by the digest of their key, which they also hold (a
+reader checks it). JSON, never pickle: a cache restored by ``actions/cache`` can at worst hold a wrong Result,
+never run code. Like the parse cache, whoever can write the directory can forge what it replays (SECURITY.md).
+
+- Concurrent runs: an entry is written to a temporary file and renamed into place; a reader sees all or nothing.
+- Self-healing: an entry that cannot be read, is not JSON or has the wrong shape is deleted and is a miss.
+- Bounded: at most ``max_entries``; a write removes the least recently used (by mtime; a hit touches its entry).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+import bot
+from bot.result import Result
+
+FORMAT = 1  # bump when what an entry holds changes meaning
+MAX_ENTRIES = 64
+CODE_SUFFIXES = (".py", ".yaml", ".j2", ".json")
+STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a run that died before renaming it
+Key = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: Key  # read back and compared: a file renamed to another key's name is no hit
+    result: Result
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[_Entry]:
+    return TypeAdapter(_Entry)
+
+
+def key(*, base_tree: str, head_tree: str, base_label: str, head_label: str, today: date,
+        config: str | None) -> Key:
+    """Everything the Result of a check depends on; ``config`` is ``file_digest`` of ``--config F`` (or None)."""
+    return {
+        "format": str(FORMAT), "code": code_digest(), "base": base_tree, "head": head_tree,
+        "base_label": base_label, "head_label": head_label, "today": today.isoformat(), "config": config,
+    }
+
+
+def file_digest(path: str | Path) -> str | None:
+    """The SHA-256 of a file's bytes; None when it cannot be read (the caller then reports it its own way)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def code_roots() -> list[Path]:
+    """The package's directory, and the checkout's ``rules/`` when the catalogue is not inside it.
+
+    The same places ``bot.rules.catalog_directory`` looks (``bot/_rules`` in a wheel, else ``../rules``), found
+    without importing it: it pulls in the templating engine, which a replayed JSON report never needs.
+    """
+    package = Path(bot.__file__).resolve().parent
+    checkout_rules = package.parent / "rules"
+    if (package / "_rules").is_dir() or not checkout_rules.is_dir():
+        return [package]
+    return [package, checkout_rules]
+
+
+def files_digest(roots: Iterable[Path], suffixes: tuple[str, ...] = CODE_SUFFIXES) -> str:
+    """A digest of the relative names and bytes of every file below ``roots`` ending in one of ``suffixes``."""
+    digest = hashlib.sha256()
+    for number, root in enumerate(roots):
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(n for n in filenames if n.endswith(suffixes)):
+                path = Path(dirpath) / name
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    data = b"\0unreadable"  # still a digest, and one no readable state of the code has
+                digest.update(f"{number}/{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+                digest.update(data)
+    return digest.hexdigest()
+
+
+def installed_distributions() -> list[str]:
+    """``name-version.dist-info`` (or ``.egg-info``) of every distribution on ``sys.path``: one listing each."""
+    found: set[str] = set()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                found.update(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+@functools.cache
+def code_digest() -> str:
+    """The digest of the code that evaluates a check (computed once per process, a few milliseconds)."""
+    parts = [bot.__version__, sys.version, *installed_distributions(), files_digest(code_roots())]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class ResultCache:
+    """The Results of past checks, one JSON file per key in ``root``."""
+
+    def __init__(self, root: str | Path, max_entries: int = MAX_ENTRIES) -> None:
+        self.root = Path(root)
+        self.max_entries = max_entries
+
+    def path(self, key: Key) -> Path:
+        name = hashlib.sha256(json.dumps(key, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return self.root / f"{name}.json"
+
+    def get(self, key: Key) -> Result | None:
+        """The stored Result of ``key``, or None; an entry that does not read back whole is deleted."""
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            _remove(path)
+            return None
+        try:
+            entry = _adapter().validate_json(data)
+        except ValidationError:
+            _remove(path)
+            return None
+        if entry.key != key:
+            _remove(path)
+            return None
+        with contextlib.suppress(OSError):  # a read-only cache still replays; it only forgets what was used last
+            os.utime(path)
+        return entry.result
+
+    def put(self, key: Key, result: Result) -> None:
+        """Store ``result`` under ``key``, then keep the ``max_entries`` most recently used entries.
+
+        A cache that cannot be written is only a slower next run, never an error.
+        """
+        try:
+            data = _adapter().dump_json(_Entry(key, result))
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                Path(tmp).replace(self.path(key))
+            except OSError:
+                _remove(Path(tmp))
+                raise
+        except OSError:
+            return
+        self.prune()
+
+    def prune(self) -> None:
+        """Remove all but the ``max_entries`` newest entries, and temporary files of runs that died."""
+        entries: list[tuple[float, str, Path]] = []
+        try:
+            with os.scandir(self.root) as listing:
+                for item in listing:
+                    try:
+                        mtime = item.stat().st_mtime
+                    except OSError:
+                        continue  # removed by a concurrent run meanwhile
+                    if item.name.startswith(".tmp-"):
+                        if mtime < time.time() - STALE_TEMP_SECONDS:
+                            _remove(Path(item.path))
+                    elif item.name.endswith(".json"):
+                        entries.append((mtime, item.name, Path(item.path)))
+        except OSError:
+            return
+        for _, _, path in sorted(entries, reverse=True)[self.max_entries:]:
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
