@@ -10,14 +10,15 @@ Exit 0 pass or pending, 1 fail, 2 usage.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 
-from bot.check import evaluate
+from bot import result_cache
 from bot.commands._common import FORMATS, add_cache, add_format, add_today, config_from_file, parses_for, today
 from bot.errors import UsageError
-from bot.manifests.load import load_states
-from bot.report import render
+from bot.manifests.load import Parses, load_states
+from bot.result import Result
 from bot.sources import GitRevisionSource, Source, SourceError, WorktreeSource, merge_base, open_source
 
 
@@ -36,20 +37,53 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     day = today(args)
-    trusted = config_from_file(args.config) if args.config else None
+    parses = parses_for(args)
+    results = result_cache.ResultCache(parses.cache.root / "results") if parses.cache is not None else None
     base_source, head_source = _sources(args.base, args.head)
     try:
-        base, head = load_states(base_source, head_source, trusted, parses_for(args))
+        key = _key(base_source, head_source, day, args.config) if results is not None else None
+        result = results.get(key) if results is not None and key is not None else None
+        if result is None:
+            result = _evaluate(base_source, head_source, day, args.config, parses)
+            # Taken again: a --config edited during the evaluation must not file this Result under its new bytes.
+            if results is not None and key is not None and key == _key(base_source, head_source, day, args.config):
+                results.put(key, result)
     finally:
         base_source.close()
         head_source.close()
-    result = evaluate(base, head, day)
-    if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    else:
-        text = render(result, args.format, color=args.format == "text" and sys.stdout.isatty())
-        print(text, end="" if text.endswith("\n") else "\n")
+    _print(result, args.format)
     return 1 if result.verdict == "fail" else 0
+
+
+def _evaluate(base_source: Source, head_source: Source, day: dt.date, config_file: str | None,
+              parses: Parses) -> Result:
+    from bot.check import evaluate  # the whole engine: a replayed check never imports it
+
+    trusted = config_from_file(config_file) if config_file else None
+    base, head = load_states(base_source, head_source, trusted, parses)
+    return evaluate(base, head, day)
+
+
+def _key(base: Source, head: Source, day: dt.date, config_file: str | None) -> result_cache.Key | None:
+    """The result cache's key of this check; None when it has none (a directory or working tree, or a --config
+    that cannot be read: the evaluation then reports it)."""
+    if not (isinstance(base, GitRevisionSource) and isinstance(head, GitRevisionSource)):
+        return None
+    config = result_cache.file_digest(config_file) if config_file else None
+    if config_file and config is None:
+        return None
+    return result_cache.key(base_tree=base.tree, head_tree=head.tree, base_label=base.label,
+                            head_label=head.label, today=day, config=config)
+
+
+def _print(result: Result, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    from bot.report import render  # the templates: not needed for json
+
+    text = render(result, fmt, color=fmt == "text" and sys.stdout.isatty())
+    print(text, end="" if text.endswith("\n") else "\n")
 
 
 def _sources(base_spec: str | None, head_spec: str | None) -> tuple[Source, Source]:
