@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from bot import cache as cache_json
 from bot.cache import ParseCache
 from bot.config import CONFIG_PATH, Config
+from bot.manifests.fastyaml import read_fast
 from bot.manifests.models import API_VERSION, KINDS, Contract, Model
 from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
 from bot.result import Finding
@@ -520,10 +521,12 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
         text = decode(data)
     except YamlError as exc:
         return None, [_mg001(path, exc.line, exc.message)]
-    try:
-        doc, _ = read_yaml(text, max_depth=max_depth)
-    except YamlError as exc:
-        return None, [_mg001(path, exc.line, exc.message, _guess_subject(text))]
+    fast, doc = read_fast(text, max_depth)
+    if not fast:
+        try:
+            doc, _ = read_yaml(text, max_depth=max_depth)
+        except YamlError as exc:
+            return None, [_mg001(path, exc.line, exc.message, _guess_subject(text))]
     if not isinstance(doc, dict):
         shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
         return None, [_mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")]

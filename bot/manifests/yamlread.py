@@ -104,7 +104,7 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
                             event.start_mark.line + 1) from exc
 
 
-_SCALARS = _ScalarMaker()
+SCALARS = _ScalarMaker()  # one per process: it caches how plain scalars read
 
 
 def decode(data: bytes) -> str:
@@ -185,7 +185,7 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
         for event in yaml.parse(text, Loader=_Loader):
             line = event.start_mark.line + 1
             if isinstance(event, ev.ScalarEvent):
-                tag, value = _SCALARS.scalar(event)
+                tag, value = SCALARS.scalar(event)
                 place(value, 1, line, event.anchor, tag, event.value)
             elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
                 if len(stack) >= max_depth:

@@ -1,0 +1,139 @@
+"""The fast path may only ever say what read_yaml says: every document it takes reads the same both ways."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.manifests.fastyaml import read_fast
+from bot.manifests.yamlread import YamlError, read_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _same(text: str, max_depth: int = 64) -> bool:
+    """False only when the fast path took a document and read it otherwise than read_yaml (or read_yaml refuses it)."""
+    taken, data = read_fast(text, max_depth)
+    if not taken:
+        return True
+    try:
+        expected = read_yaml(text, max_depth=max_depth)[0]
+    except YamlError:
+        return False
+    return _shape(data) == _shape(expected)
+
+
+def _shape(value: object) -> str:
+    """Equality that also tells 1 from 1.0 from True, and keeps key order."""
+    def typed(v: object) -> object:
+        if isinstance(v, dict):
+            return [[k, typed(x)] for k, x in v.items()]
+        if isinstance(v, list):
+            return [typed(x) for x in v]
+        return [type(v).__name__, repr(v)]
+    return json.dumps(typed(value))
+
+
+def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same():
+    text = (ROOT / "examples/fraud-platform/head/contracts/fraud-score.yaml").read_text()
+    plain = "\n".join(line for line in text.splitlines() if "20" not in line)  # no dates: those take the slow path
+    taken, data = read_fast(plain + "\n", 64)
+    assert taken
+    assert data == read_yaml(plain + "\n")[0]
+
+
+@pytest.mark.parametrize("text", [
+    "a: on\n", "a: yes\n", "a: 010\n", "a: 0o17\n", "a: 1e3\n", "a: _1\n", "a: 1_000\n", "a: .nAn\n", "a: +1\n",
+    "a: 1:30\n", "a: 2026-01-01\n", "a: '2026-01-01'\n", "<<: {b: 1}\n", "a: !!str 5\n", "a:\tb\n",
+    "a: \"\\x41\"\n", "a: 1\r\nb: 2\r\n", "a: b\x85c\n", "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n",
+    "on: 1\n", "1: a\n", "[1]: a\n", "- 1\n", "a: 1\na: 2\n", "a: [1\n", "a: *x\n",
+    "a: " + "[" * 100 + "]" * 100 + "\n", "a: 12345678901234567890\n", "a: |\n", "a: >-\n  x\n", "a: '1'\n",
+])
+def test_what_yaml_1_2_could_read_otherwise_takes_the_slow_path(text):
+    assert read_fast(text, 64) == (False, None)
+
+
+def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml():
+    deep = "".join(" " * i + "a:\n" for i in range(70)) + " " * 70 + "b: 1\n"
+    assert read_fast(deep, 64) == (False, None)
+    assert read_fast("".join(" " * i + "a:\n" for i in range(5000)) + "b: 1\n", 64) == (False, None)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+    assert read_fast(bomb, 64) == (False, None)
+
+
+@pytest.mark.parametrize("text", [
+    "a: x\n  y\n\n  z\n", "a: \"x\n  y\n\n  z \"\n", "a: 'x\n\n  y'\n", "a: x # c\nb: [1, 2, {c: d}]\n",
+    "a:\n- - 1\n  - 2\n- b: c\n  d: e\n", "? a\n: b\n", "a: b:c\n", "a: -1\nb: -0.5\nc: 0\n", "a: é ü 中\n",
+    "---\na: 2.8.0\n", "a: v1 # note 2.0\n", "a: 'yes, on: 010'\n",
+])
+def test_the_common_shapes_take_the_fast_path_and_read_the_same(text):
+    assert read_fast(text, 64) == (True, read_yaml(text)[0])
+
+
+def test_an_empty_quoted_string_is_a_string_to_both():
+    assert read_fast("a: ''\nb: \"\"\nc:\n", 64) == (True, {"a": "", "b": "", "c": None})
+
+
+def test_aliases_read_the_same_as_read_yaml_expands_them():
+    text = "a: &x [1, {q: two}]\nb: *x\nc: &s hello\nd: *s\n"
+    assert read_fast(text, 64) == (True, read_yaml(text)[0])
+
+
+@pytest.mark.parametrize("wrap", ["k: {}\n", "{}: v\n", "k: [{}, 1]\n", "k:\n- {}\n", "k: {{a: {}}}\n",
+                                  "k: '{}'\n", 'k: "{}"\n', "k: x {}\n"])
+def test_every_short_token_reads_the_same_in_every_place(wrap):
+    """Every token of up to three characters from the alphabet of numbers, booleans and nulls, in each place
+    a plain scalar can stand: what the fast path takes, it reads as read_yaml does."""
+    alphabet = "0189._+-eExo:tyn~ "
+    tokens = ["".join(t) for size in (1, 2, 3) for t in itertools.product(alphabet, repeat=size)]
+    wrong = [token for token in tokens if not _same(wrap.replace("{}", token, 1) if "{{" not in wrap
+                                                    else wrap.format(token))]
+    assert wrong == []
+
+
+def test_the_manifests_of_the_examples_and_the_hostile_corpus_read_the_same():
+    files = [p for base in ("examples", "tests/hostile") for p in (ROOT / base).rglob("*")
+             if p.is_file() and p.suffix in (".yaml", ".yml") and p.stat().st_size < 200_000]
+    assert len(files) > 20
+    assert [str(p) for p in files if not _same(p.read_text(errors="replace"))] == []
+
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
+    st.sampled_from(["yes", "no", "on", "off", "~", "null", "0x1f", "0o17", "1_000", "12:30", "=", "<<", "1e3", ".inf",
+                     "-.inf", ".NaN", "true", "False", "", " lead", "a: b", "#x", "2.8.0", "-", "- x", "[a]", "010",
+                     "&a", "*a", "!x", "%", "---", "...", "'q'", '"q"', "a\nb", "é", "\u2028", "\t"]),
+    st.text(max_size=12),
+)
+_DOCS = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.one_of(st.text(min_size=1, max_size=8), st.sampled_from(["on", "y", "1", "<<", "="])), inner, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.dictionaries(st.text(min_size=1, max_size=8), _DOCS, min_size=1, max_size=5),
+       flow=st.sampled_from([False, True, None]), width=st.sampled_from([20, 80, 1000]))
+def test_anything_pyyaml_writes_reads_the_same(document, flow, width):
+    text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True, width=width)
+    assert _same(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 3),
+                                st.sampled_from(list(" \n-:#'\"[]{},&*!|>?%.0123456789aeonyx_+~\t"))),
+                      min_size=1, max_size=6))
+def test_a_manifest_with_random_edits_reads_the_same_or_takes_the_slow_path(edits):
+    """Broken indentation, stray indicators and half-quoted strings: whatever the fast path still takes is read
+    exactly as read_yaml reads it (and read_yaml must not refuse it)."""
+    text = (ROOT / "examples/fraud-platform/base/models/scoring/fraud-scorer.yaml").read_text()
+    for at, width, char in edits:
+        at %= len(text) + 1
+        text = text[:at] + char + text[at + width % 2:]
+    assert _same(text)
