@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pathspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import bot.manifests.load as load_module
 from bot.cache import ParseCache
 from bot.lint import lint_snapshot
-from bot.manifests.load import Loader, Parses, load_states, parse_config, repo_path
+from bot.manifests.load import Loader, Parses, load_states, matcher, parse_config, repo_path
 from bot.sources import DirectorySource, GitRevisionSource
 from tests.helpers import chain_repo, commit, contract, git, make_repo, model, write_tree
 
@@ -166,3 +170,13 @@ def test_a_contract_yaml_cannot_read_is_named_so_its_consumers_get_no_second_err
     [finding] = [f for f in lint_snapshot(snap) if f.rule in ("MG001", "MG003")]
     assert (finding.rule, finding.file, finding.subject) == ("MG001", "contracts/feat.yaml", "contract:feat")
     assert "is not a valid date" in finding.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(patterns=st.lists(st.sampled_from(["**/*.yaml", "**/*.yml", "models/", "/top.yaml", "*.json", "a/**/b.yaml",
+                                          "!x.yaml", "!models/keep.yaml", "docs/*", "[ab].yaml", "?.yml", "**"]),
+                         max_size=4),
+       path=st.sampled_from(["top.yaml", "x.yaml", "a/x.yaml", "models/m.yml", "models/keep.yaml", "a/c/b.yaml",
+                             "docs/readme.md", "a.yaml", "c.yaml", "b.yml", "deep/er/s.json", "models", "a/models/z"]))
+def test_the_manifest_matcher_agrees_with_pathspec(patterns, path):
+    assert matcher(patterns)(path) == pathspec.PathSpec.from_lines("gitignore", patterns).match_file(path)

@@ -317,10 +317,10 @@ class Loader:
                 if data is not None:
                     snap.codeowners = (path, data.decode("utf-8", "replace"))
                     break
-        spec = pathspec.PathSpec.from_lines("gitignore", config.manifests.include)
-        excluded = pathspec.PathSpec.from_lines("gitignore", config.manifests.exclude)
-        candidates = [entry for entry in entries if entry.path != CONFIG_PATH and spec.match_file(entry.path)
-                      and not excluded.match_file(entry.path) and self._admissible(entry, snap)]
+        included = matcher(config.manifests.include)
+        excluded = matcher(config.manifests.exclude)
+        candidates = [entry for entry in entries if entry.path != CONFIG_PATH and included(entry.path)
+                      and not excluded(entry.path) and self._admissible(entry, snap)]
         self._load_manifests(candidates, snap)
         self.parses.flush()
         snap.manifests.sort(key=lambda m: m.path)
@@ -446,6 +446,26 @@ class Loader:
                         manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
                     continue
                 snap.schemas[key] = schema
+
+
+def matcher(patterns: list[str]) -> Callable[[str], bool]:
+    """Whether a repository path matches gitignore-style ``patterns`` (pathspec's reading of them).
+
+    When no pattern is negated (``!x``), any match decides, so pathspec's own regular expressions are joined into
+    one: a path is matched in one search instead of one per pattern through pathspec's Python loop (30,000 paths
+    a check at 10,000 models). Otherwise pathspec's order-sensitive matching is used as it is.
+    """
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    regexes = [p.regex for p in spec.patterns if p.include is not None]
+    if not regexes:
+        return lambda path: False
+    if all(p.include for p in spec.patterns if p.include is not None) and len({r.flags for r in regexes}) == 1:
+        try:
+            joined = re.compile("|".join(f"(?:{r.pattern})" for r in regexes), regexes[0].flags)
+        except re.error:  # e.g. two patterns naming the same group
+            return spec.match_file
+        return lambda path: joined.search(path) is not None
+    return spec.match_file
 
 
 def read_json(text: str, max_depth: int) -> Any:
