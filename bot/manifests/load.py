@@ -246,13 +246,11 @@ class Parses:
     def doc(self, blob: str, max_depth: int, kind: str, text: str) -> Model | Contract:
         """The typed manifest of a blob, validated once per run (the models are immutable).
 
-        Validated straight from its JSON text by pydantic, unless the data holds dates (JSON has none).
+        A ValidationError is the caller's to explain (with lines, from the file's text).
         """
         key = (blob, max_depth)
         if key not in self.docs:
-            model = KINDS[kind]
-            self.docs[key] = model.model_validate(cache_json.loads(text)) if cache_json.has_dates(text) \
-                else model.model_validate_json(text)
+            self.docs[key] = KINDS[kind].model_validate(cache_json.loads(text))
         return self.docs[key]
 
     def flush(self) -> None:
@@ -282,13 +280,17 @@ def _outcomes(job: tuple[list[tuple[str, str, bytes]], int]) -> list[Outcome]:
 
 
 def read_outcome(path: str, data: bytes, max_depth: int = 64) -> Outcome:
-    """What one file's bytes are: not a manifest, a valid manifest's data, or its MG001 problems."""
+    """What one file's bytes are: not a manifest, a manifest document's data, or its MG001 problems.
+
+    The typed models judge the data later, once per blob, in the process that uses it (``Parses.doc``): a
+    worker validating too would only do that work twice.
+    """
     if MARKER not in data:
         return ("skip", None)
-    manifest, findings = parse_manifest(path, "", data, max_depth)
-    if manifest is None:
+    doc, findings = read_document(path, data, max_depth)
+    if doc is None:
         return ("error", [[f.message, f.line, f.subject] for f in findings])
-    return ("manifest", [manifest.kind, cache_json.dumps(manifest.data)])
+    return ("manifest", [doc["kind"], cache_json.dumps(doc)])
 
 
 class Loader:
@@ -396,9 +398,17 @@ class Loader:
                 snap.findings.extend(_mg001(path, line, message, subject) for message, line, subject in payload)
                 continue
             kind_name, text = payload
+            fetch = self._fetcher(path, blob)
+            try:
+                doc = self.parses.doc(blob, max_depth, kind_name, text)
+            except ValidationError:
+                raw = data if data is not None else fetch()
+                snap.findings.extend(parse_manifest(path, blob, raw, max_depth)[1] if raw is not None else [
+                    _mg001(path, 1, "the file changed while it was read; run the check again")])
+                continue
             snap.manifests.append(ManifestFile(
-                path, blob, self.parses.doc(blob, max_depth, kind_name, text), None, max_depth,
-                _text=decode(data) if data is not None else None, fetch=self._fetcher(path, blob), _data_json=text))
+                path, blob, doc, None, max_depth, _text=decode(data) if data is not None else None, fetch=fetch,
+                _data_json=text))
 
     def _fetcher(self, path: str, blob: str) -> Callable[[], bytes | None]:
         source = self.source
@@ -535,8 +545,8 @@ def _guess_subject(text: str) -> str | None:
     return f"{kind.lower()}:{name}" if kind in ("Model", "Contract") and name else None
 
 
-def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
-    """Read and validate one manifest file; the findings are MG001 with file and line."""
+def read_document(path: str, data: bytes, max_depth: int = 64) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """The YAML mapping of a manifest file with a known ``apiVersion`` and ``kind``, or its MG001 findings."""
     try:
         text = decode(data)
     except YamlError as exc:
@@ -553,10 +563,20 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
     kind = doc.get("kind")
     if doc.get("apiVersion") != API_VERSION:
         return None, [_mg001(path, 1, f"apiVersion must be {API_VERSION!r}")]
-    model = KINDS.get(kind) if isinstance(kind, str) else None
-    if model is None:
+    if not isinstance(kind, str) or kind not in KINDS:
         lines = read_yaml(text, max_depth=max_depth, want_lines=True)[1]
         return None, [_mg001(path, locate(lines, ("kind",)), f"kind must be one of {', '.join(KINDS)}, not {kind!r}")]
+    return doc, []
+
+
+def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
+    """Read and validate one manifest file; the findings are MG001 with file and line."""
+    doc, findings = read_document(path, data, max_depth)
+    if doc is None:
+        return None, findings
+    kind = doc["kind"]
+    model = KINDS[kind]
+    text = decode(data)
     try:
         parsed = model.model_validate(doc)
     except ValidationError as exc:
