@@ -261,12 +261,16 @@ class Parses:
         """Parse (path, blob, bytes) items, in a process pool when there are many."""
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
-            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                outcomes = list(pool.map(_outcomes, [(items[i:i + chunk], max_depth)
-                                                     for i in range(0, len(items), chunk)]))
+            _FORKED[:] = [items]  # the forked workers inherit the bytes: only slice bounds travel through the pipe
+            try:
+                with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    outcomes = list(pool.map(_forked_outcomes, [(i, i + chunk, max_depth)
+                                                                for i in range(0, len(items), chunk)]))
+            finally:
+                _FORKED.clear()
             found = [outcome for part in outcomes for outcome in part]
         else:
-            found = _outcomes((items, max_depth))
+            found = _outcomes(items, max_depth)
         for (_, blob, _), outcome in zip(items, found, strict=True):
             self.memo[(blob, max_depth)] = outcome
             if self.cache is not None:
@@ -274,8 +278,15 @@ class Parses:
         return found
 
 
-def _outcomes(job: tuple[list[tuple[str, str, bytes]], int]) -> list[Outcome]:
-    items, max_depth = job
+_FORKED: list[list[tuple[str, str, bytes]]] = []  # the items of the parse under way, for its forked workers
+
+
+def _forked_outcomes(job: tuple[int, int, int]) -> list[Outcome]:
+    start, end, max_depth = job
+    return _outcomes(_FORKED[0][start:end], max_depth)
+
+
+def _outcomes(items: list[tuple[str, str, bytes]], max_depth: int) -> list[Outcome]:
     return [read_outcome(path, data, max_depth) for path, _, data in items]
 
 
