@@ -48,7 +48,7 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
                 if kind == "Contract":
                     changes.extend(_versions_removed(old))
             elif old is not None and new is not None:
-                if _untouched(base, head, old, new, schema_refs):
+                if _untouched(base, head, old, new, schema_refs.get(name, []) if kind == "Contract" else []):
                     continue
                 found = list(_model(old, new) if kind == "Model" else _contract(base, head, old, new, policy))
                 changes.extend(found or _text(old, new))
@@ -56,15 +56,13 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
     return sorted(changes, key=lambda c: (c.subject, order[c.kind], c.type, c.path or "", c.detail))
 
 
-def _untouched(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile,
-               schema_refs: dict[str, list[str]]) -> bool:
-    """The same file with the same bytes, and the same bytes in every schema file it refers to.
+def _untouched(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, refs: list[str]) -> bool:
+    """The same file with the same bytes, and the same bytes in every schema file it refers to (``refs``).
 
     Most manifests of a large monorepo are untouched by a PR; this keeps their cost to a comparison.
     """
     if old.path != new.path or old.blob != new.blob:
         return False
-    refs = schema_refs.get(old.name, []) if old.kind == "Contract" else []
     return all(base.blobs.get(path) == head.blobs.get(path) for path in refs)
 
 

@@ -17,7 +17,7 @@ import networkx as nx
 
 from bot.errors import UsageError
 from bot.manifests.load import Snapshot
-from bot.manifests.models import Contract, Model
+from bot.manifests.models import Contract, ContractVersion, Model
 
 
 def model_node(name: str) -> str:
@@ -39,9 +39,12 @@ class Reach(NamedTuple):
 class Graph:
     """A networkx DiGraph of models and contract versions, with the queries the checks need."""
 
-    def __init__(self, digraph: nx.DiGraph) -> None:
+    def __init__(self, digraph: nx.DiGraph, versions: dict[tuple[str, int], ContractVersion] | None = None) -> None:
         self.g = digraph
         self._names = {n: d["name"] for n, d in digraph.nodes(data=True) if d["kind"] == "model"}
+        # The defined contract versions, by (contract, number): what the checks of a state look up.
+        self.versions: dict[tuple[str, int], ContractVersion] = versions or {}
+        self._cycles: list[list[str]] | None = None
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Graph:
@@ -54,9 +57,11 @@ class Graph:
     @classmethod
     def _build(cls, snapshot: Snapshot) -> Graph:
         g: nx.DiGraph = nx.DiGraph()
+        versions: dict[tuple[str, int], ContractVersion] = {}
         for name, manifest in snapshot.contracts.items():
             assert isinstance(manifest.doc, Contract)
             for version in manifest.doc.spec.versions:
+                versions[(name, version.version)] = version
                 g.add_node(contract_node(name, version.version), kind="contract", name=name,
                            version=version.version, status=version.status, defined=True)
         for name, manifest in snapshot.models.items():
@@ -69,7 +74,7 @@ class Graph:
                 g.add_edge(me, _version_node(g, item.contract, item.version))
             for item in manifest.doc.spec.consumes:
                 g.add_edge(_version_node(g, item.contract, item.version), me)
-        return cls(g)
+        return cls(g, versions)
 
     # --- lookups -------------------------------------------------------------------------------------
 
@@ -82,10 +87,18 @@ class Graph:
 
     def providers_of(self, version_node: str) -> list[str]:
         """Models providing a contract version (more than one is MG006)."""
-        return sorted(self.g.predecessors(version_node)) if version_node in self.g else []
+        return sorted(self.g._pred.get(version_node, ()))
 
     def consumers_of(self, version_node: str) -> list[str]:
-        return sorted(self.g.successors(version_node)) if version_node in self.g else []
+        return sorted(self.g._succ.get(version_node, ()))
+
+    def undefined(self) -> list[str]:
+        """The contract-version nodes that models refer to but no contract defines."""
+        return [n for n, defined in self.g.nodes(data="defined") if not defined]
+
+    def with_status(self, *statuses: str) -> list[str]:
+        """The defined contract-version nodes whose status is one of ``statuses``."""
+        return [n for n, status in self.g.nodes(data="status") if status in statuses]
 
     def versions_of(self, contract: str) -> list[str]:
         """The contract-version nodes of a contract, lowest version first."""
@@ -127,6 +140,11 @@ class Graph:
 
     def find_cycles(self) -> list[list[str]]:
         """One cycle per strongly connected part of the graph, each starting at its smallest model node."""
+        if self._cycles is None:
+            self._cycles = [] if nx.is_directed_acyclic_graph(self.g) else self._strong_cycles()
+        return [list(cycle) for cycle in self._cycles]
+
+    def _strong_cycles(self) -> list[list[str]]:
         cycles = []
         for component in nx.strongly_connected_components(self.g):
             if len(component) < 2:
@@ -148,7 +166,8 @@ class Graph:
         keep: set[str] = set()
         for node in nodes:
             keep |= {node} | nx.ancestors(self.g, node) | nx.descendants(self.g, node)
-        return Graph(self.g.subgraph(keep).copy())
+        return Graph(self.g.subgraph(keep).copy(),
+                     {key: v for key, v in self.versions.items() if contract_node(*key) in keep})
 
     # --- NODE arguments (SPEC section 4) -------------------------------------------------------------
 

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jsonschema_rs
-from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import SchemaError, best_match
-from jsonschema.validators import validator_for
-from referencing.exceptions import Unresolvable
 
 from bot.compat.refs import resolve_local, walk_schemas
 from bot.graph import Graph, contract_node, model_node
@@ -26,6 +22,9 @@ from bot.manifests.yamlread import Path
 from bot.owners import owner_findings
 from bot.result import Finding
 
+if TYPE_CHECKING:
+    from jsonschema.exceptions import SchemaError
+
 # Keywords whose value is a schema, a list of schemas, or a map of name -> schema.
 _ONE = ("items", "additionalItems", "additionalProperties", "contains", "propertyNames", "not", "if", "then",
         "else", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
@@ -33,20 +32,34 @@ _MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
 _REFS = ("$ref", "$dynamicRef")
 
+# What one contract version's schema checks found, by (check, contract blob, version index, schema_ref file
+# blob): the bytes decide it, so the states of one run share it (most of their files are the same).
+SchemaMemo = dict[tuple[str, str, int, str | None], Any]
+_T = TypeVar("_T")
 
-def lint_snapshot(snapshot: Snapshot) -> list[Finding]:
-    """Every MG0xx finding of one state, sorted by file, then line."""
+
+def lint_snapshot(snapshot: Snapshot, memo: SchemaMemo | None = None,
+                  rules: Collection[str] | None = None) -> list[Finding]:
+    """Every MG0xx finding of one state, sorted by file, then line.
+
+    ``memo`` (empty at first) may be passed again for another state of the same run, to judge a schema once.
+    ``rules``: run only the checks that can find one of these rules (the loader's findings always pass through).
+    """
     graph = Graph.from_snapshot(snapshot)
-    findings = [
-        *snapshot.findings,
-        *duplicate_names(snapshot),
-        *unknown_references(snapshot),
-        *cycles(snapshot, graph),
-        *providers(snapshot, graph),
-        *owner_findings(snapshot),
-        *schema_findings(snapshot),
-        *fallback_findings(snapshot),
+    memo = {} if memo is None else memo
+    checks: list[tuple[tuple[str, ...], Callable[[], Iterable[Finding]]]] = [
+        (("MG002",), lambda: duplicate_names(snapshot)),
+        (("MG003",), lambda: unknown_references(snapshot, graph)),
+        (("MG004",), lambda: cycles(snapshot, graph)),
+        (("MG005", "MG006"), lambda: providers(snapshot, graph)),
+        (("MG007",), lambda: owner_findings(snapshot)),
+        (("MG008",), lambda: schema_findings(snapshot, memo)),
+        (("MG001",), lambda: fallback_findings(snapshot, memo)),
     ]
+    findings = list(snapshot.findings)
+    for found, check in checks:
+        if rules is None or any(rule in rules for rule in found):
+            findings.extend(check())
     return sort_findings(findings)
 
 
@@ -54,8 +67,15 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.rule, f.message))
 
 
+def _names_unique(snapshot: Snapshot) -> bool:
+    """Whether each manifest has a name of its own (so each is in ``snapshot.models`` or ``.contracts``)."""
+    return len(snapshot.models) + len(snapshot.contracts) == len(snapshot.manifests)
+
+
 def duplicate_names(snapshot: Snapshot) -> Iterator[Finding]:
     """MG002: a second model (or contract) with a name already used; the first file (by path) keeps it."""
+    if _names_unique(snapshot):
+        return
     first: dict[tuple[str, str], ManifestFile] = {}
     for manifest in snapshot.manifests:
         key = (manifest.kind, manifest.name)
@@ -67,16 +87,21 @@ def duplicate_names(snapshot: Snapshot) -> Iterator[Finding]:
                       manifest.path, manifest.line("metadata", "name"), manifest.subject)
 
 
-def unknown_references(snapshot: Snapshot) -> Iterator[Finding]:
+def unknown_references(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
     """MG003: a consumes/provides item naming a contract, or a version of it, that does not exist.
 
     A contract whose manifest is there but invalid has its MG001; it is not reported again as missing.
     """
-    contracts = snapshot.contracts
+    contracts, models = snapshot.contracts, snapshot.models
     invalid = {f.subject for f in snapshot.findings if f.rule == "MG001" and f.subject}
-    for manifest in snapshot.manifests:
-        if not isinstance(manifest.doc, Model):
-            continue
+    # A version referred to but not defined is a node of the graph too, next to the models naming it; a model
+    # left out of the graph (its name is taken, MG002) is read whole.
+    named = {m for node in graph.undefined() for m in (*graph.providers_of(node), *graph.consumers_of(node))}
+    suspects = [models[node.removeprefix("model:")] for node in named]
+    if not _names_unique(snapshot):
+        suspects += [m for m in snapshot.manifests if isinstance(m.doc, Model) and models.get(m.name) is not m]
+    for manifest in sorted(suspects, key=lambda m: m.path):
+        assert isinstance(manifest.doc, Model)
         for key in ("consumes", "provides"):
             for index, item in enumerate(getattr(manifest.doc.spec, key)):
                 target = contracts.get(item.contract)
@@ -123,6 +148,8 @@ def providers(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
                               f"active version {version.version} of contract {name!r} is provided by no model",
                               manifest.path, manifest.line("spec", "versions", index, "version"),
                               f"contract:{name}@{version.version}")
+            if len(found) < 2:
+                continue
             ranked = sorted((models[n.removeprefix("model:")] for n in found), key=lambda m: m.path)
             for other in ranked[1:]:
                 assert isinstance(other.doc, Model)
@@ -134,13 +161,32 @@ def providers(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
                               other.path, other.line("spec", "provides", item, "contract"), node)
 
 
-def schema_findings(snapshot: Snapshot) -> Iterator[Finding]:
+def _schema_key(snapshot: Snapshot, manifest: ManifestFile, index: int, check: str) -> tuple[str, str, int, str | None]:
+    """What decides a version's schema: the contract's bytes, and those of its schema_ref file when it has one."""
+    assert isinstance(manifest.doc, Contract)
+    version = manifest.doc.spec.versions[index]
+    file = snapshot.schema_files.get((manifest.name, version.version)) if version.schema_ref is not None else None
+    return check, manifest.blob, index, snapshot.blobs.get(file) if file is not None else None
+
+
+def _memoized(memo: SchemaMemo, key: tuple[str, str, int, str | None], compute: Callable[..., _T], *args: Any,
+              **kwargs: Any) -> _T:
+    """``compute(*args, **kwargs)``, once per key; a manifest without a blob id (not loaded from files) is not
+    memoized."""
+    if not key[1]:
+        return compute(*args, **kwargs)
+    if key not in memo:
+        memo[key] = compute(*args, **kwargs)
+    return memo[key]
+
+
+def schema_findings(snapshot: Snapshot, memo: SchemaMemo | None = None) -> Iterator[Finding]:
     """MG008: an inline schema or a schema_ref file that is not a valid JSON Schema, or a non-local $ref."""
+    memo = {} if memo is None else memo
     for manifest in snapshot.manifests:
         if not isinstance(manifest.doc, Contract):
             continue
         for index, version in enumerate(manifest.doc.spec.versions):
-            subject = f"contract:{manifest.name}@{version.version}"
             if version.schema_ref is None:
                 schema, base, file = version.schema_, ("spec", "versions", index, "schema"), None
             else:
@@ -150,8 +196,10 @@ def schema_findings(snapshot: Snapshot) -> Iterator[Finding]:
                 base, file = ("spec", "versions", index, "schema_ref"), version.schema_ref
                 if schema is None:
                     continue  # unreadable: the loader reported it
-            refs_possible = file is not None or manifest.may_contain("$ref") or manifest.may_contain("$dynamicRef")
-            for path, problem in schema_problems(schema, refs_possible=refs_possible):
+            problems = _memoized(memo, _schema_key(snapshot, manifest, index, "schema"), _judge_schema, manifest,
+                                 schema, file is None)
+            subject = f"contract:{manifest.name}@{version.version}"
+            for path, problem in problems:
                 if file is None:
                     line = manifest.line(*base, *path)
                     where = ""
@@ -161,31 +209,52 @@ def schema_findings(snapshot: Snapshot) -> Iterator[Finding]:
                 yield Finding("MG008", "error", f"{where}{problem}", manifest.path, line, subject)
 
 
-def fallback_findings(snapshot: Snapshot) -> Iterator[Finding]:
+def _judge_schema(manifest: ManifestFile, schema: Any, inline: bool) -> list[tuple[Path, str]]:
+    """``schema_problems``, without the walk for $ref in an inline schema whose manifest surely holds none."""
+    refs_possible = not inline or manifest.may_contain("$ref") or manifest.may_contain("$dynamicRef")
+    return schema_problems(schema, refs_possible=refs_possible)
+
+
+def fallback_findings(snapshot: Snapshot, memo: SchemaMemo | None = None) -> Iterator[Finding]:
     """MG001: a ``default_value`` fallback whose value the version's own schema rejects.
 
     A consumer that falls back to that value would receive a record the contract forbids. Versions whose
     schema is itself unusable are left to MG008.
     """
-    for manifest in snapshot.manifests:
-        if not isinstance(manifest.doc, Contract) or snapshot.contracts.get(manifest.name) is not manifest:
-            continue
+    memo = {} if memo is None else memo
+    for manifest in snapshot.contracts.values():  # the first manifest of each name, in the order of the files
+        assert isinstance(manifest.doc, Contract)
         for index, version in enumerate(manifest.doc.spec.versions):
             fallback = version.fallback
+            if fallback is None or fallback.strategy != "default_value":
+                continue
             schema = snapshot.schema(manifest.name, version.version)
-            if fallback is None or fallback.strategy != "default_value" or schema is None or schema_problems(schema):
+            if schema is None:
                 continue
-            try:
-                error = best_match(Draft202012Validator(schema).iter_errors(fallback.value))
-            except (Unresolvable, ValueError, TypeError):  # a dangling local $ref: the value cannot be judged
-                continue
+            error = _memoized(memo, _schema_key(snapshot, manifest, index, "fallback"), _fallback_error, schema,
+                              fallback.value)
             if error is not None:
-                where = "".join(f"/{p}" for p in error.absolute_path) or "/"
+                path, message = error
+                where = "".join(f"/{p}" for p in path) or "/"
                 yield Finding("MG001", "error",
-                              f"fallback value is not valid under the version's schema (at #{where}): {error.message}",
-                              manifest.path, manifest.line("spec", "versions", index, "fallback", "value",
-                                                           *error.absolute_path),
+                              f"fallback value is not valid under the version's schema (at #{where}): {message}",
+                              manifest.path, manifest.line("spec", "versions", index, "fallback", "value", *path),
                               f"contract:{manifest.name}@{version.version}")
+
+
+def _fallback_error(schema: Any, value: Any) -> tuple[Path, str] | None:
+    """Where and why ``schema`` rejects ``value``; None when it accepts it, or when the schema itself is unusable."""
+    from jsonschema import Draft202012Validator  # only for a default_value fallback: imported when there is one
+    from jsonschema.exceptions import best_match
+    from referencing.exceptions import Unresolvable
+
+    if schema_problems(schema):
+        return None
+    try:
+        error = best_match(Draft202012Validator(schema).iter_errors(value))
+    except (Unresolvable, ValueError, TypeError):  # a dangling local $ref: the value cannot be judged
+        return None
+    return None if error is None else (tuple(error.absolute_path), error.message)
 
 
 def schema_problems(schema: Any, *, refs_possible: bool = True) -> list[tuple[Path, str]]:
@@ -240,10 +309,14 @@ def _surely_valid(schema: dict[str, Any] | bool) -> bool:
 
 
 def _metaschema_error(schema: Any) -> SchemaError | None:
+    if isinstance(schema, dict | bool) and _surely_valid(schema):
+        return None
+    from jsonschema import Draft7Validator, Draft202012Validator  # only when jsonschema-rs cannot say yes
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+
     if not isinstance(schema, dict | bool):
         return SchemaError(f"{schema!r} is not an object or a boolean")
-    if _surely_valid(schema):
-        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # an unknown $schema falls back to the default
         declared = validator_for(schema, default=None) if isinstance(schema, dict) else None

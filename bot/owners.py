@@ -25,6 +25,7 @@ OWNER_RE = re.compile(rf"@{LOGIN}(?:/[A-Za-z0-9][A-Za-z0-9_.-]{{0,99}})?")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a repository names few owners, each on many manifests
 def owner_problem(owner: str) -> str | None:
     """Why ``owner`` is not a usable owner, or None when it is one."""
     if OWNER_RE.fullmatch(owner):
@@ -93,18 +94,22 @@ def owner_findings(snapshot: Snapshot) -> list[Finding]:
     findings: list[Finding] = []
     reported_rules: set[int] = set()
     for manifest in snapshot.manifests:
-        declared = manifest.doc.metadata.owners or []
-        problems = [(i, p) for i, owner in enumerate(declared) if (p := owner_problem(owner))]
-        findings.extend(_mg007(problem, manifest.path, manifest.line("metadata", "owners", index), manifest.subject)
-                        for index, problem in problems)
-        rule = None if declared else _rule(snapshot, manifest.path)
+        declared = manifest.doc.metadata.owners
+        if declared:  # its owners, each valid (so it has one) or reported
+            for index, owner in enumerate(declared):
+                problem = owner_problem(owner)
+                if problem:
+                    findings.append(_mg007(problem, manifest.path, manifest.line("metadata", "owners", index),
+                                           manifest.subject))
+            continue
+        rule = _rule(snapshot, manifest.path)
         if rule is not None and snapshot.codeowners is not None and rule.line not in reported_rules:
             reported_rules.add(rule.line)
             findings.extend(
                 _mg007(f"{problem} (on the CODEOWNERS line for {manifest.path})", snapshot.codeowners[0], rule.line,
                        None)
                 for problem in filter(None, map(owner_problem, rule.owners)))
-        if not problems and not owners_of(manifest, snapshot):
+        if rule is None or not _valid(rule.owners):
             findings.append(_mg007(
                 f"{manifest.subject} has no owner: no metadata.owners, and {_codeowners_says(snapshot, rule)}; "
                 "add metadata.owners or a CODEOWNERS rule for this file",

@@ -41,6 +41,18 @@ def test_edges_go_from_provider_to_version_to_consumer(fraud):
     assert fraud.versions_of("features") == ["contract:features@1", "contract:features@2"]
 
 
+def test_the_defined_versions_and_the_ones_only_referred_to(tmp_path):
+    graph = graph_of(tmp_path, {
+        "contracts/feat.yaml": contract("feat", [1, {"version": 2, "status": "deprecated", "schema": {}},
+                                                 {"version": 3, "status": "retired", "schema": {}}]),
+        "models/m.yaml": model("m", consumes=[("feat", 2), ("ghost", 3)], provides=[("feat", 9)])})
+    assert sorted(graph.versions) == [("feat", 1), ("feat", 2), ("feat", 3)]
+    assert graph.versions[("feat", 2)].status == "deprecated"
+    assert graph.undefined() == ["contract:feat@9", "contract:ghost@3"]
+    assert graph.with_status("deprecated", "retired") == ["contract:feat@2", "contract:feat@3"]
+    assert graph.subgraph_around(["contract:feat@2"]).versions == {("feat", 2): graph.versions[("feat", 2)]}
+
+
 def test_downstream_depth_and_shortest_chain(fraud):
     reached = {r.model: r for r in fraud.downstream("model:fraud-scorer")}
     assert set(reached) == {"risk-router", "dashboard"}
@@ -68,6 +80,8 @@ def test_cycles_are_found_in_order(tmp_path):
     assert graph.find_cycle() == ["model:m0", "contract:c0@1", "model:m1", "contract:c1@1", "model:m2",
                                   "contract:c2@1"]
     assert graph_of(tmp_path / "acyclic", chain_repo(3)).find_cycle() is None
+    graph.find_cycles()[0].clear()  # the cycles are found once; a caller's copy is its own
+    assert len(graph.find_cycle()) == 6
 
 
 def test_self_loop_is_a_cycle(tmp_path):

@@ -10,8 +10,12 @@ from bot.sources import DirectorySource
 from tests.helpers import chain_repo, contract, contract_text, model, write_tree
 
 
+def load(tmp_path, files):
+    return Loader(DirectorySource(write_tree(tmp_path, files))).load()
+
+
 def lint(tmp_path, files):
-    return lint_snapshot(Loader(DirectorySource(write_tree(tmp_path, files))).load())
+    return lint_snapshot(load(tmp_path, files))
 
 
 def lint_rule(tmp_path, rule, text):
@@ -195,3 +199,48 @@ def test_a_ref_spelled_with_a_yaml_escape_is_still_found(tmp_path):
               a: {"\\x24ref": "https://example.com/a.json"}
         """, owner="@acme/risk"))
     assert [(f.line, "is not local" in f.message) for f in findings] == [(10, True)]
+
+
+def test_a_model_whose_name_is_taken_is_still_checked_for_unknown_contracts(tmp_path):
+    findings = lint(tmp_path, {"a/m.yaml": model("m"), "b/m.yaml": model("m", consumes=[("nope", 1)])})
+    assert brief(findings) == [("MG002", "b/m.yaml", 4), ("MG003", "b/m.yaml", 10)]
+
+
+def test_a_memo_shared_by_two_states_judges_each_by_its_own_bytes(tmp_path):
+    """The contract file is the same in both states; its schema_ref file is not: each state gets its own answer."""
+    manifest = contract("c", [{"version": 1, "status": "retired", "schema_ref": "schemas/c.json",
+                               "fallback": {"strategy": "default_value", "value": {"score": 0.5}}}])
+    schema = {"type": "object", "properties": {"score": {"type": "number", "maximum": 1}}}
+    states = {
+        "fine": schema,
+        "invalid": {"type": "object", "properties": {"score": {"type": "nope"}}},
+        "strict": {"type": "object", "properties": {"score": {"type": "number", "maximum": 0.1}}},
+    }
+    memo = {}
+    found = {name: brief(lint_snapshot(load(tmp_path / name, {"contracts/c.yaml": manifest,
+                                                                "schemas/c.json": json.dumps(text)}), memo))
+             for name, text in [*states.items(), ("fine again", schema)]}
+    assert found == {"fine": [], "invalid": [("MG008", "contracts/c.yaml", 11)],
+                     "strict": [("MG001", "contracts/c.yaml", 15)], "fine again": []}
+    assert memo  # it was used
+
+
+def test_rules_run_only_the_checks_that_can_find_them_and_lose_none_of_their_findings(tmp_path):
+    snapshot = load(tmp_path, {
+        "a/m.yaml": model("m"), "b/m.yaml": model("m", owners=["alice"]),
+        "contracts/c.yaml": contract("c", [1, 2]), "contracts/lonely.yaml": contract("lonely"),
+        "contracts/s.yaml": contract("s", [{"version": 1, "status": "active", "schema": {"type": "nope"},
+                                            "fallback": {"strategy": "default_value", "value": 1}},
+                                           {"version": 2, "status": "active", "schema": {"type": "string"},
+                                            "fallback": {"strategy": "default_value", "value": 1}}]),
+        "models/p.yaml": model("p", consumes=[("c", 2)], provides=[("c", 1), ("c", 2), ("ghost", 1)]),
+        "models/q.yaml": model("q", provides=[("c", 1), ("s", 1), ("s", 2)]),
+        "broken.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: x\n",
+    })
+    everything = lint_snapshot(snapshot)
+    rules = sorted({f.rule for f in everything})
+    assert rules == ["MG001", "MG002", "MG003", "MG004", "MG005", "MG006", "MG007", "MG008"]
+    for rule in rules:
+        assert [f for f in lint_snapshot(snapshot, rules={rule}) if f.rule == rule] == \
+            [f for f in everything if f.rule == rule], rule
+    assert lint_snapshot(snapshot, rules=set()) == snapshot.findings  # the loader's pass through

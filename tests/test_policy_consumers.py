@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.check import evaluate
+from bot.manifests.load import Parses, load_states
 from bot.policy import latency
+from bot.sources import DirectorySource
 from tests.helpers import write_tree
-from tests.scenarios import check_pair, contract, found, line_of, load, model, version
+from tests.scenarios import TODAY, check_pair, contract, found, line_of, load, model, version
 
 C = "contracts/feat.yaml"
 
@@ -68,3 +71,16 @@ def test_a_missing_slo_counts_zero_and_an_unset_budget_is_not_checked(tmp_path: 
     assert [(f.rule, f.subject, f.line) for f in findings] == [
         ("MG204", "model:m", line_of(files["models/m.yaml"], "- contract: z"))]
     assert "contract:x@1 (30 ms) = 30 ms p99 in all, more than the 29.5 ms p99 of contract:z@1" in findings[0].message
+
+
+def test_a_new_dependency_on_a_deprecated_version_when_the_states_share_their_parsed_files(tmp_path: Path) -> None:
+    base = {C: feat(), "g.md": "#\n", "models/pipe.yaml": model("pipe", provides=[("feat", 1), ("feat", 2)]),
+            "models/old.yaml": model("old", consumes=[("feat", 1)]),
+            "models/user.yaml": model("user", consumes=[("feat", 2)])}
+    head = {**base, "models/user.yaml": model("user", consumes=[("feat", 2), ("feat", 1)])}
+    states = load_states(DirectorySource(write_tree(tmp_path / "base", base)),
+                         DirectorySource(write_tree(tmp_path / "head", head)), None, Parses())
+    assert states[0].models["old"].doc is states[1].models["old"].doc  # one parse of the unchanged file
+    result = evaluate(*states, TODAY)
+    assert {(f.rule, f.subject, f.line) for f in result.findings if f.rule == "MG203"} == {
+        ("MG203", "model:user", line_of(head["models/user.yaml"], "- contract: feat", after="version: 2"))}

@@ -57,3 +57,17 @@ def test_an_unreadable_configuration_at_base_blocks_until_it_is_fixed(tmp_path: 
     fixed = check_pair(tmp_path / "b", {**BASE, **broken}, {".modelgate.yml": "rules: {MG204: off}\n"})
     assert [f for f in fixed.findings if f.file == ".modelgate.yml"] == []
     assert fixed.verdict != "fail"
+
+
+def test_codeowners_that_differ_between_the_states_are_judged_each_on_its_own(tmp_path: Path) -> None:
+    base = {**BASE, "models/old.yaml": model("old", consumes=[("feat", 1)], owners="[]")}
+    good, bad = "* @acme/owners\n", "* owners@example.com\n"
+
+    def owner_findings(name: str, before: str, after: str) -> set[tuple[str | None, bool]]:
+        result = check_pair(tmp_path / name, {**base, "CODEOWNERS": before}, {"CODEOWNERS": after})
+        return {(f.file, f.preexisting) for f in result.findings if f.rule == "MG007"}
+
+    assert owner_findings("fixed", bad, good) == set()
+    assert owner_findings("broken", good, bad) == {("CODEOWNERS", False), ("models/old.yaml", False)}
+    assert owner_findings("kept", bad, bad + "# who reviews what\n") == {("CODEOWNERS", True),
+                                                                          ("models/old.yaml", True)}

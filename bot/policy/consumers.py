@@ -7,25 +7,21 @@ from datetime import date
 
 from bot.graph import Graph, contract_node, model_node
 from bot.manifests.load import Snapshot
-from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.models import ContractVersion, Model
 from bot.policy import Context, finding
 from bot.result import Finding
 
 
-def _pinned(snapshot: Snapshot, contract: str, number: int) -> ContractVersion | None:
-    manifest = snapshot.contracts.get(contract)
-    if manifest is None:
-        return None
-    assert isinstance(manifest.doc, Contract)
-    return manifest.doc.version(number)
-
-
 def on_state(snapshot: Snapshot, today: date) -> Iterator[Finding]:
     """MG201 (a deprecated version consumed; an error from its sunset day on) and MG202 (a retired one)."""
-    for name, manifest in sorted(snapshot.models.items()):
+    graph = Graph.from_snapshot(snapshot)
+    pinning = {c for node in graph.with_status("deprecated", "retired") for c in graph.consumers_of(node)}
+    for node in sorted(pinning):  # the models consuming such a version, by name
+        name = node.removeprefix("model:")
+        manifest = snapshot.models[name]
         assert isinstance(manifest.doc, Model)
         for index, item in enumerate(manifest.doc.spec.consumes):
-            version = _pinned(snapshot, item.contract, item.version)
+            version = graph.versions.get((item.contract, item.version))
             if version is None:
                 continue
             node = contract_node(item.contract, item.version)
@@ -73,10 +69,12 @@ def _new_dependencies(ctx: Context) -> Iterator[Finding]:
     for name, manifest in sorted(ctx.head.models.items()):
         assert isinstance(manifest.doc, Model)
         before = ctx.base.models.get(name)
+        if before is not None and before.doc is manifest.doc:
+            continue  # the same file, validated once for both states: base has every item
         old = {(i.contract, i.version) for i in before.doc.spec.consumes} \
             if before is not None and isinstance(before.doc, Model) else set()
         for index, item in enumerate(manifest.doc.spec.consumes):
-            version = _pinned(ctx.head, item.contract, item.version)
+            version = ctx.head_graph.versions.get((item.contract, item.version))
             if (item.contract, item.version) in old or version is None or version.status != "deprecated":
                 continue
             replacement = version.deprecation.replacement if version.deprecation else None

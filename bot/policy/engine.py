@@ -12,21 +12,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
 from bot.config import CONFIG_PATH
-from bot.lint import lint_snapshot, sort_findings
+from bot.lint import SchemaMemo, lint_snapshot, sort_findings
 from bot.manifests.load import Snapshot
 from bot.policy import Context, consumers, deprecation, evolution, latency
 from bot.result import Finding
 from bot.rules import severity_for
 
 
-def state_findings(snapshot: Snapshot, today: date) -> list[Finding]:
-    """The findings judged on one state: MG0xx, MG201, MG202, MG204."""
-    return [*lint_snapshot(snapshot), *consumers.on_state(snapshot, today), *latency.on_state(snapshot)]
+def state_findings(snapshot: Snapshot, today: date, memo: SchemaMemo | None = None,
+                   rules: Collection[str] | None = None) -> list[Finding]:
+    """The findings judged on one state: MG0xx, MG201, MG202, MG204 (``memo``, ``rules``: see ``lint_snapshot``)."""
+    findings = lint_snapshot(snapshot, memo, rules)
+    if rules is None or "MG201" in rules or "MG202" in rules:
+        findings.extend(consumers.on_state(snapshot, today))
+    if rules is None or "MG204" in rules:
+        findings.extend(latency.on_state(snapshot))
+    return findings
 
 
 def change_findings(ctx: Context) -> list[Finding]:
@@ -36,9 +42,11 @@ def change_findings(ctx: Context) -> list[Finding]:
 
 def run(ctx: Context, waivers: Mapping[str, tuple[str, str]] | None = None) -> list[Finding]:
     """Every finding of the check, configured, marked and sorted by file, line and rule."""
-    known = {_identity(f) for f in state_findings(ctx.base, ctx.today)}
-    head = [replace(f, preexisting=_identity(f) in known and f.file != CONFIG_PATH)
-            for f in state_findings(ctx.head, ctx.today)]
+    memo: SchemaMemo = {}  # base and head share most files: each schema is judged once
+    found = state_findings(ctx.head, ctx.today, memo)
+    # Base is asked only for the rules head found: a finding of any other rule could not match one of head's.
+    known = {_identity(f) for f in state_findings(ctx.base, ctx.today, memo, {f.rule for f in found})}
+    head = [replace(f, preexisting=_identity(f) in known and f.file != CONFIG_PATH) for f in found]
     return sort_findings(list(_configure([*head, *change_findings(ctx)], ctx, waivers or {})))
 
 

@@ -8,35 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.graph import contract_node, model_node
+from bot.graph import Graph, contract_node, model_node
 from bot.manifests.load import Snapshot
-from bot.manifests.models import Contract, Model
+from bot.manifests.models import Model
 from bot.policy import finding
 from bot.result import Finding
 
 
-def _latency(snapshot: Snapshot, contract: str, number: int) -> float | None:
-    manifest = snapshot.contracts.get(contract)
-    if manifest is None:
-        return None
-    assert isinstance(manifest.doc, Contract)
-    version = manifest.doc.version(number)
-    return version.slo.latency_p99_ms if version and version.slo else None
-
-
 def on_state(snapshot: Snapshot) -> Iterator[Finding]:
+    latency = {key: version.slo.latency_p99_ms
+               for key, version in Graph.from_snapshot(snapshot).versions.items() if version.slo}
     for name, manifest in sorted(snapshot.models.items()):
         assert isinstance(manifest.doc, Model)
-        spent = [(contract_node(i.contract, i.version), _latency(snapshot, i.contract, i.version) or 0)
-                 for i in manifest.doc.spec.consumes]
+        budgets = [(index, item, budget) for index, item in enumerate(manifest.doc.spec.provides)
+                   if (budget := latency.get((item.contract, item.version))) is not None]
+        if not budgets:
+            continue  # it provides no latency to keep
+        spent = [(i, latency.get((i.contract, i.version)) or 0) for i in manifest.doc.spec.consumes]
         total = sum(ms for _, ms in spent)
         if not total:
             continue
-        for index, item in enumerate(manifest.doc.spec.provides):
-            budget = _latency(snapshot, item.contract, item.version)
-            if budget is None or total <= budget:
+        for index, item, budget in budgets:
+            if total <= budget:
                 continue
-            parts = " + ".join(f"{node} ({_ms(ms)} ms)" for node, ms in spent if ms)
+            parts = " + ".join(f"{contract_node(i.contract, i.version)} ({_ms(ms)} ms)" for i, ms in spent if ms)
             yield finding("MG204", f"{model_node(name)} consumes {parts} = {_ms(total)} ms p99 in all, more than the "
                                    f"{_ms(budget)} ms p99 of {contract_node(item.contract, item.version)} it provides",
                           manifest, "spec", "provides", index, "contract", subject=model_node(name))
