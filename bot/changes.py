@@ -29,9 +29,10 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
     schema_refs: dict[str, list[str]] = {}
     for (name, _), path in base.schema_files.items():
         schema_refs.setdefault(name, []).append(path)
+    touched = _touched(base, head, schema_refs)
     for kind in ("Model", "Contract"):
         old_all, new_all = _by_kind(base, kind), _by_kind(head, kind)
-        for name in sorted(old_all.keys() | new_all.keys()):
+        for name in sorted(touched[kind]):
             old, new = old_all.get(name), new_all.get(name)
             if old is None and new is not None:
                 changes.append(_at(Change(new.subject, "added", f"{kind.upper()}_ADDED",
@@ -56,11 +57,26 @@ def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[
     return sorted(changes, key=lambda c: (c.subject, order[c.kind], c.type, c.path or "", c.detail))
 
 
-def _untouched(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, refs: list[str]) -> bool:
-    """The same file with the same bytes, and the same bytes in every schema file it refers to (``refs``).
+def _touched(base: Snapshot, head: Snapshot, schema_refs: dict[str, list[str]]) -> dict[str, set[str]]:
+    """The names, by kind, that may have changed: those of each manifest file that is in one state only (by path
+    and bytes), and the contracts whose schema files differ. A name none of whose files changed in any way has
+    the same manifest in both states.
 
-    Most manifests of a large monorepo are untouched by a PR; this keeps their cost to a comparison.
+    Most manifests of a large monorepo are untouched by a PR; this keeps their cost to one set difference.
     """
+    before = {(m.path, m.blob): m for m in base.manifests}
+    after = {(m.path, m.blob): m for m in head.manifests}
+    touched: dict[str, set[str]] = {"Model": set(), "Contract": set()}
+    for key in before.keys() ^ after.keys():
+        manifest = before.get(key) or after[key]
+        touched[manifest.kind].add(manifest.name)
+    touched["Contract"].update(name for name, refs in schema_refs.items()
+                               if any(base.blobs.get(path) != head.blobs.get(path) for path in refs))
+    return touched
+
+
+def _untouched(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, refs: list[str]) -> bool:
+    """The same file with the same bytes, and the same bytes in every schema file it refers to (``refs``)."""
     if old.path != new.path or old.blob != new.blob:
         return False
     return all(base.blobs.get(path) == head.blobs.get(path) for path in refs)

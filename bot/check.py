@@ -24,10 +24,11 @@ def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState |
     changes = diff_states(base, head, config.compatibility_policy)
     direct = direct_impact(changes, base, head, base_graph, head_graph)
     transitive = transitive_impact(direct, base, head, base_graph, head_graph)
+    # The plan before the findings: the head graph sorted for it tells lint whether that graph has a cycle.
+    items, steps = plan.migration(changes, direct, transitive, base, head, base_graph, head_graph, config)
     context = Context(base, head, changes, today, base_graph, head_graph)
     findings = engine.run(context, approvals.waivers(reviews, config))
     groups = approvals.evaluate(approvals.required_groups(base, head, changes, direct, config), reviews, config)
-    items, steps = plan.migration(changes, direct, transitive, base, head, base_graph, head_graph, config)
     return Result(
         verdict=verdict(findings, groups),
         base=base.label,
@@ -40,7 +41,7 @@ def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState |
         approvals=groups,
         checklist=items,
         plan=steps,
-        sunsets=plan.sunsets(head, head_graph, today),
+        sunsets=plan.sunsets(head_graph, today),
     )
 
 

@@ -45,6 +45,8 @@ class Graph:
         # The defined contract versions, by (contract, number): what the checks of a state look up.
         self.versions: dict[tuple[str, int], ContractVersion] = versions or {}
         self._cycles: list[list[str]] | None = None
+        self._order: list[str] | None = None
+        self._sorted = False
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Graph:
@@ -98,7 +100,7 @@ class Graph:
 
     def with_status(self, *statuses: str) -> list[str]:
         """The defined contract-version nodes whose status is one of ``statuses``."""
-        return [n for n, status in self.g.nodes(data="status") if status in statuses]
+        return [contract_node(*key) for key, version in self.versions.items() if version.status in statuses]
 
     def versions_of(self, contract: str) -> list[str]:
         """The contract-version nodes of a contract, lowest version first."""
@@ -138,10 +140,22 @@ class Graph:
                     reached.append(Reach(name, nxt_level, chain))
         return reached
 
+    def topological_order(self) -> list[str] | None:
+        """Every node, providers before consumers and the smallest id first among those ready (networkx's
+        lexicographical topological sort); None when a cycle forbids one. Sorted once."""
+        if not self._sorted:
+            try:
+                self._order = list(nx.lexicographical_topological_sort(self.g))
+            except nx.NetworkXUnfeasible:
+                self._order = None
+            self._sorted = True
+        return self._order
+
     def find_cycles(self) -> list[list[str]]:
         """One cycle per strongly connected part of the graph, each starting at its smallest model node."""
         if self._cycles is None:
-            self._cycles = [] if nx.is_directed_acyclic_graph(self.g) else self._strong_cycles()
+            acyclic = self._order is not None if self._sorted else nx.is_directed_acyclic_graph(self.g)
+            self._cycles = [] if acyclic else self._strong_cycles()
         return [list(cycle) for cycle in self._cycles]
 
     def _strong_cycles(self) -> list[list[str]]:

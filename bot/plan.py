@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import networkx as nx
-
 from bot.approvals import trusted_owners
 from bot.config import Config
 from bot.graph import Graph, contract_node
@@ -40,7 +38,7 @@ def _version(snapshot: Snapshot, node: str) -> ContractVersion | None:
     return manifest.doc.version(int(number))
 
 
-def _moves(changes: Iterable[Change], base: Snapshot, base_graph: Graph, head_graph: Graph) -> list[_Move]:
+def _moves(changes: Iterable[Change], base_graph: Graph, head_graph: Graph) -> list[_Move]:
     """The contract versions whose consumers must move, and why."""
     found: dict[str, str] = {}
     for change in changes:
@@ -48,13 +46,9 @@ def _moves(changes: Iterable[Change], base: Snapshot, base_graph: Graph, head_gr
             found[change.subject] = MOVE_TYPES[change.type]
         elif change.breaking and change.kind in BREAKING_KINDS:
             found.setdefault(change.subject, "breaking")
-    for name, manifest in base.contracts.items():
-        assert isinstance(manifest.doc, Contract)
-        for version in manifest.doc.spec.versions:
-            node = contract_node(name, version.version)
-            if version.status == "deprecated" and \
-                    set(base_graph.consumers_of(node)) != set(head_graph.consumers_of(node)):
-                found.setdefault(node, "deprecated")
+    for node in base_graph.with_status("deprecated"):
+        if set(base_graph.consumers_of(node)) != set(head_graph.consumers_of(node)):
+            found.setdefault(node, "deprecated")
     return [_Move(node, why) for node, why in sorted(found.items())]
 
 
@@ -94,7 +88,7 @@ def migration(changes: list[Change], direct: list[Impacted], transitive: list[Im
               head: Snapshot, base_graph: Graph, head_graph: Graph,
               config: Config) -> tuple[list[ChecklistItem], list[PlanStep]]:
     """The migration checklist and the rollout plan of a PR."""
-    moves = _moves(changes, base, base_graph, head_graph)
+    moves = _moves(changes, base_graph, head_graph)
     pairs = _checklist(moves, direct, base, head, base_graph, head_graph)
     steps = _rollout(changes, direct, transitive, pairs, head, base_graph, head_graph, config)
     return [item for _, item in pairs], steps
@@ -102,9 +96,8 @@ def migration(changes: list[Change], direct: list[Impacted], transitive: list[Im
 
 def dependency_order(graph: Graph) -> list[str]:
     """Model names, providers before consumers (alphabetical among equals, and when a cycle forbids an order)."""
-    try:
-        nodes = list(nx.lexicographical_topological_sort(graph.g))
-    except nx.NetworkXUnfeasible:
+    nodes = graph.topological_order()
+    if nodes is None:
         nodes = sorted(graph.g)
     return [n.removeprefix("model:") for n in nodes if n.startswith("model:")]
 
@@ -176,16 +169,14 @@ def _stage_order(config: Config, lists: Iterable[list[str]]) -> list[str]:
     return order
 
 
-def sunsets(head: Snapshot, head_graph: Graph, today: date) -> list[Sunset]:
+def sunsets(head_graph: Graph, today: date) -> list[Sunset]:
     """Every deprecated version of head with a sunset: days left (negative once passed) and who consumes it."""
     found = []
-    for name, manifest in head.contracts.items():
-        assert isinstance(manifest.doc, Contract)
-        for version in manifest.doc.spec.versions:
-            if version.status != "deprecated" or not version.deprecation or not version.deprecation.sunset:
-                continue
-            node = contract_node(name, version.version)
-            sunset = version.deprecation.sunset
-            found.append(Sunset(node, sunset, (sunset - today).days,
-                                tuple(c.removeprefix("model:") for c in head_graph.consumers_of(node))))
+    for (name, number), version in head_graph.versions.items():
+        if version.status != "deprecated" or not version.deprecation or not version.deprecation.sunset:
+            continue
+        node = contract_node(name, number)
+        sunset = version.deprecation.sunset
+        found.append(Sunset(node, sunset, (sunset - today).days,
+                            tuple(c.removeprefix("model:") for c in head_graph.consumers_of(node))))
     return sorted(found, key=lambda s: (s.sunset, s.subject))

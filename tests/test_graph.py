@@ -84,6 +84,18 @@ def test_cycles_are_found_in_order(tmp_path):
     assert len(graph.find_cycle()) == 6
 
 
+def test_a_graph_sorted_once_knows_whether_it_has_a_cycle(tmp_path):
+    files = chain_repo(3)
+    files["models/m0.yaml"] = model("m0", consumes=[("c2", 1)], provides=[("c0", 1)])
+    cyclic = graph_of(tmp_path / "cyclic", files)
+    assert cyclic.topological_order() is None
+    assert cyclic.find_cycle() == ["model:m0", "contract:c0@1", "model:m1", "contract:c1@1", "model:m2",
+                                   "contract:c2@1"]
+    acyclic = graph_of(tmp_path / "acyclic", chain_repo(2))
+    assert acyclic.topological_order() == ["model:m0", "contract:c0@1", "model:m1", "contract:c1@1"]
+    assert acyclic.find_cycles() == []
+
+
 def test_self_loop_is_a_cycle(tmp_path):
     graph = graph_of(tmp_path, {"contracts/c.yaml": contract("c"),
                                 "models/m.yaml": model("m", consumes=[("c", 1)], provides=[("c", 1)])})
