@@ -94,3 +94,12 @@ def test_a_quality_change_is_of_a_kind_spec_names(tmp_path: Path) -> None:
     base = {"contracts/c.yaml": contract("c", version(1))}
     changes = diff_states(*states(tmp_path, base, {"contracts/c.yaml": contract("c", quality)}))
     assert [(c.kind, c.type) for c in changes] == [("metadata", "QUALITY_CHANGED")]
+
+
+def test_a_moved_file_and_a_name_taken_by_a_new_file_are_changes(tmp_path: Path) -> None:
+    pipe = BASE["models/pipe.yaml"]
+    assert diff(tmp_path / "moved", {"models/pipe.yaml": None, "models/moved/pipe.yaml": pipe}) == [
+        ("model:pipe", "metadata", "FILE_MOVED", False, "models/moved/pipe.yaml", 1)]
+    other = model("pipe", provides=[("feat", 1)], semver="2.0.0")  # first by path: the name is now its own
+    assert diff(tmp_path / "taken", {"models/a-pipe.yaml": other}) == [
+        ("model:pipe", "version", "MAJOR_VERSION_CHANGED", False, "models/a-pipe.yaml", line_of(other, "version: 2"))]
