@@ -12,12 +12,15 @@ from bot.policy import Context, finding
 from bot.result import Finding
 
 
+def _consumers(graph: Graph, *statuses: str) -> list[str]:
+    """The models (by name, sorted) consuming a version of one of these statuses: no other can pin one."""
+    return sorted({c.removeprefix("model:") for node in graph.with_status(*statuses) for c in graph.consumers_of(node)})
+
+
 def on_state(snapshot: Snapshot, today: date) -> Iterator[Finding]:
     """MG201 (a deprecated version consumed; an error from its sunset day on) and MG202 (a retired one)."""
     graph = Graph.from_snapshot(snapshot)
-    pinning = {c for node in graph.with_status("deprecated", "retired") for c in graph.consumers_of(node)}
-    for node in sorted(pinning):  # the models consuming such a version, by name
-        name = node.removeprefix("model:")
+    for name in _consumers(graph, "deprecated", "retired"):
         manifest = snapshot.models[name]
         assert isinstance(manifest.doc, Model)
         for index, item in enumerate(manifest.doc.spec.consumes):
@@ -66,11 +69,10 @@ def from_changes(ctx: Context) -> Iterator[Finding]:
 
 def _new_dependencies(ctx: Context) -> Iterator[Finding]:
     """MG203: a consumes item that base does not have, on a version that is deprecated in head."""
-    for name, manifest in sorted(ctx.head.models.items()):
+    for name in _consumers(ctx.head_graph, "deprecated"):
+        manifest = ctx.head.models[name]
         assert isinstance(manifest.doc, Model)
         before = ctx.base.models.get(name)
-        if before is not None and before.doc is manifest.doc:
-            continue  # the same file, validated once for both states: base has every item
         old = {(i.contract, i.version) for i in before.doc.spec.consumes} \
             if before is not None and isinstance(before.doc, Model) else set()
         for index, item in enumerate(manifest.doc.spec.consumes):

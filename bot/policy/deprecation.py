@@ -143,7 +143,9 @@ def _arrives_deprecated(ctx: Context, change: Change) -> Iterator[Finding]:
 def _deprecations(ctx: Context, touched: set[str]) -> Iterator[Finding]:
     """MG104, MG107, MG108 for each deprecated version of head that this PR touches (or whose replacement or
     migration guide it touches)."""
-    for name, manifest in sorted(ctx.head.contracts.items()):
+    for name in sorted({name for (name, _), version in ctx.head_graph.versions.items()
+                        if version.status == "deprecated"}):
+        manifest = ctx.head.contracts[name]
         assert isinstance(manifest.doc, Contract)
         for index, version in enumerate(manifest.doc.spec.versions):
             if version.status != "deprecated":
