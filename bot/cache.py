@@ -28,6 +28,7 @@ FORMAT = 3  # bump when what is stored changes meaning
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 BUCKETS = 256
 _DATE = "__date__"
+_BUCKET_NAMES = frozenset(f"{i:02x}" for i in range(BUCKETS))  # blob ids are lowercase hex; anything else: "xx"
 
 
 def default_dir() -> Path:
@@ -79,7 +80,7 @@ class ParseCache:
         return self.root / f"{bucket}.json"
 
     def _bucket(self, key: str) -> tuple[str, dict[str, list[Any]]]:
-        name = key[:2] if len(key) >= 2 and all(c in "0123456789abcdef" for c in key[:2]) else "xx"
+        name = key[:2] if key[:2] in _BUCKET_NAMES else "xx"
         if name not in self._buckets:
             self._buckets[name] = self._read(self._path(name))
             self._used[name] = set()
