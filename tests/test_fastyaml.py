@@ -54,6 +54,7 @@ def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same():
     "a: \"\\x41\"\n", "a: 1\r\nb: 2\r\n", "a: b\x85c\n", "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n",
     "on: 1\n", "1: a\n", "[1]: a\n", "- 1\n", "a: 1\na: 2\n", "a: [1\n", "a: *x\n",
     "a: " + "[" * 100 + "]" * 100 + "\n", "a: 12345678901234567890\n", "a: |\n", "a: >-\n  x\n", "a: '1'\n",
+    "a: {b: 1,?c: 2}\n", "? a\n: b\n", "a: {&b: 1}\n", "a: [*x]\n",
 ])
 def test_what_yaml_1_2_could_read_otherwise_takes_the_slow_path(text):
     assert read_fast(text, 64) == (False, None)
@@ -70,7 +71,7 @@ def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml():
 
 @pytest.mark.parametrize("text", [
     "a: x\n  y\n\n  z\n", "a: \"x\n  y\n\n  z \"\n", "a: 'x\n\n  y'\n", "a: x # c\nb: [1, 2, {c: d}]\n",
-    "a:\n- - 1\n  - 2\n- b: c\n  d: e\n", "? a\n: b\n", "a: b:c\n", "a: -1\nb: -0.5\nc: 0\n", "a: é ü 中\n",
+    "a:\n- - 1\n  - 2\n- b: c\n  d: e\n", "a: b:c\n", "a: -1\nb: -0.5\nc: 0\n", "a: é ü 中\n",
     "---\na: 2.8.0\n", "a: v1 # note 2.0\n", "a: 'yes, on: 010'\n",
 ])
 def test_the_common_shapes_take_the_fast_path_and_read_the_same(text):

@@ -8,8 +8,9 @@ its data only when every way the two could differ is ruled out, and None otherwi
 ``read_yaml``, which also gives the error message and line of a bad document):
 
 - the text holds nothing outside the plain subset both parsers read alike: no tab, carriage return, backslash
-  escape, block scalar, tag, directive, second document, YAML 1.1 line break (NEL, U+2028, U+2029), BOM or
-  character libyaml refuses; and no line so long that the nesting it could hold is deep enough to hurt;
+  escape, block scalar, explicit key (``?``), anchor or alias other than ``&name``/``*name`` and a space, tag,
+  directive, second document, YAML 1.1 line break (NEL, U+2028, U+2029), BOM or character libyaml refuses; and
+  no line so long that the nesting it could hold is deep enough to hurt;
 - every token that yaml-rs could read as a number is written the one way both read alike (``12``, ``-3``,
   ``0.25``), or is one yaml-rs reads as a string (``2.8.0``); never ``+1``, ``010``, ``1_000``, ``1e3``, ``0o7``;
 - every string of the result, key or value, is one YAML 1.1 would also read as a string when written plain
@@ -37,6 +38,10 @@ _UNSAFE_ASCII = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\\!]")
 _UNSAFE = re.compile(
     r"[^\n\x20-\x20\x22-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _MARKERS = ("\n%", "\n---", "\n...")  # a directive, or a document marker after the first line
+# "?" where a token starts: an explicit key, which libyaml also sees in "{a: 1,?b: 2}" where YAML 1.2 reads "?b".
+_EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?")
+# An anchor or alias other than "&name " / "*name ": "{&b: 1}" names the anchor "b:" in libyaml, "b" in yaml-rs.
+_ODD_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*](?![A-Za-z0-9_-]+(?:\s|$))", re.MULTILINE)
 # A block scalar's header (``|``, ``>-``, ``|2``): their chomping and folding at the edges differ (``a: |`` at the end
 # of a file is "" to libyaml and "\n" to yaml-rs), so a document holding one takes the slow path.
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ ]*(?:#.*)?$", re.MULTILINE)
@@ -54,7 +59,8 @@ def read_fast(text: str, max_depth: int) -> tuple[bool, Any]:
     """
     if (_UNSAFE_ASCII if text.isascii() else _UNSAFE).search(text) or text.startswith("%") \
             or any(marker in text for marker in _MARKERS) or max(map(len, text.split("\n"))) > MAX_LINE \
-            or text.count("[") + text.count("{") > max_depth or _BLOCK_SCALAR.search(text):
+            or text.count("[") + text.count("{") > max_depth or _BLOCK_SCALAR.search(text) \
+            or ("?" in text and _EXPLICIT_KEY.search(text)) or _ODD_ANCHOR.search(text):
         return False, None
     if not all(map(_number_safe, _NUMERIC.findall("\n" + text))):
         return False, None
