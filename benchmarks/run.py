@@ -4,9 +4,11 @@
 
 For each size N: generate a synthetic monorepo (benchmarks/generate.py), then measure, as separate
 processes, (a) the floor (benchmarks/floor.py: read + CSafeLoader-parse every manifest at head),
-(b) ``modelgate check --base base --head head --format json`` with a cold parse cache, (c) the same with a
-warm cache, and (d) one ``modelgate impact`` query timed inside the process. Wall time is the best of
-``--repeat`` runs (this machine is shared and noisy); peak memory is the child's maximum resident set.
+(b) ``modelgate check --base base --head head --format json`` with cold caches, (c) the same with a warm parse
+cache but no stored Result (a new pair of states: everything evaluated again), (d) the same pair checked again,
+its Result replayed from the result cache, and (e) one ``modelgate impact`` query timed inside the process.
+Wall time is the best of ``--repeat`` runs (this machine is shared and noisy); peak memory is the child's
+maximum resident set.
 """
 
 from __future__ import annotations
@@ -71,12 +73,17 @@ def main() -> None:
                  "--cache-dir", str(cache)]
         env_check = {**env, "PYTHONPATH": str(HERE.parent)}
         cold = best(args.repeat, check, repo, env_check, before=lambda c=cache: shutil.rmtree(c, ignore_errors=True))
-        warm = best(args.repeat, check, repo, env_check)
+        warm = best(args.repeat, check, repo, env_check,
+                    before=lambda c=cache: shutil.rmtree(c / "results", ignore_errors=True))
+        replay = best(args.repeat, check, repo, env_check)
         report = json.loads(cold[2])
+        if json.loads(warm[2]) != report or json.loads(replay[2]) != report:
+            raise SystemExit("the three checks disagree")
         impact = best(args.repeat, [python, str(HERE / "impact_query.py"), str(repo)], repo, env_check)
         print(f"{n:>6} {'floor (read+CSafeLoader)':<24} {floor[0]:>8.2f} {floor[1]:>8.0f} {1:>7.2f}")
         print(f"{n:>6} {'check, cold cache':<24} {cold[0]:>8.2f} {cold[1]:>8.0f} {cold[0] / floor[0]:>7.2f}")
-        print(f"{n:>6} {'check, warm cache':<24} {warm[0]:>8.2f} {warm[1]:>8.0f} {warm[0] / floor[0]:>7.2f}")
+        print(f"{n:>6} {'check, warm parse cache':<24} {warm[0]:>8.2f} {warm[1]:>8.0f} {warm[0] / floor[0]:>7.2f}")
+        print(f"{n:>6} {'check, replayed':<24} {replay[0]:>8.2f} {replay[1]:>8.0f} {replay[0] / floor[0]:>7.2f}")
         print(f"{n:>6} {'one impact query (ms)':<24} {float(impact[2]):>8.1f}")
         print(f"{n:>6} verdict {report['verdict']}, {len(report['findings'])} findings, "
               f"{len(report['changes'])} changes, {len(report['impact']['direct'])} direct, "
