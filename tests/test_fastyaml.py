@@ -87,6 +87,17 @@ def test_aliases_read_the_same_as_read_yaml_expands_them():
     assert read_fast(text, 64) == (True, read_yaml(text)[0])
 
 
+def test_what_pyyaml_writes_for_shared_values_anchors_and_all_reads_the_same():
+    """yaml.dump writes a value used twice as &id001 ... *id001 (as in benchmarks/generate.py's manifests)."""
+    enum = ["approve", "review", "decline"]
+    items = {"type": "number"}
+    doc = {"apiVersion": "modelgate/v1", "spec": {"f1": {"enum": enum}, "f2": {"enum": enum, "items": items},
+                                                  "f3": [items, items], "n": [0, 1, -2, 0.5]}}
+    text = yaml.safe_dump(doc, sort_keys=False)
+    assert "&id001" in text and "*id001" in text
+    assert read_fast(text, 64) == (True, read_yaml(text)[0])
+
+
 @pytest.mark.parametrize("wrap", ["k: {}\n", "{}: v\n", "k: [{}, 1]\n", "k:\n- {}\n", "k: {{a: {}}}\n",
                                   "k: '{}'\n", 'k: "{}"\n', "k: x {}\n"])
 def test_every_short_token_reads_the_same_in_every_place(wrap):
