@@ -1,16 +1,20 @@
-"""The whole evaluation of a PR, once: two states (and the PR's reviews, when there are any) in, a Result out.
+"""The whole evaluation of a PR: two states in, an Assessment out, then the PR's reviews judged on it, a Result out.
 
 Pure glue of changes → impact → findings → approvals → checklist and plan. The configuration is the base's
-(trusted). Renderers and the GitHub adapter only read the Result; nothing is computed twice.
+(trusted). ``assess`` is everything reviews cannot change; ``judge`` applies reviews, acks and overrides to it
+(cheap), so the GitHub adapter can judge again with team membership it looked up without evaluating twice.
+Renderers and the GitHub adapter only read the Result.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import approvals, plan
 from bot.approvals import ReviewState
 from bot.changes import diff_states
+from bot.config import Config
 from bot.graph import Graph
 from bot.impact import direct_impact, transitive_impact
 from bot.manifests.load import Snapshot
@@ -18,7 +22,19 @@ from bot.policy import Context, engine
 from bot.result import Approval, Finding, Result, Verdict
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """Two states evaluated before any review: findings none waived, approval groups as required."""
+
+    result: Result
+    config: Config
+
+
 def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState | None = None) -> Result:
+    return judge(assess(base, head, today), reviews)
+
+
+def assess(base: Snapshot, head: Snapshot, today: date) -> Assessment:
     config = base.config
     base_graph, head_graph = Graph.from_snapshot(base), Graph.from_snapshot(head)
     changes = diff_states(base, head, config.compatibility_policy)
@@ -26,10 +42,9 @@ def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState |
     transitive = transitive_impact(direct, base, head, base_graph, head_graph)
     # The plan before the findings: the head graph sorted for it tells lint whether that graph has a cycle.
     items, steps = plan.migration(changes, direct, transitive, base, head, base_graph, head_graph, config)
-    context = Context(base, head, changes, today, base_graph, head_graph)
-    findings = engine.run(context, approvals.waivers(reviews, config))
-    groups = approvals.evaluate(approvals.required_groups(base, head, changes, direct, config), reviews, config)
-    return Result(
+    findings = engine.run(Context(base, head, changes, today, base_graph, head_graph))
+    groups = approvals.required_groups(base, head, changes, direct, config)
+    return Assessment(Result(
         verdict=verdict(findings, groups),
         base=base.label,
         head=head.label,
@@ -42,7 +57,17 @@ def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState |
         checklist=items,
         plan=steps,
         sunsets=plan.sunsets(head_graph, today),
-    )
+    ), config)
+
+
+def judge(assessment: Assessment, reviews: ReviewState | None) -> Result:
+    """The Result once ``reviews`` (approvals, acks, an admin's overrides; None offline) are applied."""
+    config, result = assessment.config, assessment.result
+    findings = engine.waive(result.findings, approvals.waivers(reviews, config))
+    groups = approvals.evaluate(result.approvals, reviews, config)
+    # a new Result each time: the GitHub adapter adds stages, notes and the audit log to the one it publishes
+    return replace(result, verdict=verdict(findings, groups), findings=findings, approvals=groups,
+                   stages=dict(result.stages), audit=list(result.audit), notes=list(result.notes))
 
 
 def verdict(findings: list[Finding], groups: list[Approval]) -> Verdict:

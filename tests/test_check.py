@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.approvals import Review, ReviewState
-from bot.check import evaluate
+from bot.check import assess, evaluate, judge
 from bot.manifests.load import Loader
 from bot.sources import DirectorySource
-from tests.scenarios import check_pair, contract, found, groups, line_of, model, version
+from tests.scenarios import TODAY, check_pair, contract, found, groups, line_of, model, states, version
 
 C, P, S = "contracts/feat.yaml", "models/pipe.yaml", "models/scorer.yaml"
 R, D = "models/ranker.yaml", "models/dash.yaml"
@@ -213,3 +214,20 @@ def test_the_example_platform_shows_what_it_was_built_to_show() -> None:
         "model:txn-feature-pipeline", "model:merchant-risk-features", "model:fraud-scorer", "model:ato-scorer",
         "model:customer-alerts"}
     assert result.verdict == "fail"
+
+
+def test_one_assessment_judged_with_and_without_team_membership(tmp_path: Path) -> None:
+    """The GitHub adapter assesses the states once and judges the reviews again when it learns team membership:
+    each judgement gives what a whole evaluation gives, and none changes the assessment."""
+    base = platform(contract("feat", version(1, closed=False)))
+    pair = states(tmp_path, base, {C: contract("feat", version(1, props=("a", "b", "c"), closed=False))})
+    blind = ReviewState(author="someone", head_sha="abc",
+                        reviews=(Review("acme-dev", "APPROVED", "abc", "2026-11-28T10:00:00Z"),))
+    seeing = replace(blind, team_members={"acme/data": frozenset({"acme-dev"})})
+    assessment = assess(*pair, TODAY)
+    before = repr(assessment)
+    first, second = judge(assessment, blind), judge(assessment, seeing)
+    assert (first.verdict, second.verdict) == ("pending", "pass")
+    assert first == evaluate(*pair, TODAY, blind) and second == evaluate(*pair, TODAY, seeing)
+    second.notes.append("a run note")
+    assert repr(assessment) == before and first.notes == []

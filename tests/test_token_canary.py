@@ -33,7 +33,7 @@ PATHS = {
     "refused-review-request": lambda gh, mp: gh.unrequestable.update({"alice", "risk"}),
     "connection-reset": lambda gh, mp: gh.fail(RESET, method="GET", path=r"/issues/7/comments$", times=None),
     "not-found": lambda gh, mp: gh.fail(404, method="GET", path=r"/pulls/7$", times=None),
-    "exception": lambda gh, mp: mp.setattr("bot.check.evaluate", _boom),
+    "exception": lambda gh, mp: mp.setattr("bot.check.assess", _boom),
 }
 
 

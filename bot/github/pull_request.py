@@ -128,15 +128,16 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
 def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
     """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. Team
     membership is looked up (see :func:`known_members`) only when someone approved, acked or overrode, and
-    the core then runs a second time with it."""
+    the reviews are then judged again with it (the states are assessed once)."""
     invalidate = pr.base.config.approvals.invalidate_on_push
     derived = derive([comment_value(c) for c in pr.comments], settings.bot_login, pr.head_sha if invalidate else None)
     state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
-    result = check.evaluate(pr.base, pr.head, settings.today, state)
+    assessment = check.assess(pr.base, pr.head, settings.today)
+    result = check.judge(assessment, state)
     teams = _teams_to_match(result, state, pr.base)
     if teams:
         members, pr.team_note = known_members(gh, pr, teams)
-        result = check.evaluate(pr.base, pr.head, settings.today, replace(state, team_members=members))
+        result = check.judge(assessment, replace(state, team_members=members))
     result.audit = list(derived.audit)
     return result
 

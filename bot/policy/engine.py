@@ -40,22 +40,27 @@ def change_findings(ctx: Context) -> list[Finding]:
     return [*evolution.findings(ctx), *deprecation.findings(ctx), *consumers.from_changes(ctx)]
 
 
-def run(ctx: Context, waivers: Mapping[str, tuple[str, str]] | None = None) -> list[Finding]:
-    """Every finding of the check, configured, marked and sorted by file, line and rule."""
+def run(ctx: Context) -> list[Finding]:
+    """Every finding of the check, configured, marked and sorted by file, line and rule (none waived: ``waive``)."""
     memo: SchemaMemo = {}  # base and head share most files: each schema is judged once
     found = state_findings(ctx.head, ctx.today, memo)
     # Base is asked only for the rules head found: a finding of any other rule could not match one of head's.
     known = {_identity(f) for f in state_findings(ctx.base, ctx.today, memo, {f.rule for f in found})}
     head = [replace(f, preexisting=_identity(f) in known and f.file != CONFIG_PATH) for f in found]
-    return sort_findings(list(_configure([*head, *change_findings(ctx)], ctx, waivers or {})))
+    return sort_findings(list(_configure([*head, *change_findings(ctx)], ctx)))
+
+
+def waive(findings: Iterable[Finding], waivers: Mapping[str, tuple[str, str]]) -> list[Finding]:
+    """The findings, each of a rule an admin overrode marked waived (by whom, and why)."""
+    return [f if (w := waivers.get(f.rule)) is None else replace(f, waived_by=w[0], waived_reason=w[1])
+            for f in findings]
 
 
 def _identity(finding: Finding) -> tuple[str, str | None, str]:
     return finding.rule, finding.subject, finding.message
 
 
-def _configure(findings: Iterable[Finding], ctx: Context,
-               waivers: Mapping[str, tuple[str, str]]) -> Iterable[Finding]:
+def _configure(findings: Iterable[Finding], ctx: Context) -> Iterable[Finding]:
     seen: set[tuple[str, str | None, str, str | None, int | None]] = set()
     for finding in findings:
         severity = severity_for(finding.rule, ctx.config)
@@ -67,7 +72,4 @@ def _configure(findings: Iterable[Finding], ctx: Context,
         seen.add(key)
         if finding.rule in ctx.config.rules:
             finding = replace(finding, severity=severity)
-        waiver = waivers.get(finding.rule)
-        if waiver is not None:
-            finding = replace(finding, waived_by=waiver[0], waived_reason=waiver[1])
         yield finding
