@@ -42,6 +42,7 @@ _MARKERS = ("\n%", "\n---", "\n...")  # a directive, or a document marker after 
 _EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?")
 # An anchor or alias other than "&name " / "*name ": "{&b: 1}" names the anchor "b:" in libyaml, "b" in yaml-rs.
 _ODD_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*](?![A-Za-z0-9_-]+(?:\s|$))", re.MULTILINE)
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[A-Za-z0-9_-]", re.MULTILINE)
 # A block scalar's header (``|``, ``>-``, ``|2``): their chomping and folding at the edges differ (``a: |`` at the end
 # of a file is "" to libyaml and "\n" to yaml-rs), so a document holding one takes the slow path.
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ ]*(?:#.*)?$", re.MULTILINE)
@@ -78,7 +79,8 @@ def read_fast(text: str, max_depth: int) -> tuple[bool, Any]:
     except YAMLError:
         return False, None
     # An alias is one event but as many nodes as what it names: only an alias-free document can be counted.
-    return (True, data) if seen == events + 4 or "*" in text else (False, None)  # + stream, document start, end
+    counted = seen == events + 4  # + stream and document start and end
+    return (True, data) if counted or ("*" in text and _ALIAS.search(text)) else (False, None)
 
 
 def _events(root: dict[str, Any], max_depth: int) -> int | None:
