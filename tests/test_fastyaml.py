@@ -137,14 +137,18 @@ def test_anything_pyyaml_writes_reads_the_same(document, flow, width):
     assert _same(text)
 
 
-@settings(max_examples=300, deadline=None)
-@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 3),
-                                st.sampled_from(list(" \n-:#'\"[]{},&*!|>?%.0123456789aeonyx_+~\t"))),
+_EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(example=st.sampled_from(_EXAMPLES),
+       edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 3),
+                                st.sampled_from(list(" \n-:#'\"[]{},&*!|>?%.0123456789aeonyx_+~\t@`=<"))),
                       min_size=1, max_size=6))
-def test_a_manifest_with_random_edits_reads_the_same_or_takes_the_slow_path(edits):
-    """Broken indentation, stray indicators and half-quoted strings: whatever the fast path still takes is read
-    exactly as read_yaml reads it (and read_yaml must not refuse it)."""
-    text = (ROOT / "examples/fraud-platform/base/models/scoring/fraud-scorer.yaml").read_text()
+def test_a_manifest_with_random_edits_reads_the_same_or_takes_the_slow_path(example, edits):
+    """Broken indentation, stray indicators and half-quoted strings in any example manifest (block and flow
+    style): whatever the fast path still takes is read exactly as read_yaml reads it (which must not refuse it)."""
+    text = example.read_text()
     for at, width, char in edits:
         at %= len(text) + 1
         text = text[:at] + char + text[at + width % 2:]
