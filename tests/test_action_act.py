@@ -59,7 +59,7 @@ def test_the_action_under_act(tmp_path):
     repo = make_repo(tmp_path / "repo", BASE_FILES)
     for item in ("action.yml", "pyproject.toml", "README.md"):
         shutil.copy(REPO_ROOT / item, repo / item)
-    for folder in ("bot", "rules"):
+    for folder in ("bot", "rules", "requirements"):
         shutil.copytree(REPO_ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / ".github" / "workflows" / "modelgate.yml").write_text(WORKFLOW)

@@ -21,12 +21,16 @@ import gzip
 import json
 import os
 import re
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from bot.cli import main
 from bot.github.commands import Answer, reply
@@ -209,3 +213,24 @@ def test_workflows_and_the_action_pin_third_party_actions_and_ci_runs_zizmor():
     assert third_party and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}( # .*)?", u) for u in third_party), uses
     assert "zizmor" in "".join(f.read_text() for f in files)
     assert all("permissions:" in f.read_text() for f in files if f.parent.name == "workflows")
+
+
+def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for():
+    """requirements/action.txt pins every dependency of pyproject.toml and the build backend at one version each,
+    with hashes, inside pyproject's ranges; action.yml installs from it with --require-hashes and resolves
+    nothing more for modelgate itself."""
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    lock = (root / "requirements" / "action.txt").read_text().replace("\\\n", " ")
+    pinned = {}
+    for line in lock.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement, *options = line.split(" --hash=")
+            name, version = requirement.strip().split("==")
+            assert options and all(re.fullmatch(r"sha256:[0-9a-f]{64}\s*", o) for o in options), line
+            pinned[canonicalize_name(name)] = Version(version)
+    wanted = [Requirement(r) for r in (*project["project"]["dependencies"], *project["build-system"]["requires"])]
+    assert [str(r) for r in wanted if pinned.get(canonicalize_name(r.name)) not in r.specifier] == []
+    install = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"][0]["run"]
+    assert "--require-hashes" in install and "--only-binary=:all:" in install and "requirements/action.txt" in install
+    assert "--no-deps --no-build-isolation" in install
