@@ -135,7 +135,7 @@ def _number_safe(token: str) -> bool:
                 known = type(yaml_rs.loads(f"k: {token}", parse_datetime=False).get("k")) is str
             except Exception:  # a token yaml-rs cannot read alone is not judged safe
                 known = False
-        if len(_TOKENS) < 65_536:
+        if len(token) <= 64 and len(_TOKENS) < 65_536:
             _TOKENS[token] = known
     return known
 
