@@ -4,7 +4,7 @@
 them, with depth, alias and duplicate-key limits. It costs about 250 µs per contract. ``yaml-rs`` (yaml-rust2)
 reads the same text in about 50 µs but speaks YAML 1.2, where ``on`` and ``yes`` are strings, ``010`` is ten,
 ``1e3`` is a number and ``_1`` is one; and a deep enough document overflows its stack. So ``read_fast`` returns
-its data only when every way the two could differ is ruled out, and None otherwise (the caller then uses
+its data only when every way the two could differ is ruled out, and nothing otherwise (the caller then uses
 ``read_yaml``, which also gives the error message and line of a bad document):
 
 - the text holds nothing outside the plain subset both parsers read alike: no tab, carriage return, backslash
@@ -16,8 +16,8 @@ its data only when every way the two could differ is ruled out, and None otherwi
 - every string of the result, key or value, is one YAML 1.1 would also read as a string when written plain
   (``"yes"`` could have been a plain ``yes``, which 1.1 reads as true: such a document takes the slow path);
 - every key is a string, no collection is nested deeper than ``max_depth``;
-- libyaml itself parses the text (without building Python objects) and sees exactly as many events as the
-  result has nodes: the two parsers agree on the document's shape, not just on its scalars.
+- libyaml itself parses the text (without building Python objects) and, in a document without aliases, sees
+  exactly as many events as the result has nodes: the parsers agree on its shape, not just on its scalars.
 """
 
 from __future__ import annotations
