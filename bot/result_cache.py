@@ -43,6 +43,7 @@ from pydantic import TypeAdapter, ValidationError
 
 import bot
 from bot.result import Result
+from bot.rules import catalog_directory
 
 FORMAT = 1  # bump when what an entry holds changes meaning
 MAX_ENTRIES = 64
@@ -80,16 +81,10 @@ def file_digest(path: str | Path) -> str | None:
 
 
 def code_roots() -> list[Path]:
-    """The package's directory, and the checkout's ``rules/`` when the catalogue is not inside it.
-
-    The same places ``bot.rules.catalog_directory`` looks (``bot/_rules`` in a wheel, else ``../rules``), found
-    without importing it: it pulls in the templating engine, which a replayed JSON report never needs.
-    """
+    """The package's directory, and the rule catalogue's when it is not inside it (a checkout's ``rules/``)."""
     package = Path(bot.__file__).resolve().parent
-    checkout_rules = package.parent / "rules"
-    if (package / "_rules").is_dir() or not checkout_rules.is_dir():
-        return [package]
-    return [package, checkout_rules]
+    catalogue = catalog_directory()
+    return [package] if catalogue.is_relative_to(package) or not catalogue.is_dir() else [package, catalogue]
 
 
 def files_digest(roots: Iterable[Path], suffixes: tuple[str, ...] = CODE_SUFFIXES) -> str:

@@ -10,19 +10,19 @@ A catalogue that does not load is a packaging bug, so loading raises :class:`Cat
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from dataclasses import dataclass
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 import bot
-from bot import templating
 from bot.config import RULE_ID_RE, Config
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 Severity = Literal["error", "warning", "notice", "approval"]
 APPROVAL = "approval"
@@ -86,12 +86,11 @@ def load_catalog(directory: Traversable) -> dict[str, Rule]:
     return by_id
 
 
-def catalog_directory() -> Traversable:
+def catalog_directory() -> Path:
     """Where the packaged catalogue lives: ``bot/_rules`` in a wheel, else the checkout's ``rules/``."""
-    packaged = importlib.resources.files("bot") / "_rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(bot.__file__).resolve().parent.parent / "rules"
+    package = Path(bot.__file__).resolve().parent
+    packaged = package / "_rules"
+    return packaged if packaged.is_dir() else package.parent / "rules"
 
 
 @functools.cache
@@ -113,6 +112,8 @@ def severity_for(rule_id: str, config: Config) -> str | None:
 
 def render_markdown(rules: dict[str, Rule] | None = None) -> str:
     """The rule reference (``docs/rules.md``) from the catalogue, through ``templates/rules.md.j2``."""
+    from bot import templating  # the documentation only: checks never load the templates
+
     return templating.environment("bot").get_template("rules.md.j2").render(rules=list((rules or catalog()).values()))
 
 

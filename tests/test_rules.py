@@ -133,7 +133,7 @@ def test_duplicate_names_missing_and_empty_directories_are_errors(tmp_path):
 
 def test_a_wheel_install_reads_the_packaged_copy(tmp_path, monkeypatch):
     write(tmp_path / "_rules", "MG900.yaml", GOOD)
-    monkeypatch.setattr(bot.rules.importlib.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(bot, "__file__", str(tmp_path / "__init__.py"))  # the installed package's directory
     assert bot.rules.catalog_directory() == tmp_path / "_rules"
     assert list(load_catalog(bot.rules.catalog_directory())) == ["MG900"]
 
