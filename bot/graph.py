@@ -89,10 +89,10 @@ class Graph:
 
     def providers_of(self, version_node: str) -> list[str]:
         """Models providing a contract version (more than one is MG006)."""
-        return sorted(self.g._pred.get(version_node, ()))
+        return sorted(self.g.pred.get(version_node, ()))
 
     def consumers_of(self, version_node: str) -> list[str]:
-        return sorted(self.g._succ.get(version_node, ()))
+        return sorted(self.g.succ.get(version_node, ()))
 
     def undefined(self) -> list[str]:
         """The contract-version nodes that models refer to but no contract defines."""
