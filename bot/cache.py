@@ -3,8 +3,8 @@
 The same blob always parses the same way, so a parse can be kept across runs (a directory that
 ``actions/cache`` keeps between workflow runs). Entries are JSON, never pickle: a poisoned cache can at
 worst hold wrong data, never run code, and every entry is validated again by the typed models on use.
-A manifest's data is kept as JSON text inside its entry, so a warm run hands it straight to pydantic's
-JSON validator and decodes it into Python objects only when someone reads it.
+A manifest's data is kept as JSON text inside its entry: a warm run decodes it for the typed models (once per
+blob), and the manifest keeps the text, decoded again only when someone reads the raw data.
 
 Entries live in 256 bucket files named by the first two hex digits of the blob id: a run of 15,000
 manifests reads or writes 256 files rather than 15,000, which is most of what makes a warm run fast.
