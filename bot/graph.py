@@ -94,6 +94,11 @@ class Graph:
     def consumers_of(self, version_node: str) -> list[str]:
         return sorted(self.g.succ.get(version_node, ()))
 
+    def version_at(self, node: str) -> ContractVersion | None:
+        """The definition of a contract-version node; None when no contract defines it (or it is a model)."""
+        data = self.g.nodes.get(node)
+        return self.versions.get((data["name"], data["version"])) if data and data["kind"] == "contract" else None
+
     def undefined(self) -> list[str]:
         """The contract-version nodes that models refer to but no contract defines."""
         return [n for n, defined in self.g.nodes(data="defined") if not defined]

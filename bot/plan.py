@@ -16,7 +16,7 @@ from bot.approvals import trusted_owners
 from bot.config import Config
 from bot.graph import Graph, contract_node
 from bot.manifests.load import Snapshot
-from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.models import Model
 from bot.result import Change, ChecklistItem, Impacted, PlanStep, Sunset
 
 MOVE_TYPES = {"VERSION_DEPRECATED": "deprecated", "VERSION_REMOVED": "removed", "VERSION_RETIRED": "retired"}
@@ -27,15 +27,6 @@ BREAKING_KINDS = ("schema", "slo", "fallback", "stability")
 class _Move:
     node: str
     why: str  # deprecated | removed | retired | breaking
-
-
-def _version(snapshot: Snapshot, node: str) -> ContractVersion | None:
-    name, _, number = node.removeprefix("contract:").partition("@")
-    manifest = snapshot.contracts.get(name)
-    if manifest is None or not number.isdigit():
-        return None
-    assert isinstance(manifest.doc, Contract)
-    return manifest.doc.version(int(number))
 
 
 def _moves(changes: Iterable[Change], base_graph: Graph, head_graph: Graph) -> list[_Move]:
@@ -61,7 +52,7 @@ def _checklist(moves: list[_Move], direct: list[Impacted], base: Snapshot, head:
     """
     items = []
     for move in moves:
-        version = _version(head, move.node) or _version(base, move.node)
+        version = head_graph.version_at(move.node) or base_graph.version_at(move.node)
         deprecation = version.deprecation if version else None
         due = deprecation.sunset if deprecation else None
         contract = move.node.removeprefix("contract:")

@@ -51,6 +51,8 @@ def test_the_defined_versions_and_the_ones_only_referred_to(tmp_path):
     assert graph.undefined() == ["contract:feat@9", "contract:ghost@3"]
     assert graph.with_status("deprecated", "retired") == ["contract:feat@2", "contract:feat@3"]
     assert graph.subgraph_around(["contract:feat@2"]).versions == {("feat", 2): graph.versions[("feat", 2)]}
+    assert graph.version_at("contract:feat@2") is graph.versions[("feat", 2)]
+    assert [graph.version_at(n) for n in ("contract:feat@9", "contract:nope@1")] == [None, None]
 
 
 def test_downstream_depth_and_shortest_chain(fraud):
