@@ -2,7 +2,7 @@
 
 Pure: two Snapshots in, a sorted list of Change out. Manifests are matched by kind and name, contract versions
 by number. Schema, SLO, fallback and stability changes inside one version come from the contract-level diff
-(``bot.compat.contract_diff``) and are judged under the *base* contract's compatibility. Each change points
+(``bot.policy.contract_diff``) and are judged under the *base* contract's compatibility. Each change points
 at the line of the key it is about: in head, or in base for what head no longer has.
 """
 
@@ -12,10 +12,10 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from bot.compat.contract_diff import diff_contract_version
 from bot.config import CONFIG_PATH
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, ContractVersion, Model
+from bot.policy.contract_diff import diff_contract_version
 from bot.result import Change
 
 KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fallback", "stability",

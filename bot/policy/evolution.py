@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.compat.contract_diff import RULE_OF_KIND
 from bot.policy import Context
+from bot.policy.contract_diff import RULE_OF_KIND
 from bot.result import Change, Finding
 from bot.rules import catalog
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.compat.contract_diff import RULE_OF_KIND, diff_contract_version
+from bot.policy.contract_diff import RULE_OF_KIND, diff_contract_version
 
 SUBJECT = "contract:fraud-score@2"
 

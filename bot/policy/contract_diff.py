@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, Final
 
-from bot.compat.api import SchemaChange, compare
+from bot.compat import SchemaChange, compare
 from bot.compat.types import Policy
 from bot.result import Change
 
