@@ -86,7 +86,8 @@ def _match(ctx: Context, original: Node, old: list[tuple[int, Node]],
             if trial.compatible:
                 trials[i, j] = trial
                 edges.setdefault(i, []).append(j)
-        edges.get(i, []).sort(key=lambda j, i=i: len(trials[i, j].changes))
+        if i in edges:
+            edges[i] = sorted(edges[i], key=lambda j: len(trials[i, j].changes))
     owner: dict[int, int] = {}
 
     def augment(i: int, visited: set[int]) -> bool:

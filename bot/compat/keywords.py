@@ -51,7 +51,7 @@ def _numeric(value: Any, *, positive: bool = False) -> int | float | None:
     A value that is no number constrains nothing a validator can agree on, so the diff reads it as absent
     rather than failing on it.
     """
-    if not _is_number(value) or (positive and value <= 0):
+    if not isinstance(value, int | float) or isinstance(value, bool) or (positive and value <= 0):
         return None
     return value
 

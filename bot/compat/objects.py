@@ -67,7 +67,8 @@ def _covering(model: dict[str, Any], name: str | None) -> Node | None:
         for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
             try:
                 if re.search(pattern, name):
-                    return schema
+                    governing: Node = schema  # a loaded model holds Nodes under patternProperties
+                    return governing
             except re.error:
                 continue
     for key in ("additionalProperties", "unevaluatedProperties"):

@@ -80,7 +80,7 @@ def retry_delay(headers: dict[str, str], attempt: int, now: float, policy: Retry
     reset = headers.get("x-ratelimit-reset", "")
     if headers.get("x-ratelimit-remaining") == "0" and reset.strip().isdigit():
         return max(0.0, float(reset) - now) + 1.0
-    return min(policy.max_delay, policy.base_delay * 2 ** attempt)
+    return float(min(policy.max_delay, policy.base_delay * 2 ** attempt))
 
 
 class Client:
@@ -126,6 +126,13 @@ class Client:
             self.waited += delay
             self._sleep(delay)
 
+    def object(self, verb: str, path: str, *, body: Any = None) -> dict[str, Any]:
+        """One REST call whose answer is a JSON object (an endpoint documented to return one)."""
+        data = self.request(verb, path, body=body)[1]
+        if not isinstance(data, dict):
+            raise GitHubError(None, f"{verb} {path}: GitHub answered {type(data).__name__}, not a JSON object")
+        return data
+
     def paginate(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Every item of a list endpoint, following ``Link: rel="next"`` (100 per page)."""
         items: list[Any] = []
@@ -141,14 +148,14 @@ class Client:
     # Pull requests and reviews
 
     def pull(self, repo: str, number: int) -> dict[str, Any]:
-        return self.request("GET", f"/repos/{repo}/pulls/{number}")[1]
+        return self.object("GET", f"/repos/{repo}/pulls/{number}")
 
     def reviews(self, repo: str, number: int) -> list[dict[str, Any]]:
         return self.paginate(f"/repos/{repo}/pulls/{number}/reviews")
 
     def request_reviewers(self, repo: str, number: int, users: list[str], teams: list[str]) -> dict[str, Any]:
         body = {"reviewers": users, "team_reviewers": teams}
-        return self.request("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers", body=body)[1]
+        return self.object("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers", body=body)
 
     # Issue comments and reactions
 
@@ -156,20 +163,20 @@ class Client:
         return self.paginate(f"/repos/{repo}/issues/{number}/comments")
 
     def comment(self, repo: str, comment_id: int) -> dict[str, Any]:
-        return self.request("GET", f"/repos/{repo}/issues/comments/{comment_id}")[1]
+        return self.object("GET", f"/repos/{repo}/issues/comments/{comment_id}")
 
     def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
-        return self.request("POST", f"/repos/{repo}/issues/{number}/comments", body={"body": body})[1]
+        return self.object("POST", f"/repos/{repo}/issues/{number}/comments", body={"body": body})
 
     def update_comment(self, repo: str, comment_id: int, body: str) -> dict[str, Any]:
-        return self.request("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", body={"body": body})[1]
+        return self.object("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", body={"body": body})
 
     def delete_comment(self, repo: str, comment_id: int) -> None:
         self.request("DELETE", f"/repos/{repo}/issues/comments/{comment_id}")
 
     def add_reaction(self, repo: str, comment_id: int, content: str) -> dict[str, Any]:
         path = f"/repos/{repo}/issues/comments/{comment_id}/reactions"
-        return self.request("POST", path, body={"content": content})[1]
+        return self.object("POST", path, body={"content": content})
 
     # Commit statuses
 
@@ -178,7 +185,7 @@ class Client:
         body: dict[str, Any] = {"state": state, "context": context, "description": description[:140]}
         if target_url:
             body["target_url"] = target_url
-        return self.request("POST", f"/repos/{repo}/statuses/{sha}", body=body)[1]
+        return self.object("POST", f"/repos/{repo}/statuses/{sha}", body=body)
 
     # Teams and permissions
 
@@ -186,7 +193,7 @@ class Client:
         return self.paginate(f"/orgs/{org}/teams/{team_slug}/members")
 
     def collaborator_permission(self, repo: str, username: str) -> dict[str, Any]:
-        return self.request("GET", f"/repos/{repo}/collaborators/{username}/permission")[1]
+        return self.object("GET", f"/repos/{repo}/collaborators/{username}/permission")
 
     # Deployments
 
@@ -194,7 +201,7 @@ class Client:
         return self.paginate(f"/repos/{repo}/deployments", filters)
 
     def create_deployment(self, repo: str, **fields: Any) -> dict[str, Any]:
-        return self.request("POST", f"/repos/{repo}/deployments", body=fields)[1]
+        return self.object("POST", f"/repos/{repo}/deployments", body=fields)
 
     def create_deployment_status(self, repo: str, deployment_id: int, **fields: Any) -> dict[str, Any]:
-        return self.request("POST", f"/repos/{repo}/deployments/{deployment_id}/statuses", body=fields)[1]
+        return self.object("POST", f"/repos/{repo}/deployments/{deployment_id}/statuses", body=fields)
