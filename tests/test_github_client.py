@@ -140,3 +140,10 @@ def test_retry_delay_prefers_retry_after_then_reset_then_back_off():
                        policy) == 5
     assert retry_delay({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "200"}, 0, 100, policy) == 101
     assert [retry_delay({}, n, 0, policy) for n in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+
+
+def test_an_answer_that_is_not_the_documented_object_is_a_github_error(github):
+    github.fail(200, body=["not", "a", "pull"], path=r"/pulls/7$")
+    with pytest.raises(GitHubError, match="GitHub answered list, not a JSON object") as caught:
+        client(github).pull(REPO, 7)
+    assert caught.value.status is None
