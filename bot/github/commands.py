@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -32,10 +32,9 @@ from bot.github.pull_request import PrContext, Settings, assess, comment_value, 
 from bot.graph import Graph
 from bot.manifests.models import Model
 from bot.result import Result
-from bot.rollout.authorize import Actor, authorize
+from bot.rollout.authorize import Actor, authorize, deploys
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
 from bot.rollout.parse import (
-    DEPLOYING,
     Command,
     Comment,
     Refusal,
@@ -58,6 +57,7 @@ from bot.rollout.stages import (
     stages_of,
     targets,
 )
+from bot.rollout.verbs import Handler, verb_of
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}
@@ -143,24 +143,13 @@ class Rollout:
         if isinstance(command, Refusal):
             return Answer("refused", command.reason)
         assert command is not None
-        if command.verb == "help":
-            return Answer("accepted", "the /rollout commands", self._help())
-        if command.verb == "plan":
-            return Answer("accepted", "the rollout plan in the report is refreshed")
-        if command.verb == "status":
-            return Answer("accepted", f"rollout of {len(self.models)} model(s) at {self.pr.head_sha[:7]}",
-                          self._status())
-        if command.verb == "ack":
-            return self._ack(command)
-        if command.verb == "override":
-            return self._override(command)
-        return self._deploy(command)
+        return HANDLERS[verb_of(command.verb).handler](self, command)
 
     # --- checks shared by the verbs that change something ------------------------------------------------
 
     def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]]) -> str | None:
         """Permission/ownership, then the race with a push; None when the command may go on."""
-        actor = Actor(self.comment.user, self._permission() if self._needs_permission(command) else "none", {})
+        actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
         admins = tuple(self.config.admins)
         why = authorize(command, actor, owners=owners, admins=admins, required=self.config.rollout.command_permission,
                         stages=self.verbs)
@@ -175,9 +164,6 @@ class Rollout:
             return (f"the head moved to {self.pr.head_sha[:7]} after this command was written (a push raced it); "
                     "check the new head and repeat the command")
         return None
-
-    def _needs_permission(self, command: Command) -> bool:
-        return command.verb in self.verbs or command.verb in DEPLOYING
 
     def _permission(self) -> str:
         try:
@@ -290,7 +276,7 @@ class Rollout:
 
     # --- help and status -------------------------------------------------------------------------------
 
-    def _help(self) -> list[str]:
+    def _help(self, command: Command) -> Answer:
         stages = " → ".join(self.config.rollout.stages)
         lines = [
             "| command | who | what |", "|---|---|---|",
@@ -313,9 +299,16 @@ class Rollout:
                 for stage, metrics in gates.items()) or "no metric gates"
             lines.append(f"- {markdown_text(model)} ({markdown_text(' → '.join(self.stages[model]))}): "
                          f"{markdown_text(shown)}")
-        return lines
+        return Answer("accepted", "the /rollout commands", lines)
 
-    def _status(self) -> list[str]:
+    def _plan(self, command: Command) -> Answer:
+        return Answer("accepted", "the rollout plan in the report is refreshed")
+
+    def _status(self, command: Command) -> Answer:
+        return Answer("accepted", f"rollout of {len(self.models)} model(s) at {self.pr.head_sha[:7]}",
+                      self._status_table())
+
+    def _status_table(self) -> list[str]:
         known = self._deployments(self.models)
         lines = ["| model | stage | deployment |", "|---|---|---|"]
         for model in self.models:
@@ -327,6 +320,13 @@ class Rollout:
                     link = f"[{link}]({current.url})"
             lines.append(f"| {markdown_text(model)} | {markdown_text(stage_label(current))} | {link} |")
         return lines if self.models else ["This PR changes no model."]
+
+
+# The GitHub side of each handler of the verb table (bot.rollout.verbs).
+HANDLERS: Mapping[Handler, Callable[[Rollout, Command], Answer]] = {
+    "help": Rollout._help, "plan": Rollout._plan, "status": Rollout._status, "ack": Rollout._ack,
+    "override": Rollout._override, "deploy": Rollout._deploy,
+}
 
 
 def _bound(bound: Any) -> str:
