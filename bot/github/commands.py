@@ -30,7 +30,7 @@ from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
 from bot.graph import Graph
-from bot.manifests.models import Model
+from bot.manifests.models import Bound, Model
 from bot.result import Result
 from bot.rollout.authorize import Actor, authorize, deploys
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
@@ -57,7 +57,7 @@ from bot.rollout.stages import (
     stages_of,
     targets,
 )
-from bot.rollout.verbs import Handler, verb_of
+from bot.rollout.verbs import Handler, ModelHelp, render_help, verb_of
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}
@@ -277,29 +277,8 @@ class Rollout:
     # --- help and status -------------------------------------------------------------------------------
 
     def _help(self, command: Command) -> Answer:
-        stages = " → ".join(self.config.rollout.stages)
-        lines = [
-            "| command | who | what |", "|---|---|---|",
-            "| `/rollout help` · `plan` · `status` | anyone | this help · refresh the plan · where each model is |",
-            f"| `/rollout STAGE [MODEL ...]` (stages: {markdown_text(stages)}), `canary --percent N` | write "
-            "permission and an owner of each model, or an admin | deploy the PR's head to that stage |",
-            "| `/rollout promote [MODEL ...]` | same | the next stage of each model |",
-            "| `/rollout rollback [MODEL ...] [--reason R]` | same | deploy the base to the model's current stage |",
-            "| `/rollout ack MODEL [--note N]` | an owner of MODEL | acknowledge the migration (counts for MG302) |",
-            "| `/rollout override RULE --reason R` | an admin | waive RULE for the current head (not MG301/MG302) |",
-            "",
-            "A stage is entered in order, after a successful deployment of the same head to the previous stage, "
-            "never while the check fails; canary, production and any stage after the first also need every approval.",
-        ]
-        for model in self.models:
-            rollout = self._model(model).spec.rollout
-            gates = rollout.gates if rollout else {}
-            shown = "; ".join(
-                f"{stage}: " + ", ".join(f"{metric} {_bound(bound)}" for metric, bound in metrics.items())
-                for stage, metrics in gates.items()) or "no metric gates"
-            lines.append(f"- {markdown_text(model)} ({markdown_text(' → '.join(self.stages[model]))}): "
-                         f"{markdown_text(shown)}")
-        return Answer("accepted", "the /rollout commands", lines)
+        models = [ModelHelp(m, self.stages[m], _gates(self._model(m))) for m in self.models]
+        return Answer("accepted", "the /rollout commands", render_help(self.config.rollout.stages, models))
 
     def _plan(self, command: Command) -> Answer:
         return Answer("accepted", "the rollout plan in the report is refreshed")
@@ -329,7 +308,14 @@ HANDLERS: Mapping[Handler, Callable[[Rollout, Command], Answer]] = {
 }
 
 
-def _bound(bound: Any) -> str:
+def _gates(model: Model) -> str:
+    """A model's metric gates in words, for the help."""
+    gates = model.spec.rollout.gates if model.spec.rollout else {}
+    return "; ".join(f"{stage}: " + ", ".join(f"{metric} {_bound(bound)}" for metric, bound in metrics.items())
+                     for stage, metrics in gates.items()) or "no metric gates"
+
+
+def _bound(bound: Bound) -> str:
     parts = [f"≥ {bound.min:g}" if bound.min is not None else "", f"≤ {bound.max:g}" if bound.max is not None else "",
              f"±{bound.max_delta:g} of the baseline" if bound.max_delta is not None else ""]
     return " ".join(p for p in parts if p)

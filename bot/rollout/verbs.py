@@ -4,7 +4,7 @@ are derived from (SPEC section 7). Pure.
 Each :class:`Verb` says what it takes (:class:`Takes` and its options; :mod:`bot.rollout.parse` reads them into
 a ``Command``), who may run it (:class:`Permission`; :mod:`bot.rollout.authorize` judges it), which handler
 answers it (:data:`Handler`; ``bot.github.commands`` holds the GitHub side of each) and how the help shows it
-(``usage`` and ``summary``).
+(``usage`` and ``summary``, laid out by ``bot/report/templates/rollout-help.md.j2``).
 
 The stage verbs are one entry, :data:`STAGE`: they are the stages of the PR's configuration and models, known
 only when a command is read. A word that is a stage is read as a stage verb; a command whose verb is a fixed
@@ -13,10 +13,13 @@ verb's name is judged and answered as that fixed verb (:func:`verb_of`), as befo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
+
+from bot import templating
+from bot.escape import markdown_text
 
 Handler = Literal["help", "plan", "status", "ack", "override", "deploy"]
 
@@ -82,3 +85,42 @@ FIXED_VERBS = tuple(FIXED)
 def verb_of(name: str) -> Verb:
     """The entry of a command's verb: a fixed verb by its name, else a stage verb."""
     return FIXED.get(name, STAGE)
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    """One row of the help's table: verbs that take nothing and share a permission share a row; ``who`` is
+    ``same`` when the row above has the same permission."""
+
+    verbs: tuple[Verb, ...]
+    who: str
+
+
+def help_rows(verbs: Sequence[Verb] = VERBS) -> list[HelpRow]:
+    groups: list[list[Verb]] = []
+    for verb in verbs:
+        last = groups[-1][-1] if groups else None
+        if last and last.takes is verb.takes is Takes.NOTHING and last.permission is verb.permission:
+            groups[-1].append(verb)
+        else:
+            groups.append([verb])
+    return [HelpRow(tuple(group), "same" if index and groups[index - 1][0].permission is group[0].permission
+                    else group[0].permission.value)
+            for index, group in enumerate(groups)]
+
+
+@dataclass(frozen=True)
+class ModelHelp:
+    """A model of the PR as the help lists it: its stages and its metric gates, already put into words."""
+
+    name: str
+    stages: tuple[str, ...]
+    gates: str
+
+
+def render_help(stages: Sequence[str], models: Sequence[ModelHelp]) -> list[str]:
+    """The lines of the reply to ``/rollout help``: the table of verbs (``stages`` are the configured ones), the
+    stage gates, and each model's stages and metric gates. User text is escaped by the template."""
+    template = templating.environment("bot.report").get_template("rollout-help.md.j2")
+    text = template.render(rows=help_rows(), stage=STAGE, stages=stages, models=models, markdown_text=markdown_text)
+    return text.removesuffix("\n").split("\n")
