@@ -111,7 +111,7 @@ def parse(body: str, stages: tuple[str, ...]) -> Command | Refusal | None:
     if not words:
         return Refusal(shown, f"no verb given; the verbs are {', '.join(verbs)} (try `/rollout help`)")
     word, args = words[0], words[1:]
-    verb = STAGE if word in stages else FIXED.get(word)
+    verb = STAGE if word in stages else FIXED.get(word)  # a stage named like a fixed verb is read as a stage
     if verb is None:
         close = difflib.get_close_matches(word.lower(), verbs, n=1, cutoff=0.5)
         hint = f"; did you mean `/rollout {close[0]}`?" if close else f"; the verbs are {', '.join(verbs)}"
@@ -157,8 +157,8 @@ def _arguments(verb: Verb, word: str, args: list[str], shown: str) -> Command:
         return _rule(word, positional, options, shown)
     models = _models(positional)
     if verb.takes is Takes.MODEL and len(models) != 1:
-        raise _BadArgs(f"`{word}` names exactly one model: `/rollout {word} MODEL "
-                       f"{' '.join(f'[{option} TEXT]' for option in verb.options)}`")
+        usage = " ".join(["/rollout", word, "MODEL", *(f"[{option} TEXT]" for option in verb.options)])
+        raise _BadArgs(f"`{word}` names exactly one model: `{usage}`")
     percent = _percent(options["--percent"]) if "--percent" in options else None
     return Command(word, shown, models=models, percent=percent, reason=options.get("--reason"),
                    note=options.get("--note"), stage=word if verb is STAGE else None)

@@ -96,9 +96,10 @@ class HelpRow:
     who: str
 
 
-def help_rows(verbs: Sequence[Verb] = VERBS) -> list[HelpRow]:
+def help_rows() -> list[HelpRow]:
+    """The rows of the help's table, in the order of :data:`VERBS`."""
     groups: list[list[Verb]] = []
-    for verb in verbs:
+    for verb in VERBS:
         last = groups[-1][-1] if groups else None
         if last and last.takes is verb.takes is Takes.NOTHING and last.permission is verb.permission:
             groups[-1].append(verb)
