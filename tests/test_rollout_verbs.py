@@ -3,6 +3,7 @@ dispatch and the help agree with the table."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -138,3 +139,10 @@ def test_a_stage_named_like_a_fixed_verb_reads_as_a_stage_and_is_judged_as_that_
     assert isinstance(command, Command) and command.stage == "ack"
     assert verb_of(command.verb).handler == "ack"
     assert deploys(command, ("ack",))
+
+
+def test_the_users_table_in_the_docs_lists_every_verb():
+    docs = (Path(__file__).parents[1] / "docs" / "rollout.md").read_text(encoding="utf-8")
+    table = docs[docs.index("| command | who may | what |"):docs.index("- **Models.**")]
+    for name in (*FIXED_VERBS, STAGES[0]):  # the first stage stands for the stage verbs
+        assert f"| `/rollout {name}" in table, name
