@@ -16,6 +16,9 @@ from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, dump, git, make_repo, model
 
 BOT = "github-actions[bot]"
+# The reply to `/rollout help` in test_help_reply_is_the_golden_one as modelgate wrote it before the verb table
+# (issue #18), after its marker line; {sha} stands for the head.
+HELP_REPLY = Path(__file__).parent / "fixtures" / "rollout-help.md"
 T = "2026-11-28T10:{:02d}:00Z"
 
 
@@ -375,3 +378,20 @@ def test_an_ack_counts_like_an_approval_so_a_push_invalidates_it(tmp_path, githu
     world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
     world.say("someone", "/rollout plan")
     assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate
+
+
+def test_help_reply_is_the_golden_one(world):
+    """The whole `/rollout help` reply, byte for byte: the verb table, the stages, each model's stages and gates
+    (a model with its own stages and hostile metric names, escaped)."""
+    blue = {"apiVersion": "modelgate/v1", "kind": "Model", "metadata": {"name": "blue", "owners": ["@olga"]},
+            "spec": {"version": "1.0.0", "rollout": {
+                "stages": ["dark", "blue"],
+                "gates": {"dark": {"p99_*ms*": {"max": 60}, "auc": {"max_delta": 0.02, "min": 0.8}},
+                          "blue": {"<b>@team|x</b>": {"min": 1e-06}}}}}}
+    world.head = world.pr["head"]["sha"] = commit(world.repo, {"models/blue.yaml": dump(blue),
+                                                                "models/other.yaml": model("other", owners=["@olga"],
+                                                                                           version="1.1.0")}, "blue")
+    help_ = world.say("someone", "/rollout help")
+    _marker, reply_ = world.reply_to(help_)["body"].split("\n", 1)
+    assert reply_ + "\n" == HELP_REPLY.read_text(encoding="utf-8").replace("{sha}", world.head[:7])
+

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -30,12 +30,11 @@ from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
 from bot.graph import Graph
-from bot.manifests.models import Model
+from bot.manifests.models import Bound, Model
 from bot.result import Result
-from bot.rollout.authorize import Actor, authorize
+from bot.rollout.authorize import Actor, authorize, deploys
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
 from bot.rollout.parse import (
-    DEPLOYING,
     Command,
     Comment,
     Refusal,
@@ -58,6 +57,7 @@ from bot.rollout.stages import (
     stages_of,
     targets,
 )
+from bot.rollout.verbs import Handler, ModelHelp, render_help, verb_of
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}
@@ -143,24 +143,13 @@ class Rollout:
         if isinstance(command, Refusal):
             return Answer("refused", command.reason)
         assert command is not None
-        if command.verb == "help":
-            return Answer("accepted", "the /rollout commands", self._help())
-        if command.verb == "plan":
-            return Answer("accepted", "the rollout plan in the report is refreshed")
-        if command.verb == "status":
-            return Answer("accepted", f"rollout of {len(self.models)} model(s) at {self.pr.head_sha[:7]}",
-                          self._status())
-        if command.verb == "ack":
-            return self._ack(command)
-        if command.verb == "override":
-            return self._override(command)
-        return self._deploy(command)
+        return HANDLERS[verb_of(command.verb).handler](self, command)
 
     # --- checks shared by the verbs that change something ------------------------------------------------
 
     def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]]) -> str | None:
         """Permission/ownership, then the race with a push; None when the command may go on."""
-        actor = Actor(self.comment.user, self._permission() if self._needs_permission(command) else "none", {})
+        actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
         admins = tuple(self.config.admins)
         why = authorize(command, actor, owners=owners, admins=admins, required=self.config.rollout.command_permission,
                         stages=self.verbs)
@@ -175,9 +164,6 @@ class Rollout:
             return (f"the head moved to {self.pr.head_sha[:7]} after this command was written (a push raced it); "
                     "check the new head and repeat the command")
         return None
-
-    def _needs_permission(self, command: Command) -> bool:
-        return command.verb in self.verbs or command.verb in DEPLOYING
 
     def _permission(self) -> str:
         try:
@@ -290,32 +276,18 @@ class Rollout:
 
     # --- help and status -------------------------------------------------------------------------------
 
-    def _help(self) -> list[str]:
-        stages = " → ".join(self.config.rollout.stages)
-        lines = [
-            "| command | who | what |", "|---|---|---|",
-            "| `/rollout help` · `plan` · `status` | anyone | this help · refresh the plan · where each model is |",
-            f"| `/rollout STAGE [MODEL ...]` (stages: {markdown_text(stages)}), `canary --percent N` | write "
-            "permission and an owner of each model, or an admin | deploy the PR's head to that stage |",
-            "| `/rollout promote [MODEL ...]` | same | the next stage of each model |",
-            "| `/rollout rollback [MODEL ...] [--reason R]` | same | deploy the base to the model's current stage |",
-            "| `/rollout ack MODEL [--note N]` | an owner of MODEL | acknowledge the migration (counts for MG302) |",
-            "| `/rollout override RULE --reason R` | an admin | waive RULE for the current head (not MG301/MG302) |",
-            "",
-            "A stage is entered in order, after a successful deployment of the same head to the previous stage, "
-            "never while the check fails; canary, production and any stage after the first also need every approval.",
-        ]
-        for model in self.models:
-            rollout = self._model(model).spec.rollout
-            gates = rollout.gates if rollout else {}
-            shown = "; ".join(
-                f"{stage}: " + ", ".join(f"{metric} {_bound(bound)}" for metric, bound in metrics.items())
-                for stage, metrics in gates.items()) or "no metric gates"
-            lines.append(f"- {markdown_text(model)} ({markdown_text(' → '.join(self.stages[model]))}): "
-                         f"{markdown_text(shown)}")
-        return lines
+    def _help(self, command: Command) -> Answer:
+        models = [ModelHelp(m, self.stages[m], _gates(self._model(m))) for m in self.models]
+        return Answer("accepted", "the /rollout commands", render_help(self.config.rollout.stages, models))
 
-    def _status(self) -> list[str]:
+    def _plan(self, command: Command) -> Answer:
+        return Answer("accepted", "the rollout plan in the report is refreshed")
+
+    def _status(self, command: Command) -> Answer:
+        return Answer("accepted", f"rollout of {len(self.models)} model(s) at {self.pr.head_sha[:7]}",
+                      self._status_table())
+
+    def _status_table(self) -> list[str]:
         known = self._deployments(self.models)
         lines = ["| model | stage | deployment |", "|---|---|---|"]
         for model in self.models:
@@ -329,7 +301,21 @@ class Rollout:
         return lines if self.models else ["This PR changes no model."]
 
 
-def _bound(bound: Any) -> str:
+# The GitHub side of each handler of the verb table (bot.rollout.verbs).
+HANDLERS: Mapping[Handler, Callable[[Rollout, Command], Answer]] = {
+    "help": Rollout._help, "plan": Rollout._plan, "status": Rollout._status, "ack": Rollout._ack,
+    "override": Rollout._override, "deploy": Rollout._deploy,
+}
+
+
+def _gates(model: Model) -> str:
+    """A model's metric gates in words, for the help."""
+    gates = model.spec.rollout.gates if model.spec.rollout else {}
+    return "; ".join(f"{stage}: " + ", ".join(f"{metric} {_bound(bound)}" for metric, bound in metrics.items())
+                     for stage, metrics in gates.items()) or "no metric gates"
+
+
+def _bound(bound: Bound) -> str:
     parts = [f"≥ {bound.min:g}" if bound.min is not None else "", f"≤ {bound.max:g}" if bound.max is not None else "",
              f"±{bound.max_delta:g} of the baseline" if bound.max_delta is not None else ""]
     return " ".join(p for p in parts if p)

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.approvals import is_owner, login
-from bot.rollout.parse import DEPLOYING, Command
+from bot.rollout.parse import Command
+from bot.rollout.verbs import Permission, verb_of
 
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
-ANYONE = ("help", "plan", "status")
 UNWAIVABLE = ("MG301", "MG302")
 
 
@@ -38,22 +38,24 @@ def authorize(command: Command, actor: Actor, *, owners: Mapping[str, tuple[str,
               required: str, stages: tuple[str, ...]) -> str | None:
     """Why ``actor`` may not run ``command`` on the models ``owners`` lists (model → owners), or None if they may.
 
-    ``stages`` are the stage verbs; deploying (a stage, promote, rollback) needs ``required`` permission and
-    ownership of every model, or being an admin; ``ack`` needs ownership of the model; ``override`` an admin.
+    The verb's :class:`~bot.rollout.verbs.Permission` decides: deploying (``stages`` are the stage verbs)
+    needs ``required`` permission and ownership of every model, or being an admin; ``OWNER`` needs ownership
+    of the model; ``ADMIN`` being an admin.
     """
-    if command.verb in ANYONE:
+    permission = verb_of(command.verb).permission
+    if permission is Permission.ANYONE:
         return None
     who = f"@{login(actor.login)}"
     admin = is_owner(actor.login, admins, actor.team_members)
-    if command.verb == "override":
+    if permission is Permission.ADMIN:
         if command.rule in UNWAIVABLE:
             return f"{command.rule} cannot be waived: it needs the owners' approval (or `/rollout ack`)"
         if admin:
             return None
         if not admins:
-            return "`override` is for admins and no admins are configured (`admins` in .modelgate.yml)"
-        return f"`override` is for admins ({_list(admins)}); {who} is not one{_blind(admins, actor)}"
-    deploying = command.verb in stages or command.verb in DEPLOYING
+            return f"`{command.verb}` is for admins and no admins are configured (`admins` in .modelgate.yml)"
+        return f"`{command.verb}` is for admins ({_list(admins)}); {who} is not one{_blind(admins, actor)}"
+    deploying = deploys(command, stages)
     if deploying and not permission_at_least(actor.permission, required):
         return (f"{who} has {actor.permission} permission on this repository; `{command.verb}` needs {required} "
                 "(rollout.command_permission)")
@@ -64,6 +66,12 @@ def authorize(command: Command, actor: Actor, *, owners: Mapping[str, tuple[str,
     either = " nor an admin" if deploying else ""
     blind = _blind(tuple(o for model in not_owned for o in owners[model]), actor)
     return f"{who} is not an owner of {', '.join(not_owned)}{either} ({details}){blind}"
+
+
+def deploys(command: Command, stages: tuple[str, ...]) -> bool:
+    """Whether ``command`` deploys (and so needs the configured permission): a stage verb, or a verb with the
+    ``DEPLOY`` permission. A stage named like a fixed verb deploys, yet is judged as that verb otherwise."""
+    return command.verb in stages or verb_of(command.verb).permission is Permission.DEPLOY
 
 
 def _list(owners: tuple[str, ...] | list[str]) -> str:

@@ -18,6 +18,7 @@ from typing import Literal
 from bot.approvals import Ack, Override, login
 from bot.result import AuditEntry
 from bot.rollout.parse import Command, Comment, first_line, is_candidate, is_command, parse, shorten
+from bot.rollout.verbs import ACK, OVERRIDE, verb_of
 
 Outcome = Literal["accepted", "refused", "ignored"]
 MARKER_RE = re.compile(r"<!-- modelgate:rollout (\{[^<>]*?\}) -->")
@@ -92,11 +93,12 @@ def derive(comments: Sequence[Comment], bot_login: str, head_sha: str | None = N
             audit.append(AuditEntry(comment.user, at, line, "ignored", "not processed yet"))
             continue
         audit.append(AuditEntry(comment.user, at, line, reply.outcome, reply.detail))
-        command = parse(comment.body, ())
+        command = parse(comment.body, ())  # no stages: only the fixed verbs count here
         if reply.outcome != "accepted" or not isinstance(command, Command):
             continue
-        if command.verb == "ack" and head_sha in (None, reply.sha):
+        verb = verb_of(command.verb)
+        if verb is ACK and head_sha in (None, reply.sha):
             acks.append(Ack(comment.user, command.models[0]))
-        elif command.verb == "override" and command.rule and command.reason:
+        elif verb is OVERRIDE and command.rule and command.reason:
             overrides.append(Override(comment.user, command.rule, command.reason, reply.sha))
     return Derived(tuple(audit), tuple(acks), tuple(overrides))

@@ -16,11 +16,10 @@ from datetime import datetime
 
 from bot.config import RULE_ID_RE
 from bot.manifests.models import NAME_RE
+from bot.rollout.verbs import FIXED, FIXED_VERBS, STAGE, Takes, Verb
 
 PREFIX = "/rollout"
 MAX_LINE = 2000  # a command line longer than this is refused without being split
-FIXED_VERBS = ("help", "plan", "status", "promote", "rollback", "ack", "override")
-DEPLOYING = ("promote", "rollback")  # with the stage verbs: the verbs that create deployments
 
 
 @dataclass(frozen=True)
@@ -111,13 +110,14 @@ def parse(body: str, stages: tuple[str, ...]) -> Command | Refusal | None:
     verbs = (*stages, *FIXED_VERBS)
     if not words:
         return Refusal(shown, f"no verb given; the verbs are {', '.join(verbs)} (try `/rollout help`)")
-    verb, args = words[0], words[1:]
-    if verb not in verbs:
-        close = difflib.get_close_matches(verb.lower(), verbs, n=1, cutoff=0.5)
+    word, args = words[0], words[1:]
+    verb = STAGE if word in stages else FIXED.get(word)  # a stage named like a fixed verb is read as a stage
+    if verb is None:
+        close = difflib.get_close_matches(word.lower(), verbs, n=1, cutoff=0.5)
         hint = f"; did you mean `/rollout {close[0]}`?" if close else f"; the verbs are {', '.join(verbs)}"
-        return Refusal(shown, f"unknown verb {shorten(verb, 40)!r}{hint}")
+        return Refusal(shown, f"unknown verb {shorten(word, 40)!r}{hint}")
     try:
-        return _arguments(verb, args, shown, stages)
+        return _arguments(verb, word, args, shown)
     except _BadArgs as exc:
         return Refusal(shown, str(exc))
 
@@ -126,35 +126,23 @@ class _BadArgs(Exception):
     pass
 
 
-# The options each verb takes, and whether each needs a value.
-_OPTIONS: dict[str, tuple[str, ...]] = {
-    "stage": ("--percent",),
-    "promote": ("--percent",),
-    "rollback": ("--reason",),
-    "ack": ("--note",),
-    "override": ("--reason",),
-}
-_POSITIONAL = {"stage": "MODEL", "promote": "MODEL", "rollback": "MODEL", "ack": "MODEL", "override": "RULE"}
-
-
-def _arguments(verb: str, args: list[str], shown: str, stages: tuple[str, ...]) -> Command:
-    kind = "stage" if verb in stages else verb
-    allowed = _OPTIONS.get(kind, ())
+def _arguments(verb: Verb, word: str, args: list[str], shown: str) -> Command:
+    """``args`` read as ``verb`` takes them (``word`` is the verb as written: a stage, or the fixed verb)."""
     options: dict[str, str] = {}
     positional: list[str] = []
     index = 0
     while index < len(args):
-        word = args[index]
+        arg = args[index]
         index += 1
-        if not word.startswith("--"):
-            positional.append(word)
+        if not arg.startswith("--"):
+            positional.append(arg)
             continue
-        name, eq, value = word.partition("=")
-        if name not in allowed:
-            close = difflib.get_close_matches(name, allowed, n=1)
+        name, eq, value = arg.partition("=")
+        if name not in verb.options:
+            close = difflib.get_close_matches(name, verb.options, n=1)
             hint = f"; did you mean {close[0]}?" if close else (
-                f"; it takes {', '.join(allowed)}" if allowed else f"; `{verb}` takes no options")
-            raise _BadArgs(f"unknown option {shorten(name, 40)!r} for `{verb}`{hint}")
+                f"; it takes {', '.join(verb.options)}" if verb.options else f"; `{word}` takes no options")
+            raise _BadArgs(f"unknown option {shorten(name, 40)!r} for `{word}`{hint}")
         if not eq:
             if index >= len(args):
                 raise _BadArgs(f"{name} needs a value")
@@ -163,34 +151,29 @@ def _arguments(verb: str, args: list[str], shown: str, stages: tuple[str, ...]) 
         if name in options:
             raise _BadArgs(f"{name} is given twice")
         options[name] = value
-    if kind not in _POSITIONAL and positional:
-        raise _BadArgs(f"`{verb}` takes no arguments (got {shorten(' '.join(positional), 60)!r})")
-    common = {"verb": verb, "line": shown}
-    if kind == "override":
-        return _override(positional, options, common)
+    if verb.takes is Takes.NOTHING and positional:
+        raise _BadArgs(f"`{word}` takes no arguments (got {shorten(' '.join(positional), 60)!r})")
+    if verb.takes is Takes.RULE:
+        return _rule(word, positional, options, shown)
     models = _models(positional)
-    if kind == "ack":
-        if len(models) != 1:
-            raise _BadArgs("`ack` names exactly one model: `/rollout ack MODEL [--note TEXT]`")
-        return Command(**common, models=models, note=options.get("--note"))
-    if kind == "rollback":
-        return Command(**common, models=models, reason=options.get("--reason"))
+    if verb.takes is Takes.MODEL and len(models) != 1:
+        usage = " ".join(["/rollout", word, "MODEL", *(f"[{option} TEXT]" for option in verb.options)])
+        raise _BadArgs(f"`{word}` names exactly one model: `{usage}`")
     percent = _percent(options["--percent"]) if "--percent" in options else None
-    if kind == "stage":
-        return Command(**common, models=models, percent=percent, stage=verb)
-    return Command(**common, models=models, percent=percent)
+    return Command(word, shown, models=models, percent=percent, reason=options.get("--reason"),
+                   note=options.get("--note"), stage=word if verb is STAGE else None)
 
 
-def _override(positional: list[str], options: dict[str, str], common: dict[str, str]) -> Command:
+def _rule(word: str, positional: list[str], options: dict[str, str], shown: str) -> Command:
     if len(positional) != 1:
-        raise _BadArgs("`override` names exactly one rule: `/rollout override MG101 --reason \"why\"`")
+        raise _BadArgs(f"`{word}` names exactly one rule: `/rollout {word} MG101 --reason \"why\"`")
     rule = positional[0].upper()
     if not RULE_ID_RE.match(rule):
         raise _BadArgs(f"{shorten(positional[0], 40)!r} is not a rule id (rule ids look like MG101)")
     reason = options.get("--reason", "").strip()
     if not reason:
-        raise _BadArgs("`override` needs a reason: `/rollout override RULE --reason \"why\"`")
-    return Command(**common, rule=rule, reason=reason)
+        raise _BadArgs(f"`{word}` needs a reason: `/rollout {word} RULE --reason \"why\"`")
+    return Command(word, shown, rule=rule, reason=reason)
 
 
 def _models(words: list[str]) -> tuple[str, ...]:
