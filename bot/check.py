@@ -65,7 +65,7 @@ def judge(assessment: Assessment, reviews: ReviewState | None) -> Result:
     config, result = assessment.config, assessment.result
     findings = engine.waive(result.findings, approvals.waivers(reviews, config))
     groups = approvals.evaluate(result.approvals, reviews, config)
-    # a new Result each time: the GitHub adapter adds stages, notes and the audit log to the one it publishes
+    # fresh lists each time: a Result is frozen but its lists are not, and one assessment is judged more than once
     return replace(result, verdict=verdict(findings, groups), findings=findings, approvals=groups,
                    stages=dict(result.stages), audit=list(result.audit), notes=list(result.notes))
 
