@@ -37,7 +37,7 @@ def dep(env: str, state: str | None = "success", *, sha: str = HEAD, model: str 
 
 def refusal(stage: str, deployments: list[Deployment], *, verdict: str = "pending",
             approvals: tuple[Approval, ...] = ()) -> str | None:
-    return entry_refusal("m", stage, STAGES, deployments, HEAD, verdict, approvals)
+    return entry_refusal(Request("m", stage, HEAD), STAGES, deployments, verdict, approvals)
 
 
 def test_ours_filters_creator_pr_and_task():
@@ -80,7 +80,7 @@ def test_later_stages_need_every_approval():
 
 
 def test_unknown_stage_for_the_model():
-    assert entry_refusal("m", "canary", ("shadow", "production"), [], HEAD, "pass", ()) == (
+    assert entry_refusal(Request("m", "canary", HEAD), ("shadow", "production"), [], "pass", ()) == (
         "m has no stage 'canary' (its stages: shadow, production)")
 
 
@@ -149,6 +149,6 @@ def test_raced():
 
 def test_canary_and_production_need_every_approval_even_first():
     waiting = [Approval("MG301", "model:m", ("@a",), "changed")]
-    assert "needs every approval" in entry_refusal("m", "canary", ("canary", "production"), [], "a" * 40, "pending",
-                                                   waiting)
-    assert entry_refusal("m", "shadow", ("shadow", "canary"), [], "a" * 40, "pending", waiting) is None
+    assert "needs every approval" in entry_refusal(Request("m", "canary", HEAD), ("canary", "production"), [],
+                                                   "pending", waiting)
+    assert entry_refusal(Request("m", "shadow", HEAD), ("shadow", "canary"), [], "pending", waiting) is None

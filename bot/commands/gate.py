@@ -29,7 +29,7 @@ from bot.manifests.models import Model
 from bot.rollout.gates import Check, MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import SourceError
-from bot.verify import VerifyResult, verify_records
+from bot.verify import Expected, VerifyResult, verify_records
 
 MAX_METRICS_BYTES = 10_000_000
 
@@ -150,7 +150,7 @@ def _verify(snap: Snapshot, model: Model, args: argparse.Namespace) -> VerifyRes
     schema = snap.schema(name, number)
     if schema is None:
         raise UsageError(f"the schema of {name}@{number} cannot be read (run modelgate lint)")
-    return verify_records(schema, version.quality, Path(args.records), contract=f"{name}@{number}")
+    return verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records))
 
 
 def _github_env() -> tuple[Client, str]:

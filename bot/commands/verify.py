@@ -39,7 +39,7 @@ def _count(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.verify import verify_records  # imported here: the other commands need not load the validator
+    from bot.verify import Expected, verify_records  # imported here: the other commands need not load the validator
     from bot.verify.report import Where, render_github, render_text
 
     name, number = parse_ref(args.contract)
@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         problem = next((f for f in snap.findings if f.subject == f"contract:{name}@{number}"), None)
         raise UsageError(f"the schema of {name}@{number} cannot be read"
                          + (f": {problem.file}:{problem.line}: {problem.message}" if problem else ""))
-    result = verify_records(schema, version.quality, Path(args.records),
-                            Path(args.baseline) if args.baseline else None, args.examples, contract=f"{name}@{number}")
+    result = verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records),
+                            Path(args.baseline) if args.baseline else None, args.examples)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
         for note in result.notes:

@@ -271,7 +271,7 @@ class Rollout:
         stage = command.stage or next_stage(known, model, stages, sha)
         if stage is None:
             return None, f"{model} is already at its last stage ({stages[-1]}) with {sha[:7]}"
-        refusal = entry_refusal(model, stage, stages, known, sha, self.result.verdict, self.result.approvals)
+        refusal = entry_refusal(Request(model, stage, sha), stages, known, self.result.verdict, self.result.approvals)
         if refusal:
             return None, refusal
         percent = command.percent if command.percent is not None else 100 if stage == stages[-1] else None

@@ -153,14 +153,15 @@ def next_stage(deployments: Sequence[Deployment], model: str, stages: Sequence[s
     return stages[index] if index < len(stages) else None
 
 
-def entry_refusal(model: str, stage: str, stages: Sequence[str], deployments: Sequence[Deployment], sha: str,
-                  verdict: str, approvals: Sequence[Approval]) -> str | None:
-    """Why ``model`` may not enter ``stage`` at ``sha`` now, or None when every gate holds.
+def entry_refusal(request: Request, stages: Sequence[str], deployments: Sequence[Deployment], verdict: str,
+                  approvals: Sequence[Approval]) -> str | None:
+    """Why ``request.model`` may not enter ``request.stage`` at ``request.sha`` now, or None when every gate holds.
 
     Stages are entered in order: the previous stage must have a successful deployment of the same SHA. Never
     while the verdict is ``fail``. ``canary``, ``production`` and every stage after the first also need every
     approval (a model whose stages start at ``canary`` does not skip them).
     """
+    model, stage, sha = request.model, request.stage, request.sha
     if stage not in stages:
         return f"{model} has no stage {stage!r} (its stages: {', '.join(stages)})"
     if verdict == "fail":
