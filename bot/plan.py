@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.approvals import trusted_owners
 from bot.config import Config
-from bot.evaluation import Evaluation
+from bot.evaluation import Evaluation, pr_models
 from bot.graph import Graph, contract_node
 from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
@@ -90,18 +90,6 @@ def dependency_order(graph: Graph) -> list[str]:
     return [n.removeprefix("model:") for n in nodes if n.startswith("model:")]
 
 
-def pr_models(changes: Iterable[Change], base_graph: Graph, head_graph: Graph, head: Snapshot) -> set[str]:
-    """The models of a PR: those whose manifest changed, plus the providers of changed contract versions."""
-    models = set()
-    for change in changes:
-        if change.subject.startswith("model:"):
-            models.add(change.subject.removeprefix("model:"))
-        elif "@" in change.subject:
-            models |= {p.removeprefix("model:") for graph in (head_graph, base_graph)
-                       for p in graph.providers_of(change.subject)}
-    return {m for m in models if m in head.models}
-
-
 def _stages(head: Snapshot, model: str, config: Config) -> list[str]:
     manifest = head.models[model]
     assert isinstance(manifest.doc, Model)
@@ -117,7 +105,7 @@ def _rollout(ev: Evaluation, pairs: list[tuple[_Move, ChecklistItem]]) -> list[P
     def ordered(names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n)))
 
-    shipping = ordered(pr_models(ev.changes, ev.base_graph, head_graph, head))
+    shipping = ordered(pr_models(ev.changes, ev.base_graph, head_graph))
     stages = {model: _stages(head, model, config) for model in shipping}
     stage_order = _stage_order(config, stages.values())
     steps: list[tuple[str, tuple[str, ...], str]] = []

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.graph import Graph
-from bot.manifests.load import Loader
-from bot.result import Approval, Change
+from bot.result import Approval
 from bot.rollout.stages import (
     Deployment,
     Request,
@@ -15,12 +13,9 @@ from bot.rollout.stages import (
     existing,
     next_stage,
     ours,
-    pr_models,
     raced,
     targets,
 )
-from bot.sources import DirectorySource
-from tests.helpers import contract, model, write_tree
 
 STAGES = ("shadow", "canary", "production")
 HEAD = "a" * 40
@@ -123,21 +118,6 @@ def test_targets():
     assert targets(["b"], ["a", "b"]) == (("b",), None)
     assert targets(["c", "d"], ["a", "b"])[1] == "c, d are not among this PR's models (a, b)"
     assert targets([], [])[1] == "this PR changes no model, so there is nothing to roll out"
-
-
-def test_pr_models(tmp_path):
-    root = write_tree(tmp_path, {
-        "contracts/feat.yaml": contract("feat", (1, 2)),
-        "contracts/score.yaml": contract("score"),
-        "models/pipe.yaml": model("pipe", provides=[("feat", 1), ("feat", 2)]),
-        "models/scorer.yaml": model("scorer", consumes=[("feat", 2)], provides=[("score", 1)]),
-        "models/router.yaml": model("router", consumes=[("score", 1)]),
-    })
-    graph = Graph.from_snapshot(Loader(DirectorySource(root)).load())
-    changes = [Change("contract:score@1", "schema", "TYPE_CHANGED"), Change("model:router", "version", "x"),
-               Change("model:gone", "removed", "x")]
-    assert pr_models(changes, graph) == ("router", "scorer")
-    assert pr_models([Change("contract:feat", "metadata", "x")], graph) == ("pipe",)
 
 
 def test_raced():

@@ -28,6 +28,7 @@ from typing import Any
 from bot import check
 from bot.approvals import Review, ReviewState, approving_users, login
 from bot.config import CONFIG_PATH
+from bot.evaluation import pr_models
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.revisions import ensure_commits, load_states
@@ -38,7 +39,6 @@ from bot.report import MARKER, ReportContext, render_comment
 from bot.result import Result
 from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
-from bot.rollout.stages import pr_models
 
 COMMENT_LIMIT = 60_000
 TEAM_RE = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9_.-]*")  # org/team as login() gives it (lower case)
@@ -118,7 +118,7 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
     """:func:`assess`, plus the current rollout stage of each model of the PR (``Result.stages``) from the
     bot's deployments for it (see :func:`bot.github.deployments.report_stages`)."""
     result = assess(gh, settings, pr)
-    models = pr_models(result.changes, Graph.from_snapshot(pr.head))
+    models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
     stages, notes = deployments.report_stages(gh, settings.repo, pr.number, settings.bot_login, models,
                                               str(pr.pull.get("created_at") or ""))
     return replace(result, stages=stages, notes=[*result.notes, *notes])

@@ -13,9 +13,8 @@ from typing import Any
 
 from bot.approvals import login
 from bot.config import Config
-from bot.graph import Graph, model_node
 from bot.manifests.models import Model
-from bot.result import Approval, Change
+from bot.result import Approval
 
 TASK_PREFIX = "deploy:"
 FAILED = ("failure", "error")
@@ -111,25 +110,6 @@ def stage_label(deployment: Deployment | None) -> str:
 def current_stages(deployments: Sequence[Deployment], models: Iterable[str]) -> dict[str, str]:
     """Model → its rollout as :func:`stage_label` puts it (for ``Result.stages``)."""
     return {model: stage_label(latest(deployments, model)) for model in models}
-
-
-def pr_models(changes: Iterable[Change], head: Graph) -> tuple[str, ...]:
-    """The models of a PR: those whose manifest changed, plus the providers of changed contract versions.
-
-    A change to a whole contract (``contract:NAME``) counts for every version it has at head. Models that no
-    longer exist at head cannot be deployed and are left out.
-    """
-    models: set[str] = set()
-    for change in changes:
-        kind, _, rest = change.subject.partition(":")
-        if kind == "model":
-            models.add(rest)
-        elif kind == "contract":
-            name, at, version = rest.partition("@")
-            nodes = [f"contract:{name}@{version}"] if at else head.versions_of(name)
-            for node in nodes:
-                models.update(head.g.nodes[p]["name"] for p in head.providers_of(node))
-    return tuple(sorted(m for m in models if model_node(m) in head))
 
 
 def targets(requested: Sequence[str], of_pr: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
