@@ -182,9 +182,8 @@ class PublishingGitHub(FakeGitHub):
     def issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
         return []
 
-    def create_status(self, repo: str, sha: str, state: str, context: str, description: str,
-                      url: str | None) -> None:
-        self.statuses.append((state, description))
+    def create_status(self, repo: str, sha: str, state: str, *context_description_url: str | None) -> None:
+        self.statuses.append((state, str(context_description_url[1])))
 
 
 def test_publish_returns_the_result_with_the_runs_notes_and_leaves_the_evaluated_one_alone(tmp_path: Path) -> None:
