@@ -67,9 +67,9 @@ def child(task: str, records: str, baseline: str) -> None:
     else:
         sys.path.insert(0, str(ROOT))
         from bot.manifests.models import Quality
-        from bot.verify import verify_records
+        from bot.verify import Expected, verify_records
 
-        result = verify_records(SCHEMA, Quality.model_validate(QUALITY), records, baseline)
+        result = verify_records(Expected(SCHEMA, Quality.model_validate(QUALITY)), records, baseline)
         extra = {"records": result.records, "invalid": result.invalid, "verdict": result.verdict}
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)

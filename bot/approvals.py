@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import Config
+from bot.evaluation import Evaluation
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.owners import owners_of
 from bot.result import Approval, Change, Impacted
@@ -83,15 +84,14 @@ def trusted_owners(base: Snapshot, head: Snapshot, kind: str, name: str) -> tupl
     return owners_of(found[0], base) if found else ()
 
 
-def required_groups(base: Snapshot, head: Snapshot, changes: Iterable[Change], direct: Iterable[Impacted],
-                    config: Config) -> list[Approval]:
+def required_groups(ev: Evaluation) -> list[Approval]:
     """The approval groups a PR needs, unsatisfied, in a stable order: MG301 by subject, then MG302."""
     groups: list[Approval] = []
-    if severity_for("MG301", config) is not None:
-        groups.extend(_owner_groups(base, head, list(changes), config))
-    if severity_for("MG302", config) is not None:
+    if severity_for("MG301", ev.config) is not None:
+        groups.extend(_owner_groups(ev.base, ev.head, ev.changes, ev.config))
+    if severity_for("MG302", ev.config) is not None:
         seen: dict[str, Impacted] = {}
-        for item in direct:
+        for item in ev.direct:
             seen.setdefault(item.model, item)
         for model, item in sorted(seen.items()):
             groups.append(Approval("MG302", f"model:{model}", item.owners,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.config import CONFIG_PATH
 from bot.manifests.load import ManifestFile, Snapshot
@@ -208,28 +208,42 @@ def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFi
                              detail=f"version {number} removed (was {version.status})"),
                       old, "spec", "versions", index, "version")
         else:
-            yield from _version(base, head, old, new, before[number], after[number], policy)
+            yield from _version(_Side(base, old, *before[number]), _Side(head, new, *after[number]), policy)
 
 
-def _version(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile,
-             before: tuple[int, ContractVersion], after: tuple[int, ContractVersion], policy: str) -> Iterator[Change]:
-    (i, a), (j, b) = before, after
-    subject = _version_subject(new, b.version)
-    where = ("spec", "versions", j)
+class _Side(NamedTuple):
+    """One contract version in one state: the state (which holds its schema), the manifest, its position there."""
+
+    state: Snapshot
+    manifest: ManifestFile
+    position: int
+    version: ContractVersion
+
+    def data(self) -> dict[str, Any]:
+        """The version as the contract-level diff reads it: a plain dict with the resolved schema."""
+        data = dict(self.manifest.data["spec"]["versions"][self.position])
+        data.pop("schema_ref", None)
+        data["schema"] = self.state.schema(self.manifest.name, self.version.version)
+        return data
+
+
+def _version(old: _Side, new: _Side, policy: str) -> Iterator[Change]:
+    a, b = old.version, new.version
+    subject = _version_subject(new.manifest, b.version)
+    where = ("spec", "versions", new.position)
     if a.status != b.status:
         kind = {"deprecated": "VERSION_DEPRECATED", "retired": "VERSION_RETIRED"}.get(b.status, "VERSION_REACTIVATED")
         sunset = f"; sunset {b.deprecation.sunset}" if b.status == "deprecated" and b.deprecation else ""
         yield _at(Change(subject, "status", kind, breaking=b.status == "retired",
-                         detail=f"status {a.status} → {b.status}{sunset}"), new, *where, "status")
-    yield from _deprecation(subject, a, b, new, where)
-    assert isinstance(old.doc, Contract)
-    old_data = _version_data(old, i, base.schema(old.name, a.version))
-    new_data = _version_data(new, j, head.schema(new.name, b.version))
-    for change in diff_contract_version(subject, old_data, new_data, old.doc.spec.compatibility, policy):
-        yield _at(change, new, *where, *_key_path(change, b))
+                         detail=f"status {a.status} → {b.status}{sunset}"), new.manifest, *where, "status")
+    yield from _deprecation(subject, a, b, new.manifest, where)
+    assert isinstance(old.manifest.doc, Contract)
+    compatibility = old.manifest.doc.spec.compatibility
+    for change in diff_contract_version(subject, old.data(), new.data(), compatibility, policy):
+        yield _at(change, new.manifest, *where, *_key_path(change, b))
     if a.quality != b.quality:
         yield _at(Change(subject, "metadata", "QUALITY_CHANGED", detail="data expectations (quality) changed"),
-                  new, *where, "quality")
+                  new.manifest, *where, "quality")
 
 
 def _deprecation(subject: str, a: ContractVersion, b: ContractVersion, new: ManifestFile,
@@ -252,14 +266,6 @@ def _deprecation(subject: str, a: ContractVersion, b: ContractVersion, new: Mani
             verb = "SUNSET_MOVED" if key == "sunset" and before and after else f"{key.upper()}_CHANGED"
             yield _at(Change(subject, "deprecation", verb, detail=f"deprecation.{key}: {before} → {after}"),
                       new, *where, "deprecation", key)
-
-
-def _version_data(manifest: ManifestFile, index: int, schema: Any) -> dict[str, Any]:
-    """A contract version as the contract-level diff reads it: a plain dict with the resolved schema."""
-    data = dict(manifest.data["spec"]["versions"][index])
-    data.pop("schema_ref", None)
-    data["schema"] = schema
-    return data
 
 
 def _key_path(change: Change, version: ContractVersion) -> tuple[str | int, ...]:

@@ -15,6 +15,7 @@ from bot import approvals, plan
 from bot.approvals import ReviewState
 from bot.changes import diff_states
 from bot.config import Config
+from bot.evaluation import Evaluation
 from bot.graph import Graph
 from bot.impact import direct_impact, transitive_impact
 from bot.manifests.load import Snapshot
@@ -34,30 +35,35 @@ def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState |
     return judge(assess(base, head, today), reviews)
 
 
-def assess(base: Snapshot, head: Snapshot, today: date) -> Assessment:
-    config = base.config
+def evaluation(base: Snapshot, head: Snapshot, today: date) -> Evaluation:
+    """Both graphs, the changes (under the base's compatibility policy) and their impact, derived once."""
     base_graph, head_graph = Graph.from_snapshot(base), Graph.from_snapshot(head)
-    changes = diff_states(base, head, config.compatibility_policy)
+    changes = diff_states(base, head, base.config.compatibility_policy)
     direct = direct_impact(changes, base, head, base_graph, head_graph)
     transitive = transitive_impact(direct, base, head, base_graph, head_graph)
+    return Evaluation(base, head, today, base_graph, head_graph, changes, direct, transitive)
+
+
+def assess(base: Snapshot, head: Snapshot, today: date) -> Assessment:
+    ev = evaluation(base, head, today)
     # The plan before the findings: the head graph sorted for it tells lint whether that graph has a cycle.
-    items, steps = plan.migration(changes, direct, transitive, base, head, base_graph, head_graph, config)
-    findings = engine.run(Context(base, head, changes, today, base_graph, head_graph))
-    groups = approvals.required_groups(base, head, changes, direct, config)
+    items, steps = plan.migration(ev)
+    findings = engine.run(Context(base, head, ev.changes, today, ev.base_graph, ev.head_graph))
+    groups = approvals.required_groups(ev)
     return Assessment(Result(
         verdict=verdict(findings, groups),
         base=base.label,
         head=head.label,
         today=today,
         findings=findings,
-        changes=changes,
-        direct=direct,
-        transitive=transitive,
+        changes=ev.changes,
+        direct=ev.direct,
+        transitive=ev.transitive,
         approvals=groups,
         checklist=items,
         plan=steps,
-        sunsets=plan.sunsets(head_graph, today),
-    ), config)
+        sunsets=plan.sunsets(ev.head_graph, today),
+    ), ev.config)
 
 
 def judge(assessment: Assessment, reviews: ReviewState | None) -> Result:
@@ -65,7 +71,7 @@ def judge(assessment: Assessment, reviews: ReviewState | None) -> Result:
     config, result = assessment.config, assessment.result
     findings = engine.waive(result.findings, approvals.waivers(reviews, config))
     groups = approvals.evaluate(result.approvals, reviews, config)
-    # a new Result each time: the GitHub adapter adds stages, notes and the audit log to the one it publishes
+    # fresh lists each time: a Result is frozen but its lists are not, and one assessment is judged more than once
     return replace(result, verdict=verdict(findings, groups), findings=findings, approvals=groups,
                    stages=dict(result.stages), audit=list(result.audit), notes=list(result.notes))
 

@@ -1,7 +1,9 @@
 """The ``modelgate`` command line: one subcommand per module of ``bot.commands``.
 
 Each module there has ``add_parser(subparsers)``, which registers its subcommand and sets ``func``.
-Errors are one line on stderr (exit 2); ``--debug`` shows the traceback instead.
+Errors are one line on stderr (exit 2): the shell's (``UsageError``, ``SourceError``) and the core's
+(``DomainError``: an unknown node, unreadable records) alike. ``--debug`` shows the traceback of an internal
+error instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 import bot.commands
 from bot import __version__
-from bot.errors import UsageError
+from bot.errors import DomainError, UsageError
 from bot.sources import SourceError
 
 
@@ -69,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _cycle_collection_paused(args.command not in STREAMING):
             return int(args.func(args))
-    except (UsageError, SourceError) as exc:
+    except (UsageError, DomainError, SourceError) as exc:
         print(f"modelgate: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -15,9 +15,13 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from bot.errors import UsageError
+from bot.errors import DomainError
 from bot.manifests.load import Snapshot
 from bot.manifests.models import Contract, ContractVersion, Model
+
+
+class UnknownNode(DomainError):
+    """A NODE argument that names no single node: malformed, ambiguous, or no such model, contract or version."""
 
 
 def model_node(name: str) -> str:
@@ -72,10 +76,10 @@ class Graph:
         for name, manifest in snapshot.models.items():
             assert isinstance(manifest.doc, Model)
             me = model_node(name)
-            for item in manifest.doc.spec.provides:
-                g.add_edge(me, _version_node(g, item.contract, item.version))
-            for item in manifest.doc.spec.consumes:
-                g.add_edge(_version_node(g, item.contract, item.version), me)
+            for provided in manifest.doc.spec.provides:
+                g.add_edge(me, _version_node(g, provided.contract, provided.version))
+            for consumed in manifest.doc.spec.consumes:
+                g.add_edge(_version_node(g, consumed.contract, consumed.version), me)
         return cls(g, versions)
 
     # --- lookups -------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ class Graph:
         """The node ids a NODE argument names; a whole contract names all its versions.
 
         ``model:NAME``, ``contract:NAME``, ``contract:NAME@V``; a bare ``NAME[@V]`` is the contract if one
-        has that name, else the model. Ambiguous or unknown names are a UsageError (exit 2).
+        has that name, else the model. Ambiguous or unknown names are an UnknownNode.
         """
         kind, sep, rest = text.partition(":")
         if not sep:
@@ -203,19 +207,19 @@ class Graph:
         models = {d["name"] for _, d in self.g.nodes(data=True) if d["kind"] == "model"}
         contracts = {d["name"] for _, d in self.g.nodes(data=True) if d["kind"] == "contract" and d["defined"]}
         if kind not in ("", "model", "contract"):
-            raise UsageError(f"{text!r}: a node is model:NAME, contract:NAME or contract:NAME@VERSION")
+            raise UnknownNode(f"{text!r}: a node is model:NAME, contract:NAME or contract:NAME@VERSION")
         if kind == "":
             if name in models and name in contracts and not at:
-                raise UsageError(f"{text!r} is both a model and a contract: say model:{name} or contract:{name}")
+                raise UnknownNode(f"{text!r} is both a model and a contract: say model:{name} or contract:{name}")
             kind = "contract" if name in contracts else "model" if name in models else ""
         if kind == "model":
             if name not in models:
-                raise UsageError(_unknown("model", name, models))
+                raise UnknownNode(_unknown("model", name, models))
             if at:
-                raise UsageError(f"{text!r}: models have no versions here; say model:{name}")
+                raise UnknownNode(f"{text!r}: models have no versions here; say model:{name}")
             return [model_node(name)]
         if name not in contracts:
-            raise UsageError(_unknown("contract" if kind else "model or contract", name,
+            raise UnknownNode(_unknown("contract" if kind else "model or contract", name,
                                       contracts if kind else contracts | models))
         versions = [n for n in self.versions_of(name) if self.g.nodes[n]["defined"]]
         if not at:
@@ -223,7 +227,7 @@ class Graph:
         wanted = contract_node(name, int(version)) if version.isdigit() else None
         if wanted not in versions:
             shown = ", ".join(str(self.g.nodes[n]["version"]) for n in versions)
-            raise UsageError(f"{text!r}: contract {name} has no version {version!r} (versions: {shown})")
+            raise UnknownNode(f"{text!r}: contract {name} has no version {version!r} (versions: {shown})")
         return [wanted]
 
 

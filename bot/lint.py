@@ -25,11 +25,6 @@ from bot.result import Finding
 if TYPE_CHECKING:
     from jsonschema.exceptions import SchemaError
 
-# Keywords whose value is a schema, a list of schemas, or a map of name -> schema.
-_ONE = ("items", "additionalItems", "additionalProperties", "contains", "propertyNames", "not", "if", "then",
-        "else", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
 _REFS = ("$ref", "$dynamicRef")
 
 # What one contract version's schema checks found, by (check, contract blob, version index, schema_ref file
@@ -268,7 +263,7 @@ def schema_problems(schema: Any, *, refs_possible: bool = True) -> list[tuple[Pa
     error = _metaschema_error(schema)
     if error is not None:
         problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
-    refs = list(_refs(schema, ())) if refs_possible else []
+    refs = _refs(schema) if refs_possible else []
     for path, ref in refs:
         if not ref.startswith("#"):
             problems.append((path, f"$ref {ref!r} is not local (only '#...' references; nothing is fetched): "
@@ -332,22 +327,10 @@ def _metaschema_error(schema: Any) -> SchemaError | None:
     return first
 
 
-def _refs(schema: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if not isinstance(schema, dict):
-        return
-    for key in _REFS:
-        ref = schema.get(key)
-        if isinstance(ref, str):
-            yield (*path, key), ref
-    for key, value in schema.items():
-        if key in _MANY and isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from _refs(item, (*path, key, index))
-        elif key in _ONE:
-            yield from _refs(value, (*path, key))
-        elif key in _MAP and isinstance(value, dict):
-            for name, item in value.items():
-                yield from _refs(item, (*path, key, name))
+def _refs(schema: Any) -> list[tuple[Path, str]]:
+    """Every ``$ref`` and ``$dynamicRef`` in ``schema``, with the path of its key."""
+    return [((*path, key), sub[key]) for path, sub in walk_schemas(schema) for key in _REFS
+            if isinstance(sub.get(key), str)]
 
 
 def _pointer(path: Path) -> str:

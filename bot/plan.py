@@ -14,10 +14,11 @@ from datetime import date
 
 from bot.approvals import trusted_owners
 from bot.config import Config
+from bot.evaluation import Evaluation, pr_models
 from bot.graph import Graph, contract_node
 from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
-from bot.result import Change, ChecklistItem, Impacted, PlanStep, Sunset
+from bot.result import Change, ChecklistItem, PlanStep, Sunset
 
 MOVE_TYPES = {"VERSION_DEPRECATED": "deprecated", "VERSION_REMOVED": "removed", "VERSION_RETIRED": "retired"}
 BREAKING_KINDS = ("schema", "slo", "fallback", "stability")
@@ -43,13 +44,13 @@ def _moves(changes: Iterable[Change], base_graph: Graph, head_graph: Graph) -> l
     return [_Move(node, why) for node, why in sorted(found.items())]
 
 
-def _checklist(moves: list[_Move], direct: list[Impacted], base: Snapshot, head: Snapshot,
-               base_graph: Graph, head_graph: Graph) -> list[tuple[_Move, ChecklistItem]]:
+def _checklist(moves: list[_Move], ev: Evaluation) -> list[tuple[_Move, ChecklistItem]]:
     """One item per consumer that must move off a version; done when head no longer pins that version.
 
     For an incompatible change, the consumers are those it directly impacts (field-level); for a deprecation,
     a removal or a retirement, every consumer at base or head.
     """
+    base_graph, head_graph = ev.base_graph, ev.head_graph
     items = []
     for move in moves:
         version = head_graph.version_at(move.node) or base_graph.version_at(move.node)
@@ -57,7 +58,7 @@ def _checklist(moves: list[_Move], direct: list[Impacted], base: Snapshot, head:
         due = deprecation.sunset if deprecation else None
         contract = move.node.removeprefix("contract:")
         if move.why == "breaking":
-            consumers = {f"model:{i.model}" for i in direct if i.via == move.node}
+            consumers = {f"model:{i.model}" for i in ev.direct if i.via == move.node}
         else:
             consumers = set(base_graph.consumers_of(move.node)) | set(head_graph.consumers_of(move.node))
         for consumer in sorted(consumers):
@@ -70,19 +71,15 @@ def _checklist(moves: list[_Move], direct: list[Impacted], base: Snapshot, head:
                 guide = f" (guide: {deprecation.migration})" if deprecation and deprecation.migration else ""
                 text = f"Move {name} off {contract} ({move.why}){target}{guide}"
             items.append((move, ChecklistItem(f"migrate:{name}:{contract}", text,
-                                              trusted_owners(base, head, "model", name), due,
+                                              trusted_owners(ev.base, ev.head, "model", name), due,
                                               consumer not in head_graph.consumers_of(move.node))))
     return sorted(items, key=lambda pair: (pair[1].due or date.max, pair[1].id))
 
 
-def migration(changes: list[Change], direct: list[Impacted], transitive: list[Impacted], base: Snapshot,
-              head: Snapshot, base_graph: Graph, head_graph: Graph,
-              config: Config) -> tuple[list[ChecklistItem], list[PlanStep]]:
+def migration(ev: Evaluation) -> tuple[list[ChecklistItem], list[PlanStep]]:
     """The migration checklist and the rollout plan of a PR."""
-    moves = _moves(changes, base_graph, head_graph)
-    pairs = _checklist(moves, direct, base, head, base_graph, head_graph)
-    steps = _rollout(changes, direct, transitive, pairs, head, base_graph, head_graph, config)
-    return [item for _, item in pairs], steps
+    pairs = _checklist(_moves(ev.changes, ev.base_graph, ev.head_graph), ev)
+    return [item for _, item in pairs], _rollout(ev, pairs)
 
 
 def dependency_order(graph: Graph) -> list[str]:
@@ -93,18 +90,6 @@ def dependency_order(graph: Graph) -> list[str]:
     return [n.removeprefix("model:") for n in nodes if n.startswith("model:")]
 
 
-def pr_models(changes: Iterable[Change], base_graph: Graph, head_graph: Graph, head: Snapshot) -> set[str]:
-    """The models of a PR: those whose manifest changed, plus the providers of changed contract versions."""
-    models = set()
-    for change in changes:
-        if change.subject.startswith("model:"):
-            models.add(change.subject.removeprefix("model:"))
-        elif "@" in change.subject:
-            models |= {p.removeprefix("model:") for graph in (head_graph, base_graph)
-                       for p in graph.providers_of(change.subject)}
-    return {m for m in models if m in head.models}
-
-
 def _stages(head: Snapshot, model: str, config: Config) -> list[str]:
     manifest = head.models[model]
     assert isinstance(manifest.doc, Model)
@@ -112,16 +97,15 @@ def _stages(head: Snapshot, model: str, config: Config) -> list[str]:
     return list(rollout.stages) if rollout and rollout.stages else list(config.rollout.stages)
 
 
-def _rollout(changes: list[Change], direct: list[Impacted], transitive: list[Impacted],
-             pairs: list[tuple[_Move, ChecklistItem]], head: Snapshot, base_graph: Graph, head_graph: Graph,
-             config: Config) -> list[PlanStep]:
+def _rollout(ev: Evaluation, pairs: list[tuple[_Move, ChecklistItem]]) -> list[PlanStep]:
+    head, head_graph, config = ev.head, ev.head_graph, ev.config
     order = dependency_order(head_graph)
     rank = {name: i for i, name in enumerate(order)}
 
     def ordered(names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n)))
 
-    shipping = ordered(pr_models(changes, base_graph, head_graph, head))
+    shipping = ordered(pr_models(ev.changes, ev.base_graph, head_graph))
     stages = {model: _stages(head, model, config) for model in shipping}
     stage_order = _stage_order(config, stages.values())
     steps: list[tuple[str, tuple[str, ...], str]] = []
@@ -130,7 +114,8 @@ def _rollout(changes: list[Change], direct: list[Impacted], transitive: list[Imp
         if firsts:
             steps.append((stage, firsts, "expand: ship the new version beside the old one and run it in "
                                          f"{stage}, serving nothing yet"))
-    impacted = ordered(i.model for i in [*direct, *transitive] if i.model in head.models and i.model not in shipping)
+    impacted = ordered(i.model for i in [*ev.direct, *ev.transitive]
+                       if i.model in head.models and i.model not in shipping)
     if impacted:
         steps.append((config.rollout.stages[0], impacted,
                       "shadow the impacted downstream models on the new outputs and compare before anything "
@@ -143,7 +128,7 @@ def _rollout(changes: list[Change], direct: list[Impacted], transitive: list[Imp
     if moving:
         steps.append(("migrate", moving, "contract: move each consumer to the replacement (see the checklist), "
                                          "through its own stages"))
-    retiring = {move.node: [p.removeprefix("model:") for g in (head_graph, base_graph)
+    retiring = {move.node: [p.removeprefix("model:") for g in (head_graph, ev.base_graph)
                             for p in g.providers_of(move.node)]
                 for move, _ in pairs if move.why == "deprecated"}
     if retiring:

@@ -110,8 +110,11 @@ class AuditEntry:
     detail: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
+    """The outcome of a check. Frozen: the GitHub adapter adds stages, notes and the audit log with
+    ``dataclasses.replace``, giving a new Result."""
+
     verdict: Verdict
     base: str
     head: str

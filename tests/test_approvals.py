@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.approvals import Ack, Override, Review, ReviewState, evaluate, required_groups, waivers
-from bot.changes import diff_states
+from bot.check import evaluation
 from bot.config import Config
 from bot.manifests.load import Loader
 from bot.result import Approval
 from bot.sources import DirectorySource
 from tests.helpers import contract_text, write_tree
-from tests.scenarios import check_pair, contract, model, states, version
+from tests.scenarios import TODAY, check_pair, contract, model, states, version
 
 HEAD = "h2"
 GROUP = Approval("MG301", "model:scorer", ("@alice", "@acme/ml"), "changed")
@@ -135,8 +135,8 @@ def test_a_config_change_needs_the_admins(tmp_path: Path) -> None:
 def test_approval_rules_turned_off_in_the_base_config_drop_their_groups(tmp_path: Path) -> None:
     base_state, head_state = states(tmp_path, {**BASE, ".modelgate.yml": "rules: {MG301: off}\n"},
                                     {"models/pipe.yaml": model("pipe", provides=[("feat", 1)], semver="1.1.0")})
-    changes = diff_states(base_state, head_state)
-    assert changes and required_groups(base_state, head_state, changes, [], base_state.config) == []
+    ev = evaluation(base_state, head_state, TODAY)
+    assert ev.changes and required_groups(ev) == []
 
 
 def test_a_schema_file_change_names_the_schema_file_in_the_reason(tmp_path):
@@ -150,6 +150,6 @@ def test_a_schema_file_change_names_the_schema_file_in_the_reason(tmp_path):
     schema["properties"]["band"] = {"type": "string"}
     after = write_tree(tmp_path / "head", {"contracts/score.yaml": manifest, "schemas/score.json": json.dumps(schema)})
     base, head = Loader(DirectorySource(before)).load(), Loader(DirectorySource(after)).load()
-    [group] = required_groups(base, head, diff_states(base, head), [], Config())
+    [group] = required_groups(evaluation(base, head, TODAY))
     assert (group.subject, group.owners) == ("contract:score", ("@acme/risk",))
     assert group.reason == "schemas/score.json changed: its owners (base) approve"

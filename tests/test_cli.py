@@ -15,8 +15,11 @@ import bot.commands.rules
 from bot import __version__
 from bot.cli import main
 from bot.errors import UsageError
+from bot.graph import UnknownNode
 from bot.sources import SourceError
-from tests.helpers import GIT_ENV, REPO_ROOT, model, run_cli, write_tree
+from bot.verify.readers import RecordsError
+from bot.verify.validate import SchemaCompileError
+from tests.helpers import GIT_ENV, REPO_ROOT, contract, model, run_cli, write_tree
 
 COMMANDS = ["action", "check", "gate", "graph", "impact", "lint", "rules", "schema-diff", "verify"]
 # Runs the command line in a fresh interpreter, then prints which command and GitHub modules it imported.
@@ -101,6 +104,10 @@ def test_an_unreadable_state_is_one_line_and_exit_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("error", "line"), [
     (RuntimeError("boom"), "modelgate: internal error: RuntimeError: boom (run with --debug for details)\n"),
     (UsageError("bad NODE"), "modelgate: error: bad NODE\n"),
+    (UnknownNode("no model named 'x'"), "modelgate: error: no model named 'x'\n"),
+    (RecordsError("r.csv: no such file"), "modelgate: error: r.csv: no such file\n"),
+    (SchemaCompileError("the contract's schema cannot be compiled"),
+     "modelgate: error: the contract's schema cannot be compiled\n"),
     (SourceError("no such revision"), "modelgate: error: no such revision\n"),
     (KeyboardInterrupt(), "modelgate: interrupted\n"),
 ])
@@ -162,3 +169,17 @@ def test_the_cycle_collector_is_paused_for_a_check_but_not_for_streaming_command
     assert main(["verify", "x@1", "--records", "r.jsonl"]) == 0
     assert seen == {"bot.commands.check": False, "bot.commands.verify": True}
     assert gc.isenabled()
+
+
+def test_the_cores_errors_end_a_command_as_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """UnknownNode and RecordsError are raised by the core and reported by the CLI as before: one line, exit 2."""
+    root = write_tree(tmp_path / "repo", {"models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+                                          "contracts/feat.yaml": contract("feat")})
+    metrics = tmp_path / "metrics.json"
+    metrics.write_text("{}")
+    assert main(["graph", "--at", str(root), "--focus", "model:pipee"]) == 2
+    assert capsys.readouterr() == ("", "modelgate: error: no model named 'pipee'; did you mean pipe?\n")
+    missing = tmp_path / "missing.jsonl"
+    assert main(["gate", "--model", "pipe", "--stage", "shadow", "--metrics", str(metrics), "--at", str(root),
+                 "--records", str(missing)]) == 2
+    assert capsys.readouterr() == ("", f"modelgate: error: {missing}: no such file\n")

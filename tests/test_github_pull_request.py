@@ -4,6 +4,7 @@ split by kind), and the bounded team lookups."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,17 @@ from bot.github.client import GitHubError
 from bot.github.pull_request import (
     MAX_TEAM_LOOKUPS,
     PrContext,
+    Settings,
     ask_teams,
     comment_value,
     is_report,
+    publish,
     request_reviews,
     review_values,
     team_members,
 )
 from bot.report import MARKER
-from bot.result import Approval, Result
+from bot.result import Approval, Change, Result
 from bot.rollout.parse import Comment
 from tests.helpers import write_tree
 from tests.scenarios import load
@@ -162,3 +165,35 @@ def test_only_well_formed_teams_are_asked_in_the_comment() -> None:
     assert ask_teams(["acme/ml", "acme/ml", "acme/x) ![i](https://evil", "org/te@m"]) == (
         "\n@acme/ml: your review is requested here: the team review request could not be made (see Notes).\n")
     assert ask_teams([]) == ""
+
+
+class PublishingGitHub(FakeGitHub):
+    """A FakeGitHub that also takes the report comment and the commit status."""
+
+    def __init__(self, refuse: set[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        super().__init__(refuse)
+        self.posted: list[str] = []
+        self.statuses: list[tuple[str, str]] = []
+
+    def create_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
+        self.posted.append(body)
+        return {"id": 1}
+
+    def issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
+        return []
+
+    def create_status(self, repo: str, sha: str, state: str, *context_description_url: str | None) -> None:
+        self.statuses.append((state, str(context_description_url[1])))
+
+
+def test_publish_returns_the_result_with_the_runs_notes_and_leaves_the_evaluated_one_alone(tmp_path: Path) -> None:
+    gh = PublishingGitHub(refuse={(("cat",), ())})
+    context = pr(tmp_path)
+    context.team_note = "2 owning teams not looked up"
+    evaluated = replace(result((("@cat",), False)), changes=[Change("model:m0", "metadata", "DESCRIPTION_CHANGED")])
+    published = publish(gh, Settings("acme/mono", tmp_path, date(2026, 11, 28)), evaluated, context)  # type: ignore[arg-type]
+    assert published.notes == ["GitHub refused the review request for cat: "
+                               "Reviews may only be requested from collaborators.", context.team_note]
+    assert evaluated.notes == [] and replace(published, notes=[]) == evaluated
+    assert len(gh.posted) == 1 and f"- {context.team_note}\n" in gh.posted[0]
+    assert gh.statuses == [("pending", "0 of 1 approvals · waiting on @cat")]

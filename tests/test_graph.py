@@ -8,8 +8,7 @@ import random
 import networkx as nx
 import pytest
 
-from bot.errors import UsageError
-from bot.graph import Graph
+from bot.graph import Graph, UnknownNode
 from bot.manifests.load import Loader
 from bot.sources import DirectorySource
 from tests.helpers import chain_repo, contract, model, write_tree
@@ -130,14 +129,14 @@ def test_resolve(fraud, text, nodes):
     ("team:x", "a node is model:NAME"),
 ])
 def test_resolve_refuses_with_a_hint(fraud, text, words):
-    with pytest.raises(UsageError) as caught:
+    with pytest.raises(UnknownNode) as caught:
         fraud.resolve(text)
     assert words in str(caught.value)
 
 
 def test_bare_name_of_both_kinds_is_refused_when_it_would_be_ambiguous(tmp_path):
     graph = graph_of(tmp_path, {"contracts/x.yaml": contract("x"), "models/x.yaml": model("x", provides=[("x", 1)])})
-    with pytest.raises(UsageError) as caught:
+    with pytest.raises(UnknownNode) as caught:
         graph.resolve("x")
     assert "model:x" in str(caught.value) and "contract:x" in str(caught.value)
     assert graph.resolve("x@1") == ["contract:x@1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
@@ -116,3 +117,11 @@ def test_impacted_models_are_distinct_and_sorted() -> None:
                     transitive=[TRANSITIVE, Impacted("audit", (), 3, ())])
     assert result.impacted_models == ["audit", "dashboard", "risk-router"]
     assert Result("pass", "b", "h", date(2026, 1, 1)).impacted_models == []
+
+
+def test_a_result_is_frozen_and_changed_by_replace() -> None:
+    result = full_result()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.stages = {}  # type: ignore[misc]
+    published = dataclasses.replace(result, notes=[*result.notes, "a run note"])
+    assert published.notes == ["a note", "a run note"] and result.notes == ["a note"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.graph import Graph
-from bot.manifests.load import Loader
-from bot.result import Approval, Change
+from bot.result import Approval
 from bot.rollout.stages import (
     Deployment,
     Request,
@@ -15,12 +13,9 @@ from bot.rollout.stages import (
     existing,
     next_stage,
     ours,
-    pr_models,
     raced,
     targets,
 )
-from bot.sources import DirectorySource
-from tests.helpers import contract, model, write_tree
 
 STAGES = ("shadow", "canary", "production")
 HEAD = "a" * 40
@@ -37,7 +32,7 @@ def dep(env: str, state: str | None = "success", *, sha: str = HEAD, model: str 
 
 def refusal(stage: str, deployments: list[Deployment], *, verdict: str = "pending",
             approvals: tuple[Approval, ...] = ()) -> str | None:
-    return entry_refusal("m", stage, STAGES, deployments, HEAD, verdict, approvals)
+    return entry_refusal(Request("m", stage, HEAD), STAGES, deployments, verdict, approvals)
 
 
 def test_ours_filters_creator_pr_and_task():
@@ -80,7 +75,7 @@ def test_later_stages_need_every_approval():
 
 
 def test_unknown_stage_for_the_model():
-    assert entry_refusal("m", "canary", ("shadow", "production"), [], HEAD, "pass", ()) == (
+    assert entry_refusal(Request("m", "canary", HEAD), ("shadow", "production"), [], "pass", ()) == (
         "m has no stage 'canary' (its stages: shadow, production)")
 
 
@@ -125,21 +120,6 @@ def test_targets():
     assert targets([], [])[1] == "this PR changes no model, so there is nothing to roll out"
 
 
-def test_pr_models(tmp_path):
-    root = write_tree(tmp_path, {
-        "contracts/feat.yaml": contract("feat", (1, 2)),
-        "contracts/score.yaml": contract("score"),
-        "models/pipe.yaml": model("pipe", provides=[("feat", 1), ("feat", 2)]),
-        "models/scorer.yaml": model("scorer", consumes=[("feat", 2)], provides=[("score", 1)]),
-        "models/router.yaml": model("router", consumes=[("score", 1)]),
-    })
-    graph = Graph.from_snapshot(Loader(DirectorySource(root)).load())
-    changes = [Change("contract:score@1", "schema", "TYPE_CHANGED"), Change("model:router", "version", "x"),
-               Change("model:gone", "removed", "x")]
-    assert pr_models(changes, graph) == ("router", "scorer")
-    assert pr_models([Change("contract:feat", "metadata", "x")], graph) == ("pipe",)
-
-
 def test_raced():
     at = datetime(2026, 11, 28, 12, tzinfo=UTC)
     assert raced(at, at + timedelta(seconds=1))
@@ -149,6 +129,6 @@ def test_raced():
 
 def test_canary_and_production_need_every_approval_even_first():
     waiting = [Approval("MG301", "model:m", ("@a",), "changed")]
-    assert "needs every approval" in entry_refusal("m", "canary", ("canary", "production"), [], "a" * 40, "pending",
-                                                   waiting)
-    assert entry_refusal("m", "shadow", ("shadow", "canary"), [], "a" * 40, "pending", waiting) is None
+    assert "needs every approval" in entry_refusal(Request("m", "canary", HEAD), ("canary", "production"), [],
+                                                   "pending", waiting)
+    assert entry_refusal(Request("m", "shadow", HEAD), ("shadow", "canary"), [], "pending", waiting) is None

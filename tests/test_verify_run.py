@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.manifests.models import Quality
-from bot.verify import RecordsError, verify_records
+from bot.verify import Expected, RecordsError, verify_records
 from bot.verify.stats import EPSILON
 
 SCHEMA = {
@@ -113,7 +113,7 @@ def numbers(records: list[dict], key: str) -> list[float]:
 
 def test_finds_exactly_the_planted_invalid_records(sample):
     records, baseline, *_ = sample
-    result = verify_records(SCHEMA, QUALITY, records, baseline, examples=100, contract="fraud-score@2")
+    result = verify_records(Expected(SCHEMA, QUALITY, "fraud-score@2"), records, baseline, examples=100)
     assert result.records == 2000
     assert result.invalid == len(PLANTED)
     assert {(e.record, e.path) for e in result.examples} == {(line, path) for line, (path, _) in PLANTED.items()}
@@ -132,7 +132,7 @@ def test_the_verdict_agrees_with_jsonschema_record_by_record(sample):
 
 def test_null_rates_count_null_and_missing(sample):
     records, baseline, *_ = sample
-    result = verify_records(SCHEMA, QUALITY, records, baseline)
+    result = verify_records(Expected(SCHEMA, QUALITY), records, baseline)
     rates = {n.field: n for n in result.null_rates}
     assert rates["reason_codes"].value == pytest.approx(len(MISSING_REASONS) / 2000)
     assert rates["reason_codes"].ok is True
@@ -142,7 +142,7 @@ def test_null_rates_count_null_and_missing(sample):
 
 def test_psi_matches_numpy(sample):
     records, baseline, candidate, base = sample
-    result = verify_records(SCHEMA, QUALITY, records, baseline)
+    result = verify_records(Expected(SCHEMA, QUALITY), records, baseline)
     drift = {d.field: d for d in result.drift}
     assert drift["score"].kind == "numeric"
     assert drift["score"].psi == pytest.approx(numpy_psi(numbers(base, "score"), numbers(candidate, "score")),
@@ -154,24 +154,24 @@ def test_psi_matches_numpy(sample):
 
 def test_the_shifted_distribution_breaches_and_the_same_one_passes(tmp_path, sample):
     records, baseline, *_ = sample
-    shifted = verify_records(SCHEMA, QUALITY, records, baseline)
+    shifted = verify_records(Expected(SCHEMA, QUALITY), records, baseline)
     assert {d.field: d.ok for d in shifted.drift} == {"score": False, "route": False}
     assert shifted.verdict == "fail"
     same = write_jsonl(tmp_path / "same.jsonl", baseline_records(2000))
-    steady = verify_records(SCHEMA, QUALITY, same, baseline)
+    steady = verify_records(Expected(SCHEMA, QUALITY), same, baseline)
     assert all(d.psi < 0.05 for d in steady.drift)
     assert steady.verdict == "pass" and steady.breaches == []
 
 
 def test_examples_are_capped(sample):
     records, *_ = sample
-    assert len(verify_records(SCHEMA, QUALITY, records, examples=3).examples) == 3
-    assert verify_records(SCHEMA, QUALITY, records, examples=0).examples == ()
+    assert len(verify_records(Expected(SCHEMA, QUALITY), records, examples=3).examples) == 3
+    assert verify_records(Expected(SCHEMA, QUALITY), records, examples=0).examples == ()
 
 
 def test_without_a_baseline_drift_is_not_checked_and_does_not_fail(tmp_path):
     records = write_jsonl(tmp_path / "r.jsonl", baseline_records(1000))
-    result = verify_records(SCHEMA, QUALITY, records, None)
+    result = verify_records(Expected(SCHEMA, QUALITY), records, None)
     assert [(d.field, d.ok, d.why_unmeasured) for d in result.drift] == [
         ("score", None, "no --baseline given"), ("route", None, "no --baseline given")]
     assert result.verdict == "pass"
@@ -179,17 +179,17 @@ def test_without_a_baseline_drift_is_not_checked_and_does_not_fail(tmp_path):
 
 def test_min_records(tmp_path):
     records = write_jsonl(tmp_path / "r.jsonl", baseline_records(999))
-    result = verify_records(SCHEMA, QUALITY, records)
+    result = verify_records(Expected(SCHEMA, QUALITY), records)
     assert result.min_records_ok is False and result.verdict == "fail"
     assert "999 records, fewer than min_records 1000" in result.breaches
 
 
 def test_empty_file(tmp_path):
     empty = write_jsonl(tmp_path / "empty.jsonl", [])
-    breach = verify_records(SCHEMA, QUALITY, empty)
+    breach = verify_records(Expected(SCHEMA, QUALITY), empty)
     assert (breach.records, breach.invalid, breach.verdict) == (0, 0, "fail")
     assert [n.value for n in breach.null_rates] == [None, None]
-    plain = verify_records(SCHEMA, None, empty)
+    plain = verify_records(Expected(SCHEMA), empty)
     assert plain.verdict == "pass"
     assert plain.notes == ("empty.jsonl holds no records: nothing was verified",)
 
@@ -197,7 +197,8 @@ def test_empty_file(tmp_path):
 def test_malformed_lines_are_invalid_records_not_crashes(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_bytes(b'{"transaction_id": "a", "score": 0.1}\n{"transaction_id": \n\n[1, 2]\nNaN\n\xff\xfe\n')
-    result = verify_records(SCHEMA, Quality.model_validate({"null_rate_max": {"score": 1}}), path, examples=10)
+    quality = Quality.model_validate({"null_rate_max": {"score": 1}})
+    result = verify_records(Expected(SCHEMA, quality), path, examples=10)
     assert (result.records, result.invalid) == (5, 4)
     assert [(e.record, e.path) for e in result.examples] == [(2, "#"), (4, "#"), (5, "#"), (6, "#")]
     assert result.examples[0].reason.startswith("not valid JSON")
@@ -210,7 +211,7 @@ def test_baseline_without_overlap_gives_a_large_finite_psi(tmp_path):
     quality = Quality.model_validate({"drift": {"psi_max": {"route": 0.1, "score": 0.1}}})
     base = write_jsonl(tmp_path / "b.jsonl", [{"transaction_id": "x", "score": 0.1, "route": "approve"}] * 50)
     cand = write_jsonl(tmp_path / "c.jsonl", [{"transaction_id": "x", "score": 0.9, "route": "decline"}] * 50)
-    drift = {d.field: d for d in verify_records(SCHEMA, quality, cand, base).drift}
+    drift = {d.field: d for d in verify_records(Expected(SCHEMA, quality), cand, base).drift}
     assert 5 < drift["route"].psi < 100 and drift["route"].ok is False
     assert 5 < drift["score"].psi < 100 and drift["score"].ok is False
 
@@ -219,7 +220,7 @@ def test_a_baseline_without_values_for_a_field(tmp_path):
     quality = Quality.model_validate({"drift": {"psi_max": {"score": 0.1}}})
     base = write_jsonl(tmp_path / "b.jsonl", [{"transaction_id": "x"}] * 5)
     cand = write_jsonl(tmp_path / "c.jsonl", [{"transaction_id": "x", "score": 0.5}])
-    [drift] = verify_records(SCHEMA, quality, cand, base).drift
+    [drift] = verify_records(Expected(SCHEMA, quality), cand, base).drift
     assert (drift.psi, drift.ok, drift.why_unmeasured) == (None, None, "the baseline has no values for this field")
 
 
@@ -227,22 +228,22 @@ def test_drift_kind_falls_back_to_the_data(tmp_path):
     schema = {"type": "object"}
     quality = Quality.model_validate({"drift": {"psi_max": {"n": 1, "s": 1}}})
     base = write_jsonl(tmp_path / "b.jsonl", [{"n": i / 10, "s": "a"} for i in range(10)])
-    kinds = {d.field: d.kind for d in verify_records(schema, quality, base, base).drift}
+    kinds = {d.field: d.kind for d in verify_records(Expected(schema, quality), base, base).drift}
     assert kinds == {"n": "numeric", "s": "categorical"}
 
 
 def test_a_baseline_without_drift_bounds_is_noted(tmp_path):
     path = write_jsonl(tmp_path / "r.jsonl", baseline_records(3))
-    result = verify_records(SCHEMA, None, path, path)
+    result = verify_records(Expected(SCHEMA), path, path)
     assert result.notes == ("the baseline was not read: this contract version declares no drift bounds",)
 
 
 def test_unreadable_files_are_records_errors(tmp_path):
     with pytest.raises(RecordsError, match="no such file"):
-        verify_records(SCHEMA, None, tmp_path / "missing.jsonl")
+        verify_records(Expected(SCHEMA), tmp_path / "missing.jsonl")
     (tmp_path / "r.txt").write_text("{}\n")
     with pytest.raises(RecordsError, match=r"unknown format '\.txt'"):
-        verify_records(SCHEMA, None, tmp_path / "r.txt")
+        verify_records(Expected(SCHEMA), tmp_path / "r.txt")
 
 
 def test_parquet_columns_of_the_wrong_type_make_invalid_records(tmp_path):
@@ -251,7 +252,7 @@ def test_parquet_columns_of_the_wrong_type_make_invalid_records(tmp_path):
 
     path = tmp_path / "r.parquet"
     pq.write_table(pa.table({"transaction_id": ["a", "b"], "score": ["0.5", None]}), path)
-    result = verify_records(SCHEMA, None, path)
+    result = verify_records(Expected(SCHEMA), path)
     assert result.invalid == 2
     assert [(e.record, e.path, e.reason) for e in result.examples] == [
         (1, "#/score", '"0.5" is not of type "number"'), (2, "#/score", 'null is not of type "number"')]
@@ -262,6 +263,6 @@ def test_parquet_columns_of_the_wrong_type_make_invalid_records(tmp_path):
 def test_csv_with_crlf_line_ends(tmp_path):
     path = tmp_path / "r.csv"
     path.write_bytes(b"transaction_id,score\r\na,0.5\r\nb,1.5\r\n")
-    result = verify_records(SCHEMA, None, path)
+    result = verify_records(Expected(SCHEMA), path)
     assert (result.records, result.invalid) == (2, 1)
     assert result.examples[0].record == 3

@@ -50,6 +50,16 @@ def test_psi_formula_and_epsilon():
     assert math.isfinite(psi([0, 0], [0, 0]))
 
 
+def test_a_bin_empty_on_one_side_counts_as_a_share_of_one_in_ten_thousand():
+    """The figures are written out, not derived from EPSILON: a change of the epsilon changes every PSI with an
+    empty bin, and so the verdict of every drift bound near it."""
+    # (0.5 - 1) ln(0.5 / 1) + (0.5 - 0.0001) ln(0.5 / 0.0001)
+    assert psi([10, 0], [5, 5]) == pytest.approx(4.60431846666895, rel=1e-12)
+    assert psi([4, 4], [8, 0]) == pytest.approx(4.60431846666895, rel=1e-12)
+    # 2 (1 - 0.0001) ln(10000): each category is in one side only
+    assert categorical_psi(Counter(a=10), Counter(b=10)) == pytest.approx(18.41883867587797, rel=1e-12)
+
+
 def test_categorical_psi_over_the_union_of_categories():
     assert categorical_psi(Counter(a=5, b=5), Counter(a=5, b=5)) == 0
     no_overlap = categorical_psi(Counter(a=10), Counter(b=10))

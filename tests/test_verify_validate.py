@@ -7,8 +7,7 @@ import datetime as dt
 import jsonschema
 import pytest
 
-from bot.errors import UsageError
-from bot.verify.validate import Problem, RecordValidator, pointer
+from bot.verify.validate import Problem, RecordValidator, SchemaCompileError, pointer
 
 SCHEMA = {
     "$defs": {"code": {"type": "string", "pattern": "^R[0-9]+$"}},
@@ -53,9 +52,9 @@ def test_values_json_cannot_hold_are_invalid_not_crashes():
 
 
 def test_remote_references_are_never_fetched():
-    with pytest.raises(UsageError, match=r"cannot be compiled.*Retrieval is disabled"):
+    with pytest.raises(SchemaCompileError, match=r"cannot be compiled.*Retrieval is disabled"):
         RecordValidator({"$ref": "https://example.com/schema.json"})
-    with pytest.raises(UsageError, match="cannot be compiled"):
+    with pytest.raises(SchemaCompileError, match="cannot be compiled"):
         RecordValidator({"type": "nope"})
 
 

@@ -7,10 +7,12 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from bot.config import Config
 from bot.errors import UsageError
-from bot.manifests.load import Loader, Parses, Snapshot, parse_config
+from bot.manifests.load import Loader, ManifestFile, Parses, Snapshot, parse_config
+from bot.manifests.models import Contract, ContractVersion
 from bot.sources import open_source
 
 FORMATS = ("text", "markdown", "json", "github")
@@ -59,6 +61,31 @@ def config_from_file(config_file: str) -> Config:
     if problems:
         raise UsageError("; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems))
     return config
+
+
+def parse_ref(text: str) -> tuple[str, int]:
+    """``CONTRACT@V`` (or ``contract:CONTRACT@V``) as (name, version); anything else is a UsageError."""
+    name, _, version = text.removeprefix("contract:").partition("@")
+    if not name or not version.isdigit():
+        raise UsageError(f"{text!r}: name the contract version as CONTRACT@V, e.g. {name or 'fraud-score'}@2")
+    return name, int(version)
+
+
+def find_version(snap: Snapshot, name: str, number: int) -> tuple[ManifestFile, int, ContractVersion]:
+    """A contract version of ``snap``: its manifest, its index there and its definition; else a UsageError."""
+    manifest = snap.contracts.get(name)
+    if manifest is None:
+        unread = [f for f in snap.findings if f.rule == "MG001"]
+        hint = (f"; {len(unread)} manifest problem(s), first {unread[0].file}:{unread[0].line}: {unread[0].message}"
+                " (run modelgate lint)") if unread else ""
+        known = ", ".join(sorted(snap.contracts)) or "none"
+        raise UsageError(f"no contract {name!r} in {snap.label} (contracts: {known}){hint}")
+    contract = cast(Contract, manifest.doc)
+    for index, version in enumerate(contract.spec.versions):
+        if version.version == number:
+            return manifest, index, version
+    versions = ", ".join(str(v.version) for v in contract.spec.versions)
+    raise UsageError(f"contract {name!r} has no version {number} (versions: {versions}) in {manifest.path}")
 
 
 def warn_unreadable(snapshot: Snapshot) -> None:

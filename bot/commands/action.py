@@ -123,8 +123,7 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
         handled = handle_comment(gh, settings, payload) if event.kind == "comment" else Handled()
         pr = handled.pr or read_pull_request(gh, settings.repo, event.number, settings)
         sha, base = pr.head_sha, pr.base_sha
-        result = evaluate(gh, settings, pr)
-        publish(gh, settings, result, pr)
+        result = publish(gh, settings, evaluate(gh, settings, pr), pr)
     except (GitHubError, SourceError) as exc:
         raise RunError(str(exc), sha, base) from exc
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,

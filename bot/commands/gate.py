@@ -18,8 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
-from bot.commands._common import add_format, load_state
-from bot.commands.verify import find_version, parse_ref
+from bot.commands._common import add_format, find_version, load_state, parse_ref
 from bot.config import Config
 from bot.errors import UsageError
 from bot.escape import markdown_text, terminal_text
@@ -30,7 +29,7 @@ from bot.manifests.models import Model
 from bot.rollout.gates import Check, MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import SourceError
-from bot.verify import RecordsError, VerifyResult, verify_records
+from bot.verify import Expected, VerifyResult, verify_records
 
 MAX_METRICS_BYTES = 10_000_000
 
@@ -151,10 +150,7 @@ def _verify(snap: Snapshot, model: Model, args: argparse.Namespace) -> VerifyRes
     schema = snap.schema(name, number)
     if schema is None:
         raise UsageError(f"the schema of {name}@{number} cannot be read (run modelgate lint)")
-    try:
-        return verify_records(schema, version.quality, Path(args.records), contract=f"{name}@{number}")
-    except RecordsError as exc:
-        raise UsageError(str(exc)) from exc
+    return verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records))
 
 
 def _github_env() -> tuple[Client, str]:

@@ -10,12 +10,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import cast
 
-from bot.commands._common import add_format, load_state
+from bot.commands._common import add_format, find_version, load_state, parse_ref
 from bot.errors import UsageError
-from bot.manifests.load import ManifestFile, Snapshot
-from bot.manifests.models import Contract, ContractVersion
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -41,31 +38,8 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def parse_ref(text: str) -> tuple[str, int]:
-    name, _, version = text.removeprefix("contract:").partition("@")
-    if not name or not version.isdigit():
-        raise UsageError(f"{text!r}: name the contract version as CONTRACT@V, e.g. {name or 'fraud-score'}@2")
-    return name, int(version)
-
-
-def find_version(snap: Snapshot, name: str, number: int) -> tuple[ManifestFile, int, ContractVersion]:
-    manifest = snap.contracts.get(name)
-    if manifest is None:
-        unread = [f for f in snap.findings if f.rule == "MG001"]
-        hint = (f"; {len(unread)} manifest problem(s), first {unread[0].file}:{unread[0].line}: {unread[0].message}"
-                " (run modelgate lint)") if unread else ""
-        known = ", ".join(sorted(snap.contracts)) or "none"
-        raise UsageError(f"no contract {name!r} in {snap.label} (contracts: {known}){hint}")
-    contract = cast(Contract, manifest.doc)
-    for index, version in enumerate(contract.spec.versions):
-        if version.version == number:
-            return manifest, index, version
-    versions = ", ".join(str(v.version) for v in contract.spec.versions)
-    raise UsageError(f"contract {name!r} has no version {number} (versions: {versions}) in {manifest.path}")
-
-
 def run(args: argparse.Namespace) -> int:
-    from bot.verify import verify_records  # imported here: the other commands need not load the validator
+    from bot.verify import Expected, verify_records  # imported here: the other commands need not load the validator
     from bot.verify.report import Where, render_github, render_text
 
     name, number = parse_ref(args.contract)
@@ -76,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         problem = next((f for f in snap.findings if f.subject == f"contract:{name}@{number}"), None)
         raise UsageError(f"the schema of {name}@{number} cannot be read"
                          + (f": {problem.file}:{problem.line}: {problem.message}" if problem else ""))
-    result = verify_records(schema, version.quality, Path(args.records),
-                            Path(args.baseline) if args.baseline else None, args.examples, contract=f"{name}@{number}")
+    result = verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records),
+                            Path(args.baseline) if args.baseline else None, args.examples)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
         for note in result.notes:

@@ -11,20 +11,24 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
-# Keywords whose value is one subschema, a list of subschemas, or a map of name -> subschema.
+# The applicator keywords of JSON Schema 2020-12 and 2019-09 with draft-07's (additionalItems, definitions,
+# dependencies), and $defs: their value is one subschema, a list of subschemas, or a map of name -> subschema.
+# ``items`` is one subschema, or (before 2020-12) a list of them.
 _ONE = ("additionalItems", "additionalProperties", "contains", "if", "then", "else", "not",
         "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
 _LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 _MAP = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies")
 
+Segments = tuple[str | int, ...]  # a path inside a schema: keys, and the index of a list item
 
-def escape(segment: str) -> str:
+
+def escape(segment: str | int) -> str:
     """Escape one JSON-pointer segment (RFC 6901)."""
-    return segment.replace("~", "~0").replace("/", "~1")
+    return str(segment).replace("~", "~0").replace("/", "~1")
 
 
-def walk_schemas(schema: Any, segments: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
-    """Yield ``(pointer segments, subschema)`` for every object subschema, skipping data (enum, const...)."""
+def walk_schemas(schema: Any, segments: Segments = ()) -> Iterator[tuple[Segments, dict[str, Any]]]:
+    """Yield ``(path, subschema)`` for every object subschema, skipping data (enum, const...)."""
     if not isinstance(schema, dict):
         return
     yield segments, schema
@@ -34,14 +38,14 @@ def walk_schemas(schema: Any, segments: tuple[str, ...] = ()) -> Iterator[tuple[
     items = schema.get("items")
     if isinstance(items, list):
         for i, sub in enumerate(items):
-            yield from walk_schemas(sub, (*segments, "items", str(i)))
+            yield from walk_schemas(sub, (*segments, "items", i))
     elif items is not None:
         yield from walk_schemas(items, (*segments, "items"))
     for key in _LIST:
         value = schema.get(key)
         if isinstance(value, list):
             for i, sub in enumerate(value):
-                yield from walk_schemas(sub, (*segments, key, str(i)))
+                yield from walk_schemas(sub, (*segments, key, i))
     for key in _MAP:
         value = schema.get(key)
         if isinstance(value, dict):

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from bot.approvals import login, trusted_manifest, trusted_owners
 from bot.escape import markdown_text
+from bot.evaluation import pr_models
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
@@ -51,7 +52,6 @@ from bot.rollout.stages import (
     existing,
     latest,
     next_stage,
-    pr_models,
     raced,
     stage_label,
     stages_of,
@@ -125,7 +125,7 @@ class Rollout:
     def __init__(self, gh: Client, settings: Settings, result: Result, pr: PrContext, comment: Comment) -> None:
         self.gh, self.settings, self.result, self.pr, self.comment = gh, settings, result, pr, comment
         self.config = pr.base.config
-        self.models = pr_models(result.changes, Graph.from_snapshot(pr.head))
+        self.models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
         self.stages = {m: stages_of(self._model(m), self.config) for m in self.models}
         verbs = [*self.config.rollout.stages, *(s for stages in self.stages.values() for s in stages)]
         self.verbs = tuple(dict.fromkeys(verbs))
@@ -257,7 +257,7 @@ class Rollout:
         stage = command.stage or next_stage(known, model, stages, sha)
         if stage is None:
             return None, f"{model} is already at its last stage ({stages[-1]}) with {sha[:7]}"
-        refusal = entry_refusal(model, stage, stages, known, sha, self.result.verdict, self.result.approvals)
+        refusal = entry_refusal(Request(model, stage, sha), stages, known, self.result.verdict, self.result.approvals)
         if refusal:
             return None, refusal
         percent = command.percent if command.percent is not None else 100 if stage == stages[-1] else None

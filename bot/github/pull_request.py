@@ -28,6 +28,7 @@ from typing import Any
 from bot import check
 from bot.approvals import Review, ReviewState, approving_users, login
 from bot.config import CONFIG_PATH
+from bot.evaluation import pr_models
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.github.revisions import ensure_commits, load_states
@@ -38,7 +39,6 @@ from bot.report import MARKER, ReportContext, render_comment
 from bot.result import Result
 from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
-from bot.rollout.stages import pr_models
 
 COMMENT_LIMIT = 60_000
 TEAM_RE = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9_.-]*")  # org/team as login() gives it (lower case)
@@ -83,7 +83,7 @@ class PrContext:
 
 def comment_value(raw: dict[str, Any], on_pull_request: bool = True) -> Comment:
     """A GitHub issue comment as the plain value the /rollout code reads."""
-    user = raw.get("user") if isinstance(raw.get("user"), dict) else {}
+    user: dict[str, Any] = raw["user"] if isinstance(raw.get("user"), dict) else {}
     return Comment(
         id=int(raw["id"]), user=str(user.get("login", "")), user_type=str(user.get("type", "User")),
         body=str(raw.get("body") or ""), created_at=_when(raw.get("created_at")),
@@ -118,11 +118,10 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
     """:func:`assess`, plus the current rollout stage of each model of the PR (``Result.stages``) from the
     bot's deployments for it (see :func:`bot.github.deployments.report_stages`)."""
     result = assess(gh, settings, pr)
-    models = pr_models(result.changes, Graph.from_snapshot(pr.head))
-    result.stages, notes = deployments.report_stages(gh, settings.repo, pr.number, settings.bot_login, models,
-                                                     str(pr.pull.get("created_at") or ""))
-    result.notes.extend(notes)
-    return result
+    models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
+    stages, notes = deployments.report_stages(gh, settings.repo, pr.number, settings.bot_login, models,
+                                              str(pr.pull.get("created_at") or ""))
+    return replace(result, stages=stages, notes=[*result.notes, *notes])
 
 
 def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
@@ -138,8 +137,7 @@ def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
     if teams:
         members, pr.team_note = known_members(gh, pr, teams)
         result = check.judge(assessment, replace(state, team_members=members))
-    result.audit = list(derived.audit)
-    return result
+    return replace(result, audit=list(derived.audit))
 
 
 def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[str]:
@@ -187,14 +185,16 @@ def known_members(gh: Client, pr: PrContext, teams: Iterable[str]) -> tuple[dict
     return dict(pr.members), note
 
 
-def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> None:
-    """Review requests, the report comment and the commit status for an evaluated PR."""
+def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> Result:
+    """Review requests, the report comment and the commit status for an evaluated PR. Returns the Result as
+    published: ``result`` with the notes of the run (review requests GitHub refused, team lookups)."""
+    notes: list[str] = []
     unasked: list[str] = []
     if not pr.draft and result.changes:
         notes, unasked = request_reviews(gh, settings.repo, pr, result)
-        result.notes.extend(notes)
     if pr.team_note:
-        result.notes.append(pr.team_note)
+        notes.append(pr.team_note)
+    result = replace(result, notes=[*result.notes, *notes])
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
     ask = ask_teams(unasked)
@@ -203,6 +203,7 @@ def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> No
     state, description = status_of(result)
     gh.create_status(settings.repo, pr.head_sha, state, settings.status_context or pr.status_context,
                      description, settings.run_url)
+    return result
 
 
 def ask_teams(teams: Iterable[str]) -> str:

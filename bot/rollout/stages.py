@@ -13,9 +13,8 @@ from typing import Any
 
 from bot.approvals import login
 from bot.config import Config
-from bot.graph import Graph, model_node
 from bot.manifests.models import Model
-from bot.result import Approval, Change
+from bot.result import Approval
 
 TASK_PREFIX = "deploy:"
 FAILED = ("failure", "error")
@@ -113,25 +112,6 @@ def current_stages(deployments: Sequence[Deployment], models: Iterable[str]) -> 
     return {model: stage_label(latest(deployments, model)) for model in models}
 
 
-def pr_models(changes: Iterable[Change], head: Graph) -> tuple[str, ...]:
-    """The models of a PR: those whose manifest changed, plus the providers of changed contract versions.
-
-    A change to a whole contract (``contract:NAME``) counts for every version it has at head. Models that no
-    longer exist at head cannot be deployed and are left out.
-    """
-    models: set[str] = set()
-    for change in changes:
-        kind, _, rest = change.subject.partition(":")
-        if kind == "model":
-            models.add(rest)
-        elif kind == "contract":
-            name, at, version = rest.partition("@")
-            nodes = [f"contract:{name}@{version}"] if at else head.versions_of(name)
-            for node in nodes:
-                models.update(head.g.nodes[p]["name"] for p in head.providers_of(node))
-    return tuple(sorted(m for m in models if model_node(m) in head))
-
-
 def targets(requested: Sequence[str], of_pr: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
     """The models a command acts on (all of the PR's when none are named), or a refusal naming the strays."""
     if not requested:
@@ -153,14 +133,15 @@ def next_stage(deployments: Sequence[Deployment], model: str, stages: Sequence[s
     return stages[index] if index < len(stages) else None
 
 
-def entry_refusal(model: str, stage: str, stages: Sequence[str], deployments: Sequence[Deployment], sha: str,
-                  verdict: str, approvals: Sequence[Approval]) -> str | None:
-    """Why ``model`` may not enter ``stage`` at ``sha`` now, or None when every gate holds.
+def entry_refusal(request: Request, stages: Sequence[str], deployments: Sequence[Deployment], verdict: str,
+                  approvals: Sequence[Approval]) -> str | None:
+    """Why ``request.model`` may not enter ``request.stage`` at ``request.sha`` now, or None when every gate holds.
 
     Stages are entered in order: the previous stage must have a successful deployment of the same SHA. Never
     while the verdict is ``fail``. ``canary``, ``production`` and every stage after the first also need every
     approval (a model whose stages start at ``canary`` does not skip them).
     """
+    model, stage, sha = request.model, request.stage, request.sha
     if stage not in stages:
         return f"{model} has no stage {stage!r} (its stages: {', '.join(stages)})"
     if verdict == "fail":

@@ -2,6 +2,6 @@
 
 from bot.verify.readers import RecordsError
 from bot.verify.report import VerifyResult
-from bot.verify.run import verify_records
+from bot.verify.run import Expected, verify_records
 
-__all__ = ["RecordsError", "VerifyResult", "verify_records"]
+__all__ = ["Expected", "RecordsError", "VerifyResult", "verify_records"]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from bot.errors import UsageError
+from bot.errors import DomainError
 from bot.verify.fields import schema_types
 
 BATCH_SIZE = 4096
@@ -33,7 +33,7 @@ NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 Row = tuple[int, Any, str | None]
 
 
-class RecordsError(UsageError):
+class RecordsError(DomainError):
     """A file of records that cannot be read at all: missing, unknown format, not the format it claims."""
 
 

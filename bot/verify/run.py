@@ -7,6 +7,7 @@ Memory holds one batch of records, the per-field counts, and the bounded baselin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,20 @@ from bot.verify.validate import RecordValidator
 Accumulator = NumericDrift | CategoricalDrift
 
 
-def verify_records(schema: Any, quality: Quality | None, records_path: str | Path,
-                   baseline_path: str | Path | None = None, examples: int = 10, *, contract: str = "") -> VerifyResult:
+@dataclass(frozen=True)
+class Expected:
+    """What the records must honour: a contract version's schema and quality expectations (``contract`` names the
+    version in the report)."""
+
+    schema: Any
+    quality: Quality | None = None
+    contract: str = ""
+
+
+def verify_records(expected: Expected, records_path: str | Path, baseline_path: str | Path | None = None,
+                   examples: int = 10) -> VerifyResult:
     """Read ``records_path`` (JSON Lines, CSV or Parquet) and judge it; a file that cannot be read is a RecordsError."""
-    quality = quality or Quality()
+    schema, quality = expected.schema, expected.quality or Quality()
     validator = RecordValidator(schema)
     records = Records(records_path, schema)
     bounds = quality.drift.psi_max if quality.drift else {}
@@ -66,7 +77,7 @@ def verify_records(schema: Any, quality: Quality | None, records_path: str | Pat
     if read == 0:
         notes.append(f"{Path(records_path).name} holds no records: nothing was verified")
     return VerifyResult(
-        contract=contract,
+        contract=expected.contract,
         records=read,
         invalid=invalid,
         examples=tuple(found),

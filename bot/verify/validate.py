@@ -13,7 +13,11 @@ from typing import Any
 
 import jsonschema_rs
 
-from bot.errors import UsageError
+from bot.errors import DomainError
+
+
+class SchemaCompileError(DomainError):
+    """A contract version's schema that jsonschema-rs cannot compile (``modelgate lint`` says why)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ class RecordValidator:
             self._validator = jsonschema_rs.validator_for(schema, validate_formats=False, offline=True)
         except (ValueError, TypeError) as exc:
             reason = str(exc).split("\n", 1)[0]
-            raise UsageError(f"the contract's schema cannot be compiled: {reason} (run modelgate lint)") from exc
+            message = f"the contract's schema cannot be compiled: {reason} (run modelgate lint)"
+            raise SchemaCompileError(message) from exc
 
     def is_valid(self, record: Any) -> bool:
         try:

@@ -1,0 +1,39 @@
+"""``bot.compat.refs.walk_schemas``: the one JSON Schema walker (lint's $ref check uses it too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.compat.refs import nonlocal_refs, walk_schemas
+
+# Every applicator keyword of JSON Schema 2020-12 (and 2019-09), draft-07's, and $defs, with a subschema under it.
+ONE = ["additionalItems", "additionalProperties", "contains", "if", "then", "else", "not", "propertyNames",
+       "unevaluatedItems", "unevaluatedProperties", "contentSchema", "items"]
+LIST = ["allOf", "anyOf", "oneOf", "prefixItems", "items"]
+MAP = ["properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies"]
+LEAF = {"$ref": "other.json"}
+
+
+def every_applicator() -> list[tuple[dict[str, Any], tuple[str | int, ...]]]:
+    """(a schema with LEAF under one keyword, the path of LEAF) for each applicator keyword and shape."""
+    return ([({k: LEAF}, (k,)) for k in ONE] + [({k: [True, LEAF]}, (k, 1)) for k in LIST]
+            + [({k: {"a/b": LEAF}}, (k, "a/b")) for k in MAP])
+
+
+@pytest.mark.parametrize(("schema", "path"), every_applicator())
+def test_every_applicator_keyword_is_walked(schema: dict[str, Any], path: tuple[str | int, ...]) -> None:
+    assert list(walk_schemas(schema)) == [((), schema), (path, LEAF)]
+
+
+def test_data_keywords_are_not_walked() -> None:
+    schema = {"enum": [LEAF], "const": LEAF, "default": LEAF, "examples": [LEAF], "x-vendor": LEAF}
+    assert list(walk_schemas(schema)) == [((), schema)]
+
+
+def test_a_list_items_index_is_an_int_and_a_pointer_a_string() -> None:
+    schema = {"allOf": [{"properties": {"a": LEAF}}, LEAF]}
+    assert [path for path, _ in walk_schemas(schema)] == [(), ("allOf", 0), ("allOf", 0, "properties", "a"),
+                                                          ("allOf", 1)]
+    assert nonlocal_refs(schema) == ["#/allOf/0/properties/a/$ref", "#/allOf/1/$ref"]
