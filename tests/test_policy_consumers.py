@@ -10,6 +10,7 @@ import pytest
 from bot.check import evaluate
 from bot.manifests.load import Parses, load_states
 from bot.policy import latency
+from bot.registry import State
 from bot.sources import DirectorySource
 from tests.helpers import write_tree
 from tests.scenarios import TODAY, check_pair, contract, found, line_of, load, model, version
@@ -65,9 +66,9 @@ def test_a_missing_slo_counts_zero_and_an_unset_budget_is_not_checked(tmp_path: 
         "contracts/w.yaml": contract("w", version(1)),
         "models/m.yaml": model("m", consumes=[("x", 1), ("y", 1)], provides=[("z", 1), ("w", 1)]),
     }
-    assert list(latency.on_state(load(write_tree(tmp_path / "ok", files)))) == []
+    assert list(latency.on_state(State(load(write_tree(tmp_path / "ok", files))))) == []
     tight = {**files, "contracts/z.yaml": contract("z", version(1, latency=29.5))}
-    findings = list(latency.on_state(load(write_tree(tmp_path / "tight", tight))))
+    findings = list(latency.on_state(State(load(write_tree(tmp_path / "tight", tight)))))
     assert [(f.rule, f.subject, f.line) for f in findings] == [
         ("MG204", "model:m", line_of(files["models/m.yaml"], "- contract: z"))]
     assert "contract:x@1 (30 ms) = 30 ms p99 in all, more than the 29.5 ms p99 of contract:z@1" in findings[0].message

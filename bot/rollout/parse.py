@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import RULE_ID_RE
 from bot.manifests.models import NAME_RE
+from bot.rules import RULE_ID_RE
 
 PREFIX = "/rollout"
 MAX_LINE = 2000  # a command line longer than this is refused without being split
