@@ -38,13 +38,7 @@ _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSch
 _REFS = ("$ref", "$dynamicRef")
 
 FAMILY: Final = "lint"
-MG001: Final = "MG001"
-MG002: Final = "MG002"
-MG003: Final = "MG003"
-MG004: Final = "MG004"
-MG005: Final = "MG005"
-MG006: Final = "MG006"
-MG008: Final = "MG008"
+MG001, MG002, MG003, MG004, MG005, MG006, MG008 = "MG001", "MG002", "MG003", "MG004", "MG005", "MG006", "MG008"
 _T = TypeVar("_T")
 
 

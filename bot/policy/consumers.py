@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Final
 
 from bot import registry
 from bot.graph import Graph, contract_node, model_node
@@ -13,10 +12,7 @@ from bot.policy import Context, finding
 from bot.registry import State
 from bot.result import Finding
 
-MG201: Final = "MG201"
-MG202: Final = "MG202"
-MG203: Final = "MG203"
-MG205: Final = "MG205"
+MG201, MG202, MG203, MG205 = "MG201", "MG202", "MG203", "MG205"
 
 
 def _consumers(graph: Graph, *statuses: str) -> list[str]:

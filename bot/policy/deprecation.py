@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from typing import Final
 
 from bot import registry
 from bot.manifests.load import ManifestFile, Snapshot, repo_path
@@ -18,15 +17,8 @@ from bot.manifests.models import Contract, ContractVersion, Model
 from bot.policy import Context, at_change, finding
 from bot.result import Change, Finding
 
-MG102: Final = "MG102"
-MG103: Final = "MG103"
-MG104: Final = "MG104"
-MG105: Final = "MG105"
-MG106: Final = "MG106"
-MG107: Final = "MG107"
-MG108: Final = "MG108"
-MG112: Final = "MG112"
-MG113: Final = "MG113"
+MG102, MG103, MG104, MG105, MG106, MG107, MG108, MG112, MG113 = (
+    "MG102", "MG103", "MG104", "MG105", "MG106", "MG107", "MG108", "MG112", "MG113")
 
 
 @registry.on_change("deprecation", MG102, MG103, MG104, MG105, MG106, MG107, MG108, MG112, MG113)

@@ -9,10 +9,7 @@ from bot import registry
 from bot.policy import Context, at_change
 from bot.result import Change, Finding
 
-MG101: Final = "MG101"
-MG109: Final = "MG109"
-MG110: Final = "MG110"
-MG111: Final = "MG111"
+MG101, MG109, MG110, MG111 = "MG101", "MG109", "MG110", "MG111"
 # The rule of a breaking change of each kind that ``bot.policy.contract_diff`` reports.
 RULE_OF_KIND: Final = {"schema": MG101, "slo": MG109, "fallback": MG110, "stability": MG111}
 
