@@ -9,7 +9,7 @@ import pytest
 
 from bot.check import evaluate
 from bot.manifests.load import Parses, load_states
-from bot.policy import latency
+from bot.policy import consumers, latency
 from bot.registry import State
 from bot.sources import DirectorySource
 from tests.helpers import write_tree
@@ -85,3 +85,12 @@ def test_a_new_dependency_on_a_deprecated_version_when_the_states_share_their_pa
     result = evaluate(*states, TODAY)
     assert {(f.rule, f.subject, f.line) for f in result.findings if f.rule == "MG203"} == {
         ("MG203", "model:user", line_of(head["models/user.yaml"], "- contract: feat", after="version: 2"))}
+
+
+def test_the_consumer_rules_of_a_state_need_a_day(tmp_path: Path) -> None:
+    files = {"contracts/x.yaml": contract("x", version(1, status="deprecated", sunset="2027-06-01")),
+             "models/m.yaml": model("m", consumes=[("x", 1)])}
+    snapshot = load(write_tree(tmp_path, files))
+    with pytest.raises(ValueError, match="judged on a day"):
+        list(consumers.on_state(State(snapshot)))
+    assert [f.rule for f in consumers.on_state(State(snapshot, TODAY))] == ["MG201"]

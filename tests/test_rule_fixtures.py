@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 import bot.check  # every family: the registry is complete
+from bot import registry
 from bot.manifests.load import Loader
-from bot.registry import registered
 from bot.rules import APPROVAL, catalog
 from bot.sources import DirectorySource
 
@@ -69,14 +69,22 @@ def expected(rule: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_the_catalogue_and_the_registry_have_the_same_rules() -> None:
-    assert list(registered()) == list(catalog())
+    assert list(registry.registered()) == list(catalog())
 
 
 def test_each_registration_names_its_family_scope_and_handler() -> None:
-    for rule, registration in registered().items():
+    for rule, registration in registry.registered().items():
         assert rule in registration.rules
         assert registration.family and callable(registration.handler)
         assert (registration.scope == "approval") == (catalog()[rule].severity == APPROVAL), rule
+
+
+def test_a_rule_has_one_handler_and_a_handler_at_least_one_rule() -> None:
+    with pytest.raises(ValueError, match="MG204 is registered twice: by latency and elsewhere"):
+        registry.on_state("elsewhere", "MG204")(lambda state: [])
+    with pytest.raises(ValueError, match="registers no rule"):
+        registry.on_change("elsewhere")(lambda ctx: [])
+    assert list(registry.registered()) == list(catalog())  # neither attempt registered anything
 
 
 def test_every_rule_has_a_fixture_and_every_fixture_a_rule() -> None:
