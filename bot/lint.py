@@ -18,7 +18,7 @@ import jsonschema_rs
 
 from bot import registry
 from bot.compat.refs import resolve_local, walk_schemas
-from bot.graph import Graph, contract_node, model_node
+from bot.graph import contract_node, model_node
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, Model
 from bot.manifests.yamlread import Path
@@ -84,7 +84,7 @@ def unknown_references(state: State) -> Iterator[Finding]:
 
     A contract whose manifest is there but invalid has its MG001; it is not reported again as missing.
     """
-    snapshot, graph = state.snapshot, Graph.from_snapshot(state.snapshot)
+    snapshot, graph = state.snapshot, state.graph
     contracts, models = snapshot.contracts, snapshot.models
     invalid = {f.subject for f in snapshot.findings if f.rule == MG001 and f.subject}
     # A version referred to but not defined is a node of the graph too, next to the models naming it; a model
@@ -118,7 +118,7 @@ def unknown_references(state: State) -> Iterator[Finding]:
 @registry.on_state(FAMILY, MG004)
 def cycles(state: State) -> Iterator[Finding]:
     """MG004: each cycle, pointing at the consumes item of its first model that closes it."""
-    for cycle in Graph.from_snapshot(state.snapshot).find_cycles():
+    for cycle in state.graph.find_cycles():
         model = state.snapshot.models[cycle[0].removeprefix("model:")]
         via = cycle[-1]
         assert isinstance(model.doc, Model)
@@ -132,7 +132,7 @@ def cycles(state: State) -> Iterator[Finding]:
 @registry.on_state(FAMILY, MG005, MG006)
 def providers(state: State) -> Iterator[Finding]:
     """MG005 (an active version nobody provides) and MG006 (a version provided by several models)."""
-    models, graph = state.snapshot.models, Graph.from_snapshot(state.snapshot)
+    models, graph = state.snapshot.models, state.graph
     for name, manifest in state.snapshot.contracts.items():
         assert isinstance(manifest.doc, Contract)
         for index, version in enumerate(manifest.doc.spec.versions):

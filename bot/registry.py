@@ -29,6 +29,7 @@ from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from bot.config import Config
+from bot.graph import Graph
 from bot.manifests.load import Snapshot
 from bot.policy import Context
 from bot.result import Approval, Change, Finding, Impacted
@@ -46,6 +47,11 @@ class State:
     snapshot: Snapshot
     today: date | None = None  # None for ``modelgate lint``, which runs only the MG0xx rules (no day in them)
     memo: SchemaMemo = field(default_factory=dict)  # shared by the states of one run (see ``bot.lint``)
+
+    @property
+    def graph(self) -> Graph:
+        """The state's graph (built once per snapshot)."""
+        return Graph.from_snapshot(self.snapshot)
 
     @property
     def day(self) -> date:

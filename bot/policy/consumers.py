@@ -23,8 +23,7 @@ def _consumers(graph: Graph, *statuses: str) -> list[str]:
 @registry.on_state("consumers", MG201, MG202)
 def on_state(state: State) -> Iterator[Finding]:
     """MG201 (a deprecated version consumed; an error from its sunset day on) and MG202 (a retired one)."""
-    snapshot = state.snapshot
-    graph = Graph.from_snapshot(snapshot)
+    snapshot, graph = state.snapshot, state.graph
     for name in _consumers(graph, "deprecated", "retired"):
         manifest = snapshot.models[name]
         assert isinstance(manifest.doc, Model)

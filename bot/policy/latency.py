@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from bot import registry
-from bot.graph import Graph, contract_node, model_node
+from bot.graph import contract_node, model_node
 from bot.manifests.models import Model
 from bot.policy import finding
 from bot.registry import State
@@ -23,7 +23,7 @@ MG204: Final = "MG204"
 def on_state(state: State) -> Iterator[Finding]:
     snapshot = state.snapshot
     latency = {key: version.slo.latency_p99_ms
-               for key, version in Graph.from_snapshot(snapshot).versions.items() if version.slo}
+               for key, version in state.graph.versions.items() if version.slo}
     for name, manifest in sorted(snapshot.models.items()):
         assert isinstance(manifest.doc, Model)
         budgets = [(index, item, budget) for index, item in enumerate(manifest.doc.spec.provides)
