@@ -3,6 +3,7 @@ configuration, generated docs."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -169,3 +170,11 @@ def test_approval_rules_can_only_be_turned_off():
 def test_configuration_refuses_rule_ids_the_catalogue_does_not_know():
     with pytest.raises(ValidationError, match="no rule MG999, MG150 in the catalogue"):
         Config.model_validate({"rules": {"MG999": "off", "MG101": "warning", "MG150": "error"}})
+
+
+def test_the_catalogue_knows_nothing_of_the_configuration():
+    """bot.config validates rule ids against the catalogue; bot.rules imports only the Finding it builds."""
+    tree = ast.parse((ROOT / "bot" / "rules.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert {name for name in imported if name and name.split(".")[0] == "bot"} == {"bot", "bot.result"}
