@@ -8,17 +8,21 @@ names none, is always the base's); a changed ``.modelgate.yml`` by the (base) ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
+from bot import registry
 from bot.config import Config
 from bot.evaluation import Evaluation
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.owners import owners_of
-from bot.result import Approval, Change, Impacted
-from bot.rules import severity_for
+from bot.registry import ApprovalInput
+from bot.result import Approval, Impacted
 
+MG301: Final = "MG301"
+MG302: Final = "MG302"
 APPROVED = "APPROVED"
 CANCELLING = frozenset({"CHANGES_REQUESTED", "DISMISSED"})
 
@@ -85,28 +89,21 @@ def trusted_owners(base: Snapshot, head: Snapshot, kind: str, name: str) -> tupl
 
 
 def required_groups(ev: Evaluation) -> list[Approval]:
-    """The approval groups a PR needs, unsatisfied, in a stable order: MG301 by subject, then MG302."""
-    groups: list[Approval] = []
-    if severity_for("MG301", ev.config) is not None:
-        groups.extend(_owner_groups(ev.base, ev.head, ev.changes, ev.config))
-    if severity_for("MG302", ev.config) is not None:
-        seen: dict[str, Impacted] = {}
-        for item in ev.direct:
-            seen.setdefault(item.model, item)
-        for model, item in sorted(seen.items()):
-            groups.append(Approval("MG302", f"model:{model}", item.owners,
-                                   f"directly impacted through {item.via}: the owners approve or /rollout ack"))
-    return groups
+    """The approval groups a PR needs, unsatisfied, in a stable order: MG301 by subject, then MG302 (a rule the
+    base configuration turns off asks for none)."""
+    return registry.approval_groups(ApprovalInput(ev.base, ev.head, list(ev.changes), list(ev.direct), ev.config))
 
 
-def _owner_groups(base: Snapshot, head: Snapshot, changes: list[Change], config: Config) -> list[Approval]:
+@registry.on_approval("approvals", MG301)
+def _owner_groups(needs: ApprovalInput) -> list[Approval]:
+    base, head, config = needs.base, needs.head, needs.config
     manifests: dict[str, set[str]] = {}
-    for change in changes:
+    for change in needs.changes:
         manifests.setdefault(manifest_subject(change.subject), set()).add(change.kind)
     groups = []
     for subject, kinds in sorted(manifests.items()):
         if subject == "config":
-            groups.append(Approval("MG301", "config", tuple(config.admins),
+            groups.append(Approval(MG301, "config", tuple(config.admins),
                                    "the configuration (.modelgate.yml) changed: an admin approves"))
             continue
         kind, name = subject.split(":", 1)
@@ -117,8 +114,18 @@ def _owner_groups(base: Snapshot, head: Snapshot, changes: list[Change], config:
         origin = "base" if snapshot is base else "head"
         reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
                   else f"{_changed_files(base, head, manifest)} changed: its owners ({origin}) approve")
-        groups.append(Approval("MG301", subject, owners_of(manifest, base), reason))
+        groups.append(Approval(MG301, subject, owners_of(manifest, base), reason))
     return groups
+
+
+@registry.on_approval("approvals", MG302)
+def _downstream_groups(needs: ApprovalInput) -> Iterator[Approval]:
+    seen: dict[str, Impacted] = {}
+    for item in needs.direct:
+        seen.setdefault(item.model, item)
+    for model, item in sorted(seen.items()):
+        yield Approval(MG302, f"model:{model}", item.owners,
+                       f"directly impacted through {item.via}: the owners approve or /rollout ack")
 
 
 def _changed_files(base: Snapshot, head: Snapshot, manifest: ManifestFile) -> str:
@@ -146,7 +153,7 @@ def evaluate(groups: Iterable[Approval], state: ReviewState | None, config: Conf
     for group in groups:
         # An ack counts like an approval: the author's own only with allow_author.
         acks = {login(a.user) for a in state.acks if f"model:{a.model}" == group.subject
-                and (config.approvals.allow_author or login(a.user) != author)} if group.rule == "MG302" else set()
+                and (config.approvals.allow_author or login(a.user) != author)} if group.rule == MG302 else set()
         by: list[str] = []
         blind: list[str] = []
         for user in sorted(approvers | acks):

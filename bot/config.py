@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
 from pydantic_core import PydanticCustomError
 
+from bot.result import Severity
+from bot.rules import APPROVAL, RULE_ID_RE, catalog
+
 CONFIG_PATH = ".modelgate.yml"
-RULE_ID_RE = re.compile(r"^MG\d{3}$")
-RuleSeverity = Literal["error", "warning", "notice", "off"]
+RuleSeverity = Literal[Severity, "off"]  # what ``rules:`` may set a rule to
 
 
 class _Strict(BaseModel):
@@ -68,18 +69,21 @@ class Config(_Strict):
     @field_validator("rules")
     @classmethod
     def _known_ids(cls, value: dict[str, str]) -> dict[str, str]:
-        from bot.rules import catalog  # the catalogue reads Config: imported late to avoid a cycle
-
+        rules = catalog()
         problems = [
             ([key for key in value if not RULE_ID_RE.match(key)], "not a rule id: {keys} (rule ids look like MG101)"),
-            ([key for key in value if key not in catalog()], "no rule {keys} in the catalogue (see `modelgate rules`)"),
-            ([key for key in ("MG301", "MG302") if value.get(key, "off") != "off"],
+            ([key for key in value if key not in rules], "no rule {keys} in the catalogue (see `modelgate rules`)"),
+            ([key for key, rule in rules.items() if rule.severity == APPROVAL and value.get(key, "off") != "off"],
              "{keys} can only be turned off: approvals have no severity"),
         ]
         for keys, message in problems:
             if keys:  # ``at`` points the message at the first offending key, not at ``rules:``
                 raise PydanticCustomError("rule_id", message, {"keys": ", ".join(keys), "at": (keys[0],)})
         return value
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether ``rule_id`` runs: every rule does unless ``rules:`` turns it ``off``."""
+        return self.rules.get(rule_id) != "off"
 
     def window_days(self, stability: str) -> int:
         return int(getattr(self.deprecation_days, stability))

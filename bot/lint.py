@@ -1,35 +1,39 @@
-"""The checks of one state (MG001-MG008): pure, a Snapshot in, findings sorted by file and line out.
+"""The checks of one state (MG001-MG008), the family ``lint``: pure, a Snapshot in, findings sorted by file
+and line out.
 
 MG001 (and the MG008 of unreadable ``schema_ref`` files) come from the loader and pass through; the rest
-is judged here on the valid manifests. Severities are SPEC's defaults; configuration overrides are
-applied later by the rule catalogue.
+is judged here on the valid manifests (MG007 in ``bot.owners``), by the handlers registered below (scope
+``state``). Severities are the catalogue's; configuration overrides are applied later
+(``bot.registry.configured``).
 """
 
 from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import jsonschema_rs
 
+from bot import registry
 from bot.compat.refs import resolve_local, walk_schemas
-from bot.graph import Graph, contract_node, model_node
+from bot.graph import contract_node, model_node
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, Model
 from bot.manifests.yamlread import Path
-from bot.owners import owner_findings
+from bot.owners import MG007, owner_findings
+from bot.registry import SchemaMemo, State
 from bot.result import Finding
+from bot.rules import finding
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import SchemaError
 
 _REFS = ("$ref", "$dynamicRef")
 
-# What one contract version's schema checks found, by (check, contract blob, version index, schema_ref file
-# blob): the bytes decide it, so the states of one run share it (most of their files are the same).
-SchemaMemo = dict[tuple[str, str, int, str | None], Any]
+FAMILY: Final = "lint"
+MG001, MG002, MG003, MG004, MG005, MG006, MG008 = "MG001", "MG002", "MG003", "MG004", "MG005", "MG006", "MG008"
 _T = TypeVar("_T")
 
 
@@ -40,22 +44,8 @@ def lint_snapshot(snapshot: Snapshot, memo: SchemaMemo | None = None,
     ``memo`` (empty at first) may be passed again for another state of the same run, to judge a schema once.
     ``rules``: run only the checks that can find one of these rules (the loader's findings always pass through).
     """
-    graph = Graph.from_snapshot(snapshot)
-    memo = {} if memo is None else memo
-    checks: list[tuple[tuple[str, ...], Callable[[], Iterable[Finding]]]] = [
-        (("MG002",), lambda: duplicate_names(snapshot)),
-        (("MG003",), lambda: unknown_references(snapshot, graph)),
-        (("MG004",), lambda: cycles(snapshot, graph)),
-        (("MG005", "MG006"), lambda: providers(snapshot, graph)),
-        (("MG007",), lambda: owner_findings(snapshot)),
-        (("MG008",), lambda: schema_findings(snapshot, memo)),
-        (("MG001",), lambda: fallback_findings(snapshot, memo)),
-    ]
-    findings = list(snapshot.findings)
-    for found, check in checks:
-        if rules is None or any(rule in rules for rule in found):
-            findings.extend(check())
-    return sort_findings(findings)
+    state = State(snapshot, memo={} if memo is None else memo)
+    return sort_findings(registry.state_findings(state, rules, FAMILY))
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -67,8 +57,10 @@ def _names_unique(snapshot: Snapshot) -> bool:
     return len(snapshot.models) + len(snapshot.contracts) == len(snapshot.manifests)
 
 
-def duplicate_names(snapshot: Snapshot) -> Iterator[Finding]:
+@registry.on_state(FAMILY, MG002)
+def duplicate_names(state: State) -> Iterator[Finding]:
     """MG002: a second model (or contract) with a name already used; the first file (by path) keeps it."""
+    snapshot = state.snapshot
     if _names_unique(snapshot):
         return
     first: dict[tuple[str, str], ManifestFile] = {}
@@ -77,18 +69,19 @@ def duplicate_names(snapshot: Snapshot) -> Iterator[Finding]:
         if key not in first:
             first[key] = manifest
             continue
-        yield Finding("MG002", "error",
-                      f"{manifest.kind.lower()} name {manifest.name!r} is already used by {first[key].path}",
+        yield finding(MG002, f"{manifest.kind.lower()} name {manifest.name!r} is already used by {first[key].path}",
                       manifest.path, manifest.line("metadata", "name"), manifest.subject)
 
 
-def unknown_references(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
+@registry.on_state(FAMILY, MG003)
+def unknown_references(state: State) -> Iterator[Finding]:
     """MG003: a consumes/provides item naming a contract, or a version of it, that does not exist.
 
     A contract whose manifest is there but invalid has its MG001; it is not reported again as missing.
     """
+    snapshot, graph = state.snapshot, state.graph
     contracts, models = snapshot.contracts, snapshot.models
-    invalid = {f.subject for f in snapshot.findings if f.rule == "MG001" and f.subject}
+    invalid = {f.subject for f in snapshot.findings if f.rule == MG001 and f.subject}
     # A version referred to but not defined is a node of the graph too, next to the models naming it; a model
     # left out of the graph (its name is taken, MG002) is read whole.
     named = {m for node in graph.undefined() for m in (*graph.providers_of(node), *graph.consumers_of(node))}
@@ -105,41 +98,43 @@ def unknown_references(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
                 if target is None:
                     close = difflib.get_close_matches(item.contract, list(contracts), n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
-                    yield Finding("MG003", "error", f"{key} contract {item.contract!r}, which does not exist{hint}",
+                    yield finding(MG003, f"{key} contract {item.contract!r}, which does not exist{hint}",
                                   manifest.path, manifest.line("spec", key, index, "contract"), manifest.subject)
                     continue
                 assert isinstance(target.doc, Contract)
                 if target.doc.version(item.version) is None:
                     known = ", ".join(str(v.version) for v in target.doc.spec.versions)
-                    yield Finding("MG003", "error",
+                    yield finding(MG003,
                                   f"{key} version {item.version} of contract {item.contract!r}, which has no such "
                                   f"version (versions: {known}; defined in {target.path})",
                                   manifest.path, manifest.line("spec", key, index, "version"), manifest.subject)
 
 
-def cycles(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
+@registry.on_state(FAMILY, MG004)
+def cycles(state: State) -> Iterator[Finding]:
     """MG004: each cycle, pointing at the consumes item of its first model that closes it."""
-    for cycle in graph.find_cycles():
-        model = snapshot.models[cycle[0].removeprefix("model:")]
+    for cycle in state.graph.find_cycles():
+        model = state.snapshot.models[cycle[0].removeprefix("model:")]
         via = cycle[-1]
         assert isinstance(model.doc, Model)
         index = next(i for i, item in enumerate(model.doc.spec.consumes)
                      if contract_node(item.contract, item.version) == via)
         shown = " → ".join([*cycle, cycle[0]])
-        yield Finding("MG004", "error", f"dependency cycle: {shown}",
+        yield finding(MG004, f"dependency cycle: {shown}",
                       model.path, model.line("spec", "consumes", index, "contract"), model.subject)
 
 
-def providers(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
+@registry.on_state(FAMILY, MG005, MG006)
+def providers(state: State) -> Iterator[Finding]:
     """MG005 (an active version nobody provides) and MG006 (a version provided by several models)."""
-    models = snapshot.models
-    for name, manifest in snapshot.contracts.items():
+    models, graph = state.snapshot.models, state.graph
+    for name, manifest in state.snapshot.contracts.items():
         assert isinstance(manifest.doc, Contract)
         for index, version in enumerate(manifest.doc.spec.versions):
             node = contract_node(name, version.version)
             found = graph.providers_of(node)
             if not found and version.status == "active":
-                yield Finding("MG005", "warning",
+                yield finding(MG005,
                               f"active version {version.version} of contract {name!r} is provided by no model",
                               manifest.path, manifest.line("spec", "versions", index, "version"),
                               f"contract:{name}@{version.version}")
@@ -150,7 +145,7 @@ def providers(snapshot: Snapshot, graph: Graph) -> Iterator[Finding]:
                 assert isinstance(other.doc, Model)
                 item = next(i for i, p in enumerate(other.doc.spec.provides)
                             if p.contract == name and p.version == version.version)
-                yield Finding("MG006", "error",
+                yield finding(MG006,
                               f"{node} is provided by {model_node(other.name)} and already by "
                               f"{model_node(ranked[0].name)} ({ranked[0].path}); a version has one provider",
                               other.path, other.line("spec", "provides", item, "contract"), node)
@@ -175,9 +170,15 @@ def _memoized(memo: SchemaMemo, key: tuple[str, str, int, str | None], compute: 
     return memo[key]
 
 
-def schema_findings(snapshot: Snapshot, memo: SchemaMemo | None = None) -> Iterator[Finding]:
+@registry.on_state(FAMILY, MG007)
+def _owners(state: State) -> list[Finding]:
+    return owner_findings(state.snapshot)
+
+
+@registry.on_state(FAMILY, MG008)
+def schema_findings(state: State) -> Iterator[Finding]:
     """MG008: an inline schema or a schema_ref file that is not a valid JSON Schema, or a non-local $ref."""
-    memo = {} if memo is None else memo
+    snapshot, memo = state.snapshot, state.memo
     for manifest in snapshot.manifests:
         if not isinstance(manifest.doc, Contract):
             continue
@@ -201,7 +202,7 @@ def schema_findings(snapshot: Snapshot, memo: SchemaMemo | None = None) -> Itera
                 else:
                     line = manifest.line(*base)
                     where = f"{file} at {_pointer(path)}: "
-                yield Finding("MG008", "error", f"{where}{problem}", manifest.path, line, subject)
+                yield finding(MG008, f"{where}{problem}", manifest.path, line, subject)
 
 
 def _judge_schema(manifest: ManifestFile, schema: Any, inline: bool) -> list[tuple[Path, str]]:
@@ -210,13 +211,14 @@ def _judge_schema(manifest: ManifestFile, schema: Any, inline: bool) -> list[tup
     return schema_problems(schema, refs_possible=refs_possible)
 
 
-def fallback_findings(snapshot: Snapshot, memo: SchemaMemo | None = None) -> Iterator[Finding]:
+@registry.on_state(FAMILY, MG001)
+def fallback_findings(state: State) -> Iterator[Finding]:
     """MG001: a ``default_value`` fallback whose value the version's own schema rejects.
 
     A consumer that falls back to that value would receive a record the contract forbids. Versions whose
     schema is itself unusable are left to MG008.
     """
-    memo = {} if memo is None else memo
+    snapshot, memo = state.snapshot, state.memo
     for manifest in snapshot.contracts.values():  # the first manifest of each name, in the order of the files
         assert isinstance(manifest.doc, Contract)
         for index, version in enumerate(manifest.doc.spec.versions):
@@ -231,7 +233,7 @@ def fallback_findings(snapshot: Snapshot, memo: SchemaMemo | None = None) -> Ite
             if error is not None:
                 path, message = error
                 where = "".join(f"/{p}" for p in path) or "/"
-                yield Finding("MG001", "error",
+                yield finding(MG001,
                               f"fallback value is not valid under the version's schema (at #{where}): {message}",
                               manifest.path, manifest.line("spec", "versions", index, "fallback", "value", *path),
                               f"contract:{manifest.name}@{version.version}")

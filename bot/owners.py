@@ -14,11 +14,15 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from codeowners import CodeOwners
 
 from bot.manifests.load import ManifestFile, Snapshot
 from bot.result import Finding
+from bot.rules import finding
+
+MG007: Final = "MG007"  # registered by the lint family (``bot.lint``)
 
 LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
 OWNER_RE = re.compile(rf"@{LOGIN}(?:/[A-Za-z0-9][A-Za-z0-9_.-]{{0,99}})?")
@@ -127,4 +131,4 @@ def _codeowners_says(snapshot: Snapshot, rule: _Rule | None) -> str:
 
 
 def _mg007(message: str, file: str, line: int, subject: str | None) -> Finding:
-    return Finding("MG007", "error", message, file, line, subject)
+    return finding(MG007, message, file, line, subject)

@@ -13,19 +13,21 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 import bot
-from bot.config import RULE_ID_RE, Config
+from bot.result import Finding, Severity
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-Severity = Literal["error", "warning", "notice", "approval"]
-APPROVAL = "approval"
+RULE_ID_RE = re.compile(r"^MG\d{3}$")
+APPROVAL: Final = "approval"
+# A rule's default: the severity of its findings, or ``approval`` for the MG3xx rules (groups, not findings).
+DefaultSeverity = Literal[Severity, "approval"]
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
@@ -41,7 +43,7 @@ class Rule:
 
     id: str
     name: str
-    severity: Severity
+    severity: DefaultSeverity
     summary: str
     why: str
     fix: str
@@ -99,15 +101,17 @@ def catalog() -> dict[str, Rule]:
     return load_catalog(catalog_directory())
 
 
-def severity_for(rule_id: str, config: Config) -> str | None:
-    """The effective severity of ``rule_id`` under ``config.rules``; ``None`` when the rule is off.
-
-    The approval rules (MG301, MG302) can only be turned off (the configuration refuses anything else).
-    """
-    override = config.rules.get(rule_id)
-    if override == "off":
-        return None
-    return override or catalog()[rule_id].severity
+def finding(rule_id: str, message: str, file: str | None, line: int | None, subject: str | None = None, *,
+            severity: Severity | None = None) -> Finding:
+    """A finding of ``rule_id`` with the catalogue's severity (or ``severity``, a family's escalation such as
+    MG201's error from the sunset day on). The configuration's overrides are applied later, in one place
+    (:func:`bot.registry.configured`)."""
+    if severity is None:
+        default = catalog()[rule_id].severity
+        if default == APPROVAL:
+            raise ValueError(f"{rule_id} is an approval rule: it makes approval groups, not findings")
+        severity = default
+    return Finding(rule_id, severity, message, file, line, subject)
 
 
 def render_markdown(rules: dict[str, Rule] | None = None) -> str:

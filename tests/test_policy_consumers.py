@@ -9,7 +9,8 @@ import pytest
 
 from bot.check import evaluate
 from bot.manifests.load import Parses, load_states
-from bot.policy import latency
+from bot.policy import consumers, latency
+from bot.registry import State
 from bot.sources import DirectorySource
 from tests.helpers import write_tree
 from tests.scenarios import TODAY, check_pair, contract, found, line_of, load, model, version
@@ -65,9 +66,9 @@ def test_a_missing_slo_counts_zero_and_an_unset_budget_is_not_checked(tmp_path: 
         "contracts/w.yaml": contract("w", version(1)),
         "models/m.yaml": model("m", consumes=[("x", 1), ("y", 1)], provides=[("z", 1), ("w", 1)]),
     }
-    assert list(latency.on_state(load(write_tree(tmp_path / "ok", files)))) == []
+    assert list(latency.on_state(State(load(write_tree(tmp_path / "ok", files))))) == []
     tight = {**files, "contracts/z.yaml": contract("z", version(1, latency=29.5))}
-    findings = list(latency.on_state(load(write_tree(tmp_path / "tight", tight))))
+    findings = list(latency.on_state(State(load(write_tree(tmp_path / "tight", tight)))))
     assert [(f.rule, f.subject, f.line) for f in findings] == [
         ("MG204", "model:m", line_of(files["models/m.yaml"], "- contract: z"))]
     assert "contract:x@1 (30 ms) = 30 ms p99 in all, more than the 29.5 ms p99 of contract:z@1" in findings[0].message
@@ -84,3 +85,12 @@ def test_a_new_dependency_on_a_deprecated_version_when_the_states_share_their_pa
     result = evaluate(*states, TODAY)
     assert {(f.rule, f.subject, f.line) for f in result.findings if f.rule == "MG203"} == {
         ("MG203", "model:user", line_of(head["models/user.yaml"], "- contract: feat", after="version: 2"))}
+
+
+def test_the_consumer_rules_of_a_state_need_a_day(tmp_path: Path) -> None:
+    files = {"contracts/x.yaml": contract("x", version(1, status="deprecated", sunset="2027-06-01")),
+             "models/m.yaml": model("m", consumes=[("x", 1)])}
+    snapshot = load(write_tree(tmp_path, files))
+    with pytest.raises(ValueError, match="judged on a day"):
+        list(consumers.on_state(State(snapshot)))
+    assert [f.rule for f in consumers.on_state(State(snapshot, TODAY))] == ["MG201"]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.policy.contract_diff import RULE_OF_KIND, diff_contract_version
+from bot.policy.contract_diff import diff_contract_version
+from bot.policy.evolution import RULE_OF_KIND
 
 SUBJECT = "contract:fraud-score@2"
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
-from tests.scenarios import check_pair, contract, found, line_of, model, version
+import pytest
+
+from tests.scenarios import TODAY, check_pair, contract, found, line_of, model, version
 
 C = "contracts/feat.yaml"
 BASE = {C: contract("feat", version(1), version(2)), "docs/g.md": "# guide\n",
@@ -56,3 +59,32 @@ def test_a_whole_contract_removed_while_consumed(tmp_path: Path) -> None:
     assert ("MG113", "contract:feat", C) in rules
     assert not any(rule == "MG103" for rule, _, _ in rules)
     assert {("MG102", "contract:feat@1", C), ("MG102", "contract:feat@2", C)} <= rules
+
+
+def deprecated(sunset: date, stability: str | None = None) -> str:
+    """feat with version 1 deprecated, complete but for the day of its sunset."""
+    return contract("feat", version(1, status="deprecated", stability=stability, sunset=sunset.isoformat(),
+                                    replacement=2, migration="docs/g.md"), version(2))
+
+
+@pytest.mark.parametrize(("stability", "days"), [("stable", 90), ("beta", 30)])
+def test_the_deprecation_window_ends_on_its_last_day_exactly(tmp_path: Path, stability: str, days: int) -> None:
+    """MG105: a sunset ``deprecation_days`` after today is accepted (the message says "on or after"); one day
+    sooner is not."""
+    base = {**BASE, C: contract("feat", version(1, stability=stability), version(2))}
+    earliest = TODAY + timedelta(days=days)
+    assert found(check_pair(tmp_path / "on", base, {C: deprecated(earliest, stability)})) == set()
+    short = deprecated(earliest - timedelta(days=1), stability)
+    result = check_pair(tmp_path / "short", base, {C: short})
+    assert found(result) == {("MG105", "contract:feat@1", C, line_of(short, "sunset:"))}
+    assert result.findings[0].message.endswith(f"needs at least {days} days: a sunset on or after {earliest}")
+
+
+def test_a_sunset_moved_earlier_may_land_on_the_last_day_of_the_window(tmp_path: Path) -> None:
+    """MG106: moving a sunset earlier is accepted down to today + ``deprecation_days``, not a day sooner."""
+    base = {**BASE, C: deprecated(date(2027, 6, 1))}
+    earliest = TODAY + timedelta(days=90)
+    assert found(check_pair(tmp_path / "on", base, {C: deprecated(earliest)})) == set()
+    sooner = deprecated(earliest - timedelta(days=1))
+    assert found(check_pair(tmp_path / "sooner", base, {C: sooner})) == {
+        ("MG106", "contract:feat@1", C, line_of(sooner, "sunset:"))}

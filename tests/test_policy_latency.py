@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.policy import latency
+from bot.registry import State
 from tests.helpers import write_tree
 from tests.scenarios import check_pair, contract, line_of, load, model, version
 
@@ -19,7 +20,7 @@ def contracts(**latencies: float | None) -> dict[str, str]:
 
 def mg204(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, str | None, int | None, str | None, str]]:
     """(rule, severity, file, line, subject, message) of each finding on the state ``files`` make."""
-    found = latency.on_state(load(write_tree(tmp_path, files)))
+    found = latency.on_state(State(load(write_tree(tmp_path, files))))
     return [(f.rule, f.severity, f.file, f.line, f.subject, f.message) for f in found]
 
 

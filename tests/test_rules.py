@@ -1,7 +1,9 @@
-"""The rule catalogue: SPEC's table, validation of the files, severities under a configuration, generated docs."""
+"""The rule catalogue: SPEC's table, validation of the files, findings with its severities and under a
+configuration, generated docs."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -10,7 +12,9 @@ from pydantic import ValidationError
 
 import bot.rules
 from bot.config import Config
-from bot.rules import CatalogError, catalog, load_catalog, render_markdown, severity_for
+from bot.registry import configured
+from bot.result import Finding
+from bot.rules import CatalogError, catalog, finding, load_catalog, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,23 +139,42 @@ def test_a_checkout_reads_the_top_level_rules_directory():
     assert Path(str(bot.rules.catalog_directory())) == ROOT / "rules"
 
 
-def test_severity_for_applies_overrides():
+def test_a_finding_has_the_catalogue_severity_unless_its_family_escalates_it():
+    assert finding("MG005", "m", "f.yaml", 3, "contract:c@1") == Finding("MG005", "warning", "m", "f.yaml", 3,
+                                                                          "contract:c@1")
+    assert finding("MG205", "m", None, None).severity == "notice"
+    assert finding("MG201", "m", None, None, severity="error").severity == "error"
+
+
+def test_configured_applies_overrides():
     config = Config.model_validate({"rules": {"MG201": "error", "MG204": "off", "MG205": False, "MG108": "notice"}})
-    assert severity_for("MG201", config) == "error"
-    assert severity_for("MG204", config) is None
-    assert severity_for("MG205", config) is None
-    assert severity_for("MG108", config) == "notice"
-    assert severity_for("MG101", config) == "error"
-    assert severity_for("MG005", Config()) == "warning"
+    found = [finding(rule, "m", "f.yaml", 1) for rule in ("MG201", "MG204", "MG205", "MG108", "MG101", "MG005")]
+    assert [(f.rule, f.severity) for f in configured(found, config)] == [
+        ("MG201", "error"), ("MG108", "notice"), ("MG101", "error"), ("MG005", "warning")]
+    assert list(configured(found, Config())) == found
+    late = finding("MG201", "m", "f.yaml", 1, severity="error")  # an escalation stands unless the config names the rule
+    assert [f.severity for f in configured([late], Config())] == ["error"]
+    assert [f.severity for f in configured([late], Config.model_validate({"rules": {"MG201": "notice"}}))] == ["notice"]
 
 
 def test_approval_rules_can_only_be_turned_off():
-    assert severity_for("MG301", Config()) == "approval"
+    assert catalog()["MG301"].severity == "approval"
+    with pytest.raises(ValueError, match="MG301 is an approval rule"):
+        finding("MG301", "m", None, None)
+    assert Config().enabled("MG301")
     with pytest.raises(ValidationError, match="MG302 can only be turned off"):
         Config.model_validate({"rules": {"MG302": "warning"}})
-    assert severity_for("MG301", Config.model_validate({"rules": {"MG301": "off"}})) is None
+    assert not Config.model_validate({"rules": {"MG301": "off"}}).enabled("MG301")
 
 
 def test_configuration_refuses_rule_ids_the_catalogue_does_not_know():
     with pytest.raises(ValidationError, match="no rule MG999, MG150 in the catalogue"):
         Config.model_validate({"rules": {"MG999": "off", "MG101": "warning", "MG150": "error"}})
+
+
+def test_the_catalogue_knows_nothing_of_the_configuration():
+    """bot.config validates rule ids against the catalogue; bot.rules imports only the Finding it builds."""
+    tree = ast.parse((ROOT / "bot" / "rules.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert {name for name in imported if name and name.split(".")[0] == "bot"} == {"bot", "bot.result"}

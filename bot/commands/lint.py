@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 from bot.commands._common import add_format, load_state
-from bot.config import Config
 from bot.escape import workflow_command_data, workflow_command_prop
 from bot.lint import lint_snapshot
+from bot.registry import configured
 from bot.result import Finding
-from bot.rules import severity_for
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     snapshot = load_state(args.state, args.config)
-    findings = with_severities(lint_snapshot(snapshot), snapshot.config)
+    findings = list(configured(lint_snapshot(snapshot), snapshot.config))
     failed = any(f.blocking for f in findings)
     if args.format == "json":
         print(json.dumps({"verdict": "fail" if failed else "pass", "findings": [asdict(f) for f in findings]},
@@ -44,16 +42,6 @@ def run(args: argparse.Namespace) -> int:
             print(text_line(finding))
         print(summary(findings, len(snapshot.manifests)))
     return 1 if failed else 0
-
-
-def with_severities(findings: Iterable[Finding], config: Config) -> list[Finding]:
-    """The findings under the configuration's severity overrides; a rule turned off drops its findings."""
-    out = []
-    for finding in findings:
-        severity = severity_for(finding.rule, config)
-        if severity is not None:
-            out.append(replace(finding, severity=severity))
-    return out
 
 
 def text_line(finding: Finding) -> str:

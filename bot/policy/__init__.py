@@ -1,8 +1,9 @@
 """The rules engine: one module per rule family, run once by :mod:`bot.policy.engine`.
 
-A family is a pure function of a :class:`Context` (both states, the changes, today) that yields findings
-with the catalogue's default severity; the engine applies the configuration, marks what exists identically
-at base as preexisting, and applies an admin's waivers.
+A family registers its handlers in :mod:`bot.registry`; a handler of scope ``change`` is a pure function of a
+:class:`Context` (both states, the changes, today) that yields findings with the catalogue's severity
+(:func:`bot.rules.finding`); the engine applies the configuration, marks what exists identically at base as
+preexisting, and applies an admin's waivers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import date
 from bot.config import Config
 from bot.graph import Graph
 from bot.manifests.load import ManifestFile, Snapshot
-from bot.result import Change, Finding
-from bot.rules import catalog
+from bot.result import Change, Finding, Severity
+from bot.rules import finding as rule_finding
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,13 @@ class Context:
 
 
 def finding(rule: str, message: str, manifest: ManifestFile | None, *path: str | int, subject: str | None = None,
-            severity: str | None = None) -> Finding:
-    """A finding of ``rule`` at the line of ``path`` in ``manifest``, with the catalogue's default severity."""
-    level = severity or catalog()[rule].severity
+            severity: Severity | None = None) -> Finding:
+    """A finding of ``rule`` at the line of ``path`` in ``manifest``, with the catalogue's severity."""
     where = manifest.path if manifest else None
     line = (manifest.line(*path) if path else 1) if manifest else None
-    return Finding(rule, level, message, where, line, subject)  # type: ignore[arg-type]
+    return rule_finding(rule, message, where, line, subject, severity=severity)
+
+
+def at_change(rule: str, message: str, change: Change) -> Finding:
+    """A finding of ``rule`` where ``change`` is, about its subject, with the catalogue's severity."""
+    return rule_finding(rule, message, change.file, change.line, change.subject)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from bot import registry
 from bot.graph import Graph, contract_node, model_node
-from bot.manifests.load import Snapshot
 from bot.manifests.models import ContractVersion, Model
 from bot.policy import Context, finding
+from bot.registry import State
 from bot.result import Finding
+
+MG201, MG202, MG203, MG205 = "MG201", "MG202", "MG203", "MG205"
 
 
 def _consumers(graph: Graph, *statuses: str) -> list[str]:
@@ -17,9 +20,10 @@ def _consumers(graph: Graph, *statuses: str) -> list[str]:
     return sorted({c.removeprefix("model:") for node in graph.with_status(*statuses) for c in graph.consumers_of(node)})
 
 
-def on_state(snapshot: Snapshot, today: date) -> Iterator[Finding]:
+@registry.on_state("consumers", MG201, MG202)
+def on_state(state: State) -> Iterator[Finding]:
     """MG201 (a deprecated version consumed; an error from its sunset day on) and MG202 (a retired one)."""
-    graph = Graph.from_snapshot(snapshot)
+    snapshot, graph = state.snapshot, state.graph
     for name in _consumers(graph, "deprecated", "retired"):
         manifest = snapshot.models[name]
         assert isinstance(manifest.doc, Model)
@@ -30,11 +34,11 @@ def on_state(snapshot: Snapshot, today: date) -> Iterator[Finding]:
             node = contract_node(item.contract, item.version)
             where = ("spec", "consumes", index, "contract")
             if version.status == "retired":
-                yield finding("MG202", f"{model_node(name)} consumes {node}, which is retired",
+                yield finding(MG202, f"{model_node(name)} consumes {node}, which is retired",
                               manifest, *where, subject=model_node(name))
             elif version.status == "deprecated":
-                message, late = _deprecated_message(name, node, version, item.contract, today)
-                yield finding("MG201", message, manifest, *where, subject=model_node(name),
+                message, late = _deprecated_message(name, node, version, item.contract, state.day)
+                yield finding(MG201, message, manifest, *where, subject=model_node(name),
                               severity="error" if late else None)
 
 
@@ -62,12 +66,8 @@ def _days(count: int) -> str:
     return f"{count} day{'s' if count != 1 else ''}"
 
 
-def from_changes(ctx: Context) -> Iterator[Finding]:
-    yield from _new_dependencies(ctx)
-    yield from _major_bumps(ctx, ctx.head_graph)
-
-
-def _new_dependencies(ctx: Context) -> Iterator[Finding]:
+@registry.on_change("consumers", MG203)
+def new_dependencies(ctx: Context) -> Iterator[Finding]:
     """MG203: a consumes item that base does not have, on a version that is deprecated in head."""
     for name in _consumers(ctx.head_graph, "deprecated"):
         manifest = ctx.head.models[name]
@@ -81,12 +81,13 @@ def _new_dependencies(ctx: Context) -> Iterator[Finding]:
                 continue
             replacement = version.deprecation.replacement if version.deprecation else None
             advice = f"; use {item.contract}@{replacement} instead" if replacement is not None else ""
-            yield finding("MG203", f"{model_node(name)} starts consuming "
-                                   f"{contract_node(item.contract, item.version)}, which is deprecated{advice}",
+            yield finding(MG203, f"{model_node(name)} starts consuming "
+                                 f"{contract_node(item.contract, item.version)}, which is deprecated{advice}",
                           manifest, "spec", "consumes", index, "contract", subject=model_node(name))
 
 
-def _major_bumps(ctx: Context, graph: Graph) -> Iterator[Finding]:
+@registry.on_change("consumers", MG205)
+def major_bumps(ctx: Context) -> Iterator[Finding]:
     """MG205: a model's major version changed while something consumes what it provides."""
     for change in ctx.changes:
         if change.type != "MAJOR_VERSION_CHANGED":
@@ -96,8 +97,8 @@ def _major_bumps(ctx: Context, graph: Graph) -> Iterator[Finding]:
             continue
         assert isinstance(manifest.doc, Model)
         consumers = sorted({c for p in manifest.doc.spec.provides
-                            for c in graph.consumers_of(contract_node(p.contract, p.version))})
+                            for c in ctx.head_graph.consumers_of(contract_node(p.contract, p.version))})
         if consumers:
-            yield finding("MG205", f"{change.subject}: major version {change.detail}; its consumers "
-                                   f"{', '.join(consumers)} are impacted and should shadow it",
+            yield finding(MG205, f"{change.subject}: major version {change.detail}; its consumers "
+                                 f"{', '.join(consumers)} are impacted and should shadow it",
                           manifest, "spec", "version", subject=change.subject)

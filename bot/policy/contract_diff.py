@@ -27,7 +27,6 @@ from bot.compat import SchemaChange, compare
 from bot.compat.types import Policy
 from bot.result import Change
 
-RULE_OF_KIND: Final = {"schema": "MG101", "slo": "MG109", "fallback": "MG110", "stability": "MG111"}
 COMPATIBILITIES: Final = ("forward", "backward", "full")
 STABILITY_ORDER: Final = {"alpha": 0, "beta": 1, "stable": 2}
 # SLO keys and the direction that weakens them: +1 when a larger value is weaker, -1 when smaller is.

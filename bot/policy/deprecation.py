@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
+from bot import registry
 from bot.manifests.load import ManifestFile, Snapshot, repo_path
 from bot.manifests.models import Contract, ContractVersion, Model
-from bot.policy import Context, finding
+from bot.policy import Context, at_change, finding
 from bot.result import Change, Finding
-from bot.rules import catalog
+
+MG102, MG103, MG104, MG105, MG106, MG107, MG108, MG112, MG113 = (
+    "MG102", "MG103", "MG104", "MG105", "MG106", "MG107", "MG108", "MG112", "MG113")
 
 
+@registry.on_change("deprecation", MG102, MG103, MG104, MG105, MG106, MG107, MG108, MG112, MG113)
 def findings(ctx: Context) -> Iterator[Finding]:
     for change in ctx.changes:
         judge = _BY_CHANGE.get(change.type)
@@ -65,29 +69,25 @@ def _consumers(ctx: Context, subject: str) -> list[str]:
     return ctx.head_graph.consumers_of(subject)
 
 
-def _at_change(rule: str, message: str, change: Change) -> Finding:
-    return Finding(rule, catalog()[rule].severity, message, change.file, change.line, change.subject)  # type: ignore[arg-type]
-
-
 def _removed(ctx: Context, change: Change) -> Iterator[Finding]:
     why = _removable(ctx, change.subject, "removed")
     if why:
-        yield _at_change("MG102", why, change)
+        yield at_change(MG102, why, change)
     name = change.subject.removeprefix("contract:").split("@")[0]
     consumers = _consumers(ctx, change.subject)
     if name in ctx.head.contracts and consumers:
-        yield _at_change("MG103", f"{change.subject} is removed while still consumed by {', '.join(consumers)}",
-                         change)
+        yield at_change(MG103, f"{change.subject} is removed while still consumed by {', '.join(consumers)}",
+                        change)
 
 
 def _retired(ctx: Context, change: Change) -> Iterator[Finding]:
     why = _removable(ctx, change.subject, "retired")
     if why:
-        yield _at_change("MG102", why, change)
+        yield at_change(MG102, why, change)
     consumers = _consumers(ctx, change.subject)
     if consumers:
-        yield _at_change("MG103", f"{change.subject} is retired while still consumed by {', '.join(consumers)}",
-                         change)
+        yield at_change(MG103, f"{change.subject} is retired while still consumed by {', '.join(consumers)}",
+                        change)
 
 
 def _window(ctx: Context, change: Change) -> Iterator[Finding]:
@@ -100,9 +100,9 @@ def _window(ctx: Context, change: Change) -> Iterator[Finding]:
         return  # MG104 says what is missing
     earliest, days = window_end(ctx, version)
     if sunset < earliest:
-        yield finding("MG105", f"{change.subject} is deprecated with sunset {sunset}, "
-                               f"{(sunset - ctx.today).days} days from {ctx.today}; a {version.stability} version "
-                               f"needs at least {days} days: a sunset on or after {earliest}",
+        yield finding(MG105, f"{change.subject} is deprecated with sunset {sunset}, "
+                             f"{(sunset - ctx.today).days} days from {ctx.today}; a {version.stability} version "
+                             f"needs at least {days} days: a sunset on or after {earliest}",
                       manifest, "spec", "versions", index, "deprecation", "sunset", subject=change.subject)
 
 
@@ -117,8 +117,8 @@ def _moved_earlier(ctx: Context, change: Change) -> Iterator[Finding]:
         return
     earliest, days = window_end(ctx, version)
     if new < earliest:
-        yield finding("MG106", f"{change.subject}: the sunset moves earlier, from {old} to {new}, sooner than "
-                               f"{days} days from {ctx.today} (the earliest allowed is {earliest})",
+        yield finding(MG106, f"{change.subject}: the sunset moves earlier, from {old} to {new}, sooner than "
+                             f"{days} days from {ctx.today} (the earliest allowed is {earliest})",
                       manifest, "spec", "versions", index, "deprecation", "sunset", subject=change.subject)
 
 
@@ -128,15 +128,15 @@ def _contract_removed(ctx: Context, change: Change) -> Iterator[Finding]:
         manifest.subject for manifest in ctx.head.models.values()
         if isinstance(manifest.doc, Model) and any(item.contract == name for item in manifest.doc.spec.consumes))
     if consumers:
-        yield _at_change("MG113", f"contract {name} is removed while still consumed by {', '.join(consumers)}",
-                         change)
+        yield at_change(MG113, f"contract {name} is removed while still consumed by {', '.join(consumers)}",
+                        change)
 
 
 def _arrives_deprecated(ctx: Context, change: Change) -> Iterator[Finding]:
     found = version_of(ctx.head, change.subject)
     if found is not None and found[2].status == "deprecated":
         manifest, index, _ = found
-        yield finding("MG112", f"{change.subject} is new and already deprecated",
+        yield finding(MG112, f"{change.subject} is new and already deprecated",
                       manifest, "spec", "versions", index, "status", subject=change.subject)
 
 
@@ -162,16 +162,16 @@ def _deprecations(ctx: Context, touched: set[str]) -> Iterator[Finding]:
             missing = [key for key in ("announced", "sunset", "replacement", "migration")
                        if deprecation is None or getattr(deprecation, key) is None]
             if missing:
-                yield finding("MG104", f"{subject} is deprecated without {', '.join(missing)}",
+                yield finding(MG104, f"{subject} is deprecated without {', '.join(missing)}",
                               manifest, *where, "deprecation" if deprecation else "status", subject=subject)
             if replacement is not None:
                 target = manifest.doc.version(replacement)
                 if target is None or target.status != "active":
                     state = "does not exist" if target is None else f"is {target.status}"
-                    yield finding("MG107", f"{subject}: the replacement, version {replacement}, {state}",
+                    yield finding(MG107, f"{subject}: the replacement, version {replacement}, {state}",
                                   manifest, *where, "deprecation", "replacement", subject=subject)
             if deprecation and deprecation.migration and (guide is None or guide not in ctx.head.paths):
-                yield finding("MG108", f"{subject}: the migration guide {deprecation.migration!r} does not exist",
+                yield finding(MG108, f"{subject}: the migration guide {deprecation.migration!r} does not exist",
                               manifest, *where, "deprecation", "migration", subject=subject)
 
 

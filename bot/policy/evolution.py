@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
-from bot.policy import Context
-from bot.policy.contract_diff import RULE_OF_KIND
+from bot import registry
+from bot.policy import Context, at_change
 from bot.result import Change, Finding
-from bot.rules import catalog
+
+MG101, MG109, MG110, MG111 = "MG101", "MG109", "MG110", "MG111"
+# The rule of a breaking change of each kind that ``bot.policy.contract_diff`` reports.
+RULE_OF_KIND: Final = {"schema": MG101, "slo": MG109, "fallback": MG110, "stability": MG111}
 
 
+@registry.on_change("evolution", MG101, MG109, MG110, MG111)
 def findings(ctx: Context) -> Iterator[Finding]:
     for change in ctx.changes:
         rule = RULE_OF_KIND.get(change.kind)
         if rule is None or not change.breaking:
             continue
-        yield Finding(rule, catalog()[rule].severity, _message(change), change.file, change.line,  # type: ignore[arg-type]
-                      change.subject)
+        yield at_change(rule, _message(change), change)
 
 
 def _message(change: Change) -> str:

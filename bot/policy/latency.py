@@ -7,17 +7,23 @@ versions it consumes (a missing SLO counts 0) add up to more than the latency of
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
-from bot.graph import Graph, contract_node, model_node
-from bot.manifests.load import Snapshot
+from bot import registry
+from bot.graph import contract_node, model_node
 from bot.manifests.models import Model
 from bot.policy import finding
+from bot.registry import State
 from bot.result import Finding
 
+MG204: Final = "MG204"
 
-def on_state(snapshot: Snapshot) -> Iterator[Finding]:
+
+@registry.on_state("latency", MG204)
+def on_state(state: State) -> Iterator[Finding]:
+    snapshot = state.snapshot
     latency = {key: version.slo.latency_p99_ms
-               for key, version in Graph.from_snapshot(snapshot).versions.items() if version.slo}
+               for key, version in state.graph.versions.items() if version.slo}
     for name, manifest in sorted(snapshot.models.items()):
         assert isinstance(manifest.doc, Model)
         budgets = [(index, item, budget) for index, item in enumerate(manifest.doc.spec.provides)
@@ -32,8 +38,8 @@ def on_state(snapshot: Snapshot) -> Iterator[Finding]:
             if total <= budget:
                 continue
             parts = " + ".join(f"{contract_node(i.contract, i.version)} ({_ms(ms)} ms)" for i, ms in spent if ms)
-            yield finding("MG204", f"{model_node(name)} consumes {parts} = {_ms(total)} ms p99 in all, more than the "
-                                   f"{_ms(budget)} ms p99 of {contract_node(item.contract, item.version)} it provides",
+            yield finding(MG204, f"{model_node(name)} consumes {parts} = {_ms(total)} ms p99 in all, more than the "
+                                 f"{_ms(budget)} ms p99 of {contract_node(item.contract, item.version)} it provides",
                           manifest, "spec", "provides", index, "contract", subject=model_node(name))
 
 

@@ -14,9 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import RULE_ID_RE
 from bot.manifests.models import NAME_RE
 from bot.rollout.verbs import FIXED, FIXED_VERBS, STAGE, Takes, Verb
+from bot.rules import RULE_ID_RE
 
 PREFIX = "/rollout"
 MAX_LINE = 2000  # a command line longer than this is refused without being split
