@@ -111,10 +111,10 @@ def severity_for(rule_id: str, config: Config) -> str | None:
 
 
 def render_markdown(rules: dict[str, Rule] | None = None) -> str:
-    """The rule reference (``docs/rules.md``) from the catalogue, through ``templates/rules.md.j2``."""
-    from bot import templating  # the documentation only: checks never load the templates
+    """The rule reference (``docs/rules.md``) from the catalogue, through ``bot/report/templates/rules.md.j2``."""
+    from bot.report.jinja_env import render_template  # the documentation only: checks never load the templates
 
-    return templating.environment("bot").get_template("rules.md.j2").render(rules=list((rules or catalog()).values()))
+    return render_template("rules.md.j2", rules=list((rules or catalog()).values()))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""The Jinja2 environment of the reports, and the filters that stand between user text and each format.
+"""The one Jinja2 environment of modelgate's text, over the one template folder ``bot/report/templates/``, and
+the filters that stand between user text and each format.
 
 Autoescape is off (the outputs are markdown, terminal text and workflow commands, not HTML); instead every
 user-controlled string in a template goes through one explicit filter from :mod:`bot.escape`:
 
 - markdown: ``md`` (one literal line, also safe in a table cell), ``mermaid`` (a quoted node label),
-  ``where`` (a ``file:line`` reference, a link to the head revision when the context allows);
+  ``where`` (a ``file:line`` reference, a link to the head revision when the context allows), ``cell`` (our
+  own text, the rule catalogue, in a table cell);
 - text: ``term`` (control characters removed) and ``paint`` (ANSI colour, only when asked);
 - github: ``gh_data`` and ``gh_prop`` (workflow-command escaping).
 
@@ -21,7 +23,7 @@ from typing import Any
 
 import jinja2
 
-from bot import escape, templating
+from bot import escape
 from bot.report.context import ReportContext
 
 ELLIPSIS = "…"
@@ -102,8 +104,21 @@ def _paint(context: jinja2.runtime.Context, text: str, *styles: str) -> str:
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    env = templating.environment("bot.report")
+    """The environment (one per process): trailing newlines kept, block tags trimmed, undefined names errors."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("bot.report", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters.update(md=_md, md_list=_md_list, mermaid=_mermaid, term=_term, term_list=_term_list, paint=_paint,
-                       gh_data=_gh_data, gh_prop=_gh_prop)
+                       gh_data=_gh_data, gh_prop=_gh_prop, cell=escape.table_cell)
     env.globals.update(where=_where)
     return env
+
+
+def render_template(name: str, **variables: object) -> str:
+    """The template ``name`` of the template folder, rendered with ``variables``."""
+    return environment().get_template(name).render(variables)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot import templating
 from bot.escape import workflow_command_data, workflow_command_prop
 
 Verdict = Literal["pass", "fail"]
@@ -90,7 +89,9 @@ class VerifyResult:
 
 
 def render_text(result: VerifyResult) -> str:
-    return templating.environment("bot").get_template("verify.txt.j2").render(result=result)
+    from bot.report.jinja_env import render_template
+
+    return render_template("verify.txt.j2", result=result)
 
 
 Where = tuple[str, ...]
