@@ -13,18 +13,22 @@ user-controlled string in a template goes through one explicit filter from :mod:
 The filters of user text first clip the text to ``view.limits.text`` characters, so a
 shortened comment cuts raw text, never an escape sequence. The environment is strict: an undefined name is
 an error, not an empty string.
+
+Importing this module costs nothing: jinja2 is loaded when the first template renders (a ``check --format json``
+or a replayed check never loads it).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from bot import escape
 from bot.report.context import ReportContext
+
+if TYPE_CHECKING:
+    import jinja2
 
 ELLIPSIS = "…"
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -41,12 +45,10 @@ def _clipped(context: jinja2.runtime.Context, value: Any) -> str:
     return clip(str(value), context["view"].limits.text)
 
 
-@jinja2.pass_context
 def _md(context: jinja2.runtime.Context, value: Any) -> str:
     return escape.markdown_text(_clipped(context, value))
 
 
-@jinja2.pass_context
 def _term(context: jinja2.runtime.Context, value: Any) -> str:
     return escape.terminal_text(_clipped(context, value))
 
@@ -58,18 +60,15 @@ def _listed(context: jinja2.runtime.Context, values: Sequence[Any], escaper: Cal
     return sep.join(shown) + (f"{sep}+{more} more" if more else "")
 
 
-@jinja2.pass_context
 def _md_list(context: jinja2.runtime.Context, values: Sequence[Any], sep: str = ", ") -> str:
     """Names (owners, fields, a chain) as escaped markdown, the first ``view.limits.names`` of them."""
     return _listed(context, values, escape.markdown_text, sep)
 
 
-@jinja2.pass_context
 def _term_list(context: jinja2.runtime.Context, values: Sequence[Any], sep: str = ", ") -> str:
     return _listed(context, values, escape.terminal_text, sep)
 
 
-@jinja2.pass_context
 def _gh_data(context: jinja2.runtime.Context, value: Any) -> str:
     return escape.workflow_command_data(_clipped(context, value))
 
@@ -78,12 +77,10 @@ def _gh_prop(value: Any) -> str:
     return escape.workflow_command_prop(str(value))
 
 
-@jinja2.pass_context
 def _mermaid(context: jinja2.runtime.Context, value: Any) -> str:
     return escape.mermaid_label(_clipped(context, value))
 
 
-@jinja2.pass_context
 def _where(context: jinja2.runtime.Context, file: str | None, line: int | None) -> str:
     """``file:line`` as escaped markdown: a link to the head revision when the report has a repository."""
     if not file:
@@ -94,7 +91,6 @@ def _where(context: jinja2.runtime.Context, file: str | None, line: int | None) 
     return f"[{shown}]({url})" if url else shown
 
 
-@jinja2.pass_context
 def _paint(context: jinja2.runtime.Context, text: str, *styles: str) -> str:
     if not context["color"] or not styles:
         return text
@@ -105,6 +101,8 @@ def _paint(context: jinja2.runtime.Context, text: str, *styles: str) -> str:
 @functools.cache
 def environment() -> jinja2.Environment:
     """The environment (one per process): trailing newlines kept, block tags trimmed, undefined names errors."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("bot.report", "templates"),
         autoescape=False,
@@ -113,9 +111,11 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(md=_md, md_list=_md_list, mermaid=_mermaid, term=_term, term_list=_term_list, paint=_paint,
-                       gh_data=_gh_data, gh_prop=_gh_prop, cell=escape.table_cell)
-    env.globals.update(where=_where)
+    with_context = jinja2.pass_context
+    env.filters.update(md=with_context(_md), md_list=with_context(_md_list), mermaid=with_context(_mermaid),
+                       term=with_context(_term), term_list=with_context(_term_list), paint=with_context(_paint),
+                       gh_data=with_context(_gh_data), gh_prop=_gh_prop, cell=escape.table_cell)
+    env.globals.update(where=with_context(_where))
     return env
 
 
