@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from bot.commands.rules import render_text
+from bot.report.formats import RULES
 from bot.rules import Rule, catalog
 
 
@@ -34,7 +34,7 @@ def test_text_is_a_table_with_one_row_per_rule():
 
 def test_long_summaries_wrap_under_the_summary_column():
     rule = Rule(id="MG900", name="x", severity="notice", summary="word " * 40, why="", fix="", example="")
-    first, *more = render_text([rule]).splitlines()[1:]
+    first, *more = RULES.render("text", [rule]).splitlines()[1:]
     column = first.index("word")
     assert more and all(line[:column].strip() == "" and line[column:].startswith("word") for line in more)
 
