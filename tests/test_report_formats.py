@@ -4,6 +4,7 @@ byte for byte what the command always printed (goldens below; the CLI outputs ar
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.cli import build_parser
 from bot.report.formats import GATE, GRAPH, IMPACT, LINT, REPORT, RULES, SCHEMA_DIFF, VERIFY, Formats
 from bot.report.lint import LintReport
 from bot.result import Finding
+from tests.helpers import REPO_ROOT
 
 KINDS = {"check": REPORT, "lint": LINT, "verify": VERIFY, "gate": GATE, "graph": GRAPH, "impact": IMPACT,
          "rules": RULES, "schema-diff": SCHEMA_DIFF}
@@ -31,6 +33,13 @@ def test_help_shows_the_registry_formats_and_default(command: str, formats: Form
 def test_every_command_with_a_format_takes_it_from_the_registry() -> None:
     with_format = {name for name, parser in subcommands().items() if "--format" in parser.format_help()}
     assert with_format == set(KINDS)
+
+
+def test_the_cli_reference_lists_the_registry_formats_of_every_command() -> None:
+    reference = (REPO_ROOT / "docs/cli.md").read_text()
+    rows = re.findall(r"^\| `modelgate ([a-z-]+)[^`]*--format ([a-z\\|]+)", reference, re.M)
+    assert {command: tuple(names.split("\\|")) for command, names in rows} == {
+        command: formats.names for command, formats in KINDS.items()}
 
 
 def test_a_format_a_kind_does_not_have_is_refused() -> None:
