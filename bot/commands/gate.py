@@ -20,13 +20,12 @@ from bot.commands._common import add_format, load_state, show
 from bot.commands.verify import find_version, parse_ref
 from bot.config import Config
 from bot.errors import UsageError
-from bot.escape import markdown_text
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
 from bot.report.formats import GATE
-from bot.report.gate import GateReport
+from bot.report.gate import GateReport, rollback_comment
 from bot.rollout.gates import MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import SourceError
@@ -194,13 +193,5 @@ def _roll_back(gh: Client, repo: str, deployment: Deployment, base: str, failed:
                                   production=deployment.environment == "production",
                                   description=f"rollback of {deployment.model}: gate breach")
     if isinstance(pr, int):
-        gh.create_comment(repo, pr, "\n".join([
-            f"### modelgate gate: {markdown_text(deployment.environment)} of {markdown_text(deployment.model)} "
-            "breached its gates",
-            "",
-            *(f"- {markdown_text(reason)}" for reason in failed),
-            "",
-            f"Deployment {deployment.id} of `{deployment.sha[:7]}` is marked failed; rollback deployment "
-            f"{rollback.id} deploys the base `{base[:7]}` to {markdown_text(deployment.environment)}.",
-        ]))
+        gh.create_comment(repo, pr, rollback_comment(deployment, rollback, base, failed))
     return rollback

@@ -1,4 +1,5 @@
-"""The report of ``modelgate gate``: a stage's metric checks (and its data's verification) as text or JSON."""
+"""The report of ``modelgate gate``: a stage's metric checks (and its data's verification) as text or JSON, and
+the PR comment of a rollback."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.escape import terminal_text
+from bot.escape import markdown_text, terminal_text
 
 if TYPE_CHECKING:
     from bot.rollout.gates import Check
@@ -55,3 +56,16 @@ def text(report: GateReport) -> str:
         rollback = report.rollback
         out.append(f"  rolled back: deployment {rollback.id} of {rollback.sha[:7]} to {rollback.environment}")
     return "\n".join(terminal_text(line) for line in out) + "\n"
+
+
+def rollback_comment(deployment: Deployment, rollback: Deployment, base: str, failed: Sequence[str]) -> str:
+    """The PR comment: ``deployment`` breached its gates (``failed``), and ``rollback`` deploys ``base`` instead."""
+    return "\n".join([
+        f"### modelgate gate: {markdown_text(deployment.environment)} of {markdown_text(deployment.model)} "
+        "breached its gates",
+        "",
+        *(f"- {markdown_text(reason)}" for reason in failed),
+        "",
+        f"Deployment {deployment.id} of `{deployment.sha[:7]}` is marked failed; rollback deployment "
+        f"{rollback.id} deploys the base `{base[:7]}` to {markdown_text(deployment.environment)}.",
+    ])
