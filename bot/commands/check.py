@@ -23,7 +23,7 @@ from bot.result import Result
 from bot.sources import GitRevisionSource, Source, SourceError, WorktreeSource, merge_base, open_source
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("check", help="the whole evaluation of a change between two states",
                                    description="The whole evaluation between two states of the monorepo "
                                                "(offline, no reviews).")

@@ -16,7 +16,7 @@ from bot.owners import owners_of
 from bot.report.formats import GRAPH
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("graph", help="the dependency graph (mermaid, dot, json)",
                                    description="The dependency graph of one state, as mermaid, Graphviz DOT or JSON.")
     add_format(parser, GRAPH)

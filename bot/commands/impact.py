@@ -17,7 +17,7 @@ from bot.owners import owners_of
 from bot.report.formats import IMPACT
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("impact", help="who depends on NODE (directly and transitively)",
                                    description="Every model that depends on NODE, with its depth, owners and chain.")
     parser.add_argument("node", metavar="NODE", help="fraud-score@2, fraud-score, model:fraud-scorer, ...")

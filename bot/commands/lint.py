@@ -19,7 +19,7 @@ from bot.result import Finding
 from bot.rules import severity_for
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("lint", help="validate the manifests of one state (MG0xx)",
                                    description="Validate the manifests of one state (MG001-MG008).")
     parser.add_argument("state", nargs="?", metavar="PATH|REV",
