@@ -10,6 +10,8 @@ a PR comment, a job summary, a mermaid graph or a workflow command:
 - ``workflow_command_data`` / ``workflow_command_prop``: GitHub Actions workflow commands
   (``::error file=F,line=L,title=T::DATA``), as @actions/core escapes them.
 - ``terminal_text``: one line for a terminal: no control character (no ANSI escape) and no bidi override.
+
+``table_cell`` is for modelgate's own markdown (the rule catalogue in ``docs/rules.md``), not for hostile text.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def markdown_text(text: str) -> str:
     one_line = _TERMINAL_CONTROL.sub("\ufffd", _LINE_BREAKS.sub(" ", text).replace("\t", " "))
     escaped = _MARKDOWN.sub(r"\\\1", one_line.translate(_HTML))
     return _AUTOLINK.sub(lambda m: f"{m.group(1)[0]}{ZWSP}{m.group(1)[1:]}", escaped.replace("@", f"@{ZWSP}"))
+
+
+def table_cell(text: str) -> str:
+    """modelgate's own markdown (trusted: its code spans and links are meant) in one table cell: ``|`` escaped."""
+    return text.replace("|", "\\|")
 
 
 def mermaid_label(text: str) -> str:

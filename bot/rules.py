@@ -4,7 +4,7 @@ The catalogue is data shipped with the package: in a source checkout or an edita
 repository's top-level ``rules/``; in a wheel, pyproject's hatch ``force-include`` puts it at ``bot/_rules``.
 A catalogue that does not load is a packaging bug, so loading raises :class:`CatalogError` with the file.
 
-``python -m bot.rules`` prints the markdown reference (``docs/rules.md`` is generated that way).
+``modelgate rules --format markdown`` prints the markdown reference (``docs/rules.md`` is generated that way).
 """
 
 from __future__ import annotations
@@ -112,14 +112,3 @@ def finding(rule_id: str, message: str, file: str | None, line: int | None, subj
             raise ValueError(f"{rule_id} is an approval rule: it makes approval groups, not findings")
         severity = default
     return Finding(rule_id, severity, message, file, line, subject)
-
-
-def render_markdown(rules: dict[str, Rule] | None = None) -> str:
-    """The rule reference (``docs/rules.md``) from the catalogue, through ``templates/rules.md.j2``."""
-    from bot import templating  # the documentation only: checks never load the templates
-
-    return templating.environment("bot").get_template("rules.md.j2").render(rules=list((rules or catalog()).values()))
-
-
-if __name__ == "__main__":
-    print(render_markdown(), end="")

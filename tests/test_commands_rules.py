@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from bot.commands.rules import render_text
+from bot.report.formats import RULES
 from bot.rules import Rule, catalog
 
 
@@ -34,12 +35,18 @@ def test_text_is_a_table_with_one_row_per_rule():
 
 def test_long_summaries_wrap_under_the_summary_column():
     rule = Rule(id="MG900", name="x", severity="notice", summary="word " * 40, why="", fix="", example="")
-    first, *more = render_text([rule]).splitlines()[1:]
+    first, *more = RULES.render("text", [rule]).splitlines()[1:]
     column = first.index("word")
     assert more and all(line[:column].strip() == "" and line[column:].startswith("word") for line in more)
 
 
 def test_an_unknown_format_is_a_usage_error():
-    done = modelgate("rules", "--format", "markdown")
+    done = modelgate("rules", "--format", "yaml")
     assert done.returncode == 2
     assert "invalid choice" in done.stderr
+
+
+def test_the_markdown_format_is_the_generated_reference():
+    done = modelgate("rules", "--format", "markdown")
+    assert done.returncode == 0
+    assert done.stdout == (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")

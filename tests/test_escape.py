@@ -12,6 +12,7 @@ from bot.escape import (
     markdown_text,
     mermaid_id,
     mermaid_label,
+    table_cell,
     workflow_command_data,
     workflow_command_prop,
 )
@@ -77,3 +78,7 @@ def test_workflow_command_escaping():
     assert workflow_command_data("a,b:c") == "a,b:c"  # only properties escape , and :
     assert workflow_command_data("<b> & %") == "&lt;b&gt; &amp; %25"  # entities in data, as everywhere
     assert workflow_command_prop("a&b<c>.yaml") == "a&b<c>.yaml"  # a file name stays a file name
+
+
+def test_a_table_cell_of_our_own_markdown_escapes_only_the_cell_separator():
+    assert table_cell("`a|b` or [c](#d)") == "`a\\|b` or [c](#d)"

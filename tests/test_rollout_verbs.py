@@ -9,6 +9,7 @@ from typing import get_args
 import pytest
 
 from bot.github.commands import HANDLERS
+from bot.report.rollout_help import ModelHelp, render_help
 from bot.rollout.authorize import Actor, authorize, deploys
 from bot.rollout.parse import Command, Refusal, parse
 from bot.rollout.verbs import (
@@ -17,11 +18,9 @@ from bot.rollout.verbs import (
     STAGE,
     VERBS,
     Handler,
-    ModelHelp,
     Permission,
     Takes,
     help_rows,
-    render_help,
     verb_of,
 )
 

@@ -13,8 +13,9 @@ from pydantic import ValidationError
 import bot.rules
 from bot.config import Config
 from bot.registry import configured
+from bot.report.formats import RULES
 from bot.result import Finding
-from bot.rules import CatalogError, catalog, finding, load_catalog, render_markdown
+from bot.rules import CatalogError, Rule, catalog, finding, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,9 +69,13 @@ def test_catalogue_is_ordered_by_id_and_documented():
         assert rule.summary and rule.why and rule.fix and rule.example, rule.id
 
 
+def render_markdown(rules: dict[str, Rule] | None = None) -> str:
+    return RULES.render("markdown", list((rules or catalog()).values()))
+
+
 def test_docs_rules_md_is_generated_from_rules():
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render_markdown(), (
-        "docs/rules.md is stale: run `python -m bot.rules > docs/rules.md`"
+        "docs/rules.md is stale: run `modelgate rules --format markdown > docs/rules.md`"
     )
 
 

@@ -1,8 +1,22 @@
-"""VerifyResult: verdict, SPEC section 8's JSON shape, the text report and the GitHub annotations."""
+"""VerifyResult (bot.verify.report): verdict, SPEC section 8's JSON shape; its text report and GitHub annotations
+(bot.report.verify, through the registry)."""
 
 from __future__ import annotations
 
-from bot.verify.report import Drift, Example, NullRate, VerifyResult, render_github, render_text
+from collections.abc import Callable
+
+from bot.report.formats import VERIFY
+from bot.report.verify import VerifyReport
+from bot.verify.report import Drift, Example, NullRate, VerifyResult, Where
+
+
+def render_text(result: VerifyResult) -> str:
+    return VERIFY.render("text", VerifyReport(result, "c.yaml", lambda where: 1))
+
+
+def render_github(result: VerifyResult, file: str, line: Callable[[Where], int]) -> str:
+    return VERIFY.render("github", VerifyReport(result, file, line))
+
 
 RESULT = VerifyResult(
     contract="fraud-score@2", records=120000, invalid=3,

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.config import Config
 from bot.errors import UsageError
@@ -15,7 +15,10 @@ from bot.manifests.load import Loader, ManifestFile, Parses, Snapshot, parse_con
 from bot.manifests.models import Contract, ContractVersion
 from bot.sources import open_source
 
-FORMATS = ("text", "markdown", "json", "github")
+if TYPE_CHECKING:
+    from bot.report.formats import Formats
+
+D = TypeVar("D")
 
 
 def add_today(parser: argparse.ArgumentParser) -> None:
@@ -34,8 +37,16 @@ def today(args: argparse.Namespace) -> dt.date:
         raise UsageError(f"--today / MODELGATE_TODAY: {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...] = FORMATS, default: str = "text") -> None:
-    parser.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
+def add_format(parser: argparse.ArgumentParser, formats: Formats[Any]) -> None:
+    """``--format``: the registry's formats of the command's kind of document, and its default."""
+    parser.add_argument("--format", choices=formats.names, default=formats.default,
+                        help=f"output format (default {formats.default})")
+
+
+def show(formats: Formats[D], fmt: str, document: D) -> None:
+    """``document`` rendered in ``fmt`` on stdout, ending with a line break (nothing at all when it is empty)."""
+    text = formats.render(fmt, document)
+    print(text, end="" if not text or text.endswith("\n") else "\n")
 
 
 def load_state(spec: str | None, config_file: str | None = None) -> Snapshot:

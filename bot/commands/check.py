@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 
 from bot import result_cache
-from bot.commands._common import FORMATS, add_cache, add_format, add_today, config_from_file, parses_for, today
+from bot.commands._common import add_cache, add_format, add_today, config_from_file, parses_for, show, today
 from bot.errors import UsageError
 from bot.manifests.load import Parses, load_states
+from bot.report.formats import REPORT
+from bot.report.result import Report
 from bot.result import Result
 from bot.sources import GitRevisionSource, Source, SourceError, WorktreeSource, merge_base, open_source
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("check", help="the whole evaluation of a change between two states",
                                    description="The whole evaluation between two states of the monorepo "
                                                "(offline, no reviews).")
     parser.add_argument("--base", metavar="B", help="git revision or directory (default origin/HEAD, else main)")
     parser.add_argument("--head", metavar="H", help="git revision or directory (default the working tree)")
-    add_format(parser, FORMATS)
+    add_format(parser, REPORT)
     add_today(parser)
     parser.add_argument("--config", metavar="F", help="use this configuration instead of the base's .modelgate.yml")
     add_cache(parser)
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         base_source.close()
         head_source.close()
-    _print(result, args.format)
+    show(REPORT, args.format, Report(result, color=sys.stdout.isatty()))
     return 1 if result.verdict == "fail" else 0
 
 
@@ -74,16 +75,6 @@ def _key(base: Source, head: Source, day: dt.date, config_file: str | None) -> r
         return None
     return result_cache.key(base_tree=base.tree, head_tree=head.tree, base_label=base.label,
                             head_label=head.label, today=day, config=config)
-
-
-def _print(result: Result, fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-        return
-    from bot.report import render  # the templates: not needed for json
-
-    text = render(result, fmt, color=fmt == "text" and sys.stdout.isatty())
-    print(text, end="" if text.endswith("\n") else "\n")
 
 
 def _sources(base_spec: str | None, head_spec: str | None) -> tuple[Source, Source]:

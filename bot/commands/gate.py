@@ -13,20 +13,19 @@ import argparse
 import difflib
 import json
 import os
-import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
-from bot.commands._common import add_format, find_version, load_state, parse_ref
+from bot.commands._common import add_format, find_version, load_state, parse_ref, show
 from bot.config import Config
 from bot.errors import UsageError
-from bot.escape import markdown_text, terminal_text
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
 from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
-from bot.rollout.gates import Check, MetricsError, breaches, judge, read_metrics
+from bot.report.formats import GATE
+from bot.report.gate import GateReport, rollback_comment
+from bot.rollout.gates import MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import SourceError
 from bot.verify import Expected, VerifyResult, verify_records
@@ -50,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="the contract version the records must honour (default: the one the model provides)")
     parser.add_argument("--at", metavar="PATH|REV",
                         help="the state holding the model: a directory or a git revision (default: the working tree)")
-    add_format(parser, choices=("text", "json"))
+    add_format(parser, GATE)
     parser.set_defaults(func=run)
 
 
@@ -69,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     verified = _verify(snap, model, args) if args.records else None
     failed = [c.reason for c in breaches(checks)] + (verified.breaches if verified else [])
     rollback = _settle(github, deployment, base, failed) if github and deployment and base else None
-    _print(args, checks, verified, failed, rollback, bool(gates))
+    show(GATE, args.format, GateReport(args.model, args.stage, checks, verified, failed, bool(gates), args.deployment,
+                                       rollback))
     return 1 if failed else 0
 
 
@@ -189,36 +189,5 @@ def _roll_back(gh: Client, repo: str, deployment: Deployment, base: str, failed:
                                   production=deployment.environment == "production",
                                   description=f"rollback of {deployment.model}: gate breach")
     if isinstance(pr, int):
-        gh.create_comment(repo, pr, "\n".join([
-            f"### modelgate gate: {markdown_text(deployment.environment)} of {markdown_text(deployment.model)} "
-            "breached its gates",
-            "",
-            *(f"- {markdown_text(reason)}" for reason in failed),
-            "",
-            f"Deployment {deployment.id} of `{deployment.sha[:7]}` is marked failed; rollback deployment "
-            f"{rollback.id} deploys the base `{base[:7]}` to {markdown_text(deployment.environment)}.",
-        ]))
+        gh.create_comment(repo, pr, rollback_comment(deployment, rollback, base, failed))
     return rollback
-
-
-def _print(args: argparse.Namespace, checks: list[Check], verified: VerifyResult | None, failed: list[str],
-           rollback: Deployment | None, gated: bool) -> None:
-    verdict = "fail" if failed else "pass"
-    if args.format == "json":
-        print(json.dumps({
-            "model": args.model, "stage": args.stage, "verdict": verdict,
-            "checks": [asdict(c) for c in checks], "verify": verified.to_json() if verified else None,
-            "deployment": args.deployment, "rollback": rollback.id if rollback else None}, indent=2))
-        return
-    out = [f"gate {args.stage} of {args.model}: {verdict}"]
-    if not gated:
-        out.append(f"  (no gates for {args.stage} in spec.rollout.gates: no metric is checked)")
-    out += [f"  {'ok    ' if c.ok else 'BREACH'} {c.reason}" for c in checks]
-    if verified:
-        out.append(f"  {'ok    ' if verified.verdict == 'pass' else 'BREACH'} data of {verified.contract}: "
-                   f"{verified.records} records" + (f" ({'; '.join(verified.breaches)})" if verified.breaches else ""))
-    if args.deployment is not None:
-        out.append(f"  deployment {args.deployment}: {'failure' if failed else 'success'}")
-    if rollback:
-        out.append(f"  rolled back: deployment {rollback.id} of {rollback.sha[:7]} to {rollback.environment}")
-    sys.stdout.write("\n".join(terminal_text(line) for line in out) + "\n")

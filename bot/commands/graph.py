@@ -7,20 +7,19 @@ Models point to the contract versions they provide; contract versions point to t
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from bot.commands._common import add_format, load_state, warn_unreadable
-from bot.escape import dot_string, mermaid_id, mermaid_label
+from bot.commands._common import add_format, load_state, show, warn_unreadable
 from bot.graph import Graph
 from bot.manifests.load import Snapshot
 from bot.owners import owners_of
+from bot.report.formats import GRAPH
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("graph", help="the dependency graph (mermaid, dot, json)",
                                    description="The dependency graph of one state, as mermaid, Graphviz DOT or JSON.")
-    add_format(parser, ("mermaid", "dot", "json"), default="mermaid")
+    add_format(parser, GRAPH)
     parser.add_argument("--focus", metavar="NODE",
                         help="only NODE and what is upstream and downstream of it "
                              "(model:NAME, contract:NAME, contract:NAME@V, or a bare NAME[@V])")
@@ -35,39 +34,13 @@ def run(args: argparse.Namespace) -> int:
     graph = Graph.from_snapshot(snapshot)
     if args.focus:
         graph = graph.subgraph_around(graph.resolve(args.focus))
-    if args.format == "json":
-        print(json.dumps(as_json(graph, snapshot), indent=2))
-    else:
-        print(mermaid(graph) if args.format == "mermaid" else dot(graph))
+    show(GRAPH, args.format, view(graph, snapshot))
     return 0
 
 
-def mermaid(graph: Graph) -> str:
-    """A mermaid flowchart: models as boxes, contract versions as rounded boxes, missing versions dashed."""
-    lines = ["flowchart LR"]
-    for node, data in sorted(graph.g.nodes(data=True)):
-        label = mermaid_label(node if data["defined"] else f"{node} (not defined)")
-        shape = f"[{label}]" if data["kind"] == "model" else f"([{label}])"
-        lines.append(f"  {mermaid_id(node)}{shape}")
-    for source, target in sorted(graph.g.edges()):
-        arrow = "-->" if graph.g.nodes[source]["defined"] and graph.g.nodes[target]["defined"] else "-.->"
-        lines.append(f"  {mermaid_id(source)} {arrow} {mermaid_id(target)}")
-    return "\n".join(lines)
-
-
-def dot(graph: Graph) -> str:
-    lines = ["digraph modelgate {", "  rankdir=LR;"]
-    for node, data in sorted(graph.g.nodes(data=True)):
-        shape = "box" if data["kind"] == "model" else "ellipse"
-        style = "" if data["defined"] else ", style=dashed"
-        lines.append(f"  {dot_string(node)} [shape={shape}{style}];")
-    lines.extend(f"  {dot_string(s)} -> {dot_string(t)};" for s, t in sorted(graph.g.edges()))
-    lines.append("}")
-    return "\n".join(lines)
-
-
-def as_json(graph: Graph, snapshot: Snapshot) -> dict[str, Any]:
-    """``{"nodes": [{id, kind, name, version?, status?, defined, owners, file}], "edges": [{from, to}]}``."""
+def view(graph: Graph, snapshot: Snapshot) -> dict[str, Any]:
+    """What every format shows, and the JSON: ``{"nodes": [{id, kind, name, version?, status?, defined, owners,
+    file}], "edges": [{from, to}]}``, nodes sorted by id and edges by their ends."""
     nodes = []
     for node, data in sorted(graph.g.nodes(data=True)):
         manifests = snapshot.models if data["kind"] == "model" else snapshot.contracts

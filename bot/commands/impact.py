@@ -7,22 +7,22 @@ NODE is ``model:NAME``, ``contract:NAME`` (all its versions), ``contract:NAME@V`
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from bot.commands._common import add_format, load_state, warn_unreadable
+from bot.commands._common import add_format, load_state, show, warn_unreadable
 from bot.errors import UsageError
 from bot.graph import Graph, Reach
 from bot.manifests.load import Snapshot
 from bot.owners import owners_of
+from bot.report.formats import IMPACT
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("impact", help="who depends on NODE (directly and transitively)",
                                    description="Every model that depends on NODE, with its depth, owners and chain.")
     parser.add_argument("node", metavar="NODE", help="fraud-score@2, fraud-score, model:fraud-scorer, ...")
     parser.add_argument("--depth", type=int, metavar="N", help="only models at most N models down (N >= 1)")
-    add_format(parser, ("text", "json"))
+    add_format(parser, IMPACT)
     parser.add_argument("--at", metavar="PATH|REV",
                         help="a directory or a git revision of the repository here (default: the working tree)")
     parser.set_defaults(func=run)
@@ -37,10 +37,7 @@ def run(args: argparse.Namespace) -> int:
     start = graph.resolve(args.node)
     reached = sorted(graph.downstream(start, args.depth), key=lambda r: (r.depth, r.model))
     rows = [impact_row(r, snapshot) for r in reached]
-    if args.format == "json":
-        print(json.dumps({"node": args.node, "start": start, "impacted": rows}, indent=2))
-    else:
-        print(text(start, rows))
+    show(IMPACT, args.format, {"node": args.node, "start": start, "impacted": rows})
     return 0
 
 
@@ -48,15 +45,3 @@ def impact_row(reach: Reach, snapshot: Snapshot) -> dict[str, Any]:
     manifest = snapshot.models.get(reach.model)
     owners = list(owners_of(manifest, snapshot)) if manifest else []
     return {"model": reach.model, "depth": reach.depth, "owners": owners, "chain": list(reach.chain)}
-
-
-def text(start: list[str], rows: list[dict[str, Any]]) -> str:
-    head = ", ".join(start)
-    if not rows:
-        return f"{head}: no model depends on it"
-    lines = [f"{head}: {len(rows)} model{'s depend' if len(rows) != 1 else ' depends'} on it"]
-    width = max(len(r["model"]) for r in rows)
-    for row in rows:
-        owners = ", ".join(row["owners"]) or "(no owners)"
-        lines.append(f"  {row['depth']:>2}  {row['model']:<{width}}  {owners}  ({' → '.join(row['chain'])})")
-    return "\n".join(lines)

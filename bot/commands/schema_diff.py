@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.compat import MODES, POLICIES, CompareResult, compare
+from bot.commands._common import add_format, show
+from bot.compat import MODES, POLICIES, compare
 from bot.config import Limits
 from bot.errors import UsageError
 from bot.manifests.load import read_json
 from bot.manifests.yamlread import YamlError, read_yaml
+from bot.report.formats import SCHEMA_DIFF
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--mode", choices=MODES, default="backward",
                         help="backward: readers on NEW read OLD's records (default); forward: the reverse; full: both")
     parser.add_argument("--policy", choices=POLICIES, default="strict", help="Confluent's policy (default strict)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    add_format(parser, SCHEMA_DIFF)
     parser.set_defaults(func=run)
 
 
@@ -56,20 +58,6 @@ def _read(path: str) -> Any:
     return schema
 
 
-def render_text(result: CompareResult) -> str:
-    rows = [(c.type, c.path, "compatible" if c.compatible else "incompatible")
-            + ((c.direction,) if result.mode == "full" else ()) for c in result.changes]
-    header = ("type", "path", "verdict") + (("direction",) if result.mode == "full" else ())
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
-    if not rows:
-        lines = ["no differences"]
-    verdict = "compatible" if result.compatible else "INCOMPATIBLE"
-    lines.append(f"{verdict} ({result.mode}, {result.policy}): {len(result.changes)} change(s), "
-                 f"{sum(not c.compatible for c in result.changes)} incompatible")
-    return "\n".join(lines) + "\n"
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         old, new = _read(args.old), _read(args.new)
@@ -77,8 +65,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelgate: error: {exc}", file=sys.stderr)
         return 2
     result = compare(old, new, mode=args.mode, policy=args.policy)
-    if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2))
-    else:
-        print(render_text(result), end="")
+    show(SCHEMA_DIFF, args.format, result)
     return 0 if result.compatible else 1

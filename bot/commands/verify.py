@@ -7,12 +7,17 @@ report. Exit 0 pass, 1 any breach, 2 usage (unknown contract, unreadable file).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.commands._common import add_format, find_version, load_state, parse_ref
+from bot.commands._common import add_format, find_version, load_state, parse_ref, show
 from bot.errors import UsageError
+from bot.report.formats import VERIFY
+from bot.report.verify import VerifyReport
+
+if TYPE_CHECKING:
+    from bot.verify.report import Where
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--at", metavar="PATH|REV",
                         help="the state holding the contract: a directory or a git revision "
                              "(default: the working tree)")
-    add_format(parser, choices=("text", "json", "github"))
+    add_format(parser, VERIFY)
     parser.add_argument("--examples", type=_count, default=10, metavar="N",
                         help="how many problems of invalid records to show (default 10)")
     parser.set_defaults(func=run)
@@ -40,7 +45,6 @@ def _count(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from bot.verify import Expected, verify_records  # imported here: the other commands need not load the validator
-    from bot.verify.report import Where, render_github, render_text
 
     name, number = parse_ref(args.contract)
     snap = load_state(args.at)
@@ -52,16 +56,13 @@ def run(args: argparse.Namespace) -> int:
                          + (f": {problem.file}:{problem.line}: {problem.message}" if problem else ""))
     result = verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records),
                             Path(args.baseline) if args.baseline else None, args.examples)
-    if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2))
+
+    def line(where: Where) -> int:
+        key = ("schema_ref",) if where == ("schema",) and version.schema_ref else where
+        return manifest.line("spec", "versions", index, *key)
+
+    show(VERIFY, args.format, VerifyReport(result, manifest.path, line))
+    if args.format == "json":  # the other formats show the notes
         for note in result.notes:
             print(f"modelgate: note: {note}", file=sys.stderr)
-    elif args.format == "github":
-        def line(where: Where) -> int:
-            key = ("schema_ref",) if where == ("schema",) and version.schema_ref else where
-            return manifest.line("spec", "versions", index, *key)
-
-        print(render_github(result, manifest.path, line), end="")
-    else:
-        print(render_text(result), end="")
     return 0 if result.verdict == "pass" else 1

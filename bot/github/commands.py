@@ -32,6 +32,7 @@ from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
 from bot.graph import Graph
 from bot.manifests.models import Bound, Model
+from bot.report.rollout_help import ModelHelp, render_help
 from bot.result import Result
 from bot.rollout.authorize import Actor, authorize, deploys
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
@@ -57,7 +58,7 @@ from bot.rollout.stages import (
     stages_of,
     targets,
 )
-from bot.rollout.verbs import Handler, ModelHelp, render_help, verb_of
+from bot.rollout.verbs import Handler, verb_of
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}

@@ -35,12 +35,11 @@ from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
 from bot.graph import Graph
 from bot.manifests.load import Snapshot
-from bot.report import MARKER, ReportContext, render_comment
+from bot.report import COMMENT_LIMIT, MARKER, ReportContext, render_comment
 from bot.result import Result
 from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
 
-COMMENT_LIMIT = 60_000
 TEAM_RE = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9_.-]*")  # org/team as login() gives it (lower case)
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
 

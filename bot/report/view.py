@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.result import Approval, AuditEntry, Change, ChecklistItem, Finding, Impacted, PlanStep, Result, Sunset
 
@@ -54,7 +54,7 @@ FULL = Limits()
 def _ladder() -> tuple[Limits, ...]:
     rungs = [FULL]
 
-    def then(**kwargs: int | bool) -> None:
+    def then(**kwargs: Any) -> None:  # fields of Limits (mypy cannot check **kwargs against them)
         rungs.append(replace(rungs[-1], **kwargs))
 
     then(graph=False, transitive=0)

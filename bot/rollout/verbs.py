@@ -13,13 +13,10 @@ verb's name is judged and answered as that fixed verb (:func:`verb_of`), as befo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
-
-from bot import templating
-from bot.escape import markdown_text
 
 Handler = Literal["help", "plan", "status", "ack", "override", "deploy"]
 
@@ -108,20 +105,3 @@ def help_rows() -> list[HelpRow]:
     return [HelpRow(tuple(group), "same" if index and groups[index - 1][0].permission is group[0].permission
                     else group[0].permission.value)
             for index, group in enumerate(groups)]
-
-
-@dataclass(frozen=True)
-class ModelHelp:
-    """A model of the PR as the help lists it: its stages and its metric gates, already put into words."""
-
-    name: str
-    stages: tuple[str, ...]
-    gates: str
-
-
-def render_help(stages: Sequence[str], models: Sequence[ModelHelp]) -> list[str]:
-    """The lines of the reply to ``/rollout help``: the table of verbs (``stages`` are the configured ones), the
-    stage gates, and each model's stages and metric gates. User text is escaped by the template."""
-    template = templating.environment("bot.report").get_template("rollout-help.md.j2")
-    text = template.render(rows=help_rows(), stage=STAGE, stages=stages, models=models, markdown_text=markdown_text)
-    return text.removesuffix("\n").split("\n")

@@ -1,4 +1,4 @@
-"""The result of verifying records against a contract version, and its three renderings.
+"""The result of verifying records against a contract version (a value; ``bot.report.verify`` renders it).
 
 ``to_json`` gives SPEC section 8's shape exactly. A bound that could not be checked (a drift bound
 without a baseline, a null rate over no records) has ``ok: null`` and does not change the verdict.
@@ -6,12 +6,8 @@ without a baseline, a null rate over no records) has ``ok: null`` and does not c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
-
-from bot import templating
-from bot.escape import workflow_command_data, workflow_command_prop
 
 Verdict = Literal["pass", "fail"]
 
@@ -89,46 +85,4 @@ class VerifyResult:
         }
 
 
-def render_text(result: VerifyResult) -> str:
-    return templating.environment("bot").get_template("verify.txt.j2").render(result=result)
-
-
-Where = tuple[str, ...]
-
-
-def render_github(result: VerifyResult, file: str, line: Callable[[Where], int]) -> str:
-    """Workflow commands: one ``::error`` per breach at the line of its key in the contract's manifest.
-
-    ``line`` maps a key of the contract version (``("schema",)``, ``("quality", "null_rate_max", "score")``)
-    to its line; the caller knows the manifest.
-    """
-    out = []
-    title = f"modelgate verify {result.contract}"
-
-    def annotate(level: str, where: Where, message: str) -> None:
-        out.append(f"::{level} file={workflow_command_prop(file)},line={line(where)},"
-                   f"title={workflow_command_prop(title)}::{workflow_command_data(message)}")
-
-    if result.invalid:
-        shown = "; ".join(f"record {e.record} {e.path}: {e.reason}" for e in result.examples[:3])
-        annotate("error", ("schema",), f"{result.invalid} of {result.records} records are invalid under the schema"
-                 + (f" (first: {shown})" if shown else ""))
-    if not result.min_records_ok:
-        annotate("error", ("quality", "min_records"),
-                 f"{result.records} records read, fewer than min_records {result.min_records}")
-    for n in result.null_rates:
-        if n.ok is False:
-            annotate("error", ("quality", "null_rate_max", n.field),
-                     f"null rate of {n.field} is {n.value:.4g}, above null_rate_max {n.max:g}")
-    for d in result.drift:
-        if d.ok is False:
-            annotate("error", ("quality", "drift", "psi_max", d.field),
-                     f"PSI of {d.field} against the baseline is {d.psi:.4g}, above psi_max {d.max:g}")
-        elif d.ok is None:
-            annotate("warning", ("quality", "drift", "psi_max", d.field), f"drift of {d.field} not measured: "
-                     f"{d.why_unmeasured}")
-    for note in result.notes:
-        annotate("warning", ("schema",), note)
-    verdict = "pass" if result.verdict == "pass" else f"fail ({'; '.join(result.breaches)})"
-    out.append(f"{title}: {result.records} records, {verdict}")
-    return "\n".join(out) + "\n"
+Where = tuple[str, ...]  # a key of a contract version in its manifest: ("quality", "null_rate_max", "score")

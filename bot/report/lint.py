@@ -1,0 +1,68 @@
+"""The report of ``modelgate lint``: the findings of one state, as lines and a summary, JSON or workflow commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.escape import workflow_command_data, workflow_command_prop
+
+if TYPE_CHECKING:
+    from bot.result import Finding
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """The findings of one state under its configuration, and how many manifests parsed."""
+
+    findings: Sequence[Finding]
+    manifests: int
+
+    @property
+    def failed(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+
+def as_json(report: LintReport) -> dict[str, Any]:
+    return {"verdict": "fail" if report.failed else "pass", "findings": [asdict(f) for f in report.findings]}
+
+
+def text(report: LintReport) -> str:
+    """One line per finding, then the summary."""
+    return "".join(f"{_line(f)}\n" for f in report.findings) + _summary(report.findings, report.manifests) + "\n"
+
+
+def github(report: LintReport) -> str:
+    """One workflow command per finding."""
+    return "".join(f"{_annotation(f)}\n" for f in report.findings)
+
+
+def _line(finding: Finding) -> str:
+    where = f"{finding.file}:{finding.line}: " if finding.file else ""
+    return f"{where}{finding.rule} [{finding.severity}] {finding.message}"
+
+
+def _annotation(finding: Finding) -> str:
+    """A workflow command (``::error file=F,line=L,title=MG001::message``) for one finding."""
+    props = []
+    if finding.file:
+        props.append(f"file={workflow_command_prop(finding.file)}")
+        if finding.line:
+            props.append(f"line={finding.line}")
+    props.append(f"title={workflow_command_prop(finding.rule)}")
+    return f"::{finding.severity} {','.join(props)}::{workflow_command_data(finding.message)}"
+
+
+def _summary(findings: Sequence[Finding], manifests: int) -> str:
+    """``5 errors in 4 files (3 manifests parsed)``: a manifest that does not parse is not counted as checked."""
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "notice")}
+    shown = ", ".join(_plural(n, s) for s, n in counts.items() if n)
+    if not shown:
+        return f"no problems in {_plural(manifests, 'manifest')}"
+    files = len({f.file for f in findings if f.file})
+    return f"{shown} in {_plural(files, 'file')} ({_plural(manifests, 'manifest')} parsed)"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
