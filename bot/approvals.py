@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import Config
-from bot.manifests.load import ManifestFile, Snapshot
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.owners import owners_of
 from bot.result import Approval, Change, Impacted
 from bot.rules import severity_for

@@ -16,8 +16,8 @@ from typing import NamedTuple
 import networkx as nx
 
 from bot.errors import UsageError
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.snapshot import Snapshot
 
 
 def model_node(name: str) -> str:

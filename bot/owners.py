@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from codeowners import CodeOwners
 
-from bot.manifests.load import ManifestFile, Snapshot
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.result import Finding
 
 LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"

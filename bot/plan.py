@@ -15,8 +15,8 @@ from datetime import date
 from bot.approvals import trusted_owners
 from bot.config import Config
 from bot.graph import Graph, contract_node
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
+from bot.manifests.snapshot import Snapshot
 from bot.result import Change, ChecklistItem, Impacted, PlanStep, Sunset
 
 MOVE_TYPES = {"VERSION_DEPRECATED": "deprecated", "VERSION_REMOVED": "removed", "VERSION_RETIRED": "retired"}

@@ -2,7 +2,8 @@ import datetime as dt
 import json
 import multiprocessing
 
-from bot.cache import FORMAT, ParseCache, dumps, has_dates, loads
+from bot.cache import FORMAT, ParseCache
+from bot.manifests.codec import dumps, has_dates, loads
 
 BLOB = "ab" * 20
 

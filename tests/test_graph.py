@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import UsageError
 from bot.graph import Graph
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.sources import DirectorySource
 from tests.helpers import chain_repo, contract, model, write_tree
 

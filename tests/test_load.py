@@ -6,10 +6,11 @@ import pathspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.manifests.load as load_module
+import bot.loader as load_module
 from bot.cache import ParseCache
 from bot.lint import lint_snapshot
-from bot.manifests.load import Loader, Parses, load_states, matcher, parse_config, repo_path
+from bot.loader import Loader, Parses, load_states
+from bot.manifests.parse import matcher, parse_config, repo_path
 from bot.sources import DirectorySource, GitRevisionSource
 from tests.helpers import chain_repo, commit, contract, git, make_repo, model, write_tree
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.graph import Graph
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.result import Approval, Change
 from bot.rollout.stages import (
     Deployment,

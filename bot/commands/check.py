@@ -17,7 +17,7 @@ import sys
 from bot import result_cache
 from bot.commands._common import FORMATS, add_cache, add_format, add_today, config_from_file, parses_for, today
 from bot.errors import UsageError
-from bot.manifests.load import Parses, load_states
+from bot.loader import Parses, load_states
 from bot.result import Result
 from bot.sources import GitRevisionSource, Source, SourceError, WorktreeSource, merge_base, open_source
 

@@ -25,8 +25,8 @@ from bot.errors import UsageError
 from bot.escape import markdown_text, terminal_text
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
+from bot.manifests.snapshot import Snapshot
 from bot.rollout.gates import Check, MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import SourceError

@@ -14,7 +14,7 @@ from typing import Any
 from bot.compat import MODES, POLICIES, CompareResult, compare
 from bot.config import Limits
 from bot.errors import UsageError
-from bot.manifests.load import read_json
+from bot.manifests.parse import read_json
 from bot.manifests.yamlread import YamlError, read_yaml
 
 

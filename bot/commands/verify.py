@@ -14,8 +14,8 @@ from typing import cast
 
 from bot.commands._common import add_format, load_state
 from bot.errors import UsageError
-from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, ContractVersion
+from bot.manifests.snapshot import ManifestFile, Snapshot
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from bot.graph import Graph, contract_node, model_node
-from bot.manifests.load import Snapshot
 from bot.manifests.models import ContractVersion, Model
+from bot.manifests.snapshot import Snapshot
 from bot.policy import Context, finding
 from bot.result import Finding
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-from bot.manifests.load import ManifestFile, Snapshot, repo_path
 from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.parse import repo_path
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.policy import Context, finding
 from bot.result import Change, Finding
 from bot.rules import catalog

@@ -18,7 +18,7 @@ from datetime import date
 
 from bot.config import CONFIG_PATH
 from bot.lint import SchemaMemo, lint_snapshot, sort_findings
-from bot.manifests.load import Snapshot
+from bot.manifests.snapshot import Snapshot
 from bot.policy import Context, consumers, deprecation, evolution, latency
 from bot.result import Finding
 from bot.rules import severity_for

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.graph import Graph, contract_node, model_node
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
+from bot.manifests.snapshot import Snapshot
 from bot.policy import finding
 from bot.result import Finding
 
