@@ -215,11 +215,11 @@ class Loader:
                 continue
             kind_name, text, order = payload
             try:
-                doc, data = self.parses.doc(blob, max_depth, kind_name, text)
+                doc, plain = self.parses.doc(blob, max_depth, kind_name, text)
             except ValidationError as exc:
                 findings.extend(invalid(path, loads(text), order, exc))
                 continue
-            manifests.append(ManifestFile(path, blob, doc, data, text, order))
+            manifests.append(ManifestFile(path, blob, doc, plain, text, order))
         return manifests
 
     def _load_schemas(self, manifests: list[ManifestFile], config: Config, paths: frozenset[str],

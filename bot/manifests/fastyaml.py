@@ -24,7 +24,8 @@ its data only when every way the two could differ is ruled out, and nothing othe
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import yaml_rs
 from yaml import YAMLError
@@ -103,7 +104,7 @@ def _lines(text: str) -> tuple[int, list[int]]:
     The line of a mapping's entry is its key's, of a list's item the item's own; the nodes inside a value an alias
     repeats have none (0), as in ``read_yaml``. Lean: one pass over the events, no paths built.
     """
-    get = CParser(text).get_event
+    get: Callable[[], Any] = CParser(text).get_event  # libyaml's events, with their marks
     order: list[int] = []
     add = order.append
     expects: list[int] = []
@@ -192,7 +193,7 @@ def _number_safe(token: str) -> bool:
             known = True
         else:
             try:
-                known = type(yaml_rs.loads(f"k: {token}", parse_datetime=False).get("k")) is str
+                known = type(cast(dict[str, Any], yaml_rs.loads(f"k: {token}", parse_datetime=False)).get("k")) is str
             except Exception:  # a token yaml-rs cannot read alone is not judged safe
                 known = False
         if len(token) <= 64 and len(_TOKENS) < 65_536:
@@ -210,7 +211,7 @@ def _plain_string(value: str) -> bool:
         if not value or value[0] not in SCALARS.implicit_starts:  # an empty plain scalar is null to both: "" was quoted
             known = True
         else:
-            tag = SCALARS.resolve(ScalarNode, value, (True, False))
+            tag = SCALARS.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
             known = tag == STR_TAG or (tag not in SCALARS.yaml_constructors and tag != MERGE_TAG)
         if len(value) <= 64 and len(_STRINGS) < 65_536:
             _STRINGS[value] = known

@@ -196,7 +196,7 @@ def matcher(patterns: list[str]) -> Callable[[str], bool]:
     a check at 10,000 models). Otherwise pathspec's order-sensitive matching is used as it is.
     """
     spec = pathspec.PathSpec.from_lines("gitignore", patterns)
-    regexes = [p.regex for p in spec.patterns if p.include is not None]
+    regexes = [p.regex for p in spec.patterns if p.include is not None and p.regex is not None]
     if not regexes:
         return lambda path: False
     if all(p.include for p in spec.patterns if p.include is not None) and len({r.flags for r in regexes}) == 1:
