@@ -94,8 +94,7 @@ def read_fast(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | N
     return (data, order) if counted or ("*" in text and _ALIAS.search(text)) else None
 
 
-_NODE_STARTS = (ScalarEvent, MappingStartEvent, SequenceStartEvent, AliasEvent)
-_SEQUENCE, _KEY, _VALUE = 0, 1, 2  # what an open collection expects next: an item, a key, a key's value
+_ROOT, _ITEM, _KEY, _VALUE = -1, 0, 1, 2  # what the innermost open collection expects next (_ROOT: none is open)
 
 
 def _lines(text: str) -> tuple[int, list[int]]:
@@ -107,7 +106,7 @@ def _lines(text: str) -> tuple[int, list[int]]:
     get: Callable[[], Any] = CParser(text).get_event  # libyaml's events, with their marks
     order: list[int] = []
     add = order.append
-    expects: list[int] = []
+    expects, outer = _ROOT, []  # what the innermost collection expects, and what each enclosing one will
     opened: list[tuple[str | None, int]] = []  # of each open collection: its anchor and where its entries begin
     sizes: dict[str, int] = {}  # entries below each anchored node, for the aliases that repeat it
     seen = 0
@@ -115,29 +114,32 @@ def _lines(text: str) -> tuple[int, list[int]]:
     while event is not None:
         seen += 1
         kind = type(event)
-        if kind is MappingEndEvent or kind is SequenceEndEvent:
-            expects.pop()
-            anchor, start = opened.pop()
-            if anchor is not None:
-                sizes[anchor] = len(order) - start
-        elif kind in _NODE_STARTS:
-            if not expects:
-                add(event.start_mark.line + 1)
-            elif expects[-1] == _VALUE:
-                expects[-1] = _KEY
+        if kind is ScalarEvent or kind is AliasEvent:
+            if expects == _VALUE:
+                expects = _KEY
             else:
                 add(event.start_mark.line + 1)
-                if expects[-1] == _KEY:
-                    expects[-1] = _VALUE
+                if expects == _KEY:
+                    expects = _VALUE
                     event = get()
                     continue
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                expects.append(_KEY if kind is MappingStartEvent else _SEQUENCE)
-                opened.append((event.anchor, len(order)))
-            elif kind is AliasEvent:
+            if kind is AliasEvent:
                 order.extend([0] * sizes.get(event.anchor, 0))
             elif event.anchor is not None:
                 sizes[event.anchor] = 0
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if expects == _VALUE:
+                outer.append(_KEY)
+            else:
+                add(event.start_mark.line + 1)
+                outer.append(_VALUE if expects == _KEY else expects)
+            expects = _KEY if kind is MappingStartEvent else _ITEM
+            opened.append((event.anchor, len(order)))
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            expects = outer.pop()
+            anchor, start = opened.pop()
+            if anchor is not None:
+                sizes[anchor] = len(order) - start
         event = get()
     while order and not order[-1]:  # as ``snapshot.in_order`` writes it: a node past the end has no line
         order.pop()
