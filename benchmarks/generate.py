@@ -1,12 +1,14 @@
 """Generate a synthetic monorepo of ML models for benchmarks, as a git repository with two branches.
 
-    python benchmarks/generate.py N DIR [--seed S]
+    python benchmarks/generate.py N DIR [--seed S] [--over-budget]
 
 N models and N/2 contracts in the shape of examples/fraud-platform: about 12 fields per schema, three
 consumed contracts per model, provider chains up to depth 8. Branch ``base`` is the first commit; branch
 ``head`` changes 20 manifests the way a real pull request does: a breaking change inside a version, a
 deprecation with its replacement, consumers moving to the new version, compatible additions and an SLO
-tweak.
+tweak. With ``--over-budget`` every contract a model provides promises about half the latency that model consumes,
+as on the first day a platform adopts modelgate: each providing model that consumes anything carries one MG204
+finding, in both states (so it is preexisting); the rest of the repository is generated alike.
 """
 
 from __future__ import annotations
@@ -152,7 +154,7 @@ def pull_request(root: Path, n_models: int, consumes: dict[int, list[int]]) -> l
     return done
 
 
-def generate(n_models: int, root: Path, seed: int = 7) -> list[str]:
+def generate(n_models: int, root: Path, seed: int = 7, over_budget: bool = False) -> list[str]:
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "base")
@@ -163,7 +165,9 @@ def generate(n_models: int, root: Path, seed: int = 7) -> list[str]:
     docs = [contract_doc(i, rng) for i in range(n_contracts)]
     for i, doc in enumerate(docs):  # end-to-end latency budgets that add up, as on a healthy platform
         upstream = sum(docs[c]["spec"]["versions"][0]["slo"]["latency_p99_ms"] for c in consumes[i])
-        doc["spec"]["versions"][0]["slo"]["latency_p99_ms"] = upstream + rng.choice([5, 10, 20])
+        own = rng.choice([5, 10, 20])
+        over = over_budget and upstream > 0  # a provider that consumes nothing spends nothing
+        doc["spec"]["versions"][0]["slo"]["latency_p99_ms"] = upstream // 2 + 1 if over else upstream + own
         dump(root / "contracts" / f"c{i:05d}.yaml", doc)
     for i in range(n_models):
         dump(root / "models" / f"m{i:05d}.yaml", model_doc(i, n_contracts, consumes[i], rng))
@@ -182,8 +186,10 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of models (contracts: n/2)")
     parser.add_argument("dir", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--over-budget", action="store_true",
+                        help="every providing model consumes more latency than it provides (one MG204 each)")
     args = parser.parse_args()
-    done = generate(args.n, args.dir, args.seed)
+    done = generate(args.n, args.dir, args.seed, args.over_budget)
     print(f"{args.dir}: {args.n} models, {args.n // 2} contracts; head changes {len(done)} manifests")
 
 

@@ -12,7 +12,7 @@ import sys
 import time
 
 from bot.graph import Graph
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.sources import GitRevisionSource
 
 

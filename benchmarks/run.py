@@ -7,6 +7,10 @@ processes, (a) the floor (benchmarks/floor.py: read + CSafeLoader-parse every ma
 (b) ``modelgate check --base base --head head --format json`` with cold caches, (c) the same with a warm parse
 cache but no stored Result (a new pair of states: everything evaluated again), (d) the same pair checked again,
 its Result replayed from the result cache, and (e) one ``modelgate impact`` query timed inside the process.
+Then (f) the checks (b) and (c) of a monorepo generated alike but with findings everywhere (``generate.py
+--over-budget``: every providing model over its latency budget, one preexisting MG204 each, as on the first day of
+adoption), each as a ratio to the same check of the monorepo without them, measured in this run: a finding must
+cost its message, not another read or parse of its manifest.
 Wall time is the best of ``--repeat`` runs (this machine is shared and noisy); peak memory is the child's
 maximum resident set.
 """
@@ -53,6 +57,15 @@ def best(runs: int, cmd: list[str], cwd: Path, env: dict[str, str], before: obje
     return wall, max(r[1] for r in results), results[-1][2]
 
 
+def checks(repo: Path, cache: Path, repeat: int, env: dict[str, str]) -> tuple[tuple[float, float, str], ...]:
+    """(cold, warm parse cache) ``check`` of ``repo``: best wall time, peak MB and the JSON report of each."""
+    check = [sys.executable, "-m", "bot", "check", "--base", "base", "--head", "head", "--format", "json",
+             "--cache-dir", str(cache)]
+    cold = best(repeat, check, repo, env, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+    warm = best(repeat, check, repo, env, before=lambda: shutil.rmtree(cache / "results", ignore_errors=True))
+    return cold, warm
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -72,9 +85,7 @@ def main() -> None:
         check = [python, "-m", "bot", "check", "--base", "base", "--head", "head", "--format", "json",
                  "--cache-dir", str(cache)]
         env_check = {**env, "PYTHONPATH": str(HERE.parent)}
-        cold = best(args.repeat, check, repo, env_check, before=lambda c=cache: shutil.rmtree(c, ignore_errors=True))
-        warm = best(args.repeat, check, repo, env_check,
-                    before=lambda c=cache: shutil.rmtree(c / "results", ignore_errors=True))
+        cold, warm = checks(repo, cache, args.repeat, env_check)
         replay = best(args.repeat, check, repo, env_check)
         report = json.loads(cold[2])
         if json.loads(warm[2]) != report or json.loads(replay[2]) != report:
@@ -88,6 +99,16 @@ def main() -> None:
         print(f"{n:>6} verdict {report['verdict']}, {len(report['findings'])} findings, "
               f"{len(report['changes'])} changes, {len(report['impact']['direct'])} direct, "
               f"{len(report['impact']['transitive'])} transitive")
+        over = work / f"mono-{n}-over-budget"
+        if not over.exists():
+            generate(n, over, over_budget=True)
+        findings = checks(over, work / f"cache-{n}-over-budget", args.repeat, env_check)
+        marked = [f for f in json.loads(findings[0][2])["findings"] if f["rule"] == "MG204" and f["preexisting"]]
+        for what, with_findings, without in zip(("cold cache", "warm parse cache"), findings, (cold, warm),
+                                                strict=True):
+            print(f"{n:>6} {'with findings, ' + what[:4]:<24} {with_findings[0]:>8.2f} {with_findings[1]:>8.0f} "
+                  f"{with_findings[0] / without[0]:>7.2f}  (vs the check without findings)")
+        print(f"{n:>6} findings everywhere: {len(marked)} preexisting MG204 ({n} models)")
 
 
 if __name__ == "__main__":

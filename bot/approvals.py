@@ -16,7 +16,7 @@ from typing import Final
 from bot import registry
 from bot.config import Config
 from bot.evaluation import Evaluation
-from bot.manifests.load import ManifestFile, Snapshot
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.owners import owners_of
 from bot.registry import ApprovalInput
 from bot.result import Approval, Impacted

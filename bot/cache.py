@@ -3,8 +3,10 @@
 The same blob always parses the same way, so a parse can be kept across runs (a directory that
 ``actions/cache`` keeps between workflow runs). Entries are JSON, never pickle: a poisoned cache can at
 worst hold wrong data, never run code, and every entry is validated again by the typed models on use.
-A manifest's data is kept as JSON text inside its entry: a warm run decodes it for the typed models (once per
-blob), and the manifest keeps the text, decoded again only when someone reads the raw data.
+A manifest's data is kept as JSON text inside its entry (``bot.manifests.codec``): a warm run decodes it once per
+blob, for the typed models and for the manifests of both states.
+Beside it, the line of each of its nodes (``bot.manifests.snapshot``), recorded when the blob was parsed, so a
+message can point at a line without the manifest being read again.
 
 Entries live in 256 bucket files named by the first two hex digits of the blob id: a run of 15,000
 manifests reads or writes 256 files rather than 15,000, which is most of what makes a warm run fast.
@@ -17,17 +19,17 @@ manifests reads or writes 256 files rather than 15,000, which is most of what ma
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3  # bump when what is stored changes meaning
+from bot.manifests.codec import dumps
+
+FORMAT = 4  # bump when what is stored changes meaning (4: a manifest's entry carries the lines of its nodes)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 BUCKETS = 256
-_DATE = "__date__"
 _BUCKET_NAMES = frozenset(f"{i:02x}" for i in range(BUCKETS))  # blob ids are lowercase hex; anything else: "xx"
 
 
@@ -36,30 +38,10 @@ def default_dir() -> Path:
     return Path(base) / "modelgate" / "parse"
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return {_DATE: value.isoformat()}
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-def _decode(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1 and _DATE in obj and isinstance(obj[_DATE], str):
-        return dt.date.fromisoformat(obj[_DATE])
-    return obj
-
-
-def dumps(value: Any) -> str:
-    """JSON of YAML data, dates included (tagged, so ``loads`` gives them back as dates)."""
-    return json.dumps(value, default=_encode, separators=(",", ":"), ensure_ascii=False)
-
-
-def loads(text: str) -> Any:
-    """The inverse of ``dumps``; the date hook runs only for text that holds a date."""
-    return json.loads(text, object_hook=_decode) if has_dates(text) else json.loads(text)
-
-
-def has_dates(text: str) -> bool:
-    return f'"{_DATE}"' in text
+def configured_dir(where: str | None = None) -> str | None:
+    """Where the caller keeps the parse cache: ``where`` (``--cache-dir``), else $MODELGATE_CACHE_DIR, else None
+    (the default directory); ``none`` means no cache. The edges ask this and hand the answer to the loader."""
+    return where or os.environ.get("MODELGATE_CACHE_DIR")
 
 
 class ParseCache:

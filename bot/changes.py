@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from bot.config import CONFIG_PATH
-from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.policy.contract_diff import diff_contract_version
 from bot.result import Change
 

@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.evaluation import Evaluation
 from bot.graph import Graph
 from bot.impact import direct_impact, transitive_impact
-from bot.manifests.load import Snapshot
+from bot.manifests.snapshot import Snapshot
 from bot.policy import Context, engine
 from bot.result import Approval, Finding, Result, Verdict
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.config import Config
 from bot.graph import Graph, model_node
-from bot.manifests.load import Snapshot
+from bot.manifests.snapshot import Snapshot
 from bot.result import Change, Impacted
 
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 import networkx as nx
 
 from bot.errors import DomainError
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.snapshot import Snapshot
 
 
 class UnknownNode(DomainError):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from bot.approvals import trusted_owners
 from bot.graph import Graph, contract_node
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
+from bot.manifests.snapshot import Snapshot
 from bot.result import Change, Impacted
 
 FIELD_KEYWORDS = ("properties", "required", "dependencies")

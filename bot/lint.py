@@ -19,8 +19,8 @@ import jsonschema_rs
 from bot import registry
 from bot.compat.refs import resolve_local, walk_schemas
 from bot.graph import contract_node, model_node
-from bot.manifests.load import ManifestFile, Snapshot
 from bot.manifests.models import Contract, Model
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.manifests.yamlread import Path
 from bot.owners import MG007, owner_findings
 from bot.registry import SchemaMemo, State

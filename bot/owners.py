@@ -18,7 +18,7 @@ from typing import Final
 
 from codeowners import CodeOwners
 
-from bot.manifests.load import ManifestFile, Snapshot
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.result import Finding
 from bot.rules import finding
 

@@ -16,8 +16,8 @@ from bot.approvals import trusted_owners
 from bot.config import Config
 from bot.evaluation import Evaluation, pr_models
 from bot.graph import Graph, contract_node
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
+from bot.manifests.snapshot import Snapshot
 from bot.result import Change, ChecklistItem, PlanStep, Sunset
 
 MOVE_TYPES = {"VERSION_DEPRECATED": "deprecated", "VERSION_REMOVED": "removed", "VERSION_RETIRED": "retired"}

@@ -30,7 +30,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from bot.config import Config
 from bot.graph import Graph
-from bot.manifests.load import Snapshot
+from bot.manifests.snapshot import Snapshot
 from bot.policy import Context
 from bot.result import Approval, Change, Finding, Impacted
 

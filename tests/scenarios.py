@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bot.approvals import ReviewState
 from bot.check import evaluate
-from bot.manifests.load import Loader, Snapshot
+from bot.loader import Loader
+from bot.manifests.snapshot import Snapshot
 from bot.result import Result
 from bot.sources import DirectorySource
 from tests.helpers import Content, write_tree

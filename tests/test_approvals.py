@@ -10,7 +10,7 @@ import pytest
 from bot.approvals import Ack, Override, Review, ReviewState, evaluate, required_groups, waivers
 from bot.check import evaluation
 from bot.config import Config
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.result import Approval
 from bot.sources import DirectorySource
 from tests.helpers import contract_text, write_tree

@@ -2,7 +2,8 @@ import datetime as dt
 import json
 import multiprocessing
 
-from bot.cache import FORMAT, ParseCache, dumps, has_dates, loads
+from bot.cache import FORMAT, ParseCache, configured_dir
+from bot.manifests.codec import dumps, has_dates, loads
 
 BLOB = "ab" * 20
 
@@ -106,3 +107,16 @@ def test_concurrent_writers_always_leave_whole_buckets(tmp_path):
     data = json.loads((tmp_path / "ab.json").read_text())
     assert data["format"] == FORMAT and data["entries"]
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_an_entry_of_an_older_format_is_a_miss(tmp_path):
+    key = ParseCache.key(BLOB, 64)
+    (tmp_path / "ab.json").write_text(json.dumps({"format": 3, "entries": {key: ["manifest", ["Model", "{}"]]}}))
+    assert FORMAT == 4 and ParseCache(tmp_path).get(key) is None  # 4: entries carry the lines of the manifest
+
+
+def test_the_edges_choose_the_directory_the_flag_first_then_the_environment(monkeypatch):
+    monkeypatch.setenv("MODELGATE_CACHE_DIR", "/from/env")
+    assert configured_dir("/from/flag") == "/from/flag" and configured_dir(None) == "/from/env"
+    monkeypatch.delenv("MODELGATE_CACHE_DIR")
+    assert configured_dir(None) is None and configured_dir("none") == "none"

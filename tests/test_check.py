@@ -10,7 +10,7 @@ import pytest
 
 from bot.approvals import Review, ReviewState
 from bot.check import assess, evaluate, judge
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.sources import DirectorySource
 from tests.scenarios import TODAY, check_pair, contract, found, groups, line_of, model, states, version
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.check import evaluate
 from bot.evaluation import pr_models
 from bot.graph import Graph
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.result import Change
 from bot.rollout.stages import targets
 from bot.sources import DirectorySource

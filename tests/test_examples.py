@@ -8,8 +8,9 @@ import re
 import pytest
 
 from bot.lint import lint_snapshot
-from bot.manifests.load import Loader, Snapshot
+from bot.loader import Loader
 from bot.manifests.models import Contract
+from bot.manifests.snapshot import Snapshot
 from bot.sources import DirectorySource
 from tests.helpers import REPO_ROOT, run_cli
 

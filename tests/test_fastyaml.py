@@ -12,21 +12,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.manifests.fastyaml import read_fast
+from bot.manifests.snapshot import in_order
 from bot.manifests.yamlread import YamlError, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _slow(text: str, max_depth: int = 64) -> tuple[object, list[int]]:
+    """What read_yaml reads, and the order of the lines it records (as the fast path gives them)."""
+    data, lines = read_yaml(text, max_depth=max_depth, want_lines=True)
+    return data, in_order(data, lines)
+
+
 def _same(text: str, max_depth: int = 64) -> bool:
-    """False only when the fast path took a document and read it otherwise than read_yaml (or read_yaml refuses it)."""
-    taken, data = read_fast(text, max_depth)
-    if not taken:
+    """False only when the fast path took a document and read it (or its lines) otherwise than read_yaml (or
+    read_yaml refuses it)."""
+    found = read_fast(text, max_depth)
+    if found is None:
         return True
     try:
-        expected = read_yaml(text, max_depth=max_depth)[0]
+        expected, order = _slow(text, max_depth)
     except YamlError:
         return False
-    return _shape(data) == _shape(expected)
+    return _shape(found[0]) == _shape(expected) and found[1] == order
 
 
 def _shape(value: object) -> str:
@@ -43,9 +51,9 @@ def _shape(value: object) -> str:
 def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same():
     text = (ROOT / "examples/fraud-platform/head/contracts/fraud-score.yaml").read_text()
     plain = "\n".join(line for line in text.splitlines() if "20" not in line)  # no dates: those take the slow path
-    taken, data = read_fast(plain + "\n", 64)
-    assert taken
-    assert data == read_yaml(plain + "\n")[0]
+    found = read_fast(plain + "\n", 64)
+    assert found is not None
+    assert found == _slow(plain + "\n")
 
 
 @pytest.mark.parametrize("text", [
@@ -57,16 +65,16 @@ def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same():
     "a: {b: 1,?c: 2}\n", "? a\n: b\n", "a: {&b: 1}\n", "a: [*x]\n",
 ])
 def test_what_yaml_1_2_could_read_otherwise_takes_the_slow_path(text):
-    assert read_fast(text, 64) == (False, None)
+    assert read_fast(text, 64)  is None
 
 
 def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml():
     deep = "".join(" " * i + "a:\n" for i in range(70)) + " " * 70 + "b: 1\n"
-    assert read_fast(deep, 64) == (False, None)
-    assert read_fast("".join(" " * i + "a:\n" for i in range(5000)) + "b: 1\n", 64) == (False, None)
+    assert read_fast(deep, 64)  is None
+    assert read_fast("".join(" " * i + "a:\n" for i in range(5000)) + "b: 1\n", 64)  is None
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
-    assert read_fast(bomb, 64) == (False, None)
+    assert read_fast(bomb, 64)  is None
 
 
 @pytest.mark.parametrize("text", [
@@ -75,16 +83,16 @@ def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml():
     "---\na: 2.8.0\n", "a: v1 # note 2.0\n", "a: 'yes, on: 010'\n",
 ])
 def test_the_common_shapes_take_the_fast_path_and_read_the_same(text):
-    assert read_fast(text, 64) == (True, read_yaml(text)[0])
+    assert read_fast(text, 64) == _slow(text)
 
 
 def test_an_empty_quoted_string_is_a_string_to_both():
-    assert read_fast("a: ''\nb: \"\"\nc:\n", 64) == (True, {"a": "", "b": "", "c": None})
+    assert read_fast("a: ''\nb: \"\"\nc:\n", 64) == ({"a": "", "b": "", "c": None}, [1, 1, 2, 3])
 
 
 def test_aliases_read_the_same_as_read_yaml_expands_them():
     text = "a: &x [1, {q: two}]\nb: *x\nc: &s hello\nd: *s\n"
-    assert read_fast(text, 64) == (True, read_yaml(text)[0])
+    assert read_fast(text, 64) == _slow(text)
 
 
 def test_what_pyyaml_writes_for_shared_values_anchors_and_all_reads_the_same():
@@ -95,7 +103,7 @@ def test_what_pyyaml_writes_for_shared_values_anchors_and_all_reads_the_same():
                                                   "f3": [items, items], "n": [0, 1, -2, 0.5]}}
     text = yaml.safe_dump(doc, sort_keys=False)
     assert "&id001" in text and "*id001" in text
-    assert read_fast(text, 64) == (True, read_yaml(text)[0])
+    assert read_fast(text, 64) == _slow(text)
 
 
 @pytest.mark.parametrize("wrap", ["k: {}\n", "{}: v\n", "k: [{}, 1]\n", "k:\n- {}\n", "k: {{a: {}}}\n",

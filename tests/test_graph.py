@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from bot.graph import Graph, UnknownNode
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.sources import DirectorySource
 from tests.helpers import chain_repo, contract, model, write_tree
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.lint import lint_snapshot, schema_problems
-from bot.manifests.load import Loader, parse_config
+from bot.loader import Loader
+from bot.manifests.parse import parse_config
 from bot.sources import DirectorySource
 from tests.helpers import chain_repo, contract, contract_text, model, write_tree
 

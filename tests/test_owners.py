@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.owners import owner_findings, owner_problem, owners_of
 from bot.sources import DirectorySource
 from tests.helpers import model, write_tree

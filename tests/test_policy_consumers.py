@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.check import evaluate
-from bot.manifests.load import Parses, load_states
+from bot.loader import Parses, load_states
 from bot.policy import consumers, latency
 from bot.registry import State
 from bot.sources import DirectorySource

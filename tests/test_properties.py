@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.compat import MODES, POLICIES, compare
-from bot.manifests.load import parse_manifest
 from bot.manifests.models import NAME_RE
+from bot.manifests.parse import parse_manifest
 from bot.manifests.yamlread import YamlError, read_yaml
 from bot.report import MARKER, render_comment
 from bot.result import Approval, AuditEntry, Change, Finding, Impacted, Result

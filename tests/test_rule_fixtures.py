@@ -23,7 +23,7 @@ import yaml
 
 import bot.check  # every family: the registry is complete
 from bot import registry
-from bot.manifests.load import Loader
+from bot.loader import Loader
 from bot.rules import APPROVAL, catalog
 from bot.sources import DirectorySource
 

@@ -93,3 +93,18 @@ def test_merge_base_is_the_fork_point(tmp_path):
     git(repo, "checkout", "-q", "main")
     commit(repo, {"m.yaml": "m: 1\n"}, "landed on main")
     assert merge_base(repo, "main", "feature") == fork
+
+
+def test_every_source_reads_many_files_and_answers_for_its_links_the_same_way(tmp_path):
+    repo = make_repo(tmp_path / "repo", FILES)
+    os.symlink("/etc/passwd", repo / "out.yaml")
+    commit(repo, {}, "a link out")
+    for source in (DirectorySource(repo), WorktreeSource(repo), GitRevisionSource(repo, "HEAD")):
+        try:
+            entries = {e.path: e for e in source.entries()}
+            wanted = [entries[path] for path in sorted(FILES)]
+            assert {e.path: data for e, data in source.read_many(wanted)} == {p: c.encode() for p, c in FILES.items()}
+            target = source.link_target(entries["out.yaml"])
+            assert target == (b"/etc/passwd" if isinstance(source, GitRevisionSource) else None)  # a blob in git
+        finally:
+            source.close()

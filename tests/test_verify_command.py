@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cli import main
-from bot.manifests.load import parse_manifest
+from bot.manifests.parse import parse_manifest
 from tests.helpers import contract, dedent, json_out, make_repo, run_cli, write_tree
 
 MANIFEST = dedent("""

@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from bot.cache import configured_dir
 from bot.config import Config
 from bot.errors import UsageError
-from bot.manifests.load import Loader, ManifestFile, Parses, Snapshot, parse_config
+from bot.loader import Loader, Parses
 from bot.manifests.models import Contract, ContractVersion
+from bot.manifests.parse import parse_config
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.sources import open_source
 
 if TYPE_CHECKING:
@@ -115,4 +118,4 @@ def add_cache(parser: argparse.ArgumentParser) -> None:
 
 def parses_for(args: argparse.Namespace) -> Parses:
     """The parse memo of this run, backed by the on-disk cache unless ``--cache-dir none``."""
-    return Parses.with_cache(getattr(args, "cache_dir", None))
+    return Parses.with_cache(configured_dir(getattr(args, "cache_dir", None)))

@@ -33,7 +33,7 @@ from bot.github.events import Event, read_event
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import error_status, status_of
-from bot.manifests.load import parse_config
+from bot.manifests.parse import parse_config
 from bot.report import ReportContext, render, render_summary
 from bot.result import Result
 from bot.sources import GitRevisionSource, SourceError

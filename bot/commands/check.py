@@ -16,7 +16,7 @@ import sys
 from bot import result_cache
 from bot.commands._common import add_cache, add_format, add_today, config_from_file, parses_for, show, today
 from bot.errors import UsageError
-from bot.manifests.load import Parses, load_states
+from bot.loader import Parses, load_states
 from bot.report.formats import REPORT
 from bot.report.result import Report
 from bot.result import Result

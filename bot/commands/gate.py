@@ -21,8 +21,8 @@ from bot.config import Config
 from bot.errors import UsageError
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
-from bot.manifests.load import Snapshot
 from bot.manifests.models import Model
+from bot.manifests.snapshot import Snapshot
 from bot.report.formats import GATE
 from bot.report.gate import GateReport, rollback_comment
 from bot.rollout.gates import MetricsError, breaches, judge, read_metrics

@@ -12,7 +12,7 @@ from typing import Any
 from bot.commands._common import add_format, load_state, show, warn_unreadable
 from bot.errors import UsageError
 from bot.graph import Graph, Reach
-from bot.manifests.load import Snapshot
+from bot.manifests.snapshot import Snapshot
 from bot.owners import owners_of
 from bot.report.formats import IMPACT
 

@@ -15,7 +15,7 @@ from bot.commands._common import add_format, show
 from bot.compat import MODES, POLICIES, compare
 from bot.config import Limits
 from bot.errors import UsageError
-from bot.manifests.load import read_json
+from bot.manifests.parse import read_json
 from bot.manifests.yamlread import YamlError, read_yaml
 from bot.report.formats import SCHEMA_DIFF
 

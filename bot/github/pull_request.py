@@ -34,7 +34,7 @@ from bot.github.client import Client, GitHubError
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
 from bot.graph import Graph
-from bot.manifests.load import Snapshot
+from bot.manifests.snapshot import Snapshot
 from bot.report import COMMENT_LIMIT, MARKER, ReportContext, render_comment
 from bot.result import Result
 from bot.rollout.derive import derive

@@ -13,9 +13,12 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.cache import configured_dir
 from bot.config import CONFIG_PATH
-from bot.manifests.load import Parses, Snapshot, parse_config
-from bot.manifests.load import load_states as load_pair
+from bot.loader import Parses
+from bot.loader import load_states as load_pair
+from bot.manifests.parse import parse_config
+from bot.manifests.snapshot import Snapshot
 from bot.sources import GitRevisionSource, SourceError, git, merge_base
 
 FETCH_DEPTH = 200  # enough history for the merge base of most PRs; beyond it, find_merge_base deepens further
@@ -88,7 +91,7 @@ def load_states(workspace: str | Path, base_sha: str, head_sha: str,
             if problems:
                 first = problems[0]
                 raise SourceError(f"{first.file}:{first.line}: {first.message} (the configuration at the base)")
-        base, head = load_pair(base_source, head_source, trusted, Parses.with_cache())
+        base, head = load_pair(base_source, head_source, trusted, Parses.with_cache(configured_dir()))
     finally:
         base_source.close()
         head_source.close()

@@ -16,18 +16,28 @@ its data only when every way the two could differ is ruled out, and nothing othe
 - every string of the result, key or value, is one YAML 1.1 would also read as a string when written plain
   (``"yes"`` could have been a plain ``yes``, which 1.1 reads as true: such a document takes the slow path);
 - every key is a string, no collection is nested deeper than ``max_depth``;
-- libyaml itself parses the text (without building Python objects) and, in a document without aliases, sees
-  exactly as many events as the result has nodes: the parsers agree on its shape, not just on its scalars.
+- libyaml itself parses the text and, in a document without aliases, sees exactly as many events as the result
+  has nodes: the parsers agree on its shape, not just on its scalars. That same pass over libyaml's events records
+  the line of every node, which ``read_yaml`` would have recorded.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import yaml_rs
 from yaml import YAMLError
 from yaml._yaml import CParser
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import ScalarNode
 
 from bot.manifests.yamlread import DEFAULT_MAX_NODES, MERGE_TAG, SCALARS, STR_TAG
@@ -53,34 +63,87 @@ _ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=DEFAULT_MAX_NODES // 4)
 MAX_LINE = 512  # block nesting is at most two levels per column, and yaml-rs survives 2,000 levels (it recurses)
 
 
-def read_fast(text: str, max_depth: int) -> tuple[bool, Any]:
-    """``(True, data)`` when ``data`` is surely what ``read_yaml(text, max_depth=...)`` returns, else ``(False, None)``.
+def read_fast(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
+    """``(data, order)`` when ``data`` is surely what ``read_yaml(text, max_depth=...)`` returns, else None.
 
-    Only mappings are taken (a manifest is one); anything else is left to the slow path.
+    ``order`` is the line of each node (``bot.manifests.snapshot``), from libyaml's marks: what ``read_yaml``
+    records with ``want_lines``. Only mappings are taken (a manifest is one); anything else is left to the slow path.
     """
     if (_UNSAFE_ASCII if text.isascii() else _UNSAFE).search(text) or text.startswith("%") \
             or any(marker in text for marker in _MARKERS) or max(map(len, text.split("\n"))) > MAX_LINE \
             or text.count("[") + text.count("{") > max_depth or _BLOCK_SCALAR.search(text) \
             or ("?" in text and _EXPLICIT_KEY.search(text)) or _ODD_ANCHOR.search(text):
-        return False, None
+        return None
     if not all(map(_number_safe, _NUMERIC.findall("\n" + text))):
-        return False, None
+        return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIASES)
     except Exception:  # whatever yaml-rs refuses, the slow path reads and explains
-        return False, None
+        return None
     if type(data) is not dict:
-        return False, None
+        return None
     events = _events(data, max_depth)
     if events is None:
-        return False, None
+        return None
     try:
-        seen = CParser(text).raw_parse()
+        seen, order = _lines(text)
     except YAMLError:
-        return False, None
+        return None
     # An alias is one event but as many nodes as what it names: only an alias-free document can be counted.
     counted = seen == events + 4  # + stream and document start and end
-    return (True, data) if counted or ("*" in text and _ALIAS.search(text)) else (False, None)
+    return (data, order) if counted or ("*" in text and _ALIAS.search(text)) else None
+
+
+_ROOT, _ITEM, _KEY, _VALUE = -1, 0, 1, 2  # what the innermost open collection expects next (_ROOT: none is open)
+
+
+def _lines(text: str) -> tuple[int, list[int]]:
+    """How many events libyaml sees in ``text``, and the order of the lines of its nodes.
+
+    The line of a mapping's entry is its key's, of a list's item the item's own; the nodes inside a value an alias
+    repeats have none (0), as in ``read_yaml``. Lean: one pass over the events, no paths built.
+    """
+    get: Callable[[], Any] = CParser(text).get_event  # libyaml's events, with their marks
+    order: list[int] = []
+    add = order.append
+    expects, outer = _ROOT, []  # what the innermost collection expects, and what each enclosing one will
+    opened: list[tuple[str | None, int]] = []  # of each open collection: its anchor and where its entries begin
+    sizes: dict[str, int] = {}  # entries below each anchored node, for the aliases that repeat it
+    seen = 0
+    event = get()
+    while event is not None:
+        seen += 1
+        kind = type(event)
+        if kind is ScalarEvent or kind is AliasEvent:
+            if expects == _VALUE:
+                expects = _KEY
+            else:
+                add(event.start_mark.line + 1)
+                if expects == _KEY:
+                    expects = _VALUE
+                    event = get()
+                    continue
+            if kind is AliasEvent:
+                order.extend([0] * sizes.get(event.anchor, 0))
+            elif event.anchor is not None:
+                sizes[event.anchor] = 0
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if expects == _VALUE:
+                outer.append(_KEY)
+            else:
+                add(event.start_mark.line + 1)
+                outer.append(_VALUE if expects == _KEY else expects)
+            expects = _KEY if kind is MappingStartEvent else _ITEM
+            opened.append((event.anchor, len(order)))
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            expects = outer.pop()
+            anchor, start = opened.pop()
+            if anchor is not None:
+                sizes[anchor] = len(order) - start
+        event = get()
+    while order and not order[-1]:  # as ``snapshot.in_order`` writes it: a node past the end has no line
+        order.pop()
+    return seen, order
 
 
 def _events(root: dict[str, Any], max_depth: int) -> int | None:
@@ -132,7 +195,7 @@ def _number_safe(token: str) -> bool:
             known = True
         else:
             try:
-                known = type(yaml_rs.loads(f"k: {token}", parse_datetime=False).get("k")) is str
+                known = type(cast(dict[str, Any], yaml_rs.loads(f"k: {token}", parse_datetime=False)).get("k")) is str
             except Exception:  # a token yaml-rs cannot read alone is not judged safe
                 known = False
         if len(token) <= 64 and len(_TOKENS) < 65_536:
@@ -150,7 +213,7 @@ def _plain_string(value: str) -> bool:
         if not value or value[0] not in SCALARS.implicit_starts:  # an empty plain scalar is null to both: "" was quoted
             known = True
         else:
-            tag = SCALARS.resolve(ScalarNode, value, (True, False))
+            tag = SCALARS.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
             known = tag == STR_TAG or (tag not in SCALARS.yaml_constructors and tag != MERGE_TAG)
         if len(value) <= 64 and len(_STRINGS) < 65_536:
             _STRINGS[value] = known

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.config import Config
 from bot.graph import Graph
-from bot.manifests.load import ManifestFile, Snapshot
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.result import Change, Finding, Severity
 from bot.rules import finding as rule_finding
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from bot import registry
-from bot.manifests.load import ManifestFile, Snapshot, repo_path
 from bot.manifests.models import Contract, ContractVersion, Model
+from bot.manifests.parse import repo_path
+from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.policy import Context, at_change, finding
 from bot.result import Change, Finding
 

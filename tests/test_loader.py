@@ -1,15 +1,12 @@
-"""The loader: which files are manifests, MG001 with file and line, configuration, schemas, limits."""
+"""The loader: which files are manifests, MG001 with file and line, configuration, schemas, limits, Parses."""
 
 from __future__ import annotations
 
-import pathspec
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import bot.manifests.load as load_module
+import bot.loader as load_module
 from bot.cache import ParseCache
 from bot.lint import lint_snapshot
-from bot.manifests.load import Loader, Parses, load_states, matcher, parse_config, repo_path
+from bot.loader import Loader, Parses, load_states
+from bot.manifests.parse import parse_config
 from bot.sources import DirectorySource, GitRevisionSource
 from tests.helpers import chain_repo, commit, contract, git, make_repo, model, write_tree
 
@@ -29,23 +26,6 @@ def test_globs_of_the_configuration_choose_the_files(tmp_path):
     snap = load(tmp_path, {"a/m.yaml": model("a"), "b/m.yaml": model("b"),
                            ".modelgate.yml": "manifests: {include: ['a/**', 'b/**'], exclude: ['b/**']}\n"})
     assert [m.name for m in snap.manifests] == ["a"]
-
-
-def test_invalid_configuration_is_mg001_with_line_and_defaults_apply(tmp_path):
-    config, findings = parse_config(b"status_context: ok\nrules:\n  MG101: loud\n")
-    assert [(f.rule, f.file, f.line) for f in findings] == [("MG001", ".modelgate.yml", 3)]
-    assert config.limits.max_manifest_bytes == 1_000_000
-    assert parse_config(b"- a\n")[1][0].message == "the configuration must be a mapping"
-    assert parse_config(b"a: {\n")[1][0].line == 1
-    assert parse_config(b"")[1] == []
-
-
-def test_lines_point_at_any_key(tmp_path):
-    snap = load(tmp_path, {"m.yaml": model("a", consumes=[("c", 1)])})
-    (m,) = snap.manifests
-    assert m.line("metadata", "name") == 4
-    assert m.line("spec", "consumes", 0, "version") == 11
-    assert m.line("spec", "consumes", 0, "nope", 7) == 10  # the deepest part that exists
 
 
 def test_unquoted_version_number_hints_to_quote(tmp_path):
@@ -97,13 +77,6 @@ def test_schema_ref_is_loaded_from_the_repository(tmp_path):
     assert snap.schema_files[("c", 2)] == "schemas/c2.yaml"
 
 
-def test_repo_path_never_leaves_the_repository():
-    assert repo_path("c.yaml", "schemas/a.json") == "schemas/a.json"
-    assert repo_path("c.yaml", "/schemas/../schemas/a.json") == "schemas/a.json"
-    for bad in ("../../etc/passwd", "a/../../x", "https://x/y.json", "//host/x", "\\\\host\\x", "..", "", "a\0b"):
-        assert repo_path("c.yaml", bad) is None, bad
-
-
 def test_codeowners_found_in_githubs_order(tmp_path):
     snap = load(tmp_path, {"CODEOWNERS": "* @root\n", "docs/CODEOWNERS": "* @docs\n"})
     assert snap.codeowners == ("CODEOWNERS", "* @root\n")
@@ -152,7 +125,7 @@ def test_a_warm_cache_gives_the_same_states_without_reading_a_manifest(tmp_path,
     monkeypatch.setattr(GitRevisionSource, "read_blobs", no_reads)
     warm = _states(repo, Parses(ParseCache(tmp_path / "cache"), workers=1))
     assert [_summary(s) for s in warm] == [_summary(s) for s in cold]
-    line = warm[1].models["m3"].line("spec", "version")  # the text is fetched again only when a line is needed
+    line = warm[1].models["m3"].line("spec", "version")  # the lines came from the cache, with the parse
     assert line == cold[1].models["m3"].line("spec", "version") > 1
 
 
@@ -172,11 +145,21 @@ def test_a_contract_yaml_cannot_read_is_named_so_its_consumers_get_no_second_err
     assert "is not a valid date" in finding.message
 
 
-@settings(max_examples=200, deadline=None)
-@given(patterns=st.lists(st.sampled_from(["**/*.yaml", "**/*.yml", "models/", "/top.yaml", "*.json", "a/**/b.yaml",
-                                          "!x.yaml", "!models/keep.yaml", "docs/*", "[ab].yaml", "?.yml", "**"]),
-                         max_size=4),
-       path=st.sampled_from(["top.yaml", "x.yaml", "a/x.yaml", "models/m.yml", "models/keep.yaml", "a/c/b.yaml",
-                             "docs/readme.md", "a.yaml", "c.yaml", "b.yml", "deep/er/s.json", "models", "a/models/z"]))
-def test_the_manifest_matcher_agrees_with_pathspec(patterns, path):
-    assert matcher(patterns)(path) == pathspec.PathSpec.from_lines("gitignore", patterns).match_file(path)
+def test_lines_are_data_once_loaded_the_source_is_never_asked_again(tmp_path, monkeypatch):
+    repo = _pr_repo(tmp_path)
+    for _ in ("cold", "warm"):
+        base, head = _states(repo, Parses(ParseCache(tmp_path / "cache"), workers=1))
+
+        def no_reads(*args):
+            raise AssertionError("nothing is read after loading")
+
+        with monkeypatch.context() as patched:
+            for name in ("read", "read_blob", "read_blobs", "read_many", "entries"):
+                patched.setattr(GitRevisionSource, name, no_reads)
+            assert {m.line("spec", "version") for m in head.manifests if m.kind == "Model"} == {8}
+            assert all(m.line("metadata", "name") == 4 for m in base.manifests)
+
+
+def test_with_cache_takes_the_edges_choice(tmp_path):
+    assert Parses.with_cache("none").cache is None
+    assert Parses.with_cache(str(tmp_path)).cache.root == tmp_path

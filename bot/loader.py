@@ -1,0 +1,280 @@
+"""Read one state of the monorepo from a Source into a Snapshot: configuration, manifests, schemas and file list.
+
+The shell around the pure parse (``bot.manifests.parse``): it lists and reads the source, shares each blob's parse
+between the states of a run and with the on-disk parse cache (``Parses``), and parses many blobs in a process
+pool. Manifests are found by the configured globs; a file whose bytes lack ``modelgate/v1`` is skipped without
+parsing. Every problem becomes a Finding with file and line, and the remaining manifests are still read. Each
+manifest's lines are recorded when its blob is parsed (and kept in the cache), so nothing is read after loading.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.cache import ParseCache
+from bot.config import CONFIG_PATH, Config
+from bot.manifests.codec import blob_id, loads
+from bot.manifests.models import KINDS, Contract, Model
+from bot.manifests.parse import (
+    MARKER,
+    Outcome,
+    invalid,
+    matcher,
+    mg001,
+    parse_config,
+    read_json,
+    read_outcome,
+    repo_path,
+)
+from bot.manifests.snapshot import ManifestFile, Snapshot, snapshot
+from bot.manifests.yamlread import YamlError, decode, read_yaml
+from bot.result import Finding
+from bot.sources import Entry, Source
+
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+PARALLEL_MIN = 2000  # below this many parses a process pool costs more than it saves
+
+Item = tuple[str, str, bytes]  # (path, blob, bytes) of a file to parse
+
+
+class Parses:
+    """What each blob parsed to, shared by the states of one run and kept across runs by the disk cache.
+
+    Base and head share almost every blob, so a check parses each once; with a warm ``ParseCache`` the
+    blobs are not even read. Large cold runs parse in a process pool (one worker per core).
+    """
+
+    def __init__(self, cache: ParseCache | None = None, workers: int | None = None) -> None:
+        self.cache = cache
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.memo: dict[tuple[str, int], Outcome] = {}
+        self.docs: dict[tuple[str, int], tuple[Model | Contract, dict[str, Any]]] = {}
+
+    @classmethod
+    def with_cache(cls, where: str | None = None) -> Parses:
+        """Backed by the cache at ``where`` (the edge's choice, ``bot.cache.configured_dir``), else the default
+        directory; ``none``: no cache."""
+        return cls() if where == "none" else cls(ParseCache(where))
+
+    def known(self, blob: str, max_depth: int) -> Outcome | None:
+        key = (blob, max_depth)
+        if key in self.memo:
+            return self.memo[key]
+        if self.cache is not None:
+            entry = self.cache.get(ParseCache.key(blob, max_depth))
+            if entry is not None:
+                self.memo[key] = entry
+                return entry
+        return None
+
+    def doc(self, blob: str, max_depth: int, kind: str, text: str) -> tuple[Model | Contract, dict[str, Any]]:
+        """The typed manifest of a blob and its plain data, validated once per run (the models are immutable).
+
+        A ValidationError is the caller's to explain (``parse.invalid``).
+        """
+        key = (blob, max_depth)
+        if key not in self.docs:
+            data = loads(text)
+            self.docs[key] = (KINDS[kind].model_validate(data), data)
+        return self.docs[key]
+
+    def flush(self) -> None:
+        if self.cache is not None:
+            self.cache.flush()
+
+    def parse(self, items: list[Item], max_depth: int) -> list[Outcome]:
+        """Parse (path, blob, bytes) items, in a process pool when there are many."""
+        if len(items) >= PARALLEL_MIN and self.workers > 1:
+            chunk = max(64, len(items) // (self.workers * 8))
+            # The forked workers inherit the items (fork passes the initializer's arguments without pickling
+            # them): only slice bounds travel through the pipe.
+            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_inherit, initargs=(items,)) as pool:
+                outcomes = list(pool.map(_inherited_outcomes, [(i, i + chunk, max_depth)
+                                                               for i in range(0, len(items), chunk)]))
+            found = [outcome for part in outcomes for outcome in part]
+        else:
+            found = _outcomes(items, max_depth)
+        for (_, blob, _), outcome in zip(items, found, strict=True):
+            self.memo[(blob, max_depth)] = outcome
+            if self.cache is not None:
+                self.cache.put(ParseCache.key(blob, max_depth), *outcome)
+        return found
+
+
+_INHERITED: list[list[Item]] = []  # in a parse worker only: the items of the parse that forked it
+
+
+def _inherit(items: list[Item]) -> None:
+    _INHERITED[:] = [items]
+
+
+def _inherited_outcomes(job: tuple[int, int, int]) -> list[Outcome]:
+    start, end, max_depth = job
+    return _outcomes(_INHERITED[0][start:end], max_depth)
+
+
+def _outcomes(items: list[Item], max_depth: int) -> list[Outcome]:
+    return [read_outcome(path, data, max_depth) for path, _, data in items]
+
+
+class Loader:
+    """Turns a Source into a Snapshot. ``config`` given means: trusted configuration from elsewhere."""
+
+    def __init__(self, source: Source, config: Config | None = None, parses: Parses | None = None) -> None:
+        self.source = source
+        self.given_config = config
+        self.parses = parses if parses is not None else Parses(workers=1)
+
+    def load(self) -> Snapshot:
+        entries = list(self.source.entries())
+        by_path = {e.path: e for e in entries}
+        config_entry = by_path.get(CONFIG_PATH)
+        config_bytes = self.source.read(CONFIG_PATH) if config_entry else None
+        config, findings = parse_config(config_bytes)
+        if self.given_config is not None:
+            config = self.given_config
+        blobs: dict[str, str] = {}
+        # a directory lists no blob ids: the content's git id stands in, so a config change is seen anywhere
+        config_blob = (config_entry.blob or blob_id(config_bytes or b"")) if config_entry else None
+        codeowners = None
+        for path in CODEOWNERS_PATHS:
+            if path in by_path and not by_path[path].outside:
+                data = self.source.read(path)
+                if data is not None:
+                    codeowners = (path, data.decode("utf-8", "replace"))
+                    break
+        included = matcher(config.manifests.include)
+        excluded = matcher(config.manifests.exclude)
+        candidates = [entry for entry in entries if entry.path != CONFIG_PATH and included(entry.path)
+                      and not excluded(entry.path) and self._admissible(entry, config, findings)]
+        manifests = self._load_manifests(candidates, config, findings, blobs)
+        self.parses.flush()
+        manifests.sort(key=lambda m: m.path)
+        schemas, schema_files = self._load_schemas(manifests, config, frozenset(by_path), findings, blobs)
+        return snapshot(self.source.label, config, manifests, findings, frozenset(by_path), blobs, codeowners,
+                        schemas, schema_files, config_blob)
+
+    def _admissible(self, entry: Entry, config: Config, findings: list[Finding]) -> bool:
+        """False (with a finding where one is due) for links leaving the repository and oversized files."""
+        limits = config.limits
+        if entry.outside:
+            data = self.source.link_target(entry)
+            target = data.decode("utf-8", "replace") if data else "outside"
+            if data is None or repo_path(entry.path, target) is None:
+                findings.append(mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
+            return False
+        if entry.size > limits.max_manifest_bytes:
+            head = self.source.read(entry.path) if entry.size < 64 * limits.max_manifest_bytes else None
+            if head is None or MARKER in head:
+                findings.append(mg001(
+                    entry.path, 1,
+                    f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
+                    "(limits.max_manifest_bytes)"))
+            return False
+        return True
+
+    def _load_manifests(self, candidates: list[Entry], config: Config, findings: list[Finding],
+                        blobs: dict[str, str]) -> list[ManifestFile]:
+        max_depth = config.limits.max_depth
+        limit = config.limits.max_manifest_bytes
+        outcomes: dict[str, tuple[str, Outcome]] = {}
+        unread = []
+        for entry in candidates:
+            known = self.parses.known(entry.blob, max_depth) if entry.blob else None
+            if known is None:
+                unread.append(entry)
+            else:
+                outcomes[entry.path] = (entry.blob, known)
+        todo: list[Item] = []
+        for entry, data in self.source.read_many(unread):
+            blob = entry.blob or blob_id(data)
+            if len(data) > limit:  # the file grew after it was listed
+                findings.append(mg001(entry.path, 1, f"file is over {limit} bytes (limits.max_manifest_bytes)"))
+                continue
+            known = self.parses.known(blob, max_depth)
+            if known is not None:
+                outcomes[entry.path] = (blob, known)
+            else:
+                todo.append((entry.path, blob, data))
+        for (path, blob, _), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
+            outcomes[path] = (blob, outcome)
+        manifests = []
+        for path in sorted(outcomes):
+            blob, (kind, payload) = outcomes[path]
+            if kind == "skip":
+                continue
+            blobs[path] = blob
+            if kind == "error":
+                findings.extend(mg001(path, line, message, subject) for message, line, subject in payload)
+                continue
+            kind_name, text, order = payload
+            try:
+                doc, plain = self.parses.doc(blob, max_depth, kind_name, text)
+            except ValidationError as exc:
+                findings.extend(invalid(path, loads(text), order, exc))
+                continue
+            manifests.append(ManifestFile(path, blob, doc, plain, text, order))
+        return manifests
+
+    def _load_schemas(self, manifests: list[ManifestFile], config: Config, paths: frozenset[str],
+                      findings: list[Finding], blobs: dict[str, str],
+                      ) -> tuple[dict[tuple[str, int], Any], dict[tuple[str, int], str]]:
+        schemas: dict[tuple[str, int], Any] = {}
+        schema_files: dict[tuple[str, int], str] = {}
+        for manifest in manifests:
+            if not isinstance(manifest.doc, Contract):
+                continue
+            for index, version in enumerate(manifest.doc.spec.versions):
+                key = (manifest.name, version.version)
+                if version.schema_ref is None:
+                    schemas[key] = version.schema_
+                    continue
+                where = ("spec", "versions", index, "schema_ref")
+                target = repo_path(manifest.path, version.schema_ref)
+                if target is None:
+                    findings.append(Finding(
+                        "MG008", "error",
+                        f"schema_ref {version.schema_ref!r} is not a path inside the repository (never fetched)",
+                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                    continue
+                schema_files[key] = target
+                data = self.source.read(target) if target in paths else None
+                if data is None:
+                    findings.append(Finding(
+                        "MG008", "error", f"schema_ref {version.schema_ref!r}: no file {target!r} in the repository",
+                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                    continue
+                blobs[target] = blobs.get(target) or blob_id(data)
+                limits = config.limits
+                try:
+                    if len(data) > limits.max_manifest_bytes:
+                        raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
+                                        "(limits.max_manifest_bytes)")
+                    text = decode(data)
+                    schema = read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
+                        text, max_depth=limits.max_depth)[0]
+                except (YamlError, ValueError) as exc:
+                    findings.append(Finding(
+                        "MG008", "error", f"schema_ref {target}: not readable JSON or YAML ({exc})",
+                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                    continue
+                schemas[key] = schema
+        return schemas, schema_files
+
+
+def load_states(base_source: Source, head_source: Source, trusted: Config | None = None,
+                parses: Parses | None = None) -> tuple[Snapshot, Snapshot]:
+    """(base, head) of one evaluation, the head read with the base's configuration (or ``trusted``).
+
+    One ``Parses`` serves both, so a blob the two states share is parsed (and validated) once.
+    """
+    parses = parses if parses is not None else Parses()
+    base = Loader(base_source, trusted, parses).load()
+    head = Loader(head_source, trusted or base.config, parses).load()
+    return base, head

@@ -1,0 +1,46 @@
+"""How a manifest's content is named and carried: git's id of its bytes, and the JSON of its YAML data.
+
+Both are pure: the blob id is the same content key for every kind of source (a git tree lists it, a
+directory's bytes are hashed to it), and the JSON is how parsed data travels from a parse to the manifest
+that uses it and into the parse cache (dates tagged, so they come back as dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+_DATE = "__date__"
+
+
+def blob_id(data: bytes) -> str:
+    """Git's object id of a blob with these bytes: the same content key for every kind of source."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and _DATE in obj and isinstance(obj[_DATE], str):
+        return dt.date.fromisoformat(obj[_DATE])
+    return obj
+
+
+def dumps(value: Any) -> str:
+    """JSON of YAML data, dates included (tagged, so ``loads`` gives them back as dates)."""
+    return json.dumps(value, default=_encode, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str) -> Any:
+    """The inverse of ``dumps``; the date hook runs only for text that holds a date."""
+    return json.loads(text, object_hook=_decode) if has_dates(text) else json.loads(text)
+
+
+def has_dates(text: str) -> bool:
+    return f'"{_DATE}"' in text

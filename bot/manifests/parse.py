@@ -1,0 +1,239 @@
+"""What a file's bytes are: a manifest document (with the line of each of its nodes), the configuration, or MG001.
+
+Pure functions of bytes: each manifest is read by the fast path where it provably agrees (fastyaml), else by the
+bounded reader (yamlread), and judged by the typed models; every problem becomes a Finding with file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, get_args
+
+import pathspec
+from pydantic import BaseModel, ValidationError
+
+from bot.config import CONFIG_PATH, Config
+from bot.manifests.codec import dumps
+from bot.manifests.fastyaml import read_fast
+from bot.manifests.models import API_VERSION, KINDS
+from bot.manifests.snapshot import ManifestFile, in_order, line_at, locate
+from bot.manifests.yamlread import YamlError, decode, read_yaml
+from bot.result import Finding
+
+MARKER = API_VERSION.encode()
+
+# ("skip", None) | ("manifest", [kind, data as JSON, order of its lines]) | ("error", [[message, line, subject]])
+Outcome = tuple[str, Any]
+
+
+def mg001(path: str, line: int | None, message: str, subject: str | None = None) -> Finding:
+    return Finding("MG001", "error", message, path, line, subject)
+
+
+def parse_config(text_or_bytes: bytes | None, path: str = CONFIG_PATH) -> tuple[Config, list[Finding]]:
+    """The configuration, or the defaults plus MG001 findings (the caller decides whether to go on)."""
+    if text_or_bytes is None:
+        return Config(), []
+    try:
+        text = decode(text_or_bytes)
+        data, _ = read_yaml(text)
+    except YamlError as exc:
+        return Config(), [mg001(path, exc.line, exc.message)]
+    if data is None:
+        return Config(), []
+    if not isinstance(data, dict):
+        return Config(), [mg001(path, 1, "the configuration must be a mapping")]
+    try:
+        return Config.model_validate(data), []
+    except ValidationError as exc:
+        lines = read_yaml(text, want_lines=True)[1]
+        return Config(), [mg001(path, locate(lines, _where(err)), _explain(err, Config)) for err in exc.errors()]
+
+
+def _where(err: Any) -> tuple[str | int, ...]:
+    """The path an error points at: its location, made deeper where a validator says ``at`` (in its ctx)."""
+    return (*err["loc"], *(err.get("ctx") or {}).get("at", ()))
+
+
+def _explain(err: Any, root: type[BaseModel]) -> str:
+    loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+    where = ".".join(str(p) for p in loc) or "document"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _fields_at(root, loc[:-1]), n=1, cutoff=0.75)
+        return f"unknown field {where!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    if kind == "missing":
+        return f"missing field {where!r}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+def _fields_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys (as written in YAML) of the mapping at ``loc`` under ``root``; [] where loc leaves the models."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            found = [f for name, f in current.model_fields.items() if part in (name, f.alias)]
+            if not found:
+                return []
+            current = found[0].annotation
+        elif get_args(current):  # a list or dict: the part is an index or a key
+            current = get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` as ``X``."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[0] if len(args) == 1 and len(get_args(annotation)) == 2 else annotation
+
+
+def invalid(path: str, data: dict[str, Any], order: Sequence[int], exc: ValidationError) -> list[Finding]:
+    """The MG001 findings of a manifest document the typed models reject, each at its line."""
+    kind = data["kind"]
+    name = data.get("metadata", {}).get("name") if isinstance(data.get("metadata"), dict) else None
+    subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
+    return [mg001(path, line_at(data, order, _where(err)), _explain(err, KINDS[kind]), subject)
+            for err in exc.errors()]
+
+
+def read_outcome(path: str, data: bytes, max_depth: int = 64) -> Outcome:
+    """What one file's bytes are: not a manifest, a manifest document's data and lines, or its MG001 problems.
+
+    The typed models judge the data later, once per blob, in the process that uses it (``Parses.doc``): a
+    worker validating too would only do that work twice.
+    """
+    if MARKER not in data:
+        return ("skip", None)
+    doc, order, findings = read_document(path, data, max_depth)
+    if doc is None:
+        return ("error", [[f.message, f.line, f.subject] for f in findings])
+    return ("manifest", [doc["kind"], dumps(doc), order])
+
+
+_NAME = re.compile(r"""\bname:\s*['"]?([a-z0-9][a-z0-9-]{0,62})['"]?\s*(?:[,}#]|$)""")
+
+
+def _guess_subject(text: str) -> str | None:
+    """Which manifest a file that YAML cannot read meant to be (``contract:NAME``), from its plain lines.
+
+    Only a label for its MG001, so that models naming it are not also told it does not exist (MG003). A plain
+    scan of the first lines, no backtracking pattern: the text may be hostile.
+    """
+    kind = name = None
+    in_metadata = False
+    for line in text.splitlines()[:500]:
+        if line.startswith("kind:"):
+            kind = line[5:].split("#", 1)[0].strip().strip("'\"")
+        if line.startswith("metadata:"):
+            found = _NAME.search(line[9:200]) if "{" in line[9:] else None
+            name = found.group(1) if found else name
+            in_metadata = not line[9:].strip()
+        elif in_metadata and line[:1] in (" ", "\t"):
+            found = _NAME.match(line.strip()[:200])
+            name = found.group(1) if found else name
+        elif line.strip() and not line.lstrip().startswith("#"):
+            in_metadata = False
+    return f"{kind.lower()}:{name}" if kind in ("Model", "Contract") and name else None
+
+
+def read_document(path: str, data: bytes,
+                  max_depth: int = 64) -> tuple[dict[str, Any] | None, list[int], list[Finding]]:
+    """The YAML mapping of a manifest file with a known ``apiVersion`` and ``kind`` and the order of its lines
+    (``bot.manifests.snapshot``), or its MG001 findings."""
+    try:
+        text = decode(data)
+    except YamlError as exc:
+        return None, [], [mg001(path, exc.line, exc.message)]
+    fast = read_fast(text, max_depth)
+    if fast is not None:
+        doc, order = fast
+    else:
+        try:
+            doc, lines = read_yaml(text, max_depth=max_depth, want_lines=True)
+        except YamlError as exc:
+            return None, [], [mg001(path, exc.line, exc.message, _guess_subject(text))]
+        order = in_order(doc, lines)
+    if not isinstance(doc, dict):
+        shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
+        return None, [], [mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")]
+    kind = doc.get("kind")
+    if doc.get("apiVersion") != API_VERSION:
+        return None, [], [mg001(path, 1, f"apiVersion must be {API_VERSION!r}")]
+    if not isinstance(kind, str) or kind not in KINDS:
+        return None, [], [mg001(path, line_at(doc, order, ("kind",)),
+                                f"kind must be one of {', '.join(KINDS)}, not {kind!r}")]
+    return doc, order, []
+
+
+def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
+    """Read and validate one manifest file; the findings are MG001 with file and line."""
+    doc, order, findings = read_document(path, data, max_depth)
+    if doc is None:
+        return None, findings
+    try:
+        parsed = KINDS[doc["kind"]].model_validate(doc)
+    except ValidationError as exc:
+        return None, invalid(path, doc, order, exc)
+    return ManifestFile(path, blob, parsed, doc, dumps(doc), order), []
+
+
+def matcher(patterns: list[str]) -> Callable[[str], bool]:
+    """Whether a repository path matches gitignore-style ``patterns`` (pathspec's reading of them).
+
+    When no pattern is negated (``!x``), any match decides, so pathspec's own regular expressions are joined into
+    one: a path is matched in one search instead of one per pattern through pathspec's Python loop (30,000 paths
+    a check at 10,000 models). Otherwise pathspec's order-sensitive matching is used as it is.
+    """
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    regexes = [p.regex for p in spec.patterns if p.include is not None and p.regex is not None]
+    if not regexes:
+        return lambda path: False
+    if all(p.include for p in spec.patterns if p.include is not None) and len({r.flags for r in regexes}) == 1:
+        try:
+            joined = re.compile("|".join(f"(?:{r.pattern})" for r in regexes), regexes[0].flags)
+        except re.error:  # e.g. two patterns naming the same group
+            return spec.match_file
+        return lambda path: joined.search(path) is not None
+    return spec.match_file
+
+
+def read_json(text: str, max_depth: int) -> Any:
+    """A JSON document no deeper than ``max_depth`` (like the YAML reader), or a ValueError."""
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError(f"nesting deeper than {max_depth} levels") from exc
+    level = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            if depth > max_depth:
+                raise ValueError(f"nesting deeper than {max_depth} levels")
+            level.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return value
+
+
+def repo_path(manifest_path: str, ref: str) -> str | None:
+    """A repository-relative path for a reference written in a manifest, or None if it leaves the repo.
+
+    A reference starting with ``/`` is from the repository root; anything else is relative to the root
+    too (SPEC: "a path in the repository"), and a URL is never a path.
+    """
+    del manifest_path  # references are repository paths, not relative to the manifest
+    if "://" in ref or ref.startswith(("//", "\\")) or "\0" in ref:
+        return None
+    normal = posixpath.normpath(ref.lstrip("/"))
+    if normal in ("", ".") or normal == ".." or normal.startswith("../"):
+        return None
+    return normal

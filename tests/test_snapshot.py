@@ -1,0 +1,67 @@
+"""Snapshots and manifests as values: lines read from the order recorded at parse time, indexes made up front."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import Config
+from bot.manifests.parse import parse_manifest
+from bot.manifests.snapshot import in_order, line_at, locate, snapshot
+from bot.manifests.yamlread import read_yaml
+from tests.helpers import model
+
+
+def _manifest(text: str, path: str = "m.yaml"):
+    manifest, findings = parse_manifest(path, "", text.encode())
+    assert manifest is not None, findings
+    return manifest
+
+
+def test_lines_point_at_any_key():
+    m = _manifest(model("a", consumes=[("c", 1)]))
+    assert m.line("metadata", "name") == 4
+    assert m.line("spec", "consumes", 0, "version") == 11
+    assert m.line("spec", "consumes", 0, "nope", 7) == 10  # the deepest part that exists
+
+
+_LEAVES = st.one_of(st.integers(-5, 5), st.sampled_from(["a", "b", "x y", ""]), st.none(), st.booleans())
+_DATA = st.recursive(_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["a", "b", "c", "dd"]), inner, max_size=4)),
+    max_leaves=20)
+_PATHS = st.lists(st.one_of(st.sampled_from(["a", "b", "c", "dd", "zz"]), st.integers(-1, 4)), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(st.sampled_from(["a", "b", "c"]), _DATA, min_size=1), shared=_DATA,
+       flow=st.booleans(), paths=st.lists(_PATHS, max_size=8))
+def test_the_order_of_lines_answers_as_the_lines_do(data, shared, flow, paths):
+    document = {**data, "s1": shared, "s2": shared}  # a shared value: PyYAML writes an anchor and an alias
+    text = yaml.safe_dump(document, default_flow_style=flow, sort_keys=False)
+    read, lines = read_yaml(text, want_lines=True)
+    order = in_order(read, lines)
+    for path in [*paths, *(p[:cut] for p in lines for cut in range(len(p) + 1))]:
+        assert line_at(read, order, path) == locate(lines, path), (text, path)
+
+
+def test_merged_keys_and_repeated_values_point_at_what_yaml_gives_a_line():
+    text = "base: &b\n  x: 1\n  y: [2, 3]\nkid:\n  <<: *b\n  z: 4\nagain: *b\n"
+    data, lines = read_yaml(text, want_lines=True)
+    order = in_order(data, lines)
+    assert [line_at(data, order, p) for p in [("base", "y", 1), ("kid", "x"), ("kid", "z"), ("again", "y", 0), ()]] \
+        == [locate(lines, p) for p in [("base", "y", 1), ("kid", "x"), ("kid", "z"), ("again", "y", 0), ()]] \
+        == [3, 4, 6, 7, 1]
+
+
+def test_a_snapshot_indexes_its_manifests_when_it_is_made_and_stays_as_it_was_made():
+    first, second = _manifest(model("a"), "a/m.yaml"), _manifest(model("a"), "b/m.yaml")
+    snap = snapshot("head", Config(), [first, second], [], frozenset(), {}, None, {}, {}, None)
+    assert snap.models == {"a": first} and snap.contracts == {}  # the first file of a duplicated name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snap.label = "base"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.blob = "other"  # type: ignore[misc]
