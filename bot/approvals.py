@@ -18,7 +18,6 @@ from bot.config import Config
 from bot.evaluation import Evaluation
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.owners import owners_of
-from bot.registry import ApprovalInput
 from bot.result import Approval, Impacted
 
 MG301: Final = "MG301"
@@ -91,14 +90,14 @@ def trusted_owners(base: Snapshot, head: Snapshot, kind: str, name: str) -> tupl
 def required_groups(ev: Evaluation) -> list[Approval]:
     """The approval groups a PR needs, unsatisfied, in a stable order: MG301 by subject, then MG302 (a rule the
     base configuration turns off asks for none)."""
-    return registry.approval_groups(ApprovalInput(ev.base, ev.head, list(ev.changes), list(ev.direct), ev.config))
+    return registry.approval_groups(ev)
 
 
 @registry.on_approval("approvals", MG301)
-def _owner_groups(needs: ApprovalInput) -> list[Approval]:
-    base, head, config = needs.base, needs.head, needs.config
+def _owner_groups(ev: Evaluation) -> list[Approval]:
+    base, head, config = ev.base, ev.head, ev.config
     manifests: dict[str, set[str]] = {}
-    for change in needs.changes:
+    for change in ev.changes:
         manifests.setdefault(manifest_subject(change.subject), set()).add(change.kind)
     groups = []
     for subject, kinds in sorted(manifests.items()):
@@ -119,9 +118,9 @@ def _owner_groups(needs: ApprovalInput) -> list[Approval]:
 
 
 @registry.on_approval("approvals", MG302)
-def _downstream_groups(needs: ApprovalInput) -> Iterator[Approval]:
+def _downstream_groups(ev: Evaluation) -> Iterator[Approval]:
     seen: dict[str, Impacted] = {}
-    for item in needs.direct:
+    for item in ev.direct:
         seen.setdefault(item.model, item)
     for model, item in sorted(seen.items()):
         yield Approval(MG302, f"model:{model}", item.owners,

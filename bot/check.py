@@ -19,7 +19,7 @@ from bot.evaluation import Evaluation
 from bot.graph import Graph
 from bot.impact import direct_impact, transitive_impact
 from bot.manifests.snapshot import Snapshot
-from bot.policy import Context, engine
+from bot.policy import engine
 from bot.result import Approval, Finding, Result, Verdict
 
 
@@ -48,7 +48,7 @@ def assess(base: Snapshot, head: Snapshot, today: date) -> Assessment:
     ev = evaluation(base, head, today)
     # The plan before the findings: the head graph sorted for it tells lint whether that graph has a cycle.
     items, steps = plan.migration(ev)
-    findings = engine.run(Context(base, head, ev.changes, today, ev.base_graph, ev.head_graph))
+    findings = engine.run(ev)
     groups = approvals.required_groups(ev)
     return Assessment(Result(
         verdict=verdict(findings, groups),

@@ -9,6 +9,7 @@ Snapshot in, a Graph out. Of a name used twice (MG002) the first file wins, as i
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections import deque
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -40,6 +41,9 @@ class Reach(NamedTuple):
     chain: tuple[str, ...]
 
 
+_BUILT: dict[int, Graph] = {}  # the graph of each live Snapshot, by its id (see Graph.from_snapshot)
+
+
 class Graph:
     """A networkx DiGraph of models and contract versions, with the queries the checks need."""
 
@@ -54,10 +58,14 @@ class Graph:
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Graph:
-        """The graph of a loaded state, built once per Snapshot (lint, policy and impact all ask for it)."""
-        built = snapshot.__dict__.get("_graph")
+        """The graph of a loaded state, built once per Snapshot (lint, policy and impact all ask for it).
+
+        Kept beside the Snapshot, not in it (a Snapshot is a frozen value): by its identity, for as long as it lives.
+        """
+        built = _BUILT.get(id(snapshot))
         if built is None:
-            built = snapshot.__dict__["_graph"] = cls._build(snapshot)
+            built = _BUILT[id(snapshot)] = cls._build(snapshot)
+            weakref.finalize(snapshot, _BUILT.pop, id(snapshot), None)  # before the id can be reused
         return built
 
     @classmethod

@@ -14,8 +14,8 @@ The scope says what a handler judges, and so how the engine runs it:
 - ``state``: one state (a :class:`State`); run on head, and on base for the rules head found, so that a
   finding already at base is preexisting. MG001 and MG008 are also reported by the loader itself
   (``Snapshot.findings``), which every run of a state passes through.
-- ``change``: what the pull request changes (a :class:`bot.policy.Context`).
-- ``approval``: the approval groups a pull request needs (an :class:`ApprovalInput`); not findings.
+- ``change``: what the pull request changes (the :class:`bot.evaluation.Evaluation`).
+- ``approval``: the approval groups a pull request needs (the :class:`bot.evaluation.Evaluation`); not findings.
 
 Handlers of a scope run in the order of their first rule id. ``tests/test_rule_fixtures.py`` holds the
 registry to the catalogue: the same ids, and a fixture for each.
@@ -29,10 +29,10 @@ from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from bot.config import Config
+from bot.evaluation import Evaluation
 from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
-from bot.policy import Context
-from bot.result import Approval, Change, Finding, Impacted
+from bot.result import Approval, Finding
 
 Scope = Literal["state", "change", "approval"]
 # What one contract version's schema checks found, by (check, contract blob, version index, schema_ref file
@@ -61,20 +61,9 @@ class State:
         return self.today
 
 
-@dataclass(frozen=True)
-class ApprovalInput:
-    """What the approval rules judge: both states, the changes, the directly impacted models, the base's config."""
-
-    base: Snapshot
-    head: Snapshot
-    changes: list[Change]
-    direct: list[Impacted]
-    config: Config
-
-
 StateHandler = Callable[[State], Iterable[Finding]]
-ChangeHandler = Callable[[Context], Iterable[Finding]]
-ApprovalHandler = Callable[[ApprovalInput], Iterable[Approval]]
+ChangeHandler = Callable[[Evaluation], Iterable[Finding]]
+ApprovalHandler = Callable[[Evaluation], Iterable[Approval]]
 H = TypeVar("H", StateHandler, ChangeHandler, ApprovalHandler)
 
 
@@ -138,15 +127,15 @@ def state_findings(state: State, rules: Collection[str] | None = None, family: s
     return found
 
 
-def change_findings(ctx: Context) -> list[Finding]:
+def change_findings(ev: Evaluation) -> list[Finding]:
     """The findings of every change handler."""
-    return [finding for registration in _CHANGE for finding in registration.handler(ctx)]
+    return [finding for registration in _CHANGE for finding in registration.handler(ev)]
 
 
-def approval_groups(needs: ApprovalInput) -> list[Approval]:
+def approval_groups(ev: Evaluation) -> list[Approval]:
     """The groups of every approval rule the base configuration has not turned off, in rule order."""
-    return [group for registration in _APPROVAL if all(needs.config.enabled(rule) for rule in registration.rules)
-            for group in registration.handler(needs)]
+    return [group for registration in _APPROVAL if all(ev.config.enabled(rule) for rule in registration.rules)
+            for group in registration.handler(ev)]
 
 
 def configured(findings: Iterable[Finding], config: Config) -> Iterator[Finding]:

@@ -116,7 +116,7 @@ from typing import TYPE_CHECKING
 import bot.graph
 from . import consumers
 from ..compat import refs
-from bot.policy import Context
+from bot.policy import finding
 
 if TYPE_CHECKING:
     from bot.sources import Source
@@ -127,5 +127,5 @@ def late() -> None:
     found = imports_in(source, "bot.policy.engine", package=False)
     assert {"bot.graph", "bot.policy.consumers", "bot.compat.refs", "bot.policy", "bot.result"} <= found
     assert "bot.sources" not in found
-    assert "bot.lint" in imports_in(source.replace("from . import consumers", "from .. import lint"), "bot.policy.engine",
-                                    package=False)
+    parent = source.replace("from . import consumers", "from .. import lint")
+    assert "bot.lint" in imports_in(parent, "bot.policy.engine", package=False)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.evaluation import Evaluation
 from bot.graph import Graph
-from bot.policy import Context, evolution
+from bot.policy import evolution
 from bot.result import Change, Finding
 from tests.helpers import dedent, write_tree
 from tests.scenarios import check_pair, contract, found, line_of, load, model, version
@@ -37,9 +38,10 @@ BASE = {C: FEAT, "models/pipe.yaml": model("pipe", provides=[("feat", 1)])}
 TAIL = ", inside one version; publish the change as a new version instead"
 
 
-def context(tmp_path: Path, changes: list[Change]) -> Context:
+def context(tmp_path: Path, changes: list[Change]) -> Evaluation:
     empty = load(write_tree(tmp_path / "empty", {}))
-    return Context(empty, empty, changes, date(2026, 11, 28), Graph.from_snapshot(empty), Graph.from_snapshot(empty))
+    graph = Graph.from_snapshot(empty)
+    return Evaluation(empty, empty, date(2026, 11, 28), graph, graph, changes, [], [])
 
 
 def test_each_breaking_kind_maps_to_its_rule(tmp_path: Path) -> None:

@@ -1,36 +1,16 @@
 """The rules engine: one module per rule family, run once by :mod:`bot.policy.engine`.
 
 A family registers its handlers in :mod:`bot.registry`; a handler of scope ``change`` is a pure function of a
-:class:`Context` (both states, the changes, today) that yields findings with the catalogue's severity
-(:func:`bot.rules.finding`); the engine applies the configuration, marks what exists identically at base as
-preexisting, and applies an admin's waivers.
+:class:`bot.evaluation.Evaluation` (both states and their graphs, the changes, their impact, today) that
+yields findings with the catalogue's severity (:func:`bot.rules.finding`); the engine applies the configuration,
+marks what exists identically at base as preexisting, and applies an admin's waivers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-from bot.config import Config
-from bot.graph import Graph
-from bot.manifests.snapshot import ManifestFile, Snapshot
+from bot.manifests.snapshot import ManifestFile
 from bot.result import Change, Finding, Severity
 from bot.rules import finding as rule_finding
-
-
-@dataclass(frozen=True)
-class Context:
-    base: Snapshot
-    head: Snapshot
-    changes: list[Change]
-    today: date
-    base_graph: Graph
-    head_graph: Graph
-
-    @property
-    def config(self) -> Config:
-        """The trusted configuration: the base's."""
-        return self.base.config
 
 
 def finding(rule: str, message: str, manifest: ManifestFile | None, *path: str | int, subject: str | None = None,

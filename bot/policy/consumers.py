@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import date
 
 from bot import registry
+from bot.evaluation import Evaluation
 from bot.graph import Graph, contract_node, model_node
 from bot.manifests.models import ContractVersion, Model
-from bot.policy import Context, finding
+from bot.policy import finding
 from bot.registry import State
 from bot.result import Finding
 
@@ -67,16 +68,16 @@ def _days(count: int) -> str:
 
 
 @registry.on_change("consumers", MG203)
-def new_dependencies(ctx: Context) -> Iterator[Finding]:
+def new_dependencies(ev: Evaluation) -> Iterator[Finding]:
     """MG203: a consumes item that base does not have, on a version that is deprecated in head."""
-    for name in _consumers(ctx.head_graph, "deprecated"):
-        manifest = ctx.head.models[name]
+    for name in _consumers(ev.head_graph, "deprecated"):
+        manifest = ev.head.models[name]
         assert isinstance(manifest.doc, Model)
-        before = ctx.base.models.get(name)
+        before = ev.base.models.get(name)
         old = {(i.contract, i.version) for i in before.doc.spec.consumes} \
             if before is not None and isinstance(before.doc, Model) else set()
         for index, item in enumerate(manifest.doc.spec.consumes):
-            version = ctx.head_graph.versions.get((item.contract, item.version))
+            version = ev.head_graph.versions.get((item.contract, item.version))
             if (item.contract, item.version) in old or version is None or version.status != "deprecated":
                 continue
             replacement = version.deprecation.replacement if version.deprecation else None
@@ -87,17 +88,17 @@ def new_dependencies(ctx: Context) -> Iterator[Finding]:
 
 
 @registry.on_change("consumers", MG205)
-def major_bumps(ctx: Context) -> Iterator[Finding]:
+def major_bumps(ev: Evaluation) -> Iterator[Finding]:
     """MG205: a model's major version changed while something consumes what it provides."""
-    for change in ctx.changes:
+    for change in ev.changes:
         if change.type != "MAJOR_VERSION_CHANGED":
             continue
-        manifest = ctx.head.models.get(change.subject.removeprefix("model:"))
+        manifest = ev.head.models.get(change.subject.removeprefix("model:"))
         if manifest is None:
             continue
         assert isinstance(manifest.doc, Model)
         consumers = sorted({c for p in manifest.doc.spec.provides
-                            for c in ctx.head_graph.consumers_of(contract_node(p.contract, p.version))})
+                            for c in ev.head_graph.consumers_of(contract_node(p.contract, p.version))})
         if consumers:
             yield finding(MG205, f"{change.subject}: major version {change.detail}; its consumers "
                                  f"{', '.join(consumers)} are impacted and should shadow it",

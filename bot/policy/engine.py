@@ -17,21 +17,22 @@ from dataclasses import replace
 
 from bot import registry
 from bot.config import CONFIG_PATH
+from bot.evaluation import Evaluation
 from bot.lint import sort_findings
-from bot.policy import Context, consumers, deprecation, evolution, latency  # noqa: F401 (they register their rules)
+from bot.policy import consumers, deprecation, evolution, latency  # noqa: F401 (they register their rules)
 from bot.registry import SchemaMemo, State
 from bot.result import Finding
 
 
-def run(ctx: Context) -> list[Finding]:
+def run(ev: Evaluation) -> list[Finding]:
     """Every finding of the check, configured, marked and sorted by file, line and rule (none waived: ``waive``)."""
     memo: SchemaMemo = {}  # base and head share most files: each schema is judged once
-    found = registry.state_findings(State(ctx.head, ctx.today, memo))
+    found = registry.state_findings(State(ev.head, ev.today, memo))
     # Base is asked only for the rules head found: a finding of any other rule could not match one of head's.
-    base = State(ctx.base, ctx.today, memo)
+    base = State(ev.base, ev.today, memo)
     known = {_identity(f) for f in registry.state_findings(base, {f.rule for f in found})}
     head = [replace(f, preexisting=_identity(f) in known and f.file != CONFIG_PATH) for f in found]
-    return sort_findings(_distinct(registry.configured([*head, *registry.change_findings(ctx)], ctx.config)))
+    return sort_findings(_distinct(registry.configured([*head, *registry.change_findings(ev)], ev.config)))
 
 
 def waive(findings: Iterable[Finding], waivers: Mapping[str, tuple[str, str]]) -> list[Finding]:

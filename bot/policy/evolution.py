@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Final
 
 from bot import registry
-from bot.policy import Context, at_change
+from bot.evaluation import Evaluation
+from bot.policy import at_change
 from bot.result import Change, Finding
 
 MG101, MG109, MG110, MG111 = "MG101", "MG109", "MG110", "MG111"
@@ -15,8 +16,8 @@ RULE_OF_KIND: Final = {"schema": MG101, "slo": MG109, "fallback": MG110, "stabil
 
 
 @registry.on_change("evolution", MG101, MG109, MG110, MG111)
-def findings(ctx: Context) -> Iterator[Finding]:
-    for change in ctx.changes:
+def findings(ev: Evaluation) -> Iterator[Finding]:
+    for change in ev.changes:
         rule = RULE_OF_KIND.get(change.kind)
         if rule is None or not change.breaking:
             continue
