@@ -120,3 +120,21 @@ def test_the_edges_choose_the_directory_the_flag_first_then_the_environment(monk
     assert configured_dir("/from/flag") == "/from/flag" and configured_dir(None) == "/from/env"
     monkeypatch.delenv("MODELGATE_CACHE_DIR")
     assert configured_dir(None) is None and configured_dir("none") == "none"
+
+
+def test_the_key_includes_modelgates_code_version(tmp_path, monkeypatch):
+    """Issue 19, item 16: an entry written by another version of modelgate (or another Python, or other packages:
+    the result cache's code digest) is a miss, never what this code would have parsed."""
+    import bot
+    from bot.result_cache import code_digest
+
+    cache = ParseCache(tmp_path)
+    cache.put(ParseCache.key(BLOB, 64), "manifest", ["Contract", "{}"])
+    cache.flush()
+    assert code_digest()[:16] in ParseCache.key(BLOB, 64)
+    monkeypatch.setattr(bot, "__version__", f"{bot.__version__}+other")
+    code_digest.cache_clear()
+    try:
+        assert ParseCache(tmp_path).get(ParseCache.key(BLOB, 64)) is None
+    finally:
+        code_digest.cache_clear()

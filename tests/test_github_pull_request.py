@@ -17,7 +17,6 @@ from bot.github.pull_request import (
     MAX_TEAM_LOOKUPS,
     PrContext,
     Settings,
-    ask_teams,
     comment_value,
     is_report,
     publish,
@@ -159,12 +158,6 @@ def test_a_token_that_may_not_read_teams_says_why(status: int) -> None:
 def test_other_team_lookup_failures_propagate() -> None:
     with pytest.raises(GitHubError):
         team_members(FakeGitHub(denied=500), ["acme/ml"])  # type: ignore[arg-type]
-
-
-def test_only_well_formed_teams_are_asked_in_the_comment() -> None:
-    assert ask_teams(["acme/ml", "acme/ml", "acme/x) ![i](https://evil", "org/te@m"]) == (
-        "\n@acme/ml: your review is requested here: the team review request could not be made (see Notes).\n")
-    assert ask_teams([]) == ""
 
 
 class PublishingGitHub(FakeGitHub):

@@ -9,7 +9,8 @@
   in git). The report ``check`` renders as markdown is checked for raw HTML and live mentions.
 - ``schema-diff``: ``modelgate schema-diff`` from a plain object schema to the file.
 - ``comment``: the ``/rollout`` parser on the comment body, and the reply the bot would post about it.
-- ``action``: ``modelgate action`` with the file as the event payload, against the GitHub double.
+- ``action``: ``modelgate action`` with the file as the event payload (and ``env``, when given, in the
+  environment), against the GitHub double.
 
 Each case asserts the exit code, one message naming the rule and line (or the clear one-line error),
 and no traceback.
@@ -171,6 +172,8 @@ def test_event(tmp_path, github, monkeypatch, capsys, name, spec):
     event.write_bytes(corpus_bytes(name))
     monkeypatch.setenv("GITHUB_EVENT_NAME", spec["event"])
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    for key, value in spec.get("env", {}).items():
+        monkeypatch.setenv(key, value)
     code, out, err = run_main(capsys, "action", "--today", TODAY)
     assert code == spec["exit"], out + err
     if code:

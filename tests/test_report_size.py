@@ -105,3 +105,43 @@ def test_a_custom_limit_is_honoured_and_an_impossible_one_refused():
 def test_shortening_is_deterministic():
     result = big_result(2000)
     assert render_comment(result, CONTEXT) == render_comment(result, CONTEXT)
+
+
+ASK = ": your review is requested here: the team review request could not be made (see Notes)."
+
+
+def test_only_well_formed_teams_are_asked_in_the_comment():
+    out = render_comment(sample_result(), CONTEXT, ask=["acme/ml", "acme/ml", "acme/x) ![i](https://evil", "org/te@m"])
+    assert out.endswith(f"</sub>\n\n@acme/ml{ASK}\n")
+    assert ASK not in render_comment(sample_result(), CONTEXT, ask=[])
+    assert ASK not in render_summary(sample_result(), CONTEXT)  # only the comment asks
+
+
+def test_700_long_team_mentions_fold_like_the_rest_of_the_report():
+    """Issue 19, item 13: 700 long team owners made the mention line longer than the comment's limit, and
+    render_comment was asked for a negative one (exit 2, no status)."""
+    teams = [f"acme/{'t' * 90}{i}" for i in range(700)]
+    out = render_comment(sample_result(), CONTEXT, ask=teams)
+    last = out.splitlines()[-1]
+    assert len(out) <= COMMENT_LIMIT and out.startswith(MARKER)
+    assert last.endswith(f" and 650 more teams{ASK}") and last.count("@") == 50
+    assert "### Changes (2)" in out  # the mentions fold with the long tails, not before the changes
+    huge = render_comment(big_result(5000), CONTEXT, ask=teams)  # and with everything else at its shortest
+    assert len(huge) <= COMMENT_LIMIT and re.search(r" and \d+ more teams$", huge.splitlines()[-1].removesuffix(ASK))
+
+
+def test_publish_with_700_unaskable_team_owners_posts_a_bounded_comment_and_the_status(tmp_path):
+    from dataclasses import replace
+    from datetime import date
+
+    from bot.github.pull_request import Settings, publish
+    from bot.result import Change
+    from tests.test_github_pull_request import PublishingGitHub, pr, result
+
+    owners = tuple(f"@other/{'t' * 90}{i}" for i in range(700))  # another organisation's teams: asked by mention
+    evaluated = replace(result((owners, False)), changes=[Change("model:m0", "metadata", "DESCRIPTION_CHANGED")])
+    gh = PublishingGitHub(refuse=set())
+    publish(gh, Settings("acme/mono", tmp_path, date(2026, 11, 28)), evaluated, pr(tmp_path))  # type: ignore[arg-type]
+    [body] = gh.posted
+    assert len(body) <= COMMENT_LIMIT and body.startswith(MARKER)
+    assert body.splitlines()[-1].endswith(f"more teams{ASK}") and len(gh.statuses) == 1

@@ -114,3 +114,35 @@ def test_candidates():
     assert not is_candidate(comment(user="renovate", user_type="Bot"))
     assert not is_candidate(comment(edited=True))
     assert not is_candidate(comment(on_pr=False))
+
+
+@pytest.mark.parametrize("body", [
+    "    /rollout production",  # an indented code block: Markdown shows it as code
+    "        /rollout production --percent 100",
+    "\t/rollout production",  # a tab is four columns
+    "  \t/rollout production",
+    "\r\n    /rollout production",  # the first line is empty: no command at all
+    "```\n/rollout production\n```",  # a fenced block: its first line is the fence
+    "~~~sh\n/rollout production\n~~~",
+    "`/rollout production`",  # inline code
+])
+def test_a_command_shown_as_code_is_not_run(body):
+    assert parse(body, STAGES) is None
+
+
+@pytest.mark.parametrize("body", [" /rollout production", "   /rollout production", "/rollout production"])
+def test_up_to_three_spaces_of_indentation_is_still_a_command(body):
+    assert parse(body, STAGES) == Command("production", "/rollout production", stage="production")
+
+
+@pytest.mark.parametrize("digits", ["٥٠", "５０", "۵۰", "5٠", "²"])
+def test_percent_takes_ascii_digits_only(digits):
+    got = parse(f"/rollout canary --percent {digits}", STAGES)
+    assert isinstance(got, Refusal) and "--percent must be a whole number" in got.reason
+
+
+def test_a_rule_id_takes_ascii_digits_only():
+    got = parse("/rollout override MG١٠١ --reason because", STAGES)
+    assert isinstance(got, Refusal) and "is not a rule id" in got.reason
+    assert parse("/rollout override MG101 --reason because", STAGES) == Command(
+        "override", "/rollout override MG101 --reason because", rule="MG101", reason="because")

@@ -39,7 +39,7 @@ from bot.result import Result
 from bot.sources import GitRevisionSource, SourceError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("action", help="the GitHub Actions entry point (needs GitHub)",
                                    description="The GitHub Actions entry point: evaluate the event's pull request, "
                                                "post the report, set the commit status, run /rollout commands.")
@@ -118,7 +118,7 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
         except (GitHubError, SourceError) as exc:
             raise RunError(str(exc), event.head_sha, event.base_sha) from exc
     assert event.number is not None
-    sha, base = _payload_sha(payload, "head"), _payload_sha(payload, "base")
+    sha, base = event.head_sha, event.base_sha  # where an error goes until the PR is read
     try:
         handled = handle_comment(gh, settings, payload) if event.kind == "comment" else Handled()
         pr = handled.pr or read_pull_request(gh, settings.repo, event.number, settings)
@@ -130,11 +130,6 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
                             run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
     report(result, context)
     return {**result_outputs(result), **handled.outputs}
-
-
-def _payload_sha(payload: dict[str, Any], side: str) -> str | None:
-    sha = ((payload.get("pull_request") or {}).get(side) or {}).get("sha")
-    return sha if isinstance(sha, str) else None
 
 
 def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str) -> dict[str, str]:

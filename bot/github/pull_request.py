@@ -18,7 +18,6 @@ the worst case).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -35,12 +34,11 @@ from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
 from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
-from bot.report import COMMENT_LIMIT, MARKER, ReportContext, render_comment
+from bot.report import MARKER, ReportContext, render_comment
 from bot.result import Result
 from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
 
-TEAM_RE = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9_.-]*")  # org/team as login() gives it (lower case)
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
 
 
@@ -196,24 +194,12 @@ def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> Re
     result = replace(result, notes=[*result.notes, *notes])
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
-    ask = ask_teams(unasked)
-    body = render_comment(result, context, COMMENT_LIMIT - len(ask)) + ask
+    body = render_comment(result, context, ask=unasked)  # its last line asks the teams (bounded, SPEC 6)
     sync_comment(gh, settings, pr, body, create=bool(result.changes))
     state, description = status_of(result)
     gh.create_status(settings.repo, pr.head_sha, state, settings.status_context or pr.status_context,
                      description, settings.run_url)
     return result
-
-
-def ask_teams(teams: Iterable[str]) -> str:
-    """The line that asks, in the report, the teams whose review could not be requested (SPEC 6: without a token
-    that may request team reviews, the owners of the team are asked in the comment). The one mention the bot
-    writes on purpose; only a well-formed ``org/team`` is written, so no other text rides along."""
-    named = [f"@{t}" for t in dict.fromkeys(teams) if TEAM_RE.fullmatch(t)]
-    if not named:
-        return ""
-    return (f"\n{', '.join(named)}: your review is requested here: the team review request could not be made "
-            "(see Notes).\n")
 
 
 def request_reviews(gh: Client, repo: str, pr: PrContext, result: Result) -> tuple[list[str], list[str]]:

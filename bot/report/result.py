@@ -9,7 +9,7 @@ the summary's own limit (GitHub aborts the upload of a summary over 1024 KiB). B
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.report.context import ReportContext
@@ -31,8 +31,9 @@ class Report:
     color: bool = False
 
 
-def _variables(result: Result, limits: Limits, context: ReportContext | None, **extra: object) -> dict[str, object]:
-    return {"view": build_view(result, limits), "ctx": context or ReportContext(), "color": False, "marker": False,
+def _variables(result: Result, limits: Limits, context: ReportContext | None, ask: Sequence[str] = (),
+               **extra: object) -> dict[str, object]:
+    return {"view": build_view(result, limits, ask), "ctx": context or ReportContext(), "color": False, "marker": False,
             "place": "summary", **extra}
 
 
@@ -46,7 +47,7 @@ def as_json(report: Report) -> dict[str, object]:
 
 
 def _fit(result: Result, context: ReportContext | None, limit: int, measure: Callable[[str], int],
-         **extra: object) -> str:
+         ask: Sequence[str] = (), **extra: object) -> str:
     """The markdown report at the first rung of the ladder whose output measures at most ``limit``.
 
     Rendering streams and stops as soon as a rung overflows, so a huge Result costs about ``limit`` per rung,
@@ -56,7 +57,7 @@ def _fit(result: Result, context: ReportContext | None, limit: int, measure: Cal
     for limits in LADDER:
         chunks: list[str] = []
         size = 0
-        for chunk in template.generate(_variables(result, limits, context, **extra)):
+        for chunk in template.generate(_variables(result, limits, context, ask, **extra)):
             size += measure(chunk)
             if size > limit:
                 break
@@ -66,14 +67,16 @@ def _fit(result: Result, context: ReportContext | None, limit: int, measure: Cal
     raise ValueError(f"the report cannot fit in {limit}: even its shortest form is longer")
 
 
-def render_comment(result: Result, context: ReportContext | None = None, limit: int = COMMENT_LIMIT) -> str:
-    """The PR comment: the marker as its first line, at most ``limit`` characters.
+def render_comment(result: Result, context: ReportContext | None = None, limit: int = COMMENT_LIMIT,
+                   ask: Sequence[str] = ()) -> str:
+    """The PR comment: the marker as its first line, at most ``limit`` characters; its last line mentions the
+    teams of ``ask`` (well-formed ``org/team`` names only), whose review could not be requested.
 
     Tries each rung of the ladder, from the full report to the bare minimum (verdict, counts, the first
     errors and approval groups), and returns the first that fits. A limit so small that even the minimum
     does not fit is the caller's mistake (ValueError).
     """
-    return _fit(result, context, limit, len, marker=True, place="comment")
+    return _fit(result, context, limit, len, marker=True, place="comment", ask=ask)
 
 
 def render_summary(result: Result, context: ReportContext | None = None, limit: int = SUMMARY_LIMIT) -> str:

@@ -4,6 +4,8 @@ Every renderer reads a :class:`View`. ``Limits`` say how many items of each sect
 piece of user text may be; :data:`LADDER` is the order in which the PR comment gives things up to stay
 under GitHub's size limit: the graph and the transitive impact first, then the changes, then the findings
 that do not block, then the long tails, then long texts; the verdict, the errors and the approvals last.
+The teams the comment asks for a review (its one live mention line) fold with the long tails: at most 50, then
+20, then 5, the rest counted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
+from bot.owners import OWNER_RE
 from bot.result import Approval, AuditEntry, Change, ChecklistItem, Finding, Impacted, PlanStep, Result, Sunset
 
 T = TypeVar("T")
@@ -42,6 +45,7 @@ class Limits:
     notes: int | None = None
     names: int | None = None  # per list of names (owners, fields, chain, consumers, ...)
     text: int | None = None
+    mentions: int | None = None  # teams asked for a review on the comment's last line
 
     @property
     def shortened(self) -> bool:
@@ -60,13 +64,13 @@ def _ladder() -> tuple[Limits, ...]:
     then(graph=False, transitive=0)
     then(changes=50)
     then(findings=50, preexisting=0)
-    then(direct=50, checklist=50, plan=20, stages=50, sunsets=20, audit=20, notes=20)
-    then(text=300, names=20)
+    then(direct=50, checklist=50, plan=20, stages=50, sunsets=20, audit=20, notes=20, mentions=50)
+    then(text=300, names=20, mentions=20)
     then(changes=20, findings=20, direct=20, checklist=20, audit=10, sunsets=10, notes=10, errors=200, approvals=200)
     then(errors=50, approvals=50)
     then(text=120, changes=0, findings=0, direct=0, checklist=0, plan=0, stages=0, sunsets=0, audit=0, notes=0,
          errors=20, approvals=20)
-    then(text=60, names=5, errors=10, approvals=10)
+    then(text=60, names=5, errors=10, approvals=10, mentions=5)
     return tuple(rungs)
 
 
@@ -182,9 +186,18 @@ class View:
     notes: Part[str]
     counts: Counts
     waiting: tuple[Approval, ...]  # the unsatisfied approval groups
+    mentions: Part[str]  # the teams (org/team) to ask for a review by a live mention
 
 
-def build_view(result: Result, limits: Limits = FULL) -> View:
+def is_team(name: str) -> bool:
+    """Whether ``name`` is a well-formed ``org/team`` (at most 39 + 1 + 100 characters): only such a name is
+    ever written as a live mention, so no other text rides along."""
+    return "/" in name and OWNER_RE.fullmatch(f"@{name}") is not None
+
+
+def build_view(result: Result, limits: Limits = FULL, ask: Sequence[str] = ()) -> View:
+    """What to show of ``result`` under ``limits``; ``ask`` are the teams whose review request GitHub refused,
+    asked by a mention instead (the PR comment's last line)."""
     groups: dict[str, list[Finding]] = {group: [] for group in FINDING_GROUPS}
     for finding in result.findings:
         groups[finding_group(finding)].append(finding)
@@ -216,4 +229,5 @@ def build_view(result: Result, limits: Limits = FULL) -> View:
             approvals=len(result.approvals), approved=sum(a.satisfied for a in result.approvals),
         ),
         waiting=tuple(a for a in result.approvals if not a.satisfied),
+        mentions=take(tuple(dict.fromkeys(t for t in ask if is_team(t))), limits.mentions),
     )

@@ -1,6 +1,8 @@
 """Reading ``/rollout`` commands out of PR comments (SPEC section 7). Pure: text and plain data in, values out.
 
-A command is the first line of a comment: ``/rollout VERB [ARGS]``, with shell-style arguments. Comments by
+A command is the first line of a comment: ``/rollout VERB [ARGS]``, with shell-style arguments; not when
+Markdown shows that line as code (indented by four columns or more; a fenced block's first line is its fence, and
+inline code starts with a backtick). Numbers are ASCII digits only. Comments by
 bots, edited comments and comments on plain issues are not commands (:func:`is_candidate`). What a user wrote
 wrong is a :class:`Refusal` with one clear sentence, never an exception.
 """
@@ -20,6 +22,8 @@ from bot.rules import RULE_ID_RE
 
 PREFIX = "/rollout"
 MAX_LINE = 2000  # a command line longer than this is refused without being split
+CODE_INDENT = 4  # columns: Markdown shows a line indented this far as code (a tab advances to the next stop of 4)
+PERCENT_RE = re.compile(r"[0-9]{1,3}")  # not \d: it takes "٥٠" (Arabic-Indic), which int() reads as 50
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,27 @@ def is_candidate(comment: Comment) -> bool:
     return comment.on_pull_request and not comment.by_bot and not comment.edited
 
 
+def _raw_first_line(body: str) -> str:
+    end = body.find("\n", 0, MAX_LINE + 2)
+    return body[: end if end >= 0 else MAX_LINE + 1]
+
+
 def first_line(body: str) -> str:
     """The first line of a comment body, without reading past it (bodies may be huge)."""
-    end = body.find("\n", 0, MAX_LINE + 2)
-    line = body[: end if end >= 0 else MAX_LINE + 1]
-    return line.rstrip("\r").strip()
+    return _raw_first_line(body).rstrip("\r").strip()
+
+
+def indentation(line: str) -> int:
+    """The columns of a line's leading spaces and tabs, as Markdown counts them (tab stops of 4)."""
+    columns = 0
+    for ch in line:
+        if ch == " ":
+            columns += 1
+        elif ch == "\t":
+            columns += CODE_INDENT - columns % CODE_INDENT
+        else:
+            break
+    return columns
 
 
 def shorten(line: str, limit: int = 120) -> str:
@@ -85,6 +105,9 @@ def shorten(line: str, limit: int = 120) -> str:
 
 
 def is_command(body: str) -> bool:
+    """Whether the first line is a ``/rollout`` command, and not shown as code (an indented code block)."""
+    if indentation(_raw_first_line(body)) >= CODE_INDENT:
+        return False
     line = first_line(body)
     return line == PREFIX or line.startswith((PREFIX + " ", PREFIX + "\t"))
 
@@ -168,7 +191,7 @@ def _rule(word: str, positional: list[str], options: dict[str, str], shown: str)
     if len(positional) != 1:
         raise _BadArgs(f"`{word}` names exactly one rule: `/rollout {word} MG101 --reason \"why\"`")
     rule = positional[0].upper()
-    if not RULE_ID_RE.match(rule):
+    if not (rule.isascii() and RULE_ID_RE.match(rule)):  # RULE_ID_RE's \d takes any script's digits
         raise _BadArgs(f"{shorten(positional[0], 40)!r} is not a rule id (rule ids look like MG101)")
     reason = options.get("--reason", "").strip()
     if not reason:
@@ -184,6 +207,6 @@ def _models(words: list[str]) -> tuple[str, ...]:
 
 
 def _percent(value: str) -> int:
-    if not re.fullmatch(r"\d{1,3}", value) or not 1 <= int(value) <= 100:
+    if not PERCENT_RE.fullmatch(value) or not 1 <= int(value) <= 100:
         raise _BadArgs(f"--percent must be a whole number from 1 to 100, not {shorten(value, 20)!r}")
     return int(value)
