@@ -24,7 +24,7 @@ from bot.result import Finding, Severity
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-RULE_ID_RE = re.compile(r"^MG\d{3}$")
+RULE_ID_RE = re.compile(r"^MG[0-9]{3}\Z")  # ASCII digits; \Z: no trailing newline either
 APPROVAL: Final = "approval"
 # A rule's default: the severity of its findings, or ``approval`` for the MG3xx rules (groups, not findings).
 DefaultSeverity = Literal[Severity, "approval"]

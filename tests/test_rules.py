@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.registry import configured
 from bot.report.formats import RULES
 from bot.result import Finding
-from bot.rules import CatalogError, Rule, catalog, finding, load_catalog
+from bot.rules import RULE_ID_RE, CatalogError, Rule, catalog, finding, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,3 +187,9 @@ def test_the_catalogue_knows_nothing_of_the_configuration():
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert {name for name in imported if name and name.split(".")[0] == "bot"} == {"bot", "bot.result"}
+
+
+@pytest.mark.parametrize("text", ["MG١٠١", "MG101\n", "mg101", "MG1010", " MG101"])
+def test_a_rule_id_is_mg_and_three_ascii_digits_exactly(text):
+    assert not RULE_ID_RE.match(text)
+    assert RULE_ID_RE.match("MG101")
