@@ -39,7 +39,7 @@ from bot.result import Result
 from bot.sources import GitRevisionSource, SourceError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("action", help="the GitHub Actions entry point (needs GitHub)",
                                    description="The GitHub Actions entry point: evaluate the event's pull request, "
                                                "post the report, set the commit status, run /rollout commands.")

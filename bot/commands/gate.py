@@ -33,7 +33,7 @@ from bot.verify import Expected, VerifyResult, verify_records
 MAX_METRICS_BYTES = 10_000_000
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "gate", help="judge rollout metrics against a model's rollout.gates",
         description="Compare a metrics file ({\"candidate\": {...}, \"baseline\": {...}} or a flat object) with the "
