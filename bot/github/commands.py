@@ -242,8 +242,9 @@ class Rollout:
         return Answer("accepted", f"{verb} {summary}", lines, done)
 
     def _deployments(self, models: Sequence[str]) -> list[Deployment]:
-        return deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login, models,
+        pr = deployments.PullRequest(self.settings.repo, self.pr.number, self.settings.bot_login,
                                      str(self.pr.pull.get("created_at") or ""))
+        return deployments.list_ours(self.gh, pr, models)
 
     def _request(self, command: Command, model: str, known: Sequence[Deployment]) -> tuple[Request | None, str | None]:
         stages = self.stages[model]
@@ -272,8 +273,8 @@ class Rollout:
         description = (f"rollback of {request.model}: {request.reason}" if request.rollback
                        else f"/rollout {command.verb} by @{login(self.comment.user)}")
         production = request.stage == self.stages[request.model][-1]
-        return deployments.create(self.gh, self.settings.repo, request, payload=payload, production=production,
-                                  description=description)
+        return deployments.create(self.gh, self.settings.repo, request,
+                                  deployments.Details(payload, production, description))
 
     # --- help and status -------------------------------------------------------------------------------
 
