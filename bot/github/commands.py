@@ -34,7 +34,7 @@ from bot.graph import Graph
 from bot.manifests.models import Bound, Model
 from bot.report.rollout_help import ModelHelp, render_help
 from bot.result import Result
-from bot.rollout.authorize import Actor, authorize, deploys
+from bot.rollout.authorize import Actor, CommandRules, authorize, deploys
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
 from bot.rollout.parse import (
     Command,
@@ -152,13 +152,12 @@ class Rollout:
         """Permission/ownership, then the race with a push; None when the command may go on."""
         actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
         admins = tuple(self.config.admins)
-        why = authorize(command, actor, owners=owners, admins=admins, required=self.config.rollout.command_permission,
-                        stages=self.verbs)
+        rules = CommandRules(admins, self.config.rollout.command_permission, self.verbs)
+        why = authorize(command, actor, owners=owners, rules=rules)
         teams = sorted({login(o) for o in (*admins, *(o for names in owners.values() for o in names)) if "/" in o})
         if why and teams and "permission on this repository" not in why:
             members, _ = known_members(self.gh, self.pr, teams)
-            why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, admins=admins,
-                            required=self.config.rollout.command_permission, stages=self.verbs)
+            why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, rules=rules)
         if why:
             return why
         if raced(self.comment.created_at, self._head_committed_at()):
