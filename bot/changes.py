@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+from bot.compat.types import Policy
 from bot.config import CONFIG_PATH
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.policy.contract_diff import diff_contract_version
-from bot.result import Change
+from bot.result import Change, ChangeKind
 
 KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fallback", "stability",
               "version", "consumes", "provides", "owners", "metadata")
 
 
-def diff_states(base: Snapshot, head: Snapshot, policy: str = "strict") -> list[Change]:
+def diff_states(base: Snapshot, head: Snapshot, policy: Policy = "strict") -> list[Change]:
     """Every change from ``base`` to ``head``, sorted by subject, then kind, type and path."""
     changes = list(_config(base, head))
     unreadable = {f.file for f in head.findings if f.rule == "MG001"}
@@ -93,6 +94,8 @@ def _at(change: Change, manifest: ManifestFile, *path: str | int) -> Change:
 def _config(base: Snapshot, head: Snapshot) -> Iterator[Change]:
     if base.config_blob == head.config_blob:
         return
+    kind: ChangeKind
+    verb: str
     kind, verb = ("added", "CONFIG_ADDED") if base.config_blob is None else \
         ("removed", "CONFIG_REMOVED") if head.config_blob is None else ("metadata", "CONFIG_CHANGED")
     yield Change("config", kind, verb, detail=f"{CONFIG_PATH} {kind if kind != 'metadata' else 'changed'}",
@@ -131,7 +134,7 @@ def _model(old: ManifestFile, new: ManifestFile) -> Iterator[Change]:
         yield _at(Change(subject, "metadata", "ROLLOUT_CHANGED", detail="spec.rollout changed"), new, "spec", "rollout")
 
 
-def _edges(key: str, old: ManifestFile, new: ManifestFile) -> Iterator[Change]:
+def _edges(key: Literal["consumes", "provides"], old: ManifestFile, new: ManifestFile) -> Iterator[Change]:
     def items(manifest: ManifestFile) -> dict[tuple[str, int], tuple[int, Any]]:
         return {(item.contract, item.version): (i, item) for i, item in enumerate(getattr(manifest.doc.spec, key))}
 
@@ -183,7 +186,7 @@ def _versions_removed(manifest: ManifestFile) -> Iterator[Change]:
                   manifest, "spec", "versions", index, "version")
 
 
-def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, policy: str) -> Iterator[Change]:
+def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, policy: Policy) -> Iterator[Change]:
     assert isinstance(old.doc, Contract) and isinstance(new.doc, Contract)
     if old.doc.spec.compatibility != new.doc.spec.compatibility:
         yield _at(Change(new.subject, "metadata", "COMPATIBILITY_CHANGED",
@@ -227,7 +230,7 @@ class _Side(NamedTuple):
         return data
 
 
-def _version(old: _Side, new: _Side, policy: str) -> Iterator[Change]:
+def _version(old: _Side, new: _Side, policy: Policy) -> Iterator[Change]:
     a, b = old.version, new.version
     subject = _version_subject(new.manifest, b.version)
     where = ("spec", "versions", new.position)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections.abc import Callable, Collection, Iterator
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import jsonschema_rs
 
@@ -29,6 +29,7 @@ from bot.rules import finding
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import SchemaError
+    from jsonschema.protocols import Validator
 
 _REFS = ("$ref", "$dynamicRef")
 
@@ -167,7 +168,7 @@ def _memoized(memo: SchemaMemo, key: tuple[str, str, int, str | None], compute: 
         return compute(*args, **kwargs)
     if key not in memo:
         memo[key] = compute(*args, **kwargs)
-    return memo[key]
+    return cast(_T, memo[key])  # the memo holds what each key's compute returned
 
 
 @registry.on_state(FAMILY, MG007)
@@ -316,12 +317,15 @@ def _metaschema_error(schema: Any) -> SchemaError | None:
         return SchemaError(f"{schema!r} is not an object or a boolean")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # an unknown $schema falls back to the default
-        declared = validator_for(schema, default=None) if isinstance(schema, dict) else None
-    candidates = [declared] if declared is not None else [Draft202012Validator, Draft7Validator]
+        # default=None: the stubs allow only a class, but validator_for returns the default as given when
+        # $schema is absent or unknown, and None is how that is told here
+        declared: type[Validator] | None = \
+            validator_for(schema, default=None) if isinstance(schema, dict) else None  # type: ignore[arg-type]
+    candidates: list[type[Validator]] = [declared] if declared is not None else [Draft202012Validator, Draft7Validator]
     first: SchemaError | None = None
     for validator in candidates:
         try:
-            validator.check_schema(schema)
+            validator.check_schema(schema)  # type: ignore[arg-type]  # the stubs' protocol forgets boolean schemas
         except SchemaError as exc:
             first = first or exc
         else:

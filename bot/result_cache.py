@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -63,12 +64,21 @@ def _adapter() -> TypeAdapter[_Entry]:
     return TypeAdapter(_Entry)
 
 
-def key(*, base_tree: str, head_tree: str, base_label: str, head_label: str, today: date,
-        config: str | None) -> Key:
+class Revision(Protocol):
+    """A side of a check as the key names it: its git tree, and the label it is reported under."""
+
+    @property
+    def tree(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+def key(*, base: Revision, head: Revision, today: date, config: str | None) -> Key:
     """Everything the Result of a check depends on; ``config`` is ``file_digest`` of ``--config F`` (or None)."""
     return {
-        "format": str(FORMAT), "code": code_digest(), "base": base_tree, "head": head_tree,
-        "base_label": base_label, "head_label": head_label, "today": today.isoformat(), "config": config,
+        "format": str(FORMAT), "code": code_digest(), "base": base.tree, "head": head.tree,
+        "base_label": base.label, "head_label": head.label, "today": today.isoformat(), "config": config,
     }
 
 

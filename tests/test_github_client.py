@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.github.client import Client, GitHubError, RetryPolicy, is_rate_limited, retry_delay
+from bot.github.client import Client, CommitStatus, GitHubError, RetryPolicy, is_rate_limited, retry_delay
 from tests.github_double import GitHubDouble
 
 REPO = "acme/platform"
@@ -46,7 +46,7 @@ def test_a_secondary_rate_limit_waits_retry_after(github):
     github.fail(403, headers={"retry-after": "7"}, method="POST",
                 body={"message": "You have exceeded a secondary rate limit"})
     gh = client(github)
-    gh.create_status(REPO, HEAD, "success", "modelgate", "ok")
+    gh.create_status(REPO, HEAD, CommitStatus("success", "modelgate", "ok"))
     assert github.sleeps == [7.0]
     assert [s["state"] for s in github.statuses_for(HEAD)] == ["success"]
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.approvals import Review
-from bot.github.client import GitHubError
+from bot.github.client import CommitStatus, GitHubError
 from bot.github.pull_request import (
     MAX_TEAM_LOOKUPS,
     PrContext,
@@ -175,8 +175,8 @@ class PublishingGitHub(FakeGitHub):
     def issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
         return []
 
-    def create_status(self, repo: str, sha: str, state: str, *context_description_url: str | None) -> None:
-        self.statuses.append((state, str(context_description_url[1])))
+    def create_status(self, repo: str, sha: str, status: CommitStatus) -> None:
+        self.statuses.append((status.state, status.description))
 
 
 def test_publish_returns_the_result_with_the_runs_notes_and_leaves_the_evaluated_one_alone(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rollout.authorize import Actor, authorize, permission_at_least
+from bot.rollout.authorize import Actor, CommandRules, authorize, permission_at_least
 from bot.rollout.parse import Command, parse
 
 STAGES = ("shadow", "canary", "production")
@@ -15,7 +15,7 @@ TEAMS = {"acme/risk-ml": frozenset({"carol"}), "acme/ml-platform": frozenset({"d
 def run(text: str, actor: Actor, *, owners=OWNERS, admins=("@acme/ml-platform",), required="write") -> str | None:
     command = parse(text, STAGES)
     assert isinstance(command, Command)
-    return authorize(command, actor, owners=owners, admins=admins, required=required, stages=STAGES)
+    return authorize(command, actor, owners=owners, rules=CommandRules(admins, required, STAGES))
 
 
 @pytest.mark.parametrize(("actual", "required", "ok"), [

@@ -10,7 +10,7 @@ import pytest
 
 from bot.github.commands import HANDLERS
 from bot.report.rollout_help import ModelHelp, render_help
-from bot.rollout.authorize import Actor, authorize, deploys
+from bot.rollout.authorize import Actor, CommandRules, authorize, deploys
 from bot.rollout.parse import Command, Refusal, parse
 from bot.rollout.verbs import (
     FIXED,
@@ -86,8 +86,7 @@ def test_every_verb_has_its_permission(name):
     owners = {m: OWNERS.get(m, ("@alice",)) for m in command.models}
 
     def why(login: str, repository: str) -> str | None:
-        return authorize(command, Actor(login, repository), owners=owners, admins=ADMINS, required="write",
-                         stages=STAGES)
+        return authorize(command, Actor(login, repository), owners=owners, rules=CommandRules(ADMINS, "write", STAGES))
 
     assert deploys(command, STAGES) is (permission is Permission.DEPLOY)
     may = {"a stranger": why("mallory", "none") is None, "an owner who reads": why("alice", "read") is None,

@@ -27,7 +27,7 @@ from bot import check
 from bot.commands._common import today
 from bot.config import CONFIG_PATH, Config
 from bot.escape import workflow_command_data
-from bot.github.client import Client, GitHubError
+from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
@@ -138,8 +138,8 @@ def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha
     base, head = load_states(settings.workspace, base_sha, head_sha, settings.config_path)
     result = check.evaluate(base, head, settings.today)
     state, description = status_of(result, merge_group=True)
-    gh.create_status(settings.repo, head_sha, state, settings.status_context or base.config.status_context,
-                     description, settings.run_url)
+    gh.create_status(settings.repo, head_sha, CommitStatus(state, settings.status_context or base.config.status_context,
+                                                           description, settings.run_url))
     report(result, ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=head_sha,
                                  run_url=settings.run_url, stages=tuple(base.config.rollout.stages)))
     return result_outputs(result)
@@ -181,7 +181,8 @@ def _fail(gh: Client, settings: Settings, reason: str, sha: str | None, base: st
     if sha:
         state, description = error_status(reason)
         try:
-            gh.create_status(settings.repo, sha, state, status_context(settings, base), description, settings.run_url)
+            gh.create_status(settings.repo, sha,
+                             CommitStatus(state, status_context(settings, base), description, settings.run_url))
         except GitHubError as exc:
             print(f"modelgate action: could not set the error status either: {exc}", file=sys.stderr)
     return 1

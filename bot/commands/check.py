@@ -73,8 +73,7 @@ def _key(base: Source, head: Source, day: dt.date, config_file: str | None) -> r
     config = result_cache.file_digest(config_file) if config_file else None
     if config_file and config is None:
         return None
-    return result_cache.key(base_tree=base.tree, head_tree=head.tree, base_label=base.label,
-                            head_label=head.label, today=day, config=config)
+    return result_cache.key(base=base, head=head, today=day, config=config)
 
 
 def _sources(base_spec: str | None, head_spec: str | None) -> tuple[Source, Source]:

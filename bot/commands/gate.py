@@ -33,7 +33,7 @@ from bot.verify import Expected, VerifyResult, verify_records
 MAX_METRICS_BYTES = 10_000_000
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "gate", help="judge rollout metrics against a model's rollout.gates",
         description="Compare a metrics file ({\"candidate\": {...}, \"baseline\": {...}} or a flat object) with the "
@@ -171,10 +171,11 @@ def _settle(github: tuple[Client, str], deployment: Deployment, base: str, faile
     try:
         log_url = _run_url()
         if not failed:
-            deployments.set_status(gh, repo, deployment.id, "success", f"{deployment.environment} gates passed",
-                                   log_url)
+            deployments.set_status(gh, repo, deployment.id,
+                                   deployments.Status("success", f"{deployment.environment} gates passed", log_url))
             return None
-        deployments.set_status(gh, repo, deployment.id, "failure", f"gate breach: {'; '.join(failed)}", log_url)
+        deployments.set_status(gh, repo, deployment.id,
+                               deployments.Status("failure", f"gate breach: {'; '.join(failed)}", log_url))
         return _roll_back(gh, repo, deployment, base, failed)
     except GitHubError as exc:
         raise UsageError(f"GitHub: {exc.message}") from exc
@@ -185,9 +186,10 @@ def _roll_back(gh: Client, repo: str, deployment: Deployment, base: str, failed:
     payload = {k: v for k, v in deployment.payload.items() if k not in ("reason", "rollback", "percent")}
     request = Request(deployment.model, deployment.environment, base, rollback=True,
                       reason=f"gate breach of deployment {deployment.id}: {'; '.join(failed)}")
-    rollback = deployments.create(gh, repo, request, payload={**payload, "actor": "modelgate gate"},
-                                  production=deployment.environment == "production",
-                                  description=f"rollback of {deployment.model}: gate breach")
+    rollback = deployments.create(gh, repo, request,
+                                  deployments.Details({**payload, "actor": "modelgate gate"},
+                                                      production=deployment.environment == "production",
+                                                      description=f"rollback of {deployment.model}: gate breach"))
     if isinstance(pr, int):
         gh.create_comment(repo, pr, rollback_comment(deployment, rollback, base, failed))
     return rollback

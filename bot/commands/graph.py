@@ -42,7 +42,8 @@ def view(graph: Graph, snapshot: Snapshot) -> dict[str, Any]:
     """What every format shows, and the JSON: ``{"nodes": [{id, kind, name, version?, status?, defined, owners,
     file}], "edges": [{from, to}]}``, nodes sorted by id and edges by their ends."""
     nodes = []
-    for node, data in sorted(graph.g.nodes(data=True)):
+    for node in sorted(graph.g):
+        data = graph.g.nodes[node]
         manifests = snapshot.models if data["kind"] == "model" else snapshot.contracts
         manifest = manifests.get(data["name"]) if data["defined"] else None
         item: dict[str, Any] = {"id": node, "kind": data["kind"], "name": data["name"]}

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bot.verify.report import Where
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "verify", help="contract tests on data: check records against a contract version",
         description="Check a file of records (JSON Lines, CSV or Parquet) against one contract version: the schema, "

@@ -50,6 +50,17 @@ class RetryPolicy:
     max_attempts: int = 8  # per request
     base_delay: float = 1.0
     max_delay: float = 30.0
+    timeout: int = 30  # seconds one attempt may take; a timeout is retried like a connection failure
+
+
+@dataclass(frozen=True)
+class CommitStatus:
+    """A commit status as GitHub takes it (the description is cut to GitHub's 140 characters when sent)."""
+
+    state: str
+    context: str
+    description: str
+    target_url: str | None = None
 
 
 def _message(data: Any) -> str:
@@ -88,14 +99,14 @@ class Client:
 
     def __init__(self, token: str | None, api_url: str | None = None, *,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
-                 policy: RetryPolicy | None = None, timeout: int = 30) -> None:
+                 policy: RetryPolicy | None = None) -> None:
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
-        self._gh = Github(auth=Auth.Token(token) if token else None, base_url=self.api_url, timeout=timeout,
-                          retry=None, per_page=PER_PAGE, seconds_between_requests=None,
+        self.policy = policy or RetryPolicy()
+        self._gh = Github(auth=Auth.Token(token) if token else None, base_url=self.api_url,
+                          timeout=self.policy.timeout, retry=None, per_page=PER_PAGE, seconds_between_requests=None,
                           seconds_between_writes=None)
         self._sleep = sleep
         self._clock = clock
-        self.policy = policy or RetryPolicy()
         self.calls = 0
         self.waited = 0.0
 
@@ -180,11 +191,11 @@ class Client:
 
     # Commit statuses
 
-    def create_status(self, repo: str, sha: str, state: str, context: str, description: str,
-                      target_url: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"state": state, "context": context, "description": description[:140]}
-        if target_url:
-            body["target_url"] = target_url
+    def create_status(self, repo: str, sha: str, status: CommitStatus) -> dict[str, Any]:
+        body: dict[str, Any] = {"state": status.state, "context": status.context,
+                                "description": status.description[:140]}
+        if status.target_url:
+            body["target_url"] = status.target_url
         return self.object("POST", f"/repos/{repo}/statuses/{sha}", body=body)
 
     # Teams and permissions

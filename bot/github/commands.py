@@ -34,7 +34,7 @@ from bot.graph import Graph
 from bot.manifests.models import Bound, Model
 from bot.report.rollout_help import ModelHelp, render_help
 from bot.result import Result
-from bot.rollout.authorize import Actor, authorize, deploys
+from bot.rollout.authorize import Actor, CommandRules, authorize, deploys
 from bot.rollout.derive import Outcome, Reply, replies, reply_marker
 from bot.rollout.parse import (
     Command,
@@ -152,13 +152,12 @@ class Rollout:
         """Permission/ownership, then the race with a push; None when the command may go on."""
         actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
         admins = tuple(self.config.admins)
-        why = authorize(command, actor, owners=owners, admins=admins, required=self.config.rollout.command_permission,
-                        stages=self.verbs)
+        rules = CommandRules(admins, self.config.rollout.command_permission, self.verbs)
+        why = authorize(command, actor, owners=owners, rules=rules)
         teams = sorted({login(o) for o in (*admins, *(o for names in owners.values() for o in names)) if "/" in o})
         if why and teams and "permission on this repository" not in why:
             members, _ = known_members(self.gh, self.pr, teams)
-            why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, admins=admins,
-                            required=self.config.rollout.command_permission, stages=self.verbs)
+            why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, rules=rules)
         if why:
             return why
         if raced(self.comment.created_at, self._head_committed_at()):
@@ -242,8 +241,9 @@ class Rollout:
         return Answer("accepted", f"{verb} {summary}", lines, done)
 
     def _deployments(self, models: Sequence[str]) -> list[Deployment]:
-        return deployments.list_ours(self.gh, self.settings.repo, self.pr.number, self.settings.bot_login, models,
+        pr = deployments.PullRequest(self.settings.repo, self.pr.number, self.settings.bot_login,
                                      str(self.pr.pull.get("created_at") or ""))
+        return deployments.list_ours(self.gh, pr, models)
 
     def _request(self, command: Command, model: str, known: Sequence[Deployment]) -> tuple[Request | None, str | None]:
         stages = self.stages[model]
@@ -272,8 +272,8 @@ class Rollout:
         description = (f"rollback of {request.model}: {request.reason}" if request.rollback
                        else f"/rollout {command.verb} by @{login(self.comment.user)}")
         production = request.stage == self.stages[request.model][-1]
-        return deployments.create(self.gh, self.settings.repo, request, payload=payload, production=production,
-                                  description=description)
+        return deployments.create(self.gh, self.settings.repo, request,
+                                  deployments.Details(payload, production, description))
 
     # --- help and status -------------------------------------------------------------------------------
 

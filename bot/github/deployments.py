@@ -16,6 +16,7 @@ the PR deploys.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,36 @@ from bot.rollout.stages import TASK_PREFIX, Deployment, Request, current_stages,
 # + 2 (the listing that settles a race, over 101 comments) + 1 (status) = 28 calls of the 30 the SPEC allows.
 MAX_STAGE_READS = 6
 COMMAND_PAGES = 5  # pages of 100 deployments a command reads at most (its gates need the PR's older ones too)
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """Whose deployments are read: the bot's (``bot_login``) for PR ``number`` of ``repo``. ``since`` is when
+    the PR was opened (ISO 8601; empty: unknown)."""
+
+    repo: str
+    number: int
+    bot_login: str
+    since: str = ""
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a new deployment carries besides its request: the payload, whether its environment is production,
+    and the description (cut to GitHub's 140 characters when sent)."""
+
+    payload: Mapping[str, Any]
+    production: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """A deployment status as GitHub takes it (the description is cut to 140 characters when sent)."""
+
+    state: str
+    description: str
+    log_url: str | None = None
 
 
 def from_api(data: Mapping[str, Any], state: str | None = None, url: str = "") -> Deployment:
@@ -52,22 +83,21 @@ def latest_status(gh: Client, repo: str, deployment_id: int) -> tuple[str | None
     return first.get("state"), first.get("log_url") or first.get("target_url") or first.get("environment_url") or ""
 
 
-def list_pr(gh: Client, repo: str, pr: int, bot_login: str, since: str = "",
-            pages: int = 1) -> tuple[list[Deployment], bool]:
-    """The bot's deployments for PR ``pr``, oldest first, states not read; and whether the listing is complete.
+def list_pr(gh: Client, pr: PullRequest, pages: int = 1) -> tuple[list[Deployment], bool]:
+    """The bot's deployments for the PR, oldest first, states not read; and whether the listing is complete.
 
-    ``since`` is when the PR was opened (ISO 8601; empty: unknown). The listing is incomplete when ``pages``
-    full pages were read and the oldest of them is still younger than the PR: older ones may be the PR's too.
+    The listing is incomplete when ``pages`` full pages were read and the oldest of them is still younger than
+    the PR (``pr.since``): older ones may be the PR's too.
     """
-    opened = _when(since)
+    opened = _when(pr.since)
     found: list[Deployment] = []
     for page in range(1, pages + 1):
-        _, items = gh.request("GET", f"/repos/{repo}/deployments", params={"per_page": PER_PAGE, "page": page})
+        _, items = gh.request("GET", f"/repos/{pr.repo}/deployments", params={"per_page": PER_PAGE, "page": page})
         batch = [from_api(d) for d in items or []]
         found += batch
         if len(batch) < PER_PAGE or (opened and min(_when(d.created_at) or opened for d in batch) < opened):
-            return ours(found, bot_login, pr), True
-    return ours(found, bot_login, pr), False
+            return ours(found, pr.bot_login, pr.number), True
+    return ours(found, pr.bot_login, pr.number), False
 
 
 def _when(value: str) -> datetime | None:
@@ -78,30 +108,28 @@ def _when(value: str) -> datetime | None:
     return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
 
 
-def list_ours(gh: Client, repo: str, pr: int, bot_login: str, models: Iterable[str], since: str = "",
-              pages: int = COMMAND_PAGES) -> list[Deployment]:
-    """The bot's deployments of ``models`` for PR ``pr``, oldest first, with the states the stage gates read
+def list_ours(gh: Client, pr: PullRequest, models: Iterable[str], pages: int = COMMAND_PAGES) -> list[Deployment]:
+    """The bot's deployments of ``models`` for the PR, oldest first, with the states the stage gates read
     (the newest of each model, stage, SHA and direction)."""
     wanted = set(models)
-    found = [d for d in list_pr(gh, repo, pr, bot_login, since, pages)[0] if d.model in wanted]
+    found = [d for d in list_pr(gh, pr, pages)[0] if d.model in wanted]
     newest: dict[tuple[str, str, str, bool], Deployment] = {}
     for deployment in found:
         newest[(deployment.model, deployment.environment, deployment.sha, deployment.rollback)] = deployment
-    filled = {d.id: from_api_with_state(gh, repo, d) for d in newest.values()}
+    filled = {d.id: from_api_with_state(gh, pr.repo, d) for d in newest.values()}
     return [filled.get(d.id, d) for d in found]
 
 
-def report_stages(gh: Client, repo: str, pr: int, bot_login: str, models: Sequence[str],
-                   since: str = "") -> tuple[dict[str, str], list[str]]:
+def report_stages(gh: Client, pr: PullRequest, models: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     """Model → its current rollout stage as the report shows it (:func:`bot.rollout.stages.stage_label`), and
     notes on what was not read. One listing call, then one status read per model whose newest deployment
     is not a rollback, for at most ``MAX_STAGE_READS`` models; the others are left out and named in a note."""
     if not models:
         return {}, []
-    found, complete = list_pr(gh, repo, pr, bot_login, since)
+    found, complete = list_pr(gh, pr)
     newest = {m: d for m in models if (d := latest(found, m)) is not None}
     forward = [d for d in newest.values() if not d.rollback]  # a rollback's label needs no state
-    read = {d.id: from_api_with_state(gh, repo, d) for d in forward[:MAX_STAGE_READS]}
+    read = {d.id: from_api_with_state(gh, pr.repo, d) for d in forward[:MAX_STAGE_READS]}
     skipped = [d.model for d in forward[MAX_STAGE_READS:]]
     shown = [m for m in models if m not in skipped and (complete or m in newest)]
     stages = current_stages([read.get(d.id, d) for d in found], shown)
@@ -121,25 +149,23 @@ def from_api_with_state(gh: Client, repo: str, deployment: Deployment) -> Deploy
                       deployment.payload, deployment.created_at, state, url)
 
 
-def create(gh: Client, repo: str, request: Request, *, payload: Mapping[str, Any], production: bool,
-           description: str) -> Deployment:
+def create(gh: Client, repo: str, request: Request, details: Details) -> Deployment:
     """One deployment of ``request.sha`` to the stage's environment. ``required_contexts`` is empty: the gate
     is modelgate's own (the stage gates and the commit status), not GitHub's check for every context."""
     body = {
         "ref": request.sha, "environment": request.stage, "task": f"{TASK_PREFIX}{request.model}",
-        "auto_merge": False, "required_contexts": [], "description": description[:140],
-        "production_environment": production, "transient_environment": False,
-        "payload": {**payload, "model": request.model, "percent": request.percent, "rollback": request.rollback,
+        "auto_merge": False, "required_contexts": [], "description": details.description[:140],
+        "production_environment": details.production, "transient_environment": False,
+        "payload": {**details.payload, "model": request.model, "percent": request.percent, "rollback": request.rollback,
                     **({"reason": request.reason} if request.reason else {})},
     }
     return from_api(gh.create_deployment(repo, **body))
 
 
-def set_status(gh: Client, repo: str, deployment_id: int, state: str, description: str,
-               log_url: str | None = None) -> None:
-    fields: dict[str, Any] = {"state": state, "description": description[:140]}
-    if log_url:
-        fields["log_url"] = log_url
+def set_status(gh: Client, repo: str, deployment_id: int, status: Status) -> None:
+    fields: dict[str, Any] = {"state": status.state, "description": status.description[:140]}
+    if status.log_url:
+        fields["log_url"] = status.log_url
     gh.create_deployment_status(repo, deployment_id, **fields)
 
 

@@ -29,7 +29,7 @@ from bot.approvals import Review, ReviewState, approving_users, login
 from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
 from bot.github import deployments
-from bot.github.client import Client, GitHubError
+from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
 from bot.graph import Graph
@@ -116,8 +116,8 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
     bot's deployments for it (see :func:`bot.github.deployments.report_stages`)."""
     result = assess(gh, settings, pr)
     models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
-    stages, notes = deployments.report_stages(gh, settings.repo, pr.number, settings.bot_login, models,
-                                              str(pr.pull.get("created_at") or ""))
+    whose = deployments.PullRequest(settings.repo, pr.number, settings.bot_login, str(pr.pull.get("created_at") or ""))
+    stages, notes = deployments.report_stages(gh, whose, models)
     return replace(result, stages=stages, notes=[*result.notes, *notes])
 
 
@@ -197,8 +197,8 @@ def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> Re
     body = render_comment(result, context, ask=unasked)  # its last line asks the teams (bounded, SPEC 6)
     sync_comment(gh, settings, pr, body, create=bool(result.changes))
     state, description = status_of(result)
-    gh.create_status(settings.repo, pr.head_sha, state, settings.status_context or pr.status_context,
-                     description, settings.run_url)
+    gh.create_status(settings.repo, pr.head_sha,
+                     CommitStatus(state, settings.status_context or pr.status_context, description, settings.run_url))
     return result
 
 

@@ -28,20 +28,31 @@ class Actor:
     team_members: Mapping[str, frozenset[str]] | None = None
 
 
+@dataclass(frozen=True)
+class CommandRules:
+    """The repository's rules for commands: its admins, the permission deploying needs (``required``) and the
+    stage verbs (``stages``)."""
+
+    admins: tuple[str, ...]
+    required: str
+    stages: tuple[str, ...]
+
+
 def permission_at_least(actual: str, required: str) -> bool:
     """read < triage < write < maintain < admin; an unknown permission counts as none."""
     rank = {name: index for index, name in enumerate(PERMISSIONS)}
     return rank.get(actual.lower(), 0) >= rank[required]
 
 
-def authorize(command: Command, actor: Actor, *, owners: Mapping[str, tuple[str, ...]], admins: tuple[str, ...],
-              required: str, stages: tuple[str, ...]) -> str | None:
+def authorize(command: Command, actor: Actor, *, owners: Mapping[str, tuple[str, ...]],
+              rules: CommandRules) -> str | None:
     """Why ``actor`` may not run ``command`` on the models ``owners`` lists (model → owners), or None if they may.
 
-    The verb's :class:`~bot.rollout.verbs.Permission` decides: deploying (``stages`` are the stage verbs)
-    needs ``required`` permission and ownership of every model, or being an admin; ``OWNER`` needs ownership
-    of the model; ``ADMIN`` being an admin.
+    The verb's :class:`~bot.rollout.verbs.Permission` decides: deploying (``rules.stages`` are the stage verbs)
+    needs ``rules.required`` permission and ownership of every model, or being an admin; ``OWNER`` needs
+    ownership of the model; ``ADMIN`` being an admin.
     """
+    admins, required, stages = rules.admins, rules.required, rules.stages
     permission = verb_of(command.verb).permission
     if permission is Permission.ANYONE:
         return None
