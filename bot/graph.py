@@ -47,7 +47,8 @@ _BUILT: dict[int, Graph] = {}  # the graph of each live Snapshot, by its id (see
 class Graph:
     """A networkx DiGraph of models and contract versions, with the queries the checks need."""
 
-    def __init__(self, digraph: nx.DiGraph, versions: dict[tuple[str, int], ContractVersion] | None = None) -> None:
+    def __init__(self, digraph: nx.DiGraph[str],
+                 versions: dict[tuple[str, int], ContractVersion] | None = None) -> None:
         self.g = digraph
         self._names = {n: d["name"] for n, d in digraph.nodes(data=True) if d["kind"] == "model"}
         # The defined contract versions, by (contract, number): what the checks of a state look up.
@@ -70,7 +71,7 @@ class Graph:
 
     @classmethod
     def _build(cls, snapshot: Snapshot) -> Graph:
-        g: nx.DiGraph = nx.DiGraph()
+        g: nx.DiGraph[str] = nx.DiGraph()
         versions: dict[tuple[str, int], ContractVersion] = {}
         for name, manifest in snapshot.contracts.items():
             assert isinstance(manifest.doc, Contract)
@@ -97,7 +98,7 @@ class Graph:
 
     @property
     def models(self) -> list[str]:
-        return sorted(n for n, kind in self.g.nodes(data="kind") if kind == "model")
+        return sorted(n for n, data in self.g.nodes(data=True) if data["kind"] == "model")
 
     def providers_of(self, version_node: str) -> list[str]:
         """Models providing a contract version (more than one is MG006)."""
@@ -139,7 +140,8 @@ class Graph:
         level: dict[str, int] = dict.fromkeys(chains, 0)
         queue = deque(chains)
         reached: list[Reach] = []
-        succ = self.g._succ  # networkx's raw adjacency dict: this loop is the hot path of an impact query
+        # networkx's raw adjacency dict (not in types-networkx): this loop is the hot path of an impact query
+        succ = self.g._succ  # type: ignore[attr-defined]
         names = self._names
         while queue:
             node = queue.popleft()
@@ -239,7 +241,7 @@ class Graph:
         return [wanted]
 
 
-def _version_node(g: nx.DiGraph, contract: str, version: int) -> str:
+def _version_node(g: nx.DiGraph[str], contract: str, version: int) -> str:
     node = contract_node(contract, version)
     if node not in g:
         g.add_node(node, kind="contract", name=contract, version=version, status=None, defined=False)

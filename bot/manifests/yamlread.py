@@ -51,7 +51,7 @@ class _Frame:
     merged: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
+class _ScalarMaker(_Loader):
     """Only its resolver and scalar constructors are used; it never reads a stream."""
 
     def __init__(self) -> None:
@@ -79,7 +79,8 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
         return self._tagged(event, tag)
 
     def _implicit(self, event: ev.ScalarEvent) -> tuple[str, Any]:
-        tag = self.resolve(ScalarNode, event.value, event.implicit)
+        # BaseResolver.resolve is unannotated in types-PyYAML; it returns the tag
+        tag: str = self.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag not in self.yaml_constructors and tag != MERGE_TAG:  # "=", which YAML 1.1 reads as a string
             tag = STR_TAG
         return self._tagged(event, tag)
@@ -89,19 +90,25 @@ class _ScalarMaker(_Loader):  # type: ignore[misc, valid-type]
             return tag, event.value
         if tag == MERGE_TAG:
             return tag, event.value
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # libyaml's marks (yaml._yaml.Mark) are kept as they are: the stubs allow a node only yaml.error.Mark
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
         constructor = self.yaml_constructors.get(tag)
         if constructor is None:
-            raise YamlError(f"unsupported YAML tag {tag}", event.start_mark.line + 1)
+            raise YamlError(f"unsupported YAML tag {tag}", _line(event))
         try:
             return tag, constructor(self, node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError, IndexError) as exc:  # "!!int nope", "!!int "
             shown = f"{event.value[:80]!r}{'…' if len(event.value) > 80 else ''}"
             if tag == TIMESTAMP_TAG:  # 2026-04-31: YAML reads it as a date, and no such day exists
                 raise YamlError(f"{shown} is not a valid date ({exc}); write a real day as YYYY-MM-DD",
-                                event.start_mark.line + 1) from exc
-            raise YamlError(f"cannot read {shown} as {tag.rsplit(':', 1)[-1]}",
-                            event.start_mark.line + 1) from exc
+                                _line(event)) from exc
+            raise YamlError(f"cannot read {shown} as {tag.rsplit(':', 1)[-1]}", _line(event)) from exc
+
+
+def _line(event: ev.Event) -> int:
+    """The 1-based line an event starts on: libyaml gives every event a start mark."""
+    assert event.start_mark is not None
+    return event.start_mark.line + 1
 
 
 SCALARS = _ScalarMaker()  # one per process: it caches how plain scalars read
@@ -183,7 +190,9 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
 
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            line = event.start_mark.line + 1
+            start = event.start_mark
+            assert start is not None  # libyaml gives every event a start mark
+            line = start.line + 1
             if isinstance(event, ev.ScalarEvent):
                 tag, value = SCALARS.scalar(event)
                 place(value, 1, line, event.anchor, tag, event.value)
