@@ -235,10 +235,33 @@ def test_a_command_run_reads_the_pr_once_and_reports_the_stage_it_deployed(world
 
 
 def test_a_push_after_the_command_refuses_it(world):
-    world.github.commit_dates[world.head] = "2026-11-28T11:00:00Z"
+    world.github.push(world.head, "2026-11-28T11:00:00Z")  # GitHub received the head after the comment (10:01)
     comment = world.say("rita", "/rollout shadow")
     assert "a push raced it" in refused(world, comment)
     assert world.github.deployments == []
+
+
+def test_a_backdated_commit_pushed_after_the_command_is_refused(world, github):
+    """Issue 19, item 4: a commit's dates are the pusher's. An owner's `/rollout shadow` is written on the head
+    they looked at; a commit dated an hour earlier is pushed before the command runs. GitHub's own time of the
+    push (its check suites' created_at) shows the race; the committer date did not."""
+    comment = world.say("rita", "/rollout shadow", deliver=False)  # 10:01, on the head rita saw
+    backdated = commit(world.repo, {"models/scorer.yaml": scorer("2.0.0").replace("0.9", "0.1")}, "loosen")
+    world.head = world.pr["head"]["sha"] = backdated
+    github.commit_dates[backdated] = "2026-11-28T09:00:00Z"
+    github.push(backdated, T.format(30))
+    world.deliver(comment)
+    assert "a push raced it" in refused(world, comment)
+    assert github.deployments == []
+
+
+def test_a_head_github_cannot_date_is_not_deployed(world, github):
+    """No check suite on the PR's branch for the head (only one from a push of the same commit to another
+    branch, made before the command): nothing shows it was the head when the command was written."""
+    github.push(world.head, T.format(0), branches=["elsewhere"])
+    comment = world.say("rita", "/rollout shadow")
+    assert "GitHub cannot say when it received the head" in refused(world, comment)
+    assert github.deployments == []
 
 
 def test_rollback_deploys_the_base(world):

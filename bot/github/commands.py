@@ -21,13 +21,12 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 
 from bot.approvals import login, trusted_manifest, trusted_owners
 from bot.escape import markdown_text
 from bot.evaluation import pr_models
-from bot.github import deployments
+from bot.github import deployments, pushes
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
 from bot.graph import Graph
@@ -53,7 +52,7 @@ from bot.rollout.stages import (
     existing,
     latest,
     next_stage,
-    raced,
+    push_refusal,
     stage_label,
     stages_of,
     targets,
@@ -161,10 +160,8 @@ class Rollout:
                             required=self.config.rollout.command_permission, stages=self.verbs)
         if why:
             return why
-        if raced(self.comment.created_at, self._head_committed_at()):
-            return (f"the head moved to {self.pr.head_sha[:7]} after this command was written (a push raced it); "
-                    "check the new head and repeat the command")
-        return None
+        received = pushes.received_at(self.gh, self.settings.repo, self.pr.head_sha, pushes.head_branch(self.pr.pull))
+        return push_refusal(self.comment.created_at, received, self.pr.head_sha)
 
     def _permission(self) -> str:
         try:
@@ -175,13 +172,6 @@ class Rollout:
             raise
         user = data.get("user") or {}
         return str(data.get("role_name") or user.get("role_name") or data.get("permission") or "none")
-
-    def _head_committed_at(self) -> datetime:
-        commits = self.gh.paginate(f"/repos/{self.settings.repo}/pulls/{self.pr.number}/commits")
-        head = next((c for c in commits if c.get("sha") == self.pr.head_sha), commits[-1] if commits else {})
-        when = ((head.get("commit") or {}).get("committer") or {}).get("date")
-        return datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else datetime.min.replace(
-            tzinfo=self.comment.created_at.tzinfo)
 
     # --- ack and override ------------------------------------------------------------------------------
 
