@@ -11,6 +11,7 @@ import pytest
 
 from bot.commands.action import execute
 from bot.github.client import Client
+from bot.rollout.derive import Reply, reply_marker
 from tests.action_world import EVENTS, INPUTS, TODAY, action_env, read_outputs
 from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, dump, git, make_repo, model
@@ -93,6 +94,13 @@ class World:
 
         assert execute(argparse.Namespace(today=TODAY), make) == 0
         self.calls = self.client.calls
+
+    def push(self, files: dict, message: str = "a push") -> str:
+        """Commit ``files`` and make the commit the PR's head, received by GitHub a minute after the last comment."""
+        self.minute += 1
+        self.head = self.pr["head"]["sha"] = commit(self.repo, files, message)
+        self.github.push(self.head, T.format(self.minute))
+        return self.head
 
     def reply_to(self, comment: dict) -> dict:
         [found] = [c for c in self.github.comments_on(7)
@@ -385,7 +393,7 @@ def test_an_override_waives_its_rule_for_that_head_only(tmp_path, github, monkey
     world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
     world.say("adam", "/rollout override MG205 --reason 'consumers are ready'")
     assert github.statuses_for(world.head)[-1]["state"] == "pending"
-    world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
+    world.push({"README.md": "pushed\n"})
     world.say("someone", "/rollout plan")
     assert github.statuses_for(world.head)[-1]["state"] == "failure"
     assert "waived by adam" not in world.report()
@@ -398,7 +406,7 @@ def test_an_ack_counts_like_an_approval_so_a_push_invalidates_it(tmp_path, githu
                   config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": invalidate}})
     world.say("carol", "/rollout ack router")
     assert "@carol" not in github.statuses_for(world.head)[-1]["description"]
-    world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
+    world.push({"README.md": "pushed\n"})
     world.say("someone", "/rollout plan")
     assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate
 
@@ -418,3 +426,54 @@ def test_help_reply_is_the_golden_one(world):
     _marker, reply_ = world.reply_to(help_)["body"].split("\n", 1)
     assert reply_ + "\n" == HELP_REPLY.read_text(encoding="utf-8").replace("{sha}", world.head[:7])
 
+
+
+def forge(github: GitHubDouble, comment: dict, outcome: str, sha: str) -> dict:
+    """A reply marker posted as github-actions[bot] by another workflow of the repository (any workflow, a PR's
+    own `pull_request` workflow included, posts as that login)."""
+    marker = reply_marker(Reply(comment["id"], outcome, sha, "forged"))
+    return github.add_comment(7, BOT, f"{marker}\n**{outcome}**", created_at=T.format(40))
+
+
+def test_a_forged_reply_cannot_revive_an_override_on_a_new_head(tmp_path, github, monkeypatch):
+    """Issue 19, item 5: an admin's override holds for the head it was written on. After a push, a reply
+    forged under the bot's login claimed it for the new head; overrides now come from the admin's own comment
+    and GitHub's time of the push, and no reply marker is read for them."""
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
+    override = world.say("adam", "/rollout override MG205 --reason 'consumers are ready'")
+    assert github.statuses_for(world.head)[-1]["state"] == "pending"
+    world.push({"README.md": "pushed\n"})
+    forge(github, override, "accepted", world.head)
+    world.say("someone", "/rollout plan")
+    assert github.statuses_for(world.head)[-1]["state"] == "failure"
+    assert "waived by adam" not in world.report()
+    again = world.say("adam", "/rollout override MG205 --reason 'still ready'")  # written for the new head
+    assert world.reactions(again) == ["eyes", "rocket"]
+    assert github.statuses_for(world.head)[-1]["state"] == "pending"
+
+
+def test_a_forged_reply_cannot_carry_an_ack_to_a_new_head(tmp_path, github, monkeypatch):
+    """With invalidate_on_push an ack counts like an approval of the head it was written on; a reply forged for
+    the new head does not carry it there."""
+    world = World(tmp_path, github, monkeypatch,
+                  config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": True}})
+    ack = world.say("carol", "/rollout ack router")
+    assert "@carol" not in github.statuses_for(world.head)[-1]["description"]
+    world.push({"README.md": "pushed\n"})
+    forge(github, ack, "accepted", world.head)
+    world.say("someone", "/rollout plan")
+    assert "@carol" in github.statuses_for(world.head)[-1]["description"]
+
+
+def test_with_a_key_only_signed_replies_are_read_back(world, github, monkeypatch):
+    """With the rollout-key secret a forged reply neither silences a command nor rewrites the audit log."""
+    monkeypatch.setenv("MODELGATE_ROLLOUT_KEY", "s3cret-from-a-repository-secret")
+    shadow = world.say("rita", "/rollout shadow", deliver=False)
+    forge(github, shadow, "refused", world.head)  # before the run: it would pass for the answer
+    world.deliver(shadow)
+    assert world.reactions(shadow) == ["eyes", "rocket"]
+    assert len(world.deployments(environment="shadow")) == 1
+    assert "forged" not in world.report() and "unsigned reply" not in world.report()
+    comments = len(github.comments)
+    world.deliver(shadow)  # the signed reply answers it: a second delivery changes nothing
+    assert len(github.comments) == comments

@@ -3,10 +3,12 @@
 ``handle_comment(gh, settings, payload)`` is what ``modelgate action`` calls for an ``issue_comment`` event,
 before it evaluates and publishes the PR. For a new comment by a human on a PR whose first line is a
 command, it reads and assesses the PR as it is now, reacts 👀, judges the command (parse, scope, permission and
-ownership, a push racing the command, the stage gates), creates the deployments it asks for (each one only
-once per model, stage and SHA), then reacts 🚀 or 😕 and replies with what it did or why not. The reply
-carries the marker from which every later run re-derives the audit log, the acks and the overrides; a command
-that already has a reply was handled, so the same event delivered twice changes nothing.
+ownership, a head GitHub received after the command was written or cannot date, the stage gates), creates the
+deployments it asks for (each one only once per model, stage and SHA), then reacts 🚀 or 😕 and replies with
+what it did or why not. The reply carries a marker (signed with the ``rollout-key`` secret when the workflow
+passes one) from which later runs show the audit log; a command that already has a reply was handled, so the
+same event delivered twice changes nothing. Acks and overrides are never read from replies: every run
+re-derives them from the people's own comments (:mod:`bot.rollout.derive`).
 
 It returns a :class:`Handled`: the action's rollout outputs (``rollout-model``, ``rollout-stage``,
 ``rollout-sha`` and ``deployment-id``, space-separated, in the same order, when a command deploys several
@@ -29,6 +31,7 @@ from bot.evaluation import pr_models
 from bot.github import deployments, pushes
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
+from bot.github.rollout_state import signing_key
 from bot.graph import Graph
 from bot.manifests.models import Bound, Model
 from bot.report.rollout_help import ModelHelp, render_help
@@ -103,7 +106,7 @@ def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -
     if not is_candidate(comment) or not is_command(comment.body):
         return Handled()
     pr = read_pull_request(gh, settings.repo, issue["number"], settings)
-    if comment.id in replies([comment_value(c) for c in pr.comments], settings.bot_login):
+    if comment.id in replies([comment_value(c) for c in pr.comments], settings.bot_login, signing_key()):
         return Handled(pr=pr)  # answered already: this delivery is a repeat
     gh.add_reaction(settings.repo, comment.id, "eyes")
     answer = Rollout(gh, settings, assess(gh, settings, pr), pr, comment).answer()
@@ -113,7 +116,7 @@ def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -
 
 
 def reply(comment: Comment, answer: Answer, sha: str) -> str:
-    marker = reply_marker(Reply(comment.id, answer.outcome, sha, answer.detail))
+    marker = reply_marker(Reply(comment.id, answer.outcome, sha, answer.detail), signing_key())
     command = markdown_text(shorten(first_line(comment.body), 200))  # no control character reaches GitHub
     head = f"**{answer.outcome}** · `{sha[:7]}` · {command} by {markdown_text('@' + login(comment.user))}"
     return "\n".join([marker, head, "", markdown_text(answer.detail), *(["", *answer.body] if answer.body else [])])

@@ -29,7 +29,7 @@ from bot import check
 from bot.approvals import Review, ReviewState, approving_users, login
 from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
-from bot.github import deployments
+from bot.github import deployments, rollout_state
 from bot.github.client import Client, GitHubError
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
@@ -37,7 +37,6 @@ from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
 from bot.report import COMMENT_LIMIT, MARKER, ReportContext, render_comment
 from bot.result import Result
-from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
 
 TEAM_RE = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9_.-]*")  # org/team as login() gives it (lower case)
@@ -127,8 +126,9 @@ def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
     """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. Team
     membership is looked up (see :func:`known_members`) only when someone approved, acked or overrode, and
     the reviews are then judged again with it (the states are assessed once)."""
-    invalidate = pr.base.config.approvals.invalidate_on_push
-    derived = derive([comment_value(c) for c in pr.comments], settings.bot_login, pr.head_sha if invalidate else None)
+    derived = rollout_state.derived(gh, settings.repo, settings.bot_login, pr.pull,
+                                    [comment_value(c) for c in pr.comments],
+                                    pr.base.config.approvals.invalidate_on_push)
     state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
     assessment = check.assess(pr.base, pr.head, settings.today)
     result = check.judge(assessment, state)
