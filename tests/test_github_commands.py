@@ -477,3 +477,15 @@ def test_with_a_key_only_signed_replies_are_read_back(world, github, monkeypatch
     comments = len(github.comments)
     world.deliver(shadow)  # the signed reply answers it: a second delivery changes nothing
     assert len(github.comments) == comments
+
+
+@pytest.mark.parametrize("invalidate", [False, True])
+def test_an_ack_is_bound_to_a_head_only_when_pushes_invalidate_approvals(tmp_path, github, monkeypatch, invalidate):
+    """An ack is judged as it is counted (bot.rollout.derive): tied to the head GitHub received before it only
+    under invalidate_on_push, like an approval."""
+    world = World(tmp_path, github, monkeypatch,
+                  config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": invalidate}})
+    github.push(world.head, T.format(30))  # GitHub received the head after the ack below
+    ack = world.say("carol", "/rollout ack router")
+    assert world.reactions(ack) == (["eyes", "confused"] if invalidate else ["eyes", "rocket"])
+    assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate

@@ -150,8 +150,9 @@ class Rollout:
 
     # --- checks shared by the verbs that change something ------------------------------------------------
 
-    def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]]) -> str | None:
-        """Permission/ownership, then the race with a push; None when the command may go on."""
+    def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]], *, bound: bool = True) -> str | None:
+        """Permission/ownership, then (``bound``: the command holds for one head) whether GitHub received the head
+        before the command was written; None when the command may go on."""
         actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
         admins = tuple(self.config.admins)
         why = authorize(command, actor, owners=owners, admins=admins, required=self.config.rollout.command_permission,
@@ -161,7 +162,7 @@ class Rollout:
             members, _ = known_members(self.gh, self.pr, teams)
             why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, admins=admins,
                             required=self.config.rollout.command_permission, stages=self.verbs)
-        if why:
+        if why or not bound:
             return why
         received = pushes.received_at(self.gh, self.settings.repo, self.pr.head_sha, pushes.head_branch(self.pr.pull))
         return push_refusal(self.comment.created_at, received, self.pr.head_sha)
@@ -185,7 +186,8 @@ class Rollout:
             waiting = [a.subject.removeprefix("model:") for a in self.result.approvals if a.rule == "MG302"]
             return Answer("refused", f"{model} awaits no acknowledgement in this PR (MG302 asks it of: "
                                      f"{', '.join(waiting) or 'no model'})")
-        why = self._refusal(command, {model: group.owners})
+        # an ack holds for one head only as approvals do: with invalidate_on_push (as derive counts it)
+        why = self._refusal(command, {model: group.owners}, bound=self.config.approvals.invalidate_on_push)
         if why:
             return Answer("refused", why)
         note = f": {command.note}" if command.note else ""
