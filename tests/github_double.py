@@ -150,6 +150,8 @@ class GitHubDouble:
         self.deployment_statuses: dict[int, list[dict[str, Any]]] = {}
         self.reactions: dict[int, list[dict[str, Any]]] = {}
         self.commit_dates: dict[str, str] = {}  # sha -> committer date of a PR's head commit (default NOW)
+        self.received: dict[str, list[str | None]] = {}  # sha -> its check suites' head_branch, see check_suites()
+        self.received_at: dict[str, str] = {}  # sha -> when GitHub received its push (its suites' created_at)
         self.bot_login = "github-actions[bot]"  # the author of what the bot creates
         self.log: list[Call] = []
         self.problems: list[str] = []
@@ -164,6 +166,7 @@ class GitHubDouble:
                 ("GET", r"/pulls/(?P<n>\d+)", self._get_pull),
                 ("GET", r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
                 ("GET", r"/pulls/(?P<n>\d+)/commits", self._list_pull_commits),
+                ("GET", r"/commits/(?P<ref>[^/]+)/check-suites", self._list_check_suites),
                 ("GET", r"/pulls/(?P<n>\d+)/requested_reviewers", self._get_requested),
                 ("POST", r"/pulls/(?P<n>\d+)/requested_reviewers", self._post_requested),
                 ("GET", r"/issues/(?P<n>\d+)/comments", self._list_comments),
@@ -544,6 +547,37 @@ class GitHubDouble:
             full = path if path.startswith("/orgs/") else f"/repos/{self.repo}{path}"
             headers["Link"] = f'<{GITHUB}{full}?{urllib.parse.urlencode(rest)}>; rel="next"'
         return 200, copy.deepcopy(chunk), headers
+
+    # Check suites: the one time GitHub sets when it receives a push (a commit's own dates are the pusher's)
+
+    def push(self, sha: str, at: str, *, branches: list[str | None] | None = None) -> None:
+        """Record that GitHub received ``sha`` at ``at``: it gets one check suite per branch in ``branches``
+        (default: the branch of the PR whose head it is), each created then."""
+        self.received_at[sha] = at
+        if branches is not None:
+            self.received[sha] = branches
+
+    def check_suites(self, sha: str) -> list[dict[str, Any]]:
+        """The check suites of ``sha``: by default one, on the head branch of the PR whose head it is, created
+        at ``received_at[sha]`` (default NOW); ``received[sha] = []``: none (nothing ran on the push)."""
+        default = [next((p["head"]["ref"] for p in self.pulls.values() if p["head"]["sha"] == sha), None)]
+        suites = []
+        for branch in self.received.get(sha, default):
+            suite = example("check-suite-paginated")["check_suites"][0]
+            sid = self.next_id()
+            when = self.received_at.get(sha, NOW)
+            suite.update({"id": sid, "node_id": f"CS_{sid}", "head_branch": branch, "head_sha": sha, "after": sha,
+                          "created_at": when, "updated_at": when, "pull_requests": [],
+                          "url": f"{GITHUB}/repos/{self.repo}/check-suites/{sid}",
+                          "check_runs_url": f"{GITHUB}/repos/{self.repo}/check-suites/{sid}/check-runs"})
+            suite["head_commit"].update({"id": sha, "tree_id": sha})
+            suites.append(suite)
+        return suites
+
+    def _list_check_suites(self, ref: str, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
+        suites = self.check_suites(ref)
+        status, page, headers = self._page(f"/commits/{ref}/check-suites", suites, query)
+        return status, {"total_count": len(suites), "check_suites": page}, headers
 
 
 def _public(deployment: dict[str, Any]) -> dict[str, Any]:

@@ -136,6 +136,7 @@ def clone(tmp_path, monkeypatch):
     files = {"models/scorer.yaml": SCORER, "contracts/score.yaml": SCORE, "contracts/other.yaml": contract("other")}
     path = make_repo(tmp_path / "clone", files)
     base = git(path, "rev-parse", "HEAD").strip()
+    git(path, "update-ref", "refs/remotes/origin/main", base)  # the target branch, as actions/checkout fetches it
     head = commit(path, {"README.md": "the PR\n"}, "the PR")
     monkeypatch.chdir(path)
     return Clone(path, base, head)
@@ -209,7 +210,7 @@ def test_a_model_the_pr_adds_is_judged_by_the_gates_it_proposes(clone, github, c
 
 
 def test_a_base_commit_missing_from_the_clone_is_refused(clone, github, capsys):
-    did = deploy(github, clone, payload={"model": "fraud-scorer", "pr": 7, "base": "c" * 40})
+    did = deploy(github, clone, payload={"model": "fraud-scorer", "pr": 7, "percent": 10, "base": "c" * 40})
     code, _, err = gate(clone.path, GOOD, "--deployment", str(did), capsys=capsys)
     assert code == 2
     assert f"the deployment's base commit {'c' * 12}, which is not in this clone" in err
@@ -221,4 +222,45 @@ def test_deployment_of_another_model_is_refused(clone, github, capsys):
     code, _, err = gate(clone.path, GOOD, "--deployment", str(did), capsys=capsys)
     assert code == 2
     assert "deploys fraud-scorer to shadow, not fraud-scorer to canary" in err
+    assert github.deployment_statuses[did] == []
+
+
+LOOSE = SCORER.replace("precision: {min: 0.91}", "precision: {min: 0.5}")
+
+
+@pytest.mark.parametrize("base", [".", "HEAD", "head", "models"])
+def test_a_deployment_cannot_name_the_prs_own_state_as_its_base(clone, github, capsys, base):
+    """Issue 19, item 6: `payload.base: "."` made gate read the working tree (the PR's loosened gates). A base is
+    a full commit id reachable from the target branch's tip, read from git objects, or the gate refuses."""
+    clone.head = commit(clone.path, {"models/scorer.yaml": LOOSE}, "loosen the canary gate")
+    head = clone.head if base == "head" else base
+    did = deploy(github, clone, payload={"model": "fraud-scorer", "pr": 7, "percent": 10, "base": head})
+    metrics = {**GOOD, "candidate": {**GOOD["candidate"], "precision": 0.6}}
+    code, out, err = gate(clone.path, metrics, "--deployment", str(did), capsys=capsys)
+    assert code == 2, out
+    assert "not a commit of main" in err and "its gates are not judged" in err
+    assert github.deployment_statuses[did] == []
+
+
+def test_a_base_off_the_target_branch_is_refused(clone, github, capsys):
+    """A commit of another branch (a loosened copy of the manifest, never merged) is not the target's policy."""
+    git(clone.path, "checkout", "-q", "-b", "side", clone.base)
+    side = commit(clone.path, {"models/scorer.yaml": LOOSE}, "a side branch")
+    git(clone.path, "checkout", "-q", "-")
+    did = deploy(github, clone, payload={"model": "fraud-scorer", "pr": 7, "percent": 10, "base": side})
+    code, _, err = gate(clone.path, {**GOOD, "candidate": {**GOOD["candidate"], "precision": 0.6}},
+                        "--deployment", str(did), capsys=capsys)
+    assert code == 2
+    assert f"names {side[:12]} as its base, which is not a commit of main" in err
+    assert github.deployment_statuses[did] == []
+
+
+def test_a_deployment_the_bot_did_not_create_is_not_judged(clone, github, capsys):
+    """Issue 19, item 6: anyone with deployments: write (a workflow, a user's token) can create a deployment
+    with any payload; gate judges only the bot's."""
+    did = github.add_deployment(clone.head, environment="canary", task="deploy:fraud-scorer", creator="mallory",
+                                payload={"model": "fraud-scorer", "pr": 7, "percent": 10, "base": clone.base})["id"]
+    code, _, err = gate(clone.path, GOOD, "--deployment", str(did), capsys=capsys)
+    assert code == 2
+    assert f"deployment {did} was created by mallory, not by the bot (github-actions[bot]" in err
     assert github.deployment_statuses[did] == []

@@ -11,6 +11,7 @@ import pytest
 
 from bot.commands.action import execute
 from bot.github.client import Client
+from bot.rollout.derive import Reply, reply_marker
 from tests.action_world import EVENTS, INPUTS, TODAY, action_env, read_outputs
 from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, dump, git, make_repo, model
@@ -93,6 +94,13 @@ class World:
 
         assert execute(argparse.Namespace(today=TODAY), make) == 0
         self.calls = self.client.calls
+
+    def push(self, files: dict, message: str = "a push") -> str:
+        """Commit ``files`` and make the commit the PR's head, received by GitHub a minute after the last comment."""
+        self.minute += 1
+        self.head = self.pr["head"]["sha"] = commit(self.repo, files, message)
+        self.github.push(self.head, T.format(self.minute))
+        return self.head
 
     def reply_to(self, comment: dict) -> dict:
         [found] = [c for c in self.github.comments_on(7)
@@ -235,10 +243,33 @@ def test_a_command_run_reads_the_pr_once_and_reports_the_stage_it_deployed(world
 
 
 def test_a_push_after_the_command_refuses_it(world):
-    world.github.commit_dates[world.head] = "2026-11-28T11:00:00Z"
+    world.github.push(world.head, "2026-11-28T11:00:00Z")  # GitHub received the head after the comment (10:01)
     comment = world.say("rita", "/rollout shadow")
     assert "a push raced it" in refused(world, comment)
     assert world.github.deployments == []
+
+
+def test_a_backdated_commit_pushed_after_the_command_is_refused(world, github):
+    """Issue 19, item 4: a commit's dates are the pusher's. An owner's `/rollout shadow` is written on the head
+    they looked at; a commit dated an hour earlier is pushed before the command runs. GitHub's own time of the
+    push (its check suites' created_at) shows the race; the committer date did not."""
+    comment = world.say("rita", "/rollout shadow", deliver=False)  # 10:01, on the head rita saw
+    backdated = commit(world.repo, {"models/scorer.yaml": scorer("2.0.0").replace("0.9", "0.1")}, "loosen")
+    world.head = world.pr["head"]["sha"] = backdated
+    github.commit_dates[backdated] = "2026-11-28T09:00:00Z"
+    github.push(backdated, T.format(30))
+    world.deliver(comment)
+    assert "a push raced it" in refused(world, comment)
+    assert github.deployments == []
+
+
+def test_a_head_github_cannot_date_is_not_deployed(world, github):
+    """No check suite on the PR's branch for the head (only one from a push of the same commit to another
+    branch, made before the command): nothing shows it was the head when the command was written."""
+    github.push(world.head, T.format(0), branches=["elsewhere"])
+    comment = world.say("rita", "/rollout shadow")
+    assert "GitHub cannot say when it received the head" in refused(world, comment)
+    assert github.deployments == []
 
 
 def test_rollback_deploys_the_base(world):
@@ -362,7 +393,7 @@ def test_an_override_waives_its_rule_for_that_head_only(tmp_path, github, monkey
     world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
     world.say("adam", "/rollout override MG205 --reason 'consumers are ready'")
     assert github.statuses_for(world.head)[-1]["state"] == "pending"
-    world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
+    world.push({"README.md": "pushed\n"})
     world.say("someone", "/rollout plan")
     assert github.statuses_for(world.head)[-1]["state"] == "failure"
     assert "waived by adam" not in world.report()
@@ -375,7 +406,7 @@ def test_an_ack_counts_like_an_approval_so_a_push_invalidates_it(tmp_path, githu
                   config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": invalidate}})
     world.say("carol", "/rollout ack router")
     assert "@carol" not in github.statuses_for(world.head)[-1]["description"]
-    world.head = world.pr["head"]["sha"] = commit(world.repo, {"README.md": "pushed\n"}, "a push")
+    world.push({"README.md": "pushed\n"})
     world.say("someone", "/rollout plan")
     assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate
 
@@ -395,3 +426,66 @@ def test_help_reply_is_the_golden_one(world):
     _marker, reply_ = world.reply_to(help_)["body"].split("\n", 1)
     assert reply_ + "\n" == HELP_REPLY.read_text(encoding="utf-8").replace("{sha}", world.head[:7])
 
+
+
+def forge(github: GitHubDouble, comment: dict, outcome: str, sha: str) -> dict:
+    """A reply marker posted as github-actions[bot] by another workflow of the repository (any workflow, a PR's
+    own `pull_request` workflow included, posts as that login)."""
+    marker = reply_marker(Reply(comment["id"], outcome, sha, "forged"))
+    return github.add_comment(7, BOT, f"{marker}\n**{outcome}**", created_at=T.format(40))
+
+
+def test_a_forged_reply_cannot_revive_an_override_on_a_new_head(tmp_path, github, monkeypatch):
+    """Issue 19, item 5: an admin's override holds for the head it was written on. After a push, a reply
+    forged under the bot's login claimed it for the new head; overrides now come from the admin's own comment
+    and GitHub's time of the push, and no reply marker is read for them."""
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
+    override = world.say("adam", "/rollout override MG205 --reason 'consumers are ready'")
+    assert github.statuses_for(world.head)[-1]["state"] == "pending"
+    world.push({"README.md": "pushed\n"})
+    forge(github, override, "accepted", world.head)
+    world.say("someone", "/rollout plan")
+    assert github.statuses_for(world.head)[-1]["state"] == "failure"
+    assert "waived by adam" not in world.report()
+    again = world.say("adam", "/rollout override MG205 --reason 'still ready'")  # written for the new head
+    assert world.reactions(again) == ["eyes", "rocket"]
+    assert github.statuses_for(world.head)[-1]["state"] == "pending"
+
+
+def test_a_forged_reply_cannot_carry_an_ack_to_a_new_head(tmp_path, github, monkeypatch):
+    """With invalidate_on_push an ack counts like an approval of the head it was written on; a reply forged for
+    the new head does not carry it there."""
+    world = World(tmp_path, github, monkeypatch,
+                  config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": True}})
+    ack = world.say("carol", "/rollout ack router")
+    assert "@carol" not in github.statuses_for(world.head)[-1]["description"]
+    world.push({"README.md": "pushed\n"})
+    forge(github, ack, "accepted", world.head)
+    world.say("someone", "/rollout plan")
+    assert "@carol" in github.statuses_for(world.head)[-1]["description"]
+
+
+def test_with_a_key_only_signed_replies_are_read_back(world, github, monkeypatch):
+    """With the rollout-key secret a forged reply neither silences a command nor rewrites the audit log."""
+    monkeypatch.setenv("MODELGATE_ROLLOUT_KEY", "s3cret-from-a-repository-secret")
+    shadow = world.say("rita", "/rollout shadow", deliver=False)
+    forge(github, shadow, "refused", world.head)  # before the run: it would pass for the answer
+    world.deliver(shadow)
+    assert world.reactions(shadow) == ["eyes", "rocket"]
+    assert len(world.deployments(environment="shadow")) == 1
+    assert "forged" not in world.report() and "unsigned reply" not in world.report()
+    comments = len(github.comments)
+    world.deliver(shadow)  # the signed reply answers it: a second delivery changes nothing
+    assert len(github.comments) == comments
+
+
+@pytest.mark.parametrize("invalidate", [False, True])
+def test_an_ack_is_bound_to_a_head_only_when_pushes_invalidate_approvals(tmp_path, github, monkeypatch, invalidate):
+    """An ack is judged as it is counted (bot.rollout.derive): tied to the head GitHub received before it only
+    under invalidate_on_push, like an approval."""
+    world = World(tmp_path, github, monkeypatch,
+                  config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": invalidate}})
+    github.push(world.head, T.format(30))  # GitHub received the head after the ack below
+    ack = world.say("carol", "/rollout ack router")
+    assert world.reactions(ack) == (["eyes", "confused"] if invalidate else ["eyes", "rocket"])
+    assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate

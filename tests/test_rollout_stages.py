@@ -13,7 +13,7 @@ from bot.rollout.stages import (
     existing,
     next_stage,
     ours,
-    raced,
+    push_refusal,
     targets,
 )
 
@@ -120,11 +120,12 @@ def test_targets():
     assert targets([], [])[1] == "this PR changes no model, so there is nothing to roll out"
 
 
-def test_raced():
+def test_push_refusal():
     at = datetime(2026, 11, 28, 12, tzinfo=UTC)
-    assert raced(at, at + timedelta(seconds=1))
-    assert not raced(at, at)
-    assert not raced(at, at - timedelta(hours=1))
+    assert "a push raced it" in push_refusal(at, at + timedelta(seconds=1), HEAD)
+    assert push_refusal(at, at, HEAD) is None
+    assert push_refusal(at, at - timedelta(hours=1), HEAD) is None
+    assert "GitHub cannot say when it received the head" in push_refusal(at, None, HEAD)
 
 
 def test_canary_and_production_need_every_approval_even_first():

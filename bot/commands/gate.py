@@ -13,24 +13,30 @@ import argparse
 import difflib
 import json
 import os
+import re
+import subprocess
 from pathlib import Path
 from typing import Any, cast
 
+from bot.approvals import login
 from bot.commands._common import add_format, find_version, load_state, parse_ref, show
 from bot.config import Config
 from bot.errors import UsageError
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
+from bot.loader import Loader
 from bot.manifests.models import Model
 from bot.manifests.snapshot import Snapshot
 from bot.report.formats import GATE
 from bot.report.gate import GateReport, rollback_comment
 from bot.rollout.gates import MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
-from bot.sources import SourceError
+from bot.sources import GitRevisionSource, SourceError, git
 from bot.verify import Expected, VerifyResult, verify_records
 
 MAX_METRICS_BYTES = 10_000_000
+DEFAULT_BOT = "github-actions[bot]"
+SHA_RE = re.compile(r"[0-9a-f]{40}")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,30 +84,56 @@ def _trusted(base: str, name: str, proposed: Model) -> tuple[Model, Config]:
 
     A pull request must not loosen the gates that judge its own rollout, as it cannot turn a rule off: when the
     model exists at the base, the base's manifest and configuration decide; a model the PR adds has only the
-    gates the PR proposes (which its owners approved). The base commit must be in this clone.
+    gates the PR proposes (which its owners approved). ``base`` is a commit of the target branch
+    (:func:`_base_of`), read from git objects (never a directory of that name).
     """
+    source = GitRevisionSource(".", base)
     try:
-        snap = load_state(base)
-    except SourceError as exc:
-        raise UsageError(f"the gates are read from the deployment's base commit {base[:12]}, which is not in this "
-                         f"clone; fetch it first (git fetch origin {base})") from exc
+        snap = Loader(source).load()
+    finally:
+        source.close()
     manifest = snap.models.get(name)
     return (cast(Model, manifest.doc) if manifest else proposed), snap.config
 
 
 def _base_of(github: tuple[Client, str], deployment: Deployment) -> str:
-    """The commit a deployment's PR is measured from: its payload's ``base``, else the PR's base."""
-    base = deployment.payload.get("base")
-    if isinstance(base, str) and base:
-        return base
+    """The commit a deployment's PR is measured from: its payload's ``base``, else the PR's base; either way a
+    commit of the PR's target branch, reachable from that branch's tip in this clone (``origin/BRANCH``), so
+    that a deployment naming ``.``, the PR's head or any other commit cannot choose the gates that judge it."""
     pr = deployment.payload.get("pr")
-    if not isinstance(pr, int):
-        raise UsageError(f"deployment {deployment.id} names no PR nor base commit")
+    if not isinstance(pr, int) or isinstance(pr, bool):
+        raise UsageError(f"deployment {deployment.id} names no PR")
     gh, repo = github
     try:
-        return str(gh.pull(repo, pr)["base"]["sha"])
+        pull = gh.pull(repo, pr)
     except GitHubError as exc:
         raise UsageError(f"GitHub: {exc.message}") from exc
+    branch, base = str(pull["base"]["ref"]), deployment.payload.get("base") or pull["base"]["sha"]
+    if not isinstance(base, str) or not SHA_RE.fullmatch(base):
+        raise UsageError(f"deployment {deployment.id} names {str(base)[:60]!r} as its base, not a commit of "
+                         f"{branch}; its gates are not judged")
+    tip = f"refs/remotes/origin/{branch}"
+    try:
+        git(".", "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except SourceError as exc:
+        raise UsageError(f"the gates are read from the deployment's base commit {base[:12]}, which is not in this "
+                         f"clone; fetch it first (git fetch origin {base})") from exc
+    try:
+        git(".", "rev-parse", "--verify", "--quiet", f"{tip}^{{commit}}")
+    except SourceError as exc:
+        raise UsageError(f"the base of deployment {deployment.id} must be a commit of {branch}, and {tip} is not in "
+                         f"this clone; fetch it first (git fetch origin {branch})") from exc
+    if not _is_ancestor(base, tip):
+        raise UsageError(f"deployment {deployment.id} names {base[:12]} as its base, which is not a commit of "
+                         f"{branch} ({tip}); its gates are not judged")
+    return base
+
+
+def _is_ancestor(commit: str, tip: str) -> bool:
+    """Whether ``commit`` is reachable from ``tip`` (replace refs ignored: they could graft any history)."""
+    done = subprocess.run(["git", "--no-replace-objects", "merge-base", "--is-ancestor", commit, tip],
+                          capture_output=True, check=False)
+    return done.returncode == 0
 
 
 def _deployment(github: tuple[Client, str], args: argparse.Namespace) -> Deployment:
@@ -110,6 +142,10 @@ def _deployment(github: tuple[Client, str], args: argparse.Namespace) -> Deploym
         deployment = deployments.get(gh, repo, args.deployment)
     except GitHubError as exc:
         raise UsageError(f"GitHub: {exc.message}") from exc
+    bot = os.environ.get("MODELGATE_BOT_LOGIN") or DEFAULT_BOT
+    if login(deployment.creator) != login(bot):
+        raise UsageError(f"deployment {args.deployment} was created by {deployment.creator or 'nobody'}, not by the "
+                         f"bot ({bot}, MODELGATE_BOT_LOGIN); its gates are not judged")
     if deployment.model != args.model or deployment.environment != args.stage:
         raise UsageError(f"deployment {args.deployment} deploys {deployment.model} to {deployment.environment}, "
                          f"not {args.model} to {args.stage}")

@@ -216,3 +216,13 @@ class Client:
 
     def create_deployment_status(self, repo: str, deployment_id: int, **fields: Any) -> dict[str, Any]:
         return self.object("POST", f"/repos/{repo}/deployments/{deployment_id}/statuses", body=fields)
+
+    # Check suites (their created_at is when GitHub received the commit's push)
+
+    def check_suites(self, repo: str, ref: str) -> dict[str, Any]:
+        """One page (100) of the check suites of ``ref``: ``{"total_count": N, "check_suites": [...]}``."""
+        path = f"/repos/{repo}/commits/{ref}/check-suites"
+        data = self.request("GET", path, params={"per_page": PER_PAGE})[1]
+        if not isinstance(data, dict):
+            raise GitHubError(None, f"GET {path}: GitHub answered {type(data).__name__}, not a JSON object")
+        return data

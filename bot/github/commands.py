@@ -3,10 +3,12 @@
 ``handle_comment(gh, settings, payload)`` is what ``modelgate action`` calls for an ``issue_comment`` event,
 before it evaluates and publishes the PR. For a new comment by a human on a PR whose first line is a
 command, it reads and assesses the PR as it is now, reacts 👀, judges the command (parse, scope, permission and
-ownership, a push racing the command, the stage gates), creates the deployments it asks for (each one only
-once per model, stage and SHA), then reacts 🚀 or 😕 and replies with what it did or why not. The reply
-carries the marker from which every later run re-derives the audit log, the acks and the overrides; a command
-that already has a reply was handled, so the same event delivered twice changes nothing.
+ownership, a head GitHub received after the command was written or cannot date, the stage gates), creates the
+deployments it asks for (each one only once per model, stage and SHA), then reacts 🚀 or 😕 and replies with
+what it did or why not. The reply carries a marker (signed with the ``rollout-key`` secret when the workflow
+passes one) from which later runs show the audit log; a command that already has a reply was handled, so the
+same event delivered twice changes nothing. Acks and overrides are never read from replies: every run
+re-derives them from the people's own comments (:mod:`bot.rollout.derive`).
 
 It returns a :class:`Handled`: the action's rollout outputs (``rollout-model``, ``rollout-stage``,
 ``rollout-sha`` and ``deployment-id``, space-separated, in the same order, when a command deploys several
@@ -21,15 +23,15 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 
 from bot.approvals import login, trusted_manifest, trusted_owners
 from bot.escape import markdown_text
 from bot.evaluation import pr_models
-from bot.github import deployments
+from bot.github import deployments, pushes
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
+from bot.github.rollout_state import signing_key
 from bot.graph import Graph
 from bot.manifests.models import Bound, Model
 from bot.report.rollout_help import ModelHelp, render_help
@@ -53,7 +55,7 @@ from bot.rollout.stages import (
     existing,
     latest,
     next_stage,
-    raced,
+    push_refusal,
     stage_label,
     stages_of,
     targets,
@@ -104,7 +106,7 @@ def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -
     if not is_candidate(comment) or not is_command(comment.body):
         return Handled()
     pr = read_pull_request(gh, settings.repo, issue["number"], settings)
-    if comment.id in replies([comment_value(c) for c in pr.comments], settings.bot_login):
+    if comment.id in replies([comment_value(c) for c in pr.comments], settings.bot_login, signing_key()):
         return Handled(pr=pr)  # answered already: this delivery is a repeat
     gh.add_reaction(settings.repo, comment.id, "eyes")
     answer = Rollout(gh, settings, assess(gh, settings, pr), pr, comment).answer()
@@ -114,7 +116,7 @@ def handle_comment(gh: Client, settings: Settings, payload: Mapping[str, Any]) -
 
 
 def reply(comment: Comment, answer: Answer, sha: str) -> str:
-    marker = reply_marker(Reply(comment.id, answer.outcome, sha, answer.detail))
+    marker = reply_marker(Reply(comment.id, answer.outcome, sha, answer.detail), signing_key())
     command = markdown_text(shorten(first_line(comment.body), 200))  # no control character reaches GitHub
     head = f"**{answer.outcome}** · `{sha[:7]}` · {command} by {markdown_text('@' + login(comment.user))}"
     return "\n".join([marker, head, "", markdown_text(answer.detail), *(["", *answer.body] if answer.body else [])])
@@ -148,8 +150,9 @@ class Rollout:
 
     # --- checks shared by the verbs that change something ------------------------------------------------
 
-    def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]]) -> str | None:
-        """Permission/ownership, then the race with a push; None when the command may go on."""
+    def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]], *, bound: bool = True) -> str | None:
+        """Permission/ownership, then (``bound``: the command holds for one head) whether GitHub received the head
+        before the command was written; None when the command may go on."""
         actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
         admins = tuple(self.config.admins)
         rules = CommandRules(admins, self.config.rollout.command_permission, self.verbs)
@@ -158,12 +161,10 @@ class Rollout:
         if why and teams and "permission on this repository" not in why:
             members, _ = known_members(self.gh, self.pr, teams)
             why = authorize(command, Actor(actor.login, actor.permission, members), owners=owners, rules=rules)
-        if why:
+        if why or not bound:
             return why
-        if raced(self.comment.created_at, self._head_committed_at()):
-            return (f"the head moved to {self.pr.head_sha[:7]} after this command was written (a push raced it); "
-                    "check the new head and repeat the command")
-        return None
+        received = pushes.received_at(self.gh, self.settings.repo, self.pr.head_sha, pushes.head_branch(self.pr.pull))
+        return push_refusal(self.comment.created_at, received, self.pr.head_sha)
 
     def _permission(self) -> str:
         try:
@@ -175,13 +176,6 @@ class Rollout:
         user = data.get("user") or {}
         return str(data.get("role_name") or user.get("role_name") or data.get("permission") or "none")
 
-    def _head_committed_at(self) -> datetime:
-        commits = self.gh.paginate(f"/repos/{self.settings.repo}/pulls/{self.pr.number}/commits")
-        head = next((c for c in commits if c.get("sha") == self.pr.head_sha), commits[-1] if commits else {})
-        when = ((head.get("commit") or {}).get("committer") or {}).get("date")
-        return datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else datetime.min.replace(
-            tzinfo=self.comment.created_at.tzinfo)
-
     # --- ack and override ------------------------------------------------------------------------------
 
     def _ack(self, command: Command) -> Answer:
@@ -191,7 +185,8 @@ class Rollout:
             waiting = [a.subject.removeprefix("model:") for a in self.result.approvals if a.rule == "MG302"]
             return Answer("refused", f"{model} awaits no acknowledgement in this PR (MG302 asks it of: "
                                      f"{', '.join(waiting) or 'no model'})")
-        why = self._refusal(command, {model: group.owners})
+        # an ack holds for one head only as approvals do: with invalidate_on_push (as derive counts it)
+        why = self._refusal(command, {model: group.owners}, bound=self.config.approvals.invalidate_on_push)
         if why:
             return Answer("refused", why)
         note = f": {command.note}" if command.note else ""

@@ -28,7 +28,7 @@ from bot import check
 from bot.approvals import Review, ReviewState, approving_users, login
 from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
-from bot.github import deployments
+from bot.github import deployments, rollout_state
 from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.revisions import ensure_commits, load_states
 from bot.github.status import status_of
@@ -36,7 +36,6 @@ from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
 from bot.report import MARKER, ReportContext, render_comment
 from bot.result import Result
-from bot.rollout.derive import derive
 from bot.rollout.parse import Comment
 
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
@@ -116,17 +115,24 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
     bot's deployments for it (see :func:`bot.github.deployments.report_stages`)."""
     result = assess(gh, settings, pr)
     models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
-    whose = deployments.PullRequest(settings.repo, pr.number, settings.bot_login, str(pr.pull.get("created_at") or ""))
+    whose = _whose(settings, pr)
     stages, notes = deployments.report_stages(gh, whose, models)
     return replace(result, stages=stages, notes=[*result.notes, *notes])
+
+
+
+def _whose(settings: Settings, pr: PrContext) -> deployments.PullRequest:
+    """This PR, as the bot's deployments and replies on it are read."""
+    return deployments.PullRequest(settings.repo, pr.number, settings.bot_login, str(pr.pull.get("created_at") or ""))
 
 
 def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
     """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. Team
     membership is looked up (see :func:`known_members`) only when someone approved, acked or overrode, and
     the reviews are then judged again with it (the states are assessed once)."""
-    invalidate = pr.base.config.approvals.invalidate_on_push
-    derived = derive([comment_value(c) for c in pr.comments], settings.bot_login, pr.head_sha if invalidate else None)
+    whose = _whose(settings, pr)
+    derived = rollout_state.derived(gh, whose, pr.pull, [comment_value(c) for c in pr.comments],
+                                    pr.base.config.approvals.invalidate_on_push)
     state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
     assessment = check.assess(pr.base, pr.head, settings.today)
     result = check.judge(assessment, state)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.approvals import login
@@ -162,6 +162,25 @@ def entry_refusal(request: Request, stages: Sequence[str], deployments: Sequence
     return None
 
 
-def raced(comment_at: datetime, head_committed_at: datetime) -> bool:
-    """Whether the PR's head commit is dated after the command: a push raced it, so it must be repeated."""
-    return head_committed_at > comment_at
+def written_for_head(comment_at: datetime, head_received_at: datetime | None) -> bool:
+    """Whether a comment was written while the PR's head was the commit GitHub received at ``head_received_at``
+    (a time GitHub sets, never a commit's own dates, which the pusher chooses): only when that time is known and
+    not after the comment."""
+    if head_received_at is None:
+        return False
+    if comment_at.tzinfo is None:
+        comment_at = comment_at.replace(tzinfo=UTC)
+    return head_received_at <= comment_at
+
+
+def push_refusal(comment_at: datetime, head_received_at: datetime | None, sha: str) -> str | None:
+    """Why a command written at ``comment_at`` may not act on head ``sha``: GitHub received the head after the
+    comment (a push raced it), or GitHub cannot say when it received it; None when it was written for ``sha``."""
+    if written_for_head(comment_at, head_received_at):
+        return None
+    if head_received_at is None:
+        return (f"GitHub cannot say when it received the head {sha[:7]} (the commit has no check suite on this "
+                "PR's branch yet), so this command cannot be bound to it; repeat the command once its checks "
+                "have started")
+    return (f"the head moved to {sha[:7]} after this command was written (a push raced it); check the new head "
+            "and repeat the command")
