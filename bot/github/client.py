@@ -205,3 +205,15 @@ class Client:
 
     def create_deployment_status(self, repo: str, deployment_id: int, **fields: Any) -> dict[str, Any]:
         return self.object("POST", f"/repos/{repo}/deployments/{deployment_id}/statuses", body=fields)
+
+    # Git references
+
+    def branch_tip(self, repo: str, branch: str) -> str:
+        """The commit a branch points at now (the trust root of a PR is its base branch's tip: SPEC 1). The ref
+        is one path segment, its slashes encoded (``heads%2Frelease%2F2``), as GitHub's own clients send it."""
+        ref = urllib.parse.quote(f"heads/{branch}", safe="")
+        data = self.object("GET", f"/repos/{repo}/git/ref/{ref}")
+        sha = (data.get("object") or {}).get("sha") if isinstance(data.get("object"), dict) else None
+        if not isinstance(sha, str) or not sha:
+            raise GitHubError(None, f"GET /repos/{repo}/git/ref/{ref}: no commit in GitHub's answer")
+        return sha
