@@ -231,7 +231,7 @@ def test_a_command_run_reads_the_pr_once_and_reports_the_stage_it_deployed(world
     world.succeed(github.deployments[-1])
     world.say("someone", "/rollout plan")
     assert "**Current stage:** scorer → shadow\n" in world.report()
-    assert world.calls == 11  # read 4 (+ the base branch's tip), 👀, 🚀, reply, listing, shadow's status, report, status
+    assert world.calls == 11  # read 4 (with the branch tip), 👀, 🚀, reply, listing, shadow's status, report, status
 
 
 def test_a_push_after_the_command_refuses_it(world):
