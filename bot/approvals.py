@@ -123,8 +123,9 @@ def _owner_groups(ev: Evaluation) -> list[Approval]:
         owners = trusted_owners(trust, head, kind, name)
         manifest = trusted_manifest(trust, kind, name)
         if manifest is not None:
-            reason = (f"the owners of {manifest.path} changed: its trusted owners approve" if "owners" in kinds
-                      else f"{_changed_files(base, head, manifest)} changed: its owners approve")
+            # "base": the base branch, whose tip is the trust root (the wording predates the trust root)
+            reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
+                      else f"{_changed_files(base, head, manifest)} changed: its owners (base) approve")
         elif (new := (head.models if kind == "model" else head.contracts).get(name)) is not None:
             declared = ", ".join(declared_owners(head, kind, name)) or "none"
             who = "CODEOWNERS" if codeowners_for(trust, new.path) else "the admins"

@@ -152,4 +152,4 @@ def test_a_schema_file_change_names_the_schema_file_in_the_reason(tmp_path):
     base, head = Loader(DirectorySource(before)).load(), Loader(DirectorySource(after)).load()
     [group] = required_groups(evaluation(base, head, TODAY))
     assert (group.subject, group.owners) == ("contract:score", ("@acme/risk",))
-    assert group.reason == "schemas/score.json changed: its owners approve"
+    assert group.reason == "schemas/score.json changed: its owners (base) approve"
