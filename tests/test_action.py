@@ -585,3 +585,20 @@ def test_an_approval_counts_only_from_write_permission(world, github):
     github.permissions["alice"] = "maintain"
     assert world.run() == 0
     assert world.statuses[-1]["description"] == "1 of 2 approvals · waiting on @acme/risk"
+
+
+def test_permission_lookups_are_bounded_whatever_the_number_of_approvers(world, github):
+    """SPEC 6's API budget with 20 approving reviewers: one permission lookup per distinct approver, at most 6 per
+    run; the approvers beyond are not counted, and the report says so."""
+    busy_pull(github, 7, world.head, comments=100, reviews=0)
+    github.teams["acme/risk"] = [f"member{i:02}" for i in range(20)]
+    for i in range(20):  # the first six (in login order) may only read: the others are not looked up
+        github.permissions[f"member{i:02}"] = "read" if i < 6 else "write"
+        github.add_review(7, f"member{i:02}", "APPROVED", commit_id=world.head)
+    github.add_review(7, "carol", "APPROVED", commit_id=world.head)  # owns nothing here: never looked up
+    assert world.run() == 0
+    assert len(github.calls("GET", r"/collaborators/[^/]+/permission$")) == 6
+    assert not github.calls("GET", r"/collaborators/carol/permission$")
+    assert world.statuses[-1]["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
+    assert "14 approver\\(s\\) not looked up" in world.reports()[0]["body"]
+    assert world.client is not None and world.client.calls <= 30

@@ -31,7 +31,7 @@ from typing import Any
 
 from bot import check
 from bot.approvals import Review, ReviewState, approving_users, login
-from bot.config import CONFIG_PATH, Config
+from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
 from bot.github import deployments
 from bot.github.client import Client, GitHubError
@@ -138,20 +138,22 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
 
 
 def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
-    """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. Team
-    membership is looked up (see :func:`known_members`) only when someone approved, acked or overrode, and
-    the reviews are then judged again with it (the states are assessed once)."""
+    """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. The states
+    are assessed once and judged (cheaply) three times: as if no approval counted, to know which owning teams to
+    look up (see :func:`known_members`: only when someone approved, acked or overrode); with those teams, to know
+    which approvers are owners; then with the approvals of those whose repository permission is write or higher
+    (see :func:`known_writers`), so a lookup is spent only on an owner who approved."""
     config = pr.trust.config
     invalidate = config.approvals.invalidate_on_push
     derived = derive([comment_value(c) for c in pr.comments], settings.bot_login, pr.head_sha if invalidate else None)
     state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
     assessment = check.assess(pr.base, pr.head, settings.today, pr.trust)
-    state = replace(state, writers=known_writers(gh, settings.repo, pr, _approvers(state, assessment.result, config)))
-    result = check.judge(assessment, state)
-    teams = _teams_to_match(result, state, pr.trust)
+    teams = _teams_to_match(check.judge(assessment, replace(state, writers=frozenset())), state, pr.trust)
     if teams:
         members, pr.team_note = known_members(gh, pr, teams)
-        result = check.judge(assessment, replace(state, team_members=members))
+        state = replace(state, team_members=members)
+    owners_who_approved = sorted({user for g in check.judge(assessment, state).approvals for user in g.by})
+    result = check.judge(assessment, replace(state, writers=known_writers(gh, settings.repo, pr, owners_who_approved)))
     return replace(result, audit=list(derived.audit))
 
 
@@ -164,18 +166,6 @@ def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[
     if state.overrides:
         owners += base.config.admins
     return sorted({login(o) for o in owners if "/" in o})
-
-
-def _approvers(state: ReviewState, result: Result, config: Config) -> list[str]:
-    """Whose approval (or ack) may count, so whose permission is worth a lookup: those named as an owner first;
-    the others only when some group is owned by a team (they may be members)."""
-    author = login(state.author)
-    users = approving_users(state, config) | {login(a.user) for a in state.acks
-                                              if config.approvals.allow_author or login(a.user) != author}
-    owners = {login(o) for g in result.approvals for o in g.owners}
-    named = sorted(u for u in users if u in owners)
-    teams = any("/" in o for o in owners)
-    return named + (sorted(u for u in users if u not in owners) if teams else [])
 
 
 def known_writers(gh: Client, repo: str, pr: PrContext, users: Iterable[str]) -> frozenset[str]:
