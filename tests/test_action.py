@@ -503,7 +503,7 @@ def test_a_pr_from_an_old_commit_is_judged_by_the_policy_of_the_branch_tip(tmp_p
     assert world.statuses[-1]["state"] == "pending"
     assert world.statuses[-1]["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
     assert github.calls("GET", r"/git/ref/heads%2Fmain$")
-    assert "config" not in world.reports()[0]["body"]  # main's own change is not the PR's: the merge base decides
+    assert ".modelgate.yml" not in world.reports()[0]["body"]  # main's change is not the PR's: the merge base says
 
 
 def test_an_admin_removed_on_the_branch_tip_cannot_override(tmp_path, github, monkeypatch):
