@@ -1,9 +1,12 @@
 """Required approvals (MG301, MG302) and their evaluation against a PR's reviews and acks (SPEC section 5).
 
 The inputs from GitHub arrive as plain data (``ReviewState``), filled by the GitHub adapter; offline there
-is none and every group stays unsatisfied. Owners are trusted from the base: a manifest that exists at base
-is approved by its base owners, whatever the PR writes; a new manifest by its head owners (CODEOWNERS, where it
-names none, is always the base's); a changed ``.modelgate.yml`` by the (base) ``admins``.
+is none and every group stays unsatisfied. Owners are trusted from the **trust root** (SPEC 1: the target
+branch's tip; offline, the base): a manifest that exists there is approved by its owners there, whatever the PR
+writes; a **new** manifest does not choose its own approvers: the trust root's CODEOWNERS for its path approve it,
+else the ``admins`` (its declared owners are named, without ``@``, and count once it has landed); a changed
+``.modelgate.yml`` is approved by the trusted ``admins``. An approval counts only from a reviewer with write
+permission or higher (``ReviewState.writers``, looked up by the adapter), as GitHub's required reviews count.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from bot import registry
 from bot.config import Config
 from bot.evaluation import Evaluation
 from bot.manifests.snapshot import ManifestFile, Snapshot
-from bot.owners import owners_of
+from bot.owners import codeowners_for, owners_of
 from bot.result import Approval, Impacted
 
 MG301: Final = "MG301"
@@ -57,7 +60,9 @@ class Override:
 @dataclass(frozen=True)
 class ReviewState:
     """What GitHub says about the PR. ``team_members`` maps ``org/team`` to the logins of its active members;
-    None when the token cannot read team membership."""
+    None when the token cannot read team membership. ``writers``: the logins (lower case) known to have write
+    permission or higher on the repository; an approval or ack by anyone else counts for nothing. None: not looked
+    up (pure uses; the GitHub adapter always looks up who approved)."""
 
     author: str
     head_sha: str
@@ -65,6 +70,7 @@ class ReviewState:
     acks: tuple[Ack, ...] = ()
     overrides: tuple[Override, ...] = ()
     team_members: Mapping[str, frozenset[str]] | None = field(default=None)
+    writers: frozenset[str] | None = None
 
 
 def login(owner: str) -> str:
@@ -72,19 +78,27 @@ def login(owner: str) -> str:
     return owner.removeprefix("@").lower()
 
 
-def trusted_manifest(base: Snapshot, head: Snapshot, kind: str, name: str) -> tuple[ManifestFile, Snapshot] | None:
-    """The manifest whose owners count: the base one when it exists there, else the head one."""
-    for snapshot in (base, head):
-        found = (snapshot.models if kind == "model" else snapshot.contracts).get(name)
-        if found is not None:
-            return found, snapshot
-    return None
+def trusted_manifest(trust: Snapshot, kind: str, name: str) -> ManifestFile | None:
+    """The manifest as the trust root has it; None for a manifest that is new (or gone there)."""
+    return (trust.models if kind == "model" else trust.contracts).get(name)
 
 
-def trusted_owners(base: Snapshot, head: Snapshot, kind: str, name: str) -> tuple[str, ...]:
-    """The owners of the trusted manifest; where it names none, the base's CODEOWNERS (a PR cannot rewrite it)."""
-    found = trusted_manifest(base, head, kind, name)
-    return owners_of(found[0], base) if found else ()
+def trusted_owners(trust: Snapshot, head: Snapshot, kind: str, name: str) -> tuple[str, ...]:
+    """Who is trusted to own a manifest: its owners at the trust root (its ``metadata.owners``, else the CODEOWNERS
+    rule for its file there). A manifest the trust root lacks (new) names no owner of its own: the trust root's
+    CODEOWNERS rule for its path at head, else the configured ``admins``."""
+    found = trusted_manifest(trust, kind, name)
+    if found is not None:
+        return owners_of(found, trust)
+    new = (head.models if kind == "model" else head.contracts).get(name)
+    return (codeowners_for(trust, new.path) if new else ()) or tuple(trust.config.admins)
+
+
+def declared_owners(head: Snapshot, kind: str, name: str) -> tuple[str, ...]:
+    """The owners a new manifest declares for itself, as logins without ``@`` (no mention, no review request):
+    shown, not trusted, until it has landed."""
+    new = (head.models if kind == "model" else head.contracts).get(name)
+    return tuple(login(o) for o in owners_of(new, head)) if new else ()
 
 
 def required_groups(ev: Evaluation) -> list[Approval]:
@@ -95,7 +109,7 @@ def required_groups(ev: Evaluation) -> list[Approval]:
 
 @registry.on_approval("approvals", MG301)
 def _owner_groups(ev: Evaluation) -> list[Approval]:
-    base, head, config = ev.base, ev.head, ev.config
+    base, head, trust, config = ev.base, ev.head, ev.trust, ev.config
     manifests: dict[str, set[str]] = {}
     for change in ev.changes:
         manifests.setdefault(manifest_subject(change.subject), set()).add(change.kind)
@@ -106,14 +120,20 @@ def _owner_groups(ev: Evaluation) -> list[Approval]:
                                    "the configuration (.modelgate.yml) changed: an admin approves"))
             continue
         kind, name = subject.split(":", 1)
-        found = trusted_manifest(base, head, kind, name)
-        if found is None:
-            continue
-        manifest, snapshot = found
-        origin = "base" if snapshot is base else "head"
-        reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
-                  else f"{_changed_files(base, head, manifest)} changed: its owners ({origin}) approve")
-        groups.append(Approval(MG301, subject, owners_of(manifest, base), reason))
+        owners = trusted_owners(trust, head, kind, name)
+        manifest = trusted_manifest(trust, kind, name)
+        if manifest is not None:
+            # "base": the base branch, whose tip is the trust root (the wording predates the trust root)
+            reason = (f"the owners of {manifest.path} changed: its base owners approve" if "owners" in kinds
+                      else f"{_changed_files(base, head, manifest)} changed: its owners (base) approve")
+        elif (new := (head.models if kind == "model" else head.contracts).get(name)) is not None:
+            declared = ", ".join(declared_owners(head, kind, name)) or "none"
+            who = "CODEOWNERS" if codeowners_for(trust, new.path) else "the admins"
+            reason = (f"{new.path} is new: {who} of the target branch approve (the owners it declares, "
+                      f"{declared}, count once it has landed)")
+        else:
+            continue  # in neither the trust root nor the head: nothing to approve
+        groups.append(Approval(MG301, subject, owners, reason))
     return groups
 
 
@@ -155,13 +175,17 @@ def evaluate(groups: Iterable[Approval], state: ReviewState | None, config: Conf
                 and (config.approvals.allow_author or login(a.user) != author)} if group.rule == MG302 else set()
         by: list[str] = []
         blind: list[str] = []
+        unable: list[str] = []
         for user in sorted(approvers | acks):
             if is_owner(user, group.owners, state.team_members):
-                by.append(user)
+                (by if state.writers is None or user in state.writers else unable).append(user)
         if not by:
             blind = [o for o in group.owners if "/" in o and state.team_members is None]
         note = (f"the token cannot read team membership, so {', '.join(blind)} cannot be matched "
                 "(a GitHub App token with organisation members: read can)") if blind else ""
+        if unable and not by:
+            note = (f"{', '.join(unable)} approved without write permission on the repository: an approval counts "
+                    "only from write or higher")
         if not group.owners:
             note = "no owners to approve this" if group.subject != "config" else "no admins are configured"
         out.append(_with(group, tuple(by), note))

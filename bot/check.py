@@ -1,10 +1,10 @@
 """The whole evaluation of a PR: two states in, an Assessment out, then the PR's reviews judged on it, a Result out.
 
-Pure glue of changes → impact → findings → approvals → checklist and plan. The configuration is the base's
-(trusted). ``assess`` is everything reviews cannot change; ``judge`` applies reviews, acks and overrides to it
-(cheap), so the GitHub adapter can judge again with team membership it looked up without evaluating twice.
-Renderers and the GitHub adapter only read the Result.
-"""
+Pure glue of changes → impact → findings → approvals → checklist and plan. The configuration, CODEOWNERS and the
+owners are the trust root's (``trust``: the target branch's tip on GitHub; the base when none is given). ``assess``
+is everything reviews cannot change; ``judge`` applies reviews, acks and overrides to it (cheap), so the GitHub
+adapter can judge again with team membership it looked up without evaluating twice. Renderers and the GitHub adapter
+only read the Result. """
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from bot.graph import Graph
 from bot.impact import direct_impact, transitive_impact
 from bot.manifests.snapshot import Snapshot
 from bot.policy import engine
-from bot.result import Approval, Finding, Result, Verdict
+from bot.result import Approval, Finding, Impacted, Result, Verdict
 
 
 @dataclass(frozen=True)
@@ -31,21 +31,31 @@ class Assessment:
     config: Config
 
 
-def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState | None = None) -> Result:
-    return judge(assess(base, head, today), reviews)
+def evaluate(base: Snapshot, head: Snapshot, today: date, reviews: ReviewState | None = None,
+             trust: Snapshot | None = None) -> Result:
+    return judge(assess(base, head, today, trust), reviews)
 
 
-def evaluation(base: Snapshot, head: Snapshot, today: date) -> Evaluation:
-    """Both graphs, the changes (under the base's compatibility policy) and their impact, derived once."""
+def evaluation(base: Snapshot, head: Snapshot, today: date, trust: Snapshot | None = None) -> Evaluation:
+    """Both graphs, the changes (under the trusted compatibility policy) and their impact, derived once; every
+    impacted model with its owners as the trust root (default: the base) has them."""
+    trust = base if trust is None else trust
     base_graph, head_graph = Graph.from_snapshot(base), Graph.from_snapshot(head)
-    changes = diff_states(base, head, base.config.compatibility_policy)
-    direct = direct_impact(changes, base, head, base_graph, head_graph)
-    transitive = transitive_impact(direct, base, head, base_graph, head_graph)
-    return Evaluation(base, head, today, base_graph, head_graph, changes, direct, transitive)
+    changes = diff_states(base, head, trust.config.compatibility_policy)
+    direct = _trusted(direct_impact(changes, base, head, base_graph, head_graph), base, head, trust)
+    transitive = _trusted(transitive_impact(direct, base, head, base_graph, head_graph), base, head, trust)
+    return Evaluation(base, head, today, base_graph, head_graph, changes, direct, transitive, trust)
 
 
-def assess(base: Snapshot, head: Snapshot, today: date) -> Assessment:
-    ev = evaluation(base, head, today)
+def _trusted(impacted: list[Impacted], base: Snapshot, head: Snapshot, trust: Snapshot) -> list[Impacted]:
+    """``impacted`` with the owners the trust root gives each model (impact names them from the base)."""
+    if trust is base:
+        return impacted
+    return [replace(i, owners=approvals.trusted_owners(trust, head, "model", i.model)) for i in impacted]
+
+
+def assess(base: Snapshot, head: Snapshot, today: date, trust: Snapshot | None = None) -> Assessment:
+    ev = evaluation(base, head, today, trust)
     # The plan before the findings: the head graph sorted for it tells lint whether that graph has a cycle.
     items, steps = plan.migration(ev)
     findings = engine.run(ev)

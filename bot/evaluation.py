@@ -19,7 +19,9 @@ from bot.result import Change, Impacted
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Both states, their graphs, the changes from base to head and their direct and transitive impact."""
+    """Both states, their graphs, the changes from base to head and their direct and transitive impact, and the
+    trust root: the state whose configuration, CODEOWNERS and manifest owners are trusted (SPEC 1: the target
+    branch's tip; ``base`` itself when the two states are directories or the base is that tip)."""
 
     base: Snapshot
     head: Snapshot
@@ -29,11 +31,12 @@ class Evaluation:
     changes: list[Change]
     direct: list[Impacted]
     transitive: list[Impacted]
+    trust: Snapshot
 
     @property
     def config(self) -> Config:
-        """The trusted configuration: the base's."""
-        return self.base.config
+        """The trusted configuration: the trust root's (base and head are read with it)."""
+        return self.trust.config
 
 
 def pr_models(changes: Iterable[Change], base_graph: Graph, head_graph: Graph) -> tuple[str, ...]:

@@ -85,7 +85,12 @@ def owners_of(manifest: ManifestFile, snapshot: Snapshot) -> tuple[str, ...]:
     declared = manifest.doc.metadata.owners
     if declared:
         return _valid(declared)
-    rule = _rule(snapshot, manifest.path)
+    return codeowners_for(snapshot, manifest.path)
+
+
+def codeowners_for(snapshot: Snapshot, path: str) -> tuple[str, ...]:
+    """The usable owners the CODEOWNERS of ``snapshot`` gives ``path`` (none without a matching rule)."""
+    rule = _rule(snapshot, path)
     return _valid(rule.owners) if rule else ()
 
 

@@ -71,7 +71,7 @@ def _checklist(moves: list[_Move], ev: Evaluation) -> list[tuple[_Move, Checklis
                 guide = f" (guide: {deprecation.migration})" if deprecation and deprecation.migration else ""
                 text = f"Move {name} off {contract} ({move.why}){target}{guide}"
             items.append((move, ChecklistItem(f"migrate:{name}:{contract}", text,
-                                              trusted_owners(ev.base, ev.head, "model", name), due,
+                                              trusted_owners(ev.trust, ev.head, "model", name), due,
                                               consumer not in head_graph.consumers_of(move.node))))
     return sorted(items, key=lambda pair: (pair[1].due or date.max, pair[1].id))
 

@@ -152,6 +152,7 @@ class GitHubDouble:
         self.commit_dates: dict[str, str] = {}  # sha -> committer date of a PR's head commit (default NOW)
         self.received: dict[str, list[str | None]] = {}  # sha -> its check suites' head_branch, see check_suites()
         self.received_at: dict[str, str] = {}  # sha -> when GitHub received its push (its suites' created_at)
+        self.branches: dict[str, str] = {}  # branch -> its tip; else the base.sha of the newest PR into it
         self.bot_login = "github-actions[bot]"  # the author of what the bot creates
         self.log: list[Call] = []
         self.problems: list[str] = []
@@ -178,6 +179,7 @@ class GitHubDouble:
                 ("POST", r"/issues/comments/(?P<cid>\d+)/reactions", self._add_reaction),
                 ("POST", r"/statuses/(?P<sha>[0-9a-f]{40})", self._create_status),
                 ("GET", r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
+                ("GET", r"/git/ref/(?P<ref>[^/]+)", self._git_ref),
                 ("GET", r"/deployments", self._list_deployments),
                 ("POST", r"/deployments", self._create_deployment),
                 ("GET", r"/deployments/(?P<did>\d+)", self._get_deployment),
@@ -269,6 +271,9 @@ class GitHubDouble:
 
     def add_review(self, number: int, user: str, state: str, *, commit_id: str,
                    submitted_at: str = NOW) -> dict[str, Any]:
+        """A review by ``user``, who has write permission on the repository unless ``permissions`` says otherwise
+        (set it, before or after, to review as a reader or an outsider)."""
+        self.permissions.setdefault(user, "write")
         review = example("pull-request-review-items")[0]
         rid = self.next_id()
         review.update({"id": rid, "node_id": f"PRR_{rid}", "user": _user(user), "state": state,
@@ -465,6 +470,21 @@ class GitHubDouble:
         if "role_name" in answer:  # the example's top-level role_name says admin whatever the user
             answer["role_name"] = permission
         answer["user"] = {**_user(user), "role_name": permission}
+        return 200, answer, {}
+
+    def _git_ref(self, ref: str, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        """A branch's ref (``heads%2F<branch>``, one segment): its tip from ``branches``, else the base.sha of the
+        newest PR into that branch (what a test that never moves the branch expects)."""
+        name = urllib.parse.unquote(ref)
+        branch = name.removeprefix("heads/")
+        pulls = [p["base"]["sha"] for _, p in sorted(self.pulls.items()) if p["base"]["ref"] == branch]
+        sha = self.branches.get(branch) or (pulls[-1] if pulls else None)
+        if not name.startswith("heads/") or sha is None:
+            raise _not_found(f"ref {name}")
+        answer = example("git-ref")
+        answer.update({"ref": f"refs/{name}", "node_id": f"REF_{sha[:8]}",
+                       "url": f"{GITHUB}/repos/{self.repo}/git/refs/{name}"})
+        answer["object"].update({"sha": sha, "type": "commit", "url": f"{GITHUB}/repos/{self.repo}/git/commits/{sha}"})
         return 200, answer, {}
 
     def _team_members(self, org: str, slug: str, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:

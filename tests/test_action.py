@@ -458,3 +458,147 @@ def test_a_requested_team_is_not_mentioned(world, github):
     world.run()
     assert github.requested[7]["teams"] == ["risk"]
     assert "@acme/risk" not in world.reports()[0]["body"]
+
+
+# --- Trust and bounds (issue 19, items 1-3): each test is an attack that passed before ------------------------
+
+
+def _main_moves_on(world: World, files: dict) -> str:
+    """The target branch moves on after the PR branched: a commit on top of the PR's base that the PR lacks, now
+    main's tip on GitHub; ``pull.base.sha`` stays the old commit, as GitHub leaves it until the head is pushed."""
+    git(world.repo, "checkout", "-q", world.base)
+    tip = commit(world.repo, files, "main moves on")
+    git(world.repo, "checkout", "-q", world.head)
+    world.github.branches["main"] = tip
+    return tip
+
+
+def _command(world: World, user: str, body: str) -> dict:
+    """``user`` comments ``body`` on the PR and its issue_comment event runs (the real payload); the comment."""
+    comment = world.github.add_comment(7, user, body)
+    payload = json.loads((EVENTS / "issue_comment.created.on_pull_request.json").read_text())
+    payload["issue"]["number"] = 7
+    payload["comment"] = json.loads(json.dumps(comment).replace("https://api.github.com", world.github.url))
+    assert world.run("issue_comment", payload) == 0
+    return comment
+
+
+def _reactions(github: GitHubDouble, comment: dict) -> list[str]:
+    return [r["content"] for r in github.reactions.get(comment["id"], [])]
+
+
+def _new_model(name: str, owners: list[str], stages: list[str] | None = None) -> str:
+    spec: dict = {"version": "1.0.0", **({"rollout": {"stages": stages}} if stages else {})}
+    return dump({"apiVersion": "modelgate/v1", "kind": "Model", "metadata": {"name": name, "owners": owners},
+                 "spec": spec})
+
+
+def test_a_pr_from_an_old_commit_is_judged_by_the_policy_of_the_branch_tip(tmp_path, github, monkeypatch):
+    """Attack: an old commit had `rules: {MG301: off}`; main turned it on again; a PR branched from the old
+    commit passed with no review. The policy is the target branch's tip (the trust root), not the merge base."""
+    world = World(tmp_path, github, monkeypatch, config={"rules": {"MG301": "off"}})
+    tip = _main_moves_on(world, {".modelgate.yml": dump({"rules": {}})})
+    assert world.pr["base"]["sha"] == world.base != tip  # what GitHub's pull request still says
+    assert world.run() == 0
+    assert world.statuses[-1]["state"] == "pending"
+    assert world.statuses[-1]["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
+    assert github.calls("GET", r"/git/ref/heads%2Fmain$")
+    assert ".modelgate.yml" not in world.reports()[0]["body"]  # main's change is not the PR's: the merge base says
+
+
+def test_an_admin_removed_on_the_branch_tip_cannot_override(tmp_path, github, monkeypatch):
+    """Attack: a user later removed from `admins` could still `/rollout override` on a PR based on an old commit:
+    the override's authorization reads the configuration of the trust root too."""
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@eve"]})
+    _main_moves_on(world, {".modelgate.yml": dump({"admins": ["@adam"]})})
+    github.permissions.update({"eve": "write", "adam": "admin"})
+    by_eve = _command(world, "eve", "/rollout override MG101 --reason 'trust me'")
+    assert _reactions(github, by_eve) == ["eyes", "confused"]
+    [reply] = [c for c in github.comments_on(7) if "modelgate:rollout" in c["body"]]
+    assert "is for admins \\(@&#8203;adam\\); @&#8203;eve is not one" in reply["body"]
+    by_adam = _command(world, "adam", "/rollout override MG101 --reason 'checked'")
+    assert _reactions(github, by_adam) == ["eyes", "rocket"]
+
+
+def test_a_new_model_does_not_choose_its_owners_or_its_stages(tmp_path, github, monkeypatch):
+    """Attack: a collaborator who owns nothing added models/fresh.yaml naming himself owner with
+    `rollout.stages: [prod-eu]`, then `/rollout prod-eu fresh` deployed to production with no approval."""
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@adam"]})
+    github.permissions.update({"mallory": "write", "adam": "admin"})
+    world.push({"models/fresh.yaml": _new_model("fresh", ["@mallory"], ["prod-eu"])})
+    command = _command(world, "mallory", "/rollout prod-eu fresh")
+    assert _reactions(github, command) == ["eyes", "confused"]
+    assert github.deployments == []
+    report = world.reports()[0]["body"]
+    assert "models/fresh.yaml is new: the admins of the target branch approve" in report
+    assert world.statuses[-1]["description"] == "0 of 3 approvals · waiting on @alice, @adam, @acme/risk"
+    assert "mallory" not in github.requested[7]["users"]
+    shadow = _command(world, "mallory", "/rollout shadow fresh")  # the configured stages apply, owned by the admins
+    assert _reactions(github, shadow) == ["eyes", "confused"] and github.deployments == []
+
+
+def test_a_new_model_owned_by_an_outsider_is_approved_by_codeowners(world, github):
+    """Attack: a fork author's new model owned by an account with no repository permission passed on that
+    account's approval. The trust root's CODEOWNERS for its path approve it (else the admins)."""
+    _main_moves_on(world, {"CODEOWNERS": "/models/ @acme/ml-platform\n"})
+    world.push({"models/fresh.yaml": _new_model("fresh", ["@outsider"])})
+    github.teams.update({"acme/risk": ["bob"], "acme/ml-platform": ["pat"]})
+    github.permissions["outsider"] = "none"
+    for user in ("alice", "bob", "outsider"):
+        github.add_review(7, user, "APPROVED", commit_id=world.head)
+    assert world.run() == 0
+    assert world.statuses[-1]["state"] == "pending"
+    assert world.statuses[-1]["description"] == "2 of 3 approvals · waiting on @acme/ml-platform"
+    github.add_review(7, "pat", "APPROVED", commit_id=world.head)
+    assert world.run() == 0
+    assert world.statuses[-1]["state"] == "success"
+
+
+def test_a_new_model_cannot_ping_the_owners_it_names(world, github):
+    """Attack: a new model listing 42 teams and two executives produced 43 live team mentions and review requests
+    to the users it chose. Its declared owners are shown without @ until it lands; nobody it names is asked."""
+    github.teams_visible = False  # the workflow token: team review requests fail and are asked in the comment
+    owners = [f"@acme/team-{i}" for i in range(42)] + ["@ceo", "@cfo"]
+    world.push({"models/fresh.yaml": _new_model("fresh", owners)})
+    assert world.run() == 0
+    body = world.reports()[0]["body"]
+    assert "@acme/team-" not in body and "@ceo" not in body and "@cfo" not in body
+    assert "acme/team-41, ceo, cfo" in body.replace("\\", "")  # named, without @
+    requested = github.requested[7]
+    assert not {"ceo", "cfo"} & set(requested["users"]) and not [t for t in requested["teams"] if "team-" in t]
+    assert not [c for c in github.calls("POST", r"/requested_reviewers$")
+                if {"ceo", "cfo"} & set(c.body["reviewers"]) or any("team-" in t for t in c.body["team_reviewers"])]
+
+
+def test_an_approval_counts_only_from_write_permission(world, github):
+    """Attack: an owner with read permission (or none) approved, and it counted; GitHub's required reviews would
+    not count it. One permission lookup per distinct approver."""
+    github.permissions["alice"] = "read"
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    github.add_review(7, "alice", "APPROVED", commit_id=world.head)
+    github.add_review(7, "carol", "COMMENTED", commit_id=world.head)
+    assert world.run() == 0
+    assert world.statuses[-1]["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
+    assert "without write permission" in world.reports()[0]["body"]
+    assert [c.path for c in github.calls("GET", r"/permission$")] == [
+        f"/repos/{REPO}/collaborators/alice/permission"]
+    github.permissions["alice"] = "maintain"
+    assert world.run() == 0
+    assert world.statuses[-1]["description"] == "1 of 2 approvals · waiting on @acme/risk"
+
+
+def test_permission_lookups_are_bounded_whatever_the_number_of_approvers(world, github):
+    """SPEC 6's API budget with 20 approving reviewers: one permission lookup per distinct approver, at most 6 per
+    run; the approvers beyond are not counted, and the report says so."""
+    busy_pull(github, 7, world.head, comments=100, reviews=0)
+    github.teams["acme/risk"] = [f"member{i:02}" for i in range(20)]
+    for i in range(20):  # the first six (in login order) may only read: the others are not looked up
+        github.permissions[f"member{i:02}"] = "read" if i < 6 else "write"
+        github.add_review(7, f"member{i:02}", "APPROVED", commit_id=world.head)
+    github.add_review(7, "carol", "APPROVED", commit_id=world.head)  # owns nothing here: never looked up
+    assert world.run() == 0
+    assert len(github.calls("GET", r"/collaborators/[^/]+/permission$")) == 6
+    assert not github.calls("GET", r"/collaborators/carol/permission$")
+    assert world.statuses[-1]["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
+    assert "14 approver\\(s\\) not looked up" in world.reports()[0]["body"]
+    assert world.client is not None and world.client.calls <= 30

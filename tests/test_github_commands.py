@@ -239,7 +239,7 @@ def test_a_command_run_reads_the_pr_once_and_reports_the_stage_it_deployed(world
     world.succeed(github.deployments[-1])
     world.say("someone", "/rollout plan")
     assert "**Current stage:** scorer → shadow\n" in world.report()
-    assert world.calls == 10  # read 3, 👀, 🚀, reply, listing, shadow's status, report, commit status
+    assert world.calls == 11  # read 4 (with the branch tip), 👀, 🚀, reply, listing, shadow's status, report, status
 
 
 def test_a_push_after_the_command_refuses_it(world):
@@ -413,15 +413,19 @@ def test_an_ack_counts_like_an_approval_so_a_push_invalidates_it(tmp_path, githu
 
 def test_help_reply_is_the_golden_one(world):
     """The whole `/rollout help` reply, byte for byte: the verb table, the stages, each model's stages and gates
-    (a model with its own stages and hostile metric names, escaped)."""
+    (a model with its own stages and hostile metric names, escaped; it has landed on the target branch, whose tip
+    has moved past the PR's base: a new model's own stages would not apply)."""
     blue = {"apiVersion": "modelgate/v1", "kind": "Model", "metadata": {"name": "blue", "owners": ["@olga"]},
             "spec": {"version": "1.0.0", "rollout": {
                 "stages": ["dark", "blue"],
                 "gates": {"dark": {"p99_*ms*": {"max": 60}, "auc": {"max_delta": 0.02, "min": 0.8}},
                           "blue": {"<b>@team|x</b>": {"min": 1e-06}}}}}}
-    world.head = world.pr["head"]["sha"] = commit(world.repo, {"models/blue.yaml": dump(blue),
-                                                                "models/other.yaml": model("other", owners=["@olga"],
-                                                                                           version="1.1.0")}, "blue")
+    git(world.repo, "checkout", "-q", world.base)
+    world.github.branches["main"] = commit(world.repo, {"models/blue.yaml": dump(blue)}, "blue lands on main")
+    blue["spec"]["version"] = "1.1.0"
+    world.head = world.pr["head"]["sha"] = commit(world.repo, {
+        "models/scorer.yaml": scorer("2.0.0"), "models/blue.yaml": dump(blue),
+        "models/other.yaml": model("other", owners=["@olga"], version="1.1.0")}, "blue")
     help_ = world.say("someone", "/rollout help")
     _marker, reply_ = world.reply_to(help_)["body"].split("\n", 1)
     assert reply_ + "\n" == HELP_REPLY.read_text(encoding="utf-8").replace("{sha}", world.head[:7])
@@ -489,3 +493,17 @@ def test_an_ack_is_bound_to_a_head_only_when_pushes_invalidate_approvals(tmp_pat
     ack = world.say("carol", "/rollout ack router")
     assert world.reactions(ack) == (["eyes", "confused"] if invalidate else ["eyes", "rocket"])
     assert ("@carol" in github.statuses_for(world.head)[-1]["description"]) is invalidate
+
+
+def test_a_deployment_names_the_trust_root_as_its_base(world, github):
+    """`gate --deployment` reads the metric gates at the payload's base: that is the target branch's tip when the
+    command ran (the trust root), not the PR's stale `base.sha`, which GitHub leaves where the PR branched."""
+    git(world.repo, "checkout", "-q", world.base)
+    tip = commit(world.repo, {"docs/notes.md": "main moves on\n"}, "main moves on")
+    git(world.repo, "checkout", "-q", world.head)
+    world.github.branches["main"] = tip
+    shadow = world.say("rita", "/rollout shadow")
+    assert world.reactions(shadow) == ["eyes", "rocket"]
+    [dep] = world.deployments(environment="shadow")
+    assert world.pr["base"]["sha"] == world.base != tip
+    assert dep["payload"]["base"] == tip

@@ -56,7 +56,7 @@ class FakeGitHub:
 def pr(tmp_path: Path, author: str = "dev", pull: dict[str, Any] | None = None,
        reviews: list[dict[str, Any]] | None = None) -> PrContext:
     empty = load(write_tree(tmp_path / "empty", {}))
-    return PrContext(7, pull or {}, "h" * 40, "b" * 40, author, False, empty, empty, reviews=reviews or [])
+    return PrContext(7, pull or {}, "h" * 40, "b" * 40, author, False, empty, empty, empty, reviews=reviews or [])
 
 
 def result(*groups: tuple[tuple[str, ...], bool]) -> Result:

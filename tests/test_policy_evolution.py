@@ -41,7 +41,7 @@ TAIL = ", inside one version; publish the change as a new version instead"
 def context(tmp_path: Path, changes: list[Change]) -> Evaluation:
     empty = load(write_tree(tmp_path / "empty", {}))
     graph = Graph.from_snapshot(empty)
-    return Evaluation(empty, empty, date(2026, 11, 28), graph, graph, changes, [], [])
+    return Evaluation(empty, empty, date(2026, 11, 28), graph, graph, changes, [], [], empty)
 
 
 def test_each_breaking_kind_maps_to_its_rule(tmp_path: Path) -> None:

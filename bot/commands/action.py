@@ -127,7 +127,7 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
     except (GitHubError, SourceError) as exc:
         raise RunError(str(exc), sha, base) from exc
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
-                            run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
+                            run_url=settings.run_url, stages=tuple(pr.trust.config.rollout.stages))
     report(result, context)
     return {**result_outputs(result), **handled.outputs}
 

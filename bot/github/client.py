@@ -137,9 +137,9 @@ class Client:
             self.waited += delay
             self._sleep(delay)
 
-    def object(self, verb: str, path: str, *, body: Any = None) -> dict[str, Any]:
+    def object(self, verb: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> dict[str, Any]:
         """One REST call whose answer is a JSON object (an endpoint documented to return one)."""
-        data = self.request(verb, path, body=body)[1]
+        data = self.request(verb, path, params=params, body=body)[1]
         if not isinstance(data, dict):
             raise GitHubError(None, f"{verb} {path}: GitHub answered {type(data).__name__}, not a JSON object")
         return data
@@ -222,7 +222,16 @@ class Client:
     def check_suites(self, repo: str, ref: str) -> dict[str, Any]:
         """One page (100) of the check suites of ``ref``: ``{"total_count": N, "check_suites": [...]}``."""
         path = f"/repos/{repo}/commits/{ref}/check-suites"
-        data = self.request("GET", path, params={"per_page": PER_PAGE})[1]
-        if not isinstance(data, dict):
-            raise GitHubError(None, f"GET {path}: GitHub answered {type(data).__name__}, not a JSON object")
-        return data
+        return self.object("GET", path, params={"per_page": PER_PAGE})
+
+    # Git references
+
+    def branch_tip(self, repo: str, branch: str) -> str:
+        """The commit a branch points at now (the trust root of a PR is its base branch's tip: SPEC 1). The ref
+        is one path segment, its slashes encoded (``heads%2Frelease%2F2``), as GitHub's own clients send it."""
+        ref = urllib.parse.quote(f"heads/{branch}", safe="")
+        data = self.object("GET", f"/repos/{repo}/git/ref/{ref}")
+        sha = (data.get("object") or {}).get("sha") if isinstance(data.get("object"), dict) else None
+        if not isinstance(sha, str) or not sha:
+            raise GitHubError(None, f"GET /repos/{repo}/git/ref/{ref}: no commit in GitHub's answer")
+        return sha

@@ -127,19 +127,18 @@ class Rollout:
 
     def __init__(self, gh: Client, settings: Settings, result: Result, pr: PrContext, comment: Comment) -> None:
         self.gh, self.settings, self.result, self.pr, self.comment = gh, settings, result, pr, comment
-        self.config = pr.base.config
+        self.config = pr.trust.config
         self.models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
         self.stages = {m: stages_of(self._model(m), self.config) for m in self.models}
         verbs = [*self.config.rollout.stages, *(s for stages in self.stages.values() for s in stages)]
         self.verbs = tuple(dict.fromkeys(verbs))
 
-    def _model(self, name: str) -> Model:
-        found = trusted_manifest(self.pr.base, self.pr.head, "model", name)
-        assert found is not None  # every model of the PR exists at head
-        return cast(Model, found[0].doc)
+    def _model(self, name: str) -> Model | None:
+        found = trusted_manifest(self.pr.trust, "model", name)  # None: new, its own stages apply once it lands
+        return cast(Model, found.doc) if found is not None else None
 
     def _owners(self, name: str) -> tuple[str, ...]:
-        return trusted_owners(self.pr.base, self.pr.head, "model", name)
+        return trusted_owners(self.pr.trust, self.pr.head, "model", name)
 
     def answer(self) -> Answer:
         command = parse(self.comment.body, self.verbs)
@@ -247,7 +246,7 @@ class Rollout:
             current = latest(known, model)
             if current is None:
                 return None, f"{model} has no deployment to roll back"
-            base = str(self.pr.pull["base"]["sha"])
+            base = self.pr.trust.label  # the target branch's tip: what is live once the PR is abandoned
             reason = command.reason or f"rollback requested by @{login(self.comment.user)}"
             return Request(model, current.environment, base, rollback=True, reason=reason), None
         stage = command.stage or next_stage(known, model, stages, sha)
@@ -262,8 +261,9 @@ class Rollout:
     def _create(self, request: Request, command: Command) -> Deployment:
         head = self.pr.head.models[request.model].doc
         assert isinstance(head, Model)
+        # "base": the trust root, from which `gate --deployment` reads the metric gates (a commit of the target branch)
         payload = {"version": head.spec.version, "contracts": [f"{p.contract}@{p.version}" for p in head.spec.provides],
-                   "pr": self.pr.number, "actor": login(self.comment.user), "base": str(self.pr.pull["base"]["sha"])}
+                   "pr": self.pr.number, "actor": login(self.comment.user), "base": self.pr.trust.label}
         description = (f"rollback of {request.model}: {request.reason}" if request.rollback
                        else f"/rollout {command.verb} by @{login(self.comment.user)}")
         production = request.stage == self.stages[request.model][-1]
@@ -304,9 +304,9 @@ HANDLERS: Mapping[Handler, Callable[[Rollout, Command], Answer]] = {
 }
 
 
-def _gates(model: Model) -> str:
+def _gates(model: Model | None) -> str:
     """A model's metric gates in words, for the help."""
-    gates = model.spec.rollout.gates if model.spec.rollout else {}
+    gates = model.spec.rollout.gates if model is not None and model.spec.rollout else {}
     return "; ".join(f"{stage}: " + ", ".join(f"{metric} {_bound(bound)}" for metric, bound in metrics.items())
                      for stage, metrics in gates.items()) or "no metric gates"
 

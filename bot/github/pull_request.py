@@ -1,17 +1,21 @@
 """One pull request on GitHub: read it, evaluate it, and publish the outcome (``publish``).
 
-``read_pull_request`` reads the PR, its reviews and its comments (3 calls, plus one per page beyond 100 items)
-and both states from git objects. ``assess`` runs the pure core on them (twice when team membership had to be
-looked up: one call per owning team, once per run, at most ``MAX_TEAM_LOOKUPS``). ``evaluate`` is ``assess``
-plus the current rollout stage of each model from the bot's deployments (1 call, plus one status per deployed
-model, at most ``deployments.MAX_STAGE_READS``). The /rollout commands judge a command on ``assess`` and
-leave the ``PrContext`` (the raw PR, comments, both snapshots, the teams looked up) to the action, which
-evaluates and publishes it, so a PR is read once per run.
+``read_pull_request`` reads the PR, the tip of its base branch (the trust root, SPEC 1), its reviews and its
+comments (4 calls, plus one per page beyond 100 items) and the three states from git objects: the trust root
+(configuration, CODEOWNERS, owners), the merge base of it and the head (what changed), and the head. It is the one
+place the trust root is loaded; ``/rollout`` reads the PR through it too. ``assess`` runs the pure core on them
+(twice when team membership had to be looked up: one call per owning team, once per run, at most
+``MAX_TEAM_LOOKUPS``), after looking up the repository permission of each distinct approver (one call each, at most
+``MAX_PERMISSION_LOOKUPS``): an approval counts only from write permission or higher. ``evaluate`` is ``assess``
+plus the current rollout stage of each model from the bot's deployments (1 call, plus one status per deployed model,
+at most ``deployments.MAX_STAGE_READS``). The /rollout commands judge a command on ``assess`` and leave the
+``PrContext`` (the raw PR, comments, both snapshots, the teams looked up) to the action, which evaluates and
+publishes it, so a PR is read once per run.
 
 ``publish`` requests the missing reviews (not while draft; never the author, never twice), writes the report
 comment (one per PR, found by marker AND bot login; duplicates by the bot deleted; others' comments never
 touched; no new comment when nothing changed) and sets the commit status on the PR's head SHA.
-A pull_request run therefore costs 3 + teams + 1 + deployed models (at most 6) + 1-2 (reviews) + 1 (comment)
+A pull_request run therefore costs 4 + approvers + teams + 1 + deployed models (at most 6) + 1-2 (reviews) + 1 (comment)
 + 1-2 (the race check after posting one) + duplicates + 1 (status) calls (``deployments.MAX_STAGE_READS`` has
 the worst case).
 """
@@ -30,7 +34,7 @@ from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
 from bot.github import deployments, rollout_state
 from bot.github.client import Client, CommitStatus, GitHubError
-from bot.github.revisions import ensure_commits, load_states
+from bot.github.revisions import ensure_commits, load_trusted_states
 from bot.github.status import status_of
 from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
@@ -39,6 +43,8 @@ from bot.result import Result
 from bot.rollout.parse import Comment
 
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
+MAX_PERMISSION_LOOKUPS = 6  # approvers whose repository permission is looked up, per run (the same budget)
+WRITE = frozenset({"admin", "maintain", "write"})  # the collaborator-permission answers that may approve
 
 
 @dataclass(frozen=True)
@@ -67,14 +73,17 @@ class PrContext:
     draft: bool
     base: Snapshot
     head: Snapshot
+    trust: Snapshot  # the trust root: the base branch's tip when the run started (policy, CODEOWNERS, owners)
     comments: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
     team_note: str = ""
     members: dict[str, frozenset[str]] | None = field(default_factory=dict)  # teams looked up (None: refused)
+    permissions: dict[str, bool] = field(default_factory=dict)  # login -> may approve (write or higher), looked up
+    permission_note: str = ""
 
     @property
     def status_context(self) -> str:
-        return self.base.config.status_context
+        return self.trust.config.status_context
 
 
 def comment_value(raw: dict[str, Any], on_pull_request: bool = True) -> Comment:
@@ -98,16 +107,21 @@ def review_values(raw: Iterable[dict[str, Any]]) -> tuple[Review, ...]:
 
 
 def read_pull_request(gh: Client, repo: str, number: int, settings: Settings) -> PrContext:
-    """The PR, its reviews and its comments (3 calls, plus one per page beyond 100 items), and both states
-    read from git objects."""
+    """The PR, the tip of its base branch, its reviews and its comments (4 calls, plus one per page beyond 100
+    items), and the three states read from git objects (see :func:`load_trusted_states`).
+
+    The trust root is the base branch's tip asked of GitHub now, not ``pull.base.sha``: GitHub sets that when the
+    PR is opened or its head is pushed, and does not move it when the base branch moves, so on a PR branched from
+    an old commit it is the old policy."""
     pull = gh.pull(repo, number)
-    head_sha, pr_base = pull["head"]["sha"], pull["base"]["sha"]
-    ensure_commits(settings.workspace, [pr_base, head_sha], [f"refs/pull/{number}/head"])
-    base, head = load_states(settings.workspace, pr_base, head_sha, settings.config_path)
+    head_sha = pull["head"]["sha"]
+    trust_sha = gh.branch_tip(repo, str(pull["base"]["ref"]))
+    ensure_commits(settings.workspace, [trust_sha, head_sha], [f"refs/pull/{number}/head"])
+    states = load_trusted_states(settings.workspace, trust_sha, head_sha, settings.config_path)
     reviews = gh.reviews(repo, number)
     comments = gh.issue_comments(repo, number)
-    return PrContext(number, pull, head_sha, base.label, str(pull["user"]["login"]), bool(pull.get("draft")), base,
-                     head, comments, reviews)
+    return PrContext(number, pull, head_sha, states.base.label, str(pull["user"]["login"]), bool(pull.get("draft")),
+                     states.base, states.head, states.trust, comments, reviews)
 
 
 def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
@@ -127,19 +141,22 @@ def _whose(settings: Settings, pr: PrContext) -> deployments.PullRequest:
 
 
 def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
-    """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. Team
-    membership is looked up (see :func:`known_members`) only when someone approved, acked or overrode, and
-    the reviews are then judged again with it (the states are assessed once)."""
-    whose = _whose(settings, pr)
-    derived = rollout_state.derived(gh, whose, pr.pull, [comment_value(c) for c in pr.comments],
-                                    pr.base.config.approvals.invalidate_on_push)
+    """The pure core on the PR as read: rules, approvals (reviews, acks, overrides) and the audit log. The states
+    are assessed once and judged (cheaply) three times: as if no approval counted, to know which owning teams to
+    look up (see :func:`known_members`: only when someone approved, acked or overrode); with those teams, to know
+    which approvers are owners; then with the approvals of those whose repository permission is write or higher
+    (see :func:`known_writers`), so a lookup is spent only on an owner who approved."""
+    config = pr.trust.config
+    derived = rollout_state.derived(gh, _whose(settings, pr), pr.pull, [comment_value(c) for c in pr.comments],
+                                    config.approvals.invalidate_on_push)
     state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
-    assessment = check.assess(pr.base, pr.head, settings.today)
-    result = check.judge(assessment, state)
-    teams = _teams_to_match(result, state, pr.base)
+    assessment = check.assess(pr.base, pr.head, settings.today, pr.trust)
+    teams = _teams_to_match(check.judge(assessment, replace(state, writers=frozenset())), state, pr.trust)
     if teams:
         members, pr.team_note = known_members(gh, pr, teams)
-        result = check.judge(assessment, replace(state, team_members=members))
+        state = replace(state, team_members=members)
+    owners_who_approved = sorted({user for g in check.judge(assessment, state).approvals for user in g.by})
+    result = check.judge(assessment, replace(state, writers=known_writers(gh, settings.repo, pr, owners_who_approved)))
     return replace(result, audit=list(derived.audit))
 
 
@@ -152,6 +169,27 @@ def _teams_to_match(result: Result, state: ReviewState, base: Snapshot) -> list[
     if state.overrides:
         owners += base.config.admins
     return sorted({login(o) for o in owners if "/" in o})
+
+
+def known_writers(gh: Client, repo: str, pr: PrContext, users: Iterable[str]) -> frozenset[str]:
+    """Of ``users`` (and those looked up before in the run), the ones with write permission or higher on the
+    repository (GitHub's collaborator permission; a 404 is no permission). One call per user, remembered on
+    ``pr``, at most ``MAX_PERMISSION_LOOKUPS`` per run; a user beyond it is not counted, and the report says so."""
+    missing = [u for u in dict.fromkeys(users) if u not in pr.permissions]
+    room = max(0, MAX_PERMISSION_LOOKUPS - len(pr.permissions))
+    for user in missing[:room]:
+        try:
+            answer = gh.collaborator_permission(repo, user)
+            pr.permissions[user] = str(answer.get("permission") or "none") in WRITE
+        except GitHubError as exc:
+            if exc.status != 404 or exc.exhausted:
+                raise
+            pr.permissions[user] = False
+    skipped = missing[room:]
+    if skipped:
+        pr.permission_note = (f"{len(skipped)} approver(s) not looked up ({', '.join(skipped)}): their approval "
+                              f"does not count; at most {MAX_PERMISSION_LOOKUPS} permission lookups per run")
+    return frozenset(u for u, may in pr.permissions.items() if may)
 
 
 def team_members(gh: Client, teams: Iterable[str],
@@ -195,11 +233,10 @@ def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> Re
     unasked: list[str] = []
     if not pr.draft and result.changes:
         notes, unasked = request_reviews(gh, settings.repo, pr, result)
-    if pr.team_note:
-        notes.append(pr.team_note)
+    notes += [note for note in (pr.team_note, pr.permission_note) if note]
     result = replace(result, notes=[*result.notes, *notes])
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
-                            run_url=settings.run_url, stages=tuple(pr.base.config.rollout.stages))
+                            run_url=settings.run_url, stages=tuple(pr.trust.config.rollout.stages))
     body = render_comment(result, context, ask=unasked)  # its last line asks the teams (bounded, SPEC 6)
     sync_comment(gh, settings, pr, body, create=bool(result.changes))
     state, description = status_of(result)

@@ -4,18 +4,25 @@ Nothing from the PR is checked out, imported or run: the head is a commit whose 
 ``git cat-file`` (bot.sources.GitRevisionSource). When the checkout lacks a commit (a fork's head, a shallow
 clone's base) it is fetched by name: ``git fetch --no-tags --depth=N origin <sha> refs/pull/N/head``.
 The base is the merge base of the PR's base and head commits; a shallow clone is deepened until it has one
-(actions/checkout clones with depth 1). The configuration is the base's (trusted).
+(actions/checkout clones with depth 1).
+
+Two different commits answer two different questions (SPEC 1, "What is trusted"): the merge base decides *what
+changed*; the **trust root**, the tip of the target branch when the run starts, decides *who is trusted and which
+policy applies*: the configuration, CODEOWNERS and the owners of manifests are read there (``load_trusted_states``),
+never at the merge base (a PR branched from an old commit would be judged by that commit's policy) and never at
+the head.
 """
 
 from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.cache import configured_dir
 from bot.config import CONFIG_PATH
-from bot.loader import Parses
+from bot.loader import Loader, Parses
 from bot.loader import load_states as load_pair
 from bot.manifests.parse import parse_config
 from bot.manifests.snapshot import Snapshot
@@ -96,3 +103,40 @@ def load_states(workspace: str | Path, base_sha: str, head_sha: str,
         base_source.close()
         head_source.close()
     return base, head
+
+
+@dataclass(frozen=True)
+class TrustedStates:
+    """The three states of a PR: ``trust`` (the target branch's tip: policy, CODEOWNERS, owners), ``base`` (the merge
+    base of that tip and the head: what changed) and ``head``; base and head are read with the trust root's
+    configuration. ``base is trust`` when the PR is up to date with its branch."""
+
+    trust: Snapshot
+    base: Snapshot
+    head: Snapshot
+
+
+def load_trusted_states(workspace: str | Path, trust_sha: str, head_sha: str,
+                        config_path: str = CONFIG_PATH) -> TrustedStates:
+    """The trust root at ``trust_sha`` (the base branch's tip), the merge base of it and ``head_sha``, and the head.
+
+    The configuration at ``config_path`` of the trust root is the configuration of all three (an invalid one given
+    by the ``config`` input is a SourceError). One parse memo serves the three, so shared blobs are parsed once."""
+    fork = find_merge_base(workspace, trust_sha, head_sha)
+    parses = Parses.with_cache(configured_dir())
+    sources = [GitRevisionSource(workspace, sha, label=sha) for sha in dict.fromkeys((trust_sha, fork, head_sha))]
+    by_sha = {source.label: source for source in sources}
+    try:
+        given = None
+        if config_path != CONFIG_PATH:
+            given, problems = parse_config(by_sha[trust_sha].read(config_path), config_path)
+            if problems:
+                first = problems[0]
+                raise SourceError(f"{first.file}:{first.line}: {first.message} (the configuration at the trust root)")
+        trust = Loader(by_sha[trust_sha], given, parses).load()
+        base = trust if fork == trust_sha else Loader(by_sha[fork], trust.config, parses).load()
+        head = base if head_sha == fork else Loader(by_sha[head_sha], trust.config, parses).load()
+    finally:
+        for source in sources:
+            source.close()
+    return TrustedStates(trust, base, head)

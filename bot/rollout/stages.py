@@ -61,9 +61,10 @@ class Request:
     reason: str | None = None
 
 
-def stages_of(model: Model, config: Config) -> tuple[str, ...]:
-    """A model's rollout stages: its own ``spec.rollout.stages`` when set, else the configured ones."""
-    own = model.spec.rollout.stages if model.spec.rollout else None
+def stages_of(model: Model | None, config: Config) -> tuple[str, ...]:
+    """A model's rollout stages: its own ``spec.rollout.stages`` when set, else the configured ones. ``model`` is
+    the model as the trust root has it: a new model (None) has the configured stages until it has landed."""
+    own = model.spec.rollout.stages if model is not None and model.spec.rollout else None
     return tuple(own or config.rollout.stages)
 
 
