@@ -274,7 +274,16 @@ def load_states(base_source: Source, head_source: Source, trusted: Config | None
 
     One ``Parses`` serves both, so a blob the two states share is parsed (and validated) once.
     """
-    parses = parses if parses is not None else Parses()
-    base = Loader(base_source, trusted, parses).load()
-    head = Loader(head_source, trusted or base.config, parses).load()
+    _, base, head = load_trusted(base_source, None, head_source, trusted, parses)
     return base, head
+
+
+def load_trusted(trust_source: Source, base_source: Source | None, head_source: Source, given: Config | None = None,
+                 parses: Parses | None = None) -> tuple[Snapshot, Snapshot, Snapshot]:
+    """(trust root, base, head): every state read with the trust root's configuration (or ``given``); no
+    ``base_source``: the trust root is the base. One ``Parses`` serves all, so shared blobs are parsed once."""
+    parses = parses if parses is not None else Parses()
+    trust = Loader(trust_source, given, parses).load()
+    base = trust if base_source is None else Loader(base_source, trust.config, parses).load()
+    head = Loader(head_source, trust.config, parses).load()
+    return trust, base, head

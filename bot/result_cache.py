@@ -74,10 +74,12 @@ class Revision(Protocol):
     def label(self) -> str: ...
 
 
-def key(*, base: Revision, head: Revision, today: date, config: str | None) -> Key:
-    """Everything the Result of a check depends on; ``config`` is ``file_digest`` of ``--config F`` (or None)."""
+def key(*, base: Revision, head: Revision, trust: Revision | None = None, today: date, config: str | None) -> Key:
+    """Everything the Result of a check depends on; ``trust`` is the trust root when it is not the base (its
+    policy judges the change), ``config`` is ``file_digest`` of ``--config F`` (or None)."""
     return {
         "format": str(FORMAT), "code": code_digest(), "base": base.tree, "head": head.tree,
+        "trust": trust.tree if trust is not None else None,
         "base_label": base.label, "head_label": head.label, "today": today.isoformat(), "config": config,
     }
 

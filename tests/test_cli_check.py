@@ -53,6 +53,36 @@ def test_git_revisions_use_the_merge_base(tmp_path: Path) -> None:
     assert out["verdict"] == "fail"
 
 
+def test_a_branch_from_an_old_commit_is_judged_by_the_policy_of_the_base_tip(tmp_path: Path) -> None:
+    """An old commit turned MG101 off; main turned it on again; a branch cut from the old commit breaks a contract.
+    The merge base says what changed, the given base (main's tip, the trust root) says which rules apply."""
+    repo = make_repo(tmp_path / "repo", {**BASE, ".modelgate.yml": "rules: {MG101: off}\n"})
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, BREAKING, "remove b")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".modelgate.yml": "rules: {}\n"}, "MG101 is on again")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28",
+                   "--cache-dir", "none", cwd=repo)
+    out = valid(json_out(done))
+    assert "MG101" in {f["rule"] for f in out["findings"]}
+    assert out["verdict"] == "fail" and done.returncode == 1
+    assert {c["subject"] for c in out["changes"]} == {"contract:feat@1"}  # main's own change is not the branch's
+
+
+def test_the_result_cache_keys_on_the_trust_root(tmp_path: Path) -> None:
+    """The same merge base and head under another tip of main are another check: a stored Result is not replayed."""
+    repo = make_repo(tmp_path / "repo", {**BASE, ".modelgate.yml": "rules: {MG101: off}\n"})
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, BREAKING, "remove b")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"docs/a.md": "a\n"}, "main moves on, MG101 still off")
+    args = ("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28",
+            "--cache-dir", str(tmp_path / "cache"))
+    assert json_out(run_cli(*args, cwd=repo))["verdict"] != "fail"
+    commit(repo, {".modelgate.yml": "rules: {}\n"}, "MG101 is on again")
+    assert json_out(run_cli(*args, cwd=repo))["verdict"] == "fail"
+
+
 def test_the_working_tree_is_compared_with_its_merge_base(tmp_path: Path) -> None:
     repo = branched_repo(tmp_path)
     git(repo, "checkout", "-q", "pr")
