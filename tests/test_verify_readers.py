@@ -161,9 +161,14 @@ def test_coercer(types, cell, value):
 
 # Bounds: a small hostile file cannot take the memory or time a large one would (issue 19, item 10).
 
+def repeated(value, n):
+    """``value`` n times as a dictionary-encoded Arrow array, built without expanding it."""
+    return pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), pa.array([value]))
+
+
 def hostile_parquet(path, rows=1500, cell=1 << 20):
     """The reported attack: one 1 MiB string, dictionary-encoded, in every one of 1,500 rows (about 500 bytes)."""
-    pq.write_table(pa.table({"id": pa.array(["x" * cell] * rows).dictionary_encode()}), path, compression="zstd")
+    pq.write_table(pa.table({"id": repeated("x" * cell, rows)}), path, compression="zstd")
     return path
 
 
@@ -189,7 +194,9 @@ def test_the_per_file_limit_is_a_parameter(tmp_path):
 
 def test_a_parquet_row_over_the_record_limit_is_refused(tmp_path):
     path = tmp_path / "lists.parquet"  # each row a list of 20,000 uses of one 1 KiB string: 20 MB a row
-    pq.write_table(pa.table({"codes": pa.array([["y" * 1024] * 20_000] * 50)}), path, compression="zstd")
+    lists = pa.ListArray.from_arrays(pa.array(range(0, 50 * 20_000 + 1, 20_000), pa.int32()),
+                                     repeated("y" * 1024, 50 * 20_000))
+    pq.write_table(pa.table({"codes": lists}), path, compression="zstd")
     with pytest.raises(RecordsError, match=r"lists\.parquet: row 1: 20,640,008 bytes decoded, over the limit of "
                                            r"16 MiB per record"):
         rows(path)
@@ -197,7 +204,7 @@ def test_a_parquet_row_over_the_record_limit_is_refused(tmp_path):
 
 def test_parquet_row_groups_declaring_too_much_are_refused_before_reading(tmp_path):
     path = tmp_path / "big.parquet"
-    pq.write_table(pa.table({"id": ["x" * (1 << 20)] * 4}), path, compression="zstd", use_dictionary=False)
+    pq.write_table(pa.table({"id": ["x" * (1 << 20)] * 4}), path, compression="zstd", use_dictionary=False)  # 4 MiB
     with pytest.raises(RecordsError, match=r"big\.parquet: its row groups declare 4,194,\d+ bytes, over the limit of "
                                            r"2 MiB per file"):
         Records(path, SCHEMA, limits=Limits(max_bytes=2 << 20)).batches().__next__()
