@@ -324,8 +324,11 @@ def _value_sizes(pa: Any, pc: Any, array: Any) -> Any:
         for field in array.flatten():
             sizes += _value_sizes(pa, pc, field)
         return sizes
-    width = getattr(kind, "byte_width", 0) if not types.is_boolean(kind) else 1
-    if not width and n:  # a type of no fixed width this does not know: its share of the buffers
+    try:
+        width = 1 if types.is_boolean(kind) else int(kind.byte_width)
+    except (AttributeError, ValueError):  # a type of no fixed width this does not know: its share of the buffers
+        width = 0
+    if not width and n:
         width = -(-array.nbytes // n)
     return np.full(n, max(width, VALUE_BYTES), dtype=np.int64)
 
