@@ -145,3 +145,16 @@ def test_verify_through_the_cli_prints_no_raw_attack(tmp_path, fmt):
         assert [line.split(",")[0] for line in lines[:-2]] == ["::error file=contracts/feed.yaml"] * 2
     else:
         assert lines[0] == "modelgate verify feed@1: FAIL"
+
+
+def test_verify_json_notes_on_stderr_are_escaped(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    repo = write_tree(tmp_path / "repo", {"contracts/feed.yaml": CONTRACT})
+    pq.write_table(pa.table({"other": [1, 2]}), repo / "r.parquet")  # the note names the contract's field
+    done = run_cli("verify", "feed@1", "--records", "r.parquet", "--at", ".", "--format", "json", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ("modelgate: note: r.parquet: the Parquet file has no column for score ::warning "
+                           "title=contract::pwned\ufffd[31m\ufffd; every record misses these fields\n")
+    inert(done.stderr)

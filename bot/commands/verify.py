@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands._common import add_format, find_version, load_state, parse_ref, show
 from bot.errors import UsageError
+from bot.escape import terminal_text
 from bot.report.formats import VERIFY
 from bot.report.verify import VerifyReport
 from bot.verify.readers import GIB, KIB, MAX_BYTES, MIB, size_text
@@ -81,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
     show(VERIFY, args.format, VerifyReport(result, manifest.path, line))
     if args.format == "json":  # the other formats show the notes
         for note in result.notes:
-            print(f"modelgate: note: {note}", file=sys.stderr)
+            print(f"modelgate: note: {terminal_text(note)}", file=sys.stderr)
     return 0 if result.verdict == "pass" else 1
