@@ -8,8 +8,10 @@ a PR comment, a job summary, a mermaid graph or a workflow command:
 - ``mermaid_label`` / ``mermaid_id``: a quoted node label and a node id that cannot break out of the graph.
 - ``dot_string``: a quoted Graphviz DOT id or label.
 - ``workflow_command_data`` / ``workflow_command_prop``: GitHub Actions workflow commands
-  (``::error file=F,line=L,title=T::DATA``), as @actions/core escapes them.
+  (``::error file=F,line=L,title=T::DATA``), as @actions/core escapes them, and no other control character
+  or bidi override (the job log is a terminal too).
 - ``terminal_text``: one line for a terminal: no control character (no ANSI escape) and no bidi override.
+  It is also what makes a plain line of a job log safe: being one line, it cannot start a workflow command.
 
 ``table_cell`` is for modelgate's own markdown (the rule catalogue in ``docs/rules.md``), not for hostile text.
 """
@@ -63,29 +65,34 @@ def mermaid_id(text: str) -> str:
 
 
 def _workflow_command(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _COMMAND_CONTROL.sub("\ufffd", escaped)
 
 
 def workflow_command_data(text: str) -> str:
     """The message part of a workflow command (after ``::``): ``<``, ``>``, ``&`` as HTML entities (SPEC 6:
-    everywhere, annotations included), then ``%``, CR and LF escaped."""
+    everywhere, annotations included), then ``%``, CR and LF escaped; other control characters (ESC, NUL)
+    and bidi overrides become U+FFFD."""
     return _workflow_command(html.escape(text, quote=False))
 
 
 def workflow_command_prop(text: str) -> str:
-    """A property value of a workflow command (``file=``, ``title=``): ``%``, CR, LF, ``:`` and ``,`` escaped
-    (no entities: ``file=`` must name the file as it is)."""
+    """A property value of a workflow command (``file=``, ``title=``): ``%``, CR, LF, ``:`` and ``,`` escaped,
+    other control characters and bidi overrides U+FFFD (no entities: ``file=`` must name the file as it is)."""
     return _workflow_command(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def dot_string(text: str) -> str:
-    """A double-quoted Graphviz DOT string (backslashes, quotes and line breaks escaped)."""
+    """A double-quoted Graphviz DOT string (backslashes, quotes and line breaks escaped; other control
+    characters and bidi overrides U+FFFD, as on a terminal, where the graph is printed)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + _LINE_BREAKS.sub(" ", escaped) + '"'
+    return '"' + _TERMINAL_CONTROL.sub("\ufffd", _LINE_BREAKS.sub(" ", escaped)) + '"'
 
 
 # C0 and C1 control characters (ANSI escapes start with ESC or CSI) and the bidi overrides ("Trojan Source").
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The same but tab, CR and LF, which a workflow command keeps (the latter two escaped as %0D and %0A).
+_COMMAND_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_text(text: str) -> str:

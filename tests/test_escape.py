@@ -82,3 +82,11 @@ def test_workflow_command_escaping():
 
 def test_a_table_cell_of_our_own_markdown_escapes_only_the_cell_separator():
     assert table_cell("`a|b` or [c](#d)") == "`a\\|b` or [c](#d)"
+
+
+def test_workflow_commands_and_dot_replace_other_control_characters_and_bidi_overrides():
+    # the job log is a terminal too: an ESC sequence would recolour it, U+202E reorder the line
+    assert workflow_command_data("a\x1b[31mb\u202ec\x00\td\r\n") == "a\ufffd[31mb\ufffdc\ufffd\td%0D%0A"
+    assert workflow_command_prop("f\x1b[31m\u2066.yaml") == "f\ufffd[31m\ufffd.yaml"
+    assert dot_string("m\x1b[31m\u202e\nx") == '"m\ufffd[31m\ufffd x"'
+    assert workflow_command_data("ordinary text, é — ok") == "ordinary text, é — ok"

@@ -70,7 +70,7 @@ def test_lint_text_and_github() -> None:
     report = LintReport(FINDINGS, 3)
     assert LINT.render("text", report) == (
         'contracts/a, b.yaml:7: MG002 [error] fraud-score@2: "score" <b>bad</b> 100% é\n'
-        "MG007 [warning] no owners\nat all\n"
+        "MG007 [warning] no owners at all\n"  # one line: a message's line break cannot start a workflow command
         "1 error, 1 warning in 1 file (3 manifests parsed)\n")
     assert LINT.render("github", report) == (
         '::error file=contracts/a%2C b.yaml,line=7,title=MG002::fraud-score@2: "score" &lt;b&gt;bad&lt;/b&gt; '

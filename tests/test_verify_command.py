@@ -137,3 +137,27 @@ def test_end_to_end_through_a_subprocess(repo):
     usage = run_cli("verify", "fraud-score@2", "--records", "bad.parquet", "--at", ".", cwd=repo)
     assert usage.returncode == 2
     assert usage.stderr.strip() == "modelgate: error: bad.parquet: no such file"
+
+
+def test_a_hostile_parquet_file_is_one_clear_line_and_exit_2(repo):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bomb = pa.DictionaryArray.from_arrays(pa.array([0] * 1500, pa.int32()), pa.array(["x" * (1 << 20)]))
+    pq.write_table(pa.table({"score": bomb}), repo / "bomb.parquet", compression="zstd")
+    done = run_cli("verify", "fraud-score@2", "--records", "bomb.parquet", "--at", ".", "--max-bytes", "64M", cwd=repo)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == "modelgate: error: bomb.parquet: row 64: over 64 MiB decoded, the limit per file\n"
+
+
+@pytest.mark.parametrize(("size", "ok"), [("500M", True), ("2g", True), ("1024", True), ("0", False), ("1x", False),
+                                          ("-5M", False), ("", False), ("１M", False)])
+def test_max_bytes_takes_a_size(repo, capsys, size, ok):
+    if ok:
+        assert verify(repo, "--records", str(repo / "good.jsonl"), "--max-bytes", size) == 0
+        return
+    with pytest.raises(SystemExit) as usage:
+        verify(repo, "--records", str(repo / "good.jsonl"), "--max-bytes", size)
+    assert usage.value.code == 2
+    assert "argument --max-bytes: " in capsys.readouterr().err

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bot.verify.readers import Records, RecordsError, coercer
+from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, coercer
 
 SCHEMA = {
     "type": "object",
@@ -23,8 +23,8 @@ SCHEMA = {
 }
 
 
-def rows(path, schema=SCHEMA, batch_size=4096):
-    records = Records(path, schema, batch_size=batch_size)
+def rows(path, schema=SCHEMA, batch_size=4096, limits=DEFAULT_LIMITS):
+    records = Records(path, schema, batch_size=batch_size, limits=limits)
     return [row for batch in records.batches() for row in batch], records.notes
 
 
@@ -157,3 +157,101 @@ def test_unusable_paths(tmp_path):
 ])
 def test_coercer(types, cell, value):
     assert coercer(types)(cell) == value
+
+
+# Bounds: a small hostile file cannot take the memory or time a large one would (issue 19, item 10).
+
+def repeated(value, n):
+    """``value`` n times as a dictionary-encoded Arrow array, built without expanding it."""
+    return pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), pa.array([value]))
+
+
+def hostile_parquet(path, rows=1500, cell=1 << 20):
+    """The reported attack: one 1 MiB string, dictionary-encoded, in every one of 1,500 rows (about 500 bytes)."""
+    pq.write_table(pa.table({"id": repeated("x" * cell, rows)}), path, compression="zstd")
+    return path
+
+
+def test_a_dictionary_bomb_in_parquet_is_refused_with_bounded_memory(tmp_path):
+    path = hostile_parquet(tmp_path / "bomb.parquet")
+    assert path.stat().st_size < 1000
+    records = Records(path, SCHEMA)
+    arrow_peak = read = 0
+    with pytest.raises(RecordsError) as refused:
+        for batch in records.batches():
+            arrow_peak = max(arrow_peak, pa.total_allocated_bytes())
+            read += len(batch)
+    assert str(refused.value) == f"{path}: row 1024: over 1 GiB decoded, the limit per file"
+    assert arrow_peak < 8 << 20  # the column stays dictionary-encoded in Arrow: 1 MiB once, not 1.5 GB
+    assert read <= 1023  # and the rows reach Python a few at a time (32 MiB of them)
+
+
+def test_the_per_file_limit_is_a_parameter(tmp_path):
+    path = hostile_parquet(tmp_path / "bomb.parquet")
+    with pytest.raises(RecordsError, match=r"bomb\.parquet: row 8: over 8 MiB decoded, the limit per file"):
+        rows(path, limits=Limits(max_bytes=8 << 20))
+
+
+def test_a_parquet_row_over_the_record_limit_is_refused(tmp_path):
+    path = tmp_path / "lists.parquet"  # each row a list of 20,000 uses of one 1 KiB string: 20 MB a row
+    lists = pa.ListArray.from_arrays(pa.array(range(0, 50 * 20_000 + 1, 20_000), pa.int32()),
+                                     repeated("y" * 1024, 50 * 20_000))
+    pq.write_table(pa.table({"codes": lists}), path, compression="zstd")
+    with pytest.raises(RecordsError, match=r"lists\.parquet: row 1: 20,640,008 bytes decoded, over the limit of "
+                                           r"16 MiB per record"):
+        rows(path)
+
+
+def test_parquet_row_groups_declaring_too_much_are_refused_before_reading(tmp_path):
+    path = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"id": ["x" * (1 << 20)] * 4}), path, compression="zstd", use_dictionary=False)  # 4 MiB
+    with pytest.raises(RecordsError, match=r"big\.parquet: its row groups declare 4,194,\d+ bytes, over the limit of "
+                                           r"2 MiB per file"):
+        Records(path, SCHEMA, limits=Limits(max_bytes=2 << 20)).batches().__next__()
+
+
+def test_nested_and_dictionary_parquet_columns_read_as_plain_values(tmp_path):
+    path = tmp_path / "nested.parquet"
+    table = pa.table({"id": pa.array(["a", "b", None]).dictionary_encode(),
+                      "codes": [["A", "B"], None, []],
+                      "attrs": pa.array([[("k", 1)], [], None], pa.map_(pa.string(), pa.int64())),
+                      "meta": [{"src": "s1", "n": 1}, None, {"src": None, "n": 2}],
+                      "pair": pa.array([[1, 2], None, [3, 4]], pa.list_(pa.int64(), 2)),
+                      "amount": pa.array(["1.50", "2", None]).cast(pa.decimal128(5, 2))})
+    pq.write_table(table, path)
+    found, notes = rows(path, batch_size=2)
+    assert [r for _, r, _ in found] == [
+        {"id": "a", "codes": ["A", "B"], "attrs": [("k", 1)], "meta": {"src": "s1", "n": 1}, "pair": [1, 2],
+         "amount": 1.5},
+        {"id": "b", "codes": None, "attrs": [], "meta": None, "pair": None, "amount": 2.0},
+        {"id": None, "codes": [], "attrs": None, "meta": {"src": None, "n": 2}, "pair": [3, 4], "amount": None}]
+    assert notes == ["nested.parquet: the Parquet file has no column for score, count, flag; every record misses "
+                     "these fields"]
+
+
+def test_a_json_line_over_the_record_limit_is_refused_without_reading_it_whole(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"id": "a"}\n{"id": "' + b"x" * 2000 + b'"}\n')
+    limits = Limits(max_record_bytes=1000)
+    with pytest.raises(RecordsError, match=r"r\.jsonl: line 2: longer than the limit of 1,000 bytes per record"):
+        rows(path, limits=limits)
+    path.write_bytes(b'{"id": "' + b"x" * 988 + b'"}\n')  # 998 bytes and the line break: within
+    assert len(rows(path, limits=limits)[0]) == 1
+
+
+def test_json_lines_and_csv_over_the_file_limit_are_refused_at_once(tmp_path):
+    for name in ("r.jsonl", "r.csv"):
+        path = tmp_path / name
+        path.write_text("id\n" + "a\n" * 100)
+        with pytest.raises(RecordsError, match=rf"{name}: 203 bytes, over the limit of 100 bytes per file"):
+            Records(path, SCHEMA, limits=Limits(max_bytes=100))
+
+
+def test_a_csv_field_or_line_over_its_limit_is_refused(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('id,score\n"' + "x" * (128 * 1024 + 1) + '",1\n')
+    with pytest.raises(RecordsError, match=r"r\.csv: line 2: field larger than field limit \(131072\)"):
+        rows(path)
+    path.write_text("id,score\n" + "x" * 5000 + ",1\n")
+    with pytest.raises(RecordsError, match=r"r\.csv: line 2: longer than the limit of 4 KiB per record"):
+        rows(path, limits=Limits(max_record_bytes=4096))

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from bot.commands._common import add_format, find_version, load_state, parse_ref, show
 from bot.errors import UsageError
+from bot.escape import terminal_text
 from bot.report.formats import VERIFY
 from bot.report.verify import VerifyReport
+from bot.verify.readers import GIB, KIB, MAX_BYTES, MIB, size_text
 
 if TYPE_CHECKING:
     from bot.verify.report import Where
@@ -34,17 +36,32 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_format(parser, VERIFY)
     parser.add_argument("--examples", type=_count, default=10, metavar="N",
                         help="how many problems of invalid records to show (default 10)")
+    parser.add_argument("--max-bytes", type=_size, default=MAX_BYTES, metavar="SIZE",
+                        help=f"refuse a file holding more than SIZE of decoded records, e.g. 4G or 500M "
+                             f"(default {size_text(MAX_BYTES)}; each file on its own)")
     parser.set_defaults(func=run)
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
     return int(text)
 
 
+_UNITS = {"": 1, "K": KIB, "M": MIB, "G": GIB}
+
+
+def _size(text: str) -> int:
+    """A size in bytes: a whole number, optionally followed by K, M or G (binary: 1K is 1,024 bytes)."""
+    number, unit = (text[:-1], text[-1].upper()) if text[-1:].isalpha() else (text, "")
+    if not (number.isascii() and number.isdigit()) or unit not in _UNITS or int(number) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size: a whole number > 0, optionally with K, M or G")
+    return int(number) * _UNITS[unit]
+
+
 def run(args: argparse.Namespace) -> int:
     from bot.verify import Expected, verify_records  # imported here: the other commands need not load the validator
+    from bot.verify.readers import Limits
 
     name, number = parse_ref(args.contract)
     snap = load_state(args.at)
@@ -55,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"the schema of {name}@{number} cannot be read"
                          + (f": {problem.file}:{problem.line}: {problem.message}" if problem else ""))
     result = verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records),
-                            Path(args.baseline) if args.baseline else None, args.examples)
+                            Path(args.baseline) if args.baseline else None, args.examples,
+                            Limits(max_bytes=args.max_bytes))
 
     def line(where: Where) -> int:
         key = ("schema_ref",) if where == ("schema",) and version.schema_ref else where
@@ -64,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
     show(VERIFY, args.format, VerifyReport(result, manifest.path, line))
     if args.format == "json":  # the other formats show the notes
         for note in result.notes:
-            print(f"modelgate: note: {note}", file=sys.stderr)
+            print(f"modelgate: note: {terminal_text(note)}", file=sys.stderr)
     return 0 if result.verdict == "pass" else 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.escape import dot_string, mermaid_id, mermaid_label
+from bot.escape import dot_string, mermaid_id, mermaid_label, terminal_text
 
 
 def mermaid(view: dict[str, Any]) -> str:
@@ -37,13 +37,16 @@ def dot(view: dict[str, Any]) -> str:
 
 
 def impact_text(view: dict[str, Any]) -> str:
-    head = ", ".join(view["start"])
+    """The impacted models, one terminal line each: depth, model, owners and the chain (every name escaped)."""
+    head = ", ".join(map(terminal_text, view["start"]))
     rows = view["impacted"]
     if not rows:
         return f"{head}: no model depends on it\n"
     lines = [f"{head}: {len(rows)} model{'s depend' if len(rows) != 1 else ' depends'} on it"]
-    width = max(len(r["model"]) for r in rows)
-    for row in rows:
-        owners = ", ".join(row["owners"]) or "(no owners)"
-        lines.append(f"  {row['depth']:>2}  {row['model']:<{width}}  {owners}  ({' → '.join(row['chain'])})")
+    models = [terminal_text(r["model"]) for r in rows]
+    width = max(map(len, models))
+    for row, model in zip(rows, models, strict=True):
+        owners = ", ".join(map(terminal_text, row["owners"])) or "(no owners)"
+        chain = " → ".join(map(terminal_text, row["chain"]))
+        lines.append(f"  {row['depth']:>2}  {model:<{width}}  {owners}  ({chain})")
     return "\n".join(lines) + "\n"

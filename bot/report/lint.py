@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.escape import workflow_command_data, workflow_command_prop
+from bot.escape import terminal_text, workflow_command_data, workflow_command_prop
 
 if TYPE_CHECKING:
     from bot.result import Finding
@@ -39,8 +39,9 @@ def github(report: LintReport) -> str:
 
 
 def _line(finding: Finding) -> str:
-    where = f"{finding.file}:{finding.line}: " if finding.file else ""
-    return f"{where}{finding.rule} [{finding.severity}] {finding.message}"
+    """``file:line: MG001 [error] message`` on one terminal line (a file name or a message may hold anything)."""
+    where = f"{terminal_text(finding.file)}:{finding.line}: " if finding.file else ""
+    return f"{where}{finding.rule} [{finding.severity}] {terminal_text(finding.message)}"
 
 
 def _annotation(finding: Finding) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.escape import terminal_text
+
 if TYPE_CHECKING:
     from bot.compat import CompareResult
 
 
 def text(result: CompareResult) -> str:
-    rows = [(c.type, c.path, "compatible" if c.compatible else "incompatible")
+    rows = [(c.type, terminal_text(c.path), "compatible" if c.compatible else "incompatible")
             + ((c.direction,) if result.mode == "full" else ()) for c in result.changes]
     header = ("type", "path", "verdict") + (("direction",) if result.mode == "full" else ())
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]

@@ -1,5 +1,10 @@
 """The report of ``modelgate verify``: one :class:`bot.verify.report.VerifyResult` as text, JSON (SPEC section 8's
-shape) or workflow commands at the lines of the contract's manifest."""
+shape) or workflow commands at the lines of the contract's manifest.
+
+Every string of a verification may come from the data (a record's keys and values reach the examples' paths and
+reasons, a Parquet file's column names the notes) or from the contract (field names, its name), so each goes
+through :mod:`bot.escape`: ``term`` in the text template, the workflow-command escapers and ``terminal_text``
+(for the plain summary line) in the github format."""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.escape import workflow_command_data, workflow_command_prop
+from bot.escape import terminal_text, workflow_command_data, workflow_command_prop
+from bot.report.view import FULL, Limits
 
 if TYPE_CHECKING:
     from bot.verify.report import VerifyResult, Where
@@ -23,8 +29,15 @@ class VerifyReport:
     line: Callable[[Where], int]
 
 
+@dataclass(frozen=True)
+class _Whole:
+    """What the template filters read to clip user text (``view.limits.text``): a verification shows it whole."""
+
+    limits: Limits = FULL
+
+
 def variables(report: VerifyReport) -> dict[str, object]:
-    return {"result": report.result}
+    return {"result": report.result, "view": _Whole()}
 
 
 def as_json(report: VerifyReport) -> dict[str, Any]:
@@ -62,5 +75,5 @@ def github(report: VerifyReport) -> str:
     for note in result.notes:
         annotate("warning", ("schema",), note)
     verdict = "pass" if result.verdict == "pass" else f"fail ({'; '.join(result.breaches)})"
-    out.append(f"{title}: {result.records} records, {verdict}")
+    out.append(terminal_text(f"{title}: {result.records} records, {verdict}"))  # one plain line: not a command
     return "\n".join(out) + "\n"

@@ -10,6 +10,18 @@ CSV cells are strings: each is coerced to the type its column has in the schema 
 boolean, array or object as JSON), an empty cell is null, and a cell that does not parse stays a string,
 which the schema then rejects. Parquet columns keep their types; a type that contradicts the schema is
 noted once and the records carrying such values are invalid.
+
+Every reader is bounded (:class:`Limits`), so a small hostile file cannot take the memory or the time a large
+one would: a file may hold at most ``max_bytes`` of decoded records, a record (a JSON line, a line of CSV, a
+Parquet row decoded) at most ``max_record_bytes``, a CSV field at most ``CSV_FIELD_LIMIT``. Going over is a
+RecordsError naming the file and the limit. Parquet needs more care, since a few hundred bytes can expand to
+gigabytes (compression, dictionary and run-length encoding): byte-array columns are read dictionary-encoded
+(``read_dictionary``), so a dictionary entry is held once however often it is used; Arrow decodes
+``PARQUET_BATCH_ROWS`` rows at a time; the decoded size of every row is computed from the Arrow batch (each
+use of a dictionary entry counted) before any Python value is made, and rows become Python values
+``PARQUET_SLICE_BYTES`` at a time; and Arrow's memory after decoding a batch must stay under ``ARROW_MEMORY``.
+The row groups' declared sizes are checked first, but only as a quick refusal: a hostile file's metadata can
+lie, so what is actually decoded is what counts.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +38,14 @@ from bot.errors import DomainError
 from bot.verify.fields import schema_types
 
 BATCH_SIZE = 4096
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+MAX_BYTES = 1 * GIB  # decoded records in one file (``verify --max-bytes``)
+MAX_RECORD_BYTES = 16 * MIB  # one record: a line of JSON Lines or CSV, a Parquet row decoded
+CSV_FIELD_LIMIT = 128 * KIB  # one CSV field (the csv module's own default, made explicit)
+PARQUET_BATCH_ROWS = 1024  # rows Arrow decodes at a time
+PARQUET_SLICE_BYTES = 32 * MIB  # decoded bytes of the rows turned into Python values at a time
+ARROW_MEMORY = 256 * MIB  # Arrow's memory pool after decoding one batch
+VALUE_BYTES = 8  # the least a decoded value counts for (a null, a boolean, a number)
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv", ".parquet": "parquet",
            ".pq": "parquet"}
 INTEGER_RE = re.compile(r"-?(?:0|[1-9]\d*)")
@@ -34,7 +55,27 @@ Row = tuple[int, Any, str | None]
 
 
 class RecordsError(DomainError):
-    """A file of records that cannot be read at all: missing, unknown format, not the format it claims."""
+    """A file of records that cannot be read at all: missing, unknown format, not the format it claims, over a
+    limit."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file of records may hold: decoded bytes in all (``max_bytes``) and per record."""
+
+    max_bytes: int = MAX_BYTES
+    max_record_bytes: int = MAX_RECORD_BYTES
+
+
+def size_text(n: int) -> str:
+    """``1 GiB``, ``16 MiB``, ``128 KiB`` for whole multiples, else ``1,234 bytes``."""
+    for unit, name in ((GIB, "GiB"), (MIB, "MiB"), (KIB, "KiB")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit} {name}"
+    return f"{n:,} bytes"
+
+
+DEFAULT_LIMITS = Limits()
 
 
 def _reject_constant(name: str) -> None:
@@ -47,7 +88,8 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 class Records:
     """One file of records. ``notes`` fills in as it is read (e.g. schema fields the file has no column for)."""
 
-    def __init__(self, path: str | Path, schema: Any, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, path: str | Path, schema: Any, batch_size: int = BATCH_SIZE,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = Path(path)
         suffix = self.path.suffix.lower()
         if suffix not in FORMATS:
@@ -62,7 +104,11 @@ class Records:
         self.format = FORMATS[suffix]
         self.types = schema_types(schema)
         self.batch_size = batch_size
+        self.limits = limits
         self.notes: list[str] = []
+        if self.format != "parquet" and self.path.stat().st_size > limits.max_bytes:
+            raise RecordsError(f"{path}: {self.path.stat().st_size:,} bytes, over the limit of "
+                               f"{size_text(limits.max_bytes)} per file")
 
     def batches(self) -> Iterator[list[Row]]:
         readers: dict[str, Callable[[], Iterator[list[Row]]]] = {
@@ -79,7 +125,7 @@ class Records:
         decode = _DECODER.decode
         rows: list[Row] = []
         with self.path.open("rb") as handle:
-            for number, line in enumerate(handle, 1):
+            for number, line in enumerate(self._lines(handle), 1):
                 try:
                     rows.append((number, decode(line.decode("utf-8")), None))
                 except UnicodeDecodeError:
@@ -95,9 +141,23 @@ class Records:
         if rows:
             yield rows
 
+    def _lines(self, handle: IO[bytes]) -> Iterator[bytes]:
+        """The lines of a binary file, each read only up to the record limit, the file only up to its limit."""
+        limit, total, number = self.limits.max_record_bytes, 0, 0
+        while line := handle.readline(limit + 1):
+            number += 1
+            if len(line) > limit and not line.endswith(b"\n"):
+                raise RecordsError(f"{self.path}: line {number}: longer than the limit of {size_text(limit)} "
+                                   "per record")
+            total += len(line)
+            if total > self.limits.max_bytes:
+                raise RecordsError(f"{self.path}: line {number}: over the limit of "
+                                   f"{size_text(self.limits.max_bytes)} per file")
+            yield line
+
     def _text_lines(self, handle: IO[bytes]) -> Iterator[str]:
         """The lines of a binary file as text (a byte order mark dropped); bytes that are not UTF-8 stop the read."""
-        for number, raw in enumerate(handle, 1):
+        for number, raw in enumerate(self._lines(handle), 1):
             try:
                 yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
@@ -105,6 +165,7 @@ class Records:
 
     def _csv(self) -> Iterator[list[Row]]:
         line = 1
+        csv.field_size_limit(CSV_FIELD_LIMIT)
         try:
             with self.path.open("rb") as handle:
                 reader = csv.reader(self._text_lines(handle))
@@ -140,10 +201,15 @@ class Records:
         except ImportError as exc:
             raise RecordsError(f"{self.path}: reading Parquet needs pyarrow: pip install 'modelgate[parquet]'") from exc
         try:
-            handle = pq.ParquetFile(self.path)
+            layout = pq.ParquetFile(self.path)
+            columns = layout.schema_arrow
+            self._check_declared_size(layout.metadata)
+            text_leaves = [leaf.path for leaf in map(layout.schema.column, range(len(layout.schema)))
+                           if leaf.physical_type == "BYTE_ARRAY" and leaf.logical_type.type in _DICTIONARY_READABLE]
+            layout.close()
+            handle = pq.ParquetFile(self.path, read_dictionary=text_leaves)
         except (pa.ArrowException, OSError) as exc:
             raise RecordsError(f"{self.path}: not a readable Parquet file ({exc})") from exc
-        columns = handle.schema_arrow
         self._note_missing(columns.names, "Parquet file")
         casts: dict[str, Any] = {}
         for column in columns:
@@ -155,22 +221,141 @@ class Records:
             if allowed and kind not in allowed | numbers:
                 self.notes.append(f"{self.path.name}: column {column.name} holds {column.type} values; the schema "
                                   f"says {' or '.join(sorted(allowed))}: records with a value there are invalid")
-        number = 0
+        target = pa.schema([column.with_type(casts.get(column.name, column.type)) for column in columns])
+        number = total = held = 0  # rows read, bytes decoded, bytes of the rows not yet yielded
+        rows: list[Row] = []
         with handle:
-            for batch in handle.iter_batches(batch_size=self.batch_size):
-                for name, cast in casts.items():
-                    index = batch.schema.get_field_index(name)
-                    batch = batch.set_column(index, name, pc.cast(batch.column(index), cast))
-                rows: list[Row] = []
-                for record in batch.to_pylist():
-                    number += 1
-                    rows.append((number, record, None))
-                yield rows
+            batches = handle.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+            while True:
+                try:
+                    batch = next(batches, None)
+                except (pa.ArrowException, OSError) as exc:
+                    raise RecordsError(f"{self.path}: row {number + 1}: not readable ({exc})") from exc
+                if batch is None:
+                    break
+                if pa.total_allocated_bytes() > ARROW_MEMORY:
+                    raise RecordsError(f"{self.path}: rows {number + 1}-{number + batch.num_rows}: decoding them "
+                                       f"took over {size_text(ARROW_MEMORY)} of memory, the limit")
+                sizes = _row_sizes(pa, pc, batch)
+                total = self._check_decoded(sizes, number, total)
+                for start, stop in _slices(sizes, PARQUET_SLICE_BYTES):  # decoded (and cast) a slice at a time
+                    for record in batch.slice(start, stop - start).cast(target).to_pylist():
+                        number += 1
+                        rows.append((number, record, None))
+                    held += int(sizes[start:stop].sum())
+                    if len(rows) >= self.batch_size or held >= PARQUET_SLICE_BYTES:
+                        yield rows
+                        rows, held = [], 0
+        if rows:
+            yield rows
+
+    def _check_declared_size(self, metadata: Any) -> None:
+        """A quick refusal of a file whose row groups declare more bytes than the limit (they may also lie low)."""
+        declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+        if declared > self.limits.max_bytes:
+            raise RecordsError(f"{self.path}: its row groups declare {declared:,} bytes, over the limit of "
+                               f"{size_text(self.limits.max_bytes)} per file")
+
+    def _check_decoded(self, sizes: Any, before: int, total: int) -> int:
+        """The running total of decoded bytes once a batch of rows (``sizes``, after row ``before``) is added;
+        a row over the record limit, or a total over the file's, is refused."""
+        limits = self.limits
+        if len(sizes) and int(sizes.max()) > limits.max_record_bytes:
+            row = int((sizes > limits.max_record_bytes).argmax())
+            raise RecordsError(f"{self.path}: row {before + row + 1}: {int(sizes[row]):,} bytes decoded, over the "
+                               f"limit of {size_text(limits.max_record_bytes)} per record")
+        running = total + sizes.cumsum()
+        if len(sizes) and int(running[-1]) > limits.max_bytes:
+            row = int((running > limits.max_bytes).argmax())
+            raise RecordsError(f"{self.path}: row {before + row + 1}: over {size_text(limits.max_bytes)} decoded, "
+                               "the limit per file")
+        return int(running[-1]) if len(sizes) else total
+
+
+# Logical types of byte-array columns Arrow can read dictionary-encoded (a decimal stored as bytes cannot).
+_DICTIONARY_READABLE = frozenset({"STRING", "NONE", "JSON", "BSON", "ENUM"})
+
+
+def _row_sizes(pa: Any, pc: Any, batch: Any) -> Any:
+    """The decoded size of each row of an Arrow batch (a numpy array): the sum of its values' sizes."""
+    import numpy as np
+
+    sizes = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        sizes += _value_sizes(pa, pc, column)
+    return sizes
+
+
+def _value_sizes(pa: Any, pc: Any, array: Any) -> Any:
+    """The decoded size of each value of an Arrow array (a numpy array of int64): a string's or binary's bytes
+    and a nested value's parts, each value at least VALUE_BYTES, and a dictionary entry at every use."""
+    import numpy as np
+
+    types, kind, n = pa.types, array.type, len(array)
+    if types.is_dictionary(kind):
+        dictionary = array.dictionary
+        if not len(dictionary):
+            return np.full(n, VALUE_BYTES, dtype=np.int64)
+        used = array.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        if _is_bytes(types, dictionary.type):  # the entries used, from the offsets: not the whole dictionary each batch
+            wide = types.is_large_string(dictionary.type) or types.is_large_binary(dictionary.type)
+            offsets = np.frombuffer(dictionary.buffers()[1], dtype=np.int64 if wide else np.int32)[
+                dictionary.offset: dictionary.offset + len(dictionary) + 1]
+            sizes = (offsets[used + 1] - offsets[used]).astype(np.int64) + VALUE_BYTES
+        else:
+            sizes = _value_sizes(pa, pc, dictionary)[used]
+        if array.null_count:
+            sizes[array.is_null().to_numpy(zero_copy_only=False)] = VALUE_BYTES
+        return sizes
+    if _is_bytes(types, kind):
+        lengths = pc.binary_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        return lengths + VALUE_BYTES
+    if types.is_fixed_size_list(kind):
+        array = array.cast(pa.list_(kind.value_field))
+        kind = array.type
+    if types.is_list(kind) or types.is_large_list(kind) or types.is_map(kind):
+        offsets = array.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+        values = array.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+        running = np.concatenate(([0], np.cumsum(_value_sizes(pa, pc, values))))
+        offsets -= offsets[0]
+        return running[offsets[1:]] - running[offsets[:-1]] + VALUE_BYTES
+    if types.is_struct(kind):
+        sizes = np.full(n, VALUE_BYTES, dtype=np.int64)
+        for field in array.flatten():
+            sizes += _value_sizes(pa, pc, field)
+        return sizes
+    try:
+        width = 1 if types.is_boolean(kind) else int(kind.byte_width)
+    except (AttributeError, ValueError):  # a type of no fixed width this does not know: its share of the buffers
+        width = 0
+    if not width and n:
+        width = -(-array.nbytes // n)
+    return np.full(n, max(width, VALUE_BYTES), dtype=np.int64)
+
+
+def _is_bytes(types: Any, kind: Any) -> bool:
+    return bool(types.is_string(kind) or types.is_large_string(kind) or types.is_binary(kind)
+                or types.is_large_binary(kind))
+
+
+def _slices(sizes: Any, budget: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of rows, each of at most ``budget`` decoded bytes (or one row)."""
+    import numpy as np
+
+    running = np.cumsum(sizes)
+    start, n = 0, len(sizes)
+    while start < n:
+        base = int(running[start - 1]) if start else 0
+        stop = max(int(np.searchsorted(running, base + budget, side="right")), start + 1)
+        yield start, stop
+        start = stop
 
 
 def _arrow_kind(pa: Any, arrow_type: Any) -> tuple[str, Any]:
     """The JSON type an Arrow column reads as, and the Arrow type to cast it to first (None: as it is)."""
     types = pa.types
+    if types.is_dictionary(arrow_type):
+        return _arrow_kind(pa, arrow_type.value_type)
     if types.is_boolean(arrow_type):
         return "boolean", None
     if types.is_integer(arrow_type):

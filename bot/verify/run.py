@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.manifests.models import Quality
 from bot.verify.fields import properties
-from bot.verify.readers import Records
+from bot.verify.readers import DEFAULT_LIMITS, Limits, Records
 from bot.verify.report import Drift, Example, NullRate, VerifyResult
 from bot.verify.stats import CategoricalDrift, NumericDrift, drift_for, null_rate
 from bot.verify.validate import RecordValidator
@@ -32,16 +32,17 @@ class Expected:
 
 
 def verify_records(expected: Expected, records_path: str | Path, baseline_path: str | Path | None = None,
-                   examples: int = 10) -> VerifyResult:
-    """Read ``records_path`` (JSON Lines, CSV or Parquet) and judge it; a file that cannot be read is a RecordsError."""
+                   examples: int = 10, limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
+    """Read ``records_path`` (JSON Lines, CSV or Parquet) and judge it; a file that cannot be read, or that is over
+    one of ``limits`` (each file on its own), is a RecordsError."""
     schema, quality = expected.schema, expected.quality or Quality()
     validator = RecordValidator(schema)
-    records = Records(records_path, schema)
+    records = Records(records_path, schema, limits=limits)
     bounds = quality.drift.psi_max if quality.drift else {}
     notes: list[str] = []
     drifts: dict[str, Accumulator] = {}
     if bounds and baseline_path is not None:
-        baseline = Records(baseline_path, schema)
+        baseline = Records(baseline_path, schema, limits=limits)
         drifts = read_baseline(baseline, list(bounds), properties(schema))
         notes += baseline.notes
     elif baseline_path is not None:
