@@ -83,6 +83,23 @@ def test_what_read_yaml_refuses_or_treats_specially_is_left_to_it(text: str) -> 
     assert read_fast(text, 64) is None
 
 
+@pytest.mark.parametrize("max_depth", [1, 2, 3, 64])
+def test_nesting_up_to_the_limit_is_taken_and_one_level_more_is_left_to_read_yaml(max_depth: int) -> None:
+    """The fast path allows exactly the depth read_yaml allows (the root counts as one level)."""
+    for depth in range(1, max_depth + 3):
+        for text in ("a: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n",
+                     "".join(" " * i + "a:\n" for i in range(depth - 1)) + " " * (depth - 1) + "b: 1\n",
+                     *(["a:\n" + "".join(" " * i + "-\n" for i in range(depth - 2)) + " " * (depth - 2) + "- 1\n"]
+                       if depth > 1 else [])):
+            try:
+                expected = _slow(text, max_depth)
+            except YamlError:
+                assert read_fast(text, max_depth) is None, (depth, text)
+            else:
+                assert read_fast(text, max_depth) == expected, (depth, text)
+            assert (depth <= max_depth) == (read_fast(text, max_depth) is not None), (depth, text)
+
+
 def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml() -> None:
     deep = "".join(" " * i + "a:\n" for i in range(70)) + " " * 70 + "b: 1\n"
     assert read_fast(deep, 64)  is None

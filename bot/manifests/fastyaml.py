@@ -87,7 +87,7 @@ def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
                 return None
             value, size, below = known
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if event.tag is not None or len(stack) >= max_depth:
+            if event.tag is not None or len(stack) + (top is not None) >= max_depth:  # as many open as read_yaml allows
                 return None
             total += 1
             if top is not None:
