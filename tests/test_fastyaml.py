@@ -48,7 +48,7 @@ def _shape(value: object) -> str:
     return json.dumps(typed(value))
 
 
-def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same():
+def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same() -> None:
     text = (ROOT / "examples/fraud-platform/head/contracts/fraud-score.yaml").read_text()
     plain = "\n".join(line for line in text.splitlines() if "20" not in line)  # no dates: those take the slow path
     found = read_fast(plain + "\n", 64)
@@ -58,17 +58,49 @@ def test_a_plain_manifest_takes_the_fast_path_and_reads_the_same():
 
 @pytest.mark.parametrize("text", [
     "a: on\n", "a: yes\n", "a: 010\n", "a: 0o17\n", "a: 1e3\n", "a: _1\n", "a: 1_000\n", "a: .nAn\n", "a: +1\n",
-    "a: 1:30\n", "a: 2026-01-01\n", "a: '2026-01-01'\n", "<<: {b: 1}\n", "a: !!str 5\n", "a:\tb\n",
-    "a: \"\\x41\"\n", "a: 1\r\nb: 2\r\n", "a: b\x85c\n", "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n",
-    "on: 1\n", "1: a\n", "[1]: a\n", "- 1\n", "a: 1\na: 2\n", "a: [1\n", "a: *x\n",
-    "a: " + "[" * 100 + "]" * 100 + "\n", "a: 12345678901234567890\n", "a: |\n", "a: >-\n  x\n", "a: '1'\n",
-    "a: {b: 1,?c: 2}\n", "? a\n: b\n", "a: {&b: 1}\n", "a: [*x]\n",
+    "a: 1:30\n", "a: 2026-01-01\n", "a: '2026-01-01'\n", "a:\tb\n", "a: \"\\x41\"\n", "a: 1\r\nb: 2\r\n",
+    "%YAML 1.1\n---\na: 1\n", "a: 12345678901234567890\n", "a: |\n", "a: >-\n  x\n", "a: '1'\n",
+    "a: {b: 1,?c: 2}\n", "? a\n: b\n", "\ufeffa: 1\n", "a: ~\nb: null\nc: =\n",
 ])
-def test_what_yaml_1_2_could_read_otherwise_takes_the_slow_path(text):
-    assert read_fast(text, 64)  is None
+def test_what_yaml_1_2_would_read_otherwise_is_read_as_yaml_1_1_reads_it(text: str) -> None:
+    """The fast path is libyaml's events and PyYAML's YAML 1.1 resolver, as read_yaml: what a YAML 1.2 reader
+    (yaml-rs, the fast path before) reads otherwise is taken and read as read_yaml reads it."""
+    found = read_fast(text, 64)
+    assert found is not None
+    assert _shape(found[0]) == _shape(_slow(text)[0]) and found[1] == _slow(text)[1]
 
 
-def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml():
+@pytest.mark.parametrize("text", [
+    "<<: {b: 1}\n", "a: {<<: {b: 1}, c: 2}\n", "a: !!str 5\n", "a: !x 5\n", "a: !!map {b: 1}\n", "a: !!set {b}\n",
+    "!!map {a: 1}\n", "a: b\x85c\n", "a: 1\n---\nb: 2\n", "on: 1\n", "1: a\n", "~: a\n", "[1]: a\n", "{b: 1}: a\n",
+    "- 1\n", "1\n", "", "# only a comment\n", "a: 1\na: 2\n", "&k a: 1\n*k : 2\n", "a: [1\n", "a: *x\n",
+    "a: &x [*x]\n", "a: " + "[" * 100 + "]" * 100 + "\n", "a: {&b: 1}\n", "a: [*x]\n", "a: 2026-04-31\n",
+    "a: !!int nope\n", "a: 1\x00\n", "a: !\n", "a: b\u2028c\n",
+])
+def test_what_read_yaml_refuses_or_treats_specially_is_left_to_it(text: str) -> None:
+    """Errors (with their messages and lines), tags, merge keys, more documents, keys that are not strings or
+    repeat, unknown aliases, documents that are not a mapping: read_yaml decides."""
+    assert read_fast(text, 64) is None
+
+
+@pytest.mark.parametrize("max_depth", [1, 2, 3, 64])
+def test_nesting_up_to_the_limit_is_taken_and_one_level_more_is_left_to_read_yaml(max_depth: int) -> None:
+    """The fast path allows exactly the depth read_yaml allows (the root counts as one level)."""
+    for depth in range(1, max_depth + 3):
+        for text in ("a: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n",
+                     "".join(" " * i + "a:\n" for i in range(depth - 1)) + " " * (depth - 1) + "b: 1\n",
+                     *(["a:\n" + "".join(" " * i + "-\n" for i in range(depth - 2)) + " " * (depth - 2) + "- 1\n"]
+                       if depth > 1 else [])):
+            try:
+                expected = _slow(text, max_depth)
+            except YamlError:
+                assert read_fast(text, max_depth) is None, (depth, text)
+            else:
+                assert read_fast(text, max_depth) == expected, (depth, text)
+            assert (depth <= max_depth) == (read_fast(text, max_depth) is not None), (depth, text)
+
+
+def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml() -> None:
     deep = "".join(" " * i + "a:\n" for i in range(70)) + " " * 70 + "b: 1\n"
     assert read_fast(deep, 64)  is None
     assert read_fast("".join(" " * i + "a:\n" for i in range(5000)) + "b: 1\n", 64)  is None
@@ -78,24 +110,25 @@ def test_nesting_past_the_limit_and_alias_bombs_are_left_to_read_yaml():
 
 
 @pytest.mark.parametrize("text", [
+    "a: &k b\n*k : 2\n", "&k a: 1\nb: *k\n", "a:\n- &x {b: [1, 2]}\n- *x\n- c: *x\n", "a: {b: &x [c], d: *x}\n",
     "a: x\n  y\n\n  z\n", "a: \"x\n  y\n\n  z \"\n", "a: 'x\n\n  y'\n", "a: x # c\nb: [1, 2, {c: d}]\n",
     "a:\n- - 1\n  - 2\n- b: c\n  d: e\n", "a: b:c\n", "a: -1\nb: -0.5\nc: 0\n", "a: é ü 中\n",
     "---\na: 2.8.0\n", "a: v1 # note 2.0\n", "a: 'yes, on: 010'\n",
 ])
-def test_the_common_shapes_take_the_fast_path_and_read_the_same(text):
+def test_the_common_shapes_take_the_fast_path_and_read_the_same(text: str) -> None:
     assert read_fast(text, 64) == _slow(text)
 
 
-def test_an_empty_quoted_string_is_a_string_to_both():
+def test_an_empty_quoted_string_is_a_string_to_both() -> None:
     assert read_fast("a: ''\nb: \"\"\nc:\n", 64) == ({"a": "", "b": "", "c": None}, [1, 1, 2, 3])
 
 
-def test_aliases_read_the_same_as_read_yaml_expands_them():
+def test_aliases_read_the_same_as_read_yaml_expands_them() -> None:
     text = "a: &x [1, {q: two}]\nb: *x\nc: &s hello\nd: *s\n"
     assert read_fast(text, 64) == _slow(text)
 
 
-def test_what_pyyaml_writes_for_shared_values_anchors_and_all_reads_the_same():
+def test_what_pyyaml_writes_for_shared_values_anchors_and_all_reads_the_same() -> None:
     """yaml.dump writes a value used twice as &id001 ... *id001 (as in benchmarks/generate.py's manifests)."""
     enum = ["approve", "review", "decline"]
     items = {"type": "number"}
@@ -108,7 +141,7 @@ def test_what_pyyaml_writes_for_shared_values_anchors_and_all_reads_the_same():
 
 @pytest.mark.parametrize("wrap", ["k: {}\n", "{}: v\n", "k: [{}, 1]\n", "k:\n- {}\n", "k: {{a: {}}}\n",
                                   "k: '{}'\n", 'k: "{}"\n', "k: x {}\n"])
-def test_every_short_token_reads_the_same_in_every_place(wrap):
+def test_every_short_token_reads_the_same_in_every_place(wrap: str) -> None:
     """Every token of up to three characters from the alphabet of numbers, booleans and nulls, in each place
     a plain scalar can stand: what the fast path takes, it reads as read_yaml does."""
     alphabet = "0189._+-eExo:tyn~ "
@@ -118,7 +151,7 @@ def test_every_short_token_reads_the_same_in_every_place(wrap):
     assert wrong == []
 
 
-def test_the_manifests_of_the_examples_and_the_hostile_corpus_read_the_same():
+def test_the_manifests_of_the_examples_and_the_hostile_corpus_read_the_same() -> None:
     files = [p for base in ("examples", "tests/hostile") for p in (ROOT / base).rglob("*")
              if p.is_file() and p.suffix in (".yaml", ".yml") and p.stat().st_size < 200_000]
     assert len(files) > 20
@@ -140,7 +173,7 @@ _DOCS = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.di
 @settings(max_examples=300, deadline=None)
 @given(document=st.dictionaries(st.text(min_size=1, max_size=8), _DOCS, min_size=1, max_size=5),
        flow=st.sampled_from([False, True, None]), width=st.sampled_from([20, 80, 1000]))
-def test_anything_pyyaml_writes_reads_the_same(document, flow, width):
+def test_anything_pyyaml_writes_reads_the_same(document: dict[str, object], flow: bool | None, width: int) -> None:
     text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True, width=width)
     assert _same(text)
 
@@ -153,7 +186,8 @@ _EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml"))
        edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 3),
                                 st.sampled_from(list(" \n-:#'\"[]{},&*!|>?%.0123456789aeonyx_+~\t@`=<"))),
                       min_size=1, max_size=6))
-def test_a_manifest_with_random_edits_reads_the_same_or_takes_the_slow_path(example, edits):
+def test_a_manifest_with_random_edits_reads_the_same_or_takes_the_slow_path(
+        example: Path, edits: list[tuple[int, int, str]]) -> None:
     """Broken indentation, stray indicators and half-quoted strings in any example manifest (block and flow
     style): whatever the fast path still takes is read exactly as read_yaml reads it (which must not refuse it)."""
     text = example.read_text()
