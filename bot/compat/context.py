@@ -1,11 +1,12 @@
-"""Where the differ is (a path), what it found so far, and what it already knows (memo, cycles)."""
+"""Where the differ is (a path), what it found so far, what it already knows (memo, cycles), and its budget."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from bot.compat.refs import escape
 from bot.compat.types import Policy, is_compatible
 
 if TYPE_CHECKING:
@@ -15,6 +16,40 @@ Path = tuple[str, ...]
 Found = tuple[str, Path]  # (difference type, path segments)
 CompareFn = Callable[["Context", "Node", "Node", bool], None]
 
+# The bounds of one comparison (``compare``; a contract version's diff shares one budget between its two).
+# References let a few kilobytes of schema describe a tree of any size (each level of $defs referring to the next
+# twice: 2^30 paths in 30 definitions), so the work is bounded, not the text:
+MAX_COMPARED_PAIRS: Final = 50_000  # pairs of subschemas compared (each pair reached through $ref once: memoised)
+MAX_RECORDED_CHANGES: Final = 20_000  # differences recorded, each copy counted (a memoised pair's changes are
+#                                       reported again at every path where the pair occurs, as Confluent does)
+MAX_COMPARISON_DEPTH: Final = 100  # subschemas nested on the walk (a chain of $ref nests without nesting the text)
+
+
+class Refused(Exception):
+    """The comparison is given up, never guessed: why, as a sentence (too complex, or a pattern not evaluated)."""
+
+
+@dataclass
+class Budget:
+    """What is left of a comparison's work; shared by the comparisons one verdict needs."""
+
+    pairs: int = MAX_COMPARED_PAIRS
+    changes: int = MAX_RECORDED_CHANGES
+
+    def spend_pair(self) -> None:
+        self.pairs -= 1
+        if self.pairs < 0:
+            raise Refused(f"too complex to compare: more than {MAX_COMPARED_PAIRS:,} pairs of subschemas")
+
+    def spend_changes(self, count: int) -> None:
+        self.changes -= count
+        if self.changes < 0:
+            raise Refused(f"too complex to compare: more than {MAX_RECORDED_CHANGES:,} differences")
+
+
+def pointer(segments: Path) -> str:
+    return "#/" + "/".join(escape(s) for s in segments)
+
 
 @dataclass
 class Shared:
@@ -22,9 +57,12 @@ class Shared:
 
     policy: Policy
     compare: CompareFn
+    budget: Budget = field(default_factory=Budget)
+    depth: int = 0  # pairs on the walk's stack
     # keyed by the nodes' ids; each entry also holds the two nodes, so that no id is reused while it is a key
-    memo: dict[tuple[int, int], tuple[Node, Node, list[Found]]] = field(default_factory=dict)
-    in_progress: set[tuple[int, int]] = field(default_factory=set)
+    # (and whether metadata is compared: ``meta=False`` reports less)
+    memo: dict[tuple[int, int, bool], tuple[Node, Node, list[Found]]] = field(default_factory=dict)
+    in_progress: set[tuple[int, int, bool]] = field(default_factory=set)
 
 
 @dataclass
@@ -36,9 +74,11 @@ class Context:
     changes: list[Found] = field(default_factory=list)
 
     def add(self, change_type: str, *segments: str) -> None:
+        self.shared.budget.spend_changes(1)
         self.changes.append((change_type, (*self.path, *segments)))
 
-    def extend(self, found: Iterable[Found], prefix: Path = ()) -> None:
+    def extend(self, found: Sequence[Found], prefix: Path = ()) -> None:
+        self.shared.budget.spend_changes(len(found))
         self.changes.extend((t, (*prefix, *p)) for t, p in found)
 
     def child(self, *segments: str) -> Context:

@@ -4,12 +4,14 @@
 ``update`` sees when reading records valid under ``original``. References are followed transparently;
 a pair of schemas reached through references is compared once (memoised, then re-rooted at every
 place it occurs), and a pair met again while still being compared (a recursive schema) adds nothing.
+Every comparison of a pair, and every difference recorded (re-rooted copies included), is counted against
+the budget of ``bot.compat.context``; when it runs out, :class:`~bot.compat.context.Refused` ends the walk.
 """
 
 from __future__ import annotations
 
 from bot.compat import arrays, combined, objects
-from bot.compat.context import Context
+from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused, pointer
 from bot.compat.keywords import bound, canonical, json_equal, multiple_of, type_flags
 from bot.compat.model import Kind, Node, deref
 
@@ -20,19 +22,33 @@ def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True)
     if _identical(original, update):
         return
     if not (via_ref_o or via_ref_u):
-        _compare(ctx, original, update, meta)
+        _bounded(ctx, original, update, meta)
         return
-    key = (id(original), id(update))
+    key = (id(original), id(update), meta)
     shared = ctx.shared
     if key in shared.in_progress:
         return
     if key not in shared.memo:
         shared.in_progress.add(key)
         sub = Context(shared)
-        _compare(sub, original, update, meta)
+        _bounded(sub, original, update, meta)
         shared.in_progress.discard(key)
         shared.memo[key] = (original, update, sub.changes)
     ctx.extend(shared.memo[key][2], ctx.path)
+
+
+def _bounded(ctx: Context, original: Node, update: Node, meta: bool) -> None:
+    """``_compare``, counted against the budget, the walk no deeper than ``MAX_COMPARISON_DEPTH``."""
+    shared = ctx.shared
+    shared.budget.spend_pair()
+    if shared.depth >= MAX_COMPARISON_DEPTH:
+        raise Refused(f"too complex to compare: subschemas nest more than {MAX_COMPARISON_DEPTH} levels deep "
+                      f"(at {pointer(ctx.path)})")
+    shared.depth += 1
+    try:
+        _compare(ctx, original, update, meta)
+    finally:
+        shared.depth -= 1
 
 
 def _identical(original: Node, update: Node) -> bool:

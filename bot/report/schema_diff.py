@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.escape import terminal_text
+
 if TYPE_CHECKING:
     from bot.compat import CompareResult
 
 
 def text(result: CompareResult) -> str:
+    if result.refused is not None:  # the reason quotes the schema (a pattern): shown inert
+        return f"INCOMPATIBLE ({result.mode}, {result.policy}): {terminal_text(result.refused)}\n"
     rows = [(c.type, c.path, "compatible" if c.compatible else "incompatible")
             + ((c.direction,) if result.mode == "full" else ()) for c in result.changes]
     header = ("type", "path", "verdict") + (("direction",) if result.mode == "full" else ())
