@@ -280,7 +280,7 @@ def schema_problems(schema: Any, *, refs_possible: bool = True, patterns_possibl
         problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
     if patterns_possible:
         shown = {problems[0][0]} if problems else set()
-        problems += [(path, problem) for path, problem in _pattern_problems(schema) if path not in shown]
+        problems += [(path, problem) for path, problem in patterns.problems(schema) if path not in shown]
     refs = _refs(schema) if refs_possible else []
     for path, ref in refs:
         if not ref.startswith("#"):
@@ -292,20 +292,6 @@ def schema_problems(schema: Any, *, refs_possible: bool = True, patterns_possibl
             if not resolve_local(schema, ref)[0]:
                 problems.append((path, f"$ref {ref!r} points at nothing in this schema"))
     return problems
-
-
-def _pattern_problems(schema: Any) -> Iterator[tuple[Path, str]]:
-    """Each ``pattern`` and ``patternProperties`` key the linear-time engine does not evaluate, and why."""
-    for path, sub in walk_schemas(schema):
-        pattern = sub.get("pattern")
-        found = [((*path, "pattern"), pattern)] if isinstance(pattern, str) else []
-        keyed = sub.get("patternProperties")
-        if isinstance(keyed, dict):
-            found += [((*path, "patternProperties", key), key) for key in keyed if isinstance(key, str)]
-        for where, text in found:
-            problem = patterns.problem(text)
-            if problem is not None:
-                yield where, problem
 
 
 def _embeds_resources(schema: Any) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from bot.compat.patterns import MAX_PATTERNS
 from bot.compat.refs import escape
 from bot.compat.types import Policy, is_compatible
 
@@ -22,7 +23,8 @@ CompareFn = Callable[["Context", "Node", "Node", bool], None]
 MAX_COMPARED_PAIRS: Final = 50_000  # pairs of subschemas compared (each pair reached through $ref once: memoised)
 MAX_RECORDED_CHANGES: Final = 20_000  # differences recorded, each copy counted (a memoised pair's changes are
 #                                       reported again at every path where the pair occurs, as Confluent does)
-MAX_COMPARISON_DEPTH: Final = 100  # subschemas nested on the walk (a chain of $ref nests without nesting the text)
+MAX_COMPARISON_DEPTH: Final = 64  # subschemas nested on the walk, as deep as a manifest may nest (a chain of $ref
+#                                  nests without nesting the text; each level costs the walk up to 9 frames)
 
 
 class Refused(Exception):
@@ -35,11 +37,17 @@ class Budget:
 
     pairs: int = MAX_COMPARED_PAIRS
     changes: int = MAX_RECORDED_CHANGES
+    patterns: set[str] = field(default_factory=set)  # distinct patterns matched against names
 
     def spend_pair(self) -> None:
         self.pairs -= 1
         if self.pairs < 0:
             raise Refused(f"too complex to compare: more than {MAX_COMPARED_PAIRS:,} pairs of subschemas")
+
+    def spend_pattern(self, pattern: str) -> None:
+        self.patterns.add(pattern)
+        if len(self.patterns) > MAX_PATTERNS:
+            raise Refused(f"too complex to compare: more than {MAX_PATTERNS} distinct patterns to match")
 
     def spend_changes(self, count: int) -> None:
         self.changes -= count

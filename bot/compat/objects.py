@@ -68,6 +68,7 @@ def _covering(ctx: Context, model: dict[str, Any], name: str | None) -> Node | N
     """
     if name is not None:
         for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
+            ctx.shared.budget.spend_pattern(pattern)
             found = patterns.search(pattern, name)
             if found is None:
                 where = f"the patternProperties of {pointer(ctx.path[:-2])}"  # ctx is at one of its names

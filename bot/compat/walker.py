@@ -11,7 +11,7 @@ the budget of ``bot.compat.context``; when it runs out, :class:`~bot.compat.cont
 from __future__ import annotations
 
 from bot.compat import arrays, combined, objects
-from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused, pointer
+from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
 from bot.compat.keywords import bound, canonical, json_equal, multiple_of, type_flags
 from bot.compat.model import Kind, Node, deref
 
@@ -42,8 +42,7 @@ def _bounded(ctx: Context, original: Node, update: Node, meta: bool) -> None:
     shared = ctx.shared
     shared.budget.spend_pair()
     if shared.depth >= MAX_COMPARISON_DEPTH:
-        raise Refused(f"too complex to compare: subschemas nest more than {MAX_COMPARISON_DEPTH} levels deep "
-                      f"(at {pointer(ctx.path)})")
+        raise Refused(f"too complex to compare: subschemas nest more than {MAX_COMPARISON_DEPTH} levels deep")
     shared.depth += 1
     try:
         _compare(ctx, original, update, meta)
