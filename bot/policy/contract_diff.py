@@ -19,7 +19,8 @@ direction(s) the contract's ``compatibility`` names:
 A schema the comparison gives up on (too complex to compare within ``bot.compat``'s budget, which the two
 directions share, or a pattern it does not evaluate) is one breaking change, ``SCHEMA_NOT_COMPARED`` at ``#``,
 with the reason: what cannot be shown compatible is not let through (MG101, which an admin can waive). Two
-equal schemas are not compared at all.
+equal schemas are not compared at all. At most ``MAX_REPORTED_CHANGES`` schema changes are reported, the
+breaking ones first; the rest are one ``SCHEMA_CHANGES_NOT_SHOWN`` change (breaking when any of them is).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from bot.result import Change
 
 COMPATIBILITIES: Final = ("forward", "backward", "full")
 NOT_COMPARED: Final = "SCHEMA_NOT_COMPARED"  # the comparison gave up (too complex, or a pattern not evaluated)
+NOT_SHOWN: Final = "SCHEMA_CHANGES_NOT_SHOWN"  # the changes past MAX_REPORTED_CHANGES, as one
+# Schema changes reported for one contract version: each becomes a located change (a finding when it breaks), and
+# a review cannot read thousands; past it, the breaking ones first, then one change for the rest.
+MAX_REPORTED_CHANGES: Final = 1_000
 STABILITY_ORDER: Final = {"alpha": 0, "beta": 1, "stable": 2}
 # SLO keys and the direction that weakens them: +1 when a larger value is weaker, -1 when smaller is.
 SLO_WEAKER_WHEN: Final = {"latency_p99_ms": +1, "freshness_s": +1, "availability": -1}
@@ -112,7 +117,18 @@ def _schema(subject: str, old: Any, new: Any, compatibility: str, policy: Policy
                    f"{_words(c.type)} at {c.path}, seen from the new schema back to the old: "
                    "consumers still reading with the old schema reject what the new one allows")
             for c in orphans]
-    return out
+    return _bounded(subject, out, compatibility)
+
+
+def _bounded(subject: str, changes: list[Change], compatibility: str) -> list[Change]:
+    if len(changes) <= MAX_REPORTED_CHANGES:
+        return changes
+    ranked = sorted(changes, key=lambda c: not c.breaking)  # stable: in their order, the breaking ones first
+    shown, rest = ranked[:MAX_REPORTED_CHANGES - 1], ranked[MAX_REPORTED_CHANGES - 1:]
+    breaking = sum(c.breaking for c in rest)
+    return [*shown, Change(subject, "schema", NOT_SHOWN, "#", breaking > 0,
+                           f"{len(rest):,} more schema changes not shown (at most {MAX_REPORTED_CHANGES:,} are "
+                           f"listed), {breaking:,} of them breaking {compatibility} compatibility")]
 
 
 def _words(change_type: str) -> str:

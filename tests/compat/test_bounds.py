@@ -4,11 +4,22 @@ The hostile inputs of issue 19 (item 7): ``$defs`` fanning out through ``$ref`` 
 twice: 2^30 paths in 31 definitions), a recursive schema against such a fan-out, a long chain of ``$ref``.
 """
 
+import json
+import random
 from typing import Any
 
 import pytest
 
-from bot.compat import MAX_COMPARED_PAIRS, MAX_COMPARISON_DEPTH, MAX_RECORDED_CHANGES, Budget, CompareResult, compare
+from bot.compat import (
+    MAX_COMPARED_PAIRS,
+    MAX_COMPARISON_DEPTH,
+    MAX_RECORDED_CHANGES,
+    Budget,
+    CompareResult,
+    SchemaChange,
+    compare,
+)
+from bot.policy.contract_diff import MAX_REPORTED_CHANGES, NOT_COMPARED, NOT_SHOWN, _Paths, diff_contract_version
 
 
 def fan_out(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
@@ -103,3 +114,61 @@ def test_metadata_is_part_of_the_memo_key():
     new = {"$defs": {"d": {"type": "string", "title": "new"}}, "properties": {
         "x": {"type": ["string", "null"], "$ref": "#/$defs/d"}, "y": {"$ref": "#/$defs/d"}}}
     assert ("TITLE_CHANGED", "#/properties/y") in [(c.type, c.path) for c in compare(old, new).changes]
+
+
+# --- the contract-level diff (bot.policy.contract_diff): how check reports a bounded comparison -----------------
+
+SUBJECT = "contract:c@1"
+
+
+def schema_changes(old: Any, new: Any, compatibility: str = "forward") -> list[tuple[str, str, bool]]:
+    return [(c.type, c.path, c.breaking)
+            for c in diff_contract_version(SUBJECT, {"schema": old}, {"schema": new}, compatibility)]
+
+
+def test_a_schema_too_complex_to_compare_is_one_breaking_change_with_the_reason():
+    changes = diff_contract_version(SUBJECT, {"schema": fan_out(30, {"type": "string"})},
+                                    {"schema": fan_out(30, {"type": "integer"})})
+    assert [(c.type, c.path, c.breaking) for c in changes] == [(NOT_COMPARED, "#", True)]
+    assert changes[0].detail == (f"the schema is too complex to compare: more than {MAX_RECORDED_CHANGES:,} "
+                                 "differences, so it cannot be shown to keep forward compatibility")
+
+
+def test_equal_schemas_are_not_compared():
+    """Equal, yet comparing them would spend the budget: alternatives behind $ref are tried against each other."""
+    schema = {"anyOf": [{"$ref": f"#/$defs/d{i}"} for i in range(250)],
+              "$defs": {f"d{i}": {"type": "string", "x-note": i} for i in range(250)}}
+    assert compare(schema, json.loads(json.dumps(schema))).refused is not None
+    assert schema_changes(schema, json.loads(json.dumps(schema))) == []
+
+
+def test_past_the_reported_changes_the_breaking_ones_come_first_then_one_change_for_the_rest():
+    n = MAX_REPORTED_CHANGES + 500
+    old = {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": 5} for i in range(n)}}
+    new = {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": 4 if i % 2 else 6}
+                                            for i in range(n)}}
+    changes = schema_changes(old, new)  # forward: a raised maxLength breaks (old readers reject longer text)
+    assert len(changes) == MAX_REPORTED_CHANGES
+    assert changes[:n // 2] == [("MAX_LENGTH_INCREASED", f"#/properties/p{i}/maxLength", True) for i in range(0, n, 2)]
+    assert changes[-1] == (NOT_SHOWN, "#", False)
+    narrower = {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": 4} for i in range(n)}}
+    last = diff_contract_version(SUBJECT, {"schema": old}, {"schema": narrower}, "backward")[-1]
+    assert (last.type, last.breaking) == (NOT_SHOWN, True)
+    assert last.detail == ("501 more schema changes not shown (at most 1,000 are listed), 501 of them breaking "
+                           "backward compatibility")
+
+
+def test_related_paths_are_found_through_the_index_as_a_scan_finds_them():
+    def related(a: str, b: str) -> bool:  # the scan it replaces: one path encloses the other
+        sa, sb = [p for p in a.lstrip("#").split("/") if p], [p for p in b.lstrip("#").split("/") if p]
+        n = min(len(sa), len(sb))
+        return sa[:n] == sb[:n]
+
+    rng = random.Random(19)
+    paths = ["#/" + "/".join(rng.choice("abc") for _ in range(rng.randint(0, 4))) for _ in range(300)]
+    reported = [SchemaChange("TYPE_CHANGED", p, False) for p in paths[:150]]
+    index = _Paths(reported)
+    for judged in paths[150:]:
+        exact = [i for i, c in enumerate(reported) if c.path == judged]
+        expected = exact or [i for i, c in enumerate(reported) if related(c.path, judged)]
+        assert sorted(index.hits(judged)) == expected
