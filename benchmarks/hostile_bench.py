@@ -30,18 +30,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile"
-COMPANION = """\
-apiVersion: modelgate/v1
-kind: Contract
-metadata:
-  name: companion
-  owners: ["@acme/data"]
-spec:
-  versions:
-    - version: 1
-      status: active
-      schema: {type: object}
-"""
 CPU_BUDGET, MEMORY_BUDGET = 10.0, 500.0
 
 
@@ -59,9 +47,7 @@ def run(argv: list[str], cwd: Path) -> tuple[int, float, float, str]:
 
 
 def repository(root: Path, manifest: str) -> Path:
-    (root / "contracts").mkdir(parents=True)
-    (root / "models").mkdir()
-    (root / "contracts" / "companion.yaml").write_text(COMPANION)
+    (root / "models").mkdir(parents=True)
     (root / "models" / "hostile.yaml").write_text(manifest)
     return root
 
@@ -133,7 +119,7 @@ def cases(tmp: Path) -> list[tuple[str, list[str], str]]:
          "levels deep"),
         ("bound: 100 patterns of ~1 MiB each (lint)", ["lint", str(repository(tmp / "patterns", contract(
             "many", big_patterns, f"      fallback: {{strategy: default_value, value: {big_value}}}\n")))],
-         "provided by no model"),
+         "no problems in 1 manifest"),
     ]
 
 
