@@ -256,8 +256,8 @@ def _fallback_error(schema: Any, value: Any) -> tuple[Path, str] | None:
         return None
     try:
         errors = list(validator.iter_errors(value))
-    except ValueError as exc:  # a value JSON has no type for (a YAML date)
-        return (), f"not a JSON value: {exc}"
+    except ValueError as exc:  # a value JSON has no type for (a YAML date: quoted, it is a string)
+        return (), f"the value is not JSON data: {exc}"
     if not errors:
         return None
     error = min(errors, key=lambda e: len(e.instance_path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from bot.lint import _fallback_error, lint_snapshot, schema_problems
@@ -254,6 +255,8 @@ def test_a_catastrophic_pattern_judges_a_fallback_at_once_on_a_linear_engine():
     schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^(a|a)*$"}}}
     assert _fallback_error(schema, {"code": "a" * 30 + "!"}) == (("code",), f'"{"a" * 30}!" does not match "^(a|a)*$"')
     assert _fallback_error(schema, {"code": "a" * 30}) is None
+    assert _fallback_error({}, dt.date(2026, 1, 1)) == (
+        (), "the value is not JSON data: Unsupported type: 'date'")
 
 
 def test_a_pattern_the_linear_engine_does_not_evaluate_is_mg008_at_its_line(tmp_path):

@@ -97,7 +97,12 @@ def _matcher(pattern: str) -> Callable[[str], bool] | None:
 def search(pattern: str, text: str) -> bool | None:
     """Whether ``pattern`` matches somewhere in ``text`` (JSON Schema's ``pattern``); None when it is refused."""
     matcher = _matcher(pattern)
-    return None if matcher is None else matcher(text)
+    if matcher is None:
+        return None
+    try:
+        return matcher(text)
+    except UnicodeEncodeError:  # a lone surrogate (JSON's "\\ud800"): read as U+FFFD, which no literal matches
+        return matcher("".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text))
 
 
 def problem(pattern: str) -> str | None:

@@ -33,6 +33,7 @@ def test_a_catastrophic_pattern_is_answered_in_linear_time():
     ("^\\w+$", "é", False), ("^.$", "\n", False), ("^\\s$", "\u00a0", True),
     ("b", "abc", True), ("^b", "abc", False),  # JSON Schema's pattern searches, unanchored
     ("^\\p{L}+$", "été", True),
+    ("^a.$", "a\ud800", True), ("\ud800", "\ud800", None),  # lone surrogates: U+FFFD in a text, refused in a pattern
 ])
 def test_patterns_read_as_ecma_262(pattern, text, found):
     assert patterns.search(pattern, text) is found
