@@ -14,7 +14,8 @@ every input: under 10 s of CPU and 500 MB. The inputs are the corpus files of ``
   and ``schema-diff``;
 - at the bounds: the largest change lists under the budget (a fan-out 11 levels deep: 2,048 paths changed,
   1,000 changes reported by ``check``; 9,000 changed properties without ``$ref`` in a 1 MB contract, 18,000
-  differences recorded in its two directions), 62,500 pairs of ``anyOf`` alternatives, a chain of 500 ``$ref``,
+  differences recorded in its two directions), 160,000 pairs of ``anyOf`` alternatives, as many of alternatives whose
+  200 properties are equal, a chain of 500 ``$ref``,
   and a contract with 100 distinct patterns each near the compiled-size limit (``lint``).
 """
 
@@ -71,6 +72,12 @@ def wide(bound: int) -> dict[str, Any]:
                                              for i in range(9_000)}}
 
 
+def alike(side: str) -> dict[str, Any]:
+    """250 alternatives of 200 equal properties and one that differs: each pair is checked property by property."""
+    same = {f"f{k}": {"type": "string"} for k in range(200)}
+    return {"anyOf": [{"type": "object", "properties": {**same, "x": {"const": f"{side}{i}"}}} for i in range(250)]}
+
+
 def cases(tmp: Path) -> list[tuple[str, list[str], str]]:
     """(name, argv, a text the output must hold)."""
     def corpus(name: str) -> str:
@@ -90,7 +97,7 @@ def cases(tmp: Path) -> list[tuple[str, list[str], str]]:
         f"p{i}": {"type": "string", "pattern": "\\p{L}{20}" + "x" * i} for i in range(100)}}
     big_value = "{" + ", ".join(f"p{i}: {'é' * 20 + 'x' * i}" for i in range(100)) + "}"
     union = {side: schema(f"union-{side}.json", {"anyOf": [{"type": "string", "x-note": f"{side} {i}"}
-                                                           for i in range(250)]}) for side in ("old", "new")}
+                                                           for i in range(400)]}) for side in ("old", "new")}
     return [
         ("fan-out contract (check)", pair("fan-out", corpus("manifests/fan-out-base.yaml"),
                                           corpus("manifests/fan-out-head.yaml")), "too complex to compare"),
@@ -111,7 +118,10 @@ def cases(tmp: Path) -> list[tuple[str, list[str], str]]:
                                                        contract("fan", fan_out(11, "integer"))), "TYPE_CHANGED"),
         ("bound: 9,000 changes in 1 MB, no $ref (check)",
          pair("wide", contract("wide", wide(4)), contract("wide", wide(5))), "MAX_LENGTH_INCREASED"),
-        ("bound: 62,500 anyOf pairs (schema-diff)", ["schema-diff", union["old"], union["new"]],
+        ("bound: 160,000 anyOf pairs (schema-diff)", ["schema-diff", union["old"], union["new"]],
+         "pairs of subschemas"),
+        ("bound: 250 x 250 alternatives of 200 equal properties (schema-diff)",
+         ["schema-diff", schema("equal-old.json", alike("old")), schema("equal-new.json", alike("new"))],
          "pairs of subschemas"),
         ("bound: a chain of 500 $ref (schema-diff)", [
             "schema-diff", schema("chain-old.json", {"$ref": "#/$defs/L0", "$defs": {**chain, "L500": {}}}),

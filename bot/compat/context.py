@@ -20,7 +20,8 @@ CompareFn = Callable[["Context", "Node", "Node", bool], None]
 # The bounds of one comparison (``compare``; a contract version's diff shares one budget between its two).
 # References let a few kilobytes of schema describe a tree of any size (each level of $defs referring to the next
 # twice: 2^30 paths in 30 definitions), so the work is bounded, not the text:
-MAX_COMPARED_PAIRS: Final = 50_000  # pairs of subschemas compared (each pair reached through $ref once: memoised)
+MAX_COMPARED_PAIRS: Final = 100_000  # pairs of subschemas met, equal ones included (a pair reached through $ref is
+#                                     compared once: memoised)
 MAX_RECORDED_CHANGES: Final = 20_000  # differences recorded, each copy counted (a memoised pair's changes are
 #                                       reported again at every path where the pair occurs, as Confluent does)
 MAX_COMPARISON_DEPTH: Final = 64  # subschemas nested on the walk, as deep as a manifest may nest (a chain of $ref

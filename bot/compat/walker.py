@@ -17,6 +17,7 @@ from bot.compat.model import Kind, Node, deref
 
 
 def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True) -> None:
+    ctx.shared.budget.spend_pair()  # every pair met counts, an equal one too: checking it costs its size
     original, via_ref_o = deref(original)
     update, via_ref_u = deref(update)
     if _identical(original, update):
@@ -38,9 +39,8 @@ def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True)
 
 
 def _bounded(ctx: Context, original: Node, update: Node, meta: bool) -> None:
-    """``_compare``, counted against the budget, the walk no deeper than ``MAX_COMPARISON_DEPTH``."""
+    """``_compare``, the walk no deeper than ``MAX_COMPARISON_DEPTH``."""
     shared = ctx.shared
-    shared.budget.spend_pair()
     if shared.depth >= MAX_COMPARISON_DEPTH:
         raise Refused(f"too complex to compare: subschemas nest more than {MAX_COMPARISON_DEPTH} levels deep")
     shared.depth += 1
@@ -103,12 +103,19 @@ def _number(ctx: Context, original: Node, update: Node) -> None:
 
 
 def _enum(ctx: Context, original: Node, update: Node) -> None:
-    old = {canonical(v) for v in original.kw["values"]}
-    new = {canonical(v) for v in update.kw["values"]}
+    old, new = _canonical_values(original), _canonical_values(update)
     if old == new:
         return
     change_type = "ENUM_ARRAY_EXTENDED" if old < new else "ENUM_ARRAY_NARROWED" if new < old else "ENUM_ARRAY_CHANGED"
     ctx.add(change_type, original.kw["keyword"])
+
+
+def _canonical_values(node: Node) -> frozenset[str]:
+    """The node's values as canonical texts, computed once per node (an alternative meets many others)."""
+    if "canonical" not in node.kw:
+        node.kw["canonical"] = frozenset(canonical(v) for v in node.kw["values"])
+    values: frozenset[str] = node.kw["canonical"]
+    return values
 
 
 def _not(ctx: Context, original: Node, update: Node) -> None:
