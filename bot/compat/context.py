@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from bot.compat.patterns import MAX_PATTERNS
 from bot.compat.refs import escape
@@ -68,6 +68,7 @@ class Shared:
     compare: CompareFn
     budget: Budget = field(default_factory=Budget)
     depth: int = 0  # pairs on the walk's stack
+    texts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id(raw) -> (raw, its canonical text)
     # keyed by the nodes' ids; each entry also holds the two nodes, so that no id is reused while it is a key
     # (and whether metadata is compared: ``meta=False`` reports less)
     memo: dict[tuple[int, int, bool], tuple[Node, Node, list[Found]]] = field(default_factory=dict)

@@ -10,6 +10,8 @@ the budget of ``bot.compat.context``; when it runs out, :class:`~bot.compat.cont
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.compat import arrays, combined, objects
 from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
 from bot.compat.keywords import bound, canonical, json_equal, multiple_of, type_flags
@@ -20,7 +22,7 @@ def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True)
     ctx.shared.budget.spend_pair()  # every pair met counts, an equal one too: checking it costs its size
     original, via_ref_o = deref(original)
     update, via_ref_u = deref(update)
-    if _identical(original, update):
+    if _identical(ctx, original, update):
         return
     if not (via_ref_o or via_ref_u):
         _bounded(ctx, original, update, meta)
@@ -50,12 +52,21 @@ def _bounded(ctx: Context, original: Node, update: Node, meta: bool) -> None:
         shared.depth -= 1
 
 
-def _identical(original: Node, update: Node) -> bool:
+def _identical(ctx: Context, original: Node, update: Node) -> bool:
     if original is update:
         return True
     lo, lu = original.loader, update.loader
     return (lo.dialect == lu.dialect and not lo.contains_ref(original.raw) and not lu.contains_ref(update.raw)
-            and json_equal(original.raw, update.raw))
+            and _text(ctx, original.raw) == _text(ctx, update.raw))
+
+
+def _text(ctx: Context, raw: Any) -> str:
+    """``raw``'s canonical text, made once per subschema: JSON equality of two is then one comparison of texts,
+    however often the pair (or a pair of alternatives holding them) is met."""
+    texts = ctx.shared.texts
+    if id(raw) not in texts:
+        texts[id(raw)] = (raw, canonical(raw))  # the entry holds ``raw``, so its id is not reused meanwhile
+    return texts[id(raw)][1]
 
 
 def _compare(ctx: Context, original: Node, update: Node, meta: bool) -> None:

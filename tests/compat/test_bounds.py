@@ -4,6 +4,7 @@ The hostile inputs of issue 19 (item 7): ``$defs`` fanning out through ``$ref`` 
 twice: 2^30 paths in 31 definitions), a recursive schema against such a fan-out, a long chain of ``$ref``.
 """
 
+import datetime as dt
 import json
 import random
 from typing import Any
@@ -183,3 +184,10 @@ def test_related_paths_are_found_through_the_index_as_a_scan_finds_them():
         exact = [i for i, c in enumerate(reported) if c.path == judged]
         expected = exact or [i for i, c in enumerate(reported) if related(c.path, judged)]
         assert sorted(index.hits(judged)) == expected
+
+
+def test_a_value_json_has_no_type_for_is_compared_not_a_crash():
+    """A YAML date in an enum (manifests are YAML) is a value of its own, not a TypeError of the canonical text."""
+    day = dt.date(2026, 1, 1)
+    assert [c.type for c in compare({"enum": [day]}, {"enum": [day, "2026-01-01"]}).changes] == ["ENUM_ARRAY_EXTENDED"]
+    assert compare({"anyOf": [{"const": day}, {"type": "string"}]}, {"anyOf": [{"const": day}]}).refused is None
