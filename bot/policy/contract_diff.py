@@ -47,11 +47,16 @@ _SLO_NAME: Final = {"latency_p99_ms": "LATENCY", "freshness_s": "FRESHNESS", "av
 
 
 def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any], compatibility: str = "forward",
-                          policy: Policy = "strict") -> list[Change]:
-    """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version)."""
+                          policy: Policy = "strict", budget: Budget | None = None) -> list[Change]:
+    """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version).
+
+    ``budget``: the comparison's work (``bot.compat.Budget``), shared with the caller's other versions when given;
+    by default each version has its own.
+    """
     if compatibility not in COMPATIBILITIES:
         raise ValueError(f"compatibility must be one of {', '.join(COMPATIBILITIES)}, not {compatibility!r}")
-    return [*_schema(subject, old.get("schema"), new.get("schema"), compatibility, policy),
+    budget = Budget() if budget is None else budget
+    return [*_schema(subject, old.get("schema"), new.get("schema"), compatibility, policy, budget),
             *_slo(subject, old.get("slo") or {}, new.get("slo") or {}),
             *_fallback(subject, old.get("fallback"), new.get("fallback")),
             *_stability(subject, old.get("stability") or "stable", new.get("stability") or "stable")]
@@ -82,12 +87,11 @@ class _Paths:
         return enclosing + self.under.get(segments, [])
 
 
-def _schema(subject: str, old: Any, new: Any, compatibility: str, policy: Policy) -> list[Change]:
+def _schema(subject: str, old: Any, new: Any, compatibility: str, policy: Policy, budget: Budget) -> list[Change]:
     if old is None or new is None:
         return []  # an unreadable schema is the linter's to report (MG008), not a change
     if json_equal(old, new):
         return []
-    budget = Budget()  # one for both directions
     result = compare(old, new, "backward", policy, budget)
     judged = compare(new, old, "backward", policy, budget) if compatibility != "backward" and not result.refused \
         else None
