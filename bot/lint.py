@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 import jsonschema_rs
 
 from bot import registry
+from bot.compat import patterns
 from bot.compat.refs import resolve_local, walk_schemas
 from bot.graph import contract_node, model_node
 from bot.manifests.models import Contract, Model
@@ -207,9 +208,11 @@ def schema_findings(state: State) -> Iterator[Finding]:
 
 
 def _judge_schema(manifest: ManifestFile, schema: Any, inline: bool) -> list[tuple[Path, str]]:
-    """``schema_problems``, without the walk for $ref in an inline schema whose manifest surely holds none."""
+    """``schema_problems``, without the walks for $ref or patterns in an inline schema whose manifest surely holds
+    none."""
     refs_possible = not inline or manifest.may_contain("$ref") or manifest.may_contain("$dynamicRef")
-    return schema_problems(schema, refs_possible=refs_possible)
+    patterns_possible = not inline or manifest.may_contain("pattern")
+    return schema_problems(schema, refs_possible=refs_possible, patterns_possible=patterns_possible)
 
 
 @registry.on_state(FAMILY, MG001)
@@ -241,31 +244,44 @@ def fallback_findings(state: State) -> Iterator[Finding]:
 
 
 def _fallback_error(schema: Any, value: Any) -> tuple[Path, str] | None:
-    """Where and why ``schema`` rejects ``value``; None when it accepts it, or when the schema itself is unusable."""
-    from jsonschema import Draft202012Validator  # only for a default_value fallback: imported when there is one
-    from jsonschema.exceptions import best_match
-    from referencing.exceptions import Unresolvable
+    """Where and why ``schema`` rejects ``value``; None when it accepts it, or when the schema itself is unusable.
 
+    Judged as ``modelgate verify`` judges a record (jsonschema-rs, patterns on the linear engine of
+    ``bot.compat.patterns``); of several errors, the first at the shallowest place in the value.
+    """
     if schema_problems(schema):
         return None
     try:
-        error = best_match(Draft202012Validator(schema).iter_errors(value))
-    except (Unresolvable, ValueError, TypeError):  # a dangling local $ref: the value cannot be judged
+        validator = patterns.compile_schema(schema)
+    except (ValueError, jsonschema_rs.ReferencingError):  # a dangling local $ref: the value cannot be judged
         return None
-    return None if error is None else (tuple(error.absolute_path), error.message)
+    try:
+        errors = list(validator.iter_errors(value))
+    except ValueError as exc:  # a value JSON has no type for (a YAML date: quoted, it is a string)
+        return (), f"the value is not JSON data: {exc}"
+    if not errors:
+        return None
+    error = min(errors, key=lambda e: len(e.instance_path))
+    return tuple(error.instance_path), error.message
 
 
-def schema_problems(schema: Any, *, refs_possible: bool = True) -> list[tuple[Path, str]]:
+def schema_problems(schema: Any, *, refs_possible: bool = True, patterns_possible: bool = True
+                    ) -> list[tuple[Path, str]]:
     """Why a schema is not acceptable, as (path inside the schema, message) pairs; empty when it is.
 
     It must be valid under the metaschema its ``$schema`` names (default 2020-12; a schema valid under
-    draft-07's metaschema is accepted too) and every ``$ref`` must be local (start with ``#``): nothing
-    is ever fetched. ``refs_possible=False`` (the file holds no ``$ref`` at all) skips the walk for them.
+    draft-07's metaschema is accepted too), every ``$ref`` must be local (start with ``#``): nothing
+    is ever fetched, and every pattern must be one the linear-time engine evaluates (``bot.compat.patterns``).
+    ``refs_possible=False`` (the file holds no ``$ref`` at all) skips the walk for them, ``patterns_possible``
+    that for patterns.
     """
     problems: list[tuple[Path, str]] = []
     error = _metaschema_error(schema)
     if error is not None:
         problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
+    if patterns_possible:
+        shown = {problems[0][0]} if problems else set()
+        problems += [(path, problem) for path, problem in patterns.problems(schema) if path not in shown]
     refs = _refs(schema) if refs_possible else []
     for path, ref in refs:
         if not ref.startswith("#"):

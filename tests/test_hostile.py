@@ -7,7 +7,10 @@
   ``modelgate check`` (base: the companion alone) run through ``bot.cli.main``. A ``.symlink`` file holds the
   target of a symbolic link created at test time; a ``.gz`` file is decompressed first (1 MB inputs stay small
   in git). The report ``check`` renders as markdown is checked for raw HTML and live mentions.
-- ``schema-diff``: ``modelgate schema-diff`` from a plain object schema to the file.
+- ``check``: ``modelgate check`` from a repository holding another file of the corpus (``base``) at the same path to
+  one holding the file: a hostile change, not only a hostile state.
+- ``schema-diff``: ``modelgate schema-diff`` from a plain object schema (or from another file of the corpus,
+  ``old``) to the file, with ``--mode`` when ``mode`` says.
 - ``comment``: the ``/rollout`` parser on the comment body, and the reply the bot would post about it.
 - ``action``: ``modelgate action`` with the file as the event payload (and ``env``, when given, in the
   environment), against the GitHub double.
@@ -88,9 +91,10 @@ def test_the_corpus_and_its_expectations_match():
     assert len(files) >= 40
 
 
-def _repository(root: Path, name: str) -> Path:
+def _repository(root: Path, name: str, at: str | None = None) -> Path:
+    """``root/repo``: the companion and corpus file ``name`` at ``models/<at>`` (default: its own name)."""
     repo = write_tree(root / "repo", {"contracts/companion.yaml": COMPANION})
-    target = repo / "models" / target_name(name)
+    target = repo / "models" / (at or target_name(name))
     target.parent.mkdir(parents=True, exist_ok=True)
     if name.endswith(".symlink"):
         write_tree(root / "outside", {"evil.yaml": "apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: evil}\n"})
@@ -130,13 +134,32 @@ def test_manifest(tmp_path, capsys, name, spec):
     assert not Path("/tmp/modelgate-pwned").exists()
 
 
+@pytest.mark.parametrize(("name", "spec"), _cases("check"))
+def test_change(tmp_path, capsys, name, spec):
+    base = _repository(tmp_path / "base", spec["base"], target_name(name))
+    head = _repository(tmp_path / "head", name)
+    code, out, _ = run_main(capsys, "check", "--base", str(base), "--head", str(head), "--today", TODAY,
+                            "--format", "json")
+    assert code == spec["exit"]
+    mine = [f for f in json.loads(out)["findings"] if f["file"] == f"models/{target_name(name)}"]
+    assert [(f["rule"], f["line"]) for f in mine] == [(spec["rule"], spec["line"])]
+    assert spec["message"] in mine[0]["message"]
+    code, out, _ = run_main(capsys, "check", "--base", str(base), "--head", str(head), "--today", TODAY,
+                            "--format", "markdown")
+    assert_safe_markdown(out)
+
+
 @pytest.mark.parametrize(("name", "spec"), _cases("schema-diff"))
 def test_schema(tmp_path, capsys, name, spec):
     plain = tmp_path / "plain.json"
     plain.write_text('{"type": "object", "properties": {"p": {"type": "object"}}}')
+    if "old" in spec:
+        plain = tmp_path / f"old-{target_name(spec['old'])}"
+        plain.write_bytes(corpus_bytes(spec["old"]))
     schema = tmp_path / target_name(name)
     schema.write_bytes(corpus_bytes(name))
-    code, out, err = run_main(capsys, "schema-diff", str(plain), str(schema), "--format", "json")
+    code, out, err = run_main(capsys, "schema-diff", str(plain), str(schema), "--mode", spec.get("mode", "backward"),
+                              "--format", "json")
     assert code == spec["exit"]
     if code == 2:
         assert len(err.strip().splitlines()) == 1 and spec["message"] in err

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from bot.lint import lint_snapshot, schema_problems
+from bot.lint import _fallback_error, lint_snapshot, schema_problems
 from bot.loader import Loader
 from bot.manifests.parse import parse_config
 from bot.sources import DirectorySource
@@ -245,3 +246,56 @@ def test_rules_run_only_the_checks_that_can_find_them_and_lose_none_of_their_fin
         assert [f for f in lint_snapshot(snapshot, rules={rule}) if f.rule == rule] == \
             [f for f in everything if f.rule == rule], rule
     assert lint_snapshot(snapshot, rules=set()) == snapshot.findings  # the loader's pass through
+
+
+def test_a_catastrophic_pattern_judges_a_fallback_at_once_on_a_linear_engine():
+    """``^(a|a)*$`` against 30 characters took Python's ``re`` 92 s; a regression hangs until pytest-timeout.
+
+    The manifest's line: tests/hostile/manifests/pattern-backtracking-fallback.yaml (tests/test_hostile.py)."""
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^(a|a)*$"}}}
+    assert _fallback_error(schema, {"code": "a" * 30 + "!"}) == (("code",), f'"{"a" * 30}!" does not match "^(a|a)*$"')
+    assert _fallback_error(schema, {"code": "a" * 30}) is None
+    assert _fallback_error({}, dt.date(2026, 1, 1)) == (
+        (), "the value is not JSON data: Unsupported type: 'date'")
+
+
+def test_a_pattern_the_linear_engine_does_not_evaluate_is_mg008_at_its_line(tmp_path):
+    findings = lint_rule(tmp_path, "MG008", contract_text("s", """
+        - version: 1
+          schema:
+            type: object
+            properties:
+              code: {type: string, pattern: '^(a)\\1$'}
+              fine: {type: string, pattern: '^[a-z]+$'}
+            patternProperties:
+              '^(?!x_)': {type: string}
+          fallback: {strategy: default_value, value: {code: aa}}
+        """, owner="@acme/risk"))
+    assert [(f.line, f.message.split(" uses ")[1]) for f in findings] == [
+        (10, "a construct modelgate does not evaluate (a backreference); only what a linear-time engine runs is "
+             "evaluated"),
+        (13, "a construct modelgate does not evaluate (a look-around); only what a linear-time engine runs is "
+             "evaluated")]
+    assert lint_rule(tmp_path / "again", "MG001", contract_text("s", """
+        - version: 1
+          schema: {type: string, pattern: '^(a)\\1$'}
+          fallback: {strategy: default_value, value: ab}
+        """)) == []  # the schema's MG008 is the finding: a value is not judged by half a schema
+
+
+def test_a_pattern_that_is_no_regular_expression_is_mg008_once():
+    assert schema_problems({"type": "string", "pattern": "(unclosed"}) == [
+        (("pattern",), "pattern '(unclosed' is not a regular expression modelgate can read (ECMA-262 syntax)")]
+    assert [path for path, _ in schema_problems({"type": "string", "pattern": 12})] == [("pattern",)]
+
+
+def test_more_distinct_patterns_than_modelgate_evaluates_in_one_schema_is_one_mg008():
+    from bot.compat.patterns import MAX_PATTERNS
+
+    schema = {"type": "object", "properties": {f"p{i}": {"type": "string", "pattern": f"^{i}$"}
+                                               for i in range(MAX_PATTERNS + 1)}}
+    assert schema_problems(schema) == [
+        ((), f"the schema has {MAX_PATTERNS + 1} distinct patterns; modelgate evaluates at most {MAX_PATTERNS} "
+             "in one schema")]
+    schema["properties"]["p0"]["pattern"] = "^1$"  # the same pattern twice is one
+    assert schema_problems(schema) == []

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.compat.context import Context, Shared
+from bot.compat.context import Budget, Context, Refused, Shared, pointer
 from bot.compat.model import Loader
-from bot.compat.refs import escape
 from bot.compat.types import POLICIES, Policy, is_compatible
 from bot.compat.walker import compare_nodes
 
@@ -34,13 +33,18 @@ class SchemaChange:
 
 @dataclass(frozen=True)
 class CompareResult:
+    """The verdict and its changes; ``refused`` says why the comparison was given up (then no change is listed
+    and the verdict is incompatible: nothing shows the change compatible)."""
+
     compatible: bool
     changes: list[SchemaChange] = field(default_factory=list)
     mode: Mode = "backward"
     policy: Policy = "strict"
+    refused: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"compatible": self.compatible, "mode": self.mode, "policy": self.policy,
+        refused = {"refused": self.refused} if self.refused is not None else {}
+        return {"compatible": self.compatible, "mode": self.mode, "policy": self.policy, **refused,
                 "changes": [c.to_json() for c in self.changes]}
 
 
@@ -58,25 +62,26 @@ def _depth(document: Any) -> int:
     return deepest
 
 
-def _pointer(segments: tuple[str, ...]) -> str:
-    return "#/" + "/".join(escape(s) for s in segments)
-
-
-def _diff(reader_old: Any, reader_new: Any, policy: Policy,
-          direction: Literal["backward", "forward"]) -> list[SchemaChange]:
+def _diff(reader_old: Any, reader_new: Any, policy: Policy, direction: Literal["backward", "forward"],
+          budget: Budget) -> list[SchemaChange]:
     """Differences a reader holding ``reader_new`` meets in records written under ``reader_old``."""
-    ctx = Context(Shared(policy, compare_nodes))
+    ctx = Context(Shared(policy, compare_nodes, budget))
     ctx.compare(Loader(reader_old).root_node(), Loader(reader_new).root_node())
-    return [SchemaChange(t, _pointer(p), is_compatible(t, policy), direction) for t, p in ctx.changes]
+    return [SchemaChange(t, pointer(p), is_compatible(t, policy), direction) for t, p in ctx.changes]
 
 
 def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode = "backward",
-            policy: Policy = "strict") -> CompareResult:
+            policy: Policy = "strict", budget: Budget | None = None) -> CompareResult:
     """Classify the change from ``old`` to ``new`` the way Confluent Schema Registry does.
 
     ``backward``: can a reader with ``new`` read every record valid under ``old``; ``forward``: the
     same question with the two swapped (changes then describe ``new`` -> ``old``); ``full``: both, the
     backward changes first. Non-local ``$ref`` are never fetched: they compare by their text.
+
+    The work is bounded (``bot.compat.context``: pairs compared, differences recorded, nesting; ``budget``
+    may be shared by several comparisons); past a bound, or on a ``patternProperties`` pattern the linear
+    engine does not evaluate (``bot.compat.patterns``) when a name must be matched against it, the result
+    is ``refused`` with the reason, and incompatible.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -85,9 +90,13 @@ def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode =
     for schema in (old, new):
         if _depth(schema) > MAX_DEPTH:
             raise ValueError(f"a schema nested deeper than {MAX_DEPTH} levels is refused, not compared")
+    budget = Budget() if budget is None else budget
     changes: list[SchemaChange] = []
-    if mode in ("backward", "full"):
-        changes += _diff(old, new, policy, "backward")
-    if mode in ("forward", "full"):
-        changes += _diff(new, old, policy, "forward")
+    try:
+        if mode in ("backward", "full"):
+            changes += _diff(old, new, policy, "backward", budget)
+        if mode in ("forward", "full"):
+            changes += _diff(new, old, policy, "forward", budget)
+    except Refused as exc:
+        return CompareResult(False, [], mode, policy, str(exc))
     return CompareResult(all(c.compatible for c in changes), changes, mode, policy)

@@ -23,8 +23,11 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def canonical(value: Any) -> str:
-    """A text that two JSON-equal values share (keys sorted, integral floats as integers)."""
-    return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"))
+    """A text that two JSON-equal values share (keys sorted, integral floats as integers).
+
+    A value JSON has no type for (a YAML date) is written as its ``repr``, a text no JSON value has.
+    """
+    return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"), default=repr)
 
 
 def _normalise(value: Any) -> Any:

@@ -9,10 +9,10 @@ removed from the update is judged against what the update now allows for it.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from bot.compat.context import Context
+from bot.compat import patterns
+from bot.compat.context import Context, Refused, pointer
 from bot.compat.keywords import bound, is_kind, judge_cover, open_slot, openness, optional_schema, type_flags
 from bot.compat.model import Kind, Node
 
@@ -61,16 +61,21 @@ def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) 
             _removed(ctx.child("patternProperties", pattern), new, None, schema)
 
 
-def _covering(model: dict[str, Any], name: str | None) -> Node | None:
-    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed)."""
+def _covering(ctx: Context, model: dict[str, Any], name: str | None) -> Node | None:
+    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed).
+
+    Patterns run on the linear engine (``bot.compat.patterns``); one it does not evaluate refuses the comparison.
+    """
     if name is not None:
         for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
-            try:
-                if re.search(pattern, name):
-                    governing: Node = schema  # a loaded model holds Nodes under patternProperties
-                    return governing
-            except re.error:
-                continue
+            ctx.shared.budget.spend_pattern(pattern)
+            found = patterns.search(pattern, name)
+            if found is None:
+                where = f"the patternProperties of {pointer(ctx.path[:-2])}"  # ctx is at one of its names
+                raise Refused(f"not comparable: {where}: {patterns.problem(pattern)}")
+            if found:
+                governing: Node = schema  # a loaded model holds Nodes under patternProperties
+                return governing
     for key in ("additionalProperties", "unevaluatedProperties"):
         slot = openness(model.get(key))
         if isinstance(slot, Node):
@@ -85,7 +90,7 @@ def _is_open(model: dict[str, Any]) -> bool:
 
 def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, required: bool) -> None:
     """A property the update declares and the original did not (``name`` None: a pattern)."""
-    cover = _covering(old, name)
+    cover = _covering(ctx, old, name)
     default = "default" in schema.meta
     if cover is not None:
         judge_cover(ctx, cover, schema, "PROPERTY", "ADDED")
@@ -111,7 +116,7 @@ def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, re
 
 def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node) -> None:
     """A property the original declared and the update does not (``name`` None: a pattern)."""
-    cover = _covering(new, name)
+    cover = _covering(ctx, new, name)
     if cover is not None:
         judge_cover(ctx, schema, cover, "PROPERTY", "REMOVED")
     elif _is_open(new):

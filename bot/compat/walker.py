@@ -4,43 +4,69 @@
 ``update`` sees when reading records valid under ``original``. References are followed transparently;
 a pair of schemas reached through references is compared once (memoised, then re-rooted at every
 place it occurs), and a pair met again while still being compared (a recursive schema) adds nothing.
+Every comparison of a pair, and every difference recorded (re-rooted copies included), is counted against
+the budget of ``bot.compat.context``; when it runs out, :class:`~bot.compat.context.Refused` ends the walk.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.compat import arrays, combined, objects
-from bot.compat.context import Context
+from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
 from bot.compat.keywords import bound, canonical, json_equal, multiple_of, type_flags
 from bot.compat.model import Kind, Node, deref
 
 
 def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True) -> None:
+    ctx.shared.budget.spend_pair()  # every pair met counts, an equal one too: checking it costs its size
     original, via_ref_o = deref(original)
     update, via_ref_u = deref(update)
-    if _identical(original, update):
+    if _identical(ctx, original, update):
         return
     if not (via_ref_o or via_ref_u):
-        _compare(ctx, original, update, meta)
+        _bounded(ctx, original, update, meta)
         return
-    key = (id(original), id(update))
+    key = (id(original), id(update), meta)
     shared = ctx.shared
     if key in shared.in_progress:
         return
     if key not in shared.memo:
         shared.in_progress.add(key)
         sub = Context(shared)
-        _compare(sub, original, update, meta)
+        _bounded(sub, original, update, meta)
         shared.in_progress.discard(key)
         shared.memo[key] = (original, update, sub.changes)
     ctx.extend(shared.memo[key][2], ctx.path)
 
 
-def _identical(original: Node, update: Node) -> bool:
+def _bounded(ctx: Context, original: Node, update: Node, meta: bool) -> None:
+    """``_compare``, the walk no deeper than ``MAX_COMPARISON_DEPTH``."""
+    shared = ctx.shared
+    if shared.depth >= MAX_COMPARISON_DEPTH:
+        raise Refused(f"too complex to compare: subschemas nest more than {MAX_COMPARISON_DEPTH} levels deep")
+    shared.depth += 1
+    try:
+        _compare(ctx, original, update, meta)
+    finally:
+        shared.depth -= 1
+
+
+def _identical(ctx: Context, original: Node, update: Node) -> bool:
     if original is update:
         return True
     lo, lu = original.loader, update.loader
     return (lo.dialect == lu.dialect and not lo.contains_ref(original.raw) and not lu.contains_ref(update.raw)
-            and json_equal(original.raw, update.raw))
+            and _text(ctx, original.raw) == _text(ctx, update.raw))
+
+
+def _text(ctx: Context, raw: Any) -> str:
+    """``raw``'s canonical text, made once per subschema: JSON equality of two is then one comparison of texts,
+    however often the pair (or a pair of alternatives holding them) is met."""
+    texts = ctx.shared.texts
+    if id(raw) not in texts:
+        texts[id(raw)] = (raw, canonical(raw))  # the entry holds ``raw``, so its id is not reused meanwhile
+    return texts[id(raw)][1]
 
 
 def _compare(ctx: Context, original: Node, update: Node, meta: bool) -> None:
@@ -88,12 +114,19 @@ def _number(ctx: Context, original: Node, update: Node) -> None:
 
 
 def _enum(ctx: Context, original: Node, update: Node) -> None:
-    old = {canonical(v) for v in original.kw["values"]}
-    new = {canonical(v) for v in update.kw["values"]}
+    old, new = _canonical_values(original), _canonical_values(update)
     if old == new:
         return
     change_type = "ENUM_ARRAY_EXTENDED" if old < new else "ENUM_ARRAY_NARROWED" if new < old else "ENUM_ARRAY_CHANGED"
     ctx.add(change_type, original.kw["keyword"])
+
+
+def _canonical_values(node: Node) -> frozenset[str]:
+    """The node's values as canonical texts, computed once per node (an alternative meets many others)."""
+    if "canonical" not in node.kw:
+        node.kw["canonical"] = frozenset(canonical(v) for v in node.kw["values"])
+    values: frozenset[str] = node.kw["canonical"]
+    return values
 
 
 def _not(ctx: Context, original: Node, update: Node) -> None:

@@ -15,6 +15,12 @@ direction(s) the contract's ``compatibility`` names:
   reported change (e.g. ``{"type": "string"}`` -> ``{}`` reports nothing old -> new, yet old readers
   reject numbers) is added as its own change, described as seen new -> old.
 - ``full``: breaking in either direction.
+
+A schema the comparison gives up on (too complex to compare within ``bot.compat``'s budget, which the two
+directions share, or a pattern it does not evaluate) is one breaking change, ``SCHEMA_NOT_COMPARED`` at ``#``,
+with the reason: what cannot be shown compatible is not let through (MG101, which an admin can waive). Two
+equal schemas are not compared at all. At most ``MAX_REPORTED_CHANGES`` schema changes are reported, the
+breaking ones first; the rest are one ``SCHEMA_CHANGES_NOT_SHOWN`` change (breaking when any of them is).
 """
 
 from __future__ import annotations
@@ -23,11 +29,17 @@ import json
 from collections.abc import Iterator
 from typing import Any, Final
 
-from bot.compat import SchemaChange, compare
+from bot.compat import Budget, SchemaChange, compare
+from bot.compat.keywords import json_equal
 from bot.compat.types import Policy
 from bot.result import Change
 
 COMPATIBILITIES: Final = ("forward", "backward", "full")
+NOT_COMPARED: Final = "SCHEMA_NOT_COMPARED"  # the comparison gave up (too complex, or a pattern not evaluated)
+NOT_SHOWN: Final = "SCHEMA_CHANGES_NOT_SHOWN"  # the changes past MAX_REPORTED_CHANGES, as one
+# Schema changes reported for one contract version: each becomes a located change (a finding when it breaks), and
+# a review cannot read thousands; past it, the breaking ones first, then one change for the rest.
+MAX_REPORTED_CHANGES: Final = 1_000
 STABILITY_ORDER: Final = {"alpha": 0, "beta": 1, "stable": 2}
 # SLO keys and the direction that weakens them: +1 when a larger value is weaker, -1 when smaller is.
 SLO_WEAKER_WHEN: Final = {"latency_p99_ms": +1, "freshness_s": +1, "availability": -1}
@@ -36,7 +48,8 @@ _SLO_NAME: Final = {"latency_p99_ms": "LATENCY", "freshness_s": "FRESHNESS", "av
 
 def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any], compatibility: str = "forward",
                           policy: Policy = "strict") -> list[Change]:
-    """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version)."""
+    """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version); the
+    comparison of its two schemas, in both directions, has one budget of work (``bot.compat.Budget``)."""
     if compatibility not in COMPATIBILITIES:
         raise ValueError(f"compatibility must be one of {', '.join(COMPATIBILITIES)}, not {compatibility!r}")
     return [*_schema(subject, old.get("schema"), new.get("schema"), compatibility, policy),
@@ -45,40 +58,78 @@ def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any]
             *_stability(subject, old.get("stability") or "stable", new.get("stability") or "stable")]
 
 
-def _segments(path: str) -> list[str]:
-    return [p for p in path.lstrip("#").split("/") if p]
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(p for p in path.lstrip("#").split("/") if p)
 
 
-def _related(a: str, b: str) -> bool:
-    """One path encloses the other."""
-    sa, sb = _segments(a), _segments(b)
-    n = min(len(sa), len(sb))
-    return sa[:n] == sb[:n]
+class _Paths:
+    """The reported changes by path, to find those at, enclosing or enclosed by a path without a scan of all."""
+
+    def __init__(self, reported: list[SchemaChange]) -> None:
+        self.at: dict[tuple[str, ...], list[int]] = {}
+        self.under: dict[tuple[str, ...], list[int]] = {}  # every change at or below each path
+        for i, change in enumerate(reported):
+            segments = _segments(change.path)
+            self.at.setdefault(segments, []).append(i)
+            for n in range(len(segments) + 1):
+                self.under.setdefault(segments[:n], []).append(i)
+
+    def hits(self, path: str) -> list[int]:
+        """The changes at ``path``; failing that, those at an enclosing or an enclosed path."""
+        segments = _segments(path)
+        if segments in self.at:
+            return self.at[segments]
+        enclosing = [i for n in range(len(segments)) for i in self.at.get(segments[:n], ())]
+        return enclosing + self.under.get(segments, [])
 
 
 def _schema(subject: str, old: Any, new: Any, compatibility: str, policy: Policy) -> list[Change]:
     if old is None or new is None:
         return []  # an unreadable schema is the linter's to report (MG008), not a change
-    reported = compare(old, new, "backward", policy).changes
+    if json_equal(old, new):
+        return []
+    budget = Budget()
+    result = compare(old, new, "backward", policy, budget)
+    judged = compare(new, old, "backward", policy, budget) if compatibility != "backward" and not result.refused \
+        else None
+    refused = result.refused or (judged.refused if judged is not None else None)
+    if refused is not None:
+        return [Change(subject, "schema", NOT_COMPARED, "#", True,
+                       f"the schema is {refused}, so it cannot be shown to keep {compatibility} compatibility")]
+    reported = result.changes
     breaking = [compatibility != "forward" and not c.compatible for c in reported]
     orphans: list[SchemaChange] = []
-    if compatibility != "backward":
-        for judged in compare(new, old, "backward", policy).changes:
-            if judged.compatible:
+    marked: set[str] = set()  # paths whose hits are already breaking
+    if judged is not None:
+        paths = _Paths(reported)
+        for change in judged.changes:
+            if change.compatible or change.path in marked:
                 continue
-            hits = [i for i, c in enumerate(reported) if c.path == judged.path] or [
-                i for i, c in enumerate(reported) if _related(c.path, judged.path)]
+            hits = paths.hits(change.path)
             for i in hits:
                 breaking[i] = True
-            if not hits:
-                orphans.append(judged)
+            if hits:
+                marked.add(change.path)
+            else:
+                orphans.append(change)
     out = [Change(subject, "schema", c.type, c.path, flag, _schema_detail(c, flag, compatibility))
            for c, flag in zip(reported, breaking, strict=True)]
     out += [Change(subject, "schema", c.type, c.path, True,
                    f"{_words(c.type)} at {c.path}, seen from the new schema back to the old: "
                    "consumers still reading with the old schema reject what the new one allows")
             for c in orphans]
-    return out
+    return _bounded(subject, out, compatibility)
+
+
+def _bounded(subject: str, changes: list[Change], compatibility: str) -> list[Change]:
+    if len(changes) <= MAX_REPORTED_CHANGES:
+        return changes
+    ranked = sorted(changes, key=lambda c: not c.breaking)  # stable: in their order, the breaking ones first
+    shown, rest = ranked[:MAX_REPORTED_CHANGES - 1], ranked[MAX_REPORTED_CHANGES - 1:]
+    breaking = sum(c.breaking for c in rest)
+    return [*shown, Change(subject, "schema", NOT_SHOWN, "#", breaking > 0,
+                           f"{len(rest):,} more schema changes not shown (at most {MAX_REPORTED_CHANGES:,} are "
+                           f"listed), {breaking:,} of them breaking {compatibility} compatibility")]
 
 
 def _words(change_type: str) -> str:

@@ -8,6 +8,7 @@ from typing import Final
 from bot import registry
 from bot.evaluation import Evaluation
 from bot.policy import at_change
+from bot.policy.contract_diff import NOT_COMPARED
 from bot.result import Change, Finding
 
 MG101, MG109, MG110, MG111 = "MG101", "MG109", "MG110", "MG111"
@@ -25,5 +26,8 @@ def findings(ev: Evaluation) -> Iterator[Finding]:
 
 
 def _message(change: Change) -> str:
+    if change.type == NOT_COMPARED:
+        return (f"{change.subject}: {change.detail}; publish the change as a new version, or simplify the schema "
+                "(an admin can waive MG101 for this pull request)")
     what = change.detail or f"{change.type} at {change.path}"
     return f"{change.subject}: {what}, inside one version; publish the change as a new version instead"

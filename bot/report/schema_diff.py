@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 
 def text(result: CompareResult) -> str:
+    if result.refused is not None:  # the reason quotes the schema (a pattern): shown inert
+        return f"INCOMPATIBLE ({result.mode}, {result.policy}): {terminal_text(result.refused)}\n"
     rows = [(c.type, terminal_text(c.path), "compatible" if c.compatible else "incompatible")
             + ((c.direction,) if result.mode == "full" else ()) for c in result.changes]
     header = ("type", "path", "verdict") + (("direction",) if result.mode == "full" else ())
