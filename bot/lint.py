@@ -1,4 +1,4 @@
-"""The checks of one state (MG001-MG008), the family ``lint``: pure, a Snapshot in, findings sorted by file
+"""The checks of one state (the MG0xx rules), the family ``lint``: pure, a Snapshot in, findings sorted by file
 and line out.
 
 MG001 (and the MG008 of unreadable ``schema_ref`` files) come from the loader and pass through; the rest

@@ -69,7 +69,13 @@ def expected(rule: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_the_catalogue_and_the_registry_have_the_same_rules() -> None:
-    assert list(registry.registered()) == list(catalog())
+    registered, catalogued = set(registry.registered()), set(catalog())
+    assert not catalogued - registered, (
+        f"{sorted(catalogued - registered)}: in rules/ but no handler registers it — decorate the handler that emits "
+        "it with @registry.on_state/on_change/on_approval(family, RULE), and make sure bot/policy/engine.py imports "
+        "its module")
+    assert not registered - catalogued, f"{sorted(registered - catalogued)}: registered, but no rules/RULE.yaml"
+    assert list(registry.registered()) == list(catalog())  # both in id order
 
 
 def test_each_registration_names_its_family_scope_and_handler() -> None:
@@ -88,10 +94,16 @@ def test_a_rule_has_one_handler_and_a_handler_at_least_one_rule() -> None:
 
 
 def test_every_rule_has_a_fixture_and_every_fixture_a_rule() -> None:
-    assert sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()) == list(catalog())
+    folders = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
+    assert not set(catalog()) - folders, (
+        f"no fixture for {sorted(set(catalog()) - folders)}: add tests/rules/RULE/ with base/ and head/ (two small "
+        "monorepos that trigger it) and case.yaml ('today: YYYY-MM-DD'), then write expected.json with "
+        "`python -m tests.test_rule_fixtures RULE` and read it")
+    assert not folders - set(catalog()), f"fixtures of no rule: {sorted(folders - set(catalog()))}"
     for rule in catalog():
         folder = FIXTURES / rule
-        assert (folder / "base").is_dir() and (folder / "head").is_dir(), rule
+        assert (folder / "base").is_dir() and (folder / "head").is_dir(), f"{rule}: base/ and head/ are needed"
+        assert (folder / "case.yaml").is_file(), f"{rule}: case.yaml ('today: YYYY-MM-DD') is needed"
         assert today_of(folder), rule
         assert next(iter(expected(rule).values())), f"{rule}: the fixture must trigger its rule"
 
@@ -105,5 +117,7 @@ def test_a_fixture_reports_exactly_the_expected_findings_of_its_rule(rule: str) 
 
 if __name__ == "__main__":
     for name in sys.argv[1:]:
+        if not (FIXTURES / name / "case.yaml").is_file():
+            sys.exit(f"tests/rules/{name}/case.yaml is missing: write 'today: YYYY-MM-DD' there (the day of the check)")
         written = json.dumps(of_rule(check_via_cli(FIXTURES / name), name), indent=2, ensure_ascii=False)
         (FIXTURES / name / "expected.json").write_text(written + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""``modelgate lint [PATH|REV]``: validate the manifests of one state (MG001-MG008).
+"""``modelgate lint [PATH|REV]``: validate the manifests of one state (the MG0xx rules).
 
 Exit 0 when no error remains (warnings allowed), 1 when one does, 2 when the state cannot be read.
 Severities are the catalogue's, under the state's configuration (``rules:`` overrides; ``off`` drops).
@@ -17,7 +17,7 @@ from bot.report.lint import LintReport
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("lint", help="validate the manifests of one state (MG0xx)",
-                                   description="Validate the manifests of one state (MG001-MG008).")
+                                   description="Validate the manifests of one state (the MG0xx rules).")
     parser.add_argument("state", nargs="?", metavar="PATH|REV",
                         help="a directory or a git revision of the repository here (default: the working tree)")
     add_format(parser, LINT)
