@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 import bot.commands
 from bot import __version__
 from bot.errors import DomainError, UsageError
+from bot.escape import terminal_text
 from bot.sources import SourceError
 
 
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _cycle_collection_paused(args.command not in STREAMING):
             return int(args.func(args))
     except (UsageError, DomainError, SourceError) as exc:
-        print(f"modelgate: error: {exc}", file=sys.stderr)
+        print(f"modelgate: error: {terminal_text(str(exc))}", file=sys.stderr)  # names a file or a path: inert
         return 2
     except KeyboardInterrupt:
         print("modelgate: interrupted", file=sys.stderr)
@@ -81,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"modelgate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            print(f"modelgate: internal error: {type(exc).__name__}: {terminal_text(str(exc))} (run with --debug "
+                  "for details)",
                   file=sys.stderr)
         return 2
 

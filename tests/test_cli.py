@@ -183,3 +183,13 @@ def test_the_cores_errors_end_a_command_as_usage_errors(tmp_path: Path, capsys: 
     assert main(["gate", "--model", "pipe", "--stage", "shadow", "--metrics", str(metrics), "--at", str(root),
                  "--records", str(missing)]) == 2
     assert capsys.readouterr() == ("", f"modelgate: error: {missing}: no such file\n")
+
+
+def test_an_error_naming_a_hostile_path_is_one_inert_line(tmp_path, capsys):
+    """A path holding a line break and a workflow command, or an ESC sequence, cannot start a second line of the
+    Actions log or recolour the terminal through an error message."""
+    hostile = tmp_path / "x\n::warning::forged\x1b[31m"
+    assert main(["lint", str(hostile)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\n::warning" not in err and "\x1b" not in err
+    assert err.startswith("modelgate: error: ")
