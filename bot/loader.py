@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -123,6 +124,19 @@ def _outcomes(items: list[Item], max_depth: int) -> list[Outcome]:
     return [read_outcome(path, data, max_depth) for path, _, data in items]
 
 
+def link_leaves(path: str, target: bytes) -> bool:
+    """Whether a symbolic link at ``path`` whose stored target is ``target`` points outside the repository.
+
+    A target is relative to the link's own directory; an absolute one (``/etc/passwd``) always leaves: a git
+    tree cannot know where it will be checked out. As a directory source reports such a link, so does git mode.
+    """
+    text = target.decode("utf-8", "replace")
+    if not text or text.startswith(("/", "\\")) or "\0" in text:
+        return True
+    normal = posixpath.normpath(posixpath.join(posixpath.dirname(path), text))
+    return normal in ("", ".", "..") or normal.startswith("../")
+
+
 class Loader:
     """Turns a Source into a Snapshot. ``config`` given means: trusted configuration from elsewhere."""
 
@@ -164,9 +178,8 @@ class Loader:
         """False (with a finding where one is due) for links leaving the repository and oversized files."""
         limits = config.limits
         if entry.outside:
-            data = self.source.link_target(entry)
-            target = data.decode("utf-8", "replace") if data else "outside"
-            if data is None or repo_path(entry.path, target) is None:
+            target = self.source.link_target(entry)
+            if target is None or link_leaves(entry.path, target):
                 findings.append(mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
             return False
         if entry.size > limits.max_manifest_bytes:

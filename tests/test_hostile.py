@@ -237,3 +237,27 @@ def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for(
     install = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"][0]["run"]
     assert "--require-hashes" in install and "--only-binary=:all:" in install and "requirements/action.txt" in install
     assert "--no-deps --no-build-isolation" in install
+
+
+# --- issue 19, item 15: links leaving the repository, in git mode as in a directory -------------------------
+
+def test_a_link_leaving_the_repository_is_mg001_in_git_mode_as_in_a_directory(tmp_path, capsys, monkeypatch):
+    """An absolute target (``/etc/passwd``) was skipped without a word when the state was a git revision."""
+    from tests.helpers import commit, make_repo
+
+    repo = make_repo(tmp_path / "repo", {"contracts/companion.yaml": COMPANION})
+    (repo / "models").mkdir()
+    os.symlink("/etc/passwd", repo / "models" / "absolute.yaml")
+    os.symlink("../../x.yaml", repo / "models" / "relative.yaml")
+    commit(repo, {}, "links out")
+    monkeypatch.chdir(repo)
+    for state in ("HEAD", str(repo)):
+        code, out, _ = run_main(capsys, "lint", state, "--format", "json")
+        mine = sorted((f["file"], f["rule"], f["line"], f["message"]) for f in json.loads(out)["findings"]
+                      if f["file"].startswith("models/"))
+        assert code == 1 and mine == [
+            (f"models/{name}.yaml", "MG001", 1, "symbolic link pointing outside the repository; not read")
+            for name in ("absolute", "relative")], state
+    code, out, _ = run_main(capsys, "check", "--base", str(tmp_path / "repo/contracts"), "--head", "HEAD",
+                            "--today", TODAY, "--format", "json")
+    assert code == 1 and "models/absolute.yaml" in out
