@@ -22,7 +22,6 @@ from bot.config import CONFIG_PATH, Config
 from bot.manifests.codec import blob_id, loads
 from bot.manifests.models import KINDS, Contract, Model
 from bot.manifests.parse import (
-    MARKER,
     Outcome,
     invalid,
     matcher,
@@ -55,6 +54,7 @@ class Parses:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.memo: dict[tuple[str, int], Outcome] = {}
         self.docs: dict[tuple[str, int], tuple[Model | Contract, dict[str, Any]]] = {}
+        self.schemas: dict[tuple[str, int], tuple[Any, str | None]] = {}  # a schema file's blob: (schema, problem)
 
     @classmethod
     def with_cache(cls, where: str | None = None) -> Parses:
@@ -170,7 +170,7 @@ class Loader:
         manifests = self._load_manifests(candidates, config, findings, blobs)
         self.parses.flush()
         manifests.sort(key=lambda m: m.path)
-        schemas, schema_files = self._load_schemas(manifests, config, frozenset(by_path), findings, blobs)
+        schemas, schema_files = self._load_schemas(manifests, config, by_path, findings, blobs)
         return snapshot(self.source.label, config, manifests, findings, frozenset(by_path), blobs, codeowners,
                         schemas, schema_files, config_blob)
 
@@ -182,13 +182,11 @@ class Loader:
             if target is None or link_leaves(entry.path, target):
                 findings.append(mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
             return False
-        if entry.size > limits.max_manifest_bytes:
-            head = self.source.read(entry.path) if entry.size < 64 * limits.max_manifest_bytes else None
-            if head is None or MARKER in head:
-                findings.append(mg001(
-                    entry.path, 1,
-                    f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
-                    "(limits.max_manifest_bytes)"))
+        if entry.size > limits.max_manifest_bytes:  # never read: the listing gives the size
+            findings.append(mg001(
+                entry.path, 1,
+                f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
+                "(limits.max_manifest_bytes); not read (a file that is no manifest: manifests.exclude)"))
             return False
         return True
 
@@ -235,11 +233,12 @@ class Loader:
             manifests.append(ManifestFile(path, blob, doc, plain, text, order))
         return manifests
 
-    def _load_schemas(self, manifests: list[ManifestFile], config: Config, paths: frozenset[str],
+    def _load_schemas(self, manifests: list[ManifestFile], config: Config, by_path: dict[str, Entry],
                       findings: list[Finding], blobs: dict[str, str],
                       ) -> tuple[dict[tuple[str, int], Any], dict[tuple[str, int], str]]:
         schemas: dict[tuple[str, int], Any] = {}
         schema_files: dict[tuple[str, int], str] = {}
+        read: dict[str, tuple[Any, str | None]] = {}  # each schema file read once, however many versions name it
         for manifest in manifests:
             if not isinstance(manifest.doc, Contract):
                 continue
@@ -249,36 +248,63 @@ class Loader:
                     schemas[key] = version.schema_
                     continue
                 where = ("spec", "versions", index, "schema_ref")
+                subject = f"contract:{manifest.name}@{version.version}"
                 target = repo_path(manifest.path, version.schema_ref)
                 if target is None:
                     findings.append(Finding(
                         "MG008", "error",
                         f"schema_ref {version.schema_ref!r} is not a path inside the repository (never fetched)",
-                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                        manifest.path, manifest.line(*where), subject))
                     continue
                 schema_files[key] = target
-                data = self.source.read(target) if target in paths else None
-                if data is None:
+                entry = by_path.get(target)
+                if entry is None or entry.outside:
                     findings.append(Finding(
                         "MG008", "error", f"schema_ref {version.schema_ref!r}: no file {target!r} in the repository",
-                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                        manifest.path, manifest.line(*where), subject))
                     continue
-                blobs[target] = blobs.get(target) or blob_id(data)
-                limits = config.limits
-                try:
-                    if len(data) > limits.max_manifest_bytes:
-                        raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
-                                        "(limits.max_manifest_bytes)")
-                    text = decode(data)
-                    schema = read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
-                        text, max_depth=limits.max_depth)[0]
-                except (YamlError, ValueError) as exc:
-                    findings.append(Finding(
-                        "MG008", "error", f"schema_ref {target}: not readable JSON or YAML ({exc})",
-                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                if target not in read:
+                    read[target] = self._schema_file(entry, config, blobs)
+                schema, problem = read[target]
+                if problem is not None:
+                    message = problem or f"schema_ref {version.schema_ref!r}: no file {target!r} in the repository"
+                    findings.append(Finding("MG008", "error", message, manifest.path, manifest.line(*where), subject))
                     continue
                 schemas[key] = schema
         return schemas, schema_files
+
+    def _schema_file(self, entry: Entry, config: Config, blobs: dict[str, str]) -> tuple[Any, str | None]:
+        """(schema, None) or (None, problem) of a schema file ("": no such file): one read, none over the size limit,
+        and one parse per blob in a run (``Parses.schemas``)."""
+        limits = config.limits
+        target = entry.path
+        if entry.size > limits.max_manifest_bytes:  # the listing's size: the file is never read
+            if entry.blob:
+                blobs[target] = entry.blob
+            return None, (f"schema_ref {target}: not readable JSON or YAML ({entry.size} bytes, over the limit of "
+                          f"{limits.max_manifest_bytes} (limits.max_manifest_bytes))")
+        known = self.parses.schemas.get((entry.blob, limits.max_depth)) if entry.blob else None
+        if known is not None:
+            blobs[target] = entry.blob
+            return known
+        data = self.source.read(target)
+        if data is None:
+            return None, ""  # vanished since it was listed: the caller says there is no such file
+        blob = blobs[target] = entry.blob or blob_id(data)
+        known = self.parses.schemas.get((blob, limits.max_depth))
+        if known is None:
+            try:
+                if len(data) > limits.max_manifest_bytes:
+                    raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
+                                    "(limits.max_manifest_bytes)")
+                text = decode(data)
+                schema = read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
+                    text, max_depth=limits.max_depth)[0]
+                known = (schema, None)
+            except (YamlError, ValueError) as exc:
+                known = (None, f"schema_ref {target}: not readable JSON or YAML ({exc})")
+            self.parses.schemas[(blob, limits.max_depth)] = known
+        return known
 
 
 def load_states(base_source: Source, head_source: Source, trusted: Config | None = None,

@@ -163,3 +163,71 @@ def test_lines_are_data_once_loaded_the_source_is_never_asked_again(tmp_path, mo
 def test_with_cache_takes_the_edges_choice(tmp_path):
     assert Parses.with_cache("none").cache is None
     assert Parses.with_cache(str(tmp_path)).cache.root == tmp_path
+
+
+# --- issue 19, item 9: each blob read once, none over the size limit ------------------------------------------
+
+def _tree_of_one_blob(repo, data, paths, extra=None):
+    """A commit on ``main`` whose tree lists the one blob ``data`` at every path of ``paths`` (plus ``extra``)."""
+    import subprocess
+
+    def plumbing(*args, stdin=b""):
+        return subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
+                              check=True).stdout.decode().strip()
+
+    make_repo(repo, extra or {})
+    sha = plumbing("hash-object", "-w", "--stdin", stdin=data)
+    base = plumbing("rev-parse", "HEAD^{tree}") if extra else None
+    listing = plumbing("ls-tree", base) + "\n" if base else ""
+    listing += "".join(f"100644 blob {sha}\t{path}\n" for path in paths)
+    tree = plumbing("mktree", stdin=listing.encode())
+    parent = ["-p", "HEAD"] if extra else []
+    commit_id = plumbing("-c", "user.name=t", "-c", "user.email=t@t", "commit-tree", tree, *parent, "-m", "one blob")
+    plumbing("update-ref", "refs/heads/main", commit_id)
+    return sha
+
+
+def test_a_blob_over_the_size_limit_is_never_read_however_many_entries_list_it(tmp_path, monkeypatch):
+    """One compressible 63 MB blob listed by 1,000 tree entries was read once per entry (79 s)."""
+    repo = tmp_path / "repo"
+    big = b"apiVersion: modelgate/v1\n# " + b"x" * 5000 + b"\n"
+    sha = _tree_of_one_blob(repo, big, [f"m{i:03d}.yaml" for i in range(200)],
+                            {".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n", "models/a.yaml": model("a")})
+    read: list[str] = []
+    for name in ("read_blob", "read_blobs"):
+        original = getattr(GitRevisionSource, name)
+
+        def spy(self, shas, original=original):
+            read.extend([shas] if isinstance(shas, str) else shas)
+            return original(self, shas)
+
+        monkeypatch.setattr(GitRevisionSource, name, spy)
+    snap = Loader(GitRevisionSource(repo, "main")).load()
+    assert sha not in read
+    assert [m.name for m in snap.manifests] == ["a"]
+    assert {(f.rule, f.line, f.message) for f in snap.findings} == {
+        ("MG001", 1, "file is 5028 bytes, over the limit of 4000 (limits.max_manifest_bytes); not read "
+                     "(a file that is no manifest: manifests.exclude)")}
+    assert sorted(f.file for f in snap.findings) == [f"m{i:03d}.yaml" for i in range(200)]
+
+
+def test_a_schema_file_is_read_once_per_run_and_never_over_the_limit(tmp_path, monkeypatch):
+    versions = [{"version": 1, "schema_ref": "schemas/s.json"}, {"version": 2, "schema_ref": "schemas/big.json"}]
+    files = {f"contracts/c{i}.yaml": contract(f"c{i}", versions) for i in range(20)}
+    files.update({"schemas/s.json": '{"type": "object"}', "schemas/big.json": '{"type": "object"}' + " " * 5000,
+                  ".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n"})
+    repo = make_repo(tmp_path / "repo", files)
+    read: list[str] = []
+    original = GitRevisionSource.read
+
+    def spy(self, path):
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(GitRevisionSource, "read", spy)
+    _, head = load_states(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "main"), None,
+                          Parses(workers=1))
+    assert [path for path in read if path.startswith("schemas/")] == ["schemas/s.json"]  # once for both states
+    assert head.schema("c7", 1) == {"type": "object"}
+    [message] = {f.message for f in head.findings if f.rule == "MG008"}
+    assert "5018 bytes, over the limit of 4000 (limits.max_manifest_bytes)" in message
