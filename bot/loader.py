@@ -9,6 +9,7 @@ manifest's lines are recorded when its blob is parsed (and kept in the cache), s
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import posixpath
@@ -22,17 +23,23 @@ from bot.config import CONFIG_PATH, Config
 from bot.manifests.codec import blob_id, loads
 from bot.manifests.models import KINDS, Contract, Model
 from bot.manifests.parse import (
+    BYTES_SPENT,
+    MARKER,
+    NOT_READ,
+    OVER_BUDGET,
+    RUN_MAX_BYTES,
+    RUN_MAX_VALUES,
     Outcome,
     invalid,
     matcher,
     mg001,
     parse_config,
+    read_budgeted,
     read_json,
-    read_outcome,
     repo_path,
 )
 from bot.manifests.snapshot import ManifestFile, Snapshot, snapshot
-from bot.manifests.yamlread import YamlError, decode, read_yaml
+from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted
 from bot.result import Finding
 from bot.sources import Entry, Source
 
@@ -54,6 +61,9 @@ class Parses:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.memo: dict[tuple[str, int], Outcome] = {}
         self.docs: dict[tuple[str, int], tuple[Model | Contract, dict[str, Any]]] = {}
+        # the run's budget (``parse.RUN_MAX_VALUES``, ``RUN_MAX_BYTES``): what the distinct blobs read so far cost
+        self.values = 0
+        self.bytes = 0
         self.schemas: dict[tuple[str, int], tuple[Any, str | None]] = {}  # a schema file's blob: (schema, problem)
 
     @classmethod
@@ -69,9 +79,23 @@ class Parses:
         if self.cache is not None:
             entry = self.cache.get(ParseCache.key(blob, max_depth))
             if entry is not None:
+                values = _cached_values(entry)
+                if self.values + values > RUN_MAX_VALUES:
+                    return None  # read again, within what is left of the budget, to be refused with a finding
+                self.values += values
                 self.memo[key] = entry
                 return entry
         return None
+
+    def admit(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes still fits the run's budget of bytes (counted when it does)."""
+        if self.bytes + size > RUN_MAX_BYTES:
+            return False
+        self.bytes += size
+        return True
+
+    def remaining(self) -> int:
+        return RUN_MAX_VALUES - self.values
 
     def doc(self, blob: str, max_depth: int, kind: str, text: str) -> tuple[Model | Contract, dict[str, Any]]:
         """The typed manifest of a blob and its plain data, validated once per run (the models are immutable).
@@ -89,39 +113,78 @@ class Parses:
             self.cache.flush()
 
     def parse(self, items: list[Item], max_depth: int) -> list[Outcome]:
-        """Parse (path, blob, bytes) items, in a process pool when there are many."""
+        """Parse (path, blob, bytes) items, in a process pool when there are many, within the run's budget of values.
+
+        Every worker reads what is left of the budget from one shared counter before each document and adds what
+        the document cost after it, so the pool stops as one process would (at most one document per worker
+        past it). A refusal for the budget depends on the run, so it is never kept in the disk cache.
+        """
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
-            # The forked workers inherit the items (fork passes the initializer's arguments without pickling
-            # them): only slice bounds travel through the pipe.
-            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_inherit, initargs=(items,)) as pool:
+            context = multiprocessing.get_context("fork")
+            spent: Any = context.Value("q", self.values)
+            # The forked workers inherit the items and the counter (fork passes the initializer's arguments
+            # without pickling them): only slice bounds travel through the pipe.
+            with ProcessPoolExecutor(self.workers, mp_context=context,
+                                     initializer=_inherit, initargs=(items, spent)) as pool:
                 outcomes = list(pool.map(_inherited_outcomes, [(i, i + chunk, max_depth)
                                                                for i in range(0, len(items), chunk)]))
             found = [outcome for part in outcomes for outcome in part]
         else:
-            found = _outcomes(items, max_depth)
-        for (_, blob, _), outcome in zip(items, found, strict=True):
+            spent = _Spent(self.values)
+            found = _outcomes(items, max_depth, spent)
+        self.values = max(self.values, spent.value)
+        for (_, blob, _), (outcome, over) in zip(items, found, strict=True):
             self.memo[(blob, max_depth)] = outcome
-            if self.cache is not None:
+            if self.cache is not None and not over:
                 self.cache.put(ParseCache.key(blob, max_depth), *outcome)
-        return found
+        return [outcome for outcome, _ in found]
 
 
-_INHERITED: list[list[Item]] = []  # in a parse worker only: the items of the parse that forked it
+def _cached_values(outcome: Outcome) -> int:
+    """The values a cached manifest cost when it was parsed (the last item of its payload)."""
+    kind, payload = outcome
+    if kind == "manifest" and isinstance(payload, list) and len(payload) > 3 and isinstance(payload[3], int):
+        return payload[3]
+    return 0
 
 
-def _inherit(items: list[Item]) -> None:
-    _INHERITED[:] = [items]
+class _Spent:
+    """The run's values spent, in one process (a pool shares a ``multiprocessing.Value`` instead)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def get_lock(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
 
 
-def _inherited_outcomes(job: tuple[int, int, int]) -> list[Outcome]:
+_INHERITED: list[Any] = []  # in a parse worker only: the items of the parse that forked it, and the shared counter
+
+
+def _inherit(items: list[Item], spent: Any) -> None:
+    _INHERITED[:] = [items, spent]
+
+
+def _inherited_outcomes(job: tuple[int, int, int]) -> list[tuple[Outcome, bool]]:
     start, end, max_depth = job
-    return _outcomes(_INHERITED[0][start:end], max_depth)
+    return _outcomes(_INHERITED[0][start:end], max_depth, _INHERITED[1])
 
 
-def _outcomes(items: list[Item], max_depth: int) -> list[Outcome]:
-    return [read_outcome(path, data, max_depth) for path, _, data in items]
+def _outcomes(items: list[Item], max_depth: int, spent: Any) -> list[tuple[Outcome, bool]]:
+    """(outcome, refused for the run's budget) of each item; ``spent`` counts the run's values across processes."""
+    found: list[tuple[Outcome, bool]] = []
+    for path, _, data in items:
+        left = RUN_MAX_VALUES - spent.value
+        if left <= 0 and MARKER in data:
+            found.append((("error", [[NOT_READ, 1, None]]), True))
+            continue
+        outcome, values, over = read_budgeted(path, data, max_depth, left)
+        if values:
+            with spent.get_lock():
+                spent.value += values
+        found.append((outcome, over))
+    return found
 
 
 def link_leaves(path: str, target: bytes) -> bool:
@@ -211,6 +274,8 @@ class Loader:
             known = self.parses.known(blob, max_depth)
             if known is not None:
                 outcomes[entry.path] = (blob, known)
+            elif MARKER in data and not self.parses.admit(len(data)):
+                findings.append(mg001(entry.path, 1, BYTES_SPENT))
             else:
                 todo.append((entry.path, blob, data))
         for (path, blob, _), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
@@ -224,7 +289,7 @@ class Loader:
             if kind == "error":
                 findings.extend(mg001(path, line, message, subject) for message, line, subject in payload)
                 continue
-            kind_name, text, order = payload
+            kind_name, text, order = payload[:3]
             try:
                 doc, plain = self.parses.doc(blob, max_depth, kind_name, text)
             except ValidationError as exc:
@@ -293,18 +358,31 @@ class Loader:
         blob = blobs[target] = entry.blob or blob_id(data)
         known = self.parses.schemas.get((blob, limits.max_depth))
         if known is None:
-            try:
-                if len(data) > limits.max_manifest_bytes:
-                    raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
-                                    "(limits.max_manifest_bytes)")
-                text = decode(data)
-                schema = read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
-                    text, max_depth=limits.max_depth)[0]
-                known = (schema, None)
-            except (YamlError, ValueError) as exc:
-                known = (None, f"schema_ref {target}: not readable JSON or YAML ({exc})")
+            known = self._read_schema(target, data, limits.max_depth, limits.max_manifest_bytes)
             self.parses.schemas[(blob, limits.max_depth)] = known
         return known
+
+    def _read_schema(self, target: str, data: bytes, max_depth: int, max_bytes: int) -> tuple[Any, str | None]:
+        """A schema file's bytes read within the limits and what is left of the run's budget."""
+        left = self.parses.remaining()
+        if left <= 0 or not self.parses.admit(len(data)):
+            return None, f"schema_ref {target}: {NOT_READ if left <= 0 else BYTES_SPENT}"
+        try:
+            if len(data) > max_bytes:
+                raise YamlError(f"{len(data)} bytes, over the limit of {max_bytes} (limits.max_manifest_bytes)")
+            text = decode(data)
+            if target.endswith(".json"):
+                return read_json(text, max_depth), None
+            schema, _, values = read_counted(text, max_depth=max_depth, max_nodes=min(DEFAULT_MAX_NODES, left))
+            self.parses.values += values
+            return schema, None
+        except TooManyValues as exc:
+            self.parses.values += exc.nodes
+            over = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
+            return None, f"schema_ref {target}: not readable JSON or YAML ({over})"
+        except (YamlError, ValueError) as exc:
+            self.parses.values += getattr(exc, "nodes", 0)
+            return None, f"schema_ref {target}: not readable JSON or YAML ({exc})"
 
 
 def load_states(base_source: Source, head_source: Source, trusted: Config | None = None,

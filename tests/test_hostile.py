@@ -261,3 +261,35 @@ def test_a_link_leaving_the_repository_is_mg001_in_git_mode_as_in_a_directory(tm
     code, out, _ = run_main(capsys, "check", "--base", str(tmp_path / "repo/contracts"), "--head", "HEAD",
                             "--today", TODAY, "--format", "json")
     assert code == 1 and "models/absolute.yaml" in out
+
+
+# --- issue 19, item 9: a budget across the files of a run ------------------------------------------------------
+
+def alias_heavy_contract(name: str) -> str:
+    """A contract of under 600 bytes whose schema expands to about half a million values: under the per-document
+    limit (1,000,000), so each file alone is read; a hundred of them took 69 s and 4.45 GB."""
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * (10 if i < 5 else 3))}]" for i in range(1, 6)]
+    body = "".join(f"          {line}\n" for line in levels)
+    return (f"apiVersion: modelgate/v1\nkind: Contract\nmetadata:\n  name: {name}\n  owners: ['@acme/data']\n"
+            f"spec:\n  versions:\n    - version: 1\n      status: active\n      schema:\n        type: object\n"
+            f"        x-bomb:\n{body}")
+
+
+def test_many_alias_heavy_files_each_under_the_limit_spend_the_runs_budget_then_are_not_read(tmp_path, capsys):
+    from bot.manifests.parse import NOT_READ, OVER_BUDGET
+
+    files = {f"contracts/b{i:03d}.yaml": alias_heavy_contract(f"b{i:03d}") for i in range(100)}
+    assert all(len(text) < 650 for text in files.values())
+    head = write_tree(tmp_path / "head", files)
+    base = write_tree(tmp_path / "base", {"contracts/b000.yaml": files["contracts/b000.yaml"]})
+    for argv in (["lint", str(head)], ["check", "--base", str(base), "--head", str(head), "--today", TODAY]):
+        code, out, _ = run_main(capsys, *argv, "--format", "json")
+        found = [f for f in json.loads(out)["findings"] if f["rule"] == "MG001"]
+        assert code == 1
+        first, *rest = found
+        assert first["message"] == OVER_BUDGET and first["line"] > 1, first
+        assert rest and {(f["message"], f["line"]) for f in rest} == {(NOT_READ, 1)}
+        parsed = [f"contracts/b{i:03d}.yaml" for i in range(100)]
+        assert [f["file"] for f in found] == parsed[len(parsed) - len(found):]  # the first files read, the rest not
+        assert 5 <= 100 - len(found) <= 10

@@ -231,3 +231,45 @@ def test_a_schema_file_is_read_once_per_run_and_never_over_the_limit(tmp_path, m
     assert head.schema("c7", 1) == {"type": "object"}
     [message] = {f.message for f in head.findings if f.rule == "MG008"}
     assert "5018 bytes, over the limit of 4000 (limits.max_manifest_bytes)" in message
+
+
+# --- issue 19, item 9: the run's budget of values, in one process, in the pool, from the cache -------------------
+
+def _bombs(tmp_path, n=30):
+    from tests.test_hostile import alias_heavy_contract
+
+    return write_tree(tmp_path / "bombs", {f"contracts/b{i:03d}.yaml": alias_heavy_contract(f"b{i:03d}")
+                                           for i in range(n)})
+
+
+def _budget_outcome(snapshot):
+    from bot.manifests.parse import NOT_READ, OVER_BUDGET
+
+    refused = [f for f in snapshot.findings if f.message in (OVER_BUDGET, NOT_READ)]
+    assert len(refused) == len(snapshot.findings) == 30 - len(snapshot.manifests)
+    return len(snapshot.manifests)
+
+
+def test_the_process_pool_keeps_the_runs_budget_as_one_process_does(tmp_path, monkeypatch):
+    root = _bombs(tmp_path)
+    serial = Loader(DirectorySource(root), parses=Parses(workers=1)).load()
+    monkeypatch.setattr(load_module, "PARALLEL_MIN", 2)
+    pooled = Loader(DirectorySource(root), parses=Parses(workers=2)).load()
+    read = _budget_outcome(serial)
+    assert 5 <= read <= 10 and read <= _budget_outcome(pooled) <= read + 2  # at most one more per worker
+
+
+def test_a_warm_cache_counts_what_its_manifests_cost_against_the_budget(tmp_path):
+    root = _bombs(tmp_path)
+    cold = Loader(DirectorySource(root), parses=Parses(ParseCache(tmp_path / "cache"), workers=1)).load()
+    warm = Loader(DirectorySource(root), parses=Parses(ParseCache(tmp_path / "cache"), workers=1)).load()
+    assert _budget_outcome(warm) == _budget_outcome(cold)
+    assert [(f.file, f.line, f.message) for f in warm.findings] == [(f.file, f.line, f.message) for f in cold.findings]
+
+
+def test_both_states_share_the_budget_and_count_a_shared_blob_once(tmp_path):
+    root = _bombs(tmp_path)
+    parses = Parses(workers=1)
+    base, head = load_states(DirectorySource(root), DirectorySource(root), None, parses)
+    assert _budget_outcome(base) == _budget_outcome(head)
+    assert parses.values <= 4_000_000 + 1_000_000
