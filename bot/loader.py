@@ -37,6 +37,7 @@ from bot.manifests.parse import (
     read_budgeted,
     read_json,
     repo_path,
+    with_repeated_text,
 )
 from bot.manifests.snapshot import ManifestFile, Snapshot, snapshot
 from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted
@@ -373,11 +374,15 @@ class Loader:
             text = decode(data)
             if target.endswith(".json"):
                 return read_json(text, max_depth), None
-            schema, _, values = read_counted(text, max_depth=max_depth, max_nodes=min(DEFAULT_MAX_NODES, left))
-            self.parses.values += values
+            limit = min(DEFAULT_MAX_NODES, left)
+            schema, _, values = read_counted(text, max_depth=max_depth, max_nodes=limit)
+            values = with_repeated_text(schema, text, values)
+            self.parses.values += min(values, limit)  # a refused one was read, never decoded
+            if values > limit:
+                raise TooManyValues(limit, 1)
             return schema, None
         except TooManyValues as exc:
-            self.parses.values += exc.nodes
+            self.parses.values += exc.nodes  # 0 when raised above: counted already
             over = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
             return None, f"schema_ref {target}: not readable JSON or YAML ({over})"
         except (YamlError, ValueError) as exc:

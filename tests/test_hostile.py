@@ -293,3 +293,21 @@ def test_many_alias_heavy_files_each_under_the_limit_spend_the_runs_budget_then_
         parsed = [f"contracts/b{i:03d}.yaml" for i in range(100)]
         assert [f["file"] for f in found] == parsed[len(parsed) - len(found):]  # the first files read, the rest not
         assert 5 <= 100 - len(found) <= 10
+
+
+def test_an_alias_of_a_long_string_counts_the_text_it_repeats(tmp_path, capsys):
+    """100 KB named 3,000 times was one value per alias to the readers, and 642 MB once decoded (a 1 MB file: more
+    than 27 GB)."""
+    schema = f"type: object\nx-a: &a \"{'x' * 100_000}\"\nx-b: [{', '.join(['*a'] * 3000)}]\n"
+    manifest = (COMPANION.replace("companion", "strings") + "        x-a: &a \"" + "x" * 100_000 + "\"\n"
+                + f"        x-b: [{', '.join(['*a'] * 3000)}]\n").replace("schema: {type: object}", "schema:")
+    manifest = manifest.replace("      schema:\n", "      schema:\n        type: object\n")
+    repo = write_tree(tmp_path / "repo", {"contracts/strings.yaml": manifest, "schemas/s.yaml": schema,
+                                          "contracts/ref.yaml": COMPANION.replace("companion", "ref").replace(
+                                              "schema: {type: object}", "schema_ref: schemas/s.yaml")})
+    code, out, _ = run_main(capsys, "lint", str(repo), "--format", "json")
+    found = {(f["rule"], f["file"]): f["message"] for f in json.loads(out)["findings"] if f["severity"] == "error"}
+    assert code == 1 and found == {
+        ("MG001", "contracts/strings.yaml"): "the document expands to more than 1000000 values (alias expansion?)",
+        ("MG008", "contracts/ref.yaml"): "schema_ref schemas/s.yaml: not readable JSON or YAML (the document expands "
+                                         "to more than 1000000 values (alias expansion?))"}
