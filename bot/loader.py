@@ -9,7 +9,6 @@ manifest's lines are recorded when its blob is parsed (and kept in the cache), s
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import posixpath
@@ -37,7 +36,6 @@ from bot.manifests.parse import (
     read_budgeted,
     read_json,
     repo_path,
-    with_repeated_text,
 )
 from bot.manifests.snapshot import ManifestFile, Snapshot, snapshot
 from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted
@@ -123,7 +121,7 @@ class Parses:
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
             context = multiprocessing.get_context("fork")
-            spent: Any = context.Value("q", self.values)
+            spent = _Spent(0, context.Value("q", self.values))
             # The forked workers inherit the items and the counter (fork passes the initializer's arguments
             # without pickling them): only slice bounds travel through the pipe.
             with ProcessPoolExecutor(self.workers, mp_context=context,
@@ -151,19 +149,28 @@ def _cached_values(outcome: Outcome) -> int:
 
 
 class _Spent:
-    """The run's values spent, in one process (a pool shares a ``multiprocessing.Value`` instead)."""
+    """The run's values spent: in one process a number, in a pool a ``multiprocessing.Value`` its workers share."""
 
-    def __init__(self, value: int) -> None:
-        self.value = value
+    def __init__(self, value: int, shared: Any = None) -> None:
+        self.shared = shared
+        self._value = value
 
-    def get_lock(self) -> contextlib.nullcontext[None]:
-        return contextlib.nullcontext()
+    @property
+    def value(self) -> int:
+        return int(self.shared.value) if self.shared is not None else self._value
+
+    def add(self, values: int) -> None:
+        if self.shared is None:
+            self._value += values
+            return
+        with self.shared.get_lock():
+            self.shared.value += values
 
 
 _INHERITED: list[Any] = []  # in a parse worker only: the items of the parse that forked it, and the shared counter
 
 
-def _inherit(items: list[Item], spent: Any) -> None:
+def _inherit(items: list[Item], spent: _Spent) -> None:
     _INHERITED[:] = [items, spent]
 
 
@@ -172,7 +179,7 @@ def _inherited_outcomes(job: tuple[int, int, int]) -> list[tuple[Outcome, bool]]
     return _outcomes(_INHERITED[0][start:end], max_depth, _INHERITED[1])
 
 
-def _outcomes(items: list[Item], max_depth: int, spent: Any) -> list[tuple[Outcome, bool]]:
+def _outcomes(items: list[Item], max_depth: int, spent: _Spent) -> list[tuple[Outcome, bool]]:
     """(outcome, refused for the run's budget) of each item; ``spent`` counts the run's values across processes."""
     found: list[tuple[Outcome, bool]] = []
     for path, _, data in items:
@@ -182,8 +189,7 @@ def _outcomes(items: list[Item], max_depth: int, spent: Any) -> list[tuple[Outco
             continue
         outcome, values, over = read_budgeted(path, data, max_depth, left)
         if values:
-            with spent.get_lock():
-                spent.value += values
+            spent.add(values)
         found.append((outcome, over))
     return found
 
@@ -376,7 +382,6 @@ class Loader:
                 return read_json(text, max_depth), None
             limit = min(DEFAULT_MAX_NODES, left)
             schema, _, values = read_counted(text, max_depth=max_depth, max_nodes=limit)
-            values = with_repeated_text(schema, text, values)
             self.parses.values += min(values, limit)  # a refused one was read, never decoded
             if values > limit:
                 raise TooManyValues(limit, 1)

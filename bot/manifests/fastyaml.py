@@ -39,7 +39,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
-from bot.manifests.yamlread import DEFAULT_MAX_NODES, MERGE_TAG, SCALARS
+from bot.manifests.yamlread import DEFAULT_MAX_NODES, MERGE_TAG, SCALARS, repeated_values
 
 NODE_LIMIT = DEFAULT_MAX_NODES // 4  # read_yaml counts a collection twice for a moment: stay far below its limit
 
@@ -53,8 +53,8 @@ def read_fast(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | N
 
 def read_fast_counted(text: str, max_depth: int,
                       max_nodes: int = NODE_LIMIT) -> tuple[dict[str, Any], list[int], int] | None:
-    """``read_fast`` and the document's size in values as ``read_counted`` counts it (a run's budget), giving up
-    (None) past ``max_nodes``, at most ``NODE_LIMIT``."""
+    """``read_fast`` and the document's size in values as ``read_counted`` counts it (a run's budget, the text
+    aliases repeat included), giving up (None) past ``max_nodes``, at most ``NODE_LIMIT``."""
     try:
         return _read(text, max_depth, min(max_nodes, NODE_LIMIT))
     except Exception:  # whatever libyaml or a constructor refuses, read_yaml reads and explains
@@ -75,6 +75,7 @@ def _read(text: str, max_depth: int, limit: int) -> tuple[dict[str, Any], list[i
     stack: list[list[Any]] = []  # the collections enclosing top
     root: Any = None
     total = documents = nodes = 0
+    aliased: list[Any] = []  # what each alias repeats, for the text it adds (``repeated_values``)
     event = get()
     while event is not None:
         kind = type(event)
@@ -94,6 +95,7 @@ def _read(text: str, max_depth: int, limit: int) -> tuple[dict[str, Any], list[i
             if known is None:
                 return None
             value, size, below = known
+            aliased.append(value)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.tag is not None or len(stack) + (top is not None) >= max_depth:  # as many open as read_yaml allows
                 return None
@@ -163,4 +165,4 @@ def _read(text: str, max_depth: int, limit: int) -> tuple[dict[str, Any], list[i
         return None
     while order and not order[-1]:  # as ``snapshot.in_order`` writes it: a node past the end has no line
         order.pop()
-    return root, order, nodes
+    return root, order, nodes + repeated_values(aliased) if aliased else nodes

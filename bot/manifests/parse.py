@@ -193,8 +193,7 @@ def read_counted_document(path: str, data: bytes, max_depth: int = 64, budget: i
         except YamlError as exc:
             return None, [], [mg001(path, exc.line, exc.message, _guess_subject(text))], exc.nodes
         order = in_order(doc, lines)
-    nodes = with_repeated_text(doc, text, nodes)
-    if nodes > limit:
+    if nodes > limit:  # the text its aliases repeat (the readers check the values alone as they read)
         message = OVER_BUDGET if limit < DEFAULT_MAX_NODES else (
             f"the document expands to more than {limit} values (alias expansion?)")
         return None, [], [mg001(path, 1, message, _guess_subject(text))], limit  # what was read: not decoded
@@ -208,32 +207,6 @@ def read_counted_document(path: str, data: bytes, max_depth: int = 64, budget: i
         return None, [], [mg001(path, line_at(doc, order, ("kind",)),
                                 f"kind must be one of {', '.join(KINDS)}, not {kind!r}")], nodes
     return doc, order, [], nodes
-
-
-CHARS_PER_VALUE = 16  # text an alias repeats counts one value per this many characters
-
-
-def with_repeated_text(doc: Any, text: str, values: int) -> int:
-    """A document's values with the text its aliases repeat: one value per ``CHARS_PER_VALUE`` characters decoded
-    beyond the file's own length. An alias of a long string is one value to the readers, yet each repetition is
-    decoded in full (100 KB named 3,000 times: 642 MB), so it is counted here. Only a text with an anchor can
-    repeat anything; the walk visits each distinct object once."""
-    if "&" not in text:
-        return values
-    sizes: dict[int, int] = {}
-
-    def size(value: Any) -> int:
-        if isinstance(value, str):
-            return len(value)
-        if not isinstance(value, dict | list):
-            return 8
-        known = sizes.get(id(value))
-        if known is None:
-            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            known = sizes[id(value)] = 1 + sum(size(item) for item in items)
-        return known
-
-    return values + max(0, size(doc) - len(text)) // CHARS_PER_VALUE
 
 
 def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
