@@ -273,3 +273,20 @@ def test_both_states_share_the_budget_and_count_a_shared_blob_once(tmp_path):
     base, head = load_states(DirectorySource(root), DirectorySource(root), None, parses)
     assert _budget_outcome(base) == _budget_outcome(head)
     assert parses.values <= 4_000_000 + 1_000_000
+
+
+def test_past_the_runs_budget_of_bytes_the_remaining_manifests_and_schema_files_are_not_read(tmp_path, monkeypatch):
+    from bot.manifests.parse import BYTES_SPENT
+
+    files = {f"models/m{i}.yaml": model(f"m{i}") for i in range(10)}
+    files["contracts/c.yaml"] = contract("c", [{"version": 1, "schema_ref": "schemas/s.json"}])
+    files["schemas/s.json"] = '{"type": "object"}'
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", sum(len(text) for text in files.values()) // 2)
+    snap = load(tmp_path, files)
+    assert {f.rule for f in snap.findings} == {"MG001"} and all(f.message == BYTES_SPENT for f in snap.findings)
+    assert len(snap.manifests) + len(snap.findings) == 11 and 3 <= len(snap.findings) <= 8
+    assert "c" in snap.contracts  # read first (sorted paths)
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", len(files["contracts/c.yaml"]) + 5)
+    snap = load(tmp_path / "alone", {path: files[path] for path in ("contracts/c.yaml", "schemas/s.json")})
+    [finding] = snap.findings
+    assert (finding.rule, finding.file) == ("MG008", "contracts/c.yaml") and BYTES_SPENT in finding.message
