@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.cache import ParseCache
-from bot.config import CONFIG_PATH, Config
+from bot.config import CONFIG_PATH, Config, Limits
 from bot.manifests.codec import blob_id, loads
 from bot.manifests.models import KINDS, Contract, Model
 from bot.manifests.parse import (
@@ -219,13 +219,19 @@ class Loader:
         entries = list(self.source.entries())
         by_path = {e.path: e for e in entries}
         config_entry = by_path.get(CONFIG_PATH)
-        config_bytes = self.source.read(CONFIG_PATH) if config_entry else None
+        limit = Limits().max_manifest_bytes  # the configuration's own limits are not known before it is read
+        size = config_entry.size if config_entry is not None else 0
+        config_bytes = self.source.read(CONFIG_PATH) if config_entry and size <= limit else None
         config, findings = parse_config(config_bytes)
+        if size > limit:  # never read, as a manifest over the limit is not
+            findings = [mg001(CONFIG_PATH, 1, f"file is {size} bytes, over the limit of {limit} "
+                                              "(limits.max_manifest_bytes); not read")]
         if self.given_config is not None:
             config = self.given_config
         blobs: dict[str, str] = {}
         # a directory lists no blob ids: the content's git id stands in, so a config change is seen anywhere
-        config_blob = (config_entry.blob or blob_id(config_bytes or b"")) if config_entry else None
+        config_blob = (config_entry.blob or blob_id(config_bytes or b"%d bytes unread" % size)
+                       if config_entry else None)
         codeowners = None
         for path in CODEOWNERS_PATHS:
             if path in by_path and not by_path[path].outside:

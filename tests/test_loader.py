@@ -290,3 +290,19 @@ def test_past_the_runs_budget_of_bytes_the_remaining_manifests_and_schema_files_
     snap = load(tmp_path / "alone", {path: files[path] for path in ("contracts/c.yaml", "schemas/s.json")})
     [finding] = snap.findings
     assert (finding.rule, finding.file) == ("MG008", "contracts/c.yaml") and BYTES_SPENT in finding.message
+
+
+def test_a_configuration_over_the_size_limit_is_mg001_and_never_read(tmp_path, monkeypatch):
+    read: list[str] = []
+    original = DirectorySource.read
+
+    def spy(self, path):
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(DirectorySource, "read", spy)
+    snap = load(tmp_path, {".modelgate.yml": "admins: ['@a']\n#" + "x" * 1_000_000 + "\n", "m.yaml": model("m")})
+    assert ".modelgate.yml" not in read and snap.config.admins == []
+    [finding] = snap.findings
+    assert (finding.rule, finding.file, finding.line) == ("MG001", ".modelgate.yml", 1)
+    assert finding.message == "file is 1000017 bytes, over the limit of 1000000 (limits.max_manifest_bytes); not read"
