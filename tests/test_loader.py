@@ -211,20 +211,26 @@ def test_a_blob_over_the_size_limit_is_never_read_however_many_entries_list_it(t
     assert sorted(f.file for f in snap.findings) == [f"m{i:03d}.yaml" for i in range(200)]
 
 
+def _paths_read(monkeypatch, source_class):
+    """The paths a source of ``source_class`` is asked to ``read`` from now on, in order."""
+    read: list[str] = []
+    original = source_class.read
+
+    def spy(self, path):
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(source_class, "read", spy)
+    return read
+
+
 def test_a_schema_file_is_read_once_per_run_and_never_over_the_limit(tmp_path, monkeypatch):
     versions = [{"version": 1, "schema_ref": "schemas/s.json"}, {"version": 2, "schema_ref": "schemas/big.json"}]
     files = {f"contracts/c{i}.yaml": contract(f"c{i}", versions) for i in range(20)}
     files.update({"schemas/s.json": '{"type": "object"}', "schemas/big.json": '{"type": "object"}' + " " * 5000,
                   ".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n"})
     repo = make_repo(tmp_path / "repo", files)
-    read: list[str] = []
-    original = GitRevisionSource.read
-
-    def spy(self, path):
-        read.append(path)
-        return original(self, path)
-
-    monkeypatch.setattr(GitRevisionSource, "read", spy)
+    read = _paths_read(monkeypatch, GitRevisionSource)
     _, head = load_states(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "main"), None,
                           Parses(workers=1))
     assert [path for path in read if path.startswith("schemas/")] == ["schemas/s.json"]  # once for both states
@@ -293,14 +299,7 @@ def test_past_the_runs_budget_of_bytes_the_remaining_manifests_and_schema_files_
 
 
 def test_a_configuration_over_the_size_limit_is_mg001_and_never_read(tmp_path, monkeypatch):
-    read: list[str] = []
-    original = DirectorySource.read
-
-    def spy(self, path):
-        read.append(path)
-        return original(self, path)
-
-    monkeypatch.setattr(DirectorySource, "read", spy)
+    read = _paths_read(monkeypatch, DirectorySource)
     snap = load(tmp_path, {".modelgate.yml": "admins: ['@a']\n#" + "x" * 1_000_000 + "\n", "m.yaml": model("m")})
     assert ".modelgate.yml" not in read and snap.config.admins == []
     [finding] = snap.findings
