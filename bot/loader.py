@@ -11,28 +11,34 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.cache import ParseCache
-from bot.config import CONFIG_PATH, Config
+from bot.config import CONFIG_PATH, Config, Limits
 from bot.manifests.codec import blob_id, loads
 from bot.manifests.models import KINDS, Contract, Model
 from bot.manifests.parse import (
+    BYTES_SPENT,
     MARKER,
+    NOT_READ,
+    OVER_BUDGET,
+    RUN_MAX_BYTES,
+    RUN_MAX_VALUES,
     Outcome,
     invalid,
     matcher,
     mg001,
     parse_config,
+    read_budgeted,
     read_json,
-    read_outcome,
     repo_path,
 )
 from bot.manifests.snapshot import ManifestFile, Snapshot, snapshot
-from bot.manifests.yamlread import YamlError, decode, read_yaml
+from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted
 from bot.result import Finding
 from bot.sources import Entry, Source
 
@@ -54,6 +60,10 @@ class Parses:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.memo: dict[tuple[str, int], Outcome] = {}
         self.docs: dict[tuple[str, int], tuple[Model | Contract, dict[str, Any]]] = {}
+        # the run's budget (``parse.RUN_MAX_VALUES``, ``RUN_MAX_BYTES``): what the distinct blobs read so far cost
+        self.values = 0
+        self.bytes = 0
+        self.schemas: dict[tuple[str, int], tuple[Any, str | None]] = {}  # a schema file's blob: (schema, problem)
 
     @classmethod
     def with_cache(cls, where: str | None = None) -> Parses:
@@ -68,9 +78,23 @@ class Parses:
         if self.cache is not None:
             entry = self.cache.get(ParseCache.key(blob, max_depth))
             if entry is not None:
+                values = _cached_values(entry)
+                if self.values + values > RUN_MAX_VALUES:
+                    return None  # read again, within what is left of the budget, to be refused with a finding
+                self.values += values
                 self.memo[key] = entry
                 return entry
         return None
+
+    def admit(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes still fits the run's budget of bytes (counted when it does)."""
+        if self.bytes + size > RUN_MAX_BYTES:
+            return False
+        self.bytes += size
+        return True
+
+    def remaining(self) -> int:
+        return RUN_MAX_VALUES - self.values
 
     def doc(self, blob: str, max_depth: int, kind: str, text: str) -> tuple[Model | Contract, dict[str, Any]]:
         """The typed manifest of a blob and its plain data, validated once per run (the models are immutable).
@@ -88,39 +112,99 @@ class Parses:
             self.cache.flush()
 
     def parse(self, items: list[Item], max_depth: int) -> list[Outcome]:
-        """Parse (path, blob, bytes) items, in a process pool when there are many."""
+        """Parse (path, blob, bytes) items, in a process pool when there are many, within the run's budget of values.
+
+        Every worker reads what is left of the budget from one shared counter before each document and adds what
+        the document cost after it, so the pool stops as one process would (at most one document per worker
+        past it). A refusal for the budget depends on the run, so it is never kept in the disk cache.
+        """
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
-            # The forked workers inherit the items (fork passes the initializer's arguments without pickling
-            # them): only slice bounds travel through the pipe.
-            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_inherit, initargs=(items,)) as pool:
+            context = multiprocessing.get_context("fork")
+            spent = _Spent(0, context.Value("q", self.values))
+            # The forked workers inherit the items and the counter (fork passes the initializer's arguments
+            # without pickling them): only slice bounds travel through the pipe.
+            with ProcessPoolExecutor(self.workers, mp_context=context,
+                                     initializer=_inherit, initargs=(items, spent)) as pool:
                 outcomes = list(pool.map(_inherited_outcomes, [(i, i + chunk, max_depth)
                                                                for i in range(0, len(items), chunk)]))
             found = [outcome for part in outcomes for outcome in part]
         else:
-            found = _outcomes(items, max_depth)
-        for (_, blob, _), outcome in zip(items, found, strict=True):
+            spent = _Spent(self.values)
+            found = _outcomes(items, max_depth, spent)
+        self.values = max(self.values, spent.value)
+        for (_, blob, _), (outcome, over) in zip(items, found, strict=True):
             self.memo[(blob, max_depth)] = outcome
-            if self.cache is not None:
+            if self.cache is not None and not over:
                 self.cache.put(ParseCache.key(blob, max_depth), *outcome)
-        return found
+        return [outcome for outcome, _ in found]
 
 
-_INHERITED: list[list[Item]] = []  # in a parse worker only: the items of the parse that forked it
+def _cached_values(outcome: Outcome) -> int:
+    """The values a cached manifest cost when it was parsed (the last item of its payload)."""
+    kind, payload = outcome
+    if kind == "manifest" and isinstance(payload, list) and len(payload) > 3 and isinstance(payload[3], int):
+        return payload[3]
+    return 0
 
 
-def _inherit(items: list[Item]) -> None:
-    _INHERITED[:] = [items]
+class _Spent:
+    """The run's values spent: in one process a number, in a pool a ``multiprocessing.Value`` its workers share."""
+
+    def __init__(self, value: int, shared: Any = None) -> None:
+        self.shared = shared
+        self._value = value
+
+    @property
+    def value(self) -> int:
+        return int(self.shared.value) if self.shared is not None else self._value
+
+    def add(self, values: int) -> None:
+        if self.shared is None:
+            self._value += values
+            return
+        with self.shared.get_lock():
+            self.shared.value += values
 
 
-def _inherited_outcomes(job: tuple[int, int, int]) -> list[Outcome]:
+_INHERITED: list[Any] = []  # in a parse worker only: the items of the parse that forked it, and the shared counter
+
+
+def _inherit(items: list[Item], spent: _Spent) -> None:
+    _INHERITED[:] = [items, spent]
+
+
+def _inherited_outcomes(job: tuple[int, int, int]) -> list[tuple[Outcome, bool]]:
     start, end, max_depth = job
-    return _outcomes(_INHERITED[0][start:end], max_depth)
+    return _outcomes(_INHERITED[0][start:end], max_depth, _INHERITED[1])
 
 
-def _outcomes(items: list[Item], max_depth: int) -> list[Outcome]:
-    return [read_outcome(path, data, max_depth) for path, _, data in items]
+def _outcomes(items: list[Item], max_depth: int, spent: _Spent) -> list[tuple[Outcome, bool]]:
+    """(outcome, refused for the run's budget) of each item; ``spent`` counts the run's values across processes."""
+    found: list[tuple[Outcome, bool]] = []
+    for path, _, data in items:
+        left = RUN_MAX_VALUES - spent.value
+        if left <= 0 and MARKER in data:
+            found.append((("error", [[NOT_READ, 1, None]]), True))
+            continue
+        outcome, values, over = read_budgeted(path, data, max_depth, left)
+        if values:
+            spent.add(values)
+        found.append((outcome, over))
+    return found
+
+
+def link_leaves(path: str, target: bytes) -> bool:
+    """Whether a symbolic link at ``path`` whose stored target is ``target`` points outside the repository.
+
+    A target is relative to the link's own directory; an absolute one (``/etc/passwd``) always leaves: a git
+    tree cannot know where it will be checked out. As a directory source reports such a link, so does git mode.
+    """
+    text = target.decode("utf-8", "replace")
+    if not text or text.startswith(("/", "\\")) or "\0" in text:
+        return True
+    normal = posixpath.normpath(posixpath.join(posixpath.dirname(path), text))
+    return normal in ("", ".", "..") or normal.startswith("../")
 
 
 class Loader:
@@ -135,13 +219,19 @@ class Loader:
         entries = list(self.source.entries())
         by_path = {e.path: e for e in entries}
         config_entry = by_path.get(CONFIG_PATH)
-        config_bytes = self.source.read(CONFIG_PATH) if config_entry else None
+        limit = Limits().max_manifest_bytes  # the configuration's own limits are not known before it is read
+        size = config_entry.size if config_entry is not None else 0
+        config_bytes = self.source.read(CONFIG_PATH) if config_entry and size <= limit else None
         config, findings = parse_config(config_bytes)
+        if size > limit:  # never read, as a manifest over the limit is not
+            findings = [mg001(CONFIG_PATH, 1, f"file is {size} bytes, over the limit of {limit} "
+                                              "(limits.max_manifest_bytes); not read")]
         if self.given_config is not None:
             config = self.given_config
         blobs: dict[str, str] = {}
         # a directory lists no blob ids: the content's git id stands in, so a config change is seen anywhere
-        config_blob = (config_entry.blob or blob_id(config_bytes or b"")) if config_entry else None
+        config_blob = (config_entry.blob or blob_id(config_bytes or b"%d bytes unread" % size)
+                       if config_entry else None)
         codeowners = None
         for path in CODEOWNERS_PATHS:
             if path in by_path and not by_path[path].outside:
@@ -156,7 +246,7 @@ class Loader:
         manifests = self._load_manifests(candidates, config, findings, blobs)
         self.parses.flush()
         manifests.sort(key=lambda m: m.path)
-        schemas, schema_files = self._load_schemas(manifests, config, frozenset(by_path), findings, blobs)
+        schemas, schema_files = self._load_schemas(manifests, config, by_path, findings, blobs)
         return snapshot(self.source.label, config, manifests, findings, frozenset(by_path), blobs, codeowners,
                         schemas, schema_files, config_blob)
 
@@ -164,18 +254,15 @@ class Loader:
         """False (with a finding where one is due) for links leaving the repository and oversized files."""
         limits = config.limits
         if entry.outside:
-            data = self.source.link_target(entry)
-            target = data.decode("utf-8", "replace") if data else "outside"
-            if data is None or repo_path(entry.path, target) is None:
+            target = self.source.link_target(entry)
+            if target is None or link_leaves(entry.path, target):
                 findings.append(mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
             return False
-        if entry.size > limits.max_manifest_bytes:
-            head = self.source.read(entry.path) if entry.size < 64 * limits.max_manifest_bytes else None
-            if head is None or MARKER in head:
-                findings.append(mg001(
-                    entry.path, 1,
-                    f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
-                    "(limits.max_manifest_bytes)"))
+        if entry.size > limits.max_manifest_bytes:  # never read: the listing gives the size
+            findings.append(mg001(
+                entry.path, 1,
+                f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
+                "(limits.max_manifest_bytes); not read (a file that is no manifest: manifests.exclude)"))
             return False
         return True
 
@@ -200,6 +287,8 @@ class Loader:
             known = self.parses.known(blob, max_depth)
             if known is not None:
                 outcomes[entry.path] = (blob, known)
+            elif MARKER in data and not self.parses.admit(len(data)):
+                findings.append(mg001(entry.path, 1, BYTES_SPENT))
             else:
                 todo.append((entry.path, blob, data))
         for (path, blob, _), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
@@ -213,7 +302,7 @@ class Loader:
             if kind == "error":
                 findings.extend(mg001(path, line, message, subject) for message, line, subject in payload)
                 continue
-            kind_name, text, order = payload
+            kind_name, text, order = payload[:3]
             try:
                 doc, plain = self.parses.doc(blob, max_depth, kind_name, text)
             except ValidationError as exc:
@@ -222,11 +311,12 @@ class Loader:
             manifests.append(ManifestFile(path, blob, doc, plain, text, order))
         return manifests
 
-    def _load_schemas(self, manifests: list[ManifestFile], config: Config, paths: frozenset[str],
+    def _load_schemas(self, manifests: list[ManifestFile], config: Config, by_path: dict[str, Entry],
                       findings: list[Finding], blobs: dict[str, str],
                       ) -> tuple[dict[tuple[str, int], Any], dict[tuple[str, int], str]]:
         schemas: dict[tuple[str, int], Any] = {}
         schema_files: dict[tuple[str, int], str] = {}
+        read: dict[str, tuple[Any, str | None]] = {}  # each schema file read once, however many versions name it
         for manifest in manifests:
             if not isinstance(manifest.doc, Contract):
                 continue
@@ -236,36 +326,79 @@ class Loader:
                     schemas[key] = version.schema_
                     continue
                 where = ("spec", "versions", index, "schema_ref")
+                subject = f"contract:{manifest.name}@{version.version}"
                 target = repo_path(manifest.path, version.schema_ref)
                 if target is None:
                     findings.append(Finding(
                         "MG008", "error",
                         f"schema_ref {version.schema_ref!r} is not a path inside the repository (never fetched)",
-                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                        manifest.path, manifest.line(*where), subject))
                     continue
                 schema_files[key] = target
-                data = self.source.read(target) if target in paths else None
-                if data is None:
+                entry = by_path.get(target)
+                if entry is None or entry.outside:
                     findings.append(Finding(
                         "MG008", "error", f"schema_ref {version.schema_ref!r}: no file {target!r} in the repository",
-                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                        manifest.path, manifest.line(*where), subject))
                     continue
-                blobs[target] = blobs.get(target) or blob_id(data)
-                limits = config.limits
-                try:
-                    if len(data) > limits.max_manifest_bytes:
-                        raise YamlError(f"{len(data)} bytes, over the limit of {limits.max_manifest_bytes} "
-                                        "(limits.max_manifest_bytes)")
-                    text = decode(data)
-                    schema = read_json(text, limits.max_depth) if target.endswith(".json") else read_yaml(
-                        text, max_depth=limits.max_depth)[0]
-                except (YamlError, ValueError) as exc:
-                    findings.append(Finding(
-                        "MG008", "error", f"schema_ref {target}: not readable JSON or YAML ({exc})",
-                        manifest.path, manifest.line(*where), f"contract:{manifest.name}@{version.version}"))
+                if target not in read:
+                    read[target] = self._schema_file(entry, config, blobs)
+                schema, problem = read[target]
+                if problem is not None:
+                    message = problem or f"schema_ref {version.schema_ref!r}: no file {target!r} in the repository"
+                    findings.append(Finding("MG008", "error", message, manifest.path, manifest.line(*where), subject))
                     continue
                 schemas[key] = schema
         return schemas, schema_files
+
+    def _schema_file(self, entry: Entry, config: Config, blobs: dict[str, str]) -> tuple[Any, str | None]:
+        """(schema, None) or (None, problem) of a schema file ("": no such file): one read, none over the size limit,
+        and one parse per blob in a run (``Parses.schemas``)."""
+        limits = config.limits
+        target = entry.path
+        if entry.size > limits.max_manifest_bytes:  # the listing's size: the file is never read
+            if entry.blob:
+                blobs[target] = entry.blob
+            return None, (f"schema_ref {target}: not readable JSON or YAML ({entry.size} bytes, over the limit of "
+                          f"{limits.max_manifest_bytes} (limits.max_manifest_bytes))")
+        known = self.parses.schemas.get((entry.blob, limits.max_depth)) if entry.blob else None
+        if known is not None:
+            blobs[target] = entry.blob
+            return known
+        data = self.source.read(target)
+        if data is None:
+            return None, ""  # vanished since it was listed: the caller says there is no such file
+        blob = blobs[target] = entry.blob or blob_id(data)
+        known = self.parses.schemas.get((blob, limits.max_depth))
+        if known is None:
+            known = self._read_schema(target, data, limits.max_depth, limits.max_manifest_bytes)
+            self.parses.schemas[(blob, limits.max_depth)] = known
+        return known
+
+    def _read_schema(self, target: str, data: bytes, max_depth: int, max_bytes: int) -> tuple[Any, str | None]:
+        """A schema file's bytes read within the limits and what is left of the run's budget."""
+        left = self.parses.remaining()
+        if left <= 0 or not self.parses.admit(len(data)):
+            return None, f"schema_ref {target}: {NOT_READ if left <= 0 else BYTES_SPENT}"
+        try:
+            if len(data) > max_bytes:
+                raise YamlError(f"{len(data)} bytes, over the limit of {max_bytes} (limits.max_manifest_bytes)")
+            text = decode(data)
+            if target.endswith(".json"):
+                return read_json(text, max_depth), None
+            limit = min(DEFAULT_MAX_NODES, left)
+            schema, _, values = read_counted(text, max_depth=max_depth, max_nodes=limit)
+            self.parses.values += min(values, limit)  # a refused one was read, never decoded
+            if values > limit:
+                raise TooManyValues(limit, 1)
+            return schema, None
+        except TooManyValues as exc:
+            self.parses.values += exc.nodes  # 0 when raised above: counted already
+            over = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
+            return None, f"schema_ref {target}: not readable JSON or YAML ({over})"
+        except (YamlError, ValueError) as exc:
+            self.parses.values += getattr(exc, "nodes", 0)
+            return None, f"schema_ref {target}: not readable JSON or YAML ({exc})"
 
 
 def load_states(base_source: Source, head_source: Source, trusted: Config | None = None,

@@ -260,3 +260,77 @@ def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for(
     install = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"][0]["run"]
     assert "--require-hashes" in install and "--only-binary=:all:" in install and "requirements/action.txt" in install
     assert "--no-deps --no-build-isolation" in install
+
+
+# --- issue 19, item 15: links leaving the repository, in git mode as in a directory -------------------------
+
+def test_a_link_leaving_the_repository_is_mg001_in_git_mode_as_in_a_directory(tmp_path, capsys, monkeypatch):
+    """An absolute target (``/etc/passwd``) was skipped without a word when the state was a git revision."""
+    from tests.helpers import commit, make_repo
+
+    repo = make_repo(tmp_path / "repo", {"contracts/companion.yaml": COMPANION})
+    (repo / "models").mkdir()
+    os.symlink("/etc/passwd", repo / "models" / "absolute.yaml")
+    os.symlink("../../x.yaml", repo / "models" / "relative.yaml")
+    commit(repo, {}, "links out")
+    monkeypatch.chdir(repo)
+    for state in ("HEAD", str(repo)):
+        code, out, _ = run_main(capsys, "lint", state, "--format", "json")
+        mine = sorted((f["file"], f["rule"], f["line"], f["message"]) for f in json.loads(out)["findings"]
+                      if f["file"].startswith("models/"))
+        assert code == 1 and mine == [
+            (f"models/{name}.yaml", "MG001", 1, "symbolic link pointing outside the repository; not read")
+            for name in ("absolute", "relative")], state
+    code, out, _ = run_main(capsys, "check", "--base", str(tmp_path / "repo/contracts"), "--head", "HEAD",
+                            "--today", TODAY, "--format", "json")
+    assert code == 1 and "models/absolute.yaml" in out
+
+
+# --- issue 19, item 9: a budget across the files of a run ------------------------------------------------------
+
+def alias_heavy_contract(name: str) -> str:
+    """A contract of under 600 bytes whose schema expands to about half a million values: under the per-document
+    limit (1,000,000), so each file alone is read; a hundred of them took 69 s and 4.45 GB."""
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * (10 if i < 5 else 3))}]" for i in range(1, 6)]
+    body = "".join(f"          {line}\n" for line in levels)
+    return (f"apiVersion: modelgate/v1\nkind: Contract\nmetadata:\n  name: {name}\n  owners: ['@acme/data']\n"
+            f"spec:\n  versions:\n    - version: 1\n      status: active\n      schema:\n        type: object\n"
+            f"        x-bomb:\n{body}")
+
+
+def test_many_alias_heavy_files_each_under_the_limit_spend_the_runs_budget_then_are_not_read(tmp_path, capsys):
+    from bot.manifests.parse import NOT_READ, OVER_BUDGET
+
+    files = {f"contracts/b{i:03d}.yaml": alias_heavy_contract(f"b{i:03d}") for i in range(100)}
+    assert all(len(text) < 650 for text in files.values())
+    head = write_tree(tmp_path / "head", files)
+    base = write_tree(tmp_path / "base", {"contracts/b000.yaml": files["contracts/b000.yaml"]})
+    for argv in (["lint", str(head)], ["check", "--base", str(base), "--head", str(head), "--today", TODAY]):
+        code, out, _ = run_main(capsys, *argv, "--format", "json")
+        found = [f for f in json.loads(out)["findings"] if f["rule"] == "MG001"]
+        assert code == 1
+        first, *rest = found
+        assert first["message"] == OVER_BUDGET and first["line"] > 1, first
+        assert rest and {(f["message"], f["line"]) for f in rest} == {(NOT_READ, 1)}
+        parsed = [f"contracts/b{i:03d}.yaml" for i in range(100)]
+        assert [f["file"] for f in found] == parsed[len(parsed) - len(found):]  # the first files read, the rest not
+        assert 5 <= 100 - len(found) <= 10
+
+
+def test_an_alias_of_a_long_string_counts_the_text_it_repeats(tmp_path, capsys):
+    """100 KB named 3,000 times was one value per alias to the readers, and 642 MB once decoded (a 1 MB file: more
+    than 27 GB)."""
+    schema = f"type: object\nx-a: &a \"{'x' * 100_000}\"\nx-b: [{', '.join(['*a'] * 3000)}]\n"
+    manifest = (COMPANION.replace("companion", "strings") + "        x-a: &a \"" + "x" * 100_000 + "\"\n"
+                + f"        x-b: [{', '.join(['*a'] * 3000)}]\n").replace("schema: {type: object}", "schema:")
+    manifest = manifest.replace("      schema:\n", "      schema:\n        type: object\n")
+    repo = write_tree(tmp_path / "repo", {"contracts/strings.yaml": manifest, "schemas/s.yaml": schema,
+                                          "contracts/ref.yaml": COMPANION.replace("companion", "ref").replace(
+                                              "schema: {type: object}", "schema_ref: schemas/s.yaml")})
+    code, out, _ = run_main(capsys, "lint", str(repo), "--format", "json")
+    found = {(f["rule"], f["file"]): f["message"] for f in json.loads(out)["findings"] if f["severity"] == "error"}
+    assert code == 1 and found == {
+        ("MG001", "contracts/strings.yaml"): "the document expands to more than 1000000 values (alias expansion?)",
+        ("MG008", "contracts/ref.yaml"): "schema_ref schemas/s.yaml: not readable JSON or YAML (the document expands "
+                                         "to more than 1000000 values (alias expansion?))"}

@@ -163,3 +163,145 @@ def test_lines_are_data_once_loaded_the_source_is_never_asked_again(tmp_path, mo
 def test_with_cache_takes_the_edges_choice(tmp_path):
     assert Parses.with_cache("none").cache is None
     assert Parses.with_cache(str(tmp_path)).cache.root == tmp_path
+
+
+# --- issue 19, item 9: each blob read once, none over the size limit ------------------------------------------
+
+def _tree_of_one_blob(repo, data, paths, extra=None):
+    """A commit on ``main`` whose tree lists the one blob ``data`` at every path of ``paths`` (plus ``extra``)."""
+    import subprocess
+
+    def plumbing(*args, stdin=b""):
+        return subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
+                              check=True).stdout.decode().strip()
+
+    make_repo(repo, extra or {})
+    sha = plumbing("hash-object", "-w", "--stdin", stdin=data)
+    base = plumbing("rev-parse", "HEAD^{tree}") if extra else None
+    listing = plumbing("ls-tree", base) + "\n" if base else ""
+    listing += "".join(f"100644 blob {sha}\t{path}\n" for path in paths)
+    tree = plumbing("mktree", stdin=listing.encode())
+    parent = ["-p", "HEAD"] if extra else []
+    commit_id = plumbing("-c", "user.name=t", "-c", "user.email=t@t", "commit-tree", tree, *parent, "-m", "one blob")
+    plumbing("update-ref", "refs/heads/main", commit_id)
+    return sha
+
+
+def test_a_blob_over_the_size_limit_is_never_read_however_many_entries_list_it(tmp_path, monkeypatch):
+    """One compressible 63 MB blob listed by 1,000 tree entries was read once per entry (79 s)."""
+    repo = tmp_path / "repo"
+    big = b"apiVersion: modelgate/v1\n# " + b"x" * 5000 + b"\n"
+    sha = _tree_of_one_blob(repo, big, [f"m{i:03d}.yaml" for i in range(200)],
+                            {".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n", "models/a.yaml": model("a")})
+    read: list[str] = []
+    for name in ("read_blob", "read_blobs"):
+        original = getattr(GitRevisionSource, name)
+
+        def spy(self, shas, original=original):
+            read.extend([shas] if isinstance(shas, str) else shas)
+            return original(self, shas)
+
+        monkeypatch.setattr(GitRevisionSource, name, spy)
+    snap = Loader(GitRevisionSource(repo, "main")).load()
+    assert sha not in read
+    assert [m.name for m in snap.manifests] == ["a"]
+    assert {(f.rule, f.line, f.message) for f in snap.findings} == {
+        ("MG001", 1, "file is 5028 bytes, over the limit of 4000 (limits.max_manifest_bytes); not read "
+                     "(a file that is no manifest: manifests.exclude)")}
+    assert sorted(f.file for f in snap.findings) == [f"m{i:03d}.yaml" for i in range(200)]
+
+
+def _paths_read(monkeypatch, source_class):
+    """The paths a source of ``source_class`` is asked to ``read`` from now on, in order."""
+    read: list[str] = []
+    original = source_class.read
+
+    def spy(self, path):
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(source_class, "read", spy)
+    return read
+
+
+def test_a_schema_file_is_read_once_per_run_and_never_over_the_limit(tmp_path, monkeypatch):
+    versions = [{"version": 1, "schema_ref": "schemas/s.json"}, {"version": 2, "schema_ref": "schemas/big.json"}]
+    files = {f"contracts/c{i}.yaml": contract(f"c{i}", versions) for i in range(20)}
+    files.update({"schemas/s.json": '{"type": "object"}', "schemas/big.json": '{"type": "object"}' + " " * 5000,
+                  ".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n"})
+    repo = make_repo(tmp_path / "repo", files)
+    read = _paths_read(monkeypatch, GitRevisionSource)
+    _, head = load_states(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "main"), None,
+                          Parses(workers=1))
+    assert [path for path in read if path.startswith("schemas/")] == ["schemas/s.json"]  # once for both states
+    assert head.schema("c7", 1) == {"type": "object"}
+    [message] = {f.message for f in head.findings if f.rule == "MG008"}
+    assert "5018 bytes, over the limit of 4000 (limits.max_manifest_bytes)" in message
+
+
+# --- issue 19, item 9: the run's budget of values, in one process, in the pool, from the cache -------------------
+
+def _bombs(tmp_path, n=30):
+    from tests.test_hostile import alias_heavy_contract
+
+    return write_tree(tmp_path / "bombs", {f"contracts/b{i:03d}.yaml": alias_heavy_contract(f"b{i:03d}")
+                                           for i in range(n)})
+
+
+def _budget_outcome(snapshot):
+    from bot.manifests.parse import NOT_READ, OVER_BUDGET
+
+    refused = [f for f in snapshot.findings if f.message in (OVER_BUDGET, NOT_READ)]
+    assert len(refused) == len(snapshot.findings) == 30 - len(snapshot.manifests)
+    return len(snapshot.manifests)
+
+
+def test_the_process_pool_keeps_the_runs_budget_as_one_process_does(tmp_path, monkeypatch):
+    root = _bombs(tmp_path)
+    serial = Loader(DirectorySource(root), parses=Parses(workers=1)).load()
+    monkeypatch.setattr(load_module, "PARALLEL_MIN", 2)
+    pooled = Loader(DirectorySource(root), parses=Parses(workers=2)).load()
+    read = _budget_outcome(serial)
+    assert 5 <= read <= 10 and read <= _budget_outcome(pooled) <= read + 2  # at most one more per worker
+
+
+def test_a_warm_cache_counts_what_its_manifests_cost_against_the_budget(tmp_path):
+    root = _bombs(tmp_path)
+    cold = Loader(DirectorySource(root), parses=Parses(ParseCache(tmp_path / "cache"), workers=1)).load()
+    warm = Loader(DirectorySource(root), parses=Parses(ParseCache(tmp_path / "cache"), workers=1)).load()
+    assert _budget_outcome(warm) == _budget_outcome(cold)
+    assert [(f.file, f.line, f.message) for f in warm.findings] == [(f.file, f.line, f.message) for f in cold.findings]
+
+
+def test_both_states_share_the_budget_and_count_a_shared_blob_once(tmp_path):
+    root = _bombs(tmp_path)
+    parses = Parses(workers=1)
+    base, head = load_states(DirectorySource(root), DirectorySource(root), None, parses)
+    assert _budget_outcome(base) == _budget_outcome(head)
+    assert parses.values <= 4_000_000 + 1_000_000
+
+
+def test_past_the_runs_budget_of_bytes_the_remaining_manifests_and_schema_files_are_not_read(tmp_path, monkeypatch):
+    from bot.manifests.parse import BYTES_SPENT
+
+    files = {f"models/m{i}.yaml": model(f"m{i}") for i in range(10)}
+    files["contracts/c.yaml"] = contract("c", [{"version": 1, "schema_ref": "schemas/s.json"}])
+    files["schemas/s.json"] = '{"type": "object"}'
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", sum(len(text) for text in files.values()) // 2)
+    snap = load(tmp_path, files)
+    assert {f.rule for f in snap.findings} == {"MG001"} and all(f.message == BYTES_SPENT for f in snap.findings)
+    assert len(snap.manifests) + len(snap.findings) == 11 and 3 <= len(snap.findings) <= 8
+    assert "c" in snap.contracts  # read first (sorted paths)
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", len(files["contracts/c.yaml"]) + 5)
+    snap = load(tmp_path / "alone", {path: files[path] for path in ("contracts/c.yaml", "schemas/s.json")})
+    [finding] = snap.findings
+    assert (finding.rule, finding.file) == ("MG008", "contracts/c.yaml") and BYTES_SPENT in finding.message
+
+
+def test_a_configuration_over_the_size_limit_is_mg001_and_never_read(tmp_path, monkeypatch):
+    read = _paths_read(monkeypatch, DirectorySource)
+    snap = load(tmp_path, {".modelgate.yml": "admins: ['@a']\n#" + "x" * 1_000_000 + "\n", "m.yaml": model("m")})
+    assert ".modelgate.yml" not in read and snap.config.admins == []
+    [finding] = snap.findings
+    assert (finding.rule, finding.file, finding.line) == ("MG001", ".modelgate.yml", 1)
+    assert finding.message == "file is 1000017 bytes, over the limit of 1000000 (limits.max_manifest_bytes); not read"

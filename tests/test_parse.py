@@ -39,7 +39,7 @@ def test_the_manifest_matcher_agrees_with_pathspec(patterns, path):
 
 def test_a_parse_carries_the_lines_of_the_document_so_nothing_is_read_again():
     text = model("a", consumes=[("c", 1)])
-    kind, (name, data_json, order) = read_outcome("m.yaml", text.encode())
+    kind, (name, data_json, order, _) = read_outcome("m.yaml", text.encode())
     assert (kind, name, loads(data_json)["metadata"]["name"]) == ("manifest", "Model", "a")
     manifest, findings = parse_manifest("m.yaml", "0" * 40, text.encode())
     assert findings == [] and manifest is not None
@@ -60,3 +60,20 @@ def test_a_document_the_models_reject_is_explained_at_its_lines():
                                         .encode())
     assert manifest is None
     assert [(f.line, f.message, f.subject) for f in findings] == [(8, "unknown field 'spec.colour'", "model:a")]
+
+
+def test_both_readers_count_a_documents_values_the_same_way():
+    """The run's budget (issue 19, item 9) charges a document what the reader that read it counted: the fast path
+    and the bounded reader must agree, aliases at the size of what they repeat."""
+    from bot.manifests.fastyaml import read_fast_counted
+    from bot.manifests.yamlread import read_counted
+    from tests.test_hostile import alias_heavy_contract
+
+    documents = [model("a"), contract("c"), "a: &x [1, 2, {b: 3}]\nc: *x\nd: [*x, *x]\ne: &y s\nf: [*y]\n",
+                 "l0: &l0 [x, {y: z}]\nl1: &l1 {a: *l0, b: [*l0, *l0]}\nl2: [*l1, *l1, *l0]\n"]
+    for text in documents:
+        fast = read_fast_counted(text, 64)
+        assert fast is not None
+        assert fast[2] == read_counted(text, want_lines=True)[2] > 1
+    assert read_fast_counted(alias_heavy_contract("big"), 64) is None  # past the fast path's share: read_yaml's
+    assert read_counted(alias_heavy_contract("big"))[2] > 400_000

@@ -39,7 +39,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
-from bot.manifests.yamlread import DEFAULT_MAX_NODES, MERGE_TAG, SCALARS
+from bot.manifests.yamlread import DEFAULT_MAX_NODES, MERGE_TAG, SCALARS, repeated_values
 
 NODE_LIMIT = DEFAULT_MAX_NODES // 4  # read_yaml counts a collection twice for a moment: stay far below its limit
 
@@ -47,13 +47,21 @@ NODE_LIMIT = DEFAULT_MAX_NODES // 4  # read_yaml counts a collection twice for a
 def read_fast(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
     """``(data, order)`` exactly as ``read_yaml(text, max_depth=..., want_lines=True)`` and ``in_order`` give
     them, or None where that reader must decide (an error, a limit, a special case, a document not a mapping)."""
+    found = read_fast_counted(text, max_depth)
+    return None if found is None else (found[0], found[1])
+
+
+def read_fast_counted(text: str, max_depth: int,
+                      max_nodes: int = NODE_LIMIT) -> tuple[dict[str, Any], list[int], int] | None:
+    """``read_fast`` and the document's size in values as ``read_counted`` counts it (a run's budget, the text
+    aliases repeat included), giving up (None) past ``max_nodes``, at most ``NODE_LIMIT``."""
     try:
-        return _read(text, max_depth)
+        return _read(text, max_depth, min(max_nodes, NODE_LIMIT))
     except Exception:  # whatever libyaml or a constructor refuses, read_yaml reads and explains
         return None
 
 
-def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
+def _read(text: str, max_depth: int, limit: int) -> tuple[dict[str, Any], list[int], int] | None:
     get: Callable[[], Any] = CParser(text).get_event  # libyaml's events, as CSafeLoader reads them
     scalar = SCALARS.scalar
     starts = SCALARS.implicit_starts
@@ -66,7 +74,8 @@ def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
     container: Any = None  # top[0]
     stack: list[list[Any]] = []  # the collections enclosing top
     root: Any = None
-    total = documents = 0
+    total = documents = nodes = 0
+    aliased: list[Any] = []  # what each alias repeats, for the text it adds (``repeated_values``)
     event = get()
     while event is not None:
         kind = type(event)
@@ -86,6 +95,7 @@ def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
             if known is None:
                 return None
             value, size, below = known
+            aliased.append(value)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.tag is not None or len(stack) + (top is not None) >= max_depth:  # as many open as read_yaml allows
                 return None
@@ -108,7 +118,7 @@ def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
             if anchor is not None:
                 anchors[anchor] = (value, size, len(order) - start)
             if not stack:
-                top, container, root = None, None, value
+                top, container, root, nodes = None, None, value, size
             else:
                 top = stack.pop()
                 container = top[0]
@@ -129,7 +139,7 @@ def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
             continue
         # A scalar or an alias, placed where it stands; its line recorded unless it is a mapping's value.
         total += size
-        if total > NODE_LIMIT:
+        if total > limit:
             return None
         if top is None:
             root = value
@@ -155,4 +165,4 @@ def _read(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
         return None
     while order and not order[-1]:  # as ``snapshot.in_order`` writes it: a node past the end has no line
         order.pop()
-    return root, order
+    return root, order, nodes + repeated_values(aliased) if aliased else nodes

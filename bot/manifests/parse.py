@@ -18,13 +18,22 @@ from pydantic import BaseModel, ValidationError
 
 from bot.config import CONFIG_PATH, Config
 from bot.manifests.codec import dumps
-from bot.manifests.fastyaml import read_fast
+from bot.manifests.fastyaml import read_fast_counted
 from bot.manifests.models import API_VERSION, KINDS
 from bot.manifests.snapshot import ManifestFile, in_order, line_at, locate
-from bot.manifests.yamlread import YamlError, decode, read_yaml
+from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted, read_yaml
 from bot.result import Finding
 
 MARKER = API_VERSION.encode()
+# A run's budget (issue 19, item 9): the manifests and schema files of one run, each distinct blob counted once,
+# expand to at most this many values in all (as the readers count them, aliases at the size of what they repeat)
+# and hold at most this many bytes. Past it, the rest are not read and each is MG001 (MG008 for a schema file).
+RUN_MAX_VALUES = 4_000_000
+RUN_MAX_BYTES = 128 * 1024 * 1024
+OVER_BUDGET = (f"the manifests and schema files of this run expand to more than {RUN_MAX_VALUES} values in all "
+               "(alias expansion?)")
+NOT_READ = f"not read: {OVER_BUDGET}"
+BYTES_SPENT = f"not read: the manifests and schema files of this run hold more than {RUN_MAX_BYTES} bytes in all"
 
 # ("skip", None) | ("manifest", [kind, data as JSON, order of its lines]) | ("error", [[message, line, subject]])
 Outcome = tuple[str, Any]
@@ -113,12 +122,20 @@ def read_outcome(path: str, data: bytes, max_depth: int = 64) -> Outcome:
     The typed models judge the data later, once per blob, in the process that uses it (``Parses.doc``): a
     worker validating too would only do that work twice.
     """
+    return read_budgeted(path, data, max_depth)[0]
+
+
+def read_budgeted(path: str, data: bytes, max_depth: int = 64,
+                  budget: int = RUN_MAX_VALUES) -> tuple[Outcome, int, bool]:
+    """``read_outcome`` within what is left of a run's budget of values: (outcome, the values the document cost,
+    whether it went past the budget). A manifest's payload ends with its values, so a cached one is counted too."""
     if MARKER not in data:
-        return ("skip", None)
-    doc, order, findings = read_document(path, data, max_depth)
+        return ("skip", None), 0, False
+    doc, order, findings, nodes = read_counted_document(path, data, max_depth, budget)
     if doc is None:
-        return ("error", [[f.message, f.line, f.subject] for f in findings])
-    return ("manifest", [doc["kind"], dumps(doc), order])
+        over = any(f.message == OVER_BUDGET for f in findings)
+        return ("error", [[f.message, f.line, f.subject] for f in findings]), nodes, over
+    return ("manifest", [doc["kind"], dumps(doc), order, nodes]), nodes, False
 
 
 _NAME = re.compile(r"""\bname:\s*['"]?([a-z0-9][a-z0-9-]{0,62})['"]?\s*(?:[,}#]|$)""")
@@ -151,29 +168,45 @@ def read_document(path: str, data: bytes,
                   max_depth: int = 64) -> tuple[dict[str, Any] | None, list[int], list[Finding]]:
     """The YAML mapping of a manifest file with a known ``apiVersion`` and ``kind`` and the order of its lines
     (``bot.manifests.snapshot``), or its MG001 findings."""
+    doc, order, findings, _ = read_counted_document(path, data, max_depth)
+    return doc, order, findings
+
+
+def read_counted_document(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VALUES,
+                          ) -> tuple[dict[str, Any] | None, list[int], list[Finding], int]:
+    """``read_document`` and the values the document cost, read within ``budget`` values (what is left of a run's):
+    past it, MG001 ``OVER_BUDGET``."""
     try:
         text = decode(data)
     except YamlError as exc:
-        return None, [], [mg001(path, exc.line, exc.message)]
-    fast = read_fast(text, max_depth)
+        return None, [], [mg001(path, exc.line, exc.message)], 0
+    limit = min(DEFAULT_MAX_NODES, budget)
+    fast = read_fast_counted(text, max_depth, limit)
     if fast is not None:
-        doc, order = fast
+        doc, order, nodes = fast
     else:
         try:
-            doc, lines = read_yaml(text, max_depth=max_depth, want_lines=True)
+            doc, lines, nodes = read_counted(text, max_depth=max_depth, max_nodes=limit, want_lines=True)
+        except TooManyValues as exc:
+            message = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
+            return None, [], [mg001(path, exc.line, message, _guess_subject(text))], exc.nodes
         except YamlError as exc:
-            return None, [], [mg001(path, exc.line, exc.message, _guess_subject(text))]
+            return None, [], [mg001(path, exc.line, exc.message, _guess_subject(text))], exc.nodes
         order = in_order(doc, lines)
+    if nodes > limit:  # the text its aliases repeat (the readers check the values alone as they read)
+        message = OVER_BUDGET if limit < DEFAULT_MAX_NODES else (
+            f"the document expands to more than {limit} values (alias expansion?)")
+        return None, [], [mg001(path, 1, message, _guess_subject(text))], limit  # what was read: not decoded
     if not isinstance(doc, dict):
         shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
-        return None, [], [mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")]
+        return None, [], [mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")], nodes
     kind = doc.get("kind")
     if doc.get("apiVersion") != API_VERSION:
-        return None, [], [mg001(path, 1, f"apiVersion must be {API_VERSION!r}")]
+        return None, [], [mg001(path, 1, f"apiVersion must be {API_VERSION!r}")], nodes
     if not isinstance(kind, str) or kind not in KINDS:
         return None, [], [mg001(path, line_at(doc, order, ("kind",)),
-                                f"kind must be one of {', '.join(KINDS)}, not {kind!r}")]
-    return doc, order, []
+                                f"kind must be one of {', '.join(KINDS)}, not {kind!r}")], nodes
+    return doc, order, [], nodes
 
 
 def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:

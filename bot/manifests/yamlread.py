@@ -29,6 +29,31 @@ TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 DEFAULT_MAX_NODES = 1_000_000
 
 
+CHARS_PER_VALUE = 16  # the text an alias repeats counts one value per this many characters
+
+
+def repeated_values(aliased: list[Any]) -> int:
+    """The values the text under aliases adds to a document: one per ``CHARS_PER_VALUE`` characters of the keys
+    and strings each alias repeats. To the readers an alias is the size of what it names in values, yet each
+    repetition is decoded in full (a 100 KB string named 3,000 times: 642 MB). Each distinct collection is
+    walked once."""
+    sizes: dict[int, int] = {}
+
+    def chars(value: Any) -> int:
+        kind = type(value)
+        if kind is str:
+            return len(value)
+        if kind is not dict and kind is not list:
+            return 1
+        known = sizes.get(id(value))
+        if known is None:
+            items = value.values() if kind is dict else value
+            known = sizes[id(value)] = sum(map(chars, items)) + (sum(map(len, value)) if kind is dict else 0)
+        return known
+
+    return sum(map(chars, aliased)) // CHARS_PER_VALUE
+
+
 class YamlError(Exception):
     """A document that is not readable YAML or breaks a limit; ``line`` is 1-based or None."""
 
@@ -36,6 +61,15 @@ class YamlError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.nodes = 0  # the values read before the reader stopped: what the document cost a run's budget
+
+
+class TooManyValues(YamlError):
+    """A document that expands past ``limit`` values (alias expansion?)."""
+
+    def __init__(self, limit: int, line: int) -> None:
+        super().__init__(f"the document expands to more than {limit} values (alias expansion?)", line)
+        self.limit = limit
 
 
 @dataclass
@@ -130,23 +164,33 @@ def _last_line(text: str) -> int:
 def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NODES,
               want_lines: bool = False) -> tuple[Any, dict[Path, int]]:
     """Read exactly one YAML document; return it and (if asked) the 1-based line of every path."""
+    root, lines, _ = read_counted(text, max_depth=max_depth, max_nodes=max_nodes, want_lines=want_lines)
+    return root, lines
+
+
+def read_counted(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NODES,
+                 want_lines: bool = False) -> tuple[Any, dict[Path, int], int]:
+    """``read_yaml`` and the document's size in values: each scalar and collection one, an alias the size of what
+    it repeats, plus the text aliases repeat (``repeated_values``): what a run's budget counts, and ``fastyaml``
+    counts the same. A YamlError carries the values read."""
     lines: dict[Path, int] = {}
     anchors: dict[str, tuple[Any, int]] = {}
     stack: list[_Frame] = []
     documents = 0
     root: Any = None
-    total = 0
+    total = nodes = 0
+    aliased: list[Any] = []
 
     def place(value: Any, size: int, line: int, anchor: str | None, tag: str | None = None,
               raw: str | None = None) -> None:
-        nonlocal root, total
+        nonlocal root, total, nodes
         total += size
         if total > max_nodes:
-            raise YamlError(f"the document expands to more than {max_nodes} values (alias expansion?)", line)
+            raise TooManyValues(max_nodes, line)
         if anchor is not None:
             anchors[anchor] = (value, size)
         if not stack:
-            root = value
+            root, nodes = value, size
             if want_lines:
                 lines[()] = line
             return
@@ -189,53 +233,58 @@ def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NO
         return (*top.path, top.pending_key)
 
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            start = event.start_mark
-            assert start is not None  # libyaml gives every event a start mark
-            line = start.line + 1
-            if isinstance(event, ev.ScalarEvent):
-                tag, value = SCALARS.scalar(event)
-                place(value, 1, line, event.anchor, tag, event.value)
-            elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
-                if len(stack) >= max_depth:
-                    raise YamlError(f"nesting deeper than {max_depth} levels", line)
-                if stack and isinstance(stack[-1].container, dict) and not stack[-1].has_key:
-                    raise YamlError("a mapping key must be a string, not a mapping or a list", line)
-                container: dict[str, Any] | list[Any] = {} if isinstance(event, ev.MappingStartEvent) else []
-                stack.append(_Frame(container, child_path(), line, event.anchor))
-            elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
-                frame = stack.pop()
-                if isinstance(frame.container, dict):
-                    for extra in reversed(frame.merged):
-                        for key, value in extra.items():
-                            frame.container.setdefault(key, value)
-                place(frame.container, frame.size, frame.line, frame.anchor)
-                total -= frame.size  # its children were counted as they arrived
-            elif isinstance(event, ev.AliasEvent):
-                if event.anchor not in anchors:
-                    raise YamlError(f"unknown alias *{event.anchor}", line)
-                value, size = anchors[event.anchor]
-                place(value, size, line, None)
-            elif isinstance(event, ev.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlError("the file holds more than one YAML document", line)
-    except YamlError as exc:
-        if exc.line is not None:
-            exc.line = min(exc.line, _last_line(text))
+        try:
+            for event in yaml.parse(text, Loader=_Loader):
+                start = event.start_mark
+                assert start is not None  # libyaml gives every event a start mark
+                line = start.line + 1
+                if isinstance(event, ev.ScalarEvent):
+                    tag, value = SCALARS.scalar(event)
+                    place(value, 1, line, event.anchor, tag, event.value)
+                elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
+                    if len(stack) >= max_depth:
+                        raise YamlError(f"nesting deeper than {max_depth} levels", line)
+                    if stack and isinstance(stack[-1].container, dict) and not stack[-1].has_key:
+                        raise YamlError("a mapping key must be a string, not a mapping or a list", line)
+                    container: dict[str, Any] | list[Any] = {} if isinstance(event, ev.MappingStartEvent) else []
+                    stack.append(_Frame(container, child_path(), line, event.anchor))
+                elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+                    frame = stack.pop()
+                    if isinstance(frame.container, dict):
+                        for extra in reversed(frame.merged):
+                            for key, value in extra.items():
+                                frame.container.setdefault(key, value)
+                    place(frame.container, frame.size, frame.line, frame.anchor)
+                    total -= frame.size  # its children were counted as they arrived
+                elif isinstance(event, ev.AliasEvent):
+                    if event.anchor not in anchors:
+                        raise YamlError(f"unknown alias *{event.anchor}", line)
+                    value, size = anchors[event.anchor]
+                    aliased.append(value)
+                    place(value, size, line, None)
+                elif isinstance(event, ev.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise YamlError("the file holds more than one YAML document", line)
+        except YamlError as exc:
+            if exc.line is not None:
+                exc.line = min(exc.line, _last_line(text))
+            raise
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = min(mark.line + 1, _last_line(text)) if mark else None
+            raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", where) from exc
+        except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other C0 controls); position in bytes
+            where = min(text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n") + 1, _last_line(text))
+            raise YamlError(f"character #x{exc.character:04x} is not allowed in YAML ({exc.reason})", where) from exc
+        except yaml.YAMLError as exc:
+            raise YamlError(f"YAML error: {exc}") from exc
+        except RecursionError as exc:  # pragma: no cover - the explicit stack should prevent it
+            raise YamlError(f"nesting deeper than {max_depth} levels") from exc
+    except YamlError as exc:  # what the document cost before the reader stopped
+        exc.nodes = total
         raise
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = min(mark.line + 1, _last_line(text)) if mark else None
-        raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", where) from exc
-    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other C0 controls); position in bytes
-        where = min(text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n") + 1, _last_line(text))
-        raise YamlError(f"character #x{exc.character:04x} is not allowed in YAML ({exc.reason})", where) from exc
-    except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {exc}") from exc
-    except RecursionError as exc:  # pragma: no cover - the explicit stack should prevent it
-        raise YamlError(f"nesting deeper than {max_depth} levels") from exc
-    return root, lines
+    return root, lines, nodes + repeated_values(aliased) if aliased else nodes
 
 
 def _key_message(value: Any, raw: str | None) -> str:
