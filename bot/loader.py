@@ -47,6 +47,8 @@ PARALLEL_MIN = 2000  # below this many parses a process pool costs more than it 
 
 Item = tuple[str, str, bytes]  # (path, blob, bytes) of a file to parse
 
+PEEK_FACTOR = 64  # an oversized file up to this many times the limit is read (once) to see if it is a manifest
+
 
 class Parses:
     """What each blob parsed to, shared by the states of one run and kept across runs by the disk cache.
@@ -64,6 +66,7 @@ class Parses:
         self.values = 0
         self.bytes = 0
         self.schemas: dict[tuple[str, int], tuple[Any, str | None]] = {}  # a schema file's blob: (schema, problem)
+        self.oversized: dict[str, bool] = {}  # an oversized file's blob: may it be a manifest (Loader._may_be_manifest)
 
     @classmethod
     def with_cache(cls, where: str | None = None) -> Parses:
@@ -258,13 +261,24 @@ class Loader:
             if target is None or link_leaves(entry.path, target):
                 findings.append(mg001(entry.path, 1, "symbolic link pointing outside the repository; not read"))
             return False
-        if entry.size > limits.max_manifest_bytes:  # never read: the listing gives the size
-            findings.append(mg001(
-                entry.path, 1,
-                f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
-                "(limits.max_manifest_bytes); not read (a file that is no manifest: manifests.exclude)"))
+        if entry.size > limits.max_manifest_bytes:
+            if self._may_be_manifest(entry, limits.max_manifest_bytes):
+                findings.append(mg001(
+                    entry.path, 1,
+                    f"file is {entry.size} bytes, over the limit of {limits.max_manifest_bytes} "
+                    "(limits.max_manifest_bytes); not parsed (a file that is no manifest: manifests.exclude)"))
             return False
         return True
+
+    def _may_be_manifest(self, entry: Entry, limit: int) -> bool:
+        """Whether an oversized file may be a manifest: it says ``modelgate/v1``, or it was not read to know (over
+        ``PEEK_FACTOR`` times the limit, or past the run's budget of bytes). Each blob is read at most once a run."""
+        key = entry.blob or f"{self.source.label}:{entry.path}"
+        if key not in self.parses.oversized:
+            data = self.source.read(entry.path) if entry.size <= PEEK_FACTOR * limit and self.parses.admit(
+                entry.size) else None
+            self.parses.oversized[key] = data is None or MARKER in data
+        return self.parses.oversized[key]
 
     def _load_manifests(self, candidates: list[Entry], config: Config, findings: list[Finding],
                         blobs: dict[str, str]) -> list[ManifestFile]:

@@ -187,12 +187,8 @@ def _tree_of_one_blob(repo, data, paths, extra=None):
     return sha
 
 
-def test_a_blob_over_the_size_limit_is_never_read_however_many_entries_list_it(tmp_path, monkeypatch):
-    """One compressible 63 MB blob listed by 1,000 tree entries was read once per entry (79 s)."""
-    repo = tmp_path / "repo"
-    big = b"apiVersion: modelgate/v1\n# " + b"x" * 5000 + b"\n"
-    sha = _tree_of_one_blob(repo, big, [f"m{i:03d}.yaml" for i in range(200)],
-                            {".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n", "models/a.yaml": model("a")})
+def _spy_blob_reads(monkeypatch) -> list[str]:
+    """The blob ids a GitRevisionSource reads from now on."""
     read: list[str] = []
     for name in ("read_blob", "read_blobs"):
         original = getattr(GitRevisionSource, name)
@@ -202,13 +198,39 @@ def test_a_blob_over_the_size_limit_is_never_read_however_many_entries_list_it(t
             return original(self, shas)
 
         monkeypatch.setattr(GitRevisionSource, name, spy)
+    return read
+
+
+def test_a_blob_over_the_size_limit_is_read_once_however_many_entries_list_it(tmp_path, monkeypatch):
+    """One compressible 63 MB blob listed by 1,000 tree entries was read once per entry (79 s): an oversized file
+    is read at most once a run, only to see whether it is a manifest, and is never parsed."""
+    repo = tmp_path / "repo"
+    big = b"apiVersion: modelgate/v1\n# " + b"x" * 5000 + b"\n"
+    sha = _tree_of_one_blob(repo, big, [f"m{i:03d}.yaml" for i in range(200)],
+                            {".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n", "models/a.yaml": model("a")})
+    read = _spy_blob_reads(monkeypatch)
     snap = Loader(GitRevisionSource(repo, "main")).load()
-    assert sha not in read
+    assert read.count(sha) <= 1
     assert [m.name for m in snap.manifests] == ["a"]
     assert {(f.rule, f.line, f.message) for f in snap.findings} == {
-        ("MG001", 1, "file is 5028 bytes, over the limit of 4000 (limits.max_manifest_bytes); not read "
+        ("MG001", 1, "file is 5028 bytes, over the limit of 4000 (limits.max_manifest_bytes); not parsed "
                      "(a file that is no manifest: manifests.exclude)")}
     assert sorted(f.file for f in snap.findings) == [f"m{i:03d}.yaml" for i in range(200)]
+
+
+def test_an_oversized_file_that_is_no_manifest_is_left_out_without_a_finding(tmp_path, monkeypatch):
+    """A large YAML file of another tool (no ``modelgate/v1`` in it) is not a manifest: no finding, as for a small
+    one. Past 64 times the limit it is not read at all, and then it is reported, since it might be one."""
+    config = {".modelgate.yml": "limits: {max_manifest_bytes: 4000}\n", "models/a.yaml": model("a")}
+    repo = make_repo(tmp_path / "repo", {**config, "charts/values.yaml": "values:\n" + "  - 1\n" * 2000})
+    snap = Loader(GitRevisionSource(repo, "main")).load()
+    assert [m.name for m in snap.manifests] == ["a"] and snap.findings == []
+    huge = make_repo(tmp_path / "huge", {**config, "charts/values.yaml": "values:\n" + "  - 1\n" * 50_000})
+    read = _spy_blob_reads(monkeypatch)
+    [finding] = Loader(GitRevisionSource(huge, "main")).load().findings
+    assert finding.file == "charts/values.yaml" and "not parsed" in finding.message
+    values_blob = git(huge, "rev-parse", "HEAD:charts/values.yaml").strip()
+    assert values_blob not in read
 
 
 def _paths_read(monkeypatch, source_class):
