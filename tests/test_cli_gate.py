@@ -114,6 +114,15 @@ def test_records_are_verified_as_part_of_the_gate(repo, capsys):
     assert gate(repo, GOOD, "--records", str(records), capsys=capsys)[0] == 0
 
 
+def test_the_records_of_a_gate_are_bounded_like_verifys(repo, capsys):
+    """``--max-bytes`` bounds the decoded records of a gate's data as it does for ``modelgate verify``."""
+    records = repo.parent / "out.jsonl"
+    records.write_text('{"score": 0.2}\n' * 100)
+    code, _, err = gate(repo, GOOD, "--records", str(records), "--max-bytes", "1K", capsys=capsys)
+    assert code == 2 and "over the limit of 1 KiB per file" in err and err.count("\n") == 1
+    assert gate(repo, GOOD, "--records", str(records), "--max-bytes", "1M", capsys=capsys)[0] == 0
+
+
 def test_the_real_cli(repo):
     (repo.parent / "m.json").write_text(json.dumps(GOOD))
     done = run_cli("gate", "--model", "fraud-scorer", "--stage", "canary", "--metrics", str(repo.parent / "m.json"),

@@ -119,3 +119,23 @@ def add_cache(parser: argparse.ArgumentParser) -> None:
 def parses_for(args: argparse.Namespace) -> Parses:
     """The parse memo of this run, backed by the on-disk cache unless ``--cache-dir none``."""
     return Parses.with_cache(configured_dir(getattr(args, "cache_dir", None)))
+
+
+def add_max_bytes(parser: argparse.ArgumentParser) -> None:
+    """``--max-bytes SIZE``: the bound on the decoded records of each file a command verifies."""
+    from bot.verify.readers import MAX_BYTES, size_text  # the verifying commands only
+
+    parser.add_argument("--max-bytes", type=_size, default=MAX_BYTES, metavar="SIZE",
+                        help=f"refuse a file holding more than SIZE of decoded records, e.g. 4G or 500M "
+                             f"(default {size_text(MAX_BYTES)}; each file on its own)")
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}  # binary, as the readers' limits are written
+
+
+def _size(text: str) -> int:
+    """A size in bytes: a whole number, optionally followed by K, M or G (binary: 1K is 1,024 bytes)."""
+    number, unit = (text[:-1], text[-1].upper()) if text[-1:].isalpha() else (text, "")
+    if not (number.isascii() and number.isdigit()) or unit not in _UNITS or int(number) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size: a whole number > 0, optionally with K, M or G")
+    return int(number) * _UNITS[unit]

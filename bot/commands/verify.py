@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.commands._common import add_format, find_version, load_state, parse_ref, show
+from bot.commands._common import add_format, add_max_bytes, find_version, load_state, parse_ref, show
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.report.formats import VERIFY
 from bot.report.verify import VerifyReport
-from bot.verify.readers import GIB, KIB, MAX_BYTES, MIB, size_text
 
 if TYPE_CHECKING:
     from bot.verify.report import Where
@@ -36,9 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_format(parser, VERIFY)
     parser.add_argument("--examples", type=_count, default=10, metavar="N",
                         help="how many problems of invalid records to show (default 10)")
-    parser.add_argument("--max-bytes", type=_size, default=MAX_BYTES, metavar="SIZE",
-                        help=f"refuse a file holding more than SIZE of decoded records, e.g. 4G or 500M "
-                             f"(default {size_text(MAX_BYTES)}; each file on its own)")
+    add_max_bytes(parser)
     parser.set_defaults(func=run)
 
 
@@ -46,17 +43,6 @@ def _count(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
     return int(text)
-
-
-_UNITS = {"": 1, "K": KIB, "M": MIB, "G": GIB}
-
-
-def _size(text: str) -> int:
-    """A size in bytes: a whole number, optionally followed by K, M or G (binary: 1K is 1,024 bytes)."""
-    number, unit = (text[:-1], text[-1].upper()) if text[-1:].isalpha() else (text, "")
-    if not (number.isascii() and number.isdigit()) or unit not in _UNITS or int(number) == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size: a whole number > 0, optionally with K, M or G")
-    return int(number) * _UNITS[unit]
 
 
 def run(args: argparse.Namespace) -> int:
