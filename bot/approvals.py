@@ -237,7 +237,8 @@ def _team(team_members: Mapping[str, frozenset[str]], name: str) -> frozenset[st
 def waivers(state: ReviewState | None, config: Config) -> dict[str, tuple[str, str]]:
     """Rule id → (admin login, reason) for the overrides an admin made on the current head SHA.
 
-    MG301 and MG302 cannot be waived; an override by anyone but an admin, or on an older head, counts for nothing.
+    MG301 and MG302 cannot be waived; an override by anyone but an admin with write permission or higher (when
+    ``state.writers`` is known), or on an older head, counts for nothing.
     """
     if state is None:
         return {}
@@ -246,6 +247,7 @@ def waivers(state: ReviewState | None, config: Config) -> dict[str, tuple[str, s
         rule = override.rule.upper()
         if rule.startswith("MG3") or override.sha != state.head_sha:
             continue
-        if is_owner(override.user, config.admins, state.team_members):
+        writes = state.writers is None or login(override.user) in state.writers  # None: not known (offline)
+        if writes and is_owner(override.user, config.admins, state.team_members):
             out.setdefault(rule, (login(override.user), override.reason))
     return out

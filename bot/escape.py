@@ -97,6 +97,11 @@ _COMMAND_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202
 
 def terminal_text(text: str) -> str:
     """Text shown literally on one terminal line: line breaks and tabs become spaces, other control
-    characters U+FFFD, so a name cannot move the cursor, recolour the terminal or reorder the line."""
-    one_line = _LINE_BREAKS.sub(" ", text).replace("\t", " ")
-    return _TERMINAL_CONTROL.sub("\ufffd", one_line)
+    characters U+FFFD, so a name cannot move the cursor, recolour the terminal or reorder the line; and a
+    leading ``::`` is broken by a zero-width space, so text that starts a line of an Actions log (a file name,
+    first on a lint line) is never read as a workflow command (``::warning …``, ``::stop-commands::``)."""
+    one_line = _TERMINAL_CONTROL.sub("\ufffd", _LINE_BREAKS.sub(" ", text).replace("\t", " "))
+    stripped = one_line.lstrip(" ")
+    if stripped.startswith("::"):
+        return one_line[:len(one_line) - len(stripped)] + ":\u200b:" + stripped[2:]
+    return one_line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,8 @@ def test_waivers_only_from_admins_on_the_head_sha_and_never_for_approvals() -> N
         Override("pat", "MG201", "team admin", HEAD)), team_members={"acme/platform": frozenset({"pat"})})
     assert waivers(state, config) == {"MG101": ("root", "hotfix"), "MG201": ("pat", "team admin")}
     assert waivers(None, config) == {}
+    # with the repository permissions looked up, an admin without write permission waives nothing
+    assert waivers(replace(state, writers=frozenset({"pat"})), config) == {"MG201": ("pat", "team admin")}
 
 
 BASE = {

@@ -13,6 +13,7 @@ from bot.escape import (
     mermaid_id,
     mermaid_label,
     table_cell,
+    terminal_text,
     workflow_command_data,
     workflow_command_prop,
 )
@@ -90,3 +91,11 @@ def test_workflow_commands_and_dot_replace_other_control_characters_and_bidi_ove
     assert workflow_command_prop("f\x1b[31m\u2066.yaml") == "f\ufffd[31m\ufffd.yaml"
     assert dot_string("m\x1b[31m\u202e\nx") == '"m\ufffd[31m\ufffd x"'
     assert workflow_command_data("ordinary text, é — ok") == "ordinary text, é — ok"
+
+
+def test_terminal_text_never_starts_a_workflow_command():
+    """Attack (review after issue 19): a file named `::warning title=PWNED::owned.yaml` came first on a lint text
+    line, which an Actions runner reads as a workflow command."""
+    assert terminal_text("::warning title=PWNED::owned.yaml") == ":\u200b:warning title=PWNED::owned.yaml"
+    assert terminal_text("  ::stop-commands::x") == "  :\u200b:stop-commands::x"
+    assert terminal_text("a::b") == "a::b"

@@ -507,3 +507,13 @@ def test_a_deployment_names_the_trust_root_as_its_base(world, github):
     [dep] = world.deployments(environment="shadow")
     assert world.pr["base"]["sha"] == world.base != tip
     assert dep["payload"]["base"] == tip
+
+
+def test_an_admin_with_read_permission_cannot_waive_a_rule(tmp_path, github, monkeypatch):
+    """Attack (review after issue 19): a member of the admins' team with only read permission on the repository
+    overrode a blocking rule, and the report said "waived". Neither the reply nor the evaluation counts it."""
+    world = World(tmp_path, github, monkeypatch, config={"admins": ["@acme/admins"], "rules": {"MG205": "error"}})
+    github.permissions["adam"] = "read"
+    by_adam = world.say("adam", "/rollout override MG205 --reason 'ok'")
+    assert world.reactions(by_adam) == ["eyes", "confused"]
+    assert "waived by adam" not in world.report()

@@ -74,11 +74,19 @@ def test_ack_needs_ownership_not_admin():
 
 
 def test_override_by_admin_only():
-    assert run("/rollout override MG101 --reason ok", Actor("dora", "read", TEAMS)) is None
+    assert run("/rollout override MG101 --reason ok", Actor("dora", "write", TEAMS)) is None
     reason = run("/rollout override MG101 --reason ok", Actor("alice", "admin", TEAMS))
     assert reason == "`override` is for admins (@acme/ml-platform); @alice is not one"
     assert "no admins are configured" in run("/rollout override MG101 --reason ok", Actor("dora", "admin", TEAMS),
                                               admins=())
+
+
+def test_an_admin_without_write_permission_cannot_override():
+    """Attack (review after issue 19): a member of an admin team with read permission waived a blocking rule; an
+    override counts only from write permission or higher, as an approval does."""
+    reason = run("/rollout override MG101 --reason ok", Actor("dora", "read", TEAMS))
+    assert reason == ("@dora has read permission on this repository; `override` counts only from an admin with "
+                      "write permission or higher, as an approval does")
 
 
 @pytest.mark.parametrize("rule", ["MG301", "MG302"])

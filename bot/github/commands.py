@@ -60,7 +60,7 @@ from bot.rollout.stages import (
     stages_of,
     targets,
 )
-from bot.rollout.verbs import Handler, verb_of
+from bot.rollout.verbs import Handler, Permission, verb_of
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}
@@ -152,7 +152,8 @@ class Rollout:
     def _refusal(self, command: Command, owners: Mapping[str, tuple[str, ...]], *, bound: bool = True) -> str | None:
         """Permission/ownership, then (``bound``: the command holds for one head) whether GitHub received the head
         before the command was written; None when the command may go on."""
-        actor = Actor(self.comment.user, self._permission() if deploys(command, self.verbs) else "none", {})
+        needs_permission = deploys(command, self.verbs) or verb_of(command.verb).permission is Permission.ADMIN
+        actor = Actor(self.comment.user, self._permission() if needs_permission else "none", {})
         admins = tuple(self.config.admins)
         rules = CommandRules(admins, self.config.rollout.command_permission, self.verbs)
         why = authorize(command, actor, owners=owners, rules=rules)

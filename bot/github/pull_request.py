@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import check
-from bot.approvals import Review, ReviewState, approving_users, login
+from bot.approvals import Review, ReviewState, approving_users, login, waivers
 from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
 from bot.github import deployments, rollout_state
@@ -155,8 +155,11 @@ def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
     if teams:
         members, pr.team_note = known_members(gh, pr, teams)
         state = replace(state, team_members=members)
-    owners_who_approved = sorted({user for g in check.judge(assessment, state).approvals for user in g.by})
-    result = check.judge(assessment, replace(state, writers=known_writers(gh, settings.repo, pr, owners_who_approved)))
+    judged = check.judge(assessment, state)
+    # whose permission decides: the owners who approved, and the admins whose overrides would waive a rule
+    deciding = sorted({user for g in judged.approvals for user in g.by}
+                      | {by for by, _ in waivers(state, config).values()})
+    result = check.judge(assessment, replace(state, writers=known_writers(gh, settings.repo, pr, deciding)))
     return replace(result, audit=list(derived.audit))
 
 

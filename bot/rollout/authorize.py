@@ -50,7 +50,7 @@ def authorize(command: Command, actor: Actor, *, owners: Mapping[str, tuple[str,
 
     The verb's :class:`~bot.rollout.verbs.Permission` decides: deploying (``rules.stages`` are the stage verbs)
     needs ``rules.required`` permission and ownership of every model, or being an admin; ``OWNER`` needs
-    ownership of the model; ``ADMIN`` being an admin.
+    ownership of the model; ``ADMIN`` being an admin with write permission or higher (as an approval counts).
     """
     admins, required, stages = rules.admins, rules.required, rules.stages
     permission = verb_of(command.verb).permission
@@ -61,8 +61,11 @@ def authorize(command: Command, actor: Actor, *, owners: Mapping[str, tuple[str,
     if permission is Permission.ADMIN:
         if command.rule in UNWAIVABLE:
             return f"{command.rule} cannot be waived: it needs the owners' approval (or `/rollout ack`)"
-        if admin:
+        if admin and permission_at_least(actor.permission, "write"):
             return None
+        if admin:
+            return (f"{who} has {actor.permission} permission on this repository; `{command.verb}` counts only from "
+                    "an admin with write permission or higher, as an approval does")
         if not admins:
             return f"`{command.verb}` is for admins and no admins are configured (`admins` in .modelgate.yml)"
         return f"`{command.verb}` is for admins ({_list(admins)}); {who} is not one{_blind(admins, actor)}"
