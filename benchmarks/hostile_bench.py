@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -133,21 +134,27 @@ def cases(tmp: Path) -> list[tuple[str, list[str], str]]:
     ]
 
 
-def main() -> int:
+def report(cases: Iterable[tuple[str, list[str], Path, str]]) -> int:
+    """Run each (name, argv, cwd, expected output) case, print the table and the verdict; 1 if any is over the budget
+    or lacks its expected finding."""
     over = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = []
-        for name, argv, expected in cases(Path(tmp)):
-            code, cpu, peak, output = run(argv, ROOT)
-            held = expected in output
-            over += cpu >= CPU_BUDGET or peak >= MEMORY_BUDGET or not held
-            shown = name.replace("|", "\\|")  # a cell of a markdown table
-            rows.append(f"| {shown} | {code} | {cpu:.2f} s | {peak:.0f} MB | {'yes' if held else 'NO'} |")
+    rows = []
+    for name, argv, cwd, expected in cases:
+        code, cpu, peak, output = run(argv, cwd)
+        held = expected in output
+        over += cpu >= CPU_BUDGET or peak >= MEMORY_BUDGET or not held
+        shown = name.replace("|", "\\|")  # a cell of a markdown table
+        rows.append(f"| {shown} | {code} | {cpu:.2f} s | {peak:.0f} MB | {'yes' if held else 'NO'} |")
     print("| input | exit | CPU | peak memory | expected finding |\n|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\nbudget: under {CPU_BUDGET:.0f} s of CPU and {MEMORY_BUDGET:.0f} MB each; "
           f"{'all within' if not over else f'{over} over or without the expected finding'}")
     return 1 if over else 0
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        return report((name, argv, ROOT, expected) for name, argv, expected in cases(Path(tmp)))
 
 
 if __name__ == "__main__":

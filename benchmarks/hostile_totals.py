@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hostile_bench import CPU_BUDGET, MEMORY_BUDGET, run
+from hostile_bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,20 +87,9 @@ def main() -> int:
     if sys.argv[1:2] == ["--write"]:
         write_inputs(Path(sys.argv[2]))
         return 0
-    over = 0
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, __file__, "--write", tmp], check=True)
-        for name, argv, cwd, expected in cases(Path(tmp)):
-            code, cpu, peak, output = run(argv, cwd)
-            held = expected in output
-            over += cpu >= CPU_BUDGET or peak >= MEMORY_BUDGET or not held
-            rows.append(f"| {name} | {code} | {cpu:.2f} s | {peak:.0f} MB | {'yes' if held else 'NO'} |")
-    print("| input | exit | CPU | peak memory | expected finding |\n|---|---|---|---|---|")
-    print("\n".join(rows))
-    print(f"\nbudget: under {CPU_BUDGET:.0f} s of CPU and {MEMORY_BUDGET:.0f} MB each; "
-          f"{'all within' if not over else f'{over} over or without the expected finding'}")
-    return 1 if over else 0
+        return report(cases(Path(tmp)))
 
 
 if __name__ == "__main__":
