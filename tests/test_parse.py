@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.manifests.codec import loads
-from bot.manifests.parse import matcher, parse_config, parse_manifest, read_document, read_outcome, repo_path
+from bot.manifests.parse import matcher, parse_config, parse_manifest, read_budgeted, read_document, repo_path
 from tests.helpers import contract, model
 
 
@@ -39,7 +39,7 @@ def test_the_manifest_matcher_agrees_with_pathspec(patterns, path):
 
 def test_a_parse_carries_the_lines_of_the_document_so_nothing_is_read_again():
     text = model("a", consumes=[("c", 1)])
-    kind, (name, data_json, order, _) = read_outcome("m.yaml", text.encode())
+    (kind, (name, data_json, order, _)), _, _ = read_budgeted("m.yaml", text.encode())
     assert (kind, name, loads(data_json)["metadata"]["name"]) == ("manifest", "Model", "a")
     manifest, findings = parse_manifest("m.yaml", "0" * 40, text.encode())
     assert findings == [] and manifest is not None

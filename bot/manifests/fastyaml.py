@@ -3,7 +3,7 @@
 ``yamlread.read_yaml`` defines what a manifest means: libyaml's events, YAML 1.1 scalars as PyYAML resolves them,
 with depth, alias and duplicate-key limits, and the line of every node. It is written for every document,
 errors and odd cases included (tags, merge keys ``<<``, more documents, keys that are not strings), and builds a
-path for each node it records a line of. ``read_fast`` reads the same events from the same parser (libyaml's
+path for each node it records a line of. ``read_fast_counted`` reads the same events from the same parser (libyaml's
 ``CParser``, as ``CSafeLoader`` does) and resolves every scalar with the same resolver and the same cache
 (``SCALARS.scalar``), so it builds the same data; it only leaves out what the common document does not need:
 
@@ -44,17 +44,12 @@ from bot.manifests.yamlread import DEFAULT_MAX_NODES, MERGE_TAG, SCALARS, repeat
 NODE_LIMIT = DEFAULT_MAX_NODES // 4  # read_yaml counts a collection twice for a moment: stay far below its limit
 
 
-def read_fast(text: str, max_depth: int) -> tuple[dict[str, Any], list[int]] | None:
-    """``(data, order)`` exactly as ``read_yaml(text, max_depth=..., want_lines=True)`` and ``in_order`` give
-    them, or None where that reader must decide (an error, a limit, a special case, a document not a mapping)."""
-    found = read_fast_counted(text, max_depth)
-    return None if found is None else (found[0], found[1])
-
-
 def read_fast_counted(text: str, max_depth: int,
                       max_nodes: int = NODE_LIMIT) -> tuple[dict[str, Any], list[int], int] | None:
-    """``read_fast`` and the document's size in values as ``read_counted`` counts it (a run's budget, the text
-    aliases repeat included), giving up (None) past ``max_nodes``, at most ``NODE_LIMIT``."""
+    """``(data, order, values)``: the data and line order exactly as ``read_yaml(text, max_depth=...,
+    want_lines=True)`` and ``in_order`` give them, and the document's size in values as ``read_counted`` counts it
+    (a run's budget, the text aliases repeat included); or None where that reader must decide (an error, a limit,
+    a special case, a document not a mapping, more than ``max_nodes`` values, at most ``NODE_LIMIT``)."""
     try:
         return _read(text, max_depth, min(max_nodes, NODE_LIMIT))
     except Exception:  # whatever libyaml or a constructor refuses, read_yaml reads and explains

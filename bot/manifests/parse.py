@@ -116,22 +116,16 @@ def invalid(path: str, data: dict[str, Any], order: Sequence[int], exc: Validati
             for err in exc.errors()]
 
 
-def read_outcome(path: str, data: bytes, max_depth: int = 64) -> Outcome:
-    """What one file's bytes are: not a manifest, a manifest document's data and lines, or its MG001 problems.
-
-    The typed models judge the data later, once per blob, in the process that uses it (``Parses.doc``): a
-    worker validating too would only do that work twice.
-    """
-    return read_budgeted(path, data, max_depth)[0]
-
-
 def read_budgeted(path: str, data: bytes, max_depth: int = 64,
                   budget: int = RUN_MAX_VALUES) -> tuple[Outcome, int, bool]:
-    """``read_outcome`` within what is left of a run's budget of values: (outcome, the values the document cost,
-    whether it went past the budget). A manifest's payload ends with its values, so a cached one is counted too."""
+    """What one file's bytes are, read within what is left of a run's budget of values: (outcome, the values the
+    document cost, whether it went past the budget). The outcome is not a manifest, a manifest document's data and
+    lines, or its MG001 problems; its payload ends with its values, so a cached one is counted too. The typed models
+    judge the data later, once per blob, in the process that uses it (``Parses.doc``): a worker validating too
+    would only do that work twice."""
     if MARKER not in data:
         return ("skip", None), 0, False
-    doc, order, findings, nodes = read_counted_document(path, data, max_depth, budget)
+    doc, order, findings, nodes = read_document(path, data, max_depth, budget)
     if doc is None:
         over = any(f.message == OVER_BUDGET for f in findings)
         return ("error", [[f.message, f.line, f.subject] for f in findings]), nodes, over
@@ -164,18 +158,11 @@ def _guess_subject(text: str) -> str | None:
     return f"{kind.lower()}:{name}" if kind in ("Model", "Contract") and name else None
 
 
-def read_document(path: str, data: bytes,
-                  max_depth: int = 64) -> tuple[dict[str, Any] | None, list[int], list[Finding]]:
-    """The YAML mapping of a manifest file with a known ``apiVersion`` and ``kind`` and the order of its lines
-    (``bot.manifests.snapshot``), or its MG001 findings."""
-    doc, order, findings, _ = read_counted_document(path, data, max_depth)
-    return doc, order, findings
-
-
-def read_counted_document(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VALUES,
+def read_document(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VALUES,
                           ) -> tuple[dict[str, Any] | None, list[int], list[Finding], int]:
-    """``read_document`` and the values the document cost, read within ``budget`` values (what is left of a run's):
-    past it, MG001 ``OVER_BUDGET``."""
+    """The YAML mapping of a manifest file with a known ``apiVersion`` and ``kind``, the order of its lines
+    (``bot.manifests.snapshot``) and the values it cost, read within ``budget`` values (what is left of a run's:
+    past it, MG001 ``OVER_BUDGET``); or its MG001 findings."""
     try:
         text = decode(data)
     except YamlError as exc:
@@ -211,7 +198,7 @@ def read_counted_document(path: str, data: bytes, max_depth: int = 64, budget: i
 
 def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
     """Read and validate one manifest file; the findings are MG001 with file and line."""
-    doc, order, findings = read_document(path, data, max_depth)
+    doc, order, findings, _ = read_document(path, data, max_depth)
     if doc is None:
         return None, findings
     try:
