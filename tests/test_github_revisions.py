@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.github import revisions
-from bot.github.revisions import ensure_commits, find_merge_base, has_commit, is_shallow, load_states
+from bot.github.revisions import ensure_commits, find_merge_base, has_commit, is_shallow, load_trusted_states
 from bot.sources import SourceError
 from tests.helpers import commit, contract, git, make_repo, model
 
@@ -104,7 +104,8 @@ def test_the_merge_base_is_found_in_a_depth_1_clone_and_commits_that_landed_on_m
     before = worktree_state(workspace)
 
     ensure_commits(workspace, [landed, remote.head], ["refs/pull/7/head"])
-    base, head = load_states(workspace, landed, remote.head)
+    states = load_trusted_states(workspace, landed, remote.head)
+    base, head = states.base, states.head
 
     assert base.label == remote.fork
     assert sorted(base.models) == ["pipe"]  # the fork point: neither the PR's user nor main's later model
@@ -190,7 +191,8 @@ def test_the_head_is_read_with_the_base_configuration(tmp_path: Path) -> None:
     workspace = shallow_clone(remote, tmp_path / "ws")
     ensure_commits(workspace, [remote.fork, remote.head], ["refs/pull/7/head"])
 
-    base, head = load_states(workspace, remote.fork, remote.head)
+    states = load_trusted_states(workspace, remote.fork, remote.head)
+    base, head = states.base, states.head
 
     assert head.config == base.config
     assert head.config.status_context == "gate-from-base"
@@ -204,7 +206,8 @@ def test_a_config_path_other_than_the_default_is_read_from_the_base(tmp_path: Pa
     workspace = shallow_clone(remote, tmp_path / "ws")
     ensure_commits(workspace, [remote.fork, remote.head], ["refs/pull/7/head"])
 
-    base, head = load_states(workspace, remote.fork, remote.head, "ci/gate.yml")
+    states = load_trusted_states(workspace, remote.fork, remote.head, "ci/gate.yml")
+    base, head = states.base, states.head
 
     assert (base.config.status_context, head.config.status_context) == ("from-base", "from-base")
 
@@ -214,5 +217,5 @@ def test_an_invalid_configuration_at_the_base_is_an_error_with_file_and_line(tmp
     workspace = shallow_clone(remote, tmp_path / "ws")
     ensure_commits(workspace, [remote.fork, remote.head], ["refs/pull/7/head"])
 
-    with pytest.raises(SourceError, match=r"^ci/gate\.yml:2: .* \(the configuration at the base\)$"):
-        load_states(workspace, remote.fork, remote.head, "ci/gate.yml")
+    with pytest.raises(SourceError, match=r"^ci/gate\.yml:2: .* \(the configuration at the trust root\)$"):
+        load_trusted_states(workspace, remote.fork, remote.head, "ci/gate.yml")

@@ -31,7 +31,7 @@ from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
-from bot.github.revisions import ensure_commits, load_states
+from bot.github.revisions import ensure_commits, load_trusted_states
 from bot.github.status import error_status, status_of
 from bot.manifests.parse import parse_config
 from bot.report import ReportContext, render, render_summary
@@ -135,13 +135,14 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
 def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str) -> dict[str, str]:
     """A merge group: its head against its base; errors fail, approvals were settled on the PR."""
     ensure_commits(settings.workspace, [base_sha, head_sha])
-    base, head = load_states(settings.workspace, base_sha, head_sha, settings.config_path)
-    result = check.evaluate(base, head, settings.today)
+    states = load_trusted_states(settings.workspace, base_sha, head_sha, settings.config_path)
+    base, head = states.base, states.head  # the group's base is the target branch as it will be: the trust root
+    result = check.evaluate(base, head, settings.today, trust=states.trust)
     state, description = status_of(result, merge_group=True)
-    gh.create_status(settings.repo, head_sha, CommitStatus(state, settings.status_context or base.config.status_context,
-                                                           description, settings.run_url))
+    context = settings.status_context or states.trust.config.status_context
+    gh.create_status(settings.repo, head_sha, CommitStatus(state, context, description, settings.run_url))
     report(result, ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=head_sha,
-                                 run_url=settings.run_url, stages=tuple(base.config.rollout.stages)))
+                                 run_url=settings.run_url, stages=tuple(states.trust.config.rollout.stages)))
     return result_outputs(result)
 
 

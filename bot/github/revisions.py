@@ -22,8 +22,7 @@ from pathlib import Path
 
 from bot.cache import configured_dir
 from bot.config import CONFIG_PATH
-from bot.loader import Loader, Parses
-from bot.loader import load_states as load_pair
+from bot.loader import Parses, load_trusted
 from bot.manifests.parse import parse_config
 from bot.manifests.snapshot import Snapshot
 from bot.sources import GitRevisionSource, SourceError, git, merge_base
@@ -85,26 +84,6 @@ def find_merge_base(workspace: str | Path, base_sha: str, head_sha: str, remote:
     return merge_base(workspace, base_sha, head_sha)
 
 
-def load_states(workspace: str | Path, base_sha: str, head_sha: str,
-                config_path: str = CONFIG_PATH) -> tuple[Snapshot, Snapshot]:
-    """(base at the merge base, head), the head read with the base's configuration."""
-    fork = find_merge_base(workspace, base_sha, head_sha)
-    base_source = GitRevisionSource(workspace, fork, label=fork)
-    head_source = GitRevisionSource(workspace, head_sha, label=head_sha)
-    try:
-        trusted = None
-        if config_path != CONFIG_PATH:
-            trusted, problems = parse_config(base_source.read(config_path), config_path)
-            if problems:
-                first = problems[0]
-                raise SourceError(f"{first.file}:{first.line}: {first.message} (the configuration at the base)")
-        base, head = load_pair(base_source, head_source, trusted, Parses.with_cache(configured_dir()))
-    finally:
-        base_source.close()
-        head_source.close()
-    return base, head
-
-
 @dataclass(frozen=True)
 class TrustedStates:
     """The three states of a PR: ``trust`` (the target branch's tip: policy, CODEOWNERS, owners), ``base`` (the merge
@@ -133,9 +112,8 @@ def load_trusted_states(workspace: str | Path, trust_sha: str, head_sha: str,
             if problems:
                 first = problems[0]
                 raise SourceError(f"{first.file}:{first.line}: {first.message} (the configuration at the trust root)")
-        trust = Loader(by_sha[trust_sha], given, parses).load()
-        base = trust if fork == trust_sha else Loader(by_sha[fork], trust.config, parses).load()
-        head = base if head_sha == fork else Loader(by_sha[head_sha], trust.config, parses).load()
+        trust, base, head = load_trusted(by_sha[trust_sha], None if fork == trust_sha else by_sha[fork],
+                                         by_sha[head_sha], given, parses)
     finally:
         for source in sources:
             source.close()
