@@ -393,7 +393,7 @@ def unknown_fields(state: State) -> Iterator[Finding]:
             for position, path in enumerate(item.fields):
                 found = resolver.lookup(path)
                 if found.status == "undeclared":
-                    where = "" if found.missing == path else f" ({found.missing!r} is not)"
+                    where = "" if found.missing == path else f": it declares no {found.missing!r}"
                     hint = f"; did you mean {found.suggestion!r}?" if found.suggestion else ""
                     message = f"field {path!r} is not declared by the schema of {node}{where}{hint}"
                 elif found.status == "too-complex":
