@@ -36,6 +36,8 @@ SUGGEST_AMONG: Final = 10_000  # at most this many names of a level are compared
 Status = Literal["declared", "undeclared", "unknown", "too-complex"]
 _ONE_BRANCH = ("then", "else", "items")
 _BRANCHES = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_READ = ("properties", "patternProperties", "$dynamicRef", "dependentSchemas", "dependencies", *_ONE_BRANCH,
+         *_BRANCHES)  # the keywords a level is gathered from, besides $ref
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,25 @@ class FieldResolver:
             raise _OutOfBudget
 
     def _level(self, start: tuple[Any, ...] | list[Any]) -> _Level:
+        start = [self._through_refs(node) for node in start]
         key = frozenset(id(node) for node in start)
         level = self._levels.get(key)
         if level is None:
             level = self._levels[key] = self._gather(start)
         return level
+
+    def _through_refs(self, node: Any) -> Any:
+        """The schema a bare reference (``{$ref: ...}`` and nothing else this module reads) stands for, so that
+        the many properties referring to one definition share its level."""
+        seen: set[int] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and id(node) not in seen \
+                and not any(key in node for key in _READ):
+            seen.add(id(node))
+            found, target = self._resolve(node["$ref"])
+            if not found:
+                break
+            node = target
+        return node
 
     def _gather(self, start: tuple[Any, ...] | list[Any]) -> _Level:
         """The level of the subschemas ``start``: one visit of each subschema reachable through the keywords of
