@@ -393,13 +393,18 @@ def unknown_fields(state: State) -> Iterator[Finding]:
             for position, path in enumerate(item.fields):
                 found = resolver.lookup(path)
                 if found.status == "undeclared":
-                    where = "" if found.missing == path else f": it declares no {found.missing!r}"
-                    hint = f"; did you mean {found.suggestion!r}?" if found.suggestion else ""
-                    message = f"field {path!r} is not declared by the schema of {node}{where}{hint}"
+                    where = "" if found.missing == path else f": it declares no {_quoted(found.missing)}"
+                    hint = f"; did you mean {_quoted(found.suggestion)}?" if found.suggestion else ""
+                    message = f"field {_quoted(path)} is not declared by the schema of {node}{where}{hint}"
                 elif found.status == "too-complex":
-                    message = (f"field {path!r} cannot be checked: the schema of {node} is too complex to resolve "
-                               f"(more than {BUDGET:,} subschemas visited)")
+                    message = (f"field {_quoted(path)} cannot be checked: the schema of {node} is too complex to "
+                               f"resolve (more than {BUDGET:,} subschemas visited)")
                 else:
                     continue
                 yield finding(MG010, message, manifest.path,
                               manifest.line("spec", "consumes", index, "fields", position), manifest.subject)
+
+
+def _quoted(path: str, limit: int = 120) -> str:
+    """A field path as a message quotes it: ``repr``, and at most ``limit`` characters of it."""
+    return repr(path if len(path) <= limit else path[: limit - 1] + "…")

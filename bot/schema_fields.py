@@ -32,6 +32,7 @@ from bot.compat.refs import resolve_local, walk_schemas
 
 BUDGET: Final = 1_000_000  # subschemas (and pattern tests) one resolver may visit, over all the paths it judges
 SUGGEST_AMONG: Final = 10_000  # at most this many names of a level are compared for a did-you-mean
+SUGGEST_LENGTH: Final = 200  # and only names (and steps) of at most this many characters
 
 Status = Literal["declared", "undeclared", "unknown", "too-complex"]
 _ONE_BRANCH = ("then", "else", "items")
@@ -130,7 +131,9 @@ class FieldResolver:
 
     @staticmethod
     def _suggest(level: _Level, done: list[str], step: str) -> str | None:
-        names = [name for name in level.names if name][:SUGGEST_AMONG]
+        if len(step) > SUGGEST_LENGTH:
+            return None
+        names = [name for name in level.names if 0 < len(name) <= SUGGEST_LENGTH][:SUGGEST_AMONG]
         close = difflib.get_close_matches(step, names, n=1)
         return ".".join((*done, close[0])) if close else None
 
