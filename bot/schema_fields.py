@@ -103,7 +103,7 @@ class FieldResolver:
             return Lookup("declared")
         steps = path.split(".")
         done: list[str] = []
-        for step in steps:
+        for position, step in enumerate(steps):
             found = level.names.get(step)
             if found is None:
                 found = self._matching(level, step)
@@ -113,7 +113,8 @@ class FieldResolver:
                     return Lookup("unknown", missing)
                 return Lookup("undeclared", missing, self._suggest(level, done, step))
             done.append(step)
-            level = self._level(found)
+            if position + 1 < len(steps):
+                level = self._level(found)
         return Lookup("declared")
 
     def _matching(self, level: _Level, step: str) -> list[Any] | None:
