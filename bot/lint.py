@@ -382,10 +382,14 @@ def unknown_fields(state: State) -> Iterator[Finding]:
                 continue
             assert isinstance(target.doc, Contract)
             number = next((i for i, v in enumerate(target.doc.spec.versions) if v.version == item.version), None)
-            schema = snapshot.schema(item.contract, item.version)
-            if number is None or schema is None:
+            if number is None:
                 continue
             inline = target.doc.spec.versions[number].schema_ref is None
+            # the version's own schema (of this manifest, should another of the same name exist: MG002)
+            schema = target.doc.spec.versions[number].schema_ if inline else snapshot.schema(item.contract,
+                                                                                             item.version)
+            if schema is None:
+                continue
             if _memoized(memo, _schema_key(snapshot, target, number, "schema"), _judge_schema, target, schema, inline):
                 continue
             resolver = _memoized(memo, _schema_key(snapshot, target, number, "fields"), FieldResolver, schema)
