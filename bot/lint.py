@@ -357,3 +357,58 @@ def _refs(schema: Any) -> list[tuple[Path, str]]:
 
 def _pointer(path: Path) -> str:
     return "#" + "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
+
+
+MG010: Final = "MG010"
+
+
+@registry.on_state(FAMILY, MG010)
+def unknown_fields(state: State) -> Iterator[Finding]:
+    """MG010: a ``consumes[].fields`` entry that the consumed version's schema does not declare
+    (``bot.schema_fields`` says what declares a dotted path).
+
+    A version that does not exist (MG003) or whose schema is unreadable or invalid (MG008) is not judged; each
+    schema is resolved once per run (the memo is shared with MG008 and across states).
+    """
+    from bot.schema_fields import BUDGET, FieldResolver
+
+    snapshot, memo = state.snapshot, state.memo
+    for manifest in snapshot.manifests:
+        if not isinstance(manifest.doc, Model):
+            continue
+        for index, item in enumerate(manifest.doc.spec.consumes):
+            target = snapshot.contracts.get(item.contract)
+            if not item.fields or target is None:
+                continue
+            assert isinstance(target.doc, Contract)
+            number = next((i for i, v in enumerate(target.doc.spec.versions) if v.version == item.version), None)
+            if number is None:
+                continue
+            inline = target.doc.spec.versions[number].schema_ref is None
+            # the version's own schema (of this manifest, should another of the same name exist: MG002)
+            schema = target.doc.spec.versions[number].schema_ if inline else snapshot.schema(item.contract,
+                                                                                             item.version)
+            if schema is None:
+                continue
+            if _memoized(memo, _schema_key(snapshot, target, number, "schema"), _judge_schema, target, schema, inline):
+                continue
+            resolver = _memoized(memo, _schema_key(snapshot, target, number, "fields"), FieldResolver, schema)
+            node = contract_node(item.contract, item.version)
+            for position, path in enumerate(item.fields):
+                found = resolver.lookup(path)
+                if found.status == "undeclared":
+                    where = "" if found.missing == path else f": it declares no {_quoted(found.missing)}"
+                    hint = f"; did you mean {_quoted(found.suggestion)}?" if found.suggestion else ""
+                    message = f"field {_quoted(path)} is not declared by the schema of {node}{where}{hint}"
+                elif found.status == "too-complex":
+                    message = (f"field {_quoted(path)} cannot be checked: the schema of {node} is too complex to "
+                               f"resolve (more than {BUDGET:,} subschemas visited)")
+                else:
+                    continue
+                yield finding(MG010, message, manifest.path,
+                              manifest.line("spec", "consumes", index, "fields", position), manifest.subject)
+
+
+def _quoted(path: str, limit: int = 120) -> str:
+    """A field path as a message quotes it: ``repr``, and at most ``limit`` characters of it."""
+    return repr(path if len(path) <= limit else path[: limit - 1] + "…")

@@ -9,7 +9,7 @@ from bot.lint import _fallback_error, lint_snapshot, schema_problems
 from bot.loader import Loader
 from bot.manifests.parse import parse_config
 from bot.sources import DirectorySource
-from tests.helpers import chain_repo, contract, contract_text, model, write_tree
+from tests.helpers import chain_repo, contract, contract_text, dump, model, write_tree
 
 
 def load(tmp_path, files):
@@ -299,3 +299,78 @@ def test_more_distinct_patterns_than_modelgate_evaluates_in_one_schema_is_one_mg
              "in one schema")]
     schema["properties"]["p0"]["pattern"] = "^1$"  # the same pattern twice is one
     assert schema_problems(schema) == []
+
+
+def reader(name, contract_name, number, fields):
+    """A Model manifest consuming ``contract_name@number`` with ``fields`` (one entry a line, from line 13)."""
+    return dump({"apiVersion": "modelgate/v1", "kind": "Model", "metadata": {"name": name, "owners": ["@acme/team"]},
+                 "spec": {"version": "1.0.0",
+                          "consumes": [{"contract": contract_name, "version": number, "fields": list(fields)}]}})
+
+
+NESTED_SCHEMA = {"type": "object", "properties": {
+    "age_days": {"type": "integer"}, "user": {"$ref": "#/$defs/user"},
+    "orders": {"type": "array", "items": {"type": "object", "properties": {"amount": {"type": "number"}}}}},
+    "$defs": {"user": {"type": "object", "properties": {"country": {"type": "string"}}}}}
+
+
+def mg010(tmp_path, files):
+    return [(f.file, f.line, f.message, f.subject) for f in lint(tmp_path, files) if f.rule == "MG010"]
+
+
+def test_mg010_points_at_each_undeclared_field_entry_with_the_closest_declared_path(tmp_path):
+    found = mg010(tmp_path, {
+        "contracts/c.yaml": contract("c", [{"version": 1, "status": "active", "schema": NESTED_SCHEMA}]),
+        "models/m.yaml": reader("m", "c", 1, ["age_days", "age_dayz", "user.country", "usr.country",
+                                              "orders.amount", "orders.amount.cents"])})
+    subject = "model:m"
+    assert found == [
+        ("models/m.yaml", 14, "field 'age_dayz' is not declared by the schema of contract:c@1; did you mean "
+                              "'age_days'?", subject),
+        ("models/m.yaml", 16, "field 'usr.country' is not declared by the schema of contract:c@1: it declares no "
+                              "'usr'; did you mean 'user'?", subject),
+        ("models/m.yaml", 18, "field 'orders.amount.cents' is not declared by the schema of contract:c@1", subject)]
+
+
+def test_mg010_leaves_a_missing_version_to_mg003_and_an_invalid_schema_to_mg008(tmp_path):
+    invalid = {"type": "object", "properties": {"a": {"type": "nope"}}}
+    remote = {"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}}
+    findings = lint(tmp_path, {
+        "contracts/c.yaml": contract("c", [{"version": 1, "status": "retired", "schema": invalid},
+                                           {"version": 2, "status": "retired", "schema": remote},
+                                           {"version": 3, "status": "retired", "schema_ref": "schemas/missing.json"},
+                                           {"version": 4, "status": "retired", "schema_ref": "schemas/bad.json"}]),
+        "schemas/bad.json": "{not json",
+        "models/a.yaml": reader("a", "c", 1, ["nope"]), "models/b.yaml": reader("b", "c", 2, ["a.nope"]),
+        "models/c.yaml": reader("c", "c", 3, ["nope"]), "models/d.yaml": reader("d", "c", 4, ["nope"]),
+        "models/e.yaml": reader("e", "c", 9, ["nope"]), "models/f.yaml": reader("f", "gone", 1, ["nope"])})
+    assert {f.rule for f in findings} == {"MG008", "MG003"}
+    assert brief([f for f in findings if f.rule == "MG003"]) == [("MG003", "models/e.yaml", 11),
+                                                                 ("MG003", "models/f.yaml", 10)]
+
+
+def test_mg010_reads_a_schema_ref_file_and_a_shared_memo_answers_each_state_by_its_own_bytes(tmp_path):
+    manifest = contract("c", [{"version": 1, "status": "retired", "schema_ref": "schemas/c.json"}])
+    memo = {}
+    found = {}
+    for name, schema in [("declared", NESTED_SCHEMA), ("renamed", {"properties": {"age": {}}}),
+                         ("declared again", NESTED_SCHEMA)]:
+        snapshot = load(tmp_path / name, {"contracts/c.yaml": manifest, "schemas/c.json": json.dumps(schema),
+                                          "models/m.yaml": reader("m", "c", 1, ["age_days", "user.country"])})
+        found[name] = [(f.line, f.message) for f in lint_snapshot(snapshot, memo) if f.rule == "MG010"]
+    assert found == {"declared": [], "declared again": [], "renamed": [
+        (13, "field 'age_days' is not declared by the schema of contract:c@1"),
+        (14, "field 'user.country' is not declared by the schema of contract:c@1: it declares no 'user'")]}
+    assert any(key[0] == "fields" for key in memo)
+
+
+def test_mg010_says_when_a_schema_is_too_complex_to_resolve(tmp_path, monkeypatch):
+    from bot import schema_fields
+
+    monkeypatch.setattr(schema_fields, "BUDGET", 5)  # the top level costs 4 visits (its node, its 3 properties)
+    found = mg010(tmp_path, {
+        "contracts/c.yaml": contract("c", [{"version": 1, "status": "active", "schema": NESTED_SCHEMA}]),
+        "models/m.yaml": reader("m", "c", 1, ["age_days", "user.country"])})
+    assert [(line, message) for _, line, message, _ in found] == [
+        (14, "field 'user.country' cannot be checked: the schema of contract:c@1 is too complex to resolve (more "
+             "than 5 subschemas visited)")]

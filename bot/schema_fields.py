@@ -1,0 +1,234 @@
+"""The names a consumer's ``fields`` may use: dotted field paths resolved in a contract version's JSON Schema.
+
+A path is a list of steps separated by dots (``user.age``); a whole path declared as is at the top level (a
+property whose name holds a dot) is taken as is first. Each step is looked up in one *level* of the schema: the
+object schemas reached from where the previous step ended, through
+
+- a local ``$ref`` (and ``$dynamicRef``), ``allOf``, every branch of ``anyOf`` and ``oneOf`` (a name declared in
+  any branch is declared), ``dependentSchemas`` (and draft-07's schema form of ``dependencies``), ``then`` and
+  ``else``;
+- ``items`` and ``prefixItems`` (draft-07's list form of ``items`` too): a step into an array of objects names a
+  property of its items (``orders.amount``, where ``orders`` is an array of objects with ``amount``).
+
+A step is *declared* by a ``properties`` key, or by a ``patternProperties`` pattern it matches. An open
+``additionalProperties`` (``true``, a schema, or absent) accepts any name but declares none, so it makes no name
+exist. When a level holds a reference that cannot be resolved here (a ``$ref`` below a nested ``$id``, a pattern
+the linear-time engine refuses), an undeclared step cannot be judged: the answer is ``None``, not a guess.
+
+The walk is bounded: each level is computed once (shared by every path through it), each subschema is visited
+once per level (``$ref`` cycles end there), and a resolver visits at most ``BUDGET`` subschemas in all; past it,
+the paths not yet judged are answered as *too complex*, never as declared.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+from urllib.parse import unquote
+
+from bot.compat import patterns
+from bot.compat.refs import resolve_local, walk_schemas
+
+BUDGET: Final = 1_000_000  # subschemas (and pattern tests) one resolver may visit, over all the paths it judges
+SUGGEST_AMONG: Final = 10_000  # at most this many names of a level are compared for a did-you-mean
+SUGGEST_LENGTH: Final = 200  # and only names (and steps) of at most this many characters
+
+Status = Literal["declared", "undeclared", "unknown", "too-complex"]
+_ONE_BRANCH = ("then", "else", "items")
+_BRANCHES = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_READ = ("properties", "patternProperties", "$dynamicRef", "dependentSchemas", "dependencies", *_ONE_BRANCH,
+         *_BRANCHES)  # the keywords a level is gathered from, besides $ref
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the schema says of one field path.
+
+    ``status``: ``declared``; ``undeclared`` (``missing`` is the first prefix of the path not declared, and
+    ``suggestion`` a close declared path, if any); ``unknown`` (the schema cannot be judged here: see the module
+    docstring); ``too-complex`` (the resolver's budget ran out).
+    """
+
+    status: Status
+    missing: str = ""
+    suggestion: str | None = None
+
+    @property
+    def declared(self) -> bool:
+        return self.status == "declared"
+
+
+@dataclass
+class _Level:
+    """The names declared at one level: property name -> the subschemas it leads to; the patterns; whether some
+    reference of the level could not be followed."""
+
+    names: dict[str, list[Any]] = field(default_factory=dict)
+    patterns: list[tuple[str, Any]] = field(default_factory=list)
+    opaque: bool = False
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+class FieldResolver:
+    """Resolves field paths in one schema; keeps what it learned (levels, references, answers) for the next path.
+
+    Pure and safe on any input: a schema that is not valid JSON Schema is read as far as it makes sense, never
+    raises.
+    """
+
+    def __init__(self, schema: Any) -> None:
+        self._root = schema
+        self._levels: dict[frozenset[int], _Level] = {}
+        self._refs: dict[str, tuple[bool, Any]] = {}
+        self._anchors: dict[str, Any] | None = None
+        self._answers: dict[str, Lookup] = {}
+        self._spent = 0
+
+    def lookup(self, path: str) -> Lookup:
+        """What the schema says of ``path`` (dotted)."""
+        if path not in self._answers:
+            try:
+                self._answers[path] = self._lookup(path)
+            except _OutOfBudget:
+                self._answers[path] = Lookup("too-complex")
+        return self._answers[path]
+
+    def _lookup(self, path: str) -> Lookup:
+        level = self._level((self._root,))
+        if path in level.names:
+            return Lookup("declared")
+        steps = path.split(".")
+        done: list[str] = []
+        for position, step in enumerate(steps):
+            found = level.names.get(step)
+            if found is None:
+                found = self._matching(level, step)
+            if not found:
+                missing = ".".join((*done, step))
+                if level.opaque or found is None:
+                    return Lookup("unknown", missing)
+                return Lookup("undeclared", missing, self._suggest(level, done, step))
+            done.append(step)
+            if position + 1 < len(steps):
+                level = self._level(found)
+        return Lookup("declared")
+
+    def _matching(self, level: _Level, step: str) -> list[Any] | None:
+        """The subschemas of the patterns ``step`` matches; None when a pattern cannot be evaluated."""
+        found: list[Any] = []
+        refused = False
+        for pattern, sub in level.patterns:
+            self._spend()
+            matched = patterns.search(pattern, step)
+            if matched is None:
+                refused = True
+            elif matched:
+                found.append(sub)
+        return None if refused and not found else found
+
+    @staticmethod
+    def _suggest(level: _Level, done: list[str], step: str) -> str | None:
+        if len(step) > SUGGEST_LENGTH:
+            return None
+        names = [name for name in level.names if 0 < len(name) <= SUGGEST_LENGTH][:SUGGEST_AMONG]
+        close = difflib.get_close_matches(step, names, n=1)
+        return ".".join((*done, close[0])) if close else None
+
+    def _spend(self, amount: int = 1) -> None:
+        self._spent += amount
+        if self._spent > BUDGET:
+            raise _OutOfBudget
+
+    def _level(self, start: tuple[Any, ...] | list[Any]) -> _Level:
+        start = [self._through_refs(node) for node in start]
+        key = frozenset(id(node) for node in start)
+        level = self._levels.get(key)
+        if level is None:
+            level = self._levels[key] = self._gather(start)
+        return level
+
+    def _through_refs(self, node: Any) -> Any:
+        """The schema a bare reference (``{$ref: ...}`` and nothing else this module reads) stands for, so that
+        the many properties referring to one definition share its level."""
+        seen: set[int] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and id(node) not in seen \
+                and not any(key in node for key in _READ):
+            seen.add(id(node))
+            found, target = self._resolve(node["$ref"])
+            if not found:
+                break
+            node = target
+        return node
+
+    def _gather(self, start: tuple[Any, ...] | list[Any]) -> _Level:
+        """The level of the subschemas ``start``: one visit of each subschema reachable through the keywords of
+        the module docstring."""
+        level = _Level()
+        seen: set[int] = set()
+        stack: list[dict[str, Any]] = []
+
+        def push(*subs: Any) -> None:
+            stack.extend(sub for sub in subs if isinstance(sub, dict) and id(sub) not in seen)
+
+        push(*start)
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            self._spend()
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                self._spend(len(properties))
+                for name, sub in properties.items():
+                    if isinstance(name, str):
+                        level.names.setdefault(name, []).append(sub)
+            pattern_properties = node.get("patternProperties")
+            if isinstance(pattern_properties, dict):
+                level.patterns += [(p, sub) for p, sub in pattern_properties.items() if isinstance(p, str)]
+            for key in ("$ref", "$dynamicRef"):
+                ref = node.get(key)
+                if isinstance(ref, str):
+                    found, target = self._resolve(ref)
+                    if found:
+                        push(target)
+                    else:
+                        level.opaque = True
+            push(*(node.get(key) for key in _ONE_BRANCH))
+            for key in _BRANCHES:
+                value = node.get(key)
+                if isinstance(value, list):
+                    push(*value)
+            for key in ("dependentSchemas", "dependencies"):
+                value = node.get(key)
+                if isinstance(value, dict):
+                    push(*value.values())
+        return level
+
+    def _resolve(self, ref: str) -> tuple[bool, Any]:
+        """``resolve_local``, once per reference; an ``#anchor`` is looked up in an index built once."""
+        if ref not in self._refs:
+            fragment = unquote(ref[1:])
+            if ref.startswith("#") and fragment and not fragment.startswith("/"):
+                self._refs[ref] = self._anchor(fragment)
+            else:
+                self._refs[ref] = resolve_local(self._root, ref)
+        return self._refs[ref]
+
+    def _anchor(self, name: str) -> tuple[bool, Any]:
+        if self._anchors is None:
+            self._anchors = {}
+            for _, sub in walk_schemas(self._root):
+                self._spend()
+                for anchor in (sub.get("$anchor"), sub.get("$dynamicAnchor")):
+                    if isinstance(anchor, str):
+                        self._anchors.setdefault(anchor, sub)
+                ident = sub.get("$id")
+                if isinstance(ident, str) and ident.startswith("#"):
+                    self._anchors.setdefault(ident[1:], sub)
+        found = self._anchors.get(name)
+        return found is not None, found
