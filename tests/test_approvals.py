@@ -258,3 +258,10 @@ def test_transitive_owners_come_from_the_trust_root(tmp_path: Path) -> None:
     result = chain_check(tmp_path, "{transitive: require}", changes=swapped)
     assert ("model:d", ("@d-owner",)) in downstream(result)
     assert [(i.model, i.owners) for i in result.transitive if i.model == "d"] == [("d", ("@d-owner",))]
+
+
+def test_a_pr_cannot_relax_require_for_itself(tmp_path: Path) -> None:
+    relaxed = {**MAJOR, ".modelgate.yml": "approvals: {transitive: notify}\n"}
+    result = chain_check(tmp_path, "{transitive: require}", changes=relaxed)
+    assert [s for s, _ in downstream(result)] == ["model:b", "model:c", "model:d"]
+    assert ("MG301", "config") in {(a.rule, a.subject) for a in result.approvals}

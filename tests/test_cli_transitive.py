@@ -78,7 +78,8 @@ def test_the_text_and_markdown_reports_say_who_approves(tmp_path: Path) -> None:
     assert "model:c  owners: @c-owner  approval required\n" in text
     assert "waiting   MG302 model:c — transitively impacted at depth 2 through" in text
     markdown = check(tmp_path / "md", config, "--format", "markdown").stdout
-    assert "<details open><summary>Transitively impacted (2)" in markdown
+    assert "<details><summary>Transitively impacted (2) — at risk of a cascading regression: shadow before " \
+           "production; the owners of those marked *required* approve" in markdown
     assert "| c | 2 | contract:a-out@&#8203;1 → model:b → contract:b-out@&#8203;1 → model:c | @&#8203;c-owner | " \
            "required |" in markdown
     assert "| @&#8203;d-owner | not asked (deeper than approvals.max_depth) |" in markdown
