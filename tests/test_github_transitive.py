@@ -13,7 +13,7 @@ import pytest
 from bot.github.pull_request import MAX_PERMISSION_LOOKUPS
 from tests.github_double import GitHubDouble
 from tests.helpers import chain_repo, commit, git, make_repo
-from tests.test_action import World
+from tests.test_action import World, _command, _reactions
 from tests.test_approvals import CHAIN, MAJOR
 
 
@@ -70,6 +70,20 @@ def test_under_notify_the_same_pr_passes_without_them(world: World, github: GitH
     assert "| d | 3 | contract:a-out@&#8203;1 → model:b → contract:b-out@&#8203;1 → model:c → " \
            "contract:c-out@&#8203;1 → model:d | @&#8203;d-owner |" in body
     assert "MG302 model:d" not in body
+
+
+@pytest.mark.parametrize(("transitive", "outcome"), [("require", "rocket"), ("notify", "confused")])
+def test_rollout_ack_by_the_owner_three_hops_down(world: World, github: GitHubDouble, transitive: str,
+                                                  outcome: str) -> None:
+    """Under require, d's owner may acknowledge instead of approving, and it counts; under notify nothing awaits it."""
+    chain_world(world, f"approvals: {{transitive: {transitive}}}\n")
+    approve(github, world, "a-owner", "b-owner", "c-owner")
+    github.permissions["d-owner"] = "write"
+    ack = _command(world, "d-owner", "/rollout ack d --note 'reads nothing that changed'")
+    assert _reactions(github, ack) == ["eyes", outcome]
+    assert world.statuses[-1]["state"] == "success"
+    if transitive == "notify":
+        assert "d awaits no acknowledgement in this PR" in world.reports()[0]["body"]
 
 
 @pytest.mark.parametrize("depth", [6, 20])
