@@ -139,12 +139,24 @@ def _owner_groups(ev: Evaluation) -> list[Approval]:
 
 @registry.on_approval("approvals", MG302)
 def _downstream_groups(ev: Evaluation) -> Iterator[Approval]:
+    """One group per directly impacted model (by name), then, under ``approvals.transitive: require``, one per
+    transitively impacted model down to ``approvals.max_depth`` (nearest first). A model is asked once: impact
+    lists a model that is also direct only as direct, and a model at several depths at its nearest."""
     seen: dict[str, Impacted] = {}
     for item in ev.direct:
         seen.setdefault(item.model, item)
     for model, item in sorted(seen.items()):
         yield Approval(MG302, f"model:{model}", item.owners,
                        f"directly impacted through {item.via}: the owners approve or /rollout ack")
+    settings = ev.config.approvals
+    for item in ev.transitive:
+        if item.model in seen or not settings.requires(item.depth):
+            continue
+        seen[item.model] = item
+        bound = f", max_depth {settings.max_depth}" if settings.max_depth is not None else ""
+        yield Approval(MG302, f"model:{item.model}", item.owners,
+                       f"transitively impacted at depth {item.depth} through {' → '.join(item.chain)} "
+                       f"(approvals.transitive: require{bound}): the owners approve or /rollout ack")
 
 
 def _changed_files(base: Snapshot, head: Snapshot, manifest: ManifestFile) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from bot.result import Severity
@@ -35,8 +35,30 @@ class DeprecationDays(_Strict):
 
 
 class ApprovalSettings(_Strict):
+    """``transitive``: whether the owners of transitively impacted models are only listed (``notify``) or must
+    approve too (``require``: MG302 for them, down to ``max_depth``, an impact's own depth: direct consumers are
+    depth 1). ``max_depth`` bounds ``require`` and nothing else, so it is refused under ``notify``."""
+
     invalidate_on_push: bool = True
     allow_author: bool = False
+    transitive: Literal["notify", "require"] = "notify"
+    max_depth: StrictInt | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _bounds_require(self) -> ApprovalSettings:
+        if self.max_depth is not None and self.transitive != "require":
+            raise PydanticCustomError(
+                "max_depth_without_require",
+                "max_depth bounds `transitive: require`; under `transitive: notify` no transitive model "
+                "is asked to approve, so it would do nothing (set `transitive: require`, or remove max_depth)",
+                {"at": ("max_depth",)})
+        return self
+
+    def requires(self, depth: int) -> bool:
+        """Whether the owners of a model impacted at ``depth`` (direct consumers: 1) must approve (MG302)."""
+        if depth <= 1:
+            return True
+        return self.transitive == "require" and (self.max_depth is None or depth <= self.max_depth)
 
 
 class RolloutSettings(_Strict):

@@ -12,7 +12,7 @@ from bot.approvals import Ack, Override, Review, ReviewState, evaluate, required
 from bot.check import evaluation
 from bot.config import Config
 from bot.loader import Loader
-from bot.result import Approval
+from bot.result import Approval, Result
 from bot.sources import DirectorySource
 from tests.helpers import contract_text, write_tree
 from tests.scenarios import TODAY, check_pair, contract, model, states, version
@@ -156,3 +156,112 @@ def test_a_schema_file_change_names_the_schema_file_in_the_reason(tmp_path):
     [group] = required_groups(evaluation(base, head, TODAY))
     assert (group.subject, group.owners) == ("contract:score", ("@acme/risk",))
     assert group.reason == "schemas/score.json changed: its owners (base) approve"
+
+
+# A → B → C → D: model a provides a-out, b reads it and provides b-out, c reads that and provides c-out, d reads
+# c-out. A major version of a impacts b directly (depth 1, no error of its own); c is at depth 2, d at depth 3.
+CHAIN = {
+    "contracts/a-out.yaml": contract("a-out", version(1)),
+    "contracts/b-out.yaml": contract("b-out", version(1)),
+    "contracts/c-out.yaml": contract("c-out", version(1)),
+    "models/a.yaml": model("a", provides=[("a-out", 1)]),
+    "models/b.yaml": model("b", consumes=[("a-out", 1)], provides=[("b-out", 1)]),
+    "models/c.yaml": model("c", consumes=[("b-out", 1)], provides=[("c-out", 1)]),
+    "models/d.yaml": model("d", consumes=[("c-out", 1)]),
+}
+MAJOR = {"models/a.yaml": model("a", provides=[("a-out", 1)], semver="2.0.0")}
+
+
+def chain_check(tmp_path: Path, approvals: str | None, changes: dict[str, str] | None = None,
+                reviews: ReviewState | None = None, base: dict[str, str] | None = None) -> Result:
+    base = dict(base or CHAIN)
+    if approvals is not None:
+        base[".modelgate.yml"] = f"approvals: {approvals}\n"
+    return check_pair(tmp_path, base, changes or MAJOR, reviews=reviews)
+
+
+def downstream(result: Result) -> list[tuple[str, tuple[str, ...]]]:
+    return [(a.subject, a.owners) for a in result.approvals if a.rule == "MG302"]
+
+
+@pytest.mark.parametrize("approvals", [None, "{transitive: notify}"])
+def test_notify_lists_transitive_models_with_owners_and_depth_but_asks_only_direct_ones(
+        tmp_path: Path, approvals: str | None) -> None:
+    result = chain_check(tmp_path, approvals)
+    assert [(i.model, i.owners, i.depth) for i in result.transitive] == [
+        ("c", ("@c-owner",), 2), ("d", ("@d-owner",), 3)]
+    assert downstream(result) == [("model:b", ("@b-owner",))]
+
+
+def test_require_asks_the_owners_of_each_transitive_model_and_says_why(tmp_path: Path) -> None:
+    result = chain_check(tmp_path, "{transitive: require}")
+    assert downstream(result) == [("model:b", ("@b-owner",)), ("model:c", ("@c-owner",)),
+                                  ("model:d", ("@d-owner",))]
+    d = next(a for a in result.approvals if a.subject == "model:d")
+    assert d.reason == ("transitively impacted at depth 3 through contract:a-out@1 → model:b → contract:b-out@1 → "
+                        "model:c → contract:c-out@1 → model:d (approvals.transitive: require): the owners approve "
+                        "or /rollout ack")
+    assert "at depth 2 through contract:a-out@1 → model:b → contract:b-out@1 → model:c (" in next(
+        a.reason for a in result.approvals if a.subject == "model:c")
+
+
+def test_require_with_max_depth_stops_at_that_depth(tmp_path: Path) -> None:
+    result = chain_check(tmp_path, "{transitive: require, max_depth: 2}")
+    assert downstream(result) == [("model:b", ("@b-owner",)), ("model:c", ("@c-owner",))]
+    assert "(approvals.transitive: require, max_depth 2)" in result.approvals[-1].reason
+    assert [i.model for i in result.transitive] == ["c", "d"]  # d is still listed, with its depth
+    only_direct = chain_check(tmp_path / "one", "{transitive: require, max_depth: 1}")
+    assert downstream(only_direct) == [("model:b", ("@b-owner",))]
+
+
+def test_a_model_both_direct_and_transitive_is_one_direct_group(tmp_path: Path) -> None:
+    both = {**CHAIN, "models/d.yaml": model("d", consumes=[("c-out", 1), ("a-out", 1)])}
+    result = chain_check(tmp_path, "{transitive: require}", base=both)
+    assert [(a.subject, a.reason.split(" ", 1)[0]) for a in result.approvals if a.rule == "MG302"] == [
+        ("model:b", "directly"), ("model:d", "directly"), ("model:c", "transitively")]
+
+
+def test_a_transitive_model_without_owners_keeps_its_group_waiting_and_says_why(tmp_path: Path) -> None:
+    orphan = {**CHAIN, "models/d.yaml": model("d", consumes=[("c-out", 1)], owners="[]")}
+    everyone = ReviewState("author", HEAD, tuple(review(f"{m}-owner") for m in "abcd"), team_members={})
+    notified = chain_check(tmp_path / "notify", None, base=orphan, reviews=everyone)
+    assert ("MG007", "model:d") in {(f.rule, f.subject) for f in notified.findings}
+    assert [(i.model, i.owners) for i in notified.transitive if i.model == "d"] == [("d", ())]
+    required = chain_check(tmp_path / "require", "{transitive: require}", base=orphan, reviews=everyone)
+    [d] = [a for a in required.approvals if a.subject == "model:d"]
+    assert (d.owners, d.satisfied, d.note) == ((), False, "no owners to approve this")
+    # d had no owners at base too, so its MG007 is preexisting: it does not fail the check, and under require the
+    # group of a model nobody owns waits (MG302 cannot be waived) until the model is given owners
+    assert (notified.verdict, required.verdict) == ("pass", "pending")
+
+
+def test_under_require_the_transitive_owners_decide_the_verdict(tmp_path: Path) -> None:
+    def verdict(*reviews: Review, author: str = "author", config: str = "{transitive: require}",
+                acks: tuple[Ack, ...] = ()) -> str:
+        state = ReviewState(author, HEAD, reviews, acks, team_members={})
+        return chain_check(tmp_path / str(len(list(tmp_path.iterdir()))), config, reviews=state).verdict
+
+    upstream = (review("a-owner"), review("b-owner"), review("c-owner"))
+    assert verdict(*upstream) == "pending"
+    assert verdict(*upstream, review("d-owner")) == "pass"
+    assert verdict(*upstream, acks=(Ack("d-owner", "d"),)) == "pass"  # /rollout ack counts as for direct ones
+    assert verdict(*upstream, review("d-owner", sha="h1")) == "pending"  # invalidate_on_push
+    assert verdict(*upstream, review("d-owner"), author="d-owner") == "pending"  # the author's own approval
+    assert verdict(*upstream, review("d-owner"), author="d-owner",
+                   config="{transitive: require, allow_author: true}") == "pass"
+    assert verdict(*upstream, config="{transitive: notify}") == "pass"
+    assert verdict(*upstream[:2], config="{transitive: require, max_depth: 2}") == "pending"
+
+
+def test_transitive_owners_come_from_the_trust_root(tmp_path: Path) -> None:
+    swapped = {**MAJOR, "models/d.yaml": model("d", consumes=[("c-out", 1)], owners='["@intruder"]')}
+    result = chain_check(tmp_path, "{transitive: require}", changes=swapped)
+    assert ("model:d", ("@d-owner",)) in downstream(result)
+    assert [(i.model, i.owners) for i in result.transitive if i.model == "d"] == [("d", ("@d-owner",))]
+
+
+def test_a_pr_cannot_relax_require_for_itself(tmp_path: Path) -> None:
+    relaxed = {**MAJOR, ".modelgate.yml": "approvals: {transitive: notify}\n"}
+    result = chain_check(tmp_path, "{transitive: require}", changes=relaxed)
+    assert [s for s, _ in downstream(result)] == ["model:b", "model:c", "model:d"]
+    assert ("MG301", "config") in {(a.rule, a.subject) for a in result.approvals}

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.config import CONFIG_PATH, Config
+from bot.manifests.parse import parse_config
 from bot.rules import catalog
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "manifests.md"
@@ -20,7 +21,7 @@ limits: {max_manifest_bytes: 1000000, max_depth: 64}
 deprecation_days: {stable: 90, beta: 30, alpha: 0}
 compatibility_policy: strict
 rules: {MG201: error, MG204: off}
-approvals: {invalidate_on_push: true, allow_author: false}
+approvals: {invalidate_on_push: true, allow_author: false, transitive: notify}
 rollout: {stages: [shadow, canary, production], command_permission: write}
 admins: ["@acme/ml-platform"]
 status_context: modelgate
@@ -31,7 +32,7 @@ DEFAULTS = {
     "deprecation_days": {"stable": 90, "beta": 30, "alpha": 0},
     "compatibility_policy": "strict",
     "rules": {},
-    "approvals": {"invalidate_on_push": True, "allow_author": False},
+    "approvals": {"invalidate_on_push": True, "allow_author": False, "transitive": "notify", "max_depth": None},
     "rollout": {"stages": ["shadow", "canary", "production"], "command_permission": "write"},
     "admins": [],
     "status_context": "modelgate",
@@ -60,7 +61,8 @@ def test_the_defaults_are_the_docs_block_without_its_examples() -> None:
 def test_each_section_may_be_given_in_part() -> None:
     config = Config.model_validate({"limits": {"max_depth": 8}, "approvals": {"allow_author": True}})
     assert config.limits.model_dump() == {"max_manifest_bytes": 1_000_000, "max_depth": 8}
-    assert config.approvals.model_dump() == {"invalidate_on_push": True, "allow_author": True}
+    assert config.approvals.model_dump() == {"invalidate_on_push": True, "allow_author": True,
+                                             "transitive": "notify", "max_depth": None}
     assert config.model_dump(exclude={"limits", "approvals"}) == {
         k: v for k, v in DEFAULTS.items() if k not in ("limits", "approvals")}
 
@@ -117,6 +119,11 @@ def test_unknown_keys_are_refused(data: dict[str, Any], where: tuple[str, ...]) 
     ({"deprecation_days": {"beta": "30"}}, ("deprecation_days", "beta")),
     ({"approvals": {"invalidate_on_push": "yes"}}, ("approvals", "invalidate_on_push")),
     ({"approvals": {"allow_author": 1}}, ("approvals", "allow_author")),
+    ({"approvals": {"transitive": "always"}}, ("approvals", "transitive")),
+    ({"approvals": {"transitive": True}}, ("approvals", "transitive")),
+    ({"approvals": {"transitive": "require", "max_depth": 0}}, ("approvals", "max_depth")),
+    ({"approvals": {"transitive": "require", "max_depth": True}}, ("approvals", "max_depth")),
+    ({"approvals": {"transitive": "require", "max_depth": "3"}}, ("approvals", "max_depth")),
     ({"compatibility_policy": "loose"}, ("compatibility_policy",)),
     ({"manifests": {"include": "**/*.yaml"}}, ("manifests", "include")),
     ({"manifests": ["**/*.yaml"]}, ("manifests",)),
@@ -161,3 +168,37 @@ def test_approval_rules_can_only_be_turned_off(severity):
     with pytest.raises(ValidationError, match="MG302 can only be turned off"):
         Config.model_validate({"rules": {"MG302": severity}})
     assert Config.model_validate({"rules": {"MG301": False, "MG302": "off"}}).rules == {"MG301": "off", "MG302": "off"}
+
+
+@pytest.mark.parametrize(("depth", "transitive", "max_depth", "required"), [
+    (1, "notify", None, True), (2, "notify", None, False), (9, "notify", None, False),
+    (1, "require", None, True), (2, "require", None, True), (40, "require", None, True),
+    (2, "require", 2, True), (3, "require", 2, False), (1, "require", 1, True), (2, "require", 1, False),
+])
+def test_which_depths_must_approve(depth: int, transitive: str, max_depth: int | None, required: bool) -> None:
+    approvals = {"transitive": transitive} | ({"max_depth": max_depth} if max_depth else {})
+    assert Config.model_validate({"approvals": approvals}).approvals.requires(depth) is required
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("approvals:\n  transitive: always\n", 2, "approvals.transitive: Input should be 'notify' or 'require'"),
+    ("admins: []\napprovals:\n  transitive: require\n  max_depth: 0\n", 4,
+     "approvals.max_depth: Input should be greater than or equal to 1"),
+    ("approvals:\n  transitive: require\n  max_depth: two\n", 3,
+     "approvals.max_depth: Input should be a valid integer"),
+    ("approvals:\n  allow_author: true\n  max_depth: 3\n", 3,
+     "approvals: max_depth bounds `transitive: require`; under `transitive: notify` no transitive model is asked "
+     "to approve, so it would do nothing (set `transitive: require`, or remove max_depth)"),
+    ("approvals: {transitive: require, max_dept: 2}\n", 1,
+     "unknown field 'approvals.max_dept'; did you mean 'max_depth'?"),
+])
+def test_invalid_transitive_settings_are_mg001_with_the_line(text: str, line: int, message: str) -> None:
+    config, [problem] = parse_config(text.encode())
+    assert config == Config()
+    assert (problem.rule, problem.file, problem.line, problem.message) == ("MG001", CONFIG_PATH, line, message)
+
+
+def test_max_depth_bounds_require_only() -> None:
+    assert Config.model_validate({"approvals": {"transitive": "require", "max_depth": 2}}).approvals.max_depth == 2
+    [(where, message)] = refused({"approvals": {"max_depth": 2}})
+    assert where == ("approvals",) and "max_depth bounds `transitive: require`" in message

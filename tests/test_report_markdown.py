@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from bot.report import MARKER, ReportContext, render, render_comment, render_summary
-from bot.result import Finding
+from bot.result import Approval, Finding, Result
 from tests.test_report_view import HOSTILE, sample_result
 
 CONTEXT = ReportContext(server_url="https://github.com", repository="acme/models", head_sha="head-sha",
@@ -185,3 +186,31 @@ def test_a_long_text_is_whole_in_the_summary():
 def test_dates_are_iso():
     out = render_summary(sample_result(today=date(2027, 1, 2)))
     assert out.rstrip().endswith("<sub>modelgate · base base-sha · head head-sha · 2027-01-02</sub>")
+
+
+def under_require(result: Result) -> Result:
+    """``result`` as ``approvals.transitive: require`` has it: its transitive model asked too (MG302)."""
+    [item] = result.transitive
+    group = Approval("MG302", f"model:{item.model}", item.owners, f"transitively impacted at depth {item.depth}")
+    return replace(result, approvals=[*result.approvals, group])
+
+
+def test_under_require_the_transitive_table_says_whose_owners_approve():
+    out = render_summary(under_require(sample_result()), CONTEXT)
+    assert re.search(r"<details><summary>Transitively impacted \(1\) — .*the owners of those marked \*required\* "
+                     r"approve.*</summary>\n\n\| model \| depth \| chain \| owners \| approval \|\n", out)
+    assert "→ model:dashboard | @&#8203;bob | required |" in out
+    assert "| approval |" not in render_summary(sample_result(), CONTEXT)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_text_cannot_change_the_structure_under_require(hostile):
+    context = ReportContext(run_url=CONTEXT.run_url)
+    benign = outside_mermaid(render_comment(under_require(sample_result("x")), context)).splitlines()
+    lines = outside_mermaid(render_comment(under_require(sample_result(hostile)), context)).splitlines()
+    assert "required |" in "\n".join(lines)
+    assert len(lines) == len(benign)
+    for mine, theirs in zip(lines, benign, strict=True):
+        for char in "|`*_[]()<>!~":
+            assert unescaped(char, mine) == unescaped(char, theirs), (char, mine)
+    assert set(re.findall(r"<[^<>]*>", "\n".join(lines))) <= OUR_TAGS

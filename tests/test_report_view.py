@@ -179,3 +179,12 @@ def test_a_model_reached_through_two_contract_versions_counts_once():
     view = build_view(sample_result(direct=twice))
     assert view.direct.total == 2  # one row per (model, via), as SPEC's JSON has them
     assert (view.counts.direct, view.counts.transitive) == (1, 1)
+
+
+def test_asked_names_the_transitive_models_with_a_group_of_their_own():
+    result = sample_result()
+    assert build_view(result).asked == frozenset()  # approvals.transitive: notify: none
+    required = Approval("MG302", "model:dashboard", ("@bob",), "transitively impacted at depth 2 through …")
+    assert build_view(dataclasses.replace(result, approvals=[*result.approvals, required])).asked == {"dashboard"}
+    changed = Approval("MG301", "model:dashboard", ("@bob",), "changed")  # its own change: not why it is asked
+    assert build_view(dataclasses.replace(result, approvals=[changed])).asked == frozenset()

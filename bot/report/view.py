@@ -176,6 +176,7 @@ class View:
     changes: Part[Change]
     direct: Part[Impacted]
     transitive: Part[Impacted]
+    asked: frozenset[str]  # the transitively impacted models whose owners must approve (approvals.transitive: require)
     graph: Graph | None
     approvals: Part[Approval]
     checklist: Part[ChecklistItem]
@@ -206,6 +207,7 @@ def build_view(result: Result, limits: Limits = FULL, ask: Sequence[str] = ()) -
     # Unsatisfied groups first: when approvals must be cut, what is still missing stays in sight.
     approvals = sorted(result.approvals, key=lambda a: a.satisfied)
     impacted = result.direct or result.transitive
+    downstream = {a.subject for a in result.approvals if a.rule == "MG302"}  # a transitive one: under require
     return View(
         result=result,
         limits=limits,
@@ -213,6 +215,7 @@ def build_view(result: Result, limits: Limits = FULL, ask: Sequence[str] = ()) -
         changes=take(result.changes, limits.changes),
         direct=take(result.direct, limits.direct),
         transitive=take(result.transitive, limits.transitive),
+        asked=frozenset(i.model for i in result.transitive if f"model:{i.model}" in downstream),
         graph=impact_graph(result.direct, result.transitive, GRAPH_MAX_EDGES) if limits.graph and impacted else None,
         approvals=take(approvals, limits.approvals),
         checklist=take(result.checklist, limits.checklist),
