@@ -185,3 +185,9 @@ def test_a_long_text_is_whole_in_the_summary():
 def test_dates_are_iso():
     out = render_summary(sample_result(today=date(2027, 1, 2)))
     assert out.rstrip().endswith("<sub>modelgate · base base-sha · head head-sha · 2027-01-02</sub>")
+
+
+def test_a_sunset_row_marks_a_consumer_whose_manifest_does_not_load():
+    lines = render_summary(sample_result(), CONTEXT).splitlines()
+    assert ("| contract:churn-score@&#8203;1 | 2027-01-15 | 48 days left | crm-dashboard · unknown: crm-dashboard "
+            "(models/crm-dashboard.yaml does not load) |") in lines
