@@ -110,3 +110,12 @@ def test_graph_rules_find_at_head_what_they_found_at_base_for_a_carried_manifest
     assert {f[0] for f in found(result)} == {"MG001"}
     assert [(c.subject, c.type) for c in result.changes] == [("model:pipe", "MANIFEST_UNREADABLE")]
     assert not [p for p in result.plan if "pipe" in p.models]  # an unknown model is not shipped
+
+
+def test_an_mg001_of_the_file_is_the_cause_even_beside_its_mg009(tmp_path: Path) -> None:
+    base, loaded = _renamed_out_of_the_globs(tmp_path)
+    error = Finding("MG001", "error", "apiVersion: did you mean modelgate/v1?", "models/scorer.yml", 2,
+                    "model:scorer")
+    head = carry_unknown(base, dataclasses.replace(loaded, findings=[error, *loaded.findings]))
+    assert head.unknown == {"model:scorer": error}
+    assert [f for f in head.findings if f.rule == "MG001"] == [error]  # no second error for the same file

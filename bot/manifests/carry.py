@@ -31,7 +31,9 @@ NOT_LOADED = ("MG001", "MG009")
 
 def carry_unknown(base: Snapshot, head: Snapshot) -> Snapshot:
     """``head``, with each base manifest that does not load at head kept under its base identity (module doc)."""
-    failed = [f for f in head.findings if f.rule in NOT_LOADED and f.file is not None]
+    # an MG001 of a file or subject wins over its MG009 (it is already the error)
+    failed = sorted((f for f in head.findings if f.rule in NOT_LOADED and f.file is not None),
+                    key=lambda f: f.rule != "MG009")
     if not failed:
         return head
     by_file = {f.file: f for f in failed}
