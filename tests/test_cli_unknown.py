@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import commit, git, json_out, make_repo, run_cli
+import pytest
+
+from tests.helpers import REPO_ROOT, commit, git, json_out, make_repo, run_cli
 from tests.scenarios import contract, line_of, model, version
 
 BASE = {
@@ -75,3 +77,20 @@ def test_the_same_pr_that_really_moves_the_consumer_ticks_it_off_and_retires(tmp
     assert done.returncode == 0, done.stderr
     assert [(i["done"], "cannot_tell" in i) for i in out["checklist"]] == [(True, False)]
     assert [p["stage"] for p in out["plan"]][-1] == "retire"
+
+
+@pytest.mark.skipif(not (REPO_ROOT / "rules" / "MG009.yaml").exists(),
+                    reason="needs MG009 (a manifest the globs do not load), built beside this on issue 13")
+def test_a_manifest_renamed_out_of_the_globs_never_passes_and_is_never_removed(tmp_path: Path) -> None:
+    config = {".modelgate.yml": "manifests: {include: ['contracts/*.yaml', 'models/*.yaml']}\n"}
+    repo = make_repo(tmp_path / "repo", {**BASE, **config})
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, {"models/crm-dashboard.yaml": None,
+                  "models/crm-dashboard.yml": BASE["models/crm-dashboard.yaml"]}, "rename")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", TODAY, cwd=repo)
+    assert done.returncode == 1, done.stderr
+    out = json_out(done)
+    assert [(f["rule"], f["file"]) for f in out["findings"] if f["severity"] == "error" and not f["preexisting"]] \
+        == [("MG001", "models/crm-dashboard.yml")]
+    assert [(c["subject"], c["type"]) for c in out["changes"]] == [("model:crm-dashboard", "MANIFEST_UNREADABLE")]
+    assert [(i["done"], i["cannot_tell"]) for i in out["checklist"]] == [(False, "models/crm-dashboard.yml")]
