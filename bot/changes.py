@@ -35,15 +35,18 @@ def diff_states(base: Snapshot, head: Snapshot, policy: Policy = "strict") -> li
         old_all, new_all = _by_kind(base, kind), _by_kind(head, kind)
         for name in sorted(touched[kind]):
             old, new = old_all.get(name), new_all.get(name)
-            if old is None and new is not None:
+            where = head.unknown_file(old.subject) if old is not None else None
+            if where is None and old is not None and new is None and old.path in unreadable:
+                where = old.path  # a head read without ``carry_unknown``: the same account of it
+            if where is not None and old is not None:
+                changes.append(_at(Change(old.subject, "metadata", "MANIFEST_UNREADABLE",
+                                          detail=f"{where} cannot be read at head (see MG001); "
+                                                 "its contents are judged once it reads again"), old))
+            elif old is None and new is not None:
                 changes.append(_at(Change(new.subject, "added", f"{kind.upper()}_ADDED",
                                           detail=f"new {kind.lower()} {name} ({new.path})"), new))
                 if kind == "Contract":
                     changes.extend(_versions_added(new))
-            elif new is None and old is not None and old.path in unreadable:
-                changes.append(_at(Change(old.subject, "metadata", "MANIFEST_UNREADABLE",
-                                          detail=f"{old.path} cannot be read at head (see MG001); "
-                                                 "its contents are judged once it reads again"), old))
             elif new is None and old is not None:
                 changes.append(_at(Change(old.subject, "removed", f"{kind.upper()}_REMOVED",
                                           detail=f"{kind.lower()} {name} deleted ({old.path})"), old))

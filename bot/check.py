@@ -72,7 +72,7 @@ def assess(base: Snapshot, head: Snapshot, today: date, trust: Snapshot | None =
         approvals=groups,
         checklist=items,
         plan=steps,
-        sunsets=plan.sunsets(ev.head_graph, today),
+        sunsets=plan.sunsets(ev.head_graph, today, ev.head),
     ), ev.config)
 
 

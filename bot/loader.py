@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from bot.cache import ParseCache
 from bot.config import CONFIG_PATH, Config, Limits
+from bot.manifests.carry import carry_unknown
 from bot.manifests.codec import blob_id, loads
 from bot.manifests.models import KINDS, Contract, Model
 from bot.manifests.parse import (
@@ -432,5 +433,5 @@ def load_trusted(trust_source: Source, base_source: Source | None, head_source: 
     parses = parses if parses is not None else Parses()
     trust = Loader(trust_source, given, parses).load()
     base = trust if base_source is None else Loader(base_source, trust.config, parses).load()
-    head = Loader(head_source, trust.config, parses).load()
+    head = carry_unknown(base, Loader(head_source, trust.config, parses).load())  # unknown, never removed
     return trust, base, head

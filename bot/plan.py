@@ -15,7 +15,7 @@ from datetime import date
 from bot.approvals import trusted_owners
 from bot.config import Config
 from bot.evaluation import Evaluation, pr_models
-from bot.graph import Graph, contract_node
+from bot.graph import Graph, contract_node, model_node
 from bot.manifests.models import Model
 from bot.manifests.snapshot import Snapshot
 from bot.result import Change, ChecklistItem, PlanStep, Sunset
@@ -30,8 +30,9 @@ class _Move:
     why: str  # deprecated | removed | retired | breaking
 
 
-def _moves(changes: Iterable[Change], base_graph: Graph, head_graph: Graph) -> list[_Move]:
-    """The contract versions whose consumers must move, and why."""
+def _moves(changes: Iterable[Change], base_graph: Graph, head_graph: Graph, head: Snapshot) -> list[_Move]:
+    """The contract versions whose consumers must move, and why. A deprecated version one of whose consumers does
+    not load at head is one: whether that consumer moved cannot be told, so its item stays open."""
     found: dict[str, str] = {}
     for change in changes:
         if change.type in MOVE_TYPES:
@@ -39,7 +40,8 @@ def _moves(changes: Iterable[Change], base_graph: Graph, head_graph: Graph) -> l
         elif change.breaking and change.kind in BREAKING_KINDS:
             found.setdefault(change.subject, "breaking")
     for node in base_graph.with_status("deprecated"):
-        if set(base_graph.consumers_of(node)) != set(head_graph.consumers_of(node)):
+        consumers = base_graph.consumers_of(node)
+        if set(consumers) != set(head_graph.consumers_of(node)) or any(head.unknown_file(c) for c in consumers):
             found.setdefault(node, "deprecated")
     return [_Move(node, why) for node, why in sorted(found.items())]
 
@@ -48,7 +50,8 @@ def _checklist(moves: list[_Move], ev: Evaluation) -> list[tuple[_Move, Checklis
     """One item per consumer that must move off a version; done when head no longer pins that version.
 
     For an incompatible change, the consumers are those it directly impacts (field-level); for a deprecation,
-    a removal or a retirement, every consumer at base or head.
+    a removal or a retirement, every consumer at base or head. An item whose consumer's (or contract's) manifest
+    does not load at head is never done: it says which file cannot be read (``cannot_tell``).
     """
     base_graph, head_graph = ev.base_graph, ev.head_graph
     items = []
@@ -70,15 +73,19 @@ def _checklist(moves: list[_Move], ev: Evaluation) -> list[tuple[_Move, Checklis
                     if deprecation and deprecation.replacement is not None else ""
                 guide = f" (guide: {deprecation.migration})" if deprecation and deprecation.migration else ""
                 text = f"Move {name} off {contract} ({move.why}){target}{guide}"
+            unknown = ev.head.unknown_file(consumer) or ev.head.unknown_file(move.node)
+            if unknown is not None:
+                text += f"; cannot tell: {unknown} does not load"
+            done = unknown is None and consumer not in head_graph.consumers_of(move.node)
             items.append((move, ChecklistItem(f"migrate:{name}:{contract}", text,
-                                              trusted_owners(ev.trust, ev.head, "model", name), due,
-                                              consumer not in head_graph.consumers_of(move.node))))
+                                              trusted_owners(ev.trust, ev.head, "model", name), due, done,
+                                              unknown)))
     return sorted(items, key=lambda pair: (pair[1].due or date.max, pair[1].id))
 
 
 def migration(ev: Evaluation) -> tuple[list[ChecklistItem], list[PlanStep]]:
     """The migration checklist and the rollout plan of a PR."""
-    pairs = _checklist(_moves(ev.changes, ev.base_graph, ev.head_graph), ev)
+    pairs = _checklist(_moves(ev.changes, ev.base_graph, ev.head_graph, ev.head), ev)
     return [item for _, item in pairs], _rollout(ev, pairs)
 
 
@@ -105,7 +112,9 @@ def _rollout(ev: Evaluation, pairs: list[tuple[_Move, ChecklistItem]]) -> list[P
     def ordered(names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n)))
 
-    shipping = ordered(pr_models(ev.changes, ev.base_graph, head_graph))
+    # a model whose manifest does not load at head cannot be shipped: nothing says what its new version is
+    shipping = ordered(m for m in pr_models(ev.changes, ev.base_graph, head_graph)
+                       if head.unknown_file(model_node(m)) is None)
     stages = {model: _stages(head, model, config) for model in shipping}
     stage_order = _stage_order(config, stages.values())
     steps: list[tuple[str, tuple[str, ...], str]] = []
@@ -131,11 +140,27 @@ def _rollout(ev: Evaluation, pairs: list[tuple[_Move, ChecklistItem]]) -> list[P
     retiring = {move.node: [p.removeprefix("model:") for g in (head_graph, ev.base_graph)
                             for p in g.providers_of(move.node)]
                 for move, _ in pairs if move.why == "deprecated"}
-    if retiring:
-        subjects = ", ".join(node.removeprefix("contract:") for node in sorted(retiring))
-        steps.append(("retire", ordered(p for ps in retiring.values() for p in ps),
+    held = _held(pairs)
+    sure = {node: providers for node, providers in retiring.items() if node not in held}
+    if sure:
+        subjects = ", ".join(node.removeprefix("contract:") for node in sorted(sure))
+        steps.append(("retire", ordered(p for ps in sure.values() for p in ps),
                       f"retire {subjects} on or after the sunset, once no consumer is left"))
+    for node in sorted(set(retiring) & set(held)):
+        files = held[node]
+        steps.append(("hold", ordered(retiring[node]),
+                      f"no retirement of {node.removeprefix('contract:')} is proposed: cannot tell whether a "
+                      f"consumer is left ({', '.join(files)} {'does' if len(files) == 1 else 'do'} not load)"))
     return [PlanStep(n, stage, models, why) for n, (stage, models, why) in enumerate(steps, 1)]
+
+
+def _held(pairs: list[tuple[_Move, ChecklistItem]]) -> dict[str, list[str]]:
+    """The deprecated versions whose retirement rests on manifests that do not load at head, and their files."""
+    files: dict[str, set[str]] = {}
+    for move, item in pairs:
+        if move.why == "deprecated" and item.cannot_tell is not None:
+            files.setdefault(move.node, set()).add(item.cannot_tell)
+    return {node: sorted(found) for node, found in files.items()}
 
 
 def _stage_order(config: Config, lists: Iterable[list[str]]) -> list[str]:
@@ -145,14 +170,20 @@ def _stage_order(config: Config, lists: Iterable[list[str]]) -> list[str]:
     return order
 
 
-def sunsets(head_graph: Graph, today: date) -> list[Sunset]:
-    """Every deprecated version of head with a sunset: days left (negative once passed) and who consumes it."""
+def sunsets(head_graph: Graph, today: date, head: Snapshot | None = None) -> list[Sunset]:
+    """Every deprecated version of head with a sunset: days left (negative once passed) and who consumes it.
+
+    A consumer whose manifest does not load at ``head`` is kept with its base pins (``bot.manifests.carry``) and
+    marked unknown, with its file."""
     found = []
     for (name, number), version in head_graph.versions.items():
         if version.status != "deprecated" or not version.deprecation or not version.deprecation.sunset:
             continue
         node = contract_node(name, number)
         sunset = version.deprecation.sunset
+        consumers = head_graph.consumers_of(node)
+        unknown = tuple((c.removeprefix("model:"), file) for c in consumers
+                        if head is not None and (file := head.unknown_file(c)) is not None)
         found.append(Sunset(node, sunset, (sunset - today).days,
-                            tuple(c.removeprefix("model:") for c in head_graph.consumers_of(node))))
+                            tuple(c.removeprefix("model:") for c in consumers), unknown))
     return sorted(found, key=lambda s: (s.sunset, s.subject))

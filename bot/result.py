@@ -79,6 +79,7 @@ class ChecklistItem:
     owners: tuple[str, ...]
     due: date | None
     done: bool
+    cannot_tell: str | None = None  # the file that does not load at head, of the consumer or contract (never done)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Sunset:
     sunset: date
     days_left: int
     consumers: tuple[str, ...] = ()
+    # (consumer, file) for each consumer whose manifest does not load at head: kept with its base pins
+    unknown: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,8 @@ class Result:
             ],
             "checklist": [
                 {"id": c.id, "text": c.text, "owners": list(c.owners),
-                 "due": c.due.isoformat() if c.due else None, "done": c.done}
+                 "due": c.due.isoformat() if c.due else None, "done": c.done,
+                 **({"cannot_tell": c.cannot_tell} if c.cannot_tell else {})}
                 for c in self.checklist
             ],
             "plan": [{"step": p.step, "stage": p.stage, "models": list(p.models), "why": p.why} for p in self.plan],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.approvals import ReviewState
 from bot.check import evaluate
-from bot.loader import Loader
+from bot.loader import Loader, load_states
 from bot.manifests.snapshot import Snapshot
 from bot.result import Result
 from bot.sources import DirectorySource
@@ -89,9 +89,8 @@ def states(tmp_path: Path, base: Mapping[str, Content],
            changes: Mapping[str, Content]) -> tuple[Snapshot, Snapshot]:
     base_root = write_tree(tmp_path / "base", base)
     head_root = write_tree(tmp_path / "head", {**base, **changes})
-    base_snapshot = load(base_root)
-    head_snapshot = Loader(DirectorySource(head_root, label="head"), base_snapshot.config).load()
-    return base_snapshot, head_snapshot
+    # as every check reads a pair: the head with the base's configuration, a manifest that stops loading carried
+    return load_states(DirectorySource(base_root, label=base_root.name), DirectorySource(head_root, label="head"))
 
 
 def check_pair(tmp_path: Path, base: Mapping[str, Content], changes: Mapping[str, Content],

@@ -103,3 +103,10 @@ def test_a_moved_file_and_a_name_taken_by_a_new_file_are_changes(tmp_path: Path)
     other = model("pipe", provides=[("feat", 1)], semver="2.0.0")  # first by path: the name is now its own
     assert diff(tmp_path / "taken", {"models/a-pipe.yaml": other}) == [
         ("model:pipe", "version", "MAJOR_VERSION_CHANGED", False, "models/a-pipe.yaml", line_of(other, "version: 2"))]
+
+
+def test_a_contract_broken_at_head_is_unreadable_and_none_of_its_versions_is_removed(tmp_path: Path) -> None:
+    two = {**BASE, "contracts/feat.yaml": contract("feat", version(1), version(2))}
+    broken = "apiVersion: modelgate/v1\nkind: Contract\nmetadata: {name: feat\n"
+    assert diff(tmp_path, {"contracts/feat.yaml": broken}, two) == [
+        ("contract:feat", "metadata", "MANIFEST_UNREADABLE", False, "contracts/feat.yaml", 1)]

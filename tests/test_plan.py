@@ -53,3 +53,36 @@ def test_dependency_order_falls_back_to_names_on_a_cycle(tmp_path: Path) -> None
     assert dependency_order(Graph.from_snapshot(load(write_tree(tmp_path, files)))) == ["m", "z"]
     files["models/z.yaml"] = model("z", provides=[("x", 1)])
     assert dependency_order(Graph.from_snapshot(load(write_tree(tmp_path, files)))) == ["z", "m"]
+
+
+BROKEN_B = "apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: b\n"  # a YAML error: b does not load at head
+
+
+def test_the_checklist_cannot_tell_whether_a_consumer_whose_manifest_does_not_load_moved(tmp_path: Path) -> None:
+    result = check_pair(tmp_path, BASE, {"models/b.yaml": BROKEN_B})
+    assert [(i.id, i.done, i.cannot_tell) for i in result.checklist] == [
+        ("migrate:a:feat@1", False, None), ("migrate:b:feat@1", False, "models/b.yaml")]
+    assert result.checklist[1].text == ("Move b off feat@1 (deprecated) to feat@2 (guide: g.md); "
+                                        "cannot tell: models/b.yaml does not load")
+    assert result.checklist[1].owners == ("@b-owner",)  # the base's, as the trust root has them
+    assert result.to_json()["checklist"][1]["cannot_tell"] == "models/b.yaml"
+    assert "cannot_tell" not in result.to_json()["checklist"][0]
+
+
+def test_the_plan_proposes_no_retirement_that_rests_on_a_manifest_that_does_not_load(tmp_path: Path) -> None:
+    moved = model("a", consumes=[("feat", 2)], provides=[("out", 1)])
+    result = check_pair(tmp_path, BASE, {"models/a.yaml": moved, "models/b.yaml": BROKEN_B})
+    assert [(p.stage, p.models) for p in result.plan] == [
+        ("shadow", ("a",)), ("canary", ("a",)), ("production", ("a",)), ("migrate", ("b",)), ("hold", ("pipe",))]
+    assert result.plan[-1].why == ("no retirement of feat@1 is proposed: cannot tell whether a consumer is left "
+                                   "(models/b.yaml does not load)")
+    # the same PR with b really moved: the retirement is proposed
+    done = check_pair(tmp_path / "moved", BASE, {"models/a.yaml": moved,
+                                                 "models/b.yaml": model("b", consumes=[("feat", 2)])})
+    assert [(p.stage, p.models) for p in done.plan][-1] == ("retire", ("pipe",))
+
+
+def test_the_sunset_table_keeps_a_consumer_whose_manifest_does_not_load(tmp_path: Path) -> None:
+    result = check_pair(tmp_path, BASE, {"models/b.yaml": BROKEN_B})
+    assert [(s.subject, s.consumers, s.unknown) for s in result.sunsets] == [
+        ("contract:feat@1", ("a", "b"), (("b", "models/b.yaml"),))]

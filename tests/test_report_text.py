@@ -96,3 +96,9 @@ def test_json_is_the_stable_form_and_unknown_formats_are_refused():
 
 def test_a_long_text_is_whole():
     assert "z" * 10_000 in render(sample_result(notes=["z" * 10_000]), "text")
+
+
+def test_a_sunset_line_marks_a_consumer_whose_manifest_does_not_load():
+    out = render(sample_result(), "text")
+    assert ("  contract:churn-score@1  2027-01-15 (48 days left)  still consumed by crm-dashboard · unknown: "
+            "crm-dashboard (models/crm-dashboard.yaml does not load)") in out.splitlines()

@@ -76,7 +76,9 @@ def sample_result(text: str | None = None, **overrides) -> Result:
             ChecklistItem("migrate:b", t("Announce the sunset"), (), None, True),
         ],
         plan=[PlanStep(1, "shadow", (t("fraud-scorer"), t("risk-router")), t("transitively impacted"))],
-        sunsets=[Sunset(t("contract:fraud-score@1"), date(2026, 12, 15), 17, (t("risk-router"),))],
+        sunsets=[Sunset(t("contract:fraud-score@1"), date(2026, 12, 15), 17, (t("risk-router"),)),
+                 Sunset(t("contract:churn-score@1"), date(2027, 1, 15), 48, (t("crm-dashboard"),),
+                        ((t("crm-dashboard"), t("models/crm-dashboard.yaml")),))],
         stages={t("fraud-scorer"): t("canary")},
         audit=[
             AuditEntry(t("@alice"), t("2026-11-28T10:00:00Z"), t("/rollout shadow"), "accepted", t("deployment 12")),

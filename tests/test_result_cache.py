@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 import bot.check
 from bot import result_cache
 from bot.cli import main
-from bot.result import Finding, Impacted, Result
+from bot.result import ChecklistItem, Finding, Impacted, Result
 from bot.result_cache import ResultCache
 from bot.rules import catalog_directory
 from tests.helpers import commit, git, make_repo, run_cli, write_tree
 from tests.scenarios import contract, model, version
+from tests.test_report_view import sample_result
 
 TODAY = "2026-11-28"
 BASE = {
@@ -334,3 +335,15 @@ def test_the_code_digest_includes_the_version_and_the_installed_distributions(mo
     assert any(name.startswith("pydantic-") for name in result_cache.installed_distributions())
     monkeypatch.setattr(bot, "__version__", "9.9.9")
     assert result_cache.code_digest.__wrapped__() != digest
+
+
+def test_an_entry_keeps_what_a_check_says_it_cannot_tell(tmp_path):
+    """A checklist item's cannot_tell and a sunset's unknown consumers read back whole (a replay is the same
+    report)."""
+    result = sample_result(checklist=[ChecklistItem("migrate:b:f@1", "Move b off f@1; cannot tell: m/b.yaml does "
+                                                    "not load", ("@b",), None, False, "m/b.yaml")])
+    assert any(s.unknown for s in result.sunsets)
+    store = ResultCache(tmp_path)
+    key: result_cache.Key = {"format": "1", "head": "t"}
+    store.put(key, result)
+    assert store.get(key) == result

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Config
-from bot.manifests.parse import parse_manifest
+from bot.manifests.parse import mg001, parse_manifest
 from bot.manifests.snapshot import in_order, line_at, locate, snapshot
 from bot.manifests.yamlread import read_yaml
 from tests.helpers import model
@@ -65,3 +65,12 @@ def test_a_snapshot_indexes_its_manifests_when_it_is_made_and_stays_as_it_was_ma
         snap.label = "base"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         first.blob = "other"  # type: ignore[misc]
+
+
+def test_unknown_file_answers_for_a_model_a_contract_and_its_versions():
+    cause = mg001("contracts/c.yaml", 3, "YAML syntax error", "contract:c")
+    snap = dataclasses.replace(snapshot("head", Config(), [], [cause], frozenset(), {}, None, {}, {}, None),
+                               unknown={"contract:c": cause})
+    assert snap.unknown_file("contract:c") == snap.unknown_file("contract:c@2") == "contracts/c.yaml"
+    assert snap.unknown_file("model:c") is None and snap.unknown_file("contract:d@1") is None
+    assert snapshot("base", Config(), [], [], frozenset(), {}, None, {}, {}, None).unknown == {}

@@ -77,10 +77,19 @@ class Snapshot:
     # Models and contracts by name (the first file of a duplicated name wins; MG002 reports the rest).
     models: dict[str, ManifestFile] = field(default_factory=dict, repr=False, compare=False)
     contracts: dict[str, ManifestFile] = field(default_factory=dict, repr=False, compare=False)
+    # Subjects (``model:NAME``, ``contract:NAME``) that loaded at base and do not load here, each with the MG001
+    # that says so; ``models``/``contracts`` keep their base manifest (``bot.manifests.carry``). Empty at base.
+    unknown: dict[str, Finding] = field(default_factory=dict)
 
     def schema(self, contract: str, version: int) -> Any:
         """The schema of a contract version, inline or loaded from its schema_ref (None if unreadable)."""
         return self.schemas.get((contract, version))
+
+    def unknown_file(self, subject: str) -> str | None:
+        """The file that does not load here of an unknown model or contract (``contract:NAME@V`` asks for its
+        contract); None when ``subject`` is known."""
+        cause = self.unknown.get(subject.split("@", 1)[0])
+        return cause.file if cause is not None else None
 
 
 def snapshot(label: str, config: Config, manifests: list[ManifestFile], findings: list[Finding],
