@@ -19,6 +19,7 @@ in the size of the schema: each subschema is judged once, ``$ref`` cycles are ta
 from __future__ import annotations
 
 import difflib
+import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ _NAMED: Final = {"null": frozenset({"null"}), "boolean": frozenset({"boolean"}),
                  "array": frozenset({"array"}), "string": frozenset({"string"}), "integer": frozenset({"integer"}),
                  "number": NUMBERS}
 MAX_NAMES: Final = 1_000  # required names of one subschema matched against its patternProperties
+_SHOWN: Final = 5  # names listed in one message
 MAX_DEPTH: Final = 200  # subschemas judged at once (nesting and $ref chains); past it a subschema counts satisfiable
 Kill = Callable[[frozenset[str], Segments, str], None]  # rules types out, with why
 Cause = Callable[..., None]  # rules types out because of unsatisfiable subschemas
@@ -149,13 +151,21 @@ class _Judge:
         whole = self._reached_from_root()
         found = []
         for index, node in enumerate(self.nodes):
-            if node.allowed or not node.reasons:
+            if node.allowed or not node.reasons or self._negated(node):
                 continue
             effect = "no instance satisfies the schema" if index in whole else self._effect(index)
             path, _ = node.reasons[0]
             reason = "; ".join(reason for _, reason in node.reasons)
             found.append(Unsatisfiable((*node.path, *path), reason, effect, index in whole))
         return found
+
+    def _negated(self, node: _Node) -> bool:
+        """Whether the subschema is under ``not``, where one that never matches is one that always does."""
+        while node.parent is not None:
+            if node.relation[:1] == ("not",):
+                return True
+            node = self.nodes[node.parent]
+        return False
 
     def _reached_from_root(self) -> set[int]:
         if not self.nodes or self.nodes[0].allowed:
@@ -306,7 +316,7 @@ class _Judge:
         if "const" in sub:
             const = sub["const"]
             if isinstance(enum, list) and enum and not any(_same(const, v) for v in enum):
-                kill(ALL, ("const",), f"const {const!r} is not one of the enum's values")
+                kill(ALL, ("const",), f"const {_value(const)} is not one of the enum's values")
             restrict(("const",), _types(const))
 
     @staticmethod
@@ -348,10 +358,12 @@ class _Judge:
         properties = _mapping(sub.get("properties"))
         keyed = _mapping(sub.get("patternProperties"))
         closed = self._closed(node)
-        checked = 0
+        missing: list[tuple[int, str]] = []
+        seen: set[str] = set()
         for position, name in enumerate(required):
-            if not isinstance(name, str) or required.index(name) != position:
+            if not isinstance(name, str) or name in seen:
                 continue
+            seen.add(name)
             if name in properties:
                 types, child = self._child(node, "properties", name)
                 if properties[name] is False:
@@ -359,18 +371,16 @@ class _Judge:
                          f"required property {name!r} is forbidden (its schema is false)")
                 elif not types:
                     caused(frozenset({"object"}), child)
-                continue
-            if closed is None:
-                continue
-            checked += 1
-            if checked > MAX_NAMES:
-                break
-            if any(patterns.search(key, name) is not False for key in keyed if isinstance(key, str)):
-                continue
+            elif closed is not None and len(missing) < MAX_NAMES and not any(
+                    patterns.search(key, name) is not False for key in keyed if isinstance(key, str)):
+                missing.append((position, name))
+        if missing:
+            shown = ", ".join(f"{name!r}{_did_you_mean(name, properties)}" for _, name in missing[:_SHOWN])
+            more = f" and {len(missing) - _SHOWN:,} more" if len(missing) > _SHOWN else ""
+            what = f"required property {shown} is" if len(missing) == 1 else f"required properties {shown}{more} are"
             matched = " nor matched by patternProperties" if keyed else ""
-            kill(frozenset({"object"}), ("required", position),
-                 f"required property {name!r} is not declared in properties{matched}, and {closed} is false"
-                 f"{_did_you_mean(name, properties)}")
+            kill(frozenset({"object"}), ("required", missing[0][0]),
+                 f"{what} not declared in properties{matched}, and {closed} is false")
 
     def _closed(self, node: _Node) -> str | None:
         """The keyword that forbids undeclared properties, if one does."""
@@ -412,4 +422,10 @@ def _mapping(value: Any) -> dict[str, Any]:
 def _did_you_mean(name: str, declared: dict[str, Any]) -> str:
     close = difflib.get_close_matches(name, [key for key in declared if isinstance(key, str)], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _value(value: Any) -> str:
+    """A value of the schema as JSON, cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:59] + "…"
 
