@@ -188,14 +188,14 @@ class _Judge:
             index, node = node.parent, parent
         keyword, *rest = node.relation or ("",)
         if keyword == "properties":
-            return (f"property {rest[0]!r} can never be present (it is optional, so the schema holds, but this is "
+            return (f"property {_name(rest[0])} can never be present (it is optional, so the schema holds, but this is "
                     "almost always a typo)")
         if keyword in ("anyOf", "oneOf"):
             return f"this {keyword} branch never matches"
         if keyword in ("items", "prefixItems", "additionalItems"):
             return "the array can hold no item here"
         if keyword in ("$defs", "definitions"):
-            return f"no value satisfies the definition {rest[0]!r}"
+            return f"no value satisfies the definition {_name(rest[0])}"
         if keyword in ("additionalProperties", "patternProperties", "unevaluatedProperties"):
             return "no such property can be present"
         return "this subschema never matches"
@@ -368,14 +368,14 @@ class _Judge:
                 types, child = self._child(node, "properties", name)
                 if properties[name] is False:
                     kill(frozenset({"object"}), ("required", position),
-                         f"required property {name!r} is forbidden (its schema is false)")
+                         f"required property {_name(name)} is forbidden (its schema is false)")
                 elif not types:
                     caused(frozenset({"object"}), child)
             elif closed is not None and len(missing) < MAX_NAMES and not any(
                     patterns.search(key, name) is not False for key in keyed if isinstance(key, str)):
                 missing.append((position, name))
         if missing:
-            shown = ", ".join(f"{name!r}{_did_you_mean(name, properties)}" for _, name in missing[:_SHOWN])
+            shown = ", ".join(f"{_name(name)}{_did_you_mean(name, properties)}" for _, name in missing[:_SHOWN])
             more = f" and {len(missing) - _SHOWN:,} more" if len(missing) > _SHOWN else ""
             what = f"required property {shown} is" if len(missing) == 1 else f"required properties {shown}{more} are"
             matched = " nor matched by patternProperties" if keyed else ""
@@ -421,7 +421,13 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 def _did_you_mean(name: str, declared: dict[str, Any]) -> str:
     close = difflib.get_close_matches(name, [key for key in declared if isinstance(key, str)], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {_name(close[0])}?)" if close else ""
+
+
+def _name(name: object) -> str:
+    """A property's name as a message quotes it, cut short (a name may be as long as its file allows)."""
+    text = repr(name)
+    return text if len(text) <= 60 else text[:58] + "…'"
 
 
 def _value(value: Any) -> str:

@@ -154,3 +154,9 @@ def test_many_required_names_and_a_long_allof_chain_stay_bounded() -> None:
     refs = {"$defs": {f"d{i}": {"$ref": f"#/$defs/d{i + 1}"} for i in range(5_000)}, "$ref": "#/$defs/d0"}
     refs["$defs"]["d5000"] = {"enum": []}
     assert [f.path for f in unsatisfiable(refs)] == [("$defs", "d5000", "enum")]  # past MAX_DEPTH: not the root
+
+
+def test_long_names_are_cut_short_in_the_message() -> None:
+    name = "x" * 10_000
+    found = only({"type": "object", "additionalProperties": False, "required": [name]})
+    assert len(found.message) < 200 and "xxx…'" in found.message
