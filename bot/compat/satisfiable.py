@@ -144,6 +144,12 @@ class _Judge:
             stack.append(index)
         self.active = 0
         self.refs: dict[str, tuple[bool, Any]] = {}
+        # below a nested $id, '#...' is relative to it: references are not followed
+        self.follow_refs = not any(isinstance(n.schema.get("$id"), str) and not n.schema["$id"].startswith("#")
+                                   for n in self.nodes[1:])
+        declared = root.get("$schema") if isinstance(root, dict) else None
+        # before 2019-09, $ref replaces the keywords beside it
+        self.ref_alone = isinstance(declared, str) and any(f"draft-0{n}/" in declared for n in (4, 6, 7))
 
     def findings(self) -> list[Unsatisfiable]:
         for index in range(len(self.nodes)):
@@ -234,6 +240,7 @@ class _Judge:
 
     def _judge(self, index: int, node: _Node) -> frozenset[str]:
         sub = node.schema
+        alone = self.ref_alone and "$ref" in sub  # then only the $ref is judged
         allowed = ALL
         conflicts: list[tuple[Segments, frozenset[str]]] = []  # the type-like restrictions, for the message
         forced = False
@@ -257,6 +264,28 @@ class _Judge:
                 forced = forced or None in children  # an explicit false: meant, not reported
             allowed -= types
 
+        if not alone:
+            self._keywords(node, restrict, kill, caused)
+        ref = sub.get("$ref") if self.follow_refs else None  # not $dynamicRef: it depends on the dynamic scope
+        if isinstance(ref, str) and ref.startswith("#"):
+            if ref not in self.refs:
+                self.refs[ref] = resolve_local(self.root, ref)
+            found, target = self.refs[ref]
+            if found and (target is False or (isinstance(target, dict) and id(target) in self.by_id)):
+                child = self.by_id[id(target)] if target is not False else None
+                types = frozenset() if child is None else self.allowed(child)
+                if not types:
+                    caused(ALL, child)
+                else:
+                    restrict(("$ref",), types)
+        if not allowed and not node.reasons and not node.causes and not forced and conflicts:
+            shown = "; ".join(f"{'/'.join(map(str, path))} allows {_shown(types)}" for path, types in conflicts)
+            node.reasons.append((conflicts[0][0], f"the types share no member ({shown})"))
+        return allowed
+
+    def _keywords(self, node: _Node, restrict: Restrict, kill: Kill, caused: Cause) -> None:
+        """Every keyword of the subschema but ``$ref``."""
+        sub = node.schema
         declared = sub.get("type")
         named = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
         if named and all(isinstance(t, str) and t in _NAMED for t in named):
@@ -269,7 +298,7 @@ class _Judge:
             if least is not None and most is not None and least > most:
                 kill(frozenset({domain}), (low,), f"{low} {least} is greater than {high} {most}")
         self._objects(node, kill, caused)
-        self._arrays(node, caused)
+        self._arrays(node, kill, caused)
         for keyword in ("allOf", "anyOf", "oneOf"):
             branches = sub.get(keyword)
             if not isinstance(branches, list) or not branches:
@@ -287,23 +316,6 @@ class _Judge:
                     caused(ALL, *(child for _, child in results))
                 else:
                     restrict((keyword,), union)
-        for keyword in ("$ref", "$dynamicRef"):
-            ref = sub.get(keyword)
-            if isinstance(ref, str) and ref.startswith("#"):
-                if ref not in self.refs:
-                    self.refs[ref] = resolve_local(self.root, ref)
-                found, target = self.refs[ref]
-                if found and (target is False or (isinstance(target, dict) and id(target) in self.by_id)):
-                    child = self.by_id[id(target)] if target is not False else None
-                    types = frozenset() if child is None else self.allowed(child)
-                    if not types:
-                        caused(ALL, child)
-                    else:
-                        restrict((keyword,), types)
-        if not allowed and not node.reasons and not node.causes and not forced and conflicts:
-            shown = "; ".join(f"{'/'.join(map(str, path))} allows {_shown(types)}" for path, types in conflicts)
-            node.reasons.append((conflicts[0][0], f"the types share no member ({shown})"))
-        return allowed
 
     @staticmethod
     def _values(sub: dict[str, Any], restrict: Restrict, kill: Kill) -> None:
@@ -393,27 +405,29 @@ class _Judge:
             return "unevaluatedProperties"
         return None
 
-    def _arrays(self, node: _Node, caused: Cause) -> None:
+    def _arrays(self, node: _Node, kill: Kill, caused: Cause) -> None:
+        """An array that must hold an item no schema of its position accepts (``minItems``, ``contains``)."""
         sub = node.schema
         least = _count(sub.get("minItems")) or 0
+        array = frozenset({"array"})
         keyword = "prefixItems" if isinstance(sub.get("prefixItems"), list) else "items"
         prefix: list[Any] = sub[keyword] if isinstance(sub.get(keyword), list) else []
-        for position in range(min(len(prefix), least)):
-            types, child = self._child(node, keyword, position)
-            if not types:
-                caused(frozenset({"array"}), child)
-                return
         rest = "items" if keyword == "prefixItems" or not isinstance(sub.get("items"), list) else "additionalItems"
+        slots: list[tuple[Segments, str]] = [((keyword, i), f"item {i}") for i in range(min(len(prefix), least))]
         if rest in sub and least > len(prefix):
-            types, child = self._child(node, rest)
-            if not types:
-                caused(frozenset({"array"}), child)
-                return
+            slots.append(((rest,), f"item {len(prefix)}"))
         if "contains" in sub and _count(sub.get("minContains")) != 0:
-            types, child = self._child(node, "contains")
-            if not types:
-                caused(frozenset({"array"}), child)
-
+            slots.append((("contains",), "an item matching contains"))
+        for relation, what in slots:
+            types, child = self._child(node, *relation)
+            if types:
+                continue
+            if child is None:  # an explicit false where minItems (or contains) asks for an item
+                kill(array, ("minItems",) if "minItems" in sub else relation,
+                     f"{what} is required, and {'/'.join(map(str, relation))} is false")
+            else:
+                caused(array, child)
+            return
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}

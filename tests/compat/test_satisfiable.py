@@ -160,3 +160,22 @@ def test_long_names_are_cut_short_in_the_message() -> None:
     name = "x" * 10_000
     found = only({"type": "object", "additionalProperties": False, "required": [name]})
     assert len(found.message) < 200 and "xxx…'" in found.message
+
+
+def test_an_array_that_must_hold_an_item_no_schema_accepts() -> None:
+    found = only({"type": "array", "prefixItems": [{}], "items": False, "minItems": 2})
+    assert found.whole and found.path == ("minItems",) and found.reason == "item 1 is required, and items is false"
+    assert only({"type": "array", "contains": {"enum": []}}).whole
+    assert unsatisfiable({"type": "array", "contains": {"enum": []}, "minContains": 0}) != [] and not any(
+        f.whole for f in unsatisfiable({"type": "array", "contains": {"enum": []}, "minContains": 0}))
+
+
+def test_references_are_not_followed_where_they_would_be_misread() -> None:
+    dead = {"type": "string", "enum": [1]}
+    nested_id = {"type": "object", "required": ["a"], "properties": {"a": {"$ref": "#/$defs/d"}},
+                 "$defs": {"d": dead, "e": {"$id": "https://example.com/e", "type": "object"}}}
+    assert not any(f.whole for f in unsatisfiable(nested_id))  # '#...' may be relative to the nested $id
+    draft7 = {"$schema": "http://json-schema.org/draft-07/schema#", "$ref": "#/definitions/a",
+              "minimum": 5, "maximum": 1, "type": "number", "definitions": {"a": {}}}
+    assert unsatisfiable(draft7) == []  # before 2019-09, the keywords beside $ref are ignored
+    assert unsatisfiable({"$dynamicRef": "#/$defs/d", "$defs": {"d": dead}})[0].whole is False
