@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bot.compat import patterns
-from bot.compat.refs import Segments, escape, resolve_local, walk_schemas
+from bot.compat.refs import _LIST, _MAP, _ONE, Segments, escape, resolve_local
 
 NUMBERS: Final = frozenset({"integer", "fraction"})  # JSON's number: the integers and the rest
 ALL: Final = frozenset({"null", "boolean", "object", "array", "string"}) | NUMBERS
@@ -39,6 +39,13 @@ MAX_DEPTH: Final = 200  # subschemas judged at once (nesting and $ref chains); p
 Kill = Callable[[frozenset[str], Segments, str], None]  # rules types out, with why
 Cause = Callable[..., None]  # rules types out because of unsatisfiable subschemas
 Restrict = Callable[[Segments, frozenset[str]], None]  # keeps only some types
+_BOUNDS: Final = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_SIZES: Final = (("minLength", "maxLength", "string"), ("minItems", "maxItems", "array"),
+                 ("minProperties", "maxProperties", "object"))
+_COMBINED: Final = ("allOf", "anyOf", "oneOf")
+_JUDGED: Final = _BOUNDS | {"enum", "const", "required", "contains", *_COMBINED} | {k for s in _SIZES for k in s[:2]}
+_APPLIED: Final = frozenset({*_ONE, *_LIST, *_MAP, "items"})  # the keywords whose values are subschemas
+_LISTED: Final = frozenset({*_LIST, "items"})  # ... a list of them
 _APPLICATORS: Final = ("allOf", "anyOf", "oneOf", "$ref", "$dynamicRef", "if", "dependentSchemas", "dependencies")
 
 
@@ -60,13 +67,11 @@ class Unsatisfiable:
         return f"{self.pointer}: {self.reason}; {self.effect}"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
-    path: Segments
     schema: dict[str, Any]
     parent: int | None
     relation: Segments  # the path from the parent: ("properties", name), ("allOf", 0), ("items",), ...
-    children: dict[Segments, int] = field(default_factory=dict)
     allowed: frozenset[str] | None = None  # None: not judged yet
     reasons: list[tuple[Segments, str]] = field(default_factory=list)  # its own contradictions
     causes: list[int] = field(default_factory=list)  # unsatisfiable subschemas that make it unsatisfiable
@@ -130,18 +135,8 @@ class _Judge:
         self.root = root
         self.nodes: list[_Node] = []
         self.by_id: dict[int, int] = {}
-        stack: list[int] = []
-        for path, sub in walk_schemas(root):
-            while stack and self.nodes[stack[-1]].path != path[:len(self.nodes[stack[-1]].path)]:
-                stack.pop()
-            parent = stack[-1] if stack else None
-            relation = path[len(self.nodes[parent].path):] if parent is not None else ()
-            index = len(self.nodes)
-            self.nodes.append(_Node(path, sub, parent, relation))
-            self.by_id.setdefault(id(sub), index)
-            if parent is not None:
-                self.nodes[parent].children[relation] = index
-            stack.append(index)
+        if isinstance(root, dict):
+            self._add(root, None, ())
         self.active = 0
         self.refs: dict[str, tuple[bool, Any]] = {}
         # below a nested $id, '#...' is relative to it: references are not followed
@@ -150,6 +145,33 @@ class _Judge:
         declared = root.get("$schema") if isinstance(root, dict) else None
         # before 2019-09, $ref replaces the keywords beside it
         self.ref_alone = isinstance(declared, str) and any(f"draft-0{n}/" in declared for n in (4, 6, 7))
+
+    def _add(self, sub: dict[str, Any], parent: int | None, relation: Segments) -> None:
+        """``sub`` and its subschemas (those ``refs.walk_schemas`` yields) as nodes, each knowing its parent."""
+        index = len(self.nodes)
+        self.nodes.append(_Node(sub, parent, relation))
+        self.by_id.setdefault(id(sub), index)
+        for key in [key for key in sub if key in _APPLIED] if not _APPLIED.isdisjoint(sub) else ():
+            value = sub[key]  # in the schema's order: the same subschemas, judged in the same order, every run
+            if isinstance(value, dict) and key in _MAP:
+                for name, item in value.items():
+                    if isinstance(item, dict):
+                        self._add(item, index, (key, name))
+            elif isinstance(value, dict):
+                self._add(value, index, (key,))
+            elif isinstance(value, list) and key in _LISTED:
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        self._add(item, index, (key, i))
+
+    def path(self, index: int) -> Segments:
+        """Where subschema ``index`` is in the schema."""
+        segments: list[str | int] = []
+        node = self.nodes[index]
+        while node.parent is not None:
+            segments[:0] = node.relation
+            node = self.nodes[node.parent]
+        return tuple(segments)
 
     def findings(self) -> list[Unsatisfiable]:
         for index in range(len(self.nodes)):
@@ -162,7 +184,7 @@ class _Judge:
             effect = "no instance satisfies the schema" if index in whole else self._effect(index)
             path, _ = node.reasons[0]
             reason = "; ".join(reason for _, reason in node.reasons)
-            found.append(Unsatisfiable((*node.path, *path), reason, effect, index in whole))
+            found.append(Unsatisfiable((*self.path(index), *path), reason, effect, index in whole))
         return found
 
     def _negated(self, node: _Node) -> bool:
@@ -225,9 +247,6 @@ class _Judge:
 
     def _child(self, node: _Node, *relation: str | int) -> tuple[frozenset[str], int | None]:
         """The types of a child subschema (a boolean one too), and its index when it is an object."""
-        child = node.children.get(relation)
-        if child is not None:
-            return self.allowed(child), child
         value: Any = node.schema
         for segment in relation:
             if isinstance(value, dict) and isinstance(segment, str):
@@ -236,10 +255,15 @@ class _Judge:
                 value = value[segment]
             else:
                 return ALL, None
+        if isinstance(value, dict) and id(value) in self.by_id:
+            child = self.by_id[id(value)]
+            return self.allowed(child), child
         return (frozenset() if value is False else ALL), None
 
     def _judge(self, index: int, node: _Node) -> frozenset[str]:
         sub = node.schema
+        if "$ref" not in sub and _JUDGED.isdisjoint(sub):  # most subschemas: their type says it all
+            return _type_of(sub) or ALL
         alone = self.ref_alone and "$ref" in sub  # then only the $ref is judged
         allowed = ALL
         conflicts: list[tuple[Segments, frozenset[str]]] = []  # the type-like restrictions, for the message
@@ -286,21 +310,27 @@ class _Judge:
     def _keywords(self, node: _Node, restrict: Restrict, kill: Kill, caused: Cause) -> None:
         """Every keyword of the subschema but ``$ref``."""
         sub = node.schema
-        declared = sub.get("type")
-        named = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
-        if named and all(isinstance(t, str) and t in _NAMED for t in named):
-            restrict(("type",), frozenset().union(*(_NAMED[t] for t in named)))
-        self._values(sub, restrict, kill)
-        self._numbers(sub, kill)
-        for low, high, domain in (("minLength", "maxLength", "string"), ("minItems", "maxItems", "array"),
-                                  ("minProperties", "maxProperties", "object")):
-            least, most = _count(sub.get(low)), _count(sub.get(high))
-            if least is not None and most is not None and least > most:
-                kill(frozenset({domain}), (low,), f"{low} {least} is greater than {high} {most}")
-        self._objects(node, kill, caused)
-        self._arrays(node, kill, caused)
-        for keyword in ("allOf", "anyOf", "oneOf"):
-            branches = sub.get(keyword)
+        declared = _type_of(sub)
+        if declared is not None:
+            restrict(("type",), declared)
+        present = _JUDGED.intersection(sub)  # most subschemas have few of these keywords: the rest is skipped
+        if not present:
+            return
+        if "enum" in present or "const" in present:
+            self._values(sub, restrict, kill)
+        if not _BOUNDS.isdisjoint(present):
+            self._numbers(sub, kill)
+        for low, high, domain in _SIZES:
+            if low in present and high in present:
+                least, most = _count(sub[low]), _count(sub[high])
+                if least is not None and most is not None and least > most:
+                    kill(frozenset({domain}), (low,), f"{low} {least} is greater than {high} {most}")
+        if "required" in present:
+            self._objects(node, kill, caused)
+        if "minItems" in present or "contains" in present:
+            self._arrays(node, kill, caused)
+        for keyword in _COMBINED:
+            branches = sub.get(keyword) if keyword in present else None
             if not isinstance(branches, list) or not branches:
                 continue
             results = [self._child(node, keyword, i) for i in range(len(branches))]
@@ -428,6 +458,16 @@ class _Judge:
             else:
                 caused(array, child)
             return
+
+def _type_of(sub: dict[str, Any]) -> frozenset[str] | None:
+    """The types ``type`` allows (None without one, or with a name JSON Schema does not know: MG008's)."""
+    declared = sub.get("type")
+    if isinstance(declared, str):
+        return _NAMED.get(declared)
+    if isinstance(declared, list) and declared and all(isinstance(t, str) and t in _NAMED for t in declared):
+        return frozenset().union(*(_NAMED[t] for t in declared))
+    return None
+
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
