@@ -64,4 +64,19 @@ def metaschema_error(schema: Any) -> SchemaError | None:
             first = first or exc
         else:
             return None
-    return first
+    return None if first is None else _plainer(first)
+
+
+def _plainer(error: SchemaError) -> SchemaError:
+    """Of a keyword the metaschema allows in several shapes (``anyOf``), what the shape the value comes closest to
+    says of it: "'objekt' is not one of ['array', ...]" at ``/type`` rather than "'objekt' is not valid under any of
+    the given schemas", "'nope' is not one of [...]" at ``/type/1`` for ``type: [string, nope]``."""
+    if error.validator not in ("anyOf", "oneOf"):
+        return error
+    near = [sub for sub in error.context or () if sub.path or sub.validator != "type"]  # not another shape
+    if not near:
+        return error
+    closest = max(near, key=lambda sub: len(sub.path))  # the first of the deepest
+    error.message = closest.message
+    error.path.extend(closest.path)
+    return error
