@@ -10,27 +10,24 @@ is judged here on the valid manifests (MG007 in ``bot.owners``), by the handlers
 from __future__ import annotations
 
 import difflib
-import warnings
 from collections.abc import Callable, Collection, Iterator
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import jsonschema_rs
 
-from bot import registry
+from bot import registry, schema_fields
 from bot.compat import patterns
+from bot.compat.metaschema import metaschema_error
 from bot.compat.refs import resolve_local, walk_schemas
+from bot.compat.satisfiable import unsatisfiable
 from bot.graph import contract_node, model_node
-from bot.manifests.models import Contract, Model
+from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.manifests.yamlread import Path
 from bot.owners import MG007, owner_findings
 from bot.registry import SchemaMemo, State
 from bot.result import Finding
 from bot.rules import finding
-
-if TYPE_CHECKING:
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.protocols import Validator
 
 _REFS = ("$ref", "$dynamicRef")
 
@@ -180,31 +177,42 @@ def _owners(state: State) -> list[Finding]:
 @registry.on_state(FAMILY, MG008)
 def schema_findings(state: State) -> Iterator[Finding]:
     """MG008: an inline schema or a schema_ref file that is not a valid JSON Schema, or a non-local $ref."""
-    snapshot, memo = state.snapshot, state.memo
+    for manifest, index, version, schema, base, file in _version_schemas(state.snapshot):
+        problems = _schema_problems(state, manifest, index, schema, file is None)
+        subject = f"contract:{manifest.name}@{version.version}"
+        for path, problem in problems:
+            if file is None:
+                line = manifest.line(*base, *path)
+                where = ""
+            else:
+                line = manifest.line(*base)
+                where = f"{file} at {_pointer(path)}: "
+            yield finding(MG008, f"{where}{problem}", manifest.path, line, subject)
+
+
+def _version_schemas(snapshot: Snapshot
+                     ) -> Iterator[tuple[ManifestFile, int, ContractVersion, Any, Path, str | None]]:
+    """Each contract version's schema that was read: its manifest, the version's index and definition, the schema,
+    the path of its ``schema`` (or ``schema_ref``) key and its ``schema_ref`` file (None when inline)."""
     for manifest in snapshot.manifests:
         if not isinstance(manifest.doc, Contract):
             continue
         for index, version in enumerate(manifest.doc.spec.versions):
             if version.schema_ref is None:
-                schema, base, file = version.schema_, ("spec", "versions", index, "schema"), None
-            else:
-                if snapshot.contracts.get(manifest.name) is not manifest:
-                    continue  # a duplicate's schema file was not loaded (MG002 is reported)
-                schema = snapshot.schemas.get((manifest.name, version.version))
-                base, file = ("spec", "versions", index, "schema_ref"), version.schema_ref
-                if schema is None:
-                    continue  # unreadable: the loader reported it
-            problems = _memoized(memo, _schema_key(snapshot, manifest, index, "schema"), _judge_schema, manifest,
-                                 schema, file is None)
-            subject = f"contract:{manifest.name}@{version.version}"
-            for path, problem in problems:
-                if file is None:
-                    line = manifest.line(*base, *path)
-                    where = ""
-                else:
-                    line = manifest.line(*base)
-                    where = f"{file} at {_pointer(path)}: "
-                yield finding(MG008, f"{where}{problem}", manifest.path, line, subject)
+                yield manifest, index, version, version.schema_, ("spec", "versions", index, "schema"), None
+                continue
+            if snapshot.contracts.get(manifest.name) is not manifest:
+                continue  # a duplicate's schema file was not loaded (MG002 is reported)
+            schema = snapshot.schemas.get((manifest.name, version.version))
+            if schema is not None:  # else unreadable: the loader reported it
+                yield manifest, index, version, schema, ("spec", "versions", index, "schema_ref"), version.schema_ref
+
+
+def _schema_problems(state: State, manifest: ManifestFile, index: int, schema: Any, inline: bool
+                     ) -> list[tuple[Path, str]]:
+    """MG008's judgement of one version's schema, once per run (see ``_memoized``)."""
+    return _memoized(state.memo, _schema_key(state.snapshot, manifest, index, "schema"), _judge_schema, manifest,
+                     schema, inline)
 
 
 def _judge_schema(manifest: ManifestFile, schema: Any, inline: bool) -> list[tuple[Path, str]]:
@@ -276,7 +284,7 @@ def schema_problems(schema: Any, *, refs_possible: bool = True, patterns_possibl
     that for patterns.
     """
     problems: list[tuple[Path, str]] = []
-    error = _metaschema_error(schema)
+    error = metaschema_error(schema)
     if error is not None:
         problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
     if patterns_possible:
@@ -300,55 +308,6 @@ def _embeds_resources(schema: Any) -> bool:
                for segments, sub in walk_schemas(schema) if segments)
 
 
-_KNOWN_METASCHEMAS = frozenset({
-    "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2019-09/schema",
-    "http://json-schema.org/draft-07/schema", "http://json-schema.org/draft-06/schema",
-    "http://json-schema.org/draft-04/schema",
-})
-
-
-def _surely_valid(schema: dict[str, Any] | bool) -> bool:
-    """jsonschema-rs's metaschema check, about a thousand times faster than jsonschema's.
-
-    Used only to say yes quickly: a no (and every message) comes from jsonschema below. It is asked only
-    about schemas that name no metaschema or a well-known one, because it would fetch any other.
-    """
-    declared = schema.get("$schema") if isinstance(schema, dict) else None
-    if declared is not None and (not isinstance(declared, str) or declared.rstrip("#") not in _KNOWN_METASCHEMAS):
-        return False
-    try:
-        return bool(jsonschema_rs.meta.is_valid(schema))
-    except (ValueError, jsonschema_rs.ReferencingError):
-        return False
-
-
-def _metaschema_error(schema: Any) -> SchemaError | None:
-    if isinstance(schema, dict | bool) and _surely_valid(schema):
-        return None
-    from jsonschema import Draft7Validator, Draft202012Validator  # only when jsonschema-rs cannot say yes
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.validators import validator_for
-
-    if not isinstance(schema, dict | bool):
-        return SchemaError(f"{schema!r} is not an object or a boolean")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # an unknown $schema falls back to the default
-        # default=None: the stubs allow only a class, but validator_for returns the default as given when
-        # $schema is absent or unknown, and None is how that is told here
-        declared: type[Validator] | None = \
-            validator_for(schema, default=None) if isinstance(schema, dict) else None  # type: ignore[arg-type]
-    candidates: list[type[Validator]] = [declared] if declared is not None else [Draft202012Validator, Draft7Validator]
-    first: SchemaError | None = None
-    for validator in candidates:
-        try:
-            validator.check_schema(schema)  # type: ignore[arg-type]  # the stubs' protocol forgets boolean schemas
-        except SchemaError as exc:
-            first = first or exc
-        else:
-            return None
-    return first
-
-
 def _refs(schema: Any) -> list[tuple[Path, str]]:
     """Every ``$ref`` and ``$dynamicRef`` in ``schema``, with the path of its key."""
     return [((*path, key), sub[key]) for path, sub in walk_schemas(schema) for key in _REFS
@@ -370,8 +329,6 @@ def unknown_fields(state: State) -> Iterator[Finding]:
     A version that does not exist (MG003) or whose schema is unreadable or invalid (MG008) is not judged; each
     schema is resolved once per run (the memo is shared with MG008 and across states).
     """
-    from bot.schema_fields import BUDGET, FieldResolver
-
     snapshot, memo = state.snapshot, state.memo
     for manifest in snapshot.manifests:
         if not isinstance(manifest.doc, Model):
@@ -390,9 +347,10 @@ def unknown_fields(state: State) -> Iterator[Finding]:
                                                                                              item.version)
             if schema is None:
                 continue
-            if _memoized(memo, _schema_key(snapshot, target, number, "schema"), _judge_schema, target, schema, inline):
+            if _schema_problems(state, target, number, schema, inline):
                 continue
-            resolver = _memoized(memo, _schema_key(snapshot, target, number, "fields"), FieldResolver, schema)
+            resolver = _memoized(memo, _schema_key(snapshot, target, number, "fields"), schema_fields.FieldResolver,
+                                 schema)
             node = contract_node(item.contract, item.version)
             for position, path in enumerate(item.fields):
                 found = resolver.lookup(path)
@@ -402,7 +360,7 @@ def unknown_fields(state: State) -> Iterator[Finding]:
                     message = f"field {_quoted(path)} is not declared by the schema of {node}{where}{hint}"
                 elif found.status == "too-complex":
                     message = (f"field {_quoted(path)} cannot be checked: the schema of {node} is too complex to "
-                               f"resolve (more than {BUDGET:,} subschemas visited)")
+                               f"resolve (more than {schema_fields.BUDGET:,} subschemas visited)")
                 else:
                     continue
                 yield finding(MG010, message, manifest.path,
@@ -412,3 +370,22 @@ def unknown_fields(state: State) -> Iterator[Finding]:
 def _quoted(path: str, limit: int = 120) -> str:
     """A field path as a message quotes it: ``repr``, and at most ``limit`` characters of it."""
     return repr(path if len(path) <= limit else path[: limit - 1] + "…")
+
+MG011: Final = "MG011"
+
+
+@registry.on_state(FAMILY, MG011)
+def unsatisfiable_schemas(state: State) -> Iterator[Finding]:
+    """MG011: a valid schema (MG008 has nothing to say of it) with a subschema no instance satisfies
+    (``bot.compat.satisfiable``), pointing at the keyword that contradicts the rest."""
+    snapshot, memo = state.snapshot, state.memo
+    for manifest, index, version, schema, base, file in _version_schemas(snapshot):
+        if _schema_problems(state, manifest, index, schema, file is None):
+            continue
+        found = _memoized(memo, _schema_key(snapshot, manifest, index, "satisfiable"), unsatisfiable, schema)
+        subject = f"contract:{manifest.name}@{version.version}"
+        for item in found:
+            line = manifest.line(*base, *item.path) if file is None else manifest.line(*base)
+            where = "" if file is None else f"{file}: "
+            yield finding(MG011, f"{where}{item.message}", manifest.path, line, subject)
+

@@ -29,7 +29,18 @@ import pytest
 
 from bot.cli import main
 from bot.report import formats
-from bot.report.formats import GATE, GRAPH, IMPACT, LINT, REPORT, RULES, SCHEMA_DIFF, VERIFY, Formats
+from bot.report.formats import (
+    GATE,
+    GRAPH,
+    IMPACT,
+    LINT,
+    REPORT,
+    RULES,
+    SCHEMA_DIFF,
+    SCHEMA_DIFF_INPUTS,
+    VERIFY,
+    Formats,
+)
 from bot.report.result import Report
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +50,8 @@ WRITE = "python -m tests.test_format_goldens"
 
 # Each kind by the command that prints it: the stable name of its goldens.
 KINDS: dict[str, Formats[Any]] = {"check": REPORT, "lint": LINT, "verify": VERIFY, "gate": GATE, "graph": GRAPH,
-                                  "impact": IMPACT, "rules": RULES, "schema-diff": SCHEMA_DIFF}
+                                  "impact": IMPACT, "rules": RULES, "schema-diff": SCHEMA_DIFF,
+                                  "schema-diff-inputs": SCHEMA_DIFF_INPUTS}
 
 
 def registry() -> dict[str, Formats[Any]]:
@@ -89,6 +101,8 @@ COMMANDS: dict[str, tuple[list[str], int]] = {
     "impact": (["impact", "transaction-features@2", "--at", f"{EXAMPLE}/head"], 0),
     "rules": (["rules"], 0),
     "schema-diff": (["schema-diff", "{tmp}/old.json", "{tmp}/new.json"], 1),
+    # an input that is not a JSON Schema (a file of the repository: the golden shows its path)
+    "schema-diff-inputs": (["schema-diff", "{tmp}/old.json", "tests/hostile/schemas/invalid-type.json"], 2),
 }
 TMP_PREFIX = "modelgate-goldens-"
 

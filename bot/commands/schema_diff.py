@@ -1,6 +1,8 @@
 """``modelgate schema-diff OLD NEW``: classify the change between two JSON Schema files.
 
-Exit 0 when compatible, 1 when not, 2 when a file cannot be read or parsed (one line on stderr).
+Exit 0 when compatible, 1 when not, 2 when a file cannot be read or parsed, or is not a valid JSON Schema under its
+metaschema (one line on stderr; with ``--format json``, also ``{"error": ...}`` on stdout). A schema that is
+valid but that no instance satisfies (MG011) is compared all the same, with a note on stderr.
 """
 
 from __future__ import annotations
@@ -13,11 +15,22 @@ from typing import Any
 
 from bot.commands._common import add_format, show
 from bot.compat import MODES, POLICIES, compare
+from bot.compat.metaschema import metaschema_error
+from bot.compat.refs import escape
+from bot.compat.satisfiable import unsatisfiable
 from bot.config import Limits
-from bot.errors import UsageError
 from bot.manifests.parse import read_json
 from bot.manifests.yamlread import YamlError, read_yaml
-from bot.report.formats import SCHEMA_DIFF
+from bot.report.formats import SCHEMA_DIFF, SCHEMA_DIFF_INPUTS
+from bot.report.schema_diff import Inputs, Note, Problem
+
+
+class _Unusable(Exception):
+    """An input that cannot be compared: unreadable, not JSON or YAML, or not a JSON Schema."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 def add_parser(subparsers: Any) -> None:
@@ -37,7 +50,7 @@ def _read(path: str) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+        raise _Unusable(Problem(path, f"cannot read: {getattr(exc, 'strerror', None) or exc}")) from exc
     # the manifests' limits (depth 64, bounded alias expansion): a 10,000-deep file or a YAML "billion laughs"
     # is one clear error, not a RecursionError or a comparison that never ends
     depth = Limits().max_depth
@@ -45,25 +58,35 @@ def _read(path: str) -> Any:
         schema = read_json(text, depth)
     except json.JSONDecodeError as exc:
         if path.endswith(".json"):
-            raise UsageError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+            raise _Unusable(Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno)) from exc
         try:
             schema = read_yaml(text, max_depth=depth)[0]
         except YamlError as yexc:
-            line = f":{yexc.line}" if yexc.line is not None else ""
-            raise UsageError(f"{path}{line}: neither JSON nor YAML: {yexc.message}") from yexc
+            raise _Unusable(Problem(path, f"neither JSON nor YAML: {yexc.message}", line=yexc.line)) from yexc
     except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from exc
+        raise _Unusable(Problem(path, str(exc))) from exc
     if not isinstance(schema, dict | bool):
-        raise UsageError(f"{path}: a schema is an object or a boolean, not {type(schema).__name__}")
+        raise _Unusable(Problem(path, f"a schema is an object or a boolean, not {type(schema).__name__}"))
+    error = metaschema_error(schema)  # MG008's check: the metaschema $schema names, 2020-12 by default
+    if error is not None:
+        pointer = "#" + "".join(f"/{escape(segment)}" for segment in error.path)
+        raise _Unusable(Problem(path, f"not a valid JSON Schema: {error.message}", pointer=pointer))
     return schema
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         old, new = _read(args.old), _read(args.new)
-    except UsageError as exc:
-        print(f"modelgate: error: {exc}", file=sys.stderr)
+    except _Unusable as exc:
+        unusable = Inputs(problem=exc.problem)
+        print(SCHEMA_DIFF_INPUTS.render("text", unusable), end="", file=sys.stderr)
+        if args.format == "json":
+            show(SCHEMA_DIFF_INPUTS, "json", unusable)
         return 2
+    notes = tuple(Note(path, found) for path, schema in ((args.old, old), (args.new, new))
+                  for found in unsatisfiable(schema))
+    if notes:  # MG011 of modelgate lint: said, but the comparison (and its exit code) stands
+        print(SCHEMA_DIFF_INPUTS.render("text", Inputs(notes=notes)), end="", file=sys.stderr)
     result = compare(old, new, mode=args.mode, policy=args.policy)
     show(SCHEMA_DIFF, args.format, result)
     return 0 if result.compatible else 1

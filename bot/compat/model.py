@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
+from bot.compat.context import Refused
 from bot.compat.refs import resolve_local
+
+MAX_REF_CHAIN: Final = 64  # $ref followed in a row to reach a schema
 
 
 class Kind(Enum):
@@ -268,9 +271,15 @@ class Loader:
 
 def deref(node: Node) -> tuple[Node, bool]:
     """Follow references to the schema they designate: ``(node, whether a reference was followed)``."""
-    followed = False
-    for _ in range(64):
+    followed, seen = False, set()
+    for _ in range(MAX_REF_CHAIN):
         if node.kind is not Kind.REF:
             return node, followed
+        if id(node) in seen:  # a cycle of $ref that never reaches a schema: it asserts nothing
+            return Node(Kind.EMPTY, {}, node.loader), True
+        seen.add(id(node))
         node, followed = node.loader.resolve(node.ref), True
-    return Node(Kind.EMPTY, {}, node.loader), True  # a chain of $ref that never reaches a schema
+    if node.kind is not Kind.REF:
+        return node, followed
+    # a longer chain is not taken for "anything" (that would pass any change to what it ends in): refused
+    raise Refused(f"too complex to compare: a chain of more than {MAX_REF_CHAIN} $ref")

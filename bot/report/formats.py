@@ -111,3 +111,7 @@ SCHEMA_DIFF: Formats[CompareResult] = Formats("schema-diff", {
     "text": schema_diff.text,
     "json": _json(schema_diff.as_json),
 })
+SCHEMA_DIFF_INPUTS: Formats[schema_diff.Inputs] = Formats("schema-diff inputs", {
+    "text": _template("schema-diff-inputs.txt.j2", schema_diff.inputs_variables),
+    "json": _json(schema_diff.inputs_json),
+})

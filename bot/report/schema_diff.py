@@ -1,13 +1,17 @@
-"""The report of ``modelgate schema-diff``: the changes between two JSON Schemas as a table or as JSON."""
+"""The report of ``modelgate schema-diff``: the changes between two JSON Schemas as a table or as JSON; and what
+it says of its inputs (one that cannot be compared, notes on one no instance satisfies)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.escape import terminal_text
+from bot.report.view import FULL, Limits
 
 if TYPE_CHECKING:
     from bot.compat import CompareResult
+    from bot.compat.satisfiable import Unsatisfiable
 
 
 def text(result: CompareResult) -> str:
@@ -28,3 +32,48 @@ def text(result: CompareResult) -> str:
 
 def as_json(result: CompareResult) -> dict[str, Any]:
     return result.to_json()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an input of ``schema-diff`` cannot be compared (exit 2): its file, and a line or a JSON pointer in it."""
+
+    file: str
+    message: str
+    line: int | None = None
+    pointer: str | None = None  # where a schema breaks its metaschema
+
+
+@dataclass(frozen=True)
+class Note:
+    """A contradiction of an input that is a valid schema (MG011): said, but the comparison stands."""
+
+    file: str
+    found: Unsatisfiable
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What ``schema-diff`` says of its inputs, on stderr (and an unusable one as JSON on stdout too)."""
+
+    problem: Problem | None = None
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """What the template filters read to clip user text (``view.limits.text``): shown whole."""
+
+    limits: Limits = FULL
+
+
+def inputs_variables(inputs: Inputs) -> dict[str, object]:
+    return {"problem": inputs.problem, "notes": inputs.notes, "view": _Whole()}
+
+
+def inputs_json(inputs: Inputs) -> dict[str, Any]:
+    problem = inputs.problem
+    error = None if problem is None else {
+        "file": problem.file, "line": problem.line, "pointer": problem.pointer, "message": problem.message}
+    return {"error": error, "notes": [{"file": n.file, "rule": "MG011", "pointer": n.found.pointer,
+                                       "message": n.found.message, "whole": n.found.whole} for n in inputs.notes]}

@@ -37,3 +37,18 @@ def test_a_list_items_index_is_an_int_and_a_pointer_a_string() -> None:
     assert [path for path, _ in walk_schemas(schema)] == [(), ("allOf", 0), ("allOf", 0, "properties", "a"),
                                                           ("allOf", 1)]
     assert nonlocal_refs(schema) == ["#/allOf/0/properties/a/$ref", "#/allOf/1/$ref"]
+
+
+def test_a_long_chain_of_refs_is_refused_a_cycle_of_them_asserts_nothing() -> None:
+    from bot.compat import compare
+
+    chain = {f"d{i}": {"$ref": f"#/$defs/d{i + 1}"} for i in range(70)}
+    chain["d70"] = {"enum": []}
+    old = {"type": "object", "properties": {"p": {"type": "object"}}}
+    new = {"type": "object", "properties": {"p": {"$ref": "#/$defs/d0"}}, "$defs": chain}
+    result = compare(old, new)
+    assert not result.compatible and result.refused == "too complex to compare: a chain of more than 64 $ref"
+    short = {**new, "$defs": {**chain, "d0": {"$ref": "#/$defs/d70"}}}
+    assert [c.type for c in compare(old, short).changes] == ["TYPE_CHANGED"]
+    cycle = {**new, "$defs": {"d0": {"$ref": "#/$defs/d1"}, "d1": {"$ref": "#/$defs/d0"}}}
+    assert compare(old, cycle).compatible  # a cycle of $ref is the empty schema: anything is valid
