@@ -27,6 +27,7 @@ from bot.owners import MG007, owner_findings
 from bot.registry import SchemaMemo, State
 from bot.result import Finding
 from bot.rules import finding
+from bot.unloaded import MG009, unloaded_findings
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import SchemaError
@@ -170,6 +171,11 @@ def _memoized(memo: SchemaMemo, key: tuple[str, str, int, str | None], compute: 
     if key not in memo:
         memo[key] = compute(*args, **kwargs)
     return cast(_T, memo[key])  # the memo holds what each key's compute returned
+
+
+@registry.on_state(FAMILY, MG009)
+def _unloaded(state: State) -> list[Finding]:
+    return unloaded_findings(state.snapshot)
 
 
 @registry.on_state(FAMILY, MG007)

@@ -54,7 +54,7 @@ def test_missing_field_and_wrong_kind(tmp_path):
     assert [(f.file, f.line, f.message) for f in snap.findings] == [
         ("a.yaml", 1, "missing field 'spec'"),
         ("b.yaml", 2, "kind must be one of Model, Contract, not 'Pipeline'"),
-        ("c.yaml", 1, "apiVersion must be 'modelgate/v1'"),
+        ("c.yaml", 1, "apiVersion must be 'modelgate/v1', not 'modelgate/v2'; did you mean apiVersion: modelgate/v1?"),
     ]
 
 
