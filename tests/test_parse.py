@@ -87,7 +87,9 @@ def test_the_prefilter_drops_only_bytes_that_cannot_hold_a_manifest_looking_docu
     assert not may_be_manifest(b"name: ci\non: push\njobs: {test: {runs-on: ubuntu-latest}}\n")
     assert not may_be_manifest(b"image: {tag: v1}\nreplicas: 3\n")  # Helm values
     assert may_be_manifest(b"apiVersion: ModelGate/V1\n")  # any case
+    assert not may_be_manifest(b"apiVersion: apps/v1\nkind: Deployment\nspec: {replicas: 3}\n")
     assert may_be_manifest(b"kind: Model\nspec: {}\n")  # apiVersion-less
+    assert may_be_manifest(b"kind: Contract\nspec: {}\n") and not may_be_manifest(b"kind: model\nspec: {}\n")
     assert may_be_manifest(b'apiVersion: "\\x6Dodelgate/v1"\n')  # an escape could spell it
 
 

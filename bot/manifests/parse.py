@@ -149,11 +149,13 @@ def error_outcome(findings: Sequence[Finding], look: Look | None) -> Outcome:
 def may_be_manifest(data: bytes) -> bool:
     """The prefilter of every YAML file: False only when its bytes cannot hold a manifest-looking document.
 
-    Such a document says ``modelgate`` (its apiVersion, in any case) or ``kind`` and ``spec`` (an apiVersion-less
-    one); a backslash could spell either in a quoted scalar's escapes (``"\\x6dodelgate/v1"``), so it is read too.
-    One pass over bytes at most three times (no parse): a CI workflow or a Helm values file is dropped here.
+    Such a document says ``modelgate`` (its apiVersion, in any case), or ``kind``, ``spec`` and ``Model`` or
+    ``Contract`` (an apiVersion-less one: its kind is one of the two as written); a backslash could spell any of
+    them in a quoted scalar's escapes (``"\\x6dodelgate/v1"``), so it is read too. A few passes over the bytes, no
+    parse: a CI workflow, a Helm values file or a Kubernetes Deployment is dropped here.
     """
-    return b"modelgate" in data.lower() or (b"kind" in data and b"spec" in data) or b"\\" in data
+    return (b"modelgate" in data.lower() or b"\\" in data
+            or (b"kind" in data and b"spec" in data and (b"Model" in data or b"Contract" in data)))
 
 
 _DECLARED = re.compile(rb"""apiVersion['"]?[ \t]*:[ \t]*['"]?(modelgate[^\s'",}#]{0,60})""", re.IGNORECASE)
