@@ -49,6 +49,7 @@ from bot.manifests.snapshot import ManifestFile, Snapshot, Unloaded, snapshot
 from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted
 from bot.result import Finding
 from bot.sources import Entry, Source
+from bot.unloaded import unloaded_findings
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 PARALLEL_MIN = 2000  # below this many parses a process pool costs more than it saves
@@ -280,11 +281,13 @@ class Loader:
                 outside.append(entry)
         manifests, unloaded = self._load_manifests(candidates, [(e, excluded(e.path)) for e in outside], config,
                                                    findings, blobs)
+        unloaded.sort()
+        findings.extend(unloaded_findings(config, unloaded))
         self.parses.flush()
         manifests.sort(key=lambda m: m.path)
         schemas, schema_files = self._load_schemas(manifests, config, by_path, findings, blobs)
         return snapshot(self.source.label, config, manifests, findings, frozenset(by_path), blobs, codeowners,
-                        schemas, schema_files, config_blob, tuple(sorted(unloaded)))
+                        schemas, schema_files, config_blob, tuple(unloaded))
 
     def _admissible(self, entry: Entry, config: Config, findings: list[Finding]) -> bool:
         """False (with a finding where one is due) for links leaving the repository and oversized files."""

@@ -338,14 +338,15 @@ OUTSIDE = {".modelgate.yml": "manifests: {include: ['models/**'], exclude: ['ven
 
 def test_the_files_the_globs_leave_out_are_recorded_when_they_look_like_manifests(tmp_path):
     snap = load(tmp_path, OUTSIDE)
-    assert [m.name for m in snap.manifests] == ["a"] and snap.findings == []
+    assert [m.name for m in snap.manifests] == ["a"]
     assert [(u.path, u.line, u.subject, u.excluded) for u in snap.unloaded] == [("ml/b.yml", 1, "model:b", False)]
-    assert [(f.rule, f.file, f.line, f.subject) for f in lint_snapshot(snap)] == [
-        ("MG009", "ml/b.yml", 1, "model:b")]
-    assert lint_snapshot(snap, rules={"MG002"}) == []  # only the handlers that can find one of the rules run
+    # with the state's findings, as MG001's are: whoever reads them (lint, check, what does not load) sees it
+    assert [(f.rule, f.severity, f.file, f.line, f.subject) for f in snap.findings] == [
+        ("MG009", "warning", "ml/b.yml", 1, "model:b")]
+    assert lint_snapshot(snap) == lint_snapshot(snap, rules={"MG002"}) == snap.findings  # passed through, once
     shown = Loader(DirectorySource(tmp_path), show_excluded=True).load()
     assert [(u.path, u.excluded) for u in shown.unloaded] == [("ml/b.yml", False), ("vendor/c.yaml", True)]
-    assert lint_snapshot(shown) == lint_snapshot(snap)  # an excluded file is never a finding
+    assert shown.findings == snap.findings  # an excluded file is never a finding
 
 
 def test_a_file_outside_the_globs_is_read_once_a_run_and_after_the_manifests(tmp_path, monkeypatch):
@@ -375,11 +376,11 @@ def test_the_outside_files_never_take_the_runs_budget_from_the_manifests(tmp_pat
              **{f"a/m{i}.yaml": model(f"m{i}") for i in range(5)}}
     monkeypatch.setattr(load_module, "RUN_MAX_BYTES", len(model("z")) + len(model("m0")) + 10)
     snap = load(tmp_path, files)
-    assert [m.name for m in snap.manifests] == ["z"] and snap.findings == []
+    assert [m.name for m in snap.manifests] == ["z"] and {f.rule for f in snap.findings} == {"MG009"}
     assert [u.path for u in snap.unloaded] == [f"a/m{i}.yaml" for i in range(5)]  # past the budget: by their text
     monkeypatch.setattr(load_module, "RUN_MAX_VALUES", 30)
     snap = load(tmp_path / "values", files)
-    assert [m.name for m in snap.manifests] == ["z"] and snap.findings == []
+    assert [m.name for m in snap.manifests] == ["z"] and {f.rule for f in snap.findings} == {"MG009"}
     assert [u.path for u in snap.unloaded] == [f"a/m{i}.yaml" for i in range(5)]
 
 
@@ -394,7 +395,7 @@ def test_an_oversized_file_outside_the_globs_is_peeked_at_never_parsed(tmp_path,
     monkeypatch.setattr(Parses, "parse", lambda self, items, depth: parsed.extend(p for p, _, _ in items) or
                         original(self, items, depth))
     snap = Loader(GitRevisionSource(repo, "main")).load()
-    assert snap.findings == [] and parsed == ["models/a.yaml"]
+    assert parsed == ["models/a.yaml"]
     [unloaded] = snap.unloaded
     assert unloaded.path == "ml/big.yaml" and "over limits.max_manifest_bytes" in unloaded.what
     [finding] = lint_snapshot(snap)
