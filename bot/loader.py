@@ -31,6 +31,7 @@ from bot.manifests.parse import (
     OVER_BUDGET,
     RUN_MAX_BYTES,
     RUN_MAX_VALUES,
+    SKIP,
     YAML_SUFFIXES,
     Look,
     Outcome,
@@ -118,6 +119,13 @@ class Parses:
             data = loads(text)
             self.docs[key] = (KINDS[kind].model_validate(data), data)
         return self.docs[key]
+
+    def skip(self, blob: str, max_depth: int) -> Outcome:
+        """The outcome of a blob the prefilter drops (``parse.may_be_manifest``), kept as a parse's is, without one."""
+        self.memo[(blob, max_depth)] = SKIP
+        if self.cache is not None:
+            self.cache.put(ParseCache.key(blob, max_depth), *SKIP)
+        return SKIP
 
     def flush(self) -> None:
         if self.cache is not None:
@@ -358,7 +366,9 @@ class Loader:
             known = self.parses.known(blob, max_depth)
             if known is not None:
                 outcomes[entry.path] = (blob, known)
-            elif may_be_manifest(data) and not self.parses.admit(len(data)):
+            elif not may_be_manifest(data):  # most YAML of other tools: never sent to a parse (nor to its pool)
+                outcomes[entry.path] = (blob, self.parses.skip(blob, max_depth))
+            elif not self.parses.admit(len(data)):
                 if entry.path in inside:
                     findings.append(mg001(entry.path, 1, BYTES_SPENT))
                 else:  # not parsed: what its plain text says
