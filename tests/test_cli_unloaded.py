@@ -205,3 +205,13 @@ def test_check_a_manifest_renamed_to_yml_or_moved_out_of_the_globs_says_mg009(tm
         assert found == [("MG009", "warning", target, 2, "model:churn")], name
         done = run_cli("check", "--base", "main", "--head", "head", "--today", "2026-11-28", cwd=repo)
         assert "MG009" in done.stdout and target in done.stdout, name
+
+
+def test_check_honours_mg009_set_to_error_in_the_trusted_configuration(tmp_path):
+    config = "manifests: {include: ['models/**', 'contracts/**']}\nrules: {MG009: error}\n"
+    repo = _pr(tmp_path, {"models/churn.yaml": None, "ml/churn.yaml": CHURN}, config)
+    code, output = _check(repo)
+    assert (code, output["verdict"]) == (1, "fail")
+    found = [(f["rule"], f["severity"], f["file"], f["line"], f["preexisting"]) for f in output["findings"]
+             if f["rule"] == "MG009"]
+    assert found == [("MG009", "error", "ml/churn.yaml", 2, False)]
