@@ -138,3 +138,14 @@ def test_text_that_yaml_cannot_read_looks_like_a_manifest_by_its_lines():
     helm = b"apiVersion: apps/v1\nkind: Deployment\nspec:\n  {{ .Values.spec }}\n"
     assert declared_look(helm) is None and read_budgeted("t.yaml", helm)[0] == SKIP
     assert declared_look(b"kind: Model\nspec: [\napiVersion: x\n") is None  # another tool's, with its apiVersion
+
+
+def test_a_file_the_runs_budget_refuses_is_never_skipped_as_no_manifest():
+    """Past the budget the document is not known: it may be a manifest (an escape can hide its apiVersion), so it is
+    refused with MG001 and not kept in the disk cache (``over``), never skipped for good."""
+    from bot.manifests.parse import OVER_BUDGET
+
+    data = b"a: '\\\\'\nb: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+    (kind, (problems, look)), _, over = read_budgeted("x.yaml", data, budget=3)
+    assert (kind, problems[0][0], look, over) == ("error", OVER_BUDGET, None, True)
+    assert read_budgeted("x.yaml", data)[0][0] == "skip"  # within the budget: read, and another tool's

@@ -259,8 +259,7 @@ def judge(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VAL
     try:
         text = decode(data)
     except YamlError as exc:
-        look = declared_look(data)
-        return None, [], [mg001(path, exc.line, exc.message)] if look else [], 0, look
+        return _unread(data, mg001(path, exc.line, exc.message), 0)
     limit = min(DEFAULT_MAX_NODES, budget)
     fast = read_fast_counted(text, max_depth, limit)
     if fast is not None:
@@ -269,23 +268,18 @@ def judge(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VAL
         try:
             doc, lines, nodes = read_counted(text, max_depth=max_depth, max_nodes=limit, want_lines=True)
         except TooManyValues as exc:
-            look = declared_look(data)
             message = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
-            return None, [], [mg001(path, exc.line, message, _guess_subject(text))] if look else [], exc.nodes, look
+            return _unread(data, mg001(path, exc.line, message, _guess_subject(text)), exc.nodes)
         except YamlError as exc:
-            look = declared_look(data)
-            return None, [], [mg001(path, exc.line, exc.message, _guess_subject(text))] if look else [], exc.nodes, look
+            return _unread(data, mg001(path, exc.line, exc.message, _guess_subject(text)), exc.nodes)
         order = in_order(doc, lines)
     if nodes > limit:  # the text its aliases repeat (the readers check the values alone as they read)
-        look = declared_look(data)
         message = OVER_BUDGET if limit < DEFAULT_MAX_NODES else (
             f"the document expands to more than {limit} values (alias expansion?)")
-        return None, [], [mg001(path, 1, message, _guess_subject(text))] if look else [], limit, look
+        return _unread(data, mg001(path, 1, message, _guess_subject(text)), limit)  # what was read: not decoded
     if not isinstance(doc, dict):
-        look = declared_look(data)
         shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
-        return None, [], [mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")] if look else [], \
-            nodes, look
+        return _unread(data, mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}"), nodes)
     look = look_of(doc, order)
     if look is None:
         return None, [], [], nodes, None
@@ -293,6 +287,15 @@ def judge(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VAL
     if problems:
         return None, [], problems, nodes, look
     return doc, order, [], nodes, look
+
+
+def _unread(data: bytes, problem: Finding, nodes: int,
+            ) -> tuple[None, list[int], list[Finding], int, Look | None]:
+    """A document that was not read whole: its ``problem`` when its plain text says it is a manifest
+    (``declared_look``) or when the run's budget refused it (not known, so never skipped: it may be one); else
+    nothing, as for any other tool's file."""
+    look = declared_look(data)
+    return None, [], [problem] if look or problem.message == OVER_BUDGET else [], nodes, look
 
 
 def _identity_problems(path: str, doc: dict[str, Any], order: list[int], look: Look) -> list[Finding]:
