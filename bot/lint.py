@@ -28,6 +28,7 @@ from bot.owners import MG007, owner_findings
 from bot.registry import SchemaMemo, State
 from bot.result import Finding
 from bot.rules import finding
+from bot.unloaded import MG009
 
 _REFS = ("$ref", "$dynamicRef")
 
@@ -167,6 +168,14 @@ def _memoized(memo: SchemaMemo, key: tuple[str, str, int, str | None], compute: 
     if key not in memo:
         memo[key] = compute(*args, **kwargs)
     return cast(_T, memo[key])  # the memo holds what each key's compute returned
+
+
+@registry.on_state(FAMILY, MG009)
+def _unloaded(state: State) -> list[Finding]:
+    """MG009 comes from the loader (``Snapshot.findings``, ``bot.unloaded``) and passes through, as MG001's parse
+    errors do: a state's findings say which files it could not load. Nothing more to judge here."""
+    del state
+    return []
 
 
 @registry.on_state(FAMILY, MG007)

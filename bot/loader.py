@@ -2,9 +2,13 @@
 
 The shell around the pure parse (``bot.manifests.parse``): it lists and reads the source, shares each blob's parse
 between the states of a run and with the on-disk parse cache (``Parses``), and parses many blobs in a process
-pool. Manifests are found by the configured globs; a file whose bytes lack ``modelgate/v1`` is skipped without
-parsing. Every problem becomes a Finding with file and line, and the remaining manifests are still read. Each
-manifest's lines are recorded when its blob is parsed (and kept in the cache), so nothing is read after loading.
+pool. Manifests are found by the configured globs; a file whose bytes cannot hold a manifest-looking document
+(``parse.may_be_manifest``) is skipped without parsing, and one that parses to another tool's document too. A
+``.yaml``/``.yml`` file (any case) the globs do not reach is read the same way, after the manifests and within the
+same budgets, to tell whether it looks like a manifest (``Snapshot.unloaded``, MG009); a file an explicit
+``manifests.exclude`` names is only read when asked (``lint --show-excluded``). Every problem becomes a Finding
+with file and line, and the remaining manifests are still read. Each manifest's lines are recorded when its blob
+is parsed (and kept in the cache), so nothing is read after loading.
 """
 
 from __future__ import annotations
@@ -24,24 +28,30 @@ from bot.manifests.codec import blob_id, loads
 from bot.manifests.models import KINDS, Contract, Model
 from bot.manifests.parse import (
     BYTES_SPENT,
-    MARKER,
     NOT_READ,
     OVER_BUDGET,
     RUN_MAX_BYTES,
     RUN_MAX_VALUES,
+    SKIP,
+    YAML_SUFFIXES,
+    Look,
     Outcome,
+    declared_look,
     invalid,
+    look_of,
     matcher,
+    may_be_manifest,
     mg001,
     parse_config,
     read_budgeted,
     read_json,
     repo_path,
 )
-from bot.manifests.snapshot import ManifestFile, Snapshot, snapshot
+from bot.manifests.snapshot import ManifestFile, Snapshot, Unloaded, snapshot
 from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted
 from bot.result import Finding
 from bot.sources import Entry, Source
+from bot.unloaded import unloaded_findings
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 PARALLEL_MIN = 2000  # below this many parses a process pool costs more than it saves
@@ -110,6 +120,13 @@ class Parses:
             data = loads(text)
             self.docs[key] = (KINDS[kind].model_validate(data), data)
         return self.docs[key]
+
+    def skip(self, blob: str, max_depth: int) -> Outcome:
+        """The outcome of a blob the prefilter drops (``parse.may_be_manifest``), kept as a parse's is, without one."""
+        self.memo[(blob, max_depth)] = SKIP
+        if self.cache is not None:
+            self.cache.put(ParseCache.key(blob, max_depth), *SKIP)
+        return SKIP
 
     def flush(self) -> None:
         if self.cache is not None:
@@ -188,14 +205,26 @@ def _outcomes(items: list[Item], max_depth: int, spent: _Spent) -> list[tuple[Ou
     found: list[tuple[Outcome, bool]] = []
     for path, _, data in items:
         left = RUN_MAX_VALUES - spent.value
-        if left <= 0 and MARKER in data:
-            found.append((("error", [[NOT_READ, 1, None]]), True))
+        if left <= 0 and may_be_manifest(data):
+            look = declared_look(data)
+            found.append((("error", [[[NOT_READ, 1, look[2] if look else None]], list(look) if look else None]), True))
             continue
         outcome, values, over = read_budgeted(path, data, max_depth, left)
         if values:
             spent.add(values)
         found.append((outcome, over))
     return found
+
+
+def _look(kind: str, payload: Any) -> Look | None:
+    """What made a file whose parse is ``(kind, payload)`` look like a manifest; None when it does not (or was not
+    read to know)."""
+    if kind == "manifest":
+        return look_of(loads(payload[1]), payload[2])
+    if kind == "error" and payload[1] is not None:
+        what, line, subject = payload[1]
+        return str(what), int(line), subject if isinstance(subject, str) else None
+    return None
 
 
 def link_leaves(path: str, target: bytes) -> bool:
@@ -214,10 +243,12 @@ def link_leaves(path: str, target: bytes) -> bool:
 class Loader:
     """Turns a Source into a Snapshot. ``config`` given means: trusted configuration from elsewhere."""
 
-    def __init__(self, source: Source, config: Config | None = None, parses: Parses | None = None) -> None:
+    def __init__(self, source: Source, config: Config | None = None, parses: Parses | None = None,
+                 show_excluded: bool = False) -> None:
         self.source = source
         self.given_config = config
         self.parses = parses if parses is not None else Parses(workers=1)
+        self.show_excluded = show_excluded  # also read the files ``manifests.exclude`` names, to list them
 
     def load(self) -> Snapshot:
         entries = list(self.source.entries())
@@ -245,14 +276,27 @@ class Loader:
                     break
         included = matcher(config.manifests.include)
         excluded = matcher(config.manifests.exclude)
-        candidates = [entry for entry in entries if entry.path != CONFIG_PATH and included(entry.path)
-                      and not excluded(entry.path) and self._admissible(entry, config, findings)]
-        manifests = self._load_manifests(candidates, config, findings, blobs)
+        candidates: list[Entry] = []
+        outside: list[Entry] = []  # not loaded: looked at to tell whether they look like manifests (MG009)
+        for entry in entries:
+            if entry.path == CONFIG_PATH:
+                continue
+            inside = included(entry.path)
+            if inside and not excluded(entry.path):
+                if self._admissible(entry, config, findings):
+                    candidates.append(entry)
+            elif (inside or entry.path.lower().endswith(YAML_SUFFIXES)) and not entry.outside and (
+                    self.show_excluded or not excluded(entry.path)):
+                outside.append(entry)
+        manifests, unloaded = self._load_manifests(candidates, [(e, excluded(e.path)) for e in outside], config,
+                                                   findings, blobs)
+        unloaded.sort()
+        findings.extend(unloaded_findings(config, unloaded))
         self.parses.flush()
         manifests.sort(key=lambda m: m.path)
         schemas, schema_files = self._load_schemas(manifests, config, by_path, findings, blobs)
         return snapshot(self.source.label, config, manifests, findings, frozenset(by_path), blobs, codeowners,
-                        schemas, schema_files, config_blob)
+                        schemas, schema_files, config_blob, tuple(unloaded))
 
     def _admissible(self, entry: Entry, config: Config, findings: list[Finding]) -> bool:
         """False (with a finding where one is due) for links leaving the repository and oversized files."""
@@ -272,40 +316,68 @@ class Loader:
         return True
 
     def _may_be_manifest(self, entry: Entry, limit: int) -> bool:
-        """Whether an oversized file may be a manifest: it says ``modelgate/v1``, or it was not read to know (over
-        ``PEEK_FACTOR`` times the limit, or past the run's budget of bytes). Each blob is read at most once a run."""
+        """Whether an oversized file may be a manifest: its text says it is one (``parse.declared_look``), or it was
+        not read to know (over ``PEEK_FACTOR`` times the limit, or past the run's budget of bytes). Each blob is
+        read at most once a run."""
         key = entry.blob or f"{self.source.label}:{entry.path}"
         if key not in self.parses.oversized:
             data = self.source.read(entry.path) if entry.size <= PEEK_FACTOR * limit and self.parses.admit(
                 entry.size) else None
-            self.parses.oversized[key] = data is None or MARKER in data
+            self.parses.oversized[key] = data is None or declared_look(data) is not None
         return self.parses.oversized[key]
 
-    def _load_manifests(self, candidates: list[Entry], config: Config, findings: list[Finding],
-                        blobs: dict[str, str]) -> list[ManifestFile]:
+    def _outside_oversized(self, entry: Entry, limits: Limits, excluded: bool) -> Unloaded | None:
+        """An oversized file the globs leave out, when it may be a manifest (``_may_be_manifest``): never parsed."""
+        if not self._may_be_manifest(entry, limits.max_manifest_bytes):
+            return None
+        return Unloaded(entry.path, f"{entry.size} bytes, over limits.max_manifest_bytes, so not parsed to tell", 1,
+                        None, excluded)
+
+    def _load_manifests(self, candidates: list[Entry], outside: list[tuple[Entry, bool]], config: Config,
+                        findings: list[Finding], blobs: dict[str, str]) -> tuple[list[ManifestFile], list[Unloaded]]:
+        """The manifests of ``candidates`` (MG001 in ``findings``), and of ``outside`` (the files the globs leave
+        out, each with whether ``manifests.exclude`` names it) those that look like manifests. One read of the blobs of
+        both and one parse each, the candidates first so that the outside files never take the run's budget."""
+        unloaded: list[Unloaded] = []
+        left_out = {entry.path: named for entry, named in outside}
         max_depth = config.limits.max_depth
         limit = config.limits.max_manifest_bytes
+        inside = {entry.path for entry in candidates}
         outcomes: dict[str, tuple[str, Outcome]] = {}
         unread = []
-        for entry in candidates:
+        for entry in [*candidates, *(entry for entry, _ in outside)]:
+            if entry.path not in inside and entry.size > limit:
+                oversized = self._outside_oversized(entry, config.limits, left_out[entry.path])
+                if oversized is not None:
+                    unloaded.append(oversized)
+                continue
             known = self.parses.known(entry.blob, max_depth) if entry.blob else None
             if known is None:
                 unread.append(entry)
             else:
                 outcomes[entry.path] = (entry.blob, known)
         todo: list[Item] = []
+        later: list[Item] = []  # the outside files: parsed after the manifests
         for entry, data in self.source.read_many(unread):
             blob = entry.blob or blob_id(data)
             if len(data) > limit:  # the file grew after it was listed
-                findings.append(mg001(entry.path, 1, f"file is over {limit} bytes (limits.max_manifest_bytes)"))
+                if entry.path in inside:
+                    findings.append(mg001(entry.path, 1, f"file is over {limit} bytes (limits.max_manifest_bytes)"))
                 continue
             known = self.parses.known(blob, max_depth)
             if known is not None:
                 outcomes[entry.path] = (blob, known)
-            elif MARKER in data and not self.parses.admit(len(data)):
-                findings.append(mg001(entry.path, 1, BYTES_SPENT))
+            elif not may_be_manifest(data):  # most YAML of other tools: never sent to a parse (nor to its pool)
+                outcomes[entry.path] = (blob, self.parses.skip(blob, max_depth))
+            elif not self.parses.admit(len(data)):
+                if entry.path in inside:
+                    findings.append(mg001(entry.path, 1, BYTES_SPENT))
+                else:  # not parsed: what its plain text says
+                    look = declared_look(data)
+                    outcomes[entry.path] = (blob, ("error", [[], list(look) if look else None]))
             else:
-                todo.append((entry.path, blob, data))
+                (todo if entry.path in inside else later).append((entry.path, blob, data))
+        todo.extend(later)
         for (path, blob, _), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
             outcomes[path] = (blob, outcome)
         manifests = []
@@ -313,9 +385,14 @@ class Loader:
             blob, (kind, payload) = outcomes[path]
             if kind == "skip":
                 continue
+            if path not in inside:
+                look = _look(kind, payload)
+                if look is not None:
+                    unloaded.append(Unloaded(path, *look, left_out[path]))
+                continue
             blobs[path] = blob
             if kind == "error":
-                findings.extend(mg001(path, line, message, subject) for message, line, subject in payload)
+                findings.extend(mg001(path, line, message, subject) for message, line, subject in payload[0])
                 continue
             kind_name, text, order = payload[:3]
             try:
@@ -324,7 +401,7 @@ class Loader:
                 findings.extend(invalid(path, loads(text), order, exc))
                 continue
             manifests.append(ManifestFile(path, blob, doc, plain, text, order))
-        return manifests
+        return manifests, unloaded
 
     def _load_schemas(self, manifests: list[ManifestFile], config: Config, by_path: dict[str, Entry],
                       findings: list[Finding], blobs: dict[str, str],

@@ -54,7 +54,7 @@ def test_missing_field_and_wrong_kind(tmp_path):
     assert [(f.file, f.line, f.message) for f in snap.findings] == [
         ("a.yaml", 1, "missing field 'spec'"),
         ("b.yaml", 2, "kind must be one of Model, Contract, not 'Pipeline'"),
-        ("c.yaml", 1, "apiVersion must be 'modelgate/v1'"),
+        ("c.yaml", 1, "apiVersion must be 'modelgate/v1', not 'modelgate/v2'; did you mean apiVersion: modelgate/v1?"),
     ]
 
 
@@ -327,3 +327,91 @@ def test_a_configuration_over_the_size_limit_is_mg001_and_never_read(tmp_path, m
     [finding] = snap.findings
     assert (finding.rule, finding.file, finding.line) == ("MG001", ".modelgate.yml", 1)
     assert finding.message == "file is 1000017 bytes, over the limit of 1000000 (limits.max_manifest_bytes); not read"
+
+
+# --- issue 13: files the globs leave out that look like manifests (Snapshot.unloaded, MG009) ---------------------
+
+OUTSIDE = {".modelgate.yml": "manifests: {include: ['models/**'], exclude: ['vendor/**']}\n",
+           "models/a.yaml": model("a"), "ml/b.yml": model("b"), "vendor/c.yaml": model("c"),
+           "ci/workflow.yml": "on: push\njobs: {}\n", "deploy/svc.yaml": "apiVersion: v1\nkind: Service\nspec: {}\n"}
+
+
+def test_the_files_the_globs_leave_out_are_recorded_when_they_look_like_manifests(tmp_path):
+    snap = load(tmp_path, OUTSIDE)
+    assert [m.name for m in snap.manifests] == ["a"]
+    assert [(u.path, u.line, u.subject, u.excluded) for u in snap.unloaded] == [("ml/b.yml", 1, "model:b", False)]
+    # with the state's findings, as MG001's are: whoever reads them (lint, check, what does not load) sees it
+    assert [(f.rule, f.severity, f.file, f.line, f.subject) for f in snap.findings] == [
+        ("MG009", "warning", "ml/b.yml", 1, "model:b")]
+    assert lint_snapshot(snap) == lint_snapshot(snap, rules={"MG002"}) == snap.findings  # passed through, once
+    shown = Loader(DirectorySource(tmp_path), show_excluded=True).load()
+    assert [(u.path, u.excluded) for u in shown.unloaded] == [("ml/b.yml", False), ("vendor/c.yaml", True)]
+    assert shown.findings == snap.findings  # an excluded file is never a finding
+
+
+def test_a_file_outside_the_globs_is_read_once_a_run_and_after_the_manifests(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path / "repo", OUTSIDE)
+    read = _spy_blob_reads(monkeypatch)
+    parses = Parses(workers=1)
+    base, head = load_states(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "main"), None, parses)
+    assert base.unloaded == head.unloaded and len(head.unloaded) == 1
+    config = git(repo, "rev-parse", "HEAD:.modelgate.yml").strip()  # read by each state, as it always was
+    files = [sha for sha in read if sha != config]
+    assert len(files) == len(set(files)) == 4  # each blob once for both states, the excluded one not at all
+    assert git(repo, "rev-parse", "HEAD:vendor/c.yaml").strip() not in read  # exclude: not even read
+    order: list[str] = []
+    original = Parses.parse
+
+    def spy(self, items, max_depth):
+        order.extend(path for path, _, _ in items)
+        return original(self, items, max_depth)
+
+    monkeypatch.setattr(Parses, "parse", spy)
+    load(tmp_path / "again", {**OUTSIDE, "a/first.yaml": model("first")})
+    # the manifests first; the workflow and the Service never reach a parse: the prefilter drops them
+    assert order == ["models/a.yaml", "a/first.yaml", "ml/b.yml"]
+
+
+def test_the_outside_files_never_take_the_runs_budget_from_the_manifests(tmp_path, monkeypatch):
+    files = {".modelgate.yml": "manifests: {include: ['models/**']}\n", "models/z.yaml": model("z"),
+             **{f"a/m{i}.yaml": model(f"m{i}") for i in range(5)}}
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", len(model("z")) + len(model("m0")) + 10)
+    snap = load(tmp_path, files)
+    assert [m.name for m in snap.manifests] == ["z"] and {f.rule for f in snap.findings} == {"MG009"}
+    assert [u.path for u in snap.unloaded] == [f"a/m{i}.yaml" for i in range(5)]  # past the budget: by their text
+    monkeypatch.setattr(load_module, "RUN_MAX_VALUES", 30)
+    snap = load(tmp_path / "values", files)
+    assert [m.name for m in snap.manifests] == ["z"] and {f.rule for f in snap.findings} == {"MG009"}
+    assert [u.path for u in snap.unloaded] == [f"a/m{i}.yaml" for i in range(5)]
+
+
+def test_an_oversized_file_outside_the_globs_is_peeked_at_never_parsed(tmp_path, monkeypatch):
+    config = {".modelgate.yml": "manifests: {include: ['models/**']}\nlimits: {max_manifest_bytes: 4000}\n",
+              "models/a.yaml": model("a")}
+    big = model("big") + "#" + "x" * 5000 + "\n"
+    repo = make_repo(tmp_path / "repo", {**config, "ml/big.yaml": big,
+                                         "charts/values.yaml": "values:\n" + "  - 1\n" * 2000})
+    parsed: list[str] = []
+    original = Parses.parse
+    monkeypatch.setattr(Parses, "parse", lambda self, items, depth: parsed.extend(p for p, _, _ in items) or
+                        original(self, items, depth))
+    snap = Loader(GitRevisionSource(repo, "main")).load()
+    assert parsed == ["models/a.yaml"]
+    [unloaded] = snap.unloaded
+    assert unloaded.path == "ml/big.yaml" and "over limits.max_manifest_bytes" in unloaded.what
+    [finding] = lint_snapshot(snap)
+    assert (finding.rule, finding.file, finding.severity) == ("MG009", "ml/big.yaml", "warning")
+
+
+def test_a_blob_that_moves_out_of_the_globs_keeps_one_parse(tmp_path):
+    """A manifest renamed from .yaml to .yml keeps its blob: its one parse serves the manifest at base and the
+    MG009 at head."""
+    repo = make_repo(tmp_path / "repo", {".modelgate.yml": "manifests: {include: ['**/*.yaml']}\n",
+                                         "models/m.yaml": model("m")}, branch="base")
+    git(repo, "checkout", "-q", "-b", "head")
+    commit(repo, {"models/m.yaml": None, "models/m.yml": model("m")}, "rename")
+    parses = Parses(workers=1)
+    base, head = _states(repo, parses)
+    assert [m.name for m in base.manifests] == ["m"] and head.manifests == []
+    assert [(u.path, u.subject) for u in head.unloaded] == [("models/m.yml", "model:m")]
+    assert len(parses.memo) == 1

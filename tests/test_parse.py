@@ -77,3 +77,75 @@ def test_both_readers_count_a_documents_values_the_same_way():
         assert fast[2] == read_counted(text, want_lines=True)[2] > 1
     assert read_fast_counted(alias_heavy_contract("big"), 64) is None  # past the fast path's share: read_yaml's
     assert read_counted(alias_heavy_contract("big"))[2] > 400_000
+
+
+# --- issue 13: which files look like manifests (the prefilter, the document, the text YAML cannot read) ----------
+
+def test_the_prefilter_drops_only_bytes_that_cannot_hold_a_manifest_looking_document():
+    from bot.manifests.parse import may_be_manifest
+
+    assert not may_be_manifest(b"name: ci\non: push\njobs: {test: {runs-on: ubuntu-latest}}\n")
+    assert not may_be_manifest(b"image: {tag: v1}\nreplicas: 3\n")  # Helm values
+    assert may_be_manifest(b"apiVersion: ModelGate/V1\n")  # any case
+    assert not may_be_manifest(b"apiVersion: apps/v1\nkind: Deployment\nspec: {replicas: 3}\n")
+    assert may_be_manifest(b"kind: Model\nspec: {}\n")  # apiVersion-less
+    assert may_be_manifest(b"kind: Contract\nspec: {}\n") and not may_be_manifest(b"kind: model\nspec: {}\n")
+    assert may_be_manifest(b'apiVersion: "\\x6Dodelgate/v1"\n')  # an escape could spell it
+
+
+def test_a_document_looks_like_a_manifest_by_its_apiversion_or_by_its_kind_and_spec():
+    from bot.manifests.parse import look_of
+
+    assert look_of({"apiVersion": "modelgate/V2", "kind": "Model", "metadata": {"name": "a"}}, [1, 1, 1, 2, 3, 3]) == (
+        "apiVersion 'modelgate/V2'", 1, "model:a")
+    assert look_of({"kind": "Contract", "spec": {}}, [1, 1, 1, 2, 2]) == (
+        "kind 'Contract' with a spec and no apiVersion", 1, None)
+    assert look_of({"kind": "model", "apiVersion": "modelgates/v1", "metadata": {"name": "b"}}, [1])[2] == "model:b"
+    for other in ({"apiVersion": "machinelearning.seldon.io/v1", "kind": "Model", "spec": {}},
+                  {"apiVersion": 1, "kind": "Model", "spec": {}}, {"kind": "Model"}, {"kind": "Deployment", "spec": 1},
+                  {"apiVersion": "apps/v1", "kind": "Deployment"}):
+        assert look_of(other, [1]) is None, other
+
+
+def test_an_escaped_apiversion_is_read_not_skipped():
+    text = model("esc").replace("apiVersion: modelgate/v1", 'apiVersion: "\\x6Dodelgate/v1"')
+    (kind, payload), _, _ = read_budgeted("m.yaml", text.encode())
+    assert kind == "manifest" and loads(payload[1])["metadata"]["name"] == "esc"
+
+
+def test_another_tools_yaml_is_skipped_after_it_is_read_and_a_wrong_identity_is_not():
+    from bot.manifests.parse import SKIP
+
+    assert read_budgeted("k.yaml", b"apiVersion: v1\nkind: Service\nspec: {}\n")[0] == SKIP
+    assert read_budgeted("k.yaml", b"a: '\\\\d'\n")[0] == SKIP
+    (kind, (problems, look)), _, _ = read_budgeted("m.yaml", model("a").replace("kind: Model", "kind: [x]").encode())
+    assert kind == "error" and look == ["apiVersion 'modelgate/v1'", 1, None]
+    assert problems == [["kind must be one of Model, Contract, not ['x']", 2, None]]  # no kind it is close to
+
+
+def test_text_that_yaml_cannot_read_looks_like_a_manifest_by_its_lines():
+    from bot.manifests.parse import SKIP, declared_look
+
+    broken = b"# a model\napiVersion: modelgate/v1\nkind: Model\nmetadata: {name: broken\n"
+    assert declared_look(broken) == ("apiVersion 'modelgate/v1'", 2, "model:broken")
+    (kind, (problems, look)), _, _ = read_budgeted("m.yaml", broken)
+    assert kind == "error" and look[:2] == ["apiVersion 'modelgate/v1'", 2]
+    assert problems[0][0].startswith("YAML syntax error")
+    assert declared_look(b"kind: Contract\nmetadata: {name: c}\nspec: [\n") == (
+        "kind 'Contract' with a spec and no apiVersion", 1, "contract:c")
+    assert declared_look(b"{apiVersion: ModelGate/v9, kind: Model\n") == ("apiVersion 'ModelGate/v9'", 1, None)
+    assert declared_look(b"apiVersion: modelgate/v1\n\xff\xfe\n") == ("apiVersion 'modelgate/v1'", 1, None)
+    helm = b"apiVersion: apps/v1\nkind: Deployment\nspec:\n  {{ .Values.spec }}\n"
+    assert declared_look(helm) is None and read_budgeted("t.yaml", helm)[0] == SKIP
+    assert declared_look(b"kind: Model\nspec: [\napiVersion: x\n") is None  # another tool's, with its apiVersion
+
+
+def test_a_file_the_runs_budget_refuses_is_never_skipped_as_no_manifest():
+    """Past the budget the document is not known: it may be a manifest (an escape can hide its apiVersion), so it is
+    refused with MG001 and not kept in the disk cache (``over``), never skipped for good."""
+    from bot.manifests.parse import OVER_BUDGET
+
+    data = b"a: '\\\\'\nb: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+    (kind, (problems, look)), _, over = read_budgeted("x.yaml", data, budget=3)
+    assert (kind, problems[0][0], look, over) == ("error", OVER_BUDGET, None, True)
+    assert read_budgeted("x.yaml", data)[0][0] == "skip"  # within the budget: read, and another tool's

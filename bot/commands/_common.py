@@ -52,15 +52,16 @@ def show(formats: Formats[D], fmt: str, document: D) -> None:
     print(text, end="" if not text or text.endswith("\n") else "\n")
 
 
-def load_state(spec: str | None, config_file: str | None = None) -> Snapshot:
+def load_state(spec: str | None, config_file: str | None = None, show_excluded: bool = False) -> Snapshot:
     """Read one state (a directory, a git revision of the repository here, or None: its working tree).
 
     ``config_file`` replaces the state's own ``.modelgate.yml``; an invalid one is a UsageError (exit 2).
+    ``show_excluded``: also tell which files ``manifests.exclude`` leaves out look like manifests.
     """
     config = config_from_file(config_file) if config_file is not None else None
     source = open_source(spec)
     try:
-        return Loader(source, config).load()
+        return Loader(source, config, show_excluded=show_excluded).load()
     finally:
         source.close()
 

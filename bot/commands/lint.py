@@ -2,6 +2,7 @@
 
 Exit 0 when no error remains (warnings allowed), 1 when one does, 2 when the state cannot be read.
 Severities are the catalogue's, under the state's configuration (``rules:`` overrides; ``off`` drops).
+``--show-excluded`` also lists the manifest-looking files that ``manifests.exclude`` leaves out on purpose.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="a directory or a git revision of the repository here (default: the working tree)")
     add_format(parser, LINT)
     parser.add_argument("--config", metavar="FILE", help="use this configuration instead of the state's .modelgate.yml")
+    parser.add_argument("--show-excluded", action="store_true",
+                        help="also list the files that look like manifests but that manifests.exclude leaves out")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    snapshot = load_state(args.state, args.config)
-    report = LintReport(list(configured(lint_snapshot(snapshot), snapshot.config)), len(snapshot.manifests))
+    snapshot = load_state(args.state, args.config, show_excluded=args.show_excluded)
+    excluded = tuple(file for file in snapshot.unloaded if file.excluded) if args.show_excluded else None
+    report = LintReport(list(configured(lint_snapshot(snapshot), snapshot.config)), len(snapshot.manifests),
+                        excluded)
     show(LINT, args.format, report)
     return 1 if report.failed else 0

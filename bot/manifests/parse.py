@@ -25,6 +25,8 @@ from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, 
 from bot.result import Finding
 
 MARKER = API_VERSION.encode()
+API_FAMILY = "modelgate"  # an apiVersion starting with this (in any case) declares a modelgate manifest
+YAML_SUFFIXES = (".yaml", ".yml")  # a file with one of these (in any case) is looked at even outside the globs
 # A run's budget (issue 19, item 9): the manifests and schema files of one run, each distinct blob counted once,
 # expand to at most this many values in all (as the readers count them, aliases at the size of what they repeat)
 # and hold at most this many bytes. Past it, the rest are not read and each is MG001 (MG008 for a schema file).
@@ -35,8 +37,13 @@ OVER_BUDGET = (f"the manifests and schema files of this run expand to more than 
 NOT_READ = f"not read: {OVER_BUDGET}"
 BYTES_SPENT = f"not read: the manifests and schema files of this run hold more than {RUN_MAX_BYTES} bytes in all"
 
-# ("skip", None) | ("manifest", [kind, data as JSON, order of its lines]) | ("error", [[message, line, subject]])
+# ("skip", None): not a manifest-looking file | ("manifest", [kind, data as JSON, order of its lines, values])
+# | ("error", [[[message, line, subject], ...], look]): MG001 problems of a manifest-looking file, ``look`` what
+# made it look like one ([what, line, subject], ``Look``), None when it was not read to know.
 Outcome = tuple[str, Any]
+# What makes a file look like a modelgate manifest: (what it declares, its line, ``model:NAME`` when readable).
+Look = tuple[str, int, str | None]
+SKIP: Outcome = ("skip", None)
 
 
 def mg001(path: str, line: int | None, message: str, subject: str | None = None) -> Finding:
@@ -119,17 +126,93 @@ def invalid(path: str, data: dict[str, Any], order: Sequence[int], exc: Validati
 def read_budgeted(path: str, data: bytes, max_depth: int = 64,
                   budget: int = RUN_MAX_VALUES) -> tuple[Outcome, int, bool]:
     """What one file's bytes are, read within what is left of a run's budget of values: (outcome, the values the
-    document cost, whether it went past the budget). The outcome is not a manifest, a manifest document's data and
-    lines, or its MG001 problems; its payload ends with its values, so a cached one is counted too. The typed models
-    judge the data later, once per blob, in the process that uses it (``Parses.doc``): a worker validating too
-    would only do that work twice."""
-    if MARKER not in data:
-        return ("skip", None), 0, False
-    doc, order, findings, nodes = read_document(path, data, max_depth, budget)
+    document cost, whether it went past the budget). The outcome is not a manifest-looking file (``SKIP``), a
+    manifest document's data and lines, or its MG001 problems and what made it look like a manifest; a manifest's
+    payload ends with its values, so a cached one is counted too. The typed models judge the data later, once per
+    blob, in the process that uses it (``Parses.doc``): a worker validating too would only do that work twice."""
+    if not may_be_manifest(data):
+        return SKIP, 0, False
+    doc, order, findings, nodes, look = judge(path, data, max_depth, budget)
     if doc is None:
+        if not findings:
+            return SKIP, nodes, False
         over = any(f.message == OVER_BUDGET for f in findings)
-        return ("error", [[f.message, f.line, f.subject] for f in findings]), nodes, over
+        return error_outcome(findings, look), nodes, over
     return ("manifest", [doc["kind"], dumps(doc), order, nodes]), nodes, False
+
+
+def error_outcome(findings: Sequence[Finding], look: Look | None) -> Outcome:
+    """The outcome of a manifest-looking file that is not a manifest: its MG001 problems, and its ``Look``."""
+    return "error", [[[f.message, f.line, f.subject] for f in findings], list(look) if look else None]
+
+
+def may_be_manifest(data: bytes) -> bool:
+    """The prefilter of every YAML file: False only when its bytes cannot hold a manifest-looking document.
+
+    Such a document says ``modelgate`` (its apiVersion, in any case), or ``kind``, ``spec`` and ``Model`` or
+    ``Contract`` (an apiVersion-less one: its kind is one of the two as written); a backslash could spell any of
+    them in a quoted scalar's escapes (``"\\x6dodelgate/v1"``), so it is read too. A few passes over the bytes, no
+    parse: a CI workflow, a Helm values file or a Kubernetes Deployment is dropped here.
+    """
+    return (b"modelgate" in data.lower() or b"\\" in data
+            or (b"kind" in data and b"spec" in data and (b"Model" in data or b"Contract" in data)))
+
+
+_DECLARED = re.compile(rb"""apiVersion['"]?[ \t]*:[ \t]*['"]?(modelgate[^\s'",}#]{0,60})""", re.IGNORECASE)
+_KIND_LINE = re.compile(rb"""^kind:[ \t]*['"]?(Model|Contract)['"]?[ \t]*(?:#.*)?\r?$""", re.MULTILINE)
+_SPEC_LINE = re.compile(rb"^spec:", re.MULTILINE)
+_API_LINE = re.compile(rb"^apiVersion:", re.MULTILINE)
+
+
+def declared_look(data: bytes) -> Look | None:
+    """What the plain text of a file that YAML cannot read (or that is not read) says it is: a manifest when an
+    ``apiVersion: modelgate…`` is written in it, or a top-level ``kind: Model|Contract`` and ``spec:`` with no
+    ``apiVersion:``; None otherwise. A scan of bytes with patterns that cannot backtrack far: the text may be
+    hostile and need not be UTF-8."""
+    found = _DECLARED.search(data) or re.search(re.escape(MARKER), data)
+    kind = None if found else _KIND_LINE.search(data)
+    if found is not None:
+        value = found.group(1) if found.re is _DECLARED else MARKER
+        what = f"apiVersion {value.decode('utf-8', 'replace')!r}"
+    elif kind is not None and _SPEC_LINE.search(data) and not _API_LINE.search(data):
+        what = f"kind {kind.group(1).decode()!r} with a spec and no apiVersion"
+    else:
+        return None
+    start = (found or kind).start()  # type: ignore[union-attr]
+    return what, data.count(b"\n", 0, start) + 1, _guess_subject(data.decode("utf-8", "replace"))
+
+
+def look_of(doc: dict[str, Any], order: Sequence[int]) -> Look | None:
+    """What makes a read document look like a modelgate manifest (None: it does not; another tool's file).
+
+    An ``apiVersion`` starting with ``modelgate`` in any case, any version; or no apiVersion, ``kind: Model`` or
+    ``Contract`` and a ``spec`` (another tool's ``kind: Model``, Seldon's say, carries its own apiVersion).
+    """
+    api = doc.get("apiVersion")
+    if isinstance(api, str) and api.strip().lower().startswith(API_FAMILY):
+        return f"apiVersion {api!r}", line_at(doc, order, ("apiVersion",)), _subject(doc)
+    if api is None and doc.get("kind") in KINDS and "spec" in doc:
+        return (f"kind {doc['kind']!r} with a spec and no apiVersion", line_at(doc, order, ("kind",)),
+                _subject(doc))
+    return None
+
+
+def _meant_kind(kind: Any) -> str | None:
+    """The kind a document meant: one of ``KINDS`` as written, or the one it is close to (``model``, ``Contracts``)."""
+    if not isinstance(kind, str):
+        return None
+    if kind in KINDS:
+        return kind
+    close = difflib.get_close_matches(kind.lower(), [k.lower() for k in KINDS], n=1, cutoff=0.75)
+    return next((k for k in KINDS if close and k.lower() == close[0]), None)
+
+
+def _subject(doc: dict[str, Any]) -> str | None:
+    """``model:NAME`` or ``contract:NAME`` of a document whose kind (or the kind it meant) and name are readable."""
+    kind = _meant_kind(doc.get("kind"))
+    metadata = doc.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return f"{kind.lower()}:{name}" if kind and isinstance(name, str) and name else None
 
 
 _NAME = re.compile(r"""\bname:\s*['"]?([a-z0-9][a-z0-9-]{0,62})['"]?\s*(?:[,}#]|$)""")
@@ -159,14 +242,24 @@ def _guess_subject(text: str) -> str | None:
 
 
 def read_document(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VALUES,
-                          ) -> tuple[dict[str, Any] | None, list[int], list[Finding], int]:
+                  ) -> tuple[dict[str, Any] | None, list[int], list[Finding], int]:
+    """``judge`` without the ``Look``: (document, lines, [], values), (None, [], MG001 findings, values), or
+    (None, [], [], values) for a file that does not look like a manifest."""
+    doc, order, findings, nodes, _ = judge(path, data, max_depth, budget)
+    return doc, order, findings, nodes
+
+
+def judge(path: str, data: bytes, max_depth: int = 64, budget: int = RUN_MAX_VALUES,
+          ) -> tuple[dict[str, Any] | None, list[int], list[Finding], int, Look | None]:
     """The YAML mapping of a manifest file with a known ``apiVersion`` and ``kind``, the order of its lines
-    (``bot.manifests.snapshot``) and the values it cost, read within ``budget`` values (what is left of a run's:
-    past it, MG001 ``OVER_BUDGET``); or its MG001 findings."""
+    (``bot.manifests.snapshot``), the values it cost and what made it look like a manifest, read within ``budget``
+    values (what is left of a run's: past it, MG001 ``OVER_BUDGET``); or its MG001 findings; or no findings and no
+    document: the file does not look like a manifest (``look_of``; for text YAML cannot read, ``declared_look``).
+    A wrong apiVersion or kind in a manifest-looking document is MG001 with a did-you-mean, never a skip."""
     try:
         text = decode(data)
     except YamlError as exc:
-        return None, [], [mg001(path, exc.line, exc.message)], 0
+        return _unread(data, mg001(path, exc.line, exc.message), 0)
     limit = min(DEFAULT_MAX_NODES, budget)
     fast = read_fast_counted(text, max_depth, limit)
     if fast is not None:
@@ -176,31 +269,58 @@ def read_document(path: str, data: bytes, max_depth: int = 64, budget: int = RUN
             doc, lines, nodes = read_counted(text, max_depth=max_depth, max_nodes=limit, want_lines=True)
         except TooManyValues as exc:
             message = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
-            return None, [], [mg001(path, exc.line, message, _guess_subject(text))], exc.nodes
+            return _unread(data, mg001(path, exc.line, message, _guess_subject(text)), exc.nodes)
         except YamlError as exc:
-            return None, [], [mg001(path, exc.line, exc.message, _guess_subject(text))], exc.nodes
+            return _unread(data, mg001(path, exc.line, exc.message, _guess_subject(text)), exc.nodes)
         order = in_order(doc, lines)
     if nodes > limit:  # the text its aliases repeat (the readers check the values alone as they read)
         message = OVER_BUDGET if limit < DEFAULT_MAX_NODES else (
             f"the document expands to more than {limit} values (alias expansion?)")
-        return None, [], [mg001(path, 1, message, _guess_subject(text))], limit  # what was read: not decoded
+        return _unread(data, mg001(path, 1, message, _guess_subject(text)), limit)  # what was read: not decoded
     if not isinstance(doc, dict):
         shown = "a list" if isinstance(doc, list) else "empty" if doc is None else "a scalar"
-        return None, [], [mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}")], nodes
-    kind = doc.get("kind")
-    if doc.get("apiVersion") != API_VERSION:
-        return None, [], [mg001(path, 1, f"apiVersion must be {API_VERSION!r}")], nodes
+        return _unread(data, mg001(path, 1, f"a manifest must be one YAML mapping, this is {shown}"), nodes)
+    look = look_of(doc, order)
+    if look is None:
+        return None, [], [], nodes, None
+    problems = _identity_problems(path, doc, order, look)
+    if problems:
+        return None, [], problems, nodes, look
+    return doc, order, [], nodes, look
+
+
+def _unread(data: bytes, problem: Finding, nodes: int,
+            ) -> tuple[None, list[int], list[Finding], int, Look | None]:
+    """A document that was not read whole: its ``problem`` when its plain text says it is a manifest
+    (``declared_look``) or when the run's budget refused it (not known, so never skipped: it may be one); else
+    nothing, as for any other tool's file."""
+    look = declared_look(data)
+    return None, [], [problem] if look or problem.message == OVER_BUDGET else [], nodes, look
+
+
+def _identity_problems(path: str, doc: dict[str, Any], order: list[int], look: Look) -> list[Finding]:
+    """MG001 for the ``apiVersion`` and ``kind`` of a manifest-looking document, each with a did-you-mean."""
+    problems = []
+    api, kind, subject = doc.get("apiVersion"), doc.get("kind"), look[2]
+    if api is None:
+        problems.append(mg001(path, line_at(doc, order, ("kind",)),
+                              f"missing apiVersion; did you mean apiVersion: {API_VERSION}?", subject))
+    elif api != API_VERSION:
+        problems.append(mg001(path, look[1], f"apiVersion must be {API_VERSION!r}, not {api!r}; "
+                                             f"did you mean apiVersion: {API_VERSION}?", subject))
     if not isinstance(kind, str) or kind not in KINDS:
-        return None, [], [mg001(path, line_at(doc, order, ("kind",)),
-                                f"kind must be one of {', '.join(KINDS)}, not {kind!r}")], nodes
-    return doc, order, [], nodes
+        meant = _meant_kind(kind)
+        hint = f"; did you mean {meant!r}?" if meant else ""
+        problems.append(mg001(path, line_at(doc, order, ("kind",)),
+                              f"kind must be one of {', '.join(KINDS)}, not {kind!r}{hint}", subject))
+    return problems
 
 
 def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tuple[ManifestFile | None, list[Finding]]:
     """Read and validate one manifest file; the findings are MG001 with file and line."""
     doc, order, findings, _ = read_document(path, data, max_depth)
-    if doc is None:
-        return None, findings
+    if doc is None:  # meant as a manifest: one that does not even look like one is MG001 too
+        return None, findings or [mg001(path, 1, f"not a modelgate manifest: apiVersion must be {API_VERSION!r}")]
     try:
         parsed = KINDS[doc["kind"]].model_validate(doc)
     except ValidationError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.config import Config
 from bot.manifests.models import Contract, Model
@@ -57,6 +57,16 @@ class ManifestFile:
         return line_at(self.data, self.order, path)
 
 
+class Unloaded(NamedTuple):
+    """A file that looks like a manifest (``bot.manifests.parse.look_of``) but that the globs do not load."""
+
+    path: str
+    what: str  # what makes it look like one: "apiVersion 'modelgate/v1'"
+    line: int
+    subject: str | None  # ``model:NAME`` when its kind and name are readable
+    excluded: bool  # an explicit ``manifests.exclude`` names it: left out on purpose
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One state of the repository, parsed. Pure data: no handle on the source it came from.
@@ -80,6 +90,7 @@ class Snapshot:
     # Subjects (``model:NAME``, ``contract:NAME``) that loaded at base and do not load here, each with the MG001
     # that says so; ``models``/``contracts`` keep their base manifest (``bot.manifests.carry``). Empty at base.
     unknown: dict[str, Finding] = field(default_factory=dict)
+    unloaded: tuple[Unloaded, ...] = ()  # manifest-looking files the globs leave out (MG009, lint --show-excluded)
 
     def schema(self, contract: str, version: int) -> Any:
         """The schema of a contract version, inline or loaded from its schema_ref (None if unreadable)."""
@@ -95,10 +106,11 @@ class Snapshot:
 def snapshot(label: str, config: Config, manifests: list[ManifestFile], findings: list[Finding],
              paths: frozenset[str], blobs: dict[str, str], codeowners: tuple[str, str] | None,
              schemas: dict[tuple[str, int], Any], schema_files: dict[tuple[str, int], str],
-             config_blob: str | None) -> Snapshot:
+             config_blob: str | None, unloaded: tuple[Unloaded, ...] = ()) -> Snapshot:
     """A Snapshot of these parts, its manifests (in path order) indexed by kind and name."""
     return Snapshot(label, config, manifests, findings, paths, blobs, codeowners, schemas, schema_files, config_blob,
-                    models=_by_kind(manifests, "Model"), contracts=_by_kind(manifests, "Contract"))
+                    models=_by_kind(manifests, "Model"), contracts=_by_kind(manifests, "Contract"),
+                    unloaded=unloaded)
 
 
 def _by_kind(manifests: list[ManifestFile], kind: str) -> dict[str, ManifestFile]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.escape import terminal_text, workflow_command_data, workflow_command_prop
 
 if TYPE_CHECKING:
+    from bot.manifests.snapshot import Unloaded
     from bot.result import Finding
 
 
@@ -18,6 +19,7 @@ class LintReport:
 
     findings: Sequence[Finding]
     manifests: int
+    excluded: Sequence[Unloaded] | None = None  # ``--show-excluded``: the manifest-looking files exclude leaves out
 
     @property
     def failed(self) -> bool:
@@ -25,12 +27,22 @@ class LintReport:
 
 
 def as_json(report: LintReport) -> dict[str, Any]:
-    return {"verdict": "fail" if report.failed else "pass", "findings": [asdict(f) for f in report.findings]}
+    shown: dict[str, Any] = {"verdict": "fail" if report.failed else "pass",
+                             "findings": [asdict(f) for f in report.findings]}
+    if report.excluded is not None:
+        shown["excluded"] = [{"file": e.path, "line": e.line, "subject": e.subject, "looks_like": e.what}
+                             for e in report.excluded]
+    return shown
 
 
 def text(report: LintReport) -> str:
-    """One line per finding, then the summary."""
-    return "".join(f"{_line(f)}\n" for f in report.findings) + _summary(report.findings, report.manifests) + "\n"
+    """One line per finding, then the summary (then, when asked, the files exclude leaves out)."""
+    shown = "".join(f"{_line(f)}\n" for f in report.findings) + _summary(report.findings, report.manifests) + "\n"
+    if report.excluded is not None:
+        shown += f"{_plural(len(report.excluded), 'manifest-looking file')} left out by manifests.exclude" + (
+            ":\n" if report.excluded else "\n")
+        shown += "".join(f"  {terminal_text(e.path)}:{e.line}: {terminal_text(e.what)}\n" for e in report.excluded)
+    return shown
 
 
 def github(report: LintReport) -> str:
