@@ -2,6 +2,7 @@
 elsewhere); bounds judged by the bound they imply; an asserted ``format``; annotations that never break."""
 
 import json
+import random
 from typing import Any
 
 import jsonschema_rs
@@ -226,3 +227,36 @@ def test_an_annotation_never_makes_a_change_incompatible(keyword, first, second)
             assert result.compatible, (writer, reader, result.changes)
             assert {c.type for c in result.changes} <= {"TITLE_CHANGED", "DESCRIPTION_CHANGED"}
             assert counterexamples(writer, reader, ["%%%", "{}", "x", *STRINGS]) == []
+
+
+def random_bounds(rng: random.Random) -> dict[str, Any]:
+    """A number or integer schema with up to four bound keywords, in draft-04's or draft-06+'s spelling."""
+    values = [None, None, 3, 5, 5.5, 8, 10, 10.5, 12]
+    schema: dict[str, Any] = {"type": rng.choice(["number", "integer"])}
+    if rng.random() < 0.3:
+        schema["$schema"] = D4
+        for inclusive, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+            if (value := rng.choice(values)) is not None:
+                schema[inclusive] = value
+                if rng.random() < 0.5:
+                    schema[exclusive] = True
+        return schema
+    for keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        if (value := rng.choice(values)) is not None:
+            schema[keyword] = value
+    return schema
+
+
+def test_no_random_pair_of_bounds_is_called_compatible_with_a_counterexample_and_each_break_has_one():
+    """Seeded: 600 pairs. Sound (compatible: no probe breaks) and, for bounds and types alone, exact (incompatible:
+    a probe breaks), the probes being every value on both sides of each bound used."""
+    rng = random.Random(14)
+    probes = [x / 4 for x in range(61)]  # 0 to 15 by quarters: 3, 5, 5.5, 8, 10, 10.5, 12 and between
+    judged = {True: 0, False: 0}
+    for _ in range(600):
+        writer, reader = random_bounds(rng), random_bounds(rng)
+        result = compare(writer, reader)
+        found = counterexamples(writer, reader, probes)
+        assert result.compatible is not found, (writer, reader, [c.type for c in result.changes], found)
+        judged[result.compatible] += 1
+    assert min(judged.values()) > 100
