@@ -200,6 +200,11 @@ def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFi
                          detail=f"compatibility: {old.doc.spec.compatibility} → {new.doc.spec.compatibility} "
                                 "(the base's applies to this PR)"),
                   new, "spec", "compatibility")
+    if old.doc.spec.compat != new.doc.spec.compat:
+        formats = (c.format or "the configuration's" for c in (old.doc.spec.compat, new.doc.spec.compat))
+        yield _at(Change(new.subject, "metadata", "COMPAT_CHANGED",
+                         detail="compat.format: {} → {} (the base's applies to this PR)".format(*formats)),
+                  new, "spec", "compat")
     yield from _owners(old, new)
     a, b = old.doc.metadata, new.doc.metadata
     if (a.description, a.labels) != (b.description, b.labels):
@@ -249,8 +254,10 @@ def _version(old: _Side, new: _Side, judging: Judging) -> Iterator[Change]:
     yield from _deprecation(subject, a, b, new.manifest, where)
     assert isinstance(old.manifest.doc, Contract)
     compatibility = old.manifest.doc.spec.compatibility
+    own_format = old.manifest.doc.spec.compat.format  # the base's, as its compatibility: a PR cannot relax its own
+    format_assertion = judging.format_assertion if own_format is None else own_format == "assert"
     for change in diff_contract_version(subject, old.data(), new.data(), compatibility, judging.policy,
-                                        format_assertion=judging.format_assertion):
+                                        format_assertion=format_assertion):
         yield _at(change, new.manifest, *where, *_key_path(change, b))
     if a.quality != b.quality:
         yield _at(Change(subject, "metadata", "QUALITY_CHANGED", detail="data expectations (quality) changed"),

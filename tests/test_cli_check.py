@@ -116,21 +116,24 @@ def test_config_file_replaces_the_trusted_configuration(tmp_path: Path) -> None:
     assert valid(json_out(relaxed))["findings"] == []
 
 
-def dated_contract(**day: str) -> str:
+def dated_contract(own_format: str | None = None, **day: str) -> str:
     schema = {"type": "object", "properties": {"day": {"type": "string", **day}}}
-    return contract_of("feat", [{"version": 1, "status": "active", "schema": schema}], compatibility="backward")
+    compat = {"compat": {"format": own_format}} if own_format else {}
+    return contract_of("feat", [{"version": 1, "status": "active", "schema": schema}], compatibility="backward",
+                       **compat)
 
 
-@pytest.mark.parametrize(("config", "breaks"), [(None, True), ("compat: {format: assert}\n", True),
-                                                ("compat: {format: annotate}\n", False)])
-def test_a_format_added_under_backward_is_mg101_unless_the_configuration_annotates(tmp_path: Path,
-                                                                                  config: str | None,
-                                                                                  breaks: bool) -> None:
-    files = {"contracts/feat.yaml": dated_contract(), "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+@pytest.mark.parametrize(("config", "own_format", "breaks"), [
+    (None, None, True), ("compat: {format: assert}\n", None, True), ("compat: {format: annotate}\n", None, False),
+    (None, "annotate", False), ("compat: {format: annotate}\n", "assert", True)])
+def test_a_format_added_under_backward_is_mg101_unless_the_contract_or_the_configuration_annotates(
+        tmp_path: Path, config: str | None, own_format: str | None, breaks: bool) -> None:
+    files = {"contracts/feat.yaml": dated_contract(own_format),
+             "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
              "models/reader.yaml": model("reader", consumes=[("feat", 1)])}
     repo = make_repo(tmp_path / "repo", {**files, **({".modelgate.yml": config} if config else {})})
     git(repo, "checkout", "-q", "-b", "pr")
-    commit(repo, {"contracts/feat.yaml": dated_contract(format="date")}, "day becomes a date")
+    commit(repo, {"contracts/feat.yaml": dated_contract(own_format, format="date")}, "day becomes a date")
     done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28",
                    "--cache-dir", "none", cwd=repo)
     out = valid(json_out(done))
@@ -138,6 +141,20 @@ def test_a_format_added_under_backward_is_mg101_unless_the_configuration_annotat
     assert (done.returncode == 1) is breaks, done.stderr
     if breaks:
         assert {(c["type"], c["breaking"]) for c in out["changes"]} == {("FORMAT_ADDED", True)}
+
+
+def test_a_pr_cannot_annotate_the_format_it_adds(tmp_path: Path) -> None:
+    """The base's ``spec.compat`` applies to the PR, as its ``compatibility`` does."""
+    files = {"contracts/feat.yaml": dated_contract(), "models/pipe.yaml": model("pipe", provides=[("feat", 1)])}
+    repo = make_repo(tmp_path / "repo", files)
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, {"contracts/feat.yaml": dated_contract("annotate", format="date")}, "annotate, and add a format")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28",
+                   "--cache-dir", "none", cwd=repo)
+    out = valid(json_out(done))
+    assert done.returncode == 1, done.stderr
+    assert {(c["type"], c["breaking"]) for c in out["changes"]} == {("FORMAT_ADDED", True), ("COMPAT_CHANGED", False)}
+    assert "MG101" in {f["rule"] for f in out["findings"]}
 
 
 def test_a_head_cannot_turn_its_own_rule_off(tmp_path: Path) -> None:
