@@ -16,15 +16,18 @@ from bot.compat.types import Policy
 from bot.config import CONFIG_PATH
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.snapshot import ManifestFile, Snapshot
-from bot.policy.contract_diff import diff_contract_version
+from bot.policy.contract_diff import Judging, diff_contract_version
 from bot.result import Change, ChangeKind
 
 KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fallback", "stability",
               "version", "consumes", "provides", "owners", "metadata")
 
 
-def diff_states(base: Snapshot, head: Snapshot, policy: Policy = "strict") -> list[Change]:
-    """Every change from ``base`` to ``head``, sorted by subject, then kind, type and path."""
+def diff_states(base: Snapshot, head: Snapshot, policy: Policy = "strict", *, format_assertion: bool = True
+                ) -> list[Change]:
+    """Every change from ``base`` to ``head``, sorted by subject, then kind, type and path; schemas are judged
+    under ``policy`` and ``format_assertion`` (the trusted configuration's ``compat.format``)."""
+    judging = Judging(policy, format_assertion)
     changes = list(_config(base, head))
     unreadable = {f.file for f in head.findings if f.rule == "MG001"}
     schema_refs: dict[str, list[str]] = {}
@@ -55,7 +58,7 @@ def diff_states(base: Snapshot, head: Snapshot, policy: Policy = "strict") -> li
             elif old is not None and new is not None:
                 if _untouched(base, head, old, new, schema_refs.get(name, []) if kind == "Contract" else []):
                     continue
-                found = list(_model(old, new) if kind == "Model" else _contract(base, head, old, new, policy))
+                found = list(_model(old, new) if kind == "Model" else _contract(base, head, old, new, judging))
                 changes.extend(found or _text(old, new))
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     return sorted(changes, key=lambda c: (c.subject, order[c.kind], c.type, c.path or "", c.detail))
@@ -189,13 +192,19 @@ def _versions_removed(manifest: ManifestFile) -> Iterator[Change]:
                   manifest, "spec", "versions", index, "version")
 
 
-def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, policy: Policy) -> Iterator[Change]:
+def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFile, judging: Judging
+              ) -> Iterator[Change]:
     assert isinstance(old.doc, Contract) and isinstance(new.doc, Contract)
     if old.doc.spec.compatibility != new.doc.spec.compatibility:
         yield _at(Change(new.subject, "metadata", "COMPATIBILITY_CHANGED",
                          detail=f"compatibility: {old.doc.spec.compatibility} → {new.doc.spec.compatibility} "
                                 "(the base's applies to this PR)"),
                   new, "spec", "compatibility")
+    if old.doc.spec.compat != new.doc.spec.compat:
+        formats = (c.format or "the configuration's" for c in (old.doc.spec.compat, new.doc.spec.compat))
+        yield _at(Change(new.subject, "metadata", "COMPAT_CHANGED",
+                         detail="compat.format: {} → {} (the base's applies to this PR)".format(*formats)),
+                  new, "spec", "compat")
     yield from _owners(old, new)
     a, b = old.doc.metadata, new.doc.metadata
     if (a.description, a.labels) != (b.description, b.labels):
@@ -214,7 +223,7 @@ def _contract(base: Snapshot, head: Snapshot, old: ManifestFile, new: ManifestFi
                              detail=f"version {number} removed (was {version.status})"),
                       old, "spec", "versions", index, "version")
         else:
-            yield from _version(_Side(base, old, *before[number]), _Side(head, new, *after[number]), policy)
+            yield from _version(_Side(base, old, *before[number]), _Side(head, new, *after[number]), judging)
 
 
 class _Side(NamedTuple):
@@ -233,7 +242,7 @@ class _Side(NamedTuple):
         return data
 
 
-def _version(old: _Side, new: _Side, policy: Policy) -> Iterator[Change]:
+def _version(old: _Side, new: _Side, judging: Judging) -> Iterator[Change]:
     a, b = old.version, new.version
     subject = _version_subject(new.manifest, b.version)
     where = ("spec", "versions", new.position)
@@ -245,7 +254,10 @@ def _version(old: _Side, new: _Side, policy: Policy) -> Iterator[Change]:
     yield from _deprecation(subject, a, b, new.manifest, where)
     assert isinstance(old.manifest.doc, Contract)
     compatibility = old.manifest.doc.spec.compatibility
-    for change in diff_contract_version(subject, old.data(), new.data(), compatibility, policy):
+    own_format = old.manifest.doc.spec.compat.format  # the base's, as its compatibility: a PR cannot relax its own
+    format_assertion = judging.format_assertion if own_format is None else own_format == "assert"
+    for change in diff_contract_version(subject, old.data(), new.data(), compatibility, judging.policy,
+                                        format_assertion=format_assertion):
         yield _at(change, new.manifest, *where, *_key_path(change, b))
     if a.quality != b.quality:
         yield _at(Change(subject, "metadata", "QUALITY_CHANGED", detail="data expectations (quality) changed"),

@@ -41,7 +41,8 @@ def evaluation(base: Snapshot, head: Snapshot, today: date, trust: Snapshot | No
     impacted model with its owners as the trust root (default: the base) has them."""
     trust = base if trust is None else trust
     base_graph, head_graph = Graph.from_snapshot(base), Graph.from_snapshot(head)
-    changes = diff_states(base, head, trust.config.compatibility_policy)
+    changes = diff_states(base, head, trust.config.compatibility_policy,
+                          format_assertion=trust.config.compat.format_assertion)
     direct = _trusted(direct_impact(changes, base, head, base_graph, head_graph), base, head, trust)
     transitive = _trusted(transitive_impact(direct, base, head, base_graph, head_graph), base, head, trust)
     return Evaluation(base, head, today, base_graph, head_graph, changes, direct, transitive, trust)

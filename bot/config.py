@@ -73,6 +73,17 @@ class RolloutSettings(_Strict):
         return value
 
 
+class CompatSettings(_Strict):
+    """``compat``: how schema changes are judged beyond Confluent's keywords. ``format``: ``assert`` (a ``format`` a
+    validator checks constrains what consumers parse, so adding or changing one breaks) or ``annotate``."""
+
+    format: Literal["assert", "annotate"] = "assert"
+
+    @property
+    def format_assertion(self) -> bool:
+        return self.format == "assert"
+
+
 def _severity(value: Any) -> Any:
     return "off" if value is False else value
 
@@ -84,6 +95,7 @@ class Config(_Strict):
     compatibility_policy: Literal["strict", "lenient"] = "strict"
     rules: dict[str, Annotated[RuleSeverity, BeforeValidator(_severity)]] = Field(default_factory=dict)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    compat: CompatSettings = Field(default_factory=CompatSettings)
     rollout: RolloutSettings = Field(default_factory=RolloutSettings)
     admins: list[str] = Field(default_factory=list)
     status_context: str = Field(default="modelgate", min_length=1, max_length=100)

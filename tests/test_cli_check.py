@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli import main
 from tests.helpers import REPO_ROOT, commit, git, json_out, make_repo, run_cli, write_tree
+from tests.helpers import contract as contract_of
 from tests.scenarios import contract, model, version
 
 SCHEMA = json.loads((REPO_ROOT / "docs" / "check-output.schema.json").read_text(encoding="utf-8"))
@@ -113,6 +114,47 @@ def test_config_file_replaces_the_trusted_configuration(tmp_path: Path) -> None:
     assert strict.returncode == 1, strict.stderr
     assert relaxed.returncode == 0, relaxed.stderr
     assert valid(json_out(relaxed))["findings"] == []
+
+
+def dated_contract(own_format: str | None = None, **day: str) -> str:
+    schema = {"type": "object", "properties": {"day": {"type": "string", **day}}}
+    compat = {"compat": {"format": own_format}} if own_format else {}
+    return contract_of("feat", [{"version": 1, "status": "active", "schema": schema}], compatibility="backward",
+                       **compat)
+
+
+@pytest.mark.parametrize(("config", "own_format", "breaks"), [
+    (None, None, True), ("compat: {format: assert}\n", None, True), ("compat: {format: annotate}\n", None, False),
+    (None, "annotate", False), ("compat: {format: annotate}\n", "assert", True)])
+def test_a_format_added_under_backward_is_mg101_unless_the_contract_or_the_configuration_annotates(
+        tmp_path: Path, config: str | None, own_format: str | None, breaks: bool) -> None:
+    files = {"contracts/feat.yaml": dated_contract(own_format),
+             "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+             "models/reader.yaml": model("reader", consumes=[("feat", 1)])}
+    repo = make_repo(tmp_path / "repo", {**files, **({".modelgate.yml": config} if config else {})})
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, {"contracts/feat.yaml": dated_contract(own_format, format="date")}, "day becomes a date")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28",
+                   "--cache-dir", "none", cwd=repo)
+    out = valid(json_out(done))
+    assert ("MG101" in {f["rule"] for f in out["findings"]}) is breaks, out["findings"]
+    assert (done.returncode == 1) is breaks, done.stderr
+    if breaks:
+        assert {(c["type"], c["breaking"]) for c in out["changes"]} == {("FORMAT_ADDED", True)}
+
+
+def test_a_pr_cannot_annotate_the_format_it_adds(tmp_path: Path) -> None:
+    """The base's ``spec.compat`` applies to the PR, as its ``compatibility`` does."""
+    files = {"contracts/feat.yaml": dated_contract(), "models/pipe.yaml": model("pipe", provides=[("feat", 1)])}
+    repo = make_repo(tmp_path / "repo", files)
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, {"contracts/feat.yaml": dated_contract("annotate", format="date")}, "annotate, and add a format")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", "2026-11-28",
+                   "--cache-dir", "none", cwd=repo)
+    out = valid(json_out(done))
+    assert done.returncode == 1, done.stderr
+    assert {(c["type"], c["breaking"]) for c in out["changes"]} == {("FORMAT_ADDED", True), ("COMPAT_CHANGED", False)}
+    assert "MG101" in {f["rule"] for f in out["findings"]}
 
 
 def test_a_head_cannot_turn_its_own_rule_off(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ deprecation_days: {stable: 90, beta: 30, alpha: 0}
 compatibility_policy: strict
 rules: {MG201: error, MG204: off}
 approvals: {invalidate_on_push: true, allow_author: false, transitive: notify}
+compat: {format: assert}
 rollout: {stages: [shadow, canary, production], command_permission: write}
 admins: ["@acme/ml-platform"]
 status_context: modelgate
@@ -33,6 +34,7 @@ DEFAULTS = {
     "compatibility_policy": "strict",
     "rules": {},
     "approvals": {"invalidate_on_push": True, "allow_author": False, "transitive": "notify", "max_depth": None},
+    "compat": {"format": "assert"},
     "rollout": {"stages": ["shadow", "canary", "production"], "command_permission": "write"},
     "admins": [],
     "status_context": "modelgate",
@@ -65,6 +67,11 @@ def test_each_section_may_be_given_in_part() -> None:
                                              "transitive": "notify", "max_depth": None}
     assert config.model_dump(exclude={"limits", "approvals"}) == {
         k: v for k, v in DEFAULTS.items() if k not in ("limits", "approvals")}
+
+
+@pytest.mark.parametrize(("text", "asserts"), [("{}", True), ("{format: assert}", True), ("{format: annotate}", False)])
+def test_compat_format_says_whether_format_asserts(text: str, asserts: bool) -> None:
+    assert Config.model_validate(yaml.safe_load(f"compat: {text}")).compat.format_assertion is asserts
 
 
 @pytest.mark.parametrize(("text", "severity"), [
@@ -104,6 +111,7 @@ def test_every_rule_of_the_catalogue_may_be_configured() -> None:
     ({"approvals": {"invalidate_on_push": True, "allow_authors": True}}, ("approvals", "allow_authors")),
     ({"rollout": {"stages": ["canary"], "permission": "admin"}}, ("rollout", "permission")),
     ({"manifests": {"include": ["*.yaml"], "excludes": []}}, ("manifests", "excludes")),
+    ({"compat": {"formats": "assert"}}, ("compat", "formats")),
 ])
 def test_unknown_keys_are_refused(data: dict[str, Any], where: tuple[str, ...]) -> None:
     assert refused(data) == [(where, "Extra inputs are not permitted")]
@@ -125,6 +133,9 @@ def test_unknown_keys_are_refused(data: dict[str, Any], where: tuple[str, ...]) 
     ({"approvals": {"transitive": "require", "max_depth": True}}, ("approvals", "max_depth")),
     ({"approvals": {"transitive": "require", "max_depth": "3"}}, ("approvals", "max_depth")),
     ({"compatibility_policy": "loose"}, ("compatibility_policy",)),
+    ({"compat": {"format": "validate"}}, ("compat", "format")),
+    ({"compat": {"format": True}}, ("compat", "format")),
+    ({"compat": "annotate"}, ("compat",)),
     ({"manifests": {"include": "**/*.yaml"}}, ("manifests", "include")),
     ({"manifests": ["**/*.yaml"]}, ("manifests",)),
     ({"rollout": {"stages": []}}, ("rollout", "stages")),

@@ -53,6 +53,20 @@ def test_forward_break_with_nothing_to_report_old_to_new_is_still_reported():
     assert "old schema" in changes[0].detail
 
 
+def dated(**day):
+    return {"type": "object", "properties": {"day": {"type": "string", **day}}}
+
+
+@pytest.mark.parametrize(("compatibility", "breaking"), [("backward", True), ("forward", False), ("full", True)])
+def test_an_added_format_is_judged_under_the_contract_compatibility_unless_it_annotates(compatibility, breaking):
+    old, new = version(schema=dated()), version(schema=dated(format="date"))
+    asserted = diff_contract_version(SUBJECT, old, new, compatibility)
+    assert summary(asserted) == [("schema", "FORMAT_ADDED", "#/properties/day/format", breaking)]
+    assert diff_contract_version(SUBJECT, old, new, compatibility, format_assertion=False) == []
+    removed = diff_contract_version(SUBJECT, new, old, compatibility)
+    assert summary(removed) == [("schema", "FORMAT_REMOVED", "#/properties/day/format", compatibility != "backward")]
+
+
 def test_unreadable_schema_is_not_a_change():
     assert diff_contract_version(SUBJECT, version(schema=None), version()) == []
 

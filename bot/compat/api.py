@@ -62,16 +62,17 @@ def _depth(document: Any) -> int:
     return deepest
 
 
-def _diff(reader_old: Any, reader_new: Any, policy: Policy, direction: Literal["backward", "forward"],
+def _diff(reader_old: Loader, reader_new: Loader, policy: Policy, direction: Literal["backward", "forward"],
           budget: Budget) -> list[SchemaChange]:
     """Differences a reader holding ``reader_new`` meets in records written under ``reader_old``."""
     ctx = Context(Shared(policy, compare_nodes, budget))
-    ctx.compare(Loader(reader_old).root_node(), Loader(reader_new).root_node())
+    ctx.compare(reader_old.root_node(), reader_new.root_node())
     return [SchemaChange(t, pointer(p), is_compatible(t, policy), direction) for t, p in ctx.changes]
 
 
-def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode = "backward",
-            policy: Policy = "strict", budget: Budget | None = None) -> CompareResult:
+def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode = "backward",  # noqa: PLR0913
+            policy: Policy = "strict", budget: Budget | None = None, *,
+            format_assertion: bool = True) -> CompareResult:  # (SPEC's four, the budget, and one keyword-only option)
     """Classify the change from ``old`` to ``new`` the way Confluent Schema Registry does.
 
     ``backward``: can a reader with ``new`` read every record valid under ``old``; ``forward``: the
@@ -82,6 +83,10 @@ def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode =
     may be shared by several comparisons); past a bound, or on a ``patternProperties`` pattern the linear
     engine does not evaluate (``bot.compat.patterns``) when a name must be matched against it, the result
     is ``refused`` with the reason, and incompatible.
+
+    ``format_assertion`` (``compat.format: assert``, the default): a ``format`` a validator checks
+    (``bot.compat.model.ASSERTED_FORMATS``) constrains strings, so adding or changing one narrows
+    (``FORMAT_ADDED``, ``FORMAT_CHANGED``); ``False`` (``annotate``): every ``format`` is an annotation.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -92,11 +97,12 @@ def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode =
             raise ValueError(f"a schema nested deeper than {MAX_DEPTH} levels is refused, not compared")
     budget = Budget() if budget is None else budget
     changes: list[SchemaChange] = []
+    loaded_old, loaded_new = (Loader(s, format_assertion=format_assertion) for s in (old, new))
     try:
         if mode in ("backward", "full"):
-            changes += _diff(old, new, policy, "backward", budget)
+            changes += _diff(loaded_old, loaded_new, policy, "backward", budget)
         if mode in ("forward", "full"):
-            changes += _diff(new, old, policy, "forward", budget)
+            changes += _diff(loaded_new, loaded_old, policy, "forward", budget)
     except Refused as exc:
         return CompareResult(False, [], mode, policy, str(exc))
     return CompareResult(all(c.compatible for c in changes), changes, mode, policy)

@@ -1,14 +1,16 @@
-"""Keyword-level comparisons shared by every kind: bounds, optional subschemas, open/closed slots."""
+"""Keyword-level comparisons shared by every kind: bounds, ``format``, optional subschemas, open/closed slots."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from bot.compat.context import Context
 from bot.compat.model import Kind, Node, deref
+from bot.compat.types import DIFFERENCE_TYPES
 
 
 def json_equal(a: Any, b: Any) -> bool:
@@ -61,16 +63,87 @@ def _numeric(value: Any, *, positive: bool = False) -> int | float | None:
 
 def bound(ctx: Context, keyword: str, original: dict[str, Any], update: dict[str, Any]) -> None:
     """``X_ADDED`` / ``X_REMOVED`` / ``X_INCREASED`` / ``X_DECREASED`` for a numeric keyword."""
+    change_type = _bound_change(keyword, original, update)
+    if change_type is not None:
+        ctx.add(change_type, keyword)
+
+
+def _bound_change(keyword: str, original: dict[str, Any], update: dict[str, Any]) -> str | None:
     old, new = _numeric(original.get(keyword)), _numeric(update.get(keyword))
     if old == new:
-        return
+        return None
     prefix = _prefix(keyword)
     if old is None:
-        ctx.add(f"{prefix}_ADDED", keyword)
-    elif new is None:
-        ctx.add(f"{prefix}_REMOVED", keyword)
-    else:
-        ctx.add(f"{prefix}_INCREASED" if new > old else f"{prefix}_DECREASED", keyword)
+        return f"{prefix}_ADDED"
+    if new is None:
+        return f"{prefix}_REMOVED"
+    return f"{prefix}_INCREASED" if new > old else f"{prefix}_DECREASED"
+
+
+# The keywords of a number's two bounds: (side, inclusive keyword, exclusive keyword). Draft-04's boolean
+# ``exclusiveMinimum: true`` beside ``minimum`` is loaded as the numeric form (``bot.compat.model``).
+_SIDES: Final = (("upper", "maximum", "exclusiveMaximum"), ("lower", "minimum", "exclusiveMinimum"))
+_BOUND_KEYWORDS: Final = ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum")
+Bound = tuple[Fraction, bool]  # (value, exclusive)
+
+
+def number_bounds(ctx: Context, original: dict[str, Any], update: dict[str, Any]) -> None:
+    """The bound keywords' changes, reported keyword by keyword (Confluent's types), judged by the bound they imply.
+
+    Each side's bound is what its two keywords imply together (the tighter wins; for an integer, ``x > 9`` is
+    ``x >= 10``). When the new bound admits every value the old one did, a keyword-level change that would call
+    it incompatible is left out (``exclusiveMinimum: 10`` -> ``minimum: 10`` is ``EXCLUSIVE_MINIMUM_REMOVED``
+    alone, not also ``MINIMUM_ADDED``); otherwise every keyword-level change is reported, as Confluent does.
+    """
+    integral = bool(original.get("integer"))  # the writer's values are integers: compare over the integers
+    finite = all(math.isfinite(v) for kw in (original, update) for k in _BOUND_KEYWORDS
+                 if (v := _numeric(kw.get(k))) is not None)  # YAML has .inf: then keyword by keyword only
+    widened = {side for side, inclusive, exclusive in _SIDES
+               if finite and _admits_all(side, _implied(side, inclusive, exclusive, original, integral),
+                                         _implied(side, inclusive, exclusive, update, integral))}
+    for keyword in _BOUND_KEYWORDS:
+        change_type = _bound_change(keyword, original, update)
+        if change_type is None:
+            continue
+        side = "upper" if "aximum" in keyword else "lower"
+        if side in widened and not DIFFERENCE_TYPES[change_type][0]:
+            continue  # the keyword alone narrows, the bound the pair implies does not
+        ctx.add(change_type, keyword)
+
+
+def _implied(side: str, inclusive: str, exclusive: str, kw: dict[str, Any], integral: bool) -> Bound | None:
+    """The tighter of the side's two keywords as ``(value, exclusive)``; over the integers, an inclusive bound."""
+    found: list[Bound] = []
+    for keyword, is_exclusive in ((inclusive, False), (exclusive, True)):
+        value = _numeric(kw.get(keyword))
+        if value is not None:
+            found.append((Fraction(str(value)) if isinstance(value, float) else Fraction(value), is_exclusive))
+    if not found:
+        return None
+    if integral:
+        found = [_integral(side, b) for b in found]
+    return max(found, key=lambda b: _tightness(side, b))
+
+
+def _integral(side: str, bound: Bound) -> Bound:
+    """The same set of integers as an inclusive bound: ``> 9.5`` and ``> 9`` are ``>= 10``; ``< 10`` is ``<= 9``."""
+    value, exclusive = bound
+    if side == "lower":
+        return Fraction(math.floor(value) + 1 if exclusive else math.ceil(value)), False
+    return Fraction(math.ceil(value) - 1 if exclusive else math.floor(value)), False
+
+
+def _tightness(side: str, bound: Bound) -> tuple[Fraction, bool]:
+    """Orders one side's bounds from loosest to tightest (at one value, the exclusive bound is the tighter)."""
+    value, exclusive = bound
+    return (value if side == "lower" else -value), exclusive
+
+
+def _admits_all(side: str, old: Bound | None, new: Bound | None) -> bool:
+    """Whether every value within ``old`` is within ``new`` (no bound admits every value)."""
+    if new is None:
+        return True
+    return old is not None and _tightness(side, new) <= _tightness(side, old)
 
 
 def multiple_of(ctx: Context, original: dict[str, Any], update: dict[str, Any]) -> None:
@@ -87,6 +160,18 @@ def multiple_of(ctx: Context, original: dict[str, Any], update: dict[str, Any]) 
         ctx.add("MULTIPLE_OF_EXPANDED", "multipleOf")
     else:
         ctx.add("MULTIPLE_OF_CHANGED", "multipleOf")
+
+
+def string_format(ctx: Context, original: dict[str, Any], update: dict[str, Any]) -> None:
+    """``FORMAT_ADDED`` / ``FORMAT_REMOVED`` / ``FORMAT_CHANGED`` for an asserted ``format`` (modelgate's own types).
+
+    Only a format the loader keeps is here (``bot.compat.model.ASSERTED_FORMATS``, under ``format_assertion``).
+    Every change of one format for another is judged a narrowing, even where one format's strings contain the
+    other's (``uri`` -> ``iri``): validators disagree at those edges, and a gate should not guess.
+    """
+    old, new = original.get("format"), update.get("format")
+    if old != new:
+        ctx.add("FORMAT_ADDED" if old is None else "FORMAT_REMOVED" if new is None else "FORMAT_CHANGED", "format")
 
 
 def optional_schema(ctx: Context, keyword: str, original: Node | None, update: Node | None) -> None:

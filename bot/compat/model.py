@@ -38,6 +38,13 @@ class Kind(Enum):
 
 META_KEYWORDS = ("$id", "id", "title", "description", "default")
 _STRING_KW = ("maxLength", "minLength", "pattern")
+# The formats a validator checks (jsonschema-rs with ``validate_formats=True``), so a change to one changes what a
+# reader accepts; under ``compat.format: assert`` (the default) they load as a string keyword. Any other format
+# name, and every format under ``annotate``, is an annotation: not loaded, never a difference.
+ASSERTED_FORMATS: Final = frozenset({
+    "date", "date-time", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
+    "uri", "uri-reference", "iri", "iri-reference", "uuid", "regex", "json-pointer", "relative-json-pointer",
+    "uri-template"})
 _NUMBER_KW = ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf")
 _OBJECT_KW = ("properties", "required", "additionalProperties", "unevaluatedProperties", "patternProperties",
               "dependencies", "dependentRequired", "dependentSchemas", "maxProperties", "minProperties",
@@ -93,9 +100,10 @@ class Node:
 class Loader:
     """Loads one document; resolves its local references once each."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, *, format_assertion: bool = True) -> None:
         self.root = root
         self.dialect = dialect_of(root)
+        self.format_assertion = format_assertion  # ``format`` (one of ASSERTED_FORMATS) constrains strings
         self._targets: dict[int, Node] = {}
         self._opaque: dict[str, Node] = {}
         self._has_ref: dict[int, tuple[Any, bool]] = {}
@@ -191,6 +199,8 @@ class Loader:
         node = Node(kind, part_raw, self, requires_type=requires)
         if kind is Kind.STRING:
             node.kw = {k: raw[k] for k in _STRING_KW if k in raw}
+            if self.format_assertion and isinstance(raw.get("format"), str) and raw["format"] in ASSERTED_FORMATS:
+                node.kw["format"] = part_raw["format"] = raw["format"]
         elif kind is Kind.NUMBER:
             node.kw = self._number_keywords(raw)
             if name == "integer":

@@ -149,7 +149,19 @@ DIFFERENCE_TYPES: Final[dict[str, tuple[bool, bool]]] = {
 }
 
 
+# ---- modelgate's own difference types (not Confluent's; docs/compatibility.md). Append only. ----
+
+# issue 14, `format` asserted (compat.format: assert): a format narrows the strings a reader accepts.
+FORMAT_TYPES: Final[dict[str, tuple[bool, bool]]] = {
+    "FORMAT_ADDED": (_F, _F),
+    "FORMAT_REMOVED": (_T, _T),
+    "FORMAT_CHANGED": (_F, _F),
+}
+
+MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES}
+
+
 def is_compatible(change_type: str, policy: Policy = "strict") -> bool:
     """Whether ``change_type`` is a compatible difference under ``policy``."""
-    strict, lenient = DIFFERENCE_TYPES[change_type]
+    strict, lenient = DIFFERENCE_TYPES.get(change_type) or MODELGATE_TYPES[change_type]
     return lenient if policy == "lenient" else strict

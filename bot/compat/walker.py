@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.compat import arrays, combined, objects
 from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
-from bot.compat.keywords import bound, canonical, json_equal, multiple_of, type_flags
+from bot.compat.keywords import bound, canonical, json_equal, multiple_of, number_bounds, string_format, type_flags
 from bot.compat.model import Kind, Node, deref
 
 
@@ -104,12 +104,12 @@ def _string(ctx: Context, original: Node, update: Node) -> None:
     if old != new:
         ctx.add("PATTERN_ADDED" if old is None else "PATTERN_REMOVED" if new is None else "PATTERN_CHANGED",
                 "pattern")
+    string_format(ctx, original.kw, update.kw)
 
 
 def _number(ctx: Context, original: Node, update: Node) -> None:
     type_flags(ctx, original, update)
-    for keyword in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
-        bound(ctx, keyword, original.kw, update.kw)
+    number_bounds(ctx, original.kw, update.kw)
     multiple_of(ctx, original.kw, update.kw)
 
 

@@ -208,8 +208,15 @@ class ContractVersion(Strict):
         return self
 
 
+class ContractCompat(Strict):
+    """``spec.compat``: this contract's own ``compat`` settings; one it leaves out is the configuration's."""
+
+    format: Literal["assert", "annotate"] | None = None
+
+
 class ContractSpec(Strict):
     compatibility: Literal["forward", "backward", "full"] = "forward"
+    compat: ContractCompat = Field(default_factory=ContractCompat)
     versions: list[ContractVersion] = Field(min_length=1)
 
     @field_validator("versions")

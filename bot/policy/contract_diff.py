@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from bot.compat import Budget, SchemaChange, compare
+from bot.compat import Budget, CompareResult, SchemaChange, compare
 from bot.compat.keywords import json_equal
 from bot.compat.types import Policy
 from bot.result import Change
@@ -46,13 +46,27 @@ SLO_WEAKER_WHEN: Final = {"latency_p99_ms": +1, "freshness_s": +1, "availability
 _SLO_NAME: Final = {"latency_p99_ms": "LATENCY", "freshness_s": "FRESHNESS", "availability": "AVAILABILITY"}
 
 
-def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any], compatibility: str = "forward",
-                          policy: Policy = "strict") -> list[Change]:
+class Judging(NamedTuple):
+    """How the trusted configuration has schema changes judged: Confluent's policy (``compatibility_policy``), and
+    whether ``format`` asserts (``compat.format: assert``) or annotates."""
+
+    policy: Policy = "strict"
+    format_assertion: bool = True
+
+    def compare(self, old: Any, new: Any, budget: Budget) -> CompareResult:
+        return compare(old, new, "backward", self.policy, budget, format_assertion=self.format_assertion)
+
+
+def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any],  # noqa: PLR0913
+                          compatibility: str = "forward", policy: Policy = "strict", *,
+                          format_assertion: bool = True) -> list[Change]:  # (SPEC's parts, one keyword-only option)
     """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version); the
-    comparison of its two schemas, in both directions, has one budget of work (``bot.compat.Budget``)."""
+    comparison of its two schemas, in both directions, has one budget of work (``bot.compat.Budget``).
+    ``format_assertion``: the configuration's ``compat.format`` (``assert``: True), see ``bot.compat.compare``."""
     if compatibility not in COMPATIBILITIES:
         raise ValueError(f"compatibility must be one of {', '.join(COMPATIBILITIES)}, not {compatibility!r}")
-    return [*_schema(subject, old.get("schema"), new.get("schema"), compatibility, policy),
+    judging = Judging(policy, format_assertion)
+    return [*_schema(subject, old.get("schema"), new.get("schema"), compatibility, judging),
             *_slo(subject, old.get("slo") or {}, new.get("slo") or {}),
             *_fallback(subject, old.get("fallback"), new.get("fallback")),
             *_stability(subject, old.get("stability") or "stable", new.get("stability") or "stable")]
@@ -83,15 +97,14 @@ class _Paths:
         return enclosing + self.under.get(segments, [])
 
 
-def _schema(subject: str, old: Any, new: Any, compatibility: str, policy: Policy) -> list[Change]:
+def _schema(subject: str, old: Any, new: Any, compatibility: str, judging: Judging) -> list[Change]:
     if old is None or new is None:
         return []  # an unreadable schema is the linter's to report (MG008), not a change
     if json_equal(old, new):
         return []
     budget = Budget()
-    result = compare(old, new, "backward", policy, budget)
-    judged = compare(new, old, "backward", policy, budget) if compatibility != "backward" and not result.refused \
-        else None
+    result = judging.compare(old, new, budget)
+    judged = judging.compare(new, old, budget) if compatibility != "backward" and not result.refused else None
     refused = result.refused or (judged.refused if judged is not None else None)
     if refused is not None:
         return [Change(subject, "schema", NOT_COMPARED, "#", True,
