@@ -17,7 +17,7 @@ from bot.config import CONFIG_PATH
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.policy.contract_diff import Judging, diff_contract_version
-from bot.result import Change, ChangeKind
+from bot.result import MANIFEST_UNREADABLE, Change, ChangeKind
 
 KIND_ORDER = ("added", "removed", "status", "deprecation", "schema", "slo", "fallback", "stability",
               "version", "consumes", "provides", "owners", "metadata")
@@ -42,7 +42,7 @@ def diff_states(base: Snapshot, head: Snapshot, policy: Policy = "strict", *, fo
             if where is None and old is not None and new is None and old.path in unreadable:
                 where = old.path  # a head read without ``carry_unknown``: the same account of it
             if where is not None and old is not None:
-                changes.append(_at(Change(old.subject, "metadata", "MANIFEST_UNREADABLE",
+                changes.append(_at(Change(old.subject, "metadata", MANIFEST_UNREADABLE,
                                           detail=f"{where} cannot be read at head (see MG001); "
                                                  "its contents are judged once it reads again"), old))
             elif old is None and new is not None:

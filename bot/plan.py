@@ -112,8 +112,10 @@ def _rollout(ev: Evaluation, pairs: list[tuple[_Move, ChecklistItem]]) -> list[P
     def ordered(names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n)))
 
-    # a model whose manifest does not load at head cannot be shipped: nothing says what its new version is
-    shipping = ordered(m for m in pr_models(ev.changes, ev.base_graph, head_graph)
+    # a model whose manifest does not load at head cannot be shipped: nothing says what its new version is; nor is
+    # the provider of a contract that does not load (nothing says what changed in it)
+    known = [change for change in ev.changes if not change.unknown]
+    shipping = ordered(m for m in pr_models(known, ev.base_graph, head_graph)
                        if head.unknown_file(model_node(m)) is None)
     stages = {model: _stages(head, model, config) for model in shipping}
     stage_order = _stage_order(config, stages.values())

@@ -37,6 +37,9 @@ class Finding:
         return self.severity == "error" and self.waived_by is None and not self.preexisting
 
 
+MANIFEST_UNREADABLE = "MANIFEST_UNREADABLE"  # a manifest that loaded at base and does not load at head (issue 13)
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference between base and head, as a reader of the PR thinks of it."""
@@ -49,6 +52,11 @@ class Change:
     detail: str = ""
     file: str | None = None
     line: int | None = None
+
+    @property
+    def unknown(self) -> bool:
+        """Whether nothing can be said of it: its manifest does not load at head (neither compatible nor breaking)."""
+        return self.type == MANIFEST_UNREADABLE
 
 
 @dataclass(frozen=True)

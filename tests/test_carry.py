@@ -119,3 +119,14 @@ def test_an_mg001_of_the_file_is_the_cause_even_beside_its_mg009(tmp_path: Path)
     head = carry_unknown(base, dataclasses.replace(loaded, findings=[error, *loaded.findings]))
     assert head.unknown == {"model:scorer": error}
     assert [f for f in head.findings if f.rule == "MG001"] == [error]  # no second error for the same file
+
+
+def test_a_manifest_moved_into_an_excluded_path_is_a_removal_left_out_on_purpose(tmp_path: Path) -> None:
+    """docs/manifests.md: exclude leaves a file out on purpose, so moving a consumed contract there is judged as
+    its removal (MG113), not as a manifest that does not load (no MG001, MG009 or unknown)."""
+    base = {**BASE, ".modelgate.yml": "manifests: {exclude: ['archive/**']}\n"}
+    result = check_pair(tmp_path, base, {"contracts/feat.yaml": None, "archive/feat.yaml": BASE["contracts/feat.yaml"]})
+    rules = {rule for rule, *_ in found(result)}
+    assert "MG113" in rules
+    assert not rules & {"MG001", "MG009"}
+    assert "CONTRACT_REMOVED" in {c.type for c in result.changes}

@@ -94,3 +94,18 @@ def test_a_manifest_renamed_out_of_the_globs_never_passes_and_is_never_removed(t
         == [("MG001", "models/crm-dashboard.yml")]
     assert [(c["subject"], c["type"]) for c in out["changes"]] == [("model:crm-dashboard", "MANIFEST_UNREADABLE")]
     assert [(i["done"], i["cannot_tell"]) for i in out["checklist"]] == [(False, "models/crm-dashboard.yml")]
+
+
+def test_the_change_of_a_manifest_that_does_not_load_is_unknown_not_compatible(tmp_path: Path) -> None:
+    """The Changes section does not call a manifest it cannot read "compatible": its row says "unknown" (the JSON
+    keeps ``breaking: false`` and the type MANIFEST_UNREADABLE)."""
+    repo = pr_repo(tmp_path)
+    text = run_cli("check", "--base", "main", "--head", "pr", "--format", "text", "--today", TODAY, cwd=repo)
+    assert text.returncode == 1, text.stderr
+    [row] = [line for line in text.stdout.splitlines() if "MANIFEST_UNREADABLE" in line]
+    assert row.startswith("  unknown     model:crm-dashboard  metadata MANIFEST_UNREADABLE — "), row
+    markdown = run_cli("check", "--base", "main", "--head", "pr", "--format", "markdown", "--today", TODAY, cwd=repo)
+    assert markdown.returncode == 1, markdown.stderr
+    [row] = [line for line in markdown.stdout.splitlines() if "MANIFEST\\_UNREADABLE" in line]
+    assert row.startswith("| ❔ unknown | model:crm-dashboard | "), row
+    assert "compatible" not in row

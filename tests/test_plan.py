@@ -86,3 +86,15 @@ def test_the_sunset_table_keeps_a_consumer_whose_manifest_does_not_load(tmp_path
     result = check_pair(tmp_path, BASE, {"models/b.yaml": BROKEN_B})
     assert [(s.subject, s.consumers, s.unknown) for s in result.sunsets] == [
         ("contract:feat@1", ("a", "b"), (("b", "models/b.yaml"),))]
+
+
+def test_the_plan_ships_nothing_on_a_contract_whose_manifest_does_not_load(tmp_path: Path) -> None:
+    """An unreadable contract says nothing of what changed: its provider is not proposed for a rollout."""
+    broken = "apiVersion: modelgate/v1\nkind: Contract\nmetadata: {name: out\n"  # a YAML error
+    result = check_pair(tmp_path, BASE, {"contracts/out.yaml": broken})
+    assert [(c.subject, c.type) for c in result.changes] == [("contract:out", "MANIFEST_UNREADABLE")]
+    assert result.plan == []
+    # the control: a readable edit of the same contract ships its provider
+    edited = check_pair(tmp_path / "edited", BASE, {"contracts/out.yaml": contract("out", version(1),
+                                                                                  owners='["@acme/other"]')})
+    assert (edited.plan[0].stage, edited.plan[0].models) == ("shadow", ("a",))
