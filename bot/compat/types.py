@@ -149,7 +149,17 @@ DIFFERENCE_TYPES: Final[dict[str, tuple[bool, bool]]] = {
 }
 
 
+# ---- modelgate's own difference types (not Confluent's; docs/compatibility.md). Append only. ----
+
+# issue 14, keywords not compared by meaning (``bot.compat.unmodelled``): a difference in one is never passed.
+UNPROVEN_TYPES: Final[dict[str, tuple[bool, bool]]] = {
+    "NOT_PROVEN_COMPATIBLE": (_F, _F),
+}
+
+MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**UNPROVEN_TYPES}
+
+
 def is_compatible(change_type: str, policy: Policy = "strict") -> bool:
     """Whether ``change_type`` is a compatible difference under ``policy``."""
-    strict, lenient = DIFFERENCE_TYPES[change_type]
+    strict, lenient = DIFFERENCE_TYPES.get(change_type) or MODELGATE_TYPES[change_type]
     return lenient if policy == "lenient" else strict
