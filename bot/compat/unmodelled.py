@@ -52,7 +52,7 @@ def compare_unmodelled(ctx: Context, original: Node, update: Node) -> None:
         old, new = before.get(keyword), after.get(keyword)
         if old is None and new is None:
             continue
-        if old is None or new is None or _reach(ctx, original, old) != _reach(ctx, update, new):
+        if old is None or new is None or _reach(ctx, original, {keyword: old}) != _reach(ctx, update, {keyword: new}):
             ctx.add(NOT_PROVEN, keyword)
 
 
