@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bot.compat.context import Context
 from bot.compat.keywords import canonical
 from bot.compat.model import Kind, Node, deref
+from bot.compat.types import is_compatible
 
 ALL, ANY, ONE = "allOf", "anyOf", "oneOf"
 
@@ -120,12 +121,22 @@ def compare_combined(ctx: Context, original: Node, update: Node) -> None:
     if len(pairs) < min(len(old), len(new)):
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
-    if overlap and original.criterion == ONE and (len(old) != len(new) or any(p.changes for p in pairs.values())):
-        # a oneOf whose parts may overlap, changed: an instance matching one part may now match two
+    if overlap and original.criterion == ONE and (len(old) < len(new) or _widened(ctx, pairs)):
+        # a oneOf whose parts may overlap, a part added or widened: an instance matching one part may now match two
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
     for i in sorted(pairs):
         ctx.extend(pairs[i].changes)
+
+
+_ANNOTATIONS = frozenset({"ID_CHANGED", "DESCRIPTION_CHANGED", "TITLE_CHANGED", "DEFAULT_CHANGED"})
+
+
+def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
+    """Whether a pair admits more than before (a compatible change that is not an annotation's); a narrowed part
+    cannot make an instance match two parts, and an incompatible change is reported as it is."""
+    return any(t not in _ANNOTATIONS and is_compatible(t, ctx.shared.policy)
+               for pair in pairs.values() for t, _ in pair.changes)
 
 
 def _kind_key(node: Node) -> tuple[str, str]:
