@@ -139,8 +139,9 @@ def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
                for pair in pairs.values() for t, _ in pair.changes)
 
 
-def _kind_key(node: Node) -> tuple[str, str]:
-    return node.kind.value, node.criterion or node.kw.get("keyword", "")
+def _kind_key(node: Node) -> tuple[str, str, bool]:
+    # a list ``type`` (a synthetic anyOf) is not the author's anyOf beside it
+    return node.kind.value, node.criterion or node.kw.get("keyword", ""), node.synthetic
 
 
 def _by_kind(ctx: Context, old: list[tuple[int, Node]], new: list[tuple[int, Node]]) -> dict[int, Context]:
@@ -152,8 +153,8 @@ def _by_kind(ctx: Context, old: list[tuple[int, Node]], new: list[tuple[int, Nod
             pairs[i] = ctx.trial()
             pairs[i].compare(sub, parts.pop(_kind_key(sub)), meta=False)
     # one combination left on each side (allOf -> anyOf beside a type): they are the same part, changed
-    left_old = [(i, sub) for i, sub in old if i not in pairs and sub.kind is Kind.COMBINED]
-    left_new = [sub for sub in parts.values() if sub.kind is Kind.COMBINED]
+    left_old = [(i, sub) for i, sub in old if i not in pairs and sub.kind is Kind.COMBINED and not sub.synthetic]
+    left_new = [sub for sub in parts.values() if sub.kind is Kind.COMBINED and not sub.synthetic]
     if len(left_old) == 1 and len(left_new) == 1:
         i, sub = left_old[0]
         pairs[i] = ctx.trial()

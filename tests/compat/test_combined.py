@@ -144,3 +144,14 @@ def test_an_overlapping_oneof_described_is_no_breaking_change_and_widened_is() -
     widened = {"oneOf": [{"type": "integer", "maximum": 10}, {"type": "integer", "minimum": 5}]}
     assert [c.type for c in compare(old, widened).changes] == ["COMBINED_TYPE_SUBSCHEMAS_CHANGED"]
     assert counterexample(old, widened, 9)
+
+
+def test_a_list_type_beside_the_combination_is_not_taken_for_it() -> None:
+    """``type: [object, null]`` is a synthetic anyOf of its own; the author's allOf -> anyOf beside it still pairs."""
+    old = {"type": ["object", "null"], "allOf": [A, B]}
+    new = {"type": ["object", "null"], "anyOf": [A, B]}
+    assert [c.type for c in compare(old, new).changes] == ["COMBINED_TYPE_EXTENDED"]
+    assert none_breaks(old, new, None, BOTH, ONLY_A)
+    assert not compare(new, old).compatible
+    assert counterexample(new, old, ONLY_A)
+    assert counterexample({"type": ["object", "null"], "anyOf": [A, B]}, {"type": "object", "anyOf": [A, B]}, None)
