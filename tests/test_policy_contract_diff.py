@@ -122,3 +122,25 @@ def test_rule_of_kind_and_bad_compatibility():
     assert RULE_OF_KIND == {"schema": "MG101", "slo": "MG109", "fallback": "MG110", "stability": "MG111"}
     with pytest.raises(ValueError, match="compatibility"):
         diff_contract_version(SUBJECT, version(), version(), "sideways")
+
+
+def conditional(then):
+    schema = {"type": "object", "properties": {"score": {"type": "number"}}, "if": {"required": ["score"]}}
+    return {**schema, "then": then} if then is not None else schema
+
+
+@pytest.mark.parametrize("compatibility", ["forward", "backward", "full"])
+def test_a_change_the_engine_cannot_prove_compatible_breaks_with_a_clear_detail(compatibility):
+    """Removing ``then: {required: [...]}`` was "no change" once; now it is a breaking schema change (MG101)."""
+    changes = diff_contract_version(SUBJECT, version(schema=conditional({"required": ["reason"]})),
+                                    version(schema=conditional(None)), compatibility)
+    assert summary(changes) == [("schema", "NOT_PROVEN_COMPATIBLE", "#/then", True)]
+    assert RULE_OF_KIND["schema"] == "MG101"
+    assert changes[0].detail == ("then changed at #/then: a keyword the engine does not compare by meaning, so the "
+                                 f"change could not be proven compatible (breaks {compatibility} compatibility)")
+
+
+def test_a_condition_equal_as_json_is_no_schema_change():
+    reordered = {"then": {"required": ["reason"]}, **conditional(None)}
+    assert diff_contract_version(SUBJECT, version(schema=conditional({"required": ["reason"]})),
+                                 version(schema=reordered)) == []

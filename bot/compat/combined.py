@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from bot.compat.context import Context
 from bot.compat.keywords import canonical
-from bot.compat.model import Node
+from bot.compat.model import Kind, Node, deref
+from bot.compat.types import is_compatible
 
 ALL, ANY, ONE = "allOf", "anyOf", "oneOf"
 
@@ -39,9 +40,75 @@ def _criterion_change(original: str, update: str, single_o: bool, single_u: bool
     return "COMBINED_TYPE_EXTENDED" if widened else "COMBINED_TYPE_CHANGED"
 
 
+_JSON_TYPES: frozenset[str] = frozenset({"string", "number", "boolean", "null", "object", "array"})
+_KIND_TYPE = {Kind.STRING: "string", Kind.NUMBER: "number", Kind.BOOLEAN: "boolean", Kind.NULL: "null",
+              Kind.OBJECT: "object", Kind.ARRAY: "array"}
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array" if isinstance(value, list) else "null"
+
+
+def _admits(node: Node, depth: int = 0) -> frozenset[str]:
+    """The JSON types ``node`` may admit (an over-approximation: all of them when it cannot tell)."""
+    node, _ = deref(node)
+    if node.kind is Kind.FALSE:
+        return frozenset()
+    if node.kind in _KIND_TYPE and node.requires_type:
+        return frozenset({_KIND_TYPE[node.kind]})
+    if node.kind is Kind.ENUM:
+        return frozenset(_json_type(v) for v in node.kw["values"])
+    if node.kind is Kind.COMBINED and depth < 8:
+        sets = [_admits(sub, depth + 1) for sub in node.subs]
+        if node.criterion == ALL:
+            return frozenset.intersection(_JSON_TYPES, *sets)
+        return frozenset().union(*sets)
+    return _JSON_TYPES
+
+
+def _disjoint(subs: list[Node]) -> bool:
+    """Whether no instance can match two of ``subs`` (as far as their types and enum values show)."""
+    admits = [_admits(s) for s in subs]
+    for i in range(len(subs)):
+        for j in range(i + 1, len(subs)):
+            common = admits[i] & admits[j]
+            if common and not _apart(subs[i], subs[j], 0):
+                return False
+    return True
+
+
+def _apart(a: Node, b: Node, depth: int) -> bool:
+    """Disjoint by value: two enums with no value in common, or two objects that require a property (a
+    discriminator) whose schemas are disjoint; the parts of a synthetic ``allOf`` are looked at one by one."""
+    a, b = deref(a)[0], deref(b)[0]
+    if depth > 8:
+        return False
+    if not _admits(a) & _admits(b):
+        return True
+    if a.kind is Kind.ENUM and b.kind is Kind.ENUM:
+        return not {canonical(v) for v in a.kw["values"]} & {canonical(v) for v in b.kw["values"]}
+    for x, y in ((a, b), (b, a)):
+        if x.kind is Kind.COMBINED and x.criterion == ALL:
+            return any(_apart(part, y, depth + 1) for part in x.subs)
+    if a.kind is Kind.OBJECT and b.kind is Kind.OBJECT:
+        props_a, props_b = a.kw.get("properties", {}), b.kw.get("properties", {})
+        both = set(a.kw.get("required", ())) & set(b.kw.get("required", ())) & props_a.keys() & props_b.keys()
+        return any(_apart(props_a[name], props_b[name], depth + 1) for name in sorted(both))
+    return False
+
+
 def compare_combined(ctx: Context, original: Node, update: Node) -> None:
     old, new = _distinct(original), _distinct(update)
     criterion = _criterion_change(original.criterion, update.criterion, len(old) == 1, len(new) == 1)
+    overlap = update.criterion == ONE and len(new) > 1 and not _disjoint([s for _, s in new])
+    if criterion == "COMBINED_TYPE_EXTENDED" and overlap:
+        criterion = "COMBINED_TYPE_CHANGED"  # to a oneOf whose parts may overlap: an instance may match two
     if criterion:
         ctx.add(criterion)
         if criterion == "COMBINED_TYPE_CHANGED":
@@ -54,12 +121,27 @@ def compare_combined(ctx: Context, original: Node, update: Node) -> None:
     if len(pairs) < min(len(old), len(new)):
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
+    if overlap and original.criterion == ONE and (len(old) < len(new) or _widened(ctx, pairs)):
+        # a oneOf whose parts may overlap, a part added or widened: an instance matching one part may now match two
+        ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
+        return
     for i in sorted(pairs):
         ctx.extend(pairs[i].changes)
 
 
-def _kind_key(node: Node) -> tuple[str, str]:
-    return node.kind.value, node.criterion or node.kw.get("keyword", "")
+_ANNOTATIONS = frozenset({"ID_CHANGED", "DESCRIPTION_CHANGED", "TITLE_CHANGED", "DEFAULT_CHANGED"})
+
+
+def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
+    """Whether a pair admits more than before (a compatible change that is not an annotation's); a narrowed part
+    cannot make an instance match two parts, and an incompatible change is reported as it is."""
+    return any(t not in _ANNOTATIONS and is_compatible(t, ctx.shared.policy)
+               for pair in pairs.values() for t, _ in pair.changes)
+
+
+def _kind_key(node: Node) -> tuple[str, str, bool]:
+    # a list ``type`` (a synthetic anyOf) is not the author's anyOf beside it
+    return node.kind.value, node.criterion or node.kw.get("keyword", ""), node.synthetic
 
 
 def _by_kind(ctx: Context, old: list[tuple[int, Node]], new: list[tuple[int, Node]]) -> dict[int, Context]:
@@ -69,7 +151,14 @@ def _by_kind(ctx: Context, old: list[tuple[int, Node]], new: list[tuple[int, Nod
     for i, sub in old:
         if _kind_key(sub) in parts:
             pairs[i] = ctx.trial()
-            pairs[i].compare(sub, parts[_kind_key(sub)], meta=False)
+            pairs[i].compare(sub, parts.pop(_kind_key(sub)), meta=False)
+    # one combination left on each side (allOf -> anyOf beside a type): they are the same part, changed
+    left_old = [(i, sub) for i, sub in old if i not in pairs and sub.kind is Kind.COMBINED and not sub.synthetic]
+    left_new = [sub for sub in parts.values() if sub.kind is Kind.COMBINED and not sub.synthetic]
+    if len(left_old) == 1 and len(left_new) == 1:
+        i, sub = left_old[0]
+        pairs[i] = ctx.trial()
+        pairs[i].compare(sub, left_new[0], meta=False)
     return pairs
 
 
@@ -109,6 +198,8 @@ def widen(ctx: Context, original: Node, update: Node) -> None:
     subs = [s for _, s in _distinct(update)]
     if len(subs) == 1:
         ctx.compare(original, subs[0], meta=False)
+    elif update.criterion == ONE and not _disjoint(subs):
+        ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")  # the original's instances may match two of the oneOf's parts
     elif update.criterion in (ANY, ONE):
         _adopt_first(ctx, subs, lambda s, t: t.compare(original, s, meta=False), "SUM_TYPE_EXTENDED")
     elif update.synthetic:

@@ -54,6 +54,7 @@ _ARRAY_KW = ("items", "prefixItems", "additionalItems", "unevaluatedItems", "con
 _KEYWORDS_OF = {"string": _STRING_KW, "number": _NUMBER_KW, "integer": _NUMBER_KW, "object": _OBJECT_KW,
                 "array": _ARRAY_KW, "boolean": (), "null": ()}
 _SNIFF_ORDER = ("object", "array", "string", "number")
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")  # equal text below one may designate different schemas
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,12 @@ class Loader:
         return self._targets[key]
 
     def contains_ref(self, raw: Any) -> bool:
-        """Whether a ``$ref`` occurs anywhere below ``raw`` (then equal text may mean different schemas)."""
+        """Whether a ``$ref`` (or a dynamic one) occurs anywhere below ``raw`` (then equal text may mean different
+        schemas)."""
         key = id(raw)
         if key not in self._has_ref:  # the entry holds ``raw`` too, so its id cannot be reused meanwhile
             if isinstance(raw, dict):
-                found = "$ref" in raw or any(self.contains_ref(v) for v in raw.values())
+                found = any(k in raw for k in _REFERENCES) or any(self.contains_ref(v) for v in raw.values())
             elif isinstance(raw, list):
                 found = any(self.contains_ref(v) for v in raw)
             else:

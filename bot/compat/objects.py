@@ -131,8 +131,9 @@ def _required(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
     old_req, new_req = old.get("required", []), new.get("required", [])
     old_props, new_props = old.get("properties", _NO_SCHEMAS), new.get("properties", _NO_SCHEMAS)
     for name in new_req:
-        # A new property that is required is reported with the property itself.
-        if name not in old_req and name in old_props:
+        # A new property that is required is reported with the property itself; a name neither schema declares
+        # (nor the update alone) is required all the same: old data without it is rejected.
+        if name not in old_req and (name in old_props or name not in new_props):
             default = name in new_props and "default" in new_props[name].meta
             ctx.add("REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if default else "REQUIRED_ATTRIBUTE_ADDED",
                     "required", name)

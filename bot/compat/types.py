@@ -158,7 +158,12 @@ FORMAT_TYPES: Final[dict[str, tuple[bool, bool]]] = {
     "FORMAT_CHANGED": (_F, _F),
 }
 
-MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES}
+# issue 14, keywords not compared by meaning (``bot.compat.unmodelled``): a difference in one is never passed.
+UNPROVEN_TYPES: Final[dict[str, tuple[bool, bool]]] = {
+    "NOT_PROVEN_COMPATIBLE": (_F, _F),
+}
+
+MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES, **UNPROVEN_TYPES}
 
 
 def is_compatible(change_type: str, policy: Policy = "strict") -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.compat import arrays, combined, objects
+from bot.compat import arrays, combined, objects, unmodelled
 from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
 from bot.compat.keywords import bound, canonical, json_equal, multiple_of, number_bounds, string_format, type_flags
 from bot.compat.model import Kind, Node, deref
@@ -72,6 +72,7 @@ def _text(ctx: Context, raw: Any) -> str:
 def _compare(ctx: Context, original: Node, update: Node, meta: bool) -> None:
     if original.kind is Kind.FALSE:
         return  # nothing was valid: nothing can break
+    unmodelled.compare_unmodelled(ctx, original, update)  # if/then/else, $dynamicRef...: never a silent pass
     if original.kind is not update.kind and update.kind is Kind.EMPTY:
         return  # anything can change to the empty schema
     if meta:

@@ -32,6 +32,7 @@ from typing import Any, Final, NamedTuple
 from bot.compat import Budget, CompareResult, SchemaChange, compare
 from bot.compat.keywords import json_equal
 from bot.compat.types import Policy
+from bot.compat.unmodelled import NOT_PROVEN
 from bot.result import Change
 
 COMPATIBILITIES: Final = ("forward", "backward", "full")
@@ -151,6 +152,9 @@ def _words(change_type: str) -> str:
 
 def _schema_detail(change: SchemaChange, breaking: bool, compatibility: str) -> str:
     verdict = f"breaks {compatibility} compatibility" if breaking else f"keeps {compatibility} compatibility"
+    if change.type == NOT_PROVEN:
+        return (f"{change.path.rsplit('/', 1)[-1]} changed at {change.path}: a keyword the engine does not compare "
+                f"by meaning, so the change could not be proven compatible ({verdict})")
     return f"{_words(change.type)} at {change.path} ({verdict})"
 
 
