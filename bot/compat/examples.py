@@ -155,7 +155,7 @@ def candidates(schema: Any, limit: int = MAX_CANDIDATES, hints: Any = None) -> I
 class _Generator:
     def __init__(self, root: Any, hints: Any = None) -> None:
         self.root = root
-        self.numbers, self.sizes = _hints(hints)
+        self.numbers, self.sizes, self.names = _hints(hints)
         uri = root.get("$schema") if isinstance(root, dict) else None
         uri = uri if isinstance(uri, str) else ""
         self.ref_alone = "draft-0" in uri  # draft-04..07: keywords beside $ref are ignored
@@ -439,22 +439,32 @@ class _Generator:
         taken = {*base, *(declared if isinstance(declared, dict) else ())}
         name = next(n for n in itertools.chain(_PROPERTY_SAMPLES, (f"extra{i}" for i in itertools.count()))
                     if n not in taken)
-        for value in self.sample(additional, depth + 1)[:16]:
+        values = self.sample(additional, depth + 1)[:16]
+        for value in values:
             yield {**base, name: value}
+        for hinted in self.names:  # a name the reader declares and the writer does not
+            if hinted not in taken:
+                yield from ({**base, hinted: value} for value in values)
 
 
-def _hints(schema: Any) -> tuple[list[float | int], list[int]]:
-    """The numeric bounds and the sizes (with each size's neighbours) a schema names, at most MAX_MEMBERS of each."""
+def _hints(schema: Any) -> tuple[list[float | int], list[int], list[str]]:
+    """The numeric bounds, the sizes (with each size's neighbours) and the property names a schema names, at most
+    MAX_MEMBERS of each."""
     numbers: dict[float | int, None] = {}
     sizes: dict[int, None] = {}
+    names: dict[str, None] = {}
     for _, sub in itertools.islice(walk_schemas(schema), MAX_STEPS // 10):
+        declared = sub.get("properties")
+        if isinstance(declared, dict):
+            names.update((name, None) for name in itertools.islice(declared, MAX_MEMBERS - len(names))
+                         if isinstance(name, str))
         for key, value in sub.items():
             if key in _NUMERIC and _number(value) and math.isfinite(value) and len(numbers) < MAX_MEMBERS:
                 numbers[value] = None
             elif key in _SIZE_KEYS and isinstance(value, int) and not isinstance(value, bool) \
                     and len(sizes) < MAX_MEMBERS:
                 sizes.update(dict.fromkeys((value, value + 1, value - 1)))
-    return list(numbers), list(sizes)
+    return list(numbers), list(sizes), list(names)
 
 
 def _round_robin(streams: list[Iterable[Any]]) -> Iterator[Any]:
