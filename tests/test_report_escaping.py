@@ -15,7 +15,7 @@ import re
 import pytest
 
 from bot.compat import compare
-from bot.compat.examples import explain
+from bot.compat.counterexamples import explain
 from bot.report.formats import GATE, GRAPH, IMPACT, LINT, SCHEMA_DIFF, VERIFY
 from bot.report.gate import GateReport
 from bot.report.lint import LintReport

@@ -4,9 +4,9 @@ Exit 0 when compatible, 1 when not, 2 when a file cannot be read or parsed, or i
 metaschema (one line on stderr; with ``--format json``, also ``{"error": ...}`` on stdout). A schema that is
 valid but that no instance satisfies (MG011) is compared all the same, with a note on stderr.
 
-``--explain``: when the change is incompatible, look for an instance that shows it (``bot.compat.examples``: valid
-under the writer's schema, rejected by the reader's), in the directions the incompatible changes were found in.
-What it finds or does not find never changes the verdict or the exit code.
+``--explain``: when the change is incompatible, look for an instance that shows it (``bot.compat.counterexamples``:
+valid under the writer's schema, rejected by the reader's), in the directions the incompatible changes were
+found in. What it finds or does not find never changes the verdict or the exit code.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.commands._common import add_format, show
 from bot.compat import MODES, POLICIES, CompareResult, compare
-from bot.compat.examples import MAX_CANDIDATES, explain
+from bot.compat.counterexamples import MAX_CANDIDATES, explain
 from bot.compat.metaschema import metaschema_error
 from bot.compat.refs import escape
 from bot.compat.satisfiable import unsatisfiable

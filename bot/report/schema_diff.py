@@ -14,7 +14,7 @@ from bot.report.view import FULL, Limits
 
 if TYPE_CHECKING:
     from bot.compat import CompareResult
-    from bot.compat.examples import Counterexample, Search
+    from bot.compat.counterexamples import Counterexample, Search
     from bot.compat.satisfiable import Unsatisfiable
 
 

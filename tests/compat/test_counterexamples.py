@@ -1,4 +1,4 @@
-"""bot.compat.examples: counterexamples of breaking changes, none for compatible ones, bounded on hostile schemas.
+"""bot.compat.counterexamples: instances that show a breaking change, none for a compatible one, bounded work.
 
 Every counterexample found here is checked again with a validator built directly (jsonschema-rs, formats asserted):
 valid under the writer's schema and invalid under the reader's.
@@ -13,7 +13,7 @@ import jsonschema_rs
 import pytest
 
 from bot.compat import compare
-from bot.compat.examples import MAX_CANDIDATES, MAX_INSTANCE_CHARS, Counterexample, candidates, explain
+from bot.compat.counterexamples import MAX_CANDIDATES, MAX_INSTANCE_CHARS, Counterexample, candidates, explain
 
 D4 = "http://json-schema.org/draft-04/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"

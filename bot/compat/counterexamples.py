@@ -137,8 +137,7 @@ def _validator(schema: Any, formats: bool) -> jsonschema_rs.Validator | None:
     if not isinstance(schema, dict | bool) or any(True for _ in patterns.problems(schema)):
         return None
     try:
-        return jsonschema_rs.validator_for(schema, validate_formats=formats, offline=True,
-                                           pattern_options=patterns.options())
+        return patterns.compile_schema(schema, formats=formats)
     except (ValueError, TypeError, OverflowError, jsonschema_rs.ReferencingError):
         return None
 
