@@ -14,7 +14,8 @@ It is pure, deterministic (no randomness: the same schemas give the same instanc
 come from pull requests: at most :data:`MAX_CANDIDATES` instances are validated per direction, each at most
 :data:`MAX_INSTANCE_CHARS` characters of JSON, generation stops after :data:`MAX_STEPS` values or
 :data:`MAX_DEPTH` levels of nesting (``$ref`` cycles included), and at most :data:`MAX_MEMBERS` members of an
-``enum`` are tried. It never raises on a schema: one it cannot compile gets no counterexample.
+``enum`` are tried. It never raises on a schema: one it cannot compile, or nested deeper than
+:func:`bot.compat.compare` accepts, gets no counterexample.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import Any, Final, Literal, TypeGuard
 import jsonschema_rs
 
 from bot.compat import patterns
+from bot.compat.api import MAX_DEPTH as MAX_SCHEMA_DEPTH
+from bot.compat.api import _depth
 from bot.compat.refs import resolve_local, walk_schemas
 
 MAX_CANDIDATES: Final = 2_000  # instances validated per direction
@@ -108,13 +111,15 @@ _NONE: Final = object()  # no counterexample (None is an instance: JSON's null)
 
 
 def _search(writer: Any, reader: Any, formats: bool, budget: int) -> tuple[Any, int]:
+    if _depth(writer) > MAX_SCHEMA_DEPTH or _depth(reader) > MAX_SCHEMA_DEPTH:  # as compare() refuses them
+        return _NONE, 0
     judges = _validator(writer, formats), _validator(reader, formats)
     if judges[0] is None or judges[1] is None:
         return _NONE, 0
-    accepts, rejects = judges[0].is_valid, judges[1].is_valid
+    writer_accepts, reader_accepts = judges[0].is_valid, judges[1].is_valid
     seen: set[str] = set()
     tried = 0
-    for instance in candidates(writer, hints=reader):
+    for instance in candidates(writer, limit=4 * budget, hints=reader):  # duplicates and large ones are skipped
         if tried >= budget:
             break
         try:
@@ -126,7 +131,7 @@ def _search(writer: Any, reader: Any, formats: bool, budget: int) -> tuple[Any, 
         seen.add(text)
         tried += 1
         try:
-            if accepts(instance) and not rejects(instance):
+            if writer_accepts(instance) and not reader_accepts(instance):
                 return instance, tried
         except (ValueError, OverflowError, TypeError):  # a number jsonschema-rs cannot hold
             continue

@@ -204,6 +204,7 @@ HOSTILE: list[tuple[str, Any]] = [
                         "$ref": "#/$defs/a"}),
     ("a dangling $ref", {"$ref": "#/$defs/missing"}),
     ("deep nesting", _deep(150)),
+    ("deeper than compare() accepts", _deep(3000)),
     ("a huge enum", {"enum": list(range(100_000))}),
     ("many wide properties", obj({f"p{i}": obj({f"q{j}": {"type": "integer", "minimum": j} for j in range(50)})
                                   for i in range(200)}, tuple(f"p{i}" for i in range(200)))),
