@@ -2,12 +2,13 @@
 
 A breaking change is easier to believe with an example than with a rule name. :func:`explain` looks for one the
 way a person would: it writes instances of the writer's schema, boundary values first (each numeric bound and
-its neighbours, each ``enum`` and ``const`` member, strings at ``minLength`` and ``maxLength`` and an example of
-each ``format``, objects with only the required properties and with all of them, one property varied at a time,
-a missing or an extra property, arrays empty and at ``minItems``/``maxItems``, each ``anyOf``/``oneOf`` branch,
-through local ``$ref``), keeps those the writer accepts and returns the first one the reader rejects. Both
-judgements are jsonschema-rs's, with modelgate's pattern options (:func:`bot.compat.patterns.options`, the
-linear-time engine); no schema pattern ever reaches Python's ``re``.
+its neighbours, each ``enum`` and ``const`` member, strings at ``minLength`` and ``maxLength``, an example of
+each ``format`` and one written from the text of a ``pattern`` (:func:`_pattern_example`), objects with only the
+required properties and with all of them, one property varied at a time, a missing or an extra property, arrays
+empty and at ``minItems``/``maxItems``, each ``anyOf``/``oneOf`` branch, through local ``$ref``), keeps those the
+writer accepts and returns the first one the reader rejects. Both judgements are jsonschema-rs's, with modelgate's
+pattern options (:func:`bot.compat.patterns.compile_schema`, the linear-time engine); no schema pattern ever
+reaches Python's ``re``.
 
 The search is a heuristic: finding nothing proves nothing (the verdict of :func:`bot.compat.compare` stands).
 It is pure, deterministic (no randomness: the same schemas give the same instance) and bounded, since schemas
@@ -336,9 +337,8 @@ class _Generator:
             yield FORMAT_EXAMPLES[fmt]
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
-            literal = _literal(pattern)
-            if literal is not None:
-                yield literal
+            written = (_pattern_example(pattern), _pattern_example(pattern, more=True))
+            yield from dict.fromkeys(found for found in written if found is not None)
         lengths = [n for n in (low, high) if isinstance(n, int) and not isinstance(n, bool)]
         for n in [*lengths, *(n + 1 for n in lengths), *(n - 1 for n in lengths), 0, 1, *self.sizes, *_SIZES]:
             if 0 <= n <= MAX_LENGTH:
@@ -431,8 +431,8 @@ class _Generator:
         """A property the writer does not declare: under its ``additionalProperties`` or a ``patternProperties``."""
         keyed = schema.get("patternProperties")
         for pattern, sub in (keyed.items() if isinstance(keyed, dict) else ()):
-            literal = _literal(pattern) if isinstance(pattern, str) else None
-            for name in ([literal] if literal else []) + list(_PROPERTY_SAMPLES):
+            written = _pattern_example(pattern) if isinstance(pattern, str) else None
+            for name in ([written] if written is not None else []) + list(_PROPERTY_SAMPLES):
                 if name not in base:
                     for value in self.sample(sub, depth + 1)[:4]:
                         yield {**base, name: value}
@@ -495,11 +495,134 @@ def _tidy(value: float | int) -> float | int:
     return round(value, 12) if isinstance(value, float) else value
 
 
-_META: Final = frozenset("\\^$.|?*+()[]{}")
+_CLASS_ESCAPES: Final = {"d": "0", "w": "a", "s": " ", "D": "a", "W": "-", "S": "a"}
+_CONTROL_ESCAPES: Final = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v"}
+_MAX_PATTERN: Final = 1_000  # characters of a pattern read by _pattern_example
+_MAX_GROUPS: Final = 16  # groups nested in it
 
 
-def _literal(pattern: str) -> str | None:
-    """The text a pattern without any special character matches (``^abc$`` → ``abc``), else None."""
-    core = pattern.removeprefix("^").removesuffix("$")
-    return core if core and not any(c in _META for c in core) else None
+class _Unread(Exception):
+    """A construct :func:`_pattern_example` does not write an example of."""
 
+
+def _pattern_example(pattern: str, more: bool = False) -> str | None:
+    """A string that ``pattern`` probably matches, written from its text (never run by a regex engine: the writer's
+    validator judges it): the first alternative of each choice, each repeated as few times as it may (``more``:
+    once more than that), a character of each class. None for what it does not read (look-arounds,
+    backreferences, Unicode classes, ...)."""
+    if len(pattern) > _MAX_PATTERN:
+        return None
+    reader = _PatternReader(pattern, more)
+    try:
+        text = reader.alternatives(0)
+    except (_Unread, IndexError, ValueError):
+        return None
+    return text if reader.at == len(pattern) and len(text) <= MAX_LENGTH else None
+
+
+class _PatternReader:
+    def __init__(self, pattern: str, more: bool) -> None:
+        self.pattern, self.more, self.at = pattern, more, 0
+
+    def peek(self) -> str:
+        return self.pattern[self.at] if self.at < len(self.pattern) else ""
+
+    def alternatives(self, depth: int) -> str:
+        if depth > _MAX_GROUPS:
+            raise _Unread
+        first = self.sequence(depth)
+        while self.peek() == "|":  # the first alternative is written, the others read past
+            self.at += 1
+            self.sequence(depth)
+        return first
+
+    def sequence(self, depth: int) -> str:
+        out = ""
+        while self.peek() not in ("", "|", ")"):
+            atom = self.atom(depth)
+            low, high = self.quantifier()
+            count = low if not self.more else min(low + 1, high) if high is not None else low + 1
+            out += atom * count
+            if len(out) > MAX_LENGTH:
+                raise _Unread
+        return out
+
+    def atom(self, depth: int) -> str:
+        char = self.pattern[self.at]
+        self.at += 1
+        if char in "^$":
+            return ""
+        if char == ".":
+            return "a"
+        if char == "(":
+            if self.pattern.startswith("?:", self.at):
+                self.at += 2
+            elif self.peek() == "?":  # look-arounds and named groups
+                raise _Unread
+            inside = self.alternatives(depth + 1)
+            if self.peek() != ")":
+                raise _Unread
+            self.at += 1
+            return inside
+        if char == "[":
+            return self.character_class()
+        if char == "\\":
+            return self.escape()
+        if char in "*+?{)|":
+            raise _Unread
+        return char
+
+    def escape(self) -> str:
+        char = self.pattern[self.at]
+        self.at += 1
+        if char in _CLASS_ESCAPES:
+            return _CLASS_ESCAPES[char]
+        if char.isalnum() and char not in _CONTROL_ESCAPES:  # \b, \1, \p{..}, \u...: not read
+            raise _Unread
+        return _CONTROL_ESCAPES.get(char, char)
+
+    def character_class(self) -> str:
+        negated = self.peek() == "^"
+        self.at += negated
+        members: list[str] = []
+        while self.peek() != "]":
+            char = self.pattern[self.at]
+            self.at += 1
+            if char == "\\":
+                char = self.escape()
+            if self.peek() == "-" and self.pattern[self.at + 1] != "]":
+                self.at += 1
+                end = self.pattern[self.at]
+                self.at += 1
+                if end == "\\":
+                    end = self.escape()
+                if len(char) != 1 or len(end) != 1 or ord(end) < ord(char):
+                    raise _Unread
+                members.append(char)
+                continue
+            members.append(char)
+        self.at += 1  # the "]"
+        if not negated:
+            return members[0] if members else ""
+        return next(c for c in "aA0_-. x" if c not in members)
+
+    def quantifier(self) -> tuple[int, int | None]:
+        char = self.peek()
+        bounds: tuple[int, int | None]
+        if char in ("*", "+", "?"):
+            self.at += 1
+            bounds = {"*": (0, None), "+": (1, None), "?": (0, 1)}[char]
+        elif char == "{" and self.pattern.find("}", self.at) > self.at:
+            close = self.pattern.index("}", self.at)
+            low, comma, high = self.pattern[self.at + 1:close].partition(",")
+            if not low.isdigit() or len(low) > 6 or (high and (not high.isdigit() or len(high) > 6)):
+                raise _Unread
+            self.at = close + 1
+            bounds = (int(low), int(high) if high else None if comma else int(low))
+        else:
+            return 1, 1
+        if self.peek() == "?":  # lazy
+            self.at += 1
+        if bounds[0] > MAX_LENGTH:
+            raise _Unread
+        return bounds

@@ -55,6 +55,10 @@ BREAKING: list[tuple[str, Any, Any, Any]] = [
      "123e4567-e89b-12d3-a456-426614174000"),
     ("pattern added", {"type": "string"}, {"type": "string", "pattern": "^[0-9]+$"}, ...),
     ("literal pattern changed", {"type": "string", "pattern": "^v1$"}, {"type": "string", "pattern": "^v2$"}, "v1"),
+    ("pattern narrowed", {"type": "string", "pattern": "^R[0-9]{3}$"}, {"type": "string", "pattern": "^R[0-9]{2}$"},
+     "R000"),
+    ("pattern alternative removed", {"type": "string", "pattern": "^(eur|usd)-\\d+$"},
+     {"type": "string", "pattern": "^usd-\\d+$"}, "eur-0"),
     ("required added (declared)", obj({"id": {"type": "string"}, "city": {"type": "string"}}, ("id",)),
      obj({"id": {"type": "string"}, "city": {"type": "string"}}, ("id", "city")), {"id": ""}),
     ("required added (undeclared)", obj({"id": {"type": "string"}}, ("id",)),
@@ -69,6 +73,9 @@ BREAKING: list[tuple[str, Any, Any, Any]] = [
      {"type": "object", "additionalProperties": {"type": "string"}}, ...),
     ("patternProperties narrowed", {"type": "object", "patternProperties": {"^x$": {"type": "integer"}}},
      {"type": "object", "patternProperties": {"^x$": {"type": "string"}}}, {"x": 0}),
+    ("patternProperties class narrowed", {"type": "object", "patternProperties": {"^f_[a-z]+$": {"type": "integer"}},
+                                          "additionalProperties": False},
+     {"type": "object", "patternProperties": {"^f_[a-z]+$": {"type": "string"}}}, {"f_a": 0}),
     ("nested maximum", obj({"a": obj({"b": {"type": "integer", "maximum": 9}}, ("b",))}, ("a",)),
      obj({"a": obj({"b": {"type": "integer", "maximum": 3}}, ("b",))}, ("a",)), ...),
     ("maxItems added", {"type": "array", "items": {"type": "integer"}},
@@ -175,6 +182,18 @@ def test_boundary_values_come_first() -> None:
     objects = list(candidates(obj({"a": {"type": "integer"}, "b": {"type": "string"}}, ("a",)), limit=5))
     # the required only, all, each optional one beside the required, each required one missing, then one varied
     assert objects == [{"a": 0}, {"a": 0, "b": ""}, {"a": 0, "b": ""}, {"b": ""}, {"a": 1}]
+
+
+@pytest.mark.parametrize(("pattern", "first"), [
+    ("^R[0-9]{3}$", ["R000"]), ("^(foo|bar)-\\d+$", ["foo-0", "foo-00"]), ("^[^a-z]+$", ["A", "AA"]),
+    ("^[a-zA-Z_][a-zA-Z0-9_]*$", ["a", "aa"]), ("^\\w+@\\w+\\.com$", ["a@a.com", "aa@aa.com"]),
+    ("(?=a)b", []), ("^\\p{L}$", []), ("^(a)\\1$", []), ("a{99999999}", []), ("((((", []), ("[", []),
+])
+def test_pattern_examples_are_written_from_the_pattern_text(pattern: str, first: list[str]) -> None:
+    """The fewest repetitions (then one more) of the first alternative; what it does not read gives no example."""
+    written = list(candidates({"type": "string", "pattern": pattern}, limit=len(first) + 1))
+    assert written[:len(first)] == first
+    assert written[len(first)] == ""  # then the lengths, from 0
 
 
 def test_the_reader_bounds_are_tried() -> None:
