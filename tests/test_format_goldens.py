@@ -100,7 +100,7 @@ COMMANDS: dict[str, tuple[list[str], int]] = {
     "graph": (["graph", "--at", f"{EXAMPLE}/head"], 0),
     "impact": (["impact", "transaction-features@2", "--at", f"{EXAMPLE}/head"], 0),
     "rules": (["rules"], 0),
-    "schema-diff": (["schema-diff", "{tmp}/old.json", "{tmp}/new.json"], 1),
+    "schema-diff": (["schema-diff", "{tmp}/old.json", "{tmp}/new.json", "--explain"], 1),
     # an input that is not a JSON Schema (a file of the repository: the golden shows its path)
     "schema-diff-inputs": (["schema-diff", "{tmp}/old.json", "tests/hostile/schemas/invalid-type.json"], 2),
 }

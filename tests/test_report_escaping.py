@@ -15,9 +15,11 @@ import re
 import pytest
 
 from bot.compat import compare
+from bot.compat.counterexamples import explain
 from bot.report.formats import GATE, GRAPH, IMPACT, LINT, SCHEMA_DIFF, VERIFY
 from bot.report.gate import GateReport
 from bot.report.lint import LintReport
+from bot.report.schema_diff import Diff
 from bot.report.verify import VerifyReport
 from bot.result import Finding
 from bot.rollout.gates import Check
@@ -89,8 +91,20 @@ def test_impact_text(attack):
 def test_schema_diff_text(attack):
     result = compare({"type": "object", "properties": {attack: {"type": "string"}}},
                      {"type": "object", "properties": {attack: {"type": "integer"}}})
-    lines = inert(SCHEMA_DIFF.render("text", result))
+    lines = inert(SCHEMA_DIFF.render("text", Diff(result)))
     assert len(lines) == 4 and lines[1].startswith("TYPE_CHANGED")
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_schema_diff_counterexample_text(attack):
+    old = {"type": "object", "properties": {attack: {"type": "string", "enum": [attack]}}, "required": [attack]}
+    new = {"type": "object", "properties": {attack: {"type": "integer"}}}
+    search = explain(old, new)
+    assert search.found is not None and search.found.instance == {attack: attack}
+    result = compare(old, new)
+    lines = inert(SCHEMA_DIFF.render("text", Diff(result, explained=True, search=search)))
+    assert len(lines) == len(result.changes) + 4  # the header, the changes, the verdict, the counterexample, ""
+    assert lines[-2].startswith("counterexample: this instance is valid under the old schema")
 
 
 @pytest.mark.parametrize("attack", ATTACKS)

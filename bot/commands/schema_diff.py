@@ -3,6 +3,10 @@
 Exit 0 when compatible, 1 when not, 2 when a file cannot be read or parsed, or is not a valid JSON Schema under its
 metaschema (one line on stderr; with ``--format json``, also ``{"error": ...}`` on stdout). A schema that is
 valid but that no instance satisfies (MG011) is compared all the same, with a note on stderr.
+
+``--explain``: when the change is incompatible, look for an instance that shows it (``bot.compat.counterexamples``:
+valid under the writer's schema, rejected by the reader's), in the directions the incompatible changes were
+found in. What it finds or does not find never changes the verdict or the exit code.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands._common import add_format, show
-from bot.compat import MODES, POLICIES, compare
+from bot.compat import MODES, POLICIES, CompareResult, compare
+from bot.compat.counterexamples import MAX_CANDIDATES, explain
 from bot.compat.metaschema import metaschema_error
 from bot.compat.refs import escape
 from bot.compat.satisfiable import unsatisfiable
@@ -22,7 +27,7 @@ from bot.config import Limits
 from bot.manifests.parse import read_json
 from bot.manifests.yamlread import YamlError, read_yaml
 from bot.report.formats import SCHEMA_DIFF, SCHEMA_DIFF_INPUTS
-from bot.report.schema_diff import Inputs, Note, Problem
+from bot.report.schema_diff import Diff, Inputs, Note, Problem
 
 
 class _Unusable(Exception):
@@ -42,6 +47,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--mode", choices=MODES, default="backward",
                         help="backward: readers on NEW read OLD's records (default); forward: the reverse; full: both")
     parser.add_argument("--policy", choices=POLICIES, default="strict", help="Confluent's policy (default strict)")
+    parser.add_argument("--explain", action="store_true",
+                        help="when the change is incompatible, show an instance valid under the writer's schema that "
+                             f"the reader's rejects, if one is found among {MAX_CANDIDATES:,} candidates")
     add_format(parser, SCHEMA_DIFF)
     parser.set_defaults(func=run)
 
@@ -88,5 +96,17 @@ def run(args: argparse.Namespace) -> int:
     if notes:  # MG011 of modelgate lint: said, but the comparison (and its exit code) stands
         print(SCHEMA_DIFF_INPUTS.render("text", Inputs(notes=notes)), end="", file=sys.stderr)
     result = compare(old, new, mode=args.mode, policy=args.policy)
-    show(SCHEMA_DIFF, args.format, result)
+    search = None
+    if args.explain and not result.compatible:
+        # formats asserted: the default of compat.format (a data contract is about what consumers can parse)
+        search = explain(old, new, _searched(result), formats=True)
+    show(SCHEMA_DIFF, args.format, Diff(result, explained=args.explain, search=search))
     return 0 if result.compatible else 1
+
+
+def _searched(result: CompareResult) -> str:
+    """The mode to search in: the directions of the incompatible changes (all of the mode's when it was refused)."""
+    directions = {change.direction for change in result.changes if not change.compatible}
+    if result.refused is not None or len(directions) != 1:
+        return result.mode
+    return directions.pop()

@@ -40,16 +40,16 @@ def options() -> jsonschema_rs.RegexOptions:
     return jsonschema_rs.RegexOptions(size_limit=REGEX_SIZE_LIMIT, dfa_size_limit=REGEX_DFA_SIZE_LIMIT)
 
 
-def compile_schema(schema: Any) -> jsonschema_rs.Validator:
+def compile_schema(schema: Any, *, formats: bool = False) -> jsonschema_rs.Validator:
     """A validator of ``schema`` (its ``$schema``'s draft, 2020-12 without one) whose patterns run in linear time.
 
-    Formats are annotations, not assertions; references are never fetched. Raises ``ValueError`` (or
-    ``jsonschema_rs.ReferencingError``) for a schema it cannot compile, a refused pattern included.
+    Formats are annotations, not assertions, unless ``formats``; references are never fetched. Raises
+    ``ValueError`` (or ``jsonschema_rs.ReferencingError``) for a schema it cannot compile, a refused pattern included.
     """
     crowd = _too_many(schema_patterns(schema))
     if crowd is not None:
         raise ValueError(crowd)
-    return jsonschema_rs.validator_for(schema, validate_formats=False, offline=True, pattern_options=options())
+    return jsonschema_rs.validator_for(schema, validate_formats=formats, offline=True, pattern_options=options())
 
 
 def schema_patterns(schema: Any) -> list[tuple[Segments, str]]:

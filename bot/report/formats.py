@@ -19,7 +19,6 @@ from bot.report import gate, graph, lint, result, rules, schema_diff, verify
 from bot.report.jinja_env import render_template
 
 if TYPE_CHECKING:
-    from bot.compat import CompareResult
     from bot.rules import Rule
 
 D = TypeVar("D")
@@ -107,8 +106,8 @@ RULES: Formats[list[Rule]] = Formats("rules", {
     "json": _json(rules.as_json, ensure_ascii=False),
     "markdown": _template("rules.md.j2", lambda catalogue: {"rules": catalogue}),
 })
-SCHEMA_DIFF: Formats[CompareResult] = Formats("schema-diff", {
-    "text": schema_diff.text,
+SCHEMA_DIFF: Formats[schema_diff.Diff] = Formats("schema-diff", {
+    "text": _template("schema-diff.txt.j2", schema_diff.variables),
     "json": _json(schema_diff.as_json),
 })
 SCHEMA_DIFF_INPUTS: Formats[schema_diff.Inputs] = Formats("schema-diff inputs", {

@@ -1,37 +1,63 @@
-"""The report of ``modelgate schema-diff``: the changes between two JSON Schemas as a table or as JSON; and what
-it says of its inputs (one that cannot be compared, notes on one no instance satisfies)."""
+"""The report of ``modelgate schema-diff``: the changes between two JSON Schemas as a table or as JSON, with
+``--explain`` a counterexample of a breaking change; and what it says of its inputs (one that cannot be compared,
+notes on one no instance satisfies)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.escape import terminal_text
+from bot.report.jinja_env import clip
 from bot.report.view import FULL, Limits
 
 if TYPE_CHECKING:
     from bot.compat import CompareResult
+    from bot.compat.counterexamples import Counterexample, Search
     from bot.compat.satisfiable import Unsatisfiable
 
 
-def text(result: CompareResult) -> str:
-    if result.refused is not None:  # the reason quotes the schema (a pattern): shown inert
-        return f"INCOMPATIBLE ({result.mode}, {result.policy}): {terminal_text(result.refused)}\n"
+@dataclass(frozen=True)
+class Diff:
+    """What ``schema-diff`` prints: the comparison, and with ``--explain`` the counterexample search (``explained``;
+    ``search`` is None when there was nothing to explain: the change is compatible)."""
+
+    result: CompareResult
+    explained: bool = False
+    search: Search | None = None
+
+
+INSTANCE_CHARS = 240  # of an instance's compact JSON on a terminal; --format json has it whole
+
+
+def variables(diff: Diff) -> dict[str, object]:
+    """The table laid out (widths from the escaped cells), the verdict, and what ``--explain`` found."""
+    result = diff.result
     rows = [(c.type, terminal_text(c.path), "compatible" if c.compatible else "incompatible")
             + ((c.direction,) if result.mode == "full" else ()) for c in result.changes]
     header = ("type", "path", "verdict") + (("direction",) if result.mode == "full" else ())
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
-    if not rows:
-        lines = ["no differences"]
-    verdict = "compatible" if result.compatible else "INCOMPATIBLE"
-    lines.append(f"{verdict} ({result.mode}, {result.policy}): {len(result.changes)} change(s), "
-                 f"{sum(not c.compatible for c in result.changes)} incompatible")
-    return "\n".join(lines) + "\n"
+    table = ["  ".join(f"{v:<{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    found = diff.search.found if diff.search is not None else None
+    first = next((c for c in result.changes if not c.compatible), None)
+    return {"result": result, "table": table if rows else [],
+            "incompatible": sum(not c.compatible for c in result.changes),
+            "search": diff.search, "found": found, "instance": None if found is None else shown_instance(found),
+            "first": first, "view": _Whole()}
 
 
-def as_json(result: CompareResult) -> dict[str, Any]:
-    return result.to_json()
+def shown_instance(found: Counterexample) -> str:
+    """The instance as compact JSON (non-ASCII escaped, so it is exact and inert), clipped for a terminal."""
+    return clip(json.dumps(found.instance, separators=(",", ":"), sort_keys=True), INSTANCE_CHARS)
+
+
+def as_json(diff: Diff) -> dict[str, Any]:
+    shown = diff.result.to_json()
+    if diff.explained:
+        found = diff.search.found if diff.search is not None else None
+        shown["explanation"] = None if found is None else found.to_json()
+    return shown
 
 
 @dataclass(frozen=True)

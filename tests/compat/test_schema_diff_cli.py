@@ -6,6 +6,7 @@ import json
 import pytest
 
 from bot.commands import schema_diff
+from tests.helpers import run_cli
 
 OLD = {"type": "object", "properties": {"score": {"type": "number", "maximum": 1}}}
 NEW = {"type": "object", "properties": {"score": {"type": "number", "maximum": 2}}}
@@ -64,3 +65,89 @@ def test_unreadable_input_is_one_line_and_exit_2(files, capsys, name, content, m
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+# --- --explain, through the real command line --------------------------------------------------------------------
+
+SENTENCE = "counterexample: this instance is valid under the {} schema and rejected by the {}: "
+
+
+def explained(tmp_path, old, new, *args):
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    return run_cli("schema-diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--explain", *args)
+
+
+def shown(out, writer="old", reader="new"):
+    """The instance of the counterexample line (the last line of the text report)."""
+    last = out.splitlines()[-1]
+    assert last.startswith(SENTENCE.format(writer, reader)), out
+    return json.loads(last.removeprefix(SENTENCE.format(writer, reader)))
+
+
+def test_explain_text_backward(tmp_path):
+    proc = explained(tmp_path, OLD, {**NEW, "required": ["score"]})
+    assert proc.returncode == 1, proc.stderr
+    instance = shown(proc.stdout)
+    assert instance == {}  # valid under OLD, and missing the score NEW requires
+    assert ["REQUIRED_ATTRIBUTE_ADDED", "#/required/score", "incompatible"] in [
+        line.split() for line in proc.stdout.splitlines()]
+
+
+def test_explain_text_forward_and_full(tmp_path):
+    narrow = {"type": "object", "properties": {"band": {"enum": ["low", "high"]}}}
+    wide = {"type": "object", "properties": {"band": {"enum": ["low", "medium", "high"]}}}
+    proc = explained(tmp_path, narrow, wide, "--mode", "forward")
+    assert proc.returncode == 1 and shown(proc.stdout, "new", "old") == {"band": "medium"}
+    proc = explained(tmp_path, narrow, wide, "--mode", "full")  # only the forward half breaks: it is searched
+    assert proc.returncode == 1 and shown(proc.stdout, "new", "old") == {"band": "medium"}
+    proc = explained(tmp_path, wide, narrow, "--mode", "full")
+    assert proc.returncode == 1 and shown(proc.stdout) == {"band": "medium"}
+
+
+def test_explain_json(tmp_path):
+    proc = explained(tmp_path, OLD, NEW, "--mode", "forward", "--format", "json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout) == {
+        "compatible": False, "mode": "forward", "policy": "strict",
+        "changes": [{"type": "MAXIMUM_DECREASED", "path": "#/properties/score/maximum", "compatible": False}],
+        "explanation": {"direction": "forward", "instance": {"score": 2}}}
+
+
+def test_explain_json_when_compatible_is_null_and_absent_without_explain(tmp_path):
+    proc = explained(tmp_path, OLD, NEW, "--format", "json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["explanation"] is None
+    plain = run_cli("schema-diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "json")
+    assert plain.returncode == 0 and "explanation" not in json.loads(plain.stdout)
+    text = explained(tmp_path, OLD, NEW)
+    assert text.returncode == 0 and "counterexample" not in text.stdout
+
+
+def test_explain_when_none_is_found(tmp_path):
+    """Each member of the enum is at most 5: the added maximum breaks nothing, but the verdict (Confluent's) stands."""
+    old, new = {"type": "integer", "enum": [1, 2]}, {"type": "integer", "enum": [1, 2], "maximum": 5}
+    proc = explained(tmp_path, old, new)
+    assert proc.returncode == 1
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith("no counterexample found within ") and last.endswith(
+        " candidates (the verdict stands: MAXIMUM_ADDED at #/maximum)")
+    proc = explained(tmp_path, old, new, "--format", "json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["explanation"] is None
+
+
+def test_explain_clips_a_long_instance_on_the_terminal_and_escapes_it(tmp_path):
+    old, new = {"const": {"\u202eevil\x1b[31m": "x" * 500}}, {"type": "object", "maxProperties": 0}
+    text = explained(tmp_path, old, new)
+    assert text.returncode == 1
+    last = text.stdout.splitlines()[-1]
+    assert last.endswith("…") and len(last) < 400
+    assert "\u202e" not in text.stdout and "\x1b" not in text.stdout and "\\u202eevil\\u001b[31m" in last
+    whole = explained(tmp_path, old, new, "--format", "json")
+    assert json.loads(whole.stdout)["explanation"]["instance"] == old["const"]
+
+
+def test_explain_leaves_unusable_inputs_exit_2(tmp_path):
+    (tmp_path / "old.json").write_text(json.dumps(OLD))
+    (tmp_path / "bad.json").write_text('{"type": "objekt"}')
+    proc = run_cli("schema-diff", str(tmp_path / "old.json"), str(tmp_path / "bad.json"), "--explain")
+    assert proc.returncode == 2 and "not a valid JSON Schema" in proc.stderr and proc.stdout == ""
