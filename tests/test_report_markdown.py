@@ -218,5 +218,5 @@ def test_hostile_text_cannot_change_the_structure_under_require(hostile):
 
 def test_a_sunset_row_marks_a_consumer_whose_manifest_does_not_load():
     lines = render_summary(sample_result(), CONTEXT).splitlines()
-    assert ("| contract:churn-score@&#8203;1 | 2027-01-15 | 48 days left | crm-dashboard · unknown: crm-dashboard "
-            "(models/crm-dashboard.yaml does not load) |") in lines
+    assert ("| contract:churn-score@&#8203;1 | 2027-01-15 | 48 days left | crm-dashboard (cannot tell: "
+            "models/crm-dashboard.yaml does not load) |") in lines

@@ -100,5 +100,13 @@ def test_a_long_text_is_whole():
 
 def test_a_sunset_line_marks_a_consumer_whose_manifest_does_not_load():
     out = render(sample_result(), "text")
-    assert ("  contract:churn-score@1  2027-01-15 (48 days left)  still consumed by crm-dashboard · unknown: "
-            "crm-dashboard (models/crm-dashboard.yaml does not load)") in out.splitlines()
+    assert ("  contract:churn-score@1  2027-01-15 (48 days left)  still consumed by crm-dashboard (cannot tell: "
+            "models/crm-dashboard.yaml does not load)") in out.splitlines()
+
+
+def test_a_sunset_line_names_each_consumer_once_known_ones_first():
+    [known, unknown] = sample_result().sunsets
+    mixed = replace(unknown, consumers=("billing", "crm-dashboard"))
+    out = render(replace(sample_result(), sunsets=[known, mixed]), "text")
+    assert ("  contract:churn-score@1  2027-01-15 (48 days left)  still consumed by billing, crm-dashboard (cannot "
+            "tell: models/crm-dashboard.yaml does not load)") in out.splitlines()
