@@ -116,10 +116,18 @@ def test_help_follows_the_configured_stages_and_can_be_left_out():
 
 @pytest.mark.parametrize(("verdict", "headline"), [
     ("pending", "## ⏳ modelgate: pending — waiting on 1 approval"),
-    ("pass", "## ✅ modelgate: pass — every contract holds and every approval is in"),
+    ("pass", "## ✅ modelgate: pass — every contract holds and every approval is in (read the 1 warning)"),
 ])
 def test_headline_follows_the_verdict(verdict, headline):
     assert headline in render_summary(sample_result(verdict=verdict)).splitlines()
+
+
+def test_a_pass_with_warnings_says_to_read_them():
+    warning = Finding("MG009", "warning", "looks like a modelgate manifest but manifests.include does not reach it",
+                      "ml/x.yaml", 1)
+    result = sample_result(verdict="pass", findings=[warning])
+    assert ("## ✅ modelgate: pass — every contract holds and every approval is in (read the 1 warning)"
+            in render_summary(result).splitlines())
 
 
 def test_nothing_changed():
