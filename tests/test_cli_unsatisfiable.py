@@ -111,7 +111,7 @@ def schema_diff(tmp_path: Path, new: str, *extra: str) -> tuple[int, str, str]:
 
 
 TYPES = "['array', 'boolean', 'integer', 'null', 'number', 'object', 'string']"
-INVALID = f"new.json: not a valid JSON Schema: 'objekt' is not one of {TYPES} at #/type"
+INVALID = f"new.json:1: not a valid JSON Schema: 'objekt' is not one of {TYPES} at #/type"
 
 
 def test_schema_diff_refuses_an_invalid_schema_in_text(tmp_path: Path) -> None:
@@ -123,8 +123,15 @@ def test_schema_diff_refuses_an_invalid_schema_in_json(tmp_path: Path) -> None:
     code, out, err = schema_diff(tmp_path, '{"type": "objekt"}', "--format", "json")
     assert code == 2 and err == f"modelgate: error: {INVALID}\n"
     assert json.loads(out) == {"error": {
-        "file": "new.json", "line": None, "pointer": "#/type",
+        "file": "new.json", "line": 1, "pointer": "#/type",
         "message": f"not a valid JSON Schema: 'objekt' is not one of {TYPES}"}, "notes": []}
+
+
+def test_schema_diff_names_the_line_of_the_keyword_an_invalid_schema_breaks(tmp_path: Path) -> None:
+    new = '{"type": "object",\n "properties": {\n  "a": {\n   "type": "strng"}}}\n'
+    code, out, err = schema_diff(tmp_path, new, "--format", "json")
+    assert code == 2 and err.startswith("modelgate: error: new.json:4: not a valid JSON Schema: 'strng' is not one")
+    assert json.loads(out)["error"]["line"] == 4 and json.loads(out)["error"]["pointer"] == "#/properties/a/type"
 
 
 def test_schema_diff_follows_the_draft_schema_names(tmp_path: Path) -> None:
@@ -132,7 +139,7 @@ def test_schema_diff_follows_the_draft_schema_names(tmp_path: Path) -> None:
               '"exclusiveMinimum": true}')
     assert schema_diff(tmp_path, draft4)[0] == 1  # valid in draft-04 (a boolean), compared: a type change
     code, _, err = schema_diff(tmp_path, '{"type": "number", "exclusiveMinimum": true}')
-    assert code == 2 and "new.json: not a valid JSON Schema: True is not of type 'number' at #/exclusiveMinimum" in err
+    assert code == 2 and "new.json:1: not a valid JSON Schema: True is not of type 'number' at #/exclusiveMinimum" in err
 
 
 def test_schema_diff_notes_an_unsatisfiable_input_and_keeps_its_verdict(tmp_path: Path) -> None:
@@ -142,3 +149,9 @@ def test_schema_diff_notes_an_unsatisfiable_input_and_keeps_its_verdict(tmp_path
     assert err == ("modelgate: note: new.json: #/properties/score/minimum: minimum 2 is greater than maximum 1; "
                    "property 'score' can never be present (it is optional, so the schema holds, but this is almost "
                    "always a typo) (MG011; the comparison stands)\n")
+    code, out, _ = schema_diff(tmp_path, new, "--format", "json")
+    shown = json.loads(out)
+    assert code == 1 and shown["compatible"] is False
+    assert [(n["file"], n["rule"], n["pointer"]) for n in shown["notes"]] == [
+        ("new.json", "MG011", "#/properties/score/minimum")]
+    assert "notes" not in json.loads(schema_diff(tmp_path, '{"type": "object"}', "--format", "json")[1])

@@ -2,7 +2,8 @@
 
 Exit 0 when compatible, 1 when not, 2 when a file cannot be read or parsed, or is not a valid JSON Schema under its
 metaschema (one line on stderr; with ``--format json``, also ``{"error": ...}`` on stdout). A schema that is
-valid but that no instance satisfies (MG011) is compared all the same, with a note on stderr.
+valid but that no instance satisfies (MG011) is compared all the same, with a note on stderr (and, with
+``--format json``, under ``notes`` in the output).
 
 ``--explain``: when the change is incompatible, look for an instance that shows it (``bot.compat.counterexamples``:
 valid under the writer's schema, rejected by the reader's), in the directions the incompatible changes were
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from bot.compat.refs import escape
 from bot.compat.satisfiable import unsatisfiable
 from bot.config import Limits
 from bot.manifests.parse import read_json
+from bot.manifests.snapshot import locate
 from bot.manifests.yamlread import YamlError, read_yaml
 from bot.report.formats import SCHEMA_DIFF, SCHEMA_DIFF_INPUTS
 from bot.report.schema_diff import Diff, Inputs, Note, Problem
@@ -78,8 +81,18 @@ def _read(path: str) -> Any:
     error = metaschema_error(schema)  # MG008's check: the metaschema $schema names, 2020-12 by default
     if error is not None:
         pointer = "#" + "".join(f"/{escape(segment)}" for segment in error.path)
-        raise _Unusable(Problem(path, f"not a valid JSON Schema: {error.message}", pointer=pointer))
+        raise _Unusable(Problem(path, f"not a valid JSON Schema: {error.message}", line=_line(text, error.path),
+                                pointer=pointer))
     return schema
+
+
+def _line(text: str, path: Sequence[str | int]) -> int | None:
+    """The line of ``path`` in a schema's text (JSON is read as the YAML it also is), or None where YAML reads it
+    otherwise (a JSON escape YAML does not know)."""
+    try:
+        return locate(read_yaml(text, max_depth=Limits().max_depth, want_lines=True)[1], path)
+    except YamlError:
+        return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if args.explain and not result.compatible:
         # formats asserted: the default of compat.format (a data contract is about what consumers can parse)
         search = explain(old, new, _searched(result), formats=True)
-    show(SCHEMA_DIFF, args.format, Diff(result, explained=args.explain, search=search))
+    show(SCHEMA_DIFF, args.format, Diff(result, explained=args.explain, search=search, notes=notes))
     return 0 if result.compatible else 1
 
 

@@ -26,6 +26,7 @@ class Diff:
     result: CompareResult
     explained: bool = False
     search: Search | None = None
+    notes: tuple[Note, ...] = ()  # MG011 of the inputs (said on stderr as text; in JSON under "notes" when any)
 
 
 INSTANCE_CHARS = 240  # of an instance's compact JSON on a terminal; --format json has it whole
@@ -57,6 +58,8 @@ def as_json(diff: Diff) -> dict[str, Any]:
     if diff.explained:
         found = diff.search.found if diff.search is not None else None
         shown["explanation"] = None if found is None else found.to_json()
+    if diff.notes:
+        shown["notes"] = _notes_json(diff.notes)
     return shown
 
 
@@ -101,5 +104,9 @@ def inputs_json(inputs: Inputs) -> dict[str, Any]:
     problem = inputs.problem
     error = None if problem is None else {
         "file": problem.file, "line": problem.line, "pointer": problem.pointer, "message": problem.message}
-    return {"error": error, "notes": [{"file": n.file, "rule": "MG011", "pointer": n.found.pointer,
-                                       "message": n.found.message, "whole": n.found.whole} for n in inputs.notes]}
+    return {"error": error, "notes": _notes_json(inputs.notes)}
+
+
+def _notes_json(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
+    return [{"file": n.file, "rule": "MG011", "pointer": n.found.pointer, "message": n.found.message,
+             "whole": n.found.whole} for n in notes]
