@@ -152,10 +152,17 @@ def may_be_manifest(data: bytes) -> bool:
     Such a document says ``modelgate`` (its apiVersion, in any case), or ``kind``, ``spec`` and ``Model`` or
     ``Contract`` (an apiVersion-less one: its kind is one of the two as written); a backslash could spell any of
     them in a quoted scalar's escapes (``"\\x6dodelgate/v1"``), so it is read too. A few passes over the bytes, no
-    parse: a CI workflow, a Helm values file or a Kubernetes Deployment is dropped here.
+    parse: a CI workflow, a Helm values file or a Kubernetes Deployment is dropped here. A file in UTF-16 or UTF-32
+    (NUL bytes) is looked at without its NULs, so that a re-encoded manifest is read (and is MG001: not UTF-8).
     """
+    data = _visible(data)
     return (b"modelgate" in data.lower() or b"\\" in data
             or (b"kind" in data and b"spec" in data and (b"Model" in data or b"Contract" in data)))
+
+
+def _visible(data: bytes) -> bytes:
+    """The bytes of a text without its NUL bytes: the ASCII of a UTF-16 or UTF-32 file, as UTF-8 would spell it."""
+    return data.replace(b"\0", b"") if b"\0" in data else data
 
 
 _DECLARED = re.compile(rb"""apiVersion['"]?[ \t]*:[ \t]*['"]?(modelgate[^\s'",}#]{0,60})""", re.IGNORECASE)
@@ -168,7 +175,8 @@ def declared_look(data: bytes) -> Look | None:
     """What the plain text of a file that YAML cannot read (or that is not read) says it is: a manifest when an
     ``apiVersion: modelgate…`` is written in it, or a top-level ``kind: Model|Contract`` and ``spec:`` with no
     ``apiVersion:``; None otherwise. A scan of bytes with patterns that cannot backtrack far: the text may be
-    hostile and need not be UTF-8."""
+    hostile and need not be UTF-8 (in UTF-16 or UTF-32, its NUL bytes are left out: ``_visible``)."""
+    data = _visible(data)
     found = _DECLARED.search(data) or re.search(re.escape(MARKER), data)
     kind = None if found else _KIND_LINE.search(data)
     if found is not None:
@@ -185,15 +193,17 @@ def declared_look(data: bytes) -> Look | None:
 def look_of(doc: dict[str, Any], order: Sequence[int]) -> Look | None:
     """What makes a read document look like a modelgate manifest (None: it does not; another tool's file).
 
-    An ``apiVersion`` starting with ``modelgate`` in any case, any version; or no apiVersion, ``kind: Model`` or
-    ``Contract`` and a ``spec`` (another tool's ``kind: Model``, Seldon's say, carries its own apiVersion).
+    An ``apiVersion`` starting with ``modelgate`` in any case, any version; or no apiVersion (or one that is no
+    string: ``[modelgate/v1]``), ``kind: Model`` or ``Contract`` and a ``spec`` (another tool's ``kind: Model``,
+    Seldon's say, carries its own apiVersion).
     """
     api = doc.get("apiVersion")
     if isinstance(api, str) and api.strip().lower().startswith(API_FAMILY):
         return f"apiVersion {api!r}", line_at(doc, order, ("apiVersion",)), _subject(doc)
-    if api is None and doc.get("kind") in KINDS and "spec" in doc:
-        return (f"kind {doc['kind']!r} with a spec and no apiVersion", line_at(doc, order, ("kind",)),
-                _subject(doc))
+    if not isinstance(api, str) and doc.get("kind") in KINDS and "spec" in doc:  # none, or one that is no string
+        what = "no apiVersion" if api is None else f"an apiVersion that is no string ({api!r})"
+        line = line_at(doc, order, ("kind",) if api is None else ("apiVersion",))
+        return f"kind {doc['kind']!r} with a spec and {what}", line, _subject(doc)
     return None
 
 
