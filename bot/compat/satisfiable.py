@@ -381,6 +381,8 @@ class _Judge:
             kill(NUMBERS, (low[2],), f"{low[2]} {low[0]} is {relation} {high[2]} {high[0]}"
                  + ("" if low[0] > high[0] else ", and one of them is exclusive"))
             return
+        if math.isinf(low[0]) or math.isinf(high[0]):  # YAML's .inf: no integer bound to compute (nor needed)
+            return
         least = math.floor(low[0]) + 1 if low[1] else math.ceil(low[0])
         most = math.ceil(high[0]) - 1 if high[1] else math.floor(high[0])
         if least > most:

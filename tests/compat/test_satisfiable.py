@@ -3,6 +3,7 @@ schema, and the satisfiable look-alikes that must not be reported."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jsonschema_rs
@@ -88,6 +89,8 @@ def test_each_contradiction_makes_the_schema_unsatisfiable(schema: dict[str, Any
     {"type": "object", "unevaluatedProperties": False, "required": ["x"], "allOf": [{"properties": {"x": {}}}]},
     {"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"},  # a cycle is no contradiction
     {"type": "object", "properties": {"a": {"not": {"type": "string", "minLength": 3, "maxLength": 1}}}},
+    {"type": "integer", "minimum": -math.inf, "maximum": 5},  # YAML's -.inf: no integer bound, and no crash
+    {"type": "integer", "minimum": 1, "exclusiveMaximum": math.inf},
     True, False, {}, [],  # booleans are meant; what is not a schema is MG008's
 ])
 def test_satisfiable_look_alikes_are_not_reported(schema: Any) -> None:
