@@ -145,15 +145,22 @@ class Parses:
         if self.cache is not None:
             self.cache.flush()
 
-    def parse(self, items: list[Item], max_depth: int, outside: bool = False) -> list[Outcome]:
+    def parse_outside(self, items: list[Item], max_depth: int) -> list[Outcome]:
+        """``parse`` of files the globs leave out, within their own budget of values (``outside_values``)."""
+        self.values, self.outside_values = self.outside_values, self.values
+        try:
+            return self.parse(items, max_depth)
+        finally:
+            self.values, self.outside_values = self.outside_values, self.values
+
+    def parse(self, items: list[Item], max_depth: int) -> list[Outcome]:
         """Parse (path, blob, bytes) items, in a process pool when there are many, within the run's budget of values.
 
         Every worker reads what is left of the budget from one shared counter before each document and adds what
         the document cost after it, so the pool stops as one process would (at most one document per worker
-        past it). A refusal for the budget depends on the run, so it is never kept in the disk cache. ``outside``:
-        the items are files the globs leave out, read within their own budget (``outside_values``).
+        past it). A refusal for the budget depends on the run, so it is never kept in the disk cache.
         """
-        values = self.outside_values if outside else self.values
+        values = self.values
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
             context = multiprocessing.get_context("fork")
@@ -168,10 +175,7 @@ class Parses:
         else:
             spent = _Spent(values)
             found = _outcomes(items, max_depth, spent)
-        if outside:
-            self.outside_values = max(self.outside_values, spent.value)
-        else:
-            self.values = max(self.values, spent.value)
+        self.values = max(self.values, spent.value)
         for (_, blob, _), (outcome, over) in zip(items, found, strict=True):
             self.memo[(blob, max_depth)] = outcome
             if self.cache is not None and not over:
@@ -396,8 +400,8 @@ class Loader:
                     outcomes[entry.path] = (blob, ("error", [[], list(look) if look else None]))
             else:
                 (todo if entry.path in inside else later).append((entry.path, blob, data))
-        for items, apart in ((todo, False), (later, True)):
-            for (path, blob, _), outcome in zip(items, self.parses.parse(items, max_depth, apart), strict=True):
+        for items, parse in ((todo, self.parses.parse), (later, self.parses.parse_outside)):
+            for (path, blob, _), outcome in zip(items, parse(items, max_depth), strict=True):
                 outcomes[path] = (blob, outcome)
         manifests = []
         for path in sorted(outcomes):
