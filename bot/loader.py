@@ -76,6 +76,10 @@ class Parses:
         # the run's budget (``parse.RUN_MAX_VALUES``, ``RUN_MAX_BYTES``): what the distinct blobs read so far cost
         self.values = 0
         self.bytes = 0
+        # the files the globs leave out (MG009) have a budget of their own, of the same size: however many of them
+        # a state holds (the base's are read before the head's manifests), they never take the manifests' budget
+        self.outside_values = 0
+        self.outside_bytes = 0
         self.schemas: dict[tuple[str, int], tuple[Any, str | None]] = {}  # a schema file's blob: (schema, problem)
         self.oversized: dict[str, bool] = {}  # an oversized file's blob: may it be a manifest (Loader._may_be_manifest)
 
@@ -85,7 +89,7 @@ class Parses:
         directory; ``none``: no cache."""
         return cls() if where == "none" else cls(ParseCache(where))
 
-    def known(self, blob: str, max_depth: int) -> Outcome | None:
+    def known(self, blob: str, max_depth: int, outside: bool = False) -> Outcome | None:
         key = (blob, max_depth)
         if key in self.memo:
             return self.memo[key]
@@ -93,18 +97,27 @@ class Parses:
             entry = self.cache.get(ParseCache.key(blob, max_depth))
             if entry is not None:
                 values = _cached_values(entry)
-                if self.values + values > RUN_MAX_VALUES:
+                spent = self.outside_values if outside else self.values
+                if spent + values > RUN_MAX_VALUES:
                     return None  # read again, within what is left of the budget, to be refused with a finding
-                self.values += values
+                if outside:
+                    self.outside_values += values
+                else:
+                    self.values += values
                 self.memo[key] = entry
                 return entry
         return None
 
-    def admit(self, size: int) -> bool:
-        """Whether a file of ``size`` bytes still fits the run's budget of bytes (counted when it does)."""
-        if self.bytes + size > RUN_MAX_BYTES:
+    def admit(self, size: int, outside: bool = False) -> bool:
+        """Whether a file of ``size`` bytes still fits the run's budget of bytes (counted when it does); ``outside``:
+        the budget of the files the globs leave out."""
+        spent = self.outside_bytes if outside else self.bytes
+        if spent + size > RUN_MAX_BYTES:
             return False
-        self.bytes += size
+        if outside:
+            self.outside_bytes += size
+        else:
+            self.bytes += size
         return True
 
     def remaining(self) -> int:
@@ -132,6 +145,14 @@ class Parses:
         if self.cache is not None:
             self.cache.flush()
 
+    def parse_outside(self, items: list[Item], max_depth: int) -> list[Outcome]:
+        """``parse`` of files the globs leave out, within their own budget of values (``outside_values``)."""
+        self.values, self.outside_values = self.outside_values, self.values
+        try:
+            return self.parse(items, max_depth)
+        finally:
+            self.values, self.outside_values = self.outside_values, self.values
+
     def parse(self, items: list[Item], max_depth: int) -> list[Outcome]:
         """Parse (path, blob, bytes) items, in a process pool when there are many, within the run's budget of values.
 
@@ -139,10 +160,11 @@ class Parses:
         the document cost after it, so the pool stops as one process would (at most one document per worker
         past it). A refusal for the budget depends on the run, so it is never kept in the disk cache.
         """
+        values = self.values
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
             context = multiprocessing.get_context("fork")
-            spent = _Spent(0, context.Value("q", self.values))
+            spent = _Spent(0, context.Value("q", values))
             # The forked workers inherit the items and the counter (fork passes the initializer's arguments
             # without pickling them): only slice bounds travel through the pipe.
             with ProcessPoolExecutor(self.workers, mp_context=context,
@@ -151,7 +173,7 @@ class Parses:
                                                                for i in range(0, len(items), chunk)]))
             found = [outcome for part in outcomes for outcome in part]
         else:
-            spent = _Spent(self.values)
+            spent = _Spent(values)
             found = _outcomes(items, max_depth, spent)
         self.values = max(self.values, spent.value)
         for (_, blob, _), (outcome, over) in zip(items, found, strict=True):
@@ -315,20 +337,20 @@ class Loader:
             return False
         return True
 
-    def _may_be_manifest(self, entry: Entry, limit: int) -> bool:
+    def _may_be_manifest(self, entry: Entry, limit: int, outside: bool = False) -> bool:
         """Whether an oversized file may be a manifest: its text says it is one (``parse.declared_look``), or it was
         not read to know (over ``PEEK_FACTOR`` times the limit, or past the run's budget of bytes). Each blob is
         read at most once a run."""
         key = entry.blob or f"{self.source.label}:{entry.path}"
         if key not in self.parses.oversized:
             data = self.source.read(entry.path) if entry.size <= PEEK_FACTOR * limit and self.parses.admit(
-                entry.size) else None
+                entry.size, outside) else None
             self.parses.oversized[key] = data is None or declared_look(data) is not None
         return self.parses.oversized[key]
 
     def _outside_oversized(self, entry: Entry, limits: Limits, excluded: bool) -> Unloaded | None:
         """An oversized file the globs leave out, when it may be a manifest (``_may_be_manifest``): never parsed."""
-        if not self._may_be_manifest(entry, limits.max_manifest_bytes):
+        if not self._may_be_manifest(entry, limits.max_manifest_bytes, outside=True):
             return None
         return Unloaded(entry.path, f"{entry.size} bytes, over limits.max_manifest_bytes, so not parsed to tell", 1,
                         None, excluded)
@@ -337,7 +359,8 @@ class Loader:
                         findings: list[Finding], blobs: dict[str, str]) -> tuple[list[ManifestFile], list[Unloaded]]:
         """The manifests of ``candidates`` (MG001 in ``findings``), and of ``outside`` (the files the globs leave
         out, each with whether ``manifests.exclude`` names it) those that look like manifests. One read of the blobs of
-        both and one parse each, the candidates first so that the outside files never take the run's budget."""
+        both and one parse each; the outside files within a budget of their own (``Parses.outside_values``), so that
+        they never take the manifests' (of this state or of a state read after it)."""
         unloaded: list[Unloaded] = []
         left_out = {entry.path: named for entry, named in outside}
         max_depth = config.limits.max_depth
@@ -351,7 +374,7 @@ class Loader:
                 if oversized is not None:
                     unloaded.append(oversized)
                 continue
-            known = self.parses.known(entry.blob, max_depth) if entry.blob else None
+            known = self.parses.known(entry.blob, max_depth, entry.path not in inside) if entry.blob else None
             if known is None:
                 unread.append(entry)
             else:
@@ -364,12 +387,12 @@ class Loader:
                 if entry.path in inside:
                     findings.append(mg001(entry.path, 1, f"file is over {limit} bytes (limits.max_manifest_bytes)"))
                 continue
-            known = self.parses.known(blob, max_depth)
+            known = self.parses.known(blob, max_depth, entry.path not in inside)
             if known is not None:
                 outcomes[entry.path] = (blob, known)
             elif not may_be_manifest(data):  # most YAML of other tools: never sent to a parse (nor to its pool)
                 outcomes[entry.path] = (blob, self.parses.skip(blob, max_depth))
-            elif not self.parses.admit(len(data)):
+            elif not self.parses.admit(len(data), entry.path not in inside):
                 if entry.path in inside:
                     findings.append(mg001(entry.path, 1, BYTES_SPENT))
                 else:  # not parsed: what its plain text says
@@ -377,9 +400,9 @@ class Loader:
                     outcomes[entry.path] = (blob, ("error", [[], list(look) if look else None]))
             else:
                 (todo if entry.path in inside else later).append((entry.path, blob, data))
-        todo.extend(later)
-        for (path, blob, _), outcome in zip(todo, self.parses.parse(todo, max_depth), strict=True):
-            outcomes[path] = (blob, outcome)
+        for items, parse in ((todo, self.parses.parse), (later, self.parses.parse_outside)):
+            for (path, blob, _), outcome in zip(items, parse(items, max_depth), strict=True):
+                outcomes[path] = (blob, outcome)
         manifests = []
         for path in sorted(outcomes):
             blob, (kind, payload) = outcomes[path]

@@ -33,6 +33,8 @@ from bot.compat.refs import resolve_local, walk_schemas
 BUDGET: Final = 1_000_000  # subschemas (and pattern tests) one resolver may visit, over all the paths it judges
 SUGGEST_AMONG: Final = 10_000  # at most this many names of a level are compared for a did-you-mean
 SUGGEST_LENGTH: Final = 200  # and only names (and steps) of at most this many characters
+# names one resolver compares for did-you-means in all: 2,000 misspelt fields against 10,000 properties took minutes
+SUGGEST_BUDGET: Final = 100_000
 
 Status = Literal["declared", "undeclared", "unknown", "too-complex"]
 _ONE_BRANCH = ("then", "else", "items")
@@ -87,6 +89,7 @@ class FieldResolver:
         self._anchors: dict[str, Any] | None = None
         self._answers: dict[str, Lookup] = {}
         self._spent = 0
+        self._compared = 0  # names compared for did-you-means (``SUGGEST_BUDGET``)
 
     def lookup(self, path: str) -> Lookup:
         """What the schema says of ``path`` (dotted)."""
@@ -130,11 +133,14 @@ class FieldResolver:
                 found.append(sub)
         return None if refused and not found else found
 
-    @staticmethod
-    def _suggest(level: _Level, done: list[str], step: str) -> str | None:
-        if len(step) > SUGGEST_LENGTH:
+    def _suggest(self, level: _Level, done: list[str], step: str) -> str | None:
+        """A close declared name, while the resolver's ``SUGGEST_BUDGET`` lasts (past it: no did-you-mean)."""
+        if len(step) > SUGGEST_LENGTH or self._compared >= SUGGEST_BUDGET:
             return None
         names = [name for name in level.names if 0 < len(name) <= SUGGEST_LENGTH][:SUGGEST_AMONG]
+        self._compared += len(names)
+        if self._compared > SUGGEST_BUDGET:
+            return None
         close = difflib.get_close_matches(step, names, n=1)
         return ".".join((*done, close[0])) if close else None
 

@@ -385,6 +385,24 @@ def test_the_outside_files_never_take_the_runs_budget_from_the_manifests(tmp_pat
     assert [u.path for u in snap.unloaded] == [f"a/m{i}.yaml" for i in range(5)]
 
 
+def test_the_outside_files_of_the_base_never_take_the_budget_of_the_heads_manifests(tmp_path, monkeypatch):
+    """The base is read first: its files outside the globs (a data directory on the main branch) once spent the
+    budget the head's changed manifests needed, so every PR touching one failed with MG001 "not read"."""
+    config = {".modelgate.yml": "manifests: {include: ['models/**']}\n"}
+    outside = {f"a/m{i}.yaml": model(f"m{i}") for i in range(5)}
+    base = write_tree(tmp_path / "base", {**config, "models/z.yaml": model("z"), **outside})
+    changed = model("z").replace("owners:", "description: changed\n  owners:")
+    assert changed != model("z")
+    head = write_tree(tmp_path / "head", {**config, "models/z.yaml": changed, **outside})
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", len(model("z")) + len(changed) + 10)
+    _, snap = load_states(DirectorySource(base), DirectorySource(head), None, Parses(workers=1))
+    assert [m.name for m in snap.manifests] == ["z"] and {f.rule for f in snap.findings} == {"MG009"}
+    monkeypatch.setattr(load_module, "RUN_MAX_BYTES", 10**9)
+    monkeypatch.setattr(load_module, "RUN_MAX_VALUES", 40)
+    _, snap = load_states(DirectorySource(base), DirectorySource(head), None, Parses(workers=1))
+    assert [m.name for m in snap.manifests] == ["z"] and {f.rule for f in snap.findings} == {"MG009"}
+
+
 def test_an_oversized_file_outside_the_globs_is_peeked_at_never_parsed(tmp_path, monkeypatch):
     config = {".modelgate.yml": "manifests: {include: ['models/**']}\nlimits: {max_manifest_bytes: 4000}\n",
               "models/a.yaml": model("a")}

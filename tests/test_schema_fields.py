@@ -133,3 +133,16 @@ def test_a_level_is_gathered_once_for_every_path_through_it(monkeypatch: pytest.
     resolver = FieldResolver(schema)
     assert {resolver.lookup(f"p{i}.leaf{i % 1_000}").status for i in range(0, count, 10)} == {"declared"}
     assert resolver.lookup("p7.leef1").status == "undeclared"
+
+
+def test_did_you_means_stop_at_the_resolvers_budget_and_every_path_is_still_judged() -> None:
+    """2,000 misspelt fields against 10,000 properties took minutes of difflib in ``modelgate lint`` (found by the
+    issue 13 attack): past ``SUGGEST_BUDGET`` names compared, the paths are still undeclared, without a hint."""
+    from bot.schema_fields import SUGGEST_BUDGET
+
+    names = 10_000
+    resolver = FieldResolver({"type": "object", "properties": {f"field_{i:05d}": {} for i in range(names)}})
+    found = [resolver.lookup(f"fiald_{i:05d}") for i in range(2_000)]
+    assert {f.status for f in found} == {"undeclared"}
+    hinted = [f.suggestion for f in found if f.suggestion]
+    assert hinted[0] == "field_00000" and len(hinted) == SUGGEST_BUDGET // names

@@ -12,8 +12,9 @@ never be present, an ``anyOf`` branch that never matches, a definition, ...), wh
 Only what is surely a contradiction is reported: a schema whose keywords leave any type open is satisfiable
 here (``{"minimum": 5, "maximum": 1}`` without ``type`` accepts every string). Patterns are matched by the
 linear-time engine of :mod:`bot.compat.patterns` (a pattern it refuses is taken to match). The judgement is linear
-in the size of the schema: each subschema is judged once, ``$ref`` cycles are taken as satisfiable, and at most
-:data:`MAX_NAMES` required names of one subschema are matched against its patterns.
+in the size of the schema: each subschema is judged once, ``$ref`` cycles are taken as satisfiable, at most
+:data:`MAX_NAMES` required names of one subschema are matched against its patterns, and at most :data:`MAX_TESTS`
+pattern tests are made in all (past them a name counts as matched).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _NAMED: Final = {"null": frozenset({"null"}), "boolean": frozenset({"boolean"}),
                  "array": frozenset({"array"}), "string": frozenset({"string"}), "integer": frozenset({"integer"}),
                  "number": NUMBERS}
 MAX_NAMES: Final = 1_000  # required names of one subschema matched against its patternProperties
+# pattern tests of one schema in all: 1,000 names against 1,000 patterns took 70 s; past it a name counts as matched
+MAX_TESTS: Final = 100_000
 _SHOWN: Final = 5  # names listed in one message
 MAX_DEPTH: Final = 200  # subschemas judged at once (nesting and $ref chains); past it a subschema counts satisfiable
 Kill = Callable[[frozenset[str], Segments, str], None]  # rules types out, with why
@@ -138,6 +141,7 @@ class _Judge:
         if isinstance(root, dict):
             self._add(root, None, ())
         self.active = 0
+        self.tests = 0  # patterns tested against required names (``MAX_TESTS``)
         self.refs: dict[str, tuple[bool, Any]] = {}
         # below a nested $id, '#...' is relative to it: references are not followed
         self.follow_refs = not any(isinstance(n.schema.get("$id"), str) and not n.schema["$id"].startswith("#")
@@ -381,6 +385,8 @@ class _Judge:
             kill(NUMBERS, (low[2],), f"{low[2]} {low[0]} is {relation} {high[2]} {high[0]}"
                  + ("" if low[0] > high[0] else ", and one of them is exclusive"))
             return
+        if math.isinf(low[0]) or math.isinf(high[0]):  # YAML's .inf: no integer bound to compute (nor needed)
+            return
         least = math.floor(low[0]) + 1 if low[1] else math.ceil(low[0])
         most = math.ceil(high[0]) - 1 if high[1] else math.floor(high[0])
         if least > most:
@@ -413,8 +419,7 @@ class _Judge:
                          f"required property {_name(name)} is forbidden (its schema is false)")
                 elif not types:
                     caused(frozenset({"object"}), child)
-            elif closed is not None and len(missing) < MAX_NAMES and not any(
-                    patterns.search(key, name) is not False for key in keyed if isinstance(key, str)):
+            elif closed is not None and len(missing) < MAX_NAMES and self._unmatched(name, keyed):
                 missing.append((position, name))
         if missing:
             shown = ", ".join(f"{_name(name)}{_did_you_mean(name, properties)}" for _, name in missing[:_SHOWN])
@@ -423,6 +428,19 @@ class _Judge:
             matched = " nor matched by patternProperties" if keyed else ""
             kill(frozenset({"object"}), ("required", missing[0][0]),
                  f"{what} not declared in properties{matched}, and {closed} is false")
+
+    def _unmatched(self, name: str, keyed: dict[str, Any]) -> bool:
+        """Whether every pattern of ``keyed`` surely does not match ``name``; a pattern the engine refuses, or one
+        tested past the schema's ``MAX_TESTS``, is taken to match (no contradiction claimed)."""
+        for key in keyed:
+            if not isinstance(key, str):
+                continue
+            if self.tests >= MAX_TESTS:
+                return False
+            self.tests += 1
+            if patterns.search(key, name) is not False:
+                return False
+        return True
 
     def _closed(self, node: _Node) -> str | None:
         """The keyword that forbids undeclared properties, if one does."""

@@ -14,7 +14,10 @@ head's CODEOWNERS or next to head's files; its MG001 already fails the check.
 
 ``head.unknown`` records each carried subject and why: the head finding, always an error of MG001. When the head
 finding is MG009 (a warning: the file is no longer reached by the globs), an MG001 error is added at head on that
-file, so a check never passes on a manifest that went missing that way.
+file, so a check never passes on a manifest that went missing that way. A base manifest whose file is still there
+at head, loads nothing and has no finding (the loader took it for another tool's file: re-encoded as UTF-16, an
+apiVersion that is a list, ``mode1gate/v1``) gets an MG001 of its own here: deleting the file is how a manifest
+is removed.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from bot.manifests.models import API_VERSION
 from bot.manifests.parse import mg001
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.result import Finding
@@ -34,7 +38,9 @@ def carry_unknown(base: Snapshot, head: Snapshot) -> Snapshot:
     # an MG001 of a file or subject wins over its MG009 (it is already the error)
     failed = sorted((f for f in head.findings if f.rule in NOT_LOADED and f.file is not None),
                     key=lambda f: f.rule != "MG009")
-    if not failed:
+    loaded = {m.path for m in head.manifests}
+    if not failed and all(m.path in loaded or m.path not in head.paths
+                          for m in [*base.models.values(), *base.contracts.values()]):
         return head
     by_file = {f.file: f for f in failed}
     by_subject = {f.subject: f for f in failed if f.subject}
@@ -47,6 +53,9 @@ def carry_unknown(base: Snapshot, head: Snapshot) -> Snapshot:
         if manifest.name in index:
             continue  # it loads at head (from this file or another): judged as it is
         cause = by_file.get(manifest.path) or by_subject.get(manifest.subject)
+        if cause is None and manifest.path in head.paths and manifest.path not in loaded:
+            cause = _still_there(manifest)  # e.g. re-encoded, or an apiVersion no longer a string
+            findings.append(cause)
         if cause is None:
             continue  # gone from head without a word: a removal
         if cause.rule != "MG001":
@@ -68,6 +77,15 @@ def _as_error(cause: Finding, manifest: ManifestFile) -> Finding:
     return mg001(cause.file, cause.line,
                  f"{manifest.kind.lower()} {manifest.name!r} loaded at base from {manifest.path} and does not load "
                  f"at head ({cause.rule}: {cause.message})", manifest.subject)
+
+
+def _still_there(manifest: ManifestFile) -> Finding:
+    """The MG001 of a base manifest whose file is still at head but no longer reads as a manifest at all (the
+    loader took it for another tool's file: not UTF-8, say, or an apiVersion that is no string)."""
+    return mg001(manifest.path, 1,
+                 f"{manifest.kind.lower()} {manifest.name!r} loaded at base from {manifest.path}; the file is still "
+                 f"there at head but no longer reads as a modelgate manifest (UTF-8 text with apiVersion: "
+                 f"{API_VERSION} and kind: {manifest.kind}), so it is unknown, never removed", manifest.subject)
 
 
 def _carry_schemas(manifest: ManifestFile, base: Snapshot, schemas: dict[tuple[str, int], Any],

@@ -150,12 +150,41 @@ def may_be_manifest(data: bytes) -> bool:
     """The prefilter of every YAML file: False only when its bytes cannot hold a manifest-looking document.
 
     Such a document says ``modelgate`` (its apiVersion, in any case), or ``kind``, ``spec`` and ``Model`` or
-    ``Contract`` (an apiVersion-less one: its kind is one of the two as written); a backslash could spell any of
-    them in a quoted scalar's escapes (``"\\x6dodelgate/v1"``), so it is read too. A few passes over the bytes, no
-    parse: a CI workflow, a Helm values file or a Kubernetes Deployment is dropped here.
+    ``Contract`` (an apiVersion-less one: its kind is one of the two as written); a double-quoted scalar's escapes
+    could spell any of them (``"\\x6dodelgate/v1"``, ``"model\\`` and ``gate/v1"`` on the next line), so the words
+    are looked for in the bytes with those escapes spelled out too (``_unescaped``), not in any file with a
+    backslash (a data file of regular expressions would cost a parse). A few passes over the bytes, no parse: a
+    CI workflow, a Helm values file or a Kubernetes Deployment is dropped here. A file in UTF-16 or UTF-32
+    (NUL bytes) is looked at without its NULs, so that a re-encoded manifest is read (and is MG001: not UTF-8).
     """
-    return (b"modelgate" in data.lower() or b"\\" in data
+    data = _visible(data)
+    return _says_manifest(data) or (b"\\" in data and _says_manifest(_unescaped(data)))
+
+
+def _says_manifest(data: bytes) -> bool:
+    return (b"modelgate" in data.lower()
             or (b"kind" in data and b"spec" in data and (b"Model" in data or b"Contract" in data)))
+
+
+_ESCAPE = re.compile(rb"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|\r?\n[ \t]*)")
+
+
+def _unescaped(data: bytes) -> bytes:
+    """``data`` with the escapes of a YAML double-quoted scalar that can spell a letter (``\\xXX``, ``\\uXXXX``,
+    ``\\UXXXXXXXX``) spelled out, and its escaped line breaks joined (``"model\\`` then ``  gate"``); spelled out
+    wherever they are, so never fewer words than YAML would read."""
+    def spell(found: re.Match[bytes]) -> bytes:
+        code = found.group(1) or found.group(2) or found.group(3)
+        if code is None:
+            return b""
+        number = int(code, 16)
+        return chr(number).encode("utf-8", "replace") if number <= 0x10FFFF else b""
+    return _ESCAPE.sub(spell, data)
+
+
+def _visible(data: bytes) -> bytes:
+    """The bytes of a text without its NUL bytes: the ASCII of a UTF-16 or UTF-32 file, as UTF-8 would spell it."""
+    return data.replace(b"\0", b"") if b"\0" in data else data
 
 
 _DECLARED = re.compile(rb"""apiVersion['"]?[ \t]*:[ \t]*['"]?(modelgate[^\s'",}#]{0,60})""", re.IGNORECASE)
@@ -168,7 +197,8 @@ def declared_look(data: bytes) -> Look | None:
     """What the plain text of a file that YAML cannot read (or that is not read) says it is: a manifest when an
     ``apiVersion: modelgate…`` is written in it, or a top-level ``kind: Model|Contract`` and ``spec:`` with no
     ``apiVersion:``; None otherwise. A scan of bytes with patterns that cannot backtrack far: the text may be
-    hostile and need not be UTF-8."""
+    hostile and need not be UTF-8 (in UTF-16 or UTF-32, its NUL bytes are left out: ``_visible``)."""
+    data = _visible(data)
     found = _DECLARED.search(data) or re.search(re.escape(MARKER), data)
     kind = None if found else _KIND_LINE.search(data)
     if found is not None:
@@ -185,15 +215,19 @@ def declared_look(data: bytes) -> Look | None:
 def look_of(doc: dict[str, Any], order: Sequence[int]) -> Look | None:
     """What makes a read document look like a modelgate manifest (None: it does not; another tool's file).
 
-    An ``apiVersion`` starting with ``modelgate`` in any case, any version; or no apiVersion, ``kind: Model`` or
-    ``Contract`` and a ``spec`` (another tool's ``kind: Model``, Seldon's say, carries its own apiVersion).
+    An ``apiVersion`` starting with ``modelgate`` in any case, any version; or no apiVersion (or one that is no
+    string but says ``modelgate``: ``[modelgate/v1]``), ``kind: Model`` or ``Contract`` and a ``spec`` (another
+    tool's ``kind: Model``, Seldon's say, carries its own apiVersion).
     """
     api = doc.get("apiVersion")
     if isinstance(api, str) and api.strip().lower().startswith(API_FAMILY):
         return f"apiVersion {api!r}", line_at(doc, order, ("apiVersion",)), _subject(doc)
-    if api is None and doc.get("kind") in KINDS and "spec" in doc:
-        return (f"kind {doc['kind']!r} with a spec and no apiVersion", line_at(doc, order, ("kind",)),
-                _subject(doc))
+    # none, or one that is no string but holds the word (``[modelgate/v1]``; an apiVersion ``1`` is not ours)
+    if (api is None or (not isinstance(api, str) and API_FAMILY in str(api).lower())) and doc.get(
+            "kind") in KINDS and "spec" in doc:
+        what = "no apiVersion" if api is None else f"an apiVersion that is no string ({api!r})"
+        line = line_at(doc, order, ("kind",) if api is None else ("apiVersion",))
+        return f"kind {doc['kind']!r} with a spec and {what}", line, _subject(doc)
     return None
 
 

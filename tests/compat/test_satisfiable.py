@@ -3,6 +3,7 @@ schema, and the satisfiable look-alikes that must not be reported."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jsonschema_rs
@@ -88,6 +89,8 @@ def test_each_contradiction_makes_the_schema_unsatisfiable(schema: dict[str, Any
     {"type": "object", "unevaluatedProperties": False, "required": ["x"], "allOf": [{"properties": {"x": {}}}]},
     {"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"},  # a cycle is no contradiction
     {"type": "object", "properties": {"a": {"not": {"type": "string", "minLength": 3, "maxLength": 1}}}},
+    {"type": "integer", "minimum": -math.inf, "maximum": 5},  # YAML's -.inf: no integer bound, and no crash
+    {"type": "integer", "minimum": 1, "exclusiveMaximum": math.inf},
     True, False, {}, [],  # booleans are meant; what is not a schema is MG008's
 ])
 def test_satisfiable_look_alikes_are_not_reported(schema: Any) -> None:
@@ -179,3 +182,16 @@ def test_references_are_not_followed_where_they_would_be_misread() -> None:
               "minimum": 5, "maximum": 1, "type": "number", "definitions": {"a": {}}}
     assert unsatisfiable(draft7) == []  # before 2019-09, the keywords beside $ref are ignored
     assert unsatisfiable({"$dynamicRef": "#/$defs/d", "$defs": {"d": dead}})[0].whole is False
+
+
+def test_pattern_tests_stop_at_the_budget_and_then_claim_no_contradiction() -> None:
+    """1,000 required names against 1,000 patterns took 70 s (found by the issue 13 attack): past ``MAX_TESTS`` a
+    name counts as matched; a name judged before the budget is still reported."""
+    from bot.compat.satisfiable import MAX_TESTS
+
+    keyed = {f"^q{i}[a-z]+$": {} for i in range(1_000)}
+    schema = {"type": "object", "additionalProperties": False, "required": [f"n{i}" for i in range(1_000)],
+              "patternProperties": keyed}
+    [found] = unsatisfiable(schema)
+    judged = MAX_TESTS // len(keyed)
+    assert f"'n0', 'n1', 'n2', 'n3', 'n4' and {judged - 5:,} more" in found.message
