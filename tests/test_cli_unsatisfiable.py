@@ -139,7 +139,8 @@ def test_schema_diff_follows_the_draft_schema_names(tmp_path: Path) -> None:
               '"exclusiveMinimum": true}')
     assert schema_diff(tmp_path, draft4)[0] == 1  # valid in draft-04 (a boolean), compared: a type change
     code, _, err = schema_diff(tmp_path, '{"type": "number", "exclusiveMinimum": true}')
-    assert code == 2 and "new.json:1: not a valid JSON Schema: True is not of type 'number' at #/exclusiveMinimum" in err
+    assert code == 2
+    assert "new.json:1: not a valid JSON Schema: True is not of type 'number' at #/exclusiveMinimum" in err
 
 
 def test_schema_diff_notes_an_unsatisfiable_input_and_keeps_its_verdict(tmp_path: Path) -> None:
