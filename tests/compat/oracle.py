@@ -1084,3 +1084,62 @@ def run(seed: int, count: int, part: int = 0, parts: int = 1) -> Tally:
         for mode in ("backward", "forward"):
             tally.add(judge(pair, mode))
     return tally
+
+
+# ------------------------------------------------------------------------------------------------ shrinking
+
+
+def _paths(document: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every key and list index in ``document``, the deepest first (the ones whose removal changes least)."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from _paths(value, (*path, key))
+            yield (*path, key)
+    elif isinstance(document, list):
+        for index in reversed(range(len(document))):
+            yield from _paths(document[index], (*path, index))
+            yield (*path, index)
+
+
+def _without(document: Any, path: tuple[Any, ...]) -> Any:
+    copied = copy.deepcopy(document)
+    try:
+        del _at(copied, path[:-1])[path[-1]]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return copied
+
+
+def shrink(pair: Pair, mode: str, cls: str, tries: int = 2000) -> tuple[Pair, Any]:
+    """A smaller pair on which the engine still says compatible and a counterexample of class ``cls`` exists.
+
+    Greedy: remove one key or list item at a time, from both schemas where both have it, else from one, and
+    keep the removal when the verdict stays unsound in that class. Returns the pair and its instance.
+    """
+
+    def unsound(old: Any, new: Any) -> Any:
+        candidate = Pair(pair.seed, old, new, pair.classes)
+        if old is None or new is None or old == new or not schemas_compile(candidate):
+            return None
+        verdict = judge(candidate, mode)
+        return verdict.counterexamples.get(cls) if verdict.compatible else None
+
+    old, new = pair.old, pair.new
+    instance = unsound(old, new)
+    if instance is None:
+        raise ValueError(f"the pair is not unsound in class {cls!r} in mode {mode}")
+    progress = True
+    while progress and tries > 0:
+        progress = False
+        for path in [*dict.fromkeys([*_paths(old), *_paths(new)])]:
+            tries -= 1
+            trials = [(_without(old, path), _without(new, path)), (_without(old, path), new),
+                      (old, _without(new, path))]
+            for smaller_old, smaller_new in trials:
+                found = unsound(smaller_old, smaller_new)
+                if found is not None:
+                    old, new, instance, progress = smaller_old, smaller_new, found, True
+                    break
+            if progress or tries <= 0:
+                break
+    return Pair(pair.seed, old, new, pair.classes), instance
