@@ -1060,6 +1060,14 @@ class Tally:
             else:
                 self.unproven_types.update(verdict.unproven_types)
 
+    def merge(self, other: Tally) -> None:
+        self.judged += other.judged
+        self.unsound += other.unsound
+        self.incompatible += other.incompatible
+        self.proven += other.proven
+        self.unproven_types.update(other.unproven_types)
+        self.unsound_classes.update(other.unsound_classes)
+
     @property
     def precision(self) -> float:
         return self.proven / self.incompatible if self.incompatible else 1.0
