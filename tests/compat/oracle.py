@@ -731,7 +731,20 @@ class _Pools:
     scalars: list[Any] = field(default_factory=list)
 
 
-def _pools(*schemas: Any) -> _Pools:
+def _pools(writer: Any, reader: Any) -> _Pools:
+    """The values of both schemas, those only one of them names first (where the two differ)."""
+    one, other, both = _pools_of(writer), _pools_of(reader), _pools_of(writer, reader)
+    lists = {}
+    for name in ("numbers", "lengths", "strings", "names", "scalars"):
+        mine = {repr(v) for v in getattr(one, name)}
+        theirs = {repr(v) for v in getattr(other, name)}
+        values = getattr(both, name)
+        lists[name] = [v for v in values if (repr(v) in mine) != (repr(v) in theirs)] + \
+                      [v for v in values if (repr(v) in mine) == (repr(v) in theirs)]
+    return _Pools(**lists)
+
+
+def _pools_of(*schemas: Any) -> _Pools:
     numbers: dict[Any, None] = dict.fromkeys([0, 1, -1, 2.5])
     lengths: dict[int, None] = dict.fromkeys([0, 1, 3])
     strings: dict[str, None] = dict.fromkeys(["abc", ""])
@@ -775,7 +788,15 @@ def _pools(*schemas: Any) -> _Pools:
     return _Pools(list(numbers), list(lengths), list(strings), list(names), list(scalars.values()))
 
 
-_CAP = 24  # candidates kept per subschema (writer-valid first)
+def _interleave(groups: list[list[Any]]) -> list[Any]:
+    """The items of ``groups`` taken in turns: the first of each, then the second of each, ..."""
+    out: list[Any] = []
+    for index in range(max((len(g) for g in groups), default=0)):
+        out += [group[index] for group in groups if index < len(group)]
+    return out
+
+
+_CAP = 24  # candidates kept per subschema below the root (writer-valid first); the root keeps every valid one
 
 
 class _Generator:
@@ -791,8 +812,10 @@ class _Generator:
         if isinstance(node, dict):
             check = validator({**self.defs, **node} if node is not self.root else node)
             good = [v for v in unique if check.is_valid(v)]
+            if node is self.root:  # every variant of the whole instance is worth checking against the reader
+                return good
             bad = [v for v in unique if not check.is_valid(v)]
-            return (good[:_CAP] + bad[:_CAP // 3])
+            return good[:_CAP] + bad[:_CAP // 3]
         return unique[:_CAP] if node is not False else []
 
     def resolve(self, ref: str) -> Any:
@@ -837,36 +860,34 @@ class _Generator:
             return [*self.pools.scalars, "abc", 1, 2.5, None, True, [], {}]
         if not isinstance(node, dict) or depth > 6:
             return [] if node is False else [None, "abc", 1]
-        found: list[Any] = []
+        groups: list[list[Any]] = []  # one list per source, taken in turns: a cap keeps some of each
         if isinstance(node.get("enum"), list):
-            found += node["enum"]
+            groups.append(list(node["enum"]))
         if "const" in node:
-            found.append(node["const"])
+            groups.append([node["const"]])
         if isinstance(node.get("$ref"), str):
-            found += self.gen(self.resolve(node["$ref"]), depth + 1)
+            groups.append(self.gen(self.resolve(node["$ref"]), depth + 1))
         for key in ("allOf", "anyOf", "oneOf"):
-            for branch in node.get(key) or []:
-                found += self.gen(branch, depth + 1)
-        for key in ("if", "then", "else"):
-            if key in node:
-                found += self.gen(node[key], depth + 1)[:6]
+            groups += [self.gen(branch, depth + 1) for branch in node.get(key) or []]
+        groups += [self.gen(node[key], depth + 1) for key in ("if", "then", "else") if key in node]
         kinds = self.types(node)
         pools = self.pools
         if "integer" in kinds:
-            found += [n for n in pools.numbers if float(n).is_integer()]
-            found += [int(n) for n in pools.numbers if float(n).is_integer()]
+            groups.append([int(n) for n in pools.numbers if float(n).is_integer()])
+            groups.append([float(n) for n in pools.numbers if float(n).is_integer()])
         if "number" in kinds:
-            found += pools.numbers
+            groups.append(pools.numbers)
         if "string" in kinds:
-            found += pools.strings
+            groups.append(pools.strings)
         if "boolean" in kinds:
-            found += [True, False]
+            groups.append([True, False])
         if "null" in kinds:
-            found.append(None)
+            groups.append([None])
         if "object" in kinds:
-            found += self.objects(node, depth)
+            groups.append(self.objects(node, depth))
         if "array" in kinds:
-            found += self.arrays(node, depth)
+            groups.append(self.arrays(node, depth))
+        found = _interleave(groups)
         return self.valid_first(node, found)
 
     def objects(self, node: Schema, depth: int) -> list[Any]:
@@ -880,19 +901,14 @@ class _Generator:
         generic = [*self.pools.scalars[:3], "abc", 1, None]
         required = {name: first.get(name, "abc") for name in view["required"] if isinstance(name, str)}
         full = {name: first[name] for name in props if name in first}
-        out: list[Any] = [full, required, {**full, **required}, {}]
-        for name, cands in children.items():
-            for value in cands[:8]:
-                out.append({**full, **required, name: value})
-                out.append({**required, name: value})
-        for name in props:
-            out.append({k: v for k, v in {**full, **required}.items() if k != name})
-        for name in self.pools.names:
-            if name not in props:
-                for value in generic[:3] if name == "zz" else generic:
-                    out.append({**full, **required, name: value})
-                    out.append({**required, name: value})
-        return out
+        both = {**full, **required}
+        varied = [[variant for value in cands for variant in ({**both, name: value}, {**required, name: value})]
+                  for name, cands in children.items()]
+        removed = [{k: v for k, v in both.items() if k != name} for name in props]
+        extra = [variant for name in self.pools.names if name not in props
+                 for value in (generic[:3] if name == "zz" else generic)
+                 for variant in ({**both, name: value}, {**required, name: value})]
+        return [full, required, both, {}, *_interleave([*varied, removed, extra])]
 
     def arrays(self, node: Schema, depth: int) -> list[Any]:
         items = node.get("items", True)
@@ -900,12 +916,9 @@ class _Generator:
             tuples = [self.gen(sub, depth + 1) for sub in items]
             return [[c[0] for c in tuples if c]]
         cands = self.gen(items, depth + 1) if items is not False else []
-        out: list[Any] = [[]]
-        out += [[value] for value in cands[:10]]
-        if cands:
-            out += [[cands[0]] * n for n in self.pools.lengths if n > 1]
-            out += [cands[: n] for n in self.pools.lengths if n > 1]
-        return out
+        longer = [n for n in self.pools.lengths if n > 1]
+        return [[], *_interleave([[[value] for value in cands], [[value] * n for value in cands[:6] for n in longer],
+                                  [cands[:n] for n in longer]])]
 
 
 def instances(writer: Any, reader: Any) -> list[Any]:
@@ -945,6 +958,16 @@ def _declared_required_only(sub: Schema) -> None:
             del sub["required"]  # draft-04 asks for at least one name
 
 
+def _integer_as_whole_number(sub: Schema) -> None:
+    """Draft-04's ``integer`` rejects ``1.0``, later drafts' accepts it: read it as a number with no fraction."""
+    kind = sub.get("type")
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    if "integer" in kinds:
+        sub["type"] = "number" if isinstance(kind, str) else [k for k in kinds if k != "integer"] + ["number"]
+        if "number" not in kinds:
+            sub.setdefault("multipleOf", 1)
+
+
 # The classes of unsoundness the oracle can name: each is a keyword the reader asserts, and an instance is of
 # the class when the reader, that keyword taken away, accepts it (the keyword alone rejects it).
 ABLATIONS: dict[str, Callable[[Schema], None] | None] = {
@@ -953,6 +976,7 @@ ABLATIONS: dict[str, Callable[[Schema], None] | None] = {
     "dependent_required": _no_dependencies,
     "oneOf_exclusive": _oneof_as_anyof,
     "required_undeclared": _declared_required_only,
+    "draft04_integer": _integer_as_whole_number,  # a reading that changes nothing under draft-06 and later
 }
 
 

@@ -25,6 +25,7 @@ KNOWN_UNSOUND: frozenset[str] = frozenset({
     "if_then_else",         # if/then/else added or edited: not compared at all
     "required_undeclared",  # a required name that properties never declares: not compared
     "oneOf_exclusive",      # oneOf rejects what two branches accept: wrapping in oneOf [S, {}] rejects all of S
+    "draft04_integer",      # $schema changed to draft-04: its integer rejects 1.0, which draft-06+ accept
 })
 
 
