@@ -36,7 +36,10 @@ from test_oracle import KNOWN_UNSOUND  # noqa: E402
 def _part(args: tuple[int, int, int, int]) -> tuple[oracle.Tally, float]:
     seed, count, part, parts = args
     started = time.process_time()
-    tally = oracle.run(seed, count, part, parts)
+    try:
+        tally = oracle.run(seed, count, part, parts)
+    except Exception as exc:  # jsonschema-rs's errors do not cross a process boundary: say what and where
+        raise RuntimeError(f"part {part} of {parts}: {type(exc).__name__}: {exc}") from None
     return tally, time.process_time() - started
 
 

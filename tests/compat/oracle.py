@@ -810,7 +810,10 @@ class _Generator:
         """``found`` without repeats, the ones valid under ``node`` first, at most :data:`_CAP` of them."""
         unique = list({repr(v): v for v in found}.values())
         if isinstance(node, dict):
-            check = validator({**self.defs, **node} if node is not self.root else node)
+            try:
+                check = validator({**self.defs, **node} if node is not self.root else node)
+            except (ValueError, jsonschema_rs.ReferencingError):  # a part that is no schema of its own
+                return unique[:_CAP]
             good = [v for v in unique if check.is_valid(v)]
             if node is self.root:  # every variant of the whole instance is worth checking against the reader
                 return good
@@ -982,18 +985,20 @@ ABLATIONS: dict[str, Callable[[Schema], None] | None] = {
 
 @functools.lru_cache(maxsize=512)
 def _ablated_validators(text: str) -> dict[str, jsonschema_rs.Validator]:
-    """The reader of ``text`` with each class's keyword taken away, and with each two of them."""
+    """The reader of ``text`` with each class's keyword taken away, then with each two of them."""
     reader = json.loads(text)
+    readings = [(name, (name,)) for name in ABLATIONS]
+    readings += [(f"{a}+{b}", (a, b)) for a in ABLATIONS for b in ABLATIONS if a < b]
     out: dict[str, jsonschema_rs.Validator] = {}
-    for name, change in ABLATIONS.items():
-        schema = reader if change is None else _ablated(reader, change)
-        out[name] = _format_off(schema) if change is None else validator(schema)
-    for name, change in ABLATIONS.items():
-        for other, second in ABLATIONS.items():
-            if other <= name or second is None:
-                continue
-            schema = _ablated(reader if change is None else _ablated(reader, change), second)
-            out[f"{name}+{other}"] = _format_off(schema) if change is None else validator(schema)
+    for name, parts in readings:
+        schema = reader
+        for part in parts:
+            change = ABLATIONS[part]
+            schema = schema if change is None else _ablated(schema, change)
+        try:
+            out[name] = _format_off(schema) if "format" in parts else validator(schema)
+        except (ValueError, jsonschema_rs.ReferencingError):  # the reading is no schema: it explains nothing
+            continue
     return out
 
 
