@@ -57,6 +57,13 @@ CASES = [
          {'type': 'object', 'properties': {'at': {'type': 'string', 'format': 'date-time'}}},
          {'type': 'object', 'properties': {'at': {'type': 'string', 'format': 'date'}}},
          {'at': '2024-01-02T03:04:05Z'}),
+    # seed 'legacy', draft_changed: the same schema declared draft-04
+    Case('draft04_integer', 'backward',
+         {'type': 'object', 'properties': {'count': {'type': 'integer'}}},
+         {'$schema': 'http://json-schema.org/draft-04/schema#',
+          'type': 'object',
+          'properties': {'count': {'type': 'integer'}}},
+         {'count': 1.0}),
     # seed 'order', required_undeclared_added
     Case('required_undeclared', 'backward',
          {'type': 'object', 'properties': {'street': {'type': 'string'}}},
@@ -224,6 +231,109 @@ CASES = [
          {'maxProperties': 3},
          {'required': ['city']},
          {}),
+    # seed 'order', bound_removed, draft_changed, shrunk
+    Case('draft04_integer', 'backward',
+         {'properties': {'qty': {'type': 'integer'}}},
+         {'$schema': 'http://json-schema.org/draft-04/schema#', 'properties': {'qty': {'type': 'integer'}}},
+         {'qty': 0.0}),
+    # seed 'grid', draft_changed, shrunk
+    Case('draft04_integer', 'backward',
+         {'items': {'items': {'type': 'integer'}}},
+         {'$schema': 'http://json-schema.org/draft-04/schema#', 'items': {'items': {'type': 'integer'}}},
+         [[0, 0.0, 1]]),
+    # seed 'event', draft_changed, ref_introduced, shrunk
+    Case('draft04_integer', 'backward',
+         {'properties': {'at': {'oneOf': [{'type': 'integer'}]}}},
+         {'$schema': 'http://json-schema.org/draft-04/schema#',
+          'properties': {'at': {'oneOf': [{'type': 'integer'}]}}},
+         {'at': 0.0}),
+    # seed 'mixed', draft_changed, shrunk
+    Case('draft04_integer', 'forward',
+         {'$schema': 'http://json-schema.org/draft-04/schema#', 'allOf': [{'properties': {'a': {'type': 'integer'}}}]},
+         {'allOf': [{'properties': {'a': {'type': 'integer'}}}]},
+         {'a': 0.0}),
+    # seed 'legacy', draft_changed, format_changed, shrunk
+    Case('draft04_integer', 'forward',
+         {'$schema': 'http://json-schema.org/draft-04/schema#', 'properties': {'count': {'type': 'integer'}}},
+         {'properties': {'count': {'type': 'integer'}}},
+         {'count': 0.0}),
+    # seed 'legacy', draft_changed, format_changed, shrunk
+    Case('format', 'backward',
+         {'required': []},
+         {'properties': {'code': {'format': 'email'}}},
+         {'code': 'abc'}),
+    # seed 'version', format_changed, shrunk
+    Case('format', 'backward',
+         {'required': []},
+         {'properties': {'ip': {'format': 'date'}}},
+         {'ip': 'abc'}),
+    # seed 'order', format_changed, property_removed, shrunk
+    Case('format', 'backward',
+         {'properties': {'customer': {'required': []}}},
+         {'properties': {'customer': {'properties': {'name': {'format': 'email'}}}}},
+         {'customer': {'name': 'abc'}}),
+    # seed 'labels', format_changed, ref_introduced, shrunk
+    Case('format', 'backward',
+         {'patternProperties': {}},
+         {'patternProperties': {'^x_': {'$ref': '#/$defs/d0'}}, '$defs': {'d0': {'format': 'ipv4'}}},
+         {'x_1': 'abc'}),
+    # seed 'order', bound_added, format_changed, shrunk
+    Case('format', 'forward',
+         {'properties': {'customer': {'properties': {'email': {'format': 'email'}}}}},
+         {'properties': {'customer': {'required': []}}},
+         {'customer': {'email': 'abc'}}),
+    # seed 'order', draft_changed, shrunk
+    Case('format', 'forward',
+         {'properties': {'id': {'format': 'uuid'}}},
+         {'required': []},
+         {'id': 'abc'}),
+    # seed 'version', format_changed, shrunk
+    Case('format', 'forward',
+         {'properties': {'ts': {'format': 'time'}}},
+         {'required': []},
+         {'ts': 'abc'}),
+    # seed 'payment', additional_properties_changed, type_widened, shrunk
+    Case('if_then_else', 'backward',
+         {'dependentRequired': {}},
+         {'if': {'additionalProperties': {'type': ['string']}}, 'else': {'properties': {'card': False}}},
+         {'card': 1}),
+    # seed 'order', conditional_changed, enum_extended, shrunk
+    Case('if_then_else', 'backward',
+         {'properties': {'customer': {}}},
+         {'properties': {'customer': {'if': {}, 'then': {'required': ['email']}}}},
+         {'customer': {}}),
+    # seed 'order', conditional_changed, ref_introduced, shrunk
+    Case('if_then_else', 'backward',
+         {'properties': {'customer': {'properties': {'address': {'type': 'object'}}}}},
+         {'properties': {'customer': {'properties': {'address': {'if': {}, 'then': {'required': ['zip']}}}}}},
+         {'customer': {'address': {}}}),
+    # seed 'payment', property_removed, required_undeclared_added, shrunk
+    Case('if_then_else', 'backward',
+         {'dependentRequired': {}},
+         {'if': {'required': ['zz']}, 'else': {'properties': {'card': False}}},
+         {'card': 'abc'}),
+    # seed 'payment', property_renamed, shrunk
+    Case('if_then_else', 'backward',
+         {'dependentRequired': {}},
+         {'if': {'required': ['method_v2']}, 'else': {'properties': {'card': False}}},
+         {'card': 'abc'}),
+    # seed 'payment', required_undeclared_added, shrunk
+    Case('if_then_else', 'backward',
+         {'dependentRequired': {}},
+         {'if': {'required': ['city']}, 'else': {'properties': {'card': False}}},
+         {'card': 'abc'}),
+    # seed 'event', const_removed, wrapped_in_oneOf, shrunk
+    Case('oneOf_exclusive', 'backward',
+         {'$defs': {'point': {'properties': {'x': {}}}},
+          'properties': {'path': {'type': 'array', 'items': {'$ref': '#/$defs/point'}}}},
+         {'$defs': {'point': {'properties': {'x': {'oneOf': [{}, {}]}}}},
+          'properties': {'path': {'items': {'$ref': '#/$defs/point'}}}},
+         {'path': [{'x': 'abc'}]}),
+    # seed 'grid', wrapped_in_oneOf, shrunk
+    Case('oneOf_exclusive', 'backward',
+         {'items': {}},
+         {'items': {'oneOf': [{}, {}]}},
+         ['abc']),
 ]
 
 
