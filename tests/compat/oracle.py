@@ -642,7 +642,7 @@ def _draft_changed(rng, root, path, node):
         for low, high in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
             if to4 and isinstance(sub.get(high), int | float) and not isinstance(sub.get(high), bool):
                 sub[low], sub[high] = sub[high], True
-            elif not to4 and isinstance(sub.get(high), bool) and sub.pop(high):
+            elif not to4 and isinstance(sub.get(high), bool) and sub.pop(high) and low in sub:
                 sub[high] = sub.pop(low)
         if to4 and "const" in sub:
             sub["enum"] = [sub.pop("const")]
