@@ -902,6 +902,8 @@ class _Generator:
                 children.setdefault(name, self.gen(sub, depth + 1))
         first = {name: cands[0] for name, cands in children.items() if cands}
         generic = [*self.pools.scalars[:3], "abc", 1, None]
+        if isinstance(view.get("additionalProperties"), dict):  # values the rest of the names may take
+            generic = [*self.gen(view["additionalProperties"], depth + 1)[:8], *generic]
         required = {name: first.get(name, "abc") for name in view["required"] if isinstance(name, str)}
         full = {name: first[name] for name in props if name in first}
         both = {**full, **required}
