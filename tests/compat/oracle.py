@@ -33,7 +33,7 @@ from typing import Any
 import jsonschema_rs
 
 from bot.compat import compare
-from bot.compat.patterns import options
+from bot.compat.patterns import options, search
 
 Schema = dict[str, Any]
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
@@ -963,6 +963,22 @@ def _declared_required_only(sub: Schema) -> None:
             del sub["required"]  # draft-04 asks for at least one name
 
 
+def _empty_required_dropped(sub: Schema) -> None:
+    props = sub.get("properties") or {}
+    if isinstance(sub.get("required"), list) and isinstance(props, dict):
+        sub["required"] = [name for name in sub["required"] if props.get(name, False) not in ({}, True)]
+        if not sub["required"]:
+            del sub["required"]
+
+
+def _patterns_off_declared(sub: Schema) -> None:
+    """``patternProperties`` read as if they applied to undeclared names only (they apply to every name)."""
+    props, keyed = sub.get("properties") or {}, sub.get("patternProperties")
+    if isinstance(keyed, dict) and isinstance(props, dict):
+        sub["patternProperties"] = {key: value for key, value in keyed.items()
+                                    if not any(search(key, name) for name in props)}
+
+
 def _integer_as_whole_number(sub: Schema) -> None:
     """Draft-04's ``integer`` rejects ``1.0``, later drafts' accepts it: read it as a number with no fraction."""
     kind = sub.get("type")
@@ -982,6 +998,8 @@ ABLATIONS: dict[str, Callable[[Schema], None] | None] = {
     "oneOf_exclusive": _oneof_as_anyof,
     "required_undeclared": _declared_required_only,
     "draft04_integer": _integer_as_whole_number,  # a reading that changes nothing under draft-06 and later
+    "required_empty_schema": _empty_required_dropped,  # a required name whose declared schema is {} or true
+    "pattern_over_declared": _patterns_off_declared,  # a patternProperties key matching a declared name
 }
 
 
@@ -1064,8 +1082,9 @@ def judge(pair: Pair, mode: str) -> Verdict:
 
 
 def explained(verdict: Verdict, known: frozenset[str] | set[str]) -> bool:
-    """Whether every counterexample of an unsound ``verdict`` is of a class in ``known``."""
-    return all(set(name.split("+")) & set(known) for name in verdict.counterexamples)
+    """Whether every counterexample of an unsound ``verdict`` is of a class in ``known`` (for ``a+b``: both are, as
+    the engine catching either keyword's change would say incompatible)."""
+    return all(set(name.split("+")) <= set(known) for name in verdict.counterexamples)
 
 
 @dataclass

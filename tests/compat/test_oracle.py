@@ -26,6 +26,8 @@ KNOWN_UNSOUND: frozenset[str] = frozenset({
     "required_undeclared",  # a required name that properties never declares: not compared
     "oneOf_exclusive",      # oneOf rejects what two branches accept: wrapping in oneOf [S, {}] rejects all of S
     "draft04_integer",      # $schema changed to draft-04: its integer rejects 1.0, which draft-06+ accept
+    "required_empty_schema",  # a property declared {} made required: called compatible
+    "pattern_over_declared",  # patternProperties added whose key matches a declared property: not compared
 })
 
 

@@ -334,14 +334,125 @@ CASES = [
          {'items': {}},
          {'items': {'oneOf': [{}, {}]}},
          ['abc']),
+    # 50,000-pair run, seed 'mixed', property_renamed, shrunk
+    Case('anyOf', 'backward',
+         {'type': ['object', 'number'], 'allOf': [{}]},
+         {'type': ['object', 'number'], 'allOf': [{}], 'properties': {'c_v2': {'anyOf': [{'type': 'string'}]}}},
+         {'c_v2': 1}),
+    # 50,000-pair run, seed 'mixed', wrapped_in_oneOf, shrunk
+    Case('anyOf', 'forward',
+         {'type': ['object', 'string'], 'allOf': [{}], 'properties': {'c': {'anyOf': [{'type': 'string'}]}}},
+         {'type': ['object', 'string'], 'allOf': [{}]},
+         {'c': 1}),
+    # 50,000-pair run, seed 'mixed', draft_changed, shrunk
+    Case('draft04_integer', 'backward',
+         {'allOf': [{'properties': {'a': {'type': 'integer'}}}]},
+         {'$schema': 'http://json-schema.org/draft-04/schema#', 'allOf': [{'properties': {'a': {'type': 'integer'}}}]},
+         {'a': 0.0}),
+    # 50,000-pair run, seed 'order', draft_changed, format_changed, shrunk
+    Case('draft04_integer+format', 'backward',
+         {'properties': {'qty': {'type': 'integer'}, 'customer': {'type': 'object', 'required': ['name']}}},
+         {'$schema': 'http://json-schema.org/draft-04/schema#',
+          'properties': {'qty': {'type': 'integer'}, 'customer': {'properties': {'name': {'format': 'uri'}}}}},
+         {'qty': 0.0, 'customer': {'name': 'abc'}}),
+    # 50,000-pair run, seed 'mixed', draft_changed, required_undeclared_added, shrunk
+    Case('draft04_integer+required_undeclared', 'backward',
+         {'allOf': [{'properties': {'a': {'type': 'integer'}}}]},
+         {'$schema': 'http://json-schema.org/draft-04/schema#',
+          'allOf': [{'properties': {'a': {'type': 'integer'}}, 'required': ['city']}]},
+         {'a': 0.0}),
+    # 50,000-pair run, seed 'event', format_changed, shrunk
+    Case('format', 'backward',
+         {'properties': {'at': {}}},
+         {'properties': {'at': {'oneOf': [{'format': 'date'}]}}},
+         {'at': 'abc'}),
+    # 50,000-pair run, seed 'version', conditional_changed, format_changed, shrunk
+    Case('format+if_then_else', 'backward',
+         {'properties': {'ts': {'format': 'time'}}},
+         {'properties': {'ts': {'format': 'hostname'}}, 'if': {}, 'then': {'required': ['ip']}},
+         {'ts': '03:04:05Z'}),
+    # 50,000-pair run, seed 'payment', conditional_changed, property_added, shrunk
+    Case('format+if_then_else', 'forward',
+         {'properties': {'note': {'format': 'date-time'}}, 'if': {}, 'then': {'required': ['card']}},
+         {'dependentRequired': {}},
+         {'note': 'abc'}),
+    # 50,000-pair run, seed 'event', format_changed, wrapped_in_anyOf, shrunk
+    Case('format+oneOf_exclusive', 'backward',
+         {'$defs': {'point': {'properties': {}}}, 'properties': {'at': {}, 'where': {'$ref': '#/$defs/point'}}},
+         {'$defs': {'point': {'properties': {'y': {'format': 'date'}}}},
+          'properties': {'at': {'oneOf': [{}, {}]}, 'where': {'$ref': '#/$defs/point'}}},
+         {'at': 'abc', 'where': {'y': 'abc'}}),
+    # 50,000-pair run, seed 'features', format_changed, required_undeclared_added, shrunk
+    Case('format+required_undeclared', 'backward',
+         {'properties': {}},
+         {'properties': {'day': {'format': 'ipv6'}}, 'required': ['zz']},
+         {'day': 'abc'}),
+    # 50,000-pair run, seed 'payment', bound_added, wrapped_in_oneOf, shrunk
+    Case('if_then_else+oneOf_exclusive', 'backward',
+         {'properties': {'method': {}}},
+         {'properties': {'method': {'oneOf': [{}, {}]}}, 'if': {}, 'then': {'required': ['card']}},
+         {'method': 'abc'}),
+    # 50,000-pair run, seed 'payment', bound_added, required_undeclared_added, shrunk
+    Case('if_then_else+required_undeclared', 'backward',
+         {'then': {'required': ['card']}, 'dependentRequired': {}},
+         {'required': ['zz'],
+          'if': {'required': ['method'], 'maxProperties': 1},
+          'else': {'properties': {'card': False}}},
+         {'card': 'abc', 'method': 'abc'}),
+    # 50,000-pair run, seed 'payment', bound_added, wrapped_in_oneOf, shrunk
+    Case('oneOf_exclusive', 'backward',
+         {'properties': {'method': {}}},
+         {'properties': {'method': {'oneOf': [{}, {}]}}},
+         {'method': 'abc'}),
+    # 50,000-pair run, seed 'legacy', unwrapped, shrunk
+    Case('oneOf_exclusive', 'forward',
+         {'properties': {'count': {'oneOf': [{}, {}]}}},
+         {'properties': {'count': {}}},
+         {'count': 'abc'}),
+    # 50,000-pair run, seed 'legacy', required_undeclared_added, wrapped_in_oneOf, shrunk
+    Case('oneOf_exclusive+required_undeclared', 'backward',
+         {'properties': {'amount': {}}},
+         {'properties': {'amount': {'oneOf': [{}, {}]}}, 'required': ['zz']},
+         {'amount': 'abc'}),
+    # 50,000-pair run, seed 'version', const_removed, property_renamed, shrunk
+    Case('required_empty_schema', 'backward',
+         {'required': []},
+         {'properties': {'v_v2': {}}, 'required': ['v_v2']},
+         {}),
+    # 50,000-pair run, seed 'event', const_added, property_renamed, shrunk
+    Case('required_empty_schema', 'forward',
+         {'properties': {'kind': {}}, 'required': ['kind']},
+         {'required': []},
+         {}),
+    # 50,000-pair run, seed 'legacy', required_removed, shrunk
+    Case('required_undeclared', 'forward',
+         {'required': ['amount']},
+         {'properties': {}},
+         {}),
+    # 50,000-pair run, seed 'event', pattern_properties_changed, shrunk
+    Case('pattern_over_declared', 'backward',
+         {'$defs': {'point': {'properties': {'y_v2': {'type': 'number'}}, 'additionalProperties': False}},
+          'properties': {'path': {'type': 'array', 'items': {'$ref': '#/$defs/point'}}}},
+         {'$defs': {'point': {'properties': {'y_v2': {}}, 'patternProperties': {'^y_': {'type': 'string'}}}},
+          'properties': {'path': {'items': {'$ref': '#/$defs/point'}}}},
+         {'path': [{'y_v2': 0}]}),
 ]
+
+
+# Unsound verdicts whose class the oracle cannot name by one keyword (``rejection`` gives the rejecting keyword):
+# strict xfails until the engine is fixed, as the named ones are.
+UNNAMED_UNSOUND = {
+    "anyOf": "properties beside a type list and allOf are not compared at all (found by the 50,000-pair run)",
+}
 
 
 def _params():
     for index, case in enumerate(CASES):
         name = f"{case.cls}-{case.mode}-{index}"
-        marks = [pytest.mark.xfail(strict=True, reason=f"known unsound class {case.cls}: the engine calls it "
-                                   "compatible today")] if case.cls in KNOWN_UNSOUND else []
+        known = set(case.cls.split("+")) <= KNOWN_UNSOUND  # a fix of either class of a+b makes it incompatible
+        reason = (f"known unsound class {case.cls}: the engine calls it compatible today" if known
+                  else UNNAMED_UNSOUND.get(case.cls))
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         yield pytest.param(case, id=name, marks=marks)
 
 
