@@ -45,6 +45,14 @@ ASSERTED_FORMATS: Final = frozenset({
     "date", "date-time", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
     "uri", "uri-reference", "iri", "iri-reference", "uuid", "regex", "json-pointer", "relative-json-pointer",
     "uri-template"})
+# What an older draft's validator does not check (jsonschema-rs follows ``$schema``): there, those formats are
+# annotations, so ``{$schema: draft-04, format: uuid}`` accepts "abc" where 2020-12 rejects it.
+_UNCHECKED_IN: Final = {
+    "draft-04": frozenset({"duration", "idn-hostname", "iri", "iri-reference", "json-pointer",
+                           "relative-json-pointer", "uri-reference", "uri-template", "uuid"}),
+    "draft-06": frozenset({"duration", "idn-hostname", "iri", "iri-reference", "relative-json-pointer", "uuid"}),
+    "draft-07": frozenset({"duration", "uuid"}),
+}
 _NUMBER_KW = ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf")
 _OBJECT_KW = ("properties", "required", "additionalProperties", "unevaluatedProperties", "patternProperties",
               "dependencies", "dependentRequired", "dependentSchemas", "maxProperties", "minProperties",
@@ -70,6 +78,17 @@ class Dialect:
 LEGACY = Dialect(report_id=True, drop_empty_properties=False, ref_siblings=False, bool_items_are_additional=False)
 MODERN = Dialect(report_id=False, drop_empty_properties=True, ref_siblings=True, bool_items_are_additional=True)
 DEFAULT = Dialect(report_id=True, drop_empty_properties=False, ref_siblings=True, bool_items_are_additional=False)
+
+
+def asserted_formats(schema: Any) -> frozenset[str]:
+    """The formats a validator checks under the draft ``schema``'s ``$schema`` names (2020-12's when it names
+    none, as a validator reads it)."""
+    uri = schema.get("$schema") if isinstance(schema, dict) else None
+    if isinstance(uri, str):
+        for draft, unchecked in _UNCHECKED_IN.items():
+            if draft in uri:
+                return ASSERTED_FORMATS - unchecked
+    return ASSERTED_FORMATS
 
 
 def dialect_of(schema: Any) -> Dialect:
@@ -104,7 +123,8 @@ class Loader:
     def __init__(self, root: Any, *, format_assertion: bool = True) -> None:
         self.root = root
         self.dialect = dialect_of(root)
-        self.format_assertion = format_assertion  # ``format`` (one of ASSERTED_FORMATS) constrains strings
+        # the formats that constrain strings: those the draft's validator checks, none under ``annotate``
+        self.formats = asserted_formats(root) if format_assertion else frozenset()
         self._targets: dict[int, Node] = {}
         self._opaque: dict[str, Node] = {}
         self._has_ref: dict[int, tuple[Any, bool]] = {}
@@ -201,7 +221,7 @@ class Loader:
         node = Node(kind, part_raw, self, requires_type=requires)
         if kind is Kind.STRING:
             node.kw = {k: raw[k] for k in _STRING_KW if k in raw}
-            if self.format_assertion and isinstance(raw.get("format"), str) and raw["format"] in ASSERTED_FORMATS:
+            if isinstance(raw.get("format"), str) and raw["format"] in self.formats:
                 node.kw["format"] = part_raw["format"] = raw["format"]
         elif kind is Kind.NUMBER:
             node.kw = self._number_keywords(raw)

@@ -202,6 +202,22 @@ def test_every_asserted_format_is_one_a_validator_checks_and_adding_it_breaks(na
     assert [(c.type, c.compatible) for c in compare(reader, writer).changes] == [("FORMAT_REMOVED", True)]
 
 
+DRAFT_04 = "http://json-schema.org/draft-04/schema#"
+DRAFT_2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_a_format_an_older_draft_does_not_check_is_an_annotation_there():
+    """draft-04 defines no ``uuid``: its validator accepts "abc", so moving to 2020-12 asserts a new format."""
+    old = {"$schema": DRAFT_04, "type": "object", "properties": {"id": string(format="uuid")}}
+    new = {**old, "$schema": DRAFT_2020}
+    assert counterexamples(old, new, [{"id": "abc"}]) == [{"id": "abc"}]
+    assert [(c.type, c.path, c.compatible) for c in compare(old, new).changes] == [
+        ("FORMAT_ADDED", "#/properties/id/format", False)]
+    assert compare(new, old).compatible
+    same_draft = {**old, "properties": {"id": string(format="date-time")}}  # draft-04 checks date-time
+    assert compare(same_draft, {**same_draft, "$schema": DRAFT_2020}).compatible
+
+
 def test_a_format_added_to_a_property_is_located_there():
     old = {"type": "object", "properties": {"day": string()}}
     new = {"type": "object", "properties": {"day": string(format="date")}}

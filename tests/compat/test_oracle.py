@@ -21,9 +21,6 @@ PARTS = 4
 # of these classes does not fail the soundness test. Issue 14's fixes empty it: when one lands, its strict xfail
 # in test_oracle_regressions.py passes, and its name here is removed.
 KNOWN_UNSOUND: frozenset[str] = frozenset({
-    "format",               # format added or changed: "abc" passes {type: string}, not {format: time}
-    "if_then_else",         # if/then/else added or edited: not compared at all
-    "required_undeclared",  # a required name that properties never declares: not compared
     "oneOf_exclusive",      # oneOf rejects what two branches accept: wrapping in oneOf [S, {}] rejects all of S
     "draft04_integer",      # $schema changed to draft-04: its integer rejects 1.0, which draft-06+ accept
     "required_empty_schema",  # a property declared {} made required: called compatible
