@@ -452,15 +452,15 @@ class _Generator:
 
 
 def _hints(schema: Any) -> tuple[list[float | int], list[int], list[str]]:
-    """The numeric bounds, the sizes (with each size's neighbours) and the property names a schema names, at most
-    MAX_MEMBERS of each."""
+    """The numeric bounds, the sizes (with each size's neighbours) and the property names a schema names (declared
+    or required, also inside ``if``/``then``), at most MAX_MEMBERS of each."""
     numbers: dict[float | int, None] = {}
     sizes: dict[int, None] = {}
     names: dict[str, None] = {}
     for _, sub in itertools.islice(walk_schemas(schema), MAX_STEPS // 10):
-        declared = sub.get("properties")
-        if isinstance(declared, dict):
-            names.update((name, None) for name in itertools.islice(declared, MAX_MEMBERS - len(names))
+        declared, required = sub.get("properties"), sub.get("required")
+        for listed in (declared if isinstance(declared, dict) else (), required if isinstance(required, list) else ()):
+            names.update((name, None) for name in itertools.islice(listed, MAX_MEMBERS - len(names))
                          if isinstance(name, str))
         for key, value in sub.items():
             if key in _NUMERIC and _number(value) and math.isfinite(value) and len(numbers) < MAX_MEMBERS:

@@ -202,6 +202,14 @@ def test_the_reader_bounds_are_tried() -> None:
     assert search.found is not None and search.found.instance > 40
 
 
+def test_the_names_the_reader_requires_are_tried_even_inside_a_condition() -> None:
+    """The writer declares nothing; the reader requires ``b`` whenever ``a`` is present (if/then)."""
+    reader = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}}
+    search = explain({"type": "object"}, reader)
+    assert search.found is not None and "a" in search.found.instance and "b" not in search.found.instance
+    assert not jsonschema_rs.validator_for(reader).is_valid(search.found.instance)
+
+
 def test_deterministic() -> None:
     old, new = BREAKING[-6][1], BREAKING[-6][2]
     assert explain(old, new) == explain(old, new)
