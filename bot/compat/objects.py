@@ -9,6 +9,7 @@ removed from the update is judged against what the update now allows for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from bot.compat import patterns
@@ -44,6 +45,7 @@ def _properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> set[s
     for name, schema in new_props.items():
         if name in old_props:
             ctx.child("properties", name).compare(old_props[name], schema)
+            _patterns_over(ctx.child("properties", name), old, new, name, old_props[name])
         elif _added(ctx.child("properties", name), old, name, schema, name in required):
             carried.add(name)
     for name, schema in old_props.items():
@@ -64,21 +66,42 @@ def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) 
             _removed(ctx.child("patternProperties", pattern), new, None, schema)
 
 
-def _covering(ctx: Context, model: dict[str, Any], name: str | None) -> Node | None:
-    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed).
+def _patterns_over(ctx: Context, old: dict[str, Any], new: dict[str, Any], name: str, writer: Node) -> None:
+    """A declared property is also governed by every ``patternProperties`` schema whose pattern matches its name.
+
+    So the update's schema for ``name`` is its ``properties`` schema AND each matching pattern's: a pattern the
+    original does not have (one it has is compared pattern to pattern) must admit what the original's property
+    did, or the difference is reported at the property.
+    """
+    old_pats = old.get("patternProperties", _NO_SCHEMAS)
+    for pattern, schema in _matching(ctx, new, name):
+        if pattern not in old_pats:
+            trial = ctx.trial()
+            trial.compare(writer, schema, meta=False)
+            if not trial.compatible:
+                ctx.extend(trial.changes)
+
+
+def _matching(ctx: Context, model: dict[str, Any], name: str) -> Iterator[tuple[str, Node]]:
+    """The ``patternProperties`` of ``model`` whose pattern matches ``name``, in order.
 
     Patterns run on the linear engine (``bot.compat.patterns``); one it does not evaluate refuses the comparison.
     """
+    for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
+        ctx.shared.budget.spend_pattern(pattern)
+        found = patterns.search(pattern, name)
+        if found is None:
+            where = f"the patternProperties of {pointer(ctx.path[:-2])}"  # ctx is at one of its names
+            raise Refused(f"not comparable: {where}: {patterns.problem(pattern)}")
+        if found:
+            yield pattern, schema  # a loaded model holds Nodes under patternProperties
+
+
+def _covering(ctx: Context, model: dict[str, Any], name: str | None) -> Node | None:
+    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed)."""
     if name is not None:
-        for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
-            ctx.shared.budget.spend_pattern(pattern)
-            found = patterns.search(pattern, name)
-            if found is None:
-                where = f"the patternProperties of {pointer(ctx.path[:-2])}"  # ctx is at one of its names
-                raise Refused(f"not comparable: {where}: {patterns.problem(pattern)}")
-            if found:
-                governing: Node = schema  # a loaded model holds Nodes under patternProperties
-                return governing
+        for _, governing in _matching(ctx, model, name):
+            return governing
     for key in ("additionalProperties", "unevaluatedProperties"):
         slot = openness(model.get(key))
         if isinstance(slot, Node):
