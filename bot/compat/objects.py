@@ -41,16 +41,17 @@ def _properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> set[s
     """Compare the declared properties; the names of the added ones whose change type says they are required."""
     old_props, new_props = old.get("properties", _NO_SCHEMAS), new.get("properties", _NO_SCHEMAS)
     required = set(new.get("required", ()))
+    old_patterns = old.get("patternProperties", _NO_SCHEMAS)
     carried: set[str] = set()
     for name, schema in new_props.items():
         if name in old_props:
             ctx.child("properties", name).compare(old_props[name], schema)
-            _patterns_over(ctx.child("properties", name), old, new, name, old_props[name])
+            _patterns_over(ctx.child("properties", name), new, name, old_props[name], set(old_patterns))
         elif _added(ctx.child("properties", name), old, name, schema, name in required):
             carried.add(name)
     for name, schema in old_props.items():
         if name not in new_props:
-            _removed(ctx.child("properties", name), new, name, schema)
+            _removed(ctx.child("properties", name), new, name, schema, old_patterns)
     return carried
 
 
@@ -66,16 +67,16 @@ def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) 
             _removed(ctx.child("patternProperties", pattern), new, None, schema)
 
 
-def _patterns_over(ctx: Context, old: dict[str, Any], new: dict[str, Any], name: str, writer: Node) -> None:
+def _patterns_over(ctx: Context, new: dict[str, Any], name: str, writer: Node, compared: set[str | Node]) -> None:
     """A declared property is also governed by every ``patternProperties`` schema whose pattern matches its name.
 
     So the update's schema for ``name`` is its ``properties`` schema AND each matching pattern's: a pattern the
     original does not have (one it has is compared pattern to pattern) must admit what the original's property
-    did, or the difference is reported at the property.
+    did, or the difference is reported at the property. ``compared``: the patterns (the original's, by key) and
+    the schemas already compared with the property.
     """
-    old_pats = old.get("patternProperties", _NO_SCHEMAS)
     for pattern, schema in _matching(ctx, new, name):
-        if pattern not in old_pats:
+        if pattern not in compared and schema not in compared:
             trial = ctx.trial()
             trial.compare(writer, schema, meta=False)
             if not trial.compatible:
@@ -147,11 +148,14 @@ def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, re
     return False
 
 
-def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node) -> None:
+def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node,
+             old_patterns: dict[str, Node] = _NO_SCHEMAS) -> None:
     """A property the original declared and the update does not (``name`` None: a pattern)."""
     cover = _covering(ctx, new, name)
     if cover is not None:
         judge_cover(ctx, schema, cover, "PROPERTY", "REMOVED")
+        if name is not None:  # every other pattern matching the name governs it too
+            _patterns_over(ctx, new, name, schema, {*old_patterns, cover})
     elif _is_open(new):
         ctx.add("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL")
     elif is_kind(schema, Kind.FALSE):

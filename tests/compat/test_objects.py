@@ -133,3 +133,15 @@ def test_a_pattern_the_engine_cannot_evaluate_over_a_declared_property_is_refuse
     result = compare(point({"type": "number"}), new)
     assert not result.compatible
     assert result.refused is not None and "backreference" in result.refused
+
+
+def test_a_declared_property_removed_under_two_matching_patterns_is_judged_against_both() -> None:
+    old = point({"type": "number"}, additionalProperties=False)
+    new = {"type": "object", "patternProperties": {"^y": {"type": "number"}, "^y_": {"type": "string"}}}
+    assert counterexample(old, new, {"y_v2": 0})
+    assert not compare(old, new).compatible  # ^y covers it, ^y_ does not
+    assert not compare(new, old, "forward").compatible
+    admits = {"type": "object", "patternProperties": {"^y": {"type": "number"}, "^y_": {"minimum": 0}}}
+    narrower = point({"type": "number", "minimum": 1}, additionalProperties=False)
+    assert none_breaks(narrower, admits, {"y_v2": 1}, {"y_v2": 7.5}, {})
+    assert compare(narrower, admits).compatible
