@@ -221,11 +221,14 @@ def is_kind(node: Node, kind: Kind) -> bool:
 
 
 def type_flags(ctx: Context, original: Node, update: Node) -> None:
-    """``TYPE_NARROWED`` / ``TYPE_EXTENDED`` when a kind becomes (or stops being) required or integral."""
-    narrower = (update.requires_type and not original.requires_type,
-                bool(update.kw.get("integer")) and not original.kw.get("integer"))
-    wider = (original.requires_type and not update.requires_type,
-             bool(original.kw.get("integer")) and not update.kw.get("integer"))
+    """``TYPE_NARROWED`` / ``TYPE_EXTENDED`` when a kind becomes (or stops being) required or integral, or an
+    ``integer`` stops (or starts) accepting ``1.0`` (draft-04's integer rejects it, draft-06+'s accepts it)."""
+    old_int, new_int = bool(original.kw.get("integer")), bool(update.kw.get("integer"))
+    both_int = old_int and new_int
+    narrower = (update.requires_type and not original.requires_type, new_int and not old_int,
+                both_int and original.kw.get("integral_floats", True) and not update.kw.get("integral_floats", True))
+    wider = (original.requires_type and not update.requires_type, old_int and not new_int,
+             both_int and update.kw.get("integral_floats", True) and not original.kw.get("integral_floats", True))
     if any(narrower) and any(wider):
         ctx.add("TYPE_CHANGED")
     elif any(narrower):

@@ -91,6 +91,14 @@ def asserted_formats(schema: Any) -> frozenset[str]:
     return ASSERTED_FORMATS
 
 
+def integer_admits_float(schema: Any) -> bool:
+    """Whether ``integer`` accepts a number with a zero fraction (``1.0``) under the draft ``schema``'s ``$schema``
+    names: draft-06 and later do (an integer is a mathematical integer), draft-04 does not (jsonschema-rs follows
+    ``$schema``)."""
+    uri = schema.get("$schema") if isinstance(schema, dict) else None
+    return not (isinstance(uri, str) and ("draft-04" in uri or "draft-03" in uri))
+
+
 def dialect_of(schema: Any) -> Dialect:
     """Pick the dialect from ``$schema``; without one, Confluent's default (draft-07) reading."""
     uri = schema.get("$schema") if isinstance(schema, dict) else None
@@ -125,6 +133,7 @@ class Loader:
         self.dialect = dialect_of(root)
         # the formats that constrain strings: those the draft's validator checks, none under ``annotate``
         self.formats = asserted_formats(root) if format_assertion else frozenset()
+        self.integral_floats = integer_admits_float(root)  # whether ``integer`` accepts 1.0
         self._targets: dict[int, Node] = {}
         self._opaque: dict[str, Node] = {}
         self._has_ref: dict[int, tuple[Any, bool]] = {}
@@ -227,6 +236,7 @@ class Loader:
             node.kw = self._number_keywords(raw)
             if name == "integer":
                 node.kw["integer"] = True
+                node.kw["integral_floats"] = self.integral_floats  # draft-04's integer rejects 1.0
         elif kind is Kind.OBJECT:
             node.kw = self._object_keywords(raw)
         elif kind is Kind.ARRAY:

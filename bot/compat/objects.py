@@ -9,6 +9,7 @@ removed from the update is judged against what the update now allows for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from bot.compat import patterns
@@ -24,8 +25,8 @@ def compare_objects(ctx: Context, original: Node, update: Node) -> None:
     type_flags(ctx, original, update)
     for keyword in ("maxProperties", "minProperties"):
         bound(ctx, keyword, old, new)
-    _properties(ctx, old, new)
-    _required(ctx, old, new)
+    carried = _properties(ctx, old, new)
+    _required(ctx, old, new, carried)
     _dependencies(ctx, old, new)
     open_slot(ctx, "additionalProperties", "ADDITIONAL_PROPERTIES", old.get("additionalProperties"),
               new.get("additionalProperties"))
@@ -36,17 +37,22 @@ def compare_objects(ctx: Context, original: Node, update: Node) -> None:
     _reserved(ctx, old, new)
 
 
-def _properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """Compare the declared properties; the names of the added ones whose change type says they are required."""
     old_props, new_props = old.get("properties", _NO_SCHEMAS), new.get("properties", _NO_SCHEMAS)
     required = set(new.get("required", ()))
+    old_patterns = old.get("patternProperties", _NO_SCHEMAS)
+    carried: set[str] = set()
     for name, schema in new_props.items():
         if name in old_props:
             ctx.child("properties", name).compare(old_props[name], schema)
-        else:
-            _added(ctx.child("properties", name), old, name, schema, name in required)
+            _patterns_over(ctx.child("properties", name), new, name, old_props[name], set(old_patterns))
+        elif _added(ctx.child("properties", name), old, name, schema, name in required):
+            carried.add(name)
     for name, schema in old_props.items():
         if name not in new_props:
-            _removed(ctx.child("properties", name), new, name, schema)
+            _removed(ctx.child("properties", name), new, name, schema, old_patterns)
+    return carried
 
 
 def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -61,21 +67,42 @@ def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) 
             _removed(ctx.child("patternProperties", pattern), new, None, schema)
 
 
-def _covering(ctx: Context, model: dict[str, Any], name: str | None) -> Node | None:
-    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed).
+def _patterns_over(ctx: Context, new: dict[str, Any], name: str, writer: Node, compared: set[str | Node]) -> None:
+    """A declared property is also governed by every ``patternProperties`` schema whose pattern matches its name.
+
+    So the update's schema for ``name`` is its ``properties`` schema AND each matching pattern's: a pattern the
+    original does not have (one it has is compared pattern to pattern) must admit what the original's property
+    did, or the difference is reported at the property. ``compared``: the patterns (the original's, by key) and
+    the schemas already compared with the property.
+    """
+    for pattern, schema in _matching(ctx, new, name):
+        if pattern not in compared and schema not in compared:
+            trial = ctx.trial()
+            trial.compare(writer, schema, meta=False)
+            if not trial.compatible:
+                ctx.extend(trial.changes)
+
+
+def _matching(ctx: Context, model: dict[str, Any], name: str) -> Iterator[tuple[str, Node]]:
+    """The ``patternProperties`` of ``model`` whose pattern matches ``name``, in order.
 
     Patterns run on the linear engine (``bot.compat.patterns``); one it does not evaluate refuses the comparison.
     """
+    for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
+        ctx.shared.budget.spend_pattern(pattern)
+        found = patterns.search(pattern, name)
+        if found is None:
+            where = f"the patternProperties of {pointer(ctx.path[:-2])}"  # ctx is at one of its names
+            raise Refused(f"not comparable: {where}: {patterns.problem(pattern)}")
+        if found:
+            yield pattern, schema  # a loaded model holds Nodes under patternProperties
+
+
+def _covering(ctx: Context, model: dict[str, Any], name: str | None) -> Node | None:
+    """The schema that governs ``name`` when it is not a declared property (``None``: open or closed)."""
     if name is not None:
-        for pattern, schema in model.get("patternProperties", _NO_SCHEMAS).items():
-            ctx.shared.budget.spend_pattern(pattern)
-            found = patterns.search(pattern, name)
-            if found is None:
-                where = f"the patternProperties of {pointer(ctx.path[:-2])}"  # ctx is at one of its names
-                raise Refused(f"not comparable: {where}: {patterns.problem(pattern)}")
-            if found:
-                governing: Node = schema  # a loaded model holds Nodes under patternProperties
-                return governing
+        for _, governing in _matching(ctx, model, name):
+            return governing
     for key in ("additionalProperties", "unevaluatedProperties"):
         slot = openness(model.get(key))
         if isinstance(slot, Node):
@@ -88,8 +115,12 @@ def _is_open(model: dict[str, Any]) -> bool:
         "additionalProperties" in model or openness(model.get("unevaluatedProperties")) is True)
 
 
-def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, required: bool) -> None:
-    """A property the update declares and the original did not (``name`` None: a pattern)."""
+def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, required: bool) -> bool:
+    """A property the update declares and the original did not (``name`` None: a pattern).
+
+    True when the type reported says the property is required (``REQUIRED_PROPERTY_…``); a required property
+    reported otherwise (of the empty schema, added to an open model) is required all the same.
+    """
     cover = _covering(ctx, old, name)
     default = "default" in schema.meta
     if cover is not None:
@@ -97,28 +128,34 @@ def _added(ctx: Context, old: dict[str, Any], name: str | None, schema: Node, re
     elif _is_open(old):
         if is_kind(schema, Kind.EMPTY):
             ctx.add("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL")
-        elif name is None:
+            return False
+        if name is None:
             ctx.add("PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
         elif required:
             ctx.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL" if default
                     else "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+            return True
         else:
             ctx.add("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
-        return
+        return False
     elif name is None:
-        return  # a pattern added to a closed model only admits more
+        return False  # a pattern added to a closed model only admits more
     if required:
         ctx.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL" if default
                 else "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
-    else:
-        ctx.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
+        return True
+    ctx.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
+    return False
 
 
-def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node) -> None:
+def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node,
+             old_patterns: dict[str, Node] = _NO_SCHEMAS) -> None:
     """A property the original declared and the update does not (``name`` None: a pattern)."""
     cover = _covering(ctx, new, name)
     if cover is not None:
         judge_cover(ctx, schema, cover, "PROPERTY", "REMOVED")
+        if name is not None:  # every other pattern matching the name governs it too
+            _patterns_over(ctx, new, name, schema, {*old_patterns, cover})
     elif _is_open(new):
         ctx.add("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL")
     elif is_kind(schema, Kind.FALSE):
@@ -127,13 +164,14 @@ def _removed(ctx: Context, new: dict[str, Any], name: str | None, schema: Node) 
         ctx.add("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")
 
 
-def _required(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _required(ctx: Context, old: dict[str, Any], new: dict[str, Any], carried: set[str]) -> None:
     old_req, new_req = old.get("required", []), new.get("required", [])
-    old_props, new_props = old.get("properties", _NO_SCHEMAS), new.get("properties", _NO_SCHEMAS)
+    new_props = new.get("properties", _NO_SCHEMAS)
     for name in new_req:
-        # A new property that is required is reported with the property itself; a name neither schema declares
-        # (nor the update alone) is required all the same: old data without it is rejected.
-        if name not in old_req and (name in old_props or name not in new_props):
+        # A new property whose type says it is required (``carried``) is reported with the property itself; any
+        # other name newly required is required all the same, declared or not, whatever its schema (``{}``
+        # too): old data without it is rejected.
+        if name not in old_req and name not in carried:
             default = name in new_props and "default" in new_props[name].meta
             ctx.add("REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if default else "REQUIRED_ATTRIBUTE_ADDED",
                     "required", name)

@@ -56,7 +56,8 @@ def _identical(ctx: Context, original: Node, update: Node) -> bool:
     if original is update:
         return True
     lo, lu = original.loader, update.loader
-    return (lo.dialect == lu.dialect and not lo.contains_ref(original.raw) and not lu.contains_ref(update.raw)
+    same_reading = lo.dialect == lu.dialect and lo.formats == lu.formats and lo.integral_floats == lu.integral_floats
+    return (same_reading and not lo.contains_ref(original.raw) and not lu.contains_ref(update.raw)
             and _text(ctx, original.raw) == _text(ctx, update.raw))
 
 

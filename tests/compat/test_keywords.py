@@ -276,3 +276,65 @@ def test_no_random_pair_of_bounds_is_called_compatible_with_a_counterexample_and
         assert result.compatible is not found, (writer, reader, [c.type for c in result.changes], found)
         judged[result.compatible] += 1
     assert min(judged.values()) > 100
+
+
+# draft-04's integer rejects a number with a zero fraction (1.0); draft-06 and later accept it (jsonschema-rs
+# follows ``$schema``). Moving an integer to draft-04 narrows it; moving it off draft-04 widens it.
+INTEGER_DRAFTS = [
+    ({"type": "object", "properties": {"count": integer()}},
+     {"$schema": D4, "type": "object", "properties": {"count": integer()}}, {"count": 1.0}),
+    ({"$schema": DRAFT_2020, "items": {"items": integer(minimum=0)}},
+     {"$schema": D4, "items": {"items": integer(minimum=0)}}, [[0, 2.0]]),
+    ({"allOf": [{"properties": {"a": {"oneOf": [integer()]}}}]},
+     {"$schema": D4, "allOf": [{"properties": {"a": {"oneOf": [integer()]}}}]}, {"a": 0.0}),
+]
+
+
+@pytest.mark.parametrize(("wide", "narrow", "instance"), INTEGER_DRAFTS)
+def test_an_integer_moved_to_draft_04_stops_accepting_1_0(wide, narrow, instance):
+    assert counterexamples(wide, narrow, [instance]) == [instance]
+    result = compare(wide, narrow)
+    assert not result.compatible
+    # inside a oneOf, the narrowed subschema finds no compatible partner: reported as the combination's change
+    assert {c.type for c in result.changes} <= {"TYPE_NARROWED", "COMBINED_TYPE_SUBSCHEMAS_CHANGED"}
+    assert not compare(narrow, wide, "forward").compatible
+
+
+@pytest.mark.parametrize(("wide", "narrow", "instance"), INTEGER_DRAFTS)
+def test_an_integer_moved_off_draft_04_accepts_more(wide, narrow, instance):
+    assert counterexamples(narrow, wide, [instance, 0, 1, 2.5, [[1]], {"a": 1}, {"count": 1}]) == []
+    result = compare(narrow, wide)
+    assert result.compatible
+    assert {c.type for c in result.changes} == {"TYPE_EXTENDED"}
+    assert compare(wide, narrow, "forward").compatible
+
+
+def test_an_integer_on_the_same_reading_of_1_0_is_no_difference():
+    d4 = {"$schema": D4, "type": "object", "properties": {"count": integer()}}
+    assert compare(d4, {**d4, "title": "t"}).changes[0].type == "TITLE_CHANGED"
+    assert compare(d4, dict(d4)).changes == []
+    d6 = {**d4, "$schema": "http://json-schema.org/draft-06/schema#"}
+    assert compare(d6, {**d6, "$schema": DRAFT_2020}).compatible  # 1.0 accepted on both sides
+
+
+def test_a_number_made_a_draft_04_integer_is_narrowed_once_and_bounds_still_compare_over_the_integers():
+    # a draft-04 integer writer "> 9" and a draft-07 integer reader ">= 10": the same integers, and 10.0 too
+    d4 = {"$schema": D4, "type": "integer", "minimum": 9, "exclusiveMinimum": True}
+    d7 = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "integer", "minimum": 10}
+    probes = [9, 9.5, 10, 10.0, 11, 11.0]
+    assert counterexamples(d4, d7, probes) == []
+    assert [c.type for c in compare(d4, d7).changes] == ["TYPE_EXTENDED", "EXCLUSIVE_MINIMUM_REMOVED"]
+    assert compare(d4, d7).compatible
+    assert counterexamples(d7, d4, probes) == [10.0, 11.0]
+    assert not compare(d7, d4).compatible
+    assert counterexamples(number(), {"$schema": D4, **integer()}, [1.5, 1.0]) == [1.5, 1.0]
+    assert [c.type for c in compare(number(), {"$schema": D4, **integer()}).changes] == ["TYPE_NARROWED"]
+
+
+def test_a_format_read_under_two_legacy_drafts_is_not_skipped_as_identical():
+    """draft-04 and draft-07 share Confluent's legacy reading, but only draft-07 checks ``json-pointer``."""
+    old = {"$schema": D4, "type": "object", "properties": {"p": string(format="json-pointer")}}
+    new = {**old, "$schema": "http://json-schema.org/draft-07/schema#"}
+    assert counterexamples(old, new, [{"p": "abc"}]) == [{"p": "abc"}]
+    assert not compare(old, new).compatible
+    assert compare(new, old).compatible

@@ -1,7 +1,9 @@
-"""Object schemas (``bot.compat.objects``): ``required`` of a name the schema never declared in ``properties``.
+"""Object schemas (``bot.compat.objects``): ``required`` of a name the schema never declared in ``properties``, or
+declared with the empty schema; ``patternProperties`` over a declared property.
 
-Requiring a name is a constraint whether or not ``properties`` describes it: old data without it is rejected.
-Each verdict is checked with a real validator."""
+Requiring a name is a constraint whether or not ``properties`` describes it, and whatever its schema: old data
+without it is rejected. A declared property is governed by every matching pattern too. Each verdict is checked
+with a real validator."""
 
 from __future__ import annotations
 
@@ -58,3 +60,88 @@ def test_an_undeclared_name_required_on_both_sides_is_no_difference() -> None:
     assert found(REQUIRES_CITY, {**REQUIRES_CITY}) == []
     assert found(REQUIRES_CITY, {**PLAIN, "required": ["city"], "description": "d"}) == [
         ("DESCRIPTION_CHANGED", "#/", True)]
+
+
+# A property whose schema is ``{}`` admits any value, but requiring it rejects an object without it: the
+# requirement is the narrowing, whatever the property's schema.
+OPEN = {"required": []}
+REQUIRES_EMPTY = {"properties": {"v": {}}, "required": ["v"]}
+
+
+def test_a_required_property_of_the_empty_schema_breaks_backward() -> None:
+    assert counterexample(OPEN, REQUIRES_EMPTY, {})
+    assert found(OPEN, REQUIRES_EMPTY) == [
+        ("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", "#/properties/v", True),
+        ("REQUIRED_ATTRIBUTE_ADDED", "#/required/v", False)]
+    assert not compare(REQUIRES_EMPTY, OPEN, "forward").compatible
+
+
+def test_dropping_a_required_property_of_the_empty_schema_is_compatible() -> None:
+    assert none_breaks(REQUIRES_EMPTY, OPEN, {"v": 1}, {"v": None, "w": "x"}, {})
+    assert compare(REQUIRES_EMPTY, OPEN).compatible
+    assert compare(OPEN, REQUIRES_EMPTY, "forward").compatible
+
+
+def test_an_optional_property_of_the_empty_schema_is_still_compatible() -> None:
+    new = {"properties": {"v": {}}}
+    assert none_breaks(OPEN, new, {}, {"v": 1}, {"w": "x"})
+    assert found(OPEN, new) == [("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", "#/properties/v", True)]
+
+
+# patternProperties apply to a declared property as well as its ``properties`` schema.
+def point(prop: Any, **rest: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {"y_v2": prop}, **rest}
+
+
+NUMBER_Y = point({"type": "number"}, additionalProperties=False)
+STRING_PATTERN = point({}, patternProperties={"^y_": {"type": "string"}})
+
+
+def test_a_pattern_added_over_a_declared_property_is_compared_with_it() -> None:
+    assert counterexample(NUMBER_Y, STRING_PATTERN, {"y_v2": 0})
+    result = compare(NUMBER_Y, STRING_PATTERN)
+    assert not result.compatible
+    assert ("TYPE_CHANGED", "#/properties/y_v2", False) in found(NUMBER_Y, STRING_PATTERN)
+    assert not compare(STRING_PATTERN, NUMBER_Y, "forward").compatible
+
+
+def test_a_pattern_added_that_admits_the_declared_property_is_compatible() -> None:
+    old = point({"type": "number", "minimum": 0}, additionalProperties=False)
+    new = point({}, patternProperties={"^y_": {"type": "number"}, "^z": {"type": "string"}})
+    assert none_breaks(old, new, {"y_v2": 0}, {"y_v2": 2.5}, {})
+    assert found(old, new) == [("ADDITIONAL_PROPERTIES_ADDED", "#/additionalProperties", True)]
+    assert compare(new, old, "forward").compatible
+
+
+def test_a_pattern_narrowed_over_a_declared_property_breaks_there() -> None:
+    old = point({"type": "number"})
+    new = point({"type": "number"}, patternProperties={"^y_": {"type": "number", "minimum": 0}})
+    assert counterexample(old, new, {"y_v2": -1})
+    assert ("MINIMUM_ADDED", "#/properties/y_v2/minimum", False) in found(old, new)
+
+
+def test_a_pattern_both_sides_have_is_compared_pattern_to_pattern_only() -> None:
+    """The original's pattern constrained its property too: the property's values met it already."""
+    old = point({"type": "number"}, patternProperties={"^y_": {"type": "number", "minimum": 0}})
+    new = {**old, "description": "d"}
+    assert none_breaks(old, new, {"y_v2": 0}, {"y_x": 3}, {})
+    assert found(old, new) == [("DESCRIPTION_CHANGED", "#/", True)]
+
+
+def test_a_pattern_the_engine_cannot_evaluate_over_a_declared_property_is_refused() -> None:
+    new = point({}, patternProperties={"^(a+)+\\1$": {"type": "string"}})
+    result = compare(point({"type": "number"}), new)
+    assert not result.compatible
+    assert result.refused is not None and "backreference" in result.refused
+
+
+def test_a_declared_property_removed_under_two_matching_patterns_is_judged_against_both() -> None:
+    old = point({"type": "number"}, additionalProperties=False)
+    new = {"type": "object", "patternProperties": {"^y": {"type": "number"}, "^y_": {"type": "string"}}}
+    assert counterexample(old, new, {"y_v2": 0})
+    assert not compare(old, new).compatible  # ^y covers it, ^y_ does not
+    assert not compare(new, old, "forward").compatible
+    admits = {"type": "object", "patternProperties": {"^y": {"type": "number"}, "^y_": {"minimum": 0}}}
+    narrower = point({"type": "number", "minimum": 1}, additionalProperties=False)
+    assert none_breaks(narrower, admits, {"y_v2": 1}, {"y_v2": 7.5}, {})
+    assert compare(narrower, admits).compatible
