@@ -21,7 +21,6 @@ PARTS = 4
 # of these classes does not fail the soundness test. Issue 14's fixes empty it: when one lands, its strict xfail
 # in test_oracle_regressions.py passes, and its name here is removed.
 KNOWN_UNSOUND: frozenset[str] = frozenset({
-    "oneOf_exclusive",      # oneOf rejects what two branches accept: wrapping in oneOf [S, {}] rejects all of S
     "draft04_integer",      # $schema changed to draft-04: its integer rejects 1.0, which draft-06+ accept
     "required_empty_schema",  # a property declared {} made required: called compatible
     "pattern_over_declared",  # patternProperties added whose key matches a declared property: not compared
