@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bot.compat.context import Context
 from bot.compat.keywords import canonical
-from bot.compat.model import Kind, Node, deref
+from bot.compat.model import META_KEYWORDS, Kind, Node, deref
 from bot.compat.types import is_compatible
 
 ALL, ANY, ONE = "allOf", "anyOf", "oneOf"
@@ -136,7 +136,8 @@ def compare_combined(ctx: Context, original: Node, update: Node) -> None:
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
     if overlap and original.criterion == ONE and (len(old) < len(new) or _widened(ctx, pairs)
-                                                  or _repeated(update) - _repeated(original)):
+                                                  or _repeated(update) - _repeated(original)
+                                                  or _rewritten(old, new, pairs)):
         # a oneOf whose parts may overlap, a part added or widened: an instance matching one part may now match two
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
@@ -152,6 +153,20 @@ def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
     cannot make an instance match two parts, and an incompatible change is reported as it is."""
     return any(t not in _ANNOTATIONS and is_compatible(t, ctx.shared.policy)
                for pair in pairs.values() for t, _ in pair.changes)
+
+
+def _shape(node: Node) -> str:
+    """A part's text without its own annotations (a description edit changes no instance's matches)."""
+    raw = node.raw
+    return canonical({k: v for k, v in raw.items() if k not in META_KEYWORDS} if isinstance(raw, dict) else raw)
+
+
+def _rewritten(old: list[tuple[int, Node]], new: list[tuple[int, Node]], pairs: dict[int, Context]) -> bool:
+    """Whether a paired part changed beyond its annotations. Its pair was compatible, so it is the same or wider, and
+    a widening the pair does not report (``{"items": {"maximum": 9}}`` -> ``{"items": {}}``: anything may become
+    the empty schema, silently) may make an instance of it match a second part."""
+    shapes = {_shape(sub) for _, sub in new}
+    return any(_shape(sub) not in shapes for i, sub in old if i in pairs)
 
 
 def _kind_key(node: Node) -> tuple[str, str, bool]:

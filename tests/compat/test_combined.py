@@ -196,3 +196,18 @@ def test_properties_beside_a_list_type_and_an_allof_are_compared() -> None:
     assert counterexample(short, long, "ab")
     assert compare(long, short).compatible
     assert none_breaks(long, short, "abc", 1)
+
+
+def test_a_part_of_an_overlapping_oneof_widened_silently_is_not_compatible() -> None:
+    """``{"maximum": 9}`` -> ``{}`` reports nothing (anything may become the empty schema); in a oneOf beside ``{}``
+    it makes ``[10]``, which matched ``{}`` alone, match both parts."""
+    old = {"oneOf": [{"items": {"maximum": 9}}, {}]}
+    new = {"oneOf": [{"items": {}}, {}]}
+    assert types(old, new) == [("COMBINED_TYPE_SUBSCHEMAS_CHANGED", "#/")]
+    assert counterexample(old, new, [10])
+    assert not compare(new, old, "forward").compatible
+    # a part widened in a oneOf whose parts are disjoint (array, string) stays compatible
+    apart = {"oneOf": [{"type": "array", "items": {"maximum": 9}}, {"type": "string"}]}
+    narrower = {"oneOf": [{"type": "array", "items": {"maximum": 9}}, {"type": "string", "maxLength": 3}]}
+    assert compare(narrower, apart).compatible
+    assert none_breaks(narrower, apart, [1], "ab")

@@ -436,6 +436,12 @@ CASES = [
          {'$defs': {'point': {'properties': {'y_v2': {}}, 'patternProperties': {'^y_': {'type': 'string'}}}},
           'properties': {'path': {'items': {'$ref': '#/$defs/point'}}}},
          {'path': [{'y_v2': 0}]}),
+    # 50,000-pair run (after the oneOf_exclusive fix), seed 'grid', items_changed, shrunk: a part of an overlapping
+    # oneOf widened to the empty schema, a widening the pair does not report
+    Case('oneOf_exclusive', 'backward',
+         {'items': {'oneOf': [{'items': {'maximum': 9}}, {}]}},
+         {'items': {'oneOf': [{'items': {}}, {}]}},
+         [[10]]),
 ]
 
 
