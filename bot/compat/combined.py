@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bot.compat.context import Context
 from bot.compat.keywords import canonical
-from bot.compat.model import Kind, Node, deref
+from bot.compat.model import META_KEYWORDS, Kind, Node, deref
 from bot.compat.types import is_compatible
 
 ALL, ANY, ONE = "allOf", "anyOf", "oneOf"
@@ -83,6 +83,20 @@ def _disjoint(subs: list[Node]) -> bool:
     return True
 
 
+def _may_overlap(node: Node) -> bool:
+    """Whether ``node`` is a ``oneOf`` an instance may match two parts of. Every part counts, a repeated one too:
+    ``oneOf [{}, {}]`` rejects every instance (it matches both)."""
+    return node.criterion == ONE and len(node.subs) > 1 and not _disjoint(node.subs)
+
+
+def _repeated(node: Node) -> set[str]:
+    """The parts a ``oneOf`` holds more than once (by text): it rejects every instance of such a part."""
+    if node.criterion != ONE:
+        return set()
+    texts = [canonical(sub.raw) for sub in node.subs]
+    return {t for t in texts if texts.count(t) > 1}
+
+
 def _apart(a: Node, b: Node, depth: int) -> bool:
     """Disjoint by value: two enums with no value in common, or two objects that require a property (a
     discriminator) whose schemas are disjoint; the parts of a synthetic ``allOf`` are looked at one by one."""
@@ -106,7 +120,7 @@ def _apart(a: Node, b: Node, depth: int) -> bool:
 def compare_combined(ctx: Context, original: Node, update: Node) -> None:
     old, new = _distinct(original), _distinct(update)
     criterion = _criterion_change(original.criterion, update.criterion, len(old) == 1, len(new) == 1)
-    overlap = update.criterion == ONE and len(new) > 1 and not _disjoint([s for _, s in new])
+    overlap = _may_overlap(update)
     if criterion == "COMBINED_TYPE_EXTENDED" and overlap:
         criterion = "COMBINED_TYPE_CHANGED"  # to a oneOf whose parts may overlap: an instance may match two
     if criterion:
@@ -121,7 +135,9 @@ def compare_combined(ctx: Context, original: Node, update: Node) -> None:
     if len(pairs) < min(len(old), len(new)):
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
-    if overlap and original.criterion == ONE and (len(old) < len(new) or _widened(ctx, pairs)):
+    if overlap and original.criterion == ONE and (len(old) < len(new) or _widened(ctx, pairs)
+                                                  or _repeated(update) - _repeated(original)
+                                                  or _rewritten(old, new, pairs)):
         # a oneOf whose parts may overlap, a part added or widened: an instance matching one part may now match two
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
         return
@@ -137,6 +153,20 @@ def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
     cannot make an instance match two parts, and an incompatible change is reported as it is."""
     return any(t not in _ANNOTATIONS and is_compatible(t, ctx.shared.policy)
                for pair in pairs.values() for t, _ in pair.changes)
+
+
+def _shape(node: Node) -> str:
+    """A part's text without its own annotations (a description edit changes no instance's matches)."""
+    raw = node.raw
+    return canonical({k: v for k, v in raw.items() if k not in META_KEYWORDS} if isinstance(raw, dict) else raw)
+
+
+def _rewritten(old: list[tuple[int, Node]], new: list[tuple[int, Node]], pairs: dict[int, Context]) -> bool:
+    """Whether a paired part changed beyond its annotations. Its pair was compatible, so it is the same or wider, and
+    a widening the pair does not report (``{"items": {"maximum": 9}}`` -> ``{"items": {}}``: anything may become
+    the empty schema, silently) may make an instance of it match a second part."""
+    shapes = {_shape(sub) for _, sub in new}
+    return any(_shape(sub) not in shapes for i, sub in old if i in pairs)
 
 
 def _kind_key(node: Node) -> tuple[str, str, bool]:
@@ -196,10 +226,10 @@ def _match(ctx: Context, original: Node, old: list[tuple[int, Node]],
 def widen(ctx: Context, original: Node, update: Node) -> None:
     """The update combines subschemas, the original does not."""
     subs = [s for _, s in _distinct(update)]
-    if len(subs) == 1:
-        ctx.compare(original, subs[0], meta=False)
-    elif update.criterion == ONE and not _disjoint(subs):
+    if _may_overlap(update):
         ctx.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")  # the original's instances may match two of the oneOf's parts
+    elif len(subs) == 1:
+        ctx.compare(original, subs[0], meta=False)
     elif update.criterion in (ANY, ONE):
         _adopt_first(ctx, subs, lambda s, t: t.compare(original, s, meta=False), "SUM_TYPE_EXTENDED")
     elif update.synthetic:

@@ -212,7 +212,9 @@ class Loader:
             alternatives = [self._typed(t, raw, requires=True) for t in declared if isinstance(t, str)]
             if len(alternatives) == 1:
                 return alternatives
-            return [Node(Kind.COMBINED, {"type": declared}, self, criterion="anyOf", subs=alternatives,
+            # its text holds every alternative's keywords: two list types that differ only there are not equal
+            typed = {k: v for alt in alternatives for k, v in alt.raw.items() if k != "type"}
+            return [Node(Kind.COMBINED, {"type": declared, **typed}, self, criterion="anyOf", subs=alternatives,
                          synthetic=True)]
         sniffed = []
         for name in _SNIFF_ORDER:

@@ -155,3 +155,59 @@ def test_a_list_type_beside_the_combination_is_not_taken_for_it() -> None:
     assert not compare(new, old).compatible
     assert counterexample(new, old, ONLY_A)
     assert counterexample({"type": ["object", "null"], "anyOf": [A, B]}, {"type": "object", "anyOf": [A, B]}, None)
+
+
+# --- a oneOf holding a part twice; keywords beside a list type and a combination -----------------------------
+
+def test_a_oneof_holding_a_part_twice_rejects_every_instance_of_it() -> None:
+    """``oneOf [{}, {}]``: every instance matches both parts, so it accepts none; the same part written twice is no
+    duplicate to drop."""
+    old, new = {"properties": {"at": {}}}, {"properties": {"at": {"oneOf": [{}, {}]}}}
+    assert types(old, new) == [("COMBINED_TYPE_SUBSCHEMAS_CHANGED", "#/properties/at")]
+    assert counterexample(old, new, {"at": "abc"})
+    assert not compare(new, old, "forward").compatible  # forward: the reader holds the oneOf
+    assert compare(new, old).compatible  # the oneOf's writer wrote no "at": any reader reads it
+    assert none_breaks(new, old, {}, {"b": 1}, {"at": "abc"})
+    # one part repeated in a oneOf that had it once, or in a oneOf of disjoint types
+    assert types({"oneOf": [{}]}, {"oneOf": [{}, {}]}) == [("COMBINED_TYPE_SUBSCHEMAS_CHANGED", "#/")]
+    assert counterexample({"oneOf": [{}]}, {"oneOf": [{}, {}]}, "abc")
+    once = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+    twice = {"oneOf": [{"type": "string"}, {"type": "string"}, {"type": "integer"}]}
+    assert not compare(once, twice).compatible
+    assert counterexample(once, twice, "abc")
+    assert compare(twice, once).compatible  # the writer's strings were rejected: only its integers remain
+    assert none_breaks(twice, once, 1, "abc")
+
+
+def test_properties_beside_a_list_type_and_an_allof_are_compared() -> None:
+    """``type: [object, number]`` beside ``allOf``: the list type's keywords (``properties``, ``minLength``) used to be
+    left out of what the synthetic combination compared, so any change to them passed as no difference."""
+    old = {"type": ["object", "number"], "allOf": [{}]}
+    new = {**old, "properties": {"c_v2": {"anyOf": [{"type": "string"}]}}}
+    assert types(old, new) == [("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", "#/properties/c_v2")]
+    assert counterexample(old, new, {"c_v2": 1})
+    assert not compare(new, old, "forward").compatible
+    assert types(new, old) == [("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL", "#/properties/c_v2")]
+    assert compare(new, old).compatible
+    assert none_breaks(new, old, {"c_v2": "x"}, {}, 1)
+    short = {"type": ["string", "number"], "allOf": [{}], "minLength": 2}
+    long = {**short, "minLength": 3}
+    assert types(short, long) == [("MIN_LENGTH_INCREASED", "#/minLength")]
+    assert counterexample(short, long, "ab")
+    assert compare(long, short).compatible
+    assert none_breaks(long, short, "abc", 1)
+
+
+def test_a_part_of_an_overlapping_oneof_widened_silently_is_not_compatible() -> None:
+    """``{"maximum": 9}`` -> ``{}`` reports nothing (anything may become the empty schema); in a oneOf beside ``{}``
+    it makes ``[10]``, which matched ``{}`` alone, match both parts."""
+    old = {"oneOf": [{"items": {"maximum": 9}}, {}]}
+    new = {"oneOf": [{"items": {}}, {}]}
+    assert types(old, new) == [("COMBINED_TYPE_SUBSCHEMAS_CHANGED", "#/")]
+    assert counterexample(old, new, [10])
+    assert not compare(new, old, "forward").compatible
+    # a part widened in a oneOf whose parts are disjoint (array, string) stays compatible
+    apart = {"oneOf": [{"type": "array", "items": {"maximum": 9}}, {"type": "string"}]}
+    narrower = {"oneOf": [{"type": "array", "items": {"maximum": 9}}, {"type": "string", "maxLength": 3}]}
+    assert compare(narrower, apart).compatible
+    assert none_breaks(narrower, apart, [1], "ab")

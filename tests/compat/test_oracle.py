@@ -21,7 +21,6 @@ PARTS = 4
 # of these classes does not fail the soundness test. Issue 14's fixes empty it: when one lands, its strict xfail
 # in test_oracle_regressions.py passes, and its name here is removed.
 KNOWN_UNSOUND: frozenset[str] = frozenset({
-    "oneOf_exclusive",      # oneOf rejects what two branches accept: wrapping in oneOf [S, {}] rejects all of S
 })
 
 
