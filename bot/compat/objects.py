@@ -62,9 +62,48 @@ def _pattern_properties(ctx: Context, old: dict[str, Any], new: dict[str, Any]) 
             ctx.child("patternProperties", pattern).compare(old_pats[pattern], schema)
         else:
             _added(ctx.child("patternProperties", pattern), old, None, schema, False)
+            _over_old_patterns(ctx.child("patternProperties", pattern), old_pats, pattern, schema)
     for pattern, schema in old_pats.items():
         if pattern not in new_pats:
             _removed(ctx.child("patternProperties", pattern), new, None, schema)
+
+
+def _over_old_patterns(ctx: Context, old_pats: dict[str, Node], added: str, schema: Node) -> None:
+    """A pattern the update adds governs every name it matches, also the names an original pattern admitted: where
+    the two may match one name (not provably disjoint: ``_disjoint_prefixes``), the added pattern's schema must admit
+    what the original's did, or the difference is reported at the added pattern (``^y: number`` kept and
+    ``^y_: string`` added rejects ``{"y_a": 0}``)."""
+    for pattern, original in old_pats.items():
+        if _disjoint_prefixes(pattern, added):
+            continue
+        trial = ctx.trial()
+        trial.compare(original, schema, meta=False)
+        if not trial.compatible:
+            ctx.extend(trial.changes)
+
+
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:/@")
+
+
+def _literal_prefix(pattern: str) -> str | None:
+    """The text every name ``pattern`` matches starts with, when the pattern says so plainly (``^y_`` → ``y_``);
+    None when it does not (no ``^``, an alternation)."""
+    if not pattern.startswith("^") or "|" in pattern:
+        return None
+    prefix = ""
+    for char in pattern[1:]:
+        if char not in _LITERAL:
+            break
+        prefix += char
+    rest = pattern[1 + len(prefix):]
+    return prefix[:-1] if rest[:1] in ("*", "?", "{") else prefix  # a quantified last character is optional
+
+
+def _disjoint_prefixes(first: str, second: str) -> bool:
+    """Whether no name can match both patterns: each starts with a literal prefix and neither prefix begins the
+    other (a sound, partial answer: overlapping patterns are never called disjoint)."""
+    a, b = _literal_prefix(first), _literal_prefix(second)
+    return a is not None and b is not None and not a.startswith(b) and not b.startswith(a)
 
 
 def _patterns_over(ctx: Context, new: dict[str, Any], name: str, writer: Node, compared: set[str | Node]) -> None:

@@ -105,6 +105,29 @@ def test_a_pattern_added_over_a_declared_property_is_compared_with_it() -> None:
     assert not compare(STRING_PATTERN, NUMBER_Y, "forward").compatible
 
 
+CLOSED_Y = {"type": "object", "patternProperties": {"^y": {"type": "number"}}, "additionalProperties": False}
+
+
+def with_pattern(pattern: str, schema: Any) -> dict[str, Any]:
+    return {**CLOSED_Y, "patternProperties": {**CLOSED_Y["patternProperties"], pattern: schema}}
+
+
+def test_a_pattern_added_over_an_original_pattern_must_admit_what_it_did() -> None:
+    overlapping = with_pattern("^y_", {"type": "string"})
+    assert counterexample(CLOSED_Y, overlapping, {"y_a": 0})
+    assert ("TYPE_CHANGED", "#/patternProperties/^y_", False) in found(CLOSED_Y, overlapping)
+    assert not compare(overlapping, CLOSED_Y, "forward").compatible
+
+
+def test_a_pattern_added_beside_a_disjoint_one_or_admitting_it_is_compatible() -> None:
+    disjoint = with_pattern("^x_", {"type": "string"})
+    assert none_breaks(CLOSED_Y, disjoint, {"y_a": 0}, {"ya": 1.5}, {})
+    assert compare(CLOSED_Y, disjoint).compatible
+    wider = with_pattern("^y_", {"type": ["number", "string"]})
+    assert none_breaks(CLOSED_Y, wider, {"y_a": 0}, {"y": 2}, {})
+    assert compare(CLOSED_Y, wider).compatible
+
+
 def test_a_pattern_added_that_admits_the_declared_property_is_compatible() -> None:
     old = point({"type": "number", "minimum": 0}, additionalProperties=False)
     new = point({}, patternProperties={"^y_": {"type": "number"}, "^z": {"type": "string"}})
