@@ -55,9 +55,25 @@ def _json_type(value: object) -> str:
     return "object" if isinstance(value, dict) else "array" if isinstance(value, list) else "null"
 
 
-def _admits(node: Node, depth: int = 0) -> frozenset[str]:
+# what ``_admits`` and ``_apart`` found, by the nodes' ids and depth, for one ``_disjoint``: through $ref a few
+# definitions nest a tree of any size (each ``allOf`` of 12 references to the next: 12^8 paths in 8 definitions),
+# so each node (pair) is looked at once per depth. Each entry holds its nodes, so that no id is reused meanwhile.
+_Memo = dict[tuple[int, ...], tuple[tuple[Node, ...], bool | frozenset[str]]]
+
+
+def _admits(node: Node, depth: int = 0, memo: _Memo | None = None) -> frozenset[str]:
     """The JSON types ``node`` may admit (an over-approximation: all of them when it cannot tell)."""
     node, _ = deref(node)
+    memo = {} if memo is None else memo
+    key = (0, id(node), depth)
+    if key not in memo:
+        memo[key] = ((node,), _admits_now(node, depth, memo))
+    found = memo[key][1]
+    assert isinstance(found, frozenset)
+    return found
+
+
+def _admits_now(node: Node, depth: int, memo: _Memo) -> frozenset[str]:
     if node.kind is Kind.FALSE:
         return frozenset()
     if node.kind in _KIND_TYPE and node.requires_type:
@@ -65,7 +81,7 @@ def _admits(node: Node, depth: int = 0) -> frozenset[str]:
     if node.kind is Kind.ENUM:
         return frozenset(_json_type(v) for v in node.kw["values"])
     if node.kind is Kind.COMBINED and depth < 8:
-        sets = [_admits(sub, depth + 1) for sub in node.subs]
+        sets = [_admits(sub, depth + 1, memo) for sub in node.subs]
         if node.criterion == ALL:
             return frozenset.intersection(_JSON_TYPES, *sets)
         return frozenset().union(*sets)
@@ -74,11 +90,12 @@ def _admits(node: Node, depth: int = 0) -> frozenset[str]:
 
 def _disjoint(subs: list[Node]) -> bool:
     """Whether no instance can match two of ``subs`` (as far as their types and enum values show)."""
-    admits = [_admits(s) for s in subs]
+    memo: _Memo = {}
+    admits = [_admits(s, 0, memo) for s in subs]
     for i in range(len(subs)):
         for j in range(i + 1, len(subs)):
             common = admits[i] & admits[j]
-            if common and not _apart(subs[i], subs[j], 0):
+            if common and not _apart(subs[i], subs[j], 0, memo):
                 return False
     return True
 
@@ -97,23 +114,30 @@ def _repeated(node: Node) -> set[str]:
     return {t for t in texts if texts.count(t) > 1}
 
 
-def _apart(a: Node, b: Node, depth: int) -> bool:
+def _apart(a: Node, b: Node, depth: int, memo: _Memo) -> bool:
     """Disjoint by value: two enums with no value in common, or two objects that require a property (a
     discriminator) whose schemas are disjoint; the parts of a synthetic ``allOf`` are looked at one by one."""
     a, b = deref(a)[0], deref(b)[0]
+    key = (1, id(a), id(b), depth)
+    if key not in memo:
+        memo[key] = ((a, b), _apart_now(a, b, depth, memo))
+    return memo[key][1] is True
+
+
+def _apart_now(a: Node, b: Node, depth: int, memo: _Memo) -> bool:
     if depth > 8:
         return False
-    if not _admits(a) & _admits(b):
+    if not _admits(a, 0, memo) & _admits(b, 0, memo):
         return True
     if a.kind is Kind.ENUM and b.kind is Kind.ENUM:
         return not {canonical(v) for v in a.kw["values"]} & {canonical(v) for v in b.kw["values"]}
     for x, y in ((a, b), (b, a)):
         if x.kind is Kind.COMBINED and x.criterion == ALL:
-            return any(_apart(part, y, depth + 1) for part in x.subs)
+            return any(_apart(part, y, depth + 1, memo) for part in x.subs)
     if a.kind is Kind.OBJECT and b.kind is Kind.OBJECT:
         props_a, props_b = a.kw.get("properties", {}), b.kw.get("properties", {})
         both = set(a.kw.get("required", ())) & set(b.kw.get("required", ())) & props_a.keys() & props_b.keys()
-        return any(_apart(props_a[name], props_b[name], depth + 1) for name in sorted(both))
+        return any(_apart(props_a[name], props_b[name], depth + 1, memo) for name in sorted(both))
     return False
 
 

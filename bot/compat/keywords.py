@@ -32,6 +32,15 @@ def canonical(value: Any) -> str:
     return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"), default=repr)
 
 
+def text(ctx: Context, raw: Any) -> str:
+    """``raw``'s canonical text, made once per subschema: JSON equality of two is then one comparison of texts,
+    however often the pair (or a pair of alternatives holding them) is met."""
+    texts = ctx.shared.texts
+    if id(raw) not in texts:
+        texts[id(raw)] = (raw, canonical(raw))  # the entry holds ``raw``, so its id is not reused meanwhile
+    return texts[id(raw)][1]
+
+
 def _normalise(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from bot.compat.context import Context
-from bot.compat.keywords import canonical
+from bot.compat.keywords import text
 from bot.compat.model import Node
 from bot.compat.refs import resolve_local
 
@@ -56,10 +56,17 @@ def compare_unmodelled(ctx: Context, original: Node, update: Node) -> None:
             ctx.add(NOT_PROVEN, keyword)
 
 
-def _reach(ctx: Context, node: Node, value: Any) -> str:
-    """``value``'s canonical text and that of every local schema it reaches by reference (each once)."""
+def _reach(ctx: Context, node: Node, value: Any) -> tuple[str, ...]:
+    """``value``'s canonical text and that of every local schema it reaches by reference.
+
+    Each schema reached is written once, however many references (``#/$defs/a``, ``#/%24defs/a``, …) designate it:
+    a reference is written as the number of the schema it reaches. Texts are made once per schema
+    (``keywords.text``): a few kilobytes of references to one large schema would otherwise make its text again for
+    each, and for each keyword that reaches it.
+    """
     root = node.loader.root
-    texts, seen, todo = [canonical(value)], set(), [value]
+    texts, refs, seen, todo = [text(ctx, value)], [], set(), [value]
+    reached: dict[int, int] = {}  # id(schema reached) -> its number
     dynamic = False
     while todo:
         item = todo.pop()
@@ -71,24 +78,30 @@ def _reach(ctx: Context, node: Node, value: Any) -> str:
                     seen.add(ref)
                     ctx.shared.budget.spend_pair()
                     found, target = resolve_local(root, ref)
-                    texts.append(f"{ref}={canonical(target) if found else '?'}")
-                    todo.append(target)
+                    if not found:
+                        refs.append(f"{ref}=?")
+                        continue
+                    if id(target) not in reached:
+                        reached[id(target)] = len(texts)
+                        texts.append(text(ctx, target))
+                        todo.append(target)
+                    refs.append(f"{ref}={reached[id(target)]}")
             todo.extend(v for v in item.values() if isinstance(v, dict | list))
         elif isinstance(item, list):
             todo.extend(v for v in item if isinstance(v, dict | list))
     if dynamic:
-        texts.extend(_anchored(root))
-    return "\n".join(texts)
+        texts.extend(_anchored(ctx, root))
+    return (*texts, *sorted(refs))
 
 
-def _anchored(root: Any) -> list[str]:
+def _anchored(ctx: Context, root: Any) -> list[str]:
     """The text of every schema of the document that declares a dynamic (or recursive) anchor."""
     out, todo = [], [root]
     while todo:
         item = todo.pop()
         if isinstance(item, dict):
             if any(k in item for k in _ANCHORS):
-                out.append(canonical(item))
+                out.append(text(ctx, item))
             todo.extend(v for v in item.values() if isinstance(v, dict | list))
         elif isinstance(item, list):
             todo.extend(v for v in item if isinstance(v, dict | list))

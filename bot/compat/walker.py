@@ -10,11 +10,18 @@ the budget of ``bot.compat.context``; when it runs out, :class:`~bot.compat.cont
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.compat import arrays, combined, objects, unmodelled
 from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
-from bot.compat.keywords import bound, canonical, json_equal, multiple_of, number_bounds, string_format, type_flags
+from bot.compat.keywords import (
+    bound,
+    canonical,
+    json_equal,
+    multiple_of,
+    number_bounds,
+    string_format,
+    text,
+    type_flags,
+)
 from bot.compat.model import Kind, Node, deref
 
 
@@ -58,16 +65,7 @@ def _identical(ctx: Context, original: Node, update: Node) -> bool:
     lo, lu = original.loader, update.loader
     same_reading = lo.dialect == lu.dialect and lo.formats == lu.formats and lo.integral_floats == lu.integral_floats
     return (same_reading and not lo.contains_ref(original.raw) and not lu.contains_ref(update.raw)
-            and _text(ctx, original.raw) == _text(ctx, update.raw))
-
-
-def _text(ctx: Context, raw: Any) -> str:
-    """``raw``'s canonical text, made once per subschema: JSON equality of two is then one comparison of texts,
-    however often the pair (or a pair of alternatives holding them) is met."""
-    texts = ctx.shared.texts
-    if id(raw) not in texts:
-        texts[id(raw)] = (raw, canonical(raw))  # the entry holds ``raw``, so its id is not reused meanwhile
-    return texts[id(raw)][1]
+            and text(ctx, original.raw) == text(ctx, update.raw))
 
 
 def _compare(ctx: Context, original: Node, update: Node, meta: bool) -> None:
