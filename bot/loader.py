@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import posixpath
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -61,6 +62,29 @@ Item = tuple[str, str, bytes]  # (path, blob, bytes) of a file to parse
 PEEK_FACTOR = 64  # an oversized file up to this many times the limit is read (once) to see if it is a manifest
 
 
+@dataclass
+class Budget:
+    """What the distinct blobs read so far cost, in values and in bytes, against a run's budget
+    (``parse.RUN_MAX_VALUES``, ``RUN_MAX_BYTES``)."""
+
+    values: int = 0
+    bytes: int = 0
+
+    def take_values(self, values: int) -> bool:
+        """Whether ``values`` more still fit (counted when they do)."""
+        if self.values + values > RUN_MAX_VALUES:
+            return False
+        self.values += values
+        return True
+
+    def take_bytes(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes still fits (counted when it does)."""
+        if self.bytes + size > RUN_MAX_BYTES:
+            return False
+        self.bytes += size
+        return True
+
+
 class Parses:
     """What each blob parsed to, shared by the states of one run and kept across runs by the disk cache.
 
@@ -73,13 +97,10 @@ class Parses:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.memo: dict[tuple[str, int], Outcome] = {}
         self.docs: dict[tuple[str, int], tuple[Model | Contract, dict[str, Any]]] = {}
-        # the run's budget (``parse.RUN_MAX_VALUES``, ``RUN_MAX_BYTES``): what the distinct blobs read so far cost
-        self.values = 0
-        self.bytes = 0
+        self.budget = Budget()  # the run's, for the manifests and schema files
         # the files the globs leave out (MG009) have a budget of their own, of the same size: however many of them
         # a state holds (the base's are read before the head's manifests), they never take the manifests' budget
-        self.outside_values = 0
-        self.outside_bytes = 0
+        self.outside = Budget()
         self.schemas: dict[tuple[str, int], tuple[Any, str | None]] = {}  # a schema file's blob: (schema, problem)
         self.oversized: dict[str, bool] = {}  # an oversized file's blob: may it be a manifest (Loader._may_be_manifest)
 
@@ -89,39 +110,23 @@ class Parses:
         directory; ``none``: no cache."""
         return cls() if where == "none" else cls(ParseCache(where))
 
-    def known(self, blob: str, max_depth: int, outside: bool = False) -> Outcome | None:
+    def known(self, blob: str, max_depth: int, budget: Budget | None = None) -> Outcome | None:
+        """A blob's outcome parsed earlier in this run or in the disk cache; a cached one is counted against
+        ``budget`` (the run's when None)."""
         key = (blob, max_depth)
         if key in self.memo:
             return self.memo[key]
         if self.cache is not None:
             entry = self.cache.get(ParseCache.key(blob, max_depth))
             if entry is not None:
-                values = _cached_values(entry)
-                spent = self.outside_values if outside else self.values
-                if spent + values > RUN_MAX_VALUES:
+                if not (budget or self.budget).take_values(_cached_values(entry)):
                     return None  # read again, within what is left of the budget, to be refused with a finding
-                if outside:
-                    self.outside_values += values
-                else:
-                    self.values += values
                 self.memo[key] = entry
                 return entry
         return None
 
-    def admit(self, size: int, outside: bool = False) -> bool:
-        """Whether a file of ``size`` bytes still fits the run's budget of bytes (counted when it does); ``outside``:
-        the budget of the files the globs leave out."""
-        spent = self.outside_bytes if outside else self.bytes
-        if spent + size > RUN_MAX_BYTES:
-            return False
-        if outside:
-            self.outside_bytes += size
-        else:
-            self.bytes += size
-        return True
-
     def remaining(self) -> int:
-        return RUN_MAX_VALUES - self.values
+        return RUN_MAX_VALUES - self.budget.values
 
     def doc(self, blob: str, max_depth: int, kind: str, text: str) -> tuple[Model | Contract, dict[str, Any]]:
         """The typed manifest of a blob and its plain data, validated once per run (the models are immutable).
@@ -145,22 +150,16 @@ class Parses:
         if self.cache is not None:
             self.cache.flush()
 
-    def parse_outside(self, items: list[Item], max_depth: int) -> list[Outcome]:
-        """``parse`` of files the globs leave out, within their own budget of values (``outside_values``)."""
-        self.values, self.outside_values = self.outside_values, self.values
-        try:
-            return self.parse(items, max_depth)
-        finally:
-            self.values, self.outside_values = self.outside_values, self.values
-
-    def parse(self, items: list[Item], max_depth: int) -> list[Outcome]:
-        """Parse (path, blob, bytes) items, in a process pool when there are many, within the run's budget of values.
+    def parse(self, items: list[Item], max_depth: int, budget: Budget | None = None) -> list[Outcome]:
+        """Parse (path, blob, bytes) items, in a process pool when there are many, within ``budget``'s values (the
+        run's when None).
 
         Every worker reads what is left of the budget from one shared counter before each document and adds what
         the document cost after it, so the pool stops as one process would (at most one document per worker
         past it). A refusal for the budget depends on the run, so it is never kept in the disk cache.
         """
-        values = self.values
+        budget = budget or self.budget
+        values = budget.values
         if len(items) >= PARALLEL_MIN and self.workers > 1:
             chunk = max(64, len(items) // (self.workers * 8))
             context = multiprocessing.get_context("fork")
@@ -175,7 +174,7 @@ class Parses:
         else:
             spent = _Spent(values)
             found = _outcomes(items, max_depth, spent)
-        self.values = max(self.values, spent.value)
+        budget.values = max(budget.values, spent.value)
         for (_, blob, _), (outcome, over) in zip(items, found, strict=True):
             self.memo[(blob, max_depth)] = outcome
             if self.cache is not None and not over:
@@ -343,8 +342,9 @@ class Loader:
         read at most once a run."""
         key = entry.blob or f"{self.source.label}:{entry.path}"
         if key not in self.parses.oversized:
-            data = self.source.read(entry.path) if entry.size <= PEEK_FACTOR * limit and self.parses.admit(
-                entry.size, outside) else None
+            budget = self.parses.outside if outside else self.parses.budget
+            data = self.source.read(entry.path) if entry.size <= PEEK_FACTOR * limit and budget.take_bytes(
+                entry.size) else None
             self.parses.oversized[key] = data is None or declared_look(data) is not None
         return self.parses.oversized[key]
 
@@ -359,7 +359,7 @@ class Loader:
                         findings: list[Finding], blobs: dict[str, str]) -> tuple[list[ManifestFile], list[Unloaded]]:
         """The manifests of ``candidates`` (MG001 in ``findings``), and of ``outside`` (the files the globs leave
         out, each with whether ``manifests.exclude`` names it) those that look like manifests. One read of the blobs of
-        both and one parse each; the outside files within a budget of their own (``Parses.outside_values``), so that
+        both and one parse each; the outside files within a budget of their own (``Parses.outside``), so that
         they never take the manifests' (of this state or of a state read after it)."""
         unloaded: list[Unloaded] = []
         left_out = {entry.path: named for entry, named in outside}
@@ -374,7 +374,8 @@ class Loader:
                 if oversized is not None:
                     unloaded.append(oversized)
                 continue
-            known = self.parses.known(entry.blob, max_depth, entry.path not in inside) if entry.blob else None
+            budget = self.parses.budget if entry.path in inside else self.parses.outside
+            known = self.parses.known(entry.blob, max_depth, budget) if entry.blob else None
             if known is None:
                 unread.append(entry)
             else:
@@ -387,12 +388,13 @@ class Loader:
                 if entry.path in inside:
                     findings.append(mg001(entry.path, 1, f"file is over {limit} bytes (limits.max_manifest_bytes)"))
                 continue
-            known = self.parses.known(blob, max_depth, entry.path not in inside)
+            budget = self.parses.budget if entry.path in inside else self.parses.outside
+            known = self.parses.known(blob, max_depth, budget)
             if known is not None:
                 outcomes[entry.path] = (blob, known)
             elif not may_be_manifest(data):  # most YAML of other tools: never sent to a parse (nor to its pool)
                 outcomes[entry.path] = (blob, self.parses.skip(blob, max_depth))
-            elif not self.parses.admit(len(data), entry.path not in inside):
+            elif not budget.take_bytes(len(data)):
                 if entry.path in inside:
                     findings.append(mg001(entry.path, 1, BYTES_SPENT))
                 else:  # not parsed: what its plain text says
@@ -400,8 +402,8 @@ class Loader:
                     outcomes[entry.path] = (blob, ("error", [[], list(look) if look else None]))
             else:
                 (todo if entry.path in inside else later).append((entry.path, blob, data))
-        for items, parse in ((todo, self.parses.parse), (later, self.parses.parse_outside)):
-            for (path, blob, _), outcome in zip(items, parse(items, max_depth), strict=True):
+        for items, budget in ((todo, self.parses.budget), (later, self.parses.outside)):
+            for (path, blob, _), outcome in zip(items, self.parses.parse(items, max_depth, budget), strict=True):
                 outcomes[path] = (blob, outcome)
         manifests = []
         for path in sorted(outcomes):
@@ -493,7 +495,7 @@ class Loader:
     def _read_schema(self, target: str, data: bytes, max_depth: int, max_bytes: int) -> tuple[Any, str | None]:
         """A schema file's bytes read within the limits and what is left of the run's budget."""
         left = self.parses.remaining()
-        if left <= 0 or not self.parses.admit(len(data)):
+        if left <= 0 or not self.parses.budget.take_bytes(len(data)):
             return None, f"schema_ref {target}: {NOT_READ if left <= 0 else BYTES_SPENT}"
         try:
             if len(data) > max_bytes:
@@ -503,16 +505,16 @@ class Loader:
                 return read_json(text, max_depth), None
             limit = min(DEFAULT_MAX_NODES, left)
             schema, _, values = read_counted(text, max_depth=max_depth, max_nodes=limit)
-            self.parses.values += min(values, limit)  # a refused one was read, never decoded
+            self.parses.budget.values += min(values, limit)  # a refused one was read, never decoded
             if values > limit:
                 raise TooManyValues(limit, 1)
             return schema, None
         except TooManyValues as exc:
-            self.parses.values += exc.nodes  # 0 when raised above: counted already
+            self.parses.budget.values += exc.nodes  # 0 when raised above: counted already
             over = OVER_BUDGET if exc.limit < DEFAULT_MAX_NODES else exc.message
             return None, f"schema_ref {target}: not readable JSON or YAML ({over})"
         except (YamlError, ValueError) as exc:
-            self.parses.values += getattr(exc, "nodes", 0)
+            self.parses.budget.values += getattr(exc, "nodes", 0)
             return None, f"schema_ref {target}: not readable JSON or YAML ({exc})"
 
 

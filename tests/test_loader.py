@@ -300,7 +300,7 @@ def test_both_states_share_the_budget_and_count_a_shared_blob_once(tmp_path):
     parses = Parses(workers=1)
     base, head = load_states(DirectorySource(root), DirectorySource(root), None, parses)
     assert _budget_outcome(base) == _budget_outcome(head)
-    assert parses.values <= 4_000_000 + 1_000_000
+    assert parses.budget.values <= 4_000_000 + 1_000_000
 
 
 def test_past_the_runs_budget_of_bytes_the_remaining_manifests_and_schema_files_are_not_read(tmp_path, monkeypatch):
@@ -362,9 +362,9 @@ def test_a_file_outside_the_globs_is_read_once_a_run_and_after_the_manifests(tmp
     order: list[str] = []
     original = Parses.parse
 
-    def spy(self, items, max_depth):
+    def spy(self, items, max_depth, budget=None):
         order.extend(path for path, _, _ in items)
-        return original(self, items, max_depth)
+        return original(self, items, max_depth, budget)
 
     monkeypatch.setattr(Parses, "parse", spy)
     load(tmp_path / "again", {**OUTSIDE, "a/first.yaml": model("first")})
@@ -411,8 +411,8 @@ def test_an_oversized_file_outside_the_globs_is_peeked_at_never_parsed(tmp_path,
                                          "charts/values.yaml": "values:\n" + "  - 1\n" * 2000})
     parsed: list[str] = []
     original = Parses.parse
-    monkeypatch.setattr(Parses, "parse", lambda self, items, depth: parsed.extend(p for p, _, _ in items) or
-                        original(self, items, depth))
+    monkeypatch.setattr(Parses, "parse", lambda self, items, depth, budget=None: parsed.extend(
+        p for p, _, _ in items) or original(self, items, depth, budget))
     snap = Loader(GitRevisionSource(repo, "main")).load()
     assert parsed == ["models/a.yaml"]
     [unloaded] = snap.unloaded
