@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.escape import terminal_text
 from bot.report.jinja_env import clip
-from bot.report.view import FULL, Limits
+from bot.report.view import WHOLE
 
 if TYPE_CHECKING:
     from bot.compat import CompareResult
@@ -45,7 +45,7 @@ def variables(diff: Diff) -> dict[str, object]:
     return {"result": result, "table": table if rows else [],
             "incompatible": sum(not c.compatible for c in result.changes),
             "search": diff.search, "found": found, "instance": None if found is None else shown_instance(found),
-            "first": first, "view": _Whole()}
+            "first": first, "view": WHOLE}
 
 
 def shown_instance(found: Counterexample) -> str:
@@ -89,15 +89,8 @@ class Inputs:
     notes: tuple[Note, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Whole:
-    """What the template filters read to clip user text (``view.limits.text``): shown whole."""
-
-    limits: Limits = FULL
-
-
 def inputs_variables(inputs: Inputs) -> dict[str, object]:
-    return {"problem": inputs.problem, "notes": inputs.notes, "view": _Whole()}
+    return {"problem": inputs.problem, "notes": inputs.notes, "view": WHOLE}
 
 
 def inputs_json(inputs: Inputs) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.escape import terminal_text, workflow_command_data, workflow_command_prop
-from bot.report.view import FULL, Limits
+from bot.report.view import WHOLE
 
 if TYPE_CHECKING:
     from bot.verify.report import VerifyResult, Where
@@ -29,15 +29,8 @@ class VerifyReport:
     line: Callable[[Where], int]
 
 
-@dataclass(frozen=True)
-class _Whole:
-    """What the template filters read to clip user text (``view.limits.text``): a verification shows it whole."""
-
-    limits: Limits = FULL
-
-
 def variables(report: VerifyReport) -> dict[str, object]:
-    return {"result": report.result, "view": _Whole()}
+    return {"result": report.result, "view": WHOLE}
 
 
 def as_json(report: VerifyReport) -> dict[str, Any]:

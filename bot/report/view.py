@@ -55,6 +55,17 @@ class Limits:
 FULL = Limits()
 
 
+@dataclass(frozen=True)
+class Whole:
+    """What the template filters read to clip user text (``view.limits.text``) in a report that shows it whole
+    (``verify``, ``schema-diff``)."""
+
+    limits: Limits = FULL
+
+
+WHOLE = Whole()
+
+
 def _ladder() -> tuple[Limits, ...]:
     rungs = [FULL]
 
