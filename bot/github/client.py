@@ -24,6 +24,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -52,6 +53,16 @@ class RetryPolicy:
     max_delay: float = 30.0
     timeout: int = 30  # seconds one attempt may take; a timeout is retried like a connection failure
 
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timestamp as GitHub writes it (ISO 8601, ``Z`` for UTC; one without a zone read as UTC); None for anything
+    else."""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
 
 @dataclass(frozen=True)
 class CommitStatus:

@@ -30,7 +30,15 @@ from bot.escape import markdown_text
 from bot.evaluation import pr_models
 from bot.github import deployments, pushes
 from bot.github.client import Client, GitHubError
-from bot.github.pull_request import PrContext, Settings, assess, comment_value, known_members, read_pull_request
+from bot.github.pull_request import (
+    PrContext,
+    Settings,
+    assess,
+    comment_value,
+    known_members,
+    pr_whose,
+    read_pull_request,
+)
 from bot.github.rollout_state import signing_key
 from bot.graph import Graph
 from bot.manifests.models import Bound, Model
@@ -236,9 +244,7 @@ class Rollout:
         return Answer("accepted", f"{verb} {summary}", lines, done)
 
     def _deployments(self, models: Sequence[str]) -> list[Deployment]:
-        pr = deployments.PullRequest(self.settings.repo, self.pr.number, self.settings.bot_login,
-                                     str(self.pr.pull.get("created_at") or ""))
-        return deployments.list_ours(self.gh, pr, models)
+        return deployments.list_ours(self.gh, pr_whose(self.settings, self.pr), models)
 
     def _request(self, command: Command, model: str, known: Sequence[Deployment]) -> tuple[Request | None, str | None]:
         stages = self.stages[model]

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.github.client import PER_PAGE, Client
+from bot.github.client import PER_PAGE, Client, parse_time
 from bot.rollout.stages import TASK_PREFIX, Deployment, Request, current_stages, latest, ours
 
 # Deployment statuses read for the report. A pull_request run's worst case is then 3 (PR, reviews, 100 comments)
@@ -89,23 +88,15 @@ def list_pr(gh: Client, pr: PullRequest, pages: int = 1) -> tuple[list[Deploymen
     The listing is incomplete when ``pages`` full pages were read and the oldest of them is still younger than
     the PR (``pr.since``): older ones may be the PR's too.
     """
-    opened = _when(pr.since)
+    opened = parse_time(pr.since)
     found: list[Deployment] = []
     for page in range(1, pages + 1):
         _, items = gh.request("GET", f"/repos/{pr.repo}/deployments", params={"per_page": PER_PAGE, "page": page})
         batch = [from_api(d) for d in items or []]
         found += batch
-        if len(batch) < PER_PAGE or (opened and min(_when(d.created_at) or opened for d in batch) < opened):
+        if len(batch) < PER_PAGE or (opened and min(parse_time(d.created_at) or opened for d in batch) < opened):
             return ours(found, pr.bot_login, pr.number), True
     return ours(found, pr.bot_login, pr.number), False
-
-
-def _when(value: str) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
 
 
 def list_ours(gh: Client, pr: PullRequest, models: Iterable[str], pages: int = COMMAND_PAGES) -> list[Deployment]:

@@ -40,11 +40,11 @@ from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
 from bot.report import MARKER, ReportContext, render_comment
 from bot.result import Result
+from bot.rollout.authorize import permission_at_least
 from bot.rollout.parse import Comment
 
 MAX_TEAM_LOOKUPS = 12  # keeps a run within its API budget (30 calls) whatever the number of owning teams
 MAX_PERMISSION_LOOKUPS = 6  # approvers whose repository permission is looked up, per run (the same budget)
-WRITE = frozenset({"admin", "maintain", "write"})  # the collaborator-permission answers that may approve
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,13 @@ def evaluate(gh: Client, settings: Settings, pr: PrContext) -> Result:
     bot's deployments for it (see :func:`bot.github.deployments.report_stages`)."""
     result = assess(gh, settings, pr)
     models = pr_models(result.changes, Graph.from_snapshot(pr.base), Graph.from_snapshot(pr.head))
-    whose = _whose(settings, pr)
+    whose = pr_whose(settings, pr)
     stages, notes = deployments.report_stages(gh, whose, models)
     return replace(result, stages=stages, notes=[*result.notes, *notes])
 
 
 
-def _whose(settings: Settings, pr: PrContext) -> deployments.PullRequest:
+def pr_whose(settings: Settings, pr: PrContext) -> deployments.PullRequest:
     """This PR, as the bot's deployments and replies on it are read."""
     return deployments.PullRequest(settings.repo, pr.number, settings.bot_login, str(pr.pull.get("created_at") or ""))
 
@@ -147,7 +147,7 @@ def assess(gh: Client, settings: Settings, pr: PrContext) -> Result:
     which approvers are owners; then with the approvals of those whose repository permission is write or higher
     (see :func:`known_writers`), so a lookup is spent only on an owner who approved."""
     config = pr.trust.config
-    derived = rollout_state.derived(gh, _whose(settings, pr), pr.pull, [comment_value(c) for c in pr.comments],
+    derived = rollout_state.derived(gh, pr_whose(settings, pr), pr.pull, [comment_value(c) for c in pr.comments],
                                     config.approvals.invalidate_on_push)
     state = ReviewState(pr.author, pr.head_sha, review_values(pr.reviews), derived.acks, derived.overrides, {})
     assessment = check.assess(pr.base, pr.head, settings.today, pr.trust)
@@ -183,7 +183,7 @@ def known_writers(gh: Client, repo: str, pr: PrContext, users: Iterable[str]) ->
     for user in missing[:room]:
         try:
             answer = gh.collaborator_permission(repo, user)
-            pr.permissions[user] = str(answer.get("permission") or "none") in WRITE
+            pr.permissions[user] = permission_at_least(str(answer.get("permission") or "none"), "write")
         except GitHubError as exc:
             if exc.status != 404 or exc.exhausted:
                 raise

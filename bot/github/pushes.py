@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.github.client import Client
+from bot.github.client import Client, parse_time
 
 _SEEN: weakref.WeakKeyDictionary[Client, dict[tuple[str, str, str], datetime | None]] = weakref.WeakKeyDictionary()
 
@@ -42,13 +42,7 @@ def earliest(suites: Any, sha: str, branch: str) -> datetime | None:
     if not isinstance(suites, list):
         return None
     times = [when for suite in suites if isinstance(suite, Mapping) and suite.get("head_sha") == sha
-             and suite.get("head_branch") in (None, branch) and (when := _when(suite.get("created_at"))) is not None]
+             and suite.get("head_branch") in (None, branch)
+             and (when := parse_time(suite.get("created_at"))) is not None]
     return min(times, default=None)
 
-
-def _when(value: Any) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
