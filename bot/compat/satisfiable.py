@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bot.compat import patterns
+from bot.compat.keywords import json_equal
 from bot.compat.refs import _LIST, _MAP, _ONE, Segments, escape, resolve_local
 
 NUMBERS: Final = frozenset({"integer", "fraction"})  # JSON's number: the integers and the rest
@@ -98,19 +99,6 @@ def _types(value: Any) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset({"string"})
     return frozenset({"array"}) if isinstance(value, list) else frozenset({"object"})
-
-
-def _same(a: Any, b: Any) -> bool:
-    """JSON equality: ``1 == 1.0``, but ``true`` is not ``1``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return type(a) is type(b) and bool(a == b)
 
 
 def _number(value: Any) -> float | int | None:
@@ -361,7 +349,7 @@ class _Judge:
                 restrict(("enum",), frozenset().union(*(_types(v) for v in enum)))
         if "const" in sub:
             const = sub["const"]
-            if isinstance(enum, list) and enum and not any(_same(const, v) for v in enum):
+            if isinstance(enum, list) and enum and not any(json_equal(const, v) for v in enum):
                 kill(ALL, ("const",), f"const {_value(const)} is not one of the enum's values")
             restrict(("const",), _types(const))
 
