@@ -76,10 +76,16 @@ def _over_old_patterns(ctx: Context, old_pats: dict[str, Node], added: str, sche
     for pattern, original in old_pats.items():
         if _disjoint_prefixes(pattern, added):
             continue
-        trial = ctx.trial()
-        trial.compare(original, schema, meta=False)
-        if not trial.compatible:
-            ctx.extend(trial.changes)
+        _must_admit(ctx, original, schema)
+
+
+def _must_admit(ctx: Context, writer: Node, schema: Node) -> None:
+    """The differences by which ``schema`` fails to admit what ``writer`` did (none when it does), recorded at ``ctx``:
+    a trial comparison, kept only when it is incompatible (title, description and default changes left out)."""
+    trial = ctx.trial()
+    trial.compare(writer, schema, meta=False)
+    if not trial.compatible:
+        ctx.extend(trial.changes)
 
 
 _LITERAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:/@")
@@ -116,10 +122,7 @@ def _patterns_over(ctx: Context, new: dict[str, Any], name: str, writer: Node, c
     """
     for pattern, schema in _matching(ctx, new, name):
         if pattern not in compared and schema not in compared:
-            trial = ctx.trial()
-            trial.compare(writer, schema, meta=False)
-            if not trial.compatible:
-                ctx.extend(trial.changes)
+            _must_admit(ctx, writer, schema)
 
 
 def _matching(ctx: Context, model: dict[str, Any], name: str) -> Iterator[tuple[str, Node]]:
