@@ -38,6 +38,7 @@ from bot.manifests.parse import (
     Look,
     Outcome,
     declared_look,
+    error_outcome,
     invalid,
     look_of,
     matcher,
@@ -228,7 +229,7 @@ def _outcomes(items: list[Item], max_depth: int, spent: _Spent) -> list[tuple[Ou
         left = RUN_MAX_VALUES - spent.value
         if left <= 0 and may_be_manifest(data):
             look = declared_look(data)
-            found.append((("error", [[[NOT_READ, 1, look[2] if look else None]], list(look) if look else None]), True))
+            found.append((error_outcome([mg001(path, 1, NOT_READ, look[2] if look else None)], look), True))
             continue
         outcome, values, over = read_budgeted(path, data, max_depth, left)
         if values:
@@ -398,8 +399,7 @@ class Loader:
                 if entry.path in inside:
                     findings.append(mg001(entry.path, 1, BYTES_SPENT))
                 else:  # not parsed: what its plain text says
-                    look = declared_look(data)
-                    outcomes[entry.path] = (blob, ("error", [[], list(look) if look else None]))
+                    outcomes[entry.path] = (blob, error_outcome([], declared_look(data)))
             else:
                 (todo if entry.path in inside else later).append((entry.path, blob, data))
         for items, budget in ((todo, self.parses.budget), (later, self.parses.outside)):
