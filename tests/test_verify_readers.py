@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -208,6 +209,19 @@ def test_parquet_row_groups_declaring_too_much_are_refused_before_reading(tmp_pa
     with pytest.raises(RecordsError, match=r"big\.parquet: its row groups declare 4,194,\d+ bytes, over the limit of "
                                            r"2 MiB per file"):
         Records(path, SCHEMA, limits=Limits(max_bytes=2 << 20)).batches().__next__()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open descriptors in /proc/self/fd")
+def test_a_refused_parquet_file_leaves_no_descriptor_open(tmp_path):
+    path = tmp_path / "big.parquet"  # refused by its footer, after the file was opened to read it
+    pq.write_table(pa.table({"id": ["x" * 4096] * 4}), path, use_dictionary=False)
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    kept = []  # the errors are kept, as a caller that reports them later does: their tracebacks hold the frames
+    for _ in range(20):
+        with pytest.raises(RecordsError, match="row groups declare") as refused:
+            Records(path, SCHEMA, limits=Limits(max_bytes=1024)).batches().__next__()
+        kept.append(refused.value)
+    assert len(list(Path("/proc/self/fd").iterdir())) == before
 
 
 def test_nested_and_dictionary_parquet_columns_read_as_plain_values(tmp_path):

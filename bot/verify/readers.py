@@ -201,13 +201,13 @@ class Records:
         except ImportError as exc:
             raise RecordsError(f"{self.path}: reading Parquet needs pyarrow: pip install 'modelgate[parquet]'") from exc
         try:
-            layout = pq.ParquetFile(self.path)
-            columns = layout.schema_arrow
-            self._check_declared_size(layout.metadata)
-            text_leaves = [leaf.path for leaf in map(layout.schema.column, range(len(layout.schema)))
-                           if leaf.physical_type == "BYTE_ARRAY" and leaf.logical_type.type in _DICTIONARY_READABLE]
-            layout.close()
-            handle = pq.ParquetFile(self.path, read_dictionary=text_leaves)
+            with pq.ParquetFile(self.path) as layout:  # closed however it ends: a refusal below must not leak it
+                columns = layout.schema_arrow
+                metadata = layout.metadata
+                self._check_declared_size(metadata)
+                text_leaves = [leaf.path for leaf in map(layout.schema.column, range(len(layout.schema)))
+                               if leaf.physical_type == "BYTE_ARRAY"
+                               and leaf.logical_type.type in _DICTIONARY_READABLE]
         except (pa.ArrowException, OSError) as exc:
             raise RecordsError(f"{self.path}: not a readable Parquet file ({exc})") from exc
         self._note_missing(columns.names, "Parquet file")
@@ -224,6 +224,10 @@ class Records:
         target = pa.schema([column.with_type(casts.get(column.name, column.type)) for column in columns])
         number = total = held = 0  # rows read, bytes decoded, bytes of the rows not yet yielded
         rows: list[Row] = []
+        try:  # opened again to read text columns dictionary-encoded; the footer already read is passed, not re-parsed
+            handle = pq.ParquetFile(self.path, metadata=metadata, read_dictionary=text_leaves)
+        except (pa.ArrowException, OSError) as exc:
+            raise RecordsError(f"{self.path}: not a readable Parquet file ({exc})") from exc
         with handle:
             batches = handle.iter_batches(batch_size=PARQUET_BATCH_ROWS)
             while True:
