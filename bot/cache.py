@@ -25,8 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot.code_identity import code_digest
 from bot.manifests.codec import dumps
-from bot.result_cache import code_digest
 
 FORMAT = 4  # bump when what is stored changes meaning (4: a manifest's entry carries the lines of its nodes)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -57,7 +57,7 @@ class ParseCache:
     @staticmethod
     def key(blob: str, *salt: object) -> str:
         """The entry name of a blob under the settings that change how it parses and the code that parses it (the
-        result cache's ``code_digest``: modelgate's files, Python, the installed packages; 64 bits of it)."""
+        ``code_identity.code_digest``: modelgate's files, Python, the installed packages; 64 bits of it)."""
         return "-".join([blob.lower(), code_digest()[:16], *(str(s) for s in salt)])
 
     def _path(self, bucket: str) -> Path:

@@ -6,10 +6,8 @@ gives the same trees). A Result depends only on what its key holds, so a stored 
 - both states by their git **tree** id (content, paths and modes of every file; the commit around it does not
   matter) and their labels (the report shows them);
 - the day (deprecation windows and sunsets count from it) and the bytes of ``--config F``, if one is given;
-- the code: ``bot.__version__``, a digest of the package's own files (every ``*.py``, ``*.yaml``, ``*.j2``,
-  ``*.json``, and the rule catalogue where ``bot.rules`` finds it), the Python version and the names and
-  versions of the installed distributions (pydantic's messages and jsonschema's checks shape findings too).
-  An editable install whose code changed never replays what older code decided.
+- the code (``code_identity.code_digest``: the version, the package's files, Python, the installed distributions):
+  an editable install whose code changed never replays what older code decided.
 - ``FORMAT``, the shape of an entry.
 
 Only two git revisions have a key. A working tree or a directory has no content id short of reading and hashing
@@ -31,10 +29,8 @@ import functools
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,13 +38,11 @@ from typing import Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
-import bot
+from bot.code_identity import code_digest
 from bot.result import Result
-from bot.rules import catalog_directory
 
 FORMAT = 1  # bump when what an entry holds changes meaning
 MAX_ENTRIES = 64
-CODE_SUFFIXES = (".py", ".yaml", ".j2", ".json")
 STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a run that died before renaming it
 Key = dict[str, str | None]
 
@@ -90,49 +84,6 @@ def file_digest(path: str | Path) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def code_roots() -> list[Path]:
-    """The package's directory, and the rule catalogue's when it is not inside it (a checkout's ``rules/``)."""
-    package = Path(bot.__file__).resolve().parent
-    catalogue = catalog_directory()
-    return [package] if catalogue.is_relative_to(package) or not catalogue.is_dir() else [package, catalogue]
-
-
-def files_digest(roots: Iterable[Path], suffixes: tuple[str, ...] = CODE_SUFFIXES) -> str:
-    """A digest of the relative names and bytes of every file below ``roots`` ending in one of ``suffixes``."""
-    digest = hashlib.sha256()
-    for number, root in enumerate(roots):
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(n for n in filenames if n.endswith(suffixes)):
-                path = Path(dirpath) / name
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    data = b"\0unreadable"  # still a digest, and one no readable state of the code has
-                digest.update(f"{number}/{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
-                digest.update(data)
-    return digest.hexdigest()
-
-
-def installed_distributions() -> list[str]:
-    """``name-version.dist-info`` (or ``.egg-info``) of every distribution on ``sys.path``: one listing each."""
-    found: set[str] = set()
-    for entry in sys.path:
-        try:
-            with os.scandir(entry or ".") as listing:
-                found.update(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
-        except OSError:
-            continue
-    return sorted(found)
-
-
-@functools.cache
-def code_digest() -> str:
-    """The digest of the code that evaluates a check (computed once per process, a few milliseconds)."""
-    parts = [bot.__version__, sys.version, *installed_distributions(), files_digest(code_roots())]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 class ResultCache:

@@ -126,7 +126,7 @@ def test_the_key_includes_modelgates_code_version(tmp_path, monkeypatch):
     """Issue 19, item 16: an entry written by another version of modelgate (or another Python, or other packages:
     the result cache's code digest) is a miss, never what this code would have parsed."""
     import bot
-    from bot.result_cache import code_digest
+    from bot.code_identity import code_digest
 
     cache = ParseCache(tmp_path)
     cache.put(ParseCache.key(BLOB, 64), "manifest", ["Contract", "{}"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from bot import result_cache
 from bot.cli import main
 from bot.result import ChecklistItem, Finding, Impacted, Result
 from bot.result_cache import ResultCache
-from bot.rules import catalog_directory
 from tests.helpers import commit, git, make_repo, run_cli, write_tree
 from tests.scenarios import contract, model, version
 from tests.test_report_view import sample_result
@@ -306,35 +304,6 @@ def test_concurrent_writers_never_leave_a_torn_entry(tmp_path):
 
 
 # --- the key -----------------------------------------------------------------------------------------------
-
-
-def test_the_code_roots_hold_the_rule_catalogue():
-    catalogue = Path(str(catalog_directory())).resolve()
-    assert any(catalogue == root or root in catalogue.parents for root in result_cache.code_roots())
-
-
-def test_the_code_digest_follows_every_code_file_and_nothing_else(tmp_path):
-    code = shutil.copytree(Path(bot.check.__file__).parent, tmp_path / "bot",
-                           ignore=shutil.ignore_patterns("__pycache__"))
-    before = result_cache.files_digest([code])
-    (code / "__pycache__").mkdir()
-    (code / "__pycache__" / "check.cpython-311.pyc").write_bytes(b"compiled")
-    (code / "notes.txt").write_text("not code")
-    assert result_cache.files_digest([code]) == before
-    for rel, text in [("check.py", (code / "check.py").read_text() + "\n# edited\n"), ("templates/new.j2", "{{ x }}"),
-                      ("report/data.json", "{}"), ("_rules/MG999.yaml", "id: MG999\n")]:
-        write_tree(code, {rel: text})
-        after = result_cache.files_digest([code])
-        assert after != before, rel
-        before = after
-
-
-def test_the_code_digest_includes_the_version_and_the_installed_distributions(monkeypatch):
-    digest = result_cache.code_digest()
-    assert result_cache.code_digest.__wrapped__() == digest  # stable within a run
-    assert any(name.startswith("pydantic-") for name in result_cache.installed_distributions())
-    monkeypatch.setattr(bot, "__version__", "9.9.9")
-    assert result_cache.code_digest.__wrapped__() != digest
 
 
 def test_an_entry_keeps_what_a_check_says_it_cannot_tell(tmp_path):
