@@ -515,7 +515,8 @@ class Loader:
             return None, f"schema_ref {target}: not readable JSON or YAML ({over})"
         except (YamlError, ValueError) as exc:
             self.parses.budget.values += getattr(exc, "nodes", 0)
-            return None, f"schema_ref {target}: not readable JSON or YAML ({exc})"
+            line = getattr(exc, "line", None)  # the finding sits on the schema_ref; the line within the file is here
+            return None, f"schema_ref {target}{f':{line}' if line else ''}: not readable JSON or YAML ({exc})"
 
 
 def load_states(base_source: Source, head_source: Source, trusted: Config | None = None,

@@ -77,6 +77,16 @@ def test_schema_ref_is_loaded_from_the_repository(tmp_path):
     assert snap.schema_files[("c", 2)] == "schemas/c2.yaml"
 
 
+def test_an_unreadable_schema_ref_file_names_its_own_line(tmp_path):
+    """The finding sits on the manifest's schema_ref line; the line of the schema file where reading failed is in
+    the message, as file:line."""
+    snap = load(tmp_path, {"schemas/c.yaml": "type: object\nproperties:\n  a: {type: string\n  b: [\n",
+                           "c.yaml": contract("c", [{"version": 1, "schema_ref": "schemas/c.yaml"}])})
+    [finding] = [f for f in snap.findings if f.rule == "MG008"]
+    assert finding.file == "c.yaml" and finding.line is not None
+    assert finding.message.startswith("schema_ref schemas/c.yaml:4: not readable JSON or YAML (YAML syntax error")
+
+
 def test_codeowners_found_in_githubs_order(tmp_path):
     snap = load(tmp_path, {"CODEOWNERS": "* @root\n", "docs/CODEOWNERS": "* @docs\n"})
     assert snap.codeowners == ("CODEOWNERS", "* @root\n")
