@@ -24,6 +24,7 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+import yaml
 
 import bot
 from tests.helpers import GIT_ENV, REPO_ROOT
@@ -32,6 +33,8 @@ DISTRIBUTION = "modelgate-ci"  # "modelgate" on the package index is another pro
 # SHA-256 of the Apache License 2.0 as the Apache Software Foundation publishes it (LICENSE-2.0.txt, 11,358 bytes)
 APACHE_2_0_SHA256 = "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30"
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "release.yml"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 RELEASE_HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?$", re.M)
 
 
@@ -154,6 +157,31 @@ def test_the_version_is_written_once_and_is_the_changelogs_latest_release():
     assert releases and all(date for _, date in releases)
     assert releases[0][0] == bot.__version__
     assert [d for _, d in releases] == sorted((d for _, d in releases), reverse=True)
+
+
+def test_the_release_workflow_publishes_only_from_a_tag_with_each_job_holding_only_what_it_needs():
+    """Least privilege, one job at a time: the OIDC token (trusted publishing, attestations) only in the job bound
+    to the ``pypi`` environment; write access only where the release and the major tag are made; nothing
+    published or tagged but from a pushed ``v`` tag, after the build and its test; actions pinned by commit."""
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    jobs = workflow["jobs"]
+    assert workflow[True] == {"push": {"tags": ["v*.*.*"]}, "workflow_dispatch": None}  # YAML 1.1 reads on: as True
+    assert workflow["permissions"] == {}
+    granted = {name: job["permissions"] for name, job in jobs.items()}
+    assert granted == {"build": {"contents": "read"}, "test": {"contents": "read"},
+                       "publish": {"id-token": "write", "attestations": "write"},
+                       "github-release": {"contents": "write"}, "major-tag": {"contents": "write"}}
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    assert jobs["publish"]["needs"] == ["build", "test"]
+    assert jobs["publish"]["if"] == "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')"
+    assert "publish" in jobs["github-release"]["needs"] and "github-release" in jobs["major-tag"]["needs"]
+    steps = [step for job in jobs.values() for step in job["steps"]]
+    assert [step["uses"] for step in steps if "uses" in step and not PINNED.match(step["uses"])] == []
+    checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
+    assert [step["run"] for step in steps if "${{" in step.get("run", "")] == []  # values reach scripts by env
+    uses = {step["uses"].split("@")[0] for step in jobs["publish"]["steps"]}
+    assert {"actions/attest-build-provenance", "pypa/gh-action-pypi-publish"} <= uses
 
 
 def index_answers() -> bool:
