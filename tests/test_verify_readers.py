@@ -132,7 +132,7 @@ def test_parquet_without_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
     path = tmp_path / "r.parquet"
     pq.write_table(pa.table({"id": ["a"]}), path)
     monkeypatch.setitem(sys.modules, "pyarrow", None)
-    with pytest.raises(RecordsError, match=r"reading Parquet needs pyarrow: pip install 'modelgate\[parquet\]'"):
+    with pytest.raises(RecordsError, match=r"reading Parquet needs pyarrow: pip install 'modelgate-ci\[parquet\]'"):
         rows(path)
 
 

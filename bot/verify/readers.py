@@ -199,7 +199,8 @@ class Records:
             import pyarrow.compute as pc
             import pyarrow.parquet as pq
         except ImportError as exc:
-            raise RecordsError(f"{self.path}: reading Parquet needs pyarrow: pip install 'modelgate[parquet]'") from exc
+            raise RecordsError(
+                f"{self.path}: reading Parquet needs pyarrow: pip install 'modelgate-ci[parquet]'") from exc
         try:
             with pq.ParquetFile(self.path) as layout:  # closed however it ends: a refusal below must not leak it
                 columns = layout.schema_arrow
