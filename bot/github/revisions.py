@@ -2,8 +2,8 @@
 
 Nothing from the PR is checked out, imported or run: the head is a commit whose blobs are read through
 ``git cat-file`` (bot.sources.GitRevisionSource). When the checkout lacks a commit (a fork's head, a shallow
-clone's base) it is fetched by name: ``git fetch --no-tags --depth=N origin <sha> refs/pull/N/head``, with the run's token given to that one command
-(:func:`fetch_auth`), since the workflows check out without persisting credentials.
+clone's base) it is fetched by name: ``git fetch --no-tags --depth=N origin <sha> refs/pull/N/head``, with the
+run's token given to that one command (:func:`fetch_auth`): the workflows check out without persisting credentials.
 The base is the merge base of the PR's base and head commits; a shallow clone is deepened until it has one
 (actions/checkout clones with depth 1).
 
