@@ -1,5 +1,5 @@
-"""The repository's docs are the product's documentation: its docs, tests and benchmarks name nothing a reader of
-the repository does not have (no product spec kept elsewhere, no folder beside the checkout).
+"""The repository's docs are the product's documentation: its docs, code, tests and benchmarks name nothing a
+reader of the repository does not have (no product spec kept elsewhere, no folder beside the checkout).
 
 A statement the code or a test relies on is cited by the document that makes it ("docs/github.md, "Faults,
 retries and the API budget""), never by a section of a document outside the repository. The tests that read
@@ -21,9 +21,11 @@ READS_REFERENCE_RE = re.compile(r"\.\./shared/reference\b|\(no \.\./shared/refer
 
 
 def documents() -> list[Path]:
-    """What a reader of the repository reads: its documents and examples, and the tests and benchmarks."""
+    """What a reader of the repository reads: its documents and examples, the code's docstrings and comments, the
+    rules, and the tests and benchmarks."""
     found = [ROOT / "README.md", ROOT / "SECURITY.md", ROOT / "action.yml", *(ROOT / "examples").rglob("*.md"),
              *(p for p in (ROOT / "docs").rglob("*") if p.is_file()), *(ROOT / "benchmarks").rglob("*.py"),
+             *(ROOT / "bot").rglob("*.py"), *(ROOT / "bot").rglob("*.j2"), *(ROOT / "rules").glob("*.yaml"),
              *(p for p in (ROOT / "tests").rglob("*.py") if "fixtures" not in p.relative_to(ROOT / "tests").parts)]
     return sorted(p for p in found if p.is_file())
 

@@ -7,7 +7,7 @@ run's token given to that one command (:func:`fetch_auth`): the workflows check 
 The base is the merge base of the PR's base and head commits; a shallow clone is deepened until it has one
 (actions/checkout clones with depth 1).
 
-Two different commits answer two different questions (SPEC 1, "What is trusted"): the merge base decides *what
+Two different commits answer two different questions (docs/github.md, "What is trusted"): the merge base decides *what
 changed*; the **trust root**, the tip of the target branch when the run starts, decides *who is trusted and which
 policy applies*: the configuration, CODEOWNERS and the owners of manifests are read there (``load_trusted_states``),
 never at the merge base (a PR branched from an old commit would be judged by that commit's policy) and never at
