@@ -289,6 +289,17 @@ def test_ignored_events_say_so_in_one_line(world, github, capsys):
     assert github.log == []
 
 
+def test_a_deployment_event_is_ignored_without_a_call(world, github, capsys):
+    """docs/workflows/deploy.yml runs the action on ``deployment`` only to install modelgate for its gate step: the
+    run itself says it ignored the event and touches nothing."""
+    payload = {"deployment": {"id": 1, "task": "deploy:fraud-scorer", "environment": "canary", "sha": "a" * 40,
+                              "payload": {"model": "fraud-scorer", "pr": 7}}}
+    assert world.run("deployment", payload) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "modelgate: ignored deployment: not an event modelgate acts on"]
+    assert github.log == []
+
+
 @pytest.mark.parametrize(("event", "fixture"), [
     ("pull_request_target", "pull_request.opened.json"),
     ("pull_request", "pull_request.reopened.json"),
