@@ -2,13 +2,13 @@
 
     .venv/bin/python benchmarks/api_calls.py [--sizes 1000 10000] [--work DIR]
 
-SPEC section 6 (API budget): at most 30 calls for a PR with up to 100 comments and 20 reviews, whatever the
-monorepo's size. For each size N: generate a synthetic monorepo (benchmarks/generate.py; reused from
-``--work``), stand up the GitHub double (tests/github_double.py, every request and response checked against
-GitHub's REST description) with PR #7 from branch ``base`` to ``head``, 100 comments, 20 COMMENTED reviews and
-one approval by a member of every owning team (teams readable, as with a GitHub App token), and run one
-``pull_request`` (synchronize) event through ``modelgate action`` in this process, as tests/test_action.py does,
-with a cold parse cache. Prints one line per N (calls, calls by kind, verdict, wall time of the run), then
+The API budget (docs/github.md, "Faults, retries and the API budget"): at most 30 calls for a PR with up to 100
+comments and 20 reviews, whatever the monorepo's size. For each size N: generate a synthetic monorepo
+(benchmarks/generate.py; reused from ``--work``), stand up the GitHub double (tests/github_double.py, every request
+and response checked against GitHub's REST description) with PR #7 from branch ``base`` to ``head``, 100 comments, 20
+COMMENTED reviews and one approval by a member of every owning team (teams readable, as with a GitHub App token), and
+run one ``pull_request`` (synchronize) event through ``modelgate action`` in this process, as tests/test_action.py
+does, with a cold parse cache. Prints one line per N (calls, calls by kind, verdict, wall time of the run), then
 whether the counts are identical across sizes.
 """
 

@@ -1,7 +1,7 @@
-"""Required approvals (MG301, MG302) and their evaluation against a PR's reviews and acks (SPEC section 5).
+"""Required approvals (MG301, MG302) and their evaluation against a PR's reviews and acks (docs/rules.md).
 
 The inputs from GitHub arrive as plain data (``ReviewState``), filled by the GitHub adapter; offline there
-is none and every group stays unsatisfied. Owners are trusted from the **trust root** (SPEC 1: the target
+is none and every group stays unsatisfied. Owners are trusted from the **trust root** (docs/github.md: the target
 branch's tip; offline, the base): a manifest that exists there is approved by its owners there, whatever the PR
 writes; a **new** manifest does not choose its own approvers: the trust root's CODEOWNERS for its path approve it,
 else the ``admins`` (its declared owners are named, without ``@``, and count once it has landed); a changed

@@ -1,4 +1,4 @@
-"""What a pull request changes: base vs head, as a reader of the PR thinks of it (SPEC sections 2 and 4).
+"""What a pull request changes: base vs head, as a reader of the PR thinks of it (docs/cli.md, `modelgate check`).
 
 Pure: two Snapshots in, a sorted list of Change out. Manifests are matched by kind and name, contract versions
 by number. Schema, SLO, fallback and stability changes inside one version come from the contract-level diff

@@ -1,4 +1,4 @@
-"""The repository configuration, ``.modelgate.yml`` (SPEC section 1). Read from the base: it is trusted."""
+"""The repository configuration, ``.modelgate.yml`` (docs/manifests.md). Read from the base: it is trusted."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def _workflow_command(text: str) -> str:
 
 
 def workflow_command_data(text: str) -> str:
-    """The message part of a workflow command (after ``::``): ``<``, ``>``, ``&`` as HTML entities (SPEC 6:
+    """The message part of a workflow command (after ``::``): ``<``, ``>``, ``&`` as HTML entities (docs/github.md:
     everywhere, annotations included), then ``%``, CR and LF escaped; other control characters (ESC, NUL)
     and bidi overrides become U+FFFD."""
     return _workflow_command(html.escape(text, quote=False))

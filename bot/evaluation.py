@@ -20,7 +20,7 @@ from bot.result import Change, Impacted
 @dataclass(frozen=True)
 class Evaluation:
     """Both states, their graphs, the changes from base to head and their direct and transitive impact, and the
-    trust root: the state whose configuration, CODEOWNERS and manifest owners are trusted (SPEC 1: the target
+    trust root: the state whose configuration, CODEOWNERS and manifest owners are trusted (docs/github.md: the target
     branch's tip; ``base`` itself when the two states are directories or the base is that tip)."""
 
     base: Snapshot

@@ -1,4 +1,4 @@
-"""The dependency graph of one state (SPEC section 2) and its queries.
+"""The dependency graph of one state (docs/cli.md, `modelgate graph`) and its queries.
 
 Nodes are ``model:NAME`` and ``contract:NAME@V``. A model points to each contract version it provides; a
 contract version points to each model that consumes it. A version that is referenced but not defined is
@@ -202,7 +202,7 @@ class Graph:
         return Graph(self.g.subgraph(keep).copy(),
                      {key: v for key, v in self.versions.items() if contract_node(*key) in keep})
 
-    # --- NODE arguments (SPEC section 4) -------------------------------------------------------------
+    # --- NODE arguments (docs/cli.md, NODE) -----------------------------------------------------------
 
     def resolve(self, text: str) -> list[str]:
         """The node ids a NODE argument names; a whole contract names all its versions.

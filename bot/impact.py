@@ -1,4 +1,4 @@
-"""Downstream impact of a PR's changes (SPEC section 2): direct consumers, field-level, and everything below.
+"""Downstream impact of a PR's changes (docs/cli.md): direct consumers, field-level, and everything below.
 
 Direct: the consumers of a contract version that changed incompatibly (a change with ``breaking``), was
 removed, retired or newly deprecated, or whose provider's major model version changed. A consumer listing

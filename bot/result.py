@@ -1,7 +1,7 @@
 """The one Result of a check, and the records it is made of.
 
 Everything here is plain data: the pure core builds these, and every renderer (text, markdown,
-json, github annotations, the GitHub adapter) only reads them. ``to_json`` gives SPEC's stable shape.
+json, github annotations, the GitHub adapter) only reads them. ``to_json`` gives the stable shape of docs/cli.md.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ Verdict = Literal["fail", "pending", "pass"]
 ChangeKind = Literal[
     "schema", "slo", "fallback", "stability", "status", "deprecation", "version", "added", "removed",
     "owners", "consumes", "provides", "metadata",
-]  # SPEC section 4's list, fixed: anything else (rollout, quality, description) is "metadata" with its own type
+]  # docs/cli.md's list, fixed: anything else (rollout, quality, description) is "metadata" with its own type
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class Result:
         return sorted({i.model for i in self.direct} | {i.model for i in self.transitive})
 
     def to_json(self) -> dict[str, Any]:
-        """SPEC section 4's stable JSON form (keys may be added, never renamed)."""
+        """The stable JSON form of docs/cli.md (keys may be added, never renamed)."""
         return {
             "verdict": self.verdict,
             "base": self.base,

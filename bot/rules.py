@@ -1,4 +1,4 @@
-"""The rule catalogue (SPEC section 3), read from the YAML files of ``rules/`` — one file per rule.
+"""The rule catalogue (docs/rules.md), read from the YAML files of ``rules/`` — one file per rule.
 
 The catalogue is data shipped with the package: in a source checkout or an editable install it is the
 repository's top-level ``rules/``; in a wheel, pyproject's hatch ``force-include`` puts it at ``bot/_rules``.

@@ -11,7 +11,7 @@ import functools
 import os
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -101,9 +101,10 @@ class DirectorySource:
         return None
 
 
-def git(repo: str | Path, *args: str) -> str:
-    """Run one git command in ``repo`` and return its output; a failure is a SourceError."""
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+def git(repo: str | Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """Run one git command in ``repo`` (in ``env``, else this process's environment) and return its output; a
+    failure is a SourceError."""
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False, env=env)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise SourceError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")

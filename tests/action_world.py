@@ -2,7 +2,7 @@
 
     env = action_env(github.url, workspace, tmp)              # the Actions environment of one run
     payload = pull_request_payload(7, head=head, base=base)   # a real synchronize payload for PR #7
-    busy_pull(github, 7, head, comments=100, reviews=20)      # the PR of SPEC section 6's API budget
+    busy_pull(github, 7, head, comments=100, reviews=20)      # the PR of the API budget (docs/github.md)
     code, client = run_action(os.environ.__setitem__, "pull_request", payload, tmp / "event.json", sleep=...)
     read_outputs(tmp / "output.txt")                          # {"verdict": "fail", "errors": "3", ...}
 

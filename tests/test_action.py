@@ -1,4 +1,4 @@
-"""``modelgate action`` against the in-memory GitHub and a real git repository (SPEC section 6)."""
+"""``modelgate action`` against the in-memory GitHub and a real git repository (docs/github.md)."""
 
 from __future__ import annotations
 
@@ -289,6 +289,17 @@ def test_ignored_events_say_so_in_one_line(world, github, capsys):
     assert github.log == []
 
 
+def test_a_deployment_event_is_ignored_without_a_call(world, github, capsys):
+    """docs/workflows/deploy.yml runs the action on ``deployment`` only to install modelgate for its gate step: the
+    run itself says it ignored the event and touches nothing."""
+    payload = {"deployment": {"id": 1, "task": "deploy:fraud-scorer", "environment": "canary", "sha": "a" * 40,
+                              "payload": {"model": "fraud-scorer", "pr": 7}}}
+    assert world.run("deployment", payload) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "modelgate: ignored deployment: not an event modelgate acts on"]
+    assert github.log == []
+
+
 @pytest.mark.parametrize(("event", "fixture"), [
     ("pull_request_target", "pull_request.opened.json"),
     ("pull_request", "pull_request.reopened.json"),
@@ -407,7 +418,8 @@ def test_workflow_run_follow_up_re_evaluates_the_fork_pr(world, github, monkeypa
 
 
 def test_the_configured_status_context_carries_every_status_even_the_error(tmp_path, github, monkeypatch):
-    """SPEC 6: context from the (base) configuration; the error status of a failed run goes there too."""
+    """docs/github.md, inputs: the context from the (base) configuration; the error status of a failed run goes there
+    too."""
     world = World(tmp_path, github, monkeypatch, config={"status_context": "models/gate"})
     assert world.run() == 0
     assert [s["context"] for s in world.statuses] == ["models/gate"]
@@ -443,8 +455,9 @@ def test_merge_group_errors_fail_on_its_head(world, github):
 
 
 def test_a_team_that_cannot_be_requested_is_asked_in_the_comment(world, github):
-    """SPEC 6 tokens: without a token that can request team reviews, the team's owners are asked in the comment
-    (the one place a mention is not neutralised: it stands for the review request GitHub refused)."""
+    """docs/github.md, "Team owners need a GitHub App token": without a token that can request team reviews, the team's
+    owners are asked in the comment (the one place a mention is not neutralised: it stands for the review request GitHub
+    refused)."""
     github.teams_visible = False
     world.run()
     [report] = world.reports()
@@ -588,8 +601,8 @@ def test_an_approval_counts_only_from_write_permission(world, github):
 
 
 def test_permission_lookups_are_bounded_whatever_the_number_of_approvers(world, github):
-    """SPEC 6's API budget with 20 approving reviewers: one permission lookup per distinct approver, at most 6 per
-    run; the approvers beyond are not counted, and the report says so."""
+    """The API budget (docs/github.md) with 20 approving reviewers: one permission lookup per distinct approver, at most
+    6 per run; the approvers beyond are not counted, and the report says so."""
     busy_pull(github, 7, world.head, comments=100, reviews=0)
     github.teams["acme/risk"] = [f"member{i:02}" for i in range(20)]
     for i in range(20):  # the first six (in login order) may only read: the others are not looked up

@@ -1,4 +1,4 @@
-"""Approval groups (MG301, MG302) and their satisfaction by reviews, acks and teams (SPEC section 5)."""
+"""Approval groups (MG301, MG302) and their satisfaction by reviews, acks and teams (docs/rules.md, MG301 and MG302)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fault injection by call index across whole ``modelgate action`` runs (SPEC section 6, "Faults").
+"""Fault injection by call index across whole ``modelgate action`` runs (docs/github.md, "Faults, retries and the API
+budget").
 
 A clean run is made first to count its API calls (K). Then, for every i < K and every kind of fault
 (500, 403, 404, a dropped connection), call i of the same run fails persistently (its retries too), and the

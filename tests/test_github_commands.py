@@ -357,7 +357,8 @@ def test_ownership_of_a_new_model_comes_from_the_base_codeowners(tmp_path, githu
 
 
 def test_canary_needs_every_approval_even_as_the_first_stage(tmp_path, github, monkeypatch):
-    """SPEC 7: `canary` and `production` also need every approval, wherever they stand in a model's stages."""
+    """docs/rollout.md, "Stage gates": `canary` and `production` also need every approval, wherever they stand in a
+    model's stages."""
     world = World(tmp_path, github, monkeypatch,
                   config={"admins": ["@acme/admins"], "rollout": {"stages": ["canary", "production"]}})
     comment = world.say("rita", "/rollout canary --percent 5")
@@ -401,7 +402,8 @@ def test_an_override_waives_its_rule_for_that_head_only(tmp_path, github, monkey
 
 @pytest.mark.parametrize("invalidate", [True, False])
 def test_an_ack_counts_like_an_approval_so_a_push_invalidates_it(tmp_path, github, monkeypatch, invalidate):
-    """SPEC 5: an ack counts like an approval, which with invalidate_on_push must be on the current head SHA."""
+    """docs/rollout.md, `/rollout ack`: an ack counts like an approval, which with invalidate_on_push must be on the
+    current head SHA."""
     world = World(tmp_path, github, monkeypatch,
                   config={"admins": ["@acme/admins"], "approvals": {"invalidate_on_push": invalidate}})
     world.say("carol", "/rollout ack router")

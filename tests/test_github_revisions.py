@@ -8,7 +8,10 @@ the base's configuration.
 
 from __future__ import annotations
 
+import base64
+import http.server
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,6 +183,44 @@ def test_a_complete_clone_that_has_both_commits_does_not_fetch(tmp_path: Path) -
     git(workspace, "remote", "set-url", "origin", (tmp_path / "nowhere.git").as_uri())  # any fetch would fail
     ensure_commits(workspace, [remote.fork, remote.head], ["refs/pull/7/head"])
     assert git(workspace, "for-each-ref", "--format=%(refname)", "refs/remotes/origin/pull").strip() == ""
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """An HTTP "origin" that records each request's Authorization header and has no repository."""
+    seen: list[str | None]
+
+    def do_GET(self) -> None:
+        self.seen.append(self.headers.get("Authorization"))
+        self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        del args
+
+
+@pytest.mark.parametrize("token", ["ghs_the-run-token", None])
+def test_a_fetch_over_http_carries_the_runs_token_only_in_gits_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
+    """The workflows check out with persist-credentials: false, so the fetch of a private repository's PR head
+    authenticates with GITHUB_TOKEN, as a header of that one git command: never written to .git/config."""
+    remote = make_remote(tmp_path)
+    workspace = shallow_clone(remote, tmp_path / "ws")
+    handler = type("Handler", (_Recorder,), {"seen": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        git(workspace, "remote", "set-url", "origin", f"http://127.0.0.1:{server.server_port}/repo.git")
+        if token is None:
+            monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+        else:
+            monkeypatch.setenv("GITHUB_TOKEN", token)
+        with pytest.raises(SourceError, match=r"^cannot fetch "):
+            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    expected = None if token is None else "basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    assert handler.seen and set(handler.seen) == {expected}
+    assert "extraheader" not in (workspace / ".git" / "config").read_text()
 
 
 def test_the_head_is_read_with_the_base_configuration(tmp_path: Path) -> None:

@@ -238,7 +238,7 @@ def test_workflows_and_the_action_pin_third_party_actions_and_ci_runs_zizmor():
     third_party = [u for u in uses if not u.startswith(("./", "docker://"))]
     assert third_party and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}( # .*)?", u) for u in third_party), uses
     assert "zizmor" in "".join(f.read_text() for f in files)
-    assert all("permissions:" in f.read_text() for f in files if f.parent.name == "workflows")
+    assert all("permissions:" in f.read_text() for f in files if f.parent == root / ".github" / "workflows")
 
 
 def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for():

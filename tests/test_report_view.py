@@ -179,7 +179,7 @@ def test_the_ladder_starts_full_and_only_ever_shows_less():
 def test_a_model_reached_through_two_contract_versions_counts_once():
     twice = [Impacted("q", ("@q",), 1, (f"contract:c@{v}", "model:q"), f"contract:c@{v}") for v in (1, 2)]
     view = build_view(sample_result(direct=twice))
-    assert view.direct.total == 2  # one row per (model, via), as SPEC's JSON has them
+    assert view.direct.total == 2  # one row per (model, via), as check's JSON has them (docs/cli.md)
     assert (view.counts.direct, view.counts.transitive) == (1, 1)
 
 

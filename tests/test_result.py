@@ -1,4 +1,4 @@
-"""``bot.result``: SPEC section 4's JSON shape, which findings block, and the impacted models."""
+"""``bot.result``: the JSON shape of docs/cli.md (`modelgate check`), which findings block, and the impacted models."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 from bot.result import Approval, Change, ChecklistItem, Finding, Impacted, PlanStep, Result, Sunset
 
-SPEC_TOP = ["verdict", "base", "head", "today", "findings", "changes", "impact", "approvals", "checklist", "plan"]
-SPEC_FINDING = {"rule", "severity", "message", "file", "line", "subject", "waived_by", "preexisting"}
-SPEC_CHANGE = {"subject", "kind", "type", "path", "breaking", "detail"}
+STABLE_TOP = ["verdict", "base", "head", "today", "findings", "changes", "impact", "approvals", "checklist", "plan"]
+STABLE_FINDING = {"rule", "severity", "message", "file", "line", "subject", "waived_by", "preexisting"}
+STABLE_CHANGE = {"subject", "kind", "type", "path", "breaking", "detail"}
 
 FINDING = Finding("MG102", "error", "v1 removed before its sunset", "contracts/fraud-score.yaml", 31,
                   "contract:fraud-score@1")
@@ -69,9 +69,9 @@ def test_to_json_is_the_spec_shape_exactly() -> None:
 
 def test_to_json_keeps_every_spec_key_in_order_and_survives_a_json_round_trip() -> None:
     out = full_result().to_json()
-    assert list(out)[:len(SPEC_TOP)] == SPEC_TOP
-    assert set(out["findings"][0]) >= SPEC_FINDING
-    assert set(out["changes"][0]) >= SPEC_CHANGE
+    assert list(out)[:len(STABLE_TOP)] == STABLE_TOP
+    assert set(out["findings"][0]) >= STABLE_FINDING
+    assert set(out["changes"][0]) >= STABLE_CHANGE
     assert set(out["impact"]) == {"direct", "transitive"}
     assert json.loads(json.dumps(out)) == out  # plain JSON values: lists, not tuples; ISO strings, not dates
 

@@ -1,5 +1,5 @@
-"""VerifyResult (bot.verify.report): verdict, SPEC section 8's JSON shape; its text report and GitHub annotations
-(bot.report.verify, through the registry)."""
+"""VerifyResult (bot.verify.report): verdict, the JSON shape of docs/cli.md (`modelgate verify`); its text report and
+GitHub annotations (bot.report.verify, through the registry)."""
 
 from __future__ import annotations
 

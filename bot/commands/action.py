@@ -1,4 +1,4 @@
-"""``modelgate action``: the GitHub Actions entry point (SPEC section 6). A thin shell over ``bot.github``.
+"""``modelgate action``: the GitHub Actions entry point (docs/github.md). A thin shell over ``bot.github``.
 
 It reads the standard environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL,
 GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, GITHUB_TOKEN) and

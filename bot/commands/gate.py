@@ -1,4 +1,4 @@
-"""``modelgate gate``: judge a rollout stage's metrics against the model's ``spec.rollout.gates`` (SPEC section 7).
+"""``modelgate gate``: judge a rollout stage's metrics against the model's ``spec.rollout.gates`` (docs/rollout.md).
 
 Offline it prints the verdict: exit 0 pass, 1 a breach, 2 usage. With ``--deployment ID`` (GitHub
 environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL) it also sets that deployment's status, and on a
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _trusted(base: str, name: str, proposed: Model) -> tuple[Model, Config]:
-    """The model's gates and stages as the deployment's base commit has them (SPEC's trust model).
+    """The model's gates and stages as the deployment's base commit has them (docs/rollout.md: whose gates judge).
 
     A pull request must not loosen the gates that judge its own rollout, as it cannot turn a rule off: when the
     model exists at the base, the base's manifest and configuration decide; a model the PR adds has only the

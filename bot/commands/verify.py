@@ -1,4 +1,4 @@
-"""``modelgate verify CONTRACT@V --records FILE``: contract tests on data (SPEC section 8).
+"""``modelgate verify CONTRACT@V --records FILE``: contract tests on data (docs/cli.md).
 
 The shell: find the contract version in the state ``--at`` names, run bot.verify on the files, print the
 report. Exit 0 pass, 1 any breach, 2 usage (unknown contract, unreadable file).

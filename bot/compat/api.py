@@ -72,7 +72,7 @@ def _diff(reader_old: Loader, reader_new: Loader, policy: Policy, direction: Lit
 
 def compare(old: dict[str, Any] | bool, new: dict[str, Any] | bool, mode: Mode = "backward",  # noqa: PLR0913
             policy: Policy = "strict", budget: Budget | None = None, *,
-            format_assertion: bool = True) -> CompareResult:  # (SPEC's four, the budget, and one keyword-only option)
+            format_assertion: bool = True) -> CompareResult:  # (four documented, the budget, one keyword-only)
     """Classify the change from ``old`` to ``new`` the way Confluent Schema Registry does.
 
     ``backward``: can a reader with ``new`` read every record valid under ``old``; ``forward``: the

@@ -238,7 +238,7 @@ class Client:
     # Git references
 
     def branch_tip(self, repo: str, branch: str) -> str:
-        """The commit a branch points at now (the trust root of a PR is its base branch's tip: SPEC 1). The ref
+        """The commit a branch points at now (the trust root of a PR is its base branch's tip: docs/github.md). The ref
         is one path segment, its slashes encoded (``heads%2Frelease%2F2``), as GitHub's own clients send it."""
         ref = urllib.parse.quote(f"heads/{branch}", safe="")
         data = self.object("GET", f"/repos/{repo}/git/ref/{ref}")

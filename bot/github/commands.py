@@ -1,4 +1,4 @@
-"""``/rollout`` commands on GitHub (SPEC section 7): the ``issue_comment`` flow around the pure rollout core.
+"""``/rollout`` commands on GitHub (docs/rollout.md): the ``issue_comment`` flow around the pure rollout core.
 
 ``handle_comment(gh, settings, payload)`` is what ``modelgate action`` calls for an ``issue_comment`` event,
 before it evaluates and publishes the PR. For a new comment by a human on a PR whose first line is a
@@ -72,7 +72,7 @@ from bot.rollout.verbs import Handler, Permission, verb_of
 from bot.rules import catalog
 
 REACTIONS = {"accepted": "rocket", "refused": "confused"}
-# A deployment status link is linked only when nothing in it can close the link or open another (SPEC 6: no
+# A deployment status link is linked only when nothing in it can close the link or open another (docs/github.md: no
 # link or image built from user text); anything else is left out.
 SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%/=+:@,;?&#-]*)?")
 

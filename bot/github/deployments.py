@@ -24,7 +24,7 @@ from bot.rollout.stages import TASK_PREFIX, Deployment, Request, current_stages,
 
 # Deployment statuses read for the report. A pull_request run's worst case is then 3 (PR, reviews, 100 comments)
 # + 12 (team lookups) + 1 + MAX_STAGE_READS (stages) + 2 (review requests split on a 422) + 1 (the report)
-# + 2 (the listing that settles a race, over 101 comments) + 1 (status) = 28 calls of the 30 the SPEC allows.
+# + 2 (the listing that settles a race, over 101 comments) + 1 (status) = 28 calls of the budget's 30 (docs/github.md).
 MAX_STAGE_READS = 6
 COMMAND_PAGES = 5  # pages of 100 deployments a command reads at most (its gates need the PR's older ones too)
 

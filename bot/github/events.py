@@ -1,4 +1,4 @@
-"""What a GitHub Actions event asks of modelgate (SPEC section 6). Pure: a payload in, an Event out.
+"""What a GitHub Actions event asks of modelgate (docs/github.md). Pure: a payload in, an Event out.
 
 | event                                         | actions                                          | kind         |
 |-----------------------------------------------|--------------------------------------------------|--------------|

@@ -1,6 +1,6 @@
 """One pull request on GitHub: read it, evaluate it, and publish the outcome (``publish``).
 
-``read_pull_request`` reads the PR, the tip of its base branch (the trust root, SPEC 1), its reviews and its
+``read_pull_request`` reads the PR, the tip of its base branch (the trust root, docs/github.md), its reviews and its
 comments (4 calls, plus one per page beyond 100 items) and the three states from git objects: the trust root
 (configuration, CODEOWNERS, owners), the merge base of it and the head (what changed), and the head. It is the one
 place the trust root is loaded; ``/rollout`` reads the PR through it too. ``assess`` runs the pure core on them
@@ -240,7 +240,7 @@ def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> Re
     result = replace(result, notes=[*result.notes, *notes])
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.trust.config.rollout.stages))
-    body = render_comment(result, context, ask=unasked)  # its last line asks the teams (bounded, SPEC 6)
+    body = render_comment(result, context, ask=unasked)  # its last line asks the teams (bounded, docs/github.md)
     sync_comment(gh, settings, pr, body, create=bool(result.changes))
     state, description = status_of(result)
     gh.create_status(settings.repo, pr.head_sha,

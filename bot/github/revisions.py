@@ -2,11 +2,12 @@
 
 Nothing from the PR is checked out, imported or run: the head is a commit whose blobs are read through
 ``git cat-file`` (bot.sources.GitRevisionSource). When the checkout lacks a commit (a fork's head, a shallow
-clone's base) it is fetched by name: ``git fetch --no-tags --depth=N origin <sha> refs/pull/N/head``.
+clone's base) it is fetched by name: ``git fetch --no-tags --depth=N origin <sha> refs/pull/N/head``, with the
+run's token given to that one command (:func:`fetch_auth`): the workflows check out without persisting credentials.
 The base is the merge base of the PR's base and head commits; a shallow clone is deepened until it has one
 (actions/checkout clones with depth 1).
 
-Two different commits answer two different questions (SPEC 1, "What is trusted"): the merge base decides *what
+Two different commits answer two different questions (docs/github.md, "What is trusted"): the merge base decides *what
 changed*; the **trust root**, the tip of the target branch when the run starts, decides *who is trusted and which
 policy applies*: the configuration, CODEOWNERS and the owners of manifests are read there (``load_trusted_states``),
 never at the merge base (a PR branched from an old commit would be judged by that commit's policy) and never at
@@ -15,6 +16,8 @@ the head.
 
 from __future__ import annotations
 
+import base64
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,8 +58,21 @@ def ensure_commits(workspace: str | Path, shas: Sequence[str], refs: Sequence[st
         raise SourceError(f"commit {missing[0]} is not in {remote} (fetched {' '.join(wanted)})")
 
 
+def fetch_auth(token: str | None) -> dict[str, str]:
+    """The environment that hands the run's token to one git command, as actions/checkout's own header does:
+    git reads ``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n`` as ``-c`` options, so the token is
+    neither written to ``.git/config`` (the workflows check out with ``persist-credentials: false``) nor put on a
+    command line. Without a token, nothing: a public repository is fetched anonymously."""
+    if not token:
+        return {}
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode("ascii")
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraheader",
+            "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"}
+
+
 def _fetch(workspace: str | Path, *args: str) -> None:
-    git(workspace, "-c", "protocol.version=2", "fetch", "--no-tags", "--quiet", *args)
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **fetch_auth(os.environ.get("GITHUB_TOKEN"))}
+    git(workspace, "-c", "protocol.version=2", "fetch", "--no-tags", "--quiet", *args, env=env)
 
 
 def _has_merge_base(workspace: str | Path, base_sha: str, head_sha: str) -> bool:

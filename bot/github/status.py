@@ -1,4 +1,4 @@
-"""The commit status a Result sets (SPEC section 6). Pure: a Result in, (state, description) out.
+"""The commit status a Result sets (docs/github.md). Pure: a Result in, (state, description) out.
 
 ``failure`` on errors, ``pending`` while approvals are missing ("2 of 3 approvals · waiting on @acme/payments"),
 ``success`` otherwise; ``error`` with the reason when the run itself failed. Descriptions fit GitHub's 140.

@@ -1,4 +1,4 @@
-"""Typed models of the two manifest kinds (SPEC section 1). Strict: an unknown field is an error.
+"""Typed models of the two manifest kinds (docs/manifests.md). Strict: an unknown field is an error.
 
 Owner syntax is deliberately *not* validated here: a malformed owner is MG007, not MG001, so
 ``bot.owners`` checks it. Everything else about shape and type is MG001 and lives here.

@@ -402,7 +402,7 @@ def repo_path(manifest_path: str, ref: str) -> str | None:
     """A repository-relative path for a reference written in a manifest, or None if it leaves the repo.
 
     A reference starting with ``/`` is from the repository root; anything else is relative to the root
-    too (SPEC: "a path in the repository"), and a URL is never a path.
+    too (docs/manifests.md: repository paths), and a URL is never a path.
     """
     del manifest_path  # references are repository paths, not relative to the manifest
     if "://" in ref or ref.startswith(("//", "\\")) or "\0" in ref:

@@ -60,7 +60,7 @@ class Judging(NamedTuple):
 
 def diff_contract_version(subject: str, old: dict[str, Any], new: dict[str, Any],  # noqa: PLR0913
                           compatibility: str = "forward", policy: Policy = "strict", *,
-                          format_assertion: bool = True) -> list[Change]:  # (SPEC's parts, one keyword-only option)
+                          format_assertion: bool = True) -> list[Change]:  # (its parts, one keyword-only option)
     """All schema, SLO, fallback and stability changes from ``old`` to ``new`` (one contract version); the
     comparison of its two schemas, in both directions, has one budget of work (``bot.compat.Budget``).
     ``format_assertion``: the configuration's ``compat.format`` (``assert``: True), see ``bot.compat.compare``."""

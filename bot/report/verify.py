@@ -1,4 +1,4 @@
-"""The report of ``modelgate verify``: one :class:`bot.verify.report.VerifyResult` as text, JSON (SPEC section 8's
+"""The report of ``modelgate verify``: one :class:`bot.verify.report.VerifyResult` as text, JSON (docs/cli.md's
 shape) or workflow commands at the lines of the contract's manifest.
 
 Every string of a verification may come from the data (a record's keys and values reach the examples' paths and

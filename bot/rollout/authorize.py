@@ -1,4 +1,4 @@
-"""Who may run which ``/rollout`` command (SPEC section 7). Pure: the shell gathers the facts, this judges.
+"""Who may run which ``/rollout`` command (docs/rollout.md). Pure: the shell gathers the facts, this judges.
 
 The facts are the commenter's repository permission (as GitHub's collaborator-permission endpoint reports
 it), the owners of each named model (trusted from the base), the configured admins, and the members of the

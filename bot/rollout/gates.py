@@ -1,4 +1,4 @@
-"""Judging a stage's metrics against a model's ``spec.rollout.gates[stage]`` (SPEC section 7). Pure.
+"""Judging a stage's metrics against a model's ``spec.rollout.gates[stage]`` (docs/rollout.md). Pure.
 
 A metrics document is ``{"candidate": {...}, "baseline": {...}}`` (baseline optional) or a flat mapping of
 the candidate's figures. Each gated metric is checked against ``min``, ``max`` and ``max_delta`` (the

@@ -1,4 +1,4 @@
-"""Reading ``/rollout`` commands out of PR comments (SPEC section 7). Pure: text and plain data in, values out.
+"""Reading ``/rollout`` commands out of PR comments (docs/rollout.md). Pure: text and plain data in, values out.
 
 A command is the first line of a comment: ``/rollout VERB [ARGS]``, with shell-style arguments; not when
 Markdown shows that line as code (indented by four columns or more; a fenced block's first line is its fence, and

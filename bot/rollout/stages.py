@@ -1,4 +1,4 @@
-"""Where each model of a PR stands in its rollout, and whether it may move (SPEC section 7). Pure.
+"""Where each model of a PR stands in its rollout, and whether it may move (docs/rollout.md). Pure.
 
 The state is the bot's own GitHub Deployments for the PR (created by the bot's login, ``payload.pr`` the PR
 number, task ``deploy:MODEL``) with the state of each one's latest status. Nothing else is remembered.
@@ -18,7 +18,7 @@ from bot.result import Approval
 
 TASK_PREFIX = "deploy:"
 FAILED = ("failure", "error")
-APPROVED_STAGES = ("canary", "production")  # SPEC 7: they need every approval wherever they stand
+APPROVED_STAGES = ("canary", "production")  # docs/rollout.md: they need every approval wherever they stand
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The ``/rollout`` verbs: the one table that parsing, authorization, the GitHub dispatch and ``/rollout help``
-are derived from (SPEC section 7). Pure.
+are derived from (docs/rollout.md). Pure.
 
 Each :class:`Verb` says what it takes (:class:`Takes` and its options; :mod:`bot.rollout.parse` reads them into
 a ``Command``), who may run it (:class:`Permission`; :mod:`bot.rollout.authorize` judges it), which handler

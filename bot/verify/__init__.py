@@ -1,4 +1,4 @@
-"""Contract tests on data (SPEC section 8): records checked against one contract version."""
+"""Contract tests on data (docs/cli.md, `modelgate verify`): records checked against one contract version."""
 
 from bot.verify.readers import RecordsError
 from bot.verify.report import VerifyResult

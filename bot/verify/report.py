@@ -1,6 +1,6 @@
 """The result of verifying records against a contract version (a value; ``bot.report.verify`` renders it).
 
-``to_json`` gives SPEC section 8's shape exactly. A bound that could not be checked (a drift bound
+``to_json`` gives docs/cli.md's shape exactly. A bound that could not be checked (a drift bound
 without a baseline, a null rate over no records) has ``ok: null`` and does not change the verdict.
 """
 

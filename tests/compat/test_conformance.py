@@ -1,4 +1,5 @@
-"""Agreement with Confluent's own 263 diff pairs, read from ../shared when it is there (never copied)."""
+"""Agreement with Confluent's own 263 diff pairs (its published diff examples), read from a reference copy beside
+the repository (``../shared/reference``) when it is there, never copied into it; skipped without it."""
 
 import json
 from pathlib import Path
@@ -20,7 +21,8 @@ DEPARTURES = {
 }
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="Confluent reference pairs not available (../shared)")
+@pytest.mark.skipif(not REFERENCE.is_dir(),
+                    reason="Confluent reference pairs not available (no ../shared/reference beside the repository)")
 def test_confluent_reference_pairs():
     total = verdicts = change_lists = departed = 0
     for name in FILES:
