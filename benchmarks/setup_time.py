@@ -51,8 +51,9 @@ def baseline(python: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         venv = Path(tmp) / "modelgate-venv"
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        lock = str(ROOT / "requirements" / "action.txt")
         return timed([[python, "-m", "venv", str(venv)],
-                      [*pip, "--require-hashes", "--only-binary=:all:", "-r", str(ROOT / "requirements" / "action.txt")],
+                      [*pip, "--require-hashes", "--only-binary=:all:", "-r", lock],
                       [*pip, "--no-deps", "--no-build-isolation", str(ROOT)]], clean_env(Path(tmp), python))
 
 
@@ -96,7 +97,7 @@ def main() -> None:
     print(f"set-up of the action, Python {version}, {os.cpu_count()} CPUs, best of {args.repeat} (wall time)")
     print(f"  baseline (python -m venv + pip, the former set-up): {base:6.1f} s")
     print(f"  cold (uv, nothing cached):                          {min(colds):6.1f} s  {min(colds) / base:5.2f}x")
-    print(f"  warm (venv restored from a {size:.0f} MB archive):          {min(warms):6.1f} s  {min(warms) / base:5.2f}x")
+    print(f"  warm (venv restored from its {size:.0f} MB archive):      {min(warms):6.1f} s  {min(warms) / base:5.2f}x")
     print(f"  all runs: cold {', '.join(f'{s:.1f}' for s in colds)}; warm {', '.join(f'{s:.1f}' for s in warms)}")
 
 
