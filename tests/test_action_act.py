@@ -104,7 +104,8 @@ def run_act(repo: Path, event: Path, cache: Path, head: str, base: str) -> str:
     return log
 
 
-def test_the_action_under_act_builds_its_environment_once_then_restores_it(tmp_path):
+def test_the_action_under_act(tmp_path):
+    """The first run finds no cached environment, builds and saves it; the second restores it and installs nothing."""
     repo = make_repo(tmp_path / "repo", BASE_FILES)
     for item in ACTION_FILES:
         shutil.copy(REPO_ROOT / item, repo / item)
