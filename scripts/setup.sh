@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The action's set-up, in one place: action.yml runs it, benchmarks/setup_time.py times it.
+#
+#   setup.sh key      writes venv=, key= and python-version= to $GITHUB_OUTPUT, and removes any environment
+#                     left at the venv's place (only one restored from the cache in this run is ever reused)
+#   setup.sh install  keeps the environment restored from the cache if it is the one of the key and works;
+#                     otherwise builds it from the hash-pinned lock and writes installed=true to $GITHUB_OUTPUT
+#
+# Reads MODELGATE_ACTION_PATH (the action's own checkout), MODELGATE_PYTHON (the interpreter actions/setup-python
+# provided, its python-path output: never the runner's python3), RUNNER_TEMP, RUNNER_OS and RUNNER_ARCH.
+set -euo pipefail
+
+action=${MODELGATE_ACTION_PATH:?the action path}
+python=${MODELGATE_PYTHON:?the interpreter of actions/setup-python (its python-path output)}
+venv="$RUNNER_TEMP/modelgate-venv"
+
+# The cache key: the runner's OS and arch, the interpreter's exact version, and one digest of the interpreter's
+# path (the venv's bin/python links to it), the locks, this script and modelgate's own code (it is installed into
+# the venv). The venv's place is not in it: the venv is relocatable.
+key_of() {
+  "$python" -I - "$action" "$RUNNER_OS" "$RUNNER_ARCH" <<'PY'
+import hashlib, platform, sys
+from pathlib import Path
+
+action, runner_os, runner_arch = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+if sys.version_info < (3, 11):
+    sys.exit(f"modelgate needs Python 3.11 or later; {sys.executable} is {platform.python_version()}")
+digest = hashlib.sha256(sys.executable.encode() + b"\0")
+files = [action / name for name in ("pyproject.toml", "README.md")]
+for folder in ("bot", "rules", "requirements", "scripts"):
+    files += [p for p in (action / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+for path in sorted(files):
+    digest.update(path.relative_to(action).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+print(platform.python_version())
+print(f"modelgate-venv-{runner_os}-{runner_arch}-py{platform.python_version()}-{digest.hexdigest()[:32]}")
+PY
+}
+
+works() {  # the environment at $venv is the one of key $1 and runs
+  [ -f "$venv/.modelgate-key" ] && [ "$(cat "$venv/.modelgate-key")" = "$1" ] \
+    && "$venv/bin/modelgate" --version >/dev/null 2>&1
+}
+
+build() {  # $1: the key. uv from its own hash-pinned lock, then every wheel of the lock, then modelgate
+  local uvdir="$RUNNER_TEMP/modelgate-uv"
+  rm -rf "$venv" "$uvdir"
+  "$python" -I -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --no-deps --require-hashes --only-binary=:all: --target "$uvdir" -r "$action/requirements/uv.txt"
+  # no uv.toml or pyproject of the caller's repository is read, no Python is downloaded; files are copied, not
+  # linked into uv's cache, so the venv stands alone in the actions cache
+  export UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_NO_PROGRESS=1
+  export UV_CACHE_DIR="$RUNNER_TEMP/modelgate-uv-cache"
+  local uv="$uvdir/bin/uv"
+  "$uv" venv --quiet --relocatable --no-project --python "$python" "$venv"
+  "$uv" pip install --quiet --python "$venv/bin/python" --compile-bytecode \
+    --require-hashes --only-binary :all: -r "$action/requirements/action.txt"
+  "$uv" pip install --quiet --python "$venv/bin/python" --compile-bytecode \
+    --no-deps --no-build-isolation "$action"
+  rm -rf "$uvdir" "$UV_CACHE_DIR"
+  printf '%s\n' "$1" > "$venv/.modelgate-key"  # last: a half-built venv never passes works()
+  works "$1" || { echo "::error::modelgate's environment was built but does not run" >&2; exit 1; }
+}
+
+out() { printf '%s\n' "$@" >> "${GITHUB_OUTPUT:-/dev/null}"; }
+
+info=$(key_of)  # stops here, with the reason, on a Python older than 3.11
+version=${info%%$'\n'*}
+key=${info#*$'\n'}
+
+case "${1:-}" in
+  key)
+    rm -rf "$venv"
+    out "venv=$venv" "key=$key" "python-version=$version"
+    ;;
+  install)
+    if works "$key"; then
+      echo "modelgate's environment restored from the cache (Python $version)"
+    else
+      [ -d "$venv" ] && echo "the environment restored from the cache does not run here: building it again"
+      build "$key"
+      echo "modelgate's environment built (Python $version)"
+      out "installed=true"
+    fi
+    ;;
+  *)
+    echo "usage: setup.sh key|install" >&2
+    exit 2
+    ;;
+esac
