@@ -145,6 +145,7 @@ def test_models_are_components_and_contract_versions_are_apis():
     assert current["metadata"]["title"] == "fraud-score@2"
     schema = yaml.safe_load((EXAMPLE / "head/contracts/fraud-score.yaml").read_text())["spec"]["versions"][0]["schema"]
     assert json.loads(current["spec"]["definition"]) == schema
+    assert '  definition: |\n    {\n      "type": "object",\n' in backstage.to_yaml(found)  # readable JSON
 
 
 def test_lifecycle_follows_status_then_stability(tree):

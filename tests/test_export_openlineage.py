@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -54,13 +56,22 @@ def _registry() -> Registry[Any]:
 
 
 REGISTRY = _registry()
-EVENT = Draft202012Validator(CORE, registry=REGISTRY)
-JOB_EVENT = Draft202012Validator({"$ref": f"{CORE['$id']}#/$defs/JobEvent"}, registry=REGISTRY)
-FACET_VALIDATORS = {name: Draft202012Validator(document, registry=REGISTRY) for name, document in FACETS.items()}
+FORMATS = Draft202012Validator.FORMAT_CHECKER  # date-time is checked; "uri" needs a library: see _is_uri
+EVENT = Draft202012Validator(CORE, registry=REGISTRY, format_checker=FORMATS)
+JOB_EVENT = Draft202012Validator({"$ref": f"{CORE['$id']}#/$defs/JobEvent"}, registry=REGISTRY, format_checker=FORMATS)
+FACET_VALIDATORS = {name: Draft202012Validator(document, registry=REGISTRY, format_checker=FORMATS)
+                    for name, document in FACETS.items()}
 # the facet schema file of each facet key, by where the facet is
 FACET_FILES = {("job", "documentation"): "DocumentationJobFacet", ("job", "ownership"): "OwnershipJobFacet",
                ("dataset", "documentation"): "DocumentationDatasetFacet",
                ("dataset", "ownership"): "OwnershipDatasetFacet", ("dataset", "schema"): "SchemaDatasetFacet"}
+
+
+def _is_uri(text: str) -> bool:
+    """An absolute URI (RFC 3986: a scheme, then something), as the spec's ``format: uri`` asks of producers."""
+    parts = urlsplit(text)
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme)) and bool(parts.netloc or parts.path) \
+        and not re.search(r"\s", text)
 
 
 def assert_valid(event: dict[str, Any]) -> None:
@@ -70,6 +81,7 @@ def assert_valid(event: dict[str, Any]) -> None:
     assert errors == [], errors
     assert list(JOB_EVENT.iter_errors(event)) == []
     assert event["schemaURL"] == f"{CORE['$id']}#/$defs/JobEvent"
+    assert _is_uri(event["producer"]) and _is_uri(event["schemaURL"])
     places = [("job", event["job"].get("facets", {}))]
     places += [("dataset", dataset.get("facets", {})) for dataset in (*event["inputs"], *event["outputs"])]
     for where, facets in places:
@@ -77,6 +89,7 @@ def assert_valid(event: dict[str, Any]) -> None:
             file = FACET_FILES[(where, key)]
             document = FACETS[file]
             assert facet["_schemaURL"] == f"{document['$id']}#/$defs/{file}"
+            assert _is_uri(facet["_producer"])
             errors = [e.message for e in FACET_VALIDATORS[file].iter_errors({key: facet})]
             assert errors == [], (where, key, errors)
 
@@ -168,13 +181,15 @@ def test_hostile_text_and_names_stay_valid(tmp_path):
     assert notes == []
     (event,) = found
     assert_valid(event)
+    assert "lonely" not in openlineage.to_json(event)  # a version no model names is in no event (docs/exports.md)
     assert "ownership" not in event["job"]["facets"]  # a model without owners (and no CODEOWNERS)
     assert event["job"]["facets"]["documentation"]["description"] == text
     (output,) = event["outputs"]
     assert output["facets"]["schema"]["fields"] == [{"name": "naïve field", "type": "string", "description": text}]
     assert output["facets"]["ownership"]["owners"] == [{"name": "team:Acme-Org/Team.With_Dots"}]
-    line = openlineage.to_jsonl(found)
-    assert line.count("\n") == 1 and json.loads(line) == event  # a line separator in text cannot split a line
+    line = openlineage.to_json(event)
+    assert line.isascii() and len(line.splitlines()) == 1  # a line separator in the text cannot split the line
+    assert json.loads(line) == event
 
 
 def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_path):
@@ -196,7 +211,7 @@ def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path):
     inv = inventory(load_state(str(EXAMPLE / "head")))
     first, _ = openlineage.events(inv, NS, TODAY)
     again, _ = openlineage.events(inventory(load_state(str(EXAMPLE / "head"))), NS, TODAY)
-    assert openlineage.to_jsonl(first) == openlineage.to_jsonl(again)
+    assert [openlineage.to_json(e) for e in first] == [openlineage.to_json(e) for e in again]
     later, _ = openlineage.events(inv, NS, dt.date(2027, 1, 2))
     assert {e["eventTime"] for e in later} == {"2027-01-02T00:00:00Z"}
 
@@ -207,6 +222,8 @@ def test_the_validators_refuse_what_the_spec_refuses():
     event = json.loads(json.dumps(found[0]))
     del event["eventTime"]
     assert list(EVENT.iter_errors(event))
+    assert list(EVENT.iter_errors({**found[0], "eventTime": "2026-11-28"}))  # a day is not a date-time
+    assert not _is_uri("modelgate 0.1.0") and not _is_uri("no-scheme/0.1.0")
     # with a run it is a RunEvent as well as a JobEvent: the spec's oneOf refuses the ambiguity
     with_run = {**found[0], "run": {"runId": "00000000-0000-0000-0000-000000000000"}, "eventType": "START"}
     assert list(EVENT.iter_errors(with_run))

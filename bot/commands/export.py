@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         events, notes = openlineage.events(inv, namespace, today(args))
         files = {f"{event['job']['name'].removeprefix('model:')}.json": openlineage.to_json(event) + "\n"
                  for event in events}
-        text = openlineage.to_jsonl(events)
+        text = "".join(files.values())  # JSON Lines: the events in order, one a line
     else:
         from bot.export import backstage
 

@@ -205,10 +205,6 @@ def _json_type(value: Any) -> str:
 
 
 def to_json(event: dict[str, Any]) -> str:
-    """One event as one line of JSON (sorted keys, no trailing line break)."""
-    return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def to_jsonl(all_events: list[dict[str, Any]]) -> str:
-    """JSON Lines: one event a line."""
-    return "".join(to_json(event) + "\n" for event in all_events)
+    """One event as one line of JSON: sorted keys, no trailing line break, and ASCII only, so that no character of
+    the text (U+2028, U+0085, …) can end the line for a reader that splits on every kind of line break."""
+    return json.dumps(event, sort_keys=True, separators=(",", ":"))
