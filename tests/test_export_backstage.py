@@ -174,6 +174,17 @@ def test_owners_map_to_groups_and_users_and_none_to_unowned(tree):
     assert "modelgate/owners" not in nobody["metadata"]["annotations"]
 
 
+def test_owners_from_codeowners_count_when_the_manifest_names_none(tree):
+    found, _ = export(tree({
+        "CODEOWNERS": "/models/ @acme/platform @bob\n",
+        "models/m.yaml": model("m", owners=[]),
+    }))
+    assert_valid(found)
+    (component,) = found
+    assert component["spec"]["owner"] == "group:platform"
+    assert component["metadata"]["annotations"]["modelgate/owners"] == "@acme/platform @bob"
+
+
 def test_a_contract_nobody_consumes_or_provides_is_still_an_api(tree):
     found, _ = export(tree({"contracts/lonely.yaml": contract("lonely")}))
     assert_valid(found)

@@ -123,3 +123,10 @@ def test_the_example_exports_both_ways():
     assert len(lineage.stdout.splitlines()) == len(models)
     kinds = [e["kind"] for e in yaml.safe_load_all(catalog.stdout)]
     assert kinds.count("Component") == len(models)
+
+
+def test_a_state_without_manifests_exports_nothing(tmp_path):
+    empty = write_tree(tmp_path / "empty", {"README.md": "no models here\n"})
+    for target in ("openlineage", "backstage"):
+        done = run_cli("export", target, "--at", str(empty))
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
