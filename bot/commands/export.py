@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.commands._common import add_today, load_state, today, warn_unreadable
+from bot.commands._common import load_state, today, warn_unreadable
 from bot.errors import UsageError
 from bot.escape import terminal_text
 
@@ -34,7 +34,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--namespace", metavar="NS",
                         help="openlineage: the namespace of jobs and datasets (default modelgate://REPOSITORY, "
                              "REPOSITORY from $GITHUB_REPOSITORY, else the directory's name)")
-    add_today(parser)
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="openlineage: the day the events are dated, at midnight UTC (default: "
+                             "$MODELGATE_TODAY, else today in UTC)")
     parser.set_defaults(func=run)
 
 
