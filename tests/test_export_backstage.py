@@ -281,3 +281,15 @@ def test_the_vendored_schemas_are_what_the_readme_names():
     for name in SCHEMAS:
         assert f"`{name}`" in readme
     assert "Apache License" in (FIXTURES / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_entities_docs_exports_md_shows_are_the_real_ones():
+    text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", text, re.M | re.S)
+    shown = [entity for block in blocks for entity in yaml.safe_load_all(block)]
+    assert len(shown) == 2
+    found, _ = export(EXAMPLE / "head")
+    real = {(e["kind"], e["metadata"]["name"]): e for e in found}
+    wanted = [real[(e["kind"], e["metadata"]["name"])] for e in shown]
+    assert shown == wanted
+    assert "".join(blocks) == backstage.to_yaml(wanted)  # as the export writes them

@@ -243,3 +243,17 @@ def test_the_vendored_schemas_are_what_the_readme_names():
         assert f"`{path.relative_to(FIXTURES).as_posix()}`" in readme
         assert f"`{_load(path)['$id']}`" in readme
     assert "Apache License" in (FIXTURES / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_event_docs_exports_md_shows_is_the_real_one():
+    text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^```json\n(.*?)^```", text, re.M | re.S)
+    shown = json.loads(block)
+    found, _ = export(EXAMPLE / "head", namespace="modelgate://acme/fraud-platform")
+    real = next(e for e in found if e["job"]["name"] == shown["job"]["name"])
+    assert_valid(shown)
+
+    def versionless(event: dict[str, Any]) -> str:  # the docs need not change with each release
+        return re.sub(r"urn:modelgate:[^\"]+", "urn:modelgate:VERSION", openlineage.to_json(event))
+
+    assert versionless(shown) == versionless(real)
