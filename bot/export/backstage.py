@@ -9,10 +9,11 @@
 - ``spec.owner`` is the first owner: ``@org/team`` is ``group:team`` and ``@login`` is ``user:login`` (the names
   Backstage's GitHub organisation ingestion gives teams and users, in the default namespace); every owner is
   listed in the ``modelgate/owners`` annotation. An entity without owners gets ``group:unowned``.
-- Names follow Backstage's rules (``[a-zA-Z0-9]`` runs joined by single ``-``, ``_`` or ``.``, at most 63
-  characters). A name that breaks them (too long, two separators in a row, a separator at an end) is cleaned and
-  ends with ``-`` and eight hex digits of the SHA-256 of the original, so two originals never share a name by
-  being cleaned alike; a name that is valid is kept as it is. Two entities of one kind left with one name all the
+- Names follow the stricter form of Backstage's rules (``[a-zA-Z0-9]`` runs joined by single ``-``, ``_`` or
+  ``.``, at most 63 characters; Backstage itself also accepts two separators in a row). A name that breaks them
+  (too long, two separators in a row, a separator at an end) is cleaned and ends with ``-`` and eight hex digits
+  of the SHA-256 of the original, so two originals never share a name by being cleaned alike; a name that is
+  valid is kept as it is. Two entities of one kind left with one name all the
   same is an error (``NameClash``), never an entity silently replaced.
 """
 
