@@ -1,0 +1,98 @@
+"""``modelgate export openlineage|backstage``: the contracts and the graph of one state in another format.
+
+The shell of ``bot.export``: read the state ``--at`` names, take the clock (``--today``), print the export on
+stdout or write it under ``--out DIR`` (never outside it). Manifests that do not load and references the export
+cannot resolve are warned about on stderr, one line each, so a partial export is never a silent one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.commands._common import load_state, today, warn_unreadable
+from bot.errors import UsageError
+from bot.escape import terminal_text
+
+TARGETS = ("openlineage", "backstage")
+CATALOG_FILE = "catalog-info.yaml"
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "export", help="the contracts and the graph as OpenLineage events or Backstage entities",
+        description="The models and contract versions of one state as OpenLineage JobEvents (JSON Lines) or "
+                    "Backstage catalog entities (one multi-document YAML). See docs/exports.md for the mappings.")
+    parser.add_argument("target", choices=TARGETS, help="the format to export to")
+    parser.add_argument("--at", metavar="PATH|REV",
+                        help="a directory or a git revision of the repository here (default: the working tree)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="write files under DIR (created if missing) instead of printing: one NAME.json per "
+                             f"model for openlineage, {CATALOG_FILE} for backstage")
+    parser.add_argument("--namespace", metavar="NS",
+                        help="openlineage: the namespace of jobs and datasets (default modelgate://REPOSITORY, "
+                             "REPOSITORY from $GITHUB_REPOSITORY, else the directory's name)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="openlineage: the day the events are dated, at midnight UTC (default: "
+                             "$MODELGATE_TODAY, else today in UTC)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.export.inventory import inventory  # imported here: the other commands need not load the exports
+
+    if args.namespace is not None and args.target != "openlineage":
+        raise UsageError("--namespace applies to openlineage only")
+    snapshot = load_state(args.at)
+    warn_unreadable(snapshot)
+    inv = inventory(snapshot)
+    if args.target == "openlineage":
+        from bot.export import openlineage
+
+        namespace = args.namespace or openlineage.namespace_for(_repository(args.at))
+        if not namespace.strip():
+            raise UsageError("--namespace: give a non-empty namespace")
+        events, notes = openlineage.events(inv, namespace, today(args))
+        files = {f"{event['job']['name'].removeprefix('model:')}.json": openlineage.to_json(event) + "\n"
+                 for event in events}
+        text = "".join(files.values())  # JSON Lines: the events in order, one a line
+    else:
+        from bot.export import backstage
+
+        entities = backstage.entities(inv)
+        notes = []
+        text = backstage.to_yaml(entities)
+        files = {CATALOG_FILE: text}
+    for note in (*inv.notes, *notes):
+        print(f"modelgate: warning: {terminal_text(note)}", file=sys.stderr)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        _write(Path(args.out), files)
+    return 0
+
+
+def _repository(at: str | None) -> str:
+    """The repository's name for the default namespace: ``$GITHUB_REPOSITORY`` (owner/name), else the name of the
+    directory exported (``--at PATH``) or of the current one."""
+    named = os.environ.get("GITHUB_REPOSITORY", "").strip()
+    if named:
+        return named
+    where = Path(at) if at is not None and Path(at).is_dir() else Path.cwd()
+    return where.resolve().name or "repository"
+
+
+def _write(out: Path, files: dict[str, str]) -> None:
+    """Write ``files`` (name -> text) into ``out``, refusing any name that would land elsewhere."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        root = out.resolve()
+        for name, text in sorted(files.items()):
+            target = (root / name).resolve()
+            if target.parent != root:
+                raise UsageError(f"--out {out}: refusing to write {name!r} outside the directory")
+            target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc.strerror or exc}") from exc

@@ -1,0 +1,132 @@
+"""``modelgate export openlineage|backstage`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from tests.helpers import REPO_ROOT, commit, contract, make_repo, model, run_cli, write_tree
+
+EXAMPLE = REPO_ROOT / "examples/fraud-platform/head"
+NO_REPOSITORY = {"GITHUB_REPOSITORY": ""}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return write_tree(tmp_path / "platform", {
+        "contracts/feat.yaml": contract("feat"),
+        "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+        "models/scorer.yaml": model("scorer", consumes=[("feat", 1)]),
+    })
+
+
+def test_openlineage_prints_one_event_a_line(repo):
+    done = run_cli("export", "openlineage", "--at", str(repo), "--today", "2026-11-28", env=NO_REPOSITORY)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [e["job"]["name"] for e in events] == ["model:pipe", "model:scorer"]
+    assert {e["job"]["namespace"] for e in events} == {"modelgate://platform"}  # the directory's name
+    assert {e["eventTime"] for e in events} == {"2026-11-28T00:00:00Z"}
+    again = run_cli("export", "openlineage", "--at", str(repo), "--today", "2026-11-28", env=NO_REPOSITORY)
+    assert again.stdout == done.stdout
+
+
+def test_the_namespace_comes_from_the_flag_else_the_repository(repo):
+    named = run_cli("export", "openlineage", "--at", str(repo), "--namespace", "lineage://x", env=NO_REPOSITORY)
+    assert {json.loads(line)["job"]["namespace"] for line in named.stdout.splitlines()} == {"lineage://x"}
+    on_actions = run_cli("export", "openlineage", "--at", str(repo), env={"GITHUB_REPOSITORY": "acme/models"})
+    assert json.loads(on_actions.stdout.splitlines()[0])["job"]["namespace"] == "modelgate://acme/models"
+
+
+def test_openlineage_out_writes_one_file_per_model(repo, tmp_path):
+    out = tmp_path / "out" / "lineage"
+    done = run_cli("export", "openlineage", "--at", str(repo), "--out", str(out), "--today", "2026-11-28")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["pipe.json", "scorer.json"]
+    assert json.loads((out / "scorer.json").read_text())["inputs"][0]["name"] == "contract:feat@1"
+
+
+def test_backstage_prints_one_catalog_and_writes_it_under_out(repo, tmp_path):
+    done = run_cli("export", "backstage", "--at", str(repo))
+    assert done.returncode == 0, done.stderr
+    found = list(yaml.safe_load_all(done.stdout))
+    assert [(e["kind"], e["metadata"]["name"]) for e in found] == [
+        ("Component", "pipe"), ("Component", "scorer"), ("API", "feat-v1")]
+    out = tmp_path / "catalog"
+    written = run_cli("export", "backstage", "--at", str(repo), "--out", str(out))
+    assert written.returncode == 0 and written.stdout == ""
+    assert [p.name for p in out.iterdir()] == ["catalog-info.yaml"]
+    assert (out / "catalog-info.yaml").read_text(encoding="utf-8") == done.stdout
+
+
+def test_out_never_writes_outside_its_directory(repo, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    outside = tmp_path / "elsewhere.yaml"
+    (out / "catalog-info.yaml").symlink_to(outside)
+    done = run_cli("export", "backstage", "--at", str(repo), "--out", str(out))
+    assert done.returncode == 2
+    assert "outside the directory" in done.stderr and "Traceback" not in done.stderr
+    assert not outside.exists()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    done = run_cli("export", "openlineage", "--at", str(repo), "--out", str(blocked))
+    assert done.returncode == 2
+    assert done.stderr.startswith("modelgate: error: --out") and len(done.stderr.splitlines()) == 1
+
+
+def test_manifests_that_do_not_load_are_warned_about(repo):
+    (repo / "models/broken.yaml").write_text("apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: x\n")
+    (repo / "models/ghost.yaml").write_text(model("ghost", consumes=[("nowhere", 2)]))
+    done = run_cli("export", "backstage", "--at", str(repo))
+    assert done.returncode == 0
+    assert "could not be read as manifests" in done.stderr and "models/broken.yaml" in done.stderr
+    assert "nowhere@2, which no contract defines" in done.stderr
+    assert "ghost" in done.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["export", "odcs"], "invalid choice: 'odcs'"),
+    (["export", "backstage", "--namespace", "x"], "--namespace applies to openlineage only"),
+    (["export", "openlineage", "--namespace", " "], "non-empty namespace"),
+    (["export", "openlineage", "--today", "soon"], "is not a date"),
+    (["export", "openlineage", "--at", "no-such-revision"], "no-such-revision"),
+])
+def test_bad_arguments_exit_2_with_one_line(repo, args, words):
+    done = run_cli(*args, cwd=repo)
+    assert done.returncode == 2
+    assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_export_at_a_git_revision(tmp_path):
+    root = make_repo(tmp_path / "git", {"contracts/feat.yaml": contract("feat"),
+                                        "models/pipe.yaml": model("pipe", provides=[("feat", 1)])})
+    first = commit(root, {"models/late.yaml": model("late", consumes=[("feat", 1)])}, "add late")
+    commit(root, {"models/late.yaml": None}, "remove late")
+    done = run_cli("export", "backstage", "--at", first, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "late" in [e["metadata"]["name"] for e in yaml.safe_load_all(done.stdout)]
+    now = run_cli("export", "backstage", cwd=root)
+    assert "late" not in [e["metadata"]["name"] for e in yaml.safe_load_all(now.stdout)]
+
+
+def test_the_example_exports_both_ways():
+    lineage = run_cli("export", "openlineage", "--at", str(EXAMPLE), "--today", "2026-11-28")
+    catalog = run_cli("export", "backstage", "--at", str(EXAMPLE))
+    assert lineage.returncode == catalog.returncode == 0
+    assert lineage.stderr == catalog.stderr == ""
+    models = sorted(p.stem for p in (EXAMPLE / "models").rglob("*.yaml"))
+    assert len(lineage.stdout.splitlines()) == len(models)
+    kinds = [e["kind"] for e in yaml.safe_load_all(catalog.stdout)]
+    assert kinds.count("Component") == len(models)
+
+
+def test_a_state_without_manifests_exports_nothing(tmp_path):
+    empty = write_tree(tmp_path / "empty", {"README.md": "no models here\n"})
+    for target in ("openlineage", "backstage"):
+        done = run_cli("export", target, "--at", str(empty))
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

@@ -1,0 +1,259 @@
+"""``bot.export.openlineage``: JobEvents that validate against the OpenLineage spec's own JSON Schemas.
+
+The schemas are vendored in tests/fixtures/openlineage/ (see its README): the core spec (2-0-0, and the 1-0-2 and
+1-0-3 cores the facet schemas refer to) and the facet schemas the export uses. References resolve to those files
+only; nothing is fetched, and a reference to anything else fails the test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from bot.commands._common import load_state
+from bot.export import openlineage
+from bot.export.inventory import inventory
+from tests.helpers import REPO_ROOT, contract, model, write_tree
+
+FIXTURES = REPO_ROOT / "tests/fixtures/openlineage"
+EXAMPLE = REPO_ROOT / "examples/fraud-platform"
+TODAY = dt.date(2026, 11, 28)
+NS = "modelgate://acme/fraud-platform"
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+CORE = _load(FIXTURES / "OpenLineage-2-0-0.json")
+FACETS = {path.stem: _load(path) for path in sorted((FIXTURES / "facets").glob("*.json"))}
+
+
+def _refuse(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)  # offline: only the vendored files resolve
+
+
+def _registry() -> Registry[Any]:
+    resources: list[tuple[str, Resource[Any]]] = []
+    for path in sorted(FIXTURES.glob("OpenLineage-*.json")):
+        document = _load(path)
+        resources.append((document["$id"], Resource.from_contents(document)))
+    for name, document in FACETS.items():
+        resource = Resource.from_contents(document)
+        resources.append((document["$id"], resource))
+        # the core refers to its facets relatively, as they sit beside spec/OpenLineage.json: facets/NAME.json
+        resources.append((f"https://openlineage.io/spec/2-0-0/facets/{name}.json", resource))
+    return Registry(retrieve=_refuse).with_resources(resources)  # type: ignore[call-arg]
+
+
+REGISTRY = _registry()
+FORMATS = Draft202012Validator.FORMAT_CHECKER  # date-time is checked; "uri" needs a library: see _is_uri
+EVENT = Draft202012Validator(CORE, registry=REGISTRY, format_checker=FORMATS)
+JOB_EVENT = Draft202012Validator({"$ref": f"{CORE['$id']}#/$defs/JobEvent"}, registry=REGISTRY, format_checker=FORMATS)
+FACET_VALIDATORS = {name: Draft202012Validator(document, registry=REGISTRY, format_checker=FORMATS)
+                    for name, document in FACETS.items()}
+# the facet schema file of each facet key, by where the facet is
+FACET_FILES = {("job", "documentation"): "DocumentationJobFacet", ("job", "ownership"): "OwnershipJobFacet",
+               ("dataset", "documentation"): "DocumentationDatasetFacet",
+               ("dataset", "ownership"): "OwnershipDatasetFacet", ("dataset", "schema"): "SchemaDatasetFacet"}
+
+
+def _is_uri(text: str) -> bool:
+    """An absolute URI (RFC 3986: a scheme, then something), as the spec's ``format: uri`` asks of producers."""
+    parts = urlsplit(text)
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme)) and bool(parts.netloc or parts.path) \
+        and not re.search(r"\s", text)
+
+
+def assert_valid(event: dict[str, Any]) -> None:
+    """The event is a JobEvent of the core spec (and nothing else it defines), and each facet is valid under its own
+    facet schema, which its ``_schemaURL`` names."""
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in EVENT.iter_errors(event)]
+    assert errors == [], errors
+    assert list(JOB_EVENT.iter_errors(event)) == []
+    assert event["schemaURL"] == f"{CORE['$id']}#/$defs/JobEvent"
+    assert _is_uri(event["producer"]) and _is_uri(event["schemaURL"])
+    places = [("job", event["job"].get("facets", {}))]
+    places += [("dataset", dataset.get("facets", {})) for dataset in (*event["inputs"], *event["outputs"])]
+    for where, facets in places:
+        for key, facet in facets.items():
+            file = FACET_FILES[(where, key)]
+            document = FACETS[file]
+            assert facet["_schemaURL"] == f"{document['$id']}#/$defs/{file}"
+            assert _is_uri(facet["_producer"])
+            errors = [e.message for e in FACET_VALIDATORS[file].iter_errors({key: facet})]
+            assert errors == [], (where, key, errors)
+
+
+def export(root: Path, namespace: str = NS) -> tuple[list[dict[str, Any]], list[str]]:
+    inv = inventory(load_state(str(root)))
+    found, notes = openlineage.events(inv, namespace, TODAY)
+    return found, [*inv.notes, *notes]
+
+
+@pytest.mark.parametrize("state", ["base", "head"])
+def test_every_event_of_the_example_is_a_valid_job_event(state):
+    found, notes = export(EXAMPLE / state)
+    assert notes == []
+    names = sorted(p.stem for p in (EXAMPLE / state / "models").rglob("*.yaml"))
+    assert [e["job"]["name"] for e in found] == [f"model:{n}" for n in names]
+    for event in found:
+        assert_valid(event)
+
+
+def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides():
+    found, _ = export(EXAMPLE / "head")
+    scorer = next(e for e in found if e["job"]["name"] == "model:fraud-scorer")
+    assert scorer["eventTime"] == "2026-11-28T00:00:00Z"
+    assert scorer["producer"].startswith("urn:modelgate:")
+    assert scorer["job"]["namespace"] == NS
+    assert [d["name"] for d in scorer["outputs"]] == ["contract:fraud-score@1", "contract:fraud-score@2"]
+    assert all(d["namespace"] == NS for d in (*scorer["inputs"], *scorer["outputs"]))
+    assert [o["name"] for o in scorer["job"]["facets"]["ownership"]["owners"]] == ["team:acme/risk-ml",
+                                                                                  "user:priya-raman"]
+    assert scorer["job"]["facets"]["documentation"]["description"].startswith("Transformer over the card")
+    score = scorer["outputs"][1]["facets"]
+    assert score["schema"]["fields"] == [
+        {"name": "transaction_id", "type": "string"}, {"name": "score", "type": "number"},
+        {"name": "model_version", "type": "string"}, {"name": "reason_codes", "type": "array<string>"},
+        {"name": "band", "type": "string"}]
+    assert score["ownership"]["owners"] == [{"name": "team:acme/risk-ml"}]
+    # the same dataset, seen by a consumer, carries the same facets
+    router = next(e for e in found if e["job"]["name"] == "model:risk-router")
+    assert next(d for d in router["inputs"] if d["name"] == "contract:fraud-score@2") == scorer["outputs"][1]
+
+
+def test_nested_fields_are_named_by_their_dotted_path():
+    schema = {
+        "type": "object",
+        "$defs": {"money": {"type": "object", "properties": {"amount": {"type": "number"},
+                                                             "currency": {"enum": ["EUR", "USD"]}}},
+                  "node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}},
+        "allOf": [{"properties": {"merged": {"type": ["string", "null"], "description": "from allOf"}}}],
+        "properties": {
+            "geo": {"type": "object", "title": "Where", "properties": {"lat": {"type": "number"}}},
+            "orders": {"type": "array",
+                       "items": {"type": "object", "properties": {"total": {"$ref": "#/$defs/money"}}}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "tree": {"$ref": "#/$defs/node"},
+            "flag": {"const": True},
+            "anything": {},
+        },
+    }
+    assert openlineage.schema_fields(schema) == [
+        {"name": "geo", "type": "object", "description": "Where"},
+        {"name": "geo.lat", "type": "number"},
+        {"name": "orders", "type": "array<object>"},
+        {"name": "orders.total", "type": "object"},
+        {"name": "orders.total.amount", "type": "number"},
+        {"name": "orders.total.currency", "type": "string"},
+        {"name": "tags", "type": "array<string>"},
+        {"name": "tree", "type": "object"},
+        {"name": "tree.child", "type": "object"},  # the cycle ends where it comes back
+        {"name": "flag", "type": "boolean"},
+        {"name": "anything"},
+        {"name": "merged", "type": "string|null", "description": "from allOf"},
+    ]
+    assert openlineage.schema_fields(True) == []
+
+
+def test_hostile_text_and_names_stay_valid(tmp_path):
+    long_name = "c" * 63
+    text = 'ünïcødé "quoted" \\ back\nslash \u2028 <b>é</b> 🚀'
+    root = write_tree(tmp_path / "repo", {
+        "contracts/long.yaml": contract(long_name, [
+            {"version": 1, "status": "active",
+             "schema": {"type": "object", "properties": {"naïve field": {"type": "string", "description": text}}}}],
+            owners=["@Acme-Org/Team.With_Dots"]),
+        "contracts/lonely.yaml": contract("lonely"),  # neither provided nor consumed: no job names it
+        "models/m.yaml": model("m" * 63, provides=[(long_name, 1)], owners=[], description=text),
+    })
+    found, notes = export(root, namespace="ns with spaces/ünï")
+    assert notes == []
+    (event,) = found
+    assert_valid(event)
+    assert "lonely" not in openlineage.to_json(event)  # a version no model names is in no event (docs/exports.md)
+    assert "ownership" not in event["job"]["facets"]  # a model without owners (and no CODEOWNERS)
+    assert event["job"]["facets"]["documentation"]["description"] == text
+    (output,) = event["outputs"]
+    assert output["facets"]["schema"]["fields"] == [{"name": "naïve field", "type": "string", "description": text}]
+    assert output["facets"]["ownership"]["owners"] == [{"name": "team:Acme-Org/Team.With_Dots"}]
+    line = openlineage.to_json(event)
+    assert line.isascii() and len(line.splitlines()) == 1  # a line separator in the text cannot split the line
+    assert json.loads(line) == event
+
+
+def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_path):
+    root = write_tree(tmp_path / "repo", {
+        "contracts/a.yaml": contract("a", [{"version": 1, "schema_ref": "schemas/missing.json"}]),
+        "models/m.yaml": model("m", consumes=[("ghost", 3)], provides=[("a", 1)]),
+    })
+    found, notes = export(root)
+    (event,) = found
+    assert_valid(event)
+    assert [d["name"] for d in event["inputs"]] == ["contract:ghost@3"]
+    assert event["inputs"][0]["facets"] == {}
+    assert "schema" not in event["outputs"][0]["facets"]
+    assert any("a@1" in n and "could not be read" in n for n in notes)
+    assert any("ghost@3" in n and "no contract defines" in n for n in notes)
+
+
+def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path):
+    inv = inventory(load_state(str(EXAMPLE / "head")))
+    first, _ = openlineage.events(inv, NS, TODAY)
+    again, _ = openlineage.events(inventory(load_state(str(EXAMPLE / "head"))), NS, TODAY)
+    assert [openlineage.to_json(e) for e in first] == [openlineage.to_json(e) for e in again]
+    later, _ = openlineage.events(inv, NS, dt.date(2027, 1, 2))
+    assert {e["eventTime"] for e in later} == {"2027-01-02T00:00:00Z"}
+
+
+def test_the_validators_refuse_what_the_spec_refuses():
+    """The checks above can fail: broken events and facets are refused."""
+    found, _ = export(EXAMPLE / "head")
+    event = json.loads(json.dumps(found[0]))
+    del event["eventTime"]
+    assert list(EVENT.iter_errors(event))
+    assert list(EVENT.iter_errors({**found[0], "eventTime": "2026-11-28"}))  # a day is not a date-time
+    assert not _is_uri("modelgate 0.1.0") and not _is_uri("no-scheme/0.1.0")
+    # with a run it is a RunEvent as well as a JobEvent: the spec's oneOf refuses the ambiguity
+    with_run = {**found[0], "run": {"runId": "00000000-0000-0000-0000-000000000000"}, "eventType": "START"}
+    assert list(EVENT.iter_errors(with_run))
+    assert list(JOB_EVENT.iter_errors({"job": {"name": "x"}, "eventTime": "t", "producer": "p", "schemaURL": "s"}))
+    facet = found[0]["job"]["facets"]["ownership"]
+    broken = {**facet, "owners": [{"type": "MAINTAINER"}]}
+    assert list(FACET_VALIDATORS["OwnershipJobFacet"].iter_errors({"ownership": broken}))
+    no_producer = {k: v for k, v in facet.items() if k != "_producer"}
+    assert list(FACET_VALIDATORS["OwnershipJobFacet"].iter_errors({"ownership": no_producer}))
+    schema_facet = found[0]["inputs"][0]["facets"]["schema"]
+    assert list(FACET_VALIDATORS["SchemaDatasetFacet"].iter_errors({"schema": {**schema_facet, "fields": [{}]}}))
+
+
+def test_the_vendored_schemas_are_what_the_readme_names():
+    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    for path in sorted(FIXTURES.rglob("*.json")):
+        assert f"`{path.relative_to(FIXTURES).as_posix()}`" in readme
+        assert f"`{_load(path)['$id']}`" in readme
+    assert "Apache License" in (FIXTURES / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_event_docs_exports_md_shows_is_the_real_one():
+    text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^```json\n(.*?)^```", text, re.M | re.S)
+    shown = json.loads(block)
+    found, _ = export(EXAMPLE / "head", namespace="modelgate://acme/fraud-platform")
+    real = next(e for e in found if e["job"]["name"] == shown["job"]["name"])
+    assert_valid(shown)
+
+    def versionless(event: dict[str, Any]) -> str:  # the docs need not change with each release
+        return re.sub(r"urn:modelgate:[^\"]+", "urn:modelgate:VERSION", openlineage.to_json(event))
+
+    assert versionless(shown) == versionless(real)
