@@ -40,7 +40,8 @@ def _validator() -> jsonschema.Draft4Validator:
 def github_problems(log: Mapping[str, Any]) -> list[str]:
     """What GitHub code scanning would refuse or could not show, beyond the schema: its limits (results, rules,
     runs, locations, tags), a result without ``ruleId`` or message, a ``ruleIndex`` that does not point at its
-    rule, a file location that is not a relative path with a line of at least 1, fingerprints that collide."""
+    rule, a result without a location or a location without a file (GitHub refuses the whole upload then), a file
+    that is not a relative path, a line before the first, fingerprints that collide."""
     problems = list(limits(log))
     for run in log["runs"]:
         rules = run["tool"]["driver"]["rules"]
@@ -57,9 +58,12 @@ def github_problems(log: Mapping[str, Any]) -> list[str]:
                 problems.append(f"a result without ruleId or message: {result}")
             if "ruleIndex" in result and rules[result["ruleIndex"]]["id"] != result["ruleId"]:
                 problems.append(f"ruleIndex {result['ruleIndex']} is not {result['ruleId']}")
+            if not result.get("locations"):
+                problems.append(f"a result without a location (GitHub refuses the whole file): {result}")
             for location in result.get("locations", []):
                 physical = location.get("physicalLocation")
-                if physical is None:
+                if not physical or not physical.get("artifactLocation", {}).get("uri"):
+                    problems.append(f"a location without a file (GitHub refuses the whole file): {location}")
                     continue
                 uri, base = physical["artifactLocation"]["uri"], physical["artifactLocation"]["uriBaseId"]
                 if urlsplit(uri).scheme or uri.startswith("/") or base != "%SRCROOT%":
@@ -179,15 +183,24 @@ def test_a_finding_without_a_line_has_its_file_and_no_region() -> None:
                                                                                "uriBaseId": "%SRCROOT%"}}}]
 
 
-def test_a_finding_without_a_file_names_its_subject_as_a_logical_location() -> None:
+def test_a_finding_without_a_file_is_on_the_configuration_and_names_its_subject() -> None:
     log = _lint_log(Finding("MG204", "notice", "model:gone is consumed by nothing", None, None, "model:gone"),
-                    Finding("MG003", "error", "something of no subject", None, None))
+                    Finding("MG003", "error", "something of no subject", None, 4))
     assert_valid(log)
     subject, nothing = results(log)
-    assert subject["locations"] == [{"logicalLocations": [{"name": "model:gone", "fullyQualifiedName": "model:gone",
-                                                           "kind": "resource"}]}]
+    config = {"artifactLocation": {"uri": ".modelgate.yml", "uriBaseId": "%SRCROOT%"}}  # no line: not one of its
+    assert subject["locations"] == [{"physicalLocation": config, "logicalLocations": [
+        {"name": "model:gone", "fullyQualifiedName": "model:gone", "kind": "resource"}]}]
     assert subject["level"] == "note"
-    assert "locations" not in nothing
+    assert nothing["locations"] == [{"physicalLocation": config}]
+
+
+def test_github_refuses_a_result_without_a_file_and_the_check_says_so() -> None:
+    log = _lint_log(Finding("MG204", "notice", "m", None, None, "model:gone"))
+    del results(log)[0]["locations"][0]["physicalLocation"]
+    assert github_problems(log) and "without a file" in github_problems(log)[0]
+    del log["runs"][0]["results"][0]["locations"]
+    assert github_problems(log) and "without a location" in github_problems(log)[0]
 
 
 def test_hostile_and_non_ascii_text_is_carried_exactly_as_data() -> None:

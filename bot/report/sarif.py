@@ -11,9 +11,10 @@ concatenates JSON. The pieces:
 - one result per finding, in the findings' order: ``ruleId`` and ``ruleIndex``, the level of the finding's
   effective severity (after the configuration's overrides), the message as plain text, and where it is:
   ``physicalLocation`` with the repository-relative file (percent-encoded, under ``%SRCROOT%``, the root of
-  the state checked) and ``region.startLine`` when the line is known. A finding without a file has a
-  ``logicalLocation`` naming its subject (a model or ``contract@version``) instead, and none at all when it
-  has no subject either.
+  the state checked) and ``region.startLine`` when the line is known. A finding without a file (a removed
+  manifest's, a cycle's) is placed on the configuration, ``.modelgate.yml`` at the root, without a line, and names
+  its subject (a model or ``contract@version``) as a ``logicalLocation``: GitHub refuses a whole upload when one
+  result has no location, or a location without a file.
 - ``partialFingerprints["modelgate/v1"]``: a SHA-256 of rule, subject, file and message (never the line, so
   an edit above a finding does not make it a new alert), with ``:N`` for its N-th occurrence in the run.
 - a waived finding (``/rollout override``) carries an ``external`` suppression, accepted, its justification
@@ -96,9 +97,7 @@ def _result(finding: Finding, rule_index: int | None, fingerprint: str, *, basel
         result["ruleIndex"] = rule_index
     result["level"] = LEVELS[finding.severity]
     result["message"] = {"text": finding.message}
-    location = _location(finding)
-    if location:
-        result["locations"] = [location]
+    result["locations"] = [_location(finding)]
     result["partialFingerprints"] = {FINGERPRINT: fingerprint}
     if finding.waived_by is not None:
         justification = f"waived by @{finding.waived_by}" + (f": {finding.waived_reason}" if finding.waived_reason
@@ -111,17 +110,18 @@ def _result(finding: Finding, rule_index: int | None, fingerprint: str, *, basel
     return result
 
 
-def _location(finding: Finding) -> dict[str, Any] | None:
-    """Where the finding is: its file (and line), else its subject as a logical location, else nowhere."""
-    if finding.file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(finding.file), "uriBaseId": SRCROOT}}
-        if finding.line:
-            physical["region"] = {"startLine": finding.line}
-        return {"physicalLocation": physical}
-    if finding.subject:
-        return {"logicalLocations": [{"name": finding.subject, "fullyQualifiedName": finding.subject,
-                                      "kind": "resource"}]}
-    return None
+def _location(finding: Finding) -> dict[str, Any]:
+    """Where the finding is: its file and line; without a file, the configuration, and its subject by name."""
+    from bot.config import CONFIG_PATH  # (pydantic: loaded when a SARIF is rendered, not with the registry)
+
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri(finding.file or CONFIG_PATH), "uriBaseId": SRCROOT}}
+    if finding.file and finding.line:
+        physical["region"] = {"startLine": finding.line}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if not finding.file and finding.subject:
+        location["logicalLocations"] = [{"name": finding.subject, "fullyQualifiedName": finding.subject,
+                                         "kind": "resource"}]
+    return location
 
 
 def uri(path: str) -> str:
