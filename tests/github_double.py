@@ -155,6 +155,7 @@ class GitHubDouble:
         self.received_at: dict[str, str] = {}  # sha -> when GitHub received its push (its suites' created_at)
         self.branches: dict[str, str] = {}  # branch -> its tip; else the base.sha of the newest PR into it
         self.sarifs: list[dict[str, Any]] = []  # the code scanning uploads taken: the request bodies, as sent
+        self.sarif_ids: list[str] = []  # the id answered to each
         self.code_scanning = True  # False: uploads answer 403, as GitHub does where code scanning is not enabled
         self.bot_login = "github-actions[bot]"  # the author of what the bot creates
         self.log: list[Call] = []
@@ -472,6 +473,7 @@ class GitHubDouble:
         sarif_id = f"{self.next_id():08d}-5596-11eb-80a1-c1e54ef945c6"
         receipt.update({"id": sarif_id, "url": f"{GITHUB}/repos/{self.repo}/code-scanning/sarifs/{sarif_id}"})
         self.sarifs.append(body)
+        self.sarif_ids.append(sarif_id)
         return 202, receipt, {}
 
     def statuses_for(self, sha: str) -> list[dict[str, Any]]:

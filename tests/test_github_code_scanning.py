@@ -68,7 +68,8 @@ def test_file_writes_the_sarif_of_the_check_for_upload_sarif(world: World, githu
 
 
 def test_upload_posts_the_sarif_once_for_the_pull_requests_head(world: World, github: GitHubDouble, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     world.run()  # the comment and review requests exist: the next runs make the same calls
     world.run()
     without = _calls(world)
@@ -82,6 +83,7 @@ def test_upload_posts_the_sarif_once_for_the_pull_requests_head(world: World, gi
     assert log == json.loads(_sarif_file(tmp_path).read_text(encoding="utf-8"))
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["MG101"]
     assert world.outputs()["verdict"] == "fail"
+    assert f"uploaded to code scanning (SARIF upload {github.sarif_ids[-1]})" in capsys.readouterr().out
     github.assert_clean()
 
 

@@ -75,7 +75,7 @@ def test_the_example_platforms_lint_and_the_hostile_manifests_lint_are_valid_jun
         parse(done.stdout)
 
 
-def test_a_clean_run_shows_every_rule_passed(tmp_path: Path) -> None:
+def test_a_clean_run_shows_every_rule_passed() -> None:
     root = _lint()
     cases = list(root.iter("testcase"))
     assert len(cases) == len(FINDING_RULES) and root.get("failures") == "0"

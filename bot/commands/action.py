@@ -167,6 +167,8 @@ def share_sarif(gh: Client, settings: Settings, result: Result, head_sha: str,
     shared = code_scanning.share(gh, result, mode, code_scanning.Target(settings.repo, head_sha, ref or ""))
     if shared.note:
         print(f"::warning title=modelgate::{workflow_command_data(shared.note)}")
+    if shared.uploaded is not None:
+        print(f"modelgate: the findings were uploaded to code scanning (SARIF upload {shared.uploaded or 'accepted'})")
     return code_scanning.with_note(result, shared), ({"sarif-file": str(shared.path)} if shared.path else {})
 
 
