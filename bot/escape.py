@@ -10,6 +10,7 @@ a PR comment, a job summary, a mermaid graph or a workflow command:
 - ``workflow_command_data`` / ``workflow_command_prop``: GitHub Actions workflow commands
   (``::error file=F,line=L,title=T::DATA``), as @actions/core escapes them, and no other control character
   or bidi override (the job log is a terminal too).
+- ``xml_text``: text an XML 1.0 document can hold (JUnit XML): the characters XML forbids replaced.
 - ``terminal_text``: one line for a terminal: no control character (no ANSI escape) and no bidi override.
   It is also what makes a plain line of a job log safe: being one line, it cannot start a workflow command.
 
@@ -105,3 +106,16 @@ def terminal_text(text: str) -> str:
     if stripped.startswith("::"):
         return one_line[:len(one_line) - len(stripped)] + ":\u200b:" + stripped[2:]
     return one_line
+
+
+# What XML 1.0 cannot hold (its Char production: C0 controls but tab, LF and CR; lone surrogates; U+FFFE/F), what
+# it discourages (DEL and the C1 controls) and the bidi overrides, which a CI system's web page would obey.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML 1.0 document can hold (an element's text or an attribute's value, escaped later by the XML
+    writer): each character XML 1.0 forbids (NUL, ESC and the other C0 controls but tab, LF and CR; a lone
+    surrogate; U+FFFE, U+FFFF) becomes U+FFFD, so the report stays well-formed and shows that something was
+    there; so do DEL, the C1 controls (which XML discourages) and the bidi overrides."""
+    return _NOT_XML.sub("\ufffd", text)

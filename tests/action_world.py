@@ -24,7 +24,7 @@ from tests.github_double import GitHubDouble
 REPO = "acme/platform"
 TODAY = "2026-11-28"
 EVENTS = Path(__file__).parent / "fixtures" / "github" / "events"
-INPUTS = ("MODELGATE_CONFIG", "MODELGATE_BOT_LOGIN", "MODELGATE_STATUS_CONTEXT", "MODELGATE_TODAY")
+INPUTS = ("MODELGATE_CONFIG", "MODELGATE_BOT_LOGIN", "MODELGATE_STATUS_CONTEXT", "MODELGATE_TODAY", "MODELGATE_SARIF")
 
 
 def action_env(api_url: str, workspace: Path, tmp: Path, repo: str = REPO) -> dict[str, str]:

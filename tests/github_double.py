@@ -18,7 +18,8 @@ examples (patched where they fail its own schemas), with ``https://api.github.co
 double's address, because PyGithub follows the ``url`` fields it is given.
 
 State is plain dicts and lists (pulls, comments, reviews, requested reviewers, statuses, teams, collaborator
-permissions, deployments, deployment statuses, reactions) that a test reads and writes directly.
+permissions, deployments, deployment statuses, reactions, code scanning uploads) that a test reads and writes
+directly.
 """
 
 from __future__ import annotations
@@ -153,6 +154,9 @@ class GitHubDouble:
         self.received: dict[str, list[str | None]] = {}  # sha -> its check suites' head_branch, see check_suites()
         self.received_at: dict[str, str] = {}  # sha -> when GitHub received its push (its suites' created_at)
         self.branches: dict[str, str] = {}  # branch -> its tip; else the base.sha of the newest PR into it
+        self.sarifs: list[dict[str, Any]] = []  # the code scanning uploads taken: the request bodies, as sent
+        self.sarif_ids: list[str] = []  # the id answered to each
+        self.code_scanning = True  # False: uploads answer 403, as GitHub does where code scanning is not enabled
         self.bot_login = "github-actions[bot]"  # the author of what the bot creates
         self.log: list[Call] = []
         self.problems: list[str] = []
@@ -185,6 +189,7 @@ class GitHubDouble:
                 ("GET", r"/deployments/(?P<did>\d+)", self._get_deployment),
                 ("GET", r"/deployments/(?P<did>\d+)/statuses", self._list_deployment_statuses),
                 ("POST", r"/deployments/(?P<did>\d+)/statuses", self._create_deployment_status),
+                ("POST", r"/code-scanning/sarifs", self._upload_sarif),
             ]
         ] + [
             ("GET", re.compile(r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$"), self._team_members),
@@ -459,6 +464,17 @@ class GitHubDouble:
         status["sha"] = sha
         self.statuses.append(status)
         return 201, {k: v for k, v in status.items() if k != "sha"}, {}
+
+    def _upload_sarif(self, body: Any, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        if not self.code_scanning:
+            raise _Answer(403, {"message": "Advanced Security must be enabled for this repository to use code "
+                                           "scanning.", "documentation_url": "https://docs.github.com/rest"})
+        receipt = example("code-scanning-sarif-upload")
+        sarif_id = f"{self.next_id():08d}-5596-11eb-80a1-c1e54ef945c6"
+        receipt.update({"id": sarif_id, "url": f"{GITHUB}/repos/{self.repo}/code-scanning/sarifs/{sarif_id}"})
+        self.sarifs.append(body)
+        self.sarif_ids.append(sarif_id)
+        return 202, receipt, {}
 
     def statuses_for(self, sha: str) -> list[dict[str, Any]]:
         return [s for s in self.statuses if s["sha"] == sha]

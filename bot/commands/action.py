@@ -27,6 +27,7 @@ from bot import check
 from bot.commands._common import today
 from bot.config import CONFIG_PATH, Config
 from bot.escape import workflow_command_data
+from bot.github import code_scanning
 from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
@@ -114,7 +115,7 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
     if event.kind == "merge_group":
         assert event.head_sha and event.base_sha
         try:
-            return evaluate_merge_group(gh, settings, event.base_sha, event.head_sha)
+            return evaluate_merge_group(gh, settings, event.base_sha, event.head_sha, _merge_group_ref(payload))
         except (GitHubError, SourceError) as exc:
             raise RunError(str(exc), event.head_sha, event.base_sha) from exc
     assert event.number is not None
@@ -123,27 +124,60 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
         handled = handle_comment(gh, settings, payload) if event.kind == "comment" else Handled()
         pr = handled.pr or read_pull_request(gh, settings.repo, event.number, settings)
         sha, base = pr.head_sha, pr.base_sha
-        result = publish(gh, settings, evaluate(gh, settings, pr), pr)
+        result, shared = share_sarif(gh, settings, evaluate(gh, settings, pr), pr.head_sha,
+                                     f"refs/pull/{pr.number}/head")
+        result = publish(gh, settings, result, pr)
     except (GitHubError, SourceError) as exc:
         raise RunError(str(exc), sha, base) from exc
     context = ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=pr.head_sha,
                             run_url=settings.run_url, stages=tuple(pr.trust.config.rollout.stages))
     report(result, context)
-    return {**result_outputs(result), **handled.outputs}
+    return {**result_outputs(result), **shared, **handled.outputs}
 
 
-def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str) -> dict[str, str]:
+def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str,
+                         ref: str | None = None) -> dict[str, str]:
     """A merge group: its head against its base; errors fail, approvals were settled on the PR."""
     ensure_commits(settings.workspace, [base_sha, head_sha])
     states = load_trusted_states(settings.workspace, base_sha, head_sha, settings.config_path)
     base, head = states.base, states.head  # the group's base is the target branch as it will be: the trust root
-    result = check.evaluate(base, head, settings.today, trust=states.trust)
+    result, shared = share_sarif(gh, settings, check.evaluate(base, head, settings.today, trust=states.trust),
+                                 head_sha, ref)
     state, description = status_of(result, merge_group=True)
     context = settings.status_context or states.trust.config.status_context
     gh.create_status(settings.repo, head_sha, CommitStatus(state, context, description, settings.run_url))
     report(result, ReportContext(server_url=settings.server_url, repository=settings.repo, head_sha=head_sha,
                                  run_url=settings.run_url, stages=tuple(states.trust.config.rollout.stages)))
-    return result_outputs(result)
+    return {**result_outputs(result), **shared}
+
+
+def share_sarif(gh: Client, settings: Settings, result: Result, head_sha: str,
+                ref: str | None) -> tuple[Result, dict[str, str]]:
+    """The ``sarif`` input ($MODELGATE_SARIF: off, file, upload) done for ``result`` (see bot.github.code_scanning):
+    the Result with a note when the upload failed, and the ``sarif-file`` output."""
+    value = _env("MODELGATE_SARIF")
+    mode = code_scanning.mode_of(value)
+    if mode is None:
+        problem = f"the sarif input {value!r} is not off, file or upload; no SARIF written"
+        print(f"::warning title=modelgate::{workflow_command_data(problem)}")
+        return result, {}
+    if mode == "upload" and ref is None:
+        print("::warning title=modelgate::the merge group's ref is not known; the SARIF is written, not uploaded")
+        mode = "file"
+    shared = code_scanning.share(gh, result, mode, code_scanning.Target(settings.repo, head_sha, ref or ""))
+    if shared.note:
+        print(f"::warning title=modelgate::{workflow_command_data(shared.note)}")
+    if shared.uploaded is not None:
+        print(f"modelgate: the findings were uploaded to code scanning (SARIF upload {shared.uploaded or 'accepted'})")
+    return code_scanning.with_note(result, shared), ({"sarif-file": str(shared.path)} if shared.path else {})
+
+
+def _merge_group_ref(payload: dict[str, Any]) -> str | None:
+    """The merge group's ref (``refs/heads/gh-readonly-queue/...``): its ``head_ref``, else $GITHUB_REF."""
+    group = payload.get("merge_group")
+    ref = group.get("head_ref") if isinstance(group, dict) else None
+    ref = ref if isinstance(ref, str) else _env("GITHUB_REF")
+    return ref if ref.startswith("refs/") else None
 
 
 def report(result: Result, context: ReportContext) -> None:

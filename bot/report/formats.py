@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from bot.report import gate, graph, lint, result, rules, schema_diff, verify
+from bot.report import gate, graph, junit, lint, result, rules, sarif, schema_diff, verify
 from bot.report.jinja_env import render_template
 
 if TYPE_CHECKING:
@@ -77,11 +77,15 @@ REPORT: Formats[result.Report] = Formats("report", {
     "markdown": _template(result.MARKDOWN, result.variables),
     "json": _json(result.as_json, ensure_ascii=False),
     "github": _template("report.github.j2", result.variables),
+    "sarif": _json(sarif.of_report, ensure_ascii=False),
+    "junit": junit.of_report,
 })
 LINT: Formats[lint.LintReport] = Formats("lint", {
     "text": lint.text,
     "json": _json(lint.as_json),
     "github": lint.github,
+    "sarif": _json(sarif.of_lint, ensure_ascii=False),
+    "junit": junit.of_lint,
 })
 VERIFY: Formats[verify.VerifyReport] = Formats("verify", {
     "text": _template("verify.txt.j2", verify.variables),

@@ -1,0 +1,134 @@
+"""Findings as JUnit XML (``--format junit``), the test report CI systems other than GitHub show (Jenkins, GitLab,
+Azure Pipelines, CircleCI ...).
+
+The layout, and why: a ``<testsuite>`` per rule of the catalogue that makes findings (``MG101
+breaking-change-in-version``), every one of them, in id order, and in it a ``<testcase>`` per finding of that rule
+(classname ``modelgate.MG101``; name: its subject and where it is). A rule without findings has one passing
+testcase, so a clean run shows every rule passed, never an empty report (which Jenkins' ``junit`` step takes for
+a failure), and the number of tests stays comparable from run to run. Jenkins groups the tests by classname
+(package ``modelgate``, class ``MG101``) and GitLab by suite, so either shows the failures per rule, each with
+the message and the file and line.
+
+What each finding becomes:
+
+- a blocking error: ``<failure>`` (message the finding's, type the rule id; text: where, the message, the rule's
+  summary and how to fix it);
+- an error that does not block, waived by an admin or preexisting (the same at base): ``<skipped>`` with why;
+- a warning or a notice: a passing testcase with the finding in ``<system-out>``: it does not fail the check,
+  so it does not fail the test report either.
+
+The XML is built with ``xml.etree`` (the library escapes ``<``, ``&`` and quotes); what XML 1.0 cannot hold at all
+(NUL, ESC ...) is replaced first by :func:`bot.escape.xml_text`. Every element and attribute used is in the
+Jenkins JUnit schema (``tests/fixtures/junit/jenkins-junit.xsd``), which the tests validate against.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from bot.escape import xml_text
+
+if TYPE_CHECKING:
+    from bot.report.lint import LintReport
+    from bot.report.result import Report
+    from bot.result import Finding
+    from bot.rules import Rule
+
+CLASS_PREFIX = "modelgate."
+_FINDING_SEVERITIES = ("error", "warning", "notice")
+
+
+def of_report(report: Report) -> str:
+    return document(report.result.findings, "modelgate check")
+
+
+def of_lint(report: LintReport) -> str:
+    return document(report.findings, "modelgate lint")
+
+
+def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rule] | None = None) -> str:
+    """The JUnit XML of ``findings`` (``name``: the run, e.g. ``modelgate check``), a testsuite per rule."""
+    if catalogue is None:
+        from bot.rules import catalog
+
+        catalogue = catalog()
+    suites = {rule.id: f"{rule.id} {rule.name}" for rule in catalogue.values() if rule.severity in _FINDING_SEVERITIES}
+    for f in findings:  # a rule the catalogue does not know still gets its suite (it never should)
+        suites.setdefault(f.rule, f.rule)
+    root = ET.Element("testsuites", name=xml_text(name))
+    totals = {"tests": 0, "failures": 0}
+    for rule_id, suite_name in suites.items():
+        suite = _suite(rule_id, suite_name, [f for f in findings if f.rule == rule_id], catalogue.get(rule_id))
+        root.append(suite)
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _suite(rule_id: str, name: str, findings: Sequence[Finding], rule: Rule | None) -> ET.Element:
+    suite = ET.Element("testsuite", name=xml_text(name))
+    classname = xml_text(CLASS_PREFIX + rule_id)
+    if not findings:
+        ET.SubElement(suite, "testcase", classname=classname, name=xml_text(f"{name}: no findings"), time="0")
+    names: dict[str, int] = {}
+    for finding in findings:
+        suite.append(_case(finding, classname, _unique(_case_name(finding), names), rule))
+    cases = list(suite)
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(case.find("failure") is not None for case in cases)))
+    suite.set("errors", "0")
+    suite.set("skipped", str(sum(case.find("skipped") is not None for case in cases)))
+    suite.set("time", "0")
+    return suite
+
+
+def _case(finding: Finding, classname: str, name: str, rule: Rule | None) -> ET.Element:
+    case = ET.Element("testcase", classname=classname, name=xml_text(name), time="0")
+    where = _where(finding)
+    if finding.blocking:
+        failure = ET.SubElement(case, "failure", message=xml_text(finding.message), type=xml_text(finding.rule))
+        text = f"{where}: {finding.message}" if where else finding.message
+        if rule is not None:
+            text += f"\n\n{rule.summary}\n\nHow to fix: {rule.fix}"
+        failure.text = xml_text(text)
+    elif finding.severity == "error":
+        ET.SubElement(case, "skipped").text = xml_text(_why_not_blocking(finding))
+    else:
+        out = ET.SubElement(case, "system-out")
+        out.text = xml_text(f"{finding.severity}: {where}: {finding.message}" if where
+                            else f"{finding.severity}: {finding.message}")
+    return case
+
+
+def _why_not_blocking(finding: Finding) -> str:
+    if finding.waived_by is not None:
+        reason = f": {finding.waived_reason}" if finding.waived_reason else ""
+        return f"waived by @{finding.waived_by}{reason} ({finding.message})"
+    return f"preexisting: the same error is on the base, so it does not block ({finding.message})"
+
+
+def _where(finding: Finding) -> str:
+    if not finding.file:
+        return ""
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
+def _case_name(finding: Finding) -> str:
+    """What the finding is about: its subject and where it is, as far as known."""
+    where = _where(finding)
+    if finding.subject and where:
+        return f"{finding.subject} ({where})"
+    return finding.subject or where or finding.rule
+
+
+def _unique(name: str, seen: dict[str, int]) -> str:
+    """``name``, numbered (``name #2``) when the suite already has a testcase of that name."""
+    seen[name] = seen.get(name, 0) + 1
+    return name if seen[name] == 1 else f"{name} #{seen[name]}"
