@@ -21,7 +21,7 @@ from bot.verify.readers import RecordsError
 from bot.verify.validate import SchemaCompileError
 from tests.helpers import GIT_ENV, REPO_ROOT, contract, model, run_cli, write_tree
 
-COMMANDS = ["action", "check", "gate", "graph", "impact", "lint", "rules", "schema-diff", "verify"]
+COMMANDS = ["action", "check", "completion", "gate", "graph", "impact", "lint", "rules", "schema-diff", "verify"]
 # Runs the command line in a fresh interpreter, then prints which command and GitHub modules it imported.
 PROBE = """
 import contextlib, io, json, sys
