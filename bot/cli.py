@@ -48,7 +48,7 @@ def _add_globals(parser: argparse.ArgumentParser, *, inherited: bool) -> None:
     parser.add_argument("--debug", action="store_true", default=default(False),
                         help="show tracebacks of internal errors")
     parser.add_argument("--color", choices=COLOR_MODES, default=default("auto"),
-                        help="colour the text report: auto (on a terminal, unless NO_COLOR is set), always or never "
+                        help="colour: auto, always or never; auto colours a terminal unless NO_COLOR is set "
                              "(default auto)")
 
 

@@ -196,8 +196,8 @@ SEVERITIES: Final[tuple[Severity, ...]] = ("notice", "warning", "error")  # lowe
 def add_fail_on(parser: argparse.ArgumentParser) -> None:
     """``--fail-on SEVERITY``: the lowest severity of a finding that makes the exit code 1."""
     parser.add_argument("--fail-on", choices=SEVERITIES[::-1], default="error", metavar="SEVERITY",
-                        help="exit 1 when a finding (not waived, not preexisting) of this severity or above "
-                             "remains: error, warning or notice (default error)")
+                        help="exit 1 on a finding of this severity or above that is neither waived nor "
+                             "preexisting: error, warning or notice (default error)")
 
 
 def failing(findings: Iterable[Finding], fail_on: Severity) -> bool:
