@@ -162,6 +162,8 @@ def _main(words: list[str]) -> int:
         return 2
     except Exception as exc:
         return _internal_error(exc, args)
+    finally:
+        configure(argparse.Namespace())  # the next run in this process (a test) starts from the defaults
 
 
 def _internal_error(exc: Exception, args: argparse.Namespace) -> int:

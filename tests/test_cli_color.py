@@ -91,6 +91,14 @@ def test_an_output_file_is_plain_on_a_terminal(tmp_path: Path) -> None:
     assert ESC not in report.read_text(encoding="utf-8")
 
 
+def test_an_output_file_is_painted_only_when_always(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    assert in_pipe(*CHECK, "-o", str(report), env={"FORCE_COLOR": "1"}).returncode == 1
+    assert ESC not in report.read_text(encoding="utf-8")
+    assert in_pipe(*CHECK, "-o", str(report), "--color", "always").returncode == 1
+    assert ESC in report.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(("mode", "terminal", "environ", "painted"), [
     ("auto", True, {}, True),
     ("auto", False, {}, False),

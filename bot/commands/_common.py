@@ -107,8 +107,11 @@ def wants_color(mode: ColorMode, terminal: bool, environ: Mapping[str, str]) -> 
 
 
 def color() -> bool:
-    """Whether this run's document is painted: :func:`wants_color` for its destination (a file is no terminal)."""
-    return wants_color(_output.color, _output.to_stdout and _isatty(sys.stdout), os.environ)
+    """Whether this run's document is painted: :func:`wants_color` on stdout; an ``--output`` file only with
+    ``--color always`` (``FORCE_COLOR`` is for logs that render ANSI, not for files)."""
+    if not _output.to_stdout:
+        return _output.color == "always"
+    return wants_color(_output.color, _isatty(sys.stdout), os.environ)
 
 
 def _isatty(stream: Any) -> bool:

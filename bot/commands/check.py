@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sides.close()
     show(REPORT, args.format, Report(result, color=color()))
-    return 1 if failing(result.findings, args.fail_on) else 0
+    return 1 if result.verdict == "fail" or failing(result.findings, args.fail_on) else 0
 
 
 @dataclass(frozen=True)

@@ -36,4 +36,4 @@ def run(args: argparse.Namespace) -> int:
     report = LintReport(list(configured(lint_snapshot(snapshot), snapshot.config)), len(snapshot.manifests),
                         excluded)
     show(LINT, args.format, report)
-    return 1 if failing(report.findings, args.fail_on) else 0
+    return 1 if report.failed or failing(report.findings, args.fail_on) else 0
