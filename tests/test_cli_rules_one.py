@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from bot.report.formats import RULE, RULES
 from bot.rules import catalog
 from tests.helpers import REPO_ROOT, run_cli
 
@@ -48,3 +49,8 @@ def test_an_unknown_rule_is_one_line_and_exit_2(word: str, hint: str) -> None:
     done = run_cli("rules", word)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"modelgate: error: no rule {word!r}; {hint}\n"
+
+
+def test_one_rule_has_the_formats_of_the_catalogue() -> None:
+    """``rules`` offers the catalogue's --format choices for one rule too: each must render."""
+    assert RULE.names == RULES.names
