@@ -35,6 +35,7 @@ from bot.report.formats import (
     IMPACT,
     LINT,
     REPORT,
+    RULE,
     RULES,
     SCHEMA_DIFF,
     SCHEMA_DIFF_INPUTS,
@@ -50,7 +51,7 @@ WRITE = "python -m tests.test_format_goldens"
 
 # Each kind by the command that prints it: the stable name of its goldens.
 KINDS: dict[str, Formats[Any]] = {"check": REPORT, "lint": LINT, "verify": VERIFY, "gate": GATE, "graph": GRAPH,
-                                  "impact": IMPACT, "rules": RULES, "schema-diff": SCHEMA_DIFF,
+                                  "impact": IMPACT, "rules": RULES, "rule": RULE, "schema-diff": SCHEMA_DIFF,
                                   "schema-diff-inputs": SCHEMA_DIFF_INPUTS}
 
 
@@ -100,6 +101,7 @@ COMMANDS: dict[str, tuple[list[str], int]] = {
     "graph": (["graph", "--at", f"{EXAMPLE}/head"], 0),
     "impact": (["impact", "transaction-features@2", "--at", f"{EXAMPLE}/head"], 0),
     "rules": (["rules"], 0),
+    "rule": (["rules", "MG101"], 0),
     "schema-diff": (["schema-diff", "{tmp}/old.json", "{tmp}/new.json", "--explain"], 1),
     # an input that is not a JSON Schema (a file of the repository: the golden shows its path)
     "schema-diff-inputs": (["schema-diff", "{tmp}/old.json", "tests/hostile/schemas/invalid-type.json"], 2),

@@ -1,4 +1,17 @@
-"""Arguments and edges shared by several subcommands: the clock, output formats, states of the repo."""
+"""Arguments and edges shared by several subcommands: the clock, output formats and where a document goes (stdout
+or ``--output FILE``, in colour or not), the exit code of ``--fail-on``, states of the repo.
+
+Every document a command prints goes through :func:`show`, so the manners of the output are kept in one place:
+
+- **Where.** ``--output FILE`` writes the document atomically (a temporary file in the same directory, renamed
+  over FILE), so a reader never sees half a report; a missing directory is a one-line error, never created.
+- **Colour.** :func:`color` is the one decision (``--color``, ``NO_COLOR``, ``FORCE_COLOR``/``CLICOLOR_FORCE``,
+  ``TERM=dumb``, whether the destination is a terminal); :func:`wants_color` is its pure rule.
+- **A closed pipe** (``modelgate check | head -1``): the rest of the document is dropped quietly and the command
+  goes on to return its own exit code, which it computed before printing (see :func:`stdout_closed`).
+
+The command line (``bot.cli``) sets the run's global options with :func:`configure` before the command runs.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +19,11 @@ import argparse
 import datetime as dt
 import os
 import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from bot.cache import configured_dir
 from bot.config import Config
@@ -20,6 +36,7 @@ from bot.sources import open_source
 
 if TYPE_CHECKING:
     from bot.report.formats import Formats
+    from bot.result import Finding, Severity
 
 D = TypeVar("D")
 
@@ -41,15 +58,157 @@ def today(args: argparse.Namespace) -> dt.date:
 
 
 def add_format(parser: argparse.ArgumentParser, formats: Formats[Any]) -> None:
-    """``--format``: the registry's formats of the command's kind of document, and its default."""
+    """``--format``: the registry's formats of the command's kind of document, and its default; and ``--output``,
+    where the document goes."""
     parser.add_argument("--format", choices=formats.names, default=formats.default,
                         help=f"output format (default {formats.default})")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write the document to FILE (replaced atomically; its directory must exist) instead "
+                             "of stdout; '-' is stdout")
+
+
+ColorMode = Literal["auto", "always", "never"]
+COLOR_MODES: Final[tuple[ColorMode, ...]] = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class Output:
+    """The run's global output options: ``--color`` and ``--output`` (None or ``-``: stdout)."""
+
+    color: ColorMode = "auto"
+    path: str | None = None
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.path in (None, "-")
+
+
+_output = Output()  # set once per run by configure(), before the command runs
+
+
+def configure(args: argparse.Namespace) -> None:
+    """Take the run's global output options from the parsed command line (``bot.cli`` calls it)."""
+    global _output
+    _output = Output(color=getattr(args, "color", "auto"), path=getattr(args, "output", None))
+
+
+def wants_color(mode: ColorMode, terminal: bool, environ: Mapping[str, str]) -> bool:
+    """Whether to paint: ``always`` and ``never`` are final; ``auto`` paints on a terminal, unless ``NO_COLOR`` is
+    set and non-empty (https://no-color.org) or ``TERM`` is ``dumb``, and paints off a terminal too when
+    ``FORCE_COLOR`` or ``CLICOLOR_FORCE`` is set to anything but empty or ``0`` (CI logs that render ANSI).
+    ``NO_COLOR`` wins over those two: the user's no is kept unless the command line says ``--color always``."""
+    if mode != "auto":
+        return mode == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if any(environ.get(name, "") not in ("", "0") for name in ("FORCE_COLOR", "CLICOLOR_FORCE")):
+        return True
+    return terminal and environ.get("TERM") != "dumb"
+
+
+def color() -> bool:
+    """Whether this run's document is painted: :func:`wants_color` on stdout; an ``--output`` file only with
+    ``--color always`` (``FORCE_COLOR`` is for logs that render ANSI, not for files)."""
+    if not _output.to_stdout:
+        return _output.color == "always"
+    return wants_color(_output.color, _isatty(sys.stdout), os.environ)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
 
 
 def show(formats: Formats[D], fmt: str, document: D) -> None:
-    """``document`` rendered in ``fmt`` on stdout, ending with a line break (nothing at all when it is empty)."""
+    """``document`` rendered in ``fmt``, ending with a line break (nothing at all when it is empty), on stdout or in
+    the ``--output`` file."""
     text = formats.render(fmt, document)
-    print(text, end="" if not text or text.endswith("\n") else "\n")
+    text = text if not text or text.endswith("\n") else text + "\n"
+    if _output.to_stdout:
+        emit(text)
+    else:
+        write_atomically(Path(cast(str, _output.path)), text)
+
+
+def emit(text: str) -> None:
+    """``text`` on stdout, flushed; when the reader has gone (a closed pipe), dropped quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_closed()
+
+
+def stdout_closed() -> None:
+    """The reader of stdout has gone: point stdout at the null device, so that what is still buffered, and the
+    interpreter's flush at exit, go nowhere instead of raising again; the command carries on to its exit code.
+
+    The exit code stays the command's own: every command computes its outcome before it prints (a check's
+    verdict, a lint's findings), so ``modelgate check | head -1`` exits as ``modelgate check`` would (1 on a
+    failing check), which ``set -o pipefail`` reports. Nothing is said on stderr: a closed pipe is the reader's
+    choice, not an error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (replaced in-process): nothing to flush
+        pass
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` (UTF-8) into ``path``: written to a temporary file beside it, then renamed over it, so the file is
+    either the old one or the whole new one. The directory must exist (a UsageError otherwise: nothing is created
+    silently); a new file gets the mode the umask gives, a replaced one keeps its mode."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise UsageError(f"--output {path}: the directory {directory} does not exist")
+    if path.is_dir():
+        raise UsageError(f"--output {path}: is a directory")
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    handle, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        temporary.chmod(mode)
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"--output {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+SEVERITIES: Final[tuple[Severity, ...]] = ("notice", "warning", "error")  # lowest first
+
+
+def add_fail_on(parser: argparse.ArgumentParser) -> None:
+    """``--fail-on SEVERITY``: the lowest severity of a finding that makes the exit code 1."""
+    parser.add_argument("--fail-on", choices=SEVERITIES[::-1], default="error", metavar="SEVERITY",
+                        help="exit 1 on a finding of this severity or above that is neither waived nor "
+                             "preexisting: error, warning or notice (default error)")
+
+
+def failing(findings: Iterable[Finding], fail_on: Severity) -> bool:
+    """Whether a finding that is neither waived nor preexisting is of ``fail_on``'s severity or above. With
+    ``error`` this is exactly a blocking finding (the ``fail`` verdict)."""
+    floor = SEVERITIES.index(fail_on)
+    return any(f.waived_by is None and not f.preexisting and SEVERITIES.index(f.severity) >= floor
+               for f in findings)
 
 
 def load_state(spec: str | None, config_file: str | None = None, show_excluded: bool = False) -> Snapshot:

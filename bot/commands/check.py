@@ -6,17 +6,29 @@ HEAD commit) the base is their merge base: commits that landed on the target bra
 not the PR's changes; the given base revision itself is then the trust root, as on GitHub: its configuration,
 CODEOWNERS and owners judge the change (a branch cut from an old commit is judged by today's policy). Every state
 is read with the trust root's configuration; ``--config F`` replaces it. Exit 0 pass or pending, 1 fail, 2 usage.
+``--fail-on warning`` (or ``notice``) also exits 1 on a finding of that severity that is neither waived nor
+preexisting; the verdict printed is the same (``pending`` still exits 0: no review can arrive offline).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from dataclasses import dataclass
 
 from bot import result_cache
-from bot.commands._common import add_cache, add_format, add_today, config_from_file, parses_for, show, today
+from bot.commands._common import (
+    add_cache,
+    add_fail_on,
+    add_format,
+    add_today,
+    color,
+    config_from_file,
+    failing,
+    parses_for,
+    show,
+    today,
+)
 from bot.errors import UsageError
 from bot.loader import Parses, load_trusted
 from bot.report.formats import REPORT
@@ -32,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--base", metavar="B", help="git revision or directory (default origin/HEAD, else main)")
     parser.add_argument("--head", metavar="H", help="git revision or directory (default the working tree)")
     add_format(parser, REPORT)
+    add_fail_on(parser)
     add_today(parser)
     parser.add_argument("--config", metavar="F", help="use this configuration instead of the base's .modelgate.yml")
     add_cache(parser)
@@ -53,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
                 results.put(key, result)
     finally:
         sides.close()
-    show(REPORT, args.format, Report(result, color=sys.stdout.isatty()))
-    return 1 if result.verdict == "fail" else 0
+    show(REPORT, args.format, Report(result, color=color()))
+    return 1 if result.verdict == "fail" or failing(result.findings, args.fail_on) else 0
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,55 @@
-"""``modelgate rules``: the rule catalogue, as a table or as JSON."""
+"""``modelgate rules [RULE]``: the rule catalogue, as a table, JSON or markdown; or one rule explained.
+
+RULE is an id (``MG101``, any case) or a name (``breaking-change-in-version``); an unknown one is a one-line
+usage error (exit 2) naming the closest rule.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import difflib
+from typing import TYPE_CHECKING, Any
 
 from bot.commands._common import add_format, show
-from bot.report.formats import RULES
+from bot.errors import UsageError
+from bot.report.formats import RULE, RULES
 from bot.rules import catalog
+
+if TYPE_CHECKING:
+    from bot.rules import Rule
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("rules", help="list the rule catalogue",
-                                   description="List every rule: id, name, default severity and summary.")
-    add_format(parser, RULES)
+    parser = subparsers.add_parser("rules", help="list the rule catalogue, or explain one rule",
+                                   description="List every rule: id, name, default severity and summary; or, "
+                                               "given RULE, explain that one: what it does, why, an example and "
+                                               "the fix.")
+    parser.add_argument("rule", nargs="?", metavar="RULE",
+                        help="a rule's id or name, e.g. MG101 or breaking-change-in-version")
+    add_format(parser, RULES)  # the same three formats as RULE's
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    show(RULES, args.format, list(catalog().values()))
+    rules = catalog()
+    if args.rule is None:
+        show(RULES, args.format, list(rules.values()))
+    else:
+        show(RULE, args.format, find(args.rule, rules))
     return 0
+
+
+def find(word: str, rules: dict[str, Rule]) -> Rule:
+    """The rule whose id (any case) or name is ``word``; else a UsageError with the closest id or name."""
+    for rule in rules.values():
+        if word.upper() == rule.id or word == rule.name:
+            return rule
+    typed = word.upper()
+    if typed.startswith("MG") and typed[2:].replace("O", "0") in {r.id[2:] for r in rules.values()}:
+        close = [typed[:2] + typed[2:].replace("O", "0")]  # the letter O typed for a zero: MG1O1
+    else:
+        keys = {**{r.id: r.id for r in rules.values()}, **{r.name: r.name for r in rules.values()}}
+        close = difflib.get_close_matches(typed if typed.startswith("MG") else word.lower(), list(keys), n=1,
+                                          cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else "; modelgate rules lists them"
+    raise UsageError(f"no rule {word!r}{hint}")

@@ -110,6 +110,11 @@ RULES: Formats[list[Rule]] = Formats("rules", {
     "json": _json(rules.as_json, ensure_ascii=False),
     "markdown": _template("rules.md.j2", lambda catalogue: {"rules": catalogue}),
 })
+RULE: Formats[Rule] = Formats("rule", {  # one rule explained: `modelgate rules MG101`
+    "text": _template("rule.txt.j2", lambda rule: {"rule": rule}),
+    "json": _json(rules.one_json, ensure_ascii=False),
+    "markdown": _template("rule.md.j2", lambda rule: {"rule": rule}),
+})
 SCHEMA_DIFF: Formats[schema_diff.Diff] = Formats("schema-diff", {
     "text": _template("schema-diff.txt.j2", schema_diff.variables),
     "json": _json(schema_diff.as_json),

@@ -1,5 +1,6 @@
 """The report of ``modelgate rules``: the catalogue as a table or as JSON (the generated ``docs/rules.md`` is the
-template ``rules.md.j2``)."""
+template ``rules.md.j2``); one rule (``modelgate rules MG101``) is the templates ``rule.txt.j2``, ``rule.md.j2`` or
+:func:`one_json`."""
 
 from __future__ import annotations
 
@@ -29,3 +30,7 @@ def text(rules: list[Rule]) -> str:
 
 def as_json(rules: list[Rule]) -> list[dict[str, Any]]:
     return [dataclasses.asdict(rule) for rule in rules]
+
+
+def one_json(rule: Rule) -> dict[str, Any]:
+    return dataclasses.asdict(rule)

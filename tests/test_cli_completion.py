@@ -1,0 +1,107 @@
+"""``modelgate completion bash|zsh|fish``: the scripts complete subcommands, flags and choices. bash runs its
+completion function; zsh and fish (when installed, as ``.ci/run`` does) check the syntax and complete too."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+from bot.commands.completion import script, tree
+from tests.helpers import run_cli
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("completion")
+    written = {}
+    for shell in ("bash", "zsh", "fish"):
+        done = run_cli("completion", shell)
+        assert done.returncode == 0, done.stderr
+        written[shell] = folder / f"modelgate.{shell}"
+        written[shell].write_text(done.stdout, encoding="utf-8")
+    return written
+
+
+def bash_complete(script: Path, line: str) -> list[str]:
+    """What bash offers at the end of ``line`` (a trailing space: a new, empty word)."""
+    words = line.split() + ([""] if line.endswith(" ") else [])
+    quoted = " ".join(f"'{w}'" for w in words)
+    done = subprocess.run(["bash", "-c", f'source "$1"; COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; '
+                                         '_modelgate; printf "%s\\n" "${COMPREPLY[@]}"', "bash", str(script)],
+                          capture_output=True, text=True, check=True)
+    return [w for w in done.stdout.splitlines() if w]
+
+
+@pytest.mark.parametrize(("line", "offered"), [
+    ("modelgate ch", ["check"]),
+    ("modelgate ", ["action", "check", "completion", "gate", "graph", "impact", "lint", "rules", "schema-diff",
+                    "verify"]),
+    ("modelgate check --format ", ["text", "markdown", "json", "github"]),
+    ("modelgate check --fa", ["--fail-on"]),
+    ("modelgate --color never l", ["lint"]),  # the global option's value is not the command
+    ("modelgate --color ", ["auto", "always", "never"]),
+    ("modelgate graph --format d", ["dot"]),
+    ("modelgate completion ", ["bash", "zsh", "fish"]),
+    ("modelgate check --base ", []),  # a value without choices: left to the shell's files
+])
+def test_bash_completes(scripts: dict[str, Path], line: str, offered: list[str]) -> None:
+    assert bash_complete(scripts["bash"], line) == offered
+
+
+def test_every_subcommand_and_option_is_in_the_tree() -> None:
+    parser = build_parser()
+    root = tree(parser)
+    subcommands = {c.path[-1]: c for c in root.subcommands}
+    assert set(subcommands) == set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    check = subcommands["check"]
+    flags = {flag: option for option in check.options for flag in option.flags}
+    assert {"--base", "--format", "--fail-on", "--output", "--debug", "--color"} <= set(flags)
+    assert flags["--format"].choices == ("text", "markdown", "json", "github")
+    assert not flags["--debug"].takes_value and flags["--base"].takes_value
+    assert subcommands["completion"].words == ("bash", "zsh", "fish")
+
+
+def test_fish_guards_each_subcommand() -> None:
+    text = script("fish", tree(build_parser()))
+    assert "complete -c modelgate -n '__fish_seen_subcommand_from check' -l format -x -a 'text markdown json github'" \
+        in text
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (.ci/run installs it)")
+def test_zsh_script_parses_and_completes(scripts: dict[str, Path]) -> None:
+    subprocess.run(["zsh", "-n", str(scripts["zsh"])], check=True)
+    # the completion system's builtins stood in for by functions that print what they are given
+    harness = ('compdef() { :; }; _describe() { local -a a; a=("${(@P)4}"); print -l -- "${a[@]%%:*}"; }; '
+               'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }; _files() { print FILES; }; '
+               'source "$1"; words=(modelgate "${(@)argv[2,-1]}"); CURRENT=${#words}; PREFIX=${words[CURRENT]}; '
+               '_modelgate')
+
+    def offered(*words: str) -> list[str]:
+        done = subprocess.run(["zsh", "-f", "-c", harness, "zsh", str(scripts["zsh"]), *words],
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    assert "check" in offered("ch") and "completion" in offered("")
+    assert offered("check", "--format", "") == ["text", "markdown", "json", "github"]
+    assert offered("--color", "never", "completion", "") == ["bash", "zsh", "fish"]
+    assert "--fail-on" in offered("lint", "--")
+    assert offered("check", "--base", "") == ["FILES"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (.ci/run installs it)")
+def test_fish_script_parses_and_completes(scripts: dict[str, Path]) -> None:
+    subprocess.run(["fish", "--no-execute", str(scripts["fish"])], check=True)
+
+    def offered(line: str) -> list[str]:
+        done = subprocess.run(["fish", "--no-config", "-c", f'source $argv[1]; complete -C "{line}"',
+                               str(scripts["fish"])], capture_output=True, text=True, check=True)
+        return [entry.split("\t")[0] for entry in done.stdout.splitlines()]
+
+    assert offered("modelgate ch") == ["check"]
+    assert offered("modelgate check --format ") == sorted(["text", "markdown", "json", "github"])
+    assert offered("modelgate check --fa") == ["--fail-on"]
+    assert offered("modelgate completion ") == ["bash", "fish", "zsh"]

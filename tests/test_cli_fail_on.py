@@ -1,0 +1,82 @@
+"""``--fail-on error|warning|notice`` of check and lint: the exit code from the findings (``_common.failing``);
+the verdict itself is unchanged, and the default is exactly the ``fail`` verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.commands._common import failing
+from bot.result import Finding
+from tests.helpers import contract, json_out, model, run_cli, write_tree
+
+ORPHAN = {"contracts/orphan.yaml": contract("orphan")}  # MG005: a version nobody provides (a warning)
+AS_NOTICE = {".modelgate.yml": "rules: {MG005: notice}\n"}
+
+
+def finding(severity: str, **extra: object) -> Finding:
+    return Finding("MG005", severity, "m", "f.yaml", 1, **extra)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("findings", "fail_on", "fails"), [
+    ([], "notice", False),
+    ([finding("warning")], "error", False),
+    ([finding("warning")], "warning", True),
+    ([finding("warning")], "notice", True),
+    ([finding("notice")], "warning", False),
+    ([finding("notice")], "notice", True),
+    ([finding("error")], "error", True),
+    ([finding("error", waived_by="admin")], "notice", False),
+    ([finding("warning", preexisting=True)], "warning", False),
+])
+def test_failing(findings: list[Finding], fail_on: str, fails: bool) -> None:
+    assert failing(findings, fail_on) is fails  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("severity", ["error", "warning", "notice"])
+def test_error_is_the_blocking_of_a_finding(severity: str) -> None:
+    for extra in ({}, {"waived_by": "a"}, {"preexisting": True}):
+        one = finding(severity, **extra)
+        assert failing([one], "error") is one.blocking
+
+
+@pytest.mark.parametrize(("files", "fail_on", "code"), [
+    (ORPHAN, None, 0), (ORPHAN, "error", 0), (ORPHAN, "warning", 1), (ORPHAN, "notice", 1),
+    ({**ORPHAN, **AS_NOTICE}, "warning", 0), ({**ORPHAN, **AS_NOTICE}, "notice", 1),
+])
+def test_lint(tmp_path: Path, files: dict[str, str], fail_on: str | None, code: int) -> None:
+    root = write_tree(tmp_path, files)
+    done = run_cli("lint", str(root), "--format", "json", *(["--fail-on", fail_on] if fail_on else []))
+    assert done.returncode == code, done.stderr
+    assert json_out(done)["verdict"] == "pass"  # the verdict is the findings', not the exit code's
+
+
+def check(base: Path, head: Path, *args: str) -> tuple[int, str]:
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-11-28", "--cache-dir", "none",
+                   "--format", "json", *args)
+    return done.returncode, json_out(done)["verdict"]
+
+
+def test_check_a_new_warning(tmp_path: Path) -> None:
+    base = write_tree(tmp_path / "base", {"models/m.yaml": model("m")})
+    head = write_tree(tmp_path / "head", {"models/m.yaml": model("m"), **ORPHAN})
+    assert check(base, head) == (0, "pending")
+    assert check(base, head, "--fail-on", "error") == (0, "pending")
+    assert check(base, head, "--fail-on", "warning") == (1, "pending")
+    assert check(base, head, "--fail-on", "notice") == (1, "pending")
+
+
+def test_check_a_preexisting_warning_does_not_fail(tmp_path: Path) -> None:
+    base = write_tree(tmp_path / "base", {"models/m.yaml": model("m"), **ORPHAN})
+    head = write_tree(tmp_path / "head", {"models/m.yaml": model("m", version="1.0.1"), **ORPHAN})
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-11-28", "--cache-dir", "none",
+                   "--format", "json", "--fail-on", "notice")
+    assert done.returncode == 0, done.stderr
+    assert [(f["rule"], f["preexisting"]) for f in json_out(done)["findings"]] == [("MG005", True)]
+
+
+def test_check_a_failing_example_fails_at_every_level() -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "fraud-platform"
+    for level in ("error", "warning", "notice"):
+        assert check(example / "base", example / "head", "--fail-on", level) == (1, "fail")

@@ -1,0 +1,82 @@
+"""``--output FILE`` of every command printing a document (``bot.commands._common.show``): the whole document
+written atomically, the exit code unchanged, a missing directory one error line, ``-`` stdout."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.commands._common import write_atomically
+from bot.errors import UsageError
+from tests.helpers import run_cli
+from tests.test_cli_color import CHECK
+
+
+def test_a_failing_check_into_a_file_keeps_exit_1(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    done = run_cli(*CHECK, "--format", "json", "--output", str(target))
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "")
+    on_stdout = run_cli(*CHECK, "--format", "json")
+    assert target.read_text(encoding="utf-8") == on_stdout.stdout
+    assert os.listdir(tmp_path) == ["report.json"]  # no temporary file left beside it
+
+
+@pytest.mark.parametrize("args", [["rules", "MG101"], ["rules", "--format", "markdown"], ["lint", "examples"],
+                                  ["graph", "--at", "examples/fraud-platform/head"]])
+def test_every_document_command_writes_what_it_would_print(tmp_path: Path, args: list[str]) -> None:
+    target = tmp_path / "out"
+    done = run_cli(*args, "-o", str(target))
+    printed = run_cli(*args)
+    assert (done.returncode, done.stdout) == (printed.returncode, "")
+    assert target.read_text(encoding="utf-8") == printed.stdout != ""
+
+
+def test_dash_is_stdout() -> None:
+    assert run_cli("rules", "--output", "-").stdout == run_cli("rules").stdout
+
+
+def test_a_missing_directory_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "report.txt"
+    done = run_cli(*CHECK, "--output", str(target))
+    assert done.returncode == 2
+    assert done.stderr == f"modelgate: error: --output {target}: the directory {target.parent} does not exist\n"
+    assert not target.parent.exists()
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    done = run_cli("rules", "--output", str(tmp_path))
+    assert (done.returncode, done.stderr) == (2, f"modelgate: error: --output {tmp_path}: is a directory\n")
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "doc.md"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    write_atomically(target, "new\n")
+    assert (target.read_text(), stat.S_IMODE(target.stat().st_mode)) == ("new\n", 0o640)
+
+
+def test_a_new_file_has_the_mode_of_the_umask(tmp_path: Path) -> None:
+    mask = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "doc.md", "x\n")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "doc.md").stat().st_mode) == 0o640
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "doc.md"
+    target.write_text("old\n")
+
+    def full(self: Path, other: Path) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full)
+    with pytest.raises(UsageError, match="No space left on device"):
+        write_atomically(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert os.listdir(tmp_path) == ["doc.md"]
