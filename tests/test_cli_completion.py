@@ -11,6 +11,7 @@ import pytest
 
 from bot.cli import build_parser
 from bot.commands.completion import script, tree
+from bot.report.formats import REPORT
 from tests.helpers import run_cli
 
 
@@ -38,9 +39,9 @@ def bash_complete(script: Path, line: str) -> list[str]:
 
 @pytest.mark.parametrize(("line", "offered"), [
     ("modelgate ch", ["check"]),
-    ("modelgate ", ["action", "check", "completion", "gate", "graph", "impact", "lint", "rules", "schema-diff",
-                    "verify"]),
-    ("modelgate check --format ", ["text", "markdown", "json", "github"]),
+    ("modelgate ", ["action", "check", "completion", "export", "gate", "graph", "impact", "lint", "rules",
+                    "schema-diff", "verify"]),
+    ("modelgate check --format ", list(REPORT.names)),
     ("modelgate check --fa", ["--fail-on"]),
     ("modelgate --color never l", ["lint"]),  # the global option's value is not the command
     ("modelgate --color ", ["auto", "always", "never"]),
@@ -60,15 +61,15 @@ def test_every_subcommand_and_option_is_in_the_tree() -> None:
     check = subcommands["check"]
     flags = {flag: option for option in check.options for flag in option.flags}
     assert {"--base", "--format", "--fail-on", "--output", "--debug", "--color"} <= set(flags)
-    assert flags["--format"].choices == ("text", "markdown", "json", "github")
+    assert flags["--format"].choices == REPORT.names
     assert not flags["--debug"].takes_value and flags["--base"].takes_value
     assert subcommands["completion"].words == ("bash", "zsh", "fish")
 
 
 def test_fish_guards_each_subcommand() -> None:
     text = script("fish", tree(build_parser()))
-    assert "complete -c modelgate -n '__fish_seen_subcommand_from check' -l format -x -a 'text markdown json github'" \
-        in text
+    formats = " ".join(REPORT.names)
+    assert f"complete -c modelgate -n '__fish_seen_subcommand_from check' -l format -x -a '{formats}'" in text
 
 
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (.ci/run installs it)")
@@ -86,7 +87,7 @@ def test_zsh_script_parses_and_completes(scripts: dict[str, Path]) -> None:
         return done.stdout.split()
 
     assert "check" in offered("ch") and "completion" in offered("")
-    assert offered("check", "--format", "") == ["text", "markdown", "json", "github"]
+    assert offered("check", "--format", "") == list(REPORT.names)
     assert offered("--color", "never", "completion", "") == ["bash", "zsh", "fish"]
     assert "--fail-on" in offered("lint", "--")
     assert offered("check", "--base", "") == ["FILES"]
@@ -102,6 +103,6 @@ def test_fish_script_parses_and_completes(scripts: dict[str, Path]) -> None:
         return [entry.split("\t")[0] for entry in done.stdout.splitlines()]
 
     assert offered("modelgate ch") == ["check"]
-    assert offered("modelgate check --format ") == sorted(["text", "markdown", "json", "github"])
+    assert offered("modelgate check --format ") == sorted(REPORT.names)
     assert offered("modelgate check --fa") == ["--fail-on"]
     assert offered("modelgate completion ") == ["bash", "fish", "zsh"]
