@@ -26,6 +26,7 @@ from typing import Any, Final
 from bot import __version__
 from bot.compat.refs import resolve_local
 from bot.export.inventory import Inventory, ModelEntry, Ref, Version
+from bot.verify.fields import json_type
 
 SPEC: Final = "https://openlineage.io/spec/2-0-0/OpenLineage.json"
 EVENT_SCHEMA: Final = f"{SPEC}#/$defs/JobEvent"
@@ -185,23 +186,9 @@ def _type(root: Any, node: Any) -> str | None:
         return "|".join(declared)
     values = node.get("enum") if isinstance(node.get("enum"), list) else [node["const"]] if "const" in node else None
     if values:
-        kinds = sorted({_json_type(v) for v in values})
+        kinds = sorted({json_type(v) for v in values})
         return "|".join(kinds)
     return None
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def to_json(event: dict[str, Any]) -> str:
