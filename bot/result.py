@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "notice"]
+SEVERITIES: tuple[Severity, ...] = ("notice", "warning", "error")  # lowest first
 Verdict = Literal["fail", "pending", "pass"]
 ChangeKind = Literal[
     "schema", "slo", "fallback", "stability", "status", "deprecation", "version", "added", "removed",
@@ -34,7 +35,13 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
-        return self.severity == "error" and self.waived_by is None and not self.preexisting
+        return self.fails("error")
+
+    def fails(self, fail_on: Severity) -> bool:
+        """Whether it fails a run that fails on ``fail_on`` and above (``--fail-on``): neither waived nor
+        preexisting, and of that severity or higher. ``fails("error")`` is ``blocking``."""
+        return (self.waived_by is None and not self.preexisting
+                and SEVERITIES.index(self.severity) >= SEVERITIES.index(fail_on))
 
 
 MANIFEST_UNREADABLE = "MANIFEST_UNREADABLE"  # a manifest that loaded at base and does not load at head (issue 13)

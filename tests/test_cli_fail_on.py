@@ -3,6 +3,7 @@ the verdict itself is unchanged, and the default is exactly the ``fail`` verdict
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,26 @@ def test_check_a_failing_example_fails_at_every_level() -> None:
     example = Path(__file__).resolve().parent.parent / "examples" / "fraud-platform"
     for level in ("error", "warning", "notice"):
         assert check(example / "base", example / "head", "--fail-on", level) == (1, "fail")
+
+
+@pytest.mark.parametrize(("fail_on", "code", "failures"), [(None, 0, "0"), ("warning", 1, "1")])
+def test_the_junit_report_fails_exactly_when_the_exit_code_does(tmp_path: Path, fail_on: str | None, code: int,
+                                                                failures: str) -> None:
+    """A CI system reading the JUnit report must see the failure that made the job fail: with --fail-on warning,
+    the warning is a <failure>, not a passing test."""
+    root = write_tree(tmp_path, ORPHAN)
+    done = run_cli("lint", str(root), "--format", "junit", *(["--fail-on", fail_on] if fail_on else []))
+    assert done.returncode == code, done.stderr
+    report = ET.fromstring(done.stdout)
+    assert report.get("failures") == failures
+    [case] = [c for c in report.iter("testcase") if c.get("classname") == "modelgate.MG005"]
+    assert (case.find("failure") is not None) is bool(code)
+
+
+def test_check_junit_follows_fail_on_too(tmp_path: Path) -> None:
+    base = write_tree(tmp_path / "base", {"models/m.yaml": model("m")})
+    head = write_tree(tmp_path / "head", {"models/m.yaml": model("m"), **ORPHAN})
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-11-28", "--cache-dir", "none",
+                   "--format", "junit", "--fail-on", "warning")
+    assert done.returncode == 1, done.stderr
+    assert ET.fromstring(done.stdout).get("failures") == "1"

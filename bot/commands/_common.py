@@ -32,6 +32,7 @@ from bot.loader import Loader, Parses
 from bot.manifests.models import Contract, ContractVersion
 from bot.manifests.parse import parse_config
 from bot.manifests.snapshot import ManifestFile, Snapshot
+from bot.result import SEVERITIES
 from bot.sources import open_source
 
 if TYPE_CHECKING:
@@ -193,9 +194,6 @@ def _umask() -> int:
     return mask
 
 
-SEVERITIES: Final[tuple[Severity, ...]] = ("notice", "warning", "error")  # lowest first
-
-
 def add_fail_on(parser: argparse.ArgumentParser) -> None:
     """``--fail-on SEVERITY``: the lowest severity of a finding that makes the exit code 1."""
     parser.add_argument("--fail-on", choices=SEVERITIES[::-1], default="error", metavar="SEVERITY",
@@ -206,9 +204,7 @@ def add_fail_on(parser: argparse.ArgumentParser) -> None:
 def failing(findings: Iterable[Finding], fail_on: Severity) -> bool:
     """Whether a finding that is neither waived nor preexisting is of ``fail_on``'s severity or above. With
     ``error`` this is exactly a blocking finding (the ``fail`` verdict)."""
-    floor = SEVERITIES.index(fail_on)
-    return any(f.waived_by is None and not f.preexisting and SEVERITIES.index(f.severity) >= floor
-               for f in findings)
+    return any(f.fails(fail_on) for f in findings)
 
 
 def load_state(spec: str | None, config_file: str | None = None, show_excluded: bool = False) -> Snapshot:

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 results.put(key, result)
     finally:
         sides.close()
-    show(REPORT, args.format, Report(result, color=color()))
+    show(REPORT, args.format, Report(result, color=color(), fail_on=args.fail_on))
     return 1 if result.verdict == "fail" or failing(result.findings, args.fail_on) else 0
 
 

@@ -34,6 +34,6 @@ def run(args: argparse.Namespace) -> int:
     snapshot = load_state(args.state, args.config, show_excluded=args.show_excluded)
     excluded = tuple(file for file in snapshot.unloaded if file.excluded) if args.show_excluded else None
     report = LintReport(list(configured(lint_snapshot(snapshot), snapshot.config)), len(snapshot.manifests),
-                        excluded)
+                        excluded, fail_on=args.fail_on)
     show(LINT, args.format, report)
-    return 1 if report.failed or failing(report.findings, args.fail_on) else 0
+    return 1 if failing(report.findings, args.fail_on) else 0  # at "error", exactly report.failed

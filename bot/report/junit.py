@@ -11,11 +11,12 @@ the message and the file and line.
 
 What each finding becomes:
 
-- a blocking error: ``<failure>`` (message the finding's, type the rule id; text: where, the message, the rule's
-  summary and how to fix it);
+- a finding that fails the run: ``<failure>`` (message the finding's, type the rule id; text: where, the message,
+  the rule's summary and how to fix it). That is a blocking error, and with ``--fail-on warning|notice`` also an
+  unwaived, new finding of that severity or above: the report fails exactly when the exit code does;
 - an error that does not block, waived by an admin or preexisting (the same at base): ``<skipped>`` with why;
-- a warning or a notice: a passing testcase with the finding in ``<system-out>``: it does not fail the check,
-  so it does not fail the test report either.
+- any other warning or notice: a passing testcase with the finding in ``<system-out>``: it does not fail the
+  run, so it does not fail the test report either.
 
 The XML is built with ``xml.etree`` (the library escapes ``<``, ``&`` and quotes); what XML 1.0 cannot hold at all
 (NUL, ESC ...) is replaced first by :func:`bot.escape.xml_text`. Every element and attribute used is in the
@@ -33,7 +34,7 @@ from bot.escape import xml_text
 if TYPE_CHECKING:
     from bot.report.lint import LintReport
     from bot.report.result import Report
-    from bot.result import Finding
+    from bot.result import Finding, Severity
     from bot.rules import Rule
 
 CLASS_PREFIX = "modelgate."
@@ -41,15 +42,17 @@ _FINDING_SEVERITIES = ("error", "warning", "notice")
 
 
 def of_report(report: Report) -> str:
-    return document(report.result.findings, "modelgate check")
+    return document(report.result.findings, "modelgate check", fail_on=report.fail_on)
 
 
 def of_lint(report: LintReport) -> str:
-    return document(report.findings, "modelgate lint")
+    return document(report.findings, "modelgate lint", fail_on=report.fail_on)
 
 
-def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rule] | None = None) -> str:
-    """The JUnit XML of ``findings`` (``name``: the run, e.g. ``modelgate check``), a testsuite per rule."""
+def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rule] | None = None,
+             fail_on: Severity = "error") -> str:
+    """The JUnit XML of ``findings`` (``name``: the run, e.g. ``modelgate check``), a testsuite per rule; a finding
+    that fails a run failing on ``fail_on`` and above is a failure."""
     if catalogue is None:
         from bot.rules import catalog
 
@@ -60,7 +63,8 @@ def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rul
     root = ET.Element("testsuites", name=xml_text(name))
     totals = {"tests": 0, "failures": 0}
     for rule_id, suite_name in suites.items():
-        suite = _suite(rule_id, suite_name, [f for f in findings if f.rule == rule_id], catalogue.get(rule_id))
+        suite = _suite(rule_id, suite_name, [f for f in findings if f.rule == rule_id], catalogue.get(rule_id),
+                       fail_on)
         root.append(suite)
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
@@ -72,14 +76,15 @@ def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rul
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _suite(rule_id: str, name: str, findings: Sequence[Finding], rule: Rule | None) -> ET.Element:
+def _suite(rule_id: str, name: str, findings: Sequence[Finding], rule: Rule | None, fail_on: Severity,
+           ) -> ET.Element:
     suite = ET.Element("testsuite", name=xml_text(name))
     classname = xml_text(CLASS_PREFIX + rule_id)
     if not findings:
         ET.SubElement(suite, "testcase", classname=classname, name=xml_text(f"{name}: no findings"), time="0")
     names: dict[str, int] = {}
     for finding in findings:
-        suite.append(_case(finding, classname, _unique(_case_name(finding), names), rule))
+        suite.append(_case(finding, classname, _unique(_case_name(finding), names), rule, fail_on))
     cases = list(suite)
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(sum(case.find("failure") is not None for case in cases)))
@@ -89,10 +94,10 @@ def _suite(rule_id: str, name: str, findings: Sequence[Finding], rule: Rule | No
     return suite
 
 
-def _case(finding: Finding, classname: str, name: str, rule: Rule | None) -> ET.Element:
+def _case(finding: Finding, classname: str, name: str, rule: Rule | None, fail_on: Severity) -> ET.Element:
     case = ET.Element("testcase", classname=classname, name=xml_text(name), time="0")
     where = _where(finding)
-    if finding.blocking:
+    if finding.fails(fail_on):
         failure = ET.SubElement(case, "failure", message=xml_text(finding.message), type=xml_text(finding.rule))
         text = f"{where}: {finding.message}" if where else finding.message
         if rule is not None:

@@ -10,7 +10,7 @@ from bot.escape import terminal_text, workflow_command_data, workflow_command_pr
 
 if TYPE_CHECKING:
     from bot.manifests.snapshot import Unloaded
-    from bot.result import Finding
+    from bot.result import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class LintReport:
     findings: Sequence[Finding]
     manifests: int
     excluded: Sequence[Unloaded] | None = None  # ``--show-excluded``: the manifest-looking files exclude leaves out
+    fail_on: Severity = "error"  # ``--fail-on``: the findings that fail the run (JUnit shows them as failures)
 
     @property
     def failed(self) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.report.context import ReportContext
 from bot.report.jinja_env import environment
 from bot.report.view import FULL, LADDER, Limits, build_view
-from bot.result import Result
+from bot.result import Result, Severity
 
 COMMENT_LIMIT = 60_000  # characters; GitHub refuses comments over 65,536
 SUMMARY_LIMIT = 1_000_000  # UTF-8 bytes; GitHub refuses step summaries over 1024 KiB
@@ -29,6 +29,7 @@ class Report:
     result: Result
     context: ReportContext | None = None
     color: bool = False
+    fail_on: Severity = "error"  # ``--fail-on``: the findings that fail the run (JUnit shows them as failures)
 
 
 def _variables(result: Result, limits: Limits, context: ReportContext | None, ask: Sequence[str] = (),
