@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -11,6 +16,7 @@ from tests.helpers import REPO_ROOT, commit, contract, make_repo, model, run_cli
 
 EXAMPLE = REPO_ROOT / "examples/fraud-platform/head"
 NO_REPOSITORY = {"GITHUB_REPOSITORY": ""}
+PATH = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # this venv's modelgate
 
 
 @pytest.fixture
@@ -95,6 +101,7 @@ def test_manifests_that_do_not_load_are_warned_about(repo):
     (["export", "openlineage", "--namespace", " "], "non-empty namespace"),
     (["export", "openlineage", "--today", "soon"], "is not a date"),
     (["export", "openlineage", "--at", "no-such-revision"], "no-such-revision"),
+    (["export", "backstage", "--out", "dir", "--output", "file"], "give --out or --output, not both"),
 ])
 def test_bad_arguments_exit_2_with_one_line(repo, args, words):
     done = run_cli(*args, cwd=repo)
@@ -130,3 +137,25 @@ def test_a_state_without_manifests_exports_nothing(tmp_path):
     for target in ("openlineage", "backstage"):
         done = run_cli("export", target, "--at", str(empty))
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_output_writes_the_printed_export_to_one_file(repo, tmp_path):
+    printed = run_cli("export", "backstage", "--at", str(repo))
+    target = tmp_path / "catalog-info.yaml"
+    done = run_cli("export", "backstage", "--at", str(repo), "--output", str(target))
+    assert done.returncode == 0 and done.stdout == "", done.stderr
+    assert target.read_text(encoding="utf-8") == printed.stdout
+
+
+def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path):
+    """``export openlineage | head -c 1``: the command's own exit code (0), nothing on stderr, though the export
+    (400 events, far more than a pipe holds) is still being written when the reader goes."""
+    files = {"contracts/feat.yaml": contract("feat"), "models/pipe.yaml": model("pipe", provides=[("feat", 1)])}
+    files |= {f"models/m{n}.yaml": model(f"m{n}", consumes=[("feat", 1)]) for n in range(400)}
+    repo = write_tree(tmp_path / "many", files)
+    done = subprocess.run(["bash", "-o", "pipefail", "-c",
+                           f"modelgate export openlineage --at {shlex.quote(str(repo))} | head -c 1; "
+                           "echo \" status=${PIPESTATUS[0]}\""],
+                          capture_output=True, text=True, check=False, env={**os.environ, **NO_REPOSITORY,
+                                                                             "PATH": PATH})
+    assert done.stdout.endswith(" status=0\n") and done.stderr == "", (done.stdout, done.stderr)

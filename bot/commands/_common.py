@@ -63,6 +63,11 @@ def add_format(parser: argparse.ArgumentParser, formats: Formats[Any]) -> None:
     where the document goes."""
     parser.add_argument("--format", choices=formats.names, default=formats.default,
                         help=f"output format (default {formats.default})")
+    add_output(parser)
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    """``--output FILE``: where the command's document goes (see :func:`put`)."""
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the document to FILE (replaced atomically; its directory must exist) instead "
                              "of stdout; '-' is stdout")
@@ -126,7 +131,11 @@ def show(formats: Formats[D], fmt: str, document: D) -> None:
     """``document`` rendered in ``fmt``, ending with a line break (nothing at all when it is empty), on stdout or in
     the ``--output`` file."""
     text = formats.render(fmt, document)
-    text = text if not text or text.endswith("\n") else text + "\n"
+    put(text if not text or text.endswith("\n") else text + "\n")
+
+
+def put(text: str) -> None:
+    """The command's whole document: on stdout (a closed pipe dropped quietly) or in the ``--output`` file."""
     if _output.to_stdout:
         emit(text)
     else:

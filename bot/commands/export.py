@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.commands._common import load_state, today, warn_unreadable
+from bot.commands._common import add_output, load_state, put, today, warn_unreadable
 from bot.errors import UsageError
 from bot.escape import terminal_text
 
@@ -31,6 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--out", metavar="DIR",
                         help="write files under DIR (created if missing) instead of printing: one NAME.json per "
                              f"model for openlineage, {CATALOG_FILE} for backstage")
+    add_output(parser)
     parser.add_argument("--namespace", metavar="NS",
                         help="openlineage: the namespace of jobs and datasets (default modelgate://REPOSITORY, "
                              "REPOSITORY from $GITHUB_REPOSITORY, else the directory's name)")
@@ -45,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.namespace is not None and args.target != "openlineage":
         raise UsageError("--namespace applies to openlineage only")
+    if args.out is not None and args.output not in (None, "-"):
+        raise UsageError("--out DIR writes files of its own: give --out or --output, not both")
     snapshot = load_state(args.at)
     warn_unreadable(snapshot)
     inv = inventory(snapshot)
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     for note in (*inv.notes, *notes):
         print(f"modelgate: warning: {terminal_text(note)}", file=sys.stderr)
     if args.out is None:
-        sys.stdout.write(text)
+        put(text)
     else:
         _write(Path(args.out), files)
     return 0
