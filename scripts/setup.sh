@@ -70,7 +70,7 @@ key=${info#*$'\n'}
 case "${1:-}" in
   key)
     rm -rf "$venv"
-    out "venv=$venv" "key=$key" "python-version=$version"
+    out "venv=$venv" "key=$key"
     ;;
   install)
     if works "$key"; then
