@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.config import Config
 from bot.manifests.parse import mg001, parse_manifest
-from bot.manifests.snapshot import in_order, line_at, locate, snapshot
+from bot.manifests.snapshot import Lines, in_order, line_at, locate, snapshot
 from bot.manifests.yamlread import read_yaml
 from tests.helpers import model
 
@@ -44,8 +44,22 @@ def test_the_order_of_lines_answers_as_the_lines_do(data, shared, flow, paths):
     text = yaml.safe_dump(document, default_flow_style=flow, sort_keys=False)
     read, lines = read_yaml(text, want_lines=True)
     order = in_order(read, lines)
+    asked = Lines(read, order)  # one document, many questions: the offsets it keeps answer them all
     for path in [*paths, *(p[:cut] for p in lines for cut in range(len(p) + 1))]:
-        assert line_at(read, order, path) == locate(lines, path), (text, path)
+        assert line_at(read, order, path) == asked.at(path) == locate(lines, path), (text, path)
+
+
+def test_the_findings_of_a_long_list_are_located_without_measuring_it_again_for_each():
+    """A manifest with 20,000 consumers and a finding on each: every container is measured once, so locating
+    them all is linear (asking again for each finding would be quadratic: minutes for a hostile pull request)."""
+    text = "spec:\n  consumes:\n" + "".join(f"    - {{contract: c{n}, version: 1}}\n" for n in range(20_000))
+    data, lines = read_yaml(text, want_lines=True)
+    asked = Lines(data, in_order(data, lines))
+    assert [asked.at(("spec", "consumes", n, "version")) for n in (0, 9_999, 19_999)] == [3, 10_002, 20_002]
+    # measured: the document, spec, the list (each item's offset from one pass) and the three items entered
+    assert len(asked._offsets) == 6
+    assert all(asked.at(("spec", "consumes", n)) == n + 3 for n in range(20_000))
+    assert len(asked._offsets) == 6  # 20,000 more questions, nothing measured again
 
 
 def test_merged_keys_and_repeated_values_point_at_what_yaml_gives_a_line():

@@ -20,7 +20,7 @@ from bot.config import CONFIG_PATH, Config
 from bot.manifests.codec import dumps
 from bot.manifests.fastyaml import read_fast_counted
 from bot.manifests.models import API_VERSION, KINDS
-from bot.manifests.snapshot import ManifestFile, in_order, line_at, locate
+from bot.manifests.snapshot import Lines, ManifestFile, in_order, line_at, locate
 from bot.manifests.yamlread import DEFAULT_MAX_NODES, TooManyValues, YamlError, decode, read_counted, read_yaml
 from bot.result import Finding
 
@@ -119,8 +119,8 @@ def invalid(path: str, data: dict[str, Any], order: Sequence[int], exc: Validati
     kind = data["kind"]
     name = data.get("metadata", {}).get("name") if isinstance(data.get("metadata"), dict) else None
     subject = f"{kind.lower()}:{name}" if isinstance(name, str) else None
-    return [mg001(path, line_at(data, order, _where(err)), _explain(err, KINDS[kind]), subject)
-            for err in exc.errors()]
+    lines = Lines(data, order)
+    return [mg001(path, lines.at(_where(err)), _explain(err, KINDS[kind]), subject) for err in exc.errors()]
 
 
 def read_budgeted(path: str, data: bytes, max_depth: int = 64,
