@@ -33,7 +33,9 @@ ACTIONLINT = ROOT / "tests" / "actionlint"
 SHA_PIN_RE = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
 THE_ACTION = "your-org/modelgate@v1"  # the one reference that is a tag, by design (github.md, "The workflow")
 ROLLOUT_FILTER = ("github.event_name != 'issue_comment' || (github.event.issue.pull_request && "
-                  "startsWith(github.event.comment.body, '/rollout') && github.event.comment.user.type != 'Bot')")
+                  "startsWith(github.event.comment.body, '/rollout') && github.event.comment.user.type != 'Bot' && "
+                  "contains(fromJSON('[\"OWNER\", \"MEMBER\", \"COLLABORATOR\"]'), "
+                  "github.event.comment.author_association))")
 
 # (file, zizmor audit, the text it points at): what remains, each explained in a table next to its workflow.
 ACCEPTED_ZIZMOR = {
