@@ -252,11 +252,17 @@ class FieldResolver:
         level = _Level()
         seen: set[int] = set()
         stack: list[dict[str, Any]] = []
+        children: list[Any] = []  # of the node being visited, in the schema's order
 
         def push(*subs: Any) -> None:
-            stack.extend(sub for sub in subs if isinstance(sub, dict) and id(sub) not in seen)
+            children.extend(subs)
+
+        def descend() -> None:  # the first child is visited next: names are gathered in the schema's order
+            stack.extend(sub for sub in reversed(children) if isinstance(sub, dict) and id(sub) not in seen)
+            children.clear()
 
         push(*start)
+        descend()
         while stack:
             node = stack.pop()
             if id(node) in seen:
@@ -272,23 +278,20 @@ class FieldResolver:
             pattern_properties = node.get("patternProperties")
             if isinstance(pattern_properties, dict):
                 level.patterns += [(p, sub) for p, sub in pattern_properties.items() if isinstance(p, str)]
-            for key in ("$ref", "$dynamicRef"):
-                ref = node.get(key)
-                if isinstance(ref, str):
-                    found, target = self._resolve(ref)
+            for key, value in node.items():  # in the schema's order
+                if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                    found, target = self._resolve(value)
                     if found:
                         push(target)
                     else:
                         level.opaque = True
-            push(*(node.get(key) for key in _ONE_BRANCH))
-            for key in _BRANCHES:
-                value = node.get(key)
-                if isinstance(value, list):
+                if key in _ONE_BRANCH:
+                    push(value)
+                if key in _BRANCHES and isinstance(value, list):
                     push(*value)
-            for key in ("dependentSchemas", "dependencies"):
-                value = node.get(key)
-                if isinstance(value, dict):
+                if key in ("dependentSchemas", "dependencies") and isinstance(value, dict):
                     push(*value.values())
+            descend()
         return level
 
     def _resolve(self, ref: str) -> tuple[bool, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shlex
@@ -98,6 +99,7 @@ def test_manifests_that_do_not_load_are_warned_about(repo):
 @pytest.mark.parametrize(("args", "words"), [
     (["export", "odcs"], "invalid choice: 'odcs'"),
     (["export", "backstage", "--namespace", "x"], "--namespace applies to openlineage only"),
+    (["export", "backstage", "--today", "2026-11-28"], "--today applies to openlineage only"),
     (["export", "openlineage", "--namespace", " "], "non-empty namespace"),
     (["export", "openlineage", "--today", "soon"], "is not a date"),
     (["export", "openlineage", "--at", "no-such-revision"], "no-such-revision"),
@@ -159,3 +161,44 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path):
                           capture_output=True, text=True, check=False, env={**os.environ, **NO_REPOSITORY,
                                                                              "PATH": PATH})
     assert done.stdout.endswith(" status=0\n") and done.stderr == "", (done.stdout, done.stderr)
+
+
+def test_a_yaml_date_in_a_lint_clean_schema_is_exported_as_its_iso_text(tmp_path: Path) -> None:
+    """``examples: [2024-01-01]`` is a date to YAML: both exports write it as the JSON text ``"2024-01-01"``."""
+    day = dt.date(2024, 1, 1)
+    schema = {"type": "object", "properties": {"day": {"type": "string", "examples": [day], "default": day},
+                                               "tags": {"type": "array", "items": {"type": "string"},
+                                                        "examples": [[day]]}}}
+    repo = write_tree(tmp_path / "dated", {
+        "contracts/feat.yaml": contract("feat", [{"version": 1, "status": "active", "schema": schema}]),
+        "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+    })
+    assert "2024-01-01" in (repo / "contracts/feat.yaml").read_text() and "'2024" not in (
+        repo / "contracts/feat.yaml").read_text()  # written unquoted: YAML reads a date
+    lint = run_cli("lint", cwd=repo)
+    assert lint.returncode == 0, lint.stdout
+    catalog = run_cli("export", "backstage", "--at", str(repo))
+    assert catalog.returncode == 0 and catalog.stderr == "", catalog.stderr
+    (api,) = [e for e in yaml.safe_load_all(catalog.stdout) if e["kind"] == "API"]
+    definition = json.loads(api["spec"]["definition"])
+    assert definition["properties"]["day"] == {"type": "string", "examples": ["2024-01-01"], "default": "2024-01-01"}
+    assert definition["properties"]["tags"]["examples"] == [["2024-01-01"]]
+    lineage = run_cli("export", "openlineage", "--at", str(repo), "--today", "2026-11-28", env=NO_REPOSITORY)
+    assert lineage.returncode == 0 and lineage.stderr == "", lineage.stderr
+    (output,) = json.loads(lineage.stdout)["outputs"]
+    assert output["facets"]["schema"]["fields"] == [{"name": "day", "type": "string"},
+                                                    {"name": "tags", "type": "array<string>"}]
+
+
+def test_teams_of_two_organisations_with_one_slug_are_warned_about(tmp_path: Path) -> None:
+    repo = write_tree(tmp_path / "orgs", {
+        "contracts/feat.yaml": contract("feat", owners=["@a/ml"]),
+        "models/pipe.yaml": model("pipe", provides=[("feat", 1)], owners=["@b/ml"]),
+        "models/same.yaml": model("same", consumes=[("feat", 1)], owners=["@A/ml"]),  # @a/ml again
+    })
+    done = run_cli("export", "backstage", "--at", str(repo))
+    assert done.returncode == 0
+    owners = {e["metadata"]["name"]: e["spec"]["owner"] for e in yaml.safe_load_all(done.stdout)}
+    assert owners == {"pipe": "group:ml", "same": "group:ml", "feat-v1": "group:ml"}  # the catalog's own name
+    (warning,) = done.stderr.splitlines()
+    assert warning.startswith("modelgate: warning: the owners @a/ml, @b/ml are all the Backstage owner group:ml")

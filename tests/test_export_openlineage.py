@@ -22,6 +22,7 @@ from referencing.exceptions import NoSuchResource
 from bot.commands._common import load_state
 from bot.export import openlineage
 from bot.export.inventory import inventory
+from bot.schema_fields import FieldResolver
 from tests.helpers import REPO_ROOT, contract, model, write_tree
 
 FIXTURES = REPO_ROOT / "tests/fixtures/openlineage"
@@ -257,3 +258,123 @@ def test_the_event_docs_exports_md_shows_is_the_real_one():
         return re.sub(r"urn:modelgate:[^\"]+", "urn:modelgate:VERSION", openlineage.to_json(event))
 
     assert versionless(shown) == versionless(real)
+
+
+def _fields(schema: Any) -> tuple[list[dict[str, str]], list[str]]:
+    notes: list[str] = []
+    return openlineage.schema_fields(schema, notes, "contract:c@1"), notes
+
+
+@pytest.mark.parametrize(("schema", "expected"), [
+    pytest.param(  # an array whose items are the array again: its type is "array", never a RecursionError
+        {"type": "object", "$defs": {"a": {"type": "array", "items": {"$ref": "#/$defs/a"}}},
+         "properties": {"a": {"$ref": "#/$defs/a"}, "b": {"type": "array", "items": {"$ref": "#/$defs/a"}}}},
+        [{"name": "a", "type": "array"}, {"name": "b", "type": "array<array>"}], id="items-cycle"),
+    pytest.param(  # a property that is the whole schema again
+        {"type": "object", "properties": {"id": {"type": "string"}, "parent": {"$ref": "#"}}},
+        [{"name": "id", "type": "string"}, {"name": "parent", "type": "object"}], id="properties-to-root"),
+    pytest.param(  # allOf branches that include each other, and a $ref chain that comes back to itself
+        {"$defs": {"x": {"allOf": [{"$ref": "#/$defs/y"}], "properties": {"p": {"$ref": "#/$defs/r"}}},
+                   "y": {"allOf": [{"$ref": "#/$defs/x"}], "properties": {"q": {"type": "integer"}}},
+                   "r": {"$ref": "#/$defs/s"}, "s": {"$ref": "#/$defs/r"}},
+         "$ref": "#/$defs/x"},
+        [{"name": "p"}, {"name": "q", "type": "integer"}], id="allOf-cycle"),
+    pytest.param(  # items that are an array of arrays of itself, through anyOf
+        {"properties": {"m": {"type": "array",
+                              "items": {"type": "array", "items": {"anyOf": [{"$ref": "#/properties/m"}]}}}}},
+        [{"name": "m", "type": "array<array>"}], id="nested-arrays"),
+])
+def test_recursive_schemas_end_where_they_come_back(schema: Any, expected: list[dict[str, str]]) -> None:
+    fields, notes = _fields(schema)
+    assert fields == expected
+    assert notes == []
+
+
+def test_the_facet_lists_exactly_the_names_a_consumer_may_name() -> None:
+    """The walker is ``bot.schema_fields``': every name listed is declared for MG010, and the ones MG010 declares
+    through anyOf, oneOf, dependentSchemas, then/else and prefixItems are listed."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "pay": {"oneOf": [{"properties": {"card": {"type": "string"}}},
+                              {"properties": {"iban": {"type": "string"}, "card": {"type": "integer"}}}]},
+            "geo": {"anyOf": [{"$ref": "#/$defs/point"}, {"type": "null"}]},
+            "pairs": {"type": "array", "prefixItems": [{"properties": {"k": {"type": "string"}}}]},
+            "labels": {"type": "object", "patternProperties": {"^l_": {"type": "string"}}},
+        },
+        "dependentSchemas": {"pay": {"properties": {"receipt": {"type": "boolean"}}}},
+        "if": {"required": ["geo"]}, "then": {"properties": {"region": {"enum": ["eu", 1]}}},
+        "$defs": {"point": {"type": "object", "properties": {"lat": {"type": "number"}}}},
+    }
+    fields, notes = _fields(schema)
+    names = [f["name"] for f in fields]
+    resolver = FieldResolver(schema)
+    assert all(resolver.lookup(name).declared for name in names)
+    assert names == ["pay", "pay.card", "pay.iban", "geo", "geo.lat", "pairs", "pairs.k", "labels", "receipt",
+                     "region"]  # the schema's order
+    types = {f["name"]: f.get("type") for f in fields}
+    assert types["pay.card"] == "integer|string"  # the two branches that declare it disagree
+    assert types["region"] == "integer|string"
+    assert types["geo"] is None  # anyOf: the schema fixes no one type
+    assert notes == []
+    assert resolver.lookup("labels.l_x").declared  # a pattern declares names no list can hold
+
+
+def _flat(count: int) -> dict[str, Any]:
+    return {"type": "object", "properties": {f"f{n}": {"type": "string"} for n in range(count)}}
+
+
+def test_a_facet_of_exactly_max_fields_is_whole_and_one_more_is_noted() -> None:
+    fields, notes = _fields(_flat(openlineage.MAX_FIELDS))
+    assert len(fields) == openlineage.MAX_FIELDS
+    assert notes == []  # nothing was cut: nothing to say
+    fields, notes = _fields(_flat(openlineage.MAX_FIELDS + 1))
+    assert len(fields) == openlineage.MAX_FIELDS
+    assert notes == [f"the schema facet of contract:c@1 stops at {openlineage.MAX_FIELDS} fields; the rest are "
+                     "left out"]
+
+
+def test_fields_below_max_depth_are_noted_not_dropped_in_silence() -> None:
+    deep: dict[str, Any] = {"type": "string"}
+    for n in reversed(range(5_000)):  # far deeper than Python's recursion limit
+        deep = {"type": "object", "properties": {f"l{n}": deep}}
+    fields, notes = _fields(deep)
+    assert len(fields) == openlineage.MAX_DEPTH
+    assert fields[-1]["name"] == ".".join(f"l{n}" for n in range(openlineage.MAX_DEPTH))
+    inside = fields[-1]["name"]
+    assert notes == [f"the schema facet of contract:c@1 stops at {openlineage.MAX_DEPTH} levels: the fields inside "
+                     f"{inside} (and any as deep) are left out"]
+    exactly, notes = _fields(_nested(openlineage.MAX_DEPTH))
+    assert len(exactly) == openlineage.MAX_DEPTH and notes == []
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"x": schema}}
+    return schema
+
+
+def test_hostile_shapes_stay_bounded() -> None:
+    """Every level fans out to the next twice: 2**40 dotted paths. The facet stops at MAX_FIELDS and says so; an
+    array nested 5,000 deep is a type, not a RecursionError."""
+    defs = {f"d{n}": {"type": "object", "properties": {"a": {"$ref": f"#/$defs/d{n + 1}"},
+                                                        "b": {"$ref": f"#/$defs/d{n + 1}"}}} for n in range(40)}
+    defs["d40"] = {"type": "string"}
+    fields, notes = _fields({"$defs": defs, "$ref": "#/$defs/d0"})
+    assert len(fields) == openlineage.MAX_FIELDS
+    assert any("stops at 10000 fields" in note for note in notes)
+    array: dict[str, Any] = {"type": "string"}
+    for _ in range(5_000):
+        array = {"type": "array", "items": array}
+    fields, _ = _fields({"properties": {"grid": array}})
+    depth = openlineage.MAX_DEPTH
+    assert fields == [{"name": "grid", "type": "array<" * depth + "array" + ">" * depth}]
+
+
+def test_a_schema_past_the_resolvers_budget_is_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.schema_fields.BUDGET", 50)
+    fields, notes = _fields(_flat(100))
+    assert len(fields) < 100
+    assert notes == ["the schema of contract:c@1 is too complex to read in full; its schema facet may lack fields "
+                     "and types"]

@@ -136,12 +136,12 @@ def schema_fields(schema: Any, notes: list[str] | None = None, dataset: str = "t
 
 
 def _field_type(resolver: FieldResolver, schemas: tuple[Any, ...]) -> str | None:
-    """The type of a field its name leads to ``schemas`` (one per branch declaring it): theirs when they agree
-    or each fixes one (``string|integer``), else None."""
+    """The type of a field whose name leads to ``schemas`` (one per branch declaring it): theirs when each fixes
+    one (``integer|string`` when they differ), else None."""
     kinds = [_type(resolver, sub) for sub in schemas]
     if not kinds or not all(kinds):
         return None
-    return "|".join(dict.fromkeys(kind for kind in kinds if kind))
+    return "|".join(sorted({kind for kind in kinds if kind}))
 
 
 def _description(resolver: FieldResolver, schemas: tuple[Any, ...]) -> str | None:
