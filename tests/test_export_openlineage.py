@@ -102,7 +102,7 @@ def export(root: Path, namespace: str = NS) -> tuple[list[dict[str, Any]], list[
 
 
 @pytest.mark.parametrize("state", ["base", "head"])
-def test_every_event_of_the_example_is_a_valid_job_event(state):
+def test_every_event_of_the_example_is_a_valid_job_event(state: str) -> None:
     found, notes = export(EXAMPLE / state)
     assert notes == []
     names = sorted(p.stem for p in (EXAMPLE / state / "models").rglob("*.yaml"))
@@ -111,7 +111,7 @@ def test_every_event_of_the_example_is_a_valid_job_event(state):
         assert_valid(event)
 
 
-def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides():
+def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides() -> None:
     found, _ = export(EXAMPLE / "head")
     scorer = next(e for e in found if e["job"]["name"] == "model:fraud-scorer")
     assert scorer["eventTime"] == "2026-11-28T00:00:00Z"
@@ -133,7 +133,7 @@ def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides(
     assert next(d for d in router["inputs"] if d["name"] == "contract:fraud-score@2") == scorer["outputs"][1]
 
 
-def test_nested_fields_are_named_by_their_dotted_path():
+def test_nested_fields_are_named_by_their_dotted_path() -> None:
     schema = {
         "type": "object",
         "$defs": {"money": {"type": "object", "properties": {"amount": {"type": "number"},
@@ -167,7 +167,7 @@ def test_nested_fields_are_named_by_their_dotted_path():
     assert openlineage.schema_fields(True) == []
 
 
-def test_hostile_text_and_names_stay_valid(tmp_path):
+def test_hostile_text_and_names_stay_valid(tmp_path: Path) -> None:
     long_name = "c" * 63
     text = 'ünïcødé "quoted" \\ back\nslash \u2028 <b>é</b> 🚀'
     root = write_tree(tmp_path / "repo", {
@@ -193,7 +193,7 @@ def test_hostile_text_and_names_stay_valid(tmp_path):
     assert json.loads(line) == event
 
 
-def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_path):
+def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {
         "contracts/a.yaml": contract("a", [{"version": 1, "schema_ref": "schemas/missing.json"}]),
         "models/m.yaml": model("m", consumes=[("ghost", 3)], provides=[("a", 1)]),
@@ -208,7 +208,7 @@ def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_pat
     assert any("ghost@3" in n and "no contract defines" in n for n in notes)
 
 
-def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path):
+def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path: Path) -> None:
     inv = inventory(load_state(str(EXAMPLE / "head")))
     first, _ = openlineage.events(inv, NS, TODAY)
     again, _ = openlineage.events(inventory(load_state(str(EXAMPLE / "head"))), NS, TODAY)
@@ -217,7 +217,7 @@ def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path):
     assert {e["eventTime"] for e in later} == {"2027-01-02T00:00:00Z"}
 
 
-def test_the_validators_refuse_what_the_spec_refuses():
+def test_the_validators_refuse_what_the_spec_refuses() -> None:
     """The checks above can fail: broken events and facets are refused."""
     found, _ = export(EXAMPLE / "head")
     event = json.loads(json.dumps(found[0]))
@@ -238,7 +238,7 @@ def test_the_validators_refuse_what_the_spec_refuses():
     assert list(FACET_VALIDATORS["SchemaDatasetFacet"].iter_errors({"schema": {**schema_facet, "fields": [{}]}}))
 
 
-def test_the_vendored_schemas_are_what_the_readme_names():
+def test_the_vendored_schemas_are_what_the_readme_names() -> None:
     readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
     for path in sorted(FIXTURES.rglob("*.json")):
         assert f"`{path.relative_to(FIXTURES).as_posix()}`" in readme
@@ -246,7 +246,7 @@ def test_the_vendored_schemas_are_what_the_readme_names():
     assert "Apache License" in (FIXTURES / "LICENSE").read_text(encoding="utf-8")
 
 
-def test_the_event_docs_exports_md_shows_is_the_real_one():
+def test_the_event_docs_exports_md_shows_is_the_real_one() -> None:
     text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
     (block,) = re.findall(r"^```json\n(.*?)^```", text, re.M | re.S)
     shown = json.loads(block)
