@@ -378,3 +378,18 @@ def test_a_schema_past_the_resolvers_budget_is_noted(monkeypatch: pytest.MonkeyP
     assert len(fields) < 100
     assert notes == ["the schema of contract:c@1 is too complex to read in full; its schema facet may lack fields "
                      "and types"]
+
+
+def test_a_budget_spent_on_types_and_descriptions_is_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``$ref`` chain longer than the budget: what was listed stays (without a type it could not read), the
+    rest is not, and the note says so."""
+    chain = {f"d{n}": {"$ref": f"#/$defs/d{n + 1}"} for n in range(200)}
+    chain["d200"] = {"type": "string", "description": "at the end"}
+    schema = {"$defs": chain, "properties": {"a": {"$ref": "#/$defs/d0"}, "b": {"type": "string"}}}
+    assert _fields(schema) == ([{"name": "a", "type": "string", "description": "at the end"},
+                                {"name": "b", "type": "string"}], [])
+    monkeypatch.setattr("bot.schema_fields.BUDGET", 100)
+    fields, notes = _fields(schema)
+    assert fields == [{"name": "a"}]
+    assert notes == ["the schema of contract:c@1 is too complex to read in full; its schema facet may lack fields "
+                     "and types"]

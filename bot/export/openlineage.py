@@ -113,15 +113,15 @@ def schema_fields(schema: Any, notes: list[str] | None = None, dataset: str = "t
     out_of_budget = listing.too_complex
     for found in listing.fields:
         field = {"name": found.path}
-        try:
-            kind = _field_type(resolver, found.schemas)
-        except OutOfBudget:
-            kind, out_of_budget = None, True
-        if kind:
-            field["type"] = kind
-        text = _description(resolver, found.schemas) if not out_of_budget else None
-        if text:
-            field["description"] = text
+        if not out_of_budget:  # past the budget, the names that were listed, without their types
+            try:
+                kind, text = _field_type(resolver, found.schemas), _description(resolver, found.schemas)
+            except OutOfBudget:
+                kind, text, out_of_budget = None, None, True
+            if kind:
+                field["type"] = kind
+            if text:
+                field["description"] = text
         fields.append(field)
     if notes is not None:
         if listing.cut_at_fields:
