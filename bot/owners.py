@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from codeowners import CodeOwners
 
@@ -27,6 +27,24 @@ MG007: Final = "MG007"  # registered by the lint family (``bot.lint``)
 LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
 OWNER_RE = re.compile(rf"@{LOGIN}(?:/[A-Za-z0-9][A-Za-z0-9_.-]{{0,99}})?")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class Handle(NamedTuple):
+    """An owner taken apart: a team ``@org/team`` is ``(org, team)``, a user ``@login`` is ``(None, login)``."""
+
+    org: str | None
+    name: str
+
+    @property
+    def is_team(self) -> bool:
+        return self.org is not None
+
+
+def parse(owner: str) -> Handle:
+    """``owner`` (a usable one: see ``owner_problem``) taken apart into its organisation and its name."""
+    bare = owner.removeprefix("@")
+    org, slash, team = bare.partition("/")
+    return Handle(org, team) if slash else Handle(None, bare)
 
 
 @functools.lru_cache(maxsize=4096)  # a repository names few owners, each on many manifests

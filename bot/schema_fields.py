@@ -18,11 +18,18 @@ the linear-time engine refuses), an undeclared step cannot be judged: the answer
 The walk is bounded: each level is computed once (shared by every path through it), each subschema is visited
 once per level (``$ref`` cycles end there), and a resolver visits at most ``BUDGET`` subschemas in all; past it,
 the paths not yet judged are answered as *too complex*, never as declared.
+
+``FieldResolver.fields`` lists the names the other way round: every dotted path made of ``properties`` names that
+``lookup`` declares, in the schema's order, each with the subschemas it leads to (what an export describes). A
+``patternProperties`` pattern declares names that cannot be listed; a path that comes back to a level it passed
+through (a recursive schema) stops there; the listing is bounded by the fields and levels asked for and by the
+same budget, and says where it stopped.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import unquote
@@ -71,8 +78,29 @@ class _Level:
     opaque: bool = False
 
 
-class _OutOfBudget(Exception):
-    pass
+@dataclass(frozen=True)
+class Field:
+    """One listed field: its dotted path, its depth (0 at the top) and the subschemas its name leads to."""
+
+    path: str
+    depth: int
+    schemas: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What ``FieldResolver.fields`` found, and where it stopped short: ``cut_at_fields`` when more fields than
+    asked for exist, ``deeper`` the first path whose fields lie below the levels asked for, ``too_complex`` when
+    the budget ran out."""
+
+    fields: tuple[Field, ...]
+    cut_at_fields: bool = False
+    deeper: str | None = None
+    too_complex: bool = False
+
+
+class OutOfBudget(Exception):
+    """The resolver's ``BUDGET`` ran out."""
 
 
 class FieldResolver:
@@ -96,7 +124,7 @@ class FieldResolver:
         if path not in self._answers:
             try:
                 self._answers[path] = self._lookup(path)
-            except _OutOfBudget:
+            except OutOfBudget:
                 self._answers[path] = Lookup("too-complex")
         return self._answers[path]
 
@@ -119,6 +147,59 @@ class FieldResolver:
             if position + 1 < len(steps):
                 level = self._level(found)
         return Lookup("declared")
+
+    def fields(self, max_fields: int, max_depth: int) -> Listing:
+        """The declared dotted paths (module docstring), depth first in the schema's order: at most ``max_fields``
+        of them, from at most ``max_depth`` levels (the top one included)."""
+        found: list[Field] = []
+        deeper: str | None = None
+        # one frame a level being listed: its names still to list, their prefix and depth, the levels on the way
+        frames: list[tuple[Iterator[tuple[str, list[Any]]], str, int, frozenset[frozenset[int]]]] = []
+
+        def enter(start: tuple[Any, ...] | list[Any], prefix: str, depth: int,
+                  inside: frozenset[frozenset[int]]) -> None:
+            nonlocal deeper
+            key, level = self._keyed_level(start)
+            if not level.names or key in inside:
+                return
+            if depth >= max_depth:
+                deeper = deeper or prefix[:-1]
+                return
+            frames.append((iter(level.names.items()), prefix, depth, inside | {key}))
+
+        try:
+            enter((self._root,), "", 0, frozenset())
+            while frames:
+                names, prefix, depth, inside = frames[-1]
+                item = next(names, None)
+                if item is None:
+                    frames.pop()
+                    continue
+                if len(found) == max_fields:
+                    return Listing(tuple(found), cut_at_fields=True, deeper=deeper)
+                name, subs = item
+                found.append(Field(prefix + name, depth, tuple(subs)))
+                enter(subs, f"{prefix}{name}.", depth + 1, inside)
+        except OutOfBudget:
+            return Listing(tuple(found), deeper=deeper, too_complex=True)
+        return Listing(tuple(found), deeper=deeper)
+
+    def resolved(self, node: Any) -> list[Any]:
+        """``node`` and what its local ``$ref`` points to, then what that one's points to, …: the chain of
+        schemas one subschema stands for (it ends at a cycle, a dead end or a schema without ``$ref``). Each step
+        is spent from the budget: past it, ``OutOfBudget``."""
+        return self._follow(node, lambda _: False)
+
+    def _follow(self, node: Any, stop: Callable[[dict[str, Any]], bool]) -> list[Any]:
+        chain, seen = [node], {id(node)}
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and not stop(node):
+            self._spend()
+            found, node = self._resolve(node["$ref"])
+            if not found or id(node) in seen:
+                break
+            seen.add(id(node))
+            chain.append(node)
+        return chain
 
     def _matching(self, level: _Level, step: str) -> list[Any] | None:
         """The subschemas of the patterns ``step`` matches; None when a pattern cannot be evaluated."""
@@ -147,28 +228,23 @@ class FieldResolver:
     def _spend(self, amount: int = 1) -> None:
         self._spent += amount
         if self._spent > BUDGET:
-            raise _OutOfBudget
+            raise OutOfBudget
 
     def _level(self, start: tuple[Any, ...] | list[Any]) -> _Level:
+        return self._keyed_level(start)[1]
+
+    def _keyed_level(self, start: tuple[Any, ...] | list[Any]) -> tuple[frozenset[int], _Level]:
         start = [self._through_refs(node) for node in start]
         key = frozenset(id(node) for node in start)
         level = self._levels.get(key)
         if level is None:
             level = self._levels[key] = self._gather(start)
-        return level
+        return key, level
 
     def _through_refs(self, node: Any) -> Any:
         """The schema a bare reference (``{$ref: ...}`` and nothing else this module reads) stands for, so that
         the many properties referring to one definition share its level."""
-        seen: set[int] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and id(node) not in seen \
-                and not any(key in node for key in _READ):
-            seen.add(id(node))
-            found, target = self._resolve(node["$ref"])
-            if not found:
-                break
-            node = target
-        return node
+        return self._follow(node, lambda item: any(key in item for key in _READ))[-1]
 
     def _gather(self, start: tuple[Any, ...] | list[Any]) -> _Level:
         """The level of the subschemas ``start``: one visit of each subschema reachable through the keywords of
@@ -176,11 +252,17 @@ class FieldResolver:
         level = _Level()
         seen: set[int] = set()
         stack: list[dict[str, Any]] = []
+        children: list[Any] = []  # of the node being visited, in the schema's order
 
         def push(*subs: Any) -> None:
-            stack.extend(sub for sub in subs if isinstance(sub, dict) and id(sub) not in seen)
+            children.extend(subs)
+
+        def descend() -> None:  # the first child is visited next: names are gathered in the schema's order
+            stack.extend(sub for sub in reversed(children) if isinstance(sub, dict) and id(sub) not in seen)
+            children.clear()
 
         push(*start)
+        descend()
         while stack:
             node = stack.pop()
             if id(node) in seen:
@@ -196,23 +278,20 @@ class FieldResolver:
             pattern_properties = node.get("patternProperties")
             if isinstance(pattern_properties, dict):
                 level.patterns += [(p, sub) for p, sub in pattern_properties.items() if isinstance(p, str)]
-            for key in ("$ref", "$dynamicRef"):
-                ref = node.get(key)
-                if isinstance(ref, str):
-                    found, target = self._resolve(ref)
+            for key, value in node.items():  # in the schema's order
+                if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                    found, target = self._resolve(value)
                     if found:
                         push(target)
                     else:
                         level.opaque = True
-            push(*(node.get(key) for key in _ONE_BRANCH))
-            for key in _BRANCHES:
-                value = node.get(key)
-                if isinstance(value, list):
+                if key in _ONE_BRANCH:
+                    push(value)
+                if key in _BRANCHES and isinstance(value, list):
                     push(*value)
-            for key in ("dependentSchemas", "dependencies"):
-                value = node.get(key)
-                if isinstance(value, dict):
+                if key in ("dependentSchemas", "dependencies") and isinstance(value, dict):
                     push(*value.values())
+            descend()
         return level
 
     def _resolve(self, ref: str) -> tuple[bool, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from bot.commands._common import load_state
 from bot.export import backstage
 from bot.export.inventory import inventory
 from tests.helpers import REPO_ROOT, contract, model, write_tree
+
+Tree = Callable[[dict[str, str]], Path]  # the ``tree`` fixture: files in, the new monorepo's root out
 
 FIXTURES = REPO_ROOT / "tests/fixtures/backstage"
 EXAMPLE = REPO_ROOT / "examples/fraud-platform"
@@ -103,7 +106,7 @@ def export(root: Path) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
 
 
 @pytest.fixture
-def tree(tmp_path):
+def tree(tmp_path: Path) -> Tree:
     """Write a monorepo (a new directory each call) and return its root."""
     made: list[Path] = []
 
@@ -115,7 +118,7 @@ def tree(tmp_path):
 
 
 @pytest.mark.parametrize("state", ["base", "head"])
-def test_every_entity_of_the_example_is_valid(state):
+def test_every_entity_of_the_example_is_valid(state: str) -> None:
     found, notes = export(EXAMPLE / state)
     assert notes == ()
     assert_valid(found)
@@ -126,7 +129,7 @@ def test_every_entity_of_the_example_is_valid(state):
     assert list(yaml.safe_load_all(backstage.to_yaml(found))) == found
 
 
-def test_models_are_components_and_contract_versions_are_apis():
+def test_models_are_components_and_contract_versions_are_apis() -> None:
     found, _ = export(EXAMPLE / "head")
     by_name = {(e["kind"], e["metadata"]["name"]): e for e in found}
     scorer = by_name[("Component", "fraud-scorer")]
@@ -148,7 +151,7 @@ def test_models_are_components_and_contract_versions_are_apis():
     assert '  definition: |\n    {\n      "type": "object",\n' in backstage.to_yaml(found)  # readable JSON
 
 
-def test_lifecycle_follows_status_then_stability(tree):
+def test_lifecycle_follows_status_then_stability(tree: Tree) -> None:
     found, _ = export(tree({"contracts/c.yaml": contract("c", [
         {"version": 1, "status": "retired", "schema": {"type": "object"}},
         {"version": 2, "status": "active", "stability": "beta", "schema": {"type": "object"}},
@@ -158,7 +161,7 @@ def test_lifecycle_follows_status_then_stability(tree):
     assert [e["spec"]["lifecycle"] for e in found] == ["deprecated", "experimental", "experimental", "production"]
 
 
-def test_owners_map_to_groups_and_users_and_none_to_unowned(tree):
+def test_owners_map_to_groups_and_users_and_none_to_unowned(tree: Tree) -> None:
     found, _ = export(tree({
         "contracts/c.yaml": contract("c", owners=["@alice", "@acme/ml"]),
         "models/team.yaml": model("team", provides=[("c", 1)], owners=["@acme/Risk.ML"], tier="experimental"),
@@ -174,7 +177,7 @@ def test_owners_map_to_groups_and_users_and_none_to_unowned(tree):
     assert "modelgate/owners" not in nobody["metadata"]["annotations"]
 
 
-def test_owners_from_codeowners_count_when_the_manifest_names_none(tree):
+def test_owners_from_codeowners_count_when_the_manifest_names_none(tree: Tree) -> None:
     found, _ = export(tree({
         "CODEOWNERS": "/models/ @acme/platform @bob\n",
         "models/m.yaml": model("m", owners=[]),
@@ -185,13 +188,13 @@ def test_owners_from_codeowners_count_when_the_manifest_names_none(tree):
     assert component["metadata"]["annotations"]["modelgate/owners"] == "@acme/platform @bob"
 
 
-def test_a_contract_nobody_consumes_or_provides_is_still_an_api(tree):
+def test_a_contract_nobody_consumes_or_provides_is_still_an_api(tree: Tree) -> None:
     found, _ = export(tree({"contracts/lonely.yaml": contract("lonely")}))
     assert_valid(found)
     assert [(e["kind"], e["metadata"]["name"]) for e in found] == [("API", "lonely-v1")]
 
 
-def test_names_that_break_the_rules_are_cleaned_and_hashed_and_never_collide():
+def test_names_that_break_the_rules_are_cleaned_and_hashed_and_never_collide() -> None:
     assert backstage.entity_name("fraud-score-v2") == "fraud-score-v2"
     cleaned = [backstage.entity_name(n) for n in ("a..b", "a__b", "a-_b", "-a-b-", "a" * 64, "a" * 65)]
     assert len(set(cleaned)) == len(cleaned)
@@ -203,7 +206,7 @@ def test_names_that_break_the_rules_are_cleaned_and_hashed_and_never_collide():
     assert backstage.entity_name("a..b") == cleaned[0]  # deterministic
 
 
-def test_long_contract_names_give_valid_distinct_api_names(tree):
+def test_long_contract_names_give_valid_distinct_api_names(tree: Tree) -> None:
     long_a, long_b = "a" * 63, "a" * 62 + "b"
     found, _ = export(tree({
         "contracts/a.yaml": contract(long_a, [1, 2, 123456789]),
@@ -218,7 +221,7 @@ def test_long_contract_names_give_valid_distinct_api_names(tree):
     assert parse_ref(component["spec"]["consumesApis"][0], "api")[2] in apis
 
 
-def test_team_slugs_that_clean_alike_stay_distinct_groups(tree):
+def test_team_slugs_that_clean_alike_stay_distinct_groups(tree: Tree) -> None:
     found, _ = export(tree({
         "models/one.yaml": model("one", owners=["@acme/risk..ml"]),
         "models/two.yaml": model("two", owners=["@acme/risk__ml"]),
@@ -229,14 +232,14 @@ def test_team_slugs_that_clean_alike_stay_distinct_groups(tree):
     assert len(set(owners)) == 3
 
 
-def test_two_originals_left_with_one_name_are_refused():
+def test_two_originals_left_with_one_name_are_refused() -> None:
     with pytest.raises(backstage.NameClash, match=r"'a\.\.b' and .* would both be"):
         backstage.check_distinct("Component", {"a..b": backstage.entity_name("a..b"),
                                                 "other": backstage.entity_name("a..b")})
     backstage.check_distinct("API", {"a@1": "a-v1", "b@1": "b-v1"})
 
 
-def test_hostile_text_survives_the_yaml(tree):
+def test_hostile_text_survives_the_yaml(tree: Tree) -> None:
     text = 'key: value # not a comment\n--- not a document\n...\n"quotes" \'and\' ünïcødé 🚀 \u2028 &anchor *alias'
     found, _ = export(tree({
         "contracts/c.yaml": contract("c", [{"version": 1, "status": "active", "schema": {
@@ -250,7 +253,7 @@ def test_hostile_text_survives_the_yaml(tree):
     assert json.loads(again[1]["spec"]["definition"])["description"] == text
 
 
-def test_undefined_versions_and_unreadable_schemas_are_noted(tree):
+def test_undefined_versions_and_unreadable_schemas_are_noted(tree: Tree) -> None:
     found, notes = export(tree({
         "contracts/a.yaml": contract("a", [{"version": 1, "schema_ref": "schemas/missing.json"}]),
         "models/m.yaml": model("m", consumes=[("ghost", 3)], provides=[("a", 1)]),
@@ -261,7 +264,7 @@ def test_undefined_versions_and_unreadable_schemas_are_noted(tree):
     assert len(notes) == 2
 
 
-def test_the_validators_refuse_what_backstage_refuses():
+def test_the_validators_refuse_what_backstage_refuses() -> None:
     """The checks above can fail."""
     found, _ = export(EXAMPLE / "head")
     api = next(e for e in found if e["kind"] == "API")
@@ -275,7 +278,7 @@ def test_the_validators_refuse_what_backstage_refuses():
         parse_ref("group:bad..", "group")
 
 
-def test_the_vendored_schemas_are_what_the_readme_names():
+def test_the_vendored_schemas_are_what_the_readme_names() -> None:
     readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
     assert "`@backstage/catalog-model` **1.10.3**" in readme
     for name in SCHEMAS:
@@ -283,7 +286,7 @@ def test_the_vendored_schemas_are_what_the_readme_names():
     assert "Apache License" in (FIXTURES / "LICENSE").read_text(encoding="utf-8")
 
 
-def test_the_entities_docs_exports_md_shows_are_the_real_ones():
+def test_the_entities_docs_exports_md_shows_are_the_real_ones() -> None:
     text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
     blocks = re.findall(r"^```yaml\n(.*?)^```", text, re.M | re.S)
     shown = [entity for block in blocks for entity in yaml.safe_load_all(block)]
@@ -293,3 +296,25 @@ def test_the_entities_docs_exports_md_shows_are_the_real_ones():
     wanted = [real[(e["kind"], e["metadata"]["name"])] for e in shown]
     assert shown == wanted
     assert "".join(blocks) == backstage.to_yaml(wanted)  # as the export writes them
+
+
+def test_teams_of_two_organisations_with_one_slug_are_one_group_and_a_note(tree: Tree) -> None:
+    """``group:ml`` is the name Backstage's ingestion gives both ``@a/ml`` and ``@b/ml``: it stays, and the note
+    names both teams; a team named in two cases, or a user and a team of one name, is no clash."""
+    root = tree({
+        "contracts/c.yaml": contract("c", owners=["@a/ml", "@b/ml"]),  # only the first owner is spec.owner
+        "contracts/d.yaml": contract("d", owners=["@ml"]),
+        "models/one.yaml": model("one", provides=[("c", 1)], owners=["@A/ml"]),
+        "models/two.yaml": model("two", consumes=[("c", 1)], owners=["@b/ml"]),
+        "models/three.yaml": model("three", owners=["@x/risk"]),
+    })
+    inv = inventory(load_state(str(root)))
+    found = backstage.entities(inv)
+    assert_valid(found)
+    owners = {e["metadata"]["name"]: e["spec"]["owner"] for e in found}
+    assert owners == {"one": "group:ml", "two": "group:ml", "three": "group:risk", "c-v1": "group:ml",
+                      "d-v1": "user:ml"}
+    assert backstage.owner_notes(inv) == [
+        "the owners @a/ml, @b/ml are all the Backstage owner group:ml: teams of different organisations with one "
+        "slug are one group in the default namespace"]
+    assert backstage.owner_notes(inventory(load_state(str(tree({"models/m.yaml": model("m")}))))) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shlex
@@ -20,7 +21,7 @@ PATH = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}" 
 
 
 @pytest.fixture
-def repo(tmp_path):
+def repo(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "platform", {
         "contracts/feat.yaml": contract("feat"),
         "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
@@ -28,7 +29,7 @@ def repo(tmp_path):
     })
 
 
-def test_openlineage_prints_one_event_a_line(repo):
+def test_openlineage_prints_one_event_a_line(repo: Path) -> None:
     done = run_cli("export", "openlineage", "--at", str(repo), "--today", "2026-11-28", env=NO_REPOSITORY)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
@@ -40,14 +41,14 @@ def test_openlineage_prints_one_event_a_line(repo):
     assert again.stdout == done.stdout
 
 
-def test_the_namespace_comes_from_the_flag_else_the_repository(repo):
+def test_the_namespace_comes_from_the_flag_else_the_repository(repo: Path) -> None:
     named = run_cli("export", "openlineage", "--at", str(repo), "--namespace", "lineage://x", env=NO_REPOSITORY)
     assert {json.loads(line)["job"]["namespace"] for line in named.stdout.splitlines()} == {"lineage://x"}
     on_actions = run_cli("export", "openlineage", "--at", str(repo), env={"GITHUB_REPOSITORY": "acme/models"})
     assert json.loads(on_actions.stdout.splitlines()[0])["job"]["namespace"] == "modelgate://acme/models"
 
 
-def test_openlineage_out_writes_one_file_per_model(repo, tmp_path):
+def test_openlineage_out_writes_one_file_per_model(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "lineage"
     done = run_cli("export", "openlineage", "--at", str(repo), "--out", str(out), "--today", "2026-11-28")
     assert done.returncode == 0, done.stderr
@@ -56,7 +57,7 @@ def test_openlineage_out_writes_one_file_per_model(repo, tmp_path):
     assert json.loads((out / "scorer.json").read_text())["inputs"][0]["name"] == "contract:feat@1"
 
 
-def test_backstage_prints_one_catalog_and_writes_it_under_out(repo, tmp_path):
+def test_backstage_prints_one_catalog_and_writes_it_under_out(repo: Path, tmp_path: Path) -> None:
     done = run_cli("export", "backstage", "--at", str(repo))
     assert done.returncode == 0, done.stderr
     found = list(yaml.safe_load_all(done.stdout))
@@ -69,7 +70,7 @@ def test_backstage_prints_one_catalog_and_writes_it_under_out(repo, tmp_path):
     assert (out / "catalog-info.yaml").read_text(encoding="utf-8") == done.stdout
 
 
-def test_out_never_writes_outside_its_directory(repo, tmp_path):
+def test_out_never_writes_outside_its_directory(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     outside = tmp_path / "elsewhere.yaml"
@@ -85,7 +86,7 @@ def test_out_never_writes_outside_its_directory(repo, tmp_path):
     assert done.stderr.startswith("modelgate: error: --out") and len(done.stderr.splitlines()) == 1
 
 
-def test_manifests_that_do_not_load_are_warned_about(repo):
+def test_manifests_that_do_not_load_are_warned_about(repo: Path) -> None:
     (repo / "models/broken.yaml").write_text("apiVersion: modelgate/v1\nkind: Model\nmetadata: {name: x\n")
     (repo / "models/ghost.yaml").write_text(model("ghost", consumes=[("nowhere", 2)]))
     done = run_cli("export", "backstage", "--at", str(repo))
@@ -98,18 +99,19 @@ def test_manifests_that_do_not_load_are_warned_about(repo):
 @pytest.mark.parametrize(("args", "words"), [
     (["export", "odcs"], "invalid choice: 'odcs'"),
     (["export", "backstage", "--namespace", "x"], "--namespace applies to openlineage only"),
+    (["export", "backstage", "--today", "2026-11-28"], "--today applies to openlineage only"),
     (["export", "openlineage", "--namespace", " "], "non-empty namespace"),
     (["export", "openlineage", "--today", "soon"], "is not a date"),
     (["export", "openlineage", "--at", "no-such-revision"], "no-such-revision"),
     (["export", "backstage", "--out", "dir", "--output", "file"], "give --out or --output, not both"),
 ])
-def test_bad_arguments_exit_2_with_one_line(repo, args, words):
+def test_bad_arguments_exit_2_with_one_line(repo: Path, args: list[str], words: str) -> None:
     done = run_cli(*args, cwd=repo)
     assert done.returncode == 2
     assert words in done.stderr and "Traceback" not in done.stderr
 
 
-def test_export_at_a_git_revision(tmp_path):
+def test_export_at_a_git_revision(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "git", {"contracts/feat.yaml": contract("feat"),
                                         "models/pipe.yaml": model("pipe", provides=[("feat", 1)])})
     first = commit(root, {"models/late.yaml": model("late", consumes=[("feat", 1)])}, "add late")
@@ -121,7 +123,7 @@ def test_export_at_a_git_revision(tmp_path):
     assert "late" not in [e["metadata"]["name"] for e in yaml.safe_load_all(now.stdout)]
 
 
-def test_the_example_exports_both_ways():
+def test_the_example_exports_both_ways() -> None:
     lineage = run_cli("export", "openlineage", "--at", str(EXAMPLE), "--today", "2026-11-28")
     catalog = run_cli("export", "backstage", "--at", str(EXAMPLE))
     assert lineage.returncode == catalog.returncode == 0
@@ -132,14 +134,14 @@ def test_the_example_exports_both_ways():
     assert kinds.count("Component") == len(models)
 
 
-def test_a_state_without_manifests_exports_nothing(tmp_path):
+def test_a_state_without_manifests_exports_nothing(tmp_path: Path) -> None:
     empty = write_tree(tmp_path / "empty", {"README.md": "no models here\n"})
     for target in ("openlineage", "backstage"):
         done = run_cli("export", target, "--at", str(empty))
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
-def test_output_writes_the_printed_export_to_one_file(repo, tmp_path):
+def test_output_writes_the_printed_export_to_one_file(repo: Path, tmp_path: Path) -> None:
     printed = run_cli("export", "backstage", "--at", str(repo))
     target = tmp_path / "catalog-info.yaml"
     done = run_cli("export", "backstage", "--at", str(repo), "--output", str(target))
@@ -147,7 +149,7 @@ def test_output_writes_the_printed_export_to_one_file(repo, tmp_path):
     assert target.read_text(encoding="utf-8") == printed.stdout
 
 
-def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path):
+def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path: Path) -> None:
     """``export openlineage | head -c 1``: the command's own exit code (0), nothing on stderr, though the export
     (400 events, far more than a pipe holds) is still being written when the reader goes."""
     files = {"contracts/feat.yaml": contract("feat"), "models/pipe.yaml": model("pipe", provides=[("feat", 1)])}
@@ -159,3 +161,44 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path):
                           capture_output=True, text=True, check=False, env={**os.environ, **NO_REPOSITORY,
                                                                              "PATH": PATH})
     assert done.stdout.endswith(" status=0\n") and done.stderr == "", (done.stdout, done.stderr)
+
+
+def test_a_yaml_date_in_a_lint_clean_schema_is_exported_as_its_iso_text(tmp_path: Path) -> None:
+    """``examples: [2024-01-01]`` is a date to YAML: both exports write it as the JSON text ``"2024-01-01"``."""
+    day = dt.date(2024, 1, 1)
+    schema = {"type": "object", "properties": {"day": {"type": "string", "examples": [day], "default": day},
+                                               "tags": {"type": "array", "items": {"type": "string"},
+                                                        "examples": [[day]]}}}
+    repo = write_tree(tmp_path / "dated", {
+        "contracts/feat.yaml": contract("feat", [{"version": 1, "status": "active", "schema": schema}]),
+        "models/pipe.yaml": model("pipe", provides=[("feat", 1)]),
+    })
+    assert "2024-01-01" in (repo / "contracts/feat.yaml").read_text() and "'2024" not in (
+        repo / "contracts/feat.yaml").read_text()  # written unquoted: YAML reads a date
+    lint = run_cli("lint", cwd=repo)
+    assert lint.returncode == 0, lint.stdout
+    catalog = run_cli("export", "backstage", "--at", str(repo))
+    assert catalog.returncode == 0 and catalog.stderr == "", catalog.stderr
+    (api,) = [e for e in yaml.safe_load_all(catalog.stdout) if e["kind"] == "API"]
+    definition = json.loads(api["spec"]["definition"])
+    assert definition["properties"]["day"] == {"type": "string", "examples": ["2024-01-01"], "default": "2024-01-01"}
+    assert definition["properties"]["tags"]["examples"] == [["2024-01-01"]]
+    lineage = run_cli("export", "openlineage", "--at", str(repo), "--today", "2026-11-28", env=NO_REPOSITORY)
+    assert lineage.returncode == 0 and lineage.stderr == "", lineage.stderr
+    (output,) = json.loads(lineage.stdout)["outputs"]
+    assert output["facets"]["schema"]["fields"] == [{"name": "day", "type": "string"},
+                                                    {"name": "tags", "type": "array<string>"}]
+
+
+def test_teams_of_two_organisations_with_one_slug_are_warned_about(tmp_path: Path) -> None:
+    repo = write_tree(tmp_path / "orgs", {
+        "contracts/feat.yaml": contract("feat", owners=["@a/ml"]),
+        "models/pipe.yaml": model("pipe", provides=[("feat", 1)], owners=["@b/ml"]),
+        "models/same.yaml": model("same", consumes=[("feat", 1)], owners=["@A/ml"]),  # @a/ml again
+    })
+    done = run_cli("export", "backstage", "--at", str(repo))
+    assert done.returncode == 0
+    owners = {e["metadata"]["name"]: e["spec"]["owner"] for e in yaml.safe_load_all(done.stdout)}
+    assert owners == {"pipe": "group:ml", "same": "group:ml", "feat-v1": "group:ml"}  # the catalog's own name
+    (warning,) = done.stderr.splitlines()
+    assert warning.startswith("modelgate: warning: the owners @a/ml, @b/ml are all the Backstage owner group:ml")

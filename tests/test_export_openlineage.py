@@ -22,6 +22,7 @@ from referencing.exceptions import NoSuchResource
 from bot.commands._common import load_state
 from bot.export import openlineage
 from bot.export.inventory import inventory
+from bot.schema_fields import FieldResolver
 from tests.helpers import REPO_ROOT, contract, model, write_tree
 
 FIXTURES = REPO_ROOT / "tests/fixtures/openlineage"
@@ -101,7 +102,7 @@ def export(root: Path, namespace: str = NS) -> tuple[list[dict[str, Any]], list[
 
 
 @pytest.mark.parametrize("state", ["base", "head"])
-def test_every_event_of_the_example_is_a_valid_job_event(state):
+def test_every_event_of_the_example_is_a_valid_job_event(state: str) -> None:
     found, notes = export(EXAMPLE / state)
     assert notes == []
     names = sorted(p.stem for p in (EXAMPLE / state / "models").rglob("*.yaml"))
@@ -110,7 +111,7 @@ def test_every_event_of_the_example_is_a_valid_job_event(state):
         assert_valid(event)
 
 
-def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides():
+def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides() -> None:
     found, _ = export(EXAMPLE / "head")
     scorer = next(e for e in found if e["job"]["name"] == "model:fraud-scorer")
     assert scorer["eventTime"] == "2026-11-28T00:00:00Z"
@@ -132,7 +133,7 @@ def test_a_model_is_a_job_reading_what_it_consumes_and_writing_what_it_provides(
     assert next(d for d in router["inputs"] if d["name"] == "contract:fraud-score@2") == scorer["outputs"][1]
 
 
-def test_nested_fields_are_named_by_their_dotted_path():
+def test_nested_fields_are_named_by_their_dotted_path() -> None:
     schema = {
         "type": "object",
         "$defs": {"money": {"type": "object", "properties": {"amount": {"type": "number"},
@@ -166,7 +167,7 @@ def test_nested_fields_are_named_by_their_dotted_path():
     assert openlineage.schema_fields(True) == []
 
 
-def test_hostile_text_and_names_stay_valid(tmp_path):
+def test_hostile_text_and_names_stay_valid(tmp_path: Path) -> None:
     long_name = "c" * 63
     text = 'ünïcødé "quoted" \\ back\nslash \u2028 <b>é</b> 🚀'
     root = write_tree(tmp_path / "repo", {
@@ -192,7 +193,7 @@ def test_hostile_text_and_names_stay_valid(tmp_path):
     assert json.loads(line) == event
 
 
-def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_path):
+def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {
         "contracts/a.yaml": contract("a", [{"version": 1, "schema_ref": "schemas/missing.json"}]),
         "models/m.yaml": model("m", consumes=[("ghost", 3)], provides=[("a", 1)]),
@@ -207,7 +208,7 @@ def test_unreadable_schemas_and_undefined_versions_are_noted_not_dropped(tmp_pat
     assert any("ghost@3" in n and "no contract defines" in n for n in notes)
 
 
-def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path):
+def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path: Path) -> None:
     inv = inventory(load_state(str(EXAMPLE / "head")))
     first, _ = openlineage.events(inv, NS, TODAY)
     again, _ = openlineage.events(inventory(load_state(str(EXAMPLE / "head"))), NS, TODAY)
@@ -216,7 +217,7 @@ def test_the_export_is_deterministic_and_dated_by_the_day_given(tmp_path):
     assert {e["eventTime"] for e in later} == {"2027-01-02T00:00:00Z"}
 
 
-def test_the_validators_refuse_what_the_spec_refuses():
+def test_the_validators_refuse_what_the_spec_refuses() -> None:
     """The checks above can fail: broken events and facets are refused."""
     found, _ = export(EXAMPLE / "head")
     event = json.loads(json.dumps(found[0]))
@@ -237,7 +238,7 @@ def test_the_validators_refuse_what_the_spec_refuses():
     assert list(FACET_VALIDATORS["SchemaDatasetFacet"].iter_errors({"schema": {**schema_facet, "fields": [{}]}}))
 
 
-def test_the_vendored_schemas_are_what_the_readme_names():
+def test_the_vendored_schemas_are_what_the_readme_names() -> None:
     readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
     for path in sorted(FIXTURES.rglob("*.json")):
         assert f"`{path.relative_to(FIXTURES).as_posix()}`" in readme
@@ -245,7 +246,7 @@ def test_the_vendored_schemas_are_what_the_readme_names():
     assert "Apache License" in (FIXTURES / "LICENSE").read_text(encoding="utf-8")
 
 
-def test_the_event_docs_exports_md_shows_is_the_real_one():
+def test_the_event_docs_exports_md_shows_is_the_real_one() -> None:
     text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
     (block,) = re.findall(r"^```json\n(.*?)^```", text, re.M | re.S)
     shown = json.loads(block)
@@ -257,3 +258,138 @@ def test_the_event_docs_exports_md_shows_is_the_real_one():
         return re.sub(r"urn:modelgate:[^\"]+", "urn:modelgate:VERSION", openlineage.to_json(event))
 
     assert versionless(shown) == versionless(real)
+
+
+def _fields(schema: Any) -> tuple[list[dict[str, str]], list[str]]:
+    notes: list[str] = []
+    return openlineage.schema_fields(schema, notes, "contract:c@1"), notes
+
+
+@pytest.mark.parametrize(("schema", "expected"), [
+    pytest.param(  # an array whose items are the array again: its type is "array", never a RecursionError
+        {"type": "object", "$defs": {"a": {"type": "array", "items": {"$ref": "#/$defs/a"}}},
+         "properties": {"a": {"$ref": "#/$defs/a"}, "b": {"type": "array", "items": {"$ref": "#/$defs/a"}}}},
+        [{"name": "a", "type": "array"}, {"name": "b", "type": "array<array>"}], id="items-cycle"),
+    pytest.param(  # a property that is the whole schema again
+        {"type": "object", "properties": {"id": {"type": "string"}, "parent": {"$ref": "#"}}},
+        [{"name": "id", "type": "string"}, {"name": "parent", "type": "object"}], id="properties-to-root"),
+    pytest.param(  # allOf branches that include each other, and a $ref chain that comes back to itself
+        {"$defs": {"x": {"allOf": [{"$ref": "#/$defs/y"}], "properties": {"p": {"$ref": "#/$defs/r"}}},
+                   "y": {"allOf": [{"$ref": "#/$defs/x"}], "properties": {"q": {"type": "integer"}}},
+                   "r": {"$ref": "#/$defs/s"}, "s": {"$ref": "#/$defs/r"}},
+         "$ref": "#/$defs/x"},
+        [{"name": "p"}, {"name": "q", "type": "integer"}], id="allOf-cycle"),
+    pytest.param(  # items that are an array of arrays of itself, through anyOf
+        {"properties": {"m": {"type": "array",
+                              "items": {"type": "array", "items": {"anyOf": [{"$ref": "#/properties/m"}]}}}}},
+        [{"name": "m", "type": "array<array>"}], id="nested-arrays"),
+])
+def test_recursive_schemas_end_where_they_come_back(schema: Any, expected: list[dict[str, str]]) -> None:
+    fields, notes = _fields(schema)
+    assert fields == expected
+    assert notes == []
+
+
+def test_the_facet_lists_exactly_the_names_a_consumer_may_name() -> None:
+    """The walker is ``bot.schema_fields``': every name listed is declared for MG010, and the ones MG010 declares
+    through anyOf, oneOf, dependentSchemas, then/else and prefixItems are listed."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "pay": {"oneOf": [{"properties": {"card": {"type": "string"}}},
+                              {"properties": {"iban": {"type": "string"}, "card": {"type": "integer"}}}]},
+            "geo": {"anyOf": [{"$ref": "#/$defs/point"}, {"type": "null"}]},
+            "pairs": {"type": "array", "prefixItems": [{"properties": {"k": {"type": "string"}}}]},
+            "labels": {"type": "object", "patternProperties": {"^l_": {"type": "string"}}},
+        },
+        "dependentSchemas": {"pay": {"properties": {"receipt": {"type": "boolean"}}}},
+        "if": {"required": ["geo"]}, "then": {"properties": {"region": {"enum": ["eu", 1]}}},
+        "$defs": {"point": {"type": "object", "properties": {"lat": {"type": "number"}}}},
+    }
+    fields, notes = _fields(schema)
+    names = [f["name"] for f in fields]
+    resolver = FieldResolver(schema)
+    assert all(resolver.lookup(name).declared for name in names)
+    assert names == ["pay", "pay.card", "pay.iban", "geo", "geo.lat", "pairs", "pairs.k", "labels", "receipt",
+                     "region"]  # the schema's order
+    types = {f["name"]: f.get("type") for f in fields}
+    assert types["pay.card"] == "integer|string"  # the two branches that declare it disagree
+    assert types["region"] == "integer|string"
+    assert types["geo"] is None  # anyOf: the schema fixes no one type
+    assert notes == []
+    assert resolver.lookup("labels.l_x").declared  # a pattern declares names no list can hold
+
+
+def _flat(count: int) -> dict[str, Any]:
+    return {"type": "object", "properties": {f"f{n}": {"type": "string"} for n in range(count)}}
+
+
+def test_a_facet_of_exactly_max_fields_is_whole_and_one_more_is_noted() -> None:
+    fields, notes = _fields(_flat(openlineage.MAX_FIELDS))
+    assert len(fields) == openlineage.MAX_FIELDS
+    assert notes == []  # nothing was cut: nothing to say
+    fields, notes = _fields(_flat(openlineage.MAX_FIELDS + 1))
+    assert len(fields) == openlineage.MAX_FIELDS
+    assert notes == [f"the schema facet of contract:c@1 stops at {openlineage.MAX_FIELDS} fields; the rest are "
+                     "left out"]
+
+
+def test_fields_below_max_depth_are_noted_not_dropped_in_silence() -> None:
+    deep: dict[str, Any] = {"type": "string"}
+    for n in reversed(range(5_000)):  # far deeper than Python's recursion limit
+        deep = {"type": "object", "properties": {f"l{n}": deep}}
+    fields, notes = _fields(deep)
+    assert len(fields) == openlineage.MAX_DEPTH
+    assert fields[-1]["name"] == ".".join(f"l{n}" for n in range(openlineage.MAX_DEPTH))
+    inside = fields[-1]["name"]
+    assert notes == [f"the schema facet of contract:c@1 stops at {openlineage.MAX_DEPTH} levels: the fields inside "
+                     f"{inside} (and any as deep) are left out"]
+    exactly, notes = _fields(_nested(openlineage.MAX_DEPTH))
+    assert len(exactly) == openlineage.MAX_DEPTH and notes == []
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"x": schema}}
+    return schema
+
+
+def test_hostile_shapes_stay_bounded() -> None:
+    """Every level fans out to the next twice: 2**40 dotted paths. The facet stops at MAX_FIELDS and says so; an
+    array nested 5,000 deep is a type, not a RecursionError."""
+    defs = {f"d{n}": {"type": "object", "properties": {"a": {"$ref": f"#/$defs/d{n + 1}"},
+                                                        "b": {"$ref": f"#/$defs/d{n + 1}"}}} for n in range(40)}
+    defs["d40"] = {"type": "string"}
+    fields, notes = _fields({"$defs": defs, "$ref": "#/$defs/d0"})
+    assert len(fields) == openlineage.MAX_FIELDS
+    assert any("stops at 10000 fields" in note for note in notes)
+    array: dict[str, Any] = {"type": "string"}
+    for _ in range(5_000):
+        array = {"type": "array", "items": array}
+    fields, _ = _fields({"properties": {"grid": array}})
+    depth = openlineage.MAX_DEPTH
+    assert fields == [{"name": "grid", "type": "array<" * depth + "array" + ">" * depth}]
+
+
+def test_a_schema_past_the_resolvers_budget_is_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.schema_fields.BUDGET", 50)
+    fields, notes = _fields(_flat(100))
+    assert len(fields) < 100
+    assert notes == ["the schema of contract:c@1 is too complex to read in full; its schema facet may lack fields "
+                     "and types"]
+
+
+def test_a_budget_spent_on_types_and_descriptions_is_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``$ref`` chain longer than the budget: what was listed stays (without a type it could not read), the
+    rest is not, and the note says so."""
+    chain = {f"d{n}": {"$ref": f"#/$defs/d{n + 1}"} for n in range(200)}
+    chain["d200"] = {"type": "string", "description": "at the end"}
+    schema = {"$defs": chain, "properties": {"a": {"$ref": "#/$defs/d0"}, "b": {"type": "string"}}}
+    assert _fields(schema) == ([{"name": "a", "type": "string", "description": "at the end"},
+                                {"name": "b", "type": "string"}], [])
+    monkeypatch.setattr("bot.schema_fields.BUDGET", 100)
+    fields, notes = _fields(schema)
+    assert fields == [{"name": "a"}]
+    assert notes == ["the schema of contract:c@1 is too complex to read in full; its schema facet may lack fields "
+                     "and types"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.loader import Loader
-from bot.owners import owner_findings, owner_problem, owners_of
+from bot.owners import owner_findings, owner_problem, owners_of, parse
 from bot.sources import DirectorySource
 from tests.helpers import model, write_tree
 
@@ -84,3 +84,11 @@ def test_codeowners_problems_are_reported_once_at_the_codeowners_line(tmp_path):
     ownerless = sorted(f.file for f in findings if f.file != "CODEOWNERS")
     assert ownerless == ["models/a.yaml", "models/b.yaml"]
     assert all("CODEOWNERS line 2 names no usable owner" in f.message for f in findings if f.file != "CODEOWNERS")
+
+
+@pytest.mark.parametrize(("owner", "org", "name", "team"), [
+    ("@acme/risk-ml", "acme", "risk-ml", True), ("@Acme-Org/Team.With_Dots", "Acme-Org", "Team.With_Dots", True),
+    ("@priya-raman", None, "priya-raman", False)])
+def test_parse_takes_an_owner_apart(owner: str, org: str | None, name: str, team: bool) -> None:
+    handle = parse(owner)
+    assert (handle.org, handle.name, handle.is_team) == (org, name, team)

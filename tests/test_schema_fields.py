@@ -146,3 +146,32 @@ def test_did_you_means_stop_at_the_resolvers_budget_and_every_path_is_still_judg
     assert {f.status for f in found} == {"undeclared"}
     hinted = [f.suggestion for f in found if f.suggestion]
     assert hinted[0] == "field_00000" and len(hinted) == SUGGEST_BUDGET // names
+
+
+def test_fields_lists_the_declared_paths_depth_first_in_the_schemas_order() -> None:
+    listing = FieldResolver(NESTED).fields(max_fields=100, max_depth=10)
+    assert [(f.path, f.depth) for f in listing.fields] == [
+        ("age_days", 0), ("user", 0), ("user.age", 1), ("user.address", 1), ("user.address.zip", 2)]
+    assert (listing.cut_at_fields, listing.deeper, listing.too_complex) == (False, None, False)
+    assert listing.fields[2].schemas == ({"type": "integer"},)
+
+
+def test_fields_says_where_it_stopped() -> None:
+    resolver = FieldResolver(NESTED)
+    assert resolver.fields(max_fields=2, max_depth=10).cut_at_fields
+    shallow = resolver.fields(max_fields=100, max_depth=2)
+    assert [f.path for f in shallow.fields][-1] == "user.address"
+    assert shallow.deeper == "user.address"
+    recursive = {"$defs": {"n": {"properties": {"next": {"$ref": "#/$defs/n"}}}}, "$ref": "#/$defs/n"}
+    listing = FieldResolver(recursive).fields(max_fields=100, max_depth=10)
+    assert [f.path for f in listing.fields] == ["next"]  # it comes back to the level it started at
+    assert listing.deeper is None
+
+
+def test_resolved_follows_a_ref_chain_to_its_end_or_its_cycle() -> None:
+    schema = {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"type": "string"}, "c": {"$ref": "#/$defs/c"}}}
+    resolver = FieldResolver(schema)
+    start = {"$ref": "#/$defs/a"}
+    assert resolver.resolved(start) == [start, {"$ref": "#/$defs/b"}, {"type": "string"}]
+    assert resolver.resolved({"$ref": "#/$defs/c"}) == [{"$ref": "#/$defs/c"}, {"$ref": "#/$defs/c"}]
+    assert resolver.resolved({"$ref": "#/nowhere"}) == [{"$ref": "#/nowhere"}]

@@ -42,9 +42,9 @@ if TYPE_CHECKING:
 D = TypeVar("D")
 
 
-def add_today(parser: argparse.ArgumentParser) -> None:
+def add_today(parser: argparse.ArgumentParser, what: str = "the day the check runs") -> None:
     parser.add_argument("--today", metavar="YYYY-MM-DD",
-                        help="the day the check runs (default: $MODELGATE_TODAY, else today in UTC)")
+                        help=f"{what} (default: $MODELGATE_TODAY, else today in UTC)")
 
 
 def today(args: argparse.Namespace) -> dt.date:

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.commands._common import add_output, load_state, put, today, warn_unreadable
+from bot.commands._common import add_output, add_today, load_state, put, today, warn_unreadable
 from bot.errors import UsageError
 from bot.escape import terminal_text
 
@@ -35,17 +35,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--namespace", metavar="NS",
                         help="openlineage: the namespace of jobs and datasets (default modelgate://REPOSITORY, "
                              "REPOSITORY from $GITHUB_REPOSITORY, else the directory's name)")
-    parser.add_argument("--today", metavar="YYYY-MM-DD",
-                        help="openlineage: the day the events are dated, at midnight UTC (default: "
-                             "$MODELGATE_TODAY, else today in UTC)")
+    add_today(parser, "openlineage: the day the events are dated, at midnight UTC")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from bot.export.inventory import inventory  # imported here: the other commands need not load the exports
 
-    if args.namespace is not None and args.target != "openlineage":
-        raise UsageError("--namespace applies to openlineage only")
+    for flag, value in (("--namespace", args.namespace), ("--today", args.today)):
+        if value is not None and args.target != "openlineage":
+            raise UsageError(f"{flag} applies to openlineage only")
     if args.out is not None and args.output not in (None, "-"):
         raise UsageError("--out DIR writes files of its own: give --out or --output, not both")
     snapshot = load_state(args.at)
@@ -58,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
         if not namespace.strip():
             raise UsageError("--namespace: give a non-empty namespace")
         events, notes = openlineage.events(inv, namespace, today(args))
-        files = {f"{event['job']['name'].removeprefix('model:')}.json": openlineage.to_json(event) + "\n"
-                 for event in events}
+        files = {f"{model.name}.json": openlineage.to_json(event) + "\n"
+                 for model, event in zip(inv.models, events, strict=True)}
         text = "".join(files.values())  # JSON Lines: the events in order, one a line
     else:
         from bot.export import backstage
 
         entities = backstage.entities(inv)
-        notes = []
+        notes = backstage.owner_notes(inv)
         text = backstage.to_yaml(entities)
         files = {CATALOG_FILE: text}
     for note in (*inv.notes, *notes):

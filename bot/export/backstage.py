@@ -8,7 +8,8 @@
   ``production`` when it is ``stable`` and ``experimental`` when ``alpha`` or ``beta``.
 - ``spec.owner`` is the first owner: ``@org/team`` is ``group:team`` and ``@login`` is ``user:login`` (the names
   Backstage's GitHub organisation ingestion gives teams and users, in the default namespace); every owner is
-  listed in the ``modelgate/owners`` annotation. An entity without owners gets ``group:unowned``.
+  listed in the ``modelgate/owners`` annotation. An entity without owners gets ``group:unowned``. Teams of two
+  organisations with one slug are one group there: ``owner_notes`` says so, for the command to warn.
 - Names follow the stricter form of Backstage's rules (``[a-zA-Z0-9]`` runs joined by single ``-``, ``_`` or
   ``.``, at most 63 characters; Backstage itself also accepts two separators in a row). A name that breaks them
   (too long, two separators in a row, a separator at an end) is cleaned and ends with ``-`` and eight hex digits
@@ -28,6 +29,7 @@ import yaml
 
 from bot.errors import DomainError
 from bot.export.inventory import Inventory, ModelEntry, Ref, Version
+from bot.owners import parse as parse_owner
 
 API_VERSION: Final = "backstage.io/v1alpha1"
 NAME_RE: Final = re.compile(r"[a-zA-Z0-9](?:[-_.]?[a-zA-Z0-9])*\Z")
@@ -56,10 +58,21 @@ def entity_name(original: str) -> str:
 
 def owner_ref(owner: str) -> str:
     """A GitHub owner as a Backstage entity reference: ``@org/team`` is ``group:team``, ``@login`` ``user:login``."""
-    bare = owner.removeprefix("@")
-    if "/" in bare:
-        return f"group:{entity_name(bare.split('/', 1)[1])}"
-    return f"user:{entity_name(bare)}"
+    handle = parse_owner(owner)
+    return f"{'group' if handle.is_team else 'user'}:{entity_name(handle.name)}"
+
+
+def owner_notes(inv: Inventory) -> list[str]:
+    """One note per Backstage owner reference that teams of more than one organisation share (``@a/ml`` and
+    ``@b/ml`` are both ``group:ml``): the catalog cannot tell them apart, so the export says so."""
+    teams: dict[str, set[str]] = {}
+    everyone = [model.owners for model in inv.models] + [version.owners for version in inv.versions.values()]
+    firsts = [found[0] for found in everyone if found]
+    for owner in firsts:  # spec.owner is the first owner
+        teams.setdefault(owner_ref(owner), set()).add(owner.lower())
+    return [f"the owners {', '.join(sorted(found))} are all the Backstage owner {ref}: teams of different "
+            "organisations with one slug are one group in the default namespace"
+            for ref, found in sorted(teams.items()) if len(found) > 1]
 
 
 def api_name(ref: Ref) -> str:
@@ -67,7 +80,8 @@ def api_name(ref: Ref) -> str:
 
 
 def entities(inv: Inventory) -> list[dict[str, Any]]:
-    """The Components (by model name), then the APIs (by contract and version)."""
+    """The Components (by model name), then the APIs (by contract and version); ``owner_notes`` says what the
+    owner references cannot tell apart."""
     refs = sorted({*inv.versions, *(ref for model in inv.models for ref in (*model.consumes, *model.provides))})
     check_distinct("Component", {model.name: entity_name(model.name) for model in inv.models})
     check_distinct("API", {f"{c}@{v}": api_name((c, v)) for c, v in refs})

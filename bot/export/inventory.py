@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from bot.graph import contract_node, model_node
+from bot.manifests.codec import plain
 from bot.manifests.models import Contract, Model
 from bot.manifests.snapshot import Snapshot
 from bot.owners import owners_of
@@ -26,7 +28,7 @@ class Version:
     version: int
     status: str  # active | deprecated | retired
     stability: str  # alpha | beta | stable
-    schema: Any  # the JSON Schema (inline or from schema_ref); None when it could not be read
+    schema: Any  # the JSON Schema (inline or from schema_ref) as JSON data; None when it could not be read
     description: str | None
     owners: tuple[str, ...]
     file: str
@@ -39,7 +41,7 @@ class Version:
 
     @property
     def subject(self) -> str:
-        return f"contract:{self.contract}@{self.version}"
+        return contract_node(self.contract, self.version)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class ModelEntry:
 
     @property
     def subject(self) -> str:
-        return f"model:{self.name}"
+        return model_node(self.name)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def inventory(snapshot: Snapshot) -> Inventory:
         assert isinstance(contract, Contract)
         owners = owners_of(manifest, snapshot)
         for item in sorted(contract.spec.versions, key=lambda v: v.version):
-            schema = snapshot.schema(name, item.version)
+            schema = plain(snapshot.schema(name, item.version))  # JSON data: a date in it is its ISO text
             deprecation = item.deprecation
             versions[(name, item.version)] = Version(
                 name, item.version, item.status, item.stability, schema, contract.metadata.description, owners,

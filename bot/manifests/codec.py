@@ -2,7 +2,8 @@
 
 Both are pure: the blob id is the same content key for every kind of source (a git tree lists it, a
 directory's bytes are hashed to it), and the JSON is how parsed data travels from a parse to the manifest
-that uses it and into the parse cache (dates tagged, so they come back as dates).
+that uses it and into the parse cache (dates tagged, so they come back as dates). ``plain`` is the same data for
+other tools: a date is its ISO text.
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ def dumps(value: Any) -> str:
 def loads(text: str) -> Any:
     """The inverse of ``dumps``; the date hook runs only for text that holds a date."""
     return json.loads(text, object_hook=_decode) if has_dates(text) else json.loads(text)
+
+
+def plain(value: Any) -> Any:
+    """YAML data as plain JSON data, for a document another tool reads: a date is its ISO text (``2024-01-01``, what
+    the YAML says in JSON's terms), never the tag ``dumps`` gives it for modelgate's own use. Keys are strings
+    already (the parser refuses others). A copy only where a date is."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        found = {key: plain(item) for key, item in value.items()}
+        return value if all(found[key] is item for key, item in value.items()) else found
+    if isinstance(value, list):
+        found_items = [plain(item) for item in value]
+        return value if all(a is b for a, b in zip(found_items, value, strict=True)) else found_items
+    return value
 
 
 def has_dates(text: str) -> bool:
