@@ -24,8 +24,9 @@ concatenates JSON. The pieces:
   alike), so the Action's direct upload, ``upload-sarif`` of the same file and a default branch's ``lint`` are
   one analysis to code scanning, each replacing the last of its commit and ref (docs/github.md).
 - a waived finding (``/rollout override``) carries an ``external`` suppression, accepted, its justification
-  who waived it and why (``_waiver.txt.j2``, as JUnit's ``<skipped>`` says it). A check's results carry ``baselineState``: ``unchanged`` for a finding that exists
-  identically at base (preexisting), else ``new``; ``lint`` judges one state, so its results carry none.
+  who waived it and why (``_waiver.txt.j2``, as JUnit's ``<skipped>`` says it). A check's results carry
+  ``baselineState``: ``unchanged`` for a finding that exists identically at base (preexisting), else ``new``;
+  ``lint`` judges one state, so its results carry none.
 """
 
 from __future__ import annotations
