@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,13 @@ from bot.report.formats import REPORT
 from bot.report.result import Report
 from bot.result import Finding
 from tests.github_double import GitHubDouble
-from tests.helpers import contract
+from tests.helpers import REPO_ROOT, contract
 from tests.test_action import World
+from tests.test_docs import DOCS
 from tests.test_format_goldens import document as golden_document
 from tests.test_report_sarif import assert_valid
 
+ANY_YAML_BLOCK_RE = re.compile(r"^[ \t]*```yaml\n(.*?)^[ \t]*```", re.M | re.S)  # indented ones (in a list) too
 BREAKING = {"type": "object", "properties": {"x": {"type": "string"}}}  # MG101: x was a number
 
 
@@ -186,3 +189,15 @@ def test_an_unwritable_path_is_a_note_and_the_upload_still_goes(github: GitHubDo
     assert shared.path is None and shared.note is not None and "could not be written" in shared.note
     assert shared.uploaded and len(github.sarifs) == 1 and client.calls == 1
     github.assert_clean()
+
+
+def test_every_documented_upload_sarif_keeps_the_files_own_category() -> None:
+    """``upload-sarif``'s ``category`` only fills a category the file lacks, and modelgate's files name theirs
+    (``modelgate/``): a documented ``category:`` would suggest a choice that does not exist, or, spelt otherwise,
+    a second analysis. So no documented ``upload-sarif`` step sets one, and there is one to check at least."""
+    blocks = [match.group(1) for doc in DOCS for match in ANY_YAML_BLOCK_RE.finditer(doc.read_text(encoding="utf-8"))]
+    blocks += [path.read_text(encoding="utf-8") for path in (REPO_ROOT / "docs" / "workflows").glob("*.yml")]
+    uploads = [block for block in blocks if "codeql-action/upload-sarif@" in block]
+    assert len(uploads) >= 3  # github.md's sarif: file snippet, its baseline workflow, and that workflow's file
+    assert [block for block in uploads if re.search(r"^\s*category:", block, re.M)] == []
+    assert sarif.CATEGORY == "modelgate/"
