@@ -49,6 +49,12 @@ class Rule:
     fix: str
     example: str
 
+    @property
+    def makes_findings(self) -> bool:
+        """Whether the rule reports findings (error, warning, notice); an MG3xx approval rule makes approval
+        groups instead, and has no place among a report's findings (SARIF rules, JUnit suites)."""
+        return self.severity != APPROVAL
+
 
 _RULE = TypeAdapter(Rule)
 

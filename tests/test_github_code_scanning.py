@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,17 @@ import pytest
 from bot.github import code_scanning
 from bot.github.client import Client
 from bot.report import sarif
+from bot.report.formats import REPORT
+from bot.report.result import Report
 from bot.result import Finding
 from tests.github_double import GitHubDouble
-from tests.helpers import contract
+from tests.helpers import REPO_ROOT, contract
 from tests.test_action import World
+from tests.test_docs import DOCS
+from tests.test_format_goldens import document as golden_document
 from tests.test_report_sarif import assert_valid
 
+ANY_YAML_BLOCK_RE = re.compile(r"^[ \t]*```yaml\n(.*?)^[ \t]*```", re.M | re.S)  # indented ones (in a list) too
 BREAKING = {"type": "object", "properties": {"x": {"type": "string"}}}  # MG101: x was a number
 
 
@@ -119,14 +125,40 @@ def test_a_merge_group_uploads_for_its_head_and_ref(world: World, github: GitHub
     github.assert_clean()
 
 
-def test_an_unknown_mode_is_a_warning_and_nothing_else(world: World, github: GitHubDouble, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_mode_fails_the_run_in_one_line_with_the_error_status(world: World, github: GitHubDouble,
+                                                                        tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("MODELGATE_SARIF", "yes please")
-    assert world.run() == 0
-    warning = "::warning title=modelgate::the sarif input 'yes please' is not off, file or upload"
-    assert warning in capsys.readouterr().out
+    assert world.run() == 1
+    error = "::error title=modelgate::the sarif input 'yes please' is not off, file or upload"
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("::")] == [error]
+    [status] = world.statuses
+    assert status["state"] == "error" and "sarif input" in status["description"]
+    assert not world.reports()  # nothing was evaluated or published before the run failed
     assert not github.calls("POST", r"/code-scanning/sarifs$") and not _sarif_file(tmp_path).exists()
+
+
+def test_the_sarif_is_rendered_by_the_renderer_registry(github: GitHubDouble, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file and the upload are what ``REPORT.render("sarif", ...)`` prints (``--format sarif``), never a second
+    serialisation of their own."""
+    rendered: list[str] = []
+
+    def spy(report: Report) -> str:
+        rendered.append(renderer(report) + "\n")  # a mark only the registry's renderer leaves
+        return rendered[-1]
+
+    renderer = REPORT.renderers["sarif"]
+    monkeypatch.setitem(REPORT.renderers, "sarif", spy)  # type: ignore[arg-type]
+    target = code_scanning.Target("acme/platform", "a" * 40, "refs/pull/7/head")
+    client = Client("t0ken", github.url, sleep=github.sleeps.append)
+    shared = code_scanning.share(client, golden_document("check").result, "upload", target, tmp_path / "out.sarif")
+    assert shared.note is None and shared.path is not None
+    [text] = rendered
+    assert shared.path.read_text(encoding="utf-8") == text
+    assert gzip.decompress(base64.b64decode(github.sarifs[0]["sarif"])).decode("utf-8") == text
 
 
 @pytest.mark.parametrize(("value", "mode"), [("", "off"), ("off", "off"), (" File ", "file"), ("UPLOAD", "upload"),
@@ -157,3 +189,15 @@ def test_an_unwritable_path_is_a_note_and_the_upload_still_goes(github: GitHubDo
     assert shared.path is None and shared.note is not None and "could not be written" in shared.note
     assert shared.uploaded and len(github.sarifs) == 1 and client.calls == 1
     github.assert_clean()
+
+
+def test_every_documented_upload_sarif_keeps_the_files_own_category() -> None:
+    """``upload-sarif``'s ``category`` only fills a category the file lacks, and modelgate's files name theirs
+    (``modelgate/``): a documented ``category:`` would suggest a choice that does not exist, or, spelt otherwise,
+    a second analysis. So no documented ``upload-sarif`` step sets one, and there is one to check at least."""
+    blocks = [match.group(1) for doc in DOCS for match in ANY_YAML_BLOCK_RE.finditer(doc.read_text(encoding="utf-8"))]
+    blocks += [path.read_text(encoding="utf-8") for path in (REPO_ROOT / "docs" / "workflows").glob("*.yml")]
+    uploads = [block for block in blocks if "codeql-action/upload-sarif@" in block]
+    assert len(uploads) >= 3  # github.md's sarif: file snippet, its baseline workflow, and that workflow's file
+    assert [block for block in uploads if re.search(r"^\s*category:", block, re.M)] == []
+    assert sarif.CATEGORY == "modelgate/"

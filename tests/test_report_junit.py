@@ -15,8 +15,9 @@ import xmlschema
 
 from bot.escape import xml_text
 from bot.policy.engine import waive
-from bot.report import junit
+from bot.report import junit, sarif
 from bot.report.formats import LINT, REPORT
+from bot.report.jinja_env import render_template
 from bot.report.lint import LintReport
 from bot.report.result import Report
 from bot.result import Finding
@@ -26,7 +27,7 @@ from tests.test_format_goldens import document as golden_document
 
 XSD = REPO_ROOT / "tests" / "fixtures" / "junit" / "jenkins-junit.xsd"
 EXAMPLE = "examples/fraud-platform"
-FINDING_RULES = [rule for rule in catalog().values() if rule.severity != "approval"]
+FINDING_RULES = [rule for rule in catalog().values() if rule.makes_findings]
 # Every C0 control but tab, LF and CR is outside XML 1.0's characters, and so are U+FFFE and U+FFFF.
 FORBIDDEN = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\ufffe\uffff"
 HOSTILE = f"]]><!-- <failure/> &amp; \"q\" 'a' ünïcødé 🚀 \u202egnp{FORBIDDEN}end"
@@ -105,6 +106,28 @@ def test_waived_and_preexisting_errors_are_skipped_with_the_reason() -> None:
     old = _lint(Finding("MG003", "error", "dangling", "models/a.yaml", 2, "model:a", preexisting=True))
     [case] = _cases(old, "MG003")
     assert (case.findtext("skipped") or "").startswith("preexisting:") and old.get("failures") == "0"
+
+
+def test_the_waiver_is_said_by_one_template_in_junit_and_sarif() -> None:
+    finding = Finding("MG003", "error", "dangling", "models/a.yaml", 2, "model:a", waived_by="octo", waived_reason="ok")
+    said = render_template("_waiver.txt.j2", finding=finding)
+    assert said == "waived by @octo: ok"
+    [case] = _cases(_lint(finding), "MG003")
+    assert case.findtext("skipped") == f"{said} (dangling)"
+    [result] = sarif.document([finding], baseline=False)["runs"][0]["results"]
+    assert result["suppressions"][0]["justification"] == said
+    unexplained = dataclasses.replace(finding, waived_reason=None)
+    assert render_template("_waiver.txt.j2", finding=unexplained) == "waived by @octo"
+
+
+def test_the_texts_are_plain_text_never_html_escaped_nor_templated() -> None:
+    text = "a <b> & 'c' \"d\" {{ e }} {% raw %}"
+    root = _lint(Finding("MG003", "error", text, None, None), Finding("MG007", "warning", text, "models/a.yaml", None))
+    [failed] = _cases(root, "MG003")
+    rule = catalog()["MG003"]
+    assert failed.findtext("failure") == f"{text}\n\n{rule.summary}\n\nHow to fix: {rule.fix}"
+    [passed] = _cases(root, "MG007")
+    assert passed.findtext("system-out") == f"warning: models/a.yaml: {text}"
 
 
 def test_a_blocking_error_fails_with_where_the_message_and_how_to_fix() -> None:

@@ -18,6 +18,7 @@ from bot.github.code_scanning import limits
 from bot.policy.engine import waive
 from bot.report import sarif
 from bot.report.formats import LINT, REPORT
+from bot.report.jinja_env import render_template
 from bot.report.lint import LintReport
 from bot.report.result import Report
 from bot.result import Finding
@@ -50,7 +51,7 @@ def github_problems(log: Mapping[str, Any]) -> list[str]:
         for rule in rules:
             if not (rule.get("shortDescription", {}).get("text") and rule.get("help", {}).get("text")):
                 problems.append(f"{rule['id']}: no shortDescription or help text for the alert's page")
-        prints = [r["partialFingerprints"]["modelgate/v1"] for r in run["results"]]
+        prints = [r["partialFingerprints"][sarif.FINGERPRINT] for r in run["results"]]
         if len(prints) != len(set(prints)):
             problems.append("two results share a fingerprint: GitHub would merge their alerts")
         for result in run["results"]:
@@ -111,7 +112,7 @@ def test_the_example_platforms_check_is_valid_sarif_with_one_result_per_finding(
         assert result["baselineState"] == ("unchanged" if finding["preexisting"] else "new")
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "modelgate" and "informationUri" not in driver
-    assert [rule["id"] for rule in driver["rules"]] == [r.id for r in catalog().values() if r.severity != "approval"]
+    assert [rule["id"] for rule in driver["rules"]] == [r.id for r in catalog().values() if r.makes_findings]
 
 
 def test_the_example_platforms_lint_is_valid_sarif() -> None:
@@ -156,7 +157,7 @@ def test_a_waived_finding_is_suppressed_externally_with_who_and_why() -> None:
     assert all("suppressions" not in r for r in results(log) if r["ruleId"] != "MG101")
 
 
-def test_fingerprints_are_stable_and_ignore_the_line() -> None:
+def test_fingerprints_are_stable_and_ignore_the_line_and_the_day() -> None:
     report: Report = golden_document("check")
     first = [r["partialFingerprints"] for r in results(sarif.of_report(report))]
     assert first == [r["partialFingerprints"] for r in results(sarif.of_report(report))]
@@ -166,6 +167,58 @@ def test_fingerprints_are_stable_and_ignore_the_line() -> None:
     reworded = [dataclasses.replace(f, message=f.message + "!") for f in report.result.findings]
     log = sarif.of_report(dataclasses.replace(report, result=dataclasses.replace(report.result, findings=reworded)))
     assert all(a != b for a, b in zip([r["partialFingerprints"] for r in results(log)], first, strict=True))
+
+
+def _fingerprints_on(day: str) -> dict[tuple[str, str], list[str]]:
+    """The example's check on ``day`` through the real command: each (rule, subject)'s fingerprints."""
+    log = _cli_sarif("check", "--base", f"{EXAMPLE}/base", "--head", f"{EXAMPLE}/head", "--today", day,
+                     "--cache-dir", "none")
+    assert_valid(log)
+    prints: dict[tuple[str, str], list[str]] = {}
+    for result in results(log):
+        prints.setdefault((result["ruleId"], result["properties"]["subject"]), []).append(
+            result["partialFingerprints"][sarif.FINGERPRINT])
+    return prints
+
+
+def test_an_alert_keeps_its_fingerprint_from_one_day_to_the_next() -> None:
+    """The example's MG102, MG105 and MG201 messages count the days to a sunset: the next day's run (or one a week
+    later) must name the same alerts, or code scanning would close and reopen them daily and lose dismissals."""
+    today, tomorrow, week = (_fingerprints_on(day) for day in ("2026-11-28", "2026-11-29", "2026-12-05"))
+    assert {rule for rule, _ in today} >= {"MG102", "MG105", "MG201"}
+    assert tomorrow == today
+    assert week == today
+    assert sum(len(p) for p in today.values()) == len({p for ps in today.values() for p in ps}) == 13
+
+
+@pytest.mark.parametrize(("message", "same_as"), [
+    ("contract:a@1 is retired before its sunset 2027-01-15 (48 days left)",
+     "contract:a@1 is retired before its sunset 2027-01-16 (1 day left)"),
+    ("model:m consumes contract:a@1, deprecated; sunset 2026-12-15 (today); replacement a@2",
+     "model:m consumes contract:a@1, deprecated; sunset 2026-12-15 (3 days ago); replacement a@2"),
+    ("contract:a@1 is deprecated with sunset 2027-01-31, 64 days from 2026-11-28; a stable version needs at least "
+     "90 days: a sunset on or after 2027-02-26",
+     "contract:a@1 is deprecated with sunset 2027-01-31, 63 days from 2026-11-29; a stable version needs at least "
+     "90 days: a sunset on or after 2027-02-27"),
+])
+def test_dates_and_day_counts_are_masked(message: str, same_as: str) -> None:
+    assert sarif.stable_message(message) == sarif.stable_message(same_as)
+
+
+def test_findings_differing_in_a_version_or_a_word_keep_distinct_fingerprints() -> None:
+    first = Finding("MG201", "warning", "model:m consumes contract:a@1, deprecated; sunset 2026-12-15 (17 days left)",
+                    "models/m.yaml", 4, "model:m")
+    other_version = dataclasses.replace(first, message=first.message.replace("a@1", "a@2"))
+    other_field = Finding("MG101", "error", "contract:a@2: field x removed", "contracts/a.yaml", 3, "contract:a@2")
+    log = _lint_log(first, other_version, other_field, dataclasses.replace(other_field, message="contract:a@2: field "
+                                                                                                 "y removed"))
+    assert_valid(log)  # no two fingerprints alike
+    assert all(p.endswith(":1") for p in (r["partialFingerprints"][sarif.FINGERPRINT] for r in results(log)))
+
+
+def test_every_run_is_in_modelgates_code_scanning_category() -> None:
+    for log in (sarif.of_report(golden_document("check")), _cli_sarif("lint", f"{EXAMPLE}/head")):
+        assert [run["automationDetails"] for run in log["runs"]] == [{"id": "modelgate/"}]
 
 
 # --- findings of every shape -------------------------------------------------------------------------------------
@@ -220,7 +273,7 @@ def test_equal_findings_get_distinct_fingerprints() -> None:
     same = Finding("MG002", "error", "two models named a", "models/a.yaml", 1, "model:a")
     log = _lint_log(same, dataclasses.replace(same, line=9))
     assert_valid(log)
-    prints = [r["partialFingerprints"]["modelgate/v1"] for r in results(log)]
+    prints = [r["partialFingerprints"][sarif.FINGERPRINT] for r in results(log)]
     assert prints[0].endswith(":1") and prints[1].endswith(":2") and prints[0][:-2] == prints[1][:-2]
 
 
@@ -236,6 +289,16 @@ def test_levels_follow_the_effective_severity_and_rules_their_default(severity: 
                                                                            catalog()["MG201"].severity)
     assert mg201["shortDescription"]["text"] == catalog()["MG201"].summary
     assert catalog()["MG201"].fix in mg201["help"]["markdown"] and mg201["help"]["text"] == catalog()["MG201"].fix
+
+
+def test_a_rules_help_is_its_entry_of_the_reference_under_a_bold_title() -> None:
+    rules = sarif.document([], baseline=False)["runs"][0]["tool"]["driver"]["rules"]
+    for descriptor in rules:
+        rule = catalog()[descriptor["id"]]
+        entry = render_template("_rule.md.j2", rule=rule)
+        title = f"## {rule.id} {rule.name}\n"
+        assert entry.startswith(title)
+        assert descriptor["help"]["markdown"] == f"**{rule.id} {rule.name}**\n" + entry.removeprefix(title).rstrip("\n")
 
 
 def test_the_check_renderer_is_registered_and_prints_json() -> None:

@@ -66,6 +66,11 @@ def test_the_published_rules_keep_their_names_and_defaults():
     assert {rule_id: (rules[rule_id].name, rules[rule_id].severity) for rule_id in PUBLISHED} == PUBLISHED
 
 
+def test_every_rule_makes_findings_but_the_approval_rules():
+    assert [rule.id for rule in catalog().values() if not rule.makes_findings] == ["MG301", "MG302"]
+    assert all(rule.makes_findings == (rule.severity in ("error", "warning", "notice")) for rule in catalog().values())
+
+
 def test_catalogue_is_ordered_by_id_and_documented():
     rules = catalog()
     assert list(rules) == sorted(rules)

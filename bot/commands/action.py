@@ -112,6 +112,7 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
 
 def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, Any]) -> dict[str, str]:
     """Do what ``event`` asks; every failure to do so becomes a RunError naming the SHA to mark."""
+    sarif_mode(event.head_sha, event.base_sha)  # a wrong sarif input fails the run before it does anything
     if event.kind == "merge_group":
         assert event.head_sha and event.base_sha
         try:
@@ -151,16 +152,21 @@ def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha
     return {**result_outputs(result), **shared}
 
 
-def share_sarif(gh: Client, settings: Settings, result: Result, head_sha: str,
-                ref: str | None) -> tuple[Result, dict[str, str]]:
-    """The ``sarif`` input ($MODELGATE_SARIF: off, file, upload) done for ``result`` (see bot.github.code_scanning):
-    the Result with a note when the upload failed, and the ``sarif-file`` output."""
+def sarif_mode(sha: str | None, base: str | None) -> code_scanning.Mode:
+    """The ``sarif`` input ($MODELGATE_SARIF); a value that is not a mode is a RunError (the run fails with the
+    ``error`` status on ``sha``): a workflow asking for something modelgate cannot do must not pass quietly."""
     value = _env("MODELGATE_SARIF")
     mode = code_scanning.mode_of(value)
     if mode is None:
-        problem = f"the sarif input {value!r} is not off, file or upload; no SARIF written"
-        print(f"::warning title=modelgate::{workflow_command_data(problem)}")
-        return result, {}
+        raise RunError(f"the sarif input {value!r} is not off, file or upload", sha, base)
+    return mode
+
+
+def share_sarif(gh: Client, settings: Settings, result: Result, head_sha: str,
+                ref: str | None) -> tuple[Result, dict[str, str]]:
+    """The ``sarif`` input (off, file, upload) done for ``result`` (see bot.github.code_scanning): the Result with
+    a note when the upload failed, and the ``sarif-file`` output. (``dispatch`` checked the input first.)"""
+    mode = sarif_mode(head_sha, None)
     if mode == "upload" and ref is None:
         print("::warning title=modelgate::the merge group's ref is not known; the SARIF is written, not uploaded")
         mode = "file"

@@ -10,6 +10,11 @@ group's) check:
   (gzip, then base64, as that endpoint takes it), for the head commit and its ref (``refs/pull/N/head``, or the
   merge group's ``refs/heads/gh-readonly-queue/...``) under the tool name ``modelgate``.
 
+Any other value fails the run (``bot.commands.action.sarif_mode``). The SARIF is the check's ``--format sarif``,
+rendered by the renderer registry (``REPORT.render("sarif", ...)``); its ``runs[].automationDetails.id`` (the
+category ``modelgate/``) is what code scanning files the analysis under, the same for an upload made here and one
+made by ``upload-sarif`` from the file, so switching between the two modes neither duplicates nor closes alerts.
+
 An upload GitHub refuses (403: code scanning is not enabled, or the token lacks ``security-events: write``; 404:
 the repository cannot be seen with it; 413: too large; any other error) is a note of the run, shown in the PR
 comment and the log: the verdict and the commit status do not depend on it. A SARIF log past GitHub's limits
@@ -29,7 +34,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from bot.github.client import Client, GitHubError
-from bot.report import sarif
+from bot.report.formats import REPORT
 from bot.report.result import Report
 from bot.result import Result
 
@@ -107,8 +112,8 @@ def share(gh: Client, result: Result, mode: Mode, target: Target, path: Path | N
     """Write the SARIF of ``result`` (``file``), and upload it to ``target`` (``upload``)."""
     if mode == "off":
         return Shared()
-    log = sarif.of_report(Report(result))
-    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    text = REPORT.render("sarif", Report(result))  # the one renderer of a check's SARIF, as --format sarif prints it
+    log = json.loads(text)
     file = path or default_path()
     written: Path | None = None
     note: str | None = None

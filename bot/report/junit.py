@@ -20,7 +20,9 @@ What each finding becomes:
 
 The XML is built with ``xml.etree`` (the library escapes ``<``, ``&`` and quotes); what XML 1.0 cannot hold at all
 (NUL, ESC ...) is replaced first by :func:`bot.escape.xml_text`. Every element and attribute used is in the
-Jenkins JUnit schema (``tests/fixtures/junit/jenkins-junit.xsd``), which the tests validate against.
+Jenkins JUnit schema (``tests/fixtures/junit/jenkins-junit.xsd``), which the tests validate against. The texts of
+``<failure>``, ``<skipped>`` and ``<system-out>`` are templates (``junit-*.txt.j2``), plain text: escaping them is
+the XML library's job, never the template's.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.escape import xml_text
+from bot.report.jinja_env import render_template
 
 if TYPE_CHECKING:
     from bot.report.lint import LintReport
@@ -38,7 +41,6 @@ if TYPE_CHECKING:
     from bot.rules import Rule
 
 CLASS_PREFIX = "modelgate."
-_FINDING_SEVERITIES = ("error", "warning", "notice")
 
 
 def of_report(report: Report) -> str:
@@ -57,7 +59,7 @@ def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rul
         from bot.rules import catalog
 
         catalogue = catalog()
-    suites = {rule.id: f"{rule.id} {rule.name}" for rule in catalogue.values() if rule.severity in _FINDING_SEVERITIES}
+    suites = {rule.id: f"{rule.id} {rule.name}" for rule in catalogue.values() if rule.makes_findings}
     for f in findings:  # a rule the catalogue does not know still gets its suite (it never should)
         suites.setdefault(f.rule, f.rule)
     root = ET.Element("testsuites", name=xml_text(name))
@@ -99,24 +101,17 @@ def _case(finding: Finding, classname: str, name: str, rule: Rule | None, fail_o
     where = _where(finding)
     if finding.fails(fail_on):
         failure = ET.SubElement(case, "failure", message=xml_text(finding.message), type=xml_text(finding.rule))
-        text = f"{where}: {finding.message}" if where else finding.message
-        if rule is not None:
-            text += f"\n\n{rule.summary}\n\nHow to fix: {rule.fix}"
-        failure.text = xml_text(text)
+        failure.text = _text("junit-failure.txt.j2", finding, where, rule)
     elif finding.severity == "error":
-        ET.SubElement(case, "skipped").text = xml_text(_why_not_blocking(finding))
+        ET.SubElement(case, "skipped").text = _text("junit-skipped.txt.j2", finding, where, rule)
     else:
-        out = ET.SubElement(case, "system-out")
-        out.text = xml_text(f"{finding.severity}: {where}: {finding.message}" if where
-                            else f"{finding.severity}: {finding.message}")
+        ET.SubElement(case, "system-out").text = _text("junit-system-out.txt.j2", finding, where, rule)
     return case
 
 
-def _why_not_blocking(finding: Finding) -> str:
-    if finding.waived_by is not None:
-        reason = f": {finding.waived_reason}" if finding.waived_reason else ""
-        return f"waived by @{finding.waived_by}{reason} ({finding.message})"
-    return f"preexisting: the same error is on the base, so it does not block ({finding.message})"
+def _text(template: str, finding: Finding, where: str, rule: Rule | None) -> str:
+    """The plain text of a testcase's element from its template, made fit for XML (ElementTree escapes the rest)."""
+    return xml_text(render_template(template, finding=finding, where=where, rule=rule))
 
 
 def _where(finding: Finding) -> str:
