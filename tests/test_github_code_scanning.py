@@ -66,6 +66,8 @@ def test_file_writes_the_sarif_of_the_check_for_upload_sarif(world: World, githu
     assert world.run() == 0
     path = _sarif_file(tmp_path)
     assert world.outputs()["sarif-file"] == str(path)
+    # upload-sarif's sha and ref: the PR's head, never the default branch GITHUB_SHA/GITHUB_REF name on these runs
+    assert (world.outputs()["sarif-sha"], world.outputs()["sarif-ref"]) == (world.head, "refs/pull/7/head")
     log = json.loads(path.read_text(encoding="utf-8"))
     assert_valid(log)
     assert "MG101" in {r["ruleId"] for r in log["runs"][0]["results"]}
@@ -121,6 +123,7 @@ def test_a_merge_group_uploads_for_its_head_and_ref(world: World, github: GitHub
     assert world.run("merge_group", payload) == 0
     [body] = github.sarifs
     assert body["commit_sha"] == world.head and body["ref"] == ref
+    assert (world.outputs()["sarif-sha"], world.outputs()["sarif-ref"]) == (world.head, ref)
     assert_valid(_uploaded(body))
     github.assert_clean()
 

@@ -165,7 +165,10 @@ def sarif_mode(sha: str | None, base: str | None) -> code_scanning.Mode:
 def share_sarif(gh: Client, settings: Settings, result: Result, head_sha: str,
                 ref: str | None) -> tuple[Result, dict[str, str]]:
     """The ``sarif`` input (off, file, upload) done for ``result`` (see bot.github.code_scanning): the Result with
-    a note when the upload failed, and the ``sarif-file`` output. (``dispatch`` checked the input first.)"""
+    a note when the upload failed, and the outputs ``sarif-file`` and, for ``upload-sarif``'s ``sha`` and ``ref``
+    inputs, ``sarif-sha`` and ``sarif-ref``: the commit and ref analysed (the pull request's head, not the default
+    branch that ``GITHUB_SHA``/``GITHUB_REF`` name on pull_request_target and issue_comment runs). (``dispatch``
+    checked the input first.)"""
     mode = sarif_mode(head_sha, None)
     if mode == "upload" and ref is None:
         print("::warning title=modelgate::the merge group's ref is not known; the SARIF is written, not uploaded")
@@ -175,7 +178,8 @@ def share_sarif(gh: Client, settings: Settings, result: Result, head_sha: str,
         print(f"::warning title=modelgate::{workflow_command_data(shared.note)}")
     if shared.uploaded is not None:
         print(f"modelgate: the findings were uploaded to code scanning (SARIF upload {shared.uploaded or 'accepted'})")
-    return code_scanning.with_note(result, shared), ({"sarif-file": str(shared.path)} if shared.path else {})
+    outputs = {"sarif-file": str(shared.path), "sarif-sha": head_sha, "sarif-ref": ref or ""} if shared.path else {}
+    return code_scanning.with_note(result, shared), outputs
 
 
 def _merge_group_ref(payload: dict[str, Any]) -> str | None:
