@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from bot.commands._common import write_atomically
+from bot.commands._common import write_document
 from bot.errors import UsageError
 from tests.helpers import run_cli
 from tests.test_cli_color import CHECK
@@ -55,14 +56,14 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
     target = tmp_path / "doc.md"
     target.write_text("old\n")
     target.chmod(0o640)
-    write_atomically(target, "new\n")
+    write_document(target, "new\n")
     assert (target.read_text(), stat.S_IMODE(target.stat().st_mode)) == ("new\n", 0o640)
 
 
 def test_a_new_file_has_the_mode_of_the_umask(tmp_path: Path) -> None:
     mask = os.umask(0o027)
     try:
-        write_atomically(tmp_path / "doc.md", "x\n")
+        write_document(tmp_path / "doc.md", "x\n")
     finally:
         os.umask(mask)
     assert stat.S_IMODE((tmp_path / "doc.md").stat().st_mode) == 0o640
@@ -77,6 +78,54 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
 
     monkeypatch.setattr(Path, "replace", full)
     with pytest.raises(UsageError, match="No space left on device"):
-        write_atomically(target, "new\n")
+        write_document(target, "new\n")
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["doc.md"]
+
+
+def test_an_unwritable_directory_is_one_line_and_exit_2() -> None:
+    done = run_cli("rules", "-o", "/proc/modelgate-report")  # /proc exists; nobody may create a file in it
+    assert done.returncode == 2
+    assert done.stderr.startswith("modelgate: error: --output /proc/modelgate-report: ")
+    assert done.stderr.count("\n") == 1 and "internal error" not in done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only directory")
+def test_a_read_only_directory_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    tmp_path.chmod(0o555)
+    try:
+        done = run_cli("rules", "-o", str(tmp_path / "doc.txt"))
+    finally:
+        tmp_path.chmod(0o755)
+    assert (done.returncode, done.stderr) == (2, f"modelgate: error: --output {tmp_path / 'doc.txt'}: "
+                                                 "Permission denied\n")
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "doc.txt"
+    target.write_text("old\n")
+    link = tmp_path / "doc.txt"
+    link.symlink_to(target)
+    done = run_cli("rules", "-o", str(link))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert link.is_symlink() and link.readlink() == target
+    assert target.read_text(encoding="utf-8") == run_cli("rules").stdout
+    assert sorted(os.listdir(tmp_path / "real")) == ["doc.txt"]  # the temporary file was beside the target
+
+
+def test_dev_stdout_is_written_directly(tmp_path: Path) -> None:
+    done = run_cli("rules", "-o", "/dev/stdout")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == run_cli("rules").stdout
+
+
+def test_a_fifo_is_written_directly_not_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    done = run_cli("rules", "-o", str(fifo))
+    out, _ = reader.communicate()
+    assert (done.returncode, done.stderr) == (0, "")
+    assert out == run_cli("rules").stdout
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -19,12 +19,12 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
+from bot import files
 from bot.cache import configured_dir
 from bot.config import Config
 from bot.errors import UsageError
@@ -139,7 +139,7 @@ def put(text: str) -> None:
     if _output.to_stdout:
         emit(text)
     else:
-        write_atomically(Path(cast(str, _output.path)), text)
+        write_document(Path(cast(str, _output.path)), text)
 
 
 def emit(text: str) -> None:
@@ -167,40 +167,19 @@ def stdout_closed() -> None:
         pass
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """``text`` (UTF-8) into ``path``: written to a temporary file beside it, then renamed over it, so the file is
-    either the old one or the whole new one. The directory must exist (a UsageError otherwise: nothing is created
-    silently); a new file gets the mode the umask gives, a replaced one keeps its mode."""
-    directory = path.parent
+def write_document(path: Path, text: str) -> None:
+    """The document in the ``--output`` file, with :func:`bot.files.write_atomically` (a symbolic link written
+    through, a FIFO or a device such as ``/dev/stdout`` written directly). The directory must exist (nothing is
+    created silently); any failure (a directory, an unwritable place) is one UsageError (exit 2)."""
+    directory = Path(os.path.realpath(path)).parent
     if not directory.is_dir():
         raise UsageError(f"--output {path}: the directory {directory} does not exist")
     if path.is_dir():
         raise UsageError(f"--output {path}: is a directory")
     try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        mode = 0o666 & ~_umask()
-    handle, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        temporary.chmod(mode)
-        temporary.replace(path)
+        files.write_atomically(path, text)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UsageError(f"--output {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def add_fail_on(parser: argparse.ArgumentParser) -> None:
