@@ -195,6 +195,23 @@ def failing(findings: Iterable[Finding], fail_on: Severity) -> bool:
     return any(f.fails(fail_on) for f in findings)
 
 
+def exit_code(findings: Iterable[Finding], fail_on: Severity, failed: bool) -> int:
+    """The exit code of check and lint: 1 when the run ``failed`` on its own (a ``fail`` verdict) or a finding fails
+    it under ``--fail-on``; else 0. When only ``--fail-on`` made it 1 (the report says pass or pending), one line on
+    stderr says so: ``modelgate: failing on 1 warning (--fail-on warning)``."""
+    if failed or failing(findings, "error"):
+        return 1
+    counts: dict[str, int] = {}
+    for finding in findings:
+        if finding.fails(fail_on):
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    if not counts:
+        return 0
+    what = " and ".join(f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in SEVERITIES[::-1] if s in counts)
+    print(f"modelgate: failing on {what} (--fail-on {fail_on})", file=sys.stderr)
+    return 1
+
+
 def load_state(spec: str | None, config_file: str | None = None, show_excluded: bool = False) -> Snapshot:
     """Read one state (a directory, a git revision of the repository here, or None: its working tree).
 
