@@ -132,3 +132,9 @@ def late() -> None:
     assert "bot.sources" not in found
     parent = source.replace("from . import consumers", "from .. import lint")
     assert "bot.lint" in imports_in(parent, "bot.policy.engine", package=False)
+
+
+def test_no_command_imports_the_command_line_above_it() -> None:
+    """``bot.cli`` builds the commands' parsers; a command that needs the parser (completion) is handed it."""
+    for module in (name for name in MODULES if _within(name, ("bot.commands",))):
+        assert "bot.cli" not in imports_of(module), f"{module} imports bot.cli"

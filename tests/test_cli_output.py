@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser
 from bot.commands._common import write_document
 from bot.errors import UsageError
 from tests.helpers import run_cli
@@ -25,9 +26,29 @@ def test_a_failing_check_into_a_file_keeps_exit_1(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["report.json"]  # no temporary file left beside it
 
 
-@pytest.mark.parametrize("args", [["rules", "MG101"], ["rules", "--format", "markdown"], ["lint", "examples"],
-                                  ["graph", "--at", "examples/fraud-platform/head"]])
+HEAD = "examples/fraud-platform/head"
+SCHEMA = f"{HEAD}/schemas/device-features.v2.json"
+DOCUMENTS = [["rules", "MG101"], ["rules", "--format", "markdown"], ["lint", "examples"], ["graph", "--at", HEAD],
+             ["impact", "fraud-scorer", "--at", HEAD], ["schema-diff", SCHEMA, SCHEMA, "--format", "json"],
+             ["verify", "fraud-score@2", "--records", "{tmp}/records.jsonl", "--at", HEAD],
+             ["gate", "--model", "fraud-scorer", "--stage", "shadow", "--metrics", "{tmp}/metrics.json", "--at", HEAD],
+             ["export", "openlineage", "--at", HEAD, "--today", "2026-11-28"], ["completion", "fish"],
+             ["check", "--base", "examples/fraud-platform/base", "--head", HEAD, "--today", "2026-11-28"]]
+
+
+def test_every_command_that_prints_a_document_takes_output_and_is_tried_here() -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    takes = {name for name, sub in commands.items() if any("--output" in a.option_strings for a in sub._actions)}
+    assert takes == set(commands) - {"action"}  # action's output goes to GitHub, not to a document
+    assert takes == {args[0] for args in DOCUMENTS}
+
+
+@pytest.mark.parametrize("args", DOCUMENTS)
 def test_every_document_command_writes_what_it_would_print(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "records.jsonl").write_text('{"transaction_id": "t", "score": 0.5}\n', encoding="utf-8")
+    (tmp_path / "metrics.json").write_text('{"candidate": {"score_psi": 0.1}}', encoding="utf-8")
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
     target = tmp_path / "out"
     done = run_cli(*args, "-o", str(target))
     printed = run_cli(*args)

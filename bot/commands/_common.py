@@ -19,7 +19,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
@@ -71,6 +71,18 @@ def add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the document to FILE (replaced atomically; its directory must exist) instead "
                              "of stdout; '-' is stdout")
+
+
+def complete_with(action: argparse.Action, words: Callable[[], Iterable[str]]) -> None:
+    """Let ``modelgate completion`` offer ``words()`` for a positional without choices (``rules RULE``: the rule
+    ids and names). Called only when a completion script is generated, so the command line starts no slower."""
+    action.completions = words  # type: ignore[attr-defined]
+
+
+def completions(action: argparse.Action) -> tuple[str, ...]:
+    """The words :func:`complete_with` gave ``action``, read now; none when it gave none."""
+    words: Callable[[], Iterable[str]] | None = getattr(action, "completions", None)
+    return tuple(words()) if words is not None else ()
 
 
 ColorMode = Literal["auto", "always", "never"]

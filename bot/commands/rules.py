@@ -10,7 +10,7 @@ import argparse
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from bot.commands._common import add_format, show
+from bot.commands._common import add_format, complete_with, show
 from bot.errors import UsageError
 from bot.report.formats import RULE, RULES
 from bot.rules import catalog
@@ -24,8 +24,9 @@ def add_parser(subparsers: Any) -> None:
                                    description="List every rule: id, name, default severity and summary; or, "
                                                "given RULE, explain that one: what it does, why, an example and "
                                                "the fix.")
-    parser.add_argument("rule", nargs="?", metavar="RULE",
-                        help="a rule's id or name, e.g. MG101 or breaking-change-in-version")
+    rule = parser.add_argument("rule", nargs="?", metavar="RULE",
+                               help="a rule's id or name, e.g. MG101 or breaking-change-in-version")
+    complete_with(rule, lambda: [word for r in catalog().values() for word in (r.id, r.name)])
     add_format(parser, RULES)  # the same three formats as RULE's
     parser.set_defaults(func=run)
 
