@@ -14,6 +14,7 @@ from bot.commands.completion import script, tree
 from bot.report.formats import REPORT
 from bot.rules import catalog
 from tests.helpers import run_cli
+from tests.required import unavailable
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +77,9 @@ def test_fish_guards_each_subcommand() -> None:
     assert f"complete -c modelgate -n '__fish_seen_subcommand_from check' -l format -x -a '{formats}'" in text
 
 
-@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (.ci/run installs it)")
 def test_zsh_script_parses_and_completes(scripts: dict[str, Path]) -> None:
+    if shutil.which("zsh") is None:
+        unavailable("zsh is not installed (.ci/run installs it)")
     subprocess.run(["zsh", "-n", str(scripts["zsh"])], check=True)
     # the completion system's builtins stood in for by functions that print what they are given
     harness = ('compdef() { :; }; _describe() { local -a a; a=("${(@P)4}"); print -l -- "${a[@]%%:*}"; }; '
@@ -98,8 +100,9 @@ def test_zsh_script_parses_and_completes(scripts: dict[str, Path]) -> None:
     assert offered("rules", "") == [word for rule in catalog().values() for word in (rule.id, rule.name)]
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (.ci/run installs it)")
 def test_fish_script_parses_and_completes(scripts: dict[str, Path]) -> None:
+    if shutil.which("fish") is None:
+        unavailable("fish is not installed (.ci/run installs it)")
     subprocess.run(["fish", "--no-execute", str(scripts["fish"])], check=True)
 
     def offered(line: str) -> list[str]:
