@@ -3,8 +3,9 @@ or ``--output FILE``, in colour or not), the exit code of ``--fail-on``, states 
 
 Every document a command prints goes through :func:`show`, so the manners of the output are kept in one place:
 
-- **Where.** ``--output FILE`` writes the document atomically (a temporary file in the same directory, renamed
-  over FILE), so a reader never sees half a report; a missing directory is a one-line error, never created.
+- **Where.** ``--output FILE`` writes the document with :func:`bot.files.write_atomically` (a temporary file
+  renamed over FILE, a symbolic link written through, a FIFO or device written directly), so a reader never sees
+  half a report; a missing directory or an unwritable place is a one-line error (exit 2), never created.
 - **Colour.** :func:`color` is the one decision (``--color``, ``NO_COLOR``, ``FORCE_COLOR``/``CLICOLOR_FORCE``,
   ``TERM=dumb``, whether the destination is a terminal); :func:`wants_color` is its pure rule.
 - **A closed pipe** (``modelgate check | head -1``): the rest of the document is dropped quietly and the command
