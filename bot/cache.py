@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from bot.code_identity import code_digest
+from bot.files import write_atomically
 from bot.manifests.codec import dumps
 
 FORMAT = 4  # bump when what is stored changes meaning (4: a manifest's entry carries the lines of its nodes)
@@ -117,10 +117,7 @@ class ParseCache:
                 if len(text) > share:
                     continue
                 self.root.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                Path(tmp).replace(self._path(name))
+                write_atomically(self._path(name), text, mode=0o600, durable=False, prefix=".tmp-")
                 self.writes += 1
             except (OSError, TypeError, ValueError):
                 continue

@@ -148,6 +148,8 @@ def _main(words: list[str]) -> int:
     known = {info.name for info in pkgutil.iter_modules(bot.commands.__path__)}
     parser = build_parser(module if module in known and "-h" not in words and "--help" not in words else None)
     args = parser.parse_args(words)
+    if getattr(args, "whole_parser", False):  # a command that describes the command line itself (completion)
+        args.parser = parser if module is None else build_parser()
     configure(args)
     try:
         with _cycle_collection_paused(args.command not in STREAMING):

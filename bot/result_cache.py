@@ -29,7 +29,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +38,7 @@ from typing import Protocol
 from pydantic import TypeAdapter, ValidationError
 
 from bot.code_identity import code_digest
+from bot.files import write_atomically
 from bot.result import Result
 
 FORMAT = 1  # bump when what an entry holds changes meaning
@@ -127,14 +127,7 @@ class ResultCache:
         try:
             data = _adapter().dump_json(_Entry(key, result))
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                Path(tmp).replace(self.path(key))
-            except OSError:
-                _remove(Path(tmp))
-                raise
+            write_atomically(self.path(key), data, mode=0o600, durable=False, prefix=".tmp-")
         except OSError:
             return
         self.prune()

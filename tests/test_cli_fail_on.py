@@ -104,3 +104,26 @@ def test_check_junit_follows_fail_on_too(tmp_path: Path) -> None:
                    "--format", "junit", "--fail-on", "warning")
     assert done.returncode == 1, done.stderr
     assert ET.fromstring(done.stdout).get("failures") == "1"
+
+
+def test_an_exit_1_that_only_fail_on_made_says_why_on_stderr(tmp_path: Path) -> None:
+    """The report says pass (lint) or pending (check): one line on stderr tells why the exit code is 1."""
+    root = write_tree(tmp_path / "lint", ORPHAN)
+    assert run_cli("lint", str(root), "--fail-on", "warning").stderr == \
+        "modelgate: failing on 1 warning (--fail-on warning)\n"
+    assert run_cli("lint", str(root)).stderr == ""  # exit 0: nothing to say
+    noticed = write_tree(tmp_path / "noticed", {**ORPHAN, "contracts/other.yaml": contract("other"), **AS_NOTICE})
+    assert run_cli("lint", str(noticed), "--fail-on", "notice").stderr == \
+        "modelgate: failing on 2 notices (--fail-on notice)\n"
+    base = write_tree(tmp_path / "base", {"models/m.yaml": model("m")})
+    head = write_tree(tmp_path / "head", {"models/m.yaml": model("m"), **ORPHAN})
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-11-28", "--cache-dir", "none",
+                   "--fail-on", "notice")
+    assert (done.returncode, done.stderr) == (1, "modelgate: failing on 1 warning (--fail-on notice)\n")
+
+
+def test_a_failing_verdict_needs_no_fail_on_line() -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "fraud-platform"
+    done = run_cli("check", "--base", str(example / "base"), "--head", str(example / "head"), "--today",
+                   "2026-11-28", "--cache-dir", "none", "--fail-on", "notice")
+    assert (done.returncode, done.stderr) == (1, "")

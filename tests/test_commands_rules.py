@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.commands.rules import find
+from bot.errors import UsageError
 from bot.report.formats import RULES
 from bot.rules import Rule, catalog
 
@@ -50,3 +55,17 @@ def test_the_markdown_format_is_the_generated_reference():
     done = modelgate("rules", "--format", "markdown")
     assert done.returncode == 0
     assert done.stdout == (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("word", "meant"), [
+    ("mg1o1", "MG101"), ("MGOO1", "MG001"), ("Mg3O2", "MG302"),  # O for 0, in any case
+    ("BREAKING-CHANGE-IN-VERSION", "breaking-change-in-version"), ("0wner-Missing", "owner-missing"),
+    ("slo-weaken", "slo-weakened"),
+])
+def test_did_you_mean_is_one_rule_for_ids_and_names_alike(word: str, meant: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(f"no rule {word!r}; did you mean {meant}?")):
+        find(word, catalog())
+
+
+def test_an_exact_id_in_any_case_or_name_is_found() -> None:
+    assert find("mg101", catalog()).id == find("breaking-change-in-version", catalog()).id == "MG101"

@@ -28,6 +28,7 @@ import yaml
 
 import bot
 from tests.helpers import GIT_ENV, REPO_ROOT
+from tests.required import unavailable
 
 DISTRIBUTION = "modelgate-ci"  # "modelgate" on the package index is another project
 # SHA-256 of the Apache License 2.0 as the Apache Software Foundation publishes it (LICENSE-2.0.txt, 11,358 bytes)
@@ -194,7 +195,7 @@ def index_answers() -> bool:
 @pytest.mark.e2e
 def test_pipx_installs_the_wheel_and_the_installed_modelgate_checks_the_example(dist, tmp_path):
     if not index_answers():
-        pytest.skip("the package index does not answer: pipx cannot install the wheel's dependencies")
+        unavailable("the package index does not answer: pipx cannot install the wheel's dependencies")
     home, bin_dir = tmp_path / "pipx", tmp_path / "bin"
     env = {key: value for key, value in os.environ.items() if key not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     env |= {"PIPX_HOME": str(home), "PIPX_BIN_DIR": str(bin_dir), "PIPX_MAN_DIR": str(tmp_path / "man"),

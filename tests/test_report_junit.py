@@ -15,7 +15,7 @@ import xmlschema
 
 from bot.escape import xml_text
 from bot.policy.engine import waive
-from bot.report import junit, sarif
+from bot.report import sarif
 from bot.report.formats import LINT, REPORT
 from bot.report.jinja_env import render_template
 from bot.report.lint import LintReport
@@ -177,6 +177,11 @@ def test_a_file_name_of_any_characters_is_shown_as_it_is(tmp_path: Path) -> None
     assert any(name in (case.get("name") or "") for case in _cases(root, "MG001"))
 
 
-def test_the_registry_prints_the_modules_junit() -> None:
-    report: Report = golden_document("check")
-    assert REPORT.render("junit", report) == junit.of_report(report)
+@pytest.mark.parametrize("fail_on", ["error", "warning", "notice"])
+def test_check_junit_from_the_registry_is_the_checks_run_failing_as_its_fail_on(fail_on: str) -> None:
+    """``check --format junit``: the registry's renderer names the check's run and hands it the report's
+    ``--fail-on``, so its failures are exactly the findings that fail the run (counted from the findings)."""
+    report: Report = dataclasses.replace(golden_document("check"), fail_on=fail_on)
+    root = parse(REPORT.render("junit", report))
+    assert root.get("name") == "modelgate check"
+    assert root.get("failures") == str(sum(f.fails(fail_on) for f in report.result.findings))  # type: ignore[arg-type]

@@ -301,9 +301,16 @@ def test_a_rules_help_is_its_entry_of_the_reference_under_a_bold_title() -> None
         assert descriptor["help"]["markdown"] == f"**{rule.id} {rule.name}**\n" + entry.removeprefix(title).rstrip("\n")
 
 
-def test_the_check_renderer_is_registered_and_prints_json() -> None:
+def test_check_sarif_from_the_registry_has_a_result_per_finding_against_the_base() -> None:
+    """``check --format sarif``: the registry's renderer prints the check's findings in order, each new or unchanged
+    against the base (a pre-existing one unchanged), as UTF-8 text (non-ASCII kept, not escaped)."""
     report: Report = golden_document("check")
-    assert json.loads(REPORT.render("sarif", report)) == sarif.of_report(report)
+    text = REPORT.render("sarif", report)
+    results = json.loads(text)["runs"][0]["results"]
+    assert [(r["ruleId"], r["baselineState"]) for r in results] == [
+        (f.rule, "unchanged" if f.preexisting else "new") for f in report.result.findings]
+    assert "unchanged" in {r["baselineState"] for r in results}  # the golden has a pre-existing finding
+    assert any(ord(c) > 127 for c in text) and "\\u" not in text and text.endswith("}\n")
 
 
 def test_github_limits_are_checked() -> None:

@@ -3,8 +3,9 @@ or ``--output FILE``, in colour or not), the exit code of ``--fail-on``, states 
 
 Every document a command prints goes through :func:`show`, so the manners of the output are kept in one place:
 
-- **Where.** ``--output FILE`` writes the document atomically (a temporary file in the same directory, renamed
-  over FILE), so a reader never sees half a report; a missing directory is a one-line error, never created.
+- **Where.** ``--output FILE`` writes the document with :func:`bot.files.write_atomically` (a temporary file
+  renamed over FILE, a symbolic link written through, a FIFO or device written directly), so a reader never sees
+  half a report; a missing directory or an unwritable place is a one-line error (exit 2), never created.
 - **Colour.** :func:`color` is the one decision (``--color``, ``NO_COLOR``, ``FORCE_COLOR``/``CLICOLOR_FORCE``,
   ``TERM=dumb``, whether the destination is a terminal); :func:`wants_color` is its pure rule.
 - **A closed pipe** (``modelgate check | head -1``): the rest of the document is dropped quietly and the command
@@ -19,12 +20,12 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
+from bot import files
 from bot.cache import configured_dir
 from bot.config import Config
 from bot.errors import UsageError
@@ -71,6 +72,18 @@ def add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the document to FILE (replaced atomically; its directory must exist) instead "
                              "of stdout; '-' is stdout")
+
+
+def complete_with(action: argparse.Action, words: Callable[[], Iterable[str]]) -> None:
+    """Let ``modelgate completion`` offer ``words()`` for a positional without choices (``rules RULE``: the rule
+    ids and names). Called only when a completion script is generated, so the command line starts no slower."""
+    action.completions = words  # type: ignore[attr-defined]
+
+
+def completions(action: argparse.Action) -> tuple[str, ...]:
+    """The words :func:`complete_with` gave ``action``, read now; none when it gave none."""
+    words: Callable[[], Iterable[str]] | None = getattr(action, "completions", None)
+    return tuple(words()) if words is not None else ()
 
 
 ColorMode = Literal["auto", "always", "never"]
@@ -139,7 +152,7 @@ def put(text: str) -> None:
     if _output.to_stdout:
         emit(text)
     else:
-        write_atomically(Path(cast(str, _output.path)), text)
+        write_document(Path(cast(str, _output.path)), text)
 
 
 def emit(text: str) -> None:
@@ -167,40 +180,19 @@ def stdout_closed() -> None:
         pass
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """``text`` (UTF-8) into ``path``: written to a temporary file beside it, then renamed over it, so the file is
-    either the old one or the whole new one. The directory must exist (a UsageError otherwise: nothing is created
-    silently); a new file gets the mode the umask gives, a replaced one keeps its mode."""
-    directory = path.parent
+def write_document(path: Path, text: str) -> None:
+    """The document in the ``--output`` file, with :func:`bot.files.write_atomically` (a symbolic link written
+    through, a FIFO or a device such as ``/dev/stdout`` written directly). The directory must exist (nothing is
+    created silently); any failure (a directory, an unwritable place) is one UsageError (exit 2)."""
+    directory = Path(os.path.realpath(path)).parent
     if not directory.is_dir():
         raise UsageError(f"--output {path}: the directory {directory} does not exist")
     if path.is_dir():
         raise UsageError(f"--output {path}: is a directory")
     try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        mode = 0o666 & ~_umask()
-    handle, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        temporary.chmod(mode)
-        temporary.replace(path)
+        files.write_atomically(path, text)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UsageError(f"--output {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def add_fail_on(parser: argparse.ArgumentParser) -> None:
@@ -214,6 +206,23 @@ def failing(findings: Iterable[Finding], fail_on: Severity) -> bool:
     """Whether a finding that is neither waived nor preexisting is of ``fail_on``'s severity or above. With
     ``error`` this is exactly a blocking finding (the ``fail`` verdict)."""
     return any(f.fails(fail_on) for f in findings)
+
+
+def exit_code(findings: Iterable[Finding], fail_on: Severity, failed: bool) -> int:
+    """The exit code of check and lint: 1 when the run ``failed`` on its own (a ``fail`` verdict) or a finding fails
+    it under ``--fail-on``; else 0. When only ``--fail-on`` made it 1 (the report says pass or pending), one line on
+    stderr says so: ``modelgate: failing on 1 warning (--fail-on warning)``."""
+    if failed or failing(findings, "error"):
+        return 1
+    counts: dict[str, int] = {}
+    for finding in findings:
+        if finding.fails(fail_on):
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    if not counts:
+        return 0
+    what = " and ".join(f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in SEVERITIES[::-1] if s in counts)
+    print(f"modelgate: failing on {what} (--fail-on {fail_on})", file=sys.stderr)
+    return 1
 
 
 def load_state(spec: str | None, config_file: str | None = None, show_excluded: bool = False) -> Snapshot:

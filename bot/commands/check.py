@@ -24,7 +24,7 @@ from bot.commands._common import (
     add_today,
     color,
     config_from_file,
-    failing,
+    exit_code,
     parses_for,
     show,
     today,
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sides.close()
     show(REPORT, args.format, Report(result, color=color(), fail_on=args.fail_on))
-    return 1 if result.verdict == "fail" or failing(result.findings, args.fail_on) else 0
+    return exit_code(result.findings, args.fail_on, failed=result.verdict == "fail")
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,16 @@ Why a small generator here rather than a library: the script must be static (a T
 import the engine, which ``argcomplete``'s runtime hook does on every key press), and it must cover fish too
 (``shtab`` writes bash, zsh and tcsh only). What completion needs from the parser is little: the subcommands
 (nested ones too) with their help, each one's options, which options take a value, and the choices of an option
-or a positional (``--format``, ``--color``, ``completion SHELL``). :func:`tree` reads that from argparse once;
+or a positional (``--format``, ``--color``, ``completion SHELL``), and the words a positional without choices was
+given with ``_common.complete_with`` (``rules RULE``: the catalogue's ids and names, read when the script is
+generated). :func:`tree` reads that from argparse once;
 each shell's template (``bot/report/templates/completion.SHELL.j2``) lays the same tree out, so a new subcommand
 or flag completes without touching this module or the templates.
 
 Values without choices (a path, a revision) are left to the shell's own file completion.
+
+The parser arrives from the command line (``bot.cli`` sets ``args.parser`` to the whole tree for a command that
+asks with ``whole_parser``): a command does not import the command line above it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands._common import emit
+from bot.commands._common import add_output, completions, put
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -30,13 +35,12 @@ def add_parser(subparsers: Any) -> None:
                     "~/.bashrc; zsh: modelgate completion zsh > \"${fpath[1]}/_modelgate\"; fish: modelgate "
                     "completion fish > ~/.config/fish/completions/modelgate.fish.")
     parser.add_argument("shell", choices=SHELLS, help="the shell: bash, zsh or fish")
-    parser.set_defaults(func=run)
+    add_output(parser)
+    parser.set_defaults(func=run, whole_parser=True)  # the command line hands run() its whole parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.cli import build_parser  # the whole tree: every subcommand's parser
-
-    emit(script(args.shell, tree(build_parser())))
+    put(script(args.shell, tree(args.parser)))
     return 0
 
 
@@ -121,6 +125,8 @@ def tree(parser: argparse.ArgumentParser, path: tuple[str, ...] = (), help: str 
                                   tuple(str(c) for c in action.choices or ())))
         elif action.choices:
             words.extend(str(c) for c in action.choices)
+        else:
+            words.extend(completions(action))  # e.g. rules RULE: the rule ids and names
     return Command(path, help, tuple(options), tuple(words), tuple(subcommands))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.commands._common import add_output, add_today, load_state, put, today, warn_unreadable
 from bot.errors import UsageError
 from bot.escape import terminal_text
+from bot.files import write_atomically
 
 TARGETS = ("openlineage", "backstage")
 CATALOG_FILE = "catalog-info.yaml"
@@ -95,6 +96,6 @@ def _write(out: Path, files: dict[str, str]) -> None:
             target = (root / name).resolve()
             if target.parent != root:
                 raise UsageError(f"--out {out}: refusing to write {name!r} outside the directory")
-            target.write_text(text, encoding="utf-8")
+            write_atomically(target, text)
     except OSError as exc:
         raise UsageError(f"--out {out}: {exc.strerror or exc}") from exc

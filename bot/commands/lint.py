@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands._common import add_fail_on, add_format, failing, load_state, show
+from bot.commands._common import add_fail_on, add_format, exit_code, load_state, show
 from bot.lint import lint_snapshot
 from bot.registry import configured
 from bot.report.formats import LINT
@@ -36,4 +36,4 @@ def run(args: argparse.Namespace) -> int:
     report = LintReport(list(configured(lint_snapshot(snapshot), snapshot.config)), len(snapshot.manifests),
                         excluded, fail_on=args.fail_on)
     show(LINT, args.format, report)
-    return 1 if failing(report.findings, args.fail_on) else 0  # at "error", exactly report.failed
+    return exit_code(report.findings, args.fail_on, failed=False)  # at "error", exactly report.failed

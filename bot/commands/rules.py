@@ -10,7 +10,7 @@ import argparse
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from bot.commands._common import add_format, show
+from bot.commands._common import add_format, complete_with, show
 from bot.errors import UsageError
 from bot.report.formats import RULE, RULES
 from bot.rules import catalog
@@ -24,8 +24,9 @@ def add_parser(subparsers: Any) -> None:
                                    description="List every rule: id, name, default severity and summary; or, "
                                                "given RULE, explain that one: what it does, why, an example and "
                                                "the fix.")
-    parser.add_argument("rule", nargs="?", metavar="RULE",
-                        help="a rule's id or name, e.g. MG101 or breaking-change-in-version")
+    rule = parser.add_argument("rule", nargs="?", metavar="RULE",
+                               help="a rule's id or name, e.g. MG101 or breaking-change-in-version")
+    complete_with(rule, lambda: [word for r in catalog().values() for word in (r.id, r.name)])
     add_format(parser, RULES)  # the same three formats as RULE's
     parser.set_defaults(func=run)
 
@@ -40,16 +41,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def find(word: str, rules: dict[str, Rule]) -> Rule:
-    """The rule whose id (any case) or name is ``word``; else a UsageError with the closest id or name."""
+    """The rule whose id (any case) or name is ``word``; else a UsageError naming the closest id or name."""
     for rule in rules.values():
         if word.upper() == rule.id or word == rule.name:
             return rule
-    typed = word.upper()
-    if typed.startswith("MG") and typed[2:].replace("O", "0") in {r.id[2:] for r in rules.values()}:
-        close = [typed[:2] + typed[2:].replace("O", "0")]  # the letter O typed for a zero: MG1O1
-    else:
-        keys = {**{r.id: r.id for r in rules.values()}, **{r.name: r.name for r in rules.values()}}
-        close = difflib.get_close_matches(typed if typed.startswith("MG") else word.lower(), list(keys), n=1,
-                                          cutoff=0.6)
-    hint = f"; did you mean {close[0]}?" if close else "; modelgate rules lists them"
+    keys = {_normal(key): key for rule in rules.values() for key in (rule.id, rule.name)}
+    close = difflib.get_close_matches(_normal(word), list(keys), n=1, cutoff=0.6)
+    hint = f"; did you mean {keys[close[0]]}?" if close else "; modelgate rules lists them"
     raise UsageError(f"no rule {word!r}{hint}")
+
+
+def _normal(word: str) -> str:
+    """A word as did-you-mean compares it: case folded, and the letter O read as a zero (``MG1O1`` is ``MG101``),
+    the same on both sides."""
+    return word.casefold().replace("o", "0")

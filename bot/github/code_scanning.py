@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from bot.files import write_atomically
 from bot.github.client import Client, GitHubError
 from bot.report.formats import REPORT
 from bot.report.result import Report
@@ -119,7 +120,7 @@ def share(gh: Client, result: Result, mode: Mode, target: Target, path: Path | N
     note: str | None = None
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text, encoding="utf-8")
+        write_atomically(file, text)
         written = file
     except OSError as exc:
         note = f"the SARIF file could not be written to {file}: {exc.strerror or exc}"
