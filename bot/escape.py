@@ -119,3 +119,15 @@ def xml_text(text: str) -> str:
     surrogate; U+FFFE, U+FFFF) becomes U+FFFD, so the report stays well-formed and shows that something was
     there; so do DEL, the C1 controls (which XML discourages) and the bidi overrides."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+_BRACKET = re.compile(r"\\(?=[\[\]])|[\[\]]")
+
+
+def sarif_text(text: str) -> str:
+    """A SARIF message's plain text: what XML cannot hold, DEL, the C1 controls and the bidi overrides become U+FFFD
+    (as :func:`xml_text`), and ``[`` and ``]`` are escaped with a backslash (a backslash before one of them too), so
+    that no ``[text](target)`` of a manifest or a file name is an embedded link in a SARIF viewer (SARIF 2.1.0,
+    3.11.6)."""
+    return _BRACKET.sub(lambda m: "\\" + m.group(0), xml_text(text))
+

@@ -262,11 +262,30 @@ def test_hostile_and_non_ascii_text_is_carried_exactly_as_data() -> None:
     log = json.loads(text)
     assert_valid(log)
     [result] = results(log)
-    assert result["message"]["text"] == HOSTILE
+    # controls and the bidi override shown as U+FFFD, brackets escaped (no embedded link), the rest as it is
+    assert result["message"]["text"] == ("</script><img src=x onerror=alert(1)> @everyone \ufffd\ufffd\\[31mred"
+                                         "\ufffd\\[0m \ufffdgnp.exe \"q\" \\ ünïcødé 🚀")
     assert result["properties"]["subject"] == f"model:{HOSTILE}"
     assert unquote(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) == finding.file
     assert "\x00" not in text and "\x1b" not in text  # control characters are JSON escapes (\u0000), not bytes
     assert "ünïcødé 🚀" in text  # the rest is UTF-8 as it is
+
+
+def test_a_manifests_link_syntax_is_no_embedded_link() -> None:
+    """SARIF viewers turn ``[text](target)`` of a message into a link (SARIF 2.1.0, 3.11.6): a schema property or a
+    file name chosen by a pull request must not become one, so its brackets are escaped (and a backslash before
+    one)."""
+    name = "[pwn](https://evil.example/x) a\\[b]"
+    log = _lint_log(Finding("MG010", "warning", f"field {name} is not in the schema", "models/a.yaml", 2, "model:a"))
+    assert_valid(log)
+    assert results(log)[0]["message"]["text"] == (
+        "field \\[pwn\\](https://evil.example/x) a\\\\\\[b\\] is not in the schema")
+
+
+def test_a_waivers_justification_is_plain_sarif_text_too() -> None:
+    waived = Finding("MG101", "error", "x", "c.yaml", 1, "contract:c@1", waived_by="adm", waived_reason="[ok](https://x)")
+    [suppression] = results(_lint_log(waived))[0]["suppressions"]
+    assert "\\[ok\\](https://x)" in suppression["justification"] and "[ok]" not in suppression["justification"]
 
 
 def test_equal_findings_get_distinct_fingerprints() -> None:

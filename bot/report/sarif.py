@@ -9,10 +9,12 @@ concatenates JSON. The pieces:
   ``docs/rules.md`` has it), ``defaultConfiguration.level`` its default severity (``notice`` is SARIF's
   ``note``). No ``informationUri``: the project has no published home page to point at.
 - one result per finding, in the findings' order: ``ruleId`` and ``ruleIndex``, the level of the finding's
-  effective severity (after the configuration's overrides), the message as plain text, and where it is:
+  effective severity (after the configuration's overrides), the message as plain text (``escape.sarif_text``:
+  brackets escaped, so a manifest's ``[text](target)`` is no link; controls and bidi overrides replaced), and
+  where it is:
   ``physicalLocation`` with the repository-relative file (percent-encoded, under ``%SRCROOT%``, the root of
-  the state checked) and ``region.startLine`` when the line is known. A finding without a file (a removed
-  manifest's, a cycle's) is placed on the configuration, ``.modelgate.yml`` at the root, without a line, and names
+  the state checked) and ``region.startLine`` when the line is known. A finding without a file (a cycle's,
+  the configuration's) is placed on the configuration, ``.modelgate.yml`` at the root, without a line, and names
   its subject (a model or ``contract@version``) as a ``logicalLocation``: GitHub refuses a whole upload when one
   result has no location, or a location without a file.
 - ``partialFingerprints["modelgate/v2"]``: a SHA-256 of rule, subject, file and message, with ``:N`` for its N-th
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 import bot
+from bot.escape import sarif_text
 from bot.report.jinja_env import render_template
 
 if TYPE_CHECKING:
@@ -113,11 +116,11 @@ def _result(finding: Finding, rule_index: int | None, fingerprint: str, config_p
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     result["level"] = LEVELS[finding.severity]
-    result["message"] = {"text": finding.message}
+    result["message"] = {"text": sarif_text(finding.message)}
     result["locations"] = [_location(finding, config_path)]
     result["partialFingerprints"] = {FINGERPRINT: fingerprint}
     if finding.waived_by is not None:
-        justification = render_template("_waiver.txt.j2", finding=finding)
+        justification = sarif_text(render_template("_waiver.txt.j2", finding=finding))
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
     if baseline:
         result["baselineState"] = "unchanged" if finding.preexisting else "new"
