@@ -48,6 +48,24 @@ def test_the_namespace_comes_from_the_flag_else_the_repository(repo: Path) -> No
     assert json.loads(on_actions.stdout.splitlines()[0])["job"]["namespace"] == "modelgate://acme/models"
 
 
+def test_the_default_namespace_names_the_repository_from_any_of_its_directories(tmp_path: Path) -> None:
+    """The working tree exported is the repository's, wherever in it the command runs: so is the name."""
+    repo = make_repo(tmp_path / "platform", {"contracts/feat.yaml": contract("feat"),
+                                             "models/pipe.yaml": model("pipe", provides=[("feat", 1)])})
+    done = run_cli("export", "openlineage", cwd=repo / "models", env=NO_REPOSITORY)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[0])["job"]["namespace"] == "modelgate://platform"
+
+
+def test_a_name_given_twice_is_said_not_dropped_in_silence(repo: Path) -> None:
+    (repo / "models/again.yaml").write_text(model("scorer"))
+    done = run_cli("export", "backstage", "--at", str(repo))
+    assert done.returncode == 0
+    assert ("models/scorer.yaml names the model scorer that models/again.yaml names too (MG002): only the first is "
+            "exported") in done.stderr
+    assert sum(e["metadata"]["name"] == "scorer" for e in yaml.safe_load_all(done.stdout)) == 1
+
+
 def test_openlineage_out_writes_one_file_per_model(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "lineage"
     done = run_cli("export", "openlineage", "--at", str(repo), "--out", str(out), "--today", "2026-11-28")

@@ -16,6 +16,7 @@ from bot.commands._common import add_output, add_today, load_state, put, today, 
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.files import write_atomically
+from bot.sources import SourceError, git
 
 TARGETS = ("openlineage", "backstage")
 CATALOG_FILE = "catalog-info.yaml"
@@ -79,11 +80,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _repository(at: str | None) -> str:
     """The repository's name for the default namespace: ``$GITHUB_REPOSITORY`` (owner/name), else the name of the
-    directory exported (``--at PATH``) or of the current one."""
+    directory exported (``--at PATH``), else of the repository whose working tree or revision is exported (its top
+    level, wherever in it the command runs), else of the current directory."""
     named = os.environ.get("GITHUB_REPOSITORY", "").strip()
     if named:
         return named
-    where = Path(at) if at is not None and Path(at).is_dir() else Path.cwd()
+    if at is not None and Path(at).is_dir():
+        return Path(at).resolve().name or "repository"
+    try:
+        where = Path(git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
+    except SourceError:
+        where = Path.cwd()
     return where.resolve().name or "repository"
 
 

@@ -101,4 +101,9 @@ def inventory(snapshot: Snapshot) -> Inventory:
                              "defines; it is exported as a bare reference (run modelgate lint)")
         models.append(ModelEntry(name, model.spec.version, model.metadata.tier, model.metadata.description,
                                  owners_of(manifest, snapshot), manifest.path, consumes, provides))
+    for manifest in snapshot.manifests:  # a name given twice (MG002): the first file stands, the others are said
+        chosen = (snapshot.models if manifest.kind == "Model" else snapshot.contracts).get(manifest.name)
+        if chosen is not None and chosen is not manifest:
+            notes.append(f"{manifest.path} names the {manifest.kind.lower()} {manifest.name} that {chosen.path} "
+                         "names too (MG002): only the first is exported (run modelgate lint)")
     return Inventory(tuple(models), versions, tuple(notes))
