@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -21,8 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.requirements import Requirement
+
+import bot
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The folder the ``bot`` under test is imported from: the checkout, or the site-packages of an installed wheel when
+# the release workflow tests the built wheel (tests/installed.py). CLI subprocesses get it as their PYTHONPATH.
+BOT_HOME = Path(bot.__file__).resolve().parent.parent
 Content = str | bytes | None
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -79,7 +86,7 @@ def run_cli(*args: str, cwd: Path | None = None,
     """Run ``python -m bot ARGS`` (the real command line) and return the finished process (text output)."""
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, check=False,
                           cwd=cwd or REPO_ROOT,
-                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **GIT_ENV, **(env or {})})
+                          env={**os.environ, "PYTHONPATH": str(BOT_HOME), **GIT_ENV, **(env or {})})
 
 
 def dump(data: Any) -> str:
@@ -147,3 +154,17 @@ def json_out(done: subprocess.CompletedProcess[str]) -> Any:
         return json.loads(done.stdout)
     except json.JSONDecodeError as exc:
         raise AssertionError(f"not JSON: {done.stdout!r}\nstderr: {done.stderr}") from exc
+
+
+def locked(lock: Path) -> list[Requirement]:
+    """The requirements of a hash-pinned requirements file (``name==version [; marker] --hash=sha256:...``), each
+    checked to be pinned to one version with at least one SHA-256."""
+    found = []
+    for line in lock.read_text().replace("\\\n", " ").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement, *hashes = line.split(" --hash=")
+            assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}\s*", h) for h in hashes), line
+            parsed = Requirement(requirement.strip())
+            assert len(parsed.specifier) == 1 and next(iter(parsed.specifier)).operator == "==", line
+            found.append(parsed)
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.action_world import (
 )
 from tests.github_double import GitHubDouble
 from tests.helpers import REPO_ROOT, chain_repo, commit, contract, dump, git, make_repo, model, run_cli, write_tree
+from tests.http_recorder import recorder
 
 MARKER = "<!-- modelgate:report -->"
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
@@ -615,3 +617,28 @@ def test_permission_lookups_are_bounded_whatever_the_number_of_approvers(world, 
     assert world.statuses[-1]["description"] == "0 of 2 approvals · waiting on @alice, @acme/risk"
     assert "14 approver\\(s\\) not looked up" in world.reports()[0]["body"]
     assert world.client is not None and world.client.calls <= 30
+
+
+@pytest.mark.parametrize("server", ["recorder", "https://github.com", None])
+def test_the_fetch_of_a_missing_head_carries_the_runs_token_to_the_runs_server_only(
+        world, github, capsys, server):
+    """GITHUB_TOKEN and GITHUB_SERVER_URL reach the fetch through the run's settings: the token goes to origin
+    when origin is on the run's server (``recorder``), and not when it is elsewhere (GITHUB_SERVER_URL is
+    github.com, given or by default); the run fails with an error status that does not hold the token."""
+    missing = "ab" * 20
+    world.pr["head"]["sha"] = world.head = missing
+    with recorder() as (port, seen):
+        url = f"http://127.0.0.1:{port}"
+        git(world.repo, "remote", "add", "origin", f"{url}/{REPO}.git")
+        if server is None:
+            world.monkeypatch.delenv("GITHUB_SERVER_URL")
+        else:
+            world.monkeypatch.setenv("GITHUB_SERVER_URL", url if server == "recorder" else server)
+        assert world.run() == 1
+    header = "basic " + base64.b64encode(b"x-access-token:t0ken").decode()
+    assert seen and {request.authorization for request in seen} == {header if server == "recorder" else None}
+    status = world.statuses[-1]
+    assert status["state"] == "error" and "cannot fetch " in status["description"]
+    printed = capsys.readouterr()
+    for text in (status["description"], printed.out, printed.err):
+        assert "t0ken" not in text and header.removeprefix("basic ") not in text

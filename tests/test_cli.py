@@ -19,7 +19,7 @@ from bot.graph import UnknownNode
 from bot.sources import SourceError
 from bot.verify.readers import RecordsError
 from bot.verify.validate import SchemaCompileError
-from tests.helpers import GIT_ENV, REPO_ROOT, contract, model, run_cli, write_tree
+from tests.helpers import BOT_HOME, GIT_ENV, contract, model, run_cli, write_tree
 
 COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "lint", "rules", "schema-diff",
             "verify"]
@@ -37,7 +37,7 @@ print(json.dumps({"code": code, "loaded": sorted(set(loaded) - {"bot.commands._c
 def probe(*args: str, cwd: Path) -> dict[str, object]:
     outside_actions = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False, cwd=cwd,
-                          env={**outside_actions, "PYTHONPATH": str(REPO_ROOT), **GIT_ENV})
+                          env={**outside_actions, "PYTHONPATH": str(BOT_HOME), **GIT_ENV})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
 

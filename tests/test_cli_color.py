@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands._common import ColorMode, wants_color
-from tests.helpers import GIT_ENV, REPO_ROOT
+from tests.helpers import BOT_HOME, GIT_ENV, REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
 CHECK = ["check", "--base", str(EXAMPLE / "base"), "--head", str(EXAMPLE / "head"), "--today", "2026-11-28",
@@ -23,7 +23,7 @@ COLOUR_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
 
 def environment(extra: dict[str, str]) -> dict[str, str]:
     plain = {k: v for k, v in os.environ.items() if k not in COLOUR_VARIABLES}
-    return {**plain, "PYTHONPATH": str(REPO_ROOT), **GIT_ENV, "TERM": "xterm", **extra}
+    return {**plain, "PYTHONPATH": str(BOT_HOME), **GIT_ENV, "TERM": "xterm", **extra}
 
 
 def under_pty(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import GIT_ENV, REPO_ROOT, chain_repo, write_tree
+from tests.helpers import BOT_HOME, GIT_ENV, REPO_ROOT, chain_repo, write_tree
 
 EXAMPLE = REPO_ROOT / "examples" / "fraud-platform"
 CHECK = ["check", "--base", str(EXAMPLE / "base"), "--head", str(EXAMPLE / "head"), "--today", "2026-11-28",
          "--cache-dir", "none"]
-ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **GIT_ENV}
+ENV = {**os.environ, "PYTHONPATH": str(BOT_HOME), **GIT_ENV}
 
 
 def run_into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from tests.github_double import GitHubDouble
-from tests.helpers import GIT_ENV, REPO_ROOT
+from tests.helpers import BOT_HOME, GIT_ENV, REPO_ROOT
 from tests.test_action import REPO, TODAY, World
 
 
@@ -42,7 +42,7 @@ def _hold_listings(github: GitHubDouble, runs: int) -> threading.Barrier:
 def _start(world: World, name: str, payload: dict[str, Any]) -> subprocess.Popen[str]:
     path = world.tmp / f"{name}.json"
     path.write_text(json.dumps(payload))
-    env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(REPO_ROOT), "GITHUB_EVENT_PATH": str(path),
+    env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(BOT_HOME), "GITHUB_EVENT_PATH": str(path),
            "GITHUB_EVENT_NAME": "pull_request" if name == "push" else "pull_request_review",
            "GITHUB_OUTPUT": str(world.tmp / f"{name}.out"), "GITHUB_STEP_SUMMARY": str(world.tmp / f"{name}.md")}
     return subprocess.Popen([sys.executable, "-m", "bot", "action", "--today", TODAY], env=env, text=True,

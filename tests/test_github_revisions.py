@@ -9,18 +9,29 @@ the base's configuration.
 from __future__ import annotations
 
 import base64
-import http.server
 import subprocess
-import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.github import revisions
-from bot.github.revisions import ensure_commits, find_merge_base, has_commit, is_shallow, load_trusted_states
+from bot.github.pull_request import Settings
+from bot.github.revisions import (
+    FetchAuth,
+    ensure_commits,
+    fetch_auth,
+    find_merge_base,
+    has_commit,
+    header_scope,
+    is_shallow,
+    load_trusted_states,
+    redact,
+)
 from bot.sources import SourceError
 from tests.helpers import commit, contract, git, make_repo, model
+from tests.http_recorder import Request, recorder
 
 PIPE = model("pipe", provides=[("feat", 1)])
 FEAT = contract("feat")
@@ -185,42 +196,156 @@ def test_a_complete_clone_that_has_both_commits_does_not_fetch(tmp_path: Path) -
     assert git(workspace, "for-each-ref", "--format=%(refname)", "refs/remotes/origin/pull").strip() == ""
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    """An HTTP "origin" that records each request's Authorization header and has no repository."""
-    seen: list[str | None]
-
-    def do_GET(self) -> None:
-        self.seen.append(self.headers.get("Authorization"))
-        self.send_error(404)
-
-    def log_message(self, *args: object) -> None:
-        del args
+TOKEN = "ghs_the-run-token"
+HEADER = "basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
 
 
-@pytest.mark.parametrize("token", ["ghs_the-run-token", None])
+@pytest.mark.parametrize("token", [TOKEN, None])
 def test_a_fetch_over_http_carries_the_runs_token_only_in_gits_environment(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
     """The workflows check out with persist-credentials: false, so the fetch of a private repository's PR head
-    authenticates with GITHUB_TOKEN, as a header of that one git command: never written to .git/config."""
+    authenticates with the run's token, as a header of that one git command: never written to .git/config, and
+    taken from the settings, not from the environment."""
     remote = make_remote(tmp_path)
     workspace = shallow_clone(remote, tmp_path / "ws")
-    handler = type("Handler", (_Recorder,), {"seen": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        git(workspace, "remote", "set-url", "origin", f"http://127.0.0.1:{server.server_port}/repo.git")
-        if token is None:
-            monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-        else:
-            monkeypatch.setenv("GITHUB_TOKEN", token)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_from-the-environment")  # never read by the fetch
+    with recorder() as (port, seen):
+        git(workspace, "remote", "set-url", "origin", f"http://127.0.0.1:{port}/acme/repo.git")
         with pytest.raises(SourceError, match=r"^cannot fetch "):
-            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"])
-    finally:
-        server.shutdown()
-        server.server_close()
-    expected = None if token is None else "basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    assert handler.seen and set(handler.seen) == {expected}
+            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"],
+                           auth=FetchAuth(token, f"http://127.0.0.1:{port}"))
+    assert seen and {request.authorization for request in seen} == {None if token is None else HEADER}
     assert "extraheader" not in (workspace / ".git" / "config").read_text()
+
+
+@pytest.mark.parametrize(("origin", "server"), [
+    ("http://127.0.0.1:{other}/acme/repo.git", "http://127.0.0.1:{port}"),  # origin on another port
+    ("http://127.0.0.1:{port}/acme/repo.git", "http://localhost:{port}"),  # the same server under another host name
+    ("http://127.0.0.1:{port}/acme/repo.git", "https://127.0.0.1:{port}"),  # another scheme
+    ("http://127.0.0.1:{port}/acme-two/repo.git", "http://127.0.0.1:{port}/acme"),  # a path prefix, not at a "/"
+    ("http://127.0.0.1:{port}/acme/repo.git", "https://github.com"),  # the default server
+])
+def test_the_token_is_sent_to_the_runs_server_only_whatever_origin_names(
+        tmp_path: Path, origin: str, server: str) -> None:
+    remote = make_remote(tmp_path)
+    workspace = shallow_clone(remote, tmp_path / "ws")
+    with recorder() as (port, seen), recorder() as (other, other_seen):
+        git(workspace, "remote", "set-url", "origin", origin.format(port=port, other=other))
+        with pytest.raises(SourceError, match=r"^cannot fetch "):
+            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"],
+                           auth=FetchAuth(TOKEN, server.format(port=port, other=other)))
+    requests = seen + other_seen
+    assert requests and {request.authorization for request in requests} == {None}
+
+
+def test_a_url_rewrite_in_the_repositorys_config_does_not_take_the_token_elsewhere(tmp_path: Path) -> None:
+    """origin names the run's server, but ``url.<elsewhere>.insteadOf`` sends git to another one: git matches the
+    header's scope on the URL it really fetches, so the rewritten fetch goes out without the token."""
+    remote = make_remote(tmp_path)
+    workspace = shallow_clone(remote, tmp_path / "ws")
+    with recorder() as (port, seen), recorder() as (other, other_seen):
+        server = f"http://127.0.0.1:{port}"
+        git(workspace, "remote", "set-url", "origin", f"{server}/acme/repo.git")
+        git(workspace, "config", f"url.http://127.0.0.1:{other}/.insteadOf", f"{server}/")
+        with pytest.raises(SourceError, match=r"^cannot fetch "):
+            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"], auth=FetchAuth(TOKEN, server))
+    assert seen == []
+    assert other_seen and {request.authorization for request in other_seen} == {None}
+
+
+def test_configuration_already_in_gits_environment_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner (or an earlier step) may configure git through GIT_CONFIG_COUNT too: the header is appended."""
+    remote = make_remote(tmp_path)
+    workspace = shallow_clone(remote, tmp_path / "ws")
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "http.userAgent")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "runner-agent/1.0")
+    with recorder() as (port, seen):
+        git(workspace, "remote", "set-url", "origin", f"http://127.0.0.1:{port}/acme/repo.git")
+        with pytest.raises(SourceError, match=r"^cannot fetch "):
+            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"],
+                           auth=FetchAuth(TOKEN, f"http://127.0.0.1:{port}"))
+    assert seen and set(seen) == {Request(HEADER, "runner-agent/1.0")}
+
+
+@pytest.mark.parametrize(("server", "key"), [
+    ("https://github.com", "http.https://github.com/.extraheader"),
+    ("https://github.com/", "http.https://github.com/.extraheader"),
+    ("HTTPS://GHE.Example.com:8443/", "http.https://ghe.example.com:8443/.extraheader"),
+    ("https://ghe.example.com/git", "http.https://ghe.example.com/git/.extraheader"),
+    ("https://user:pw@ghe.example.com", "http.https://ghe.example.com/.extraheader"),  # any user name matches
+    ("ftp://github.com", None),
+    ("github.com", None),
+    ("", None),
+    ("https://github.com:notaport", None),
+])
+def test_the_headers_scope_is_the_servers_scheme_host_port_and_path(server: str, key: str | None) -> None:
+    assert header_scope(server) == key
+    expected = {} if key is None else {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": key,
+                                       "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: {HEADER}"}
+    assert fetch_auth(FetchAuth(TOKEN, server), {}) == expected
+
+
+def test_the_header_follows_the_entries_already_counted_and_a_bad_count_is_an_error() -> None:
+    given = {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "a.b", "GIT_CONFIG_VALUE_0": "1",
+             "GIT_CONFIG_KEY_1": "c.d", "GIT_CONFIG_VALUE_1": "2"}
+    assert fetch_auth(FetchAuth(TOKEN), given) == {
+        "GIT_CONFIG_COUNT": "3", "GIT_CONFIG_KEY_2": "http.https://github.com/.extraheader",
+        "GIT_CONFIG_VALUE_2": f"AUTHORIZATION: {HEADER}"}
+    assert fetch_auth(FetchAuth(None), given) == fetch_auth(FetchAuth(""), given) == fetch_auth(None, given) == {}
+    with pytest.raises(SourceError, match=r"^GIT_CONFIG_COUNT is 'two', not a number"):
+        fetch_auth(FetchAuth(TOKEN), {"GIT_CONFIG_COUNT": "two"})
+
+
+def test_the_token_is_in_no_error_message_nor_in_the_settings_repr(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """A failing fetch, with git told to trace its HTTP traffic unredacted to its stderr: the token is neither in
+    the error nor in this process's output. ``redact`` blanks it wherever git would echo it."""
+    remote = make_remote(tmp_path)
+    workspace = shallow_clone(remote, tmp_path / "ws")
+    monkeypatch.setenv("GIT_TRACE_REDACT", "0")
+    monkeypatch.setenv("GIT_CURL_VERBOSE", "1")
+    with recorder() as (port, seen):
+        auth = FetchAuth(TOKEN, f"http://127.0.0.1:{port}")
+        git(workspace, "remote", "set-url", "origin", f"http://127.0.0.1:{port}/acme/repo.git")
+        with pytest.raises(SourceError) as caught:
+            ensure_commits(workspace, [remote.head], ["refs/pull/7/head"], auth=auth)
+    assert seen and {request.authorization for request in seen} == {HEADER}
+    out, err = capfd.readouterr()
+    secrets = (TOKEN, HEADER.removeprefix("basic "))
+    for text in (str(caught.value), repr(caught.value), out, err, repr(auth), repr(settings_with(auth))):
+        assert not any(secret in text for secret in secrets), text
+    assert redact(f"fatal: Authorization: {HEADER} for {TOKEN}", auth) == "fatal: Authorization: basic *** for ***"
+
+
+def settings_with(auth: FetchAuth) -> Settings:
+    return Settings("acme/repo", Path("."), date(2026, 12, 5), server_url=auth.server_url, token=auth.token)
+
+
+def test_a_fetch_does_not_recurse_into_submodules(tmp_path: Path) -> None:
+    """A submodule's remote is not the run's server, and the PR decides which submodule commits its head needs:
+    with git's default (fetch.recurseSubmodules=on-demand) fetching the head would fetch the submodule too."""
+    sub = make_repo(tmp_path / "sub", {"x.txt": "1\n"})
+    remote = make_remote(tmp_path)
+    allow = ("-c", "protocol.file.allow=always")
+    git(remote.dev, *allow, "submodule", "add", "-q", sub.as_uri(), "vendor/sub")
+    git(remote.dev, "commit", "-q", "-m", "add the submodule")
+    _push(remote, "main")
+    git(remote.dev, "checkout", "-q", "-b", "pr-sub")
+    bumped = commit(remote.dev / "vendor" / "sub", {"x.txt": "2\n"}, "a submodule commit only the PR's author has")
+    git(remote.dev, "add", "vendor/sub")
+    head = commit(remote.dev, {"models/pipe.yaml": PIPE.replace("1.0.0", "1.2.0")}, "pr: bump the submodule")
+    git(remote.dev, "checkout", "-q", "main")
+    _push(remote, f"{head}:refs/pull/8/head")
+    workspace = tmp_path / "ws"
+    git(tmp_path, *allow, "clone", "-q", "--depth=1", "--recurse-submodules", remote.origin.as_uri(), str(workspace))
+    with recorder() as (port, seen):
+        git(workspace / "vendor" / "sub", "remote", "set-url", "origin", f"http://127.0.0.1:{port}/sub.git")
+        ensure_commits(workspace, [head], ["refs/pull/8/head"], auth=FetchAuth(TOKEN, f"http://127.0.0.1:{port}"))
+    assert has_commit(workspace, head)
+    assert git(workspace, "ls-tree", head, "vendor/sub").split()[2] == bumped  # the head needs a commit sub lacks
+    assert not has_commit(workspace / "vendor" / "sub", bumped)
+    assert seen == []
 
 
 def test_the_head_is_read_with_the_base_configuration(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from packaging.version import Version
 from bot.cli import main
 from bot.github.commands import Answer, reply
 from bot.rollout.parse import Command, Comment, Refusal, parse
-from tests.helpers import write_tree
+from tests.helpers import locked, write_tree
 from tests.test_action import REPO, World
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -250,15 +250,9 @@ def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for(
     project = tomllib.loads((root / "pyproject.toml").read_text())
 
     def pins(lock_file: str) -> dict[str, Version]:
-        lock = (root / "requirements" / lock_file).read_text().replace("\\\n", " ")
-        pinned = {}
-        for line in lock.splitlines():
-            if line.strip() and not line.lstrip().startswith("#"):
-                requirement, *options = line.split(" --hash=")
-                name, version = requirement.strip().split("==")
-                assert options and all(re.fullmatch(r"sha256:[0-9a-f]{64}\s*", o) for o in options), line
-                pinned[canonicalize_name(name)] = Version(version)
-        return pinned
+        found = locked(root / "requirements" / lock_file)
+        assert all(r.marker is None for r in found)  # one version of each, whatever the platform
+        return {canonicalize_name(r.name): Version(next(iter(r.specifier)).version) for r in found}
 
     pinned = pins("action.txt")
     wanted = [Requirement(r) for r in (*project["project"]["dependencies"], *project["build-system"]["requires"])]

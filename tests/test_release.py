@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tarfile
@@ -25,9 +26,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 import bot
-from tests.helpers import GIT_ENV, REPO_ROOT
+from tests.helpers import BOT_HOME, GIT_ENV, REPO_ROOT, locked
 from tests.required import unavailable
 
 DISTRIBUTION = "modelgate-ci"  # "modelgate" on the package index is another project
@@ -183,6 +187,106 @@ def test_the_release_workflow_publishes_only_from_a_tag_with_each_job_holding_on
     assert [step["run"] for step in steps if "${{" in step.get("run", "")] == []  # values reach scripts by env
     uses = {step["uses"].split("@")[0] for step in jobs["publish"]["steps"]}
     assert {"actions/attest-build-provenance", "pypa/gh-action-pypi-publish"} <= uses
+
+
+def release_steps() -> dict[str, dict]:
+    """The release workflow's steps that run a script, by name."""
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    return {step["name"]: step for job in jobs.values() for step in job["steps"] if "run" in step}
+
+
+def pip_installs() -> list[list[str]]:
+    """Every ``pip install`` of the release workflow's scripts, as its arguments."""
+    found = []
+    for step in release_steps().values():
+        for line in step["run"].replace("\\\n", " ").splitlines():
+            if "pip install" in line:
+                words = shlex.split(line, comments=True)
+                found.append(words[words.index("install") + 1:])
+    return found
+
+
+def test_the_release_installs_only_hash_pinned_requirements_and_the_wheel_it_built():
+    """Each ``pip install`` of the workflow requires hashes and installs a requirements file pinning every
+    package, or installs the built wheel alone (no dependencies); the build runs without isolation, so the build
+    backend is the pinned one and nothing else is installed. The pins satisfy what pyproject.toml asks for: the
+    build backend and build itself, and (the test job, for the Python the release runs) every dependency and the
+    test extra, so ``pip check`` after installing the wheel with ``--no-deps`` has nothing to miss."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    files = []
+    for args in pip_installs():
+        if "--require-hashes" in args:
+            assert "--no-deps" in args and args.count("-r") == 1, args  # the file is the whole set, resolved
+            files.append(args[args.index("-r") + 1])
+        else:
+            assert args[-2:] == ["--no-deps", "dist/*.whl"], args  # the wheel just built, nothing from the index
+    assert sorted(files) == ["requirements/release-test.txt", "requirements/release.txt"]
+    build_steps = [step["run"] for step in release_steps().values() if "python -m build" in step["run"]]
+    assert len(build_steps) == 1 and "python -m build --no-isolation " in build_steps[0]
+
+    python = {"python_version": "3.11", "python_full_version": "3.11.0", "sys_platform": "linux",
+              "platform_system": "Linux", "os_name": "posix", "implementation_name": "cpython",
+              "platform_python_implementation": "CPython"}  # the release's runner (ubuntu-latest, Python 3.11)
+
+    def pins(lock: str) -> dict[str, Version]:
+        found = [r for r in locked(REPO_ROOT / lock) if r.marker is None or r.marker.evaluate(python)]
+        pinned = {canonicalize_name(r.name): Version(next(iter(r.specifier)).version) for r in found}
+        assert len(pinned) == len(found), lock  # one version of each package for that Python
+        return pinned
+
+    def unmet(wanted: list[str], pinned: dict[str, Version]) -> list[str]:
+        return [w for w in wanted if pinned.get(canonicalize_name(Requirement(w).name)) not in Requirement(w).specifier]
+
+    assert unmet([*project["build-system"]["requires"], "build"], pins("requirements/release.txt")) == []
+    wanted = [*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["test"]]
+    assert unmet(wanted, pins("requirements/release-test.txt")) == []
+
+
+def run_the_test_step(python: Path, dist: Path, with_its_options: bool = True) -> subprocess.CompletedProcess[str]:
+    """The release's test step, as the workflow writes it (its environment, its pytest options), run with
+    ``python`` on one test of this module; ``with_its_options=False``: plain ``pytest``, as the step was before."""
+    step = release_steps()["Tests, against the installed wheel"]
+    words = shlex.split(step["run"])
+    assigned = {w.split("=", 1)[0] for w in words if re.fullmatch(r"[A-Z_]+=\S*", w)}
+    command = [w for w in words if not re.fullmatch(r"[A-Z_]+=\S*", w)]
+    assert assigned == {"MODELGATE_DIST"} and command[0] == "pytest", words
+    options = command[1:] if with_its_options else ["-n", "auto"]
+    env = {key: value for key, value in os.environ.items() if key not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env |= {**(step.get("env") or {} if with_its_options else {}), "MODELGATE_DIST": str(dist)}
+    return subprocess.run([str(python), "-m", "pytest", *options, "-n", "1", "-p", "no:cacheprovider",
+                           "tests/test_release.py", "-k", "test_the_file_names_carry"], capture_output=True, text=True,
+                          check=False, cwd=REPO_ROOT, env=env, timeout=600)
+
+
+@pytest.mark.e2e
+def test_the_release_tests_the_installed_wheel_and_the_suite_refuses_the_checkout(dist, tmp_path):
+    """The test step, run here in a fresh environment where the wheel is installed (unpacked, with its dist-info)
+    and this environment's packages are the dependencies: with the workflow's options the suite imports the
+    wheel's ``bot`` and passes; run as it was (``pytest -n auto``) it imports the checkout's ``bot/`` and
+    tests/conftest.py stops it; and from this suite's own environment it is stopped too when that is the checkout's."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    installed = tmp_path / "installed"
+    with zipfile.ZipFile(dist.wheel) as wheel:
+        wheel.extractall(installed)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    here = [p for p in sys.path if p.endswith("site-packages")]
+    Path(purelib, "release-test.pth").write_text("\n".join([str(installed), *here]) + "\n")
+
+    passed = run_the_test_step(python, dist.sdist.parent)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "1 passed" in passed.stdout
+
+    refusal = "MODELGATE_DIST is set, so the suite tests the installed wheel, but "
+    before = run_the_test_step(python, dist.sdist.parent, with_its_options=False)
+    assert before.returncode != 0 and refusal + "this process imports bot from the checkout" in before.stderr
+    outer = run_the_test_step(Path(sys.executable), dist.sdist.parent)
+    if BOT_HOME == REPO_ROOT:  # this suite runs on the checkout (an editable install): the step refuses it
+        assert outer.returncode != 0 and refusal in outer.stderr
+    else:  # this suite is itself the release's test step, on the installed wheel: the step passes there too
+        assert outer.returncode == 0, outer.stdout + outer.stderr
 
 
 def index_answers() -> bool:

@@ -26,6 +26,7 @@ from bot import registry
 from bot.loader import Loader
 from bot.rules import APPROVAL, catalog
 from bot.sources import DirectorySource
+from tests.helpers import BOT_HOME
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "rules"
@@ -39,7 +40,7 @@ def today_of(folder: Path) -> date:
 
 
 def check_via_cli(folder: Path) -> dict[str, Any]:
-    env = {**os.environ, "MODELGATE_CACHE_DIR": "none", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "MODELGATE_CACHE_DIR": "none", "PYTHONPATH": str(BOT_HOME)}
     env.pop("MODELGATE_TODAY", None)
     done = subprocess.run([sys.executable, "-m", "bot", "check", "--base", "base", "--head", "head", "--format", "json",
                            "--today", today_of(folder).isoformat()],

@@ -16,6 +16,7 @@ from bot.registry import configured
 from bot.report.formats import RULES
 from bot.result import Finding
 from bot.rules import RULE_ID_RE, CatalogError, Rule, catalog, finding, load_catalog
+from tests.helpers import BOT_HOME
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,8 +150,16 @@ def test_a_wheel_install_reads_the_packaged_copy(tmp_path, monkeypatch):
     assert list(load_catalog(bot.rules.catalog_directory())) == ["MG900"]
 
 
-def test_a_checkout_reads_the_top_level_rules_directory():
-    assert Path(str(bot.rules.catalog_directory())) == ROOT / "rules"
+def test_a_checkout_reads_the_top_level_rules_directory_and_the_installed_wheel_its_copy_of_it():
+    """The checkout's ``bot`` reads ``rules/``; the installed wheel's (the release's test job) its ``bot/_rules``,
+    which holds the same files."""
+    where = Path(str(bot.rules.catalog_directory()))
+    if BOT_HOME == ROOT:
+        assert where == ROOT / "rules"
+    else:
+        assert where == Path(bot.__file__).resolve().parent / "_rules"
+        assert {p.name: p.read_bytes() for p in where.iterdir()} == {
+            p.name: p.read_bytes() for p in (ROOT / "rules").iterdir()}
 
 
 def test_a_finding_has_the_catalogue_severity_unless_its_family_escalates_it():

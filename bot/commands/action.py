@@ -32,7 +32,7 @@ from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
-from bot.github.revisions import ensure_commits, load_trusted_states
+from bot.github.revisions import DEFAULT_SERVER_URL, ensure_commits, load_trusted_states
 from bot.github.status import error_status, status_of
 from bot.manifests.parse import parse_config
 from bot.report import ReportContext, render, render_summary
@@ -63,7 +63,7 @@ def _env(name: str, default: str = "") -> str:
 
 
 def settings_from_env(args: argparse.Namespace) -> Settings:
-    server = _env("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    server = _env("GITHUB_SERVER_URL", DEFAULT_SERVER_URL).rstrip("/")
     repo = _env("GITHUB_REPOSITORY")
     run_id = _env("GITHUB_RUN_ID")
     return Settings(
@@ -71,6 +71,7 @@ def settings_from_env(args: argparse.Namespace) -> Settings:
         bot_login=_env("MODELGATE_BOT_LOGIN", "github-actions[bot]"), config_path=_env("MODELGATE_CONFIG", CONFIG_PATH),
         status_context=_env("MODELGATE_STATUS_CONTEXT") or None, server_url=server,
         run_url=f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None,
+        token=_env("GITHUB_TOKEN") or None,
     )
 
 
@@ -100,7 +101,7 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
     if "/" not in settings.repo:
         print("modelgate action: GITHUB_REPOSITORY is not set (owner/name)", file=sys.stderr)
         return 1
-    gh = make_client(_env("GITHUB_TOKEN") or None, _env("GITHUB_API_URL") or None)
+    gh = make_client(settings.token, _env("GITHUB_API_URL") or None)
     try:
         outputs = dispatch(gh, settings, event, payload)
     except RunError as exc:
@@ -139,8 +140,8 @@ def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, An
 def evaluate_merge_group(gh: Client, settings: Settings, base_sha: str, head_sha: str,
                          ref: str | None = None) -> dict[str, str]:
     """A merge group: its head against its base; errors fail, approvals were settled on the PR."""
-    ensure_commits(settings.workspace, [base_sha, head_sha])
-    states = load_trusted_states(settings.workspace, base_sha, head_sha, settings.config_path)
+    ensure_commits(settings.workspace, [base_sha, head_sha], auth=settings.fetch_auth)
+    states = load_trusted_states(settings.workspace, base_sha, head_sha, settings.config_path, settings.fetch_auth)
     base, head = states.base, states.head  # the group's base is the target branch as it will be: the trust root
     result, shared = share_sarif(gh, settings, check.evaluate(base, head, settings.today, trust=states.trust),
                                  head_sha, ref)

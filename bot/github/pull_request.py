@@ -34,7 +34,7 @@ from bot.config import CONFIG_PATH
 from bot.evaluation import pr_models
 from bot.github import deployments, rollout_state
 from bot.github.client import Client, CommitStatus, GitHubError
-from bot.github.revisions import ensure_commits, load_trusted_states
+from bot.github.revisions import DEFAULT_SERVER_URL, FetchAuth, ensure_commits, load_trusted_states
 from bot.github.status import status_of
 from bot.graph import Graph
 from bot.manifests.snapshot import Snapshot
@@ -57,8 +57,13 @@ class Settings:
     bot_login: str = "github-actions[bot]"
     config_path: str = CONFIG_PATH
     status_context: str | None = None  # None: the base configuration's status_context
-    server_url: str = "https://github.com"
+    server_url: str = DEFAULT_SERVER_URL
     run_url: str | None = None
+    token: str | None = field(default=None, repr=False)  # GITHUB_TOKEN: the API's and the fetch's (server_url only)
+
+    @property
+    def fetch_auth(self) -> FetchAuth:
+        return FetchAuth(self.token, self.server_url)
 
 
 @dataclass
@@ -116,8 +121,8 @@ def read_pull_request(gh: Client, repo: str, number: int, settings: Settings) ->
     pull = gh.pull(repo, number)
     head_sha = pull["head"]["sha"]
     trust_sha = gh.branch_tip(repo, str(pull["base"]["ref"]))
-    ensure_commits(settings.workspace, [trust_sha, head_sha], [f"refs/pull/{number}/head"])
-    states = load_trusted_states(settings.workspace, trust_sha, head_sha, settings.config_path)
+    ensure_commits(settings.workspace, [trust_sha, head_sha], [f"refs/pull/{number}/head"], auth=settings.fetch_auth)
+    states = load_trusted_states(settings.workspace, trust_sha, head_sha, settings.config_path, settings.fetch_auth)
     reviews = gh.reviews(repo, number)
     comments = gh.issue_comments(repo, number)
     return PrContext(number, pull, head_sha, states.base.label, str(pull["user"]["login"]), bool(pull.get("draft")),

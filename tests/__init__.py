@@ -1,0 +1,1 @@
+"""The test suite: a package, so pytest --import-mode=append finds ``tests`` after the installed ``bot``."""
