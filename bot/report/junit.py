@@ -48,7 +48,14 @@ def of_report(report: Report) -> str:
 
 
 def of_lint(report: LintReport) -> str:
-    return document(report.findings, "modelgate lint", fail_on=report.fail_on)
+    """The suites of the rules ``lint`` runs (its family, MG0xx): a rule it never evaluates is no passed test."""
+    from bot import lint
+    from bot.registry import registered
+    from bot.rules import catalog
+
+    families = {rule: registration.family for rule, registration in registered().items()}
+    catalogue = {rule_id: rule for rule_id, rule in catalog().items() if families.get(rule_id) == lint.FAMILY}
+    return document(report.findings, "modelgate lint", catalogue, fail_on=report.fail_on)
 
 
 def document(findings: Sequence[Finding], name: str, catalogue: Mapping[str, Rule] | None = None,
