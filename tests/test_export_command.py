@@ -220,3 +220,36 @@ def test_teams_of_two_organisations_with_one_slug_are_warned_about(tmp_path: Pat
     assert owners == {"pipe": "group:ml", "same": "group:ml", "feat-v1": "group:ml"}  # the catalog's own name
     (warning,) = done.stderr.splitlines()
     assert warning.startswith("modelgate: warning: the owners @a/ml, @b/ml are all the Backstage owner group:ml")
+
+
+def test_a_closed_stderr_does_not_stop_the_export(repo: Path, tmp_path: Path) -> None:
+    """The warnings go first; a reader of stderr that has gone must not cost the export itself."""
+    (repo / "models/ghost.yaml").write_text(model("ghost", consumes=[("nowhere", 2)]))
+    out = tmp_path / "lineage.jsonl"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c",
+                           f"modelgate export openlineage --at {shlex.quote(str(repo))} 2>&1 "
+                           f">{shlex.quote(str(out))} | head -c 0; echo \" status=${{PIPESTATUS[0]}}\""],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, **NO_REPOSITORY, "PATH": PATH})
+    assert done.stdout.endswith(" status=0\n"), (done.stdout, done.stderr)
+    assert len(out.read_text().splitlines()) == 3  # pipe, scorer and ghost
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_error_line(repo: Path) -> None:
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run([sys.executable, "-m", "bot", "export", "backstage", "--at", str(repo)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, check=False, cwd=REPO_ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "modelgate: error: cannot write the output: No space left on device"
+
+
+def test_a_refused_out_writes_nothing_at_all(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lineage"
+    out.mkdir()
+    (out / "scorer.json").symlink_to(tmp_path / "victim.json")  # pipe.json comes first, and must not be written
+    done = run_cli("export", "openlineage", "--at", str(repo), "--out", str(out))
+    assert done.returncode == 2 and "refusing to write 'scorer.json'" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["scorer.json"] and not (tmp_path / "victim.json").exists()
+    dash = run_cli("export", "backstage", "--at", str(repo), "--out", "-", cwd=tmp_path)
+    assert dash.returncode == 2 and "--out names a directory" in dash.stderr and not (tmp_path / "-").exists()

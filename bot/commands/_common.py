@@ -162,6 +162,22 @@ def emit(text: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         stdout_closed()
+    except OSError as exc:  # a full disk, a device that refuses: one line, exit 2, and nothing left to flush
+        stdout_closed()
+        raise UsageError(f"cannot write the output: {exc.strerror or exc}") from exc
+
+
+def say(line: str) -> None:
+    """One line on stderr (a warning, a note); when stderr's reader has gone, dropped quietly, as stdout's is."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stderr.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def stdout_closed() -> None:
@@ -221,7 +237,7 @@ def exit_code(findings: Iterable[Finding], fail_on: Severity, failed: bool) -> i
     if not counts:
         return 0
     what = " and ".join(f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in SEVERITIES[::-1] if s in counts)
-    print(f"modelgate: failing on {what} (--fail-on {fail_on})", file=sys.stderr)
+    say(f"modelgate: failing on {what} (--fail-on {fail_on})")
     return 1
 
 
@@ -280,8 +296,8 @@ def warn_unreadable(snapshot: Snapshot) -> None:
     """One line on stderr when some manifests of a state could not be read (so a graph may be partial)."""
     files = sorted({f.file for f in snapshot.findings if f.rule == "MG001" and f.file})
     if files:
-        print(f"modelgate: warning: {len(files)} file(s) could not be read as manifests and are left out "
-              f"({', '.join(files[:3])}{', …' if len(files) > 3 else ''}); run modelgate lint", file=sys.stderr)
+        say(f"modelgate: warning: {len(files)} file(s) could not be read as manifests and are left out "
+            f"({', '.join(files[:3])}{', …' if len(files) > 3 else ''}); run modelgate lint")
 
 
 def add_cache(parser: argparse.ArgumentParser) -> None:

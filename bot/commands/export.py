@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
-from bot.commands._common import add_output, add_today, load_state, put, today, warn_unreadable
+from bot.commands._common import add_output, add_today, load_state, put, say, today, warn_unreadable
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.files import write_atomically
@@ -27,7 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "export", help="the contracts and the graph as OpenLineage events or Backstage entities",
         description="The models and contract versions of one state as OpenLineage JobEvents (JSON Lines) or "
                     "Backstage catalog entities (one multi-document YAML). See docs/exports.md for the mappings.")
-    parser.add_argument("target", choices=TARGETS, help="the format to export to")
+    parser.add_argument("target", choices=TARGETS, metavar="TARGET",
+                        help=f"the format to export to: {' or '.join(TARGETS)}")
     parser.add_argument("--at", metavar="PATH|REV",
                         help="a directory or a git revision of the repository here (default: the working tree)")
     parser.add_argument("--out", metavar="DIR",
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         text = backstage.to_yaml(entities)
         files = {CATALOG_FILE: text}
     for note in (*inv.notes, *notes):
-        print(f"modelgate: warning: {terminal_text(note)}", file=sys.stderr)
+        say(f"modelgate: warning: {terminal_text(note)}")
     if args.out is None:
         put(text)
     else:
@@ -95,14 +95,18 @@ def _repository(at: str | None) -> str:
 
 
 def _write(out: Path, files: dict[str, str]) -> None:
-    """Write ``files`` (name -> text) into ``out``, refusing any name that would land elsewhere."""
+    """Write ``files`` (name -> text) into ``out``, refusing any name that would land elsewhere: every target is
+    judged before the first is written, so a refusal leaves no half-written export."""
+    if str(out) == "-":
+        raise UsageError("--out - : --out names a directory; to print, leave --out out (or use --output -)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         root = out.resolve()
-        for name, text in sorted(files.items()):
-            target = (root / name).resolve()
+        targets = {name: (root / name).resolve() for name in sorted(files)}
+        for name, target in targets.items():
             if target.parent != root:
                 raise UsageError(f"--out {out}: refusing to write {name!r} outside the directory")
-            write_atomically(target, text)
+        for name, target in targets.items():
+            write_atomically(target, files[name])
     except OSError as exc:
         raise UsageError(f"--out {out}: {exc.strerror or exc}") from exc

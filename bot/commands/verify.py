@@ -7,11 +7,10 @@ report. Exit 0 pass, 1 any breach, 2 usage (unknown contract, unreadable file).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.commands._common import add_format, add_max_bytes, find_version, load_state, parse_ref, show
+from bot.commands._common import add_format, add_max_bytes, find_version, load_state, parse_ref, say, show
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.report.formats import VERIFY
@@ -68,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
     show(VERIFY, args.format, VerifyReport(result, manifest.path, line))
     if args.format == "json":  # the other formats show the notes
         for note in result.notes:
-            print(f"modelgate: note: {terminal_text(note)}", file=sys.stderr)
+            say(f"modelgate: note: {terminal_text(note)}")
     return 0 if result.verdict == "pass" else 1
