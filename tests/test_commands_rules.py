@@ -67,5 +67,13 @@ def test_did_you_mean_is_one_rule_for_ids_and_names_alike(word: str, meant: str)
         find(word, catalog())
 
 
+@pytest.mark.parametrize(("word", "listed"), [("MG1", "MG101, MG102"), ("mg30", "MG301, MG302"),
+                                              ("consumes", "consumes-deprecated, consumes-retired")])
+def test_a_prefix_lists_the_rules_it_starts(word: str, listed: str) -> None:
+    """``rules MG1`` names the rules that start so (as completion offers them), not one far-off guess."""
+    with pytest.raises(UsageError, match=re.escape(f"no rule {word!r}; rules starting so: {listed}")):
+        find(word, catalog())
+
+
 def test_an_exact_id_in_any_case_or_name_is_found() -> None:
     assert find("mg101", catalog()).id == find("breaking-change-in-version", catalog()).id == "MG101"

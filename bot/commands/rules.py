@@ -46,6 +46,12 @@ def find(word: str, rules: dict[str, Rule]) -> Rule:
         if word.upper() == rule.id or word == rule.name:
             return rule
     keys = {_normal(key): key for rule in rules.values() for key in (rule.id, rule.name)}
+    starting = [key for normal, key in keys.items() if normal.startswith(_normal(word))] if word else []
+    if _normal(word) in keys or len(starting) == 1:  # MG1O1 (an O read as a zero), or the one rule it starts
+        raise UsageError(f"no rule {word!r}; did you mean {keys.get(_normal(word), starting[0])}?")
+    if starting:  # a prefix (MG1, breaking): the rules it starts, as completion offers them
+        shown = ", ".join(starting[:12]) + (", …" if len(starting) > 12 else "")
+        raise UsageError(f"no rule {word!r}; rules starting so: {shown}")
     close = difflib.get_close_matches(_normal(word), list(keys), n=1, cutoff=0.6)
     hint = f"; did you mean {keys[close[0]]}?" if close else "; modelgate rules lists them"
     raise UsageError(f"no rule {word!r}{hint}")
