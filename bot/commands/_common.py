@@ -172,12 +172,7 @@ def say(line: str) -> None:
     try:
         print(line, file=sys.stderr, flush=True)
     except BrokenPipeError:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stderr.fileno())
-            os.close(devnull)
-        except (OSError, ValueError, AttributeError):
-            pass
+        _to_null_device(sys.stderr)
 
 
 def stdout_closed() -> None:
@@ -188,11 +183,17 @@ def stdout_closed() -> None:
     verdict, a lint's findings), so ``modelgate check | head -1`` exits as ``modelgate check`` would (1 on a
     failing check), which ``set -o pipefail`` reports. Nothing is said on stderr: a closed pipe is the reader's
     choice, not an error."""
+    _to_null_device(sys.stdout)
+
+
+def _to_null_device(stream: Any) -> None:
+    """Point ``stream``'s descriptor at the null device: what is still buffered, and the interpreter's flush at exit,
+    go nowhere instead of raising again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # stdout is not a file (replaced in-process): nothing to flush
+    except (OSError, ValueError, AttributeError):  # not a file (replaced in-process): nothing to flush
         pass
 
 
