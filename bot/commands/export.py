@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{flag} applies to openlineage only")
     if args.out is not None and args.output not in (None, "-"):
         raise UsageError("--out DIR writes files of its own: give --out or --output, not both")
+    if args.out == "-":
+        raise UsageError("--out - : --out names a directory; to print, leave --out out (or use --output -)")
     snapshot = load_state(args.at)
     warn_unreadable(snapshot)
     inv = inventory(snapshot)
@@ -97,8 +99,6 @@ def _repository(at: str | None) -> str:
 def _write(out: Path, files: dict[str, str]) -> None:
     """Write ``files`` (name -> text) into ``out``, refusing any name that would land elsewhere: every target is
     judged before the first is written, so a refusal leaves no half-written export."""
-    if str(out) == "-":
-        raise UsageError("--out - : --out names a directory; to print, leave --out out (or use --output -)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         root = out.resolve()
