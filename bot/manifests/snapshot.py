@@ -198,13 +198,12 @@ class Lines:
         if known is not None:
             return known
         sizes = self._all_sizes()
-        children = node.items() if isinstance(node, dict) else enumerate(node)
-        offsets: dict[Any, int] = {}
+        starts: list[int] = []
         running = 0
-        for part, child in children:
-            offsets[part] = running
+        for child in node.values() if isinstance(node, dict) else node:
+            starts.append(running)
             running += 1 + sizes.get(id(child), 0)
-        made = offsets if isinstance(node, dict) else list(offsets.values())
+        made = dict(zip(node, starts, strict=True)) if isinstance(node, dict) else starts
         self._offsets[id(node)] = made
         return made
 
