@@ -1,0 +1,76 @@
+"""The values every importer shares: what it reads (:class:`SourceFile`, :class:`ImportContext`) and what it
+produces (:class:`Imported`: generated manifest documents and notices), and its one error (:class:`SourceInvalid`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import DomainError
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file of an import, as the shell read it: ``path`` as the user named it (for messages and the
+    header), ``data`` its bytes."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What an importer may ask of the world, passed in by the shell.
+
+    ``owners_for``: the CODEOWNERS owners of a repository-relative path (empty when no rule or no CODEOWNERS).
+    ``include_packages``: dbt only: import the models of installed packages too.
+    """
+
+    owners_for: Callable[[str], tuple[str, ...]] = lambda _path: ()
+    include_packages: bool = False
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One manifest an import writes: ``path`` relative to ``--out DIR`` ('/'-separated, e.g.
+    ``contracts/orders.yaml``), ``document`` the whole Model or Contract document (``apiVersion: modelgate/v1``),
+    ``origin`` what in the source it came from (``model.shop.orders``, ``MLmodel:models/churn``), for messages."""
+
+    path: str
+    document: dict[str, Any]
+    origin: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line the user should read: something the source does not say and the overlay can (an owner, a migration
+    guide), or something left out on purpose. ``pointer``: the JSON pointer in the source, where there is one."""
+
+    message: str
+    source: str
+    pointer: str | None = None
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What one import produces: ``tool`` (``dbt``, ``mlflow``, ``odcs``), the files, in a stable order, and the
+    notices."""
+
+    tool: str
+    files: tuple[Generated, ...]
+    notices: tuple[Notice, ...] = field(default=())
+
+
+class SourceInvalid(DomainError):
+    """A source file an importer cannot read: the file, the JSON pointer where there is one, and what is wrong.
+
+    ``str()`` is the one line the CLI prints: ``FILE[#POINTER]: MESSAGE``.
+    """
+
+    def __init__(self, source: str, message: str, pointer: str | None = None) -> None:
+        self.source = source
+        self.pointer = pointer
+        self.message = message
+        super().__init__(f"{source}{'#' + pointer if pointer else ''}: {message}")
