@@ -25,10 +25,14 @@ class ImportContext:
     """What an importer may ask of the world, passed in by the shell.
 
     ``owners_for``: the CODEOWNERS owners of a repository-relative path (empty when no rule or no CODEOWNERS).
+    ``base_dir``: the repository-relative directory ('/'-separated, '' for the root) that the paths inside the
+    source are relative to (dbt: the project directory, the parent of ``target/``), so that
+    ``owners_for(base_dir + "/" + path)`` asks CODEOWNERS about a model's own file.
     ``include_packages``: dbt only: import the models of installed packages too.
     """
 
     owners_for: Callable[[str], tuple[str, ...]] = lambda _path: ()
+    base_dir: str = ""
     include_packages: bool = False
 
 
