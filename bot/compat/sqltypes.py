@@ -77,3 +77,34 @@ def compare_sql(ctx: Context, original: Node, update: Node) -> None:
             ctx.add("ENFORCED_CONSTRAINT_ADDED", SQL_CONSTRAINTS, key)
         elif before[key] != after[key]:
             ctx.add("ENFORCED_CONSTRAINT_CHANGED", SQL_CONSTRAINTS, key)
+
+
+SQL_CHANGES: Final = frozenset({"SQL_TYPE_CHANGED", "ENFORCED_CONSTRAINT_ADDED", "ENFORCED_CONSTRAINT_REMOVED",
+                                "ENFORCED_CONSTRAINT_CHANGED"})
+
+
+def describe(change_type: str, path: str, old: Any, new: Any) -> str:
+    """A reviewer's sentence for one of :data:`SQL_CHANGES` at ``path`` (``#/properties/id/x-sql-type``), with the
+    values read from the two schemas: ``column id: SQL type integer → text (another base type)``."""
+    segments = [s.replace("~1", "/").replace("~0", "~") for s in path.lstrip("#").split("/") if s]
+    keyword_at = max((i for i, s in enumerate(segments) if s in (SQL_TYPE, SQL_CONSTRAINTS)), default=len(segments))
+    owner = segments[:keyword_at]
+    where = f"column {owner[-1]}" if len(owner) >= 2 and owner[-2] == "properties" else f"the schema at #{_join(owner)}"
+    if change_type == "SQL_TYPE_CHANGED":
+        before, after = _at(old, [*owner, SQL_TYPE]), _at(new, [*owner, SQL_TYPE])
+        return f"{where}: SQL type {before} → {after}, another base type"
+    constraint = segments[-1]
+    verb = {"ENFORCED_CONSTRAINT_ADDED": "added", "ENFORCED_CONSTRAINT_REMOVED": "removed",
+            "ENFORCED_CONSTRAINT_CHANGED": "changed"}[change_type]
+    return f"{where}: enforced {constraint} constraint {verb}"
+
+
+def _join(segments: list[str]) -> str:
+    return "".join("/" + s for s in segments)
+
+
+def _at(schema: Any, segments: list[str]) -> str:
+    node = schema
+    for segment in segments:
+        node = node.get(segment) if isinstance(node, dict) else None
+    return str(node) if node is not None else "(none)"
