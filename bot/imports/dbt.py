@@ -231,10 +231,11 @@ def _day(reader: _Reader, value: Any, *parts: str) -> dt.date | None:
     if value is None:
         return None
     found = _DAY.match(value) if isinstance(value, str) else None
-    try:
-        return dt.date.fromisoformat(found.group(1)) if found else None
-    except ValueError:
-        pass
+    if found is not None:
+        try:
+            return dt.date.fromisoformat(found.group(1))
+        except ValueError:
+            pass
     raise reader.fail(f"deprecation_date {value!r} is not a date (YYYY-MM-DD, or a timestamp starting with one)",
                       *parts)
 
