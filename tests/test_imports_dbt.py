@@ -6,14 +6,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.imports.dbt import build, manifest_name
 from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid
 from bot.manifests.models import Contract, Model
 from bot.policy.contract_diff import diff_contract_version
+from tests.helpers import json_out, run_cli
 
 PROJECT = "shop"
 
@@ -411,3 +414,22 @@ def test_the_import_is_stable_and_leaves_out_nothing_in_silence():
     assert [g.path for g in first.files] == sorted(g.path for g in first.files)
     assert any("dependencies on sources, seeds and snapshots" in n.message for n in first.notices)
     assert all(isinstance(g, Generated) for g in first.files)
+
+
+def write(imported: Imported, root: Path) -> Path:
+    for generated in imported.files:
+        target = root / generated.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(generated.document, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def test_dbt_a_contracted_version_deleted_before_its_deprecation_date_is_breaking_in_check(tmp_path):
+    owners = ImportContext(owners_for=lambda _path: ("@acme/data",))
+    nodes = versioned()
+    base = write(run(manifest(*nodes), owners), tmp_path / "base")
+    head = write(run(manifest(*nodes[1:2], nodes[3]), owners), tmp_path / "head")
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--today", "2026-01-15", "--format", "json")
+    rules = {f["rule"] for f in json_out(done)["findings"]}
+    assert "MG102" in rules, done.stdout  # removed before its sunset
+    assert done.returncode == 1
