@@ -11,7 +11,8 @@ contract, one in ten public, one in twenty versioned (two or three versions, the
 run, best of ``--repeat``:
 
 - **import**: ``bot.imports.dbt.build`` on the manifest's bytes (parse included), and the same with every document
-  rendered as YAML (libyaml's safe emitter) and written; the baseline is ``json.loads`` of the same bytes, the least any reader of the manifest does;
+  rendered as YAML (libyaml's safe emitter) and written; the baseline is ``json.loads`` of the same bytes, the
+  least any reader of the manifest does;
 - **check**: the imported manifests are committed to a git repository (base), the manifest is changed as a pull
   request would (a column removed and a base type changed in two contracted models, a column added to a third) and
   imported again (head); ``modelgate check --base base --head head --format json`` runs cold (no parse cache) as
@@ -55,7 +56,7 @@ def _column(rng: random.Random, name: str, enforced: bool) -> dict[str, Any]:
             "granularity": None, "doc_blocks": []}
 
 
-def _node(rng: random.Random, name: str, layer: str, parents: list[str], *, version: int | None = None,
+def _node(rng: random.Random, name: str, layer: str, parents: list[str], *, version: int | None = None,  # noqa: PLR0913
           latest: int | None = None, deprecation: str | None = None) -> dict[str, Any]:
     enforced = layer == "marts" and rng.random() < 0.33
     access = "public" if rng.random() < 0.1 else "protected"
@@ -116,7 +117,8 @@ def generate(models: int, seed: int = 15) -> dict[str, Any]:
         name = f"exposure_{index:03d}"
         kind = "ml" if index % 5 == 0 else rng.choice(("dashboard", "notebook", "analysis", "application"))
         exposures[f"exposure.{PROJECT}.{name}"] = {
-            "name": name, "resource_type": "exposure", "package_name": PROJECT, "unique_id": f"exposure.{PROJECT}.{name}",
+            "name": name, "resource_type": "exposure", "package_name": PROJECT,
+            "unique_id": f"exposure.{PROJECT}.{name}",
             "original_file_path": "models/exposures.yml", "type": kind,
             "owner": {"name": "Data team", "email": "data@example.com"}, "meta": {"owner": "@acme/ml"},
             "description": "", "depends_on": {"macros": [], "nodes": rng.sample(marts, k=min(3, len(marts)))}}
@@ -140,7 +142,7 @@ def pull_request(manifest: dict[str, Any]) -> dict[str, Any]:
     first["columns"].pop(list(first["columns"])[-1])
     column = second["columns"][list(second["columns"])[-1]]
     column["data_type"] = "boolean" if column["data_type"] != "boolean" else "integer"
-    third["columns"]["added_column"] = {**third["columns"][list(third["columns"])[0]], "name": "added_column"}
+    third["columns"]["added_column"] = {**third["columns"][next(iter(third["columns"]))], "name": "added_column"}
     return changed
 
 
