@@ -207,7 +207,7 @@ class _Facts:
     exposures: list[_Exposure] = field(default_factory=list)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # group name -> owner
     not_null: set[tuple[str, str]] = field(default_factory=set)  # (model unique_id, column name) by a test
-    other_parents: int = 0  # depends_on entries that are not models (sources, seeds, snapshots)
+    other_parents: int = 0  # depends_on entries that are not enabled models (sources, seeds, snapshots, …)
 
 
 def _version(reader: _Reader, value: Any, *parts: str) -> int | None:
@@ -405,8 +405,9 @@ class _Import:
                  *(self._ml(exposure, contract_names) for exposure in sorted(ml, key=lambda e: e.uid)),
                  *files]
         if facts.other_parents:
-            self.notice(f"{facts.other_parents} dependencies on sources, seeds and snapshots are not imported: only "
-                        "dbt models provide contracts")
+            count = facts.other_parents
+            self.notice(f"{count} {'dependency' if count == 1 else 'dependencies'} on sources, seeds, snapshots and other nodes that are "
+                        "not enabled models are not imported: only dbt models provide contracts")
         ordered = sorted(files, key=lambda g: g.path)
         return Imported(TOOL, tuple(ordered), tuple(self.notices))
 
@@ -416,7 +417,7 @@ class _Import:
             for uid in dependent.depends_on:
                 if uid in self.facts.models:
                     yield uid
-                elif not uid.startswith(("model.", "metric.", "semantic_model.")):
+                else:
                     self.facts.other_parents += 1
 
     # -- owners
