@@ -406,8 +406,9 @@ class _Import:
                  *files]
         if facts.other_parents:
             count = facts.other_parents
-            self.notice(f"{count} {'dependency' if count == 1 else 'dependencies'} on sources, seeds, snapshots and other nodes that are "
-                        "not enabled models are not imported: only dbt models provide contracts")
+            noun = "dependency" if count == 1 else "dependencies"
+            self.notice(f"{count} {noun} on sources, seeds, snapshots and other nodes that are not enabled models "
+                        "are not imported: only dbt models provide contracts")
         ordered = sorted(files, key=lambda g: g.path)
         return Imported(TOOL, tuple(ordered), tuple(self.notices))
 
