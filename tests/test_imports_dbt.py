@@ -433,3 +433,8 @@ def test_dbt_a_contracted_version_deleted_before_its_deprecation_date_is_breakin
     rules = {f["rule"] for f in json_out(done)["findings"]}
     assert "MG102" in rules, done.stdout  # removed before its sunset
     assert done.returncode == 1
+
+
+def test_dbt_contract_enforcement_removed_is_breaking():
+    after = changed(lambda n: n["config"]["contract"].update(enforced=False))
+    assert ("CONTRACT_ENFORCEMENT_REMOVED", True) in schema_change(manifest(ORDERS), after)

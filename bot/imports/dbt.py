@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.compat.sqltypes import SQL_CONSTRAINTS, SQL_TYPE
+from bot.compat.sqltypes import CONTRACT_ENFORCED, SQL_CONSTRAINTS, SQL_TYPE
 from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
 from bot.imports.sqltypes import json_schema_of
 from bot.owners import OWNER_RE
@@ -42,7 +42,6 @@ from bot.owners import OWNER_RE
 TOOL: Final = "dbt"
 LABEL: Final = "modelgate.dev/imported-from"
 SUPPORTED: Final = range(9, 13)  # manifest schema v9..v12
-CONTRACT_ENFORCED: Final = "x-dbt-contract-enforced"
 ML_EXPOSURE: Final = "ml"
 OWNER_META_KEYS: Final = ("owners", "owner", "github")  # a model's (or an exposure's) meta
 GROUP_OWNER_KEYS: Final = ("github", "owners", "owner", "name")  # a group's owner

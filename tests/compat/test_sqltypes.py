@@ -140,3 +140,13 @@ def test_schema_diff_lists_a_base_type_change(tmp_path):
     done = run_cli("schema-diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "json")
     assert done.returncode == 1, done.stderr
     assert [c["type"] for c in json_out(done)["changes"]] == ["SQL_TYPE_CHANGED"]
+
+
+def test_dbt_contract_enforcement_removed_is_breaking_under_forward_and_added_is_not():
+    enforced, loose = table(id=column("integer")), {**table(id=column("integer")), "x-dbt-contract-enforced": False}
+    assert found(enforced, loose, "forward") == [("CONTRACT_ENFORCEMENT_ADDED", "#/x-dbt-contract-enforced", False)]
+    assert found(loose, enforced, "forward") == [("CONTRACT_ENFORCEMENT_REMOVED", "#/x-dbt-contract-enforced", True)]
+    [change] = diff_contract_version("contract:orders@1", {"schema": enforced}, {"schema": loose}, "forward")
+    assert change.breaking
+    assert change.detail == ("the table: contract enforcement removed (x-dbt-contract-enforced: false) "
+                             "(breaks forward compatibility)")
