@@ -206,6 +206,12 @@ def test_dbt_a_constraint_is_enforced_by_adapter_and_materialization(adapter, ma
     assert marked == enforced
 
 
+def test_an_adapter_not_in_the_table_is_read_with_the_base_table_and_noticed_once():
+    nodes = [model_node(name, column("id", "integer", {"type": "unique"}), enforced=True) for name in ("a", "b")]
+    imported = run(manifest(*nodes, adapter="somethingelse"))
+    assert [n.pointer for n in imported.notices if "somethingelse" in n.message] == ["/metadata/adapter_type"]
+
+
 def test_model_level_constraints_are_kept_at_the_root():
     node = model_node("t", column("id"), enforced=True,
                       constraints=[{"type": "primary_key", "columns": ["id"], "name": None, "expression": None}])

@@ -357,6 +357,7 @@ class _Import:
         self.context = context
         self.notices: list[Notice] = []
         self.names: dict[tuple[str, str], str] = {}  # (kind, manifest name) -> the source object that has it
+        self.adapter_noticed = False
 
     def notice(self, message: str, *parts: str) -> None:
         self.notices.append(Notice(message, self.reader.path, pointer(*parts) if parts else None))
@@ -507,7 +508,13 @@ class _Import:
     def _enforced_types(self, node: _Node) -> frozenset[str]:
         if not node.enforced or node.materialized not in CONSTRAINING_MATERIALIZATIONS:
             return frozenset()
-        return ENFORCED_BY_ADAPTER.get(self.facts.adapter or "", _BASE_ENFORCED)
+        adapter = self.facts.adapter or ""
+        if adapter not in ENFORCED_BY_ADAPTER and not self.adapter_noticed:
+            self.adapter_noticed = True
+            self.notice(f"adapter {adapter or '(unset)'!r} is not in modelgate's table of the constraints each adapter "
+                        f"enforces: read with dbt's base table ({', '.join(sorted(_BASE_ENFORCED))} enforced)",
+                        "metadata", "adapter_type")
+        return ENFORCED_BY_ADAPTER.get(adapter, _BASE_ENFORCED)
 
     def _column(self, node: _Node, column: _Column, enforced_types: frozenset[str], untyped: list[str]
                 ) -> dict[str, Any]:
