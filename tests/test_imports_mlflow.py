@@ -37,6 +37,7 @@ from bot.imports.model import Generated, ImportContext, Imported, SourceFile, So
 from bot.manifests.models import Contract
 from bot.manifests.models import Model as ModelManifest
 from tests.helpers import json_out, run_cli
+from tests.helpers import model as helper_model
 
 OWNERS = {"metadata": {"owners": ["@acme/ml"]}}
 
@@ -400,6 +401,45 @@ def test_the_deepest_signature_read_still_lints(tmp_path: Path) -> None:
         build([source(tmp_path / "src" / "deeper" / "MLmodel", tmp_path / "src")], ImportContext())
     assert caught.value.pointer == "/signature/inputs"
     assert f"nesting deeper than {MAX_JSON_DEPTH} levels" in str(caught.value)
+
+
+def imported_dir(root: Path, name: str, signature: ModelSignature) -> Path:
+    """The manifests of one MLflow-written model, rendered into ``root/out``, beside a hand-written model that
+    consumes its output."""
+    save(root / "src", name, signature, **OWNERS)
+    render(build([source(root / "src" / name / "MLmodel", root / "src")], ImportContext()).files, root / "out")
+    (root / "out" / "models" / "retention.yaml").write_text(
+        helper_model("retention", consumes=[(f"{name}-output", 1)], owners=["@acme/crm"]))
+    return root / "out"
+
+
+@pytest.mark.parametrize(("inputs", "outputs", "breaking"), [
+    ([ColSpec("double", "x"), ColSpec("string", "y", required=False), ColSpec("long", "z")],
+     [ColSpec("double", "score")], {"churn-input"}),  # a new required input: the callers' records lack it
+    # a new optional input: a caller may send a column of that name already, which the old model ignored
+    ([ColSpec("double", "x"), ColSpec("string", "y", required=False), ColSpec("long", "z", required=False)],
+     [ColSpec("double", "score")], {"churn-input"}),
+    ([ColSpec("double", "x")], [ColSpec("double", "score"), ColSpec("string", "band")], set()),
+    ([ColSpec("double", "x"), ColSpec("string", "y", required=False)], [ColSpec("long", "score")], set()),
+    ([ColSpec("double", "x"), ColSpec("string", "y", required=False)], [ColSpec("string", "score")],
+     {"churn-output"}),
+    ([ColSpec("double", "x"), ColSpec("string", "y")], [ColSpec("double", "band")], {"churn-input", "churn-output"}),
+    ([ColSpec("double", "x"), ColSpec("string", "y", required=False)], [], {"churn-output", "retention"}),
+], ids=["required-input-added", "optional-input-added", "optional-input-removed-output-added", "output-narrowed",
+        "output-retyped", "input-made-required-output-renamed", "outputs-removed"])
+def test_check_breaks_where_callers_or_consumers_would(tmp_path: Path, inputs: list[ColSpec],
+                                                       outputs: list[ColSpec], breaking: set[str]) -> None:
+    """Base and head imported from two versions of one model: ``modelgate check`` calls breaking what a caller of
+    the new model (inputs, backward) or a consumer of its outputs (forward) would fail on, and nothing else."""
+    before = ModelSignature(inputs=Schema([ColSpec("double", "x"), ColSpec("string", "y", required=False)]),
+                            outputs=Schema([ColSpec("double", "score")]))
+    after = ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs) if outputs else None)
+    base, head = imported_dir(tmp_path / "base", "churn", before), imported_dir(tmp_path / "head", "churn", after)
+    done = run_cli("check", "--base", str(base), "--head", str(head), "--format", "json", "--today", "2026-11-28")
+    findings = json_out(done)["findings"]
+    errors = {f["subject"].split(":", 1)[-1].split("@")[0] for f in findings if f["severity"] == "error"}
+    assert errors == breaking, findings
+    assert done.returncode == (1 if breaking else 0), done.stderr
 
 
 # --- bad input ----------------------------------------------------------------------------------------------------

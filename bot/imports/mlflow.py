@@ -14,6 +14,8 @@ provides ``<name>-output`` version 1; each contract's schema is a JSON Schema (2
 - a tensor-based signature: a leading ``-1`` is the batch dimension and a record is one element of the batch;
   every other dimension is an array with its fixed size as ``minItems``/``maxItems`` (``-1``: any size); named
   tensors are the properties of an object, a single unnamed tensor is the record itself;
+- an input contract is ``backward`` compatible (the model reads it: a new signature must take every record the old
+  one took), an output contract ``forward`` (its consumers read it: they must take what the new one produces);
 - ``params`` (inference parameters, passed beside the records, not in them) are kept on the input schema as the
   annotation ``x-mlflow-params`` and named in the contract's description.
 
@@ -136,7 +138,8 @@ def _one(source: SourceFile, context: ImportContext) -> tuple[list[Generated], l
         if part == INPUT and params:
             schema["x-mlflow-params"] = params
         made.append(Generated(f"contracts/{contract}.yaml",
-                              _contract(contract, owners, _contract_description(name, part, params), schema), origin))
+                              _contract(contract, part, owners, _contract_description(name, part, params), schema),
+                              origin))
         if part == INPUT:
             notice(f"no model provides {contract}: MG005 warns until the model making these records lists "
                    f"`provides: [{{contract: {contract}, version: 1}}]`", "/signature/inputs")
@@ -250,8 +253,13 @@ def _manifest(kind: str, name: str, owners: list[str], description: str, spec: d
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}
 
 
-def _contract(name: str, owners: list[str], description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return _manifest("Contract", name, owners, description, {"versions": [{"version": 1, "schema": schema}]})
+def _contract(name: str, part: str, owners: list[str], description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An input contract is ``backward``: its reader is the model, so a new signature must accept every record
+    the old one did (a new required column breaks); an output contract is ``forward``: its readers are the
+    consumers, so they must accept what the new signature produces (a removed column breaks)."""
+    compatibility = "backward" if part == INPUT else "forward"
+    return _manifest("Contract", name, owners, description,
+                     {"compatibility": compatibility, "versions": [{"version": 1, "schema": schema}]})
 
 
 # --- the signature ----------------------------------------------------------------------------------------------
