@@ -28,6 +28,7 @@ from mlflow.types.schema import (
     ParamSpec,
     Property,
     Schema,
+    SparkMLVector,
     TensorSpec,
 )
 
@@ -57,6 +58,7 @@ NESTED = ModelSignature(
         ColSpec(Map("double"), "scores", required=False),
         ColSpec(Array(Map(Array("long"))), "history"),
         ColSpec(AnyType(), "extra", required=False),
+        ColSpec(SparkMLVector(), "features", required=False),
     ]),
     outputs=Schema([ColSpec(Object([Property("label", "string"), Property("confidence", "double")]), "result")]),
 )
@@ -210,6 +212,8 @@ def test_nested_array_object_map_and_any(zoo: Path) -> None:
     assert props["scores"]["additionalProperties"] == {"type": "number", "x-mlflow-type": "double"}
     assert props["history"]["items"]["additionalProperties"]["items"]["x-mlflow-type"] == "long"
     assert props["extra"] == {"x-mlflow-type": "any"}
+    assert props["features"] == {"type": ["array", "null"], "items": {"type": "number"},
+                                 "x-mlflow-type": "sparkml_vector"}
     assert schema["required"] == ["tags", "address", "history"]
     inputs = NESTED.inputs
     good = {"tags": ["a", "b"], "address": {"city": "Oslo"}, "history": [{"k": [1, 2]}]}
@@ -217,6 +221,7 @@ def test_nested_array_object_map_and_any(zoo: Path) -> None:
     assert agree(schema, inputs, {**good, "scores": {"x": 0.5}, "extra": {"any": ["thing"]}})
     assert agree(schema, inputs, {**good, "scores": None})  # an optional map may be null
     assert agree(schema, inputs, {**good, "address": {"city": "Oslo", "zip": 1234}})
+    assert accepts(schema, {**good, "features": [0.5, 1]}) and not accepts(schema, {**good, "features": ["a"]})
     assert not agree(schema, inputs, {**good, "address": {"city": "Oslo", "street": "x"}})  # Object is closed
     assert not agree(schema, inputs, {**good, "address": {"zip": 1234}})
     assert not agree(schema, inputs, {**good, "tags": "a"})
@@ -509,6 +514,32 @@ def test_mixed_tensor_and_column_specs_are_refused(churn_text: str) -> None:
     columns = churn_columns(churn_text)[:2]
     columns[1] = {"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1]}, "name": "t"}
     assert failure(with_inputs(churn_text, columns)).pointer == "/signature/inputs/1"
+
+
+@pytest.mark.parametrize(("columns", "pointer", "words"), [
+    ([{"type": "double", "name": "x"}, {"type": "long", "name": "x"}], "/signature/inputs/1/name", "given twice"),
+    ([{"type": "double", "name": "x"}, {"type": "long"}], "/signature/inputs/1", "named and unnamed"),
+    ([{"type": "double", "name": 3}], "/signature/inputs/0/name", "a string, not a number"),
+    (["x"], "/signature/inputs/0", "a mapping, not a string"),
+    ([{"name": "x"}], "/signature/inputs/0", "no `type`"),
+    ([{"type": "map", "values": "long", "name": "m"}], "/signature/inputs/0/values", "not a string"),
+    ([{"type": "object", "properties": [{"name": "a", "type": "long"}], "name": "o"}],
+     "/signature/inputs/0/properties", "mapping of name to type"),
+    ([{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-2]}}],
+     "/signature/inputs/0/tensor-spec/shape", "a list of sizes"),
+    ([{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1] * 33}}],
+     "/signature/inputs/0/tensor-spec/shape", "33 dimensions"),
+])
+def test_a_bad_spec_is_named_with_its_pointer(churn_text: str, columns: list[Any], pointer: str, words: str) -> None:
+    error = failure(with_inputs(churn_text, columns))
+    assert error.pointer == pointer and words in error.message, str(error)
+
+
+def test_an_unknown_param_type_points_at_it(churn_text: str) -> None:
+    doc = yaml.safe_load(churn_text)
+    doc["signature"]["params"] = doc["signature"]["params"].replace('"long"', '"int"')
+    error = failure(yaml.safe_dump(doc).encode())
+    assert error.pointer == "/signature/params/1/type" and "unknown MLflow param type 'int'" in error.message
 
 
 @pytest.mark.parametrize(("data", "words"), [

@@ -58,7 +58,7 @@ COLUMN_TYPES: Final[dict[str, dict[str, Any]]] = {
     "binary": {"type": "string", "contentEncoding": "base64"},
     "datetime": {"type": "string", "format": "date-time"},
 }
-NESTED_TYPES: Final = ("array", "object", "map", "any")
+NESTED_TYPES: Final = ("array", "object", "map", "any", "sparkml_vector")
 # numpy dtypes (as MLflow writes them in a tensor-spec) -> the JSON Schema of one element
 _INTEGERS: Final = {f"int{bits}": (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) for bits in (8, 16, 32, 64)} | {
     f"uint{bits}": (0, 2**bits - 1) for bits in (8, 16, 32, 64)}
@@ -334,7 +334,7 @@ def _columns(source: SourceFile, specs: list[dict[str, Any]], pointer: str, *, n
 
 
 def _required(source: SourceFile, spec: dict[str, Any], pointer: str) -> bool:
-    value = spec.get("required", True)  # MLflow before 2.10 wrote no `required`: every column was
+    value = spec.get("required", True)  # an older MLflow wrote no `required`; MLflow reads that as required
     if not isinstance(value, bool):
         raise SourceInvalid(source.path, f"`required` is true or false, not {value!r}", f"{pointer}/required")
     return value
@@ -352,6 +352,8 @@ def _column(source: SourceFile, spec: dict[str, Any], pointer: str) -> dict[str,
         return {**COLUMN_TYPES[kind], "x-mlflow-type": kind}
     if kind == "any":
         return {"x-mlflow-type": "any"}
+    if kind == "sparkml_vector":  # MLflow's SparkMLVector: an Array of double
+        return {"type": "array", "items": {"type": "number"}, "x-mlflow-type": kind}
     if kind == "array":
         return {"type": "array", "items": _column(source, _nested(source, spec, "items", pointer),
                                                   f"{pointer}/items"), "x-mlflow-type": "array"}
@@ -456,7 +458,7 @@ def _params(source: SourceFile, signature: dict[str, Any]) -> list[dict[str, Any
             raise SourceInvalid(source.path, f"a param spec is a mapping, not {_kind(spec, article=True)}", at)
         if not isinstance(spec.get("name"), str):
             raise SourceInvalid(source.path, "a param has a name (a string)", f"{at}/name")
-        key = "type" if "type" in spec else "dtype"  # MLflow before 2.6 wrote `dtype`
+        key = "type" if "type" in spec else "dtype"  # an older MLflow wrote `dtype`; MLflow still reads it
         kind = spec.get(key)
         if kind not in COLUMN_TYPES and kind != "object":
             raise SourceInvalid(source.path, f"unknown MLflow param type {kind!r} (known: "
