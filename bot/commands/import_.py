@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.commands._common import put, say
+from bot.commands._common import add_output, put, say
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.files import write_atomically
@@ -84,6 +84,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="overwrite files edited by hand, or not written by this import, at the paths it writes")
     parser.add_argument("--include-packages", action="store_true",
                         help="dbt: import the models of installed packages too, not only the root project's")
+    add_output(parser)  # --check's diff
     parser.set_defaults(func=run)
 
 
