@@ -287,7 +287,8 @@ def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force
         for entry in plan.blocked:
             why = "was edited by hand (put the change in the overlay)" if entry.state == "edited" else entry.why
             verb = "remove" if entry.new is None else "overwrite"
-            say(f"modelgate: error: {shown}/{terminal_text(entry.path)}: not going to {verb} it: {why}; --force to {verb} it")
+            say(f"modelgate: error: {shown}/{terminal_text(entry.path)}: not going to {verb} it: {why}; "
+                f"--force to {verb} it")
         return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
