@@ -226,6 +226,8 @@ def test_no_odcs_document_at_all_is_an_error():
     (ORDERS.replace("logicalTypeOptions: {format: uuid}", "logicalTypeOptions: {minimum: 3}"),
      "odcs/0.odcs.yaml#/schema/0/properties/0/logicalTypeOptions: does not follow the standard: Additional "
      "properties are not allowed ('minimum' was unexpected)"),
+    (ORDERS.replace("      - name: amount\n        logicalType: number\n", "      - name: amount\n"),
+     "odcs/0.odcs.yaml#/schema/0/properties/1: does not follow the standard: the property has no logicalType"),
     (ORDERS.replace("version: 2.1.0", "version: latest"), "odcs/0.odcs.yaml#/version: version 'latest' has no "
      "major number"),
     (ORDERS.replace("version: 2.1.0", "version: 2.0"), "odcs/0.odcs.yaml#/version: does not follow the standard: "

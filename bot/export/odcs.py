@@ -9,7 +9,10 @@
   ``logicalTypeOptions``, ``physicalType`` from ``x-sql-type``, ``x-odcs-FIELD`` annotations back as fields, nested
   ``properties`` and ``items``); whatever they cannot say (``additionalProperties``, ``oneOf``, a ``type`` that is
   optional yet not nullable, …) is the ``jsonSchema`` custom property of vendor ``modelgate``, keyword by keyword,
-  so that importing the document gives the same schema: nothing is dropped.
+  and a keyword the ODCS fields imply that the schema lacks is named in ``jsonSchemaOmit``, so that importing the
+  document gives the same schema: nothing is dropped. The standard's schema wants a ``logicalType`` on every
+  property: one whose JSON Schema fixes no single type gets a stand-in (its first type, else ``object`` or
+  ``array`` by its keywords, else ``string``) that ``jsonSchema``/``jsonSchemaOmit`` correct.
 - The SLO is ``slaProperties``: ``freshness_s`` as ``latency`` (in the largest unit of s, min, h, d that says it
   exactly), ``availability`` as a percentage, ``latency_p99_ms`` as ``latencyP99`` in ms; the contract's
   ``compatibility`` and the version's ``stability``, ``fallback``, ``deprecation`` and ``quality`` are custom
@@ -158,8 +161,7 @@ def property_of(schema: Any, *, name: str | None, required: bool) -> dict[str, A
         logical = FROM_JSON_TYPE.get(kind) if isinstance(kind, str) else None
         if logical == "string" and schema.get("format") in FROM_FORMAT:
             logical = FROM_FORMAT[schema["format"]]
-        if logical is not None:
-            element["logicalType"] = logical
+        element["logicalType"] = logical or _stand_in(schema)
         element["required"] = required if name is not None else not nullable
         for key in ("description", "examples", "deprecated"):
             if key in schema:
@@ -182,8 +184,21 @@ def property_of(schema: Any, *, name: str | None, required: bool) -> dict[str, A
         if logical == "array" and isinstance(schema.get("items"), dict):
             element["items"] = property_of(schema["items"], name=None, required=True)
     else:
+        element["logicalType"] = "string"
         element["required"] = required
     return _finish(element, schema, lambda: mapping.property_schema(element, item=name is None)[0])
+
+
+def _stand_in(schema: dict[str, Any]) -> str:
+    """The logicalType of a property whose JSON Schema fixes no one type (the standard's schema asks for one):
+    the first of its types, else what its keywords suggest, else ``string``; ``jsonSchema`` says the rest."""
+    kinds = schema.get("type")
+    for kind in kinds if isinstance(kinds, list) else ():
+        if kind in FROM_JSON_TYPE:
+            return FROM_JSON_TYPE[kind]
+    if "properties" in schema:
+        return "object"
+    return "array" if "items" in schema else "string"
 
 
 def _fields_back(schema: dict[str, Any], element: dict[str, Any]) -> None:
@@ -199,23 +214,26 @@ def _properties(schema: dict[str, Any], element: dict[str, Any]) -> None:
     properties = schema.get("properties")
     if not isinstance(properties, dict) or not properties:
         return
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    listed = schema.get("required")
+    required = listed if isinstance(listed, list) else []
     element["properties"] = [property_of(sub, name=key, required=key in required) for key, sub in properties.items()]
 
 
 def _finish(element: dict[str, Any], schema: Any, derive: Any) -> dict[str, Any]:
-    """``element`` with the ``jsonSchema`` custom property that makes its import ``schema`` again: the keywords the
-    derived schema misses or says otherwise. When the derived schema says a keyword ``schema`` lacks (no custom
-    property can take a keyword away), the element keeps its name and ``required`` only and the custom property
-    holds the whole schema."""
+    """``element`` with the custom properties that make its import ``schema`` again: ``jsonSchema``, the keywords
+    the derived schema misses or says otherwise (a schema that is not a mapping: the whole), and
+    ``jsonSchemaOmit``, the keywords it derives that ``schema`` does not have."""
     derived = derive()
     if derived == schema:
         return element
-    if isinstance(schema, dict) and isinstance(derived, dict) and set(derived) <= set(schema):
+    customs = element.setdefault("customProperties", [])
+    if isinstance(schema, dict) and isinstance(derived, dict):
         over = {key: value for key, value in schema.items() if derived.get(key, _NOT_GIVEN) != value}
+        omit = [key for key in derived if key not in schema]
+        if over:
+            customs.append(_custom(mapping.JSON_SCHEMA, over))
+        if omit:
+            customs.append(_custom(mapping.JSON_SCHEMA_OMIT, omit))
     else:
-        element = {key: element[key] for key in ("name", "required") if key in element}
-        element.pop("customProperties", None)
-        over = schema
-    element.setdefault("customProperties", []).append(_custom(mapping.JSON_SCHEMA, over))
+        customs.append(_custom(mapping.JSON_SCHEMA, schema))
     return element

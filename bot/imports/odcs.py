@@ -12,8 +12,9 @@ docs/importing-odcs.md; in short:
 - a property becomes a JSON Schema property: ``logicalType`` its ``type``, ``required`` both a required property
   and a type without ``null`` (a property that is not required may be absent or null), ``logicalTypeOptions`` the
   JSON Schema keywords of the same name, ``physicalType`` the ``x-sql-type`` annotation, what JSON Schema has no
-  keyword for an ``x-odcs-FIELD`` annotation; the ``jsonSchema`` custom property of vendor ``modelgate`` (what
-  ``modelgate export odcs`` writes for keywords ODCS cannot say) is laid over the result;
+  keyword for an ``x-odcs-FIELD`` annotation; the ``jsonSchemaOmit`` and ``jsonSchema`` custom properties of vendor
+  ``modelgate`` (what ``modelgate export odcs`` writes for keywords ODCS cannot say) take keywords away from the
+  result and lay theirs over it;
 - ``status``, ``slaProperties`` (``latency``, ``availability``, ``latencyP99``), ``team`` and modelgate's own
   custom properties become the version's status, SLO and the contract's owners; what has no place is a notice.
 
@@ -45,6 +46,7 @@ TENANT_LABEL: Final = "modelgate.dev/odcs-tenant"
 LABELS: Final = {"domain": DOMAIN_LABEL, "dataProduct": PRODUCT_LABEL, "tenant": TENANT_LABEL}
 VENDOR: Final = "modelgate"  # the vendor of the custom properties modelgate writes and reads back
 JSON_SCHEMA: Final = "jsonSchema"  # the custom property of the JSON Schema keywords ODCS cannot say
+JSON_SCHEMA_OMIT: Final = "jsonSchemaOmit"  # the custom property of the derived keywords the schema has not
 API_VERSION_RE: Final = re.compile(r"v3\.\d+\.\d+\Z")
 MAX_DEPTH: Final = 64
 
@@ -146,13 +148,13 @@ def _read(source: SourceFile, notices: list[Notice]) -> dict[str, Any] | None:
         notices.append(Notice(f"not an ODCS data contract (no kind: {KIND}): skipped", source.path))
         return None
     assert isinstance(data, dict)
-    data = plain(data)  # a YAML date is its ISO text, as the standard's JSON Schema reads it
-    api = data.get("apiVersion")
+    document: dict[str, Any] = plain(data)  # a YAML date is its ISO text, as the standard's JSON Schema reads it
+    api = document.get("apiVersion")
     if not (isinstance(api, str) and API_VERSION_RE.match(api)):
         raise SourceInvalid(source.path, f"apiVersion {api!r} is not ODCS v3 (v3.0.0 and later): modelgate reads "
                             "ODCS v3 documents only", "/apiVersion")
-    validate(source.path, data)
-    return data
+    validate(source.path, document)
+    return document
 
 
 def validate(path: str, data: dict[str, Any]) -> None:
@@ -172,6 +174,10 @@ def validate(path: str, data: dict[str, Any]) -> None:
     error = best_match(_standard().iter_errors(data))
     if error is not None:
         message = error.message if len(error.message) <= 300 else error.message[:300] + "…"
+        if error.validator == "required" and "'map'" in message and isinstance(error.instance, dict) and \
+                "logicalType" not in error.instance:
+            message = ("the property has no logicalType (the standard's JSON Schema then reads it as every type "
+                       "at once, and asks for 'map'): give its logicalType")
         raise SourceInvalid(path, f"does not follow the standard: {message}",
                             _pointer(data, tuple(error.absolute_path)))
 
@@ -335,8 +341,9 @@ def _owners(source: SourceFile, doc: dict[str, Any], context: ImportContext, not
     """The GitHub handles of the team: a member's ``username`` (or the team's ``name``) written as ``@login`` or
     ``@org/team``; else CODEOWNERS of the ODCS file; else none, and a notice. Other members are a notice."""
     team = doc.get("team")
+    named = team.get("name") if isinstance(team, dict) else None  # a team of 3.1 and later has a name
     members = team if isinstance(team, list) else (team or {}).get("members") or []
-    candidates = [] if isinstance(team, list) or not team else [team.get("name")]
+    candidates = [named]
     candidates += [member.get("username") for member in members]
     owners: list[str] = []
     others: list[str] = []
@@ -348,8 +355,8 @@ def _owners(source: SourceFile, doc: dict[str, Any], context: ImportContext, not
                 owners.append(candidate)
         elif candidate.strip():
             others.append(candidate)
-    if others and not isinstance(team, list) and team.get("name") in others:
-        others.remove(team["name"])  # a team's name that is not a handle is just its name
+    if named in others:
+        others.remove(named)  # a team's name that is not a handle is just its name
     if others:
         notices.append(Notice(f"team member(s) {', '.join(others)}: not a GitHub handle (@login or @org/team), "
                               "not an owner; name the owners in the overlay", source.path, "/team"))
@@ -485,17 +492,20 @@ def _annotate(element: dict[str, Any], schema: dict[str, Any]) -> None:
         if element.get(key) is not None:
             schema[ANNOTATION_PREFIX + key] = element[key]
     others = [entry for entry in element.get("customProperties") or ()
-              if not (entry.get("vendor") == VENDOR and entry.get("property") == JSON_SCHEMA)]
+              if not (entry.get("vendor") == VENDOR and entry.get("property") in (JSON_SCHEMA, JSON_SCHEMA_OMIT))]
     if others:
         schema[ANNOTATION_PREFIX + "customProperties"] = others
 
 
 def _overlaid(element: dict[str, Any], schema: dict[str, Any]) -> Any:
-    """``schema`` with modelgate's ``jsonSchema`` custom property laid over it: its keywords replace those
-    derived (a schema that is not a mapping replaces the whole)."""
-    over = _custom(element.get("customProperties")).get(JSON_SCHEMA)
-    if over is None:
-        return schema
+    """``schema`` without the keywords modelgate's ``jsonSchemaOmit`` custom property names and with its
+    ``jsonSchema`` laid over it: its keywords replace those derived (a schema that is not a mapping replaces the
+    whole)."""
+    custom = _custom(element.get("customProperties"))
+    omit = custom.get(JSON_SCHEMA_OMIT)
+    if isinstance(omit, list):
+        schema = {key: value for key, value in schema.items() if key not in omit}
+    over = custom.get(JSON_SCHEMA, {})
     if not isinstance(over, dict):
         return over
     return {**schema, **over}
