@@ -240,6 +240,37 @@ def test_bad_input_is_one_error_naming_the_file_and_the_pointer(text, expected):
     assert "\n" not in str(caught.value)
 
 
+def test_a_modelgate_custom_property_that_makes_no_valid_manifest_is_one_error():
+    text = ORDERS + "customProperties:\n  - {property: compatibility, value: sideways, vendor: modelgate}\n"
+    with pytest.raises(SourceInvalid) as caught:
+        imported(text)
+    assert str(caught.value).startswith("odcs/0.odcs.yaml#/schema/0: the contract orders-latest it makes is not a "
+                                        "valid manifest: spec.compatibility: Input should be")
+
+
+def test_maps_and_vectors_are_objects_and_arrays():
+    text = ORDERS.replace("""      - name: placed_on
+        logicalType: date
+        required: true
+""", """      - name: placed_on
+        logicalType: date
+        required: true
+      - name: attributes
+        logicalType: map
+        required: true
+        map: {key: {logicalType: string, required: true}, value: {logicalType: integer, required: true}}
+      - name: embedding
+        logicalType: vector
+        required: true
+        logicalTypeOptions: {dimensions: 3, elementType: float32}
+""")
+    props = only(imported(text))["spec"]["versions"][0]["schema"]["properties"]
+    assert props["attributes"] == {"type": "object", "additionalProperties": {"type": "integer"},
+                                   "x-odcs-mapKey": {"logicalType": "string", "required": True}}
+    assert props["embedding"] == {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3,
+                                  "x-odcs-logicalTypeOptions": {"dimensions": 3, "elementType": "float32"}}
+
+
 def test_a_document_failing_the_pydantic_model_names_the_pointer_of_its_first_error():
     text = ORDERS.replace("    dataProduct: shop\n", "").replace("dataProduct: shop", "dataProduct: [a, b]")
     with pytest.raises(SourceInvalid) as caught:

@@ -31,8 +31,11 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, Final
 
+from pydantic import ValidationError
+
 from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
 from bot.manifests.codec import plain
+from bot.manifests.models import Contract
 from bot.manifests.yamlread import YamlError, decode, read_yaml
 from bot.owners import OWNER_RE
 from bot.verify.validate import pointer as json_pointer
@@ -129,6 +132,14 @@ def _generated(name: str, versions: dict[int, tuple[str, dict[str, Any], dict[st
         spec["compatibility"] = contract_part["compatibility"]
     spec["versions"] = [versions[major][2] for major in sorted(versions, reverse=True)]
     document = {"apiVersion": "modelgate/v1", "kind": "Contract", "metadata": metadata, "spec": spec}
+    try:
+        Contract.model_validate(document)
+    except ValidationError as exc:  # a modelgate custom property or an SLA value modelgate's model refuses
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        path, _, pointer = origin.partition("#")
+        raise SourceInvalid(path, f"the contract {name} it makes is not a valid manifest: {where}: {first['msg']}",
+                            pointer or None) from None
     return Generated(f"contracts/{name}.yaml", document, origin)
 
 
@@ -163,7 +174,6 @@ def validate(path: str, data: dict[str, Any]) -> None:
     ``logicalType``, the ``logicalTypeOptions`` of each type)."""
     from jsonschema.exceptions import best_match
     from open_data_contract_standard.model import OpenDataContractStandard
-    from pydantic import ValidationError
 
     try:
         OpenDataContractStandard.model_validate(data)
