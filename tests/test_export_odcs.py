@@ -177,3 +177,12 @@ def test_odcs_takes_no_openlineage_flags(tmp_path: Path) -> None:
     platform = tricky_platform(tmp_path / "platform")
     done = run_cli("export", "odcs", "--at", str(platform), "--today", "2026-11-28")
     assert done.returncode == 2 and "--today applies to openlineage only" in done.stderr
+
+
+def test_a_version_whose_schema_cannot_be_read_is_warned_about_not_exported(tmp_path: Path) -> None:
+    platform = write_tree(tmp_path / "platform", {"contracts/a.yaml": contract("a", [
+        {"version": 1, "schema_ref": "schemas/missing.json"}, 2])})
+    done = run_cli("export", "odcs", "--at", str(platform))
+    assert done.returncode == 0
+    assert "a@1 has no ODCS document: its schema could not be read" in done.stderr
+    assert [doc["version"] for doc in yaml.safe_load_all(done.stdout)] == ["2.0.0"]

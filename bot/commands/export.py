@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         from bot.export import odcs
 
         documents = odcs.documents(snapshot)
-        notes = []
+        notes = [f"{name}@{number} has no ODCS document: its schema could not be read"
+                 for (name, number), version in inv.versions.items() if version.schema is None]
         files = {name: odcs.to_yaml([doc]) for name, doc in documents}
         text = odcs.to_yaml([doc for _, doc in documents])  # one multi-document YAML stream
     else:
