@@ -3,6 +3,7 @@ accepts, and the round trip: export then ``import odcs`` gives the same contract
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,18 @@ def test_a_version_whose_schema_cannot_be_read_is_warned_about_not_exported(tmp_
     assert done.returncode == 0
     assert "a@1 has no ODCS document: its schema could not be read" in done.stderr
     assert [doc["version"] for doc in yaml.safe_load_all(done.stdout)] == ["2.0.0"]
+
+
+def test_the_document_docs_exports_md_shows_is_the_start_of_the_real_one() -> None:
+    text = (REPO_ROOT / "docs/exports.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r'^```yaml title="fraud-score.v2.odcs.yaml"\n(.*?)^```', text, re.M | re.S)
+    shown = yaml.safe_load(block)
+    real = dict(export.documents(load_state(str(EXAMPLES[0]))))["fraud-score.v2.odcs.yaml"]
+    assert list(shown) == list(real)[:len(shown)]
+    for key, value in shown.items():
+        if key == "schema":
+            (obj,) = value
+            (whole,) = real["schema"]
+            assert obj == {**{k: whole[k] for k in obj}, "properties": whole["properties"][:len(obj["properties"])]}
+        else:
+            assert value == real[key], key
