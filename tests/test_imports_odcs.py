@@ -338,3 +338,10 @@ def test_dates_in_examples_are_their_iso_text():
     schema = only(imported(text))["spec"]["versions"][0]["schema"]
     assert schema["properties"]["amount"]["examples"] == ["2024-01-01"]
     assert not isinstance(schema["properties"]["amount"]["examples"][0], dt.date)
+
+
+def test_a_value_the_source_shares_by_an_anchor_is_not_shared_in_the_contract():
+    text = ORDERS.replace("examples: [12.5]", "examples: *seen").replace(
+        "logicalTypeOptions: {format: uuid}", "logicalTypeOptions: {format: uuid}\n        examples: &seen [a]")
+    rendered = yaml.safe_dump(only(imported(text)), sort_keys=False)
+    assert "&" not in rendered and "*" not in rendered

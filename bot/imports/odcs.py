@@ -34,7 +34,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
-from bot.manifests.codec import plain
+from bot.manifests.codec import dumps, loads, plain
 from bot.manifests.models import Contract
 from bot.manifests.yamlread import YamlError, decode, read_yaml
 from bot.owners import OWNER_RE
@@ -140,7 +140,8 @@ def _generated(name: str, versions: dict[int, tuple[str, dict[str, Any], dict[st
         path, _, pointer = origin.partition("#")
         raise SourceInvalid(path, f"the contract {name} it makes is not a valid manifest: {where}: {first['msg']}",
                             pointer or None) from None
-    return Generated(f"contracts/{name}.yaml", document, origin)
+    # a fresh copy: no value shared between two places (a YAML anchor of the source), so none renders as an alias
+    return Generated(f"contracts/{name}.yaml", loads(dumps(document)), origin)
 
 
 # --- reading and validating -------------------------------------------------------------------------------------
