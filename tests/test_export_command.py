@@ -115,7 +115,7 @@ def test_manifests_that_do_not_load_are_warned_about(repo: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (["export", "odcs"], "invalid choice: 'odcs'"),
+    (["export", "datahub"], "invalid choice: 'datahub'"),
     (["export", "backstage", "--namespace", "x"], "--namespace applies to openlineage only"),
     (["export", "backstage", "--today", "2026-11-28"], "--today applies to openlineage only"),
     (["export", "openlineage", "--namespace", " "], "non-empty namespace"),

@@ -1,4 +1,4 @@
-"""``modelgate export openlineage|backstage``: the contracts and the graph of one state in another format.
+"""``modelgate export openlineage|backstage|odcs``: the contracts and the graph of one state in another format.
 
 The shell of ``bot.export``: read the state ``--at`` names, take the clock (``--today``), print the export on
 stdout or write it under ``--out DIR`` (never outside it). Manifests that do not load and references the export
@@ -17,7 +17,7 @@ from bot.escape import terminal_text
 from bot.files import write_atomically
 from bot.sources import SourceError, git
 
-TARGETS = ("openlineage", "backstage")
+TARGETS = ("openlineage", "backstage", "odcs")
 CATALOG_FILE = "catalog-info.yaml"
 
 
@@ -32,7 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="a directory or a git revision of the repository here (default: the working tree)")
     parser.add_argument("--out", metavar="DIR",
                         help="write files under DIR (created if missing) instead of printing: one NAME.json per "
-                             f"model for openlineage, {CATALOG_FILE} for backstage")
+                             f"model for openlineage, {CATALOG_FILE} for backstage, "
+                             "CONTRACT.vVERSION.odcs.yaml per contract version for odcs")
     add_output(parser)
     parser.add_argument("--namespace", metavar="NS",
                         help="openlineage: the namespace of jobs and datasets (default modelgate://REPOSITORY, "
@@ -64,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
         files = {f"{model.name}.json": openlineage.to_json(event) + "\n"
                  for model, event in zip(inv.models, events, strict=True)}
         text = "".join(files.values())  # JSON Lines: the events in order, one a line
+    elif args.target == "odcs":
+        from bot.export import odcs
+
+        documents = odcs.documents(snapshot)
+        notes = [f"{name}@{number} has no ODCS document: its schema could not be read"
+                 for (name, number), version in inv.versions.items() if version.schema is None]
+        files = {name: odcs.to_yaml([doc]) for name, doc in documents}
+        text = odcs.to_yaml([doc for _, doc in documents])  # one multi-document YAML stream
     else:
         from bot.export import backstage
 
