@@ -18,7 +18,7 @@ Dates are strings (``format: date`` and the ``YYYY-MM-DD`` pattern): that is how
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, TypeAlias
 
 from pydantic import Field, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
@@ -26,6 +26,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from bot.config import Config
 from bot.manifests.models import API_VERSION, Contract, Model
 
+Manifest: TypeAlias = Annotated[Model | Contract, Field(discriminator="kind")]
 Kind = Literal["manifest", "config"]
 KINDS: Final[tuple[Kind, ...]] = ("manifest", "config")
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -57,8 +58,7 @@ class _Generator(GenerateJsonSchema):
 def schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema (2020-12) of ``kind``: ``$schema``, ``$id``, ``title`` and ``description`` first."""
     if kind == "manifest":
-        adapter: TypeAdapter[Any] = TypeAdapter(Annotated[Model | Contract, Field(discriminator="kind")])
-        body = adapter.json_schema(mode="validation", schema_generator=_Generator)
+        body = TypeAdapter[Manifest](Manifest).json_schema(mode="validation", schema_generator=_Generator)
         body.pop("discriminator", None)  # OpenAPI's keyword, not JSON Schema's: the `kind` consts tell the two apart
     else:
         body = Config.model_json_schema(mode="validation", schema_generator=_Generator)
@@ -66,7 +66,8 @@ def schema(kind: Kind) -> dict[str, Any]:
     title, description = _HEADS[kind]
     head = {"$schema": DIALECT, "$id": BASE_ID + FILES[kind].rsplit("/", 1)[1], "title": title,
             "description": description}
-    return _standard({**head, **body})
+    standard: dict[str, Any] = _standard({**head, **body})
+    return standard
 
 
 def _standard(node: Any) -> Any:

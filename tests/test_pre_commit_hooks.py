@@ -29,9 +29,9 @@ TOP_FILES = (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "LICENSE")
 def test_the_hooks_are_declared_as_documented():
     hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
     assert set(hooks) == {"modelgate-lint", "modelgate-check"}
-    assert hooks["modelgate-lint"]["entry"] == "modelgate lint" and hooks["modelgate-lint"].get("pass_filenames",
-                                                                                                  True)
-    assert hooks["modelgate-check"]["entry"] == "modelgate check" and hooks["modelgate-check"]["pass_filenames"] is False
+    lint, check = hooks["modelgate-lint"], hooks["modelgate-check"]
+    assert lint["entry"] == "modelgate lint" and lint.get("pass_filenames", True) is True  # lint FILE...
+    assert check["entry"] == "modelgate check" and check["pass_filenames"] is False
     assert all(hook["language"] == "python" for hook in hooks.values())
     documented = (REPO_ROOT / "docs" / "manifests.md").read_text(encoding="utf-8")
     assert all(f"id: {name}" in documented for name in hooks)
@@ -71,7 +71,8 @@ def try_repo(hook_repo: Path, home: Path, project: Path, *args: str) -> subproce
 
 
 def scores(score_type: str) -> str:
-    return contract("scores", [{"version": 1, "schema": {"type": "object", "properties": {"score": {"type": score_type}}}}])
+    schema = {"type": "object", "properties": {"score": {"type": score_type}}}
+    return contract("scores", [{"version": 1, "schema": schema}])
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonValue
 from pydantic_core import PydanticCustomError
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")  # \Z: "$" would let a trailing newline in
@@ -66,7 +67,7 @@ def json_pattern(regex: re.Pattern[str]) -> str:
     return regex.pattern.removesuffix(r"\Z") + "$"
 
 
-def _present(*keys: str) -> list[dict[str, Any]]:
+def _present(*keys: str) -> list[JsonValue]:
     """JSON Schema for "``key`` is given, and not null", one subschema per key (the validators' None is absent)."""
     return [{"required": [key], "properties": {key: {"not": {"type": "null"}}}} for key in keys]
 
