@@ -199,3 +199,34 @@ def test_the_config_schema_names_every_rule_of_the_catalogue():
 
     assert schema("config")["properties"]["rules"]["propertyNames"]["enum"] == list(catalog())
     assert Config.model_fields["rules"].default_factory is dict  # nothing but the schema changed
+
+
+SUBSCHEMA_MAPS = ("properties", "$defs", "patternProperties")  # name → subschema
+SUBSCHEMAS = ("items", "not", "additionalProperties", "propertyNames", "if", "then", "else")
+SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf")
+# What the editors' draft-07 validators read the same as 2020-12 does (no prefixItems, dependentSchemas, unevaluated*)
+SHARED_KEYWORDS = {"$schema", "$id", "$ref", "$defs", "title", "description", "default", "type", "enum", "const",
+                   "properties", "required", "additionalProperties", "propertyNames", "items", "minItems",
+                   "minimum", "maximum", "minLength", "maxLength", "pattern", "format", "anyOf", "oneOf", "allOf",
+                   "not", "if", "then", "else"}
+
+
+def keywords(node: Any) -> set[str]:
+    if not isinstance(node, dict):
+        return set()
+    found = set(node)
+    for key, value in node.items():
+        if key in SUBSCHEMA_MAPS:
+            found |= {word for sub in value.values() for word in keywords(sub)}
+        elif key in SUBSCHEMAS:
+            found |= keywords(value)
+        elif key in SUBSCHEMA_LISTS:
+            found |= {word for sub in value for word in keywords(sub)}
+    return found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_schemas_use_only_keywords_draft_07_editors_read_alike(kind):
+    document = schema(kind)
+    assert keywords(document) <= SHARED_KEYWORDS, sorted(keywords(document) - SHARED_KEYWORDS)
+    jsonschema.Draft7Validator.check_schema({**document, "$schema": "http://json-schema.org/draft-07/schema#"})
