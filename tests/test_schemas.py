@@ -230,3 +230,19 @@ def test_the_schemas_use_only_keywords_draft_07_editors_read_alike(kind):
     document = schema(kind)
     assert keywords(document) <= SHARED_KEYWORDS, sorted(keywords(document) - SHARED_KEYWORDS)
     jsonschema.Draft7Validator.check_schema({**document, "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+def example_files() -> list[Path]:
+    return sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: str(p.relative_to(EXAMPLES)))
+def test_every_example_names_its_schema_on_its_first_line(path):
+    """The modeline of an example points, from the file's folder, at the committed schema of its kind."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(MODELINE)
+    kind = "config" if path.name == ".modelgate.yml" else "manifest"
+    assert (path.parent / first.removeprefix(MODELINE)).resolve() == REPO_ROOT / FILES[kind]
