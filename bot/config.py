@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from bot.result import Severity
+from bot.result import SEVERITIES, Severity
 from bot.rules import APPROVAL, RULE_ID_RE, catalog
 
 CONFIG_PATH = ".modelgate.yml"
@@ -88,12 +88,22 @@ def _severity(value: Any) -> Any:
     return "off" if value is False else value
 
 
+def _rules_schema(schema: dict[str, Any]) -> None:
+    """``rules:`` as JSON Schema (``modelgate schema --kind config``): the catalogue's ids, each to a severity or
+    ``off`` (``false``), the approvals only to ``off``, as ``_known_ids`` checks."""
+    rules = catalog()
+    schema["propertyNames"] = {"enum": list(rules)}
+    schema["additionalProperties"] = {"enum": [*SEVERITIES[::-1], "off", False]}
+    schema["properties"] = {key: {"enum": ["off", False]} for key, rule in rules.items() if rule.severity == APPROVAL}
+
+
 class Config(_Strict):
     manifests: ManifestGlobs = Field(default_factory=ManifestGlobs)
     limits: Limits = Field(default_factory=Limits)
     deprecation_days: DeprecationDays = Field(default_factory=DeprecationDays)
     compatibility_policy: Literal["strict", "lenient"] = "strict"
-    rules: dict[str, Annotated[RuleSeverity, BeforeValidator(_severity)]] = Field(default_factory=dict)
+    rules: dict[str, Annotated[RuleSeverity, BeforeValidator(_severity)]] = Field(default_factory=dict,
+                                                                                 json_schema_extra=_rules_schema)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     compat: CompatSettings = Field(default_factory=CompatSettings)
     rollout: RolloutSettings = Field(default_factory=RolloutSettings)

@@ -192,19 +192,19 @@ def test_the_example_platform_shows_what_it_was_built_to_show() -> None:
     head = Loader(DirectorySource(root / "head"), base.config).load()
     result = evaluate(base, head, date(2026, 11, 28))
     assert {(f.rule, f.severity, f.file, f.line, f.subject, f.preexisting) for f in result.findings} == {
-        ("MG101", "error", "contracts/transaction-features.yaml", 29, "contract:transaction-features@2", False),
-        ("MG102", "error", "contracts/merchant-features.yaml", 30, "contract:merchant-features@1", False),
-        ("MG103", "error", "contracts/merchant-features.yaml", 30, "contract:merchant-features@1", False),
-        ("MG105", "error", "contracts/ato-score.yaml", 51, "contract:ato-score@1", False),
-        ("MG108", "warning", "contracts/ato-score.yaml", 53, "contract:ato-score@1", False),
-        ("MG109", "error", "contracts/fraud-score.yaml", 26, "contract:fraud-score@2", False),
-        ("MG201", "warning", "models/decisioning/risk-router.yaml", 14, "model:risk-router", False),
-        ("MG201", "warning", "models/ops/customer-alerts.yaml", 14, "model:customer-alerts", False),
-        ("MG201", "warning", "models/ops/fraud-ops-dashboard.yaml", 15, "model:fraud-ops-dashboard", True),
-        ("MG202", "error", "models/ops/merchant-monitoring.yaml", 11, "model:merchant-monitoring", False),
-        ("MG203", "error", "models/ops/customer-alerts.yaml", 14, "model:customer-alerts", False),
-        ("MG204", "warning", "models/decisioning/risk-router.yaml", 18, "model:risk-router", False),
-        ("MG205", "notice", "models/scoring/fraud-scorer.yaml", 10, "model:fraud-scorer", False),
+        ("MG101", "error", "contracts/transaction-features.yaml", 30, "contract:transaction-features@2", False),
+        ("MG102", "error", "contracts/merchant-features.yaml", 31, "contract:merchant-features@1", False),
+        ("MG103", "error", "contracts/merchant-features.yaml", 31, "contract:merchant-features@1", False),
+        ("MG105", "error", "contracts/ato-score.yaml", 52, "contract:ato-score@1", False),
+        ("MG108", "warning", "contracts/ato-score.yaml", 54, "contract:ato-score@1", False),
+        ("MG109", "error", "contracts/fraud-score.yaml", 27, "contract:fraud-score@2", False),
+        ("MG201", "warning", "models/decisioning/risk-router.yaml", 15, "model:risk-router", False),
+        ("MG201", "warning", "models/ops/customer-alerts.yaml", 15, "model:customer-alerts", False),
+        ("MG201", "warning", "models/ops/fraud-ops-dashboard.yaml", 16, "model:fraud-ops-dashboard", True),
+        ("MG202", "error", "models/ops/merchant-monitoring.yaml", 12, "model:merchant-monitoring", False),
+        ("MG203", "error", "models/ops/customer-alerts.yaml", 15, "model:customer-alerts", False),
+        ("MG204", "warning", "models/decisioning/risk-router.yaml", 19, "model:risk-router", False),
+        ("MG205", "notice", "models/scoring/fraud-scorer.yaml", 11, "model:fraud-scorer", False),
     }
     assert {i.model for i in result.direct} == {
         "fraud-scorer", "chargeback-predictor", "risk-router", "review-queue-prioritiser", "fraud-ops-dashboard",

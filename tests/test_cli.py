@@ -22,7 +22,7 @@ from bot.verify.validate import SchemaCompileError
 from tests.helpers import BOT_HOME, GIT_ENV, contract, model, run_cli, write_tree
 
 COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "lint", "rules",
-            "schema-diff", "verify"]
+            "schema", "schema-diff", "verify"]
 # Runs the command line in a fresh interpreter, then prints which command and GitHub modules it imported.
 PROBE = """
 import contextlib, io, json, sys

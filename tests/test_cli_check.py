@@ -176,7 +176,7 @@ def test_the_example_in_every_format(fmt: str) -> None:
     if fmt == "json":
         assert valid(json_out(done))["verdict"] == "fail"
     elif fmt == "github":
-        assert "file=contracts/transaction-features.yaml,line=29" in done.stdout
+        assert "file=contracts/transaction-features.yaml,line=30" in done.stdout
     else:
         assert "MG101" in done.stdout
 

@@ -238,3 +238,38 @@ def test_working_tree_sees_uncommitted_and_untracked_files(tmp_path):
     assert "'ghost'" in messages and "'phantom'" in messages and "'hidden'" not in messages
     committed = json.loads(run_cli("lint", "HEAD", "--format", "json", cwd=repo).stdout)["findings"]
     assert "'ghost'" not in " ".join(f["message"] for f in committed)
+
+
+# --- `modelgate lint FILE...`: the files pre-commit passes (the modelgate-lint hook) ------------------------------
+
+def test_files_report_only_their_own_findings_read_against_the_whole_tree(tmp_path):
+    repo = make_repo(tmp_path / "repo", {**GOOD, "models/other.yaml": model("other", consumes=[("nowhere", 1)])})
+    done = run_cli("lint", "models/reader.yaml", "models/scorer.yaml", "--format", "json", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["file"], f["rule"]) for f in findings] == [("models/reader.yaml", "MG003")]  # not other.yaml's
+    passed = run_cli("lint", "models/scorer.yaml", "contracts/features.yaml", cwd=repo)  # features: defined elsewhere
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout == "no problems in 2 manifests\n"
+
+
+def test_files_are_taken_from_the_current_directory_inside_the_tree(tmp_path):
+    repo = make_repo(tmp_path / "repo", GOOD)
+    done = run_cli("lint", "reader.yaml", cwd=repo / "models")
+    assert done.returncode == 1
+    assert done.stdout.startswith("models/reader.yaml:")
+
+
+def test_a_file_that_is_not_a_manifest_passes(tmp_path):
+    repo = make_repo(tmp_path / "repo", {**GOOD, "notes.yaml": "a: 1\n"})
+    done = run_cli("lint", "notes.yaml", cwd=repo)
+    assert (done.returncode, done.stdout) == (0, "no problems in 0 manifests\n")
+
+
+def test_files_outside_the_tree_or_mixed_with_a_state_are_usage_errors(tmp_path):
+    repo = make_repo(tmp_path / "repo", GOOD)
+    (tmp_path / "elsewhere.yaml").write_text(model("elsewhere"))
+    outside = run_cli("lint", "../elsewhere.yaml", cwd=repo)
+    assert outside.returncode == 2 and "not in the working tree" in outside.stderr
+    mixed = run_cli("lint", "models", "models/reader.yaml", cwd=repo)
+    assert mixed.returncode == 2 and "give one PATH|REV, or files" in mixed.stderr

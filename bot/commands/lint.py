@@ -4,24 +4,34 @@ Exit 0 when no error remains (warnings allowed), 1 when one does, 2 when the sta
 ``--fail-on warning`` (or ``notice``) a finding of that severity or above exits 1 too (the verdict is unchanged).
 Severities are the catalogue's, under the state's configuration (``rules:`` overrides; ``off`` drops).
 ``--show-excluded`` also lists the manifest-looking files that ``manifests.exclude`` leaves out on purpose.
+
+``modelgate lint FILE...`` (every word an existing file, as pre-commit passes the files of a commit): the working
+tree holding them is read whole (so that references resolve), and only the findings in those files are reported
+and judged. A finding the change causes in another file (a consumer of a removed contract) is ``lint``'s or
+``check``'s without files.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
 
 from bot.commands._common import add_fail_on, add_format, exit_code, load_state, show
+from bot.errors import UsageError
 from bot.lint import lint_snapshot
 from bot.registry import configured
 from bot.report.formats import LINT
 from bot.report.lint import LintReport
+from bot.sources import SourceError, git
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("lint", help="validate the manifests of one state (MG0xx)",
                                    description="Validate the manifests of one state (the MG0xx rules).")
-    parser.add_argument("state", nargs="?", metavar="PATH|REV",
-                        help="a directory or a git revision of the repository here (default: the working tree)")
+    parser.add_argument("state", nargs="*", metavar="PATH|REV|FILE",
+                        help="a directory or a git revision of the repository here (default: the working tree); or "
+                             "files of the working tree, whose findings alone are reported (pre-commit)")
     add_format(parser, LINT)
     add_fail_on(parser)
     parser.add_argument("--config", metavar="FILE", help="use this configuration instead of the state's .modelgate.yml")
@@ -31,9 +41,32 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    snapshot = load_state(args.state, args.config, show_excluded=args.show_excluded)
-    excluded = tuple(file for file in snapshot.unloaded if file.excluded) if args.show_excluded else None
-    report = LintReport(list(configured(lint_snapshot(snapshot), snapshot.config)), len(snapshot.manifests),
-                        excluded, fail_on=args.fail_on)
+    words: list[str] = args.state
+    files = in_working_tree(words) if words and all(Path(word).is_file() for word in words) else None
+    if files is None and len(words) > 1:
+        raise UsageError(f"give one PATH|REV, or files of the working tree ({', '.join(words[:3])}: not all files)")
+    snapshot = load_state(words[0] if words and files is None else None, args.config, show_excluded=args.show_excluded)
+    excluded = tuple(file for file in snapshot.unloaded
+                     if file.excluded and (files is None or file.path in files)) if args.show_excluded else None
+    findings = [f for f in configured(lint_snapshot(snapshot), snapshot.config) if files is None or f.file in files]
+    parsed = sum(1 for m in snapshot.manifests if files is None or m.path in files)
+    report = LintReport(findings, parsed, excluded, fail_on=args.fail_on)
     show(LINT, args.format, report)
     return exit_code(report.findings, args.fail_on, failed=False)  # at "error", exactly report.failed
+
+
+def in_working_tree(files: Sequence[str]) -> frozenset[str]:
+    """``files`` (from here) as paths of the working tree here (from its root, ``/``-separated); a file outside it is
+    a UsageError. Outside a git repository, the tree is this directory, as ``lint`` reads it."""
+    try:
+        root = Path(git(".", "rev-parse", "--show-toplevel").strip())
+    except SourceError:
+        root = Path.cwd()
+    paths = set()
+    for file in files:
+        full = Path(file).parent.resolve() / Path(file).name  # the file's own name: a link is listed as itself
+        try:
+            paths.add(full.relative_to(root.resolve()).as_posix())
+        except ValueError:
+            raise UsageError(f"{file}: not in the working tree {root}") from None
+    return frozenset(paths)

@@ -17,9 +17,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonValue
 from pydantic_core import PydanticCustomError
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")  # \Z: "$" would let a trailing newline in
@@ -60,8 +62,20 @@ def _number(value: Any) -> Any:
     return value
 
 
-Name = Annotated[str, BeforeValidator(_name)]
-Day = Annotated[dt.date, BeforeValidator(_date)]
+def json_pattern(regex: re.Pattern[str]) -> str:
+    """``regex`` (anchored with ``^`` and ``\\Z``) as JSON Schema writes it: ECMA-262's ``$`` ends only the string."""
+    return regex.pattern.removesuffix(r"\Z") + "$"
+
+
+def _present(*keys: str) -> list[JsonValue]:
+    """JSON Schema for "``key`` is given, and not null", one subschema per key (the validators' None is absent)."""
+    return [{"required": [key], "properties": {key: {"not": {"type": "null"}}}} for key in keys]
+
+
+# What the validators below check, as JSON Schema too (``modelgate schema``), so that an editor flags it as well
+Name = Annotated[str, BeforeValidator(_name), WithJsonSchema({"type": "string", "pattern": json_pattern(NAME_RE)})]
+Day = Annotated[dt.date, BeforeValidator(_date),
+                WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})]
 Number = Annotated[float, BeforeValidator(_number)]
 Owners = list[str]
 
@@ -89,6 +103,8 @@ class Provide(Strict):
 
 
 class Bound(Strict):
+    model_config = ConfigDict(json_schema_extra={"anyOf": _present("min", "max", "max_delta")})
+
     min: Number | None = None
     max: Number | None = None
     max_delta: Number | None = None
@@ -116,7 +132,7 @@ class Rollout(Strict):
 
 
 class ModelSpec(Strict):
-    version: str
+    version: Annotated[str, Field(json_schema_extra={"pattern": json_pattern(SEMVER_RE)})]
     consumes: list[Consume] = Field(default_factory=list)
     provides: list[Provide] = Field(default_factory=list)
     rollout: Rollout | None = None
@@ -139,6 +155,9 @@ class ModelSpec(Strict):
 
 
 class Model(Strict):
+    """A model: anything that produces or reads data under a contract (a feature pipeline, a scorer, a router, a
+    dashboard), the contract versions it consumes and provides, and its staged rollout."""
+
     apiVersion: Literal["modelgate/v1"]
     kind: Literal["Model"]
     metadata: ModelMetadata
@@ -152,6 +171,9 @@ class Slo(Strict):
 
 
 class Fallback(Strict):
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"strategy": {"const": "default_value"}}}, "then": {"allOf": _present("value")}})
+
     strategy: Literal["default_value", "last_known_good", "skip", "fail"]
     value: Any = None
     when: list[Literal["timeout", "error", "unavailable"]] = Field(default_factory=list)
@@ -199,7 +221,8 @@ class ContractVersion(Strict):
     deprecation: Deprecation | None = None
     quality: Quality | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True,
+                              json_schema_extra={"oneOf": _present("schema", "schema_ref")})
 
     @model_validator(mode="after")
     def _one_schema(self) -> ContractVersion:
@@ -232,6 +255,9 @@ class ContractSpec(Strict):
 
 
 class Contract(Strict):
+    """A contract: the records one model hands to others, version by version (a JSON Schema per version, service
+    levels, a fallback, deprecation, data quality)."""
+
     apiVersion: Literal["modelgate/v1"]
     kind: Literal["Contract"]
     metadata: Metadata
