@@ -1,0 +1,270 @@
+"""The real tools end to end: ``dbt parse`` on a dbt project written here (tests/dbt_project.py), then
+``modelgate import dbt``, ``modelgate lint`` and ``modelgate check`` as subprocesses.
+
+- The import of the parsed project passes lint and says what dbt says: versions, deprecation, owners, refs (one
+  pinned) and the ml exposure as a model.
+- A pull request in a real git repository removes a column of the contracted model: ``modelgate check`` finds the
+  breaking change, the impacted exposure and the owners who must approve.
+- dbt and modelgate agree on dbt's own rule for a breaking change to a contracted model: for each edit of
+  ``CHANGES`` dbt compares the edited project with the base's manifest (``dbt ls --select state:modified
+  --state``, where dbt runs that rule) and modelgate checks the two imports; both call it breaking, or neither.
+
+dbt runs once per state (module-scoped fixtures): the base once, each edit once (its ``ls`` parses the edited
+project and writes its manifest too), the pull request's two commits once each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.dbt_project import CHANGES, DEPRECATION_DATE, PROJECT, dbt, marts_yml, orders_sql, parse, write_profiles
+from tests.helpers import git, json_out, make_repo, run_cli, write_tree
+
+pytestmark = pytest.mark.e2e
+
+OUT = "manifests/dbt"
+TODAY = "2026-11-28"
+# what dbt says of each edit when it calls it breaking (None: dbt lists the model as modified, and nothing more)
+DBT_SAYS: dict[str, str | None] = {
+    "column-removed": "Columns were removed: \n    - status",
+    "base-type-changed": "Columns with data_type changes: \n    - customer_id (integer -> text)",
+    "size-changed": None,
+    "constraint-removed": "Enforced column level constraints were removed: \n    - 'ConstraintType.not_null' "
+                          "constraint on column customer_id",
+    "version-deleted": "Contracted model 'model.shop.customers.v1' was deleted or renamed.",
+    "column-added": None,
+}
+# the contract version each edit touches, as modelgate names it
+SUBJECT = {"version-deleted": "contract:customers@1"}
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_profiles(tmp_path_factory.mktemp("dbt-profiles"))
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory: pytest.TempPathFactory, profiles: Path) -> Path:
+    """The project, parsed by dbt (its manifest in ``target/``)."""
+    project = write_tree(tmp_path_factory.mktemp("shop") / "base", PROJECT)
+    parse(project, profiles)
+    return project
+
+
+@pytest.fixture(scope="module")
+def base(parsed: Path) -> Path:
+    """The parsed project imported by modelgate (``manifests/dbt`` inside it)."""
+    import_dbt(parsed)
+    return parsed
+
+
+def import_dbt(project: Path) -> Path:
+    """``modelgate import dbt target/manifest.json --out manifests/dbt`` in ``project``; returns the out dir."""
+    done = run_cli("import", "dbt", "target/manifest.json", "--out", OUT, cwd=project)
+    assert done.returncode == 0, f"import failed:\n{done.stdout}\n{done.stderr}"
+    return project / OUT
+
+
+def read(out: Path, path: str) -> dict[str, Any]:
+    document = yaml.safe_load((out / path).read_text(encoding="utf-8"))
+    assert isinstance(document, dict), path
+    return document
+
+
+def versions(contract: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {item["version"]: item for item in contract["spec"]["versions"]}
+
+
+def consumed(model: dict[str, Any]) -> dict[str, int]:
+    return {item["contract"]: item["version"] for item in model["spec"].get("consumes", [])}
+
+
+# --- the import of the parsed project -------------------------------------------------------------------------
+
+
+def test_the_import_of_a_parsed_project_passes_lint(base: Path) -> None:
+    done = run_cli("lint", OUT, "--format", "json", cwd=base)
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    out = json_out(done)
+    assert [f for f in out["findings"] if f["severity"] == "error"] == []
+
+
+def test_every_model_of_the_project_and_the_ml_exposure_become_models(base: Path) -> None:
+    models = {path.stem for path in (base / OUT / "models").glob("*.yaml")}
+    assert models == {"stg-orders", "stg-customers", "orders", "customers", "customer-orders", "churn-model"}
+
+
+def test_a_versioned_model_becomes_a_contract_with_both_versions_the_old_one_deprecated(base: Path) -> None:
+    customers = versions(read(base / OUT, "contracts/customers.yaml"))
+    assert set(customers) == {1, 2}
+    assert customers[2].get("status", "active") == "active"
+    assert customers[1]["status"] == "deprecated"
+    assert str(customers[1]["deprecation"]["sunset"]) == DEPRECATION_DATE
+    assert customers[1]["deprecation"]["replacement"] == 2
+    # each version has its own columns: v1 excludes segment
+    assert set(customers[1]["schema"]["properties"]) == {"customer_id", "full_name"}
+    assert set(customers[2]["schema"]["properties"]) == {"customer_id", "full_name", "segment"}
+
+
+def test_the_enforced_contract_becomes_a_schema_of_required_columns(base: Path) -> None:
+    orders = read(base / OUT, "contracts/orders.yaml")
+    schema = versions(orders)[1]["schema"]
+    assert set(schema["required"]) == {"order_id", "customer_id", "amount", "status"}
+    columns = schema["properties"]
+    assert columns["order_id"]["x-sql-type"] == "integer"
+    assert columns["order_id"]["type"] == "integer"  # not_null: no null
+    assert columns["status"]["x-sql-type"] == "varchar(10)"
+    assert set(columns["status"]["type"]) == {"string", "null"}  # nullable
+    assert orders["metadata"]["labels"]["modelgate.dev/imported-from"] == "dbt"
+
+
+def test_owners_come_from_the_groups_and_the_meta(base: Path) -> None:
+    out = base / OUT
+    assert read(out, "contracts/orders.yaml")["metadata"]["owners"] == ["@acme/sales-analytics"]  # owner.github
+    assert read(out, "contracts/customers.yaml")["metadata"]["owners"] == ["@acme/customer-success"]  # owner.name
+    assert read(out, "models/stg-orders.yaml")["metadata"]["owners"] == ["@dana-okafor"]  # meta.owner
+    assert read(out, "models/churn-model.yaml")["metadata"]["owners"] == ["@acme/data-science"]  # the exposure's
+
+
+def test_refs_become_consumes_a_versioned_ref_pinned(base: Path) -> None:
+    out = base / OUT
+    assert consumed(read(out, "models/orders.yaml")) == {"stg-orders": 1, "customers": 1}  # ref('customers', v=1)
+    assert consumed(read(out, "models/customer-orders.yaml")) == {"orders": 1, "customers": 2}  # the latest
+
+
+def test_the_ml_exposure_is_a_model_consuming_what_it_depends_on(base: Path) -> None:
+    churn = read(base / OUT, "models/churn-model.yaml")
+    assert churn["kind"] == "Model"
+    assert consumed(churn) == {"orders": 1, "customers": 2}
+    assert not churn["spec"].get("provides")
+    assert not (base / OUT / "models" / "sales-dashboard.yaml").exists()  # a dashboard is not a model
+
+
+# --- a pull request that removes a column -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    repo: Path
+    check: dict[str, Any]
+    returncode: int
+
+
+@pytest.fixture(scope="module")
+def pull_request(tmp_path_factory: pytest.TempPathFactory, profiles: Path) -> PullRequest:
+    """A repository whose main holds the project and its import; branch ``pr`` removes ``orders.status``, then
+    runs ``dbt parse`` and the import again, as a contributor would."""
+    repo = make_repo(tmp_path_factory.mktemp("pr") / "repo", {**PROJECT, ".gitignore": "target/\nlogs/\n"})
+    parse(repo, profiles)
+    import_dbt(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "import the dbt project")
+    git(repo, "checkout", "-q", "-b", "pr")
+    write_tree(repo, CHANGES["column-removed"])
+    parse(repo, profiles)
+    import_dbt(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "orders: drop status")
+    done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", TODAY, cwd=repo)
+    return PullRequest(repo, json_out(done), done.returncode)
+
+
+def test_the_pull_request_changes_only_the_import_of_what_it_edited(pull_request: PullRequest) -> None:
+    changed = git(pull_request.repo, "diff", "--name-only", "main", "pr").split()
+    assert f"{OUT}/contracts/orders.yaml" in changed
+    assert {path for path in changed if path.startswith(OUT)} <= {f"{OUT}/contracts/orders.yaml",
+                                                                 f"{OUT}/models/orders.yaml"}
+
+
+def test_the_removed_column_is_a_breaking_change(pull_request: PullRequest) -> None:
+    out = pull_request.check
+    assert pull_request.returncode == 1
+    assert out["verdict"] == "fail"
+    breaking = {(c["subject"], c["path"]) for c in out["changes"] if c["breaking"]}
+    assert ("contract:orders@1", "#/properties/status") in breaking
+    assert ("MG101", "contract:orders@1", f"{OUT}/contracts/orders.yaml") in {
+        (f["rule"], f["subject"], f["file"]) for f in out["findings"] if not f["preexisting"]}
+
+
+def test_the_ml_exposure_is_impacted(pull_request: PullRequest) -> None:
+    impacted = {(i["model"], i["via"]): i["owners"] for i in pull_request.check["impact"]["direct"]}
+    assert impacted[("churn-model", "contract:orders@1")] == ["@acme/data-science"]
+    assert impacted[("customer-orders", "contract:orders@1")] == ["@acme/sales-analytics"]
+
+
+def test_the_owners_who_must_approve(pull_request: PullRequest) -> None:
+    approvals = {(a["rule"], a["subject"]): a["owners"] for a in pull_request.check["approvals"]}
+    assert approvals[("MG301", "contract:orders")] == ["@acme/sales-analytics"]
+    assert approvals[("MG302", "model:churn-model")] == ["@acme/data-science"]
+    assert approvals[("MG302", "model:customer-orders")] == ["@acme/sales-analytics"]
+    assert all(not a["satisfied"] for a in pull_request.check["approvals"])
+
+
+# --- dbt and modelgate agree --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edited:
+    case: str
+    project: Path
+    dbt_output: str
+    dbt_breaking: bool
+    dbt_listed_modified: bool
+
+
+@pytest.fixture(scope="module", params=sorted(CHANGES))
+def edited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, profiles: Path,
+           parsed: Path) -> Edited:
+    """One edit of the project, judged by dbt against the base's manifest (its ``ls`` parses the edited project
+    and writes its manifest too, also when the comparison then stops it)."""
+    case: str = request.param
+    project = write_tree(tmp_path_factory.mktemp(case) / "shop", {**PROJECT, **CHANGES[case]})
+    done = dbt(project, profiles, "ls", "--no-partial-parse", "--resource-type", "model",
+               "--select", "state:modified", "--state", str(parsed / "target"))
+    output = done.stdout + done.stderr
+    assert done.returncode in (0, 2), output
+    assert (project / "target" / "manifest.json").is_file(), output
+    listed = {"shop.marts.orders", "shop.marts.customers.v1", "shop.marts.customers.v2"} & set(done.stdout.split())
+    return Edited(case, project, output, "detected a breaking change" in output, bool(listed))
+
+
+def test_dbt_says_what_its_rule_finds(edited: Edited) -> None:
+    """The edits do what they claim, as dbt sees them: a breaking edit with dbt's reason, a compatible one as a
+    modification (so the agreement below compares two judgements of a real change)."""
+    expected = DBT_SAYS[edited.case]
+    if expected is None:
+        assert not edited.dbt_breaking, edited.dbt_output
+        assert edited.dbt_listed_modified, edited.dbt_output
+    else:
+        assert edited.dbt_breaking, edited.dbt_output
+        assert expected in edited.dbt_output
+
+
+def test_modelgate_agrees_with_dbt(edited: Edited, base: Path) -> None:
+    """``modelgate check`` of the base's import against the edited project's calls the edit breaking (a breaking
+    change and a blocking finding, MG101 or MG102) exactly when dbt does."""
+    head = import_dbt(edited.project)
+    done = run_cli("check", "--base", str(base / OUT), "--head", str(head), "--format", "json", "--today", TODAY)
+    out = json_out(done)
+    subject = SUBJECT.get(edited.case, "contract:orders@1")
+    changes = [c for c in out["changes"] if c["subject"] == subject]
+    assert changes, f"modelgate sees no change of {subject}: {out['changes']}"
+    breaking = [c for c in changes if c["breaking"]]
+    blocking = [f for f in out["findings"]
+                if f["rule"] in ("MG101", "MG102") and f["subject"] == subject and not f["preexisting"]]
+    assert bool(breaking) == edited.dbt_breaking, (changes, edited.dbt_output)
+    assert bool(blocking) == edited.dbt_breaking, (out["findings"], edited.dbt_output)
+
+
+def test_the_edits_are_the_projects_own() -> None:
+    """The edits replace files of the project, and the pinned ref moves with the deleted version."""
+    for case, files in CHANGES.items():
+        assert set(files) <= set(PROJECT), case
+    assert "v=1" in PROJECT["models/marts/orders.sql"]
+    assert "v=2" in str(CHANGES["version-deleted"]["models/marts/orders.sql"])
+    assert marts_yml() == PROJECT["models/marts/marts.yml"] and orders_sql() == PROJECT["models/marts/orders.sql"]
