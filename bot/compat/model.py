@@ -123,6 +123,7 @@ class Node:
     subs: list[Node] = field(default_factory=list)  # COMBINED subschemas; NOT: [inner]
     synthetic: bool = False  # COMBINED built from sibling keywords, not written by the author
     ref: str = ""  # REF / OPAQUE
+    authored: bool = False  # the node stands for a whole schema object the author wrote (not one kind-slice of it)
 
 
 class Loader:
@@ -202,6 +203,7 @@ class Loader:
         else:
             node = Node(Kind.COMBINED, raw, self, criterion="allOf", subs=parts, synthetic=True)
         node.meta = meta
+        node.authored = True
         return node
 
     def _typed_parts(self, raw: dict[str, Any]) -> list[Node]:

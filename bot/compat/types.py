@@ -163,7 +163,15 @@ UNPROVEN_TYPES: Final[dict[str, tuple[bool, bool]]] = {
     "NOT_PROVEN_COMPATIBLE": (_F, _F),
 }
 
-MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES, **UNPROVEN_TYPES}
+# issue 15, SQL columns (``bot.compat.sqltypes``): a column's base type and the constraints its database enforces.
+SQL_TYPES: Final[dict[str, tuple[bool, bool]]] = {
+    "SQL_TYPE_CHANGED": (_F, _F),
+    "ENFORCED_CONSTRAINT_ADDED": (_F, _F),
+    "ENFORCED_CONSTRAINT_REMOVED": (_T, _T),
+    "ENFORCED_CONSTRAINT_CHANGED": (_F, _F),
+}
+
+MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES, **UNPROVEN_TYPES, **SQL_TYPES}
 
 
 def is_compatible(change_type: str, policy: Policy = "strict") -> bool:

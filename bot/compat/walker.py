@@ -10,7 +10,7 @@ the budget of ``bot.compat.context``; when it runs out, :class:`~bot.compat.cont
 
 from __future__ import annotations
 
-from bot.compat import arrays, combined, objects, unmodelled
+from bot.compat import arrays, combined, objects, sqltypes, unmodelled
 from bot.compat.context import MAX_COMPARISON_DEPTH, Context, Refused
 from bot.compat.keywords import (
     bound,
@@ -72,6 +72,7 @@ def _compare(ctx: Context, original: Node, update: Node, meta: bool) -> None:
     if original.kind is Kind.FALSE:
         return  # nothing was valid: nothing can break
     unmodelled.compare_unmodelled(ctx, original, update)  # if/then/else, $dynamicRef...: never a silent pass
+    sqltypes.compare_sql(ctx, original, update)  # x-sql-type, x-sql-constraints: what JSON types cannot say
     if original.kind is not update.kind and update.kind is Kind.EMPTY:
         return  # anything can change to the empty schema
     if meta:

@@ -1,0 +1,79 @@
+"""SQL column types as the compatibility engine reads them: ``x-sql-type`` and ``x-sql-constraints``.
+
+A schema imported from a SQL tool (``modelgate import dbt``) keeps each column's declared type as ``x-sql-type``
+and the constraints the database enforces as ``x-sql-constraints``. JSON Schema cannot say ``integer`` became
+``bigint`` (both are JSON integers), so the engine compares these two keywords itself, with dbt's rule for a
+breaking change to a contracted model (docs/compatibility.md, "SQL types and constraints"):
+
+- the *base* type is the type without its size, precision and scale, lower-case, spaces collapsed
+  (``varchar(10)`` and ``VARCHAR(20)`` are ``varchar``; ``numeric(10, 2)`` is ``numeric``;
+  ``timestamp(3) with time zone`` is ``timestamp with time zone``); aliases are not resolved (``int4`` and
+  ``integer`` are two base types, as dbt compares them);
+- a constraint is one item of the list; an item marked ``enforced: true`` that the other side does not have is a
+  difference (``ENFORCED_CONSTRAINT_REMOVED`` / ``_ADDED``), one the database does not enforce is an annotation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from bot.compat.context import Context
+from bot.compat.keywords import canonical
+from bot.compat.model import Node
+
+SQL_TYPE: Final = "x-sql-type"
+SQL_CONSTRAINTS: Final = "x-sql-constraints"
+_PARAMETERS: Final = re.compile(r"\([^()]*\)")
+
+
+def base_type(data_type: str) -> str:
+    """``data_type`` without its parameters (size, precision, scale), lower-case, whitespace collapsed."""
+    text, previous = data_type, None
+    while text != previous:  # innermost groups first: ``decimal(cast(3))`` has nested parentheses
+        previous, text = text, _PARAMETERS.sub("", text)
+    return " ".join(text.lower().split())
+
+
+def enforced_constraints(raw: Any) -> dict[str, str]:
+    """The enforced constraints of a schema's ``x-sql-constraints``: the place each is reported at (its ``name``,
+    else its ``type``) -> its canonical text. Items that are not objects, or not ``enforced: true``, are left out."""
+    items = raw.get(SQL_CONSTRAINTS) if isinstance(raw, dict) else None
+    found: dict[str, str] = {}
+    if not isinstance(items, list):
+        return found
+    for item in items:
+        if isinstance(item, dict) and item.get("enforced") is True:
+            where = item.get("name") if isinstance(item.get("name"), str) and item.get("name") else item.get("type")
+            key = str(where)
+            text = canonical(item)
+            found[key] = text if key not in found else f"{found[key]}\n{text}"  # two of one type: both, in order
+    return found
+
+
+def compare_sql(ctx: Context, original: Node, update: Node) -> None:
+    """``SQL_TYPE_CHANGED`` at ``x-sql-type`` when both schemas declare one and the base types differ; the enforced
+    constraints added, removed or changed at ``x-sql-constraints/<name or type>``.
+
+    Read on the schemas the author wrote only (not on the kind-slices the loader splits a schema into), so each
+    difference is found once. A type declared on one side only is no difference here: the JSON ``type`` says what
+    changed for a reader.
+    """
+    if not (original.authored and update.authored):
+        return
+    old, new = original.raw, update.raw
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return
+    old_type, new_type = old.get(SQL_TYPE), new.get(SQL_TYPE)
+    if isinstance(old_type, str) and isinstance(new_type, str) and base_type(old_type) != base_type(new_type):
+        ctx.add("SQL_TYPE_CHANGED", SQL_TYPE)
+    if SQL_CONSTRAINTS not in old and SQL_CONSTRAINTS not in new:
+        return
+    before, after = enforced_constraints(old), enforced_constraints(new)
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key not in after:
+            ctx.add("ENFORCED_CONSTRAINT_REMOVED", SQL_CONSTRAINTS, key)
+        elif key not in before:
+            ctx.add("ENFORCED_CONSTRAINT_ADDED", SQL_CONSTRAINTS, key)
+        elif before[key] != after[key]:
+            ctx.add("ENFORCED_CONSTRAINT_CHANGED", SQL_CONSTRAINTS, key)
