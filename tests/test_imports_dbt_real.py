@@ -15,6 +15,7 @@ project and writes its manifest too), the pull request's two commits once each.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from tests.helpers import git, json_out, make_repo, run_cli, write_tree
 pytestmark = pytest.mark.e2e
 
 OUT = "manifests/dbt"
+IMPORT = ("import", "dbt", "target/manifest.json", "--out", OUT)
 TODAY = "2026-11-28"
 # what dbt says of each edit when it calls it breaking (None: dbt lists the model as modified, and nothing more)
 DBT_SAYS: dict[str, str | None] = {
@@ -39,8 +41,8 @@ DBT_SAYS: dict[str, str | None] = {
     "version-deleted": "Contracted model 'model.shop.customers.v1' was deleted or renamed.",
     "column-added": None,
 }
-# the contract version each edit touches, as modelgate names it
-SUBJECT = {"version-deleted": "contract:customers@1"}
+# the contract each edit touches, as modelgate names it
+CONTRACT = {"version-deleted": "contract:customers"}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ def base(parsed: Path) -> Path:
 
 def import_dbt(project: Path) -> Path:
     """``modelgate import dbt target/manifest.json --out manifests/dbt`` in ``project``; returns the out dir."""
-    done = run_cli("import", "dbt", "target/manifest.json", "--out", OUT, cwd=project)
+    done = run_cli(*IMPORT, cwd=project)
     assert done.returncode == 0, f"import failed:\n{done.stdout}\n{done.stderr}"
     return project / OUT
 
@@ -153,6 +155,8 @@ class PullRequest:
     repo: Path
     check: dict[str, Any]
     returncode: int
+    behind: subprocess.CompletedProcess[str]  # `import --check` after dbt parse, before the import
+    in_step: subprocess.CompletedProcess[str]  # `import --check` after the import
 
 
 @pytest.fixture(scope="module")
@@ -167,11 +171,22 @@ def pull_request(tmp_path_factory: pytest.TempPathFactory, profiles: Path) -> Pu
     git(repo, "checkout", "-q", "-b", "pr")
     write_tree(repo, CHANGES["column-removed"])
     parse(repo, profiles)
+    behind = run_cli(*IMPORT, "--check", cwd=repo)
     import_dbt(repo)
+    in_step = run_cli(*IMPORT, "--check", cwd=repo)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "orders: drop status")
     done = run_cli("check", "--base", "main", "--head", "pr", "--format", "json", "--today", TODAY, cwd=repo)
-    return PullRequest(repo, json_out(done), done.returncode)
+    return PullRequest(repo, json_out(done), done.returncode, behind, in_step)
+
+
+def test_import_check_tells_when_the_import_is_behind_the_project(pull_request: PullRequest) -> None:
+    """CI runs `dbt parse` then `modelgate import dbt --check`: behind the edited project, it fails with the diff
+    of the contract; after the import, it passes."""
+    assert pull_request.behind.returncode == 1, pull_request.behind.stderr
+    assert f"{OUT}/contracts/orders.yaml" in pull_request.behind.stdout
+    assert "-        status:" in pull_request.behind.stdout
+    assert pull_request.in_step.returncode == 0, pull_request.in_step.stdout + pull_request.in_step.stderr
 
 
 def test_the_pull_request_changes_only_the_import_of_what_it_edited(pull_request: PullRequest) -> None:
@@ -251,14 +266,16 @@ def test_modelgate_agrees_with_dbt(edited: Edited, base: Path) -> None:
     head = import_dbt(edited.project)
     done = run_cli("check", "--base", str(base / OUT), "--head", str(head), "--format", "json", "--today", TODAY)
     out = json_out(done)
-    subject = SUBJECT.get(edited.case, "contract:orders@1")
-    changes = [c for c in out["changes"] if c["subject"] == subject]
-    assert changes, f"modelgate sees no change of {subject}: {out['changes']}"
+    contract = CONTRACT.get(edited.case, "contract:orders")
+    changes = [c for c in out["changes"] if c["subject"].split("@")[0] == contract]
+    assert changes, f"modelgate sees no change of {contract}: {out['changes']}"
     breaking = [c for c in changes if c["breaking"]]
-    blocking = [f for f in out["findings"]
-                if f["rule"] in ("MG101", "MG102") and f["subject"] == subject and not f["preexisting"]]
+    blocking = [f for f in out["findings"] if f["rule"] in ("MG101", "MG102")
+                and f["subject"].split("@")[0] == contract and not f["preexisting"]]
     assert bool(breaking) == edited.dbt_breaking, (changes, edited.dbt_output)
     assert bool(blocking) == edited.dbt_breaking, (out["findings"], edited.dbt_output)
+    assert (out["verdict"] == "fail") == edited.dbt_breaking, out["findings"]
+    assert done.returncode == (1 if edited.dbt_breaking else 0), done.stderr
 
 
 def test_the_edits_are_the_projects_own() -> None:
