@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import gc
 import importlib
+import keyword
 import pkgutil
 import sys
 import traceback
@@ -145,6 +146,8 @@ def _flush_stdout() -> None:
 def _main(words: list[str]) -> int:
     chosen = command_word(words)
     module = chosen.replace("-", "_") if chosen else None
+    if module is not None and keyword.iskeyword(module):  # a module cannot be named `import`: it is import_.py
+        module += "_"
     known = {info.name for info in pkgutil.iter_modules(bot.commands.__path__)}
     parser = build_parser(module if module in known and "-h" not in words and "--help" not in words else None)
     args = parser.parse_args(words)

@@ -76,7 +76,11 @@ def _codeowners(text: str) -> tuple[CodeOwners, tuple[str, ...]]:
 def _rule(snapshot: Snapshot, path: str) -> _Rule | None:
     if snapshot.codeowners is None:
         return None
-    parsed, lines = _codeowners(snapshot.codeowners[1])
+    return _rule_in(snapshot.codeowners[1], path)
+
+
+def _rule_in(text: str, path: str) -> _Rule | None:
+    parsed, lines = _codeowners(text)
     _, line, _, _ = parsed.matching_line(path)
     if line is None:
         return None
@@ -108,7 +112,13 @@ def owners_of(manifest: ManifestFile, snapshot: Snapshot) -> tuple[str, ...]:
 
 def codeowners_for(snapshot: Snapshot, path: str) -> tuple[str, ...]:
     """The usable owners the CODEOWNERS of ``snapshot`` gives ``path`` (none without a matching rule)."""
-    rule = _rule(snapshot, path)
+    return codeowners_in(snapshot.codeowners[1], path) if snapshot.codeowners is not None else ()
+
+
+def codeowners_in(text: str, path: str) -> tuple[str, ...]:
+    """The usable owners the CODEOWNERS ``text`` gives ``path`` (a repository-relative path; none without a
+    matching rule): what an import asks about a source's own files."""
+    rule = _rule_in(text, path)
     return _valid(rule.owners) if rule else ()
 
 

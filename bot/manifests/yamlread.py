@@ -162,14 +162,18 @@ def _last_line(text: str) -> int:
 
 
 def read_yaml(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NODES,
-              want_lines: bool = False) -> tuple[Any, dict[Path, int]]:
-    """Read exactly one YAML document; return it and (if asked) the 1-based line of every path."""
-    root, lines, _ = read_counted(text, max_depth=max_depth, max_nodes=max_nodes, want_lines=want_lines)
+              want_lines: bool = False, keys_as_written: bool = False) -> tuple[Any, dict[Path, int]]:
+    """Read exactly one YAML document; return it and (if asked) the 1-based line of every path.
+
+    ``keys_as_written``: a mapping key that YAML reads as another scalar than a string (``1:``, ``true:``) is kept
+    as the text written (``"1"``) instead of being an error (an import's overlay addresses versions by number)."""
+    root, lines, _ = read_counted(text, max_depth=max_depth, max_nodes=max_nodes, want_lines=want_lines,
+                                  keys_as_written=keys_as_written)
     return root, lines
 
 
 def read_counted(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX_NODES,
-                 want_lines: bool = False) -> tuple[Any, dict[Path, int], int]:
+                 want_lines: bool = False, keys_as_written: bool = False) -> tuple[Any, dict[Path, int], int]:
     """``read_yaml`` and the document's size in values: each scalar and collection one, an alias the size of what
     it repeats, plus the text aliases repeat (``repeated_values``): what a run's budget counts, and ``fastyaml``
     counts the same. A YamlError carries the values read."""
@@ -206,6 +210,8 @@ def read_counted(text: str, *, max_depth: int = 64, max_nodes: int = DEFAULT_MAX
             if tag == MERGE_TAG:
                 top.pending_key, top.key_line, top.has_key = MERGE_TAG, line, True
                 return
+            if not isinstance(value, str) and keys_as_written and raw is not None:
+                value = raw
             if not isinstance(value, str):
                 raise YamlError(_key_message(value, raw), line)
             if value in top.container:
