@@ -7,9 +7,10 @@
 
 The project (``shop``) holds what the dbt importer reads: an enforced contract with data types and constraints
 (``orders``), a model with two versions and ``latest_version`` whose old version has a ``deprecation_date``
-(``customers``), groups whose owner carries a GitHub handle, a model whose ``meta`` carries one, refs between
-models, one of them pinned (``ref('customers', v=1)``), and an exposure of ``type: ml`` (``churn_model``).
-``CHANGES`` are edits of it, each one file replaced, as a pull request would make them.
+(``customers``), groups whose owner carries a GitHub handle, a model whose ``meta`` carries one and one whose
+owner only CODEOWNERS names, refs between models, one of them pinned (``ref('customers', v=1)``), and an exposure
+of ``type: ml`` (``churn_model``) and one of another type. ``CHANGES`` are edits of it, each the files it
+replaces, as a pull request would make them.
 
 dbt is the executable beside the running Python (the venv's); a missing dbt is :func:`tests.required.unavailable`
 (CI installs it with the ``test`` extra). dbt runs offline: no usage statistics, no version check, and parsing
@@ -61,8 +62,6 @@ models:
       meta: {owner: "@dana-okafor"}
   - name: stg_customers
     description: Customers as the shop's database holds them.
-    config:
-      meta: {owner: "@dana-okafor"}
 """
 
 STG_ORDERS_SQL = """\
@@ -173,6 +172,7 @@ exposures:
 """
 
 PROJECT: dict[str, str] = {
+    "CODEOWNERS": "/models/staging/ @acme/data-platform\n",  # the owner of a model whose metadata names none
     "dbt_project.yml": DBT_PROJECT_YML,
     "models/groups.yml": GROUPS_YML,
     "models/staging/staging.yml": STAGING_YML,

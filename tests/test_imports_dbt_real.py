@@ -119,11 +119,12 @@ def test_the_enforced_contract_becomes_a_schema_of_required_columns(base: Path) 
     assert orders["metadata"]["labels"]["modelgate.dev/imported-from"] == "dbt"
 
 
-def test_owners_come_from_the_groups_and_the_meta(base: Path) -> None:
+def test_owners_come_from_the_groups_the_meta_and_codeowners(base: Path) -> None:
     out = base / OUT
     assert read(out, "contracts/orders.yaml")["metadata"]["owners"] == ["@acme/sales-analytics"]  # owner.github
     assert read(out, "contracts/customers.yaml")["metadata"]["owners"] == ["@acme/customer-success"]  # owner.name
     assert read(out, "models/stg-orders.yaml")["metadata"]["owners"] == ["@dana-okafor"]  # meta.owner
+    assert read(out, "models/stg-customers.yaml")["metadata"]["owners"] == ["@acme/data-platform"]  # CODEOWNERS
     assert read(out, "models/churn-model.yaml")["metadata"]["owners"] == ["@acme/data-science"]  # the exposure's
 
 
