@@ -132,3 +132,10 @@ def test_an_alias_bomb_is_refused_with_its_line() -> None:
 def test_deep_nesting_is_refused() -> None:
     with pytest.raises(OverlayError, match="nesting deeper than"):
         read_overlay(PATH, ("models: " + "[" * 100 + "]" * 100 + "\n").encode())
+
+
+def test_the_entry_mg104_suggests_is_an_overlay_that_applies() -> None:
+    """MG104 on an imported contract gives the overlay entry to paste as one line of YAML flow mappings."""
+    docs = applied("contracts: {customers: {spec: {versions: {1: {deprecation: {announced: 2026-09-01, "
+                   "migration: docs/x.md}}}}}}\n")
+    assert docs["customers"]["spec"]["versions"][0]["deprecation"]["migration"] == "docs/x.md"

@@ -88,3 +88,19 @@ def test_a_sunset_moved_earlier_may_land_on_the_last_day_of_the_window(tmp_path:
     sooner = deprecated(earliest - timedelta(days=1))
     assert found(check_pair(tmp_path / "sooner", base, {C: sooner})) == {
         ("MG106", "contract:feat@1", C, line_of(sooner, "sunset:"))}
+
+
+def test_an_imported_contract_is_told_where_in_the_overlay_the_missing_keys_go(tmp_path: Path) -> None:
+    """MG104 on a manifest written by ``modelgate import`` names the overlay beside it and the keys to add there,
+    as YAML to paste, rather than the generated file (which the next import replaces)."""
+    path = "manifests/dbt/contracts/feat.yaml"
+    feat = contract("feat", version(1, status="deprecated", sunset="2027-06-01", replacement=2), version(2)).replace(
+        "  name: feat\n", "  name: feat\n  labels: {modelgate.dev/imported-from: dbt}\n")
+    base = {path: contract("feat", version(1), version(2)), "docs/g.md": "# guide\n",
+            "models/pipe.yaml": model("pipe", provides=[("feat", 1), ("feat", 2)])}
+    result = check_pair(tmp_path, base, {path: feat})
+    assert found(result) == {("MG104", "contract:feat@1", path, line_of(feat, "deprecation:"))}
+    assert result.findings[0].message == (
+        "contract:feat@1 is deprecated without migration; manifests/dbt/contracts/feat.yaml is imported from dbt: "
+        "add them to manifests/dbt/modelgate-overlay.yaml (the import's overlay), not to the file, as contracts: "
+        "{feat: {spec: {versions: {1: {deprecation: {migration: docs/PATH.md}}}}}}")

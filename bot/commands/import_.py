@@ -190,7 +190,7 @@ def _repository(out: Path) -> Path:
         here = here.parent
     try:
         return Path(git(here, "rev-parse", "--show-toplevel").strip()).resolve()
-    except SourceError:
+    except (SourceError, OSError):  # not in a repository, or no git at all
         return Path.cwd().resolve()
 
 

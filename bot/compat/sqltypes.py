@@ -10,7 +10,9 @@ breaking change to a contracted model (docs/compatibility.md, "SQL types and con
   ``timestamp(3) with time zone`` is ``timestamp with time zone``); aliases are not resolved (``int4`` and
   ``integer`` are two base types, as dbt compares them);
 - a constraint is one item of the list; an item marked ``enforced: true`` that the other side does not have is a
-  difference (``ENFORCED_CONSTRAINT_REMOVED`` / ``_ADDED``), one the database does not enforce is an annotation.
+  difference (``ENFORCED_CONSTRAINT_REMOVED`` / ``_ADDED``), one the database does not enforce is an annotation;
+- ``x-dbt-contract-enforced: false`` says the tool does not enforce the table's contract; a schema that gains it
+  (``CONTRACT_ENFORCEMENT_REMOVED``) or loses it (``CONTRACT_ENFORCEMENT_ADDED``) is a difference.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.compat.model import Node
 
 SQL_TYPE: Final = "x-sql-type"
 SQL_CONSTRAINTS: Final = "x-sql-constraints"
+CONTRACT_ENFORCED: Final = "x-dbt-contract-enforced"  # false: dbt does not enforce the model's contract
 _PARAMETERS: Final = re.compile(r"\([^()]*\)")
 
 
@@ -67,6 +70,9 @@ def compare_sql(ctx: Context, original: Node, update: Node) -> None:
     old_type, new_type = old.get(SQL_TYPE), new.get(SQL_TYPE)
     if isinstance(old_type, str) and isinstance(new_type, str) and base_type(old_type) != base_type(new_type):
         ctx.add("SQL_TYPE_CHANGED", SQL_TYPE)
+    old_enforced, new_enforced = old.get(CONTRACT_ENFORCED) is not False, new.get(CONTRACT_ENFORCED) is not False
+    if old_enforced != new_enforced:
+        ctx.add("CONTRACT_ENFORCEMENT_REMOVED" if old_enforced else "CONTRACT_ENFORCEMENT_ADDED", CONTRACT_ENFORCED)
     if SQL_CONSTRAINTS not in old and SQL_CONSTRAINTS not in new:
         return
     before, after = enforced_constraints(old), enforced_constraints(new)
@@ -77,3 +83,41 @@ def compare_sql(ctx: Context, original: Node, update: Node) -> None:
             ctx.add("ENFORCED_CONSTRAINT_ADDED", SQL_CONSTRAINTS, key)
         elif before[key] != after[key]:
             ctx.add("ENFORCED_CONSTRAINT_CHANGED", SQL_CONSTRAINTS, key)
+
+
+SQL_CHANGES: Final = frozenset({"SQL_TYPE_CHANGED", "ENFORCED_CONSTRAINT_ADDED", "ENFORCED_CONSTRAINT_REMOVED",
+                                "ENFORCED_CONSTRAINT_CHANGED", "CONTRACT_ENFORCEMENT_ADDED",
+                                "CONTRACT_ENFORCEMENT_REMOVED"})
+
+
+def describe(change_type: str, path: str, old: Any, new: Any) -> str:
+    """A reviewer's sentence for one of :data:`SQL_CHANGES` at ``path`` (``#/properties/id/x-sql-type``), with the
+    values read from the two schemas: ``column id: SQL type integer → text (another base type)``."""
+    segments = [s.replace("~1", "/").replace("~0", "~") for s in path.lstrip("#").split("/") if s]
+    keywords = (SQL_TYPE, SQL_CONSTRAINTS, CONTRACT_ENFORCED)
+    keyword_at = max((i for i, s in enumerate(segments) if s in keywords), default=len(segments))
+    owner = segments[:keyword_at]
+    where = (f"column {owner[-1]}" if len(owner) >= 2 and owner[-2] == "properties"
+             else f"the schema at #{_join(owner)}" if owner else "the table")
+    if change_type.startswith("CONTRACT_ENFORCEMENT_"):
+        verb = "removed" if change_type.endswith("REMOVED") else "added"
+        marked = f" ({CONTRACT_ENFORCED}: false)" if verb == "removed" else ""
+        return f"{where}: contract enforcement {verb}{marked}"
+    if change_type == "SQL_TYPE_CHANGED":
+        before, after = _at(old, [*owner, SQL_TYPE]), _at(new, [*owner, SQL_TYPE])
+        return f"{where}: SQL type {before} → {after}, another base type"
+    constraint = segments[-1]
+    verb = {"ENFORCED_CONSTRAINT_ADDED": "added", "ENFORCED_CONSTRAINT_REMOVED": "removed",
+            "ENFORCED_CONSTRAINT_CHANGED": "changed"}[change_type]
+    return f"{where}: enforced {constraint} constraint {verb}"
+
+
+def _join(segments: list[str]) -> str:
+    return "".join("/" + s for s in segments)
+
+
+def _at(schema: Any, segments: list[str]) -> str:
+    node = schema
+    for segment in segments:
+        node = node.get(segment) if isinstance(node, dict) else None
+    return str(node) if node is not None else "(none)"

@@ -169,6 +169,8 @@ SQL_TYPES: Final[dict[str, tuple[bool, bool]]] = {
     "ENFORCED_CONSTRAINT_ADDED": (_F, _F),
     "ENFORCED_CONSTRAINT_REMOVED": (_T, _T),
     "ENFORCED_CONSTRAINT_CHANGED": (_F, _F),
+    "CONTRACT_ENFORCEMENT_ADDED": (_F, _F),
+    "CONTRACT_ENFORCEMENT_REMOVED": (_T, _T),
 }
 
 MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES, **UNPROVEN_TYPES, **SQL_TYPES}

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.compat.sqltypes import SQL_CONSTRAINTS, SQL_TYPE
+from bot.compat.sqltypes import CONTRACT_ENFORCED, SQL_CONSTRAINTS, SQL_TYPE
 from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
 from bot.imports.sqltypes import json_schema_of
 from bot.owners import OWNER_RE
@@ -42,7 +42,6 @@ from bot.owners import OWNER_RE
 TOOL: Final = "dbt"
 LABEL: Final = "modelgate.dev/imported-from"
 SUPPORTED: Final = range(9, 13)  # manifest schema v9..v12
-CONTRACT_ENFORCED: Final = "x-dbt-contract-enforced"
 ML_EXPOSURE: Final = "ml"
 OWNER_META_KEYS: Final = ("owners", "owner", "github")  # a model's (or an exposure's) meta
 GROUP_OWNER_KEYS: Final = ("github", "owners", "owner", "name")  # a group's owner
@@ -207,7 +206,7 @@ class _Facts:
     exposures: list[_Exposure] = field(default_factory=list)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # group name -> owner
     not_null: set[tuple[str, str]] = field(default_factory=set)  # (model unique_id, column name) by a test
-    other_parents: int = 0  # depends_on entries that are not models (sources, seeds, snapshots)
+    other_parents: int = 0  # depends_on entries that are not enabled models (sources, seeds, snapshots, …)
 
 
 def _version(reader: _Reader, value: Any, *parts: str) -> int | None:
@@ -231,10 +230,11 @@ def _day(reader: _Reader, value: Any, *parts: str) -> dt.date | None:
     if value is None:
         return None
     found = _DAY.match(value) if isinstance(value, str) else None
-    try:
-        return dt.date.fromisoformat(found.group(1)) if found else None
-    except ValueError:
-        pass
+    if found is not None:
+        try:
+            return dt.date.fromisoformat(found.group(1))
+        except ValueError:
+            pass
     raise reader.fail(f"deprecation_date {value!r} is not a date (YYYY-MM-DD, or a timestamp starting with one)",
                       *parts)
 
@@ -357,6 +357,7 @@ class _Import:
         self.context = context
         self.notices: list[Notice] = []
         self.names: dict[tuple[str, str], str] = {}  # (kind, manifest name) -> the source object that has it
+        self.adapter_noticed = False
 
     def notice(self, message: str, *parts: str) -> None:
         self.notices.append(Notice(message, self.reader.path, pointer(*parts) if parts else None))
@@ -404,8 +405,10 @@ class _Import:
                  *(self._ml(exposure, contract_names) for exposure in sorted(ml, key=lambda e: e.uid)),
                  *files]
         if facts.other_parents:
-            self.notice(f"{facts.other_parents} dependencies on sources, seeds and snapshots are not imported: only "
-                        "dbt models provide contracts")
+            count = facts.other_parents
+            noun = "dependency" if count == 1 else "dependencies"
+            self.notice(f"{count} {noun} on sources, seeds, snapshots and other nodes that are not enabled models "
+                        "are not imported: only dbt models provide contracts")
         ordered = sorted(files, key=lambda g: g.path)
         return Imported(TOOL, tuple(ordered), tuple(self.notices))
 
@@ -415,7 +418,7 @@ class _Import:
             for uid in dependent.depends_on:
                 if uid in self.facts.models:
                     yield uid
-                elif not uid.startswith(("model.", "metric.", "semantic_model.")):
+                else:
                     self.facts.other_parents += 1
 
     # -- owners
@@ -505,7 +508,13 @@ class _Import:
     def _enforced_types(self, node: _Node) -> frozenset[str]:
         if not node.enforced or node.materialized not in CONSTRAINING_MATERIALIZATIONS:
             return frozenset()
-        return ENFORCED_BY_ADAPTER.get(self.facts.adapter or "", _BASE_ENFORCED)
+        adapter = self.facts.adapter or ""
+        if adapter not in ENFORCED_BY_ADAPTER and not self.adapter_noticed:
+            self.adapter_noticed = True
+            self.notice(f"adapter {adapter or '(unset)'!r} is not in modelgate's table of the constraints each adapter "
+                        f"enforces: read with dbt's base table ({', '.join(sorted(_BASE_ENFORCED))} enforced)",
+                        "metadata", "adapter_type")
+        return ENFORCED_BY_ADAPTER.get(adapter, _BASE_ENFORCED)
 
     def _column(self, node: _Node, column: _Column, enforced_types: frozenset[str], untyped: list[str]
                 ) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, Final, NamedTuple
 
-from bot.compat import Budget, CompareResult, SchemaChange, compare
+from bot.compat import Budget, CompareResult, SchemaChange, compare, sqltypes
 from bot.compat.keywords import json_equal
 from bot.compat.types import Policy
 from bot.compat.unmodelled import NOT_PROVEN
@@ -126,7 +126,7 @@ def _schema(subject: str, old: Any, new: Any, compatibility: str, judging: Judgi
                 marked.add(change.path)
             else:
                 orphans.append(change)
-    out = [Change(subject, "schema", c.type, c.path, flag, _schema_detail(c, flag, compatibility))
+    out = [Change(subject, "schema", c.type, c.path, flag, _schema_detail(c, flag, compatibility, old, new))
            for c, flag in zip(reported, breaking, strict=True)]
     out += [Change(subject, "schema", c.type, c.path, True,
                    f"{_words(c.type)} at {c.path}, seen from the new schema back to the old: "
@@ -150,8 +150,10 @@ def _words(change_type: str) -> str:
     return change_type.lower().replace("_", " ")
 
 
-def _schema_detail(change: SchemaChange, breaking: bool, compatibility: str) -> str:
+def _schema_detail(change: SchemaChange, breaking: bool, compatibility: str, old: Any = None, new: Any = None) -> str:
     verdict = f"breaks {compatibility} compatibility" if breaking else f"keeps {compatibility} compatibility"
+    if change.type in sqltypes.SQL_CHANGES:
+        return f"{sqltypes.describe(change.type, change.path, old, new)} ({verdict})"
     if change.type == NOT_PROVEN:
         return (f"{change.path.rsplit('/', 1)[-1]} changed at {change.path}: a keyword the engine does not compare "
                 f"by meaning, so the change could not be proven compatible ({verdict})")

@@ -8,11 +8,14 @@ in one go, nor move the sunset and remove at once.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from bot import registry
 from bot.evaluation import Evaluation
+from bot.imports.overlay import OVERLAY_FILE
+from bot.imports.render import IMPORTED_FROM
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.parse import repo_path
 from bot.manifests.snapshot import ManifestFile, Snapshot
@@ -164,7 +167,8 @@ def _deprecations(ev: Evaluation, touched: set[str]) -> Iterator[Finding]:
             missing = [key for key in ("announced", "sunset", "replacement", "migration")
                        if deprecation is None or getattr(deprecation, key) is None]
             if missing:
-                yield finding(MG104, f"{subject} is deprecated without {', '.join(missing)}",
+                yield finding(MG104, f"{subject} is deprecated without {', '.join(missing)}"
+                                     f"{_in_the_overlay(manifest, version.version, missing)}",
                               manifest, *where, "deprecation" if deprecation else "status", subject=subject)
             if replacement is not None:
                 target = manifest.doc.version(replacement)
@@ -175,6 +179,24 @@ def _deprecations(ev: Evaluation, touched: set[str]) -> Iterator[Finding]:
             if deprecation and deprecation.migration and (guide is None or guide not in ev.head.paths):
                 yield finding(MG108, f"{subject}: the migration guide {deprecation.migration!r} does not exist",
                               manifest, *where, "deprecation", "migration", subject=subject)
+
+
+_PLACEHOLDERS = {"announced": "YYYY-MM-DD", "sunset": "YYYY-MM-DD", "replacement": "VERSION",
+                 "migration": "docs/PATH.md"}
+
+
+def _in_the_overlay(manifest: ManifestFile, number: int, missing: list[str]) -> str:
+    """For an imported contract (``modelgate import``), where in the import's overlay the missing keys go: the next
+    import would replace an edit of the generated file."""
+    tool = (manifest.doc.metadata.labels or {}).get(IMPORTED_FROM)
+    if tool is None:
+        return ""
+    overlay = posixpath.join(posixpath.dirname(posixpath.dirname(manifest.path)), OVERLAY_FILE)
+    flow = "{" + ", ".join(f"{key}: {_PLACEHOLDERS[key]}" for key in missing) + "}"
+    for key in ("deprecation", number, "versions", "spec", manifest.name):  # inside out, as YAML flow mappings
+        flow = f"{{{key}: {flow}}}"
+    return (f"; {manifest.path} is imported from {tool}: add them to {overlay} (the import's overlay), not to the "
+            f"file, as contracts: {flow}")
 
 
 _BY_CHANGE: dict[str, Callable[[Evaluation, Change], Iterator[Finding]]] = {
