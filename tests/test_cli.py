@@ -21,8 +21,8 @@ from bot.verify.readers import RecordsError
 from bot.verify.validate import SchemaCompileError
 from tests.helpers import BOT_HOME, GIT_ENV, contract, model, run_cli, write_tree
 
-COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "lint", "rules", "schema-diff",
-            "verify"]
+COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "lint", "rules",
+            "schema-diff", "verify"]
 # Runs the command line in a fresh interpreter, then prints which command and GitHub modules it imported.
 PROBE = """
 import contextlib, io, json, sys

@@ -297,3 +297,12 @@ def test_only_the_import_parser_is_built_for_an_import(monkeypatch: pytest.Monke
     with pytest.raises(SystemExit):
         cli.main(["import", "toy-not-registered", "--out", "m"])
     assert built == ["import_"]
+
+
+def test_the_diff_of_check_goes_to_output_as_it_would_to_stdout(repo: Path, capsys: Any) -> None:
+    code, printed, _ = run(capsys, *IMPORT, "--check")
+    assert code == 1 and printed.startswith("--- /dev/null\n")
+    code, out, _ = run(capsys, *IMPORT, "--check", "--output", "import.diff")
+    assert (code, out) == (1, "")
+    assert (repo / "import.diff").read_text(encoding="utf-8") == printed
+    assert not (repo / "manifests").exists()

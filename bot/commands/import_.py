@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.commands._common import put, say
+from bot.commands._common import add_output, put, say
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.files import write_atomically
@@ -84,6 +84,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="overwrite files edited by hand, or not written by this import, at the paths it writes")
     parser.add_argument("--include-packages", action="store_true",
                         help="dbt: import the models of installed packages too, not only the root project's")
+    add_output(parser)  # --check's diff
     parser.set_defaults(func=run)
 
 
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         _in_repo(Path(source), root), _in_repo(overlay_path, root))
     wanted = {f.path: render.render(f.document, provenance) for f in files}
     plan = sync.plan(args.tool, wanted, dict(_present(out)))
-    shown = _shown(out)
+    shown = terminal_text(_shown(out))  # in messages: a name's control characters spelled out
     if args.check:
         return _check(plan, shown, args.tool, provenance.command)
     return _write(plan, out, shown, imported.notices, args.force)
@@ -275,7 +276,7 @@ def _check(plan: Plan, shown: str, tool: str, command: str) -> int:
     put(diff(plan.entries, shown))
     say(f"modelgate: {shown} differs from what the {tool} import writes: {_counts(plan)}")
     for entry in plan.blocked:
-        say(f"modelgate: {shown}/{entry.path}: " + (
+        say(f"modelgate: {shown}/{terminal_text(entry.path)}: " + (
             "edited by hand: put the change in the overlay" if entry.state == "edited" else entry.why))
     say(f"modelgate: to update it, run: {terminal_text(command)}")
     return 1
@@ -286,7 +287,8 @@ def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force
         for entry in plan.blocked:
             why = "was edited by hand (put the change in the overlay)" if entry.state == "edited" else entry.why
             verb = "remove" if entry.new is None else "overwrite"
-            say(f"modelgate: error: {shown}/{entry.path}: not going to {verb} it: {why}; --force to {verb} it")
+            say(f"modelgate: error: {shown}/{terminal_text(entry.path)}: not going to {verb} it: {why}; "
+                f"--force to {verb} it")
         return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
