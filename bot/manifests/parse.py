@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, get_args
 
 import pathspec
+from pathspec.pattern import RegexPattern
 from pydantic import BaseModel, ValidationError
 
 from bot.config import CONFIG_PATH, Config
@@ -370,7 +371,10 @@ def matcher(patterns: list[str]) -> Callable[[str], bool]:
     a check at 10,000 models). Otherwise pathspec's order-sensitive matching is used as it is.
     """
     spec = pathspec.PathSpec.from_lines("gitignore", patterns)
-    regexes = [p.regex for p in spec.patterns if p.include is not None and p.regex is not None]
+    if not all(isinstance(p, RegexPattern) for p in spec.patterns):  # all are; pathspec 0.12 types them as Pattern
+        return spec.match_file
+    regexes = [p.regex for p in spec.patterns
+               if isinstance(p, RegexPattern) and p.include is not None and p.regex is not None]
     if not regexes:
         return lambda path: False
     if all(p.include for p in spec.patterns if p.include is not None) and len({r.flags for r in regexes}) == 1:
