@@ -36,8 +36,8 @@ ODCS_HEAD_BYTES = 8192  # how much of a YAML file is read to tell an ODCS contra
 SKIPPED_DIRS = frozenset({"node_modules", "dbt_packages", "target", "__pycache__", "site-packages", "venv", "env"})
 OUT_ROOT = "manifests"
 
-_ODCS_KIND = re.compile(rb"""^kind[ \t]*:[ \t]*['"]?DataContract['"]?[ \t]*(#.*)?$""", re.MULTILINE)
-_ODCS_API = re.compile(rb"""^apiVersion[ \t]*:[ \t]*['"]?v3[.\d]*['"]?[ \t]*(#.*)?$""", re.MULTILINE)
+_ODCS_KIND = re.compile(rb"""^kind[ \t]*:[ \t]*['"]?DataContract['"]?[ \t]*(#.*)?\r?$""", re.MULTILINE)
+_ODCS_API = re.compile(rb"""^apiVersion[ \t]*:[ \t]*['"]?v3[.\d]*['"]?[ \t]*(#.*)?\r?$""", re.MULTILINE)
 _PLAIN = re.compile(r"[A-Za-z0-9_][\w@%+=:,./' -]*")
 _SLUG_DROP = re.compile(r"[^a-z0-9-]+")
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import bot
 from bot import files, scaffold
 from bot.commands._common import emit
+from bot.config import CONFIG_PATH
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.report.jinja_env import render_template
@@ -218,5 +219,6 @@ def _render(outcome: Outcome, found: scaffold.Found, failure: str | None) -> str
     return render_template(
         "init.txt.j2", outcome=outcome, found=found, offers=offers, failure=failure,
         workflows=[p for p in outcome.written if p.startswith(scaffold.WORKFLOW_DIR + "/")],
+        config=CONFIG_PATH in outcome.written,
         added=" ".join(shlex.quote(p) for p in outcome.written),
         step=scaffold.yaml_scalar, shown=terminal_text, max_depth=MAX_DEPTH, max_directories=MAX_DIRECTORIES)
