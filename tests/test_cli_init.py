@@ -166,6 +166,16 @@ def test_the_search_leaves_out_hidden_dependency_build_and_environment_directori
     assert "MLflow" not in done.stdout and "ODCS" not in done.stdout
 
 
+def test_a_hostile_path_reaches_the_terminal_inert_and_the_ci_step_as_one_value(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"evil\x1b[31m dir/dbt_project.yml": "name: x\n",
+                                         "odd #1.yaml": ODCS})
+    done = init(repo, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout
+    assert "    modelgate import odcs 'odd #1.yaml' --out manifests/odcs\n" in done.stdout
+    assert "      - run: \"modelgate import odcs 'odd #1.yaml' --out manifests/odcs --check\"\n" in done.stdout
+
+
 def test_the_search_says_when_it_stopped_at_its_depth(tmp_path):
     deep = "/".join(f"d{n}" for n in range(10))
     repo = make_repo(tmp_path / "repo", {f"{deep}/dbt_project.yml": "name: deep\n", "a/MLmodel": "x: 1\n"})
