@@ -108,22 +108,27 @@ def offers(found: Found) -> tuple[Offer, ...]:
     for project in found.dbt_projects:
         out = dbt_outs[project]
         manifest = posixpath.normpath(posixpath.join(project, "target", "manifest.json"))
-        parse = f"dbt parse --project-dir {shlex.quote(project)}"
-        imported = f"modelgate import dbt {shlex.quote(manifest)} --out {shlex.quote(out)}"
+        parse = f"dbt parse --project-dir {_arg(project)}"
+        imported = f"modelgate import dbt {_arg(manifest)} --out {_arg(out)}"
         made.append(Offer("dbt", f"dbt project {project}", (parse, imported), (parse, f"{imported} --check")))
     if found.mlmodels:
         source = _common_dir(found.mlmodels) if len(found.mlmodels) > 1 else posixpath.dirname(found.mlmodels[0])
         source = source or "."
         out = f"{OUT_ROOT}/mlflow"
-        imported = f"modelgate import mlflow {shlex.quote(source)} --out {shlex.quote(out)}"
+        imported = f"modelgate import mlflow {_arg(source)} --out {_arg(out)}"
         count = len(found.mlmodels)
         what = f"MLflow model {found.mlmodels[0]}" if count == 1 else f"{count} MLflow models under {source}"
         made.append(Offer("mlflow", what, (imported,), (f"{imported} --check",)))
     for contract in found.odcs:
         out = odcs_outs[contract]
-        imported = f"modelgate import odcs {shlex.quote(contract)} --out {shlex.quote(out)}"
+        imported = f"modelgate import odcs {_arg(contract)} --out {_arg(out)}"
         made.append(Offer("odcs", f"ODCS contract {contract}", (imported,), (f"{imported} --check",)))
     return tuple(made)
+
+
+def _arg(path: str) -> str:
+    """A path as one shell word that no command reads as an option (``-x`` is given as ``./-x``)."""
+    return shlex.quote(f"./{path}" if path.startswith("-") else path)
 
 
 def _outs(tool: str, paths: Sequence[str]) -> dict[str, str]:

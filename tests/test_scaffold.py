@@ -174,6 +174,11 @@ def test_a_path_that_needs_quoting_stays_one_word_in_the_command_and_in_the_ci_s
     assert yaml.safe_load(f"- run: {scaffold.yaml_scalar(step)}") == [{"run": step}]
 
 
+def test_a_path_that_looks_like_an_option_is_given_as_a_path():
+    [offer] = scaffold.offers(scaffold.Found(dbt_projects=("-rf",)))
+    assert offer.commands[0] == "dbt parse --project-dir ./-rf"
+
+
 def test_a_plain_step_stays_plain():
     step = "modelgate import dbt shop/target/manifest.json --out manifests/dbt --check"
     assert scaffold.yaml_scalar(step) == step
