@@ -33,6 +33,7 @@ DOCUMENTS = [["rules", "MG101"], ["rules", "--format", "markdown"], ["lint", "ex
              ["verify", "fraud-score@2", "--records", "{tmp}/records.jsonl", "--at", HEAD],
              ["gate", "--model", "fraud-scorer", "--stage", "shadow", "--metrics", "{tmp}/metrics.json", "--at", HEAD],
              ["export", "openlineage", "--at", HEAD, "--today", "2026-11-28"], ["completion", "fish"],
+             ["init", "--dir", "{tmp}", "--dry-run"],
              ["check", "--base", "examples/fraud-platform/base", "--head", HEAD, "--today", "2026-11-28"]]
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import bot
 from bot import files, scaffold
-from bot.commands._common import emit
+from bot.commands._common import add_output, put
 from bot.config import CONFIG_PATH
 from bot.errors import UsageError
 from bot.escape import terminal_text
@@ -49,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--dry-run", action="store_true", help="say what would be written, and write nothing")
     parser.add_argument("--code-scanning", action="store_true",
                         help="also write the workflow that uploads the default branch's lint to code scanning")
+    add_output(parser)
     parser.set_defaults(func=run)
 
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             failure = f"cannot write {terminal_text(str(root / file.path))}: {exc.strerror or exc}"
             break
-    emit(_render(outcome, found, failure))
+    put(_render(outcome, found, failure))
     if failure is not None:
         rest = "nothing was written" if not outcome.written else "the files after it were not written"
         raise UsageError(f"{failure}; {rest}")
