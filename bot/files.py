@@ -14,11 +14,17 @@ same cache) sees the old file or the whole new one, never half of one:
   renamed over without breaking it: it is opened and written directly.
 
 Errors are ``OSError`` (the temporary file removed); callers turn them into their own message.
+
+:func:`create_new` writes a file that must not exist yet (``modelgate init``): the same temporary file, published
+with a hard link, which fails when the name is taken (by a file, a directory or a link, dangling or not), so an
+existing file is never replaced, even one that appears meanwhile. Where hard links are not supported it opens the
+name exclusively instead (a partial file is removed on error).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -62,6 +68,51 @@ def write_atomically(path: Path, data: str | bytes, *, mode: int | None = None, 
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def create_new(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` only if nothing has that name: True when written, False when the name is taken.
+    The permission bits are what the umask gives. Other errors are ``OSError``."""
+    if os.path.lexists(path):
+        return False
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        temporary.chmod(0o666 & ~_umask())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            return _create_exclusively(path, data)
+        return True
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS})
+
+
+def _create_exclusively(path: Path, data: bytes) -> bool:
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return False
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    return True
 
 
 def _is_special(path: Path) -> bool:

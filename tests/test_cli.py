@@ -21,8 +21,8 @@ from bot.verify.readers import RecordsError
 from bot.verify.validate import SchemaCompileError
 from tests.helpers import BOT_HOME, GIT_ENV, contract, model, run_cli, write_tree
 
-COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "lint", "rules",
-            "schema", "schema-diff", "verify"]
+COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "init", "lint",
+            "rules", "schema", "schema-diff", "verify"]
 # Runs the command line in a fresh interpreter, then prints which command and GitHub modules it imported.
 PROBE = """
 import contextlib, io, json, sys
@@ -143,7 +143,8 @@ def test_the_exit_code_is_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_subcommand_describes_itself_in_plain_words(capsys):
     from bot.cli import build_parser
 
-    for name in ("action", "check", "export", "gate", "graph", "impact", "lint", "rules", "schema-diff", "verify"):
+    for name in ("action", "check", "export", "gate", "graph", "impact", "init", "lint", "rules", "schema-diff",
+                 "verify"):
         with pytest.raises(SystemExit):
             build_parser().parse_args([name, "--help"])
         text = capsys.readouterr().out

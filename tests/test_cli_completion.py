@@ -41,8 +41,8 @@ def bash_complete(script: Path, line: str) -> list[str]:
 
 @pytest.mark.parametrize(("line", "offered"), [
     ("modelgate ch", ["check"]),
-    ("modelgate ", ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "lint",
-                    "rules", "schema", "schema-diff", "verify"]),
+    ("modelgate ", ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "init",
+                    "lint", "rules", "schema", "schema-diff", "verify"]),
     ("modelgate check --format ", list(REPORT.names)),
     ("modelgate check --fa", ["--fail-on"]),
     ("modelgate --color never l", ["lint"]),  # the global option's value is not the command

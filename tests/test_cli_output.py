@@ -34,6 +34,7 @@ DOCUMENTS = [["rules", "MG101"], ["rules", "--format", "markdown"], ["lint", "ex
              ["gate", "--model", "fraud-scorer", "--stage", "shadow", "--metrics", "{tmp}/metrics.json", "--at", HEAD],
              ["export", "openlineage", "--at", HEAD, "--today", "2026-11-28"], ["completion", "fish"],
              ["schema", "--kind", "config"],
+             ["init", "--dir", "{tmp}", "--dry-run"],
              ["check", "--base", "examples/fraud-platform/base", "--head", HEAD, "--today", "2026-11-28"]]
 
 

@@ -138,6 +138,15 @@ def test_the_wheel_holds_the_package_its_rules_templates_and_the_license(dist):
     assert outside == set()  # no tests, docs or examples installed as top-level packages
 
 
+def test_the_wheel_holds_the_workflows_init_writes_byte_for_byte(dist):
+    """``modelgate init`` writes docs/workflows/ from an installed wheel: pyproject force-includes it as
+    ``bot/_workflows``, the same bytes."""
+    with zipfile.ZipFile(dist.wheel) as wheel:
+        shipped = {name.rsplit("/", 1)[1]: wheel.read(name) for name in wheel.namelist()
+                   if name.startswith("bot/_workflows/")}
+    assert shipped == {p.name: p.read_bytes() for p in (REPO_ROOT / "docs" / "workflows").glob("*.yml")}
+
+
 def test_the_sdist_holds_what_a_build_needs_and_nothing_of_the_repositorys_machinery(dist):
     names = sdist_names(dist)
     needed = {"pyproject.toml", "PKG-INFO", "README.md", "LICENSE", "CHANGELOG.md"}
