@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.imports.dbt import build, manifest_name
-from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid
+from bot.imports.dbt import build
+from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid, manifest_name
 from bot.manifests.models import Contract, Model
 from bot.policy.contract_diff import diff_contract_version
 from tests.helpers import json_out, run_cli

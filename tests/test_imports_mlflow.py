@@ -33,8 +33,8 @@ from mlflow.types.schema import (
 )
 
 from bot.compat.patterns import compile_schema
-from bot.imports.mlflow import MAX_JSON_DEPTH, MAX_TENSOR_RANK, build, manifest_name
-from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid
+from bot.imports.mlflow import MAX_JSON_DEPTH, MAX_TENSOR_RANK, build
+from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid, manifest_name
 from bot.manifests.models import Contract
 from bot.manifests.models import Model as ModelManifest
 from tests.helpers import json_out, run_cli

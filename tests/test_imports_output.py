@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.imports.model import Generated, Imported
+from bot.imports.model import IMPORTED_FROM, Generated, Imported
 from bot.imports.output import ImportBroken, checked
-from bot.imports.render import IMPORTED_FROM
 
 
 def model(name: str, **spec: Any) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.imports.render import IMPORTED_FROM, Provenance, body, command, labelled, read_header, render
+from bot.imports.model import IMPORTED_FROM
+from bot.imports.render import Provenance, body, command, labelled, read_header, render
 from bot.manifests.parse import parse_manifest
 
 PROVENANCE = Provenance("dbt", command("dbt", "target/manifest.json", "manifests/dbt"), "target/manifest.json",

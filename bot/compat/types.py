@@ -163,7 +163,7 @@ UNPROVEN_TYPES: Final[dict[str, tuple[bool, bool]]] = {
     "NOT_PROVEN_COMPATIBLE": (_F, _F),
 }
 
-# issue 15, SQL columns (``bot.compat.sqltypes``): a column's base type and the constraints its database enforces.
+# SQL columns (``bot.compat.sqltypes``): a column's base type and the constraints its database enforces.
 SQL_TYPES: Final[dict[str, tuple[bool, bool]]] = {
     "SQL_TYPE_CHANGED": (_F, _F),
     "ENFORCED_CONSTRAINT_ADDED": (_F, _F),

@@ -35,12 +35,20 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bot.compat.sqltypes import CONTRACT_ENFORCED, SQL_CONSTRAINTS, SQL_TYPE
-from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
+from bot.imports.model import (
+    IMPORTED_FROM,
+    Generated,
+    ImportContext,
+    Imported,
+    Notice,
+    SourceFile,
+    SourceInvalid,
+    manifest_name,
+)
 from bot.imports.sqltypes import json_schema_of
 from bot.owners import OWNER_RE
 
 TOOL: Final = "dbt"
-LABEL: Final = "modelgate.dev/imported-from"
 SUPPORTED: Final = range(9, 13)  # manifest schema v9..v12
 ML_EXPOSURE: Final = "ml"
 OWNER_META_KEYS: Final = ("owners", "owner", "github")  # a model's (or an exposure's) meta
@@ -56,7 +64,6 @@ ENFORCED_BY_ADAPTER: Final[Mapping[str, frozenset[str]]] = {
     "trino": frozenset({"not_null"}),
 }
 _SCHEMA_VERSION: Final = re.compile(r"/v(\d+)\.json\Z")
-_NAME_DROP: Final = re.compile(r"[^a-z0-9-]")
 _DAY: Final = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -327,13 +334,6 @@ def _exposure(reader: _Reader, uid: str, node: dict[str, Any]) -> _Exposure:
 
 # ---- names, owners ----
 
-def manifest_name(source_name: str) -> str:
-    """A dbt name as a manifest name: lower-case, ``_``/``.``/spaces as ``-``, other characters dropped, at most 63
-    characters, no leading ``-`` (empty when nothing is left)."""
-    lowered = re.sub(r"[_.\s]", "-", source_name.lower())
-    return _NAME_DROP.sub("", lowered).lstrip("-")[:63]
-
-
 def _handles(value: Any) -> list[str]:
     """The GitHub handles in a meta value: one handle, or a list of them; anything else gives none."""
     items = value if isinstance(value, list) else [value]
@@ -450,7 +450,7 @@ class _Import:
             metadata["owners"] = owners
         if description.strip():
             metadata["description"] = description.strip()
-        metadata["labels"] = {LABEL: TOOL}
+        metadata["labels"] = {IMPORTED_FROM: TOOL}
         return metadata
 
     def _contract(self, name: str, nodes: list[_Node]) -> Generated:

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
+from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid, manifest_name
 from bot.manifests.models import API_VERSION, NAME_RE, SEMVER_RE
 from bot.manifests.parse import read_json
 from bot.manifests.yamlread import YamlError, decode, read_yaml
@@ -90,13 +89,6 @@ def build(sources: Sequence[SourceFile], context: ImportContext) -> Imported:
         files.extend(made)
         notices.extend(said)
     return Imported(TOOL, tuple(sorted(files, key=lambda item: item.path)), tuple(notices))
-
-
-def manifest_name(text: str) -> str:
-    """A source name as a manifest name: lower-case, ``_``/``.``/spaces as ``-``, other characters dropped, no
-    leading ``-``, at most 63 characters (``Churn_Model.v2`` -> ``churn-model-v2``); '' when nothing is left."""
-    kept = re.sub(r"[^a-z0-9-]", "", re.sub(r"[_.\s]", "-", text.lower()))
-    return kept.lstrip("-")[:63]
 
 
 def _one(source: SourceFile, context: ImportContext) -> tuple[list[Generated], list[Notice]]:

@@ -4,11 +4,22 @@ produces (:class:`Imported`: generated manifest documents and notices), and its 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from bot.errors import DomainError
+
+IMPORTED_FROM: Final = "modelgate.dev/imported-from"  # the label of every imported manifest: the tool it came from
+
+
+def manifest_name(text: str) -> str:
+    """A source's name as a manifest name: lower-case, ``_``, ``.`` and white space as ``-``, other characters
+    dropped, no leading ``-``, at most 63 characters (``Churn_Model.v2`` -> ``churn-model-v2``); '' when nothing is
+    left (the importer then says so)."""
+    kept = re.sub(r"[^a-z0-9-]", "", re.sub(r"[_.\s]", "-", text.lower()))
+    return kept.lstrip("-")[:63]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,16 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid
+from bot.imports.model import (
+    IMPORTED_FROM,
+    Generated,
+    ImportContext,
+    Imported,
+    Notice,
+    SourceFile,
+    SourceInvalid,
+    manifest_name,
+)
 from bot.manifests.codec import dumps, loads, plain
 from bot.manifests.models import Contract
 from bot.manifests.yamlread import YamlError, decode, read_yaml
@@ -42,7 +51,6 @@ from bot.verify.validate import pointer as json_pointer
 
 TOOL: Final = "odcs"
 KIND: Final = "DataContract"
-LABEL: Final = "modelgate.dev/imported-from"
 DOMAIN_LABEL: Final = "modelgate.dev/odcs-domain"
 PRODUCT_LABEL: Final = "modelgate.dev/odcs-data-product"
 TENANT_LABEL: Final = "modelgate.dev/odcs-tenant"
@@ -225,13 +233,6 @@ def _pointer(data: Any, loc: Sequence[Any]) -> str:
 
 # --- one document ------------------------------------------------------------------------------------------------
 
-def manifest_name(text: str) -> str:
-    """A source name as a manifest name: lower-case, ``_``, ``.`` and spaces as ``-``, other characters dropped,
-    at most 63 characters; '' when nothing is left."""
-    name = re.sub(r"[^a-z0-9-]", "", re.sub(r"[_. ]", "-", text.lower())).lstrip("-")
-    return name[:63]
-
-
 def _major(path: str, version: Any, notices: list[Notice]) -> int:
     found = re.match(r"v?(\d+)(?:\.|\Z)", version) if isinstance(version, str) else None
     if found is None:
@@ -341,7 +342,7 @@ def _custom(entries: Any) -> dict[str, Any]:
 
 
 def _labels(doc: dict[str, Any]) -> dict[str, str]:
-    labels = {LABEL: TOOL}
+    labels = {IMPORTED_FROM: TOOL}
     for key, label in LABELS.items():
         if isinstance(doc.get(key), str) and doc[key]:
             labels[label] = doc[key]

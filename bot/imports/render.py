@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-IMPORTED_FROM = "modelgate.dev/imported-from"  # the label of every imported manifest: the tool it came from
+from bot.imports.model import IMPORTED_FROM
+
 MARKER = "# modelgate-import:"
 _MARKER_RE = re.compile(r"# modelgate-import: tool=(\S+) sha256=([0-9a-f]{64})")
 _HEADER_LINES = 10  # the marker line is looked for among the leading comment lines, at most this many

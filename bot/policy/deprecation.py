@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 from bot import registry
 from bot.evaluation import Evaluation
+from bot.imports.model import IMPORTED_FROM
 from bot.imports.overlay import OVERLAY_FILE
-from bot.imports.render import IMPORTED_FROM
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.parse import repo_path
 from bot.manifests.snapshot import ManifestFile, Snapshot
