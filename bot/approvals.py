@@ -5,7 +5,8 @@ is none and every group stays unsatisfied. Owners are trusted from the **trust r
 branch's tip; offline, the base): a manifest that exists there is approved by its owners there, whatever the PR
 writes; a **new** manifest does not choose its own approvers: the trust root's CODEOWNERS for its path approve it,
 else the ``admins`` (its declared owners are named, without ``@``, and count once it has landed); a changed
-``.modelgate.yml`` is approved by the trusted ``admins``. An approval counts only from a reviewer with write
+``.modelgate.yml`` is approved by the trusted ``admins`` (where the trust root names none, by its CODEOWNERS for
+``.modelgate.yml``). An approval counts only from a reviewer with write
 permission or higher (``ReviewState.writers``, looked up by the adapter), as GitHub's required reviews count.
 """
 
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Final
 
 from bot import registry
-from bot.config import Config
+from bot.config import CONFIG_PATH, Config
 from bot.evaluation import Evaluation
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.owners import codeowners_for, owners_of
@@ -116,8 +117,7 @@ def _owner_groups(ev: Evaluation) -> list[Approval]:
     groups = []
     for subject, kinds in sorted(manifests.items()):
         if subject == "config":
-            groups.append(Approval(MG301, "config", tuple(config.admins),
-                                   "the configuration (.modelgate.yml) changed: an admin approves"))
+            groups.append(_config_group(trust, config))
             continue
         kind, name = subject.split(":", 1)
         owners = trusted_owners(trust, head, kind, name)
@@ -135,6 +135,18 @@ def _owner_groups(ev: Evaluation) -> list[Approval]:
             continue  # in neither the trust root nor the head: nothing to approve
         groups.append(Approval(MG301, subject, owners, reason))
     return groups
+
+
+def _config_group(trust: Snapshot, config: Config) -> Approval:
+    """A changed ``.modelgate.yml`` is approved by the trusted ``admins``; where the target branch names none (a
+    repository adopting modelgate), by its CODEOWNERS rule for ``.modelgate.yml``, the same fallback as a new
+    manifest's. Neither is read from the PR."""
+    if config.admins:
+        return Approval(MG301, "config", tuple(config.admins),
+                        "the configuration (.modelgate.yml) changed: an admin approves")
+    return Approval(MG301, "config", codeowners_for(trust, CONFIG_PATH),
+                    "the configuration (.modelgate.yml) changed and the target branch names no admins: "
+                    "its CODEOWNERS for .modelgate.yml approve")
 
 
 @registry.on_approval("approvals", MG302)
@@ -199,7 +211,8 @@ def evaluate(groups: Iterable[Approval], state: ReviewState | None, config: Conf
             note = (f"{', '.join(unable)} approved without write permission on the repository: an approval counts "
                     "only from write or higher")
         if not group.owners:
-            note = "no owners to approve this" if group.subject != "config" else "no admins are configured"
+            note = ("no owners to approve this" if group.subject != "config"
+                    else "no admins are configured, and no CODEOWNERS rule of the target branch names .modelgate.yml")
         out.append(_with(group, tuple(by), note))
     return out
 

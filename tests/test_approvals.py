@@ -135,6 +135,23 @@ def test_a_config_change_needs_the_admins(tmp_path: Path) -> None:
     assert [(a.subject, a.owners) for a in result.approvals] == [("config", ("@platform-admin",))]
 
 
+def test_without_admins_a_config_change_needs_the_base_codeowners_of_the_file(tmp_path: Path) -> None:
+    """A repository adopting modelgate: the base has no .modelgate.yml (so no admins). The first PR adds one, and
+    the base's CODEOWNERS for .modelgate.yml approve it; the PR's own CODEOWNERS and its own admins do not."""
+    base = {**BASE, "CODEOWNERS": "* @acme/core\n/.modelgate.yml @acme/ml-platform\n"}
+    head = {".modelgate.yml": "admins: ['@me']\n", "CODEOWNERS": "/.modelgate.yml @me\n"}
+    result = check_pair(tmp_path, base, head)
+    assert [(a.subject, a.owners) for a in result.approvals] == [("config", ("@acme/ml-platform",))]
+    assert "no admins" in result.approvals[0].reason
+
+
+def test_without_admins_or_a_codeowners_rule_a_config_change_says_no_one_can_approve(tmp_path: Path) -> None:
+    result = check_pair(tmp_path, BASE, {".modelgate.yml": "admins: ['@me']\n"})
+    (group,) = result.approvals
+    assert (group.subject, group.owners, group.satisfied) == ("config", (), False)
+    assert "names no admins" in group.reason
+
+
 def test_approval_rules_turned_off_in_the_base_config_drop_their_groups(tmp_path: Path) -> None:
     base_state, head_state = states(tmp_path, {**BASE, ".modelgate.yml": "rules: {MG301: off}\n"},
                                     {"models/pipe.yaml": model("pipe", provides=[("feat", 1)], semver="1.1.0")})

@@ -66,7 +66,7 @@ def test_the_initialised_repository_lints_and_checks(tmp_path):
     repo = make_repo(tmp_path / "repo", {"README.md": "shop\n"})
     done = init(repo)
     assert done.returncode == 0
-    assert "the set-up pull request waits on an admin's approval (MG301)" in done.stdout
+    assert "the set-up pull request is approved (MG301) by the CODEOWNERS" in done.stdout
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "set up modelgate")
     lint = run_cli("lint", cwd=repo)
@@ -74,7 +74,8 @@ def test_the_initialised_repository_lints_and_checks(tmp_path):
     setup = run_cli("check", "--base", "main~1", "--head", "main", "--today", "2026-11-28", cwd=repo)
     assert setup.returncode == 0, setup.stderr
     assert setup.stdout.startswith("modelgate: pending — waiting on 1 approval\n")
-    assert "MG301 config — the configuration (.modelgate.yml) changed: an admin approves" in setup.stdout
+    assert ("MG301 config — the configuration (.modelgate.yml) changed and the target branch names no admins: its "
+            "CODEOWNERS for .modelgate.yml approve" in setup.stdout)
     commit(repo, {"README.md": "shop, checked\n"}, "a change after the set-up")
     after = run_cli("check", "--base", "main~1", "--head", "main", "--today", "2026-11-28", cwd=repo)
     assert after.returncode == 0, after.stderr
