@@ -27,7 +27,7 @@ if sys.version_info < (3, 11):
     sys.exit(f"modelgate needs Python 3.11 or later; {sys.executable} is {platform.python_version()}")
 digest = hashlib.sha256(sys.executable.encode() + b"\0")
 files = [action / name for name in ("pyproject.toml", "README.md")]
-for folder in ("bot", "rules", "requirements", "scripts"):
+for folder in ("bot", "rules", "requirements", "scripts", "docs/workflows"):  # the wheel carries docs/workflows
     files += [p for p in (action / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
 for path in sorted(files):
     digest.update(path.relative_to(action).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
