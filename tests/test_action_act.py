@@ -34,7 +34,8 @@ ACT = shutil.which("act") or str(Path(REPO_ROOT / ".venv" / "bin" / "act"))
 STANDINS = REPO_ROOT / "tests" / "fixtures" / "act"
 # what the action needs from its own checkout (the files setup.sh installs and keys on)
 ACTION_FILES = ("action.yml", "pyproject.toml", "README.md")
-ACTION_FOLDERS = ("bot", "rules", "requirements", "scripts", "docs/workflows")  # the wheel carries docs/workflows (init)
+# docs/workflows: the wheel carries them (modelgate init writes them)
+ACTION_FOLDERS = ("bot", "rules", "requirements", "scripts", "docs/workflows")
 WORKFLOW = """\
 name: modelgate
 on: pull_request_target

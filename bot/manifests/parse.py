@@ -11,7 +11,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, get_args
+from typing import Any, Final, get_args
 
 import pathspec
 from pathspec.pattern import RegexPattern
@@ -363,6 +363,11 @@ def parse_manifest(path: str, blob: str, data: bytes, max_depth: int = 64) -> tu
     return ManifestFile(path, blob, parsed, doc, dumps(doc), order), []
 
 
+# pathspec's name for gitignore patterns: "gitignore" from 1.0 on, "gitwildmatch" before (0.12 reads "gitignore" as
+# a deprecated alias of the same patterns and warns on every use; dbt-core 1.11, a test dependency, pins 0.12).
+_GITIGNORE: Final = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
+
+
 def matcher(patterns: list[str]) -> Callable[[str], bool]:
     """Whether a repository path matches gitignore-style ``patterns`` (pathspec's reading of them).
 
@@ -370,7 +375,7 @@ def matcher(patterns: list[str]) -> Callable[[str], bool]:
     one: a path is matched in one search instead of one per pattern through pathspec's Python loop (30,000 paths
     a check at 10,000 models). Otherwise pathspec's order-sensitive matching is used as it is.
     """
-    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    spec = pathspec.PathSpec.from_lines(_GITIGNORE, patterns)
     if not all(isinstance(p, RegexPattern) for p in spec.patterns):  # all are; pathspec 0.12 types them as Pattern
         return spec.match_file
     regexes = [p.regex for p in spec.patterns
