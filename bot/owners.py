@@ -18,6 +18,7 @@ from typing import Final, NamedTuple
 
 from codeowners import CodeOwners
 
+from bot.imports.hints import overlay_hint
 from bot.manifests.snapshot import ManifestFile, Snapshot
 from bot.result import Finding
 from bot.rules import finding
@@ -149,7 +150,8 @@ def owner_findings(snapshot: Snapshot) -> list[Finding]:
         if rule is None or not _valid(rule.owners):
             findings.append(_mg007(
                 f"{manifest.subject} has no owner: no metadata.owners, and {_codeowners_says(snapshot, rule)}; "
-                "add metadata.owners or a CODEOWNERS rule for this file",
+                "add metadata.owners or a CODEOWNERS rule for this file"
+                + overlay_hint(manifest, ("metadata", "owners"), '["@org/team"]', "the owners"),
                 manifest.path, manifest.line("metadata", "owners"), manifest.subject))
     return findings
 

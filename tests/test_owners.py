@@ -92,3 +92,16 @@ def test_codeowners_problems_are_reported_once_at_the_codeowners_line(tmp_path):
 def test_parse_takes_an_owner_apart(owner: str, org: str | None, name: str, team: bool) -> None:
     handle = parse(owner)
     assert (handle.org, handle.name, handle.is_team) == (org, name, team)
+
+
+def test_an_imported_manifest_without_owner_is_told_the_overlay_entry(tmp_path):
+    """MG007 on a manifest written by ``modelgate import`` names the overlay entry, not an edit of the generated
+    file (the next import would replace it, and ``--check`` reports it as edited by hand)."""
+    path = "manifests/dbt/models/pipe.yaml"
+    text = model("pipe", owners=[], labels={"modelgate.dev/imported-from": "dbt"})
+    (mg007,) = owner_findings(load(tmp_path, {path: text}))
+    assert mg007.message.endswith(
+        "; manifests/dbt/models/pipe.yaml is imported from dbt: add the owners to manifests/dbt/modelgate-overlay.yaml "
+        "(the import's overlay), not to the file, as models: {pipe: {metadata: {owners: [\"@org/team\"]}}}")
+    hand_written = owner_findings(load(tmp_path / "hand", {path: model("pipe", owners=[])}))
+    assert "overlay" not in hand_written[0].message

@@ -8,14 +8,12 @@ in one go, nor move the sunset and remove at once.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from bot import registry
 from bot.evaluation import Evaluation
-from bot.imports.model import IMPORTED_FROM
-from bot.imports.overlay import OVERLAY_FILE
+from bot.imports.hints import overlay_hint
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.parse import repo_path
 from bot.manifests.snapshot import ManifestFile, Snapshot
@@ -188,15 +186,8 @@ _PLACEHOLDERS = {"announced": "YYYY-MM-DD", "sunset": "YYYY-MM-DD", "replacement
 def _in_the_overlay(manifest: ManifestFile, number: int, missing: list[str]) -> str:
     """For an imported contract (``modelgate import``), where in the import's overlay the missing keys go: the next
     import would replace an edit of the generated file."""
-    tool = (manifest.doc.metadata.labels or {}).get(IMPORTED_FROM)
-    if tool is None:
-        return ""
-    overlay = posixpath.join(posixpath.dirname(posixpath.dirname(manifest.path)), OVERLAY_FILE)
     flow = "{" + ", ".join(f"{key}: {_PLACEHOLDERS[key]}" for key in missing) + "}"
-    for key in ("deprecation", number, "versions", "spec", manifest.name):  # inside out, as YAML flow mappings
-        flow = f"{{{key}: {flow}}}"
-    return (f"; {manifest.path} is imported from {tool}: add them to {overlay} (the import's overlay), not to the "
-            f"file, as contracts: {flow}")
+    return overlay_hint(manifest, ("spec", "versions", number, "deprecation"), flow, "them")
 
 
 _BY_CHANGE: dict[str, Callable[[Evaluation, Change], Iterator[Finding]]] = {
