@@ -307,6 +307,29 @@ def test_owners_come_from_meta_then_the_group_owner_then_codeowners():
     assert asked == ["analytics/models/c.sql"]
 
 
+def test_a_package_model_is_never_owned_through_the_root_projects_codeowners():
+    """A package's ``original_file_path`` is relative to the package: ``models/dim_date.sql`` of package ``utils``
+    is not the root project's ``models/dim_date.sql``, so CODEOWNERS is not asked (it would name the wrong team);
+    the owner comes from the package model's meta or group, else a notice."""
+    package = model_node("dim_date", column("d"), package="utils")
+    mine = model_node("mine", column("a"), depends_on=("model.utils.dim_date",))
+    asked: list[str] = []
+
+    def owners_for(path: str) -> tuple[str, ...]:
+        asked.append(path)
+        return ("@acme/root-team",)
+
+    imported = run(manifest(package, mine), ImportContext(owners_for=owners_for, base_dir="analytics",
+                                                          include_packages=True))
+    out = files(imported)
+    assert "owners" not in out["models/dim-date.yaml"]["metadata"]
+    assert "owners" not in out["contracts/dim-date.yaml"]["metadata"]
+    assert out["models/mine.yaml"]["metadata"]["owners"] == ["@acme/root-team"]
+    assert asked == ["analytics/models/mine.sql"]
+    assert any("model 'dim-date' has no owner" in n.message and "its file (not in this project)" in n.message
+               for n in imported.notices)
+
+
 def test_dbt_an_owner_with_only_name_and_email_is_no_handle_and_is_noticed():
     finance = {"name": "finance", "resource_type": "group", "package_name": PROJECT,
                "owner": {"name": "Finance team", "email": "fin@example.com"}}

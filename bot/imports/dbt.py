@@ -434,10 +434,17 @@ class _Import:
             base = self.context.base_dir.strip("/")
             handles = list(self.context.owners_for(f"{base}/{path}" if base else path))
         if not handles:
+            where = path or "its file (not in this project)"
             self.notice(f"{what} has no owner: no GitHub handle in meta ({', '.join(OWNER_META_KEYS)}), in the "
-                        f"owner ({', '.join(GROUP_OWNER_KEYS)}) or in CODEOWNERS for {path or 'its file'}; add one to "
-                        "the dbt meta, or owners to the overlay", *parts)
+                        f"owner ({', '.join(GROUP_OWNER_KEYS)}) or in CODEOWNERS for {where}; add one to the dbt "
+                        "meta, or owners to the overlay", *parts)
         return handles
+
+    def _own_path(self, node: _Node) -> str:
+        """The model's file for CODEOWNERS: its ``original_file_path`` is relative to its own package, so only a model
+        of the root project has its file under ``base_dir``; a package's model (``--include-packages``) has none here
+        (its owners come from its meta or group, else the overlay), never the root project's file of the same path."""
+        return node.path if node.package == self.facts.project else ""
 
     def _group_owner(self, node: _Node) -> Mapping[str, Any] | None:
         return self.facts.groups.get(node.group) if node.group else None
@@ -456,8 +463,8 @@ class _Import:
     def _contract(self, name: str, nodes: list[_Node]) -> Generated:
         latest = self._latest(nodes)
         versions = [self._version(node, latest, nodes) for node in nodes]
-        owners = self._owners(latest.meta, self._group_owner(latest), latest.path, f"contract {name!r}", "nodes",
-                              latest.uid)
+        owners = self._owners(latest.meta, self._group_owner(latest), self._own_path(latest), f"contract {name!r}",
+                              "nodes", latest.uid)
         document = {"apiVersion": "modelgate/v1", "kind": "Contract",
                     "metadata": self._metadata(name, owners, latest.description),
                     "spec": {"compatibility": "forward", "versions": versions}}
@@ -548,8 +555,8 @@ class _Import:
         latest = self._latest(nodes)
         key = (latest.package, latest.name)
         name = self.claim("Model", latest.name, f"model.{key[0]}.{key[1]}", "nodes", latest.uid, "name")
-        owners = self._owners(latest.meta, self._group_owner(latest), latest.path, f"model {name!r}", "nodes",
-                              latest.uid)
+        owners = self._owners(latest.meta, self._group_owner(latest), self._own_path(latest), f"model {name!r}",
+                              "nodes", latest.uid)
         spec: dict[str, Any] = {"version": f"{latest.latest or latest.version or 1}.0.0"}
         own = contract_names.get(key)
         consumes = self._consumes(nodes, own, contract_names)
