@@ -489,7 +489,8 @@ class _Import:
             self.notice(f"version {number} of {node.name!r} is deprecated (sunset {node.deprecation.isoformat()}); "
                         "dbt does not say when it was announced or where the migration guide is: add "
                         f"contracts.{manifest_name(node.name)}.spec.versions.{number}.deprecation: {{announced: "
-                        "YYYY-MM-DD, migration: <path or URL>} to the overlay", "nodes", node.uid, "deprecation_date")
+                        "YYYY-MM-DD, migration: docs/PATH.md} (a path in the repository) to the overlay",
+                        "nodes", node.uid, "deprecation_date")
         entry["schema"] = self._schema(node)
         return entry
 
