@@ -33,7 +33,7 @@ from mlflow.types.schema import (
 )
 
 from bot.compat.patterns import compile_schema
-from bot.imports.mlflow import MAX_JSON_DEPTH, MAX_TENSOR_RANK, build
+from bot.imports.mlflow import MAX_JSON_DEPTH, MAX_SPECS, MAX_TENSOR_RANK, build
 from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid, manifest_name
 from bot.manifests.models import Contract
 from bot.manifests.models import Model as ModelManifest
@@ -563,4 +563,18 @@ def test_a_json_bomb_in_the_signature_is_bounded(churn_text: str) -> None:
     doc["signature"]["inputs"] = "[" * 100_000 + "]" * 100_000
     error = failure(yaml.safe_dump(doc).encode())
     assert error.pointer == "/signature/inputs" and f"nesting deeper than {MAX_JSON_DEPTH} levels" in error.message
+
+
+def test_a_wide_signature_is_linear_and_bounded(churn_text: str) -> None:
+    """Column names are checked for repeats in one pass (a list's ``index`` per column made 300,000 columns run
+    for minutes), and a part with more specs than MAX_SPECS is refused before any is read."""
+    doc = yaml.safe_load(churn_text)
+    wide = [{"type": "long", "name": f"c{i}", "required": True} for i in range(MAX_SPECS)]
+    doc["signature"]["inputs"] = json.dumps(wide)
+    imported = build([SourceFile("models/churn/MLmodel", yaml.safe_dump(doc).encode())], ImportContext())
+    (inputs,) = [g for g in imported.files if g.path == "contracts/churn-input.yaml"]
+    assert len(inputs.document["spec"]["versions"][0]["schema"]["properties"]) == MAX_SPECS
+    doc["signature"]["inputs"] = json.dumps([*wide, {"type": "long", "name": "one-more"}])
+    error = failure(yaml.safe_dump(doc).encode())
+    assert error.pointer == "/signature/inputs" and f"more than modelgate imports ({MAX_SPECS:,})" in error.message
 

@@ -41,6 +41,9 @@ DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 MAX_YAML_VALUES: Final = 200_000  # an MLmodel file is a few dozen values; its signature is one string each
 MAX_JSON_DEPTH: Final = 48  # the schema made of it is one level deeper, and sits 5 deep in a manifest of 64
 MAX_TENSOR_RANK: Final = 32
+# the specs of one signature part: a wide feature vector has thousands of columns; beyond this the contract's
+# manifest would be far over a manifest's size limit (1 MB by default), and the work is bounded here, not later
+MAX_SPECS: Final = 50_000
 INPUT, OUTPUT = "input", "output"
 Say = Callable[..., None]  # notice(message, pointer=None): one Notice about the file being read
 
@@ -276,6 +279,9 @@ def _json_list(source: SourceFile, signature: dict[str, Any], key: str) -> list[
     if not isinstance(value, list):
         raise SourceInvalid(source.path, f"a signature's {key} is a JSON list, not {_kind(value, article=True)}",
                             pointer)
+    if len(value) > MAX_SPECS:
+        raise SourceInvalid(source.path, f"a signature's {key} has {len(value):,} column or tensor specs, more than "
+                            f"modelgate imports ({MAX_SPECS:,})", pointer)
     return value
 
 
@@ -291,12 +297,15 @@ def _record(source: SourceFile, specs: list[Any], pointer: str, notice: Say) -> 
         raise SourceInvalid(source.path, "a signature mixes tensor and column specs (MLflow refuses it)",
                             f"{pointer}/{at}")
     names = [spec.get("name") for spec in specs]
+    seen: set[str] = set()  # a set, not names.index: linear in the number of columns, however many there are
     for index, item in enumerate(names):
         if item is not None and not isinstance(item, str):
             raise SourceInvalid(source.path, f"a name is a string, not {_kind(item, article=True)}",
                                 f"{pointer}/{index}/name")
-        if item is not None and names.index(item) != index:
+        if item is not None and item in seen:
             raise SourceInvalid(source.path, f"the name {item!r} is given twice", f"{pointer}/{index}/name")
+        if item is not None:
+            seen.add(item)
     named = [item is not None for item in names]
     if specs and any(named) and not all(named):
         raise SourceInvalid(source.path, "a signature mixes named and unnamed specs (MLflow refuses it)",
