@@ -31,12 +31,12 @@ from typing import Any, Final
 import yaml
 
 from bot.errors import DomainError
+from bot.export.inventory import inventory
 from bot.imports import odcs as mapping
 from bot.imports.model import SourceInvalid
 from bot.manifests.codec import plain
 from bot.manifests.models import Contract
 from bot.manifests.snapshot import Snapshot
-from bot.owners import owners_of
 
 API_VERSION: Final = "v3.2.0"  # the version of the standard the pinned package validates
 NAMESPACE: Final = uuid.UUID("6f0e2c2a-4d1e-5b8a-9c3f-6d6f64656c67")  # modelgate's: ids are uuid5(NAMESPACE, ref)
@@ -54,22 +54,18 @@ class ExportInvalid(DomainError):
 def documents(snapshot: Snapshot) -> list[tuple[str, dict[str, Any]]]:
     """(file name, ODCS document) for every contract version of ``snapshot``, by contract, then version."""
     found: list[tuple[str, dict[str, Any]]] = []
-    for name in sorted(snapshot.contracts):
-        manifest = snapshot.contracts[name]
-        contract = manifest.doc
+    for (name, number), item in inventory(snapshot).versions.items():  # by contract, then version
+        if item.schema is None:  # unreadable schema_ref: the inventory's notes say so
+            continue
+        contract = snapshot.contracts[name].doc  # the rest of what ODCS says: labels, SLO, fallback, quality, …
         assert isinstance(contract, Contract)
-        owners = owners_of(manifest, snapshot)
-        for item in sorted(contract.spec.versions, key=lambda v: v.version):
-            schema = plain(snapshot.schema(name, item.version))
-            if schema is None:  # unreadable schema_ref: the inventory's notes say so
-                continue
-            doc = document(contract, item.version, schema, owners)
-            file = f"{name}.v{item.version}.odcs.yaml"
-            try:
-                mapping.validate(file, doc)
-            except SourceInvalid as exc:
-                raise ExportInvalid(refusal(name, item.version, doc, exc)) from None
-            found.append((file, doc))
+        doc = document(contract, number, item.schema, item.owners)
+        file = f"{name}.v{number}.odcs.yaml"
+        try:
+            mapping.validate(file, doc)
+        except SourceInvalid as exc:
+            raise ExportInvalid(refusal(name, number, doc, exc)) from None
+        found.append((file, doc))
     return found
 
 
