@@ -102,9 +102,10 @@ def files(starter: bytes, workflows: Mapping[str, bytes], *, code_scanning: bool
 
 def offers(found: Found) -> tuple[Offer, ...]:
     """The imports to offer for what was found: one per dbt project, one for all the MLmodel files (their
-    common directory), one per ODCS file."""
+    common directory), one per directory of ODCS files (see :func:`_odcs_sources`)."""
     made: list[Offer] = []
-    dbt_outs, odcs_outs = _outs("dbt", found.dbt_projects), _outs("odcs", found.odcs)
+    odcs_sources = _odcs_sources(found.odcs)
+    dbt_outs, odcs_outs = _outs("dbt", found.dbt_projects), _outs("odcs", list(odcs_sources))
     for project in found.dbt_projects:
         out = dbt_outs[project]
         manifest = posixpath.normpath(posixpath.join(project, "target", "manifest.json"))
@@ -119,11 +120,22 @@ def offers(found: Found) -> tuple[Offer, ...]:
         count = len(found.mlmodels)
         what = f"MLflow model {found.mlmodels[0]}" if count == 1 else f"{count} MLflow models under {source}"
         made.append(Offer("mlflow", what, (imported,), (f"{imported} --check",)))
-    for contract in found.odcs:
-        out = odcs_outs[contract]
-        imported = f"modelgate import odcs {_arg(contract)} --out {_arg(out)}"
-        made.append(Offer("odcs", f"ODCS contract {contract}", (imported,), (f"{imported} --check",)))
+    for source, contracts in odcs_sources.items():
+        imported = f"modelgate import odcs {_arg(source or '.')} --out {_arg(odcs_outs[source])}"
+        what = f"ODCS contract {source}" if len(contracts) == 1 else f"{len(contracts)} ODCS contracts under {source}"
+        made.append(Offer("odcs", what, (imported,), (f"{imported} --check",)))
     return tuple(made)
+
+
+def _odcs_sources(paths: Sequence[str]) -> dict[str, list[str]]:
+    """The ODCS files by the source of their import: the files under one top-level directory together, from their
+    common directory (the versions of one contract, in two files, must be one import), a lone file as itself;
+    when a file lies at the root, every file together from their common directory."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault("" if "/" not in path or any("/" not in p for p in paths) else path.split("/", 1)[0],
+                          []).append(path)
+    return {group[0] if len(group) == 1 else _common_dir(group): group for group in groups.values()}
 
 
 def _arg(path: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -298,3 +299,24 @@ def test_a_workflow_folder_that_cannot_be_made_stops_after_what_was_written(tmp_
 
 def test_the_documented_set_is_what_an_empty_repository_gets():
     assert [".modelgate.yml", *(f"{scaffold.WORKFLOW_DIR}/{name}" for name in scaffold.WORKFLOWS)] == WRITTEN
+
+
+def test_the_odcs_imports_init_offers_for_two_versions_of_one_contract_give_manifests_that_lint(tmp_path):
+    def version(number: str) -> str:
+        return yaml.safe_dump({"apiVersion": "v3.0.0", "kind": "DataContract", "id": f"orders-{number}",
+                               "version": number, "status": "active", "team": [{"username": "@acme/sales"}],
+                               "schema": [{"name": "orders", "logicalType": "object", "properties": [
+                                   {"name": "id", "logicalType": "string", "required": True}]}]})
+
+    repo = make_repo(tmp_path / "repo", {"contracts/v2/orders.odcs.yaml": version("2.1.0"),
+                                         "contracts/v3/orders.odcs.yaml": version("3.0.0")})
+    done = init(repo, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    commands = [line.strip() for line in done.stdout.splitlines() if line.startswith("    modelgate import ")]
+    assert commands == ["modelgate import odcs contracts --out manifests/odcs"]
+    for command in commands:
+        ran = run_cli(*shlex.split(command)[1:], cwd=repo)
+        assert ran.returncode == 0, ran.stderr
+    assert sorted(p.name for p in (repo / "manifests").rglob("*.yaml")) == ["orders.yaml"]
+    lint = run_cli("lint", "manifests", cwd=repo)
+    assert lint.returncode == 0, lint.stdout + lint.stderr

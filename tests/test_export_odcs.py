@@ -202,3 +202,44 @@ def test_the_document_docs_exports_md_shows_is_the_start_of_the_real_one() -> No
             assert obj == {**{k: whole[k] for k in obj}, "properties": whole["properties"][:len(obj["properties"])]}
         else:
             assert value == real[key], key
+
+
+VECTOR_ODCS = """\
+apiVersion: v3.1.0
+kind: DataContract
+id: emb
+version: 1.0.0
+status: active
+team: [{username: "@acme/crm"}]
+schema:
+  - name: emb
+    logicalType: object
+    properties:
+      - {name: embedding, logicalType: vector, required: true, logicalTypeOptions: {dimensions: 4}}
+"""
+
+
+def test_an_imported_vector_exports_as_a_vector_and_imports_again_the_same(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"dc/v.odcs.yaml": VECTOR_ODCS})
+    assert run_cli("import", "odcs", "dc", "--out", "m", cwd=tmp_path).returncode == 0
+    done = run_cli("export", "odcs", "--at", "m", "--out", "again", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [exported] = (tmp_path / "again").iterdir()
+    prop = yaml.safe_load(exported.read_text("utf-8"))["schema"][0]["properties"][0]
+    assert prop == {"name": "embedding", "logicalType": "vector", "required": True,
+                    "logicalTypeOptions": {"dimensions": 4}}
+    assert facts(import_dir(tmp_path / "again", tmp_path / "imported")) == facts(load_state(str(tmp_path / "m")))
+
+
+def test_an_export_the_standard_refuses_names_the_contract_the_schema_place_and_the_field(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"embedding": {
+        "type": "array", "items": {"type": "string", "x-odcs-logicalTypeOptions": {"dimensions": 3}}}}}
+    platform = write_tree(tmp_path / "platform", {"contracts/emb.yaml": contract("emb", [
+        {"version": 1, "schema": schema}], owners=["@acme/crm"])})
+    done = run_cli("export", "odcs", "--at", str(platform))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(
+        "modelgate: error: contract emb version 1 cannot be exported to ODCS: the ODCS field 'logicalTypeOptions' of "
+        "the element made of its schema at '/properties/embedding/items' (#/schema/0/properties/0/items/"
+        "logicalTypeOptions): does not follow the standard: Additional properties are not allowed ('dimensions' was "
+        "unexpected). Check the x-odcs-* annotations of the schema there"), done.stderr

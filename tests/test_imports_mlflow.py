@@ -328,11 +328,16 @@ def test_a_registry_version_in_metadata_is_the_models_version(tmp_path: Path) ->
     save(tmp_path, "a", INPUTS_ONLY, metadata={"version": 7, "owner": "ml-team"})
     save(tmp_path, "b", INPUTS_ONLY, metadata={"version": "2.1.0"})
     save(tmp_path, "c", INPUTS_ONLY, metadata={"version": "v2"})
-    result = build([source(tmp_path / d / "MLmodel", tmp_path) for d in "abc"], ImportContext())
-    assert [document(result, f"models/{d}.yaml")["spec"]["version"] for d in "abc"] == ["7.0.0", "2.1.0", "1.0.0"]
-    pointers = {(n.source, n.pointer) for n in result.notices}
-    assert ("a/MLmodel", "/metadata/owner") in pointers  # "ml-team" is not a GitHub handle
-    assert ("c/MLmodel", "/metadata/version") in pointers
+    save(tmp_path, "d", INPUTS_ONLY, metadata={"version": "7"})  # the registry's ModelVersion.version is a string
+    result = build([source(tmp_path / d / "MLmodel", tmp_path) for d in "abcd"], ImportContext())
+    assert [document(result, f"models/{d}.yaml")["spec"]["version"] for d in "abcd"] == [
+        "7.0.0", "2.1.0", "1.0.0", "7.0.0"]
+    said = {(n.source, n.pointer): n.message for n in result.notices}
+    assert ("a/MLmodel", "/metadata/owner") in said  # "ml-team" is not a GitHub handle
+    assert said[("c/MLmodel", "/metadata/version")].startswith(
+        "metadata.version 'v2' is neither a semantic version (2.1.0) nor a whole number (7, as the model registry "
+        "counts): the Model's spec.version is 1.0.0")
+    assert ("d/MLmodel", "/metadata/version") not in said
 
 
 @pytest.mark.parametrize(("text", "name"), [("Churn_Model.v2", "churn-model-v2"), ("--x y", "x-y"),

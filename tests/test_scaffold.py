@@ -142,11 +142,24 @@ def test_a_dbt_project_at_the_root_is_parsed_and_imported_from_its_target():
 
 def test_each_source_of_a_tool_gets_its_own_out_directory():
     found = scaffold.Found(dbt_projects=("analytics/shop", "analytics/Shop_", "finance"),
-                           odcs=("contracts/orders.odcs.yaml", "contracts/customers.yml"))
+                           odcs=("sales/orders.odcs.yaml", "finance/customers.yml"))
     outs = [command.rsplit("--out ", 1)[1] for offer in scaffold.offers(found) for command in offer.commands
             if "import" in command]
     assert outs == ["manifests/dbt/analytics-shop", "manifests/dbt/analytics-shop-2", "manifests/dbt/finance",
-                    "manifests/odcs/contracts-orders-odcs", "manifests/odcs/contracts-customers"]
+                    "manifests/odcs/sales-orders-odcs", "manifests/odcs/finance-customers"]
+
+
+def test_odcs_files_of_one_directory_tree_are_one_import_from_their_common_directory():
+    [one] = scaffold.offers(scaffold.Found(odcs=("contracts/orders/v2.odcs.yaml", "contracts/orders/v3.odcs.yaml",
+                                                 "contracts/customers.yaml")))
+    assert one.commands == ("modelgate import odcs contracts --out manifests/odcs",)
+    assert one.found == "3 ODCS contracts under contracts"
+    apart = scaffold.offers(scaffold.Found(odcs=("sales/a.yaml", "sales/b/c.yaml", "finance/d.yaml")))
+    assert [offer.commands for offer in apart] == [("modelgate import odcs sales --out manifests/odcs/sales",),
+                                                   ("modelgate import odcs finance/d.yaml --out manifests/odcs/"
+                                                    "finance-d",)]
+    [rooted] = scaffold.offers(scaffold.Found(odcs=("a.odcs.yaml", "sales/b.odcs.yaml")))
+    assert rooted.commands == ("modelgate import odcs . --out manifests/odcs",)
 
 
 def test_mlflow_models_are_imported_together_from_their_common_directory():

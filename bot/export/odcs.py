@@ -31,18 +31,17 @@ from typing import Any, Final
 import yaml
 
 from bot.errors import DomainError
+from bot.export.inventory import inventory
 from bot.imports import odcs as mapping
 from bot.imports.model import SourceInvalid
 from bot.manifests.codec import plain
 from bot.manifests.models import Contract
 from bot.manifests.snapshot import Snapshot
-from bot.owners import owners_of
 
 API_VERSION: Final = "v3.2.0"  # the version of the standard the pinned package validates
 NAMESPACE: Final = uuid.UUID("6f0e2c2a-4d1e-5b8a-9c3f-6d6f64656c67")  # modelgate's: ids are uuid5(NAMESPACE, ref)
 FROM_JSON_TYPE: Final = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean",
                          "object": "object", "array": "array"}
-FROM_FORMAT: Final = {fmt: logical for logical, fmt in mapping.DATE_FORMAT.items()}
 UNITS: Final = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
 FIELD_OF: Final = {mapping.ANNOTATION_PREFIX + key: key for key in mapping.ANNOTATED}
 _NOT_GIVEN: Final = object()
@@ -55,23 +54,54 @@ class ExportInvalid(DomainError):
 def documents(snapshot: Snapshot) -> list[tuple[str, dict[str, Any]]]:
     """(file name, ODCS document) for every contract version of ``snapshot``, by contract, then version."""
     found: list[tuple[str, dict[str, Any]]] = []
-    for name in sorted(snapshot.contracts):
-        manifest = snapshot.contracts[name]
-        contract = manifest.doc
+    for (name, number), item in inventory(snapshot).versions.items():  # by contract, then version
+        if item.schema is None:  # unreadable schema_ref: the inventory's notes say so
+            continue
+        contract = snapshot.contracts[name].doc  # the rest of what ODCS says: labels, SLO, fallback, quality, …
         assert isinstance(contract, Contract)
-        owners = owners_of(manifest, snapshot)
-        for item in sorted(contract.spec.versions, key=lambda v: v.version):
-            schema = plain(snapshot.schema(name, item.version))
-            if schema is None:  # unreadable schema_ref: the inventory's notes say so
-                continue
-            doc = document(contract, item.version, schema, owners)
-            file = f"{name}.v{item.version}.odcs.yaml"
-            try:
-                mapping.validate(file, doc)
-            except SourceInvalid as exc:
-                raise ExportInvalid(f"the ODCS document of {name}@{item.version} does not validate: {exc}") from None
-            found.append((file, doc))
+        doc = document(contract, number, item.schema, item.owners)
+        file = f"{name}.v{number}.odcs.yaml"
+        try:
+            mapping.validate(file, doc)
+        except SourceInvalid as exc:
+            raise ExportInvalid(refusal(name, number, doc, exc)) from None
+        found.append((file, doc))
     return found
+
+
+def refusal(name: str, number: int, doc: dict[str, Any], exc: SourceInvalid) -> str:
+    """What to tell of an exported document the standard refuses: the contract version, the place in its JSON
+    Schema the refused ODCS element comes from, the standard's complaint, and what the user can do."""
+    where, field = _schema_pointer(doc, exc.pointer or "")
+    at = f"the ODCS {'field ' + repr(field) + ' of the ' if field else ''}element made of its schema at " \
+         f"'{where or '/'}'"
+    return (f"contract {name} version {number} cannot be exported to ODCS: {at} (#{exc.pointer or ''}): "
+            f"{exc.message}. Check the x-odcs-* annotations of the schema there (an ODCS import writes them; a "
+            "hand-written one may name what this logicalType does not allow); if it has none, this is a defect "
+            "of modelgate's export: please report it with this line")
+
+
+def _schema_pointer(doc: dict[str, Any], pointer: str) -> tuple[str, str | None]:
+    """The JSON pointer into a contract version's schema of the ODCS element at ``pointer`` of ``doc``, and the
+    field of that element the pointer goes on to name (None: the element itself, or outside the schema)."""
+    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+    if parts[:2] != ["schema", "0"]:
+        return "", parts[0] if parts else None
+    node: Any = doc["schema"][0]
+    where = ""
+    rest = parts[2:]
+    while rest:
+        if rest[0] == "properties" and len(rest) > 1 and rest[1].isdigit():
+            node = node["properties"][int(rest[1])]
+            where += "/properties/" + str(node["name"]).replace("~", "~0").replace("/", "~1")
+            rest = rest[2:]
+        elif rest[0] == "items" and len(rest) > 1 and isinstance(node.get("items"), dict):
+            node, where, rest = node["items"], where + "/items", rest[1:]
+        elif rest[:2] == ["map", "value"] and len(rest) > 2:
+            node, where, rest = node["map"]["value"], where + "/additionalProperties", rest[2:]
+        else:
+            return where, rest[0]
+    return where, None
 
 
 def to_yaml(docs: list[dict[str, Any]]) -> str:
@@ -158,9 +188,7 @@ def property_of(schema: Any, *, name: str | None, required: bool) -> dict[str, A
         if isinstance(kind, list) and len(kind) == 2 and "null" in kind:
             kind = next(item for item in kind if item != "null")
             nullable = True
-        logical = FROM_JSON_TYPE.get(kind) if isinstance(kind, str) else None
-        if logical == "string" and schema.get("format") in FROM_FORMAT:
-            logical = FROM_FORMAT[schema["format"]]
+        logical = _logical(schema, kind)
         element["logicalType"] = logical or _stand_in(schema)
         element["required"] = required if name is not None else not nullable
         for key in ("description", "examples", "deprecated"):
@@ -183,10 +211,26 @@ def property_of(schema: Any, *, name: str | None, required: bool) -> dict[str, A
         _properties(schema, element)
         if logical == "array" and isinstance(schema.get("items"), dict):
             element["items"] = property_of(schema["items"], name=None, required=True)
+        if logical == "map":
+            element["map"] = {"key": schema[mapping.ANNOTATION_PREFIX + "mapKey"],
+                              "value": property_of(schema["additionalProperties"], name=None, required=True)}
     else:
         element["logicalType"] = "string"
         element["required"] = required
     return _finish(element, schema, lambda: mapping.property_schema(element, item=name is None)[0])
+
+
+def _logical(schema: dict[str, Any], kind: Any) -> str | None:
+    """The logicalType of a JSON Schema of type ``kind``: the one an import wrote in ``x-odcs-logicalType`` when
+    it is of that type (and, for a map, its key and value are there), else the one the type and format say."""
+    if not isinstance(kind, str) or kind not in FROM_JSON_TYPE:
+        return None
+    said = schema.get(mapping.LOGICAL_ANNOTATION)
+    if isinstance(said, str) and mapping.JSON_TYPE.get(said) == kind and (said != "map" or (
+            isinstance(schema.get(mapping.ANNOTATION_PREFIX + "mapKey"), dict)
+            and isinstance(schema.get("additionalProperties"), dict))):
+        return said
+    return mapping.said_by(kind, schema.get("format"))
 
 
 def _stand_in(schema: dict[str, Any]) -> str:

@@ -209,12 +209,15 @@ def _version(doc: dict[str, Any], notice: Say) -> str:
     value = metadata.get("version") if isinstance(metadata, dict) else None
     if value is None:
         return "1.0.0"
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # ModelVersion.version is a string
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return f"{value}.0.0"
     if isinstance(value, str) and SEMVER_RE.match(value):
         return value
-    notice(f"metadata.version {value!r} is not a semantic version or a whole number; the model is 1.0.0",
-           "/metadata/version")
+    notice(f"metadata.version {value!r} is neither a semantic version (2.1.0) nor a whole number (7, as the model "
+           "registry counts): the Model's spec.version is 1.0.0; log a version that is one, or set spec.version "
+           "in the overlay", "/metadata/version")
     return "1.0.0"
 
 

@@ -66,12 +66,14 @@ JSON_TYPE: Final = {"string": "string", "date": "string", "timestamp": "string",
                     "number": "number", "integer": "integer", "object": "object", "array": "array",
                     "boolean": "boolean", "map": "object", "vector": "array"}
 DATE_FORMAT: Final = {"date": "date", "timestamp": "date-time", "time": "time"}
+FROM_FORMAT: Final = {fmt: logical for logical, fmt in DATE_FORMAT.items()}
 _NUMERIC: Final = ("multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum")
 # logicalTypeOptions that are the JSON Schema keyword of the same name and meaning, per logicalType
 SAME_KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
     "string": ("minLength", "maxLength", "pattern", "format"), "integer": _NUMERIC, "number": _NUMERIC,
     "object": ("maxProperties", "minProperties"), "array": ("maxItems", "minItems", "uniqueItems")}
 OPTIONS_ANNOTATION: Final = "x-odcs-logicalTypeOptions"  # the options JSON Schema has no keyword for
+LOGICAL_ANNOTATION: Final = "x-odcs-logicalType"  # a logicalType its JSON type does not say (map, vector)
 SQL_TYPE: Final = "x-sql-type"
 # fields of a property (and of a schema object) kept as ``x-odcs-FIELD`` annotations
 ANNOTATED: Final = ("id", "primaryKey", "primaryKeyPosition", "unique", "partitioned", "partitionKeyPosition",
@@ -190,7 +192,14 @@ def validate(path: str, data: dict[str, Any]) -> None:
         first = exc.errors()[0]
         raise SourceInvalid(path, f"does not follow the standard: {first['msg']}",
                             _pointer(data, first["loc"])) from None
-    error = best_match(_standard().iter_errors(data))
+    errors = list(_standard().iter_errors(data))
+    error = best_match(errors)
+    if error is not None and error.validator == "unevaluatedProperties":
+        # a field refused below this element leaves it unevaluated: that refusal is the one that says why
+        at = list(error.absolute_path)
+        below = [other for other in errors if list(other.absolute_path)[:len(at)] == at
+                 and len(other.absolute_path) > len(at)]
+        error = best_match(below) if below else error
     if error is not None:
         message = error.message if len(error.message) <= 300 else error.message[:300] + "…"
         if error.validator == "required" and "'map'" in message and isinstance(error.instance, dict) and \
@@ -369,17 +378,19 @@ def _owners(source: SourceFile, doc: dict[str, Any], context: ImportContext, not
             others.append(candidate)
     if named in others:
         others.remove(named)  # a team's name that is not a handle is just its name
-    if others:
-        notices.append(Notice(f"team member(s) {', '.join(others)}: not a GitHub handle (@login or @org/team), "
-                              "not an owner; name the owners in the overlay", source.path, "/team"))
-    if owners:
-        return owners
-    where = f"{context.base_dir}/{source.path}" if context.base_dir else source.path
-    found = list(context.owners_for(where))
-    if not found:
+    if not owners:
+        where = f"{context.base_dir}/{source.path}" if context.base_dir else source.path
+        owners = list(context.owners_for(where))
+    named_others = f"team member(s) {', '.join(others)}: not a GitHub handle (@login or @org/team)"
+    if owners and others:
+        notices.append(Notice(f"{named_others}, not made owners", source.path, "/team"))
+    elif others:
+        notices.append(Notice(f"{named_others}, and no CODEOWNERS rule names the file: no owner; name the owners "
+                              "in the overlay", source.path, "/team"))
+    elif not owners:
         notices.append(Notice("no owner: no team member is a GitHub handle and no CODEOWNERS rule names the file; "
                               "name the owners in the overlay", source.path, "/team"))
-    return found
+    return owners
 
 
 def _slo(path: str, entries: list[dict[str, Any]], notices: list[Notice]) -> dict[str, Any]:
@@ -446,6 +457,8 @@ def property_schema(prop: dict[str, Any], *, item: bool = False) -> tuple[Any, b
         schema["type"] = base if required else [base, "null"]
         if logical in DATE_FORMAT:
             schema["format"] = DATE_FORMAT[logical]
+        if logical != said_by(base, DATE_FORMAT.get(logical)):
+            schema[LOGICAL_ANNOTATION] = logical
     for key in ("description", "examples"):
         if key in prop:
             schema[key] = prop[key]
@@ -477,6 +490,11 @@ def property_schema(prop: dict[str, Any], *, item: bool = False) -> tuple[Any, b
     if item:
         required = False
     return _overlaid(prop, schema), required
+
+
+def said_by(kind: str, fmt: Any) -> str:
+    """The logicalType a JSON type (and ``format``) says without an annotation: the first one mapping to it."""
+    return FROM_FORMAT.get(fmt, kind) if kind == "string" and isinstance(fmt, str) else kind
 
 
 def _properties(element: dict[str, Any], schema: dict[str, Any]) -> None:
