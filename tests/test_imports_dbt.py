@@ -194,6 +194,9 @@ def test_dbt_a_contract_not_enforced_is_marked_and_its_constraints_are_not_enfor
 @pytest.mark.parametrize(("adapter", "materialized", "enforced"), [
     ("duckdb", "table", {"not_null", "unique", "check", "primary_key", "foreign_key"}),
     ("redshift", "table", {"not_null"}),
+    ("postgres", "table", {"not_null", "unique", "check", "primary_key", "foreign_key"}),
+    ("snowflake", "table", {"not_null"}), ("bigquery", "table", {"not_null"}), ("trino", "table", {"not_null"}),
+    ("databricks", "table", {"not_null", "check"}), ("spark", "table", set()),
     ("somethingelse", "incremental", {"not_null", "foreign_key"}),  # dbt-adapters' base table
     ("duckdb", "view", set()),  # dbt: a view applies no constraints
 ])

@@ -58,10 +58,17 @@ CONSTRAINING_MATERIALIZATIONS: Final = frozenset({"table", "incremental"})
 # The constraint types each adapter enforces (its ``CONSTRAINT_SUPPORT`` table: ``enforced`` entries), as
 # dbt-adapters' base adapter and the adapters below declare them; any other adapter is read with the base table.
 _BASE_ENFORCED: Final = frozenset({"not_null", "foreign_key"})
+# Read in each adapter's source (its ``CONSTRAINT_SUPPORT``: dbt-duckdb 1.11, dbt-postgres 1.11, dbt-redshift 1.11,
+# dbt-trino 1.11, dbt-spark 1.11, dbt-snowflake 1.12, dbt-bigquery 1.12, dbt-databricks 1.12).
 ENFORCED_BY_ADAPTER: Final[Mapping[str, frozenset[str]]] = {
     "duckdb": frozenset({"check", "not_null", "unique", "primary_key", "foreign_key"}),
+    "postgres": frozenset({"check", "not_null", "unique", "primary_key", "foreign_key"}),
     "redshift": frozenset({"not_null"}),
     "trino": frozenset({"not_null"}),
+    "snowflake": frozenset({"not_null"}),
+    "bigquery": frozenset({"not_null"}),
+    "databricks": frozenset({"check", "not_null"}),
+    "spark": frozenset(),  # dbt-spark: every constraint type is not enforced
 }
 _SCHEMA_VERSION: Final = re.compile(r"/v(\d+)\.json\Z")
 _DAY: Final = re.compile(r"(\d{4}-\d{2}-\d{2})")
