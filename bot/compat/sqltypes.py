@@ -2,17 +2,22 @@
 
 A schema imported from a SQL tool (``modelgate import dbt``) keeps each column's declared type as ``x-sql-type``
 and the constraints the database enforces as ``x-sql-constraints``. JSON Schema cannot say ``integer`` became
-``bigint`` (both are JSON integers), so the engine compares these two keywords itself, with dbt's rule for a
-breaking change to a contracted model (docs/compatibility.md, "SQL types and constraints"):
+``bigint`` (both are JSON integers), so the engine compares these keywords itself, with dbt's rule for a
+breaking change to a contracted model but for one departure on base types (docs/compatibility.md, "SQL types and
+constraints"):
 
 - the *base* type is the type without its size, precision and scale, lower-case, spaces collapsed
   (``varchar(10)`` and ``VARCHAR(20)`` are ``varchar``; ``numeric(10, 2)`` is ``numeric``;
   ``timestamp(3) with time zone`` is ``timestamp with time zone``); aliases are not resolved (``int4`` and
-  ``integer`` are two base types, as dbt compares them);
+  ``integer`` are two base types, as dbt compares them); dbt instead cuts the type at its first ``(``, so it calls
+  ``timestamp(3) with time zone`` a ``timestamp``;
 - a constraint is one item of the list; an item marked ``enforced: true`` that the other side does not have is a
   difference (``ENFORCED_CONSTRAINT_REMOVED`` / ``_ADDED``), one the database does not enforce is an annotation;
 - ``x-dbt-contract-enforced: false`` says the tool does not enforce the table's contract; a schema that gains it
-  (``CONTRACT_ENFORCEMENT_REMOVED``) or loses it (``CONTRACT_ENFORCEMENT_ADDED``) is a difference.
+  (``CONTRACT_ENFORCEMENT_REMOVED``) or loses it (``CONTRACT_ENFORCEMENT_ADDED``) is a difference; when both
+  whole schemas carry it, SQL types and constraints are not compared (:func:`unenforced`);
+- ``x-mlflow-type`` / ``x-mlflow-dtype``: a declared type a tool enforces by name; another text is
+  ``DECLARED_TYPE_CHANGED``.
 """
 
 from __future__ import annotations
@@ -40,6 +45,13 @@ def base_type(data_type: str) -> str:
     while text != previous:  # innermost groups first: ``decimal(cast(3))`` has nested parentheses
         previous, text = text, _PARAMETERS.sub("", text)
     return " ".join(text.lower().split())
+
+
+def unenforced(document: Any) -> bool:
+    """Whether a whole schema says the tool does not enforce its table's contract (``x-dbt-contract-enforced:
+    false`` at its root): when both schemas of a comparison say so, their SQL types and constraints are not
+    compared (dbt: a contract not enforced before and after has no breaking change); their JSON Schema is."""
+    return isinstance(document, dict) and document.get(CONTRACT_ENFORCED) is False
 
 
 def enforced_constraints(raw: Any) -> dict[str, str]:
@@ -93,13 +105,15 @@ def compare_sql(ctx: Context, original: Node, update: Node) -> None:
     old, new = written_keywords(original), written_keywords(update)
     if old is None or new is None:
         return
-    old_type, new_type = old.get(SQL_TYPE), new.get(SQL_TYPE)
-    if isinstance(old_type, str) and isinstance(new_type, str) and base_type(old_type) != base_type(new_type):
-        ctx.add("SQL_TYPE_CHANGED", SQL_TYPE)
     for keyword in DECLARED_TYPES:
         old_declared, new_declared = old.get(keyword), new.get(keyword)
         if isinstance(old_declared, str) and isinstance(new_declared, str) and old_declared != new_declared:
             ctx.add("DECLARED_TYPE_CHANGED", keyword)
+    if ctx.shared.unenforced:
+        return  # dbt: a contract enforced neither before nor after has no breaking change
+    old_type, new_type = old.get(SQL_TYPE), new.get(SQL_TYPE)
+    if isinstance(old_type, str) and isinstance(new_type, str) and base_type(old_type) != base_type(new_type):
+        ctx.add("SQL_TYPE_CHANGED", SQL_TYPE)
     old_enforced, new_enforced = old.get(CONTRACT_ENFORCED) is not False, new.get(CONTRACT_ENFORCED) is not False
     if old_enforced != new_enforced:
         ctx.add("CONTRACT_ENFORCEMENT_REMOVED" if old_enforced else "CONTRACT_ENFORCEMENT_ADDED", CONTRACT_ENFORCED)

@@ -204,3 +204,12 @@ def test_mlflow_a_changed_declared_type_is_breaking_both_ways(keyword, old, new)
     [change] = diff_contract_version("contract:iris@1", {"schema": schema(old)}, {"schema": schema(new)}, "forward")
     assert change.breaking
     assert change.detail == f"column x: declared type ({keyword}) {old} → {new} (breaks forward compatibility)"
+
+
+def test_dbt_no_sql_difference_when_the_contract_is_enforced_neither_before_nor_after():
+    loose = {"x-dbt-contract-enforced": False}
+    before = {**table(id=column("integer", "integer", NOT_NULL)), **loose}
+    after = {**table(id=column("text", "string")), **loose}
+    assert [t for t, _, _ in found(before, after, "full")] == ["TYPE_CHANGED", "TYPE_CHANGED"]  # the JSON type only
+    enforced_after = table(id=column("text", "string"))
+    assert "SQL_TYPE_CHANGED" in [t for t, _, _ in found(before, enforced_after, "forward")]
