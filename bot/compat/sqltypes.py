@@ -28,6 +28,7 @@ from typing import Any, Final
 from bot.compat.context import Context
 from bot.compat.keywords import canonical
 from bot.compat.model import MAX_REF_CHAIN, Kind, Node
+from bot.compat.refs import pointer_segments
 
 SQL_TYPE: Final = "x-sql-type"
 SQL_CONSTRAINTS: Final = "x-sql-constraints"
@@ -138,7 +139,7 @@ SQL_CHANGES: Final = frozenset({"SQL_TYPE_CHANGED", "DECLARED_TYPE_CHANGED", "EN
 def describe(change_type: str, path: str, old: Any, new: Any) -> str:
     """A reviewer's sentence for one of :data:`SQL_CHANGES` at ``path`` (``#/properties/id/x-sql-type``), with the
     values read from the two schemas: ``column id: SQL type integer → text (another base type)``."""
-    segments = [s.replace("~1", "/").replace("~0", "~") for s in path.lstrip("#").split("/") if s]
+    segments = [s for s in pointer_segments(path) if s]
     keywords = SQL_KEYWORDS
     keyword_at = max((i for i, s in enumerate(segments) if s in keywords), default=len(segments))
     owner = segments[:keyword_at]

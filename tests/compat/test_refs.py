@@ -52,3 +52,12 @@ def test_a_long_chain_of_refs_is_refused_a_cycle_of_them_asserts_nothing() -> No
     assert [c.type for c in compare(old, short).changes] == ["TYPE_CHANGED"]
     cycle = {**new, "$defs": {"d0": {"$ref": "#/$defs/d1"}, "d1": {"$ref": "#/$defs/d0"}}}
     assert compare(old, cycle).compatible  # a cycle of $ref is the empty schema: anything is valid
+
+
+@pytest.mark.parametrize("segments", [[], ["a"], ["a/b", "~c", "~1"], ["", "x"], ["properties", "0"]])
+def test_pointer_segments_decode_what_escape_encodes(segments):
+    from bot.compat.refs import escape, pointer_segments, unescape
+    path = "#" + "".join("/" + escape(s) for s in segments)
+    assert pointer_segments(path) == segments
+    assert pointer_segments(path.removeprefix("#")) == segments
+    assert [unescape(escape(s)) for s in segments] == segments
