@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any, Literal, NamedTuple
 
+from bot.compat.refs import pointer_segments
 from bot.compat.types import Policy
 from bot.config import CONFIG_PATH
 from bot.manifests.models import Contract, ContractVersion, Model
@@ -288,7 +289,7 @@ def _deprecation(subject: str, a: ContractVersion, b: ContractVersion, new: Mani
 
 def _key_path(change: Change, version: ContractVersion) -> tuple[str | int, ...]:
     """Where in the version's YAML a contract-level change points (inside an inline schema when it can)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in (change.path or "#").lstrip("#").split("/") if p]
+    parts = [p for p in pointer_segments(change.path or "#") if p]
     if change.kind != "schema":
         return tuple(parts) or (change.kind,)
     if version.schema_ref is not None:

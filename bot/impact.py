@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.approvals import trusted_owners
+from bot.compat.refs import pointer_segments
 from bot.graph import Graph, contract_node
 from bot.manifests.models import Model
 from bot.manifests.snapshot import Snapshot
@@ -48,7 +49,7 @@ def touched_field(path: str | None) -> str | None:
     ``dependentRequired/NAME`` and ``dependentSchemas/NAME`` name a field and end the path; any other keyword
     ends it: the change touches the field reached so far, and every field when that is the top.
     """
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in (path or "#").removeprefix("#").split("/")[1:]]
+    parts = pointer_segments(path or "#")
     steps: list[str] = []
     i = 0
     while i < len(parts):

@@ -194,6 +194,9 @@ def test_dbt_a_contract_not_enforced_is_marked_and_its_constraints_are_not_enfor
 @pytest.mark.parametrize(("adapter", "materialized", "enforced"), [
     ("duckdb", "table", {"not_null", "unique", "check", "primary_key", "foreign_key"}),
     ("redshift", "table", {"not_null"}),
+    ("postgres", "table", {"not_null", "unique", "check", "primary_key", "foreign_key"}),
+    ("snowflake", "table", {"not_null"}), ("bigquery", "table", {"not_null"}), ("trino", "table", {"not_null"}),
+    ("databricks", "table", {"not_null", "check"}), ("spark", "table", set()),
     ("somethingelse", "incremental", {"not_null", "foreign_key"}),  # dbt-adapters' base table
     ("duckdb", "view", set()),  # dbt: a view applies no constraints
 ])
@@ -265,11 +268,25 @@ def test_dbt_versions_written_as_strings_are_read_as_numbers():
     assert [v["version"] for v in contract["spec"]["versions"]] == [1, 2]
 
 
-def test_a_version_that_is_no_whole_number_is_refused_with_its_pointer():
+@pytest.mark.parametrize("version", ["beta", "1.5", 1.5, 0, "0"])
+def test_dbt_a_version_that_is_no_whole_number_is_left_out_with_a_notice_at_its_pointer(version):
+    """dbt allows any string or number as a model version; a contract version is a whole number of 1 or more: that
+    version alone is left out, named in a notice, and the rest is imported."""
     nodes = versioned()
-    nodes[0]["version"] = "beta"
-    error = invalid(manifest(*nodes))
-    assert error.pointer == "/nodes/model.shop.customers.v1/version"
+    nodes[0]["version"] = version
+    imported = run(manifest(*nodes))
+    [notice] = [n for n in imported.notices if n.pointer == "/nodes/model.shop.customers.v1/version"]
+    assert "model.shop.customers.v1 is not imported" in notice.message
+    assert [v["version"] for v in files(imported)["contracts/customers.yaml"]["spec"]["versions"]] == [2]
+
+
+def test_dbt_a_latest_version_that_is_no_whole_number_is_read_as_unset_with_a_notice():
+    nodes = versioned()
+    for node in nodes:
+        node["latest_version"] = "1.5"
+    imported = run(manifest(*nodes))
+    assert any(n.pointer == "/nodes/model.shop.customers.v1/latest_version" for n in imported.notices)
+    assert [v["version"] for v in files(imported)["contracts/customers.yaml"]["spec"]["versions"]] == [1, 2]
 
 
 # ---- exposures, owners ----

@@ -430,7 +430,9 @@ def imported_dir(root: Path, name: str, signature: ModelSignature) -> Path:
     ([ColSpec("double", "x"), ColSpec("string", "y", required=False), ColSpec("long", "z", required=False)],
      [ColSpec("double", "score")], {"churn-input"}),
     ([ColSpec("double", "x")], [ColSpec("double", "score"), ColSpec("string", "band")], set()),
-    ([ColSpec("double", "x"), ColSpec("string", "y", required=False)], [ColSpec("long", "score")], set()),
+    # an output retyped double -> long: still JSON numbers, but MLflow's type enforcement rejects long values where
+    # a consumer (another MLflow model) declares double (DECLARED_TYPE_CHANGED at x-mlflow-type)
+    ([ColSpec("double", "x"), ColSpec("string", "y", required=False)], [ColSpec("long", "score")], {"churn-output"}),
     ([ColSpec("double", "x"), ColSpec("string", "y", required=False)], [ColSpec("string", "score")],
      {"churn-output"}),
     ([ColSpec("double", "x"), ColSpec("string", "y")], [ColSpec("double", "band")], {"churn-input", "churn-output"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.compat import sqltypes
 from bot.compat.context import Budget, Context, Refused, Shared, pointer
 from bot.compat.model import Loader
 from bot.compat.types import POLICIES, Policy, is_compatible
@@ -65,7 +66,8 @@ def _depth(document: Any) -> int:
 def _diff(reader_old: Loader, reader_new: Loader, policy: Policy, direction: Literal["backward", "forward"],
           budget: Budget) -> list[SchemaChange]:
     """Differences a reader holding ``reader_new`` meets in records written under ``reader_old``."""
-    ctx = Context(Shared(policy, compare_nodes, budget))
+    ctx = Context(Shared(policy, compare_nodes, budget,
+                         unenforced=sqltypes.unenforced(reader_old.root) and sqltypes.unenforced(reader_new.root)))
     ctx.compare(reader_old.root_node(), reader_new.root_node())
     return [SchemaChange(t, pointer(p), is_compatible(t, policy), direction) for t, p in ctx.changes]
 

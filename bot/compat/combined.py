@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bot.compat.context import Context
 from bot.compat.keywords import canonical
 from bot.compat.model import META_KEYWORDS, Kind, Node, deref
+from bot.compat.sqltypes import SQL_CHANGES, SQL_KEYWORDS
 from bot.compat.types import is_compatible
 
 ALL, ANY, ONE = "allOf", "anyOf", "oneOf"
@@ -169,7 +170,13 @@ def compare_combined(ctx: Context, original: Node, update: Node) -> None:
         ctx.extend(pairs[i].changes)
 
 
-_ANNOTATIONS = frozenset({"ID_CHANGED", "DESCRIPTION_CHANGED", "TITLE_CHANGED", "DEFAULT_CHANGED"})
+_ANNOTATIONS = frozenset({"ID_CHANGED", "DESCRIPTION_CHANGED", "TITLE_CHANGED", "DEFAULT_CHANGED", *SQL_CHANGES})
+
+
+def _pairs_up(trial: Context) -> bool:
+    """Whether two subschemas are one part, changed compatibly for the instances they match: a change of the SQL
+    keywords (``bot.compat.sqltypes``) matches the same instances, so it pairs the parts and is reported inside."""
+    return all(t in SQL_CHANGES or is_compatible(t, trial.shared.policy) for t, _ in trial.changes)
 
 
 def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
@@ -182,7 +189,8 @@ def _widened(ctx: Context, pairs: dict[int, Context]) -> bool:
 def _shape(node: Node) -> str:
     """A part's text without its own annotations (a description edit changes no instance's matches)."""
     raw = node.raw
-    return canonical({k: v for k, v in raw.items() if k not in META_KEYWORDS} if isinstance(raw, dict) else raw)
+    return canonical({k: v for k, v in raw.items() if k not in META_KEYWORDS and k not in SQL_KEYWORDS}
+                     if isinstance(raw, dict) else raw)
 
 
 def _rewritten(old: list[tuple[int, Node]], new: list[tuple[int, Node]], pairs: dict[int, Context]) -> bool:
@@ -226,7 +234,7 @@ def _match(ctx: Context, original: Node, old: list[tuple[int, Node]],
         for j, sub_u in new:
             trial = ctx.trial(*where)
             trial.compare(sub_o, sub_u)
-            if trial.compatible:
+            if _pairs_up(trial):
                 trials[i, j] = trial
                 edges.setdefault(i, []).append(j)
         if i in edges:
@@ -277,7 +285,7 @@ def _adopt_first(ctx: Context, subs: list[Node], run: Callable[[Node, Context], 
     for sub in subs:
         trial = ctx.trial()
         run(sub, trial)
-        if trial.compatible:
+        if _pairs_up(trial):
             ctx.extend(trial.changes)
             ctx.add(found)
             return

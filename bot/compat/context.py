@@ -68,6 +68,7 @@ class Shared:
     compare: CompareFn
     budget: Budget = field(default_factory=Budget)
     depth: int = 0  # pairs on the walk's stack
+    unenforced: bool = False  # both documents say ``x-dbt-contract-enforced: false``: SQL types are not compared
     texts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id(raw) -> (raw, its canonical text)
     # keyed by the nodes' ids; each entry also holds the two nodes, so that no id is reused while it is a key
     # (and whether metadata is compared: ``meta=False`` reports less)

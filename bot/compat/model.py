@@ -172,7 +172,7 @@ class Loader:
         if raw is False:
             return Node(Kind.FALSE, raw, self)
         if not isinstance(raw, dict):
-            return Node(Kind.EMPTY, raw, self)
+            return Node(Kind.EMPTY, raw, self, authored=raw is True)  # ``true``: the empty schema the author wrote
         meta = {k: raw[k] for k in META_KEYWORDS if k in raw}
         parts: list[Node] = []
         ref = raw.get("$ref")

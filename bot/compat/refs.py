@@ -27,6 +27,16 @@ def escape(segment: str | int) -> str:
     return str(segment).replace("~", "~0").replace("/", "~1")
 
 
+def unescape(segment: str) -> str:
+    """Decode one JSON-pointer segment (RFC 6901): ``~1`` is ``/``, then ``~0`` is ``~``."""
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_segments(path: str) -> list[str]:
+    """The decoded segments of a JSON pointer, written with or without its leading ``#`` (``#``: none)."""
+    return [unescape(s) for s in path.removeprefix("#").split("/")[1:]]
+
+
 def walk_schemas(schema: Any, segments: Segments = ()) -> Iterator[tuple[Segments, dict[str, Any]]]:
     """Yield ``(path, subschema)`` for every object subschema, skipping data (enum, const...)."""
     if not isinstance(schema, dict):
@@ -91,7 +101,7 @@ def resolve_local(root: Any, ref: str) -> tuple[bool, Any]:
     if fragment == "" or fragment.startswith("/"):
         node = root
         for raw in fragment.split("/")[1:]:
-            segment = raw.replace("~1", "/").replace("~0", "~")
+            segment = unescape(raw)
             if isinstance(node, dict) and segment in node:
                 node = node[segment]
             elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):

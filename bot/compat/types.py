@@ -171,6 +171,7 @@ SQL_TYPES: Final[dict[str, tuple[bool, bool]]] = {
     "ENFORCED_CONSTRAINT_CHANGED": (_F, _F),
     "CONTRACT_ENFORCEMENT_ADDED": (_F, _F),
     "CONTRACT_ENFORCEMENT_REMOVED": (_T, _T),
+    "DECLARED_TYPE_CHANGED": (_F, _F),  # x-mlflow-type, x-mlflow-dtype: a type a tool enforces by its name
 }
 
 MODELGATE_TYPES: Final[dict[str, tuple[bool, bool]]] = {**FORMAT_TYPES, **UNPROVEN_TYPES, **SQL_TYPES}

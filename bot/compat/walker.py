@@ -27,8 +27,12 @@ from bot.compat.model import Kind, Node, deref
 
 def compare_nodes(ctx: Context, original: Node, update: Node, meta: bool = True) -> None:
     ctx.shared.budget.spend_pair()  # every pair met counts, an equal one too: checking it costs its size
+    written_o, written_u = original, update
     original, via_ref_o = deref(original)
     update, via_ref_u = deref(update)
+    if original.kind is not Kind.FALSE:  # (nothing was valid: nothing can break)
+        # x-sql-type, x-sql-constraints: what JSON types cannot say; read where the author wrote them, beside a $ref too
+        sqltypes.compare_sql(ctx, written_o, written_u)
     if _identical(ctx, original, update):
         return
     if not (via_ref_o or via_ref_u):
@@ -72,7 +76,6 @@ def _compare(ctx: Context, original: Node, update: Node, meta: bool) -> None:
     if original.kind is Kind.FALSE:
         return  # nothing was valid: nothing can break
     unmodelled.compare_unmodelled(ctx, original, update)  # if/then/else, $dynamicRef...: never a silent pass
-    sqltypes.compare_sql(ctx, original, update)  # x-sql-type, x-sql-constraints: what JSON types cannot say
     if original.kind is not update.kind and update.kind is Kind.EMPTY:
         return  # anything can change to the empty schema
     if meta:

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from bot.compat.refs import escape
 from bot.compat.sqltypes import CONTRACT_ENFORCED, SQL_CONSTRAINTS, SQL_TYPE
 from bot.imports.model import (
     IMPORTED_FROM,
@@ -58,10 +59,17 @@ CONSTRAINING_MATERIALIZATIONS: Final = frozenset({"table", "incremental"})
 # The constraint types each adapter enforces (its ``CONSTRAINT_SUPPORT`` table: ``enforced`` entries), as
 # dbt-adapters' base adapter and the adapters below declare them; any other adapter is read with the base table.
 _BASE_ENFORCED: Final = frozenset({"not_null", "foreign_key"})
+# Read in each adapter's source (its ``CONSTRAINT_SUPPORT``: dbt-duckdb 1.11, dbt-postgres 1.11, dbt-redshift 1.11,
+# dbt-trino 1.11, dbt-spark 1.11, dbt-snowflake 1.12, dbt-bigquery 1.12, dbt-databricks 1.12).
 ENFORCED_BY_ADAPTER: Final[Mapping[str, frozenset[str]]] = {
     "duckdb": frozenset({"check", "not_null", "unique", "primary_key", "foreign_key"}),
+    "postgres": frozenset({"check", "not_null", "unique", "primary_key", "foreign_key"}),
     "redshift": frozenset({"not_null"}),
     "trino": frozenset({"not_null"}),
+    "snowflake": frozenset({"not_null"}),
+    "bigquery": frozenset({"not_null"}),
+    "databricks": frozenset({"check", "not_null"}),
+    "spark": frozenset(),  # dbt-spark: every constraint type is not enforced
 }
 _SCHEMA_VERSION: Final = re.compile(r"/v(\d+)\.json\Z")
 _DAY: Final = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -82,7 +90,7 @@ def build(sources: Sequence[SourceFile], context: ImportContext) -> Imported:
 
 def pointer(*parts: str) -> str:
     """The RFC 6901 JSON pointer of ``parts``."""
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join("/" + escape(p) for p in parts)
 
 
 def _kind(value: Any) -> str:
@@ -214,10 +222,21 @@ class _Facts:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # group name -> owner
     not_null: set[tuple[str, str]] = field(default_factory=set)  # (model unique_id, column name) by a test
     other_parents: int = 0  # depends_on entries that are not enabled models (sources, seeds, snapshots, …)
+    unnumbered: list[Notice] = field(default_factory=list)  # model versions left out: no contract version number
 
 
-def _version(reader: _Reader, value: Any, *parts: str) -> int | None:
-    """A dbt model version as a contract version (a whole number >= 1), ``None`` for an unversioned model."""
+class _Unnumbered(Exception):
+    """A dbt model version that is no contract version (dbt allows any string or number: ``1.5``, ``0``, ``beta``)."""
+
+    def __init__(self, value: Any, where: str) -> None:
+        self.key = where
+        super().__init__(f"{where} {value!r} is not a whole number of 1 or more, which a modelgate contract version "
+                         "must be (name dbt model versions 1, 2, 3, …)")
+
+
+def _version(value: Any, where: str = "version") -> int | None:
+    """A dbt model version as a contract version (a whole number >= 1), ``None`` for an unversioned model; raises
+    :class:`_Unnumbered` for a version dbt allows and a contract version cannot be."""
     if value is None:
         return None
     number: int | None = None
@@ -228,8 +247,7 @@ def _version(reader: _Reader, value: Any, *parts: str) -> int | None:
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     if number is None or number < 1:
-        raise reader.fail(f"version {value!r} is not a whole number of 1 or more, which a modelgate contract version "
-                          "must be; name dbt model versions 1, 2, 3, …", *parts)
+        raise _Unnumbered(value, where)
     return number
 
 
@@ -262,7 +280,11 @@ def _read(reader: _Reader, document: dict[str, Any]) -> _Facts:
         node = reader.obj(raw, "nodes", uid)
         kind = node.get("resource_type")
         if kind == "model":
-            facts.models[uid] = _model(reader, uid, node)
+            try:
+                facts.models[uid] = _model(reader, uid, node, facts.unnumbered)
+            except _Unnumbered as exc:  # dbt allows it; this version alone is left out, and said so
+                facts.unnumbered.append(Notice(f"{uid} is not imported: {exc}", reader.path,
+                                               pointer("nodes", uid, exc.key)))
         elif kind == "test":
             _test(reader, uid, node, facts.not_null)
     for uid, raw in reader.opt_obj(document, "exposures").items():
@@ -274,7 +296,7 @@ def _read(reader: _Reader, document: dict[str, Any]) -> _Facts:
     return facts
 
 
-def _model(reader: _Reader, uid: str, node: dict[str, Any]) -> _Node:
+def _model(reader: _Reader, uid: str, node: dict[str, Any], notices: list[Notice]) -> _Node:
     at = ("nodes", uid)
     config = reader.opt_obj(node, "config", *at)
     contract = reader.opt_obj(config, "contract", *at, "config")
@@ -294,8 +316,8 @@ def _model(reader: _Reader, uid: str, node: dict[str, Any]) -> _Node:
     meta = reader.opt_obj(node, "meta", *at) or reader.opt_obj(config, "meta", *at, "config")
     return _Node(
         uid=uid, name=reader.string(node, "name", *at), package=reader.string(node, "package_name", *at),
-        version=_version(reader, node.get("version"), *at, "version"),
-        latest=_version(reader, node.get("latest_version"), *at, "latest_version"),
+        version=_version(node.get("version")),
+        latest=_latest_version(reader, uid, node, notices),
         enforced=enforced, materialized=reader.opt_string(config, "materialized", *at, "config") or "",
         access=access if isinstance(access, str) else None,
         group=reader.opt_string(node, "group", *at) or reader.opt_string(config, "group", *at, "config"),
@@ -306,6 +328,17 @@ def _model(reader: _Reader, uid: str, node: dict[str, Any]) -> _Node:
         columns=columns,
         constraints=[reader.obj(c, *at, "constraints", str(i))
                      for i, c in enumerate(reader.opt_list(node, "constraints", *at))])
+
+
+def _latest_version(reader: _Reader, uid: str, node: dict[str, Any], notices: list[Notice]) -> int | None:
+    """The model's ``latest_version`` as a contract version; one that cannot be is read as unset (the highest
+    imported version is the latest), and said so."""
+    try:
+        return _version(node.get("latest_version"), "latest_version")
+    except _Unnumbered as exc:
+        notices.append(Notice(f"{exc}: the highest imported version is taken as the latest", reader.path,
+                              pointer("nodes", uid, "latest_version")))
+        return None
 
 
 def _test(reader: _Reader, uid: str, node: dict[str, Any], not_null: set[tuple[str, str]]) -> None:
@@ -355,7 +388,7 @@ class _Import:
         self.reader = reader
         self.facts = _read(reader, document)
         self.context = context
-        self.notices: list[Notice] = []
+        self.notices: list[Notice] = list(self.facts.unnumbered)
         self.names: dict[tuple[str, str], str] = {}  # (kind, manifest name) -> the source object that has it
         self.adapter_noticed = False
 

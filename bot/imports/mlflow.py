@@ -30,6 +30,7 @@ import posixpath
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+from bot.compat.refs import escape
 from bot.imports.model import Generated, ImportContext, Imported, Notice, SourceFile, SourceInvalid, manifest_name
 from bot.manifests.models import API_VERSION, NAME_RE, SEMVER_RE
 from bot.manifests.parse import read_json
@@ -371,7 +372,7 @@ def _column(source: SourceFile, spec: dict[str, Any], pointer: str) -> dict[str,
     made: dict[str, Any] = {}
     required: list[str] = []
     for key, value in properties.items():
-        at = f"{pointer}/properties/{_escape(key)}"
+        at = f"{pointer}/properties/{escape(key)}"
         if not isinstance(value, dict):
             raise SourceInvalid(source.path, f"a property is a mapping, not {_kind(value, article=True)}", at)
         need = _required(source, value, at)
@@ -471,11 +472,6 @@ def _params(source: SourceFile, signature: dict[str, Any]) -> list[dict[str, Any
             _column(source, {**spec, "type": kind}, at)
         kept.append(dict(spec))
     return kept
-
-
-def _escape(key: str) -> str:
-    """A key as one RFC 6901 reference token."""
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _kind(value: Any, *, article: bool = False) -> str:

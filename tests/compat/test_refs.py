@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.compat.refs import nonlocal_refs, walk_schemas
+from bot.compat.refs import escape, nonlocal_refs, pointer_segments, unescape, walk_schemas
 
 # Every applicator keyword of JSON Schema 2020-12 (and 2019-09), draft-07's, and $defs, with a subschema under it.
 ONE = ["additionalItems", "additionalProperties", "contains", "if", "then", "else", "not", "propertyNames",
@@ -52,3 +52,11 @@ def test_a_long_chain_of_refs_is_refused_a_cycle_of_them_asserts_nothing() -> No
     assert [c.type for c in compare(old, short).changes] == ["TYPE_CHANGED"]
     cycle = {**new, "$defs": {"d0": {"$ref": "#/$defs/d1"}, "d1": {"$ref": "#/$defs/d0"}}}
     assert compare(old, cycle).compatible  # a cycle of $ref is the empty schema: anything is valid
+
+
+@pytest.mark.parametrize("segments", [[], ["a"], ["a/b", "~c", "~1"], ["", "x"], ["properties", "0"]])
+def test_pointer_segments_decode_what_escape_encodes(segments):
+    path = "#" + "".join("/" + escape(s) for s in segments)
+    assert pointer_segments(path) == segments
+    assert pointer_segments(path.removeprefix("#")) == segments
+    assert [unescape(escape(s)) for s in segments] == segments

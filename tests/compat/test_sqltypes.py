@@ -150,3 +150,66 @@ def test_dbt_contract_enforcement_removed_is_breaking_under_forward_and_added_is
     assert change.breaking
     assert change.detail == ("the table: contract enforcement removed (x-dbt-contract-enforced: false) "
                              "(breaks forward compatibility)")
+
+
+def test_sql_keywords_beside_a_ref_are_compared_where_written():
+    def schema(sql: str) -> dict[str, Any]:
+        return {"$defs": {"c": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/c", "x-sql-type": sql}}}
+    expected = [("SQL_TYPE_CHANGED", "#/properties/a/x-sql-type", False)] * 2
+    assert found(schema("int"), schema("text"), "full") == expected
+    legacy = {**schema("int"), "$schema": "http://json-schema.org/draft-07/schema#"}  # $ref siblings: annotations
+    assert [t for t, _, _ in found(legacy, {**schema("text"), "$schema": legacy["$schema"]})] == ["SQL_TYPE_CHANGED"]
+
+
+def test_sql_keywords_of_a_referenced_schema_hold_unless_written_beside_the_ref():
+    def schema(target: str, beside: dict[str, Any]) -> dict[str, Any]:
+        return {"$defs": {"c": {"type": "integer", "x-sql-type": target}},
+                "properties": {"a": {"$ref": "#/$defs/c", **beside}}}
+    assert [t for t, _, _ in found(schema("int", {}), schema("text", {}))] == ["SQL_TYPE_CHANGED"]
+    assert found(schema("int", {"x-sql-type": "int"}), schema("text", {"x-sql-type": "int"})) == []  # nearest wins
+    plain = {"properties": {"a": {"type": "integer", "x-sql-type": "bigint"}}}
+    assert [t for t, _, _ in found(schema("int", {}), plain)] == ["SQL_TYPE_CHANGED"]
+
+
+def test_a_sql_change_inside_paired_branches_is_reported_in_the_branch():
+    def schema(sql: str) -> dict[str, Any]:
+        return table(id={"anyOf": [{"type": "integer", "x-sql-type": sql}, {"type": "null"}]})
+    assert found(schema("int"), schema("text")) == [("SQL_TYPE_CHANGED", "#/properties/id/anyOf/0/x-sql-type", False)]
+    one = table(id={"oneOf": [{"type": "integer", "x-sql-type": "int"}, {"type": "string", "x-sql-type": "text"}]})
+    other = table(id={"oneOf": [{"type": "integer", "x-sql-type": "bigint"},
+                                {"type": "string", "x-sql-type": "text"}]})
+    assert found(one, other) == [("SQL_TYPE_CHANGED", "#/properties/id/oneOf/0/x-sql-type", False)]
+    widened = table(id={"anyOf": [{"type": "integer", "x-sql-type": "text"}, {"type": "null"}]})
+    assert sorted(t for t, _, _ in found(table(id=column("int")), widened)) == ["SQL_TYPE_CHANGED",
+                                                                              "SUM_TYPE_EXTENDED"]
+
+
+def test_a_true_column_schema_is_the_empty_schema_for_the_sql_keywords():
+    before = table(id=column("int", "integer", NOT_NULL))
+    for empty in (True, {}):
+        after = {**table(), "properties": {"id": empty}, "required": ["id"]}
+        sql = [c for c in found(before, after, "forward") if "x-sql" in c[1]]
+        assert sql == [("ENFORCED_CONSTRAINT_ADDED", "#/properties/id/x-sql-constraints/not_null", False)]
+
+
+@pytest.mark.parametrize(("keyword", "old", "new"), [("x-mlflow-dtype", "float64", "float32"),
+                                                     ("x-mlflow-type", "double", "float"),
+                                                     ("x-mlflow-type", "integer", "long")])
+def test_mlflow_a_changed_declared_type_is_breaking_both_ways(keyword, old, new):
+    """MLflow's signature enforcement rejects a tensor or a column of another type than the one declared."""
+    def schema(declared: str) -> dict[str, Any]:
+        return table(x={"type": "number", keyword: declared})
+    path = f"#/properties/x/{keyword}"
+    assert found(schema(old), schema(new), "full") == [("DECLARED_TYPE_CHANGED", path, False)] * 2
+    [change] = diff_contract_version("contract:iris@1", {"schema": schema(old)}, {"schema": schema(new)}, "forward")
+    assert change.breaking
+    assert change.detail == f"column x: declared type ({keyword}) {old} → {new} (breaks forward compatibility)"
+
+
+def test_dbt_no_sql_difference_when_the_contract_is_enforced_neither_before_nor_after():
+    loose = {"x-dbt-contract-enforced": False}
+    before = {**table(id=column("integer", "integer", NOT_NULL)), **loose}
+    after = {**table(id=column("text", "string")), **loose}
+    assert [t for t, _, _ in found(before, after, "full")] == ["TYPE_CHANGED", "TYPE_CHANGED"]  # the JSON type only
+    enforced_after = table(id=column("text", "string"))
+    assert "SQL_TYPE_CHANGED" in [t for t, _, _ in found(before, enforced_after, "forward")]
