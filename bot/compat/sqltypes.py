@@ -6,7 +6,8 @@ and the constraints the database enforces as ``x-sql-constraints``. JSON Schema 
 breaking change to a contracted model but for one departure on base types (docs/compatibility.md, "SQL types and
 constraints"):
 
-- the *base* type is the type without its size, precision and scale, lower-case, spaces collapsed
+- the *base* type is the type without its size, precision and scale (numbers in parentheses; parentheses that hold
+  a type, as in ``Nullable(Int32)`` or ``array(integer)``, are part of it), lower-case, spaces collapsed
   (``varchar(10)`` and ``VARCHAR(20)`` are ``varchar``; ``numeric(10, 2)`` is ``numeric``;
   ``timestamp(3) with time zone`` is ``timestamp with time zone``); aliases are not resolved (``int4`` and
   ``integer`` are two base types, as dbt compares them); dbt instead cuts the type at its first ``(``, so it calls
@@ -37,15 +38,16 @@ CONTRACT_ENFORCED: Final = "x-dbt-contract-enforced"  # false: dbt does not enfo
 # tensor of another type): compared by its text, a change is ``DECLARED_TYPE_CHANGED`` at the keyword.
 DECLARED_TYPES: Final = ("x-mlflow-type", "x-mlflow-dtype")
 SQL_KEYWORDS: Final = (SQL_TYPE, SQL_CONSTRAINTS, CONTRACT_ENFORCED, *DECLARED_TYPES)
-_PARAMETERS: Final = re.compile(r"\([^()]*\)")
+# Size, precision and scale: numbers in parentheses (``varchar(10)``, ``numeric(10, 2)``, ``timestamp(3)``,
+# SQL Server's ``varchar(max)``). Parentheses that hold a type (``Nullable(Int32)``, ``array(integer)``,
+# ``map(varchar, integer)``, ``row(a integer)``) are part of the base type: a change inside them is a change of type.
+_PARAMETERS: Final = re.compile(r"\(\s*(?:\d+|max)(?:\s*,\s*\d+)*\s*\)", re.IGNORECASE)
 
 
 def base_type(data_type: str) -> str:
-    """``data_type`` without its parameters (size, precision, scale), lower-case, whitespace collapsed."""
-    text, previous = data_type, None
-    while text != previous:  # innermost groups first: ``decimal(cast(3))`` has nested parentheses
-        previous, text = text, _PARAMETERS.sub("", text)
-    return " ".join(text.lower().split())
+    """``data_type`` without its numeric parameters (size, precision, scale), lower-case, whitespace collapsed:
+    ``Array(Decimal(10, 2))`` is ``array(decimal)``, ``Nullable(Int32)`` stays ``nullable(int32)``."""
+    return " ".join(_PARAMETERS.sub("", data_type).lower().split())
 
 
 def unenforced(document: Any) -> bool:

@@ -45,7 +45,7 @@ _SCHEMAS: Final[dict[str, dict[str, Any]]] = {
 # ``bit`` is one bit (a boolean) as ``bit`` or ``bit(1)`` (postgres, MySQL; SQL Server's ``bit``); ``bit(n)`` is a
 # string of n bits in postgres and an n-bit number in MySQL: no one JSON type, so it is left open (a notice).
 _ONE_BIT: Final = re.compile(r"^\s*bit\s*(?:\(\s*1\s*\))?\s*$", re.IGNORECASE)
-_HEAD: Final = re.compile(r"^([a-z_][a-z0-9_ ]*?)\s*(?:<.*)?$")  # struct<a int> -> struct; array<int> -> array
+_HEAD: Final = re.compile(r"^([a-z_][a-z0-9_ ]*?)\s*(?:[<(].*)?$")  # struct<a int> -> struct; array(int) -> array
 
 
 def json_schema_of(data_type: str) -> dict[str, Any] | None:

@@ -36,10 +36,24 @@ def found(old: Any, new: Any, mode: str = "backward") -> list[tuple[str, str, bo
 @pytest.mark.parametrize(("data_type", "base"), [
     ("varchar(10)", "varchar"), ("VARCHAR(20)", "varchar"), ("numeric(10, 2)", "numeric"), ("numeric", "numeric"),
     ("timestamp(3) with time zone", "timestamp with time zone"), ("Character  Varying(5)", "character varying"),
-    ("array<varchar(10)>", "array<varchar>"), ("decimal(cast(3))", "decimal"), ("int4", "int4"),
+    ("array<varchar(10)>", "array<varchar>"), ("int4", "int4"), ("varchar(MAX)", "varchar"),
+    ("Array(Decimal(10, 2))", "array(decimal)"), ("Nullable(Int32)", "nullable(int32)"),
+    ("map(varchar, integer)", "map(varchar, integer)"), ("row(a integer)", "row(a integer)"),
 ])
 def test_the_base_type_drops_size_precision_and_scale_and_nothing_else(data_type, base):
     assert base_type(data_type) == base
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("Nullable(Int32)", "Nullable(String)"), ("Array(Int32)", "Array(String)"), ("array(integer)", "array(varchar)"),
+    ("LowCardinality(String)", "LowCardinality(Int64)"), ("row(a integer)", "row(a varchar)"),
+    ("map(varchar, integer)", "map(varchar, varchar)"),
+])
+def test_a_type_inside_a_types_parentheses_is_part_of_the_base_type(old, new):
+    """Parentheses that hold a type (ClickHouse's Nullable(T), Trino's array(T), row(...), map(K, V)) are not a
+    size: dropping them made Nullable(Int32) -> Nullable(String) no difference at all."""
+    assert found(table(c=column(old, "string")), table(c=column(new, "string")), "forward") == [
+        ("SQL_TYPE_CHANGED", "#/properties/c/x-sql-type", False)]
 
 
 @pytest.mark.parametrize(("old", "new"), [("integer", "bigint"), ("int", "text"), ("boolean", "integer"),
