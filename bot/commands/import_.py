@@ -112,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
         args.tool, render.command(args.tool, _in_repo(Path(source), root), _in_repo(out, root),
                                   _in_repo(overlay_path, root) if args.overlay is not None else None,
                                   args.include_packages),
-        _in_repo(Path(source), root), _in_repo(overlay_path, root))
+        _in_repo(Path(source), root), _in_repo(overlay_path, root), _in_repo(out, root))
     wanted = {f.path: render.render(f.document, provenance) for f in files}
-    plan = sync.plan(args.tool, wanted, dict(_present(out)))
+    plan = sync.plan(provenance.identity, wanted, dict(_present(out)))
     shown = terminal_text(_shown(out))  # in messages: a name's control characters spelled out
     if args.check:
         return _check(plan, shown, args.tool, provenance.command)
@@ -248,17 +248,17 @@ def _owners(root: Path) -> Callable[[str], tuple[str, ...]]:
 
 
 def _present(out: Path) -> Iterator[tuple[str, str]]:
-    """Every ``.yaml``/``.yml`` file under ``out`` (none when it does not exist): its path there and its text."""
-    from bot.imports.sync import SUFFIXES
+    """The files of the import's layout in ``out`` (``models/*.yaml``, ``contracts/*.yaml``, not in subfolders;
+    none when it does not exist): each one's path there and its text."""
+    from bot.imports.sync import LAYOUT, in_layout
 
-    if not out.is_dir():
-        return
-    for folder, dirs, names in os.walk(out):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.endswith(SUFFIXES) and path.is_file():
-                yield path.relative_to(out).as_posix(), _read(path).decode("utf-8", "replace")
+    for folder in LAYOUT:
+        if not (out / folder).is_dir():
+            continue
+        for path in sorted((out / folder).iterdir()):
+            relative = f"{folder}/{path.name}"
+            if in_layout(relative) and path.is_file():
+                yield relative, _read(path).decode("utf-8", "replace")
 
 
 def _counts(plan: Plan) -> str:
