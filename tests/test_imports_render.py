@@ -119,3 +119,23 @@ def test_labelled_adds_the_tool_label_and_keeps_the_others() -> None:
 
 def test_body_is_plain_block_yaml() -> None:
     assert body({"a": [1, {"b": []}], "c": {}}) == "a:\n- 1\n- b: []\nc: {}\n"
+
+
+def test_the_import_messages_come_from_their_template_with_names_fit_for_a_terminal() -> None:
+    """The stderr lines of ``modelgate import`` are the template ``import.txt.j2`` (they were f-strings in the
+    command); a path's control characters are replaced (U+FFFD), as ``bot.escape.terminal_text`` does everywhere."""
+    from bot.escape import terminal_text
+    from bot.imports.sync import plan
+    from bot.report.jinja_env import render_template
+
+    odd = "models/a\x1b[31m.yaml"
+    result = plan("tool=dbt source=x out=m", {odd: "new\n"}, {odd: "# hand-written\n"})
+    text = render_template("import.txt.j2", part="blocked", plan=result, out="m", shown=terminal_text)
+    assert text == ("modelgate: error: m/models/a\ufffd[31m.yaml: not going to overwrite it: it has no "
+                    "`modelgate import` header; --force to overwrite it\n")
+    text = render_template("import.txt.j2", part="differs", plan=result, out="m", shown=terminal_text, tool="dbt",
+                           command="modelgate import dbt x --out m")
+    assert text.splitlines() == [
+        "modelgate: m differs from what the dbt import writes: 1 not written by this import",
+        "modelgate: m/models/a\ufffd[31m.yaml: it has no `modelgate import` header",
+        "modelgate: to update it, run: modelgate import dbt x --out m"]

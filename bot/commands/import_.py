@@ -261,34 +261,29 @@ def _present(out: Path) -> Iterator[tuple[str, str]]:
                 yield relative, _read(path).decode("utf-8", "replace")
 
 
-def _counts(plan: Plan) -> str:
-    parts = [(plan.count("new"), "new"), (plan.count("changed"), "changed"), (plan.count("stale"), "stale"),
-             (plan.count("edited"), "edited by hand"), (plan.count("foreign"), "not written by this import")]
-    return ", ".join(f"{count} {what}" for count, what in parts if count)
+def _tell(part: str, plan: Plan, shown: str, **more: object) -> None:
+    """One part of what the import says on stderr (the template ``import.txt.j2``), a line at a time."""
+    from bot.report.jinja_env import render_template
+
+    for line in render_template("import.txt.j2", part=part, plan=plan, out=shown, shown=terminal_text,
+                                **more).splitlines():
+        say(line)
 
 
 def _check(plan: Plan, shown: str, tool: str, command: str) -> int:
     from bot.imports.sync import diff
 
     if plan.in_step:
-        say(f"modelgate: {shown} is in step with the {tool} import ({len(plan.entries)} files)")
+        _tell("in-step", plan, shown, tool=tool)
         return 0
     put(diff(plan.entries, shown))
-    say(f"modelgate: {shown} differs from what the {tool} import writes: {_counts(plan)}")
-    for entry in plan.blocked:
-        say(f"modelgate: {shown}/{terminal_text(entry.path)}: " + (
-            "edited by hand: put the change in the overlay" if entry.state == "edited" else entry.why))
-    say(f"modelgate: to update it, run: {terminal_text(command)}")
+    _tell("differs", plan, shown, tool=tool, command=command)
     return 1
 
 
 def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force: bool) -> int:
     if plan.blocked and not force:
-        for entry in plan.blocked:
-            why = "was edited by hand (put the change in the overlay)" if entry.state == "edited" else entry.why
-            verb = "remove" if entry.new is None else "overwrite"
-            say(f"modelgate: error: {shown}/{terminal_text(entry.path)}: not going to {verb} it: {why}; "
-                f"--force to {verb} it")
+        _tell("blocked", plan, shown)
         return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -305,10 +300,5 @@ def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force
             targets[entry.path].unlink()
     except OSError as exc:
         raise UsageError(f"--out {shown}: {exc.strerror or exc}") from exc
-    written, removed = len(plan.writes), len(plan.removals)
-    say(f"modelgate: {shown}: {written} written, {plan.count('unchanged')} unchanged, {removed} removed")
-    for notice in notices:
-        where = f"{notice.source}#{notice.pointer}" if notice.pointer else notice.source
-        say(terminal_text(f"{where}: {notice.message}"))
-    say(f"modelgate: next: modelgate lint {shown}")
+    _tell("written", plan, shown, notices=notices)
     return 0
