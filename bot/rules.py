@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -48,6 +48,9 @@ class Rule:
     why: str
     fix: str
     example: str
+    # for a finding on an imported manifest (label modelgate.dev/imported-from: TOOL): what to do in TOOL's source
+    # instead of the fix, by tool; an edit of the generated file would be undone by the next import
+    imported: dict[str, str] = field(default_factory=dict)
 
     @property
     def makes_findings(self) -> bool:

@@ -306,3 +306,70 @@ def test_the_diff_of_check_goes_to_output_as_it_would_to_stdout(repo: Path, caps
     assert (code, out) == (1, "")
     assert (repo / "import.diff").read_text(encoding="utf-8") == printed
     assert not (repo / "manifests").exists()
+
+
+def mlmodel(column: str) -> str:
+    """An MLmodel file as MLflow writes it (``Model.save``): the signature is JSON text inside the YAML."""
+    return (
+        "artifact_path: model\n"
+        "flavors:\n"
+        "  python_function:\n"
+        "    env:\n"
+        "      conda: conda.yaml\n"
+        "      virtualenv: python_env.yaml\n"
+        "    loader_module: mlflow.sklearn\n"
+        "    model_path: model.pkl\n"
+        "    predict_fn: predict\n"
+        "    python_version: 3.11.9\n"
+        "  sklearn:\n"
+        "    code: null\n"
+        "    pickled_model: model.pkl\n"
+        "    serialization_format: cloudpickle\n"
+        "    sklearn_version: 1.5.2\n"
+        "mlflow_version: 2.19.0\n"
+        "model_size_bytes: 1024\n"
+        "model_uuid: 0b5c3a4e9a8f4b7e8d1c2f3a4b5c6d7e\n"
+        "signature:\n"
+        f"  inputs: '[{{\"type\": \"double\", \"name\": \"{column}\", \"required\": true}}]'\n"
+        "  outputs: '[{\"type\": \"double\", \"required\": true}]'\n"
+        "  params: null\n"
+        "utc_time_created: '2026-11-02 10:00:00.000000'\n")
+
+
+def test_two_mlflow_imports_share_and_nest_a_dir_without_taking_each_others_files(tmp_path: Path) -> None:
+    """The real command line and the real MLflow importer. Before each file's marker named its import (source and
+    --out), the second import into manifests/ml removed the first one's three files as stale."""
+    repo = make_repo(tmp_path / "repo", {"churn/MLmodel": mlmodel("tenure"), "fraud/MLmodel": mlmodel("amount"),
+                                         "other/churn/MLmodel": mlmodel("calls")})
+    churn = ("import", "mlflow", "churn/MLmodel", "--out", "manifests/ml")
+    fraud = ("import", "mlflow", "fraud/MLmodel", "--out", "manifests/ml")
+    done = run_cli(*churn, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "modelgate: manifests/ml: 3 written, 0 unchanged, 0 removed"
+    done = run_cli(*fraud, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "modelgate: manifests/ml: 3 written, 0 unchanged, 0 removed"
+    assert sorted(p.relative_to(repo / "manifests/ml").as_posix() for p in (repo / "manifests/ml").rglob("*.yaml")) == [
+        "contracts/churn-input.yaml", "contracts/churn-output.yaml", "contracts/fraud-input.yaml",
+        "contracts/fraud-output.yaml", "models/churn.yaml", "models/fraud.yaml"]
+    for words in (churn, fraud):  # each import is in step with its own files, and says nothing of the other's
+        done = run_cli(*words, "--check", cwd=repo)
+        assert (done.returncode, done.stdout) == (0, ""), done.stderr
+        assert "(3 files)" in done.stderr
+        done = run_cli(*words, cwd=repo)
+        assert done.stderr.splitlines()[0] == "modelgate: manifests/ml: 0 written, 3 unchanged, 0 removed"
+
+    # an import into the folder above: the files of manifests/ml (another --out) are not its business
+    done = run_cli("import", "mlflow", "fraud/MLmodel", "--out", "manifests", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "modelgate: manifests: 3 written, 0 unchanged, 0 removed"
+    assert (repo / "manifests/ml/models/churn.yaml").is_file() and (repo / "manifests/ml/models/fraud.yaml").is_file()
+    assert run_cli(*churn, "--check", cwd=repo).returncode == 0
+
+    # another import writing where the first one wrote: refused, naming the import that wrote the file
+    done = run_cli("import", "mlflow", "other/churn/MLmodel", "--out", "manifests/ml", cwd=repo)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        "modelgate: error: manifests/ml/contracts/churn-input.yaml: not going to overwrite it: it was written by "
+        "`modelgate import mlflow churn/MLmodel --out manifests/ml`; --force to overwrite it")
+    assert run_cli(*churn, "--check", cwd=repo).returncode == 0

@@ -8,9 +8,10 @@ import os
 import socket
 
 import pytest
+import yaml
 
 from bot.cli import main
-from tests.helpers import commit, contract, contract_text, dedent, make_repo, model, run_cli, write_tree
+from tests.helpers import commit, contract, contract_text, dedent, dump, make_repo, model, run_cli, write_tree
 
 GOOD = {
     "contracts/features.yaml": contract("features"),
@@ -251,6 +252,27 @@ def test_files_report_only_their_own_findings_read_against_the_whole_tree(tmp_pa
     passed = run_cli("lint", "models/scorer.yaml", "contracts/features.yaml", cwd=repo)  # features: defined elsewhere
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert passed.stdout == "no problems in 2 manifests\n"
+
+
+def test_files_count_what_their_contracts_break_in_other_files_and_fail(tmp_path):
+    """A staged contract edit that breaks a consumer in another file (MG010 there) passed as "no problems in 1
+    manifest" before the other files' findings about the given files' contracts were counted."""
+    consumer = yaml.safe_load(model("reader", consumes=[("score", 1)]))
+    consumer["spec"]["consumes"][0]["fields"] = ["x"]
+    repo = make_repo(tmp_path / "repo", {
+        "contracts/score.yaml": contract("score"), "models/scorer.yaml": model("scorer", provides=[("score", 1)]),
+        "models/reader.yaml": dump(consumer), "models/loner.yaml": model("loner", consumes=[("nowhere", 1)]),
+        "contracts/other.yaml": contract("other"), "models/maker.yaml": model("maker", provides=[("other", 1)])})
+    renamed = {"version": 1, "status": "active", "schema": {"type": "object", "properties": {"y": {"type": "number"}}}}
+    write_tree(repo, {"contracts/score.yaml": contract("score", [renamed])})
+    done = run_cli("lint", "contracts/score.yaml", cwd=repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout == ("no problems in 1 manifest\n"
+                           "and 1 finding in other files, in manifests that consume or provide a contract these files "
+                           "define: run `modelgate lint` to see it\n")
+    assert json.loads(run_cli("lint", "contracts/score.yaml", "--format", "json", cwd=repo).stdout)["elsewhere"] == 1
+    unrelated = run_cli("lint", "contracts/other.yaml", cwd=repo)  # loner's MG003 is not about other's contract
+    assert (unrelated.returncode, unrelated.stdout) == (0, "no problems in 1 manifest\n")
 
 
 def test_files_are_taken_from_the_current_directory_inside_the_tree(tmp_path):

@@ -101,6 +101,15 @@ def test_no_overlay_and_an_empty_one_change_nothing() -> None:
      "give exactly one of schema or schema_ref"),
     ("models:\n  orders: {}\n  orders: {}\n", 3, "duplicate key 'orders'"),
     ("models: &a [*a]\n", 1, "unknown alias"),
+    # a version key is a canonical number: '01' (or '+1') beside '1' was read as version 1 twice, silently
+    ("contracts:\n  customers:\n    spec:\n      versions:\n        1: {status: retired}\n"
+     "        01: {status: active}\n", 6, "'01' is not a version number"),
+    ("contracts:\n  customers:\n    spec:\n      versions:\n        +1: {status: retired}\n", 5,
+     "'+1' is not a version number"),
+    ("contracts:\n  customers:\n    spec:\n      versions:\n        0: {status: retired}\n", 5,
+     "'0' is not a version number"),
+    ("contracts:\n  customers:\n    spec:\n      versions:\n        1.0: {status: retired}\n", 5,
+     "'1.0' is not a version number"),
 ])
 def test_each_mistake_is_an_error_at_its_line(text: str, line: int, words: str) -> None:
     with pytest.raises(OverlayError) as caught:

@@ -13,7 +13,7 @@ from bot.imports.render import Provenance, body, command, labelled, read_header,
 from bot.manifests.parse import parse_manifest
 
 PROVENANCE = Provenance("dbt", command("dbt", "target/manifest.json", "manifests/dbt"), "target/manifest.json",
-                        "manifests/dbt/modelgate-overlay.yaml")
+                        "manifests/dbt/modelgate-overlay.yaml", "manifests/dbt")
 AWKWARD = [  # strings YAML would read as something else, or fold, or escape
     "1.0", "2026-09-01", "yes", "no", "on", "null", "~", "", " padded ", "a: b", "#not a comment", "- item",
     "line one\nline two\n", "tab\there", "x" * 5000, "€ ünïcödé ✓", "'quoted'", '"double"', "*alias", "&anchor",
@@ -66,7 +66,7 @@ def test_the_header_names_the_command_the_source_and_the_overlay() -> None:
                         "target/manifest.json.")
     assert lines[1] == ("# Do not edit: put what the source does not know in manifests/dbt/modelgate-overlay.yaml; "
                         "`--check` reports an edit.")
-    assert lines[2].startswith("# modelgate-import: tool=dbt sha256=")
+    assert lines[2].startswith("# modelgate-import: tool=dbt source=target/manifest.json out=manifests/dbt sha256=")
     assert lines[3] == "apiVersion: modelgate/v1"
 
 
@@ -84,8 +84,10 @@ def test_an_untouched_file_is_not_edited_and_any_change_to_its_body_is() -> None
     text = render(contract_document(), PROVENANCE)
     header = read_header(text)
     assert header is not None and header.tool == "dbt" and not header.edited
+    assert header.identity == PROVENANCE.identity == "tool=dbt source=target/manifest.json out=manifests/dbt"
+    assert header.command == "modelgate import dbt target/manifest.json --out manifests/dbt"
     edited = text.replace("version: 2", "version: 3")
-    assert read_header(edited) == read_header(text).__class__("dbt", True)  # type: ignore[union-attr]
+    assert read_header(edited) == header.__class__(header.identity, True, header.command)
     assert read_header(text + "# a note\n").edited  # type: ignore[union-attr]
 
 
@@ -100,6 +102,7 @@ def test_line_ends_turned_into_crlf_by_a_checkout_are_no_edit() -> None:
     "# written by hand\napiVersion: modelgate/v1\n",
     "apiVersion: modelgate/v1\n# modelgate-import: tool=dbt sha256=" + "0" * 64 + "\n",  # not in the leading block
     "# modelgate-import: tool=dbt sha256=short\n",
+    "# modelgate-import: tool=dbt sha256=" + "0" * 64 + "\n",  # names no import (source, --out)
 ])
 def test_a_file_without_a_header_has_none(text: str) -> None:
     assert read_header(text) is None
@@ -116,3 +119,23 @@ def test_labelled_adds_the_tool_label_and_keeps_the_others() -> None:
 
 def test_body_is_plain_block_yaml() -> None:
     assert body({"a": [1, {"b": []}], "c": {}}) == "a:\n- 1\n- b: []\nc: {}\n"
+
+
+def test_the_import_messages_come_from_their_template_with_names_fit_for_a_terminal() -> None:
+    """The stderr lines of ``modelgate import`` are the template ``import.txt.j2`` (they were f-strings in the
+    command); a path's control characters are replaced (U+FFFD), as ``bot.escape.terminal_text`` does everywhere."""
+    from bot.escape import terminal_text
+    from bot.imports.sync import plan
+    from bot.report.jinja_env import render_template
+
+    odd = "models/a\x1b[31m.yaml"
+    result = plan("tool=dbt source=x out=m", {odd: "new\n"}, {odd: "# hand-written\n"})
+    text = render_template("import.txt.j2", part="blocked", plan=result, out="m", shown=terminal_text)
+    assert text == ("modelgate: error: m/models/a\ufffd[31m.yaml: not going to overwrite it: it has no "
+                    "`modelgate import` header; --force to overwrite it\n")
+    text = render_template("import.txt.j2", part="differs", plan=result, out="m", shown=terminal_text, tool="dbt",
+                           command="modelgate import dbt x --out m")
+    assert text.splitlines() == [
+        "modelgate: m differs from what the dbt import writes: 1 not written by this import",
+        "modelgate: m/models/a\ufffd[31m.yaml: it has no `modelgate import` header",
+        "modelgate: to update it, run: modelgate import dbt x --out m"]

@@ -139,3 +139,22 @@ def test_a_new_version_is_no_evolution_finding(tmp_path: Path) -> None:
     result = check_pair(tmp_path, base, {C: head})
     assert [(c.kind, c.subject) for c in result.changes] == [("added", "contract:feat@2")]
     assert found(result) == set()
+
+
+@pytest.mark.parametrize(("tool", "words"), [
+    ("dbt", "add a new version of the dbt model (`versions:` in the model's YAML"),
+    ("mlflow", "the directory's name names the model and its contracts (`NAME-input`, `NAME-output`)"),
+    ("odcs", "a document with a new major `version` (each major is one contract version)"),
+])
+def test_an_imported_contract_is_told_how_its_tool_makes_a_new_version(tmp_path: Path, tool: str, words: str) -> None:
+    """MG101 on a manifest written by ``modelgate import`` said "publish the change as a new version instead",
+    which a generated file cannot do by hand: it names the source tool's own way, from the rule's data."""
+    labelled = FEAT.replace("  owners:", f"  labels: {{modelgate.dev/imported-from: {tool}}}\n  owners:")
+    base = {C: labelled, "models/pipe.yaml": model("pipe", provides=[("feat", 1)])}
+    result = check_pair(tmp_path, base, {C: labelled.replace("a: {type: number}", "a: {type: string}")})
+    (finding,) = [f for f in result.findings if f.rule == "MG101"]
+    assert finding.message.startswith("contract:feat@1: ")
+    assert f"inside one version; {C} is imported from {tool}: " in finding.message
+    assert words in finding.message and "publish the change" not in finding.message
+    hand = check_pair(tmp_path / "hand", BASE, {C: FEAT.replace("a: {type: number}", "a: {type: string}")})
+    assert [f.message.endswith(TAIL) for f in hand.findings if f.rule == "MG101"] == [True]

@@ -32,6 +32,7 @@ def test_the_hooks_are_declared_as_documented():
     lint, check = hooks["modelgate-lint"], hooks["modelgate-check"]
     assert lint["entry"] == "modelgate lint" and lint.get("pass_filenames", True) is True  # lint FILE...
     assert check["entry"] == "modelgate check" and check["pass_filenames"] is False
+    assert check["always_run"] is True and "files" not in check  # a deletion-only commit passes no file
     assert all(hook["language"] == "python" for hook in hooks.values())
     documented = (REPO_ROOT / "docs" / "manifests.md").read_text(encoding="utf-8")
     assert all(f"id: {name}" in documented for name in hooks)
@@ -118,6 +119,21 @@ def test_the_hooks_run_under_pre_commit(hook_repo, project, tmp_path):
     assert "modelgate check" in check.stdout and "Failed" in check.stdout
     assert "MG101" in check.stdout and "contract:scores@1" in check.stdout  # a field's new type breaks version 1
 
+    # modelgate-check runs whatever the commit touches (always_run): the tree still breaks version 1
     unrelated = try_repo(hook_repo, tmp_path, project, "modelgate-check", "--files", "README.md")
-    assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
-    assert "(no files to check)Skipped" in unrelated.stdout.replace(".", "")
+    assert unrelated.returncode == 1, unrelated.stdout + unrelated.stderr
+    assert "Skipped" not in unrelated.stdout and "MG101" in unrelated.stdout
+
+    # a commit that only deletes a consumed contract: pre-commit passes no file (it never passes deleted ones), and
+    # the hook, once matched on file names, was skipped with "(no files to check)"
+    deleting = tmp_path / "deleting"
+    make_repo(deleting, {
+        "contracts/scores.yaml": scores("number"),
+        "models/router.yaml": model("router", consumes=[("scores", 1)]),
+    })
+    git(deleting, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(deleting, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    git(deleting, "rm", "-q", "contracts/scores.yaml")
+    deleted = try_repo(hook_repo, tmp_path, deleting, "modelgate-check")  # the staged files: one deletion
+    assert deleted.returncode == 1, deleted.stdout + deleted.stderr
+    assert "Failed" in deleted.stdout and "scores" in deleted.stdout

@@ -112,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
         args.tool, render.command(args.tool, _in_repo(Path(source), root), _in_repo(out, root),
                                   _in_repo(overlay_path, root) if args.overlay is not None else None,
                                   args.include_packages),
-        _in_repo(Path(source), root), _in_repo(overlay_path, root))
+        _in_repo(Path(source), root), _in_repo(overlay_path, root), _in_repo(out, root))
     wanted = {f.path: render.render(f.document, provenance) for f in files}
-    plan = sync.plan(args.tool, wanted, dict(_present(out)))
+    plan = sync.plan(provenance.identity, wanted, dict(_present(out)))
     shown = terminal_text(_shown(out))  # in messages: a name's control characters spelled out
     if args.check:
         return _check(plan, shown, args.tool, provenance.command)
@@ -248,47 +248,42 @@ def _owners(root: Path) -> Callable[[str], tuple[str, ...]]:
 
 
 def _present(out: Path) -> Iterator[tuple[str, str]]:
-    """Every ``.yaml``/``.yml`` file under ``out`` (none when it does not exist): its path there and its text."""
-    from bot.imports.sync import SUFFIXES
+    """The files of the import's layout in ``out`` (``models/*.yaml``, ``contracts/*.yaml``, not in subfolders;
+    none when it does not exist): each one's path there and its text."""
+    from bot.imports.sync import LAYOUT, in_layout
 
-    if not out.is_dir():
-        return
-    for folder, dirs, names in os.walk(out):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.endswith(SUFFIXES) and path.is_file():
-                yield path.relative_to(out).as_posix(), _read(path).decode("utf-8", "replace")
+    for folder in LAYOUT:
+        if not (out / folder).is_dir():
+            continue
+        for path in sorted((out / folder).iterdir()):
+            relative = f"{folder}/{path.name}"
+            if in_layout(relative) and path.is_file():
+                yield relative, _read(path).decode("utf-8", "replace")
 
 
-def _counts(plan: Plan) -> str:
-    parts = [(plan.count("new"), "new"), (plan.count("changed"), "changed"), (plan.count("stale"), "stale"),
-             (plan.count("edited"), "edited by hand"), (plan.count("foreign"), "not written by this import")]
-    return ", ".join(f"{count} {what}" for count, what in parts if count)
+def _tell(part: str, plan: Plan, shown: str, **more: object) -> None:
+    """One part of what the import says on stderr (the template ``import.txt.j2``), a line at a time."""
+    from bot.report.jinja_env import render_template
+
+    for line in render_template("import.txt.j2", part=part, plan=plan, out=shown, shown=terminal_text,
+                                **more).splitlines():
+        say(line)
 
 
 def _check(plan: Plan, shown: str, tool: str, command: str) -> int:
     from bot.imports.sync import diff
 
     if plan.in_step:
-        say(f"modelgate: {shown} is in step with the {tool} import ({len(plan.entries)} files)")
+        _tell("in-step", plan, shown, tool=tool)
         return 0
     put(diff(plan.entries, shown))
-    say(f"modelgate: {shown} differs from what the {tool} import writes: {_counts(plan)}")
-    for entry in plan.blocked:
-        say(f"modelgate: {shown}/{terminal_text(entry.path)}: " + (
-            "edited by hand: put the change in the overlay" if entry.state == "edited" else entry.why))
-    say(f"modelgate: to update it, run: {terminal_text(command)}")
+    _tell("differs", plan, shown, tool=tool, command=command)
     return 1
 
 
 def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force: bool) -> int:
     if plan.blocked and not force:
-        for entry in plan.blocked:
-            why = "was edited by hand (put the change in the overlay)" if entry.state == "edited" else entry.why
-            verb = "remove" if entry.new is None else "overwrite"
-            say(f"modelgate: error: {shown}/{terminal_text(entry.path)}: not going to {verb} it: {why}; "
-                f"--force to {verb} it")
+        _tell("blocked", plan, shown)
         return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -305,10 +300,5 @@ def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force
             targets[entry.path].unlink()
     except OSError as exc:
         raise UsageError(f"--out {shown}: {exc.strerror or exc}") from exc
-    written, removed = len(plan.writes), len(plan.removals)
-    say(f"modelgate: {shown}: {written} written, {plan.count('unchanged')} unchanged, {removed} removed")
-    for notice in notices:
-        where = f"{notice.source}#{notice.pointer}" if notice.pointer else notice.source
-        say(terminal_text(f"{where}: {notice.message}"))
-    say(f"modelgate: next: modelgate lint {shown}")
+    _tell("written", plan, shown, notices=notices)
     return 0

@@ -7,8 +7,10 @@ Severities are the catalogue's, under the state's configuration (``rules:`` over
 
 ``modelgate lint FILE...`` (every word an existing file, as pre-commit passes the files of a commit): the working
 tree holding them is read whole (so that references resolve), and only the findings in those files are reported
-and judged. A finding the change causes in another file (a consumer of a removed contract) is ``lint``'s or
-``check``'s without files.
+and judged; then one line counts the findings in OTHER files whose manifest consumes or provides a contract those
+files define (a consumer broken by a contract edit), and they fail the run too: the change breaks them. A finding
+in a file of a deleted contract's consumer (pre-commit passes no deleted file) is ``check``'s, or ``lint``'s
+without files.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commands._common import add_fail_on, add_format, exit_code, load_state, show
 from bot.errors import UsageError
 from bot.lint import lint_snapshot
+from bot.manifests.models import Model
 from bot.registry import configured
 from bot.report.formats import LINT
 from bot.report.lint import LintReport
 from bot.sources import SourceError, git
+
+if TYPE_CHECKING:
+    from bot.manifests.snapshot import Snapshot
+    from bot.result import Finding
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,11 +56,25 @@ def run(args: argparse.Namespace) -> int:
     snapshot = load_state(words[0] if words and files is None else None, args.config, show_excluded=args.show_excluded)
     excluded = tuple(file for file in snapshot.unloaded
                      if file.excluded and (files is None or file.path in files)) if args.show_excluded else None
-    findings = [f for f in configured(lint_snapshot(snapshot), snapshot.config) if files is None or f.file in files]
+    every = list(configured(lint_snapshot(snapshot), snapshot.config))
+    findings = [f for f in every if files is None or f.file in files]
+    elsewhere = None if files is None else [
+        f for f in caused_elsewhere(snapshot, every, files) if f.fails(args.fail_on)]
     parsed = sum(1 for m in snapshot.manifests if files is None or m.path in files)
-    report = LintReport(findings, parsed, excluded, fail_on=args.fail_on)
+    report = LintReport(findings, parsed, excluded, fail_on=args.fail_on, elsewhere=elsewhere)
     show(LINT, args.format, report)
-    return exit_code(report.findings, args.fail_on, failed=False)  # at "error", exactly report.failed
+    return exit_code([*report.findings, *(elsewhere or ())], args.fail_on, failed=False)
+
+
+def caused_elsewhere(snapshot: Snapshot, findings: Sequence[Finding], files: frozenset[str]) -> list[Finding]:
+    """The ``findings`` in files other than ``files`` whose manifest consumes or provides a contract that one of
+    ``files`` defines: what a change to those contracts breaks elsewhere (a consumer's MG010 after a field's
+    removal). Pure."""
+    defined = {m.name for m in snapshot.manifests if m.path in files and m.kind == "Contract"}
+    related = {m.path for m in snapshot.manifests if m.path not in files and isinstance(m.doc, Model)
+               and not defined.isdisjoint([*(c.contract for c in m.doc.spec.consumes),
+                                           *(p.contract for p in m.doc.spec.provides)])}
+    return [f for f in findings if f.file in related]
 
 
 def in_working_tree(files: Sequence[str]) -> frozenset[str]:

@@ -22,6 +22,7 @@ Pure: the shell reads the file and hands over its bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,6 +38,7 @@ from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
 OVERLAY_FILE = "modelgate-overlay.yaml"  # the overlay's default place, in the import's --out DIR
 SECTIONS = {"models": "Model", "contracts": "Contract"}  # the overlay's sections and the kind each addresses
 SECTION_OF = {kind: section for section, kind in SECTIONS.items()}
+VERSION_KEY = re.compile(r"[1-9][0-9]*")  # a version's key: its number as written canonically (no zero, sign, pad)
 ENTRY_KEYS = ("metadata", "spec")  # what an entry may change: a manifest's name, kind and apiVersion are the import's
 
 
@@ -156,7 +158,10 @@ def _merged(overlay: Overlay, document: dict[str, Any], entry: dict[str, Any]) -
     listed = list(result["spec"].get("versions") or [])
     index: dict[int, int] = {v["version"]: i for i, v in enumerate(listed)}  # valid: every version has its number
     for number, change in versions.items():
-        if not number.isdigit() or int(number) not in index:
+        if not VERSION_KEY.fullmatch(str(number)):
+            raise overlay.error(f"{section}.{name}.spec.versions: {str(number)!r} is not a version number: write "
+                                "a positive integer without a sign or a leading zero, e.g. 1", *where, number)
+        if int(number) not in index:
             raise overlay.error(f"{section}.{name}: the import produces no version {number} of contract {name!r}"
                                 f" (it has {', '.join(map(str, sorted(index))) or 'none'})", *where, number)
         if not isinstance(change, dict):

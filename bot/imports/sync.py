@@ -24,6 +24,7 @@ from bot.imports.render import read_header
 
 State = Literal["new", "changed", "unchanged", "stale", "edited", "foreign"]
 SUFFIXES = (".yaml", ".yml")  # what an import writes, and so what in DIR may be one of its files
+LAYOUT = ("models", "contracts")  # the folders of DIR an import writes its files into, and the only ones it reads
 
 
 @dataclass(frozen=True)
@@ -87,15 +88,23 @@ def _normal(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def plan(tool: str, wanted: Mapping[str, str], present: Mapping[str, str]) -> Plan:
-    """Compare the files the import of ``tool`` produces (``wanted``: path -> text) with those in DIR
-    (``present``: path -> text, every ``.yaml``/``.yml`` file under it)."""
+def in_layout(path: str) -> bool:
+    """Whether ``path`` (relative to DIR, '/'-separated) is where an import writes: ``models/NAME.yaml`` or
+    ``contracts/NAME.yaml`` (``.yml`` too), directly in the folder."""
+    folder, _, name = path.partition("/")
+    return folder in LAYOUT and "/" not in name and name.endswith(SUFFIXES)
+
+
+def plan(identity: str, wanted: Mapping[str, str], present: Mapping[str, str]) -> Plan:
+    """Compare the files the import named ``identity`` (:attr:`bot.imports.render.Provenance.identity`) produces
+    (``wanted``: path -> text) with those in DIR (``present``: path -> text, the files of the import's layout:
+    :func:`in_layout`; any other path there is ignored)."""
     entries: list[Entry] = []
-    for path in sorted(set(wanted) | set(present)):
+    for path in sorted(set(wanted) | {p for p in present if in_layout(p)}):
         new, old = wanted.get(path), present.get(path)
         header = read_header(old) if old is not None else None
         if new is None:
-            if header is not None and header.tool == tool:
+            if header is not None and header.identity == identity:
                 entries.append(Entry(path, "edited" if header.edited else "stale", old, None))
             continue
         if old is None:
@@ -104,8 +113,9 @@ def plan(tool: str, wanted: Mapping[str, str], present: Mapping[str, str]) -> Pl
             entries.append(Entry(path, "unchanged", old, new))
         elif header is None:
             entries.append(Entry(path, "foreign", old, new, "it has no `modelgate import` header"))
-        elif header.tool != tool:
-            entries.append(Entry(path, "foreign", old, new, f"it was imported from {header.tool}"))
+        elif header.identity != identity:
+            made = f"`{header.command}`" if header.command else f"another import ({header.identity})"
+            entries.append(Entry(path, "foreign", old, new, f"it was written by {made}"))
         else:
             entries.append(Entry(path, "edited" if header.edited else "changed", old, new))
     return Plan(tuple(entries))

@@ -21,15 +21,20 @@ class LintReport:
     manifests: int
     excluded: Sequence[Unloaded] | None = None  # ``--show-excluded``: the manifest-looking files exclude leaves out
     fail_on: Severity = "error"  # ``--fail-on``: the findings that fail the run (JUnit shows them as failures)
+    # ``lint FILE...``: the failing findings in other files whose manifest consumes or provides a contract the files
+    # define (counted, not listed: ``lint`` without files lists them); None when linting a whole state
+    elsewhere: Sequence[Finding] | None = None
 
     @property
     def failed(self) -> bool:
-        return any(f.blocking for f in self.findings)
+        return any(f.blocking for f in (*self.findings, *(self.elsewhere or ())))
 
 
 def as_json(report: LintReport) -> dict[str, Any]:
     shown: dict[str, Any] = {"verdict": "fail" if report.failed else "pass",
                              "findings": [asdict(f) for f in report.findings]}
+    if report.elsewhere is not None:
+        shown["elsewhere"] = len(report.elsewhere)
     if report.excluded is not None:
         shown["excluded"] = [{"file": e.path, "line": e.line, "subject": e.subject, "looks_like": e.what}
                              for e in report.excluded]
@@ -39,6 +44,10 @@ def as_json(report: LintReport) -> dict[str, Any]:
 def text(report: LintReport) -> str:
     """One line per finding, then the summary (then, when asked, the files exclude leaves out)."""
     shown = "".join(f"{_line(f)}\n" for f in report.findings) + _summary(report.findings, report.manifests) + "\n"
+    if report.elsewhere:
+        count = len(report.elsewhere)
+        shown += (f"and {_plural(count, 'finding')} in other files, in manifests that consume or provide a contract "
+                  f"these files define: run `modelgate lint` to see {'it' if count == 1 else 'them'}\n")
     if report.excluded is not None:
         shown += f"{_plural(len(report.excluded), 'manifest-looking file')} left out by manifests.exclude" + (
             ":\n" if report.excluded else "\n")

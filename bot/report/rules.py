@@ -29,8 +29,9 @@ def text(rules: list[Rule]) -> str:
 
 
 def as_json(rules: list[Rule]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(rule) for rule in rules]
+    return [one_json(rule) for rule in rules]
 
 
 def one_json(rule: Rule) -> dict[str, Any]:
-    return dataclasses.asdict(rule)
+    """The rule's fields; ``imported`` only for a rule that has advice for imported manifests."""
+    return {key: value for key, value in dataclasses.asdict(rule).items() if key != "imported" or value}
