@@ -207,10 +207,37 @@ def test_a_symbolic_link_in_dir_leading_outside_is_refused(repo: Path, capsys: A
     outside.mkdir()
     (repo / "manifests/toy").mkdir(parents=True)
     (repo / "manifests/toy/models").symlink_to(outside)
-    code, _, err = run(capsys, *IMPORT)
-    assert code == 2
-    assert "leads outside the directory" in err
+    for words in (IMPORT, (*IMPORT, "--check")):
+        code, _, err = run(capsys, *words)
+        assert code == 2
+        assert "a symbolic link in the import's folders" in err
     assert list(outside.iterdir()) == []
+
+
+def test_check_never_reads_through_a_symbolic_link_in_dir(repo: Path, capsys: Any, tmp_path: Path) -> None:
+    """A PR's link at an imported path must not print the file it leads to (a secret outside the repository) in
+    --check's diff: the link is foreign, shown as one line, and a write refuses it."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token: TOPSECRET\n", encoding="utf-8")
+    assert run(capsys, *IMPORT)[0] == 0
+    (repo / "manifests/toy/models/shop.yaml").unlink()
+    (repo / "manifests/toy/models/shop.yaml").symlink_to(secret)
+    code, out, err = run(capsys, *IMPORT, "--check")
+    assert code == 1
+    assert "TOPSECRET" not in out + err
+    assert "a symbolic link: modelgate import does not read or replace it" in out
+    code, _, err = run(capsys, *IMPORT)
+    assert code == 2 and "TOPSECRET" not in err
+    assert secret.read_text(encoding="utf-8") == "token: TOPSECRET\n"
+
+
+def test_check_shows_a_hand_written_files_control_characters_inert(repo: Path, capsys: Any) -> None:
+    assert run(capsys, *IMPORT)[0] == 0
+    (repo / "manifests/toy/models/shop.yaml").write_text("a: \x1b[31mRED\x1b]0;title\x07 x\rb\n", encoding="utf-8")
+    code, out, _ = run(capsys, *IMPORT, "--check")
+    assert code == 1
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "-a: \ufffd[31mRED" in out
 
 
 def test_a_directory_source_is_searched_and_the_out_dir_is_not(repo: Path, capsys: Any) -> None:
@@ -373,3 +400,9 @@ def test_two_mlflow_imports_share_and_nest_a_dir_without_taking_each_others_file
         "modelgate: error: manifests/ml/contracts/churn-input.yaml: not going to overwrite it: it was written by "
         "`modelgate import mlflow churn/MLmodel --out manifests/ml`; --force to overwrite it")
     assert run_cli(*churn, "--check", cwd=repo).returncode == 0
+
+
+def test_the_next_step_is_a_command_to_paste_with_dir_quoted(repo: Path, capsys: Any) -> None:
+    code, _, err = run(capsys, "import", "toy", "src/shop.json", "--out", "out dir $(touch pwned)")
+    assert code == 0, err
+    assert "modelgate: next: modelgate lint 'out dir $(touch pwned)'\n" in err

@@ -19,6 +19,7 @@ import argparse
 import fnmatch
 import importlib
 import os
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,17 +248,29 @@ def _owners(root: Path) -> Callable[[str], tuple[str, ...]]:
     return owners_for
 
 
+# What a symbolic link in the layout reads as: no header, so it is foreign (never overwritten, never removed), and
+# --check's diff shows this line, never the text of the file the link leads to.
+LINK_TEXT = "# a symbolic link: modelgate import does not read or replace it\n"
+
+
 def _present(out: Path) -> Iterator[tuple[str, str]]:
     """The files of the import's layout in ``out`` (``models/*.yaml``, ``contracts/*.yaml``, not in subfolders;
     none when it does not exist): each one's path there and its text."""
     from bot.imports.sync import LAYOUT, in_layout
 
+    if out.is_symlink() or any((out / folder).is_symlink() for folder in LAYOUT):
+        raise UsageError(f"{_shown(out)}: a symbolic link in the import's folders; an import writes real folders "
+                         "and reads no file through a link")
     for folder in LAYOUT:
         if not (out / folder).is_dir():
             continue
         for path in sorted((out / folder).iterdir()):
             relative = f"{folder}/{path.name}"
-            if in_layout(relative) and path.is_file():
+            if not in_layout(relative):
+                continue
+            if path.is_symlink():  # never read through: its text could be any file's (a PR's link to a secret)
+                yield relative, LINK_TEXT
+            elif path.is_file():
                 yield relative, _read(path).decode("utf-8", "replace")
 
 
@@ -276,7 +289,8 @@ def _check(plan: Plan, shown: str, tool: str, command: str) -> int:
     if plan.in_step:
         _tell("in-step", plan, shown, tool=tool)
         return 0
-    put(diff(plan.entries, shown))
+    put("\n".join(map(terminal_text, diff(plan.entries, shown).split("\n"))))  # a hand-written file's text is
+    # anyone's: its control characters must not reach the terminal or the CI log
     _tell("differs", plan, shown, tool=tool, command=command)
     return 1
 
@@ -300,5 +314,5 @@ def _write(plan: Plan, out: Path, shown: str, notices: tuple[Notice, ...], force
             targets[entry.path].unlink()
     except OSError as exc:
         raise UsageError(f"--out {shown}: {exc.strerror or exc}") from exc
-    _tell("written", plan, shown, notices=notices)
+    _tell("written", plan, shown, notices=notices, lint_dir=terminal_text(shlex.quote(_shown(out))))
     return 0
