@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.errors import DomainError
-from bot.imports.model import Generated
+from bot.imports.model import IMPORTED_FROM, Generated
 from bot.manifests.models import KINDS
 from bot.manifests.parse import _explain, _where
 from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
@@ -98,9 +98,15 @@ def read_overlay(path: str, data: bytes | None) -> Overlay:
                 if key not in ENTRY_KEYS:
                     raise overlay.error(f"{section}.{name}: the overlay may add to metadata and spec, not {key!r}",
                                         section, name, key)
-            if "name" in (entry.get("metadata") or {}):
+            metadata = entry.get("metadata") or {}
+            if "name" in metadata:
                 raise overlay.error(f"{section}.{name}: metadata.name is the import's; the entry's key names the "
                                     "manifest", section, name, "metadata", "name")
+            labels = metadata.get("labels", {}) if isinstance(metadata, dict) else {}
+            if "labels" in metadata and (not isinstance(labels, dict) or IMPORTED_FROM in labels):
+                raise overlay.error(f"{section}.{name}: the label {IMPORTED_FROM} is the import's (it says which tool "
+                                    "wrote the file); the overlay may add other labels", section, name, "metadata",
+                                    "labels")
             overlay.entries[(SECTIONS[section], name)] = entry
     return overlay
 
