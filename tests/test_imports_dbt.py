@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from bot.imports.dbt import build
-from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid, manifest_name
+from bot.imports.model import Generated, ImportContext, Imported, SourceFile, SourceInvalid, manifest_name, settled
+from bot.imports.overlay import apply, read_overlay
 from bot.manifests.models import Contract, Model
 from bot.policy.contract_diff import diff_contract_version
 from tests.helpers import json_out, run_cli
@@ -242,6 +243,27 @@ def test_dbt_each_model_version_is_a_contract_version_and_latest_version_is_the_
     assert out["models/customers.yaml"]["spec"] == {
         "version": "2.0.0",
         "provides": [{"contract": "customers", "version": 1}, {"contract": "customers", "version": 2}]}
+
+
+def test_what_the_overlay_supplies_is_no_longer_noticed():
+    """The deprecation's announcement and guide, and an owner, are noticed until the overlay gives them; once it
+    does, the import says nothing of them (a notice that repeats what is done is noise)."""
+    imported = run(manifest(*versioned()))
+    documents = [f.document for f in imported.files]
+    deprecation = [n for n in imported.notices if "is deprecated" in n.message]
+    ownerless = [n for n in imported.notices if "model 'legacy' has no owner" in n.message]
+    assert len(deprecation) == 1 and len(ownerless) == 1
+    assert not settled(deprecation[0], documents) and not settled(ownerless[0], documents)
+    overlay = read_overlay("modelgate-overlay.yaml", (
+        b"models:\n  legacy: {metadata: {owners: ['@acme/legacy']}}\n"
+        b"contracts:\n  customers:\n    spec:\n      versions:\n"
+        b"        1: {deprecation: {announced: 2026-01-05}}\n"))
+    half = [f.document for f in apply(overlay, list(imported.files))]
+    assert settled(ownerless[0], half) and not settled(deprecation[0], half)  # migration still missing
+    overlay = read_overlay("modelgate-overlay.yaml", (
+        b"contracts:\n  customers:\n    spec:\n      versions:\n"
+        b"        1: {deprecation: {announced: 2026-01-05, migration: docs/customers-v2.md}}\n"))
+    assert settled(deprecation[0], [f.document for f in apply(overlay, list(imported.files))])
 
 
 def test_dbt_deprecation_date_makes_the_version_deprecated_with_its_sunset_and_latest_as_replacement():

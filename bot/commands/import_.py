@@ -29,7 +29,7 @@ from bot.commands._common import add_output, put, say
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.files import write_atomically
-from bot.imports.model import ImportContext, SourceFile
+from bot.imports.model import ImportContext, SourceFile, settled
 from bot.loader import CODEOWNERS_PATHS
 from bot.sources import SourceError, git
 
@@ -119,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     shown = terminal_text(_shown(out))  # in messages: a name's control characters spelled out
     if args.check:
         return _check(plan, shown, args.tool, provenance.command)
-    return _write(plan, out, shown, imported.notices, args.force)
+    notices = tuple(n for n in imported.notices if not settled(n, [f.document for f in files]))  # the overlay's say
+    return _write(plan, out, shown, notices, args.force)
 
 
 def _source_argument(args: argparse.Namespace) -> str:

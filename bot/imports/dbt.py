@@ -392,8 +392,9 @@ class _Import:
         self.names: dict[tuple[str, str], str] = {}  # (kind, manifest name) -> the source object that has it
         self.adapter_noticed = False
 
-    def notice(self, message: str, *parts: str) -> None:
-        self.notices.append(Notice(message, self.reader.path, pointer(*parts) if parts else None))
+    def notice(self, message: str, *parts: str,
+               settled_by: tuple[tuple[str, str, tuple[str | int, ...]], ...] = ()) -> None:
+        self.notices.append(Notice(message, self.reader.path, pointer(*parts) if parts else None, settled_by))
 
     def claim(self, kind: str, source_name: str, origin: str, *parts: str) -> str:
         name = manifest_name(source_name)
@@ -457,7 +458,7 @@ class _Import:
     # -- owners
 
     def _owners(self, meta: Mapping[str, Any], owner: Mapping[str, Any] | None, path: str, what: str,
-                *parts: str) -> list[str]:
+                *parts: str, manifest: tuple[str, str]) -> list[str]:
         """GitHub handles from ``meta``, else from ``owner`` (a group's or an exposure's), else CODEOWNERS of
         ``path``; none: a notice."""
         handles = _first_handles(meta, OWNER_META_KEYS)
@@ -470,7 +471,8 @@ class _Import:
             where = path or "its file (not in this project)"
             self.notice(f"{what} has no owner: no GitHub handle in meta ({', '.join(OWNER_META_KEYS)}), in the "
                         f"owner ({', '.join(GROUP_OWNER_KEYS)}) or in CODEOWNERS for {where}; add one to the dbt "
-                        "meta, or owners to the overlay", *parts)
+                        "meta, or owners to the overlay", *parts,
+                        settled_by=((*manifest, ("metadata", "owners")),))
         return handles
 
     def _own_path(self, node: _Node) -> str:
@@ -497,7 +499,7 @@ class _Import:
         latest = self._latest(nodes)
         versions = [self._version(node, latest, nodes) for node in nodes]
         owners = self._owners(latest.meta, self._group_owner(latest), self._own_path(latest), f"contract {name!r}",
-                              "nodes", latest.uid)
+                              "nodes", latest.uid, manifest=("Contract", name))
         document = {"apiVersion": "modelgate/v1", "kind": "Contract",
                     "metadata": self._metadata(name, owners, latest.description),
                     "spec": {"compatibility": "forward", "versions": versions}}
@@ -523,7 +525,10 @@ class _Import:
                         "dbt does not say when it was announced or where the migration guide is: add "
                         f"contracts.{manifest_name(node.name)}.spec.versions.{number}.deprecation: {{announced: "
                         "YYYY-MM-DD, migration: docs/PATH.md} (a path in the repository) to the overlay",
-                        "nodes", node.uid, "deprecation_date")
+                        "nodes", node.uid, "deprecation_date",
+                        settled_by=tuple(("Contract", manifest_name(node.name),
+                                          ("spec", "versions", number, "deprecation", key))
+                                         for key in ("announced", "migration")))
         entry["schema"] = self._schema(node)
         return entry
 
@@ -590,7 +595,7 @@ class _Import:
         key = (latest.package, latest.name)
         name = self.claim("Model", latest.name, f"model.{key[0]}.{key[1]}", "nodes", latest.uid, "name")
         owners = self._owners(latest.meta, self._group_owner(latest), self._own_path(latest), f"model {name!r}",
-                              "nodes", latest.uid)
+                              "nodes", latest.uid, manifest=("Model", name))
         spec: dict[str, Any] = {"version": f"{latest.latest or latest.version or 1}.0.0"}
         own = contract_names.get(key)
         consumes = self._consumes(nodes, own, contract_names)
@@ -622,7 +627,8 @@ class _Import:
     def _ml(self, exposure: _Exposure, contract_names: Mapping[tuple[str, str], str]) -> Generated:
         name = self.claim("Model", exposure.name, exposure.uid, "exposures", exposure.uid, "name")
         owners = self._owners(exposure.meta, exposure.owner, exposure.path,
-                              f"model {name!r} (exposure {exposure.name!r})", "exposures", exposure.uid, "owner")
+                              f"model {name!r} (exposure {exposure.name!r})", "exposures", exposure.uid, "owner",
+                              manifest=("Model", name))
         spec: dict[str, Any] = {"version": "1.0.0"}
         consumes = self._consumes([exposure], None, contract_names)
         if consumes:

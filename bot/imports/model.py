@@ -5,7 +5,7 @@ produces (:class:`Imported`: generated manifest documents and notices), and its 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -66,6 +66,27 @@ class Notice:
     message: str
     source: str
     pointer: str | None = None
+    # What the overlay can say to make the notice moot: (kind, manifest name, path in its document) each; when every
+    # one has a value once the overlay is merged (:func:`settled`), the notice is not printed.
+    settled_by: tuple[tuple[str, str, tuple[str | int, ...]], ...] = ()
+
+
+def settled(notice: Notice, documents: Sequence[dict[str, Any]]) -> bool:
+    """Whether the documents (overlay merged) hold a value at every place of ``notice.settled_by``; a version
+    number in a path addresses ``spec.versions`` by its ``version``, as the overlay does."""
+    if not notice.settled_by:
+        return False
+    by_name = {(d.get("kind"), (d.get("metadata") or {}).get("name")): d for d in documents}
+    for kind, name, path in notice.settled_by:
+        here: Any = by_name.get((kind, name))
+        for key in path:
+            if isinstance(key, int) and isinstance(here, list):
+                here = next((v for v in here if isinstance(v, dict) and v.get("version") == key), None)
+            else:
+                here = here.get(key) if isinstance(here, dict) else None
+        if here is None or here == []:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
