@@ -30,7 +30,7 @@ def test_the_hooks_are_declared_as_documented():
     hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
     assert set(hooks) == {"modelgate-lint", "modelgate-check"}
     lint, check = hooks["modelgate-lint"], hooks["modelgate-check"]
-    assert lint["entry"] == "modelgate lint" and lint.get("pass_filenames", True) is True  # lint FILE...
+    assert lint["entry"] == "modelgate lint --" and lint.get("pass_filenames", True) is True  # lint -- FILE...
     assert check["entry"] == "modelgate check" and check["pass_filenames"] is False
     assert check["always_run"] is True and "files" not in check  # a deletion-only commit passes no file
     assert all(hook["language"] == "python" for hook in hooks.values())
