@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.manifests.codec import loads
-from bot.manifests.parse import matcher, parse_config, parse_manifest, read_budgeted, read_document, repo_path
+from bot.manifests.parse import (
+    _GITIGNORE,
+    matcher,
+    parse_config,
+    parse_manifest,
+    read_budgeted,
+    read_document,
+    repo_path,
+)
 from tests.helpers import contract, model
 
 
@@ -34,7 +42,7 @@ def test_repo_path_never_leaves_the_repository():
        path=st.sampled_from(["top.yaml", "x.yaml", "a/x.yaml", "models/m.yml", "models/keep.yaml", "a/c/b.yaml",
                              "docs/readme.md", "a.yaml", "c.yaml", "b.yml", "deep/er/s.json", "models", "a/models/z"]))
 def test_the_manifest_matcher_agrees_with_pathspec(patterns, path):
-    assert matcher(patterns)(path) == pathspec.PathSpec.from_lines("gitignore", patterns).match_file(path)
+    assert matcher(patterns)(path) == pathspec.PathSpec.from_lines(_GITIGNORE, patterns).match_file(path)
 
 
 def test_a_parse_carries_the_lines_of_the_document_so_nothing_is_read_again():
