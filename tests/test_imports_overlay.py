@@ -82,7 +82,10 @@ def test_no_overlay_and_an_empty_one_change_nothing() -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "words"), [
-    ("models:\n  orders: {}\n  order: {metadata: {tier: high}}\n", 3, "produces no model 'order'"),
+    ("models:\n  orders: {}\n  order: {metadata: {tier: high}}\n", 3,
+     "produces no model 'order'; did you mean 'orders'?"),
+    ("models:\n  Orders: {metadata: {tier: high}}\n", 2,
+     "produces no model 'Orders'; the import names it 'orders' (names are mapped: lower-case"),
     ("contracts:\n  orders: {}\n", 2, "produces no contract 'orders'"),  # a model's name, in the contracts
     ("contracts:\n  customers:\n    spec:\n      versions:\n        3: {status: retired}\n", 5,
      "produces no version 3 of contract 'customers' (it has 1, 2)"),

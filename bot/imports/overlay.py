@@ -22,6 +22,7 @@ Pure: the shell reads the file and hands over its bytes.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.errors import DomainError
-from bot.imports.model import IMPORTED_FROM, Generated
+from bot.imports.model import IMPORTED_FROM, Generated, manifest_name
 from bot.manifests.models import KINDS
 from bot.manifests.parse import _explain, _where
 from bot.manifests.yamlread import Path, YamlError, decode, read_yaml
@@ -121,6 +122,16 @@ def merge(base: Any, over: Any) -> Any:
     return over
 
 
+def _did_you_mean(name: str, names: list[str]) -> str:
+    """The generated name the entry most likely means: the source's own name as the import maps it (``stg_orders``
+    is ``stg-orders``), else a close one; '' when none is close."""
+    mapped = manifest_name(str(name))
+    if mapped in names:
+        return f"; the import names it {mapped!r} (names are mapped: lower-case, '_' and '.' as '-')"
+    close = difflib.get_close_matches(str(name), names, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def apply(overlay: Overlay, files: Sequence[Generated]) -> tuple[Generated, ...]:
     """``files`` (each a valid manifest: ``bot.imports.output.check``) with the overlay merged in.
 
@@ -130,7 +141,8 @@ def apply(overlay: Overlay, files: Sequence[Generated]) -> tuple[Generated, ...]
     for kind, name in overlay.entries:
         if (kind, name) not in by_name:
             section = SECTION_OF[kind]
-            raise overlay.error(f"{section}.{name}: the import produces no {kind.lower()} {name!r}", section, name)
+            raise overlay.error(f"{section}.{name}: the import produces no {kind.lower()} {name!r}"
+                                f"{_did_you_mean(name, [n for k, n in by_name if k == kind])}", section, name)
     merged = []
     for generated in files:
         entry = overlay.entries.get(_key(generated.document))
