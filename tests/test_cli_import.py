@@ -183,7 +183,7 @@ def test_an_overlay_given_elsewhere_is_named_in_the_command(repo: Path, capsys: 
 def test_a_broken_overlay_is_one_line_with_its_file_and_line(repo: Path, capsys: Any) -> None:
     write_tree(repo, {"manifests/toy/modelgate-overlay.yaml": "models:\n  loose: {}\n  lost: {}\n"})
     assert run(capsys, *IMPORT) == (2, "", "modelgate: error: manifests/toy/modelgate-overlay.yaml:3: models.lost: "
-                                           "the import produces no model 'lost'\n")
+                                           "the import produces no model 'lost'; did you mean 'loose'?\n")
     assert not (repo / "manifests/toy/models").exists()
 
 
