@@ -7,7 +7,7 @@ typed. The loader stays the judge (MG001): what the validators check that JSON S
 listed twice, gates naming stages not in ``stages``) is only in the loader, and owners are not checked at all here,
 as they are MG007, not MG001.
 
-- **manifest**: one schema for both kinds, a ``oneOf`` of the Model and the Contract told apart by ``kind``, each
+- **manifest**: one schema for both kinds, the Model or the Contract chosen by ``kind`` (``if``/``then``), each
   closed (``additionalProperties: false``, as the models forbid extra fields).
 - **config**: the mapping of ``.modelgate.yml``; ``rules:`` names the ids of the rule catalogue this version ships.
 
@@ -58,8 +58,7 @@ class _Generator(GenerateJsonSchema):
 def schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema (2020-12) of ``kind``: ``$schema``, ``$id``, ``title`` and ``description`` first."""
     if kind == "manifest":
-        body = TypeAdapter[Manifest](Manifest).json_schema(mode="validation", schema_generator=_Generator)
-        body.pop("discriminator", None)  # OpenAPI's keyword, not JSON Schema's: the `kind` consts tell the two apart
+        body = _by_kind(TypeAdapter[Manifest](Manifest).json_schema(mode="validation", schema_generator=_Generator))
     else:
         body = Config.model_json_schema(mode="validation", schema_generator=_Generator)
         body.pop("title", None)
@@ -68,6 +67,21 @@ def schema(kind: Kind) -> dict[str, Any]:
             "description": description}
     standard: dict[str, Any] = _standard({**head, **body})
     return standard
+
+
+def _by_kind(body: dict[str, Any]) -> dict[str, Any]:
+    """pydantic's ``oneOf`` of the two kinds (with OpenAPI's ``discriminator``, not a JSON Schema keyword) as an
+    ``if``/``then`` on ``kind``: an editor then reports a Model's mistakes against the Model alone, not beside every
+    way the document also fails to be a Contract (a ``oneOf`` reports both branches)."""
+    refs = {ref.rsplit("/", 1)[1]: ref for ref in (item["$ref"] for item in body.pop("oneOf"))}
+    body.pop("discriminator", None)
+
+    def when(kind: str) -> dict[str, Any]:
+        return {"required": ["kind"], "properties": {"kind": {"const": kind}}}
+
+    return {**body, "type": "object", "required": ["kind"], "properties": {"kind": {"enum": sorted(refs)}},
+            "if": when("Model"), "then": {"$ref": refs["Model"]},
+            "else": {"if": when("Contract"), "then": {"$ref": refs["Contract"]}}}
 
 
 def _standard(node: Any) -> Any:

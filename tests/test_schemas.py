@@ -246,3 +246,16 @@ def test_every_example_names_its_schema_on_its_first_line(path):
     assert first.startswith(MODELINE)
     kind = "config" if path.name == ".modelgate.yml" else "manifest"
     assert (path.parent / first.removeprefix(MODELINE)).resolve() == REPO_ROOT / FILES[kind]
+
+
+def test_a_mistake_in_a_model_is_reported_against_the_model_alone():
+    """The kind chooses the schema (if/then): a misspelt key of a Model is one error about that key, never the
+    Contract's own requirements beside it, as a oneOf of the two kinds reported (noise an editor showed first)."""
+    typo = {"apiVersion": "modelgate/v1", "kind": "Model", "metadata": {"name": "m"},
+            "spec": {"version": "1.0.0", "consume": []}}
+    editor = jsonschema.Draft202012Validator(schema("manifest"))
+    said = [message for error in editor.iter_errors(typo) for message in (error.message,
+                                                                         *(sub.message for sub in error.context))]
+    assert said and all("consume" in message for message in said), said
+    assert [error.message for error in editor.iter_errors({**typo, "kind": "Modle"})] == [
+        "'Modle' is not one of ['Contract', 'Model']"]
