@@ -18,7 +18,7 @@ import jsonschema_rs
 from bot import registry, schema_fields
 from bot.compat import patterns
 from bot.compat.metaschema import metaschema_error
-from bot.compat.refs import resolve_local, walk_schemas
+from bot.compat.refs import fragment, resolve_local, walk_schemas
 from bot.compat.satisfiable import unsatisfiable
 from bot.graph import contract_node, model_node
 from bot.manifests.models import Contract, ContractVersion, Model
@@ -195,7 +195,7 @@ def schema_findings(state: State) -> Iterator[Finding]:
                 where = ""
             else:
                 line = manifest.line(*base)
-                where = f"{file} at {_pointer(path)}: "
+                where = f"{file} at {fragment(path)}: "
             yield finding(MG008, f"{where}{problem}", manifest.path, line, subject)
 
 
@@ -321,10 +321,6 @@ def _refs(schema: Any) -> list[tuple[Path, str]]:
     """Every ``$ref`` and ``$dynamicRef`` in ``schema``, with the path of its key."""
     return [((*path, key), sub[key]) for path, sub in walk_schemas(schema) for key in _REFS
             if isinstance(sub.get(key), str)]
-
-
-def _pointer(path: Path) -> str:
-    return "#" + "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
 
 
 MG010: Final = "MG010"

@@ -23,7 +23,7 @@ from bot.commands._common import add_format, show
 from bot.compat import MODES, POLICIES, CompareResult, compare
 from bot.compat.counterexamples import MAX_CANDIDATES, explain
 from bot.compat.metaschema import metaschema_error
-from bot.compat.refs import escape
+from bot.compat.refs import fragment
 from bot.compat.satisfiable import unsatisfiable
 from bot.config import Limits
 from bot.manifests.parse import read_json
@@ -80,7 +80,7 @@ def _read(path: str) -> Any:
         raise _Unusable(Problem(path, f"a schema is an object or a boolean, not {type(schema).__name__}"))
     error = metaschema_error(schema)  # MG008's check: the metaschema $schema names, 2020-12 by default
     if error is not None:
-        pointer = "#" + "".join(f"/{escape(segment)}" for segment in error.path)
+        pointer = fragment(error.path)
         raise _Unusable(Problem(path, f"not a valid JSON Schema: {error.message}", line=_line(text, error.path),
                                 pointer=pointer))
     return schema

@@ -7,7 +7,7 @@ Everything else (another file, a URL) is *non-local*: never fetched, reported by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
@@ -25,6 +25,11 @@ Segments = tuple[str | int, ...]  # a path inside a schema: keys, and the index 
 def escape(segment: str | int) -> str:
     """Escape one JSON-pointer segment (RFC 6901)."""
     return str(segment).replace("~", "~0").replace("/", "~1")
+
+
+def fragment(segments: Iterable[str | int]) -> str:
+    """The URI fragment of a JSON pointer: ``#`` then each segment escaped (``#`` alone for none)."""
+    return "#" + "".join("/" + escape(segment) for segment in segments)
 
 
 def unescape(segment: str) -> str:
@@ -88,7 +93,7 @@ def nonlocal_refs(schema: Any) -> list[str]:
     for segments, sub in walk_schemas(schema):
         ref = sub.get("$ref")
         if isinstance(ref, str) and split_local(ref, schema) is None:
-            found.append("#/" + "/".join(escape(s) for s in (*segments, "$ref")))
+            found.append(fragment((*segments, "$ref")))
     return found
 
 

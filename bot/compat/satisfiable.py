@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from bot.compat import patterns
 from bot.compat.keywords import json_equal
-from bot.compat.refs import _LIST, _MAP, _ONE, Segments, escape, resolve_local
+from bot.compat.refs import _LIST, _MAP, _ONE, Segments, fragment, resolve_local
 
 NUMBERS: Final = frozenset({"integer", "fraction"})  # JSON's number: the integers and the rest
 ALL: Final = frozenset({"null", "boolean", "object", "array", "string"}) | NUMBERS
@@ -64,7 +64,7 @@ class Unsatisfiable:
 
     @property
     def pointer(self) -> str:
-        return "#" + "".join(f"/{escape(s)}" for s in self.path)
+        return fragment(self.path)
 
     @property
     def message(self) -> str:

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 import yaml
 
+from bot.compat.refs import escape
 from bot.errors import DomainError
 from bot.export.inventory import inventory
 from bot.imports import odcs as mapping
@@ -93,7 +94,7 @@ def _schema_pointer(doc: dict[str, Any], pointer: str) -> tuple[str, str | None]
     while rest:
         if rest[0] == "properties" and len(rest) > 1 and rest[1].isdigit():
             node = node["properties"][int(rest[1])]
-            where += "/properties/" + str(node["name"]).replace("~", "~0").replace("/", "~1")
+            where += "/properties/" + escape(str(node["name"]))
             rest = rest[2:]
         elif rest[0] == "items" and len(rest) > 1 and isinstance(node.get("items"), dict):
             node, where, rest = node["items"], where + "/items", rest[1:]

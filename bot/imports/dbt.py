@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.compat.refs import escape
+from bot.compat.refs import fragment
 from bot.compat.sqltypes import CONTRACT_ENFORCED, SQL_CONSTRAINTS, SQL_TYPE
 from bot.imports.model import (
     IMPORTED_FROM,
@@ -90,7 +90,7 @@ def build(sources: Sequence[SourceFile], context: ImportContext) -> Imported:
 
 def pointer(*parts: str) -> str:
     """The RFC 6901 JSON pointer of ``parts``."""
-    return "".join("/" + escape(p) for p in parts)
+    return fragment(parts).removeprefix("#")
 
 
 def _kind(value: Any) -> str:

@@ -33,6 +33,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from bot.compat.refs import fragment
 from bot.imports.model import (
     IMPORTED_FROM,
     Generated,
@@ -47,7 +48,6 @@ from bot.manifests.codec import dumps, loads, plain
 from bot.manifests.models import Contract
 from bot.manifests.yamlread import YamlError, decode, read_yaml
 from bot.owners import OWNER_RE
-from bot.verify.validate import pointer as json_pointer
 
 TOOL: Final = "odcs"
 KIND: Final = "DataContract"
@@ -237,7 +237,7 @@ def _pointer(data: Any, loc: Sequence[Any]) -> str:
         else:
             continue
         parts.append(part)
-    return json_pointer(parts).removeprefix("#") or "/"
+    return fragment(parts).removeprefix("#") or "/"
 
 
 # --- one document ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.compat.patterns import compile_schema
+from bot.compat.refs import fragment
 from bot.errors import DomainError
 
 
@@ -27,10 +28,6 @@ class Problem:
 
     path: str
     reason: str
-
-
-def pointer(parts: list[str | int]) -> str:
-    return "#" + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 class RecordValidator:
@@ -53,4 +50,4 @@ class RecordValidator:
             errors = list(self._validator.iter_errors(record))
         except ValueError as exc:
             return [Problem("#", f"not a JSON value: {exc}")]
-        return [Problem(pointer(error.instance_path), error.message) for error in errors]
+        return [Problem(fragment(error.instance_path), error.message) for error in errors]
