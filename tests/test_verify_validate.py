@@ -7,7 +7,8 @@ import datetime as dt
 import jsonschema
 import pytest
 
-from bot.verify.validate import Problem, RecordValidator, SchemaCompileError, pointer
+from bot.compat.refs import fragment
+from bot.verify.validate import Problem, RecordValidator, SchemaCompileError
 
 SCHEMA = {
     "$defs": {"code": {"type": "string", "pattern": "^R[0-9]+$"}},
@@ -34,7 +35,7 @@ def test_agrees_with_jsonschema_on_every_record():
     for record in RECORDS:
         assert fast.is_valid(record) == reference.is_valid(record), record
         paths = sorted(p.path for p in fast.problems(record))
-        assert paths == sorted(pointer(list(e.absolute_path)) for e in reference.iter_errors(record)), record
+        assert paths == sorted(fragment(list(e.absolute_path)) for e in reference.iter_errors(record)), record
 
 
 def test_problems_name_the_pointer_and_the_reason():
@@ -64,5 +65,5 @@ def test_boolean_schemas():
 
 
 def test_pointer_escapes():
-    assert pointer([]) == "#"
-    assert pointer(["a~b", "c/d", 0]) == "#/a~0b/c~1d/0"
+    assert fragment([]) == "#"
+    assert fragment(["a~b", "c/d", 0]) == "#/a~0b/c~1d/0"
