@@ -109,11 +109,11 @@ def run(args: argparse.Namespace) -> int:
     inside = _relative(overlay_path, out)
     files = overlay.apply(overlay.read_overlay(_shown(overlay_path), _read_optional(overlay_path)),
                           output.checked(imported, frozenset({inside} if inside is not None else ())))
+    source_in, out_in, overlay_in = _in_repo(Path(source), root), _in_repo(out, root), _in_repo(overlay_path, root)
     provenance = render.Provenance(
-        args.tool, render.command(args.tool, _in_repo(Path(source), root), _in_repo(out, root),
-                                  _in_repo(overlay_path, root) if args.overlay is not None else None,
+        args.tool, render.command(args.tool, source_in, out_in, overlay_in if args.overlay is not None else None,
                                   args.include_packages),
-        _in_repo(Path(source), root), _in_repo(overlay_path, root), _in_repo(out, root))
+        source_in, overlay_in, out_in)
     wanted = {f.path: render.render(f.document, provenance) for f in files}
     plan = sync.plan(provenance.identity, wanted, dict(_present(out)))
     shown = terminal_text(_shown(out))  # in messages: a name's control characters spelled out
