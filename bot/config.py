@@ -84,6 +84,26 @@ class CompatSettings(_Strict):
         return self.format == "assert"
 
 
+class CalendarSettings(_Strict):
+    """``calendar``: the scheduled run's tracking issue of upcoming sunsets (docs/calendar.md). ``label`` marks the
+    issue (no comma: GitHub's issue list takes labels comma-separated); ``notify_days``: how many days before a
+    sunset its remaining consumers are told, on the issue (the sunset day itself is always told);
+    ``mention_owners``: whether those announcements @-mention the owners or only name them."""
+
+    enabled: bool = True
+    label: str = Field(default="modelgate-calendar", min_length=1, max_length=50, pattern=r"^[^,\s][^,]*$")
+    notify_days: list[Annotated[StrictInt, Field(ge=1, le=3650)]] = Field(default_factory=lambda: [30, 7, 1],
+                                                                          max_length=10)
+    mention_owners: bool = True
+
+    @field_validator("notify_days")
+    @classmethod
+    def _distinct_days(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("notify_days must be distinct")
+        return sorted(value, reverse=True)
+
+
 def _severity(value: Any) -> Any:
     return "off" if value is False else value
 
@@ -107,6 +127,7 @@ class Config(_Strict):
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     compat: CompatSettings = Field(default_factory=CompatSettings)
     rollout: RolloutSettings = Field(default_factory=RolloutSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     admins: list[str] = Field(default_factory=list)
     status_context: str = Field(default="modelgate", min_length=1, max_length=100)
 

@@ -24,6 +24,7 @@ rules: {MG201: error, MG204: off}
 approvals: {invalidate_on_push: true, allow_author: false, transitive: notify}
 compat: {format: assert}
 rollout: {stages: [shadow, canary, production], command_permission: write}
+calendar: {enabled: true, label: modelgate-calendar, notify_days: [30, 7, 1], mention_owners: true}
 admins: ["@acme/ml-platform"]
 status_context: modelgate
 """
@@ -36,6 +37,7 @@ DEFAULTS = {
     "approvals": {"invalidate_on_push": True, "allow_author": False, "transitive": "notify", "max_depth": None},
     "compat": {"format": "assert"},
     "rollout": {"stages": ["shadow", "canary", "production"], "command_permission": "write"},
+    "calendar": {"enabled": True, "label": "modelgate-calendar", "notify_days": [30, 7, 1], "mention_owners": True},
     "admins": [],
     "status_context": "modelgate",
 }
