@@ -166,7 +166,10 @@ def test_a_finding_has_the_catalogue_severity_unless_its_family_escalates_it():
     assert finding("MG005", "m", "f.yaml", 3, "contract:c@1") == Finding("MG005", "warning", "m", "f.yaml", 3,
                                                                           "contract:c@1")
     assert finding("MG205", "m", None, None).severity == "notice"
-    assert finding("MG201", "m", None, None, severity="error").severity == "error"
+    late = finding("MG201", "m", None, None, escalated=True)  # the catalogue's escalation: MG201's error
+    assert (late.severity, late.escalated) == ("error", True) == (catalog()["MG201"].escalation.severity, True)
+    with pytest.raises(ValueError, match="MG005 has no escalation in the catalogue"):
+        finding("MG005", "m", None, None, escalated=True)
 
 
 def test_configured_applies_overrides():
@@ -175,9 +178,15 @@ def test_configured_applies_overrides():
     assert [(f.rule, f.severity) for f in configured(found, config)] == [
         ("MG201", "error"), ("MG108", "notice"), ("MG101", "error"), ("MG005", "warning")]
     assert list(configured(found, Config())) == found
-    late = finding("MG201", "m", "f.yaml", 1, severity="error")  # an escalation stands unless the config names the rule
-    assert [f.severity for f in configured([late], Config())] == ["error"]
-    assert [f.severity for f in configured([late], Config.model_validate({"rules": {"MG201": "notice"}}))] == ["notice"]
+    late = finding("MG201", "m", "f.yaml", 1, escalated=True)  # one severity sets MG201's before its escalation
+    for rules, severities in [({}, ["error"]), ({"MG201": "notice"}, ["error"]), ({"MG201": "error"}, ["error"]),
+                              ({"MG201": {"before": "notice", "after": "warning"}}, ["warning"]),
+                              ({"MG201": {"before": "error", "after": "off"}}, []), ({"MG201": "off"}, [])]:
+        assert [f.severity for f in configured([late], Config.model_validate({"rules": rules}))] == severities, rules
+    early = finding("MG201", "m", "f.yaml", 1)
+    for rules, severities in [({"MG201": "notice"}, ["notice"]), ({"MG201": {"before": "off", "after": "error"}}, []),
+                              ({"MG201": {"before": "error", "after": "notice"}}, ["error"])]:
+        assert [f.severity for f in configured([early], Config.model_validate({"rules": rules}))] == severities, rules
 
 
 def test_approval_rules_can_only_be_turned_off():
