@@ -4,6 +4,7 @@ configuration, generated docs."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from bot.config import Config
 from bot.registry import configured
 from bot.report.formats import RULES
 from bot.result import Finding
-from bot.rules import RULE_ID_RE, CatalogError, Rule, catalog, finding, load_catalog
+from bot.rules import RULE_ID_RE, CatalogError, Escalation, Rule, catalog, finding, load_catalog
 from tests.helpers import BOT_HOME
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,10 @@ def test_load_catalog_reads_a_valid_directory(tmp_path):
         ("MG900.yaml", GOOD.replace("name: example-rule", "name: Example_Rule"), "kebab-case"),
         ("MG900.yaml", GOOD.replace("severity: warning", "severity: approval"), "approval"),
         ("MG900.yaml", "- a list\n", "MG900.yaml"),
+        ("MG900.yaml", GOOD + "escalation: {severity: notice, when: later}\n", "must be more severe"),
+        ("MG900.yaml", GOOD + "escalation: {severity: warning, when: later}\n", "must be more severe"),
+        ("MG900.yaml", GOOD + "escalation: {severity: error}\n", "escalation.when: Field required"),
+        ("MG900.yaml", GOOD + "escalation: {severity: fatal, when: later}\n", "escalation.severity"),
     ],
 )
 def test_a_broken_catalogue_file_is_a_clear_error(tmp_path, name, text, message):
@@ -124,6 +129,18 @@ def test_a_broken_catalogue_file_is_a_clear_error(tmp_path, name, text, message)
     with pytest.raises(CatalogError, match=re.escape(message)) as raised:
         load_catalog(tmp_path)
     assert name in str(raised.value)
+
+
+def test_an_escalation_is_read_and_shown_only_where_a_rule_has_one(tmp_path):
+    write(tmp_path, "MG900.yaml", GOOD + "escalation:\n  severity: error\n  when: from the sunset day on\n")
+    write(tmp_path, "MG901.yaml", GOOD.replace("MG900", "MG901").replace("example-rule", "other-rule"))
+    rules = load_catalog(tmp_path)
+    assert rules["MG900"].escalation == Escalation("error", "from the sunset day on")
+    assert rules["MG901"].escalation is None
+    shown = RULES.render("json", list(rules.values()))
+    assert [entry.get("escalation") for entry in json.loads(shown)] == [
+        {"severity": "error", "when": "from the sunset day on"}, None]
+    assert [rule for rule in catalog().values() if rule.escalation] == [catalog()["MG201"]]
 
 
 def test_an_approval_rule_needs_severity_approval(tmp_path):
