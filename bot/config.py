@@ -140,7 +140,8 @@ _SETTING: TypeAdapter[RuleSeverity] = TypeAdapter(Setting, config=ConfigDict(str
 
 def _rule_setting(value: Any, _: ValidatorFunctionWrapHandler) -> RuleSeverity | Escalated:
     """A severity, ``off`` (``false``), or the mapping ``{before, after}``; a wrong value gets the one error of the
-    form it was written in, not one per form (the mapping is for escalating rules only: ``_known_ids``)."""
+    form it was written in, not one per form of the union (the mapping is for escalating rules only:
+    ``_known_ids``). A wrap validator that never calls the union's own: it keeps the union's serializer."""
     return Escalated.model_validate(value) if isinstance(value, dict) else _SETTING.validate_python(value)
 
 
