@@ -97,7 +97,7 @@ def test_hostile_manifest_strings_stay_inert_in_markdown() -> None:
                 "@&#8203;evil.example</code>, <code>@&#8203;acme/team</code>") in md
         assert "<i>" not in md and "&lt;i&gt;" in md
     assert ("- **Migration guide:** [docs/&lt;b&gt;g&lt;/b&gt; \\[y\\]\\(x\\) @&#8203;here.md](https://github.example/acme/"
-            "models/blob/0123abc/docs/%3Cb%3Eg%3C/b%3E%20%5By%5D%28x%29%20%40here.md)") in md  # text escaped, URL quoted
+            "models/blob/0123abc/docs/%3Cb%3Eg%3C/b%3E%20%5By%5D%28x%29%20%40here.md)") in md  # escaped; URL quoted
 
 
 def test_hostile_manifest_strings_stay_inert_in_text() -> None:
