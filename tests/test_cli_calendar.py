@@ -130,3 +130,13 @@ def test_errors_are_one_line_and_exit_2(args: tuple[str, ...], message: str) -> 
 def test_an_unknown_format_is_a_usage_error() -> None:
     done = run_cli("calendar", "--format", "sarif")
     assert done.returncode == 2 and "invalid choice: 'sarif'" in done.stderr
+
+
+def test_the_documented_json_is_what_the_example_prints() -> None:
+    text = (REPO_ROOT / "docs" / "calendar.md").read_text(encoding="utf-8")
+    section = text[text.index("### `--format json`"):]
+    documented = json.loads(section[section.index("```json\n") + 8:section.index("\n```")])
+    printed = json_out(run_cli("calendar", "--at", documented["at"], "--today", documented["today"], "--format",
+                               "json"))
+    assert documented["versions"][0] == printed["versions"][0]
+    assert [v["subject"] for v in documented["versions"]] == [v["subject"] for v in printed["versions"]]
