@@ -135,7 +135,8 @@ def test_an_unknown_format_is_a_usage_error() -> None:
 def test_the_documented_json_is_what_the_example_prints() -> None:
     text = (REPO_ROOT / "docs" / "calendar.md").read_text(encoding="utf-8")
     section = text[text.index("### `--format json`"):]
-    documented = json.loads(section[section.index("```json\n") + 8:section.index("\n```")])
+    start = section.index("```json\n") + len("```json\n")
+    documented = json.loads(section[start:section.index("\n```", start)])
     printed = json_out(run_cli("calendar", "--at", documented["at"], "--today", documented["today"], "--format",
                                "json"))
     assert documented["versions"][0] == printed["versions"][0]
