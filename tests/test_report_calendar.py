@@ -10,7 +10,15 @@ from datetime import date
 import pytest
 
 from bot.calendar import Calendar, Consumer, Deprecated, build
-from bot.report.calendar import CALENDAR_MARKER, FORMATS, CalendarReport, Links, calendar_json, render_calendar
+from bot.report.calendar import (
+    CALENDAR_MARKER,
+    FORMATS,
+    ISSUE_BODY_LIMIT,
+    CalendarReport,
+    Links,
+    calendar_json,
+    render_calendar,
+)
 from bot.report.formats import CALENDAR
 from tests.helpers import REPO_ROOT
 from tests.scenarios import load
@@ -49,7 +57,7 @@ def test_the_text_lists_each_version_with_its_consumers_past_due_first(example: 
     assert ("  downstream (3 models, told, not asked):\n    customer-alerts  @acme/cardholder-comms, @noor-haddad  "
             "(depth 2, via model:risk-router → contract:risk-decision@1)\n") in text
     assert "\x1b" not in text
-    painted = render_calendar(example, "text", color=True)
+    painted = CALENDAR.render("text", CalendarReport(example, color=True))
     assert "\x1b[1mDeprecation calendar\x1b[0m" in painted and "\x1b[31m5 days ago\x1b[0m" in painted
 
 
@@ -145,3 +153,35 @@ def test_the_registry_renders_what_render_calendar_renders(example: Calendar) ->
 def test_a_format_render_calendar_does_not_have_is_refused(example: Calendar) -> None:
     with pytest.raises(ValueError, match="unknown calendar format 'ics'; expected one of text, markdown, json"):
         render_calendar(example, "ics")
+
+
+def crowded(consumers: int, versions: int = 1) -> Calendar:
+    """A calendar of ``versions`` deprecated versions, each consumed directly by ``consumers`` models."""
+    made = []
+    for number in range(1, versions + 1):
+        users = tuple(Consumer(f"model-{i:05d}", (f"@acme/team-{i % 7}",), 1, (f"contract:feat@{number}",
+                               f"model:model-{i:05d}"), f"models/model-{i:05d}.yaml", 12) for i in range(consumers))
+        made.append(Deprecated(f"contract:feat@{number}", "feat", number, "stable", "contracts/feat.yaml", 3,
+                               None, date(2027, 1, 15), 45, None, None, users))
+    return Calendar(date(2026, 12, 1), "main", tuple(made))
+
+
+def test_a_limit_shortens_the_lists_until_the_markdown_fits() -> None:
+    calendar = crowded(3000)
+    whole = render_calendar(calendar, "markdown", links=LINKS, checklist=True)
+    assert len(whole) > ISSUE_BODY_LIMIT and whole.count("- [ ] ") == 3000
+    body = render_calendar(calendar, "markdown", links=LINKS, checklist=True, limit=ISSUE_BODY_LIMIT)
+    assert len(body) <= ISSUE_BODY_LIMIT
+    assert body.count("- [ ] ") == 100  # the first rung that fits
+    assert "- … and 2900 more (`modelgate calendar` lists them all)\n" in body
+    assert render_calendar(calendar, "markdown", limit=len(whole)) == render_calendar(calendar, "markdown")
+
+
+def test_many_versions_are_cut_too_and_a_limit_too_small_for_anything_is_refused() -> None:
+    calendar = crowded(30, versions=400)
+    body = render_calendar(calendar, "markdown", checklist=True, limit=20_000)
+    assert len(body) <= 20_000 and "- [ ] " not in body
+    assert "- 30 models (`modelgate calendar` lists them)\n" in body
+    assert "| … and 350 more (`modelgate calendar` lists them all) | | | | |\n" in body  # 50 versions listed
+    with pytest.raises(ValueError, match="the calendar cannot fit in 100 characters"):
+        render_calendar(calendar, "markdown", limit=100)
