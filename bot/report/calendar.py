@@ -2,7 +2,8 @@
 
 ``render_calendar`` is the one entry: ``modelgate calendar`` prints it (through the format registry, with the ics
 format of :mod:`bot.report.ics` beside it), and the scheduled run's tracking issue is :data:`CALENDAR_MARKER` on
-its own line followed by ``render_calendar(calendar, "markdown", links=..., checklist=True)``.
+its own line followed by ``render_calendar(calendar, "markdown", links=..., checklist=True, limit=...)`` (the
+limit: :data:`ISSUE_BODY_LIMIT` less the marker line; a crowded calendar lists fewer consumers rather than fail).
 
 The markdown never mentions anyone: every string a manifest wrote goes through the ``md`` filter (owners shown as
 ``<code>`` with the ``@`` broken), because an issue body is edited again and again and an edit that @-mentions
