@@ -48,7 +48,7 @@ def test_the_example_as_text_past_a_sunset_still_exits_0() -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith(f"Deprecation calendar of {EXAMPLE} on 2026-12-15: 2 deprecated contract versions, "
                                   "1 past its sunset with consumers left\n")
-    assert "contract:fraud-score@1  sunset 2026-12-15 (sunset today)\n" in done.stdout
+    assert "contract:fraud-score@1  sunset 2026-12-15 (today)\n" in done.stdout
 
 
 def test_the_markdown_has_no_checklist_offline() -> None:
