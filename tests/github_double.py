@@ -622,6 +622,10 @@ class GitHubDouble:
         self.sarif_ids.append(sarif_id)
         return 202, receipt, {}
 
+    def add_status(self, sha: str, state: str, *, context: str = "modelgate", description: str = "") -> dict[str, Any]:
+        """A commit status on ``sha`` as if set through the API (by an earlier run), without a request."""
+        return self._create_status(sha, {"state": state, "context": context, "description": description})[1]
+
     def statuses_for(self, sha: str) -> list[dict[str, Any]]:
         return [s for s in self.statuses if s["sha"] == sha]
 
