@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.calendar import said
+from bot.github import rejudge
 from bot.github.events import read_event
 from bot.github.tracking_issue import TITLE, search_query
 from bot.report.calendar import CALENDAR_MARKER
@@ -294,3 +295,20 @@ def test_hostile_text_never_reaches_the_issue_unescaped(tmp_path, github, monkey
         assert "<img" not in body and "<b>" not in body and "](javascript" not in body and "<script" not in body
         assert "@everyone" not in body and "PWN" not in body and "@dan" not in body
         assert "&lt;img src=x&gt;\\[x\\]\\(javascript:1\\)" in body  # it is there, as text
+
+
+def test_beyond_the_bounds_pull_requests_wait_for_the_next_run(world, github, monkeypatch, capsys):
+    world.open_pull(7)
+    world.open_pull(8, files={"models/other.yaml": model("other", consumes=[("score", 1)])}, head_ref="second")
+    monkeypatch.setattr(rejudge, "MAX_REJUDGED", 1)
+    world.run("2026-12-16")
+    assert world.outputs()["rejudged"] == "[7]"
+    assert "1 pull request(s) left for the next run" in capsys.readouterr().out
+    world.run("2026-12-17")
+    assert world.outputs()["rejudged"] == "[8]"
+
+
+def test_a_run_github_fails_exits_1_without_a_status(world, github):
+    github.fail(status=503, method="GET", path=r"^/repos/acme/platform$", times=None)
+    assert world.run("2026-12-10") == 1
+    assert github.statuses == [] and github.issues == {}
