@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.calendar import said
+from bot.config import Config
 from bot.github import rejudge
 from bot.github.events import read_event
 from bot.github.tracking_issue import TITLE, search_query
@@ -312,3 +313,18 @@ def test_a_run_github_fails_exits_1_without_a_status(world, github):
     github.fail(status=503, method="GET", path=r"^/repos/acme/platform$", times=None)
     assert world.run("2026-12-10") == 1
     assert github.statuses == [] and github.issues == {}
+
+
+@pytest.mark.parametrize(("files", "untouched"), [
+    ({"README.md": "docs\n"}, True),
+    ({"src/train.py": "print()\n"}, True),
+    (NEWBIE, False),
+    ({"schemas/x.json": "{}\n"}, False),
+    ({"anywhere/Notes.YML": "a: 1\n"}, False),
+    ({".github/CODEOWNERS": "* @x\n"}, False),
+    ({".modelgate.yml": dump(CONFIG) + "# edited\n"}, False),
+])
+def test_a_pull_request_that_changes_no_state_file_is_not_assessed(world, files, untouched):
+    head = commit(world.repo, files)
+    assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, head) is untouched
+    assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, "e" * 40) is False

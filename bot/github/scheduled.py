@@ -44,7 +44,7 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
     site = tracking_issue.Site(settings.repo, settings.bot_login, config)
     tracked = tracking_issue.sync(gh, site, calendar, body)
     tracking_issue.announce(gh, site, tracked, calendar)
-    rejudged = rejudge.run(gh, settings, branch, sha)
+    rejudged = rejudge.run(gh, settings, branch, sha, trust.config)
     log = [f"the calendar of {branch} ({sha[:12]}) on {settings.today.isoformat()}: "
            f"{len(calendar.versions)} deprecated contract version(s)", *tracked.log, *rejudged.log,
            f"{len(rejudged.changed)} pull request(s) re-judged"]
