@@ -50,7 +50,7 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
     log = [f"the calendar of {branch} ({sha[:12]}) on {settings.today.isoformat()}: "
            f"{len(calendar.versions)} deprecated contract version(s)", *tracked.log, *rejudged.log,
            f"{len(rejudged.changed)} pull request(s) re-judged"]
-    for line in log:  # one line each: a message GitHub or git wrote cannot start a workflow command on a line of its own
+    for line in log:  # one line each: a message from GitHub or git cannot start a workflow command of its own
         print(f"modelgate: {' '.join(line.splitlines())}")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as out:
