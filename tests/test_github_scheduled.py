@@ -342,3 +342,20 @@ def test_date_sensitive_is_about_the_pull_requests_own_findings_and_changes():
     for kind in ("VERSION_DEPRECATED", "SUNSET_MOVED", "VERSION_REMOVED", "VERSION_RETIRED"):
         assert date_sensitive(result(changes=[Change("contract:score@1", "contract", kind)]))
     assert not date_sensitive(result(changes=[Change("contract:score@1", "contract", "FIELD_ADDED")]))
+
+
+def test_a_look_alike_found_by_search_is_not_taken_either(world, github):
+    fake = github.add_issue(title=TITLE, body=f"{CALENDAR_MARKER}\nfake", user="github-actions")  # not the bot
+    world.run("2026-12-10")
+    assert github.calls("GET", r"^/search/issues$")
+    assert fake["labels"] == [] and fake["body"] == f"{CALENDAR_MARKER}\nfake"
+    assert len(world.tracking()) == 1
+
+
+def test_a_pull_request_into_another_branch_is_judged_against_that_branchs_tip(world, github):
+    github.branches["release"] = world.main
+    head = world.open_pull(files=NEWBIE, head_ref="to-release")
+    github.pulls[7]["base"]["ref"] = "release"
+    world.run("2026-12-16")
+    assert github.calls("GET", r"/git/ref/heads%2Frelease$")
+    assert github.statuses_for(head)[-1]["state"] == "failure" and world.outputs()["rejudged"] == "[7]"
