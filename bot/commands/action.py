@@ -7,6 +7,10 @@ the action's inputs (MODELGATE_CONFIG, MODELGATE_BOT_LOGIN, MODELGATE_STATUS_CON
 event, and exits 0 whatever the verdict (the commit status carries it), 1 when the run could not do its job
 (after setting the status ``error`` with the reason where it can).
 
+``schedule`` and ``workflow_dispatch``: the scheduled run of the deprecation calendar (``bot.github.scheduled``,
+docs/calendar.md): the tracking issue, the announcements, the open pull requests the day re-judged; its outputs are
+``calendar-issue`` and ``rejudged`` (no ``verdict``).
+
 /rollout: on ``issue_comment``, ``bot.github.commands.handle_comment`` runs the command first; its outputs
 (e.g. ``rollout-model``) are written to GITHUB_OUTPUT, and the PR it read (with the bot's reply among its
 comments) is evaluated and published like any other PR event, without reading it a second time.
@@ -27,7 +31,7 @@ from bot import check
 from bot.commands._common import today
 from bot.config import CONFIG_PATH, Config
 from bot.escape import workflow_command_data
-from bot.github import code_scanning
+from bot.github import code_scanning, scheduled
 from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
@@ -107,13 +111,18 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
     except RunError as exc:
         return _fail(gh, settings, str(exc), exc.sha, exc.base)
     write_outputs(outputs)
-    print(f"modelgate: {outputs.get('verdict', 'done')} ({gh.calls} GitHub API calls)")
+    print(f"modelgate: {outputs.get('verdict', 'done')} ({gh.calls} GitHub API calls)")  # a scheduled run: done
     return 0
 
 
 def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, Any]) -> dict[str, str]:
     """Do what ``event`` asks; every failure to do so becomes a RunError naming the SHA to mark."""
     sarif_mode(event.head_sha, event.base_sha)  # a wrong sarif input fails the run before it does anything
+    if event.kind == "calendar":
+        try:
+            return scheduled.run(gh, settings, _env("GITHUB_STEP_SUMMARY"))
+        except (GitHubError, SourceError) as exc:
+            raise RunError(str(exc), None) from exc
     if event.kind == "merge_group":
         assert event.head_sha and event.base_sha
         try:
