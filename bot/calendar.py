@@ -24,6 +24,7 @@ from bot.graph import Graph, contract_node
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.parse import repo_path
 from bot.manifests.snapshot import ManifestFile, Snapshot
+from bot.result import Result
 
 SUNSET_DAY = 0  # the threshold of the announcement that the sunset has come (MG201 is an error from that day on)
 
@@ -202,3 +203,17 @@ def due_notices(calendar: Calendar, notify_days: Collection[int], already: Colle
             if notice.key not in already:
                 due.append(notice)
     return due
+
+
+# Re-judging open pull requests (the scheduled run)
+
+DATED_RULES = frozenset({"MG102", "MG105", "MG106", "MG201"})  # rules whose verdict depends on the day
+DATED_CHANGES = frozenset({"VERSION_DEPRECATED", "SUNSET_MOVED", "VERSION_REMOVED", "VERSION_RETIRED"})
+
+
+def date_sensitive(result: Result) -> bool:
+    """Whether the day can change a pull request's verdict: its own findings (not those preexisting on the target
+    branch) include a rule judged against a sunset or a window (``DATED_RULES``), or its changes deprecate, retire,
+    remove a version or move a sunset (``DATED_CHANGES``: a window that holds today may not hold tomorrow)."""
+    return (any(f.rule in DATED_RULES and not f.preexisting for f in result.findings)
+            or any(c.type in DATED_CHANGES for c in result.changes))

@@ -17,9 +17,10 @@ or method not in the description, or a body that does not match it, is answered 
 examples (patched where they fail its own schemas), with ``https://api.github.com`` rewritten to the
 double's address, because PyGithub follows the ``url`` fields it is given.
 
-State is plain dicts and lists (pulls, comments, reviews, requested reviewers, statuses, teams, collaborator
-permissions, deployments, deployment statuses, reactions, code scanning uploads) that a test reads and writes
-directly.
+State is plain dicts and lists (pulls, issues, comments, reviews, requested reviewers, statuses, teams,
+collaborator permissions, deployments, deployment statuses, reactions, code scanning uploads) that a test reads and
+writes directly. Pull requests and issues share one number space (``add_issue`` takes the next free number); issue
+search finds an issue by the quoted phrase of its query in its body and ``author:``, once ``searchable``.
 """
 
 from __future__ import annotations
@@ -158,6 +159,9 @@ class GitHubDouble:
         self.sarif_ids: list[str] = []  # the id answered to each
         self.code_scanning = True  # False: uploads answer 403, as GitHub does where code scanning is not enabled
         self.bot_login = "github-actions[bot]"  # the author of what the bot creates
+        self.issues: dict[int, dict[str, Any]] = {}  # number -> issue (not pull requests)
+        self.default_branch = "main"
+        self.searchable = True  # False: issue search has not indexed anything yet (GitHub's is eventually consistent)
         self.log: list[Call] = []
         self.problems: list[str] = []
         self.faults: list[Fault] = []
@@ -168,6 +172,14 @@ class GitHubDouble:
         self.url = ""
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
             (m, re.compile(f"^/repos/(?P<owner>[^/]+)/(?P<name>[^/]+){p}$"), h) for m, p, h in [
+                ("GET", r"", self._get_repository),
+                ("GET", r"/pulls", self._list_pulls),
+                ("GET", r"/issues", self._list_issues),
+                ("POST", r"/issues", self._create_issue),
+                ("GET", r"/issues/(?P<n>\d+)", self._get_issue),
+                ("PATCH", r"/issues/(?P<n>\d+)", self._update_issue),
+                ("POST", r"/issues/(?P<n>\d+)/labels", self._add_labels),
+                ("GET", r"/commits/(?P<ref>[^/]+)/status", self._combined_status),
                 ("GET", r"/pulls/(?P<n>\d+)", self._get_pull),
                 ("GET", r"/pulls/(?P<n>\d+)/reviews", self._list_reviews),
                 ("GET", r"/pulls/(?P<n>\d+)/commits", self._list_pull_commits),
@@ -192,6 +204,7 @@ class GitHubDouble:
                 ("POST", r"/code-scanning/sarifs", self._upload_sarif),
             ]
         ] + [
+            ("GET", re.compile(r"^/search/issues$"), self._search_issues),
             ("GET", re.compile(r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$"), self._team_members),
             ("GET", re.compile(r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/memberships/(?P<user>[^/]+)$"),
              self._team_membership),
@@ -370,6 +383,132 @@ class GitHubDouble:
             raise _not_found(f"pull {n}")
         return self.pulls[int(n)]
 
+    def _pull_or_issue(self, n: str) -> dict[str, Any]:
+        return self.issues[int(n)] if int(n) in self.issues else self._pull(n)
+
+    # The repository, issues, the pull request list, combined statuses, issue search (the scheduled run)
+
+    def _get_repository(self, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        repository = example("full-repository-default-response")
+        owner, name = self.repo.split("/")
+        repository.update({"name": name, "full_name": self.repo, "default_branch": self.default_branch,
+                           "url": f"{GITHUB}/repos/{self.repo}", "html_url": f"https://github.com/{self.repo}"})
+        repository["owner"]["login"] = owner
+        return 200, repository, {}
+
+    def add_issue(self, *, title: str, body: str, user: str | None = None, labels: list[str] | None = None,
+                  state: str = "open") -> dict[str, Any]:
+        """An issue by ``user`` (default the bot) with ``labels``, numbered after every pull request and issue."""
+        issue = example("issue")
+        issue.pop("pull_request", None)
+        number = max([*self.pulls, *self.issues, 0]) + 1
+        iid = self.next_id()
+        issue.update({
+            "id": iid, "node_id": f"I_{iid}", "number": number, "title": title, "body": body, "state": state,
+            "state_reason": "completed" if state == "closed" else None, "user": _user(user or self.bot_login),
+            "labels": [self._label(name) for name in labels or []], "comments": 0, "created_at": NOW,
+            "updated_at": NOW, "closed_at": NOW if state == "closed" else None, "closed_by": None,
+            "url": f"{GITHUB}/repos/{self.repo}/issues/{number}",
+            "html_url": f"https://github.com/{self.repo}/issues/{number}",
+            "comments_url": f"{GITHUB}/repos/{self.repo}/issues/{number}/comments",
+        })
+        self.issues[number] = issue
+        return issue
+
+    def _label(self, name: str) -> dict[str, Any]:
+        label = example("label-items")[0]
+        label.update({"name": name, "url": f"{GITHUB}/repos/{self.repo}/labels/{urllib.parse.quote(name)}"})
+        return label
+
+    def _issue(self, n: str) -> dict[str, Any]:
+        if int(n) not in self.issues:
+            raise _not_found(f"issue {n}")
+        return self.issues[int(n)]
+
+    def _list_issues(self, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
+        """Issues (this double lists no pull requests here) with every label of ``labels``, by ``state``
+        (default open), oldest first with ``direction=asc``."""
+        wanted = [name for name in query.get("labels", "").split(",") if name]
+        state = query.get("state", "open")
+        found = [i for _, i in sorted(self.issues.items())
+                 if state in ("all", i["state"]) and all(w in {lb["name"] for lb in i["labels"]} for w in wanted)]
+        if query.get("direction", "desc") == "desc":
+            found.reverse()
+        return self._page("/issues", found, query)
+
+    def _create_issue(self, body: Any, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        if len(body.get("body") or "") > 65536:
+            raise _Answer(422, {"message": "Validation Failed", "errors": [{"message": "body is too long"}],
+                                "documentation_url": "https://docs.github.com/rest"})
+        issue = self.add_issue(title=body["title"], body=body.get("body") or "",
+                               labels=[lb if isinstance(lb, str) else lb["name"] for lb in body.get("labels") or []])
+        return 201, issue, {}
+
+    def _get_issue(self, n: str, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        return 200, self._issue(n), {}
+
+    def _update_issue(self, n: str, body: Any, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        issue = self._issue(n)
+        for key in ("title", "body", "state"):
+            if key in body:
+                issue[key] = body[key]
+        if "labels" in body:
+            issue["labels"] = [self._label(lb if isinstance(lb, str) else lb["name"]) for lb in body["labels"]]
+        issue["updated_at"] = NOW
+        return 200, issue, {}
+
+    def _add_labels(self, n: str, body: Any, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        issue = self._issue(n)
+        names = body.get("labels", []) if isinstance(body, dict) else body
+        have = {lb["name"] for lb in issue["labels"]}
+        issue["labels"] += [self._label(name) for name in names if name not in have]
+        return 200, issue["labels"], {}
+
+    def _search_issues(self, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
+        """``q``'s quoted phrase in the body, and its ``author:`` (``app/NAME`` is ``NAME[bot]``)."""
+        q = query.get("q", "")
+        phrase = re.search(r'"([^"]*)"', q)
+        author = re.search(r"author:(\S+)", q)
+        login = author.group(1) if author else None
+        login = f"{login.removeprefix('app/')}[bot]" if login and login.startswith("app/") else login
+        found = [] if not self.searchable else [
+            i for _, i in sorted(self.issues.items())
+            if (phrase is None or phrase.group(1) in (i["body"] or ""))
+            and (login is None or i["user"]["login"] == login)]
+        items = []
+        for issue in found:
+            item = example("issue-search-result-item-paginated")["items"][0]
+            item.pop("pull_request", None)
+            item.update({k: copy.deepcopy(issue[k]) for k in item if k in issue and k != "pull_request"})
+            item["score"] = 1.0
+            items.append(item)
+        return 200, {"total_count": len(items), "incomplete_results": False, "items": items[:100]}, {}
+
+    def _list_pulls(self, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
+        """Pull requests by ``state`` (default open), oldest first with ``direction=asc``, as simple pull requests."""
+        state = query.get("state", "open")
+        keys = example("pull-request-simple-items")[0].keys()
+        found = [{k: copy.deepcopy(p[k]) for k in keys if k in p} for _, p in sorted(self.pulls.items())
+                 if state in ("all", p["state"])]
+        if query.get("direction", "desc") == "desc":
+            found.reverse()
+        return self._page("/pulls", found, query)
+
+    def _combined_status(self, ref: str, **_: Any) -> tuple[int, Any, dict[str, str]]:
+        """The latest status of each context on ``ref`` (a SHA), newest first, and their combined state."""
+        latest: dict[str, dict[str, Any]] = {}
+        for status in self.statuses_for(ref):
+            latest[status["context"]] = status
+        statuses = [{k: v for k, v in s.items() if k != "sha"} for s in reversed(latest.values())]
+        states = {s["state"] for s in statuses}
+        combined = example("combined-commit-status")
+        combined.update({
+            "state": "failure" if states & {"failure", "error"} else "pending" if "pending" in states or not states
+            else "success", "statuses": statuses, "sha": ref, "total_count": len(statuses),
+            "commit_url": f"{GITHUB}/repos/{self.repo}/commits/{ref}",
+            "url": f"{GITHUB}/repos/{self.repo}/commits/{ref}/status"})
+        return 200, combined, {}
+
     def _get_pull(self, n: str, **_: Any) -> tuple[int, Any, dict[str, str]]:
         pr = self._pull(n)
         requested = self.requested[int(n)]
@@ -415,11 +554,11 @@ class GitHubDouble:
         return 201, pr_simple, {}
 
     def _list_comments(self, n: str, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
-        self._pull(n)
+        self._pull_or_issue(n)
         return self._page(f"/issues/{n}/comments", self.comments_on(int(n)), query)
 
     def _create_comment(self, n: str, body: Any, **_: Any) -> tuple[int, Any, dict[str, str]]:
-        self._pull(n)
+        self._pull_or_issue(n)
         if len(body["body"]) > 65536:
             raise _Answer(422, {"message": "Validation Failed", "errors": [{"message": "body is too long"}],
                                 "documentation_url": "https://docs.github.com/rest"})

@@ -41,7 +41,7 @@ def bash_complete(script: Path, line: str) -> list[str]:
 
 @pytest.mark.parametrize(("line", "offered"), [
     ("modelgate ch", ["check"]),
-    ("modelgate ", ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "init",
+    ("modelgate ", ["action", "calendar", "check", "completion", "export", "gate", "graph", "impact", "import", "init",
                     "lint", "rules", "schema", "schema-diff", "verify"]),
     ("modelgate check --format ", list(REPORT.names)),
     ("modelgate check --fa", ["--fail-on"]),

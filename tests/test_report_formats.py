@@ -9,13 +9,13 @@ import re
 import pytest
 
 from bot.cli import build_parser
-from bot.report.formats import GATE, GRAPH, IMPACT, LINT, REPORT, RULES, SCHEMA_DIFF, VERIFY, Formats
+from bot.report.formats import CALENDAR, GATE, GRAPH, IMPACT, LINT, REPORT, RULES, SCHEMA_DIFF, VERIFY, Formats
 from bot.report.lint import LintReport
 from bot.result import Finding
 from tests.helpers import REPO_ROOT
 
 KINDS = {"check": REPORT, "lint": LINT, "verify": VERIFY, "gate": GATE, "graph": GRAPH, "impact": IMPACT,
-         "rules": RULES, "schema-diff": SCHEMA_DIFF}
+         "rules": RULES, "schema-diff": SCHEMA_DIFF, "calendar": CALENDAR}
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

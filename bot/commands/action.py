@@ -27,7 +27,7 @@ from bot import check
 from bot.commands._common import today
 from bot.config import CONFIG_PATH, Config
 from bot.escape import workflow_command_data
-from bot.github import code_scanning
+from bot.github import code_scanning, scheduled
 from bot.github.client import Client, CommitStatus, GitHubError
 from bot.github.commands import Handled, handle_comment
 from bot.github.events import Event, read_event
@@ -107,13 +107,18 @@ def execute(args: argparse.Namespace, make_client: Callable[[str | None, str | N
     except RunError as exc:
         return _fail(gh, settings, str(exc), exc.sha, exc.base)
     write_outputs(outputs)
-    print(f"modelgate: {outputs.get('verdict', 'done')} ({gh.calls} GitHub API calls)")
+    print(f"modelgate: {outputs.get('verdict', 'done')} ({gh.calls} GitHub API calls)")  # a scheduled run: done
     return 0
 
 
 def dispatch(gh: Client, settings: Settings, event: Event, payload: dict[str, Any]) -> dict[str, str]:
     """Do what ``event`` asks; every failure to do so becomes a RunError naming the SHA to mark."""
     sarif_mode(event.head_sha, event.base_sha)  # a wrong sarif input fails the run before it does anything
+    if event.kind == "calendar":
+        try:
+            return scheduled.run(gh, settings, _env("GITHUB_STEP_SUMMARY"))
+        except (GitHubError, SourceError) as exc:
+            raise RunError(str(exc), None) from exc
     if event.kind == "merge_group":
         assert event.head_sha and event.base_sha
         try:

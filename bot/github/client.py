@@ -155,22 +155,34 @@ class Client:
             raise GitHubError(None, f"{verb} {path}: GitHub answered {type(data).__name__}, not a JSON object")
         return data
 
-    def paginate(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
-        """Every item of a list endpoint, following ``Link: rel="next"`` (100 per page)."""
+    def paginate(self, path: str, params: dict[str, Any] | None = None, limit: int | None = None) -> list[Any]:
+        """Every item of a list endpoint, following ``Link: rel="next"`` (100 per page); with ``limit``, the pages
+        that hold the first ``limit`` items (the list cut there)."""
         items: list[Any] = []
         url: str | None = path
         query: dict[str, Any] | None = {"per_page": PER_PAGE, **(params or {})}
-        while url:
+        while url and (limit is None or len(items) < limit):
             headers, data = self.request("GET", url, params=query)
             items.extend(data or [])
             found = _NEXT_RE.search(headers.get("link", ""))
             url, query = (found.group(1), None) if found else (None, None)
-        return items
+        return items if limit is None else items[:limit]
+
+    # The repository
+
+    def repository(self, repo: str) -> dict[str, Any]:
+        """The repository (its ``default_branch``)."""
+        return self.object("GET", f"/repos/{repo}")
 
     # Pull requests and reviews
 
     def pull(self, repo: str, number: int) -> dict[str, Any]:
         return self.object("GET", f"/repos/{repo}/pulls/{number}")
+
+    def open_pulls(self, repo: str, limit: int) -> list[dict[str, Any]]:
+        """The open pull requests, oldest first, the first ``limit`` of them (one call per 100)."""
+        params = {"state": "open", "sort": "created", "direction": "asc"}
+        return self.paginate(f"/repos/{repo}/pulls", params, limit)
 
     def reviews(self, repo: str, number: int) -> list[dict[str, Any]]:
         return self.paginate(f"/repos/{repo}/pulls/{number}/reviews")
@@ -178,6 +190,31 @@ class Client:
     def request_reviewers(self, repo: str, number: int, users: list[str], teams: list[str]) -> dict[str, Any]:
         body = {"reviewers": users, "team_reviewers": teams}
         return self.object("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers", body=body)
+
+    # Issues (the calendar's tracking issue)
+
+    def issues(self, repo: str, label: str) -> list[dict[str, Any]]:
+        """Every issue with ``label``, open or closed, oldest first (GitHub lists pull requests here too: each has a
+        ``pull_request`` key)."""
+        params = {"labels": label, "state": "all", "sort": "created", "direction": "asc"}
+        return self.paginate(f"/repos/{repo}/issues", params)
+
+    def issue(self, repo: str, number: int) -> dict[str, Any]:
+        return self.object("GET", f"/repos/{repo}/issues/{number}")
+
+    def create_issue(self, repo: str, title: str, body: str, labels: list[str]) -> dict[str, Any]:
+        return self.object("POST", f"/repos/{repo}/issues", body={"title": title, "body": body, "labels": labels})
+
+    def update_issue(self, repo: str, number: int, **fields: Any) -> dict[str, Any]:
+        return self.object("PATCH", f"/repos/{repo}/issues/{number}", body=fields)
+
+    def add_labels(self, repo: str, number: int, labels: list[str]) -> None:
+        self.request("POST", f"/repos/{repo}/issues/{number}/labels", body={"labels": labels})
+
+    def search_issues(self, query: str) -> list[dict[str, Any]]:
+        """The first page (100) of the issues GitHub's search finds for ``query`` (an index: eventually consistent)."""
+        items = self.object("GET", "/search/issues", params={"q": query, "per_page": PER_PAGE}).get("items")
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
     # Issue comments and reactions
 
@@ -208,6 +245,10 @@ class Client:
         if status.target_url:
             body["target_url"] = status.target_url
         return self.object("POST", f"/repos/{repo}/statuses/{sha}", body=body)
+
+    def combined_status(self, repo: str, ref: str) -> dict[str, Any]:
+        """The combined status of ``ref``: the latest status of each context (first page: 100 contexts)."""
+        return self.object("GET", f"/repos/{repo}/commits/{ref}/status", params={"per_page": PER_PAGE})
 
     # Teams and permissions
 

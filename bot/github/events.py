@@ -7,6 +7,7 @@
 | issue_comment (on a pull request)             | created                                          | comment      |
 | merge_group                                   | checks_requested (any)                           | merge_group  |
 | workflow_run (of a pull_request_review run)   | completed                                        | review       |
+| schedule, workflow_dispatch                   | (any: the payload is not read)                   | calendar     |
 | anything else                                 |                                                  | ignored      |
 
 The parts of a payload modelgate reads are typed models (:class:`PullRequestPayload` and its siblings),
@@ -23,11 +24,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-Kind = Literal["pull_request", "review", "comment", "merge_group", "ignored"]
+Kind = Literal["pull_request", "review", "comment", "merge_group", "calendar", "ignored"]
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "edited")
 REVIEW_ACTIONS = ("submitted", "dismissed")
+CALENDAR_EVENTS = ("schedule", "workflow_dispatch")  # the scheduled run (docs/calendar.md): the default branch's tip
 # $MODELGATE_PULL_REQUEST: ASCII digits only (str.isdigit() and int() also take "٣" and "３")
 PULL_NUMBER_RE = re.compile(r"[0-9]{1,10}")
 
@@ -127,6 +129,9 @@ def read_event(name: str, payload: dict[str, Any], pull_request: str = "") -> Ev
 
     ``pull_request`` (``$MODELGATE_PULL_REQUEST``) names the PR of a ``workflow_run`` follow-up whose payload
     lists none (GitHub leaves ``workflow_run.pull_requests`` empty for fork PRs)."""
+    if name in CALENDAR_EVENTS:
+        action = payload.get("action")
+        return Event(name, action if isinstance(action, str) else "", "calendar")
     shape = SHAPES.get(name)
     if shape is None:
         action = payload.get("action")

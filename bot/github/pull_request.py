@@ -234,12 +234,13 @@ def known_members(gh: Client, pr: PrContext, teams: Iterable[str]) -> tuple[dict
     return dict(pr.members), note
 
 
-def publish(gh: Client, settings: Settings, result: Result, pr: PrContext) -> Result:
-    """Review requests, the report comment and the commit status for an evaluated PR. Returns the Result as
-    published: ``result`` with the notes of the run (review requests GitHub refused, team lookups)."""
+def publish(gh: Client, settings: Settings, result: Result, pr: PrContext, *, request: bool = True) -> Result:
+    """Review requests (unless ``request`` is false: the scheduled re-judge asks nobody), the report comment and the
+    commit status for an evaluated PR. Returns the Result as published: ``result`` with the notes of the run
+    (review requests GitHub refused, team lookups)."""
     notes: list[str] = []
     unasked: list[str] = []
-    if not pr.draft and result.changes:
+    if request and not pr.draft and result.changes:
         notes, unasked = request_reviews(gh, settings.repo, pr, result)
     notes += [note for note in (pr.team_note, pr.permission_note) if note]
     result = replace(result, notes=[*result.notes, *notes])

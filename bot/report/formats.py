@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from bot.report import gate, graph, junit, lint, result, rules, sarif, schema_diff, verify
+from bot.report import calendar, gate, graph, ics, junit, lint, result, rules, sarif, schema_diff, verify
 from bot.report.jinja_env import render_template
 
 if TYPE_CHECKING:
@@ -122,4 +122,10 @@ SCHEMA_DIFF: Formats[schema_diff.Diff] = Formats("schema-diff", {
 SCHEMA_DIFF_INPUTS: Formats[schema_diff.Inputs] = Formats("schema-diff inputs", {
     "text": _template("schema-diff-inputs.txt.j2", schema_diff.inputs_variables),
     "json": _json(schema_diff.inputs_json),
+})
+CALENDAR: Formats[calendar.CalendarReport] = Formats("calendar", {
+    "text": calendar.text,
+    "markdown": calendar.markdown,
+    "json": _json(calendar.as_json, ensure_ascii=False),
+    "ics": ics.of_report,
 })

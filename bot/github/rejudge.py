@@ -1,0 +1,123 @@
+"""The scheduled run's re-judging of open pull requests whose verdict the day may have changed (docs/calendar.md).
+
+A pull request's status was set when it was last pushed or reviewed. Every run lists the open pull requests (one
+call per 100, at most ``MAX_OPEN_PULLS``), fetches their heads in one ``git fetch``, and assesses each from git
+objects (``check.assess``: no call) against the tip of its base branch, the trust root (the default branch's is
+known; one ``branch_tip`` call per other base branch, at most ``MAX_BRANCHES``). Only a date-sensitive one
+(``bot.calendar.date_sensitive``: its own findings or changes depend on the day) costs a call: its head's combined
+status (at most ``MAX_STATUS_READS``). A pull request without a status of modelgate's context was never judged
+(its own events will be) and is left alone. When the status's failure and the assessment's blocking findings
+disagree, the pull request is re-judged exactly as its own run would judge it (``read_pull_request``, ``evaluate``:
+reviews, acks and an admin's overrides count) and, only when the new status differs from the current one,
+published without asking for reviews (status and report comment); at most ``MAX_REJUDGED`` per run, the rest wait
+for the next run and the log says how many. A pull request that cannot be judged (its head cannot be fetched, GitHub
+answers 404) is named in the log and skipped; the run goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import check
+from bot.calendar import date_sensitive
+from bot.errors import DomainError
+from bot.github.client import Client, GitHubError
+from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
+from bot.github.revisions import ensure_commits, load_trusted_states
+from bot.github.status import status_of
+from bot.sources import SourceError
+
+MAX_OPEN_PULLS = 300  # listed per run (3 calls)
+MAX_BRANCHES = 10  # distinct base branches other than the default one whose tip is read (one call each)
+MAX_STATUS_READS = 100  # combined statuses read per run (date-sensitive pull requests only)
+MAX_REJUDGED = 20  # full re-judges per run (about 6 to 10 calls each, see bot.github.pull_request)
+
+
+@dataclass
+class Rejudged:
+    """What the re-judging did: the pull requests whose status changed, and the log."""
+
+    changed: list[int] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+
+def run(gh: Client, settings: Settings, default_branch: str, default_sha: str) -> Rejudged:
+    out = Rejudged()
+    pulls = gh.open_pulls(settings.repo, MAX_OPEN_PULLS)
+    if len(pulls) == MAX_OPEN_PULLS:
+        out.log.append(f"only the {MAX_OPEN_PULLS} oldest open pull requests are looked at")
+    heads = [str(p["head"]["sha"]) for p in pulls]
+    try:
+        ensure_commits(settings.workspace, heads, [f"refs/pull/{p['number']}/head" for p in pulls],
+                       auth=settings.fetch_auth)
+    except SourceError as exc:
+        out.log.append(f"could not fetch every head at once ({exc}); each is tried alone")
+    tips = {default_branch: default_sha}
+    reads = rejudges = waiting = 0
+    for pull in pulls:
+        number = int(pull["number"])
+        try:
+            trust_sha = _trust(gh, settings.repo, str(pull["base"]["ref"]), tips)
+            if trust_sha is None:
+                out.log.append(f"#{number}: its base branch {pull['base']['ref']!r} is beyond the {MAX_BRANCHES} "
+                               "read per run: not re-judged")
+                continue
+            head_sha = str(pull["head"]["sha"])
+            ensure_commits(settings.workspace, [head_sha], [f"refs/pull/{number}/head"], auth=settings.fetch_auth)
+            states = load_trusted_states(settings.workspace, trust_sha, head_sha, settings.config_path,
+                                         settings.fetch_auth)
+            result = check.assess(states.base, states.head, settings.today, states.trust).result
+            if not date_sensitive(result):
+                continue
+            if reads >= MAX_STATUS_READS:
+                waiting += 1
+                continue
+            reads += 1
+            context = settings.status_context or states.trust.config.status_context
+            current = _state(gh.combined_status(settings.repo, head_sha), context)
+            if current is None:
+                out.log.append(f"#{number}: no {context} status yet: its own run will judge it")
+                continue
+            if (current == "failure") == any(f.blocking for f in result.findings):
+                continue
+            if rejudges >= MAX_REJUDGED:
+                waiting += 1
+                continue
+            rejudges += 1
+            pr = read_pull_request(gh, settings.repo, number, settings)
+            judged = evaluate(gh, settings, pr)
+            state, description = status_of(judged)
+            if state == current:
+                out.log.append(f"#{number}: still {current} once reviews and overrides count: nothing to write")
+                continue
+            publish(gh, settings, judged, pr, request=False)
+            out.changed.append(number)
+            out.log.append(f"#{number}: re-judged, {current} -> {state} ({description})")
+        except GitHubError as exc:
+            if exc.exhausted:
+                raise
+            out.log.append(f"#{number}: skipped, GitHub answered {exc}")
+        except (SourceError, DomainError) as exc:
+            out.log.append(f"#{number}: skipped, {exc}")
+    if waiting:
+        out.log.append(f"{waiting} pull request(s) left for the next run (at most {MAX_STATUS_READS} status reads "
+                       f"and {MAX_REJUDGED} re-judges per run)")
+    return out
+
+
+def _trust(gh: Client, repo: str, branch: str, tips: dict[str, str]) -> str | None:
+    """The tip of ``branch`` (read once per run), None beyond ``MAX_BRANCHES`` other branches."""
+    if branch not in tips:
+        if len(tips) > MAX_BRANCHES:
+            return None
+        tips[branch] = gh.branch_tip(repo, branch)
+    return tips[branch]
+
+
+def _state(combined: dict[str, Any], context: str) -> str | None:
+    """The state of ``context`` in a combined status (GitHub lists the latest status of each context)."""
+    for status in combined.get("statuses") or []:
+        if isinstance(status, dict) and status.get("context") == context:
+            return str(status.get("state"))
+    return None
