@@ -394,6 +394,8 @@ class GitHubDouble:
         repository.update({"name": name, "full_name": self.repo, "default_branch": self.default_branch,
                            "url": f"{GITHUB}/repos/{self.repo}", "html_url": f"https://github.com/{self.repo}"})
         repository["owner"]["login"] = owner
+        for part in (repository, *(v for v in repository.values() if isinstance(v, dict) and "full_name" in v)):
+            part.setdefault("language", "Python")  # the description's example lacks the required "language"
         return 200, repository, {}
 
     def add_issue(self, *, title: str, body: str, user: str | None = None, labels: list[str] | None = None,
@@ -405,13 +407,16 @@ class GitHubDouble:
         iid = self.next_id()
         issue.update({
             "id": iid, "node_id": f"I_{iid}", "number": number, "title": title, "body": body, "state": state,
-            "state_reason": "completed" if state == "closed" else None, "user": _user(user or self.bot_login),
+            "user": _user(user or self.bot_login),
             "labels": [self._label(name) for name in labels or []], "comments": 0, "created_at": NOW,
             "updated_at": NOW, "closed_at": NOW if state == "closed" else None, "closed_by": None,
             "url": f"{GITHUB}/repos/{self.repo}/issues/{number}",
             "html_url": f"https://github.com/{self.repo}/issues/{number}",
             "comments_url": f"{GITHUB}/repos/{self.repo}/issues/{number}/comments",
         })
+        issue.pop("state_reason", None)  # the description allows no null there, only a reason when closed
+        if state == "closed":
+            issue["state_reason"] = "completed"
         self.issues[number] = issue
         return issue
 
@@ -482,7 +487,9 @@ class GitHubDouble:
             item.update({k: copy.deepcopy(issue[k]) for k in item if k in issue and k != "pull_request"})
             item["score"] = 1.0
             items.append(item)
-        return 200, {"total_count": len(items), "incomplete_results": False, "items": items[:100]}, {}
+        answer = example("issue-search-result-item-paginated")
+        answer.update({"total_count": len(items), "incomplete_results": False, "items": items[:100]})
+        return 200, answer, {}
 
     def _list_pulls(self, query: dict[str, str], **_: Any) -> tuple[int, Any, dict[str, str]]:
         """Pull requests by ``state`` (default open), oldest first with ``direction=asc``, as simple pull requests."""
@@ -614,6 +621,10 @@ class GitHubDouble:
         self.sarifs.append(body)
         self.sarif_ids.append(sarif_id)
         return 202, receipt, {}
+
+    def add_status(self, sha: str, state: str, *, context: str = "modelgate", description: str = "") -> dict[str, Any]:
+        """A commit status on ``sha`` as if set through the API (by an earlier run), without a request."""
+        return self._create_status(sha, {"state": state, "context": context, "description": description})[1]
 
     def statuses_for(self, sha: str) -> list[dict[str, Any]]:
         return [s for s in self.statuses if s["sha"] == sha]

@@ -7,6 +7,10 @@ the action's inputs (MODELGATE_CONFIG, MODELGATE_BOT_LOGIN, MODELGATE_STATUS_CON
 event, and exits 0 whatever the verdict (the commit status carries it), 1 when the run could not do its job
 (after setting the status ``error`` with the reason where it can).
 
+``schedule`` and ``workflow_dispatch``: the scheduled run of the deprecation calendar (``bot.github.scheduled``,
+docs/calendar.md): the tracking issue, the announcements, the open pull requests the day re-judged; its outputs are
+``calendar-issue`` and ``rejudged`` (no ``verdict``).
+
 /rollout: on ``issue_comment``, ``bot.github.commands.handle_comment`` runs the command first; its outputs
 (e.g. ``rollout-model``) are written to GITHUB_OUTPUT, and the PR it read (with the bot's reply among its
 comments) is evaluated and published like any other PR event, without reading it a second time.

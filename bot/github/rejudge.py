@@ -3,7 +3,9 @@
 A pull request's status was set when it was last pushed or reviewed. Every run lists the open pull requests (one
 call per 100, at most ``MAX_OPEN_PULLS``), fetches their heads in one ``git fetch``, and assesses each from git
 objects (``check.assess``: no call) against the tip of its base branch, the trust root (the default branch's is
-known; one ``branch_tip`` call per other base branch, at most ``MAX_BRANCHES``). Only a date-sensitive one
+known; one ``branch_tip`` call per other base branch, at most ``MAX_BRANCHES``); a pull request into the default
+branch whose commits change no file a state is read from (:func:`changes_no_state`) is not even assessed, since its
+findings are all preexisting. Only a date-sensitive one
 (``bot.calendar.date_sensitive``: its own findings or changes depend on the day) costs a call: its head's combined
 status (at most ``MAX_STATUS_READS``). A pull request without a status of modelgate's context was never judged
 (its own events will be) and is left alone. When the status's failure and the assessment's blocking findings
@@ -17,21 +19,26 @@ answers 404) is named in the log and skipped; the run goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot import check
 from bot.calendar import date_sensitive
+from bot.config import CONFIG_PATH, Config
 from bot.errors import DomainError
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
 from bot.github.revisions import ensure_commits, load_trusted_states
 from bot.github.status import status_of
-from bot.sources import SourceError
+from bot.loader import CODEOWNERS_PATHS
+from bot.manifests.parse import YAML_SUFFIXES, matcher
+from bot.sources import SourceError, git
 
 MAX_OPEN_PULLS = 300  # listed per run (3 calls)
 MAX_BRANCHES = 10  # distinct base branches other than the default one whose tip is read (one call each)
 MAX_STATUS_READS = 100  # combined statuses read per run (date-sensitive pull requests only)
 MAX_REJUDGED = 20  # full re-judges per run (about 6 to 10 calls each, see bot.github.pull_request)
+STATE_SUFFIXES = (*YAML_SUFFIXES, ".json")  # manifests, the configuration, schema files, MG009's look-alikes
 
 
 @dataclass
@@ -42,7 +49,22 @@ class Rejudged:
     log: list[str] = field(default_factory=list)
 
 
-def run(gh: Client, settings: Settings, default_branch: str, default_sha: str) -> Rejudged:
+def changes_no_state(workspace: Path, config: Config, config_path: str, trust_sha: str, head_sha: str) -> bool:
+    """Whether the pull request's own commits (from the merge base of ``trust_sha`` and ``head_sha``) change no file a
+    state is read from: no path the manifest globs of ``config`` include, no ``.yaml``/``.yml``/``.json`` file
+    anywhere, no configuration, no CODEOWNERS. Its head's manifests are then its base's: it has no change and every
+    finding is preexisting, so the day cannot change its verdict. When git cannot tell (a shallow history without
+    the merge base), False: the pull request is assessed."""
+    try:
+        changed = git(workspace, "diff", "--no-renames", "--name-only", "-z", f"{trust_sha}...{head_sha}")
+    except SourceError:
+        return False
+    included = matcher(config.manifests.include)
+    return not any(path and (path in CODEOWNERS_PATHS or path in (CONFIG_PATH, config_path) or included(path)
+                             or path.lower().endswith(STATE_SUFFIXES)) for path in changed.split("\0"))
+
+
+def run(gh: Client, settings: Settings, default_branch: str, default_sha: str, default_config: Config) -> Rejudged:
     out = Rejudged()
     pulls = gh.open_pulls(settings.repo, MAX_OPEN_PULLS)
     if len(pulls) == MAX_OPEN_PULLS:
@@ -65,6 +87,9 @@ def run(gh: Client, settings: Settings, default_branch: str, default_sha: str) -
                 continue
             head_sha = str(pull["head"]["sha"])
             ensure_commits(settings.workspace, [head_sha], [f"refs/pull/{number}/head"], auth=settings.fetch_auth)
+            if trust_sha == default_sha and changes_no_state(settings.workspace, default_config, settings.config_path,
+                                                             trust_sha, head_sha):
+                continue
             states = load_trusted_states(settings.workspace, trust_sha, head_sha, settings.config_path,
                                          settings.fetch_auth)
             result = check.assess(states.base, states.head, settings.today, states.trust).result

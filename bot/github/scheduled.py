@@ -41,9 +41,10 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
     calendar = build(trust, settings.today)
     links = Links(settings.server_url, settings.repo, sha)
     body = f"{CALENDAR_MARKER}\n{render_calendar(calendar, 'markdown', links=links, checklist=True)}"
-    tracked = tracking_issue.sync(gh, settings.repo, config, CALENDAR_MARKER, body, calendar, settings.bot_login)
-    tracking_issue.announce(gh, settings.repo, tracked, calendar, config, settings.bot_login)
-    rejudged = rejudge.run(gh, settings, branch, sha)
+    site = tracking_issue.Site(settings.repo, settings.bot_login, config)
+    tracked = tracking_issue.sync(gh, site, calendar, body)
+    tracking_issue.announce(gh, site, tracked, calendar)
+    rejudged = rejudge.run(gh, settings, branch, sha, trust.config)
     log = [f"the calendar of {branch} ({sha[:12]}) on {settings.today.isoformat()}: "
            f"{len(calendar.versions)} deprecated contract version(s)", *tracked.log, *rejudged.log,
            f"{len(rejudged.changed)} pull request(s) re-judged"]

@@ -29,6 +29,7 @@ from bot.approvals import login
 from bot.calendar import Calendar, Notice, due_notices, said
 from bot.config import CalendarSettings
 from bot.github.client import Client
+from bot.report.calendar import CALENDAR_MARKER
 from bot.report.jinja_env import render_template
 from bot.report.view import WHOLE
 
@@ -36,6 +37,15 @@ TITLE = "modelgate: deprecation calendar"
 MAX_BODY = 65_536  # GitHub's limit on an issue's or a comment's body, in characters
 CUT = "\n\n… (cut at GitHub's limit of an issue's body: the whole calendar is in the scheduled run's job summary)\n"
 HANDLE_RE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the tracking issue lives and who the bot is: the repository, the bot's login, ``calendar:``."""
+
+    repo: str
+    bot_login: str
+    config: CalendarSettings
 
 
 @dataclass
@@ -56,26 +66,27 @@ class Tracked:
         return bool(self.issue) and str((self.issue or {}).get("state")) == "closed"
 
 
-def is_tracking(issue: dict[str, Any], marker: str, bot_login: str) -> bool:
+def is_tracking(issue: dict[str, Any], bot_login: str, marker: str = CALENDAR_MARKER) -> bool:
     """The tracking issue: an issue (not a pull request) with the marker in its body, written by the bot."""
     author = (issue.get("user") or {}).get("login", "")
     return ("pull_request" not in issue and marker in str(issue.get("body") or "")
             and login(str(author)) == login(bot_login))
 
 
-def search_query(repo: str, marker: str, bot_login: str) -> str:
+def search_query(repo: str, bot_login: str, marker: str = CALENDAR_MARKER) -> str:
     """The issue search for the marker's words by the bot (``github-actions[bot]`` is ``app/github-actions``)."""
     author = f"app/{bot_login.removesuffix('[bot]')}" if bot_login.endswith("[bot]") else bot_login
     words = marker.removeprefix("<!--").removesuffix("-->").strip()
     return f'repo:{repo} is:issue in:body "{words}" author:{author}'
 
 
-def find(gh: Client, repo: str, label: str, marker: str, bot_login: str, log: list[str]) -> dict[str, Any] | None:
+def find(gh: Client, site: Site, log: list[str]) -> dict[str, Any] | None:
     """The tracking issue (see the module's docstring), or None."""
-    ours = sorted((i for i in gh.issues(repo, label) if is_tracking(i, marker, bot_login)), key=lambda i: i["number"])
+    repo, label, bot_login = site.repo, site.config.label, site.bot_login
+    ours = sorted((i for i in gh.issues(repo, label) if is_tracking(i, bot_login)), key=lambda i: i["number"])
     if not ours:
-        found = sorted((i for i in gh.search_issues(search_query(repo, marker, bot_login))
-                        if is_tracking(i, marker, bot_login)), key=lambda i: i["number"])
+        found = sorted((i for i in gh.search_issues(search_query(repo, bot_login)) if is_tracking(i, bot_login)),
+                       key=lambda i: i["number"])
         if found:
             gh.add_labels(repo, found[0]["number"], [label])
             log.append(f"the tracking issue #{found[0]['number']} had lost its label {label!r}: put back")
@@ -91,18 +102,18 @@ def fit(body: str) -> str:
     return body if len(body) <= MAX_BODY else body[: MAX_BODY - len(CUT)] + CUT
 
 
-def sync(gh: Client, repo: str, settings: CalendarSettings, marker: str, body: str, calendar: Calendar,
-         bot_login: str) -> Tracked:
+def sync(gh: Client, site: Site, calendar: Calendar, body: str) -> Tracked:
     """Find the tracking issue; create it (when the calendar has a deprecated version) or edit its body when the
     text differs, open or closed."""
     log: list[str] = []
     body = fit(body)
-    issue = find(gh, repo, settings.label, marker, bot_login, log)
+    repo = site.repo
+    issue = find(gh, site, log)
     if issue is None:
         if not calendar.versions:
             log.append("no deprecated contract version: no tracking issue is needed")
             return Tracked(None, log=log)
-        issue = gh.create_issue(repo, TITLE, body, [settings.label])
+        issue = gh.create_issue(repo, TITLE, body, [site.config.label])
         log.append(f"created the tracking issue #{issue['number']}")
         return Tracked(issue, created=True, log=log)
     if str(issue.get("body") or "").replace("\r\n", "\n") != body:
@@ -130,11 +141,11 @@ def render_notices(notices: list[Notice], mention: bool) -> str:
     return fit(render_template("calendar-notice.md.j2", notices=notices, who=owner_text(mention), view=WHOLE))
 
 
-def announce(gh: Client, repo: str, tracked: Tracked, calendar: Calendar, settings: CalendarSettings,
-             bot_login: str) -> list[Notice]:
+def announce(gh: Client, site: Site, tracked: Tracked, calendar: Calendar) -> list[Notice]:
     """Post the announcements due today in one comment on the open tracking issue; the ones posted."""
     if tracked.issue is None or tracked.closed:
         return []
+    repo, bot_login, settings = site.repo, site.bot_login, site.config
     number = int(tracked.issue["number"])
     comments = [] if tracked.created else gh.issue_comments(repo, number)
     already = said(str(c.get("body") or "") for c in comments

@@ -1,0 +1,330 @@
+"""The scheduled run of ``modelgate action`` (``schedule``, ``workflow_dispatch``) end to end against the GitHub double
+and a real git repository (docs/calendar.md): the tracking issue, the announcements, the re-judged pull requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.calendar import said
+from bot.config import Config
+from bot.github import rejudge
+from bot.github.events import read_event
+from bot.github.tracking_issue import TITLE, search_query
+from bot.report.calendar import CALENDAR_MARKER
+from tests.action_world import INPUTS, action_env, pull_request_payload, read_outputs, run_action
+from tests.github_double import GitHubDouble
+from tests.helpers import commit, contract, dump, git, make_repo, model
+
+LABEL = "modelgate-calendar"
+REPORT = "<!-- modelgate:report -->"
+V1 = {"version": 1, "status": "deprecated", "schema": {"type": "object", "properties": {"x": {"type": "number"}}},
+      "deprecation": {"announced": "2026-09-01", "sunset": "2026-12-15", "replacement": 2,
+                      "migration": "docs/migrations/score-v2.md"}}
+CONFIG = {"rules": {"MG203": "warning"}}  # a new consumer of a deprecated version: a warning until the sunset
+FILES = {
+    "contracts/score.yaml": contract("score", [V1, 2], owners=["@alice"]),
+    "models/scorer.yaml": model("scorer", provides=[("score", 1), ("score", 2)], owners=["@acme/risk"]),
+    "models/router.yaml": model("router", consumes=[("score", 1)], provides=[("route", 1)], owners=["@carol"]),
+    "contracts/route.yaml": contract("route", owners=["@carol"]),
+    "models/feed.yaml": model("feed", consumes=[("route", 1)], owners=["@dan"]),
+    "docs/migrations/score-v2.md": "# v2\n",
+}
+NEWBIE = {"models/newbie.yaml": model("newbie", consumes=[("score", 1)], owners=["@erin"])}
+
+
+class Scheduled:
+    """The default branch ``main`` of a repository with one deprecated version (sunset 2026-12-15) consumed by
+    ``router`` (and ``feed`` through it), the GitHub double, and the Actions environment of a scheduled run."""
+
+    def __init__(self, tmp: Path, github: GitHubDouble, monkeypatch: pytest.MonkeyPatch,
+                 config: dict | None = None) -> None:
+        self.tmp, self.github, self.monkeypatch = tmp, github, monkeypatch
+        self.repo = make_repo(tmp / "ws", {**FILES, ".modelgate.yml": dump(config or CONFIG)})
+        self.main = git(self.repo, "rev-parse", "HEAD").strip()
+        github.branches["main"] = self.main
+        for key, value in action_env(github.url, self.repo, tmp).items():
+            monkeypatch.setenv(key, value)
+        for key in INPUTS:
+            monkeypatch.delenv(key, raising=False)
+
+    def run(self, today: str, event: str = "schedule", payload: dict | None = None) -> int:
+        output = self.tmp / "output.txt"
+        output.unlink(missing_ok=True)
+        code, _ = run_action(self.monkeypatch.setenv, event, payload or {}, self.tmp / "event.json",
+                             sleep=self.github.sleeps.append, today=today)
+        return code
+
+    def outputs(self) -> dict[str, str]:
+        return read_outputs(self.tmp / "output.txt")
+
+    def tracking(self) -> list[dict]:
+        return [i for i in self.github.issues.values() if CALENDAR_MARKER in (i["body"] or "")
+                and i["user"]["login"] == self.github.bot_login]
+
+    def notices(self, number: int) -> list[dict]:
+        return [c for c in self.github.comments_on(number) if said([c["body"]])]
+
+    def open_pull(self, number: int = 7, files: dict | None = None, head_ref: str = "feature") -> str:
+        """PR ``number`` from a branch off main adding ``files`` (default: a new consumer of the deprecated
+        version), judged by its own run on 2026-12-10 (MG201 a warning then)."""
+        git(self.repo, "checkout", "-q", "-b", head_ref)
+        head = commit(self.repo, files or NEWBIE, "a new consumer")
+        git(self.repo, "checkout", "-q", "main")
+        self.github.add_pull(number, head_sha=head, base_sha=self.main, head_ref=head_ref)
+        assert self.run("2026-12-10", "pull_request", pull_request_payload(number, head=head, base=self.main)) == 0
+        return head
+
+
+def writes(github: GitHubDouble, since: int = 0) -> list[str]:
+    return [f"{c.method} {c.path}" for c in github.log[since:] if c.method != "GET"]
+
+
+@pytest.fixture
+def world(tmp_path, github, monkeypatch):
+    return Scheduled(tmp_path, github, monkeypatch)
+
+
+def test_schedule_and_workflow_dispatch_are_calendar_runs_whatever_the_payload():
+    assert read_event("schedule", {"schedule": "23 5 * * *"}).kind == "calendar"
+    assert read_event("workflow_dispatch", {"ref": "refs/heads/x", "inputs": {}}).kind == "calendar"
+    assert read_event("schedule", {"action": ["not", "a", "string"]}).kind == "calendar"
+
+
+def test_the_first_run_creates_the_issue_and_a_second_run_the_same_day_writes_nothing(world, github):
+    assert world.run("2026-12-10") == 0
+    [issue] = world.tracking()
+    assert issue["title"] == TITLE
+    assert [label["name"] for label in issue["labels"]] == [LABEL]
+    assert issue["body"].startswith(CALENDAR_MARKER + "\n")
+    assert "- [ ] " in issue["body"] and "router" in issue["body"] and "feed" in issue["body"]
+    assert "@carol" not in issue["body"]  # an edit of the body must never notify: owners are not mentions there
+    [notice] = world.notices(issue["number"])
+    assert said([notice["body"]]) == {"contract:score@1 sunset=2026-12-15 days=7"}
+    assert "@carol" in notice["body"] and "in 5 days" in notice["body"]
+    assert "feed" in notice["body"] and "@dan" not in notice["body"]  # downstream: told, not asked
+    assert world.outputs() == {"calendar-issue": str(issue["number"]), "rejudged": "[]"}
+    assert "Deprecation calendar" in (world.tmp / "summary.md").read_text()
+    first = len(github.log)
+    assert world.run("2026-12-10") == 0
+    assert writes(github, first) == []
+    assert len(world.tracking()) == 1 and len(world.notices(issue["number"])) == 1
+
+
+def test_the_body_is_edited_in_place_when_the_calendar_changes(world, github):
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    before = issue["body"]
+    first = len(github.log)
+    world.run("2026-12-11")  # one day less to the sunset: the body says so
+    assert writes(github, first) == [f"PATCH /repos/acme/platform/issues/{issue['number']}"]
+    assert world.tracking()[0]["body"] != before and len(world.tracking()) == 1
+
+
+def test_announcements_once_per_threshold_and_a_missed_stretch_says_only_the_nearest(world, github):
+    world.run("2026-11-10")  # 35 days before: nothing to announce yet, the issue is made
+    [issue] = world.tracking()
+    assert world.notices(issue["number"]) == []
+    world.run("2026-11-16")  # 29 days: the 30-day threshold
+    world.run("2026-11-17")
+    world.run("2026-12-14")  # the 7-day threshold was missed: only the 1-day one
+    world.run("2026-12-14")
+    world.run("2026-12-15")  # the sunset day
+    keys = [sorted(said([c["body"]])) for c in world.notices(issue["number"])]
+    assert keys == [["contract:score@1 sunset=2026-12-15 days=30"], ["contract:score@1 sunset=2026-12-15 days=1"],
+                    ["contract:score@1 sunset=2026-12-15 days=0"]]
+    assert "today" in world.notices(issue["number"])[-1]["body"]
+
+
+def test_an_announcement_by_someone_else_does_not_count_as_said(world, github):
+    world.run("2026-11-10")
+    [issue] = world.tracking()
+    github.add_comment(issue["number"], "mallory", "<!-- modelgate:calendar-notice contract:score@1 "
+                                                   "sunset=2026-12-15 days=30 -->")
+    world.run("2026-11-16")
+    assert len([c for c in world.notices(issue["number"]) if c["user"]["login"] == github.bot_login]) == 1
+
+
+def test_owners_are_named_without_a_mention_when_mention_owners_is_false(tmp_path, github, monkeypatch):
+    world = Scheduled(tmp_path, github, monkeypatch, {**CONFIG, "calendar": {"mention_owners": False}})
+    world.run("2026-12-10")
+    [notice] = world.notices(world.tracking()[0]["number"])
+    assert "`@carol`" in notice["body"]
+
+
+def test_a_closed_issue_is_not_reopened_nor_replaced_and_gets_no_announcement(world, github):
+    world.run("2026-11-10")
+    [issue] = world.tracking()
+    issue["state"] = "closed"  # a person closed it
+    first = len(github.log)
+    assert world.run("2026-12-10") == 0
+    assert writes(github, first) == [f"PATCH /repos/acme/platform/issues/{issue['number']}"]
+    assert "state" not in github.calls("PATCH")[-1].body  # the body only: never reopened
+    assert world.tracking() == [issue] and issue["state"] == "closed"
+    assert world.notices(issue["number"]) == []
+    assert "closed" in (world.tmp / "summary.md").read_text()
+    first = len(github.log)
+    world.run("2026-12-10")
+    assert writes(github, first) == []
+
+
+def test_a_look_alike_by_someone_else_is_never_taken_for_the_tracking_issue(world, github):
+    fake = github.add_issue(title=TITLE, body=f"{CALENDAR_MARKER}\nnothing to migrate", user="mallory",
+                            labels=[LABEL])
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    assert issue["number"] != fake["number"]
+    assert github.issues[fake["number"]]["body"] == f"{CALENDAR_MARKER}\nnothing to migrate"
+    assert github.comments_on(fake["number"]) == []
+
+
+def test_the_oldest_issue_of_the_bot_wins_and_later_ones_are_left(world, github):
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    twin = github.add_issue(title=TITLE, body=issue["body"] + "x", labels=[LABEL])
+    first = len(github.log)
+    world.run("2026-12-10")
+    assert writes(github, first) == []
+    assert github.issues[twin["number"]]["body"] == issue["body"] + "x"
+
+
+def test_an_issue_that_lost_its_label_is_found_by_search_and_labelled_again(world, github):
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    issue["labels"] = []
+    first = len(github.log)
+    world.run("2026-12-10")
+    assert github.calls("GET", r"^/search/issues$")[-1].query["q"] == search_query("acme/platform",
+                                                                                   github.bot_login)
+    assert writes(github, first) == [f"POST /repos/acme/platform/issues/{issue['number']}/labels"]
+    assert [label["name"] for label in issue["labels"]] == [LABEL] and len(world.tracking()) == 1
+
+
+def test_no_deprecated_version_no_issue(tmp_path, github, monkeypatch):
+    world = Scheduled(tmp_path, github, monkeypatch)
+    git(world.repo, "checkout", "-q", "main")
+    github.branches["main"] = commit(world.repo, {"contracts/score.yaml": contract("score", [1, 2], owners=["@a"]),
+                                                  "models/router.yaml": None, "models/feed.yaml": None})
+    assert world.run("2026-12-10") == 0
+    assert github.issues == {} and writes(github) == []
+    assert world.outputs()["calendar-issue"] == ""
+
+
+def test_enabled_false_writes_nothing(tmp_path, github, monkeypatch, capsys):
+    world = Scheduled(tmp_path, github, monkeypatch, {**CONFIG, "calendar": {"enabled": False}})
+    world.open_pull()
+    first = len(github.log)
+    assert world.run("2026-12-16") == 0
+    assert [f"{c.method} {c.path}" for c in github.log[first:]] == [
+        "GET /repos/acme/platform", "GET /repos/acme/platform/git/ref/heads%2Fmain"]
+    assert "calendar.enabled is false" in capsys.readouterr().out
+
+
+def test_a_workflow_dispatch_on_another_branch_reads_the_default_branch(world, github):
+    git(world.repo, "checkout", "-q", "-b", "elsewhere")
+    commit(world.repo, {".modelgate.yml": dump({**CONFIG, "calendar": {"enabled": False, "label": "other"}})})
+    world.monkeypatch.setenv("GITHUB_REF", "refs/heads/elsewhere")
+    assert world.run("2026-12-10", "workflow_dispatch", {"ref": "refs/heads/elsewhere", "inputs": {}}) == 0
+    [issue] = world.tracking()
+    assert [label["name"] for label in issue["labels"]] == [LABEL]
+
+
+def test_a_run_after_the_sunset_rejudges_the_pull_request_that_consumes_it(world, github):
+    head = world.open_pull()
+    [status] = github.statuses_for(head)
+    assert status["state"] == "pending"
+    [report] = [c for c in github.comments_on(7) if REPORT in c["body"]]
+    requests = len(github.calls("POST", r"/requested_reviewers$"))
+    first = len(github.log)
+    assert world.run("2026-12-16") == 0
+    assert [s["state"] for s in github.statuses_for(head)] == ["pending", "failure"]
+    assert "MG201" in github.statuses_for(head)[-1]["description"]
+    assert "MG201" in github.comments[report["id"]]["body"]
+    assert [c for c in github.comments_on(7) if REPORT in c["body"]] == [github.comments[report["id"]]]
+    assert len(github.calls("POST", r"/requested_reviewers$")) == requests  # a re-judge asks nobody
+    assert world.outputs()["rejudged"] == "[7]"
+    number = world.tracking()[0]["number"]
+    assert writes(github, first) == [  # the issue, the sunset's announcement, the PR's report and status
+        "POST /repos/acme/platform/issues", f"POST /repos/acme/platform/issues/{number}/comments",
+        f"PATCH /repos/acme/platform/issues/comments/{report['id']}", f"POST /repos/acme/platform/statuses/{head}"]
+    first = len(github.log)
+    assert world.run("2026-12-16") == 0  # a third run: nothing new
+    assert writes(github, first) == []
+    assert world.outputs()["rejudged"] == "[]"
+
+
+def test_a_pull_request_whose_verdict_the_day_does_not_change_costs_no_status_read(world, github):
+    head = world.open_pull(files={"README.md": "docs only\n"})
+    first = len(github.log)
+    world.run("2026-12-16")
+    assert not github.calls("GET", rf"/commits/{head}/status$") and len(github.statuses_for(head)) == 1
+    assert len(github.log) > first
+
+
+def test_a_pull_request_never_judged_is_left_to_its_own_run(world, github):
+    git(world.repo, "checkout", "-q", "-b", "fresh")
+    head = commit(world.repo, NEWBIE, "a new consumer")
+    git(world.repo, "checkout", "-q", "main")
+    github.add_pull(8, head_sha=head, base_sha=world.main, head_ref="fresh")
+    world.run("2026-12-16")
+    assert github.statuses_for(head) == [] and world.outputs()["rejudged"] == "[]"
+
+
+def test_a_pull_request_that_cannot_be_read_is_skipped_and_the_run_goes_on(world, github, capsys):
+    world.open_pull(7)
+    github.add_pull(9, head_sha="f" * 40, base_sha=world.main, head_ref="gone")  # its head is nowhere
+    assert world.run("2026-12-16") == 0
+    assert world.outputs()["rejudged"] == "[7]"
+    assert "#9: skipped" in capsys.readouterr().out
+
+
+def test_hostile_text_never_reaches_the_issue_unescaped(tmp_path, github, monkeypatch):
+    hostile = {**V1, "deprecation": {**V1["deprecation"], "migration": "docs/<img src=x>[x](javascript:1)@dan.md"}}
+    world = Scheduled(tmp_path, github, monkeypatch)
+    git(world.repo, "checkout", "-q", "main")
+    github.branches["main"] = world.main = commit(world.repo, {
+        "contracts/score.yaml": contract("score", [hostile, 2], owners=["@alice"]),
+        "models/router.yaml": model("router", consumes=[("score", 1)], provides=[("route", 1)],
+                                    owners=["@carol <b>x</b>"])})
+    world.open_pull(files=NEWBIE, head_ref="feat/<script>_x_")
+    github.pulls[7].update({"title": "**PWN** @everyone <img src=x>", "body": "<script>alert(1)</script>"})
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    [notice] = world.notices(issue["number"])
+    for body in (issue["body"], notice["body"]):
+        assert "<img" not in body and "<b>" not in body and "](javascript" not in body and "<script" not in body
+        assert "@everyone" not in body and "PWN" not in body and "@dan" not in body
+        assert "&lt;img src=x&gt;\\[x\\]\\(javascript:1\\)" in body  # it is there, as text
+
+
+def test_beyond_the_bounds_pull_requests_wait_for_the_next_run(world, github, monkeypatch, capsys):
+    world.open_pull(7)
+    world.open_pull(8, files={"models/other.yaml": model("other", consumes=[("score", 1)])}, head_ref="second")
+    monkeypatch.setattr(rejudge, "MAX_REJUDGED", 1)
+    world.run("2026-12-16")
+    assert world.outputs()["rejudged"] == "[7]"
+    assert "1 pull request(s) left for the next run" in capsys.readouterr().out
+    world.run("2026-12-17")
+    assert world.outputs()["rejudged"] == "[8]"
+
+
+def test_a_run_github_fails_exits_1_without_a_status(world, github):
+    github.fail(status=503, method="GET", path=r"^/repos/acme/platform$", times=None)
+    assert world.run("2026-12-10") == 1
+    assert github.statuses == [] and github.issues == {}
+
+
+@pytest.mark.parametrize(("files", "untouched"), [
+    ({"README.md": "docs\n"}, True),
+    ({"src/train.py": "print()\n"}, True),
+    (NEWBIE, False),
+    ({"schemas/x.json": "{}\n"}, False),
+    ({"anywhere/Notes.YML": "a: 1\n"}, False),
+    ({".github/CODEOWNERS": "* @x\n"}, False),
+    ({".modelgate.yml": dump(CONFIG) + "# edited\n"}, False),
+])
+def test_a_pull_request_that_changes_no_state_file_is_not_assessed(world, files, untouched):
+    head = commit(world.repo, files)
+    assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, head) is untouched
+    assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, "e" * 40) is False
