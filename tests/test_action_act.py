@@ -177,10 +177,17 @@ CALENDAR_FILES = {
     "README.md": "monorepo\n",
 }
 DOCUMENTED_CALENDAR = REPO_ROOT / "docs" / "workflows" / "modelgate-calendar.yml"
+SHOW_OUTPUTS = """\
+      - env:
+          ISSUE: ${{ steps.gate.outputs.calendar-issue }}
+          REJUDGED: ${{ steps.gate.outputs.rejudged }}
+        run: echo "calendar-issue=$ISSUE rejudged=$REJUDGED"
+"""
 
 
 def test_the_calendar_workflow_under_act_creates_the_tracking_issue_then_a_scheduled_run_writes_nothing(tmp_path):
-    """The documented calendar workflow, only its ``uses:`` of the action made ``./``: a ``workflow_dispatch`` run
+    """The documented calendar workflow, its ``uses:`` of the action made ``./`` (and a step added that shows the
+    action's outputs): a ``workflow_dispatch`` run
     creates the one tracking issue (the bot's, labelled, the marker and the calendar in its body) and announces
     the sunset 17 days away; a ``schedule`` run the same day restores the environment the first saved and only
     reads."""
@@ -188,7 +195,7 @@ def test_the_calendar_workflow_under_act_creates_the_tracking_issue_then_a_sched
     assert documented.count("uses: your-org/modelgate@v1") == 1
     repo = action_repo(tmp_path / "repo", CALENDAR_FILES)
     (repo / ".github" / "workflows" / "modelgate-calendar.yml").write_text(
-        documented.replace("uses: your-org/modelgate@v1", "uses: ./"))
+        documented.replace("- uses: your-org/modelgate@v1", "- id: gate\n        uses: ./") + SHOW_OUTPUTS)
     tip = commit(repo, {}, "the action and the calendar's workflow")  # no paths: commits everything written
     dispatch, schedule = tmp_path / "dispatch.json", tmp_path / "schedule.json"
     dispatch.write_text(json.dumps({"ref": "refs/heads/main", "inputs": {}, "workflow": DOCUMENTED_CALENDAR.name,
@@ -210,12 +217,13 @@ def test_the_calendar_workflow_under_act_creates_the_tracking_issue_then_a_sched
         assert "@carol" not in issue["body"].replace("`@carol`", "")  # named in code, never mentioned in the body
         [announcement] = github.comments_on(issue["number"])
         assert "@carol" in announcement["body"] and "2026-12-15" in announcement["body"]
-        assert "modelgate: done" in first
+        assert f"calendar-issue={issue['number']} rejudged=[]" in first  # action.yml's outputs
         assert "modelgate's environment built" in first
         before = len(github.log)
 
         second = act(repo, "schedule", schedule, cache, github)
         assert "modelgate's environment restored from the cache" in second
+        assert f"calendar-issue={issue['number']} rejudged=[]" in second
         assert github.log[before:] and [call for call in github.log[before:] if call.method != "GET"] == []
         assert list(github.issues.values()) == [issue] and len(github.comments_on(issue["number"])) == 1
     github.assert_clean()
