@@ -21,7 +21,7 @@ from bot.verify.readers import RecordsError
 from bot.verify.validate import SchemaCompileError
 from tests.helpers import BOT_HOME, GIT_ENV, contract, model, run_cli, write_tree
 
-COMMANDS = ["action", "check", "completion", "export", "gate", "graph", "impact", "import", "init", "lint",
+COMMANDS = ["action", "calendar", "check", "completion", "export", "gate", "graph", "impact", "import", "init", "lint",
             "rules", "schema", "schema-diff", "verify"]
 # Runs the command line in a fresh interpreter, then prints which command and GitHub modules it imported.
 PROBE = """
@@ -76,7 +76,7 @@ def test_version() -> None:
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate' (choose from 'action', 'check'"),
+    (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate' (choose from 'action', 'calendar', 'check'"),
     ([], "the following arguments are required: COMMAND"),
     (["lint", "--nope"], "unrecognized arguments: --nope"),
 ])

@@ -35,6 +35,7 @@ DOCUMENTS = [["rules", "MG101"], ["rules", "--format", "markdown"], ["lint", "ex
              ["export", "openlineage", "--at", HEAD, "--today", "2026-11-28"], ["completion", "fish"],
              ["schema", "--kind", "config"],
              ["init", "--dir", "{tmp}", "--dry-run"],
+             ["calendar", "--at", HEAD, "--today", "2026-11-28", "--format", "ics"],
              ["check", "--base", "examples/fraud-platform/base", "--head", HEAD, "--today", "2026-11-28"]]
 
 

@@ -29,7 +29,9 @@ import pytest
 
 from bot.cli import main
 from bot.report import formats
+from bot.report.calendar import CalendarReport
 from bot.report.formats import (
+    CALENDAR,
     GATE,
     GRAPH,
     IMPACT,
@@ -52,7 +54,7 @@ WRITE = "python -m tests.test_format_goldens"
 # Each kind by the command that prints it: the stable name of its goldens.
 KINDS: dict[str, Formats[Any]] = {"check": REPORT, "lint": LINT, "verify": VERIFY, "gate": GATE, "graph": GRAPH,
                                   "impact": IMPACT, "rules": RULES, "rule": RULE, "schema-diff": SCHEMA_DIFF,
-                                  "schema-diff-inputs": SCHEMA_DIFF_INPUTS}
+                                  "schema-diff-inputs": SCHEMA_DIFF_INPUTS, "calendar": CALENDAR}
 
 
 def registry() -> dict[str, Formats[Any]]:
@@ -105,6 +107,8 @@ COMMANDS: dict[str, tuple[list[str], int]] = {
     "schema-diff": (["schema-diff", "{tmp}/old.json", "{tmp}/new.json", "--explain"], 1),
     # an input that is not a JSON Schema (a file of the repository: the golden shows its path)
     "schema-diff-inputs": (["schema-diff", "{tmp}/old.json", "tests/hostile/schemas/invalid-type.json"], 2),
+    # on fraud-score@1's sunset day: one version past due with consumers, one ahead with downstream models
+    "calendar": (["calendar", "--at", f"{EXAMPLE}/head", "--today", "2026-12-15"], 0),
 }
 TMP_PREFIX = "modelgate-goldens-"
 
@@ -136,8 +140,8 @@ def document(command: str) -> Any:
     assert returned == code, f"modelgate {' '.join(argv)} exited {returned}, not {code}: {err.getvalue()}"
     assert [entry for entry, _ in handed] == [KINDS[command]], f"{command} did not render once as its kind"
     doc = handed[0][1]
-    # a check on a terminal is painted: the golden is the plain report, whatever runs this
-    return dataclasses.replace(doc, color=False) if isinstance(doc, Report) else doc
+    # a check or a calendar on a terminal is painted: the golden is the plain report, whatever runs this
+    return dataclasses.replace(doc, color=False) if isinstance(doc, Report | CalendarReport) else doc
 
 
 def sane(command: str, fmt: str, text: str) -> None:

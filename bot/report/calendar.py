@@ -2,7 +2,8 @@
 
 ``render_calendar`` is the one entry: ``modelgate calendar`` prints it (through the format registry, with the ics
 format of :mod:`bot.report.ics` beside it), and the scheduled run's tracking issue is :data:`CALENDAR_MARKER` on
-its own line followed by ``render_calendar(calendar, "markdown", links=..., checklist=True)``.
+its own line followed by ``render_calendar(calendar, "markdown", links=..., checklist=True, limit=...)`` (the
+limit: :data:`ISSUE_BODY_LIMIT` less the marker line; a crowded calendar lists fewer consumers rather than fail).
 
 The markdown never mentions anyone: every string a manifest wrote goes through the ``md`` filter (owners shown as
 ``<code>`` with the ``@`` broken), because an issue body is edited again and again and an edit that @-mentions
@@ -25,6 +26,10 @@ if TYPE_CHECKING:  # the format registry imports this module for every command: 
 
 CALENDAR_MARKER = "<!-- modelgate:calendar -->"  # the tracking issue's first line: how the scheduled run finds it
 FORMATS = ("text", "markdown", "json")  # what render_calendar renders (the ics format is bot.report.ics)
+ISSUE_BODY_LIMIT = 65_000  # characters of markdown in an issue body with its marker line: GitHub refuses 65,536+
+# The markdown's rungs from whole to shortest: (models listed per list of consumers, versions listed); None is all.
+SHORTENED: tuple[tuple[int | None, int | None], ...] = (
+    (None, None), (100, None), (25, None), (5, None), (0, None), (0, 200), (0, 50), (0, 10), (0, 0))
 
 
 class Links(NamedTuple):
@@ -49,22 +54,38 @@ class CalendarReport:
 
 
 def render_calendar(calendar: Calendar, fmt: str, *, links: Links | None = None, checklist: bool = False,
-                    color: bool = False) -> str:
+                    limit: int | None = None) -> str:
     """``calendar`` as ``fmt`` (text, markdown or json); ``links`` and ``checklist`` shape the markdown (see the
-    module), ``color`` paints the text."""
+    module). ``limit``: the most characters the markdown may have (an issue body:
+    :data:`ISSUE_BODY_LIMIT`); the lists of consumers, then of versions, are cut (each saying how many more) at the
+    first rung of :data:`SHORTENED` that fits."""
     if fmt == "json":
         import json
 
         return json.dumps(calendar_json(calendar), indent=2, ensure_ascii=False) + "\n"
     if fmt == "text":
-        return render_template("calendar.txt.j2", **_variables(calendar, None, color=color))
+        return _text(calendar, color=False)
     if fmt == "markdown":
-        return render_template("calendar.md.j2", **_variables(calendar, links, checklist=checklist))
+        return _markdown(calendar, links, checklist, limit)
     raise ValueError(f"unknown calendar format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def _markdown(calendar: Calendar, links: Links | None, checklist: bool, limit: int | None) -> str:
+    for cap, vcap in SHORTENED if limit is not None else SHORTENED[:1]:
+        body = render_template("calendar.md.j2", **_variables(calendar, links, checklist=checklist), cap=cap,
+                               vcap=vcap)
+        if limit is None or len(body) <= limit:
+            return body
+    raise ValueError(f"the calendar cannot fit in {limit} characters: even its shortest form is longer")
+
+
 def text(report: CalendarReport) -> str:
-    return render_calendar(report.calendar, "text", color=report.color)
+    """The text, painted when the report is shown in colour."""
+    return _text(report.calendar, color=report.color)
+
+
+def _text(calendar: Calendar, *, color: bool) -> str:
+    return render_template("calendar.txt.j2", **_variables(calendar, None, color=color))
 
 
 def markdown(report: CalendarReport) -> str:
