@@ -29,6 +29,12 @@ from bot.result import Result
 SUNSET_DAY = 0  # the threshold of the announcement that the sunset has come (MG201 is an error from that day on)
 
 
+def past_due(days_left: int | None) -> bool:
+    """Whether a sunset ``days_left`` days away (None: no sunset) has come: from the sunset day on. The one
+    definition: the calendar lists such a version first, and MG201 (``bot.policy.consumers``) escalates on it."""
+    return days_left is not None and days_left <= SUNSET_DAY
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A model that still consumes a deprecated version: directly (``depth`` 1) or through a direct consumer.
@@ -71,7 +77,7 @@ class Deprecated:
     @property
     def past_due(self) -> bool:
         """Whether the sunset has come (MG201 is an error for every remaining consumer from the sunset day on)."""
-        return self.days_left is not None and self.days_left <= 0
+        return past_due(self.days_left)
 
     @property
     def direct(self) -> tuple[Consumer, ...]:

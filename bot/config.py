@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    TypeAdapter,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from bot.result import SEVERITIES, Severity
@@ -108,13 +119,51 @@ def _severity(value: Any) -> Any:
     return "off" if value is False else value
 
 
+Setting = Annotated[RuleSeverity, BeforeValidator(_severity)]
+_SETTINGS: list[Any] = [*SEVERITIES[::-1], "off", False]  # what a severity may be written as (JSON Schema enum)
+
+
+class Escalated(_Strict):
+    """``rules: {MG201: {before: S, after: S}}``: the severity of a rule whose catalogue entry has an
+    ``escalation`` (MG201: from the sunset day on), before it and after it."""
+
+    before: Setting
+    after: Setting
+
+    @property
+    def off(self) -> bool:
+        return self.before == self.after == "off"
+
+
+_SETTING: TypeAdapter[RuleSeverity] = TypeAdapter(Setting, config=ConfigDict(strict=True))
+
+
+def _rule_setting(value: Any, _: ValidatorFunctionWrapHandler) -> RuleSeverity | Escalated:
+    """A severity, ``off`` (``false``), or the mapping ``{before, after}``; a wrong value gets the one error of the
+    form it was written in, not one per form of the union (the mapping is for escalating rules only:
+    ``_known_ids``). A wrap validator that never calls the union's own: it keeps the union's serializer."""
+    return Escalated.model_validate(value) if isinstance(value, dict) else _SETTING.validate_python(value)
+
+
+RuleSetting = Annotated[RuleSeverity | Escalated, WrapValidator(_rule_setting)]
+
+
+def escalating() -> list[str]:
+    """The rules whose catalogue entry declares an ``escalation``: those ``rules:`` may give ``{before, after}``."""
+    return [key for key, rule in catalog().items() if rule.escalation is not None]
+
+
 def _rules_schema(schema: dict[str, Any]) -> None:
     """``rules:`` as JSON Schema (``modelgate schema --kind config``): the catalogue's ids, each to a severity or
-    ``off`` (``false``), the approvals only to ``off``, as ``_known_ids`` checks."""
+    ``off`` (``false``), the approvals only to ``off``, the escalating rules also to ``{before, after}``, as
+    ``_known_ids`` checks."""
     rules = catalog()
     schema["propertyNames"] = {"enum": list(rules)}
-    schema["additionalProperties"] = {"enum": [*SEVERITIES[::-1], "off", False]}
+    schema["additionalProperties"] = {"enum": _SETTINGS}
     schema["properties"] = {key: {"enum": ["off", False]} for key, rule in rules.items() if rule.severity == APPROVAL}
+    both = {"type": "object", "properties": {"before": {"enum": _SETTINGS}, "after": {"enum": _SETTINGS}},
+            "required": ["before", "after"], "additionalProperties": False}
+    schema["properties"].update({key: {"anyOf": [{"enum": _SETTINGS}, both]} for key in escalating()})
 
 
 class Config(_Strict):
@@ -122,8 +171,7 @@ class Config(_Strict):
     limits: Limits = Field(default_factory=Limits)
     deprecation_days: DeprecationDays = Field(default_factory=DeprecationDays)
     compatibility_policy: Literal["strict", "lenient"] = "strict"
-    rules: dict[str, Annotated[RuleSeverity, BeforeValidator(_severity)]] = Field(default_factory=dict,
-                                                                                 json_schema_extra=_rules_schema)
+    rules: dict[str, RuleSetting] = Field(default_factory=dict, json_schema_extra=_rules_schema)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     compat: CompatSettings = Field(default_factory=CompatSettings)
     rollout: RolloutSettings = Field(default_factory=RolloutSettings)
@@ -133,13 +181,17 @@ class Config(_Strict):
 
     @field_validator("rules")
     @classmethod
-    def _known_ids(cls, value: dict[str, str]) -> dict[str, str]:
+    def _known_ids(cls, value: dict[str, RuleSeverity | Escalated]) -> dict[str, RuleSeverity | Escalated]:
         rules = catalog()
         problems = [
             ([key for key in value if not RULE_ID_RE.match(key)], "not a rule id: {keys} (rule ids look like MG101)"),
             ([key for key in value if key not in rules], "no rule {keys} in the catalogue (see `modelgate rules`)"),
             ([key for key, rule in rules.items() if rule.severity == APPROVAL and value.get(key, "off") != "off"],
              "{keys} can only be turned off: approvals have no severity"),
+            ([key for key, setting in value.items() if isinstance(setting, Escalated) and key not in escalating()
+              and rules[key].severity != APPROVAL],
+             "{keys} takes one severity (error, warning, notice or off): `{before, after}` is only for a rule "
+             "whose severity escalates (" + ", ".join(escalating()) + ")"),
         ]
         for keys, message in problems:
             if keys:  # ``at`` points the message at the first offending key, not at ``rules:``
@@ -147,8 +199,21 @@ class Config(_Strict):
         return value
 
     def enabled(self, rule_id: str) -> bool:
-        """Whether ``rule_id`` runs: every rule does unless ``rules:`` turns it ``off``."""
-        return self.rules.get(rule_id) != "off"
+        """Whether ``rule_id`` runs: every rule does unless ``rules:`` turns it ``off`` (before and after)."""
+        setting = self.rules.get(rule_id)
+        return not (setting == "off" or (isinstance(setting, Escalated) and setting.off))
+
+    def severity(self, rule_id: str, found: Severity, escalated: bool = False) -> RuleSeverity:
+        """The severity of a finding of ``rule_id`` found with ``found`` under ``rules:`` (``off``: dropped).
+        ``{before, after}`` sets it before the rule's escalation and after; a single severity replaces the
+        catalogue's, except on an ``escalated`` finding (MG201 from the sunset day on), which keeps its
+        escalation: ``MG201: warning`` warns until the sunset, then fails."""
+        setting = self.rules.get(rule_id)
+        if isinstance(setting, Escalated):
+            return setting.after if escalated else setting.before
+        if setting is None or (escalated and setting != "off"):
+            return found
+        return setting
 
     def window_days(self, stability: str) -> int:
         return int(getattr(self.deprecation_days, stability))

@@ -139,10 +139,10 @@ def approval_groups(ev: Evaluation) -> list[Approval]:
 
 
 def configured(findings: Iterable[Finding], config: Config) -> Iterator[Finding]:
-    """The findings under ``config.rules``: ``off`` drops a rule's findings; an explicit severity replaces theirs
-    (also a family's escalation, such as MG201's error from the sunset day on). The one place severities are
-    configured."""
+    """The findings under ``config.rules`` (:meth:`bot.config.Config.severity`): ``off`` drops a rule's findings;
+    an explicit severity replaces theirs, but an escalated finding (MG201 from the sunset day on) keeps its
+    escalation unless ``{before, after}`` sets it. The one place severities are configured."""
     for finding in findings:
-        level = config.rules.get(finding.rule, finding.severity)
+        level = config.severity(finding.rule, finding.severity, finding.escalated)
         if level != "off":
             yield finding if level == finding.severity else replace(finding, severity=level)

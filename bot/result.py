@@ -32,6 +32,9 @@ class Finding:
     waived_by: str | None = None
     preexisting: bool = False
     waived_reason: str | None = None  # the reason the admin gave with /rollout override
+    # the rule's escalation applies (MG201 from the sunset day on): ``rules:`` sets its severity ``after``.
+    # The engine's to know, no output's: ``to_json`` leaves it out, and the severity says it to readers.
+    escalated: bool = False
 
     @property
     def blocking(self) -> bool:
@@ -42,6 +45,10 @@ class Finding:
         preexisting, and of that severity or higher. ``fails("error")`` is ``blocking``."""
         return (self.waived_by is None and not self.preexisting
                 and SEVERITIES.index(self.severity) >= SEVERITIES.index(fail_on))
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form of docs/cli.md: every field but ``escalated`` (the engine's, not the reader's)."""
+        return {key: value for key, value in asdict(self).items() if key != "escalated"}
 
 
 MANIFEST_UNREADABLE = "MANIFEST_UNREADABLE"  # a manifest that loaded at base and does not load at head (issue 13)
@@ -164,7 +171,7 @@ class Result:
             "base": self.base,
             "head": self.head,
             "today": self.today.isoformat(),
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [f.to_json() for f in self.findings],
             "changes": [asdict(c) for c in self.changes],
             "impact": {
                 "direct": [_impacted_json(i, direct=True) for i in self.direct],

@@ -19,7 +19,7 @@ import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 import bot
-from bot.result import Finding, Severity
+from bot.result import SEVERITIES, Finding, Severity
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -33,6 +33,18 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 class CatalogError(Exception):
     """The packaged rule catalogue is broken (a packaging bug, not a user error)."""
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A rule whose findings turn more severe past a point the finding knows (MG201: an error from the sunset day
+    on). ``rules:`` in ``.modelgate.yml`` may then set the severity before and after it (``{before: S, after: S}``);
+    a single severity sets the one before and keeps this one after."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    severity: Severity
+    when: str  # e.g. "from the sunset day on": completes "<severity> …" in the docs
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class Rule:
     # for a finding on an imported manifest (label modelgate.dev/imported-from: TOOL): what to do in TOOL's source
     # instead of the fix, by tool; an edit of the generated file would be undone by the next import
     imported: dict[str, str] = field(default_factory=dict)
+    escalation: Escalation | None = None
 
     @property
     def makes_findings(self) -> bool:
@@ -79,6 +92,8 @@ def _rule_from(entry: Traversable) -> Rule:
         raise CatalogError(f"{where}: the name {rule.name!r} must be kebab-case")
     if (rule.severity == APPROVAL) != rule.id.startswith("MG3"):
         raise CatalogError(f"{where}: severity 'approval' is for the MG3xx approval rules, and only for them")
+    if rule.escalation is not None and not _more_severe(rule.escalation.severity, rule.severity):
+        raise CatalogError(f"{where}: an escalation must be more severe than the rule's severity")
     return rule
 
 
@@ -110,14 +125,20 @@ def catalog() -> dict[str, Rule]:
     return load_catalog(catalog_directory())
 
 
+def _more_severe(severity: Severity, than: DefaultSeverity) -> bool:
+    return than != APPROVAL and SEVERITIES.index(severity) > SEVERITIES.index(than)
+
+
 def finding(rule_id: str, message: str, file: str | None, line: int | None, subject: str | None = None, *,
-            severity: Severity | None = None) -> Finding:
-    """A finding of ``rule_id`` with the catalogue's severity (or ``severity``, a family's escalation such as
-    MG201's error from the sunset day on). The configuration's overrides are applied later, in one place
-    (:func:`bot.registry.configured`)."""
-    if severity is None:
-        default = catalog()[rule_id].severity
-        if default == APPROVAL:
-            raise ValueError(f"{rule_id} is an approval rule: it makes approval groups, not findings")
-        severity = default
-    return Finding(rule_id, severity, message, file, line, subject)
+            escalated: bool = False) -> Finding:
+    """A finding of ``rule_id`` with the catalogue's severity, or, ``escalated``, its escalation's (MG201's error
+    from the sunset day on). The configuration's overrides are applied later, in one place
+    (:func:`bot.registry.configured`), which knows an escalated finding by its ``escalated``."""
+    rule = catalog()[rule_id]
+    if rule.severity == APPROVAL:
+        raise ValueError(f"{rule_id} is an approval rule: it makes approval groups, not findings")
+    if not escalated:
+        return Finding(rule_id, rule.severity, message, file, line, subject)
+    if rule.escalation is None:
+        raise ValueError(f"{rule_id} has no escalation in the catalogue: its findings cannot be escalated")
+    return Finding(rule_id, rule.escalation.severity, message, file, line, subject, escalated=True)

@@ -215,3 +215,56 @@ def test_max_depth_bounds_require_only() -> None:
     assert Config.model_validate({"approvals": {"transitive": "require", "max_depth": 2}}).approvals.max_depth == 2
     [(where, message)] = refused({"approvals": {"max_depth": 2}})
     assert where == ("approvals",) and "max_depth bounds `transitive: require`" in message
+
+
+@pytest.mark.parametrize(("text", "setting"), [
+    ("MG201: {before: notice, after: warning}", {"before": "notice", "after": "warning"}),
+    ("MG201: {before: false, after: error}", {"before": "off", "after": "error"}),
+    ("MG201: {after: 'off', before: error}", {"before": "error", "after": "off"}),
+])
+def test_mg201_takes_a_severity_before_and_after_its_sunset(text: str, setting: dict[str, str]) -> None:
+    config = Config.model_validate(yaml.safe_load(f"rules: {{{text}}}"))
+    assert config.model_dump()["rules"] == {"MG201": setting}
+    assert config.severity("MG201", "warning") == setting["before"]
+    assert config.severity("MG201", "error", escalated=True) == setting["after"]
+
+
+@pytest.mark.parametrize(("rules", "found", "escalated", "severity"), [
+    ({}, "warning", False, "warning"), ({}, "error", True, "error"),
+    ({"MG201": "notice"}, "warning", False, "notice"), ({"MG201": "notice"}, "error", True, "error"),
+    ({"MG201": "warning"}, "error", True, "error"), ({"MG201": "off"}, "error", True, "off"),
+    ({"MG201": False}, "warning", False, "off"), ({"MG204": "error"}, "warning", False, "error"),
+])
+def test_one_severity_sets_the_one_before_the_escalation_and_keeps_the_escalation(
+        rules: dict[str, Any], found: str, escalated: bool, severity: str) -> None:
+    rule = next(iter(rules), "MG201")
+    assert Config.model_validate({"rules": rules}).severity(rule, found, escalated) == severity
+
+
+def test_a_rule_off_before_and_after_is_off() -> None:
+    assert not Config.model_validate({"rules": {"MG201": {"before": "off", "after": False}}}).enabled("MG201")
+    assert Config.model_validate({"rules": {"MG201": {"before": "off", "after": "error"}}}).enabled("MG201")
+    assert not Config.model_validate({"rules": {"MG201": "off"}}).enabled("MG201")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("rules:\n  MG204: {before: notice, after: error}\n", 2,
+     "rules: MG204 takes one severity (error, warning, notice or off): `{before, after}` is only for a rule whose "
+     "severity escalates (MG201)"),
+    ("rules:\n  MG201: warning\n  MG101:\n    before: notice\n    after: error\n", 3,
+     "rules: MG101 takes one severity (error, warning, notice or off): `{before, after}` is only for a rule whose "
+     "severity escalates (MG201)"),
+    ("rules:\n  MG302: {before: 'off', after: 'off'}\n", 2,
+     "rules: MG302 can only be turned off: approvals have no severity"),
+    ("rules:\n  MG201:\n    before: notice\n    after: fatal\n", 4,
+     "rules.MG201.after: Input should be 'error', 'warning', 'notice' or 'off'"),
+    ("rules:\n  MG201: {before: notice}\n", 2, "missing field 'rules.MG201.after'"),
+    ("rules:\n  MG201:\n    before: notice\n    after: error\n    later: off\n", 5,
+     "unknown field 'rules.MG201.later'"),
+    ("rules:\n  MG201: loud\n", 2, "rules.MG201: Input should be 'error', 'warning', 'notice' or 'off'"),
+])
+def test_before_and_after_are_for_mg201_only_and_mistakes_are_mg001_with_the_line(
+        text: str, line: int, message: str) -> None:
+    config, [problem] = parse_config(text.encode())
+    assert config == Config()
+    assert (problem.rule, problem.file, problem.line, problem.message) == ("MG001", CONFIG_PATH, line, message)

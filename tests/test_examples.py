@@ -130,3 +130,17 @@ def test_check_reports_exactly_the_findings_the_readme_lists():
                  for f in result["findings"])
     want = sorted(tuple(row.values()) for row in expected_findings())
     assert got == want
+
+
+@pytest.mark.parametrize(("today", "severity"), [("2026-12-14", "warning"), ("2026-12-15", "error"),
+                                               ("2026-12-16", "error")])
+def test_the_configured_mg201_warning_warns_until_the_sunset_then_fails(today, severity):
+    """The example's `.modelgate.yml` says so beside `MG201: warning`; fraud-score@1's sunset is 2026-12-15."""
+    config = (EXAMPLE / "base" / ".modelgate.yml").read_text(encoding="utf-8")
+    assert re.search(r"^  MG201: warning +# .*warns until the sunset, then fails$", config, re.MULTILINE)
+    done = run_cli("check", "--base", str(EXAMPLE / "base"), "--head", str(EXAMPLE / "head"),
+                   "--today", today, "--format", "json")
+    assert done.returncode == 1, done.stderr  # the PR fails on other errors (MG101, ...) either way
+    mg201 = {(f["subject"], f["severity"]) for f in json.loads(done.stdout)["findings"] if f["rule"] == "MG201"}
+    assert mg201 == {("model:customer-alerts", severity), ("model:fraud-ops-dashboard", severity),
+                     ("model:risk-router", "warning")}  # ato-score@1's sunset is 2027-01-31: still ahead

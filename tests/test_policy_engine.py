@@ -30,12 +30,26 @@ def test_severity_overrides_and_off_come_from_the_base_configuration(tmp_path: P
     assert result.verdict == "pending"
 
 
-def test_an_explicit_override_replaces_the_escalation_after_the_sunset(tmp_path: Path) -> None:
+def test_one_severity_sets_mg201_before_the_sunset_and_keeps_the_escalation_after_it(tmp_path: Path) -> None:
     late = {"contracts/feat.yaml": DEPRECATED.replace("2027-06-01", "2026-11-28")}
     escalated = check_pair(tmp_path / "a", {**BASE, **late}, {})
     assert [(f.rule, f.severity, "today" in f.message) for f in escalated.findings] == [("MG201", "error", True)]
-    calm = check_pair(tmp_path / "b", {**BASE, **late, ".modelgate.yml": "rules: {MG201: notice}\n"}, {})
-    assert [(f.rule, f.severity) for f in calm.findings] == [("MG201", "notice")]
+    kept = check_pair(tmp_path / "b", {**BASE, **late, ".modelgate.yml": "rules: {MG201: notice}\n"}, {})
+    assert [(f.rule, f.severity) for f in kept.findings] == [("MG201", "error")]
+    early = check_pair(tmp_path / "c", {**BASE, ".modelgate.yml": "rules: {MG201: notice}\n"}, {})
+    assert [(f.rule, f.severity) for f in early.findings] == [("MG201", "notice")]
+
+
+def test_before_and_after_set_both_severities_of_mg201(tmp_path: Path) -> None:
+    late = {"contracts/feat.yaml": DEPRECATED.replace("2027-06-01", "2026-11-28")}
+    config = {".modelgate.yml": "rules:\n  MG201: {before: notice, after: warning}\n"}
+    calm = check_pair(tmp_path / "a", {**BASE, **late, **config}, {})
+    assert [(f.rule, f.severity) for f in calm.findings] == [("MG201", "warning")]
+    assert calm.verdict != "fail"
+    early = check_pair(tmp_path / "b", {**BASE, **config}, {})
+    assert [(f.rule, f.severity) for f in early.findings] == [("MG201", "notice")]
+    silent = check_pair(tmp_path / "c", {**BASE, **late, ".modelgate.yml": "rules: {MG201: off}\n"}, {})
+    assert silent.findings == []
 
 
 def test_an_admin_override_on_the_head_waives_the_rule(tmp_path: Path) -> None:

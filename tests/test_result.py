@@ -125,3 +125,22 @@ def test_a_result_is_frozen_and_changed_by_replace() -> None:
         result.stages = {}  # type: ignore[misc]
     published = dataclasses.replace(result, notes=[*result.notes, "a run note"])
     assert published.notes == ["a note", "a run note"] and result.notes == ["a note"]
+
+
+def test_whether_a_finding_is_escalated_reaches_no_output() -> None:
+    """``escalated`` is the engine's (``bot.registry.configured``): JSON, SARIF, JUnit, markdown, text and the
+    workflow commands of a check and of a lint show an escalated MG201 exactly as one made an error otherwise."""
+    from bot.report.formats import LINT, REPORT
+    from bot.report.lint import LintReport
+    from bot.report.result import Report
+
+    late = Finding("MG201", "error", "model:m consumes contract:c@1, deprecated; sunset 2026-11-28 (today)",
+                   "models/m.yaml", 9, "model:m", escalated=True)
+    plain = dataclasses.replace(late, escalated=False)
+    assert late != plain and late.to_json() == plain.to_json()
+    assert set(late.to_json()) == STABLE_FINDING | {"waived_reason"}
+    shown = [{fmt: REPORT.render(fmt, Report(dataclasses.replace(full_result(), findings=[finding])))
+              for fmt in REPORT.names} | {f"lint.{fmt}": LINT.render(fmt, LintReport([finding], 1))
+                                          for fmt in LINT.names} for finding in (late, plain)]
+    assert shown[0] == shown[1]
+    assert len(shown[0]) >= 10

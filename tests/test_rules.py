@@ -4,6 +4,7 @@ configuration, generated docs."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from bot.config import Config
 from bot.registry import configured
 from bot.report.formats import RULES
 from bot.result import Finding
-from bot.rules import RULE_ID_RE, CatalogError, Rule, catalog, finding, load_catalog
+from bot.rules import RULE_ID_RE, CatalogError, Escalation, Rule, catalog, finding, load_catalog
 from tests.helpers import BOT_HOME
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,10 @@ def test_load_catalog_reads_a_valid_directory(tmp_path):
         ("MG900.yaml", GOOD.replace("name: example-rule", "name: Example_Rule"), "kebab-case"),
         ("MG900.yaml", GOOD.replace("severity: warning", "severity: approval"), "approval"),
         ("MG900.yaml", "- a list\n", "MG900.yaml"),
+        ("MG900.yaml", GOOD + "escalation: {severity: notice, when: later}\n", "must be more severe"),
+        ("MG900.yaml", GOOD + "escalation: {severity: warning, when: later}\n", "must be more severe"),
+        ("MG900.yaml", GOOD + "escalation: {severity: error}\n", "escalation.when: Field required"),
+        ("MG900.yaml", GOOD + "escalation: {severity: fatal, when: later}\n", "escalation.severity"),
     ],
 )
 def test_a_broken_catalogue_file_is_a_clear_error(tmp_path, name, text, message):
@@ -124,6 +129,18 @@ def test_a_broken_catalogue_file_is_a_clear_error(tmp_path, name, text, message)
     with pytest.raises(CatalogError, match=re.escape(message)) as raised:
         load_catalog(tmp_path)
     assert name in str(raised.value)
+
+
+def test_an_escalation_is_read_and_shown_only_where_a_rule_has_one(tmp_path):
+    write(tmp_path, "MG900.yaml", GOOD + "escalation:\n  severity: error\n  when: from the sunset day on\n")
+    write(tmp_path, "MG901.yaml", GOOD.replace("MG900", "MG901").replace("example-rule", "other-rule"))
+    rules = load_catalog(tmp_path)
+    assert rules["MG900"].escalation == Escalation("error", "from the sunset day on")
+    assert rules["MG901"].escalation is None
+    shown = RULES.render("json", list(rules.values()))
+    assert [entry.get("escalation") for entry in json.loads(shown)] == [
+        {"severity": "error", "when": "from the sunset day on"}, None]
+    assert [rule for rule in catalog().values() if rule.escalation] == [catalog()["MG201"]]
 
 
 def test_an_approval_rule_needs_severity_approval(tmp_path):
@@ -166,7 +183,10 @@ def test_a_finding_has_the_catalogue_severity_unless_its_family_escalates_it():
     assert finding("MG005", "m", "f.yaml", 3, "contract:c@1") == Finding("MG005", "warning", "m", "f.yaml", 3,
                                                                           "contract:c@1")
     assert finding("MG205", "m", None, None).severity == "notice"
-    assert finding("MG201", "m", None, None, severity="error").severity == "error"
+    late = finding("MG201", "m", None, None, escalated=True)  # the catalogue's escalation: MG201's error
+    assert (late.severity, late.escalated) == ("error", True) == (catalog()["MG201"].escalation.severity, True)
+    with pytest.raises(ValueError, match="MG005 has no escalation in the catalogue"):
+        finding("MG005", "m", None, None, escalated=True)
 
 
 def test_configured_applies_overrides():
@@ -175,9 +195,15 @@ def test_configured_applies_overrides():
     assert [(f.rule, f.severity) for f in configured(found, config)] == [
         ("MG201", "error"), ("MG108", "notice"), ("MG101", "error"), ("MG005", "warning")]
     assert list(configured(found, Config())) == found
-    late = finding("MG201", "m", "f.yaml", 1, severity="error")  # an escalation stands unless the config names the rule
-    assert [f.severity for f in configured([late], Config())] == ["error"]
-    assert [f.severity for f in configured([late], Config.model_validate({"rules": {"MG201": "notice"}}))] == ["notice"]
+    late = finding("MG201", "m", "f.yaml", 1, escalated=True)  # one severity sets MG201's before its escalation
+    for rules, severities in [({}, ["error"]), ({"MG201": "notice"}, ["error"]), ({"MG201": "error"}, ["error"]),
+                              ({"MG201": {"before": "notice", "after": "warning"}}, ["warning"]),
+                              ({"MG201": {"before": "error", "after": "off"}}, []), ({"MG201": "off"}, [])]:
+        assert [f.severity for f in configured([late], Config.model_validate({"rules": rules}))] == severities, rules
+    early = finding("MG201", "m", "f.yaml", 1)
+    for rules, severities in [({"MG201": "notice"}, ["notice"]), ({"MG201": {"before": "off", "after": "error"}}, []),
+                              ({"MG201": {"before": "error", "after": "notice"}}, ["error"])]:
+        assert [f.severity for f in configured([early], Config.model_validate({"rules": rules}))] == severities, rules
 
 
 def test_approval_rules_can_only_be_turned_off():

@@ -183,6 +183,12 @@ def config_accepts(data: dict[str, Any]) -> bool:
     ({"rules": {"MG999": "error"}}, False),
     ({"rules": {"MG301": "error"}}, False),
     ({"rules": {"MG201": "fatal"}}, False),
+    ({"rules": {"MG201": {"before": "notice", "after": False}}}, True),
+    ({"rules": {"MG201": {"before": "notice"}}}, False),
+    ({"rules": {"MG201": {"before": "notice", "after": "error", "later": "off"}}}, False),
+    ({"rules": {"MG201": {"before": "loud", "after": "error"}}}, False),
+    ({"rules": {"MG204": {"before": "notice", "after": "error"}}}, False),
+    ({"rules": {"MG301": {"before": "off", "after": "off"}}}, False),
     ({"compatibility_policy": "loose"}, False),
     ({"limits": {"max_depth": 1}}, False),
     ({"approvals": {"invalidate_on_push": "yes"}}, False),
@@ -198,7 +204,9 @@ def test_the_config_schema_names_every_rule_of_the_catalogue():
 
     rules = schema("config")["properties"]["rules"]
     assert rules["propertyNames"]["enum"] == list(catalog())
-    assert set(rules["properties"]) == {rule.id for rule in catalog().values() if rule.severity == "approval"}
+    assert set(rules["properties"]) == {rule.id for rule in catalog().values()
+                                        if rule.severity == "approval" or rule.escalation is not None}
+    assert [key for key, entry in rules["properties"].items() if "anyOf" in entry] == ["MG201"]
 
 
 SUBSCHEMA_MAPS = ("properties", "$defs", "patternProperties")  # name → subschema
@@ -206,7 +214,7 @@ SUBSCHEMAS = ("items", "not", "additionalProperties", "propertyNames", "if", "th
 SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf")
 # What the editors' draft-07 validators read the same as 2020-12 does (no prefixItems, dependentSchemas, unevaluated*)
 SHARED_KEYWORDS = {"$schema", "$id", "$ref", "$defs", "title", "description", "default", "type", "enum", "const",
-                   "properties", "required", "additionalProperties", "propertyNames", "items", "minItems",
+                   "properties", "required", "additionalProperties", "propertyNames", "items", "minItems", "maxItems",
                    "minimum", "maximum", "minLength", "maxLength", "pattern", "format", "anyOf", "oneOf", "allOf",
                    "not", "if", "then", "else"}
 

@@ -9,16 +9,17 @@ marks what exists identically at base as preexisting, and applies an admin's wai
 from __future__ import annotations
 
 from bot.manifests.snapshot import ManifestFile
-from bot.result import Change, Finding, Severity
+from bot.result import Change, Finding
 from bot.rules import finding as rule_finding
 
 
 def finding(rule: str, message: str, manifest: ManifestFile | None, *path: str | int, subject: str | None = None,
-            severity: Severity | None = None) -> Finding:
-    """A finding of ``rule`` at the line of ``path`` in ``manifest``, with the catalogue's severity."""
+            escalated: bool = False) -> Finding:
+    """A finding of ``rule`` at the line of ``path`` in ``manifest``, with the catalogue's severity (its
+    escalation's, ``escalated``)."""
     where = manifest.path if manifest else None
     line = (manifest.line(*path) if path else 1) if manifest else None
-    return rule_finding(rule, message, where, line, subject, severity=severity)
+    return rule_finding(rule, message, where, line, subject, escalated=escalated)
 
 
 def at_change(rule: str, message: str, change: Change) -> Finding:

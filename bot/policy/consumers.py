@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from bot import registry
+from bot.calendar import past_due
 from bot.evaluation import Evaluation
 from bot.graph import Graph, contract_node, model_node
 from bot.manifests.models import ContractVersion, Model
@@ -23,7 +24,8 @@ def _consumers(graph: Graph, *statuses: str) -> list[str]:
 
 @registry.on_state("consumers", MG201, MG202)
 def on_state(state: State) -> Iterator[Finding]:
-    """MG201 (a deprecated version consumed; an error from its sunset day on) and MG202 (a retired one)."""
+    """MG201 (a deprecated version consumed; escalated from its sunset day on, as the catalogue's ``escalation``
+    says: an error unless ``rules:`` sets another severity ``after``) and MG202 (a retired one)."""
     snapshot, graph = state.snapshot, state.graph
     for name in _consumers(graph, "deprecated", "retired"):
         manifest = snapshot.models[name]
@@ -39,8 +41,7 @@ def on_state(state: State) -> Iterator[Finding]:
                               manifest, *where, subject=model_node(name))
             elif version.status == "deprecated":
                 message, late = _deprecated_message(name, node, version, item.contract, state.day)
-                yield finding(MG201, message, manifest, *where, subject=model_node(name),
-                              severity="error" if late else None)
+                yield finding(MG201, message, manifest, *where, subject=model_node(name), escalated=late)
 
 
 def _deprecated_message(model: str, node: str, version: ContractVersion, contract: str,
@@ -53,7 +54,7 @@ def _deprecated_message(model: str, node: str, version: ContractVersion, contrac
         parts.append("no sunset announced")
     else:
         days = (sunset - today).days
-        late = days <= 0
+        late = past_due(days)
         when = "today" if days == 0 else f"{_days(-days)} ago" if days < 0 else f"{_days(days)} left"
         parts.append(f"sunset {sunset} ({when})")
     if deprecation and deprecation.replacement is not None:

@@ -5,8 +5,9 @@
   ``preexisting`` — except an unreadable ``.modelgate.yml``: a check that cannot read its rules must not
   pass on defaults, so that blocks every PR until it is fixed.
 - The rules of scope ``change`` (MG1xx, MG203, MG205) come from the changes only.
-- Severities follow the base configuration (``bot.registry.configured``: ``off`` drops the rule; an explicit
-  override also replaces a family's escalation, such as MG201's error from the sunset day on).
+- Severities follow the base configuration (``bot.registry.configured``: ``off`` drops the rule; one severity
+  replaces the catalogue's but not a rule's escalation, such as MG201's error from the sunset day on, which
+  ``{before, after}`` sets).
 - An admin's ``/rollout override RULE`` on the head SHA waives that rule's findings.
 """
 

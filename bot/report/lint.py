@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.escape import terminal_text, workflow_command_data, workflow_command_prop
@@ -32,7 +32,7 @@ class LintReport:
 
 def as_json(report: LintReport) -> dict[str, Any]:
     shown: dict[str, Any] = {"verdict": "fail" if report.failed else "pass",
-                             "findings": [asdict(f) for f in report.findings]}
+                             "findings": [f.to_json() for f in report.findings]}
     if report.elsewhere is not None:
         shown["elsewhere"] = len(report.elsewhere)
     if report.excluded is not None:

@@ -33,5 +33,7 @@ def as_json(rules: list[Rule]) -> list[dict[str, Any]]:
 
 
 def one_json(rule: Rule) -> dict[str, Any]:
-    """The rule's fields; ``imported`` only for a rule that has advice for imported manifests."""
-    return {key: value for key, value in dataclasses.asdict(rule).items() if key != "imported" or value}
+    """The rule's fields; ``imported`` only for a rule that has advice for imported manifests, ``escalation`` only
+    for a rule whose severity escalates (MG201)."""
+    return {key: value for key, value in dataclasses.asdict(rule).items()
+            if key not in ("imported", "escalation") or value}
