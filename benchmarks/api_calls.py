@@ -12,8 +12,9 @@ does, with a cold parse cache. Prints one line per N (calls, calls by kind, verd
 whether the counts are identical across sizes.
 
 ``--event schedule`` (or ``both``, the default) measures the scheduled run of the deprecation calendar
-(docs/calendar.md) on the same monorepos: the default branch is ``head`` (it deprecates one contract version, sunset
-2027-06-30), with 50 open pull requests branched from it, each one commit; ``SCHEDULED_CONSUMERS`` of them add a
+(docs/calendar.md) on the same monorepos: the default branch is ``calendar-main``, ``head`` (it deprecates one
+contract version, sunset 2027-06-30) plus a model that still consumes that version (at every size, so the sunset is
+announced), with 50 open pull requests branched from it, each one commit; ``SCHEDULED_CONSUMERS`` of them add a
 new consumer of the deprecated version, the others touch the README. Each head carries the ``modelgate`` status its
 own run set before the sunset (pending). The run is on 2027-07-01, the day after the sunset: the tracking issue is
 created, the sunset is announced, the pull requests that add a consumer are re-judged (pending -> failure); then a
@@ -113,30 +114,36 @@ def branch_off(repo: Path, tip: str, name: str, path: str, text: str) -> str:
 
 
 def open_pulls(repo: Path, github: GitHubDouble, tip: str) -> list[str]:
-    """``OPEN_PULLS`` pull requests into ``head`` (see the module's docstring), each with a pending status."""
+    """``OPEN_PULLS`` pull requests into ``calendar-main`` (see the module's docstring), each with a pending
+    status."""
     heads = []
     for i in range(OPEN_PULLS):
         number = 100 + i
         if i < SCHEDULED_CONSUMERS:
-            doc = {"apiVersion": "modelgate/v1", "kind": "Model",
-                   "metadata": {"name": f"newcomer{i}", "owners": [TEAMS[i % len(TEAMS)]]},
-                   "spec": {"version": "1.0.0", "consumes": [{"contract": "c00001", "version": 1}]}}
-            sha = branch_off(repo, tip, f"pr/{number}", f"models/newcomer{i}.yaml", yaml.safe_dump(doc))
+            sha = branch_off(repo, tip, f"pr/{number}", f"models/newcomer{i}.yaml",
+                             consumer(f"newcomer{i}", TEAMS[i % len(TEAMS)]))
         else:
             sha = branch_off(repo, tip, f"pr/{number}", "README.md", f"synthetic monorepo, edit {i}\n")
-        github.add_pull(number, head_sha=sha, base_sha=tip, head_ref=f"pr/{number}", base_ref="head")
+        github.add_pull(number, head_sha=sha, base_sha=tip, head_ref=f"pr/{number}", base_ref="calendar-main")
         github.add_status(sha, "pending", description="0 of 1 approvals · waiting on an owner")
         heads.append(sha)
     return heads
 
 
+def consumer(name: str, team: str) -> str:
+    """A model manifest consuming the deprecated version ``c00001@1``."""
+    return yaml.safe_dump({"apiVersion": "modelgate/v1", "kind": "Model", "metadata": {"name": name, "owners": [team]},
+                           "spec": {"version": "1.0.0", "consumes": [{"contract": "c00001", "version": 1}]}})
+
+
 def measure_scheduled(repo: Path, tmp: Path) -> tuple[Run, Run]:
     """The first scheduled run after the sunset, then a second one the same day, against one GitHub double."""
-    tip = git(repo, "rev-parse", "head").strip()
+    head = git(repo, "rev-parse", "head").strip()
+    tip = branch_off(repo, head, "calendar-main", "models/holdout.yaml", consumer("holdout", TEAMS[0]))
     runs = []
     with GitHubDouble(REPO) as github:
-        github.default_branch = "head"
-        github.branches["head"] = tip
+        github.default_branch = "calendar-main"
+        github.branches["calendar-main"] = tip
         open_pulls(repo, github, tip)
         for key in INPUTS:
             os.environ.pop(key, None)

@@ -3,16 +3,18 @@ and a real git repository (docs/calendar.md): the tracking issue, the announceme
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.calendar import said
+from bot.calendar import date_sensitive, said
 from bot.config import Config
 from bot.github import rejudge
 from bot.github.events import read_event
 from bot.github.tracking_issue import TITLE, search_query
 from bot.report.calendar import CALENDAR_MARKER
+from bot.result import Change, Finding, Result
 from tests.action_world import INPUTS, action_env, pull_request_payload, read_outputs, run_action
 from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, dump, git, make_repo, model
@@ -328,3 +330,32 @@ def test_a_pull_request_that_changes_no_state_file_is_not_assessed(world, files,
     head = commit(world.repo, files)
     assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, head) is untouched
     assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, "e" * 40) is False
+
+
+def test_date_sensitive_is_about_the_pull_requests_own_findings_and_changes():
+    def result(findings=(), changes=()) -> Result:
+        return Result("pass", "b", "h", date(2026, 12, 10), findings=list(findings), changes=list(changes))
+
+    own, preexisting = (Finding("MG201", "warning", "m", "f", 1, preexisting=p) for p in (False, True))
+    assert date_sensitive(result([own])) and not date_sensitive(result([preexisting]))
+    assert not date_sensitive(result([Finding("MG203", "warning", "m", "f", 1)]))
+    for kind in ("VERSION_DEPRECATED", "SUNSET_MOVED", "VERSION_REMOVED", "VERSION_RETIRED"):
+        assert date_sensitive(result(changes=[Change("contract:score@1", "contract", kind)]))
+    assert not date_sensitive(result(changes=[Change("contract:score@1", "contract", "FIELD_ADDED")]))
+
+
+def test_a_look_alike_found_by_search_is_not_taken_either(world, github):
+    fake = github.add_issue(title=TITLE, body=f"{CALENDAR_MARKER}\nfake", user="github-actions")  # not the bot
+    world.run("2026-12-10")
+    assert github.calls("GET", r"^/search/issues$")
+    assert fake["labels"] == [] and fake["body"] == f"{CALENDAR_MARKER}\nfake"
+    assert len(world.tracking()) == 1
+
+
+def test_a_pull_request_into_another_branch_is_judged_against_that_branchs_tip(world, github):
+    github.branches["release"] = world.main
+    head = world.open_pull(files=NEWBIE, head_ref="to-release")
+    github.pulls[7]["base"]["ref"] = "release"
+    world.run("2026-12-16")
+    assert github.calls("GET", r"/git/ref/heads%2Frelease$")
+    assert github.statuses_for(head)[-1]["state"] == "failure" and world.outputs()["rejudged"] == "[7]"

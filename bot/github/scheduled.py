@@ -25,7 +25,7 @@ from bot.github import rejudge, tracking_issue
 from bot.github.client import Client
 from bot.github.pull_request import Settings
 from bot.github.revisions import ensure_commits, load_trusted_states
-from bot.report.calendar import CALENDAR_MARKER, Links, render_calendar
+from bot.report.calendar import CALENDAR_MARKER, ISSUE_BODY_LIMIT, Links, render_calendar
 
 
 def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
@@ -40,7 +40,9 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
         return {"calendar-issue": "", "rejudged": "[]"}
     calendar = build(trust, settings.today)
     links = Links(settings.server_url, settings.repo, sha)
-    body = f"{CALENDAR_MARKER}\n{render_calendar(calendar, 'markdown', links=links, checklist=True)}"
+    markdown = render_calendar(calendar, "markdown", links=links, checklist=True,
+                               limit=ISSUE_BODY_LIMIT - len(CALENDAR_MARKER) - 1)
+    body = f"{CALENDAR_MARKER}\n{markdown}"
     site = tracking_issue.Site(settings.repo, settings.bot_login, config)
     tracked = tracking_issue.sync(gh, site, calendar, body)
     tracking_issue.announce(gh, site, tracked, calendar)
@@ -48,8 +50,8 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
     log = [f"the calendar of {branch} ({sha[:12]}) on {settings.today.isoformat()}: "
            f"{len(calendar.versions)} deprecated contract version(s)", *tracked.log, *rejudged.log,
            f"{len(rejudged.changed)} pull request(s) re-judged"]
-    for line in log:
-        print(f"modelgate: {line}")
+    for line in log:  # one line each: a message from GitHub or git cannot start a workflow command of its own
+        print(f"modelgate: {' '.join(line.splitlines())}")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as out:
             out.write(render_calendar(calendar, "markdown", links=links) + "\n\n"
