@@ -2,9 +2,10 @@
 
 - **The files**: ``.modelgate.yml`` (the packaged starter: every key at its default, with a comment each) and the
   workflows of docs/github.md under ``.github/workflows/``, byte for byte as the docs show them: ``modelgate.yml``
-  (the check on every pull request) and the review pair ``modelgate-review.yml`` + ``modelgate-after-review.yml``
-  (approvals on fork pull requests); ``modelgate-code-scanning.yml`` only when asked (it needs code scanning on the
-  repository). The deploy workflows of docs/rollout.md are left out: they run your own deployment.
+  (the check on every pull request), the review pair ``modelgate-review.yml`` + ``modelgate-after-review.yml``
+  (approvals on fork pull requests) and ``modelgate-calendar.yml`` (the daily deprecation calendar: its tracking
+  issue opens only once a version is deprecated); ``modelgate-code-scanning.yml`` only when asked (it needs code
+  scanning on the repository). The deploy workflows of docs/rollout.md are left out: they run your own deployment.
 - **The offers**: a dbt project (``dbt_project.yml``), MLflow models (``MLmodel`` files) and ODCS v3 contracts
   (``kind: DataContract``) each get the import commands that turn them into manifests, and the ``--check`` steps
   that keep those in step in CI. Each import owns its ``--out`` directory (an import removes the files it wrote
@@ -26,7 +27,8 @@ from bot.config import CONFIG_PATH
 from bot.manifests.parse import parse_config
 
 WORKFLOW_DIR = ".github/workflows"
-WORKFLOWS = ("modelgate.yml", "modelgate-review.yml", "modelgate-after-review.yml")  # docs/github.md's set
+CALENDAR = "modelgate-calendar.yml"  # docs/github.md, "The deprecation calendar (scheduled runs)"
+WORKFLOWS = ("modelgate.yml", "modelgate-review.yml", "modelgate-after-review.yml", CALENDAR)  # docs/github.md's set
 CODE_SCANNING = "modelgate-code-scanning.yml"  # docs/github.md, "a default-branch baseline": on request
 DBT_PROJECT = "dbt_project.yml"
 MLMODEL = "MLmodel"

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.e2e
 DOCS_WORKFLOWS = REPO_ROOT / "docs" / "workflows"
 STARTER = REPO_ROOT / "bot" / "starter" / "modelgate.yml"
 WRITTEN = [".modelgate.yml", ".github/workflows/modelgate.yml", ".github/workflows/modelgate-review.yml",
-           ".github/workflows/modelgate-after-review.yml"]
+           ".github/workflows/modelgate-after-review.yml", ".github/workflows/modelgate-calendar.yml"]
+CALENDAR_STEP = "The modelgate calendar workflow then runs once a day"
 ODCS = "apiVersion: v3.0.0\nkind: DataContract\nid: orders\nname: orders\nversion: 1.0.0\nstatus: active\n"
 
 
@@ -49,7 +50,7 @@ def test_an_empty_repository_gets_the_configuration_and_the_workflows_and_the_ne
     done = init(repo)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    assert done.stdout.splitlines()[:4] == [f"wrote: {path}" for path in WRITTEN]
+    assert done.stdout.splitlines()[:5] == [f"wrote: {path}" for path in WRITTEN]
     assert tree(repo) == {path: expected(path) for path in WRITTEN}  # the documented workflows, byte for byte
     config, findings = parse_config((repo / ".modelgate.yml").read_bytes())
     assert (config, findings) == (Config(), [])
@@ -58,6 +59,7 @@ def test_an_empty_repository_gets_the_configuration_and_the_workflows_and_the_ne
     assert "modelgate lint" in next_steps
     assert f"git add {' '.join(WRITTEN)} && git commit" in next_steps
     assert "Open a pull request" in next_steps
+    assert next_steps.splitlines()[-1].startswith(f"  7. {CALENDAR_STEP}: once a contract version is deprecated")
     assert "Found sources" not in done.stdout  # nothing to import, nothing offered
 
 
@@ -90,13 +92,16 @@ def test_existing_files_are_kept_as_they_are(tmp_path):
     before = tree(repo)
     done = init(repo)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[:4] == ["wrote: .github/workflows/modelgate-after-review.yml",
+    assert done.stdout.splitlines()[:5] == ["wrote: .github/workflows/modelgate-after-review.yml",
+                                            "wrote: .github/workflows/modelgate-calendar.yml",
                                             "kept: .modelgate.yml (exists)",
                                             "kept: .github/workflows/modelgate.yml (exists)",
                                             "kept: .github/workflows/modelgate-review.yml (exists)"]
-    assert tree(repo) == {**before, WRITTEN[3]: expected(WRITTEN[3])}
+    assert tree(repo) == {**before, **{path: expected(path) for path in WRITTEN[3:]}}
     assert (repo / ".github/workflows/modelgate-review.yml").is_symlink()
-    assert "git add .github/workflows/modelgate-after-review.yml && git commit" in done.stdout
+    assert ("git add .github/workflows/modelgate-after-review.yml .github/workflows/modelgate-calendar.yml && git "
+            "commit") in done.stdout
+    assert CALENDAR_STEP in done.stdout
 
 
 def test_running_twice_changes_nothing(tmp_path):
@@ -106,7 +111,8 @@ def test_running_twice_changes_nothing(tmp_path):
     again = init(repo)
     assert again.returncode == 0, again.stderr
     assert {path: (data, (repo / path).stat().st_mtime_ns) for path, data in tree(repo).items()} == before
-    assert again.stdout.splitlines()[:4] == [f"kept: {path} (exists)" for path in WRITTEN]
+    assert again.stdout.splitlines()[:5] == [f"kept: {path} (exists)" for path in WRITTEN]
+    assert CALENDAR_STEP not in again.stdout  # said when it is written, not every time
     assert "\nNothing to write: every file exists.\n" in again.stdout
     assert "git add" not in again.stdout and "replace your-org" not in again.stdout
     assert "dbt parse --project-dir shop" in again.stdout  # the offer stands until the import is done
@@ -193,7 +199,7 @@ def test_dry_run_says_what_it_would_write_and_writes_nothing(tmp_path):
     before = tree(repo)
     done = init(repo, "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[:4] == [*(f"would write: {path}" for path in WRITTEN[1:]),
+    assert done.stdout.splitlines()[:5] == [*(f"would write: {path}" for path in WRITTEN[1:]),
                                             "kept: .modelgate.yml (exists)"]
     assert "modelgate import mlflow ml --out manifests/mlflow" in done.stdout
     assert "\nNothing was written (--dry-run).\n" in done.stdout

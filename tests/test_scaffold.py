@@ -94,7 +94,8 @@ def test_files_are_the_configuration_then_the_workflows_and_code_scanning_on_req
     plain = scaffold.files(STARTER.read_bytes(), workflows)
     assert [f.path for f in plain] == [".modelgate.yml", ".github/workflows/modelgate.yml",
                                        ".github/workflows/modelgate-review.yml",
-                                       ".github/workflows/modelgate-after-review.yml"]
+                                       ".github/workflows/modelgate-after-review.yml",
+                                       ".github/workflows/modelgate-calendar.yml"]
     assert plain[0].data == STARTER.read_bytes() and plain[1].data == b"modelgate.yml"
     scanning = scaffold.files(STARTER.read_bytes(), workflows, code_scanning=True)
     assert [f.path for f in scanning] == [*(f.path for f in plain), ".github/workflows/modelgate-code-scanning.yml"]
@@ -102,7 +103,8 @@ def test_files_are_the_configuration_then_the_workflows_and_code_scanning_on_req
 
 @pytest.mark.parametrize(("starter", "workflows", "message"), [
     (b"limits: {max_depth: 1}\n", scaffold.WORKFLOWS, "the packaged .modelgate.yml does not load"),
-    (b"{}\n", scaffold.WORKFLOWS[:1], "the packaged workflows lack modelgate-review.yml, modelgate-after-review.yml"),
+    (b"{}\n", scaffold.WORKFLOWS[:1], "the packaged workflows lack modelgate-review.yml, modelgate-after-review.yml, "
+                                       "modelgate-calendar.yml"),
 ])
 def test_a_broken_package_is_said_not_written(starter, workflows, message):
     with pytest.raises(scaffold.StarterInvalid, match=re.escape(message)):

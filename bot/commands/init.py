@@ -220,6 +220,7 @@ def _render(outcome: Outcome, found: scaffold.Found, failure: str | None) -> str
     return render_template(
         "init.txt.j2", outcome=outcome, found=found, offers=offers, failure=failure,
         workflows=[p for p in outcome.written if p.startswith(scaffold.WORKFLOW_DIR + "/")],
+        calendar=f"{scaffold.WORKFLOW_DIR}/{scaffold.CALENDAR}" in outcome.written,
         config=CONFIG_PATH in outcome.written,
         added=" ".join(shlex.quote(p) for p in outcome.written),
         step=scaffold.yaml_scalar, shown=terminal_text, max_depth=MAX_DEPTH, max_directories=MAX_DIRECTORIES)
