@@ -259,3 +259,56 @@ def test_a_look_alike_found_by_search_is_not_taken_either(world, github):
     assert github.calls("GET", r"^/search/issues$")
     assert fake["labels"] == [] and fake["body"] == f"{CALENDAR_MARKER}\nfake"
     assert len(world.tracking()) == 1
+
+
+def test_an_invalid_configuration_on_the_default_branch_fails_the_run_and_writes_nothing(tmp_path, github,
+                                                                                        monkeypatch, capsys):
+    world = Scheduled(tmp_path, github, monkeypatch, {**CONFIG, "calendar": {"notify_days": 7, "enabled": False}})
+    assert world.run("2026-12-10") == 1
+    assert writes(github) == [] and github.issues == {}
+    out = capsys.readouterr()
+    [error] = [line for line in out.out.splitlines() if line.startswith("::error")]
+    assert ".modelgate.yml:" in error and "MG001" in error and "notify_days" in error
+    summary = (world.tmp / "summary.md").read_text()
+    assert ".modelgate.yml:" in summary and "MG001" in summary and "writes nothing" in summary
+
+
+@pytest.mark.parametrize("status", [410, 403, 503])
+def test_a_tracking_issue_github_refuses_does_not_stop_the_re_judging(world, github, capsys, status):
+    head = world.open_pull()
+    github.fail(status=status, method="GET", path=r"^/repos/acme/platform/issues$", times=None)
+    assert world.run("2026-12-16") == 1  # 503: the retries run out
+    assert github.statuses_for(head)[-1]["state"] == "failure"  # re-judged all the same
+    out = capsys.readouterr()
+    assert "the tracking issue could not be kept" in out.out and "#7: re-judged" in out.out
+    assert ("Issues must be enabled" in out.out) is (status != 503)
+    assert "::error" in out.out and "the tracking issue could not be kept" in (world.tmp / "summary.md").read_text()
+
+
+def test_the_calendar_names_the_branch_and_a_short_sha_and_the_summary_links_the_issue(world, github):
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    at = f"On 2026-12-10, main \\({world.main[:7]}\\) has"  # markdown: the parentheses escaped
+    assert at in issue["body"]
+    summary = (world.tmp / "summary.md").read_text()
+    assert at in summary
+    assert f"[#{issue['number']}]({issue['html_url']})" in summary and "\\#" not in summary
+
+
+def test_the_job_summary_stays_under_githubs_limit(world, monkeypatch):
+    from bot.github import scheduled
+
+    monkeypatch.setattr(scheduled, "SUMMARY_BYTES", 4000)
+    world.run("2026-12-10")
+    summary = (world.tmp / "summary.md").read_bytes()
+    assert len(summary) <= 4000 and b"created the tracking issue" in summary
+
+
+def test_a_run_on_another_day_than_the_real_one_says_which_day_it_uses(world, capsys):
+    import datetime as dt
+
+    world.run("2026-12-10")
+    [warning] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::warning title=modelgate")]
+    assert "2026-12-10" in warning and "MODELGATE_TODAY" in warning
+    world.run(dt.datetime.now(dt.UTC).date().isoformat())
+    assert "::warning title=modelgate" not in capsys.readouterr().out
