@@ -207,3 +207,19 @@ def test_a_removal_refused_before_the_sunset_is_re_judged_once_it_comes(world, g
         "description"]
     world.run("2026-12-16")  # the sunset has come: the removal is allowed (it still wants its approvals)
     assert github.statuses_for(head)[-1]["state"] == "pending" and world.outputs()["rejudged"] == "[7]"
+
+
+def test_the_assessing_stops_at_its_time_budget_and_says_which_wait(world, github, monkeypatch, capsys):
+    head = world.open_pull()
+    monkeypatch.setattr(rejudge, "ASSESS_SECONDS", -1)  # spent before the first
+    capsys.readouterr()
+    world.run("2026-12-16")
+    assert "1 open pull request(s) not assessed within this run's" in capsys.readouterr().out
+    assert github.statuses_for(head)[-1]["state"] == "pending" and world.outputs()["rejudged"] == "[]"
+
+
+def test_the_assessing_starts_further_on_each_day():
+    days = [date(2026, 12, 16) + dt.timedelta(days=i) for i in range(3)]
+    assert sorted(rejudge.rotation([9, 7, 8], days[0], 1)) == [7, 8, 9]
+    assert {rejudge.rotation([9, 7, 8], day, 1)[0] for day in days} == {7, 8, 9}
+    assert rejudge.rotation([], days[0], 100) == []

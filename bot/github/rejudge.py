@@ -5,7 +5,10 @@ call per 100, at most ``MAX_OPEN_PULLS``), fetches their heads in one ``git fetc
 objects (``check.assess``: no call) against the tip of its base branch, the trust root (the default branch's is
 known; one ``branch_tip`` call per other base branch, at most ``MAX_BRANCHES``); a pull request into the default
 branch whose commits change no file a state is read from (:func:`changes_no_state`) is not even assessed, since its
-findings are all preexisting. Each date-sensitive one
+findings are all preexisting. Assessing takes time (about 18 seconds a pull request at 10,000 models, see
+docs/performance.md): it stops after ``ASSESS_SECONDS`` and the log names the pull requests left, and it starts
+``ASSESS_STRIDE`` pull requests further on each day (by number), so a run cut short never leaves the same ones
+behind. Each date-sensitive one
 (``bot.calendar.date_sensitive``: its own findings or changes depend on the day) costs one call: its head's
 combined status (so at most ``MAX_OPEN_PULLS``). A pull request without a status of modelgate's context was never
 judged (its own events will be) and is left alone. When the status's failure and the assessment's blocking findings
@@ -21,6 +24,7 @@ skipped; the run goes on.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -41,6 +45,8 @@ from bot.sources import SourceError, git
 MAX_OPEN_PULLS = 300  # listed per run (3 calls)
 MAX_BRANCHES = 10  # distinct base branches other than the default one whose tip is read (one call each)
 MAX_REJUDGED = 20  # full re-judges per run (about 6 to 10 calls each, see bot.github.pull_request)
+ASSESS_SECONDS = 35 * 60  # the assessing stops after this long (the documented workflow's timeout is 60 minutes)
+ASSESS_STRIDE = 100  # the assessing starts this many pull requests further on each day (sorted by number)
 STATE_SUFFIXES = (*YAML_SUFFIXES, ".json")  # manifests, the configuration, schema files, MG009's look-alikes
 
 
@@ -80,8 +86,17 @@ def run(gh: Client, settings: Settings, default_branch: str, default_sha: str, d
         out.log.append(f"could not fetch every head at once ({exc}); each is tried alone")
     tips = {default_branch: default_sha}
     candidates: dict[int, str] = {}  # number -> its current state, for those the day's verdict disagrees with
-    for pull in pulls:
+    by_number = {int(p["number"]): p for p in pulls}
+    order = [by_number[n] for n in rotation(list(by_number), settings.today, ASSESS_STRIDE)]
+    deadline = time.monotonic() + ASSESS_SECONDS
+    for index, pull in enumerate(order):
         number = int(pull["number"])
+        if time.monotonic() > deadline:
+            left = [f"#{p['number']}" for p in order[index:]]
+            out.log.append(f"{len(left)} open pull request(s) not assessed within this run's "
+                           f"{ASSESS_SECONDS // 60} minutes ({', '.join(left)}): the next run starts "
+                           f"{ASSESS_STRIDE} further on")
+            break
         try:
             current = _disagrees(gh, settings, pull, tips, default_sha, default_config, out)
         except GitHubError as exc:
@@ -113,15 +128,20 @@ def run(gh: Client, settings: Settings, default_branch: str, default_sha: str, d
     return out
 
 
+def rotation(numbers: list[int], today: date, stride: int) -> list[int]:
+    """``numbers`` sorted, then turned to start ``stride`` further on each day: stateless, the day is the turn."""
+    ordered = sorted(numbers)
+    if not ordered:
+        return []
+    start = (today.toordinal() * stride) % len(ordered)
+    return ordered[start:] + ordered[:start]
+
+
 def turn(numbers: list[int], today: date, size: int) -> list[int]:
     """The pull requests re-judged on ``today``: at most ``size`` of ``numbers``, a window that moves by ``size``
     each day over them sorted, so that every one is reached within ceil(len / size) days whatever the others do
-    (an admin's override that keeps one green never holds the others back). Stateless: the day is the turn."""
-    ordered = sorted(numbers)
-    if len(ordered) <= size:
-        return ordered
-    start = (today.toordinal() * size) % len(ordered)
-    return [ordered[(start + i) % len(ordered)] for i in range(size)]
+    (an admin's override that keeps one green never holds the others back)."""
+    return rotation(numbers, today, size)[:size]
 
 
 def _disagrees(gh: Client, settings: Settings, pull: dict[str, Any], tips: dict[str, str], default_sha: str,  # noqa: PLR0913
