@@ -25,10 +25,12 @@ skipped; the run goes on.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import check
 from bot.calendar import date_sensitive
@@ -47,6 +49,7 @@ MAX_BRANCHES = 10  # distinct base branches other than the default one whose tip
 MAX_REJUDGED = 20  # full re-judges per run (about 6 to 10 calls each, see bot.github.pull_request)
 ASSESS_SECONDS = 35 * 60  # the assessing stops after this long (the documented workflow's timeout is 60 minutes)
 ASSESS_STRIDE = 100  # the assessing starts this many pull requests further on each day (sorted by number)
+T = TypeVar("T")
 STATE_SUFFIXES = (*YAML_SUFFIXES, ".json")  # manifests, the configuration, schema files, MG009's look-alikes
 
 
@@ -97,28 +100,13 @@ def run(gh: Client, settings: Settings, default_branch: str, default_sha: str, d
                            f"{ASSESS_SECONDS // 60} minutes ({', '.join(left)}): the next run starts "
                            f"{ASSESS_STRIDE} further on")
             break
-        try:
-            current = _disagrees(gh, settings, pull, tips, default_sha, default_config, out)
-        except GitHubError as exc:
-            if exc.exhausted:
-                raise
-            out.log.append(f"#{number}: skipped, GitHub answered {exc}")
-            continue
-        except (SourceError, DomainError) as exc:
-            out.log.append(f"#{number}: skipped, {exc}")
-            continue
+        current = _skipping(out, number, partial(_disagrees, gh, settings, pull, tips, default_sha, default_config,
+                                                 out))
         if current is not None:
             candidates[number] = current
     chosen = turn(list(candidates), settings.today, MAX_REJUDGED)
     for number in chosen:
-        try:
-            _rejudge(gh, settings, number, candidates[number], out)
-        except GitHubError as exc:
-            if exc.exhausted:
-                raise
-            out.log.append(f"#{number}: skipped, GitHub answered {exc}")
-        except (SourceError, DomainError) as exc:
-            out.log.append(f"#{number}: skipped, {exc}")
+        _skipping(out, number, partial(_rejudge, gh, settings, number, candidates[number], out))
     waiting = sorted(set(candidates) - set(chosen))
     if waiting:
         days = -(-len(candidates) // MAX_REJUDGED)
@@ -126,6 +114,20 @@ def run(gh: Client, settings: Settings, default_branch: str, default_sha: str, d
                        f"at most {MAX_REJUDGED} are re-judged per run, in turns, so each of the {len(candidates)} is "
                        f"reached within {days} day(s)")
     return out
+
+
+def _skipping(out: Rejudged, number: int, step: Callable[[], T]) -> T | None:
+    """``step()`` for pull request ``number``; None when it cannot be done (named in the log: the run goes on).
+    GitHub's retries running out is the run's failure, not the pull request's."""
+    try:
+        return step()
+    except GitHubError as exc:
+        if exc.exhausted:
+            raise
+        out.log.append(f"#{number}: skipped, GitHub answered {exc}")
+    except (SourceError, DomainError) as exc:
+        out.log.append(f"#{number}: skipped, {exc}")
+    return None
 
 
 def rotation(numbers: list[int], today: date, stride: int) -> list[int]:
