@@ -217,9 +217,39 @@ DATED_RULES = frozenset({"MG102", "MG105", "MG106", "MG201"})  # rules whose ver
 DATED_CHANGES = frozenset({"VERSION_DEPRECATED", "SUNSET_MOVED", "VERSION_REMOVED", "VERSION_RETIRED"})
 
 
-def date_sensitive(result: Result) -> bool:
-    """Whether the day can change a pull request's verdict: its own findings (not those preexisting on the target
-    branch) include a rule judged against a sunset or a window (``DATED_RULES``), or its changes deprecate, retire,
-    remove a version or move a sunset (``DATED_CHANGES``: a window that holds today may not hold tomorrow)."""
-    return (any(f.rule in DATED_RULES and not f.preexisting for f in result.findings)
-            or any(c.type in DATED_CHANGES for c in result.changes))
+def deprecated_versions(*snapshots: Snapshot) -> frozenset[str]:
+    """The node ids (``contract:NAME@V``) of the versions deprecated in any of ``snapshots``."""
+    return frozenset(contract_node(manifest.doc.metadata.name, version.version)
+                     for snapshot in snapshots for manifest in snapshot.contracts.values()
+                     if isinstance(manifest.doc, Contract)
+                     for version in manifest.doc.spec.versions if version.status == "deprecated")
+
+
+def date_sensitive(result: Result, base: Snapshot, head: Snapshot) -> bool:
+    """Whether the day can change the verdict of a pull request from ``base`` to ``head``: its own findings (not
+    those preexisting on the target branch) include a rule judged against a sunset or a window (``DATED_RULES``);
+    its changes deprecate, retire, remove a version or move a sunset (``DATED_CHANGES``: a window that holds today
+    may not hold tomorrow); or it touches a version deprecated in either state: a change about that version, or a
+    model it adds or edits that now consumes it. The last covers a finding that vanishes with the day (``MG201:
+    {before: error, after: off}``: the consumer it adds fails before the sunset, and nothing is found after it)."""
+    if (any(f.rule in DATED_RULES and not f.preexisting for f in result.findings)
+            or any(c.type in DATED_CHANGES for c in result.changes)):
+        return True
+    deprecated = deprecated_versions(base, head)
+    if not deprecated:
+        return False
+    if any(c.subject in deprecated for c in result.changes):
+        return True
+    models = {c.subject.removeprefix("model:") for c in result.changes
+              if c.subject.startswith("model:") and c.type in CONSUMING_CHANGES}
+    return any(_consumes(head, name) & deprecated for name in models)
+
+
+CONSUMING_CHANGES = frozenset({"MODEL_ADDED", "CONSUME_ADDED"})  # a model that may now consume a version
+
+
+def _consumes(snapshot: Snapshot, name: str) -> set[str]:
+    manifest = snapshot.models.get(name)
+    if manifest is None or not isinstance(manifest.doc, Model):
+        return set()
+    return {contract_node(item.contract, item.version) for item in manifest.doc.spec.consumes}

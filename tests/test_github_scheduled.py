@@ -3,18 +3,14 @@ and a real git repository (docs/calendar.md): the tracking issue, the announceme
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.calendar import date_sensitive, said
-from bot.config import Config
-from bot.github import rejudge
+from bot.calendar import said
 from bot.github.events import read_event
 from bot.github.tracking_issue import TITLE, search_query
 from bot.report.calendar import CALENDAR_MARKER
-from bot.result import Change, Finding, Result
 from tests.action_world import INPUTS, action_env, pull_request_payload, read_outputs, run_action
 from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, dump, git, make_repo, model
@@ -232,55 +228,6 @@ def test_a_workflow_dispatch_on_another_branch_reads_the_default_branch(world, g
     assert [label["name"] for label in issue["labels"]] == [LABEL]
 
 
-def test_a_run_after_the_sunset_rejudges_the_pull_request_that_consumes_it(world, github):
-    head = world.open_pull()
-    [status] = github.statuses_for(head)
-    assert status["state"] == "pending"
-    [report] = [c for c in github.comments_on(7) if REPORT in c["body"]]
-    requests = len(github.calls("POST", r"/requested_reviewers$"))
-    first = len(github.log)
-    assert world.run("2026-12-16") == 0
-    assert [s["state"] for s in github.statuses_for(head)] == ["pending", "failure"]
-    assert "MG201" in github.statuses_for(head)[-1]["description"]
-    assert "MG201" in github.comments[report["id"]]["body"]
-    assert [c for c in github.comments_on(7) if REPORT in c["body"]] == [github.comments[report["id"]]]
-    assert len(github.calls("POST", r"/requested_reviewers$")) == requests  # a re-judge asks nobody
-    assert world.outputs()["rejudged"] == "[7]"
-    number = world.tracking()[0]["number"]
-    assert writes(github, first) == [  # the issue, the sunset's announcement, the PR's report and status
-        "POST /repos/acme/platform/issues", f"POST /repos/acme/platform/issues/{number}/comments",
-        f"PATCH /repos/acme/platform/issues/comments/{report['id']}", f"POST /repos/acme/platform/statuses/{head}"]
-    first = len(github.log)
-    assert world.run("2026-12-16") == 0  # a third run: nothing new
-    assert writes(github, first) == []
-    assert world.outputs()["rejudged"] == "[]"
-
-
-def test_a_pull_request_whose_verdict_the_day_does_not_change_costs_no_status_read(world, github):
-    head = world.open_pull(files={"README.md": "docs only\n"})
-    first = len(github.log)
-    world.run("2026-12-16")
-    assert not github.calls("GET", rf"/commits/{head}/status$") and len(github.statuses_for(head)) == 1
-    assert len(github.log) > first
-
-
-def test_a_pull_request_never_judged_is_left_to_its_own_run(world, github):
-    git(world.repo, "checkout", "-q", "-b", "fresh")
-    head = commit(world.repo, NEWBIE, "a new consumer")
-    git(world.repo, "checkout", "-q", "main")
-    github.add_pull(8, head_sha=head, base_sha=world.main, head_ref="fresh")
-    world.run("2026-12-16")
-    assert github.statuses_for(head) == [] and world.outputs()["rejudged"] == "[]"
-
-
-def test_a_pull_request_that_cannot_be_read_is_skipped_and_the_run_goes_on(world, github, capsys):
-    world.open_pull(7)
-    github.add_pull(9, head_sha="f" * 40, base_sha=world.main, head_ref="gone")  # its head is nowhere
-    assert world.run("2026-12-16") == 0
-    assert world.outputs()["rejudged"] == "[7]"
-    assert "#9: skipped" in capsys.readouterr().out
-
-
 def test_hostile_text_never_reaches_the_issue_unescaped(tmp_path, github, monkeypatch):
     hostile = {**V1, "deprecation": {**V1["deprecation"], "migration": "docs/<img src=x>[x](javascript:1)@dan.md"}}
     world = Scheduled(tmp_path, github, monkeypatch)
@@ -300,48 +247,10 @@ def test_hostile_text_never_reaches_the_issue_unescaped(tmp_path, github, monkey
         assert "&lt;img src=x&gt;\\[x\\]\\(javascript:1\\)" in body  # it is there, as text
 
 
-def test_beyond_the_bounds_pull_requests_wait_for_the_next_run(world, github, monkeypatch, capsys):
-    world.open_pull(7)
-    world.open_pull(8, files={"models/other.yaml": model("other", consumes=[("score", 1)])}, head_ref="second")
-    monkeypatch.setattr(rejudge, "MAX_REJUDGED", 1)
-    world.run("2026-12-16")
-    assert world.outputs()["rejudged"] == "[7]"
-    assert "1 pull request(s) left for the next run" in capsys.readouterr().out
-    world.run("2026-12-17")
-    assert world.outputs()["rejudged"] == "[8]"
-
-
 def test_a_run_github_fails_exits_1_without_a_status(world, github):
     github.fail(status=503, method="GET", path=r"^/repos/acme/platform$", times=None)
     assert world.run("2026-12-10") == 1
     assert github.statuses == [] and github.issues == {}
-
-
-@pytest.mark.parametrize(("files", "untouched"), [
-    ({"README.md": "docs\n"}, True),
-    ({"src/train.py": "print()\n"}, True),
-    (NEWBIE, False),
-    ({"schemas/x.json": "{}\n"}, False),
-    ({"anywhere/Notes.YML": "a: 1\n"}, False),
-    ({".github/CODEOWNERS": "* @x\n"}, False),
-    ({".modelgate.yml": dump(CONFIG) + "# edited\n"}, False),
-])
-def test_a_pull_request_that_changes_no_state_file_is_not_assessed(world, files, untouched):
-    head = commit(world.repo, files)
-    assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, head) is untouched
-    assert rejudge.changes_no_state(world.repo, Config(), ".modelgate.yml", world.main, "e" * 40) is False
-
-
-def test_date_sensitive_is_about_the_pull_requests_own_findings_and_changes():
-    def result(findings=(), changes=()) -> Result:
-        return Result("pass", "b", "h", date(2026, 12, 10), findings=list(findings), changes=list(changes))
-
-    own, preexisting = (Finding("MG201", "warning", "m", "f", 1, preexisting=p) for p in (False, True))
-    assert date_sensitive(result([own])) and not date_sensitive(result([preexisting]))
-    assert not date_sensitive(result([Finding("MG203", "warning", "m", "f", 1)]))
-    for kind in ("VERSION_DEPRECATED", "SUNSET_MOVED", "VERSION_REMOVED", "VERSION_RETIRED"):
-        assert date_sensitive(result(changes=[Change("contract:score@1", "contract", kind)]))
-    assert not date_sensitive(result(changes=[Change("contract:score@1", "contract", "FIELD_ADDED")]))
 
 
 def test_a_look_alike_found_by_search_is_not_taken_either(world, github):
@@ -352,10 +261,54 @@ def test_a_look_alike_found_by_search_is_not_taken_either(world, github):
     assert len(world.tracking()) == 1
 
 
-def test_a_pull_request_into_another_branch_is_judged_against_that_branchs_tip(world, github):
-    github.branches["release"] = world.main
-    head = world.open_pull(files=NEWBIE, head_ref="to-release")
-    github.pulls[7]["base"]["ref"] = "release"
-    world.run("2026-12-16")
-    assert github.calls("GET", r"/git/ref/heads%2Frelease$")
-    assert github.statuses_for(head)[-1]["state"] == "failure" and world.outputs()["rejudged"] == "[7]"
+def test_an_invalid_configuration_on_the_default_branch_fails_the_run_and_writes_nothing(tmp_path, github,
+                                                                                        monkeypatch, capsys):
+    world = Scheduled(tmp_path, github, monkeypatch, {**CONFIG, "calendar": {"notify_days": 7, "enabled": False}})
+    assert world.run("2026-12-10") == 1
+    assert writes(github) == [] and github.issues == {}
+    out = capsys.readouterr()
+    [error] = [line for line in out.out.splitlines() if line.startswith("::error")]
+    assert ".modelgate.yml:" in error and "MG001" in error and "notify_days" in error
+    summary = (world.tmp / "summary.md").read_text()
+    assert ".modelgate.yml:" in summary and "MG001" in summary and "writes nothing" in summary
+
+
+@pytest.mark.parametrize("status", [410, 403, 503])
+def test_a_tracking_issue_github_refuses_does_not_stop_the_re_judging(world, github, capsys, status):
+    head = world.open_pull()
+    github.fail(status=status, method="GET", path=r"^/repos/acme/platform/issues$", times=None)
+    assert world.run("2026-12-16") == 1  # 503: the retries run out
+    assert github.statuses_for(head)[-1]["state"] == "failure"  # re-judged all the same
+    out = capsys.readouterr()
+    assert "the tracking issue could not be kept" in out.out and "#7: re-judged" in out.out
+    assert ("Issues must be enabled" in out.out) is (status != 503)
+    assert "::error" in out.out and "the tracking issue could not be kept" in (world.tmp / "summary.md").read_text()
+
+
+def test_the_calendar_names_the_branch_and_a_short_sha_and_the_summary_links_the_issue(world, github):
+    world.run("2026-12-10")
+    [issue] = world.tracking()
+    at = f"On 2026-12-10, main \\({world.main[:7]}\\) has"  # markdown: the parentheses escaped
+    assert at in issue["body"]
+    summary = (world.tmp / "summary.md").read_text()
+    assert at in summary
+    assert f"[#{issue['number']}]({issue['html_url']})" in summary and "\\#" not in summary
+
+
+def test_the_job_summary_stays_under_githubs_limit(world, monkeypatch):
+    from bot.github import scheduled
+
+    monkeypatch.setattr(scheduled, "SUMMARY_BYTES", 4000)
+    world.run("2026-12-10")
+    summary = (world.tmp / "summary.md").read_bytes()
+    assert len(summary) <= 4000 and b"created the tracking issue" in summary
+
+
+def test_a_run_on_another_day_than_the_real_one_says_which_day_it_uses(world, capsys):
+    import datetime as dt
+
+    world.run("2026-12-10")
+    [warning] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::warning title=modelgate")]
+    assert "2026-12-10" in warning and "MODELGATE_TODAY" in warning
+    world.run(dt.datetime.now(dt.UTC).date().isoformat())
+    assert "::warning title=modelgate" not in capsys.readouterr().out
