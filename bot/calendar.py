@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.approvals import trusted_owners
+from bot.config import CONFIG_PATH
 from bot.graph import Graph, contract_node
 from bot.manifests.models import Contract, ContractVersion, Model
 from bot.manifests.parse import repo_path
@@ -59,7 +60,8 @@ class Consumer:
 @dataclass(frozen=True)
 class Deprecated:
     """One deprecated contract version. ``file`` and ``line`` point at its sunset (else its ``status``);
-    ``migration`` is the guide's repository path as written (None when it leaves the repository)."""
+    ``migration`` is the guide's repository path, or what the manifest says when it leaves the repository (a URL:
+    ``migration_external``); None without a guide."""
 
     subject: str  # contract:NAME@V
     contract: str
@@ -73,6 +75,7 @@ class Deprecated:
     replacement: int | None
     migration: str | None
     consumers: tuple[Consumer, ...]  # direct first, then by depth and name
+    migration_external: bool = False  # ``migration`` leaves the repository (a URL): shown as written, never linked
 
     @property
     def past_due(self) -> bool:
@@ -99,9 +102,15 @@ class Deprecated:
 
 @dataclass(frozen=True)
 class Calendar:
+    """``unreadable``: the files of the state that look like manifests and could not be read (MG001), so that a
+    consumer they hold is missing from the lists; ``unreadable_models`` those of them that may be models (all but
+    the ones known to be contracts): while there are any, "no model consumes it" cannot be said."""
+
     today: date
     at: str  # the state's label (a directory or a revision)
     versions: tuple[Deprecated, ...]
+    unreadable: tuple[str, ...] = ()
+    unreadable_models: tuple[str, ...] = ()
 
     @property
     def past_due(self) -> tuple[Deprecated, ...]:
@@ -115,7 +124,19 @@ def build(snapshot: Snapshot, today: date, trust: Snapshot | None = None, graph:
     found = [state.deprecated(manifest, index, version) for manifest in snapshot.contracts.values()
              if isinstance(manifest.doc, Contract)
              for index, version in enumerate(manifest.doc.spec.versions) if version.status == "deprecated"]
-    return Calendar(today, snapshot.label, tuple(sorted(found, key=_order)))
+    unread = unreadable(snapshot)
+    return Calendar(today, snapshot.label, tuple(sorted(found, key=_order)), tuple(unread),
+                    tuple(file for file, subject in unread.items() if not (subject or "").startswith("contract:")))
+
+
+def unreadable(snapshot: Snapshot) -> dict[str, str | None]:
+    """The manifest files of ``snapshot`` that could not be read (MG001; not the configuration, which is no
+    manifest), in path order, each with the subject its finding names when it could tell (``model:NAME``)."""
+    found: dict[str, str | None] = {}
+    for finding in snapshot.findings:
+        if finding.rule == "MG001" and finding.file and finding.file != CONFIG_PATH:
+            found[finding.file] = found.get(finding.file) or finding.subject
+    return dict(sorted(found.items()))
 
 
 def _order(version: Deprecated) -> tuple[bool, bool, date, str, int]:
@@ -142,8 +163,10 @@ class _State:
             file=manifest.path, line=manifest.line(*where), announced=deprecation.announced if deprecation else None,
             sunset=sunset, days_left=(sunset - self.today).days if sunset else None,
             replacement=deprecation.replacement if deprecation else None,
-            migration=repo_path(manifest.path, deprecation.migration) if deprecation and deprecation.migration
-            else None,
+            migration=(repo_path(manifest.path, deprecation.migration) or deprecation.migration)
+            if deprecation and deprecation.migration else None,
+            migration_external=bool(deprecation and deprecation.migration
+                                    and repo_path(manifest.path, deprecation.migration) is None),
             consumers=tuple(self._consumers(node)),
         )
 

@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     StrictInt,
     TypeAdapter,
+    ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_validator,
@@ -125,10 +126,17 @@ _SETTINGS: list[Any] = [*SEVERITIES[::-1], "off", False]  # what a severity may 
 
 class Escalated(_Strict):
     """``rules: {MG201: {before: S, after: S}}``: the severity of a rule whose catalogue entry has an
-    ``escalation`` (MG201: from the sunset day on), before it and after it."""
+    ``escalation`` (MG201: from the sunset day on), before it and after it. One side may be left out
+    (``{after: warning}``): it keeps the catalogue's (before: the rule's severity; after: its escalation's)."""
 
-    before: Setting
-    after: Setting
+    before: Setting | None = None
+    after: Setting | None = None
+
+    @model_validator(mode="after")
+    def _one_side_at_least(self) -> Escalated:
+        if self.before is None and self.after is None:
+            raise ValueError("give `before`, `after` or both (each error, warning, notice or off)")
+        return self
 
     @property
     def off(self) -> bool:
@@ -142,7 +150,15 @@ def _rule_setting(value: Any, _: ValidatorFunctionWrapHandler) -> RuleSeverity |
     """A severity, ``off`` (``false``), or the mapping ``{before, after}``; a wrong value gets the one error of the
     form it was written in, not one per form of the union (the mapping is for escalating rules only:
     ``_known_ids``). A wrap validator that never calls the union's own: it keeps the union's serializer."""
-    return Escalated.model_validate(value) if isinstance(value, dict) else _SETTING.validate_python(value)
+    if isinstance(value, dict):
+        return Escalated.model_validate(value)
+    try:
+        return _SETTING.validate_python(value)
+    except ValidationError as exc:
+        raise PydanticCustomError(
+            "rule_setting", "expected a severity: error, warning, notice or off (false); a rule whose severity "
+            "escalates ({rules}) also takes `{before: S, after: S}` (either side may be left out)",
+            {"rules": ", ".join(escalating())}) from exc
 
 
 RuleSetting = Annotated[RuleSeverity | Escalated, WrapValidator(_rule_setting)]
@@ -162,7 +178,7 @@ def _rules_schema(schema: dict[str, Any]) -> None:
     schema["additionalProperties"] = {"enum": _SETTINGS}
     schema["properties"] = {key: {"enum": ["off", False]} for key, rule in rules.items() if rule.severity == APPROVAL}
     both = {"type": "object", "properties": {"before": {"enum": _SETTINGS}, "after": {"enum": _SETTINGS}},
-            "required": ["before", "after"], "additionalProperties": False}
+            "anyOf": [{"required": ["before"]}, {"required": ["after"]}], "additionalProperties": False}
     schema["properties"].update({key: {"anyOf": [{"enum": _SETTINGS}, both]} for key in escalating()})
 
 
@@ -209,8 +225,9 @@ class Config(_Strict):
         catalogue's, except on an ``escalated`` finding (MG201 from the sunset day on), which keeps its
         escalation: ``MG201: warning`` warns until the sunset, then fails."""
         setting = self.rules.get(rule_id)
-        if isinstance(setting, Escalated):
-            return setting.after if escalated else setting.before
+        if isinstance(setting, Escalated):  # a side left out keeps what the rule found (its catalogue severity)
+            side = setting.after if escalated else setting.before
+            return found if side is None else side
         if setting is None or (escalated and setting != "off"):
             return found
         return setting

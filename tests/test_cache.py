@@ -27,6 +27,15 @@ def test_json_text_keeps_dates_and_tells_when_it_has_them():
     assert loads(dumps({"sunset": "2026-12-15"})) == {"sunset": "2026-12-15"}
 
 
+def test_json_text_keeps_timestamps_as_timestamps():
+    stamp = dt.datetime(2026, 12, 20, 10, 0, tzinfo=dt.UTC)
+    data = {"sunset": stamp, "default": dt.datetime(2026, 12, 20, 10, 0), "day": dt.date(2026, 12, 20)}
+    text = dumps(data)
+    assert has_dates(text) and loads(text) == data
+    assert type(loads(text)["sunset"]) is dt.datetime and type(loads(text)["day"]) is dt.date
+    assert has_dates(dumps({"at": stamp})) and loads(dumps({"at": stamp})) == {"at": stamp}
+
+
 def test_entries_are_sharded_by_blob_prefix(tmp_path):
     cache = ParseCache(tmp_path)
     for blob in ("ab" + "0" * 38, "ab" + "1" * 38, "cd" + "0" * 38):

@@ -53,7 +53,9 @@ def test_a_version_carries_its_dates_replacement_migration_and_the_line_of_its_s
     assert feat.replacement_subject == "contract:feat@2"
     assert feat.migration == "docs/feat-v2.md"  # a repository path
     away = {**FILES, "contracts/feat.yaml": FEAT.replace("/docs/feat-v2.md", "../elsewhere.md")}
-    assert next(v for v in calendar_of(tmp_path / "away", away).versions if v.contract == "feat").migration is None
+    elsewhere = next(v for v in calendar_of(tmp_path / "away", away).versions if v.contract == "feat")
+    assert (elsewhere.migration, elsewhere.migration_external) == ("../elsewhere.md", True)  # as written, no link
+    assert not feat.migration_external
     assert (feat.file, feat.line) == ("contracts/feat.yaml", line_of(FEAT, "sunset:"))
     assert not feat.past_due
     undated = next(v for v in calendar_of(tmp_path / "2").versions if v.contract == "open")

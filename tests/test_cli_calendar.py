@@ -141,3 +141,93 @@ def test_the_documented_json_is_what_the_example_prints() -> None:
                                "json"))
     assert documented["versions"][0] == printed["versions"][0]
     assert [v["subject"] for v in documented["versions"]] == [v["subject"] for v in printed["versions"]]
+
+
+def test_a_consumer_whose_manifest_does_not_load_is_named_in_every_format(tmp_path: Path) -> None:
+    """The only consumer's manifest breaks: the calendar must not say "no model consumes it any more"."""
+    files = {**FILES, "models/m.yaml": FILES["models/m.yaml"].replace("kind: Model", "kind: Model\nbogus: [")}
+    root = write_tree(tmp_path / "repo", files)
+
+    def calendar(fmt: str) -> str:
+        done = run_cli("calendar", "--at", str(root), "--today", "2026-11-28", "--format", fmt)
+        assert done.returncode == 0 and "models/m.yaml" in done.stderr
+        return done.stdout
+
+    text = calendar("text")
+    assert text.startswith("Warning: 1 manifest could not be read, so a consumer it holds is missing here: "
+                           "models/m.yaml (run modelgate lint)\n")
+    assert "  no readable model consumes it; 1 manifest could not be read: models/m.yaml\n" in text
+    assert "no model consumes it any more" not in text
+    markdown = calendar("markdown")
+    assert "No readable model consumes it; 1 manifest could not be read: models/m.yaml.\n" in markdown
+    assert "> 1 manifest could not be read, so a consumer it holds is missing here: models/m.yaml" in markdown
+    data = valid(json.loads(calendar("json")))
+    assert data["unreadable"] == ["models/m.yaml"] and data["versions"][0]["consumers"] == []
+    ics = icalendar.Calendar.from_ical(calendar("ics")).walk("VEVENT")[0]
+    assert str(ics["SUMMARY"]) == "Sunset of contract:feat@1 (no readable model consumes it)"
+    assert "No readable model consumes it; 1 manifest could not be read: models/m.yaml" in str(ics["DESCRIPTION"])
+    readable = json_out(run_cli("calendar", "--at", str(write_tree(tmp_path / "ok", FILES)), "--format", "json",
+                                "--today", "2026-11-28"))
+    assert readable["unreadable"] == []
+
+
+@pytest.mark.parametrize("cache", ["none", "dir"])
+def test_yaml_timestamps_are_findings_never_a_crash(tmp_path: Path, cache: str) -> None:
+    """A timestamp where a date is expected is one MG001 with its line (a description wants a string: one MG001
+    too); in a schema's default it is data, and it survives the parse cache as a timestamp."""
+    feat = contract("feat", version(1, status="deprecated", sunset="2026-12-20T10:00:00Z", replacement=2),
+                    version(2)).replace("        type: object\n",
+                                        "        type: object\n        default: {a: 2026-12-20 10:00:00}\n", 1)
+    files = {**FILES, "contracts/feat.yaml": feat,
+             "contracts/undated.yaml": FILES["contracts/undated.yaml"].replace(
+                 "  name: undated\n", "  name: undated\n  description: 2026-12-20T10:00:00Z\n")}
+    root = write_tree(tmp_path / "repo", files)
+    env = {"MODELGATE_CACHE_DIR": "none" if cache == "none" else str(tmp_path / "cache")}
+    for _ in range(2):  # cold, then warm when the cache is on
+        lint = run_cli("lint", str(root), "--format", "json", env=env)
+        assert lint.returncode == 1 and "Traceback" not in lint.stderr, lint.stderr
+        found = [(f["rule"], f["file"], f["line"], f["message"]) for f in json_out(lint)["findings"]]
+        assert sorted(f[:3] for f in found) == [("MG001", "contracts/feat.yaml", line_of(feat, "sunset:")),
+                                                ("MG001", "contracts/undated.yaml", 5)]
+        assert next(f[3] for f in found if f[1] == "contracts/feat.yaml").endswith(
+            "is a timestamp: write a date (YYYY-MM-DD), not a timestamp")
+        done = run_cli("calendar", "--at", str(root), "--today", "2026-11-28", "--format", "json", env=env)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert valid(json_out(done))["unreadable"] == ["contracts/feat.yaml", "contracts/undated.yaml"]
+
+
+def test_an_invalid_configuration_and_a_duplicated_name_are_warnings(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        **FILES, ".modelgate.yml": "calendar:\n  enabled: nope\n",
+        "models/z-dup.yaml": model("m", consumes=[("feat", 2)])})
+    done = run_cli("calendar", "--at", str(root), "--today", "2026-11-28", "--format", "json")
+    assert done.returncode == 0
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("modelgate: warning: .modelgate.yml is invalid (line 2: ")
+    assert lines[0].endswith("): the defaults are used; run modelgate lint")
+    assert lines[1:] == ["modelgate: warning: models/z-dup.yaml is left out: model name 'm' is already used by "
+                         "models/m.yaml (MG002)"]
+    assert "could not be read as manifests" not in done.stderr
+    assert valid(json_out(done))["unreadable"] == []  # the configuration is no manifest
+
+
+def test_a_migration_guide_outside_the_repository_is_shown_as_written(tmp_path: Path) -> None:
+    url = "https://wiki.example/feat-v2"
+    feat = contract("feat", version(1, status="deprecated", sunset="2026-12-15", replacement=2, migration=url),
+                    version(2))
+    root = write_tree(tmp_path / "repo", {**FILES, "contracts/feat.yaml": feat})
+    args = ("calendar", "--at", str(root), "--today", "2026-11-28", "--format")
+    assert json_out(run_cli(*args, "json"))["versions"][0]["migration"] == url
+    assert f"  migration    {url}\n" in run_cli(*args, "text").stdout
+    assert "- **Migration guide:** https" in run_cli(*args, "markdown").stdout
+    assert f"Migration guide: {url}" in str(
+        icalendar.Calendar.from_ical(run_cli(*args, "ics").stdout).walk("VEVENT")[0]["DESCRIPTION"])
+
+
+@pytest.mark.parametrize("day", ["20261128", "2026-W48-6", "2026-332", "2026-11-28T00:00"])
+def test_only_a_calendar_date_is_a_day(day: str) -> None:
+    for done in (run_cli("calendar", "--at", EXAMPLE, "--today", day),
+                 run_cli("calendar", "--at", EXAMPLE, env={"MODELGATE_TODAY": day})):
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith(f"modelgate: error: --today / MODELGATE_TODAY: {day!r} is not a date "
+                                      "(YYYY-MM-DD)")

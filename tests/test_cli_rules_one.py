@@ -54,3 +54,11 @@ def test_an_unknown_rule_is_one_line_and_exit_2(word: str, hint: str) -> None:
 def test_one_rule_has_the_formats_of_the_catalogue() -> None:
     """``rules`` offers the catalogue's --format choices for one rule too: each must render."""
     assert RULE.names == RULES.names
+
+
+def test_mg201_says_it_is_an_error_from_the_sunset_day_on() -> None:
+    done = run_cli("rules", "MG201")
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0 and "once the sunset has passed" not in text
+    assert "turns into an error from the sunset day on" in text
+    assert "one side alone keeps the catalogue's on the other" in text

@@ -229,6 +229,19 @@ def test_mg201_takes_a_severity_before_and_after_its_sunset(text: str, setting: 
     assert config.severity("MG201", "error", escalated=True) == setting["after"]
 
 
+@pytest.mark.parametrize(("text", "before", "after"), [
+    ("MG201: {after: warning}", "warning", "warning"),  # before: the catalogue's warning
+    ("MG201: {before: notice}", "notice", "error"),  # after: the escalation's error
+    ("MG201: {after: 'off'}", "warning", "off"),
+])
+def test_half_a_mapping_keeps_the_catalogue_on_the_side_left_out(text: str, before: str, after: str) -> None:
+    config, problems = parse_config(f"rules: {{{text}}}\n".encode())
+    assert problems == []
+    assert config.severity("MG201", "warning") == before
+    assert config.severity("MG201", "error", escalated=True) == after
+    assert config.enabled("MG201")
+
+
 @pytest.mark.parametrize(("rules", "found", "escalated", "severity"), [
     ({}, "warning", False, "warning"), ({}, "error", True, "error"),
     ({"MG201": "notice"}, "warning", False, "notice"), ({"MG201": "notice"}, "error", True, "error"),
@@ -258,10 +271,11 @@ def test_a_rule_off_before_and_after_is_off() -> None:
      "rules: MG302 can only be turned off: approvals have no severity"),
     ("rules:\n  MG201:\n    before: notice\n    after: fatal\n", 4,
      "rules.MG201.after: Input should be 'error', 'warning', 'notice' or 'off'"),
-    ("rules:\n  MG201: {before: notice}\n", 2, "missing field 'rules.MG201.after'"),
+    ("rules:\n  MG201: {}\n", 2, "rules.MG201: give `before`, `after` or both (each error, warning, notice or off)"),
     ("rules:\n  MG201:\n    before: notice\n    after: error\n    later: off\n", 5,
      "unknown field 'rules.MG201.later'"),
-    ("rules:\n  MG201: loud\n", 2, "rules.MG201: Input should be 'error', 'warning', 'notice' or 'off'"),
+    ("rules:\n  MG201: loud\n", 2, "rules.MG201: expected a severity: error, warning, notice or off (false); a rule "
+     "whose severity escalates (MG201) also takes `{before: S, after: S}` (either side may be left out)"),
 ])
 def test_before_and_after_are_for_mg201_only_and_mistakes_are_mg001_with_the_line(
         text: str, line: int, message: str) -> None:

@@ -67,6 +67,16 @@ def test_dates_as_yaml_dates_or_quoted_strings(tmp_path):
     assert deprecation.announced.isoformat() == "2026-09-01" and deprecation.sunset.isoformat() == "2026-12-15"
 
 
+def test_a_timestamp_where_a_date_is_expected_is_one_mg001_with_its_line(tmp_path):
+    version = {"version": 1, "status": "deprecated", "schema": {"type": "object"},
+               "deprecation": {"sunset": "2026-12-15"}}
+    text = contract("c", [version]).replace("'2026-12-15'", "2026-12-20T10:00:00Z")
+    snap = load(tmp_path, {"c.yaml": text})
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "sunset: 2026-12-20T10:00:00Z" in row)
+    assert [(f.rule, f.file, f.line) for f in snap.findings] == [("MG001", "c.yaml", line)]
+    assert "is a timestamp: write a date (YYYY-MM-DD), not a timestamp" in snap.findings[0].message
+
+
 def test_schema_ref_is_loaded_from_the_repository(tmp_path):
     snap = load(tmp_path, {"schemas/c.json": '{"type": "object"}',
                            "schemas/c2.yaml": "type: array\n",

@@ -52,10 +52,11 @@ def test_the_text_lists_each_version_with_its_consumers_past_due_first(example: 
         "contract:ato-score@1  sunset 2027-01-31 (42 days left)")
     assert fraud < ato
     assert "  replacement  contract:fraud-score@2\n  migration    docs/migrations/fraud-score-v2.md\n" in text
-    assert "  must migrate (2 models):\n    customer-alerts  @acme/cardholder-comms, @noor-haddad  " \
-           "models/ops/customer-alerts.yaml:15\n" in text
-    assert ("  downstream (3 models, told, not asked):\n    customer-alerts  @acme/cardholder-comms, @noor-haddad  "
-            "(depth 2, via model:risk-router → contract:risk-decision@1)\n") in text
+    assert "  must migrate (2 models):\n    customer-alerts      @acme/cardholder-comms, @noor-haddad  " \
+           "models/ops/customer-alerts.yaml:15\n" in text  # the owners' column aligned
+    assert ("  downstream (3 models, told, not asked):\n    customer-alerts           @acme/cardholder-comms, "
+            "@noor-haddad  models/ops/customer-alerts.yaml:12  (depth 2, via model:risk-router → "
+            "contract:risk-decision@1)\n") in text  # file:line for the downstream ones too
     assert "\x1b" not in text
     painted = CALENDAR.render("text", CalendarReport(example, color=True))
     assert "\x1b[1mDeprecation calendar\x1b[0m" in painted and "\x1b[31m5 days ago\x1b[0m" in painted
@@ -138,7 +139,7 @@ def test_the_json_is_the_documented_shape(example: Calendar) -> None:
 def test_an_empty_calendar_says_so_in_every_format(fmt: str) -> None:
     out = render_calendar(Calendar(date(2026, 11, 28), "main", ()), fmt)
     if fmt == "json":
-        assert json.loads(out) == {"today": "2026-11-28", "at": "main", "versions": []}
+        assert json.loads(out) == {"today": "2026-11-28", "at": "main", "versions": [], "unreadable": []}
     else:
         assert "No deprecated contract versions in main on 2026-11-28: nothing to migrate.\n" in out
 

@@ -38,8 +38,8 @@ def test_one_all_day_event_per_sunset(example: Calendar) -> None:
     calendar = parsed(ics.render(example, [30, 7, 1]))
     assert str(calendar["PRODID"]) == "-//modelgate//calendar//EN" and str(calendar["VERSION"]) == "2.0"
     events = calendar.walk("VEVENT")
-    assert [(e.decoded("DTSTART"), e.decoded("DTEND")) for e in events] == [
-        (date(2026, 12, 15), date(2026, 12, 16)), (date(2027, 1, 31), date(2027, 2, 1))]
+    assert [e.decoded("DTSTART") for e in events] == [date(2026, 12, 15), date(2027, 1, 31)]
+    assert ["DTEND" in e for e in events] == [False, False]  # an all-day DTSTART alone is that day (RFC 5545 3.6.1)
     fraud = events[0]
     assert str(fraud["SUMMARY"]) == "Sunset of contract:fraud-score@1: 2 models still consume it"
     description = str(fraud["DESCRIPTION"])
@@ -75,13 +75,37 @@ def test_the_uid_is_stable_for_a_version_and_the_file_reproducible(example: Cale
     def uids(calendar: Calendar) -> list[str]:
         return [str(e["UID"]) for e in parsed(ics.render(calendar)).walk("VEVENT")]
 
-    assert uids(example) == uids(later) == uids(moved)
+    elsewhere = dataclasses.replace(example, versions=tuple(
+        dataclasses.replace(v, file=f"moved/{v.file}") for v in example.versions))
+    assert uids(example) == uids(later) == uids(moved) == uids(elsewhere)  # the file moved: the same events
     assert len(set(uids(example))) == 2
     assert ics.render(example, [30]) == ics.render(example, [30])
     # only DTSTAMP says the day
     changed = [(line, other) for line, other in zip(ics.render(example).split("\r\n"),
                                                     ics.render(later).split("\r\n"), strict=True) if line != other]
     assert changed == [("DTSTAMP:20261128T000000Z", "DTSTAMP:20261220T000000Z")] * 2
+
+
+def test_the_last_day_there_is_can_be_a_sunset(example: Calendar) -> None:
+    last = dataclasses.replace(example, versions=(dataclasses.replace(example.versions[0], sunset=date.max),))
+    text = ics.render(last)
+    assert "\r\nDTSTART;VALUE=DATE:99991231\r\n" in text and "DTEND" not in text
+    assert [e.decoded("DTSTART") for e in parsed(text).walk("VEVENT")] == [date.max]
+
+
+def test_the_words_say_when_no_readable_model_consumes_a_version(example: Calendar) -> None:
+    alone = dataclasses.replace(example.versions[0], consumers=())
+    unread = dataclasses.replace(example, versions=(alone,), unreadable=("models/a.yaml", "contracts/c.yaml"),
+                                 unreadable_models=("models/a.yaml",))
+    event = parsed(ics.render(unread)).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Sunset of contract:fraud-score@1 (no readable model consumes it)"
+    assert "No readable model consumes it; 1 manifest could not be read: models/a.yaml" in str(event["DESCRIPTION"])
+    read = parsed(ics.render(dataclasses.replace(unread, unreadable=(), unreadable_models=()))).walk("VEVENT")[0]
+    assert str(read["SUMMARY"]) == "Sunset of contract:fraud-score@1 (no model consumes it any more)"
+    partial = parsed(ics.render(dataclasses.replace(example, unreadable=("models/a.yaml",),
+                                                    unreadable_models=("models/a.yaml",)))).walk("VEVENT")[0]
+    assert "Warning: 1 manifest could not be read, so a consumer may be missing: models/a.yaml" in str(
+        partial["DESCRIPTION"])
 
 
 def test_a_version_without_a_sunset_has_no_event(example: Calendar) -> None:

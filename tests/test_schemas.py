@@ -184,7 +184,8 @@ def config_accepts(data: dict[str, Any]) -> bool:
     ({"rules": {"MG301": "error"}}, False),
     ({"rules": {"MG201": "fatal"}}, False),
     ({"rules": {"MG201": {"before": "notice", "after": False}}}, True),
-    ({"rules": {"MG201": {"before": "notice"}}}, False),
+    ({"rules": {"MG201": {"before": "notice"}}}, True),  # the side left out keeps the catalogue's
+    ({"rules": {"MG201": {}}}, False),
     ({"rules": {"MG201": {"before": "notice", "after": "error", "later": "off"}}}, False),
     ({"rules": {"MG201": {"before": "loud", "after": "error"}}}, False),
     ({"rules": {"MG204": {"before": "notice", "after": "error"}}}, False),

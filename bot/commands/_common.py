@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from bot import files
 from bot.cache import configured_dir
-from bot.config import Config
+from bot.config import CONFIG_PATH, Config
 from bot.errors import UsageError
 from bot.loader import Loader, Parses
 from bot.manifests.models import Contract, ContractVersion
@@ -49,11 +50,14 @@ def add_today(parser: argparse.ArgumentParser, what: str = "the day the check ru
 
 
 def today(args: argparse.Namespace) -> dt.date:
-    """The clock is an edge: ``--today``, then ``MODELGATE_TODAY``, then the UTC calendar day."""
+    """The clock is an edge: ``--today``, then ``MODELGATE_TODAY``, then the UTC calendar day. Only YYYY-MM-DD
+    (``date.fromisoformat`` alone would take ``20261128`` and ``2026-W48-6`` too)."""
     value = getattr(args, "today", None) or os.environ.get("MODELGATE_TODAY")
     if not value:
         return dt.datetime.now(dt.UTC).date()
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"--today / MODELGATE_TODAY: {value!r} is not a date (YYYY-MM-DD)") from exc
@@ -294,11 +298,28 @@ def find_version(snap: Snapshot, name: str, number: int) -> tuple[ManifestFile, 
 
 
 def warn_unreadable(snapshot: Snapshot) -> None:
-    """One line on stderr when some manifests of a state could not be read (so a graph may be partial)."""
-    files = sorted({f.file for f in snapshot.findings if f.rule == "MG001" and f.file})
+    """Lines on stderr for what leaves a state partial: an invalid ``.modelgate.yml`` (the defaults are used), the
+    manifests that could not be read, and each manifest left out because its name is already used (MG002: the
+    first file by path keeps the name)."""
+    config = [f for f in snapshot.findings if f.rule == "MG001" and f.file == CONFIG_PATH]
+    if config:
+        say(f"modelgate: warning: {CONFIG_PATH} is invalid (line {config[0].line}: {config[0].message}"
+            f"{f'; and {len(config) - 1} more problem(s)' if len(config) > 1 else ''}): the defaults are used; "
+            "run modelgate lint")
+    files = sorted({f.file for f in snapshot.findings if f.rule == "MG001" and f.file and f.file != CONFIG_PATH})
     if files:
         say(f"modelgate: warning: {len(files)} file(s) could not be read as manifests and are left out "
             f"({', '.join(files[:3])}{', …' if len(files) > 3 else ''}); run modelgate lint")
+    for manifest in shadowed(snapshot):
+        first = (snapshot.models if manifest.kind == "Model" else snapshot.contracts)[manifest.name]
+        say(f"modelgate: warning: {manifest.path} is left out: {manifest.kind.lower()} name {manifest.name!r} is "
+            f"already used by {first.path} (MG002)")
+
+
+def shadowed(snapshot: Snapshot) -> list[ManifestFile]:
+    """The manifests whose name another file (first by path) already uses: left out of the graph (MG002)."""
+    kept = {id(m) for m in (*snapshot.models.values(), *snapshot.contracts.values())}
+    return [m for m in snapshot.manifests if m.kind in ("Model", "Contract") and id(m) not in kept]
 
 
 def add_cache(parser: argparse.ArgumentParser) -> None:

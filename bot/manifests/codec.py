@@ -2,8 +2,8 @@
 
 Both are pure: the blob id is the same content key for every kind of source (a git tree lists it, a
 directory's bytes are hashed to it), and the JSON is how parsed data travels from a parse to the manifest
-that uses it and into the parse cache (dates tagged, so they come back as dates). ``plain`` is the same data for
-other tools: a date is its ISO text.
+that uses it and into the parse cache (dates and timestamps tagged, so they come back as dates and datetimes:
+``2026-12-20T10:00:00Z`` stays a timestamp). ``plain`` is the same data for other tools: a date is its ISO text.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 _DATE = "__date__"
+_DATETIME = "__datetime__"  # a YAML timestamp with a time of day: it comes back as a datetime, never cut to a date
 
 
 def blob_id(data: bytes) -> str:
@@ -22,6 +23,8 @@ def blob_id(data: bytes) -> str:
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):  # a date too (a subclass): tested first
+        return {_DATETIME: value.isoformat()}
     if isinstance(value, dt.date):
         return {_DATE: value.isoformat()}
     raise TypeError(f"cannot cache a {type(value).__name__}")
@@ -30,11 +33,13 @@ def _encode(value: Any) -> Any:
 def _decode(obj: dict[str, Any]) -> Any:
     if len(obj) == 1 and _DATE in obj and isinstance(obj[_DATE], str):
         return dt.date.fromisoformat(obj[_DATE])
+    if len(obj) == 1 and _DATETIME in obj and isinstance(obj[_DATETIME], str):
+        return dt.datetime.fromisoformat(obj[_DATETIME])
     return obj
 
 
 def dumps(value: Any) -> str:
-    """JSON of YAML data, dates included (tagged, so ``loads`` gives them back as dates)."""
+    """JSON of YAML data, dates and timestamps included (tagged, so ``loads`` gives them back as they were)."""
     return json.dumps(value, default=_encode, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -59,4 +64,4 @@ def plain(value: Any) -> Any:
 
 
 def has_dates(text: str) -> bool:
-    return f'"{_DATE}"' in text
+    return f'"{_DATE}"' in text or f'"{_DATETIME}"' in text

@@ -51,8 +51,8 @@ def _date(value: Any) -> Any:
             return dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else value
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a calendar date (YYYY-MM-DD)") from exc
-    if isinstance(value, dt.datetime):
-        return value
+    if isinstance(value, dt.datetime):  # YAML reads 2026-12-20T10:00:00Z (or "2026-12-20 10:00") as a timestamp
+        raise ValueError(f"{value.isoformat()!r} is a timestamp: write a date (YYYY-MM-DD), not a timestamp")
     return value
 
 

@@ -105,7 +105,8 @@ def _variables(calendar: Calendar, links: Links | None, *, checklist: bool = Fal
 def calendar_json(calendar: Calendar) -> dict[str, Any]:
     """The documented JSON (docs/calendar.md, docs/calendar-output.schema.json): keys are added, never renamed."""
     return {"today": calendar.today.isoformat(), "at": calendar.at,
-            "versions": [_version_json(version) for version in calendar.versions]}
+            "versions": [_version_json(version) for version in calendar.versions],
+            "unreadable": list(calendar.unreadable)}
 
 
 def _version_json(version: Deprecated) -> dict[str, Any]:

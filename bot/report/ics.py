@@ -3,18 +3,22 @@
 Written by hand rather than with a library, so that the Action's install stays small: the subset needed is
 small and exact. A VCALENDAR (``VERSION:2.0``, ``PRODID``, ``CALSCALE:GREGORIAN``, ``METHOD:PUBLISH`` and the
 de-facto ``X-WR-CALNAME``) holding one all-day VEVENT per deprecated version that has a sunset: ``DTSTART`` the
-sunset (``VALUE=DATE``), ``DTEND`` the day after, a ``SUMMARY`` naming the version and how many models still consume
-it, a ``DESCRIPTION`` with the replacement, the migration guide and every remaining consumer with its owners, and
-one ``VALARM`` per ``calendar.notify_days`` (``TRIGGER:-P{n}D``). What the RFC asks of the writer:
+sunset (``VALUE=DATE``; no ``DTEND``: an all-day start alone is that one day, RFC 5545 3.6.1, and 9999-12-31 has
+no day after), a ``SUMMARY`` naming the version and how many models still consume it, a ``DESCRIPTION`` with
+the replacement, the migration guide and every remaining consumer with its owners, and one ``VALARM`` per
+``calendar.notify_days`` (``TRIGGER:-P{n}D``). What the RFC asks of the writer:
 
 - TEXT values escape ``\\``, ``;``, ``,`` and line breaks (``\\n``) (3.3.11); other control characters, which TEXT
   cannot hold, and the bidi overrides become U+FFFD;
 - content lines longer than 75 octets are folded (CRLF and one space), never inside a UTF-8 sequence (3.1);
 - every line ends with CRLF.
 
-The file is reproducible: ``UID`` is derived from the version's contract, number and file (never from the day), so
-a calendar subscribed to it moves the event when the sunset moves instead of adding a second one; ``DTSTAMP`` is
-the calendar's day at 00:00:00 UTC; nothing in an event depends on the day but that stamp.
+The words are the template ``calendar-ics.txt.j2``'s; this module escapes and folds them.
+
+The file is reproducible: ``UID`` is derived from the version's contract and number (never from the day, nor the
+file: moving the manifest moves no event), so a calendar subscribed to it moves the event when the sunset moves
+instead of adding a second one; ``DTSTAMP`` is the calendar's day at 00:00:00 UTC; nothing in an event depends on
+the day but that stamp.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from bot.report.jinja_env import environment
 
 if TYPE_CHECKING:
-    from bot.calendar import Calendar, Consumer, Deprecated
+    from bot.calendar import Calendar, Deprecated
     from bot.report.calendar import CalendarReport
 
 PRODID = "-//modelgate//calendar//EN"
@@ -43,7 +48,9 @@ def of_report(report: CalendarReport) -> str:
 
 def render(calendar: Calendar, notify_days: Iterable[int] = ()) -> str:
     """The iCalendar text of ``calendar``: CRLF line ends, folded lines; an alarm ``n`` days before each sunset for
-    each ``n`` of ``notify_days``. A calendar without a dated sunset is a VCALENDAR without a VEVENT."""
+    each ``n`` of ``notify_days``. A calendar without a dated sunset is a VCALENDAR without a VEVENT (RFC 5545 asks
+    for one component at least; calendar applications read an empty one as an empty calendar, which is what a
+    subscription to it should show once every sunset is gone: the choice is documented in docs/calendar.md)."""
     alarms = sorted(set(notify_days), reverse=True)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{text(NAME)}"]
@@ -55,8 +62,9 @@ def render(calendar: Calendar, notify_days: Iterable[int] = ()) -> str:
 
 
 def uid(version: Deprecated) -> str:
-    """The event's UID: the same for a version whatever its sunset and the day (RFC 5545 3.8.4.7)."""
-    key = "\n".join((version.file, version.contract, str(version.version)))
+    """The event's UID: the same for a version whatever its sunset, its file and the day (RFC 5545 3.8.4.7):
+    moving the contract's manifest to another file moves no event."""
+    key = "\n".join((version.contract, str(version.version)))
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@modelgate"
 
 
@@ -66,53 +74,32 @@ def _event(calendar: Calendar, version: Deprecated, alarms: list[int]) -> Iterat
     yield f"UID:{uid(version)}"
     yield f"DTSTAMP:{calendar.today.strftime('%Y%m%d')}T000000Z"
     yield f"DTSTART;VALUE=DATE:{version.sunset.strftime('%Y%m%d')}"
-    yield f"DTEND;VALUE=DATE:{(version.sunset + timedelta(days=1)).strftime('%Y%m%d')}"
-    yield f"SUMMARY:{text(summary(version))}"
-    yield f"DESCRIPTION:{text(description(version))}"
+    # no DTEND: an all-day DTSTART alone is that one day (RFC 5545 3.6.1), and 9999-12-31 has no day after
+    yield f"SUMMARY:{text(summary(version, calendar))}"
+    yield f"DESCRIPTION:{text(description(version, calendar))}"
     yield "TRANSP:TRANSPARENT"
     for days in alarms:
         yield "BEGIN:VALARM"
         yield "ACTION:DISPLAY"
         yield f"TRIGGER:-P{days}D"
-        yield f"DESCRIPTION:{text(f'{version.subject}: sunset in {days} day' + ('s' if days != 1 else ''))}"
+        yield f"DESCRIPTION:{text(str(_words().alarm(version, days)))}"
         yield "END:VALARM"
     yield "END:VEVENT"
 
 
-def summary(version: Deprecated) -> str:
-    direct = len(version.direct)
-    if not version.consumers:
-        return f"Sunset of {version.subject} (no model consumes it any more)"
-    return f"Sunset of {version.subject}: {direct} model{'s' if direct != 1 else ''} still consume" \
-           f"{'' if direct != 1 else 's'} it" + (f" ({len(version.transitive)} downstream)" if version.transitive
-                                                  else "")
+def _words() -> Any:
+    """The template of the events' words (``calendar-ics.txt.j2``): one macro per property."""
+    return environment().get_template("calendar-ics.txt.j2").module
 
 
-def description(version: Deprecated) -> str:
+def summary(version: Deprecated, calendar: Calendar) -> str:
+    return str(_words().event_summary(version, calendar))
+
+
+def description(version: Deprecated, calendar: Calendar) -> str:
     """The event's description (plain text, one fact a line): the replacement, the migration guide, where the
     deprecation is written, and every remaining consumer with its owners."""
-    lines = [f"{version.subject} ({version.stability}) is deprecated"
-             + (f" since {version.announced.isoformat()}" if version.announced else "")
-             + f"; sunset {version.sunset.isoformat() if version.sunset else 'none'}.",
-             f"Replacement: {version.replacement_subject or 'none named'}",
-             f"Migration guide: {version.migration or 'none'}",
-             f"Deprecated at: {version.file}:{version.line}"]
-    if not version.consumers:
-        lines.append("No model consumes it any more.")
-    if version.direct:
-        lines.append(f"Must migrate ({len(version.direct)}):")
-        lines.extend(f"- {_consumer(c)}" for c in version.direct)
-    if version.transitive:
-        lines.append(f"Downstream, told, not asked ({len(version.transitive)}):")
-        lines.extend(f"- {_consumer(c)} (depth {c.depth}, via {' > '.join(c.chain[1:-1])})" for c in version.transitive)
-    return "\n".join(lines)
-
-
-def _consumer(consumer: Consumer) -> str:
-    owners = ", ".join(consumer.owners) or "no owner"
-    where = (f"cannot tell: {consumer.file} does not load" if consumer.unknown
-             else f"{consumer.file}:{consumer.line}" if consumer.file else "")
-    return f"{consumer.model} ({owners})" + (f" {where}" if where else "")
+    return str(_words().description(version, calendar)).rstrip("\n")
 
 
 def text(value: str) -> str:
