@@ -25,7 +25,7 @@ from bot.github import rejudge, tracking_issue
 from bot.github.client import Client
 from bot.github.pull_request import Settings
 from bot.github.revisions import ensure_commits, load_trusted_states
-from bot.report.calendar import CALENDAR_MARKER, ISSUE_BODY_LIMIT, Links, render_calendar
+from bot.report.calendar import Links, render_calendar
 
 
 def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
@@ -40,11 +40,8 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
         return {"calendar-issue": "", "rejudged": "[]"}
     calendar = build(trust, settings.today)
     links = Links(settings.server_url, settings.repo, sha)
-    markdown = render_calendar(calendar, "markdown", links=links, checklist=True,
-                               limit=ISSUE_BODY_LIMIT - len(CALENDAR_MARKER) - 1)
-    body = f"{CALENDAR_MARKER}\n{markdown}"
-    site = tracking_issue.Site(settings.repo, settings.bot_login, config)
-    tracked = tracking_issue.sync(gh, site, calendar, body)
+    site = tracking_issue.Site(settings.repo, settings.bot_login, config, links=links, policy=trust.config)
+    tracked = tracking_issue.sync(gh, site, calendar, tracking_issue.compose(calendar, site))
     tracking_issue.announce(gh, site, tracked, calendar)
     rejudged = rejudge.run(gh, settings, branch, sha, trust.config)
     log = [f"the calendar of {branch} ({sha[:12]}) on {settings.today.isoformat()}: "
