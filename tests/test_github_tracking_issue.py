@@ -8,9 +8,10 @@ import re
 import pytest
 
 from bot.calendar import said
+from bot.config import CalendarSettings
 from bot.github import tracking_issue
 from bot.github.rollout_state import KEY_ENV
-from bot.github.tracking_issue import TITLE, search_query
+from bot.github.tracking_issue import TITLE, Site, search_query
 from bot.report.calendar import CALENDAR_MARKER
 from tests.github_double import GitHubDouble
 from tests.helpers import commit, contract, git, model
@@ -329,3 +330,17 @@ def test_without_a_key_the_oldest_marked_issue_of_the_bot_login_is_taken(world, 
     forged = forge_issue(github, f"{CALENDAR_MARKER}\nnothing to migrate")
     world.run("2026-12-10")
     assert [i["number"] for i in world.tracking()] == [forged["number"]]  # the limit the key lifts
+
+
+def test_said_believes_only_what_verify_accepts_and_a_signature_is_the_repositorys(tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "k")
+    here, there = (Site(repo, "github-actions[bot]", CalendarSettings()) for repo in ("acme/a", "acme/b"))
+    key = "contract:score@1 sunset=2026-12-15 days=7"
+    signed = f"<!-- modelgate:calendar-notice {key} mac={here.notice_mac(key)} -->"
+    copied = f"<!-- modelgate:calendar-notice {key} mac={there.notice_mac(key)} -->"
+    assert said([signed, copied, NOTICE_7]) == {key}  # no verify: every well-formed marker
+    assert said([signed], here.believes()) == {key}
+    assert said([copied, NOTICE_7], here.believes()) == set()  # another repository's, or none
+    assert here.marker != there.marker and here.marker.startswith("<!-- modelgate:calendar mac=")
+    monkeypatch.delenv(KEY_ENV)
+    assert Site("acme/a", "b", CalendarSettings()).marker == CALENDAR_MARKER

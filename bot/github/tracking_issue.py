@@ -208,15 +208,18 @@ def render_notices(notices: list[Notice], site: Site) -> tuple[str, list[Notice]
     """One comment holding the first of ``notices`` that fit in it whole, each with its marker; those it holds."""
     ctx = site.links.context() if site.links else ReportContext()
     before, after = mg201(site.policy)
-    for count in range(len(notices), 0, -1):
-        shown = notices[:count]
-        text = render_template("calendar-notice.md.j2", notices=shown, who=owner_text(site.config.mention_owners),
+
+    def comment(count: int) -> str:
+        return render_template("calendar-notice.md.j2", notices=notices[:count],
+                               who=owner_text(site.config.mention_owners),
                                marker=lambda n: n.signed_marker(site.notice_mac(n.key)), view=WHOLE, ctx=ctx,
                                before=before, after=after, max_listed=MAX_LISTED, max_mentions=MAX_MENTIONS,
                                max_owners=MAX_OWNERS_LISTED)
-        if len(text) <= MAX_BODY:
-            return text, shown
-    return "", []
+    fits, fails = 0, len(notices) + 1  # the most that fit, the fewest that do not: halved until they meet
+    while fails - fits > 1:
+        middle = (fits + fails) // 2
+        fits, fails = (middle, fails) if len(comment(middle)) <= MAX_BODY else (fits, middle)
+    return (comment(fits), notices[:fits]) if fits else ("", [])
 
 
 def announce(gh: Client, site: Site, tracked: Tracked, calendar: Calendar) -> list[Notice]:
