@@ -15,7 +15,7 @@ and a run that missed days says only the tightest threshold reached, never a bac
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -191,7 +191,8 @@ def _consumes_item(manifest: ManifestFile | None, version_node: str) -> tuple[st
 
 # Announcements (the scheduled run's comments on the tracking issue)
 
-NOTICE_RE = re.compile(r"<!-- modelgate:calendar-notice (contract:[^\s@]+@[0-9]+ sunset=[0-9-]{10} days=[0-9]+) -->")
+NOTICE_RE = re.compile(r"<!-- modelgate:calendar-notice (contract:[^\s@]+@[0-9]+ sunset=[0-9-]{10} days=[0-9]+)"
+                       r"(?: mac=([0-9a-f]{64}))? -->")
 
 
 @dataclass(frozen=True)
@@ -209,12 +210,18 @@ class Notice:
     @property
     def marker(self) -> str:
         """The hidden marker a comment carries for each announcement it makes (found again by :func:`said`)."""
-        return f"<!-- modelgate:calendar-notice {self.key} -->"
+        return self.signed_marker(None)
+
+    def signed_marker(self, mac: str | None) -> str:
+        """:attr:`marker` with ``mac``, the signature of :attr:`key` the shell makes when it has a key."""
+        return f"<!-- modelgate:calendar-notice {self.key}{f' mac={mac}' if mac else ''} -->"
 
 
-def said(bodies: Iterable[str]) -> set[str]:
-    """The keys of the announcements made in ``bodies`` (the bot's own comments only: the caller filters)."""
-    return {match.group(1) for body in bodies for match in NOTICE_RE.finditer(body)}
+def said(bodies: Iterable[str], verify: Callable[[str, str | None], bool] | None = None) -> set[str]:
+    """The keys of the announcements made in ``bodies`` (the bot's own comments only: the caller filters). With
+    ``verify`` (a key, its mac or None -> whether to believe it), only the markers it accepts count."""
+    return {match.group(1) for body in bodies for match in NOTICE_RE.finditer(body)
+            if verify is None or verify(match.group(1), match.group(2))}
 
 
 def due_notices(calendar: Calendar, notify_days: Collection[int], already: Collection[str]) -> list[Notice]:

@@ -96,14 +96,20 @@ class CompatSettings(_Strict):
         return self.format == "assert"
 
 
+# A label: no comma, no control character, no whitespace at either end (GitHub would trim it: a label that never
+# matches its own issue).
+LABEL_PATTERN = r"^[^,\s\x00-\x1f\x7f-\x9f](?:[^,\x00-\x1f\x7f-\x9f]*[^,\s\x00-\x1f\x7f-\x9f])?$"
+
+
 class CalendarSettings(_Strict):
     """``calendar``: the scheduled run's tracking issue of upcoming sunsets (docs/calendar.md). ``label`` marks the
-    issue (no comma: GitHub's issue list takes labels comma-separated); ``notify_days``: how many days before a
+    issue (no comma: GitHub's issue list takes labels comma-separated; no control character, no whitespace at
+    either end); ``notify_days``: how many days before a
     sunset its remaining consumers are told, on the issue (the sunset day itself is always told);
     ``mention_owners``: whether those announcements @-mention the owners or only name them."""
 
     enabled: bool = True
-    label: str = Field(default="modelgate-calendar", min_length=1, max_length=50, pattern=r"^[^,\s][^,]*$")
+    label: str = Field(default="modelgate-calendar", min_length=1, max_length=50, pattern=LABEL_PATTERN)
     notify_days: list[Annotated[StrictInt, Field(ge=1, le=3650)]] = Field(default_factory=lambda: [30, 7, 1],
                                                                           max_length=10)
     mention_owners: bool = True

@@ -282,3 +282,16 @@ def test_before_and_after_are_for_mg201_only_and_mistakes_are_mg001_with_the_lin
     config, [problem] = parse_config(text.encode())
     assert config == Config()
     assert (problem.rule, problem.file, problem.line, problem.message) == ("MG001", CONFIG_PATH, line, message)
+
+
+@pytest.mark.parametrize("label", ["a,b", " leading", "trailing ", "new\nline", "tab\tinside", "bell\x07", "del\x7f",
+                                   "c1\x85", ""])
+def test_a_calendar_label_github_would_not_keep_as_written_is_refused(label: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Config.model_validate({"calendar": {"label": label}})
+    assert caught.value.errors()[0]["loc"] == ("calendar", "label")
+
+
+@pytest.mark.parametrize("label", ["modelgate-calendar", "deprecation calendar", "x", "étiquette: dépréciée"])
+def test_a_calendar_label_with_inner_spaces_or_letters_of_any_script_is_accepted(label: str) -> None:
+    assert Config.model_validate({"calendar": {"label": label}}).calendar.label == label

@@ -9,7 +9,7 @@ import pytest
 
 from bot.calendar import said
 from bot.github.events import read_event
-from bot.github.tracking_issue import TITLE, search_query
+from bot.github.tracking_issue import TITLE
 from bot.report.calendar import CALENDAR_MARKER
 from tests.action_world import INPUTS, action_env, pull_request_payload, read_outputs, run_action
 from tests.github_double import GitHubDouble
@@ -88,125 +88,6 @@ def test_schedule_and_workflow_dispatch_are_calendar_runs_whatever_the_payload()
     assert read_event("schedule", {"schedule": "23 5 * * *"}).kind == "calendar"
     assert read_event("workflow_dispatch", {"ref": "refs/heads/x", "inputs": {}}).kind == "calendar"
     assert read_event("schedule", {"action": ["not", "a", "string"]}).kind == "calendar"
-
-
-def test_the_first_run_creates_the_issue_and_a_second_run_the_same_day_writes_nothing(world, github):
-    assert world.run("2026-12-10") == 0
-    [issue] = world.tracking()
-    assert issue["title"] == TITLE
-    assert [label["name"] for label in issue["labels"]] == [LABEL]
-    assert issue["body"].startswith(CALENDAR_MARKER + "\n")
-    assert "- [ ] " in issue["body"] and "router" in issue["body"] and "feed" in issue["body"]
-    assert "@carol" not in issue["body"]  # an edit of the body must never notify: owners are not mentions there
-    [notice] = world.notices(issue["number"])
-    assert said([notice["body"]]) == {"contract:score@1 sunset=2026-12-15 days=7"}
-    assert "@carol" in notice["body"] and "in 5 days" in notice["body"]
-    assert "feed" in notice["body"] and "@dan" not in notice["body"]  # downstream: told, not asked
-    assert world.outputs() == {"calendar-issue": str(issue["number"]), "rejudged": "[]"}
-    assert "Deprecation calendar" in (world.tmp / "summary.md").read_text()
-    first = len(github.log)
-    assert world.run("2026-12-10") == 0
-    assert writes(github, first) == []
-    assert len(world.tracking()) == 1 and len(world.notices(issue["number"])) == 1
-
-
-def test_the_body_is_edited_in_place_when_the_calendar_changes(world, github):
-    world.run("2026-12-10")
-    [issue] = world.tracking()
-    before = issue["body"]
-    first = len(github.log)
-    world.run("2026-12-11")  # one day less to the sunset: the body says so
-    assert writes(github, first) == [f"PATCH /repos/acme/platform/issues/{issue['number']}"]
-    assert world.tracking()[0]["body"] != before and len(world.tracking()) == 1
-
-
-def test_announcements_once_per_threshold_and_a_missed_stretch_says_only_the_nearest(world, github):
-    world.run("2026-11-10")  # 35 days before: nothing to announce yet, the issue is made
-    [issue] = world.tracking()
-    assert world.notices(issue["number"]) == []
-    world.run("2026-11-16")  # 29 days: the 30-day threshold
-    world.run("2026-11-17")
-    world.run("2026-12-14")  # the 7-day threshold was missed: only the 1-day one
-    world.run("2026-12-14")
-    world.run("2026-12-15")  # the sunset day
-    keys = [sorted(said([c["body"]])) for c in world.notices(issue["number"])]
-    assert keys == [["contract:score@1 sunset=2026-12-15 days=30"], ["contract:score@1 sunset=2026-12-15 days=1"],
-                    ["contract:score@1 sunset=2026-12-15 days=0"]]
-    assert "today" in world.notices(issue["number"])[-1]["body"]
-
-
-def test_an_announcement_by_someone_else_does_not_count_as_said(world, github):
-    world.run("2026-11-10")
-    [issue] = world.tracking()
-    github.add_comment(issue["number"], "mallory", "<!-- modelgate:calendar-notice contract:score@1 "
-                                                   "sunset=2026-12-15 days=30 -->")
-    world.run("2026-11-16")
-    assert len([c for c in world.notices(issue["number"]) if c["user"]["login"] == github.bot_login]) == 1
-
-
-def test_owners_are_named_without_a_mention_when_mention_owners_is_false(tmp_path, github, monkeypatch):
-    world = Scheduled(tmp_path, github, monkeypatch, {**CONFIG, "calendar": {"mention_owners": False}})
-    world.run("2026-12-10")
-    [notice] = world.notices(world.tracking()[0]["number"])
-    assert "`@carol`" in notice["body"]
-
-
-def test_a_closed_issue_is_not_reopened_nor_replaced_and_gets_no_announcement(world, github):
-    world.run("2026-11-10")
-    [issue] = world.tracking()
-    issue["state"] = "closed"  # a person closed it
-    first = len(github.log)
-    assert world.run("2026-12-10") == 0
-    assert writes(github, first) == [f"PATCH /repos/acme/platform/issues/{issue['number']}"]
-    assert "state" not in github.calls("PATCH")[-1].body  # the body only: never reopened
-    assert world.tracking() == [issue] and issue["state"] == "closed"
-    assert world.notices(issue["number"]) == []
-    assert "closed" in (world.tmp / "summary.md").read_text()
-    first = len(github.log)
-    world.run("2026-12-10")
-    assert writes(github, first) == []
-
-
-def test_a_look_alike_by_someone_else_is_never_taken_for_the_tracking_issue(world, github):
-    fake = github.add_issue(title=TITLE, body=f"{CALENDAR_MARKER}\nnothing to migrate", user="mallory",
-                            labels=[LABEL])
-    world.run("2026-12-10")
-    [issue] = world.tracking()
-    assert issue["number"] != fake["number"]
-    assert github.issues[fake["number"]]["body"] == f"{CALENDAR_MARKER}\nnothing to migrate"
-    assert github.comments_on(fake["number"]) == []
-
-
-def test_the_oldest_issue_of_the_bot_wins_and_later_ones_are_left(world, github):
-    world.run("2026-12-10")
-    [issue] = world.tracking()
-    twin = github.add_issue(title=TITLE, body=issue["body"] + "x", labels=[LABEL])
-    first = len(github.log)
-    world.run("2026-12-10")
-    assert writes(github, first) == []
-    assert github.issues[twin["number"]]["body"] == issue["body"] + "x"
-
-
-def test_an_issue_that_lost_its_label_is_found_by_search_and_labelled_again(world, github):
-    world.run("2026-12-10")
-    [issue] = world.tracking()
-    issue["labels"] = []
-    first = len(github.log)
-    world.run("2026-12-10")
-    assert github.calls("GET", r"^/search/issues$")[-1].query["q"] == search_query("acme/platform",
-                                                                                   github.bot_login)
-    assert writes(github, first) == [f"POST /repos/acme/platform/issues/{issue['number']}/labels"]
-    assert [label["name"] for label in issue["labels"]] == [LABEL] and len(world.tracking()) == 1
-
-
-def test_no_deprecated_version_no_issue(tmp_path, github, monkeypatch):
-    world = Scheduled(tmp_path, github, monkeypatch)
-    git(world.repo, "checkout", "-q", "main")
-    github.branches["main"] = commit(world.repo, {"contracts/score.yaml": contract("score", [1, 2], owners=["@a"]),
-                                                  "models/router.yaml": None, "models/feed.yaml": None})
-    assert world.run("2026-12-10") == 0
-    assert github.issues == {} and writes(github) == []
-    assert world.outputs()["calendar-issue"] == ""
 
 
 def test_enabled_false_writes_nothing(tmp_path, github, monkeypatch, capsys):

@@ -199,9 +199,6 @@ class Client:
         params = {"labels": label, "state": "all", "sort": "created", "direction": "asc"}
         return self.paginate(f"/repos/{repo}/issues", params)
 
-    def issue(self, repo: str, number: int) -> dict[str, Any]:
-        return self.object("GET", f"/repos/{repo}/issues/{number}")
-
     def create_issue(self, repo: str, title: str, body: str, labels: list[str]) -> dict[str, Any]:
         return self.object("POST", f"/repos/{repo}/issues", body={"title": title, "body": body, "labels": labels})
 
@@ -218,8 +215,10 @@ class Client:
 
     # Issue comments and reactions
 
-    def issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
-        return self.paginate(f"/repos/{repo}/issues/{number}/comments")
+    def issue_comments(self, repo: str, number: int, limit: int | None = None) -> list[dict[str, Any]]:
+        """The comments of an issue or a pull request, oldest first (one call per 100); with ``limit``, the first
+        ``limit`` of them."""
+        return self.paginate(f"/repos/{repo}/issues/{number}/comments", limit=limit)
 
     def comment(self, repo: str, comment_id: int) -> dict[str, Any]:
         return self.object("GET", f"/repos/{repo}/issues/comments/{comment_id}")

@@ -35,7 +35,7 @@ from bot.github import rejudge, tracking_issue
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import Settings
 from bot.github.revisions import ensure_commits, load_trusted_states
-from bot.report.calendar import CALENDAR_MARKER, ISSUE_BODY_LIMIT, Links, render_calendar
+from bot.report.calendar import Links, render_calendar
 from bot.report.jinja_env import render_template
 from bot.sources import SourceError
 
@@ -69,13 +69,10 @@ def run(gh: Client, settings: Settings, summary: str = "") -> dict[str, str]:
         return {"calendar-issue": "", "rejudged": "[]"}
     calendar = replace(build(trust, settings.today), at=where)
     links = Links(settings.server_url, settings.repo, sha)
-    markdown = render_calendar(calendar, "markdown", links=links, checklist=True,
-                               limit=ISSUE_BODY_LIMIT - len(CALENDAR_MARKER) - 1)
-    body = f"{CALENDAR_MARKER}\n{markdown}"
-    site = tracking_issue.Site(settings.repo, settings.bot_login, config)
+    site = tracking_issue.Site(settings.repo, settings.bot_login, config, links=links, policy=trust.config)
     failure: GitHubError | None = None
     try:
-        tracked = tracking_issue.sync(gh, site, calendar, body)
+        tracked = tracking_issue.sync(gh, site, calendar, tracking_issue.compose(calendar, site))
         tracking_issue.announce(gh, site, tracked, calendar)
     except GitHubError as exc:  # the pull requests are re-judged all the same; the run fails at the end
         failure = exc

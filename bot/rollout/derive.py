@@ -72,9 +72,11 @@ def _fields(reply: Reply) -> dict[str, Any]:
     return {"comment": reply.comment, "outcome": reply.outcome, "sha": reply.sha, "detail": reply.detail}
 
 
-def _mac(key: bytes, fields: dict[str, Any]) -> str:
+def mac(key: bytes, fields: dict[str, Any], purpose: str = "rollout") -> str:
+    """The HMAC-SHA256 of ``fields`` (as canonical JSON) under ``key``, for ``purpose`` (a marker's kind: a MAC
+    made for one kind never verifies as another). The calendar's markers (``bot.github.tracking_issue``) use it too."""
     message = json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()
-    return hmac.new(key, b"modelgate:rollout:" + message, hashlib.sha256).hexdigest()
+    return hmac.new(key, f"modelgate:{purpose}:".encode() + message, hashlib.sha256).hexdigest()
 
 
 def reply_marker(reply: Reply, key: bytes | None = None) -> str:
@@ -82,7 +84,7 @@ def reply_marker(reply: Reply, key: bytes | None = None) -> str:
     end the comment escaped."""
     data = _fields(reply)
     if key:
-        data["mac"] = _mac(key, data)
+        data["mac"] = mac(key, data)
     return f"<!-- modelgate:rollout {json.dumps(data, ensure_ascii=True).translate(_SAFE)} -->"
 
 
@@ -110,8 +112,8 @@ def _read_marker(text: str, key: bytes | None) -> Reply | None:
         reply = Reply(data["comment"], outcome, str(data.get("sha", "")), str(data.get("detail", "")))
         if key is None:
             return reply
-        mac = data.get("mac")
-        if not isinstance(mac, str) or not hmac.compare_digest(mac, _mac(key, _fields(reply))):
+        given = data.get("mac")
+        if not isinstance(given, str) or not hmac.compare_digest(given, mac(key, _fields(reply))):
             return None
         return Reply(reply.comment, reply.outcome, reply.sha, reply.detail, signed=True)
     except (ValueError, KeyError, TypeError):
