@@ -14,7 +14,7 @@ from bot.verify import Expected, verify_records
 from bot.verify.baseline import KIND, TOP_K, Baseline, BaselineError, accumulators, json_schema, parse
 from bot.verify.run import load_baseline, write_baseline
 from bot.verify.stats import categorical_psi, category
-from tests.helpers import dedent, json_out, run_cli, write_tree
+from tests.helpers import REPO_ROOT, dedent, json_out, run_cli, write_tree
 
 SCHEMA = {
     "type": "object",
@@ -119,6 +119,10 @@ def good() -> dict:
     ({"version": 1}, "a baseline of fraud-score@1, not of fraud-score@2"),
     ({"contract": "churn"}, "a baseline of churn@2, not of fraud-score@2"),
     ({"records": -1}, "malformed baseline file: records:"),
+    ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": "0", "edges": [0.5], "counts": [2, 2]}}},
+     "fields.score.numeric.null_rate"),
+    ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": 0, "edges": ["0.5"], "counts": [2, 2]}}},
+     "fields.score.numeric.edges.0"),
     ({"extra": 1}, "malformed baseline file: extra: Extra inputs are not permitted"),
     ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": 0, "edges": [0.5], "counts": [4]}}},
      "1 edges need 2 counts, not 1"),
@@ -142,8 +146,9 @@ def test_not_a_baseline_file(text):
         parse(text, "b.json", "fraud-score", 2)
 
 
-def test_the_json_schema_names_the_kind():
+def test_the_json_schema_names_the_kind_and_docs_hold_it():
     schema = json_schema()
+    assert json.loads((REPO_ROOT / "docs" / "baseline.schema.json").read_text(encoding="utf-8")) == schema
     assert schema["properties"]["kind"]["const"] == KIND
     assert set(schema["required"]) >= {"kind", "contract", "version", "records", "fields"}
 

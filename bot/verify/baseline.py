@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Hashable
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from bot.errors import DomainError
 from bot.verify.stats import CategoricalDrift, NumericDrift, category
@@ -35,7 +35,8 @@ TOP_K = 100
 OTHER = ("modelgate-baseline", "other")  # the key of the folded categories: no JSON value has it (see category)
 
 Count = Annotated[StrictInt, Field(ge=0)]
-Rate = Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # strict: an int, not a string
+Rate = Annotated[float, Field(strict=True, ge=0, le=1)]
 
 
 class BaselineError(DomainError):
@@ -50,7 +51,7 @@ class NumericField(_Strict):
     kind: Literal["numeric"]
     n: Count
     null_rate: Rate | None
-    edges: list[StrictFloat | StrictInt]
+    edges: list[Number]
     counts: list[Count]
 
     @model_validator(mode="after")
@@ -161,7 +162,7 @@ def accumulators(baseline: Baseline) -> dict[str, NumericDrift | CategoricalDrif
     for name, field in baseline.fields.items():
         if isinstance(field, NumericField):
             numeric = NumericDrift(reservoir=0)
-            numeric.edges = [float(edge) if isinstance(edge, float) else edge for edge in field.edges]
+            numeric.edges = list(field.edges)
             numeric.expected = list(field.counts)
             numeric.counts = [0] * len(field.counts)
             drifts[name] = numeric
