@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.manifests.models import Quality
-from bot.verify import Expected, verify_records
+from bot.verify import Expected, RecordsError, verify_records
 from bot.verify.baseline import KIND, TOP_K, Baseline, BaselineError, accumulators, json_schema, parse
+from bot.verify.readers import Limits
 from bot.verify.run import load_baseline, write_baseline
 from bot.verify.stats import categorical_psi, category
 from tests.helpers import REPO_ROOT, dedent, json_out, run_cli, write_tree
@@ -144,6 +145,19 @@ def test_bad_files_are_one_clear_error(change, message):
 def test_not_a_baseline_file(text):
     with pytest.raises(BaselineError, match=r"^b\.json: (not a baseline file|kind)"):
         parse(text, "b.json", "fraud-score", 2)
+
+
+def test_an_unreadable_baseline_file_is_one_error(tmp_path):
+    with pytest.raises(RecordsError, match=r"missing\.json: no such file"):
+        verify_records(EXPECTED, sample(tmp_path / "c.jsonl", 1, 0.0, n=10), tmp_path / "missing.json")
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(good()))
+    with pytest.raises(RecordsError, match=r"big\.json: .* bytes, over the limit of 100 bytes per file"):
+        load_baseline(big, "fraud-score@2", Limits(max_bytes=100))
+    rows = tmp_path / "rows.json"  # JSON Lines under a .json name: not a baseline file, said so
+    rows.write_text('{"score": 1}\n{"score": 2}\n')
+    with pytest.raises(BaselineError, match=r"rows\.json: not a baseline file: not JSON"):
+        verify_records(EXPECTED, sample(tmp_path / "c.jsonl", 1, 0.0, n=10), rows)
 
 
 def test_the_json_schema_names_the_kind_and_docs_hold_it():
