@@ -121,16 +121,6 @@ def dumps(baseline: Baseline) -> str:
     return json.dumps(baseline.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-def is_baseline_text(text: str) -> bool:
-    """Whether ``text`` is meant as a baseline file: a JSON object with a ``kind`` naming a modelgate baseline."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return False
-    return isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"].startswith(
-        "modelgate-baseline")
-
-
 def parse(text: str, source: str, contract: str, version: int) -> Baseline:
     """The baseline file ``source`` holds, for ``contract`` version ``version``; anything else is a BaselineError."""
     try:
