@@ -7,6 +7,7 @@ report. Exit 0 pass, 1 any breach, 2 usage (unknown contract, unreadable file).
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                     "and the version's quality expectations (min_records, null_rate_max, drift.psi_max).")
     parser.add_argument("contract", metavar="CONTRACT@V", help="the contract version, e.g. fraud-score@2")
     parser.add_argument("--records", required=True, metavar="FILE", help="the records (.jsonl, .csv, .parquet)")
-    parser.add_argument("--baseline", metavar="FILE", help="a baseline sample for drift (same formats)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="a baseline for drift: a sample (same formats) or a baseline file (.json)")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="also write the records' drift figures as a baseline file (.json) for later runs")
+    parser.add_argument("--baseline-day", type=_day, metavar="YYYY-MM-DD",
+                        help="the day the written baseline stands for (default: none)")
     parser.add_argument("--at", metavar="PATH|REV",
                         help="the state holding the contract: a directory or a git revision "
                              "(default: the working tree)")
@@ -44,9 +50,19 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _day(text: str) -> str:
+    try:
+        if len(text) != len("YYYY-MM-DD"):  # fromisoformat also takes 20261206
+            raise ValueError(text)
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from bot.verify import Expected, verify_records  # imported here: the other commands need not load the validator
     from bot.verify.readers import Limits
+    from bot.verify.run import write_baseline
 
     name, number = parse_ref(args.contract)
     snap = load_state(args.at)
@@ -56,9 +72,20 @@ def run(args: argparse.Namespace) -> int:
         problem = next((f for f in snap.findings if f.subject == f"contract:{name}@{number}"), None)
         raise UsageError(f"the schema of {name}@{number} cannot be read"
                          + (f": {problem.file}:{problem.line}: {problem.message}" if problem else ""))
-    result = verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records),
-                            Path(args.baseline) if args.baseline else None, args.examples,
-                            Limits(max_bytes=args.max_bytes))
+    if args.baseline_day and not args.write_baseline:
+        raise UsageError("--baseline-day needs --write-baseline")
+    if args.write_baseline and Path(args.write_baseline).suffix.lower() != ".json":
+        raise UsageError(f"--write-baseline {args.write_baseline}: a baseline file's name ends in .json")
+    expected = Expected(schema, version.quality, f"{name}@{number}")
+    limits = Limits(max_bytes=args.max_bytes)
+    result = verify_records(expected, Path(args.records), Path(args.baseline) if args.baseline else None,
+                            args.examples, limits)
+    if args.write_baseline:
+        text = write_baseline(expected, Path(args.records), args.baseline_day, limits)
+        try:
+            Path(args.write_baseline).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--write-baseline {args.write_baseline}: cannot be written ({exc.strerror})") from exc
 
     def line(where: Where) -> int:
         key = ("schema_ref",) if where == ("schema",) and version.schema_ref else where

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.manifests.models import Quality
+from bot.verify import baseline as baseline_file
 from bot.verify.fields import properties
-from bot.verify.readers import DEFAULT_LIMITS, Limits, Records
+from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, size_text
 from bot.verify.report import Drift, Example, NullRate, VerifyResult
 from bot.verify.stats import CategoricalDrift, NumericDrift, drift_for, null_rate
 from bot.verify.validate import RecordValidator
@@ -34,14 +35,20 @@ class Expected:
 def verify_records(expected: Expected, records_path: str | Path, baseline_path: str | Path | None = None,
                    examples: int = 10, limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
     """Read ``records_path`` (JSON Lines, CSV or Parquet) and judge it; a file that cannot be read, or that is over
-    one of ``limits`` (each file on its own), is a RecordsError."""
+    one of ``limits`` (each file on its own), is a RecordsError. ``baseline_path`` is raw data in the same formats
+    or a baseline file (``.json``, bot.verify.baseline), which must be of this contract version."""
     schema, quality = expected.schema, expected.quality or Quality()
     validator = RecordValidator(schema)
     records = Records(records_path, schema, limits=limits)
     bounds = quality.drift.psi_max if quality.drift else {}
     notes: list[str] = []
     drifts: dict[str, Accumulator] = {}
-    if bounds and baseline_path is not None:
+    if baseline_path is not None and is_baseline_file(baseline_path):
+        loaded = load_baseline(baseline_path, expected.contract, limits)
+        drifts = baseline_file.accumulators(loaded) if bounds else {}
+        if not bounds:
+            notes.append("the baseline was not read: this contract version declares no drift bounds")
+    elif bounds and baseline_path is not None:
         baseline = Records(baseline_path, schema, limits=limits)
         drifts = read_baseline(baseline, list(bounds), properties(schema))
         notes += baseline.notes
@@ -90,16 +97,59 @@ def verify_records(expected: Expected, records_path: str | Path, baseline_path: 
     )
 
 
-def read_baseline(baseline: Records, fields: list[str], props: dict[str, Any]) -> dict[str, Accumulator]:
-    """One pass over the baseline: per field, a bounded sample of numbers or the counts of categories."""
+def is_baseline_file(path: str | Path) -> bool:
+    """A ``.json`` file is a baseline file; the other extensions are raw data (bot.verify.readers)."""
+    return Path(path).suffix.lower() == ".json"
+
+
+def load_baseline(path: str | Path, contract: str, limits: Limits = DEFAULT_LIMITS) -> baseline_file.Baseline:
+    """Read and check the baseline file ``path`` for ``contract`` (``name@version``): a BaselineError or a
+    RecordsError if it cannot be read, is malformed, or is of another contract version."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise RecordsError(f"{path}: {size:,} bytes, over the limit of {size_text(limits.max_bytes)} per file")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise RecordsError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise baseline_file.BaselineError(f"{path}: not a baseline file: not UTF-8 text") from exc
+    except OSError as exc:
+        raise RecordsError(f"{path}: cannot be read ({exc.strerror})") from exc
+    name, _, number = contract.rpartition("@")
+    return baseline_file.parse(text, str(path), name, int(number))
+
+
+def write_baseline(expected: Expected, records_path: str | Path, day: str | None = None,
+                   limits: Limits = DEFAULT_LIMITS) -> str:
+    """The text of a baseline file of ``records_path`` for the drift-bounded fields of ``expected``."""
+    quality = expected.quality or Quality()
+    fields = list(quality.drift.psi_max) if quality.drift else []
+    nulls = dict.fromkeys(fields, 0)
+    records = Records(records_path, expected.schema, limits=limits)
+    count = [0]
+    drifts = read_baseline(records, fields, properties(expected.schema), nulls, count)
+    name, _, number = expected.contract.rpartition("@")
+    return baseline_file.dumps(baseline_file.summarize((name, int(number)), day, count[0], nulls, drifts))
+
+
+def read_baseline(baseline: Records, fields: list[str], props: dict[str, Any], nulls: dict[str, int] | None = None,
+                  count: list[int] | None = None) -> dict[str, Accumulator]:
+    """One pass over the baseline: per field, a bounded sample of numbers or the counts of categories (and, when
+    asked, the records where each field is null or missing in ``nulls`` and the records read in ``count[0]``)."""
     drifts: dict[str, Accumulator] = {}
     for batch in baseline.batches():
+        if count is not None:
+            count[0] += len(batch)
         for _, record, _problem in batch:
             if type(record) is not dict:
-                continue
+                record = {}
             for name in fields:
                 value = record.get(name)
                 if value is None:
+                    if nulls is not None:
+                        nulls[name] += 1
                     continue
                 if name not in drifts:
                     drifts[name] = drift_for(props.get(name), value)

@@ -113,6 +113,7 @@ class NumericDrift:
         self.baseline = Reservoir(reservoir)
         self.edges: list[float] = []
         self.counts: list[int] = []
+        self.expected: list[int] | None = None  # the baseline's bin counts, when they come from a baseline file
 
     def add_baseline(self, value: Any) -> None:
         if is_number(value):
@@ -127,10 +128,13 @@ class NumericDrift:
         if (kind is float and value - value == 0) or kind is int:
             self.counts[bisect_left(self.edges, value)] += 1
 
+    def baseline_counts(self) -> list[int]:
+        return self.expected if self.expected is not None else bin_counts(self.edges, self.baseline.values)
+
     def psi(self) -> float | None:
-        if not self.baseline.values:
+        if not self.baseline.values and self.expected is None:
             return None
-        return psi(bin_counts(self.edges, self.baseline.values), self.counts)
+        return psi(self.baseline_counts(), self.counts)
 
 
 class CategoricalDrift:
@@ -141,6 +145,8 @@ class CategoricalDrift:
     def __init__(self) -> None:
         self.expected: Counter[Hashable] = Counter()
         self.actual: Counter[Hashable] = Counter()
+        self.other: Hashable | None = None  # set from a baseline file that folded its rarer categories into one
+
 
     def add_baseline(self, value: Any) -> None:
         if value is not None:
@@ -154,7 +160,13 @@ class CategoricalDrift:
             self.actual[category(value)] += 1
 
     def psi(self) -> float | None:
-        return categorical_psi(self.expected, self.actual) if self.expected else None
+        if not self.expected:
+            return None
+        actual = self.actual
+        if self.other is not None:  # the candidate's categories outside the baseline's top k count as "other"
+            actual = Counter({key: count for key, count in actual.items() if key in self.expected})
+            actual[self.other] += sum(count for key, count in self.actual.items() if key not in self.expected)
+        return categorical_psi(self.expected, actual)
 
 
 def drift_for(prop: Any, first_value: Any) -> NumericDrift | CategoricalDrift:
