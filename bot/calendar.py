@@ -158,15 +158,14 @@ class _State:
         sunset = deprecation.sunset if deprecation else None
         where = ("spec", "versions", index, *(("deprecation", "sunset") if sunset else ("status",)))
         node = contract_node(manifest.doc.metadata.name, version.version)
+        written = deprecation.migration if deprecation else None
+        inside = repo_path(manifest.path, written) if written else None
         return Deprecated(
             subject=node, contract=manifest.doc.metadata.name, version=version.version, stability=version.stability,
             file=manifest.path, line=manifest.line(*where), announced=deprecation.announced if deprecation else None,
             sunset=sunset, days_left=(sunset - self.today).days if sunset else None,
             replacement=deprecation.replacement if deprecation else None,
-            migration=(repo_path(manifest.path, deprecation.migration) or deprecation.migration)
-            if deprecation and deprecation.migration else None,
-            migration_external=bool(deprecation and deprecation.migration
-                                    and repo_path(manifest.path, deprecation.migration) is None),
+            migration=inside or written, migration_external=bool(written) and inside is None,
             consumers=tuple(self._consumers(node)),
         )
 
@@ -247,14 +246,6 @@ DATED_RULES = frozenset({"MG102", "MG105", "MG106", "MG201"})  # rules whose ver
 DATED_CHANGES = frozenset({"VERSION_DEPRECATED", "SUNSET_MOVED", "VERSION_REMOVED", "VERSION_RETIRED"})
 
 
-def deprecated_versions(*snapshots: Snapshot) -> frozenset[str]:
-    """The node ids (``contract:NAME@V``) of the versions deprecated in any of ``snapshots``."""
-    return frozenset(contract_node(manifest.doc.metadata.name, version.version)
-                     for snapshot in snapshots for manifest in snapshot.contracts.values()
-                     if isinstance(manifest.doc, Contract)
-                     for version in manifest.doc.spec.versions if version.status == "deprecated")
-
-
 def date_sensitive(result: Result, base: Snapshot, head: Snapshot) -> bool:
     """Whether the day can change the verdict of a pull request from ``base`` to ``head``: its own findings (not
     those preexisting on the target branch) include a rule judged against a sunset or a window (``DATED_RULES``);
@@ -265,7 +256,7 @@ def date_sensitive(result: Result, base: Snapshot, head: Snapshot) -> bool:
     if (any(f.rule in DATED_RULES and not f.preexisting for f in result.findings)
             or any(c.type in DATED_CHANGES for c in result.changes)):
         return True
-    deprecated = deprecated_versions(base, head)
+    deprecated = {node for state in (base, head) for node in Graph.from_snapshot(state).with_status("deprecated")}
     if not deprecated:
         return False
     if any(c.subject in deprecated for c in result.changes):
