@@ -309,10 +309,14 @@ def _refused(users: list[str], teams: list[str], exc: GitHubError) -> str:
     return f"GitHub refused the review request for {who}: {exc.message}"
 
 
+def written_by(item: dict[str, Any], bot_login: str) -> bool:
+    """Whether the bot wrote ``item`` (a comment or an issue as GitHub lists it): its user's login is the bot's."""
+    return login(str((item.get("user") or {}).get("login", ""))) == login(bot_login)
+
+
 def is_report(comment: dict[str, Any], bot_login: str) -> bool:
     """A report comment: it carries the marker AND the bot wrote it (a look-alike by anyone else is not)."""
-    author = (comment.get("user") or {}).get("login", "")
-    return MARKER in str(comment.get("body") or "") and login(author) == login(bot_login)
+    return MARKER in str(comment.get("body") or "") and written_by(comment, bot_login)
 
 
 def sync_comment(gh: Client, settings: Settings, pr: PrContext, body: str, *, create: bool) -> None:

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from bot import escape
-from bot.approvals import login
 from bot.calendar import Calendar, Deprecated, Notice, due_notices, said
 from bot.config import CalendarSettings, Config
 from bot.github.client import Client
+from bot.github.pull_request import written_by
 from bot.github.rollout_state import signing_key
 from bot.report.calendar import CALENDAR_MARKER, ISSUE_BODY_LIMIT, Links, render_calendar
 from bot.report.context import ReportContext
@@ -48,7 +48,6 @@ from bot.rules import catalog
 
 TITLE = "modelgate: deprecation calendar"
 MAX_BODY = 65_536  # GitHub's limit on an issue's or a comment's body, in characters
-CUT = "\n\n… (cut at GitHub's limit of an issue's body: the whole calendar is in the scheduled run's job summary)\n"
 HANDLE_RE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?")
 MAX_MENTIONS = 50  # owners @-mentioned per announcement; the others are named on the tracking issue
 MAX_LISTED = 50  # direct consumers listed per announcement
@@ -111,9 +110,7 @@ class Tracked:
 
 def is_tracking(issue: dict[str, Any], bot_login: str, marker: str = CALENDAR_MARKER) -> bool:
     """The tracking issue: an issue (not a pull request) with the marker in its body, written by the bot."""
-    author = (issue.get("user") or {}).get("login", "")
-    return ("pull_request" not in issue and marker in str(issue.get("body") or "")
-            and login(str(author)) == login(bot_login))
+    return "pull_request" not in issue and marker in str(issue.get("body") or "") and written_by(issue, bot_login)
 
 
 def search_query(repo: str, bot_login: str, marker: str = CALENDAR_MARKER) -> str:
@@ -142,11 +139,6 @@ def find(gh: Client, site: Site, log: list[str], search: bool = True) -> dict[st
     return ours[0] if ours else None
 
 
-def fit(body: str) -> str:
-    """An issue's ``body`` within GitHub's limit, cut with a line saying so."""
-    return body if len(body) <= MAX_BODY else body[: MAX_BODY - len(CUT)] + CUT
-
-
 def compose(calendar: Calendar, site: Site) -> str:
     """The tracking issue's body: its marker, the calendar's markdown with a checklist (shortened to fit), and what
     the checklist is (``calendar-issue.md.j2``)."""
@@ -161,7 +153,6 @@ def sync(gh: Client, site: Site, calendar: Calendar, body: str) -> Tracked:
     """Find the tracking issue; create it (when the calendar has a deprecated version) or edit its body when the
     text differs, open or closed. ``body``: :func:`compose`'s."""
     log: list[str] = []
-    body = fit(body)
     repo = site.repo
     issue = find(gh, site, log, search=bool(calendar.versions))  # an empty calendar needs no issue: no search
     if issue is None:
@@ -234,8 +225,7 @@ def announce(gh: Client, site: Site, tracked: Tracked, calendar: Calendar) -> li
                            f"{MAX_COMMENTS} are read, so what was announced is not known and nothing is announced "
                            "(delete old comments of the issue to resume them)")
         return []
-    already = said((str(c.get("body") or "") for c in comments
-                    if login(str((c.get("user") or {}).get("login", ""))) == login(bot_login)), site.believes())
+    already = said((str(c.get("body") or "") for c in comments if written_by(c, bot_login)), site.believes())
     due = due_notices(calendar, settings.notify_days, already)
     text, posted = render_notices(due, site)
     if posted:
