@@ -38,7 +38,7 @@ from bot.config import CONFIG_PATH, Config
 from bot.errors import DomainError
 from bot.github.client import Client, GitHubError
 from bot.github.pull_request import Settings, evaluate, publish, read_pull_request
-from bot.github.revisions import ensure_commits, load_trusted_states
+from bot.github.revisions import ensure_commits, has_commit, load_trusted_states
 from bot.github.status import status_of
 from bot.loader import CODEOWNERS_PATHS
 from bot.manifests.parse import YAML_SUFFIXES, matcher
@@ -156,7 +156,8 @@ def _disagrees(gh: Client, settings: Settings, pull: dict[str, Any], tips: dict[
                        "read per run: not re-judged")
         return None
     head_sha = str(pull["head"]["sha"])
-    ensure_commits(settings.workspace, [head_sha], [f"refs/pull/{number}/head"], auth=settings.fetch_auth)
+    if not has_commit(settings.workspace, head_sha):  # the run's one fetch brought it, unless that fetch failed
+        ensure_commits(settings.workspace, [head_sha], [f"refs/pull/{number}/head"], auth=settings.fetch_auth)
     if trust_sha == default_sha and changes_no_state(settings.workspace, default_config, settings.config_path,
                                                      trust_sha, head_sha):
         return None
