@@ -62,7 +62,8 @@ def test_the_key_names_the_engines_lock_and_is_otherwise_the_key_without_engines
     prefix, digest = plain.rsplit("-", 1)
     assert prefix.startswith("modelgate-venv-Linux-X64-py3.") and len(digest) == 32
     for engines, lock in [("duckdb", "duckdb"), (" DuckDB, duckdb ,", "duckdb"), ("postgres", "postgres"),
-                          ("duckdb,postgres", "postgres"), ("postgres\nduckdb\n", "postgres"), ("duckdb postgres", "postgres")]:
+                          ("duckdb,postgres", "postgres"), ("postgres\nduckdb\n", "postgres"),
+                          ("duckdb postgres", "postgres")]:
         assert key_for(tmp_path, engines) == f"{prefix}-{lock}-{digest}", engines
     assert key_for(tmp_path, " , \n") == plain
 
