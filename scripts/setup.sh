@@ -7,22 +7,45 @@
 #                     otherwise builds it from the hash-pinned lock and writes installed=true to $GITHUB_OUTPUT
 #
 # Reads MODELGATE_ACTION_PATH (the action's own checkout), MODELGATE_PYTHON (the interpreter actions/setup-python
-# provided, its python-path output: never the runner's python3), RUNNER_TEMP, RUNNER_OS and RUNNER_ARCH.
+# provided, its python-path output: never the runner's python3), MODELGATE_ENGINES (the action's `engines` input:
+# empty, or duckdb and postgres, comma- or space-separated), RUNNER_TEMP, RUNNER_OS and RUNNER_ARCH.
 set -euo pipefail
 
 action=${MODELGATE_ACTION_PATH:?the action path}
 python=${MODELGATE_PYTHON:?the interpreter of actions/setup-python (its python-path output)}
 venv="$RUNNER_TEMP/modelgate-venv"
 
-# The cache key: the runner's OS and arch, the interpreter's exact version, and one digest of the interpreter's
-# path (the venv's bin/python links to it), the locks, this script and modelgate's own code (it is installed into
-# the venv). The venv's place is not in it: the venv is relocatable.
+refuse() { echo "::error::$1" >&2; exit 1; }
+
+# The engines' lock, installed beside requirements/action.txt: none, duckdb (requirements/engines-duckdb.txt) or
+# postgres (requirements/engines-postgres.txt, which holds duckdb's too, as the postgres extra does).
+engines_lock() {
+  local word words
+  read -r -a words <<< "$(printf '%s' "${MODELGATE_ENGINES:-}" | tr ',\t\r\n[:upper:]' '    [:lower:]')"
+  lock=""
+  for word in ${words[@]+"${words[@]}"}; do
+    case "$word" in
+      duckdb) [ "$lock" = postgres ] || lock=duckdb ;;
+      postgres) lock=postgres ;;
+      spark | pyspark)
+        refuse "engines: spark is not installed by the action: pyspark has no wheels (it is built from source) and needs Java; run Spark verification from your own job, with Java and pip install 'modelgate-ci[spark]' (docs/verify.md)" ;;
+      *)
+        [[ $word =~ ^[a-z0-9_.+-]{1,40}$ ]] && word="\"$word\"" || word="a word of characters other than a-z 0-9 . _ + -"
+        refuse "engines: $word is not an engine the action installs: name duckdb, postgres or both (comma- or space-separated)" ;;
+    esac
+  done
+}
+engines_lock
+
+# The cache key: the runner's OS and arch, the interpreter's exact version, the engines' lock if any, and one
+# digest of the interpreter's path (the venv's bin/python links to it), the locks, this script and modelgate's own
+# code (it is installed into the venv). The venv's place is not in it: the venv is relocatable.
 key_of() {
-  "$python" -I - "$action" "$RUNNER_OS" "$RUNNER_ARCH" <<'PY'
+  "$python" -I - "$action" "$RUNNER_OS" "$RUNNER_ARCH" "$lock" <<'PY'
 import hashlib, platform, sys
 from pathlib import Path
 
-action, runner_os, runner_arch = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+action, runner_os, runner_arch, engines = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 if sys.version_info < (3, 11):
     sys.exit(f"modelgate needs Python 3.11 or later; {sys.executable} is {platform.python_version()}")
 digest = hashlib.sha256(sys.executable.encode() + b"\0")
@@ -32,7 +55,8 @@ for folder in ("bot", "rules", "requirements", "scripts", "docs/workflows"):  # 
 for path in sorted(files):
     digest.update(path.relative_to(action).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
 print(platform.python_version())
-print(f"modelgate-venv-{runner_os}-{runner_arch}-py{platform.python_version()}-{digest.hexdigest()[:32]}")
+engines = f"-{engines}" if engines else ""
+print(f"modelgate-venv-{runner_os}-{runner_arch}-py{platform.python_version()}{engines}-{digest.hexdigest()[:32]}")
 PY
 }
 
@@ -41,7 +65,7 @@ works() {  # the environment at $venv is the one of key $1 and runs
     && "$venv/bin/modelgate" --version >/dev/null 2>&1
 }
 
-build() {  # $1: the key. uv from its own hash-pinned lock, then every wheel of the lock, then modelgate
+build() {  # $1: the key. uv from its own hash-pinned lock, then every wheel of the locks, then modelgate
   local uvdir="$RUNNER_TEMP/modelgate-uv"
   rm -rf "$venv" "$uvdir"
   "$python" -I -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
@@ -53,7 +77,8 @@ build() {  # $1: the key. uv from its own hash-pinned lock, then every wheel of 
   local uv="$uvdir/bin/uv"
   "$uv" venv --quiet --relocatable --no-project --python "$python" "$venv"
   "$uv" pip install --quiet --python "$venv/bin/python" --compile-bytecode \
-    --require-hashes --only-binary :all: -r "$action/requirements/action.txt"
+    --require-hashes --only-binary :all: -r "$action/requirements/action.txt" \
+    ${lock:+-r "$action/requirements/engines-$lock.txt"}
   "$uv" pip install --quiet --python "$venv/bin/python" --compile-bytecode \
     --no-deps --no-build-isolation "$action"
   rm -rf "$uvdir" "$UV_CACHE_DIR"
@@ -74,11 +99,11 @@ case "${1:-}" in
     ;;
   install)
     if works "$key"; then
-      echo "modelgate's environment restored from the cache (Python $version)"
+      echo "modelgate's environment restored from the cache (Python $version${lock:+, engines: $lock})"
     else
       [ -d "$venv" ] && echo "the environment restored from the cache does not run here: building it again"
       build "$key"
-      echo "modelgate's environment built (Python $version)"
+      echo "modelgate's environment built (Python $version${lock:+, engines: $lock})"
       out "installed=true"
     fi
     ;;

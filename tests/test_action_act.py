@@ -134,10 +134,11 @@ def run_act(repo: Path, event: Path, cache: Path, head: str, base: str) -> str:
     return log
 
 
-def test_the_action_under_act(tmp_path):
-    """The first run finds no cached environment, builds and saves it; the second restores it and installs nothing."""
+def pull_request_repo(tmp_path: Path, workflow: str) -> tuple[Path, Path, Path, str, str]:
+    """The action's repository with ``workflow``, a base commit and a head, the event of pull request 7 between
+    them, and an empty cache: (repo, event, cache, head, base)."""
     repo = action_repo(tmp_path / "repo", BASE_FILES)
-    (repo / ".github" / "workflows" / "modelgate.yml").write_text(WORKFLOW)
+    (repo / ".github" / "workflows" / "modelgate.yml").write_text(workflow)
     base = commit(repo, {}, "the action and its workflow")  # no paths: commits everything written
     head = commit(repo, HEAD_FILES, "change")
     payload = json.loads((EVENTS / "pull_request.synchronize.json").read_text())
@@ -147,6 +148,12 @@ def test_the_action_under_act(tmp_path):
     event.write_text(json.dumps(payload))
     cache = tmp_path / "cache"
     cache.mkdir()
+    return repo, event, cache, head, base
+
+
+def test_the_action_under_act(tmp_path):
+    """The first run finds no cached environment, builds and saves it; the second restores it and installs nothing."""
+    repo, event, cache, head, base = pull_request_repo(tmp_path, WORKFLOW)
 
     first = run_act(repo, event, cache, head, base)
     assert "modelgate's environment built" in first
@@ -159,6 +166,31 @@ def test_the_action_under_act(tmp_path):
     assert "modelgate's environment restored from the cache" in second
     assert "modelgate's environment built" not in second
     assert (cache / "log").read_text().splitlines()[2:] == [f"restore {key} hit"]  # and nothing saved again
+
+
+# A later step queries DuckDB through ibis in the action's environment, as `modelgate verify` does
+ENGINE_STEP = """\
+      - run: >-
+          "$RUNNER_TEMP/modelgate-venv/bin/python" -c "import ibis;
+          print('engine', ibis.duckdb.connect().sql('select 6 * 7 as n').to_pyarrow()['n'][0])"
+"""
+
+
+def test_the_action_with_engines_duckdb_installs_the_engines_lock_under_its_own_key(tmp_path):
+    """``engines: duckdb``: the environment is built from requirements/action.txt and requirements/engines-duckdb.txt
+    (every file a wheel, checked against its hash) under a key of its own (``-duckdb-`` after the Python version:
+    the key step and the install step both read the input); a later step of the job runs a query in DuckDB with it."""
+    workflow = WORKFLOW.replace("        uses: ./\n", "        uses: ./\n        with:\n          engines: duckdb\n")
+    assert workflow != WORKFLOW
+    repo, event, cache, head, base = pull_request_repo(tmp_path, workflow + ENGINE_STEP)
+    log = run_act(repo, event, cache, head, base)
+    assert "modelgate's environment built (Python" in log and ", engines: duckdb)" in log
+    assert "engine 42" in log
+    [restore, save] = (cache / "log").read_text().splitlines()
+    key = restore.split()[1]
+    assert restore == f"restore {key} miss" and save == f"save {key}"
+    version = f"{sys.version_info.major}.{sys.version_info.minor}."
+    assert re.fullmatch(rf"modelgate-venv-Linux-\w+-py{re.escape(version)}\d+-duckdb-[0-9a-f]{{32}}", key), key
 
 
 # The calendar's repository: version 1 of `score` is deprecated with its sunset 17 days after the run's day

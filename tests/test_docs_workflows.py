@@ -50,6 +50,7 @@ ACCEPTED_ZIZMOR = {
     ("docs/workflows/modelgate-after-review.yml", "dangerous-triggers", "workflow_run"),
     ("docs/workflows/modelgate-after-review.yml", "unpinned-uses", THE_ACTION),
     ("docs/workflows/deploy.yml", "unpinned-uses", THE_ACTION),
+    ("docs/workflows/deploy-verify-table.yml", "unpinned-uses", THE_ACTION),
     ("docs/workflows/modelgate-code-scanning.yml", "unpinned-uses", THE_ACTION),
     ("docs/workflows/modelgate-calendar.yml", "unpinned-uses", THE_ACTION),
     ("docs/workflows/modelgate-calendar.yml", "secrets-outside-env", "secrets.MODELGATE_ROLLOUT_KEY"),

@@ -266,6 +266,66 @@ def test_the_action_installs_only_hash_pinned_wheels_of_what_pyproject_asks_for(
     assert "--no-deps --no-build-isolation" in install
 
 
+def lock_hashes(lock: Path) -> dict[str, set[str]]:
+    """The SHA-256s a hash-pinned requirements file lists for each package, by canonical name (each named once)."""
+    found: dict[str, set[str]] = {}
+    for line in lock.read_text().replace("\\\n", " ").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement, *hashes = line.split(" --hash=")
+            name = canonicalize_name(Requirement(requirement.strip()).name)
+            assert name not in found, f"{lock.name}: {name} pinned twice"
+            found[name] = {h.strip() for h in hashes}
+    return found
+
+
+def test_the_engines_locks_pin_the_extras_at_the_versions_and_hashes_of_the_actions_lock():
+    """requirements/engines-<name>.txt (the action's ``engines`` input) pins the extra of that name with modelgate's
+    dependencies, each package once, with hashes, no platform marker, inside pyproject's ranges; a package
+    requirements/action.txt pins too is at the same version with the same hashes (both files go to one install);
+    the postgres lock holds the duckdb lock's pins, as the postgres extra holds the duckdb extra. setup.sh installs
+    the lock with hashes required and wheels only, in the same install as action.txt."""
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+
+    def wanted(extra: str) -> list[Requirement]:  # the extra's requirements, its own extras expanded
+        found = []
+        for text in extras[extra]:
+            requirement = Requirement(text)
+            if canonicalize_name(requirement.name) == canonicalize_name(project["name"]):
+                found += [r for name in sorted(requirement.extras) for r in wanted(name)]
+            else:
+                found.append(requirement)
+        return found
+
+    action = root / "requirements" / "action.txt"
+    action_pins = {canonicalize_name(r.name): str(r.specifier) for r in locked(action)}
+    action_hashes = lock_hashes(action)
+    locks = sorted((root / "requirements").glob("engines-*.txt"))
+    assert [lock.name for lock in locks] == ["engines-duckdb.txt", "engines-postgres.txt"]
+    pins = {}
+    for lock in locks:
+        found = locked(lock)
+        assert all(r.marker is None for r in found), lock.name  # one version of each, whatever the platform
+        pins[lock.stem] = {canonicalize_name(r.name): str(r.specifier) for r in found}
+        hashes = lock_hashes(lock)
+        assert len(found) == len(hashes) == len(pins[lock.stem])  # each package once
+        versions = {name: Version(spec.removeprefix("==")) for name, spec in pins[lock.stem].items()}
+        extra = lock.stem.removeprefix("engines-")
+        needed = [*wanted(extra), *(Requirement(r) for r in project["dependencies"])]
+        assert [str(r) for r in needed if versions.get(canonicalize_name(r.name)) not in r.specifier] == [], lock
+        shared = sorted(set(pins[lock.stem]) & set(action_pins))
+        assert len(shared) >= 20  # modelgate's own dependencies are in both
+        assert [name for name in shared if pins[lock.stem][name] != action_pins[name]] == [], lock.name
+        assert [name for name in shared if hashes[name] != action_hashes[name]] == [], lock.name
+    duckdb, postgres = pins["engines-duckdb"], pins["engines-postgres"]
+    assert {name: postgres.get(name) for name in duckdb} == duckdb
+    assert {"ibis-framework", "duckdb", "sqlglot"} <= set(duckdb) and {"psycopg", "psycopg-binary"} <= set(postgres)
+    install = (root / "scripts" / "setup.sh").read_text().replace("\\\n", " ")
+    assert re.search(r"--require-hashes --only-binary :all: -r \S*requirements/action\.txt\"\s+"
+                     r"\$\{lock:\+-r \S*requirements/engines-\$lock\.txt\"\}", install)
+
+
 # --- issue 19, item 15: links leaving the repository, in git mode as in a directory -------------------------
 
 def test_a_link_leaving_the_repository_is_mg001_in_git_mode_as_in_a_directory(tmp_path, capsys, monkeypatch):
