@@ -33,14 +33,16 @@ _JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number
                "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
 
 
-@ibis.udf.scalar.builtin(name="json_type")
-def _json_type(x: dt.JSON) -> str:  # type: ignore[empty-body]
-    ...
+def _json_type_signature(x: dt.JSON) -> str:
+    raise NotImplementedError  # DuckDB's json_type: a builtin, never called in Python
 
 
-@ibis.udf.scalar.builtin(name="json_extract_string")
-def _json_string(x: dt.JSON, path: str) -> str:  # type: ignore[empty-body]
-    ...
+def _json_string_signature(x: dt.JSON, path: str) -> str:
+    raise NotImplementedError  # DuckDB's json_extract_string
+
+
+_json_type: Any = ibis.udf.scalar.builtin(_json_type_signature, name="json_type")
+_json_string: Any = ibis.udf.scalar.builtin(_json_string_signature, name="json_extract_string")
 
 
 def column(name: str, suffix: str) -> str:
@@ -54,9 +56,16 @@ class View:
     null: Any  # bool: null or missing (a NaN is a value)
     present: Any | None  # bool: the record has the key (None: the source cannot tell)
     type_is: Callable[[frozenset[str]], Any]  # bool, for a value that is not null
-    number: Any | None  # float64 or NULL: the value when it is a number (None: never a number)
-    string: Any | None  # string or NULL: the value when it is a string (None: never a string)
-    boolean: Any | None  # bool or NULL: the value when it is a boolean (None: never a boolean)
+    number: Any  # float64 or NULL: the value when it is a number (None: never a number)
+    string: Any  # string or NULL: the value when it is a string (None: never a string)
+    boolean: Any  # bool or NULL: the value when it is a boolean (None: never a boolean)
+
+
+def _whole(n: Any) -> Any:
+    """The number has no fraction (never NULL). A double of magnitude 2**53 or more always is; below that, flooring
+    it through a 64-bit integer is exact (ibis floors to an integer)."""
+    small = n.abs() < p.EXACT_INTEGER
+    return ibis.cases((small, n.floor().cast("float64") == n), else_=n.notnull()).fill_null(False)
 
 
 def _false() -> Any:
@@ -129,7 +138,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
                 number = t[column(f.name, "n")]
-                test = test | ((kind == "DOUBLE") & (number == number.floor()).fill_null(False))
+                test = test | ((kind == "DOUBLE") & _whole(number))
             return test
 
         return View(kind.isnull(), present, json_is, t[column(f.name, "n")], t[column(f.name, "s")],
@@ -143,7 +152,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 names.append("integer")
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
-                test = test | ((kind == "number") & (number == number.floor()).fill_null(False))
+                test = test | ((kind == "number") & _whole(number))
             return test
 
         return View(kind.isnull(), present, text_is, number,
@@ -152,16 +161,16 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
     if f.kind.startswith("native:"):
         raw = t[column(f.name, "raw")]
         native = f.kind[len("native:"):]
-        number = raw.cast("float64") if native in ("integer", "number") else None
+        native_number: Any = raw.cast("float64") if native in ("integer", "number") else None
 
         def native_is(types: frozenset[str]) -> Any:
             if native in types or (native == "integer" and "number" in types):
                 return ibis.literal(True)
             if native == "number" and "integer" in types:
-                return (number == number.floor()).fill_null(False)
+                return _whole(native_number)
             return _false()
 
-        return View(raw.isnull(), present, native_is, number, raw if native == "string" else None,
+        return View(raw.isnull(), present, native_is, native_number, raw if native == "string" else None,
                     raw if native == "boolean" else None)
     return View(ibis.literal(True), ibis.literal(False), lambda types: _false(), None, None, None)
 
@@ -203,7 +212,8 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return ops[q.op].fill_null(False)
         if isinstance(q, p.MultipleOf):
             n = v.number
-            return ((n == n.floor()) & (n - (n / q.divisor).floor() * q.divisor == 0)).fill_null(False)
+            quotient = n / q.divisor
+            return (_whole(n) & (n.abs() < p.EXACT_INTEGER) & _whole(quotient)).fill_null(False)
         if isinstance(q, p.Equals):
             value = q.value
             side = v.boolean if isinstance(value, bool) else v.string if isinstance(value, str) else v.number
@@ -244,15 +254,25 @@ def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
     return recheck
 
 
-def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_object: str | None = None
-              ) -> tuple[ir.Table, list[str]]:
+@dataclass(frozen=True)
+class Shape:
+    """What a source offers beyond its columns: the column listing each record's keys, the column telling a line
+    that is not an object, and each row's ordinal (an expression: a column, or a row number)."""
+
+    keys: str | None = None
+    not_object: str | None = None
+    ordinal: Any = None
+
+
+def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
     ``bin:<field>:<i>`` per drift bin."""
-    projected, views = project(table, plan, keys=keys, not_object=not_object)
+    projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object)
     invalid = predicate(plan.invalid, views, projected)
     recheck = _recheck(plan, views, projected)
-    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck), "recheck": _count(recheck)}
+    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck),
+                            "recheck": _count(recheck)}
     for name in plan.null_fields:
         aggs[f"null:{name}"] = _count(as_column(views[name].null, projected)) if name in views \
             else projected.count()
@@ -261,8 +281,8 @@ def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_obj
         if view is None or view.number is None:
             continue
         n = view.number
-        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & ~(n.isnan() | n.isinf()
-                                                                                          ).fill_null(True)
+        finite = ~(n.isnan() | n.isinf()).fill_null(True)
+        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
         edges = [ibis.literal(e, type="float64") for e in bins.edges]
         for i in range(len(edges) + 1):
             test = number
@@ -275,23 +295,25 @@ def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_obj
     return projected.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
 
-def rows_query(table: ir.Table, plan: p.Plan, ordinal: Any, wanted: list[str], *, keys: str | None,
-               which: str, limit: int | None = None, not_object: str | None = None, ordered: bool = True
-               ) -> ir.Table:
-    """The rows the validator judges (``which="recheck"``: ordinal, the flags, the ``wanted`` source columns) or
-    the first rows the engine judges invalid (``which="invalid"``: ordinal and ``wanted``), in source order."""
-    base = table.mutate(**{ORDINAL: ordinal})
-    projected, views = project(base, plan, keys=keys, extra=(ORDINAL, *wanted), not_object=not_object)
-    recheck = _recheck(plan, views, projected)
-    if which == "recheck":
-        flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
-        out = projected.filter(recheck).select(ORDINAL, *wanted, **flags)
-    else:
-        invalid = predicate(plan.invalid, views, projected)
-        out = projected.filter(invalid & ~recheck).select(ORDINAL, *wanted)
-    if ordered:
-        out = out.order_by(ORDINAL)
-    return out.limit(limit) if limit is not None else out
+def _projected(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> tuple[ir.Table, dict[str, View]]:
+    base = table.mutate(**{ORDINAL: shape.ordinal})
+    return project(base, plan, keys=shape.keys, extra=(ORDINAL, *wanted), not_object=shape.not_object)
+
+
+def recheck_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> ir.Table:
+    """The rows the validator judges, in no particular order: the ordinal, the ``wanted`` source columns, and
+    whether the record has keys the schema forbids (``OTHER_KEYS``)."""
+    projected, views = _projected(table, plan, shape, wanted)
+    flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
+    return projected.filter(_recheck(plan, views, projected)).select(ORDINAL, *wanted, **flags)
+
+
+def invalid_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str], limit: int) -> ir.Table:
+    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``."""
+    projected, views = _projected(table, plan, shape, wanted)
+    invalid = predicate(plan.invalid, views, projected)
+    out = projected.filter(invalid & ~_recheck(plan, views, projected)).select(ORDINAL, *wanted)
+    return out.order_by(ORDINAL).limit(limit)
 
 
 def _other_keys(pred: p.Pred) -> list[p.Pred]:
