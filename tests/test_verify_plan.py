@@ -11,8 +11,9 @@ from bot.verify.engine import plan as p
 JSONL = {"a": "json", "b": "json"}
 
 
-def build(schema, columns=None, *, tabular=False, regex=True, measures=p.Measures()):
-    return p.build(schema, measures, JSONL if columns is None else columns, tabular=tabular, regex=regex)
+def build(schema, columns=None, *, tabular=False, regex=True, measures=None):
+    columns = JSONL if columns is None else columns
+    return p.build(schema, measures or p.Measures(), columns, tabular=tabular, regex=regex)
 
 
 def field(plan, name):
