@@ -116,7 +116,6 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
     categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
     job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
-    notes += _missing_notes(job)
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
@@ -125,9 +124,6 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     if rechecked:
         bad, first_bad = _recheck(job, examples)
         invalid += bad
-        keywords = "; ".join(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked)
-        if keywords:
-            notes.append(f"checked per row by the validator ({rechecked:,} records): {keywords}")
     found: list[Example] = []
     if invalid and examples:
         query = c.invalid_rows(source.table, job.plan, job.shape, [], examples)
@@ -150,15 +146,8 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
         drift=tuple(_drift(name, bound, drifts.get(name), baseline_path) for name, bound in bounds.items()),
         min_records=quality.min_records,
         notes=tuple(notes),
+        checked_per_row=tuple(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked),
     )
-
-
-def _missing_notes(job: _Job) -> list[str]:
-    missing = [f.name for f in job.plan.fields if f.kind == "absent"]
-    if not missing or not job.source.tabular:
-        return []
-    return [f"{Path(job.source.label).name}: the source has no column for {', '.join(missing)}; every record "
-            "misses these fields"]
 
 
 def _row_number() -> Any:
