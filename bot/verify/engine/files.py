@@ -127,7 +127,8 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     if kind == "csv":
         headers = {tuple(csv_header(p)) for p in paths}
         if len(headers) != 1:
-            raise EngineCannotRead(f"{paths[0]}: the CSV files have different headers")
+            raise RecordsError(f"{pattern}: the CSV files have different headers; verify files of different "
+                               "columns one at a time")
         header = list(headers.pop())
         if not header:
             raise EngineCannotRead(f"{paths[0]}: no header")
@@ -145,7 +146,10 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     names: list[str] = []
     for path in paths:
         columns = check_parquet(path, limits)
-        names += [name for name in columns.names if name not in names]
+        if names and columns.names != names:
+            raise RecordsError(f"{path}: its columns are not those of {paths[0].name}; verify files of different "
+                               "columns one at a time")
+        names = list(columns.names)
         notes += missing_columns_note(path, schema_types(schema), columns.names, "Parquet file")
         notes += parquet_type_notes(path, schema_types(schema), columns)
     if {"filename", "file_row_number", "ordinality"} & set(names):
