@@ -73,6 +73,7 @@ def connect() -> Any:
     backend = ibis.duckdb.connect()
     backend.raw_sql(f"SET threads={THREADS}")
     backend.raw_sql(f"SET memory_limit='{MEMORY_LIMIT}'")
+    backend.raw_sql("SET enable_progress_bar=false")  # DuckDB's bar would write over the report on a long read
     return backend
 
 
