@@ -101,3 +101,14 @@ def test_a_non_object_line_is_an_invalid_record(tmp_path):
     reference, engine = verify_records(EXPECTED, path), verify_files(EXPECTED, path)
     assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
                                                                  reference.examples) == (4, 2, engine.examples)
+
+
+def test_a_schema_without_fields_still_checks_each_line_is_an_object(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": 1}\n5\n{}\n', encoding="utf-8")
+    for schema, invalid in (({"type": "object"}, 1), ({"minProperties": 1}, 1), ({}, 0)):
+        expected = Expected(schema, None, "c@1")
+        engine, reference = verify_files(expected, path), verify_records(expected, path)
+        assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                     reference.examples)
+        assert engine.invalid == invalid

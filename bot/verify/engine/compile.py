@@ -284,11 +284,13 @@ def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
 @dataclass(frozen=True)
 class Shape:
     """What a source offers beyond its columns: the column listing each record's keys, the column telling a line
-    that is not an object, and each row's ordinal (an expression: a column, or a row number)."""
+    that is not an object, each row's ordinal (an expression: a column, or a row number), and whether rows come in
+    that order by themselves."""
 
     keys: str | None = None
     not_object: str | None = None
     ordinal: Any = None
+    in_order: bool = False  # rows come in the ordinal's order without an ORDER BY (DuckDB over files)
 
 
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
@@ -344,11 +346,13 @@ def recheck_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str])
 
 
 def invalid_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str], limit: int) -> ir.Table:
-    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``."""
+    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``. When the
+    engine keeps the source's order by itself (``shape.in_order``), it stops at the ``limit``-th instead of reading
+    on to sort."""
     projected, views = _projected(table, plan, shape, wanted)
     invalid = predicate(plan.invalid, views, projected)
     out = projected.filter(invalid & ~_recheck(plan, views, projected)).select(ORDINAL, *wanted)
-    return out.order_by(ORDINAL).limit(limit)
+    return (out if shape.in_order else out.order_by(ORDINAL)).limit(limit)
 
 
 def _other_keys(pred: p.Pred) -> list[p.Pred]:

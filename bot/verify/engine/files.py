@@ -117,10 +117,12 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                    + "".join(f", {quote(name)}" for name in fields)
                    + f" FROM read_json({files}, format='newline_delimited', records='true'{cols}, filename=true) "
                      "WITH ORDINALITY") if fields else (
-                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME} FROM read_json_objects({files}, "
+                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, CAST(json AS VARCHAR) AS {RECORD}, "
+                f"json_type(json) <> 'OBJECT' AS {NOT_OBJECT} FROM read_json_objects({files}, "
                 "format='newline_delimited', filename=true) WITH ORDINALITY")
         table = backend.sql(sql)
         kinds = tuple((name, "json") for name in fields)
+        whole_records = whole_records or not fields  # no field: the lines are read whole (is each an object?)
         return Source(backend, table, label, "line", tabular=False, files=tuple(map(str, paths)), kinds=kinds,
                       keys=KEYS if whole_records else None, record=RECORD if whole_records else None,
                       ordinal=ORDINAL, filename=FILENAME, not_object=NOT_OBJECT if whole_records else None,

@@ -102,7 +102,8 @@ class _Job:
     def shape(self) -> c.Shape:
         source = self.source
         ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
-        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal)
+        in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
+        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order)
 
 
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
