@@ -103,7 +103,8 @@ class _Job:
         source = self.source
         ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
         in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
-        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order)
+        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order,
+                       refuse=source.refuse)
 
 
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
@@ -120,6 +121,9 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
+    if values.get("refused"):
+        raise EngineCannotRead(f"{source.label}: a record has a key twice (the engine would read its first value, "
+                               "JSON readers the last)")
     read, invalid, rechecked = (int(values[name] or 0) for name in ("rows", "invalid", "recheck"))
     first_bad: list[dict[str, Any]] = []
     if rechecked:
