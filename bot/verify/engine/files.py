@@ -107,11 +107,11 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
         if whole_records:
             struct = literal(json.dumps(spec))
             picks = "".join(f", __s.{quote(name)} AS {quote(name)}" for name in fields)
-            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, json_keys(json) AS {KEYS}, "
+            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, {KEYS}, "
                    f"CAST(json AS VARCHAR) AS {RECORD}, json_type(json) <> 'OBJECT' AS {NOT_OBJECT}, "
-                   f"len(json_keys(json)) <> len(list_distinct(json_keys(json))) AS {TWICE}{picks} "
-                   f"FROM (SELECT from_json(json, {struct}) AS __s, * FROM read_json_objects({files}, "
-                   f"format='newline_delimited', filename=true) WITH ORDINALITY)")
+                   f"len({KEYS}) <> list_unique({KEYS}) AS {TWICE}{picks} "
+                   f"FROM (SELECT from_json(json, {struct}) AS __s, json_keys(json) AS {KEYS}, * "
+                   f"FROM read_json_objects({files}, format='newline_delimited', filename=true) WITH ORDINALITY)")
         else:
             columns = "{" + ", ".join(f"{literal(name)}: 'JSON'" for name in fields) + "}" if fields else None
             cols = f", columns={columns}" if columns else ""
