@@ -85,6 +85,52 @@ def _reject_constant(name: str) -> None:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
+_BLANK: Any = object()  # what decode_line gives for a blank line
+
+
+def decode_line(line: bytes) -> tuple[Any, str | None]:
+    """A line of JSON Lines as (value, None), (_BLANK, None) for a blank line, or (None, why it is no JSON value)."""
+    try:
+        return _DECODER.decode(line.decode("utf-8")), None
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        if not line.strip():
+            return _BLANK, None
+        return None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"
+    except ValueError as exc:
+        return None, f"not valid JSON: {exc}"
+
+
+def not_json_lines(path: Path, number: int, problem: str) -> str:
+    return f"{path}: line {number}: not JSON Lines: its first record is {problem}"
+
+
+def read_lines(path: Path, handle: IO[bytes], limits: Limits) -> Iterator[bytes]:
+    """The lines of a binary file, each read only up to the record limit, the file only up to its limit."""
+    limit, total, number = limits.max_record_bytes, 0, 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            raise RecordsError(f"{path}: line {number}: longer than the limit of {size_text(limit)} per record")
+        total += len(line)
+        if total > limits.max_bytes:
+            raise RecordsError(f"{path}: line {number}: over the limit of {size_text(limits.max_bytes)} per file")
+        yield line
+
+
+def first_record_problem(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why a JSON Lines file is not one (its first non-blank line is not a JSON value), or None."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(read_lines(path, handle, limits), 1):
+            _, problem = decode_line(line)
+            if problem is not None:
+                return not_json_lines(path, number, problem)
+            if line.strip():
+                return None
+    return None
+
+
 class Records:
     """One file of records. ``notes`` fills in as it is read (e.g. schema fields the file has no column for)."""
 
@@ -116,25 +162,20 @@ class Records:
         return readers[self.format]()
 
     def _note_missing(self, columns: list[str], kind: str) -> None:
-        missing = [name for name in self.types if name not in columns]
-        if missing:
-            self.notes.append(f"{self.path.name}: the {kind} has no column for {', '.join(missing)}; "
-                              "every record misses these fields")
+        self.notes += missing_columns_note(self.path, self.types, columns, kind)
 
     def _json_lines(self) -> Iterator[list[Row]]:
-        decode = _DECODER.decode
         rows: list[Row] = []
+        seen = False  # a record was read: a later line that is not JSON is an invalid record, not a wrong format
         with self.path.open("rb") as handle:
             for number, line in enumerate(self._lines(handle), 1):
-                try:
-                    rows.append((number, decode(line.decode("utf-8")), None))
-                except UnicodeDecodeError:
-                    rows.append((number, None, "not UTF-8 text"))
-                except json.JSONDecodeError as exc:
-                    if line.strip():
-                        rows.append((number, None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"))
-                except ValueError as exc:
-                    rows.append((number, None, f"not valid JSON: {exc}"))
+                record, problem = decode_line(line)
+                if problem is None and record is _BLANK:
+                    continue
+                if problem is not None and not seen:
+                    raise RecordsError(not_json_lines(self.path, number, problem))
+                seen = True
+                rows.append((number, record, problem))
                 if len(rows) >= self.batch_size:
                     yield rows
                     rows = []
@@ -142,18 +183,7 @@ class Records:
             yield rows
 
     def _lines(self, handle: IO[bytes]) -> Iterator[bytes]:
-        """The lines of a binary file, each read only up to the record limit, the file only up to its limit."""
-        limit, total, number = self.limits.max_record_bytes, 0, 0
-        while line := handle.readline(limit + 1):
-            number += 1
-            if len(line) > limit and not line.endswith(b"\n"):
-                raise RecordsError(f"{self.path}: line {number}: longer than the limit of {size_text(limit)} "
-                                   "per record")
-            total += len(line)
-            if total > self.limits.max_bytes:
-                raise RecordsError(f"{self.path}: line {number}: over the limit of "
-                                   f"{size_text(self.limits.max_bytes)} per file")
-            yield line
+        return read_lines(self.path, handle, self.limits)
 
     def _text_lines(self, handle: IO[bytes]) -> Iterator[str]:
         """The lines of a binary file as text (a byte order mark dropped); bytes that are not UTF-8 stop the read."""
@@ -212,16 +242,12 @@ class Records:
         except (pa.ArrowException, OSError) as exc:
             raise RecordsError(f"{self.path}: not a readable Parquet file ({exc})") from exc
         self._note_missing(columns.names, "Parquet file")
+        self.notes += parquet_type_notes(self.path, self.types, columns)
         casts: dict[str, Any] = {}
         for column in columns:
-            kind, cast = _arrow_kind(pa, column.type)
+            _kind, cast = _arrow_kind(pa, column.type)
             if cast is not None:
                 casts[column.name] = cast
-            allowed = self.types.get(column.name, frozenset())
-            numbers = {"integer", "number"} if allowed & {"integer", "number"} else set()
-            if allowed and kind not in allowed | numbers:
-                self.notes.append(f"{self.path.name}: column {column.name} holds {column.type} values; the schema "
-                                  f"says {' or '.join(sorted(allowed))}: records with a value there are invalid")
         target = pa.schema([column.with_type(casts.get(column.name, column.type)) for column in columns])
         number = total = held = 0  # rows read, bytes decoded, bytes of the rows not yet yielded
         rows: list[Row] = []
@@ -275,6 +301,29 @@ class Records:
             raise RecordsError(f"{self.path}: row {before + row + 1}: over {size_text(limits.max_bytes)} decoded, "
                                "the limit per file")
         return int(running[-1]) if len(sizes) else total
+
+
+def missing_columns_note(path: Path, types: dict[str, frozenset[str]], columns: list[str], kind: str) -> list[str]:
+    """The note on the schema's fields a CSV header or a Parquet file (``kind``) has no column for."""
+    missing = [name for name in types if name not in columns]
+    if not missing:
+        return []
+    return [f"{path.name}: the {kind} has no column for {', '.join(missing)}; every record misses these fields"]
+
+
+def parquet_type_notes(path: Path, types: dict[str, frozenset[str]], columns: Any) -> list[str]:
+    """A note per Parquet column (of an Arrow schema) whose type contradicts the schema's."""
+    import pyarrow as pa
+
+    notes = []
+    for column in columns:
+        kind, _cast = _arrow_kind(pa, column.type)
+        allowed = types.get(column.name, frozenset())
+        numbers = {"integer", "number"} if allowed & {"integer", "number"} else set()
+        if allowed and kind not in allowed | numbers:
+            notes.append(f"{path.name}: column {column.name} holds {column.type} values; the schema says "
+                         f"{' or '.join(sorted(allowed))}: records with a value there are invalid")
+    return notes
 
 
 # Logical types of byte-array columns Arrow can read dictionary-encoded (a decimal stored as bytes cannot).

@@ -1,0 +1,361 @@
+"""Verify a source on its engine: the reference's VerifyResult, computed by one aggregate query.
+
+The plan's aggregate gives the row count, the rows the engine judges invalid, the null counts and the drift bins
+in one query; the rows the validator must judge (a keyword the engine cannot check, a number it cannot compare
+exactly) are fetched in Arrow batches, only the columns they need, and validated by the reference's validator;
+categorical drift is one GROUP BY per field. Examples are the first invalid rows in source order, rebuilt as the
+reference reads them (for a file: its line decoded again) and explained by the validator, so they are the
+reference's to the letter. A file DuckDB refuses that the reference can read record by record (a malformed line
+after the first) is read by the reference instead, with a note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import json
+from collections import Counter
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.manifests.models import Quality
+from bot.verify.engine import Source
+from bot.verify.engine import compile as c
+from bot.verify.engine import plan as p
+from bot.verify.engine.files import EngineCannotRead, expand, native_kind, open_files
+from bot.verify.fields import properties
+from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, _arrow_kind, coercer, decode_line
+from bot.verify.report import Example, NullRate, VerifyResult
+from bot.verify.run import Expected, _drift, baseline_drifts, verify_records
+from bot.verify.stats import CategoricalDrift, NumericDrift, category, null_rate
+from bot.verify.validate import RecordValidator
+
+BATCH_ROWS = 65_536
+MAX_CATEGORIES = 10_000  # distinct values of a categorical drift field fetched; the rest are counted as one
+
+
+def fields_of(expected: Expected) -> list[str]:
+    """The top-level fields a contract version names: its properties, its required keys, and the fields its quality
+    expectations measure."""
+    root = expected.schema if isinstance(expected.schema, dict) else {}
+    required = root.get("required")
+    names = [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
+    quality = expected.quality or Quality()
+    measured = [*quality.null_rate_max, *(quality.drift.psi_max if quality.drift else {})]
+    return sorted(set(properties(expected.schema)) | set(names) | set(measured))
+
+
+def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | Path | None = None,
+                 examples: int = 10, limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
+    """``verify_records`` for a file or a glob of files (JSON Lines, CSV, Parquet), on DuckDB."""
+    import duckdb
+
+    fields = fields_of(expected)
+    paths = expand(pattern)
+    try:
+        source = open_files(pattern, fields, expected.schema, limits=limits)
+        if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+            source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
+        return verify_source(expected, source, baseline_path, examples, limits)
+    except (EngineCannotRead, duckdb.Error) as exc:
+        if len(paths) != 1:
+            raise RecordsError(f"{pattern}: DuckDB cannot read one of the files ({_first_line(exc)}); verify each "
+                               "file alone to find which") from exc
+        result = verify_records(expected, paths[0], baseline_path, examples, limits)
+        note = (f"{paths[0].name}: read by the Python reference reader, record by record: DuckDB cannot read it "
+                f"({_first_line(exc)})")
+        return dataclasses.replace(result, notes=(note, *result.notes))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).split("\n", 1)[0]
+    return text.removeprefix("Invalid Input Error: ")
+
+
+def kinds_of(source: Source) -> dict[str, str]:
+    if source.kinds:
+        return dict(source.kinds)
+    schema = source.table.schema()
+    return {name: native_kind(dtype) for name, dtype in schema.items() if not name.startswith("__mg_")}
+
+
+def is_duckdb(source: Source) -> bool:
+    return getattr(source.backend, "name", "") == "duckdb"
+
+
+def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]], categorical: list[str]) -> p.Plan:
+    quality = expected.quality or Quality()
+    measures = p.Measures(list(quality.null_rate_max), numeric, categorical)
+    return p.build(expected.schema, measures, kinds_of(source), tabular=source.tabular, regex=is_duckdb(source))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One verification under way: the source, its plan, its columns' kinds, the validator."""
+
+    expected: Expected
+    source: Source
+    plan: p.Plan
+    kinds: dict[str, str]
+    validator: RecordValidator
+
+    @property
+    def shape(self) -> c.Shape:
+        source = self.source
+        ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
+        in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
+        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order,
+                       refuse=source.refuse)
+
+
+def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
+                  limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
+    """Judge ``source`` against ``expected``: the reference's result on the same records."""
+    quality = expected.quality or Quality()
+    validator = RecordValidator(expected.schema)
+    bounds = quality.drift.psi_max if quality.drift else {}
+    notes: list[str] = list(source.notes)
+    drifts = baseline_drifts(expected, baseline_path, limits, notes)
+    numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
+    categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
+    job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
+
+    agg, names = c.aggregate(source.table, job.plan, job.shape)
+    values = dict(zip(names, _one_row(source, agg), strict=True))
+    if values.get("refused"):
+        raise EngineCannotRead(f"{source.label}: a record has a key twice (the engine would read its first value, "
+                               "JSON readers the last)")
+    read, invalid, rechecked = (int(values[name] or 0) for name in ("rows", "invalid", "recheck"))
+    first_bad: list[dict[str, Any]] = []
+    if rechecked:
+        bad, first_bad = _recheck(job, examples)
+        invalid += bad
+    found: list[Example] = []
+    if invalid and examples:
+        query = c.invalid_rows(source.table, job.plan, job.shape, _example_columns(job), examples)
+        chosen = sorted([*first_bad, *_rows(query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
+        found = _examples(job, chosen, examples)
+    for name, accumulator in drifts.items():
+        if isinstance(accumulator, NumericDrift):
+            accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
+        else:
+            accumulator.actual = _categories(job, name, notes)
+    if read == 0:
+        notes.append(f"{Path(source.label).name} holds no records: nothing was verified")
+    return VerifyResult(
+        contract=expected.contract,
+        records=read,
+        invalid=invalid,
+        examples=tuple(found),
+        null_rates=tuple(NullRate(name, null_rate(int(values[f"null:{name}"] or 0), read), bound)
+                         for name, bound in quality.null_rate_max.items()),
+        drift=tuple(_drift(name, bound, drifts.get(name), baseline_path) for name, bound in bounds.items()),
+        min_records=quality.min_records,
+        notes=tuple(notes),
+        checked_per_row=tuple(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked),
+    )
+
+
+def _row_number() -> Any:
+    import ibis
+
+    return ibis.row_number() + 1
+
+
+def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
+    """The one row of an aggregate: on DuckDB through the raw cursor (no Arrow table, less memory)."""
+    import ibis
+
+    if is_duckdb(source):
+        return tuple(source.backend.raw_sql(ibis.to_sql(expr)).fetchone())
+    return tuple(expr.to_pyarrow().to_pylist()[0].values())
+
+
+def _rows(expr: Any) -> list[dict[str, Any]]:
+    return _pylist(expr.to_pyarrow())
+
+
+def _pylist(batch: Any) -> list[dict[str, Any]]:
+    """Rows of an Arrow batch or table as the reference's Parquet reader gives them (decimals as floats, times as
+    text)."""
+    import pyarrow as pa
+
+    casts = {}
+    for f in batch.schema:
+        _kind, cast = _arrow_kind(pa, f.type)
+        if cast is not None:
+            casts[f.name] = cast
+    if casts:
+        batch = batch.cast(pa.schema([f.with_type(casts.get(f.name, f.type)) for f in batch.schema]))
+    return list(batch.to_pylist())
+
+
+def _recheck_columns(job: _Job) -> list[str]:
+    source = job.source
+    if source.record is not None:
+        return [source.record]
+    wanted = [name for name in job.kinds if name in source.table.columns] if source.tabular else [
+        f.name for f in job.plan.fields if f.name in source.table.columns]
+    if source.keys is not None:
+        wanted.append(source.keys)
+    return wanted
+
+
+def record_of(row: dict[str, Any], job: _Job) -> Any:
+    """The record the reference would see, from a fetched row."""
+    source = job.source
+    if source.record is not None:
+        return json.loads(row[source.record])
+    keys = set(row[source.keys]) if source.keys is not None and row.get(source.keys) is not None else None
+    types = {f.name: f.types for f in job.plan.fields}
+    record: dict[str, Any] = {}
+    for name, kind in job.kinds.items():
+        if name not in row:
+            continue
+        value = row[name]
+        if kind == "json":
+            if value is None:
+                if keys is not None and name in keys:
+                    record[name] = None
+                continue
+            record[name] = json.loads(value)
+        elif kind == "text":
+            record[name] = coercer(types.get(name, frozenset()))(value if value is not None else "")
+        else:
+            record[name] = value
+    return record
+
+
+def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
+    """Validate the rows the engine cannot judge, fetched in Arrow batches: how many are invalid, and the first
+    ``examples`` of them (with what an example needs)."""
+    wanted = _recheck_columns(job)
+    if examples:
+        wanted += [name for name in _example_columns(job) if name not in wanted]
+    query = c.recheck_rows(job.source.table, job.plan, job.shape, wanted)
+    bad = 0
+    first: list[tuple[int, int, dict[str, Any]]] = []  # a max-heap (negated ordinals) of the first invalid rows
+    is_valid = job.validator.is_valid
+    for batch in query.to_pyarrow_batches(chunk_size=BATCH_ROWS):
+        for row in _pylist(batch):
+            if row[c.OTHER_KEYS] or not is_valid(record_of(row, job)):
+                bad += 1
+                if examples:
+                    heapq.heappush(first, (-int(row[c.ORDINAL]), bad, row))
+                    if len(first) > examples:
+                        heapq.heappop(first)
+    return bad, [row for _, _, row in sorted(first, key=lambda item: -item[0])]
+
+
+def _example_columns(job: _Job) -> list[str]:
+    """The columns an example is made of: the record's (as the reference sees it) and where it is."""
+    source = job.source
+    inner = (source.filename, source.row, source.keys, source.record)
+    wanted = [n for n in source.table.columns if not n.startswith("__mg_") or n in inner]
+    if source.key is not None and source.key not in wanted:
+        wanted.append(source.key)
+    return wanted
+
+
+def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Example]:
+    """The examples of the invalid ``rows`` (in source order), as the reference gives them."""
+    source = job.source
+    found: list[Example] = []
+    for row, (number, record) in zip(rows, _locate(job, rows), strict=True):
+        if record is _UNSET:
+            record = record_of(row, job)
+        key = None if source.key is None else row.get(source.key)
+        found += [Example(number, problem.path, problem.reason, key, source.key is not None)
+                  for problem in job.validator.problems(record)][: examples - len(found)]
+        if len(found) >= examples:
+            break
+    return found
+
+
+_UNSET: Any = object()
+
+
+def _locate(job: _Job, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
+    """Each fetched row's record number as the reference gives it, and its record when read from the file."""
+    source = job.source
+    if source.numbering == "row" and source.row is not None:
+        return [(int(r[source.row]), _UNSET) for r in rows]
+    if source.numbering != "line" or source.filename is None or source.format not in ("jsonl", "csv"):
+        return [(int(r[c.ORDINAL]), _UNSET) for r in rows]
+    starts = _file_starts(source)
+    wanted: dict[str, dict[int, int]] = {}
+    for i, r in enumerate(rows):
+        name = str(r[source.filename])
+        wanted.setdefault(name, {})[int(r[c.ORDINAL]) - starts.get(name, 1) + 1] = i
+    out: list[tuple[int, Any]] = [(int(r[c.ORDINAL]), _UNSET) for r in rows]
+    for name, positions in wanted.items():
+        for position, number, record in _records_at(job, Path(name), set(positions)):
+            out[positions[position]] = (number, record)
+    return out
+
+
+def _file_starts(source: Source) -> dict[str, int]:
+    """The ordinal of each file's first row (one file: 1)."""
+    if len(source.files) <= 1:
+        return {}
+    table = source.table
+    assert source.filename is not None and source.ordinal is not None
+    query = table.group_by(name=table[source.filename]).aggregate(start=table[source.ordinal].min())
+    return {str(r["name"]): int(r["start"]) for r in _rows(query)}
+
+
+def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
+    """(position among the file's records, line number, record) of the records at ``positions`` (1-based): JSON
+    Lines by a scan of its lines, decoding only those; CSV by the reference's reader."""
+    last = max(positions)
+    position = 0
+    if job.source.format == "jsonl":
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                position += 1
+                if position in positions:
+                    yield position, number, decode_line(line)[0]
+                if position >= last:
+                    return
+        return
+    for batch in Records(path, job.expected.schema).batches():
+        for number, record, _problem in batch:
+            position += 1
+            if position in positions:
+                yield position, number, _UNSET if record is None else record
+            if position >= last:
+                return
+
+
+def _categories(job: _Job, name: str, notes: list[str]) -> Counter[Hashable]:
+    """The candidate's count per category of a drift field (one GROUP BY)."""
+    counts: Counter[Hashable] = Counter()
+    kind = job.kinds.get(name, "absent")
+    if kind == "absent":
+        return counts
+    types = next((f.types for f in job.plan.fields if f.name == name), frozenset())
+    query = c.categories(job.source.table, name, kind).order_by(ibis_desc("n")).limit(MAX_CATEGORIES + 1)
+    rows = _rows(query)
+    if len(rows) > MAX_CATEGORIES:
+        notes.append(f"{name}: over {MAX_CATEGORIES:,} distinct values; the rarest are not told apart in its PSI")
+        rows = rows[:MAX_CATEGORIES]
+    for row in rows:
+        value = row["value"]
+        if kind == "json":
+            value = json.loads(value)
+        elif kind == "text":
+            value = coercer(types)(value)
+        if value is None:
+            continue
+        counts[category(value)] += int(row["n"])
+    return counts
+
+
+def ibis_desc(name: str) -> Any:
+    import ibis
+
+    return ibis.desc(name)
