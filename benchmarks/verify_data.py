@@ -145,7 +145,7 @@ def generate(n: int, out: Path, baseline_n: int = 100_000, copies: int = 10, see
     link_copies(out / "records.jsonl", out / "g10", copies)
     link_copies(out / "records.parquet", out / "g10", copies)
     write_jsonl(records(baseline_n, seed + 1, shift=0.1), out / "baseline.jsonl")
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))  # after the import path: an installed modelgate is the one measured
     from bot.manifests.models import Quality
     from bot.verify.run import Expected, write_baseline
 
