@@ -77,10 +77,18 @@ def redact(url: str) -> str:
     user, password = _user_part(head)
     shown = prefix + ((f"{user}:***" if password is not None else head) + "@" if head is not None else "")
     main, sep, query = rest.partition("?")
-    shown += main.partition("#")[0]
+    host, slash, path = main.partition("#")[0].partition("/")
+    shown += _redact_port(host) + slash + path
     if sep:
         shown += "?" + "&".join(_redact_param(p) for p in query.partition("#")[0].split("&"))
     return shown
+
+
+def _redact_port(host: str) -> str:
+    """``host:port`` with a port that is not a number (a password written in its place?) shown as ``***``."""
+    name, bracket, after = host.rpartition("]") if host.startswith("[") else ("", "", host)
+    at, colon, port = after.partition(":")
+    return name + bracket + at + (colon + (port if port.isdigit() or not port else "***") if colon else "")
 
 
 def _split_user(url: str) -> tuple[str, str | None, str]:
@@ -131,6 +139,9 @@ def backend_of(url: str) -> Backend:
         known = ", ".join(f"{s}://" for s in SCHEMES)
         what = f"an unknown scheme {scheme}://" if scheme else "not a connection URL"
         raise ConnectError(f"--connection {shown}: {what} (known: {known}; a DuckDB file is duckdb:///path/to/file.ddb)")
+    port = _port_text(url)
+    if port and not port.isdigit():
+        raise ConnectError(f"--connection {shown}: the port is not a number")
     if has_password(url):
         raise ConnectError(f"--connection {shown}: a connection URL must not hold a password or a secret (it would "
                            f"be seen in shell history and CI logs): put it in {backend.credentials}")
