@@ -301,3 +301,65 @@ def test_without_the_duckdb_extra(repo):
     one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--records", "*.jsonl", cwd=repo),
                    "a glob needs the duckdb engine, and the duckdb engine is not installed (pip install "
                    "'modelgate-ci[duckdb]')")
+
+
+def test_a_table_of_a_duckdb_file(repo, warehouse):
+    done = cli(repo, "--table", "scores", "--connection", warehouse, "--format", "json", "--key", "id")
+    assert done.returncode == 1, done.stderr
+    report = json_out(done)
+    assert (report["records"], report["invalid"]) == (12, 2)
+    assert [(e["record"], e["path"], e["key"]) for e in report["examples"]] == [
+        (11, "#/score", "r10"), (11, "#/reason_codes", "r10"), (12, "#/score", "r11")]
+    assert report["null_rates"]["reason_codes"]["value"] == 1 / 12
+
+
+def test_a_query_where_and_limit_on_a_table(repo, warehouse):
+    query = cli(repo, "--query", "SELECT * FROM scores WHERE score <= 1", "--connection", warehouse, "--format", "json")
+    assert query.returncode == 0, query.stderr
+    assert json_out(query)["records"] == 10
+    where = cli(repo, "--table", "scores", "--connection", warehouse, "--where", "id IN ('r1', 'r10', 'r11')",
+                "--format", "json")
+    assert where.returncode == 1, where.stderr
+    assert (json_out(where)["records"], json_out(where)["invalid"]) == (3, 2)
+    limit = cli(repo, "--table", "scores", "--connection", warehouse, "--where", "score IS NOT NULL", "--limit", "4",
+                "--format", "json")
+    assert json_out(limit)["records"] == 4
+
+
+def test_a_glob_of_files_and_a_slice_of_one(repo):
+    both = cli(repo, "--records", "*.jsonl", "--format", "json")
+    assert both.returncode == 1, both.stderr
+    assert (json_out(both)["records"], json_out(both)["invalid"]) == (22, 2)
+    assert cli(repo, "--records", "*.jsonl", "--engine", "duckdb").returncode == 1
+    sliced = cli(repo, "--records", "bad.jsonl", "--where", "CAST(score AS DOUBLE) > 0.5", "--format", "json")
+    assert (json_out(sliced)["records"], json_out(sliced)["invalid"]) == (5, 1)
+    assert json_out(sliced)["examples"][0]["record"] == 11  # the line in the file, not the place in the slice
+    first = cli(repo, "--records", "bad.jsonl", "--limit", "10", "--format", "json")
+    assert first.returncode == 0 and json_out(first)["records"] == 10
+
+
+def test_no_file_matches_the_glob(repo):
+    one_line_error(cli(repo, "--records", "nothing-*.jsonl"), "nothing-*.jsonl: no file matches")
+
+
+@pytest.mark.parametrize("engine", ["auto", "duckdb", "python"])
+def test_a_file_that_is_not_json_lines(repo, engine):
+    (repo / "r.jsonl").write_text("score,reason_codes\n0.5,[]\n")
+    one_line_error(cli(repo, "--records", "r.jsonl", "--engine", engine), "r.jsonl: line 1: not JSON Lines")
+
+
+def test_a_baseline_of_another_version(repo, warehouse, tmp_path):
+    written = tmp_path / "b.json"
+    done = cli(repo, "--records", "good.jsonl", "--write-baseline", str(written))
+    assert done.returncode == 0, done.stderr
+    other = run_cli("verify", "fraud-score@1", "--at", ".", "--table", "scores", "--connection", warehouse,
+                    "--baseline", str(written), cwd=repo)
+    one_line_error(other, f"{written}: a baseline of fraud-score@2, not of fraud-score@1: write one with "
+                          "--write-baseline")
+
+
+def test_the_same_answer_from_each_engine(repo):
+    answers = {engine: cli(repo, "--records", "bad.jsonl", "--baseline", "good.jsonl", "--format", "json",
+                           "--engine", engine) for engine in ("duckdb", "python")}
+    assert answers["duckdb"].stdout == answers["python"].stdout
+    assert answers["duckdb"].returncode == answers["python"].returncode == 1

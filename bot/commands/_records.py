@@ -102,6 +102,10 @@ def verify_asked(expected: Expected, args: argparse.Namespace, baseline: str | N
             return _reference(expected, records, (baseline, examples, limits), fallback=fallback)
         if not engine_installed():
             raise UsageError(f"--engine duckdb: {ENGINE_MISSING.format(install=ENGINE_INSTALL)}")
+        if not narrowing:
+            from bot.verify.engine.run import verify_files
+
+            return verify_files(expected, records, Path(baseline) if baseline else None, examples, limits)
         source = _file_source(expected, records, limits)
         url = ""
     else:
@@ -135,10 +139,16 @@ def _reference(expected: Expected, records: str, run: tuple[str | None, int, Lim
 
 
 def _file_source(expected: Expected, records: str, limits: Limits) -> Source:
+    """The files as verify_files opens them (read whole when the plan needs each record's keys), for --where,
+    --limit or --key to narrow before verify_source."""
     from bot.verify.engine.files import open_files
-    from bot.verify.engine.plan import needs_whole_records
+    from bot.verify.engine.run import fields_of, plan_for
 
-    return open_files(records, expected.schema, whole_records=needs_whole_records(expected), limits=limits)
+    fields = fields_of(expected.schema)
+    source = open_files(records, fields, expected.schema, limits=limits)
+    if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+        source = open_files(records, fields, expected.schema, whole_records=True, limits=limits)
+    return source
 
 
 def _on_engine(expected: Expected, source: Source, args: argparse.Namespace,

@@ -275,8 +275,9 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
     """``source`` keeping the rows where the SQL condition ``where`` holds (in the backend's dialect; the source is
     ``mg_source`` to it), then the first ``limit`` of them. A condition the backend refuses is a ConnectError.
 
-    Records of a file filtered by ``where`` are numbered by their position among those kept (the line numbers
-    of the file no longer apply); a bare ``limit`` keeps the first records, and so their numbers."""
+    A file source keeps each record's place in a column (``Source.ordinal``), so examples keep their line or row
+    numbers; one without such a column numbers the records ``where`` kept by their position among them (a bare
+    ``limit`` keeps the first records, and so their numbers)."""
     table = source.table
     numbering = source.numbering
     notes = source.notes
@@ -285,7 +286,7 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
             table = table.alias(WHERE_ALIAS).sql(f"SELECT * FROM {WHERE_ALIAS} WHERE {where}")
         except Exception as exc:
             raise ConnectError(f"--where on {source.label} failed: {reason(exc, url)}") from exc
-        if numbering != "ordinal":
+        if numbering != "ordinal" and source.ordinal is None:  # no column keeps each record's place in its file
             numbering = "ordinal"
             notes = (*notes, "record numbers count the records --where kept, in the files' order")
     if limit is not None:
