@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -73,22 +72,32 @@ class Case:
         return json.loads(self.runs[-1]["stdout"])
 
 
+LAUNCH = """\
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+with open(sys.argv[2], "wb") as out, open(sys.argv[3], "wb") as err:
+    proc = subprocess.Popen(sys.argv[4:], stdout=out, stderr=err)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as report:
+    json.dump({"code": proc.returncode, "wall": time.perf_counter() - start, "peak_mb": usage.ru_maxrss / 1024,
+               "cpu": usage.ru_utime + usage.ru_stime}, report)
+"""
+
+
 def measure(command: list[str]) -> dict[str, Any]:
     """One run: CPU seconds (user + system, from ``wait4``: every thread of the child), wall seconds, peak MB, and
-    its output (kept in files, so ``wait4`` itself reaps the child and reports its resource usage)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
-        wall = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr[-2000:]}")
-    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "peak_mb": usage.ru_maxrss / 1024,
-            "stdout": stdout, "stderr": stderr}
+    its output. The child is started by a small launcher process, not by this one: Linux carries the resident size
+    a process had before ``exec`` into its peak, so a child of this process (which holds the generated data's
+    modules) would report at least this process's size."""
+    with tempfile.TemporaryDirectory(prefix="run-") as tmp:
+        figures, out, err = Path(tmp) / "figures.json", Path(tmp) / "out", Path(tmp) / "err"
+        subprocess.run([sys.executable, "-S", "-c", LAUNCH, str(figures), str(out), str(err), *command], check=True)
+        run = json.loads(figures.read_text(encoding="utf-8"))
+        stdout, stderr = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8", errors="replace")
+    if run["code"] not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({run['code']}):\n{stderr[-2000:]}")
+    return {**run, "stdout": stdout, "stderr": stderr}
 
 
 def engines_supported(modelgate: Path) -> bool:

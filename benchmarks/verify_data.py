@@ -10,7 +10,8 @@ DIR receives:
   ``null``, so an engine must read JSON Lines as whole records to check it. The data always has the key, so both
   versions give the same answer;
 - ``records.jsonl`` and ``records.parquet``: N records (about 190 bytes each as JSON), the same values in both
-  (one in 997 has a score out of range, one in 1,009 an unknown label: real data has a few invalid records);
+  (one in 997 has a score out of range, one in 1,009 an unknown label: real data has a few invalid records; one
+  amount in 20 is a whole number, written as a JSON integer);
 - ``g10/part-NN.jsonl`` and ``g10/part-NN.parquet``: K hard links to those files (K times the records, a glob
   that costs no disk);
 - ``baseline.jsonl`` (B records of a slightly shifted distribution) and ``baseline-1.json``/``baseline-2.json``,
@@ -49,7 +50,7 @@ PROPERTIES: dict[str, Any] = {
     "count": {"type": "integer", "minimum": 0},
     "note": {"type": ["string", "null"]},
 }
-REQUIRED = ["id", "request_id", "amount", "label", "flagged"]
+REQUIRED = ["id", "request_id", "amount", "label", "merchant", "flagged", "count"]  # optional fields are nullable
 QUALITY: dict[str, Any] = {"min_records": 1000, "null_rate_max": {"score": 0.05, "age": 0.1},
                            "drift": {"psi_max": {"score": 0.2, "label": 0.1}}}
 ARROW_TYPES = {"id": "int64", "request_id": "string", "score": "float64", "amount": "float64", "age": "int64",
@@ -90,7 +91,8 @@ def records(n: int, seed: int, shift: float = 0.0) -> dict[str, list[Any]]:
         columns["id"].append(i + 1)
         columns["request_id"].append(f"req-{seed}-{i:010d}")
         columns["score"].append(score)
-        columns["amount"].append(round(rng.lognormvariate(3, 1), 2))
+        amount = round(rng.lognormvariate(3, 1), 2)
+        columns["amount"].append(round(amount) if i % 20 == 7 else amount)  # whole amounts written as integers
         columns["age"].append(None if rng.random() < 0.05 else rng.randint(18, 90))
         columns["label"].append("purple" if i % 1009 == 1008 else labels[i])
         columns["merchant"].append(rng.choice(MERCHANTS))
