@@ -28,6 +28,7 @@ INVALID = "__mg_invalid"
 OTHER_KEYS = "__mg_other_keys"
 RECHECK = "__mg_recheck"
 NOT_OBJECT = "__mg_not_object"
+TRUE = "__mg_true"
 _JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("DOUBLE",),
                "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
 
@@ -53,9 +54,9 @@ class View:
     null: Any  # bool: null or missing (a NaN is a value)
     present: Any | None  # bool: the record has the key (None: the source cannot tell)
     type_is: Callable[[frozenset[str]], Any]  # bool, for a value that is not null
-    number: Any  # float64 or NULL: the value when it is a number
-    string: Any  # string or NULL: the value when it is a string
-    boolean: Any  # bool or NULL: the value when it is a boolean
+    number: Any | None  # float64 or NULL: the value when it is a number (None: never a number)
+    string: Any | None  # string or NULL: the value when it is a string (None: never a string)
+    boolean: Any | None  # bool or NULL: the value when it is a boolean (None: never a boolean)
 
 
 def _false() -> Any:
@@ -98,7 +99,8 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
             cols[column(f.name, "p")] = table[keys].contains(f.name)
     if keys is not None and p._mentions_keys(plan.invalid):
         cols[KEYS] = table[keys]
-    projected = table.select(**cols) if cols else table.select(__mg_one=ibis.literal(1))
+    cols[TRUE] = ibis.literal(True)
+    projected = table.select(**cols)
     if any(f.kind == "text" for f in plan.fields):  # the numbers of CSV cells, from their computed type
         more = {}
         for f in plan.fields:
@@ -123,7 +125,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
         kind = t[column(f.name, "t")]
 
         def json_is(types: frozenset[str]) -> Any:
-            names = [n for ty in types for n in _JSON_TYPES.get(ty, ())]
+            names = [n for ty in (types | {"integer"} if "number" in types else types) for n in _JSON_TYPES.get(ty, ())]
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
                 number = t[column(f.name, "n")]
@@ -150,7 +152,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
     if f.kind.startswith("native:"):
         raw = t[column(f.name, "raw")]
         native = f.kind[len("native:"):]
-        number = raw.cast("float64") if native in ("integer", "number") else ibis.null("float64")
+        number = raw.cast("float64") if native in ("integer", "number") else None
 
         def native_is(types: frozenset[str]) -> Any:
             if native in types or (native == "integer" and "number" in types):
@@ -159,12 +161,9 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 return (number == number.floor()).fill_null(False)
             return _false()
 
-        return View(raw.isnull(), present, native_is, number,
-                    raw if native == "string" else ibis.null("string"),
-                    raw if native == "boolean" else ibis.null("boolean"))
-    nothing = ibis.literal(True)
-    return View(nothing, ibis.literal(False), lambda types: _false(), ibis.null("float64"), ibis.null("string"),
-                ibis.null("boolean"))
+        return View(raw.isnull(), present, native_is, number, raw if native == "string" else None,
+                    raw if native == "boolean" else None)
+    return View(ibis.literal(True), ibis.literal(False), lambda types: _false(), None, None, None)
 
 
 def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
@@ -194,6 +193,10 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return v.null
         if isinstance(q, p.Present):
             return v.present if v.present is not None else ~v.null
+        view_of = {p.Cmp: v.number, p.MultipleOf: v.number, p.Guard: v.number, p.Len: v.string,
+                   p.Matches: v.string}
+        if type(q) in view_of and view_of[type(q)] is None:
+            return _false()
         if isinstance(q, p.Cmp):
             bound = ibis.literal(q.bound, type="float64")
             ops = {"<": v.number < bound, "<=": v.number <= bound, ">": v.number > bound, ">=": v.number >= bound}
@@ -203,11 +206,12 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return ((n == n.floor()) & (n - (n / q.divisor).floor() * q.divisor == 0)).fill_null(False)
         if isinstance(q, p.Equals):
             value = q.value
-            if isinstance(value, bool):
-                return (v.boolean == value).fill_null(False)
-            if isinstance(value, str):
-                return (v.string == value).fill_null(False)
-            return (v.number == ibis.literal(float(value), type="float64")).fill_null(False)
+            side = v.boolean if isinstance(value, bool) else v.string if isinstance(value, str) else v.number
+            if side is None:
+                return _false()
+            if isinstance(value, bool | str):
+                return (side == value).fill_null(False)
+            return (side == ibis.literal(float(value), type="float64")).fill_null(False)
         if isinstance(q, p.Len):
             length = v.string.length()
             return (length < q.bound if q.op == "<" else length > q.bound).fill_null(False)
@@ -221,7 +225,12 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return odd.fill_null(False)
         raise TypeError(f"unknown predicate {q!r}")
 
-    return go(pred)
+    return as_column(go(pred), table)
+
+
+def as_column(expr: Any, table: ir.Table) -> Any:
+    """A boolean of every row (a constant becomes a column, so it can be summed)."""
+    return expr if isinstance(expr, ir.Column) else table[TRUE] == expr
 
 
 def _count(expr: Any) -> Any:
@@ -245,10 +254,11 @@ def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_obj
     recheck = _recheck(plan, views, projected)
     aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck), "recheck": _count(recheck)}
     for name in plan.null_fields:
-        aggs[f"null:{name}"] = _count(views[name].null) if name in views else projected.count()
+        aggs[f"null:{name}"] = _count(as_column(views[name].null, projected)) if name in views \
+            else projected.count()
     for bins in plan.numeric_bins:
         view = views.get(bins.field)
-        if view is None:
+        if view is None or view.number is None:
             continue
         n = view.number
         number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & ~(n.isnan() | n.isinf()
@@ -260,7 +270,7 @@ def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_obj
                 test = test & (n > edges[i - 1])
             if i < len(edges):
                 test = test & (n <= edges[i])
-            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
+            aggs[f"bin:{bins.field}:{i}"] = _count(as_column(test.fill_null(False), projected))
     names = list(aggs)
     return projected.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
