@@ -33,14 +33,16 @@ _JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number
                "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
 
 
-@ibis.udf.scalar.builtin(name="json_type")
-def _json_type(x: dt.JSON) -> str:  # type: ignore[empty-body]
-    ...
+def _json_type_signature(x: dt.JSON) -> str:
+    raise NotImplementedError  # DuckDB's json_type: a builtin, never called in Python
 
 
-@ibis.udf.scalar.builtin(name="json_extract_string")
-def _json_string(x: dt.JSON, path: str) -> str:  # type: ignore[empty-body]
-    ...
+def _json_string_signature(x: dt.JSON, path: str) -> str:
+    raise NotImplementedError  # DuckDB's json_extract_string
+
+
+_json_type: Any = ibis.udf.scalar.builtin(_json_type_signature, name="json_type")
+_json_string: Any = ibis.udf.scalar.builtin(_json_string_signature, name="json_extract_string")
 
 
 def column(name: str, suffix: str) -> str:
@@ -54,9 +56,16 @@ class View:
     null: Any  # bool: null or missing (a NaN is a value)
     present: Any | None  # bool: the record has the key (None: the source cannot tell)
     type_is: Callable[[frozenset[str]], Any]  # bool, for a value that is not null
-    number: Any | None  # float64 or NULL: the value when it is a number (None: never a number)
-    string: Any | None  # string or NULL: the value when it is a string (None: never a string)
-    boolean: Any | None  # bool or NULL: the value when it is a boolean (None: never a boolean)
+    number: Any  # float64 or NULL: the value when it is a number (None: never a number)
+    string: Any  # string or NULL: the value when it is a string (None: never a string)
+    boolean: Any  # bool or NULL: the value when it is a boolean (None: never a boolean)
+
+
+def _whole(n: Any) -> Any:
+    """The number has no fraction (never NULL). A double of magnitude 2**53 or more always is; below that, flooring
+    it through a 64-bit integer is exact (ibis floors to an integer)."""
+    small = n.abs() < p.EXACT_INTEGER
+    return ibis.cases((small, n.floor().cast("float64") == n), else_=n.notnull()).fill_null(False)
 
 
 def _false() -> Any:
@@ -69,16 +78,11 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
     cols: dict[str, Any] = {name: table[name] for name in extra}
     if not_object is not None:
         cols[NOT_OBJECT] = table[not_object]
+    used = _used(plan)
     for f in plan.fields:
-        if f.kind == "json":
-            c = table[f.name]
-            kind = _json_type(c)
-            cols[column(f.name, "t")] = kind
-            cols[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), c.cast("float64")),
-                                                  else_=ibis.null("float64"))
-            cols[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(c, "$")), else_=ibis.null("string"))
-            cols[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", c.cast("string") == "true"),
-                                                  else_=ibis.null("boolean"))
+        if f.kind == "json":  # its JSON type here, its typed values in a second projection: json_type once a value
+            cols[column(f.name, "t")] = _json_type(table[f.name])
+            cols[column(f.name, "raw")] = table[f.name]
         elif f.kind == "text":
             c = table[f.name]
             allowed = _allowed(plan, f.name)
@@ -101,15 +105,46 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
         cols[KEYS] = table[keys]
     cols[TRUE] = ibis.literal(True)
     projected = table.select(**cols)
-    if any(f.kind == "text" for f in plan.fields):  # the numbers of CSV cells, from their computed type
-        more = {}
-        for f in plan.fields:
-            if f.kind == "text":
-                kind, raw = projected[column(f.name, "t")], projected[column(f.name, "raw")]
-                more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
-                                                       else_=ibis.null("float64"))
+    more = {}
+    for f in plan.fields:  # the typed values, from the type computed above
+        if f.kind not in ("json", "text"):
+            continue
+        kind, raw = projected[column(f.name, "t")], projected[column(f.name, "raw")]
+        if f.kind == "text":
+            more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
+                                                   else_=ibis.null("float64"))
+            continue
+        more[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), raw.cast("float64")),
+                                               else_=ibis.null("float64"))
+        if (f.name, "string") in used:
+            more[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(raw, "$")),
+                                                   else_=ibis.null("string"))
+        if (f.name, "boolean") in used:
+            more[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", raw.cast("string") == "true"),
+                                                   else_=ibis.null("boolean"))
+    if more:
         projected = projected.mutate(**more)
     return projected, {f.name: _view(projected, f) for f in plan.fields}
+
+
+def _used(plan: p.Plan) -> set[tuple[str, str]]:
+    """The (field, "string" | "boolean") views the plan's predicates read."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(q: p.Pred) -> None:
+        if isinstance(q, p.Not):
+            walk(q.term)
+        elif isinstance(q, p.And | p.Or):
+            for term in q.terms:
+                walk(term)
+        elif isinstance(q, p.Len | p.Matches) or (isinstance(q, p.Equals) and isinstance(q.value, str)):
+            found.add((q.field, "string"))
+        elif isinstance(q, p.Equals) and isinstance(q.value, bool):
+            found.add((q.field, "boolean"))
+
+    walk(plan.invalid)
+    walk(plan.recheck)
+    return found
 
 
 def _allowed(plan: p.Plan, name: str) -> frozenset[str]:
@@ -129,11 +164,12 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
                 number = t[column(f.name, "n")]
-                test = test | ((kind == "DOUBLE") & (number == number.floor()).fill_null(False))
+                test = test | ((kind == "DOUBLE") & _whole(number))
             return test
 
-        return View(kind.isnull(), present, json_is, t[column(f.name, "n")], t[column(f.name, "s")],
-                    t[column(f.name, "b")])
+        return View(kind.isnull(), present, json_is, t[column(f.name, "n")],
+                    t[column(f.name, "s")] if column(f.name, "s") in t.columns else None,
+                    t[column(f.name, "b")] if column(f.name, "b") in t.columns else None)
     if f.kind == "text":
         kind, raw, number = t[column(f.name, "t")], t[column(f.name, "raw")], t[column(f.name, "n")]
 
@@ -143,7 +179,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 names.append("integer")
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
-                test = test | ((kind == "number") & (number == number.floor()).fill_null(False))
+                test = test | ((kind == "number") & _whole(number))
             return test
 
         return View(kind.isnull(), present, text_is, number,
@@ -152,16 +188,16 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
     if f.kind.startswith("native:"):
         raw = t[column(f.name, "raw")]
         native = f.kind[len("native:"):]
-        number = raw.cast("float64") if native in ("integer", "number") else None
+        native_number: Any = raw.cast("float64") if native in ("integer", "number") else None
 
         def native_is(types: frozenset[str]) -> Any:
             if native in types or (native == "integer" and "number" in types):
                 return ibis.literal(True)
             if native == "number" and "integer" in types:
-                return (number == number.floor()).fill_null(False)
+                return _whole(native_number)
             return _false()
 
-        return View(raw.isnull(), present, native_is, number, raw if native == "string" else None,
+        return View(raw.isnull(), present, native_is, native_number, raw if native == "string" else None,
                     raw if native == "boolean" else None)
     return View(ibis.literal(True), ibis.literal(False), lambda types: _false(), None, None, None)
 
@@ -203,7 +239,8 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return ops[q.op].fill_null(False)
         if isinstance(q, p.MultipleOf):
             n = v.number
-            return ((n == n.floor()) & (n - (n / q.divisor).floor() * q.divisor == 0)).fill_null(False)
+            quotient = n / q.divisor
+            return (_whole(n) & (n.abs() < p.EXACT_INTEGER) & _whole(quotient)).fill_null(False)
         if isinstance(q, p.Equals):
             value = q.value
             side = v.boolean if isinstance(value, bool) else v.string if isinstance(value, str) else v.number
@@ -244,54 +281,78 @@ def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
     return recheck
 
 
-def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_object: str | None = None
-              ) -> tuple[ir.Table, list[str]]:
+@dataclass(frozen=True)
+class Shape:
+    """What a source offers beyond its columns: the column listing each record's keys, the column telling a line
+    that is not an object, each row's ordinal (an expression: a column, or a row number), and whether rows come in
+    that order by themselves."""
+
+    keys: str | None = None
+    not_object: str | None = None
+    ordinal: Any = None
+    in_order: bool = False  # rows come in the ordinal's order without an ORDER BY (DuckDB over files)
+
+
+def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
     ``bin:<field>:<i>`` per drift bin."""
-    projected, views = project(table, plan, keys=keys, not_object=not_object)
-    invalid = predicate(plan.invalid, views, projected)
-    recheck = _recheck(plan, views, projected)
-    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck), "recheck": _count(recheck)}
+    projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object)
+    flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
+                             RECHECK: _recheck(plan, views, projected)}
     for name in plan.null_fields:
-        aggs[f"null:{name}"] = _count(as_column(views[name].null, projected)) if name in views \
-            else projected.count()
+        if name in views:
+            flags[f"__mg_null_{name}"] = as_column(views[name].null, projected)
     for bins in plan.numeric_bins:
         view = views.get(bins.field)
         if view is None or view.number is None:
             continue
         n = view.number
-        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & ~(n.isnan() | n.isinf()
-                                                                                          ).fill_null(True)
+        finite = ~(n.isnan() | n.isinf()).fill_null(True)
+        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
+        flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, n), else_=ibis.null("float64"))
+    rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
+    aggs: dict[str, Any] = {"rows": rows.count(), "invalid": _count(rows[INVALID] & ~rows[RECHECK]),
+                            "recheck": _count(rows[RECHECK])}
+    for name in plan.null_fields:
+        aggs[f"null:{name}"] = _count(rows[f"__mg_null_{name}"]) if name in views else rows.count()
+    for bins in plan.numeric_bins:
+        if f"__mg_bin_{bins.field}" not in rows.columns:
+            continue
+        n = rows[f"__mg_bin_{bins.field}"]
         edges = [ibis.literal(e, type="float64") for e in bins.edges]
         for i in range(len(edges) + 1):
-            test = number
+            test = n.notnull()
             if i > 0:
                 test = test & (n > edges[i - 1])
             if i < len(edges):
                 test = test & (n <= edges[i])
-            aggs[f"bin:{bins.field}:{i}"] = _count(as_column(test.fill_null(False), projected))
+            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
     names = list(aggs)
-    return projected.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
+    return rows.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
 
-def rows_query(table: ir.Table, plan: p.Plan, ordinal: Any, wanted: list[str], *, keys: str | None,
-               which: str, limit: int | None = None, not_object: str | None = None, ordered: bool = True
-               ) -> ir.Table:
-    """The rows the validator judges (``which="recheck"``: ordinal, the flags, the ``wanted`` source columns) or
-    the first rows the engine judges invalid (``which="invalid"``: ordinal and ``wanted``), in source order."""
-    base = table.mutate(**{ORDINAL: ordinal})
-    projected, views = project(base, plan, keys=keys, extra=(ORDINAL, *wanted), not_object=not_object)
-    recheck = _recheck(plan, views, projected)
-    if which == "recheck":
-        flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
-        out = projected.filter(recheck).select(ORDINAL, *wanted, **flags)
-    else:
-        invalid = predicate(plan.invalid, views, projected)
-        out = projected.filter(invalid & ~recheck).select(ORDINAL, *wanted)
-    if ordered:
-        out = out.order_by(ORDINAL)
-    return out.limit(limit) if limit is not None else out
+def _projected(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> tuple[ir.Table, dict[str, View]]:
+    base = table.mutate(**{ORDINAL: shape.ordinal})
+    return project(base, plan, keys=shape.keys, extra=(ORDINAL, *wanted), not_object=shape.not_object)
+
+
+def recheck_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> ir.Table:
+    """The rows the validator judges, in no particular order: the ordinal, the ``wanted`` source columns, and
+    whether the record has keys the schema forbids (``OTHER_KEYS``)."""
+    projected, views = _projected(table, plan, shape, wanted)
+    flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
+    return projected.filter(_recheck(plan, views, projected)).select(ORDINAL, *wanted, **flags)
+
+
+def invalid_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str], limit: int) -> ir.Table:
+    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``. When the
+    engine keeps the source's order by itself (``shape.in_order``), it stops at the ``limit``-th instead of reading
+    on to sort."""
+    projected, views = _projected(table, plan, shape, wanted)
+    invalid = predicate(plan.invalid, views, projected)
+    out = projected.filter(invalid & ~_recheck(plan, views, projected)).select(ORDINAL, *wanted)
+    return (out if shape.in_order else out.order_by(ORDINAL)).limit(limit)
 
 
 def _other_keys(pred: p.Pred) -> list[p.Pred]:

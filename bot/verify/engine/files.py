@@ -21,7 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.verify.engine import Source
-from bot.verify.readers import DEFAULT_LIMITS, FORMATS, Limits, Records, RecordsError, first_record_problem
+from bot.verify.fields import schema_types
+from bot.verify.readers import (
+    DEFAULT_LIMITS,
+    FORMATS,
+    Limits,
+    Records,
+    RecordsError,
+    first_record_problem,
+    missing_columns_note,
+    parquet_type_notes,
+    size_text,
+)
 
 THREADS = 2
 MEMORY_LIMIT = "256MB"
@@ -42,7 +53,7 @@ def expand(pattern: str | Path) -> list[Path]:
     """The files a path or a glob names, sorted; none is a RecordsError."""
     text = str(pattern)
     if glob.has_magic(text):
-        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())  # noqa: PTH207 (any glob)
         if not found:
             raise RecordsError(f"{text}: no file matches")
         return found
@@ -62,6 +73,7 @@ def connect() -> Any:
     backend = ibis.duckdb.connect()
     backend.raw_sql(f"SET threads={THREADS}")
     backend.raw_sql(f"SET memory_limit='{MEMORY_LIMIT}'")
+    backend.raw_sql("SET enable_progress_bar=false")  # DuckDB's bar would write over the report on a long read
     return backend
 
 
@@ -90,7 +102,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
             problem = first_record_problem(path, limits)
             if problem is not None:
                 raise RecordsError(problem)
-        spec = {name: "JSON" for name in fields}
+        spec = dict.fromkeys(fields, "JSON")
         if whole_records:
             struct = literal(json.dumps(spec))
             picks = "".join(f", __s.{quote(name)} AS {quote(name)}" for name in fields)
@@ -105,10 +117,12 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                    + "".join(f", {quote(name)}" for name in fields)
                    + f" FROM read_json({files}, format='newline_delimited', records='true'{cols}, filename=true) "
                      "WITH ORDINALITY") if fields else (
-                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME} FROM read_json_objects({files}, "
+                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, CAST(json AS VARCHAR) AS {RECORD}, "
+                f"json_type(json) <> 'OBJECT' AS {NOT_OBJECT} FROM read_json_objects({files}, "
                 "format='newline_delimited', filename=true) WITH ORDINALITY")
         table = backend.sql(sql)
         kinds = tuple((name, "json") for name in fields)
+        whole_records = whole_records or not fields  # no field: the lines are read whole (is each an object?)
         return Source(backend, table, label, "line", tabular=False, files=tuple(map(str, paths)), kinds=kinds,
                       keys=KEYS if whole_records else None, record=RECORD if whole_records else None,
                       ordinal=ORDINAL, filename=FILENAME, not_object=NOT_OBJECT if whole_records else None,
@@ -116,10 +130,13 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     if kind == "csv":
         headers = {tuple(csv_header(p)) for p in paths}
         if len(headers) != 1:
-            raise EngineCannotRead(f"{paths[0]}: the CSV files have different headers")
+            raise RecordsError(f"{pattern}: the CSV files have different headers; verify files of different "
+                               "columns one at a time")
         header = list(headers.pop())
         if not header:
             raise EngineCannotRead(f"{paths[0]}: no header")
+        for path in paths:
+            notes += missing_columns_note(path, schema_types(schema), header, "CSV header")
         types = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
         sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
                + ", ".join(quote(name) for name in header)
@@ -131,7 +148,13 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                       format="csv", notes=tuple(notes))
     names: list[str] = []
     for path in paths:
-        names += [name for name in check_parquet(path, limits) if name not in names]
+        columns = check_parquet(path, limits)
+        if names and columns.names != names:
+            raise RecordsError(f"{path}: its columns are not those of {paths[0].name}; verify files of different "
+                               "columns one at a time")
+        names = list(columns.names)
+        notes += missing_columns_note(path, schema_types(schema), columns.names, "Parquet file")
+        notes += parquet_type_notes(path, schema_types(schema), columns)
     if {"filename", "file_row_number", "ordinality"} & set(names):
         raise EngineCannotRead(f"{paths[0]}: a column is named filename, file_row_number or ordinality")
     sql = (f"SELECT {''.join(quote(name) + ', ' for name in names)}ordinality AS {ORDINAL}, filename AS {FILENAME}, "
@@ -140,7 +163,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     table = backend.sql(sql)
     return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
                   kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
-                  filename=FILENAME, row=ROW, format="parquet")
+                  filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
 
 
 def csv_header(path: Path) -> list[str]:
@@ -148,24 +171,22 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def check_parquet(path: Path, limits: Limits) -> list[str]:
-    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``: its columns."""
+def check_parquet(path: Path, limits: Limits) -> Any:
+    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``: its Arrow schema."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         with pq.ParquetFile(path) as layout:
             metadata = layout.metadata
-            names = list(layout.schema_arrow.names)
+            columns = layout.schema_arrow
     except (pa.ArrowException, OSError) as exc:
         raise RecordsError(f"{path}: not a readable Parquet file ({exc})") from exc
     declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     if declared > limits.max_bytes:
-        from bot.verify.readers import size_text
-
         raise RecordsError(f"{path}: its row groups declare {declared:,} bytes, over the limit of "
                            f"{size_text(limits.max_bytes)} per file")
-    return names
+    return columns
 
 
 def native_kind(dtype: Any) -> str:
