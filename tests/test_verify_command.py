@@ -266,6 +266,13 @@ def test_a_missing_table_and_a_failing_query_are_one_line(repo, warehouse):
                    f"--key nope: {warehouse} table scores has no such column (its columns: id, score, reason_codes)")
 
 
+def test_a_query_the_backend_fails_while_verifying_is_one_line(repo, warehouse):
+    """The query's columns resolve; its rows fail only when the aggregate runs."""
+    done = cli(repo, "--query", "SELECT CAST(id AS INTEGER) AS score, reason_codes FROM scores", "--connection",
+               warehouse)
+    one_line_error(done, f"{warehouse} --query: the query failed: Conversion Error: Could not convert string 'r0'")
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "x", "1.5"])
 def test_limit_is_a_whole_number_from_1(repo, value):
     done = cli(repo, "--records", "good.jsonl", "--limit", value)
