@@ -5,10 +5,12 @@ for it, and torn down at the end of the session. Where the tool is missing, the 
 fails under ``MODELGATE_REQUIRE_E2E`` (tests/required.py); ``.ci/run`` installs both.
 
 ``postgres``: the machine's PostgreSQL (``pg_ctl`` on the PATH, else the newest ``/usr/lib/postgresql/*/bin``),
-a fresh cluster in a temporary data directory on a free port of 127.0.0.1, trust authentication for the one user
-``mg``, ``fsync`` off, and ``log_statement = all``: :meth:`Postgres.statements` reads back the SQL the server
-received. ``initdb`` and ``pg_ctl`` refuse to run as root, so as root they run as the ``postgres`` user, from
-inside the data directory (that user cannot reach root's working directory).
+a fresh cluster in a temporary data directory on a free port of 127.0.0.1, trust authentication for its superuser
+``mg`` (``Postgres.url``), ``fsync`` off, and ``log_statement = all``: :meth:`Postgres.statements` reads back the
+SQL the server received. One more role, ``sealed`` (``Postgres.sealed_url``), needs the password
+``PG_SEALED_PASSWORD``: for the tests of a wrong password. ``initdb`` and ``pg_ctl`` refuse to run as root, so as
+root they run as the ``postgres`` user, from inside the data directory (that user cannot reach root's working
+directory).
 
 ``spark``: one ``local[1]`` SparkSession for the whole session (starting one takes seconds): UI off, one shuffle
 partition, an in-memory catalog, bound to 127.0.0.1, log level ERROR. Its ``sql`` method is wrapped so
@@ -36,6 +38,8 @@ import pytest
 from tests.required import unavailable
 
 PG_USER = "mg"  # the cluster's superuser; trust authentication, no password
+# a second role, the one that needs a password (SCRAM): for the tests of a wrong or a missing password
+PG_SEALED_USER, PG_SEALED_PASSWORD = "sealed", "S3cret-of-the-sealed-role"
 PG_DATABASE = "postgres"
 SPARK_GROUP = "spark"  # the xdist group of the tests that use the Spark session
 
@@ -73,9 +77,11 @@ class Postgres:
     directory: Path
     log: Path
     url: str = field(init=False)
+    sealed_url: str = field(init=False)  # the role that needs PG_SEALED_PASSWORD (in PGPASSWORD, not the URL)
 
     def __post_init__(self) -> None:
         self.url = f"postgres://{PG_USER}@127.0.0.1:{self.port}/{PG_DATABASE}"
+        self.sealed_url = f"postgres://{PG_SEALED_USER}@127.0.0.1:{self.port}/{PG_DATABASE}"
 
     def connect(self) -> Any:
         """A new ibis connection to the cluster."""
@@ -143,7 +149,7 @@ def running_postgres() -> Iterator[Postgres]:
     if programs is None:
         unavailable("PostgreSQL is not installed (.ci/run installs the postgresql package)")
     try:
-        import psycopg  # noqa: F401  (the driver ibis's postgres backend needs: the postgres extra)
+        import psycopg  # the driver ibis's postgres backend needs: the postgres extra
     except ImportError:
         unavailable("psycopg is not installed (the test extra installs the postgres extra)")
     directory = Path(tempfile.mkdtemp(prefix="modelgate-pg-"))
@@ -158,9 +164,15 @@ def running_postgres() -> Iterator[Postgres]:
                 "logging_collector": "off", "lc_messages": "'C'"}
     with (data / "postgresql.conf").open("a") as conf:
         conf.write("".join(f"\n{name} = {value}" for name, value in settings.items()) + "\n")
+    hba = data / "pg_hba.conf"  # the sealed role needs its password over TCP (the first matching line wins)
+    hba.write_text(f"host all {PG_SEALED_USER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
     pg_ctl = [str(programs / "pg_ctl"), "-D", str(data)]
     _run([*pg_ctl, "-l", str(log), "-w", "start"], cwd=directory, **as_user)
     try:
+        with psycopg.connect(host="127.0.0.1", port=server.port, user=PG_USER, dbname=PG_DATABASE,
+                             autocommit=True) as admin:
+            admin.execute(f"CREATE ROLE {PG_SEALED_USER} LOGIN PASSWORD '{PG_SEALED_PASSWORD}'")
+            admin.execute(f"GRANT ALL ON SCHEMA public TO {PG_SEALED_USER}")
         yield server
     finally:
         _run([*pg_ctl, "-m", "immediate", "-w", "stop"], cwd=directory, **as_user)

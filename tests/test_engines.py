@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engines import SPARK_GROUP, Postgres, Spark
+from tests.engines import PG_SEALED_PASSWORD, PG_SEALED_USER, SPARK_GROUP, Postgres, Spark
 
 
 def test_postgres_statements_are_what_the_server_received_since_the_mark(postgres: Postgres) -> None:
@@ -31,3 +31,16 @@ def test_spark_statements_are_the_sql_texts_the_session_was_given(spark: Spark) 
     received = spark.statements[mark:]
     assert any("`engines_smoke`" in sql and "IS NULL" in sql for sql in received)
     assert spark.session.sparkContext.getConf().get("spark.sql.shuffle.partitions") == "1"
+
+
+def test_postgres_sealed_role_needs_its_password(postgres: Postgres, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    options = {"host": "127.0.0.1", "port": postgres.port, "user": PG_SEALED_USER, "dbname": "postgres"}
+    monkeypatch.setenv("PGPASSWORD", "wrong")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(**options).close()
+    monkeypatch.setenv("PGPASSWORD", PG_SEALED_PASSWORD)
+    with psycopg.connect(**options) as good:
+        assert good.execute("SELECT current_user").fetchone() == (PG_SEALED_USER,)
+    assert postgres.sealed_url.startswith(f"postgres://{PG_SEALED_USER}@127.0.0.1:")
