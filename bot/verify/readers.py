@@ -85,6 +85,52 @@ def _reject_constant(name: str) -> None:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
+_BLANK: Any = object()  # what decode_line gives for a blank line
+
+
+def decode_line(line: bytes) -> tuple[Any, str | None]:
+    """A line of JSON Lines as (value, None), (_BLANK, None) for a blank line, or (None, why it is no JSON value)."""
+    try:
+        return _DECODER.decode(line.decode("utf-8")), None
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        if not line.strip():
+            return _BLANK, None
+        return None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"
+    except ValueError as exc:
+        return None, f"not valid JSON: {exc}"
+
+
+def not_json_lines(path: Path, number: int, problem: str) -> str:
+    return f"{path}: line {number}: not JSON Lines: its first record is {problem}"
+
+
+def read_lines(path: Path, handle: IO[bytes], limits: Limits) -> Iterator[bytes]:
+    """The lines of a binary file, each read only up to the record limit, the file only up to its limit."""
+    limit, total, number = limits.max_record_bytes, 0, 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            raise RecordsError(f"{path}: line {number}: longer than the limit of {size_text(limit)} per record")
+        total += len(line)
+        if total > limits.max_bytes:
+            raise RecordsError(f"{path}: line {number}: over the limit of {size_text(limits.max_bytes)} per file")
+        yield line
+
+
+def first_record_problem(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """Why a JSON Lines file is not one (its first non-blank line is not a JSON value), or None."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(read_lines(path, handle, limits), 1):
+            _, problem = decode_line(line)
+            if problem is not None:
+                return not_json_lines(path, number, problem)
+            if line.strip():
+                return None
+    return None
+
+
 class Records:
     """One file of records. ``notes`` fills in as it is read (e.g. schema fields the file has no column for)."""
 
@@ -122,19 +168,17 @@ class Records:
                               "every record misses these fields")
 
     def _json_lines(self) -> Iterator[list[Row]]:
-        decode = _DECODER.decode
         rows: list[Row] = []
+        seen = False  # a record was read: a later line that is not JSON is an invalid record, not a wrong format
         with self.path.open("rb") as handle:
             for number, line in enumerate(self._lines(handle), 1):
-                try:
-                    rows.append((number, decode(line.decode("utf-8")), None))
-                except UnicodeDecodeError:
-                    rows.append((number, None, "not UTF-8 text"))
-                except json.JSONDecodeError as exc:
-                    if line.strip():
-                        rows.append((number, None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"))
-                except ValueError as exc:
-                    rows.append((number, None, f"not valid JSON: {exc}"))
+                record, problem = decode_line(line)
+                if problem is None and record is _BLANK:
+                    continue
+                if problem is not None and not seen:
+                    raise RecordsError(not_json_lines(self.path, number, problem))
+                seen = True
+                rows.append((number, record, problem))
                 if len(rows) >= self.batch_size:
                     yield rows
                     rows = []
@@ -142,18 +186,7 @@ class Records:
             yield rows
 
     def _lines(self, handle: IO[bytes]) -> Iterator[bytes]:
-        """The lines of a binary file, each read only up to the record limit, the file only up to its limit."""
-        limit, total, number = self.limits.max_record_bytes, 0, 0
-        while line := handle.readline(limit + 1):
-            number += 1
-            if len(line) > limit and not line.endswith(b"\n"):
-                raise RecordsError(f"{self.path}: line {number}: longer than the limit of {size_text(limit)} "
-                                   "per record")
-            total += len(line)
-            if total > self.limits.max_bytes:
-                raise RecordsError(f"{self.path}: line {number}: over the limit of "
-                                   f"{size_text(self.limits.max_bytes)} per file")
-            yield line
+        return read_lines(self.path, handle, self.limits)
 
     def _text_lines(self, handle: IO[bytes]) -> Iterator[str]:
         """The lines of a binary file as text (a byte order mark dropped); bytes that are not UTF-8 stop the read."""

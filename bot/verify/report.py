@@ -14,9 +14,14 @@ Verdict = Literal["pass", "fail"]
 
 @dataclass(frozen=True)
 class Example:
+    """One reason a record is invalid: its number (a line, a row, a position), where in it and what. ``key`` is
+    the value of the column a table source names with ``--key`` (``keyed``: one was named; the value may be null)."""
+
     record: int
     path: str
     reason: str
+    key: Any = None
+    keyed: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,8 @@ class VerifyResult:
             "verdict": self.verdict,
             "records": self.records,
             "invalid": self.invalid,
-            "examples": [{"record": e.record, "path": e.path, "reason": e.reason} for e in self.examples],
+            "examples": [{"record": e.record, "path": e.path, "reason": e.reason, **({"key": e.key} if e.keyed else {})}
+                         for e in self.examples],
             "null_rates": {n.field: {"value": n.value, "max": n.max, "ok": n.ok} for n in self.null_rates},
             "drift": {d.field: {"psi": d.psi, "max": d.max, "ok": d.ok} for d in self.drift},
             "min_records": {"value": self.records, "min": self.min_records, "ok": self.min_records_ok},

@@ -47,3 +47,12 @@ class Source:
     key: str | None = None
     notes: tuple[str, ...] = ()
     files: tuple[str, ...] = ()  # the files a file source read, in order (line numbers of examples are theirs)
+    # How the engine reads the columns (all optional; a table from a connection needs none of them):
+    kinds: tuple[tuple[str, str], ...] = ()  # column -> source kind (plan.py); empty: from the table's types
+    keys: str | None = None  # a column listing each record's keys (JSON Lines read as whole objects)
+    record: str | None = None  # a column holding each whole record as JSON text
+    not_object: str | None = None  # a boolean column: the line is a JSON value but not an object
+    ordinal: str | None = None  # a column of each row's 1-based position in the source (else row_number())
+    filename: str | None = None  # a column naming each row's file (file sources)
+    row: str | None = None  # a column of each row's 1-based row in its file (Parquet)
+    format: str | None = None  # "jsonl", "csv" or "parquet" for file sources

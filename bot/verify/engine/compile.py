@@ -1,0 +1,299 @@
+"""A :class:`~bot.verify.engine.plan.Plan` over an ibis table: one aggregate expression, and the row queries.
+
+Each field's typed views (its JSON type, its number, its string) are computed once, in a projection; the aggregate
+sums predicates over them (``SUM(CAST(p AS INT))``): the row count, the rows the engine finds invalid, the rows the
+validator must judge, the null count of each null-rate field, and the count of each drift bin. The row queries
+(the rows the validator judges, the first invalid rows) keep the source's order through an ordinal column.
+
+Portable ibis expressions, except where the source kind is DuckDB's own (a JSON column: ``json_type``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from bot.verify.engine import plan as p
+from bot.verify.readers import INTEGER_RE, NUMBER_RE
+
+ORDINAL = "__mg_ordinal"
+KEYS = "__mg_keys"
+RECORD = "__mg_record"
+INVALID = "__mg_invalid"
+OTHER_KEYS = "__mg_other_keys"
+RECHECK = "__mg_recheck"
+NOT_OBJECT = "__mg_not_object"
+_JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("DOUBLE",),
+               "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
+
+
+@ibis.udf.scalar.builtin(name="json_type")
+def _json_type(x: dt.JSON) -> str:  # type: ignore[empty-body]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="json_extract_string")
+def _json_string(x: dt.JSON, path: str) -> str:  # type: ignore[empty-body]
+    ...
+
+
+def column(name: str, suffix: str) -> str:
+    return f"__mg_{suffix}_{name}"
+
+
+@dataclass(frozen=True)
+class View:
+    """A field's value as the predicates see it (expressions over the projected table)."""
+
+    null: Any  # bool: null or missing (a NaN is a value)
+    present: Any | None  # bool: the record has the key (None: the source cannot tell)
+    type_is: Callable[[frozenset[str]], Any]  # bool, for a value that is not null
+    number: Any  # float64 or NULL: the value when it is a number
+    string: Any  # string or NULL: the value when it is a string
+    boolean: Any  # bool or NULL: the value when it is a boolean
+
+
+def _false() -> Any:
+    return ibis.literal(False)
+
+
+def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tuple[str, ...] = (),
+            not_object: str | None = None) -> tuple[ir.Table, dict[str, View]]:
+    """The table with each field's typed views as columns (computed once), and the views over it."""
+    cols: dict[str, Any] = {name: table[name] for name in extra}
+    if not_object is not None:
+        cols[NOT_OBJECT] = table[not_object]
+    for f in plan.fields:
+        if f.kind == "json":
+            c = table[f.name]
+            kind = _json_type(c)
+            cols[column(f.name, "t")] = kind
+            cols[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), c.cast("float64")),
+                                                  else_=ibis.null("float64"))
+            cols[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(c, "$")), else_=ibis.null("string"))
+            cols[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", c.cast("string") == "true"),
+                                                  else_=ibis.null("boolean"))
+        elif f.kind == "text":
+            c = table[f.name]
+            allowed = _allowed(plan, f.name)
+            cases = []
+            if "integer" in allowed or "number" in allowed:
+                cases.append((c.re_search(f"^{INTEGER_RE.pattern}$"), "integer"))
+            if "number" in allowed:
+                cases.append((c.re_search(f"^{NUMBER_RE.pattern}$"), "number"))
+            if "boolean" in allowed:
+                cases.append((c.lower().isin(["true", "false"]), "boolean"))
+            kind = ibis.cases(((c.isnull() | (c == "")), ibis.null("string")), *cases, else_="string") if cases \
+                else ibis.cases(((c.isnull() | (c == "")), ibis.null("string")), else_="string")
+            cols[column(f.name, "t")] = kind
+            cols[column(f.name, "raw")] = c
+        elif f.kind.startswith("native:"):
+            cols[column(f.name, "raw")] = table[f.name]
+        if f.needs_presence and keys is not None:
+            cols[column(f.name, "p")] = table[keys].contains(f.name)
+    if keys is not None and p._mentions_keys(plan.invalid):
+        cols[KEYS] = table[keys]
+    projected = table.select(**cols) if cols else table.select(__mg_one=ibis.literal(1))
+    if any(f.kind == "text" for f in plan.fields):  # the numbers of CSV cells, from their computed type
+        more = {}
+        for f in plan.fields:
+            if f.kind == "text":
+                kind, raw = projected[column(f.name, "t")], projected[column(f.name, "raw")]
+                more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
+                                                       else_=ibis.null("float64"))
+        projected = projected.mutate(**more)
+    return projected, {f.name: _view(projected, f) for f in plan.fields}
+
+
+def _allowed(plan: p.Plan, name: str) -> frozenset[str]:
+    for f in plan.fields:
+        if f.name == name:
+            return f.types
+    return frozenset()
+
+
+def _view(t: ir.Table, f: p.FieldPlan) -> View:
+    present = t[column(f.name, "p")] if column(f.name, "p") in t.columns else None
+    if f.kind == "json":
+        kind = t[column(f.name, "t")]
+
+        def json_is(types: frozenset[str]) -> Any:
+            names = [n for ty in types for n in _JSON_TYPES.get(ty, ())]
+            test = kind.isin(names) if names else _false()
+            if "integer" in types and "number" not in types:
+                number = t[column(f.name, "n")]
+                test = test | ((kind == "DOUBLE") & (number == number.floor()).fill_null(False))
+            return test
+
+        return View(kind.isnull(), present, json_is, t[column(f.name, "n")], t[column(f.name, "s")],
+                    t[column(f.name, "b")])
+    if f.kind == "text":
+        kind, raw, number = t[column(f.name, "t")], t[column(f.name, "raw")], t[column(f.name, "n")]
+
+        def text_is(types: frozenset[str]) -> Any:
+            names = sorted(types & {"string", "integer", "number", "boolean"})
+            if "number" in types and "integer" not in names:
+                names.append("integer")
+            test = kind.isin(names) if names else _false()
+            if "integer" in types and "number" not in types:
+                test = test | ((kind == "number") & (number == number.floor()).fill_null(False))
+            return test
+
+        return View(kind.isnull(), present, text_is, number,
+                    ibis.cases((kind == "string", raw), else_=ibis.null("string")),
+                    ibis.cases((kind == "boolean", raw.lower() == "true"), else_=ibis.null("boolean")))
+    if f.kind.startswith("native:"):
+        raw = t[column(f.name, "raw")]
+        native = f.kind[len("native:"):]
+        number = raw.cast("float64") if native in ("integer", "number") else ibis.null("float64")
+
+        def native_is(types: frozenset[str]) -> Any:
+            if native in types or (native == "integer" and "number" in types):
+                return ibis.literal(True)
+            if native == "number" and "integer" in types:
+                return (number == number.floor()).fill_null(False)
+            return _false()
+
+        return View(raw.isnull(), present, native_is, number,
+                    raw if native == "string" else ibis.null("string"),
+                    raw if native == "boolean" else ibis.null("boolean"))
+    nothing = ibis.literal(True)
+    return View(nothing, ibis.literal(False), lambda types: _false(), ibis.null("float64"), ibis.null("string"),
+                ibis.null("boolean"))
+
+
+def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
+    """The boolean ibis expression of a plan predicate (never NULL)."""
+    def go(q: p.Pred) -> Any:
+        if isinstance(q, p.Lit):
+            return ibis.literal(q.value)
+        if isinstance(q, p.Not):
+            return ~go(q.term)
+        if isinstance(q, p.And):
+            out = go(q.terms[0])
+            for term in q.terms[1:]:
+                out = out & go(term)
+            return out
+        if isinstance(q, p.Or):
+            out = go(q.terms[0])
+            for term in q.terms[1:]:
+                out = out | go(term)
+            return out
+        if isinstance(q, p.OtherKeys):
+            names = list(q.names)
+            return (table[KEYS].filter(lambda k: ~k.isin(names)).length() > 0).fill_null(False)
+        v = views[q.field]
+        if isinstance(q, p.TypeIs):
+            return v.type_is(q.types).fill_null(False)
+        if isinstance(q, p.IsNull):
+            return v.null
+        if isinstance(q, p.Present):
+            return v.present if v.present is not None else ~v.null
+        if isinstance(q, p.Cmp):
+            bound = ibis.literal(q.bound, type="float64")
+            ops = {"<": v.number < bound, "<=": v.number <= bound, ">": v.number > bound, ">=": v.number >= bound}
+            return ops[q.op].fill_null(False)
+        if isinstance(q, p.MultipleOf):
+            n = v.number
+            return ((n == n.floor()) & (n - (n / q.divisor).floor() * q.divisor == 0)).fill_null(False)
+        if isinstance(q, p.Equals):
+            value = q.value
+            if isinstance(value, bool):
+                return (v.boolean == value).fill_null(False)
+            if isinstance(value, str):
+                return (v.string == value).fill_null(False)
+            return (v.number == ibis.literal(float(value), type="float64")).fill_null(False)
+        if isinstance(q, p.Len):
+            length = v.string.length()
+            return (length < q.bound if q.op == "<" else length > q.bound).fill_null(False)
+        if isinstance(q, p.Matches):
+            return v.string.re_search(q.pattern).fill_null(False)
+        if isinstance(q, p.Guard):
+            n = v.number
+            odd = n.isnan() | n.isinf()
+            if q.big:
+                odd = odd | (n.abs() >= p.EXACT_INTEGER)
+            return odd.fill_null(False)
+        raise TypeError(f"unknown predicate {q!r}")
+
+    return go(pred)
+
+
+def _count(expr: Any) -> Any:
+    return expr.cast("int64").sum()
+
+
+def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
+    recheck = predicate(plan.recheck, views, projected)
+    if NOT_OBJECT in projected.columns:
+        recheck = recheck | projected[NOT_OBJECT].fill_null(False)
+    return recheck
+
+
+def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_object: str | None = None
+              ) -> tuple[ir.Table, list[str]]:
+    """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
+    engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
+    ``bin:<field>:<i>`` per drift bin."""
+    projected, views = project(table, plan, keys=keys, not_object=not_object)
+    invalid = predicate(plan.invalid, views, projected)
+    recheck = _recheck(plan, views, projected)
+    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck), "recheck": _count(recheck)}
+    for name in plan.null_fields:
+        aggs[f"null:{name}"] = _count(views[name].null) if name in views else projected.count()
+    for bins in plan.numeric_bins:
+        view = views.get(bins.field)
+        if view is None:
+            continue
+        n = view.number
+        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & ~(n.isnan() | n.isinf()
+                                                                                          ).fill_null(True)
+        edges = [ibis.literal(e, type="float64") for e in bins.edges]
+        for i in range(len(edges) + 1):
+            test = number
+            if i > 0:
+                test = test & (n > edges[i - 1])
+            if i < len(edges):
+                test = test & (n <= edges[i])
+            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
+    names = list(aggs)
+    return projected.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
+
+
+def rows_query(table: ir.Table, plan: p.Plan, ordinal: Any, wanted: list[str], *, keys: str | None,
+               which: str, limit: int | None = None, not_object: str | None = None, ordered: bool = True
+               ) -> ir.Table:
+    """The rows the validator judges (``which="recheck"``: ordinal, the flags, the ``wanted`` source columns) or
+    the first rows the engine judges invalid (``which="invalid"``: ordinal and ``wanted``), in source order."""
+    base = table.mutate(**{ORDINAL: ordinal})
+    projected, views = project(base, plan, keys=keys, extra=(ORDINAL, *wanted), not_object=not_object)
+    recheck = _recheck(plan, views, projected)
+    if which == "recheck":
+        flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
+        out = projected.filter(recheck).select(ORDINAL, *wanted, **flags)
+    else:
+        invalid = predicate(plan.invalid, views, projected)
+        out = projected.filter(invalid & ~recheck).select(ORDINAL, *wanted)
+    if ordered:
+        out = out.order_by(ORDINAL)
+    return out.limit(limit) if limit is not None else out
+
+
+def _other_keys(pred: p.Pred) -> list[p.Pred]:
+    if isinstance(pred, p.OtherKeys):
+        return [pred]
+    if isinstance(pred, p.Or):
+        return [q for term in pred.terms for q in _other_keys(term)]
+    return []
+
+
+def categories(table: ir.Table, name: str, kind: str) -> ir.Table:
+    """The distinct non-null values of a drift field with their counts (``value``, ``n``)."""
+    c = table[name]
+    value = c.cast("string") if kind == "json" else c
+    return table.filter(c.notnull()).group_by(value=value).aggregate(n=ibis._.count())

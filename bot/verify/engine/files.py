@@ -1,0 +1,183 @@
+"""Local files of records (JSON Lines, CSV, Parquet; one file or a glob of them) opened in DuckDB through ibis.
+
+The contract gives the columns: JSON Lines is read with every field typed ``JSON`` (DuckDB's typed columns would
+coerce ``"12"`` to 12 and ``true`` to 1), never sniffed, never with ``ignore_errors`` (which turns a malformed
+line into a row of nulls); CSV all ``VARCHAR`` under the file's own header (read here), strictly; Parquet with its
+own types. When a JSON Lines source must tell a null from a missing key (``whole_records``), each line is read as
+one JSON object and its keys are listed. One connection per source: ``SET threads=2`` and a memory limit, so the
+engine's memory does not grow with the file.
+
+A file that is missing, of another format, over ``--max-bytes``, or a JSON Lines file whose first non-blank line
+is not a JSON value, is a RecordsError (exit 2) here, before the engine reads anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.verify.engine import Source
+from bot.verify.readers import DEFAULT_LIMITS, FORMATS, Limits, Records, RecordsError, first_record_problem
+
+THREADS = 2
+MEMORY_LIMIT = "256MB"
+ORDINAL = "__mg_ordinal"
+FILENAME = "__mg_filename"
+ROW = "__mg_row"
+KEYS = "__mg_keys"
+RECORD = "__mg_record"
+NOT_OBJECT = "__mg_not_object"
+
+
+class EngineCannotRead(RecordsError):
+    """DuckDB refused a file the reference reader can read record by record (a malformed line after the first,
+    a CSV row of another width): the reference reads it instead."""
+
+
+def expand(pattern: str | Path) -> list[Path]:
+    """The files a path or a glob names, sorted; none is a RecordsError."""
+    text = str(pattern)
+    if glob.has_magic(text):
+        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        if not found:
+            raise RecordsError(f"{text}: no file matches")
+        return found
+    return [Path(text)]
+
+
+def file_format(paths: Sequence[Path]) -> str:
+    formats = {FORMATS.get(p.suffix.lower()) for p in paths}
+    if len(formats) > 1:
+        raise RecordsError(f"{paths[0]}: the files are of different formats; verify one format at a time")
+    return formats.pop() or ""
+
+
+def connect() -> Any:
+    import ibis
+
+    backend = ibis.duckdb.connect()
+    backend.raw_sql(f"SET threads={THREADS}")
+    backend.raw_sql(f"SET memory_limit='{MEMORY_LIMIT}'")
+    return backend
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole_records: bool = False,
+               limits: Limits = DEFAULT_LIMITS) -> Source:
+    """The records of ``pattern`` as a Source over a new DuckDB connection; ``fields``: the columns a JSON Lines
+    source gets (the fields the contract names)."""
+    paths = expand(pattern)
+    for path in paths:
+        Records(path, schema, limits=limits)  # exists, a known format, within --max-bytes (JSON Lines and CSV)
+    kind = file_format(paths)
+    files = "[" + ", ".join(literal(str(p.resolve())) for p in paths) + "]"
+    label = str(pattern)
+    backend = connect()
+    notes: list[str] = []
+    if kind == "jsonl":
+        for path in paths:
+            problem = first_record_problem(path, limits)
+            if problem is not None:
+                raise RecordsError(problem)
+        spec = {name: "JSON" for name in fields}
+        if whole_records:
+            struct = literal(json.dumps(spec))
+            picks = "".join(f", __s.{quote(name)} AS {quote(name)}" for name in fields)
+            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, json_keys(json) AS {KEYS}, "
+                   f"CAST(json AS VARCHAR) AS {RECORD}, json_type(json) <> 'OBJECT' AS {NOT_OBJECT}{picks} "
+                   f"FROM (SELECT from_json(json, {struct}) AS __s, * FROM read_json_objects({files}, "
+                   f"format='newline_delimited', filename=true) WITH ORDINALITY)")
+        else:
+            columns = "{" + ", ".join(f"{literal(name)}: 'JSON'" for name in fields) + "}" if fields else None
+            cols = f", columns={columns}" if columns else ""
+            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}"
+                   + "".join(f", {quote(name)}" for name in fields)
+                   + f" FROM read_json({files}, format='newline_delimited', records='true'{cols}, filename=true) "
+                     "WITH ORDINALITY") if fields else (
+                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME} FROM read_json_objects({files}, "
+                "format='newline_delimited', filename=true) WITH ORDINALITY")
+        table = backend.sql(sql)
+        kinds = tuple((name, "json") for name in fields)
+        return Source(backend, table, label, "line", tabular=False, files=tuple(map(str, paths)), kinds=kinds,
+                      keys=KEYS if whole_records else None, record=RECORD if whole_records else None,
+                      ordinal=ORDINAL, filename=FILENAME, not_object=NOT_OBJECT if whole_records else None,
+                      format="jsonl")
+    if kind == "csv":
+        headers = {tuple(csv_header(p)) for p in paths}
+        if len(headers) != 1:
+            raise EngineCannotRead(f"{paths[0]}: the CSV files have different headers")
+        header = list(headers.pop())
+        if not header:
+            raise EngineCannotRead(f"{paths[0]}: no header")
+        types = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
+        sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
+               + ", ".join(quote(name) for name in header)
+               + f" FROM read_csv({files}, header=true, columns={types}, auto_detect=false, delim=',', "
+                 "quote='\"', escape='\"', strict_mode=true, filename=true) WITH ORDINALITY")
+        table = backend.sql(sql)
+        return Source(backend, table, label, "line", tabular=True, files=tuple(map(str, paths)),
+                      kinds=tuple((name, "text") for name in header), ordinal=ORDINAL, filename=FILENAME,
+                      format="csv", notes=tuple(notes))
+    for path in paths:
+        check_parquet(path, limits)
+    sql = (f"SELECT * EXCLUDE (filename, file_row_number), ordinality AS {ORDINAL}, filename AS {FILENAME}, "
+           f"file_row_number + 1 AS {ROW} FROM read_parquet({files}, filename=true, file_row_number=true, "
+           "union_by_name=true) WITH ORDINALITY")
+    table = backend.sql(sql)
+    names = [c for c in table.columns if not c.startswith("__mg_")]
+    return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
+                  kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
+                  filename=FILENAME, row=ROW, format="parquet")
+
+
+def csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def check_parquet(path: Path, limits: Limits) -> None:
+    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as layout:
+            metadata = layout.metadata
+    except (pa.ArrowException, OSError) as exc:
+        raise RecordsError(f"{path}: not a readable Parquet file ({exc})") from exc
+    declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if declared > limits.max_bytes:
+        from bot.verify.readers import size_text
+
+        raise RecordsError(f"{path}: its row groups declare {declared:,} bytes, over the limit of "
+                           f"{size_text(limits.max_bytes)} per file")
+
+
+def native_kind(dtype: Any) -> str:
+    """The JSON type of a typed column (``native:<type>``), as the reference reads its values."""
+    if dtype.is_boolean():
+        return "native:boolean"
+    if dtype.is_integer():
+        return "native:integer"
+    if dtype.is_floating() or dtype.is_decimal():
+        return "native:number"
+    if dtype.is_string():
+        return "native:string"
+    if dtype.is_array():
+        return "native:array"
+    if dtype.is_struct() or dtype.is_map():
+        return "native:object"
+    if dtype.is_null():
+        return "native:null"
+    return "native:other"

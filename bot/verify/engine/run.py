@@ -1,0 +1,378 @@
+"""Verify a source on its engine: the reference's VerifyResult, computed by one aggregate query.
+
+The plan's aggregate gives the row count, the rows the engine judges invalid, the null counts and the drift bins
+in one query; the rows the validator must judge (a keyword the engine cannot check, a number it cannot compare
+exactly) are fetched in Arrow batches, only the columns they need, and validated by the reference's validator;
+categorical drift is one GROUP BY per field. Examples are the first invalid rows in source order, rebuilt as the
+reference reads them (for a file: its line decoded again) and explained by the validator, so they are the
+reference's to the letter. A file DuckDB refuses that the reference can read record by record (a malformed line
+after the first) is read by the reference instead, with a note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import json
+from collections import Counter
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.manifests.models import Quality
+from bot.verify import baseline as baseline_file
+from bot.verify.engine import Source
+from bot.verify.engine import compile as c
+from bot.verify.engine import plan as p
+from bot.verify.engine.files import EngineCannotRead, expand, native_kind, open_files
+from bot.verify.fields import properties
+from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, _arrow_kind, coercer, decode_line
+from bot.verify.report import Example, NullRate, VerifyResult
+from bot.verify.run import Accumulator, Expected, _drift, is_baseline_file, load_baseline, read_baseline, \
+    verify_records
+from bot.verify.stats import CategoricalDrift, NumericDrift, category, null_rate
+from bot.verify.validate import RecordValidator
+
+BATCH_ROWS = 65_536
+MAX_CATEGORIES = 10_000  # distinct values of a categorical drift field fetched; the rest are counted as one
+
+
+def fields_of(schema: Any) -> list[str]:
+    """The top-level fields a contract version names (its properties and its required keys)."""
+    root = schema if isinstance(schema, dict) else {}
+    required = root.get("required") if isinstance(root.get("required"), list) else []
+    return sorted(set(properties(schema)) | {r for r in required if isinstance(r, str)})
+
+
+def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | Path | None = None,
+                 examples: int = 10, limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
+    """``verify_records`` for a file or a glob of files (JSON Lines, CSV, Parquet), on DuckDB."""
+    import duckdb
+
+    fields = fields_of(expected.schema)
+    paths = expand(pattern)
+    try:
+        source = open_files(pattern, fields, expected.schema, limits=limits)
+        if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+            source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
+        return verify_source(expected, source, baseline_path, examples, limits)
+    except (EngineCannotRead, duckdb.Error) as exc:
+        if len(paths) != 1:
+            raise RecordsError(f"{pattern}: DuckDB cannot read one of the files ({_first_line(exc)}); verify each "
+                               "file alone to find which") from exc
+        result = verify_records(expected, paths[0], baseline_path, examples, limits)
+        note = (f"{paths[0].name}: read by the Python reference reader, record by record: DuckDB cannot read it "
+                f"({_first_line(exc)})")
+        return dataclasses.replace(result, notes=(note, *result.notes))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).split("\n", 1)[0]
+    return text.removeprefix("Invalid Input Error: ")
+
+
+def kinds_of(source: Source) -> dict[str, str]:
+    if source.kinds:
+        return dict(source.kinds)
+    schema = source.table.schema()
+    return {name: native_kind(dtype) for name, dtype in schema.items() if not name.startswith("__mg_")}
+
+
+def is_duckdb(source: Source) -> bool:
+    return getattr(source.backend, "name", "") == "duckdb"
+
+
+def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]], categorical: list[str]) -> p.Plan:
+    quality = expected.quality or Quality()
+    return p.build(expected.schema, list(quality.null_rate_max), numeric, categorical, kinds_of(source),
+                   tabular=source.tabular, regex=is_duckdb(source))
+
+
+def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
+                  limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
+    """Judge ``source`` against ``expected``: the reference's result on the same records."""
+    schema, quality = expected.schema, expected.quality or Quality()
+    validator = RecordValidator(schema)
+    bounds = quality.drift.psi_max if quality.drift else {}
+    notes: list[str] = list(source.notes)
+    drifts: dict[str, Accumulator] = {}
+    if baseline_path is not None and is_baseline_file(baseline_path):
+        loaded = load_baseline(baseline_path, expected.contract, limits)
+        drifts = baseline_file.accumulators(loaded) if bounds else {}
+        if not bounds:
+            notes.append("the baseline was not read: this contract version declares no drift bounds")
+    elif bounds and baseline_path is not None:
+        baseline = Records(baseline_path, schema, limits=limits)
+        drifts = read_baseline(baseline, list(bounds), properties(schema))
+        notes += baseline.notes
+    elif baseline_path is not None:
+        notes.append("the baseline was not read: this contract version declares no drift bounds")
+    numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
+    categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
+    plan = plan_for(expected, source, numeric, categorical)
+    kinds = kinds_of(source)
+    notes += _missing_notes(source, plan, kinds)
+
+    table = source.table
+    agg, names = c.aggregate(table, plan, keys=source.keys, not_object=source.not_object)
+    values = dict(zip(names, _one_row(source, agg), strict=True))
+    read = int(values["rows"] or 0)
+    invalid = int(values["invalid"] or 0)
+    rechecked = int(values["recheck"] or 0)
+    ordinal = table[source.ordinal] if source.ordinal else _row_number()
+    first_bad: list[int] = []
+    if rechecked:
+        bad, first_bad = _recheck(source, plan, kinds, validator, ordinal, examples)
+        invalid += bad
+        keywords = "; ".join(f"{where}: {', '.join(words)}" for where, words in plan.row_checked)
+        if keywords:
+            notes.append(f"checked per row by the validator ({rechecked:,} records): {keywords}")
+    found: list[Example] = []
+    if invalid and examples:
+        wanted = _example_columns(source)
+        sql_bad = _rows(source, c.rows_query(table, plan, ordinal, wanted, keys=source.keys, which="invalid",
+                                             limit=examples, not_object=source.not_object))
+        chosen = sorted({*first_bad, *(int(r[c.ORDINAL]) for r in sql_bad)})[:examples]
+        found = _examples(source, plan, kinds, validator, chosen, examples, schema)
+    for name, accumulator in drifts.items():
+        if isinstance(accumulator, NumericDrift):
+            accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
+        else:
+            accumulator.actual = _categories(source, name, kinds.get(name, "absent"), plan, notes)
+    if read == 0:
+        notes.append(f"{Path(source.label).name} holds no records: nothing was verified")
+    return VerifyResult(
+        contract=expected.contract,
+        records=read,
+        invalid=invalid,
+        examples=tuple(found),
+        null_rates=tuple(NullRate(name, null_rate(int(values[f"null:{name}"] or 0), read), bound)
+                         for name, bound in quality.null_rate_max.items()),
+        drift=tuple(_drift(name, bound, drifts.get(name), baseline_path) for name, bound in bounds.items()),
+        min_records=quality.min_records,
+        notes=tuple(notes),
+    )
+
+
+def _missing_notes(source: Source, plan: p.Plan, kinds: dict[str, str]) -> list[str]:
+    missing = [f.name for f in plan.fields if f.kind == "absent"]
+    if not missing or not source.tabular:
+        return []
+    return [f"{Path(source.label).name}: the source has no column for {', '.join(missing)}; every record misses "
+            "these fields"]
+
+
+def _row_number() -> Any:
+    import ibis
+
+    return ibis.row_number() + 1
+
+
+def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
+    import ibis
+
+    if is_duckdb(source):
+        row = source.backend.raw_sql(ibis.to_sql(expr)).fetchone()
+        return tuple(row)
+    table = expr.to_pyarrow()
+    return tuple(table.to_pylist()[0].values())
+
+
+def _rows(source: Source, expr: Any) -> list[dict[str, Any]]:
+    return list(expr.to_pyarrow().to_pylist())
+
+
+def _batches(source: Source, expr: Any) -> Iterator[list[dict[str, Any]]]:
+    reader = expr.to_pyarrow_batches(chunk_size=BATCH_ROWS)
+    for batch in reader:
+        yield _pylist(batch)
+
+
+def _pylist(batch: Any) -> list[dict[str, Any]]:
+    """Rows of an Arrow batch as the reference's Parquet reader gives them (decimals as floats, times as text)."""
+    import pyarrow as pa
+
+    casts = {}
+    for f in batch.schema:
+        _kind, cast = _arrow_kind(pa, f.type)
+        if cast is not None:
+            casts[f.name] = cast
+    if casts:
+        batch = batch.cast(pa.schema([f.with_type(casts.get(f.name, f.type)) for f in batch.schema]))
+    return list(batch.to_pylist())
+
+
+def _source_columns(source: Source, kinds: dict[str, str]) -> list[str]:
+    return [name for name in kinds if name in source.table.columns]
+
+
+def _recheck_columns(source: Source, plan: p.Plan, kinds: dict[str, str]) -> list[str]:
+    if source.record is not None:
+        return [source.record]
+    wanted = _source_columns(source, kinds) if source.tabular else [f.name for f in plan.fields
+                                                                    if f.name in source.table.columns]
+    if source.keys is not None:
+        wanted.append(source.keys)
+    return wanted
+
+
+def record_of(row: dict[str, Any], source: Source, plan: p.Plan, kinds: dict[str, str]) -> Any:
+    """The record the reference would see, from a fetched row."""
+    if source.record is not None:
+        return json.loads(row[source.record])
+    keys = set(row[source.keys]) if source.keys is not None and row.get(source.keys) is not None else None
+    types = {f.name: f.types for f in plan.fields}
+    record: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        if name not in row:
+            continue
+        value = row[name]
+        if kind == "json":
+            if value is None:
+                if keys is not None and name in keys:
+                    record[name] = None
+                continue
+            record[name] = json.loads(value)
+        elif kind == "text":
+            record[name] = coercer(types.get(name, frozenset()))(value if value is not None else "")
+        else:
+            record[name] = value
+    return record
+
+
+def _recheck(source: Source, plan: p.Plan, kinds: dict[str, str], validator: RecordValidator, ordinal: Any,
+             examples: int) -> tuple[int, list[int]]:
+    """Validate the rows the engine cannot judge: how many are invalid, and the first ``examples`` of them."""
+    wanted = _recheck_columns(source, plan, kinds)
+    query = c.rows_query(source.table, plan, ordinal, wanted, keys=source.keys, which="recheck",
+                         not_object=source.not_object, ordered=False)
+    bad = 0
+    first: list[int] = []  # a max-heap (negated) of the smallest ordinals of invalid rows
+    is_valid = validator.is_valid
+    for rows in _batches(source, query):
+        for row in rows:
+            if row[c.OTHER_KEYS] or not is_valid(record_of(row, source, plan, kinds)):
+                bad += 1
+                if examples:
+                    heapq.heappush(first, -int(row[c.ORDINAL]))
+                    if len(first) > examples:
+                        heapq.heappop(first)
+    return bad, sorted(-o for o in first)
+
+
+def _example_columns(source: Source) -> list[str]:
+    extra = [name for name in (source.filename, source.row, source.key) if name is not None]
+    return extra
+
+
+def _examples(source: Source, plan: p.Plan, kinds: dict[str, str], validator: RecordValidator, chosen: list[int],
+              examples: int, validator_schema: Any) -> list[Example]:
+    """The examples of the invalid rows at ``chosen`` ordinals, as the reference gives them."""
+    import ibis
+
+    table = source.table
+    ordinal = table[source.ordinal] if source.ordinal else _row_number()
+    wanted = [n for n in table.columns if not n.startswith("__mg_") or n in (source.filename, source.row,
+                                                                              source.keys, source.record)]
+    if source.key is not None and source.key not in wanted:
+        wanted.append(source.key)
+    rows = table.mutate(**{c.ORDINAL: ordinal}).filter(ibis._[c.ORDINAL].isin(chosen)).select(c.ORDINAL, *wanted)
+    fetched = sorted(_rows(source, rows), key=lambda r: int(r[c.ORDINAL]))
+    located = _locate(source, validator_schema, fetched)
+    found: list[Example] = []
+    for row, (number, record) in zip(fetched, located, strict=True):
+        if record is _UNSET:
+            record = record_of(row, source, plan, kinds)
+        key = None if source.key is None else row.get(source.key)
+        problems = validator.problems(record)
+        found += [Example(number, pr.path, pr.reason, key, source.key is not None)
+                  for pr in problems][: examples - len(found)]
+        if len(found) >= examples:
+            break
+    return found
+
+
+_UNSET: Any = object()
+
+
+def _locate(source: Source, schema: Any, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
+    """Each fetched row's record number as the reference gives it, and its record when read from the file."""
+    if source.numbering == "row" and source.row is not None:
+        return [(int(r[source.row]), _UNSET) for r in rows]
+    if source.numbering != "line" or source.filename is None or source.format not in ("jsonl", "csv"):
+        return [(int(r[c.ORDINAL]), _UNSET) for r in rows]
+    starts = _file_starts(source)
+    wanted: dict[str, dict[int, int]] = {}
+    for i, r in enumerate(rows):
+        name = str(r[source.filename])
+        wanted.setdefault(name, {})[int(r[c.ORDINAL]) - starts.get(name, 1) + 1] = i
+    out: list[tuple[int, Any]] = [(int(r[c.ORDINAL]), _UNSET) for r in rows]
+    for name, positions in wanted.items():
+        for position, number, record in _records_at(Path(name), source, schema, set(positions)):
+            out[positions[position]] = (number, record)
+    return out
+
+
+def _file_starts(source: Source) -> dict[str, int]:
+    """The ordinal of each file's first row (one file: 1)."""
+    if len(source.files) <= 1:
+        return {}
+    table = source.table
+    assert source.filename is not None and source.ordinal is not None
+    query = table.group_by(name=table[source.filename]).aggregate(start=table[source.ordinal].min())
+    return {str(r["name"]): int(r["start"]) for r in _rows(source, query)}
+
+
+def _records_at(path: Path, source: Source, schema: Any, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
+    """(position in the file's records, line number, record) of the records at ``positions`` (1-based)."""
+    last = max(positions)
+    if source.format == "jsonl":
+        position = 0
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                position += 1
+                if position in positions:
+                    record, _problem = decode_line(line)
+                    yield position, number, record
+                if position >= last:
+                    return
+        return
+    position = 0
+    for batch in Records(path, schema).batches():
+        for number, record, _problem in batch:
+            position += 1
+            if position in positions:
+                yield position, number, _UNSET if record is None else record
+            if position >= last:
+                return
+
+
+def _categories(source: Source, name: str, kind: str, plan: p.Plan, notes: list[str]) -> Counter[Hashable]:
+    """The candidate's count per category of a drift field (one GROUP BY)."""
+    counts: Counter[Hashable] = Counter()
+    if kind == "absent":
+        return counts
+    types = next((f.types for f in plan.fields if f.name == name), frozenset())
+    query = c.categories(source.table, name, kind).order_by(lambda t: t.n.desc()).limit(MAX_CATEGORIES + 1)
+    rows = _rows(source, query)
+    if kind == "native:number" or kind == "native:other":
+        rows = _native_rows(source, query)
+    if len(rows) > MAX_CATEGORIES:
+        notes.append(f"{name}: over {MAX_CATEGORIES:,} distinct values; the rarest are not told apart in its PSI")
+        rows = rows[:MAX_CATEGORIES]
+    for row in rows:
+        value = row["value"]
+        if kind == "json":
+            value = json.loads(value)
+        elif kind == "text":
+            value = coercer(types)(value)
+        if value is None:
+            continue
+        counts[category(value)] += int(row["n"])
+    return counts
+
+
+def _native_rows(source: Source, query: Any) -> list[dict[str, Any]]:
+    return _pylist(query.to_pyarrow())
