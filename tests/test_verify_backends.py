@@ -24,6 +24,8 @@ import pytest
 from bot.manifests.models import Quality
 from bot.verify.engine import Source
 from bot.verify.engine.connect import open_table
+from bot.verify.engine.run import verify_source
+from bot.verify.report import VerifyResult
 from bot.verify.run import Expected, verify_records, write_baseline
 from tests.engines import SPARK_GROUP, Postgres, Spark
 
@@ -244,3 +246,41 @@ def test_each_engine_holds_the_records_as_they_are(engine: Engine, datasets: dic
     for name, dataset in datasets.items():
         assert _as_records(engine.rows(name)) == _as_records(dataset.rows)
         assert list(open_table(engine.url, table=name).table.columns) == COLUMNS.names
+
+
+# --- the same answer on every engine -------------------------------------------------------------------------------
+
+def _summary(result: VerifyResult) -> dict[str, Any]:
+    """What must be the reference's to the letter (PSI compared apart, to 1e-9)."""
+    return {"verdict": result.verdict, "records": result.records, "invalid": result.invalid,
+            "breaches": result.breaches, "min_records_ok": result.min_records_ok,
+            "null_rates": [(n.field, n.value, n.max, n.ok) for n in result.null_rates],
+            "drift": [(d.field, d.kind, d.ok, d.why_unmeasured) for d in result.drift],
+            "examples": [(e.record, e.path, e.reason) for e in result.examples]}
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_every_engine_gives_the_reference_answer(engine: Engine, datasets: dict[str, Dataset], dataset: str) -> None:
+    data = datasets[dataset]
+    reference = verify_records(EXPECTED, data.parquet, data.baseline, examples=50)
+    source = open_table(engine.url, table=dataset, key="id")
+    received = engine.watch(source)
+    result = verify_source(EXPECTED, source, data.baseline, examples=50)
+    assert _summary(result) == _summary(reference)
+    for mine, theirs in zip(result.drift, reference.drift, strict=True):
+        assert mine.psi == pytest.approx(theirs.psi, abs=1e-9, rel=0)
+    assert [e.key for e in result.examples] == [e.record for e in result.examples]  # id is the row's number
+    assert received()  # the engine received the query (what it received: the test below)
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_a_raw_baseline_gives_the_reference_answer_too(engine: Engine, datasets: dict[str, Dataset],
+                                                       dataset: str, tmp_path: Path) -> None:
+    """The baseline as raw data (Parquet), read by the reference reader: the same bins, so the same PSI."""
+    data = datasets[dataset]
+    raw = data.baseline.with_suffix(".parquet")
+    reference = verify_records(EXPECTED, data.parquet, raw, examples=3)
+    result = verify_source(EXPECTED, open_table(engine.url, table=dataset), raw, examples=3)
+    assert _summary(result) == _summary(reference)
+    for mine, theirs in zip(result.drift, reference.drift, strict=True):
+        assert mine.psi == pytest.approx(theirs.psi, abs=1e-9, rel=0)
