@@ -62,6 +62,15 @@ def _false() -> Any:
     return ibis.literal(False)
 
 
+def is_null(x: Any) -> Any:
+    """SQL NULL, and only NULL: a NaN is a value, as in the reference. ibis's pyspark compiler writes ``isnull()`` of
+    a float as ``x IS NULL OR ISNAN(x)``, so a float is tested by ``x = x``, true for a NaN on every engine here
+    (DuckDB, PostgreSQL and Spark hold NaN equal to itself) and NULL only for a NULL."""
+    if x.type().is_floating():
+        return ~(x == x).fill_null(False)
+    return x.isnull()
+
+
 def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tuple[str, ...] = (),
             not_object: str | None = None) -> tuple[ir.Table, dict[str, View]]:
     """The table with each field's typed views as columns (computed once), and the views over it."""
@@ -159,7 +168,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 return (number == number.floor()).fill_null(False)
             return _false()
 
-        return View(raw.isnull(), present, native_is, number,
+        return View(is_null(raw), present, native_is, number,
                     raw if native == "string" else ibis.null("string"),
                     raw if native == "boolean" else ibis.null("boolean"))
     nothing = ibis.literal(True)
@@ -225,7 +234,8 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
 
 
 def _count(expr: Any) -> Any:
-    return expr.cast("int64").sum()
+    # a boolean's sum: ibis writes SUM(CAST(p AS INT)) in each dialect (PostgreSQL has no cast of a boolean to BIGINT)
+    return expr.sum()
 
 
 def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
@@ -296,4 +306,4 @@ def categories(table: ir.Table, name: str, kind: str) -> ir.Table:
     """The distinct non-null values of a drift field with their counts (``value``, ``n``)."""
     c = table[name]
     value = c.cast("string") if kind == "json" else c
-    return table.filter(c.notnull()).group_by(value=value).aggregate(n=ibis._.count())
+    return table.filter(~is_null(c)).group_by(value=value).aggregate(n=ibis._.count())

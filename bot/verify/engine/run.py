@@ -174,16 +174,27 @@ def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
     if is_duckdb(source):
         row = source.backend.raw_sql(ibis.to_sql(expr)).fetchone()
         return tuple(row)
-    table = expr.to_pyarrow()
+    table = _arrow(source, expr)
     return tuple(table.to_pylist()[0].values())
 
 
+def _arrow(source: Source, expr: Any) -> Any:
+    """The rows of ``expr`` as an Arrow table. Spark's come from Spark's own ``toArrow``: ibis's pyspark backend
+    fetches through pandas, which turns a NaN into a null (a record the reference finds invalid would pass)."""
+    if getattr(source.backend, "name", "") == "pyspark":
+        return source.backend._session.sql(source.backend.compile(expr)).toArrow()
+    return expr.to_pyarrow()
+
+
 def _rows(source: Source, expr: Any) -> list[dict[str, Any]]:
-    return list(expr.to_pyarrow().to_pylist())
+    return list(_arrow(source, expr).to_pylist())
 
 
 def _batches(source: Source, expr: Any) -> Iterator[list[dict[str, Any]]]:
-    reader = expr.to_pyarrow_batches(chunk_size=BATCH_ROWS)
+    if getattr(source.backend, "name", "") == "pyspark":  # ibis's batches are its whole table cut, too
+        reader = _arrow(source, expr).to_batches(max_chunksize=BATCH_ROWS)
+    else:
+        reader = expr.to_pyarrow_batches(chunk_size=BATCH_ROWS)
     for batch in reader:
         yield _pylist(batch)
 
@@ -375,4 +386,4 @@ def _categories(source: Source, name: str, kind: str, plan: p.Plan, notes: list[
 
 
 def _native_rows(source: Source, query: Any) -> list[dict[str, Any]]:
-    return _pylist(query.to_pyarrow())
+    return _pylist(_arrow(source, query))
