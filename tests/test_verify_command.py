@@ -308,6 +308,10 @@ def test_without_the_duckdb_extra(repo):
     one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--records", "*.jsonl", cwd=repo),
                    "a glob needs the duckdb engine, and the duckdb engine is not installed (pip install "
                    "'modelgate-ci[duckdb]')")
+    one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--table", "scores",
+                               "--connection", "duckdb://", cwd=repo),
+                   "--connection duckdb://: the duckdb backend is not installed (pip install "
+                   "'modelgate-ci[duckdb]')")
 
 
 def test_a_table_of_a_duckdb_file(repo, warehouse):
