@@ -235,7 +235,8 @@ def running_spark() -> Iterator[Spark]:
                .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
                .config("spark.sql.adaptive.enabled", "false")
                .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
-               .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={warehouse}")
+               .config("spark.driver.extraJavaOptions",
+                       f"-Djava.io.tmpdir={warehouse} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     wrapper = Spark(session)
