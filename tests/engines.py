@@ -231,8 +231,12 @@ def running_spark() -> Iterator[Spark]:
                .config("spark.driver.host", "127.0.0.1")
                .config("spark.driver.bindAddress", "127.0.0.1")
                .config("spark.sql.catalogImplementation", "in-memory")
+               .config("spark.sql.codegen.wholeStage", "false")
+               .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+               .config("spark.sql.adaptive.enabled", "false")
                .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
-               .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={warehouse}")
+               .config("spark.driver.extraJavaOptions",
+                       f"-Djava.io.tmpdir={warehouse} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     wrapper = Spark(session)

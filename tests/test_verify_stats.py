@@ -17,6 +17,7 @@ from bot.verify.stats import (
     bin_counts,
     categorical_psi,
     category,
+    category_value,
     drift_for,
     null_rate,
     psi,
@@ -68,6 +69,13 @@ def test_categorical_psi_over_the_union_of_categories():
 
 def test_categories_keep_json_types_apart():
     assert len({category(v) for v in [True, 1, 1.0, "1", [1], None]}) == 6
+
+
+def test_a_category_key_gives_its_value_back_and_an_object_is_one_whatever_its_key_order():
+    for value in [True, 1, 1.5, 1e300, 2**70, "1", "é", [1, "a"], {"b": 1, "a": [None]}, None, math.inf]:
+        back = category_value(category(value))
+        assert back == value and type(back) is type(value)
+    assert category({"a": 1, "b": 2}) == category({"b": 2, "a": 1})
 
 
 def test_reservoir_is_bounded_uniform_and_repeatable():

@@ -19,16 +19,14 @@ the reading and writing of files is the caller's.
 
 from __future__ import annotations
 
-import ast
 import json
 from collections import Counter
-from collections.abc import Hashable
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from bot.errors import DomainError
-from bot.verify.stats import CategoricalDrift, NumericDrift, category
+from bot.verify.stats import CategoricalDrift, NumericDrift, category, category_value
 
 KIND: Final = "modelgate-baseline/v1"
 TOP_K = 100
@@ -112,7 +110,7 @@ def summarize(subject: tuple[str, int], day: str | None, records: int, nulls: di
             ranked = sorted(drift.expected.items(), key=lambda item: (-item[1], repr(item[0])))
             fields[name] = CategoricalField(
                 kind="categorical", n=sum(drift.expected.values()), null_rate=rate,
-                categories=[(_value(key), count) for key, count in ranked[:TOP_K]],
+                categories=[(category_value(key), count) for key, count in ranked[:TOP_K]],
                 other=sum(count for _, count in ranked[TOP_K:]))
     return Baseline(kind=KIND, contract=contract, version=version, day=day, records=records, fields=fields)
 
@@ -164,14 +162,6 @@ def accumulators(baseline: Baseline) -> dict[str, NumericDrift | CategoricalDrif
                 categorical.expected[OTHER] = field.other
             drifts[name] = categorical
     return drifts
-
-
-def _value(key: Hashable) -> Any:
-    """The JSON value a category key stands for (category's inverse)."""
-    if isinstance(key, str):
-        return key
-    assert isinstance(key, tuple)
-    return ast.literal_eval(key[1])
 
 
 def _reject_constant(name: str) -> None:

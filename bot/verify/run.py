@@ -42,18 +42,7 @@ def verify_records(expected: Expected, records_path: str | Path, baseline_path: 
     records = Records(records_path, schema, limits=limits)
     bounds = quality.drift.psi_max if quality.drift else {}
     notes: list[str] = []
-    drifts: dict[str, Accumulator] = {}
-    if baseline_path is not None and is_baseline_file(baseline_path):
-        loaded = load_baseline(baseline_path, expected.contract, limits)
-        drifts = baseline_file.accumulators(loaded) if bounds else {}
-        if not bounds:
-            notes.append("the baseline was not read: this contract version declares no drift bounds")
-    elif bounds and baseline_path is not None:
-        baseline = Records(baseline_path, schema, limits=limits)
-        drifts = read_baseline(baseline, list(bounds), properties(schema))
-        notes += baseline.notes
-    elif baseline_path is not None:
-        notes.append("the baseline was not read: this contract version declares no drift bounds")
+    drifts = baseline_drifts(expected, baseline_path, limits, notes)
 
     null_fields = list(quality.null_rate_max)
     nulls = dict.fromkeys(null_fields, 0)
@@ -95,6 +84,27 @@ def verify_records(expected: Expected, records_path: str | Path, baseline_path: 
         min_records=quality.min_records,
         notes=tuple(notes),
     )
+
+
+def baseline_drifts(expected: Expected, baseline_path: str | Path | None, limits: Limits,
+                    notes: list[str]) -> dict[str, Accumulator]:
+    """The drift accumulators of the drift-bounded fields, primed from the baseline (a baseline file, or raw data read
+    once); what is worth saying about the baseline goes to ``notes``."""
+    quality = expected.quality or Quality()
+    bounds = quality.drift.psi_max if quality.drift else {}
+    if baseline_path is None:
+        return {}
+    if not bounds:
+        if is_baseline_file(baseline_path):
+            load_baseline(baseline_path, expected.contract, limits)  # checked all the same: of this version?
+        notes.append("the baseline was not read: this contract version declares no drift bounds")
+        return {}
+    if is_baseline_file(baseline_path):
+        return baseline_file.accumulators(load_baseline(baseline_path, expected.contract, limits))
+    baseline = Records(baseline_path, expected.schema, limits=limits)
+    drifts = read_baseline(baseline, list(bounds), properties(expected.schema))
+    notes += baseline.notes
+    return drifts
 
 
 def is_baseline_file(path: str | Path) -> bool:

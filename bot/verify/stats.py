@@ -16,6 +16,7 @@ Null or missing values are left out of drift (the null rate measures them).
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from bisect import bisect_left
@@ -81,8 +82,20 @@ def is_number(value: Any) -> bool:
 
 
 def category(value: Any) -> Hashable:
-    """A key per distinct JSON value: ``True`` and ``1`` differ; lists and objects by their content."""
-    return value if type(value) is str else (type(value).__name__, repr(value))
+    """A key per distinct JSON value: ``True`` and ``1`` differ; lists and objects by their content (an object's
+    keys in any order). A string is its own key; any other value is its type and its JSON text, which
+    :func:`category_value` reads back."""
+    if type(value) is str:
+        return value
+    return type(value).__name__, json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def category_value(key: Hashable) -> Any:
+    """The JSON value a category key stands for (category's inverse)."""
+    if isinstance(key, str):
+        return key
+    assert isinstance(key, tuple)
+    return json.loads(key[1])
 
 
 class Reservoir:

@@ -28,18 +28,21 @@ INVALID = "__mg_invalid"
 OTHER_KEYS = "__mg_other_keys"
 RECHECK = "__mg_recheck"
 NOT_OBJECT = "__mg_not_object"
+TRUE = "__mg_true"
 _JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("DOUBLE",),
                "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
 
 
-@ibis.udf.scalar.builtin(name="json_type")
-def _json_type(x: dt.JSON) -> str:  # type: ignore[empty-body]
-    ...
+def _json_type_signature(x: dt.JSON) -> str:
+    raise NotImplementedError  # DuckDB's json_type: a builtin, never called in Python
 
 
-@ibis.udf.scalar.builtin(name="json_extract_string")
-def _json_string(x: dt.JSON, path: str) -> str:  # type: ignore[empty-body]
-    ...
+def _json_string_signature(x: dt.JSON, path: str) -> str:
+    raise NotImplementedError  # DuckDB's json_extract_string
+
+
+_json_type: Any = ibis.udf.scalar.builtin(_json_type_signature, name="json_type")
+_json_string: Any = ibis.udf.scalar.builtin(_json_string_signature, name="json_extract_string")
 
 
 def column(name: str, suffix: str) -> str:
@@ -53,9 +56,16 @@ class View:
     null: Any  # bool: null or missing (a NaN is a value)
     present: Any | None  # bool: the record has the key (None: the source cannot tell)
     type_is: Callable[[frozenset[str]], Any]  # bool, for a value that is not null
-    number: Any  # float64 or NULL: the value when it is a number
-    string: Any  # string or NULL: the value when it is a string
-    boolean: Any  # bool or NULL: the value when it is a boolean
+    number: Any  # float64 or NULL: the value when it is a number (None: never a number)
+    string: Any  # string or NULL: the value when it is a string (None: never a string)
+    boolean: Any  # bool or NULL: the value when it is a boolean (None: never a boolean)
+
+
+def _whole(n: Any) -> Any:
+    """The number has no fraction (never NULL). A double of magnitude 2**53 or more always is; below that, flooring
+    it through a 64-bit integer is exact (ibis floors to an integer)."""
+    small = n.abs() < p.EXACT_INTEGER
+    return ibis.cases((small, n.floor().cast("float64") == n), else_=~is_null(n)).fill_null(False)
 
 
 def _false() -> Any:
@@ -107,7 +117,8 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
             cols[column(f.name, "p")] = table[keys].contains(f.name)
     if keys is not None and p._mentions_keys(plan.invalid):
         cols[KEYS] = table[keys]
-    projected = table.select(**cols) if cols else table.select(__mg_one=ibis.literal(1))
+    cols[TRUE] = ibis.literal(True)
+    projected = table.select(**cols)
     if any(f.kind == "text" for f in plan.fields):  # the numbers of CSV cells, from their computed type
         more = {}
         for f in plan.fields:
@@ -132,11 +143,11 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
         kind = t[column(f.name, "t")]
 
         def json_is(types: frozenset[str]) -> Any:
-            names = [n for ty in types for n in _JSON_TYPES.get(ty, ())]
+            names = [n for ty in (types | {"integer"} if "number" in types else types) for n in _JSON_TYPES.get(ty, ())]
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
                 number = t[column(f.name, "n")]
-                test = test | ((kind == "DOUBLE") & (number == number.floor()).fill_null(False))
+                test = test | ((kind == "DOUBLE") & _whole(number))
             return test
 
         return View(kind.isnull(), present, json_is, t[column(f.name, "n")], t[column(f.name, "s")],
@@ -150,7 +161,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 names.append("integer")
             test = kind.isin(names) if names else _false()
             if "integer" in types and "number" not in types:
-                test = test | ((kind == "number") & (number == number.floor()).fill_null(False))
+                test = test | ((kind == "number") & _whole(number))
             return test
 
         return View(kind.isnull(), present, text_is, number,
@@ -159,21 +170,18 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
     if f.kind.startswith("native:"):
         raw = t[column(f.name, "raw")]
         native = f.kind[len("native:"):]
-        number = raw.cast("float64") if native in ("integer", "number") else ibis.null("float64")
+        native_number: Any = raw.cast("float64") if native in ("integer", "number") else None
 
         def native_is(types: frozenset[str]) -> Any:
             if native in types or (native == "integer" and "number" in types):
                 return ibis.literal(True)
             if native == "number" and "integer" in types:
-                return (number == number.floor()).fill_null(False)
+                return _whole(native_number)
             return _false()
 
-        return View(is_null(raw), present, native_is, number,
-                    raw if native == "string" else ibis.null("string"),
-                    raw if native == "boolean" else ibis.null("boolean"))
-    nothing = ibis.literal(True)
-    return View(nothing, ibis.literal(False), lambda types: _false(), ibis.null("float64"), ibis.null("string"),
-                ibis.null("boolean"))
+        return View(is_null(raw), present, native_is, native_number, raw if native == "string" else None,
+                    raw if native == "boolean" else None)
+    return View(ibis.literal(True), ibis.literal(False), lambda types: _false(), None, None, None)
 
 
 def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
@@ -203,20 +211,26 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return v.null
         if isinstance(q, p.Present):
             return v.present if v.present is not None else ~v.null
+        view_of = {p.Cmp: v.number, p.MultipleOf: v.number, p.Guard: v.number, p.Len: v.string,
+                   p.Matches: v.string}
+        if type(q) in view_of and view_of[type(q)] is None:
+            return _false()
         if isinstance(q, p.Cmp):
             bound = ibis.literal(q.bound, type="float64")
             ops = {"<": v.number < bound, "<=": v.number <= bound, ">": v.number > bound, ">=": v.number >= bound}
             return ops[q.op].fill_null(False)
         if isinstance(q, p.MultipleOf):
             n = v.number
-            return ((n == n.floor()) & (n - (n / q.divisor).floor() * q.divisor == 0)).fill_null(False)
+            quotient = n / q.divisor
+            return (_whole(n) & (n.abs() < p.EXACT_INTEGER) & _whole(quotient)).fill_null(False)
         if isinstance(q, p.Equals):
             value = q.value
-            if isinstance(value, bool):
-                return (v.boolean == value).fill_null(False)
-            if isinstance(value, str):
-                return (v.string == value).fill_null(False)
-            return (v.number == ibis.literal(float(value), type="float64")).fill_null(False)
+            side = v.boolean if isinstance(value, bool) else v.string if isinstance(value, str) else v.number
+            if side is None:
+                return _false()
+            if isinstance(value, bool | str):
+                return (side == value).fill_null(False)
+            return (side == ibis.literal(float(value), type="float64")).fill_null(False)
         if isinstance(q, p.Len):
             length = v.string.length()
             return (length < q.bound if q.op == "<" else length > q.bound).fill_null(False)
@@ -230,7 +244,12 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return odd.fill_null(False)
         raise TypeError(f"unknown predicate {q!r}")
 
-    return go(pred)
+    return as_column(go(pred), table)
+
+
+def as_column(expr: Any, table: ir.Table) -> Any:
+    """A boolean of every row (a constant becomes a column, so it can be summed)."""
+    return expr if isinstance(expr, ir.Column) else table[TRUE] == expr
 
 
 def _count(expr: Any) -> Any:
@@ -245,24 +264,35 @@ def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
     return recheck
 
 
-def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_object: str | None = None
-              ) -> tuple[ir.Table, list[str]]:
+@dataclass(frozen=True)
+class Shape:
+    """What a source offers beyond its columns: the column listing each record's keys, the column telling a line
+    that is not an object, and each row's ordinal (an expression: a column, or a row number)."""
+
+    keys: str | None = None
+    not_object: str | None = None
+    ordinal: Any = None
+
+
+def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
     ``bin:<field>:<i>`` per drift bin."""
-    projected, views = project(table, plan, keys=keys, not_object=not_object)
+    projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object)
     invalid = predicate(plan.invalid, views, projected)
     recheck = _recheck(plan, views, projected)
-    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck), "recheck": _count(recheck)}
+    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck),
+                            "recheck": _count(recheck)}
     for name in plan.null_fields:
-        aggs[f"null:{name}"] = _count(views[name].null) if name in views else projected.count()
+        aggs[f"null:{name}"] = _count(as_column(views[name].null, projected)) if name in views \
+            else projected.count()
     for bins in plan.numeric_bins:
         view = views.get(bins.field)
-        if view is None:
+        if view is None or view.number is None:
             continue
         n = view.number
-        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & ~(n.isnan() | n.isinf()
-                                                                                          ).fill_null(True)
+        finite = ~(n.isnan() | n.isinf()).fill_null(True)
+        number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
         edges = [ibis.literal(e, type="float64") for e in bins.edges]
         for i in range(len(edges) + 1):
             test = number
@@ -270,28 +300,30 @@ def aggregate(table: ir.Table, plan: p.Plan, *, keys: str | None = None, not_obj
                 test = test & (n > edges[i - 1])
             if i < len(edges):
                 test = test & (n <= edges[i])
-            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
+            aggs[f"bin:{bins.field}:{i}"] = _count(as_column(test.fill_null(False), projected))
     names = list(aggs)
     return projected.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
 
-def rows_query(table: ir.Table, plan: p.Plan, ordinal: Any, wanted: list[str], *, keys: str | None,
-               which: str, limit: int | None = None, not_object: str | None = None, ordered: bool = True
-               ) -> ir.Table:
-    """The rows the validator judges (``which="recheck"``: ordinal, the flags, the ``wanted`` source columns) or
-    the first rows the engine judges invalid (``which="invalid"``: ordinal and ``wanted``), in source order."""
-    base = table.mutate(**{ORDINAL: ordinal})
-    projected, views = project(base, plan, keys=keys, extra=(ORDINAL, *wanted), not_object=not_object)
-    recheck = _recheck(plan, views, projected)
-    if which == "recheck":
-        flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
-        out = projected.filter(recheck).select(ORDINAL, *wanted, **flags)
-    else:
-        invalid = predicate(plan.invalid, views, projected)
-        out = projected.filter(invalid & ~recheck).select(ORDINAL, *wanted)
-    if ordered:
-        out = out.order_by(ORDINAL)
-    return out.limit(limit) if limit is not None else out
+def _projected(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> tuple[ir.Table, dict[str, View]]:
+    base = table.mutate(**{ORDINAL: shape.ordinal})
+    return project(base, plan, keys=shape.keys, extra=(ORDINAL, *wanted), not_object=shape.not_object)
+
+
+def recheck_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> ir.Table:
+    """The rows the validator judges, in no particular order: the ordinal, the ``wanted`` source columns, and
+    whether the record has keys the schema forbids (``OTHER_KEYS``)."""
+    projected, views = _projected(table, plan, shape, wanted)
+    flags = {OTHER_KEYS: predicate(p.any_of(_other_keys(plan.invalid)), views, projected)}
+    return projected.filter(_recheck(plan, views, projected)).select(ORDINAL, *wanted, **flags)
+
+
+def invalid_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str], limit: int) -> ir.Table:
+    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``."""
+    projected, views = _projected(table, plan, shape, wanted)
+    invalid = predicate(plan.invalid, views, projected)
+    out = projected.filter(invalid & ~_recheck(plan, views, projected)).select(ORDINAL, *wanted)
+    return out.order_by(ORDINAL).limit(limit)
 
 
 def _other_keys(pred: p.Pred) -> list[p.Pred]:

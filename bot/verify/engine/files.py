@@ -42,7 +42,7 @@ def expand(pattern: str | Path) -> list[Path]:
     """The files a path or a glob names, sorted; none is a RecordsError."""
     text = str(pattern)
     if glob.has_magic(text):
-        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())  # noqa: PTH207 (any glob)
         if not found:
             raise RecordsError(f"{text}: no file matches")
         return found
@@ -90,7 +90,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
             problem = first_record_problem(path, limits)
             if problem is not None:
                 raise RecordsError(problem)
-        spec = {name: "JSON" for name in fields}
+        spec = dict.fromkeys(fields, "JSON")
         if whole_records:
             struct = literal(json.dumps(spec))
             picks = "".join(f", __s.{quote(name)} AS {quote(name)}" for name in fields)
@@ -129,13 +129,15 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
         return Source(backend, table, label, "line", tabular=True, files=tuple(map(str, paths)),
                       kinds=tuple((name, "text") for name in header), ordinal=ORDINAL, filename=FILENAME,
                       format="csv", notes=tuple(notes))
+    names: list[str] = []
     for path in paths:
-        check_parquet(path, limits)
-    sql = (f"SELECT * EXCLUDE (filename, file_row_number), ordinality AS {ORDINAL}, filename AS {FILENAME}, "
+        names += [name for name in check_parquet(path, limits) if name not in names]
+    if {"filename", "file_row_number", "ordinality"} & set(names):
+        raise EngineCannotRead(f"{paths[0]}: a column is named filename, file_row_number or ordinality")
+    sql = (f"SELECT {''.join(quote(name) + ', ' for name in names)}ordinality AS {ORDINAL}, filename AS {FILENAME}, "
            f"file_row_number + 1 AS {ROW} FROM read_parquet({files}, filename=true, file_row_number=true, "
            "union_by_name=true) WITH ORDINALITY")
     table = backend.sql(sql)
-    names = [c for c in table.columns if not c.startswith("__mg_")]
     return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
                   kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
                   filename=FILENAME, row=ROW, format="parquet")
@@ -146,14 +148,15 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def check_parquet(path: Path, limits: Limits) -> None:
-    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``."""
+def check_parquet(path: Path, limits: Limits) -> list[str]:
+    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``: its columns."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         with pq.ParquetFile(path) as layout:
             metadata = layout.metadata
+            names = list(layout.schema_arrow.names)
     except (pa.ArrowException, OSError) as exc:
         raise RecordsError(f"{path}: not a readable Parquet file ({exc})") from exc
     declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
@@ -162,6 +165,7 @@ def check_parquet(path: Path, limits: Limits) -> None:
 
         raise RecordsError(f"{path}: its row groups declare {declared:,} bytes, over the limit of "
                            f"{size_text(limits.max_bytes)} per file")
+    return names
 
 
 def native_kind(dtype: Any) -> str:

@@ -37,11 +37,16 @@ ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "defaul
 FIELD_KEYWORDS = frozenset({"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                             "multipleOf", "minLength", "maxLength", "pattern"})
 ROOT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
+_NUMERIC = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "enum", "const"})
 JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 # A pattern made only of these tokens means the same to RE2 (DuckDB) and to jsonschema-rs's ECMA-262 reading: no
 # "." (line breaks differ), no \s or \b (Unicode or not), no \p classes, no flags, no escapes of letters but \d \w.
-_SAFE_PATTERN = re.compile(r"(?:[A-Za-z0-9_ \-^$|()?:*+{},=!@#%&~'\"<>;/]|\\[dwDW]|\\[^A-Za-z0-9]|\[(?:[^\]\\.]|\\[dwDW]"
-                           r"|\\[^A-Za-z0-9])+\])*")
+_SAFE_PATTERN = re.compile(
+    r"(?:[A-Za-z0-9_ \-^$|)?*+,=!@#%&~'\"<>;/:]"  # literals, anchors, alternation, quantifiers
+    r"|\((?!\?)|\(\?:"  # groups: plain or non-capturing (no flags, no look-arounds)
+    r"|\{\d+(?:,\d*)?\}"  # bounded repetition
+    r"|\\[dwDW]|\\[^A-Za-z0-9]"  # ASCII classes, escaped punctuation
+    r"|\[\^?(?:[^\]\\.\[]|\\[dwDW]|\\[^A-Za-z0-9])+\])*")  # classes of the same
 
 
 # --- value predicates: over the typed views of a field's value (see compile) -------------------------------------
@@ -166,7 +171,7 @@ def all_of(terms: Sequence[Pred]) -> Pred:
 
 @dataclass(frozen=True)
 class Check:
-    """One keyword of one field: the value (not null) violates it when ``violated`` holds. ``key``: ``maximum:score``."""
+    """One keyword of one field: a value (not null) violates it when ``violated`` holds (``key``: ``maximum:score``)."""
 
     key: str
     violated: Pred
@@ -224,18 +229,32 @@ def _mentions_keys(pred: Pred) -> bool:
     return False
 
 
-def build(schema: Any, null_fields: Sequence[str], numeric: Mapping[str, Sequence[float]],
-          categorical: Sequence[str], columns: Mapping[str, str], *, tabular: bool,
-          regex: bool = True) -> Plan:
+@dataclass(frozen=True)
+class Measures:
+    """What is measured besides validity: the null-rate fields, the numeric drift fields with their bins (the
+    baseline's inner edges) and the categorical drift fields (counted by value)."""
+
+    null_fields: Sequence[str] = ()
+    numeric: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    categorical: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class _Context:
+    base: Mapping[str, Any]  # the root schema's keywords a field's schema may refer to ($defs, $schema, ...)
+    tabular: bool
+    regex: bool
+
+
+def build(schema: Any, measures: Measures, columns: Mapping[str, str], *, tabular: bool, regex: bool = True) -> Plan:
     """The plan of ``schema`` over a source whose columns have the source kinds ``columns`` (every column the source
     has, by name: ``json``, ``text``, ``native:<json type>``); ``tabular``: every record has every column (a missing
-    field is a missing column). ``numeric``: the drift fields with bins (their baseline's inner edges);
-    ``categorical``: the drift fields counted by value. ``regex``: the engine evaluates RE2 patterns."""
+    field is a missing column); ``regex``: the engine evaluates RE2 patterns."""
     props = properties(schema)
     root = schema if isinstance(schema, dict) else {}
     whole = _root_row_checked(root)
     required = set(root.get("required", [])) if isinstance(root.get("required"), list) else set()
-    validator_base = {k: v for k, v in root.items() if k in ANNOTATIONS}
+    context = _Context({k: v for k, v in root.items() if k in ANNOTATIONS}, tabular, regex)
     fields: list[FieldPlan] = []
     terms: list[Pred] = []
     rechecks: list[Pred] = []
@@ -243,7 +262,7 @@ def build(schema: Any, null_fields: Sequence[str], numeric: Mapping[str, Sequenc
     for name in sorted(set(props) | required):
         prop = props.get(name, {})
         kind = columns.get(name, "absent")
-        plan = _field(name, prop, kind, name in required, validator_base, tabular=tabular, regex=regex)
+        plan = _field(name, prop, kind, name in required, context)
         fields.append(plan)
         if plan.row_checked:
             row_checked.append((name, plan.row_checked))
@@ -261,9 +280,9 @@ def build(schema: Any, null_fields: Sequence[str], numeric: Mapping[str, Sequenc
         row_checked.insert(0, ("#", whole))
         rechecks.append(Lit(True))
     return Plan(fields=tuple(fields), invalid=any_of(terms), recheck=any_of(rechecks),
-                row_checked=tuple(row_checked), whole_records=bool(whole), null_fields=tuple(null_fields),
-                numeric_bins=tuple(NumericBins(n, tuple(e)) for n, e in numeric.items()),
-                categorical=tuple(categorical), extra_columns=extra)
+                row_checked=tuple(row_checked), whole_records=bool(whole), null_fields=tuple(measures.null_fields),
+                numeric_bins=tuple(NumericBins(n, tuple(e)) for n, e in measures.numeric.items()),
+                categorical=tuple(measures.categorical), extra_columns=extra)
 
 
 def _root_row_checked(root: Mapping[str, Any]) -> tuple[str, ...]:
@@ -287,39 +306,39 @@ def _accepts_null(name: str, prop: Any, base: Mapping[str, Any]) -> bool:
     return RecordValidator(schema).is_valid({name: None})
 
 
-def _field(name: str, prop: Any, kind: str, required: bool, base: Mapping[str, Any], *, tabular: bool,
-           regex: bool) -> FieldPlan:
-    accepts_null = _accepts_null(name, prop, base)
-    needs_presence = required == accepts_null and not tabular and kind != "absent"
+def _field(name: str, prop: Any, kind: str, required: bool, context: _Context) -> FieldPlan:
+    accepts_null = _accepts_null(name, prop, context.base)
+    needs_presence = required == accepts_null and not context.tabular and kind != "absent"
     if not isinstance(prop, dict):  # true or false
         return FieldPlan(name, kind, property_types(prop), required, accepts_null, needs_presence,
                          (Check(f"false:{name}", Lit(prop is False)),), (), Lit(False))
     checks: list[Check] = []
     rowed = sorted(k for k in prop if k not in ANNOTATIONS and k not in FIELD_KEYWORDS)
-    if kind == "native:other" or kind.startswith("native:") and kind[7:] in ("array", "object"):
+    if kind == "native:other" or (kind.startswith("native:") and kind[7:] in ("array", "object")):
         rowed = sorted(k for k in prop if k not in ANNOTATIONS)  # the engine's view of such a value is not JSON's
     numeric_rowed = False
     for keyword in sorted(k for k in prop if k in FIELD_KEYWORDS and k not in rowed):
-        violated = _keyword(name, keyword, prop[keyword], prop, kind, regex)
+        violated = _keyword(name, keyword, prop, kind, context.regex)
         if violated is None:
             rowed.append(keyword)
             numeric_rowed |= keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
         else:
             checks.append(Check(f"{keyword}:{name}", violated))
     rowed = sorted(set(rowed))
-    numeric_checks = any(k.split(":")[0] in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                                              "multipleOf", "enum", "const") for k in (c.key for c in checks))
+    numeric_checks = any(c.key.split(":")[0] in _NUMERIC for c in checks)
     if rowed:
         guard: Pred = Not(IsNull(name))
     elif kind in ("json", "text", "native:integer", "native:number"):
         guard = Guard(name, big=numeric_checks or numeric_rowed)
     else:
         guard = Lit(False)
-    return FieldPlan(name, kind, property_types(prop), required, accepts_null, needs_presence, tuple(checks), tuple(rowed), guard)
+    return FieldPlan(name, kind, property_types(prop), required, accepts_null, needs_presence, tuple(checks),
+                     tuple(rowed), guard)
 
 
-def _keyword(name: str, keyword: str, value: Any, prop: Mapping[str, Any], kind: str, regex: bool) -> Pred | None:
+def _keyword(name: str, keyword: str, prop: Mapping[str, Any], kind: str, regex: bool) -> Pred | None:
     """The predicate a non-null value violating ``keyword`` satisfies; None: not exact here (row-checked)."""
+    value = prop[keyword]
     if kind == "text" and keyword not in ("type",) and _text_may_be_json(prop):
         return None  # a CSV cell that parses as an array or object: only the validator sees that value
     if keyword == "type":

@@ -16,11 +16,11 @@ import heapq
 import json
 from collections import Counter
 from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.manifests.models import Quality
-from bot.verify import baseline as baseline_file
 from bot.verify.engine import Source
 from bot.verify.engine import compile as c
 from bot.verify.engine import plan as p
@@ -28,8 +28,7 @@ from bot.verify.engine.files import EngineCannotRead, expand, native_kind, open_
 from bot.verify.fields import properties
 from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, _arrow_kind, coercer, decode_line
 from bot.verify.report import Example, NullRate, VerifyResult
-from bot.verify.run import Accumulator, Expected, _drift, is_baseline_file, load_baseline, read_baseline, \
-    verify_records
+from bot.verify.run import Expected, _drift, baseline_drifts, verify_records
 from bot.verify.stats import CategoricalDrift, NumericDrift, category, null_rate
 from bot.verify.validate import RecordValidator
 
@@ -40,8 +39,9 @@ MAX_CATEGORIES = 10_000  # distinct values of a categorical drift field fetched;
 def fields_of(schema: Any) -> list[str]:
     """The top-level fields a contract version names (its properties and its required keys)."""
     root = schema if isinstance(schema, dict) else {}
-    required = root.get("required") if isinstance(root.get("required"), list) else []
-    return sorted(set(properties(schema)) | {r for r in required if isinstance(r, str)})
+    required = root.get("required")
+    names = [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
+    return sorted(set(properties(schema)) | set(names))
 
 
 def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | Path | None = None,
@@ -84,61 +84,60 @@ def is_duckdb(source: Source) -> bool:
 
 def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]], categorical: list[str]) -> p.Plan:
     quality = expected.quality or Quality()
-    return p.build(expected.schema, list(quality.null_rate_max), numeric, categorical, kinds_of(source),
-                   tabular=source.tabular, regex=is_duckdb(source))
+    measures = p.Measures(list(quality.null_rate_max), numeric, categorical)
+    return p.build(expected.schema, measures, kinds_of(source), tabular=source.tabular, regex=is_duckdb(source))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One verification under way: the source, its plan, its columns' kinds, the validator."""
+
+    expected: Expected
+    source: Source
+    plan: p.Plan
+    kinds: dict[str, str]
+    validator: RecordValidator
+
+    @property
+    def shape(self) -> c.Shape:
+        source = self.source
+        ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
+        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal)
 
 
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
                   limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
     """Judge ``source`` against ``expected``: the reference's result on the same records."""
-    schema, quality = expected.schema, expected.quality or Quality()
-    validator = RecordValidator(schema)
+    quality = expected.quality or Quality()
+    validator = RecordValidator(expected.schema)
     bounds = quality.drift.psi_max if quality.drift else {}
     notes: list[str] = list(source.notes)
-    drifts: dict[str, Accumulator] = {}
-    if baseline_path is not None and is_baseline_file(baseline_path):
-        loaded = load_baseline(baseline_path, expected.contract, limits)
-        drifts = baseline_file.accumulators(loaded) if bounds else {}
-        if not bounds:
-            notes.append("the baseline was not read: this contract version declares no drift bounds")
-    elif bounds and baseline_path is not None:
-        baseline = Records(baseline_path, schema, limits=limits)
-        drifts = read_baseline(baseline, list(bounds), properties(schema))
-        notes += baseline.notes
-    elif baseline_path is not None:
-        notes.append("the baseline was not read: this contract version declares no drift bounds")
+    drifts = baseline_drifts(expected, baseline_path, limits, notes)
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
     categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
-    plan = plan_for(expected, source, numeric, categorical)
-    kinds = kinds_of(source)
-    notes += _missing_notes(source, plan, kinds)
+    job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
+    notes += _missing_notes(job)
 
-    table = source.table
-    agg, names = c.aggregate(table, plan, keys=source.keys, not_object=source.not_object)
+    agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
-    read = int(values["rows"] or 0)
-    invalid = int(values["invalid"] or 0)
-    rechecked = int(values["recheck"] or 0)
-    ordinal = table[source.ordinal] if source.ordinal else _row_number()
+    read, invalid, rechecked = (int(values[name] or 0) for name in ("rows", "invalid", "recheck"))
     first_bad: list[int] = []
     if rechecked:
-        bad, first_bad = _recheck(source, plan, kinds, validator, ordinal, examples)
+        bad, first_bad = _recheck(job, examples)
         invalid += bad
-        keywords = "; ".join(f"{where}: {', '.join(words)}" for where, words in plan.row_checked)
+        keywords = "; ".join(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked)
         if keywords:
             notes.append(f"checked per row by the validator ({rechecked:,} records): {keywords}")
     found: list[Example] = []
     if invalid and examples:
-        wanted = _example_columns(source)
-        sql_bad = _rows(source, c.rows_query(table, plan, ordinal, wanted, keys=source.keys, which="invalid",
-                                             limit=examples, not_object=source.not_object))
-        chosen = sorted({*first_bad, *(int(r[c.ORDINAL]) for r in sql_bad)})[:examples]
-        found = _examples(source, plan, kinds, validator, chosen, examples, schema)
+        query = c.invalid_rows(source.table, job.plan, job.shape, [], examples)
+        chosen = sorted({*first_bad, *(int(r[c.ORDINAL]) for r in _rows(query))})[:examples]
+        found = _examples(job, chosen, examples)
     for name, accumulator in drifts.items():
         if isinstance(accumulator, NumericDrift):
             accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
         else:
-            accumulator.actual = _categories(source, name, kinds.get(name, "absent"), plan, notes)
+            accumulator.actual = _categories(job, name, notes)
     if read == 0:
         notes.append(f"{Path(source.label).name} holds no records: nothing was verified")
     return VerifyResult(
@@ -154,12 +153,12 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     )
 
 
-def _missing_notes(source: Source, plan: p.Plan, kinds: dict[str, str]) -> list[str]:
-    missing = [f.name for f in plan.fields if f.kind == "absent"]
-    if not missing or not source.tabular:
+def _missing_notes(job: _Job) -> list[str]:
+    missing = [f.name for f in job.plan.fields if f.kind == "absent"]
+    if not missing or not job.source.tabular:
         return []
-    return [f"{Path(source.label).name}: the source has no column for {', '.join(missing)}; every record misses "
-            "these fields"]
+    return [f"{Path(job.source.label).name}: the source has no column for {', '.join(missing)}; every record "
+            "misses these fields"]
 
 
 def _row_number() -> Any:
@@ -169,38 +168,37 @@ def _row_number() -> Any:
 
 
 def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
+    """The one row of an aggregate: on DuckDB through the raw cursor (no Arrow table, less memory)."""
     import ibis
 
     if is_duckdb(source):
-        row = source.backend.raw_sql(ibis.to_sql(expr)).fetchone()
-        return tuple(row)
-    table = _arrow(source, expr)
-    return tuple(table.to_pylist()[0].values())
+        return tuple(source.backend.raw_sql(ibis.to_sql(expr)).fetchone())
+    return tuple(_arrow(expr).to_pylist()[0].values())
 
 
-def _arrow(source: Source, expr: Any) -> Any:
+def _arrow(expr: Any) -> Any:
     """The rows of ``expr`` as an Arrow table. Spark's come from Spark's own ``toArrow``: ibis's pyspark backend
     fetches through pandas, which turns a NaN into a null (a record the reference finds invalid would pass)."""
-    if getattr(source.backend, "name", "") == "pyspark":
-        return source.backend._session.sql(source.backend.compile(expr)).toArrow()
+    backend = expr.get_backend()
+    if backend.name == "pyspark":
+        return backend._session.sql(backend.compile(expr)).toArrow()
     return expr.to_pyarrow()
 
 
-def _rows(source: Source, expr: Any) -> list[dict[str, Any]]:
-    return list(_arrow(source, expr).to_pylist())
+def _arrow_batches(expr: Any) -> Iterator[Any]:
+    """The rows of ``expr`` in Arrow batches (Spark's: its ``toArrow`` cut, as ibis's own batches are)."""
+    if expr.get_backend().name == "pyspark":
+        return iter(_arrow(expr).to_batches(max_chunksize=BATCH_ROWS))
+    return iter(expr.to_pyarrow_batches(chunk_size=BATCH_ROWS))
 
 
-def _batches(source: Source, expr: Any) -> Iterator[list[dict[str, Any]]]:
-    if getattr(source.backend, "name", "") == "pyspark":  # ibis's batches are its whole table cut, too
-        reader = _arrow(source, expr).to_batches(max_chunksize=BATCH_ROWS)
-    else:
-        reader = expr.to_pyarrow_batches(chunk_size=BATCH_ROWS)
-    for batch in reader:
-        yield _pylist(batch)
+def _rows(expr: Any) -> list[dict[str, Any]]:
+    return _pylist(_arrow(expr))
 
 
 def _pylist(batch: Any) -> list[dict[str, Any]]:
-    """Rows of an Arrow batch as the reference's Parquet reader gives them (decimals as floats, times as text)."""
+    """Rows of an Arrow batch or table as the reference's Parquet reader gives them (decimals as floats, times as
+    text)."""
     import pyarrow as pa
 
     casts = {}
@@ -213,28 +211,26 @@ def _pylist(batch: Any) -> list[dict[str, Any]]:
     return list(batch.to_pylist())
 
 
-def _source_columns(source: Source, kinds: dict[str, str]) -> list[str]:
-    return [name for name in kinds if name in source.table.columns]
-
-
-def _recheck_columns(source: Source, plan: p.Plan, kinds: dict[str, str]) -> list[str]:
+def _recheck_columns(job: _Job) -> list[str]:
+    source = job.source
     if source.record is not None:
         return [source.record]
-    wanted = _source_columns(source, kinds) if source.tabular else [f.name for f in plan.fields
-                                                                    if f.name in source.table.columns]
+    wanted = [name for name in job.kinds if name in source.table.columns] if source.tabular else [
+        f.name for f in job.plan.fields if f.name in source.table.columns]
     if source.keys is not None:
         wanted.append(source.keys)
     return wanted
 
 
-def record_of(row: dict[str, Any], source: Source, plan: p.Plan, kinds: dict[str, str]) -> Any:
+def record_of(row: dict[str, Any], job: _Job) -> Any:
     """The record the reference would see, from a fetched row."""
+    source = job.source
     if source.record is not None:
         return json.loads(row[source.record])
     keys = set(row[source.keys]) if source.keys is not None and row.get(source.keys) is not None else None
-    types = {f.name: f.types for f in plan.fields}
+    types = {f.name: f.types for f in job.plan.fields}
     record: dict[str, Any] = {}
-    for name, kind in kinds.items():
+    for name, kind in job.kinds.items():
         if name not in row:
             continue
         value = row[name]
@@ -251,18 +247,16 @@ def record_of(row: dict[str, Any], source: Source, plan: p.Plan, kinds: dict[str
     return record
 
 
-def _recheck(source: Source, plan: p.Plan, kinds: dict[str, str], validator: RecordValidator, ordinal: Any,
-             examples: int) -> tuple[int, list[int]]:
-    """Validate the rows the engine cannot judge: how many are invalid, and the first ``examples`` of them."""
-    wanted = _recheck_columns(source, plan, kinds)
-    query = c.rows_query(source.table, plan, ordinal, wanted, keys=source.keys, which="recheck",
-                         not_object=source.not_object, ordered=False)
+def _recheck(job: _Job, examples: int) -> tuple[int, list[int]]:
+    """Validate the rows the engine cannot judge, fetched in Arrow batches: how many are invalid, and the ordinals
+    of the first ``examples`` of them."""
+    query = c.recheck_rows(job.source.table, job.plan, job.shape, _recheck_columns(job))
     bad = 0
     first: list[int] = []  # a max-heap (negated) of the smallest ordinals of invalid rows
-    is_valid = validator.is_valid
-    for rows in _batches(source, query):
-        for row in rows:
-            if row[c.OTHER_KEYS] or not is_valid(record_of(row, source, plan, kinds)):
+    is_valid = job.validator.is_valid
+    for batch in _arrow_batches(query):
+        for row in _pylist(batch):
+            if row[c.OTHER_KEYS] or not is_valid(record_of(row, job)):
                 bad += 1
                 if examples:
                     heapq.heappush(first, -int(row[c.ORDINAL]))
@@ -271,33 +265,26 @@ def _recheck(source: Source, plan: p.Plan, kinds: dict[str, str], validator: Rec
     return bad, sorted(-o for o in first)
 
 
-def _example_columns(source: Source) -> list[str]:
-    extra = [name for name in (source.filename, source.row, source.key) if name is not None]
-    return extra
-
-
-def _examples(source: Source, plan: p.Plan, kinds: dict[str, str], validator: RecordValidator, chosen: list[int],
-              examples: int, validator_schema: Any) -> list[Example]:
+def _examples(job: _Job, chosen: list[int], examples: int) -> list[Example]:
     """The examples of the invalid rows at ``chosen`` ordinals, as the reference gives them."""
     import ibis
 
+    source = job.source
     table = source.table
-    ordinal = table[source.ordinal] if source.ordinal else _row_number()
-    wanted = [n for n in table.columns if not n.startswith("__mg_") or n in (source.filename, source.row,
-                                                                              source.keys, source.record)]
+    inner = (source.filename, source.row, source.keys, source.record)
+    wanted = [n for n in table.columns if not n.startswith("__mg_") or n in inner]
     if source.key is not None and source.key not in wanted:
         wanted.append(source.key)
-    rows = table.mutate(**{c.ORDINAL: ordinal}).filter(ibis._[c.ORDINAL].isin(chosen)).select(c.ORDINAL, *wanted)
-    fetched = sorted(_rows(source, rows), key=lambda r: int(r[c.ORDINAL]))
-    located = _locate(source, validator_schema, fetched)
+    rows = table.mutate(**{c.ORDINAL: job.shape.ordinal}).filter(ibis._[c.ORDINAL].isin(chosen)).select(
+        c.ORDINAL, *wanted)
+    fetched = sorted(_rows(rows), key=lambda r: int(r[c.ORDINAL]))
     found: list[Example] = []
-    for row, (number, record) in zip(fetched, located, strict=True):
+    for row, (number, record) in zip(fetched, _locate(job, fetched), strict=True):
         if record is _UNSET:
-            record = record_of(row, source, plan, kinds)
+            record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)
-        problems = validator.problems(record)
-        found += [Example(number, pr.path, pr.reason, key, source.key is not None)
-                  for pr in problems][: examples - len(found)]
+        found += [Example(number, problem.path, problem.reason, key, source.key is not None)
+                  for problem in job.validator.problems(record)][: examples - len(found)]
         if len(found) >= examples:
             break
     return found
@@ -306,8 +293,9 @@ def _examples(source: Source, plan: p.Plan, kinds: dict[str, str], validator: Re
 _UNSET: Any = object()
 
 
-def _locate(source: Source, schema: Any, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
+def _locate(job: _Job, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
     """Each fetched row's record number as the reference gives it, and its record when read from the file."""
+    source = job.source
     if source.numbering == "row" and source.row is not None:
         return [(int(r[source.row]), _UNSET) for r in rows]
     if source.numbering != "line" or source.filename is None or source.format not in ("jsonl", "csv"):
@@ -319,7 +307,7 @@ def _locate(source: Source, schema: Any, rows: list[dict[str, Any]]) -> list[tup
         wanted.setdefault(name, {})[int(r[c.ORDINAL]) - starts.get(name, 1) + 1] = i
     out: list[tuple[int, Any]] = [(int(r[c.ORDINAL]), _UNSET) for r in rows]
     for name, positions in wanted.items():
-        for position, number, record in _records_at(Path(name), source, schema, set(positions)):
+        for position, number, record in _records_at(job, Path(name), set(positions)):
             out[positions[position]] = (number, record)
     return out
 
@@ -331,27 +319,26 @@ def _file_starts(source: Source) -> dict[str, int]:
     table = source.table
     assert source.filename is not None and source.ordinal is not None
     query = table.group_by(name=table[source.filename]).aggregate(start=table[source.ordinal].min())
-    return {str(r["name"]): int(r["start"]) for r in _rows(source, query)}
+    return {str(r["name"]): int(r["start"]) for r in _rows(query)}
 
 
-def _records_at(path: Path, source: Source, schema: Any, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
-    """(position in the file's records, line number, record) of the records at ``positions`` (1-based)."""
+def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
+    """(position among the file's records, line number, record) of the records at ``positions`` (1-based): JSON
+    Lines by a scan of its lines, decoding only those; CSV by the reference's reader."""
     last = max(positions)
-    if source.format == "jsonl":
-        position = 0
+    position = 0
+    if job.source.format == "jsonl":
         with path.open("rb") as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
                 position += 1
                 if position in positions:
-                    record, _problem = decode_line(line)
-                    yield position, number, record
+                    yield position, number, decode_line(line)[0]
                 if position >= last:
                     return
         return
-    position = 0
-    for batch in Records(path, schema).batches():
+    for batch in Records(path, job.expected.schema).batches():
         for number, record, _problem in batch:
             position += 1
             if position in positions:
@@ -360,16 +347,15 @@ def _records_at(path: Path, source: Source, schema: Any, positions: set[int]) ->
                 return
 
 
-def _categories(source: Source, name: str, kind: str, plan: p.Plan, notes: list[str]) -> Counter[Hashable]:
+def _categories(job: _Job, name: str, notes: list[str]) -> Counter[Hashable]:
     """The candidate's count per category of a drift field (one GROUP BY)."""
     counts: Counter[Hashable] = Counter()
+    kind = job.kinds.get(name, "absent")
     if kind == "absent":
         return counts
-    types = next((f.types for f in plan.fields if f.name == name), frozenset())
-    query = c.categories(source.table, name, kind).order_by(lambda t: t.n.desc()).limit(MAX_CATEGORIES + 1)
-    rows = _rows(source, query)
-    if kind == "native:number" or kind == "native:other":
-        rows = _native_rows(source, query)
+    types = next((f.types for f in job.plan.fields if f.name == name), frozenset())
+    query = c.categories(job.source.table, name, kind).order_by(ibis_desc("n")).limit(MAX_CATEGORIES + 1)
+    rows = _rows(query)
     if len(rows) > MAX_CATEGORIES:
         notes.append(f"{name}: over {MAX_CATEGORIES:,} distinct values; the rarest are not told apart in its PSI")
         rows = rows[:MAX_CATEGORIES]
@@ -385,5 +371,7 @@ def _categories(source: Source, name: str, kind: str, plan: p.Plan, notes: list[
     return counts
 
 
-def _native_rows(source: Source, query: Any) -> list[dict[str, Any]]:
-    return _pylist(_arrow(source, query))
+def ibis_desc(name: str) -> Any:
+    import ibis
+
+    return ibis.desc(name)

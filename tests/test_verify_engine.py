@@ -1,0 +1,198 @@
+"""The engine gives the reference's answer: random schemas and records, as JSON Lines, CSV and Parquet, verified by
+DuckDB (bot.verify.engine.run.verify_files) and by the Python reference (bot.verify.run.verify_records)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.manifests.models import Quality
+from bot.verify import Expected, RecordsError, verify_records
+from bot.verify.engine.run import verify_files
+from tests.test_verify_run import PLANTED, QUALITY, SCHEMA, baseline_records, planted_records, write_jsonl
+
+NAMES = ["a", "b", "c", "é"]
+SCALARS: list[Any] = [0, 1, -5, 3, 7, 2**53 + 1, 2**63, 12345678901234567890123, 3.0, 1.5, -0.5, 1e300, 2.5,
+                      "", "x", "abc", "12", "true", "é", "e\u0301", "😀x", "Ab_9", "zz-top", True, False]
+COMPOSITES: list[Any] = [[1, "a"], [], {"k": 1}, {}]
+PATTERNS = ["^[a-z]+$", "\\d", "^A", "b|z", "^.$", "\\s", "[é]"]  # the last three are row-checked
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                           HealthCheck.too_slow])
+
+types_ = st.sampled_from(["string", "integer", "number", "boolean", "array", "object", "null"])
+scalar = st.sampled_from(SCALARS)
+value = st.one_of(scalar, st.sampled_from(COMPOSITES), st.none())
+
+
+@st.composite
+def field_schemas(draw: Any) -> dict[str, Any]:
+    sub: dict[str, Any] = {}
+    kind = draw(st.sampled_from(["type", "types", "enum", "const", "none"]))
+    if kind == "type":
+        sub["type"] = draw(types_)
+    elif kind == "types":
+        sub["type"] = draw(st.lists(types_, min_size=1, max_size=3, unique=True))
+    elif kind == "enum":
+        sub["enum"] = draw(st.lists(st.one_of(scalar, st.none()), min_size=1, max_size=4, unique_by=repr))
+    elif kind == "const":
+        sub["const"] = draw(scalar)
+    for keyword, strategy in (("minimum", st.sampled_from([0, 1, -1, 2.5])),
+                              ("maximum", st.sampled_from([1, 3, 100, 2**53 - 1])),
+                              ("exclusiveMinimum", st.sampled_from([0, 1.5])),
+                              ("exclusiveMaximum", st.sampled_from([3, 7.5])),
+                              ("multipleOf", st.sampled_from([1, 2, 3, 0.5])),
+                              ("minLength", st.integers(0, 3)), ("maxLength", st.integers(0, 3)),
+                              ("pattern", st.sampled_from(PATTERNS)),
+                              ("not", st.just({"const": 3})), ("oneOf", st.just([{"type": "string"},
+                                                                                  {"type": "integer"}])),
+                              ("items", st.just({"type": "integer"}))):
+        if draw(st.integers(0, 9)) == 0:
+            sub[keyword] = draw(strategy)
+    return sub
+
+
+@st.composite
+def cases(draw: Any) -> tuple[dict[str, Any], list[dict[str, Any]], Quality]:
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3, unique=True))
+    schema: dict[str, Any] = {"type": "object", "properties": {n: draw(field_schemas()) for n in names}}
+    required = draw(st.lists(st.sampled_from(names), unique=True))
+    if required:
+        schema["required"] = required
+    if draw(st.booleans()):
+        schema["additionalProperties"] = False
+    if draw(st.integers(0, 6)) == 0:
+        schema["anyOf"] = [{"required": [names[0]]}, {"minProperties": 2}]
+    keys = [*names, "zz"]
+    records = draw(st.lists(st.dictionaries(st.sampled_from(keys), value, max_size=4), max_size=25))
+    bounded = draw(st.lists(st.sampled_from(names), unique=True))
+    quality = Quality.model_validate({"null_rate_max": dict.fromkeys(bounded, 0.5)})
+    return schema, records, quality
+
+
+def same(reference: Any, engine: Any) -> None:
+    ref, eng = reference.to_json(), engine.to_json()
+    for name, drift in ref["drift"].items():
+        other = eng["drift"][name]
+        if drift["psi"] is None:
+            assert other["psi"] is None
+        else:
+            assert other["psi"] == pytest.approx(drift["psi"], abs=1e-9)
+        drift["psi"] = other["psi"]
+    assert eng == ref
+
+
+def parity(path: Path, schema: Any, quality: Quality, baseline: Path | None = None, examples: int = 5) -> Any:
+    expected = Expected(schema, quality, "c@1")
+    reference = verify_records(expected, path, baseline, examples=examples)
+    engine = verify_files(expected, path, baseline, examples=examples)
+    same(reference, engine)
+    assert not any("Python reference reader" in note for note in engine.notes), engine.notes
+    return engine
+
+
+@given(cases())
+@SETTINGS
+def test_json_lines_parity(tmp_path_factory: Any, case: Any) -> None:
+    schema, records, quality = case
+    path = tmp_path_factory.mktemp("j") / "r.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    parity(path, schema, quality)
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+@given(cases(), st.data())
+@SETTINGS
+def test_csv_parity(tmp_path_factory: Any, case: Any, data: Any) -> None:
+    schema, records, quality = case
+    header = data.draw(st.lists(st.sampled_from([*NAMES, "zz"]), min_size=1, max_size=5, unique=True))
+    path = tmp_path_factory.mktemp("c") / "r.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for record in records:
+            writer.writerow([cell(record.get(name)) for name in header])
+    parity(path, schema, quality)
+
+
+COLUMN_TYPES = {
+    "int64": (pa.int64(), st.one_of(st.none(), st.sampled_from([0, 1, -5, 3, 7, 2**53 + 1, 2**62]))),
+    "float64": (pa.float64(), st.one_of(st.none(), st.sampled_from([0.0, 3.0, 1.5, -0.5, 2.5, 1e300, math.nan,
+                                                                     math.inf, -math.inf]))),
+    "string": (pa.string(), st.one_of(st.none(), st.sampled_from(["", "x", "abc", "12", "é", "e\u0301", "😀x",
+                                                                   "Ab_9"]))),
+    "bool": (pa.bool_(), st.one_of(st.none(), st.booleans())),
+    "list": (pa.list_(pa.int64()), st.one_of(st.none(), st.sampled_from([[1], [], [1, 2]]))),
+}
+
+
+@given(cases(), st.data())
+@SETTINGS
+def test_parquet_parity(tmp_path_factory: Any, case: Any, data: Any) -> None:
+    schema, records, quality = case
+    header = data.draw(st.lists(st.sampled_from([*NAMES, "zz"]), min_size=1, max_size=5, unique=True))
+    kinds = {name: data.draw(st.sampled_from(sorted(COLUMN_TYPES))) for name in header}
+    n = len(records)
+    columns = {name: pa.array([data.draw(COLUMN_TYPES[kinds[name]][1]) for _ in range(n)],
+                              type=COLUMN_TYPES[kinds[name]][0]) for name in header}
+    path = tmp_path_factory.mktemp("p") / "r.parquet"
+    pq.write_table(pa.table(columns), path)
+    parity(path, schema, quality)
+
+
+@given(st.data())
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_drift_parity(tmp_path_factory: Any, data: Any) -> None:
+    pool = st.one_of(st.none(), st.integers(-3, 12), st.sampled_from([0.5, 2.5, 1e300, 2**63, True, "x", "y",
+                                                                     "z", 3.0]))
+    schema = {"type": "object", "properties": {"n": {"type": ["number", "null"]}, "s": {"type": "string"},
+                                               "m": {}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"n": 0.2, "s": 0.2, "m": 0.2}}})
+    directory = tmp_path_factory.mktemp("d")
+    base = write_jsonl(directory / "b.jsonl", data.draw(st.lists(st.fixed_dictionaries(
+        {}, optional={"n": pool, "s": pool, "m": pool}), min_size=1, max_size=40)))
+    records = data.draw(st.lists(st.fixed_dictionaries({}, optional={"n": pool, "s": pool, "m": pool}),
+                                 max_size=40))
+    path = write_jsonl(directory / "r.jsonl", records)
+    parity(path, schema, quality, base)
+
+
+def test_the_planted_sample_gives_the_reference_result(tmp_path):
+    records = write_jsonl(tmp_path / "records.jsonl", planted_records())
+    baseline = write_jsonl(tmp_path / "baseline.jsonl", baseline_records())
+    engine = parity(records, SCHEMA, QUALITY, baseline, examples=100)
+    assert engine.invalid == len(PLANTED)
+    assert any("checked per row" in note and "reason_codes: items" in note for note in engine.notes)
+
+
+def test_a_malformed_line_after_the_first_is_read_by_the_reference(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"a": 1}\n{"a": \n{"a": "x"}\n', encoding="utf-8")
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    result = verify_files(Expected(schema, None, "c@1"), path)
+    assert (result.records, result.invalid) == (3, 2)
+    assert "read by the Python reference reader" in result.notes[0]
+
+
+def test_a_file_that_is_not_json_lines(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n\nid,score\n1,2\n", encoding="utf-8")
+    with pytest.raises(RecordsError, match=r"r\.jsonl: line 3: not JSON Lines"):
+        verify_files(Expected({"type": "object"}, None, "c@1"), path)
