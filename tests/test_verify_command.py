@@ -266,6 +266,13 @@ def test_a_missing_table_and_a_failing_query_are_one_line(repo, warehouse):
                    f"--key nope: {warehouse} table scores has no such column (its columns: id, score, reason_codes)")
 
 
+def test_a_query_the_backend_fails_while_verifying_is_one_line(repo, warehouse):
+    """The query's columns resolve; its rows fail only when the aggregate runs."""
+    done = cli(repo, "--query", "SELECT CAST(id AS INTEGER) AS score, reason_codes FROM scores", "--connection",
+               warehouse)
+    one_line_error(done, f"{warehouse} --query: the query failed: Conversion Error: Could not convert string 'r0'")
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "x", "1.5"])
 def test_limit_is_a_whole_number_from_1(repo, value):
     done = cli(repo, "--records", "good.jsonl", "--limit", value)
@@ -300,6 +307,10 @@ def test_without_the_duckdb_extra(repo):
                    "--engine duckdb: the duckdb engine is not installed: pip install 'modelgate-ci[duckdb]'")
     one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--records", "*.jsonl", cwd=repo),
                    "a glob needs the duckdb engine, and the duckdb engine is not installed (pip install "
+                   "'modelgate-ci[duckdb]')")
+    one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--table", "scores",
+                               "--connection", "duckdb://", cwd=repo),
+                   "--connection duckdb://: the duckdb backend is not installed (pip install "
                    "'modelgate-ci[duckdb]')")
 
 
@@ -363,3 +374,28 @@ def test_the_same_answer_from_each_engine(repo):
                            "--engine", engine) for engine in ("duckdb", "python")}
     assert answers["duckdb"].stdout == answers["python"].stdout
     assert answers["duckdb"].returncode == answers["python"].returncode == 1
+
+
+def test_postgres_through_the_command_line(repo, postgres):
+    """A real server: a wrong password and a missing table are one line without the password; a table verifies."""
+    from tests.engines import PG_SEALED_PASSWORD
+
+    wrong = cli(repo, "--table", "scores", "--connection", postgres.sealed_url, env={"PGPASSWORD": SECRET})
+    one_line_error(wrong, f"--connection {postgres.sealed_url}: cannot connect: ")
+    assert 'password authentication failed for user "sealed"' in wrong.stderr
+    missing = cli(repo, "--table", "nope_cli", "--connection", postgres.sealed_url,
+                  env={"PGPASSWORD": PG_SEALED_PASSWORD})
+    one_line_error(missing, f"--connection {postgres.sealed_url}: no table nope_cli", PG_SEALED_PASSWORD)
+    con = postgres.connect()
+    con.raw_sql("DROP TABLE IF EXISTS cli_scores")
+    con.raw_sql("CREATE TABLE cli_scores (id TEXT, score DOUBLE PRECISION, reason_codes TEXT[])")
+    con.raw_sql("INSERT INTO cli_scores SELECT 'r' || i, i / 10.0, ARRAY['R1'] FROM generate_series(0, 9) AS i")
+    con.raw_sql("INSERT INTO cli_scores VALUES ('r10', 1.7, NULL), ('r11', NULL, '{}')")
+    con.raw_sql("GRANT SELECT ON cli_scores TO sealed")
+    done = cli(repo, "--table", "cli_scores", "--connection", postgres.sealed_url, "--key", "id", "--where",
+               "id <> 'r11'", "--format", "json", env={"PGPASSWORD": PG_SEALED_PASSWORD})
+    assert done.returncode == 1, done.stderr
+    report = json_out(done)
+    assert (report["records"], report["invalid"]) == (11, 1)
+    assert {e["key"] for e in report["examples"]} == {"r10"}
+    assert PG_SEALED_PASSWORD not in done.stdout + done.stderr

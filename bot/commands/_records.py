@@ -11,8 +11,10 @@ value identifies an example. What the reference reader cannot do (a glob, a tabl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 
 ENGINES = ("auto", "duckdb", "python")
 GLOB_CHARS = frozenset("*?[")
-ENGINE_MISSING = ("the duckdb engine is not installed: pip install '{install}'")
+ENGINE_MISSING = "the duckdb engine is not installed: pip install '{install}'"
+Run = tuple[str | None, int, "Limits"]  # --baseline, --examples, the limits
 
 
 def add_engine(parser: argparse.ArgumentParser) -> None:
@@ -78,54 +81,79 @@ def _get(args: argparse.Namespace, name: str) -> str | None:
     return value
 
 
+
+
 def verify_asked(expected: Expected, args: argparse.Namespace, baseline: str | None, examples: int,
                  limits: Limits) -> VerifyResult:
     """Verify what the command line names against ``expected``: a usage error for a combination that cannot run."""
+    records = _get(args, "records")
+    if records is None:
+        return _verify_table(expected, args, (baseline, examples, limits))
+    if _get(args, "connection") is not None:
+        raise UsageError("--connection names the backend of --table or --query: --records reads files")
+    return _verify_files(expected, args, records, (baseline, examples, limits))
+
+
+def _verify_files(expected: Expected, args: argparse.Namespace, records: str, run: Run) -> VerifyResult:
     from bot.verify.engine.connect import ENGINE_INSTALL
 
-    records, table, query = _get(args, "records"), _get(args, "table"), _get(args, "query")
-    connection = _get(args, "connection")
     narrowing = [f for f in ("where", "limit", "key") if getattr(args, f, None) is not None]
-    if records is not None:
-        if connection is not None:
-            raise UsageError("--connection names the backend of --table or --query: --records reads files")
-        engine = args.engine
-        fallback = engine == "auto" and not engine_installed()
-        if fallback or engine == "python":
-            needs = (["a glob"] if is_glob(records) else []) + [f"--{f}" for f in narrowing]
-            if needs:
-                why = ("the duckdb engine is not installed" if fallback else "--engine python is the reference "
-                       "reader of one file")
-                verb = "needs" if len(needs) == 1 else "need"
-                raise UsageError(f"{' and '.join(needs)} {verb} the duckdb engine, and {why} "
-                                 f"(pip install '{ENGINE_INSTALL}')")
-            return _reference(expected, records, (baseline, examples, limits), fallback=fallback)
-        if not engine_installed():
-            raise UsageError(f"--engine duckdb: {ENGINE_MISSING.format(install=ENGINE_INSTALL)}")
+    fallback = args.engine == "auto" and not engine_installed()
+    if fallback or args.engine == "python":
+        needs = (["a glob"] if is_glob(records) else []) + [f"--{f}" for f in narrowing]
+        if needs:
+            why = ("the duckdb engine is not installed" if fallback
+                   else "--engine python is the reference reader of one file")
+            verb = "needs" if len(needs) == 1 else "need"
+            raise UsageError(f"{' and '.join(needs)} {verb} the duckdb engine, and {why} "
+                             f"(pip install '{ENGINE_INSTALL}')")
+        return _reference(expected, records, run, fallback=fallback)
+    if not engine_installed():
+        raise UsageError(f"--engine duckdb: {ENGINE_MISSING.format(install=ENGINE_INSTALL)}")
+    from bot.verify.engine.connect import with_key
+    from bot.verify.engine.run import verify_files
+
+    baseline, examples, limits = run
+    with _backend_errors(records, ""):
         if not narrowing:
-            from bot.verify.engine.run import verify_files
-
             return verify_files(expected, records, Path(baseline) if baseline else None, examples, limits)
-        source = _file_source(expected, records, limits)
-        url = ""
-    else:
-        if connection is None:
-            raise UsageError(f"--{'table' if table is not None else 'query'} needs --connection URL "
-                             "(e.g. postgres://user@host:5432/db or duckdb:///path/to/file.ddb)")
-        from bot.verify.engine.connect import open_table, scheme_of
-
-        if args.engine == "python":
-            raise UsageError("--engine python reads --records files only: --table and --query run on the backend "
-                             "--connection names")
-        if args.engine == "duckdb" and scheme_of(connection) != "duckdb":
-            raise UsageError("--engine duckdb reads --records: with --connection the URL names the backend")
-        source = open_table(connection, table=table, query=query, key=args.key)
-        url = connection
-    return _on_engine(expected, source, args, (baseline, examples, limits), url)
+        source = with_key(_file_source(expected, records, limits), _get(args, "key"))
+    return _on_engine(expected, source, args, run, "")
 
 
-def _reference(expected: Expected, records: str, run: tuple[str | None, int, Limits], *,
-               fallback: bool) -> VerifyResult:
+def _verify_table(expected: Expected, args: argparse.Namespace, run: Run) -> VerifyResult:
+    table, query, connection = _get(args, "table"), _get(args, "query"), _get(args, "connection")
+    if connection is None:
+        raise UsageError(f"--{'table' if table is not None else 'query'} needs --connection URL "
+                         "(e.g. postgres://user@host:5432/db or duckdb:///path/to/file.ddb)")
+    from bot.verify.engine.connect import open_table, scheme_of
+
+    if args.engine == "python":
+        raise UsageError("--engine python reads --records files only: --table and --query run on the backend "
+                         "--connection names")
+    if args.engine == "duckdb" and scheme_of(connection) != "duckdb":
+        raise UsageError("--engine duckdb reads --records: with --connection the URL names the backend")
+    source = open_table(connection, table=table, query=query, key=args.key)
+    return _on_engine(expected, source, args, run, connection)
+
+
+@contextlib.contextmanager
+def _backend_errors(label: str, url: str) -> Iterator[None]:
+    """An error of the engine or the backend (a query it refuses, a lost connection) as one line naming ``label``,
+    with ``url``'s secrets and the environment's taken out; modelgate's own errors pass."""
+    from bot.verify.engine.connect import ConnectError, backend_error, reason
+
+    try:
+        yield
+    except DomainError:
+        raise
+    except Exception as exc:
+        if not backend_error(exc):
+            raise
+        raise ConnectError(f"{label}: the query failed: {reason(exc, url)}") from exc
+
+
+def _reference(expected: Expected, records: str, run: Run, *, fallback: bool) -> VerifyResult:
     from bot.verify import verify_records
     from bot.verify.engine.connect import ENGINE_INSTALL
 
@@ -151,20 +179,11 @@ def _file_source(expected: Expected, records: str, limits: Limits) -> Source:
     return source
 
 
-def _on_engine(expected: Expected, source: Source, args: argparse.Namespace,
-               run: tuple[str | None, int, Limits], url: str) -> VerifyResult:
-    from bot.verify.engine.connect import ConnectError, backend_error, narrow, reason, with_key
+def _on_engine(expected: Expected, source: Source, args: argparse.Namespace, run: Run, url: str) -> VerifyResult:
+    from bot.verify.engine.connect import narrow
     from bot.verify.engine.run import verify_source
 
     baseline, examples, limits = run
-    if url == "":
-        source = with_key(source, _get(args, "key"))
     source = narrow(source, _get(args, "where"), getattr(args, "limit", None), url=url)
-    try:
+    with _backend_errors(source.label, url):
         return verify_source(expected, source, Path(baseline) if baseline else None, examples, limits)
-    except DomainError:
-        raise
-    except Exception as exc:
-        if not backend_error(exc):
-            raise
-        raise ConnectError(f"{source.label}: the query failed: {reason(exc, url)}") from exc

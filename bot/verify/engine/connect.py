@@ -55,7 +55,6 @@ SCHEMES: dict[str, Backend] = {
     "snowflake": Backend("snowflake", "ibis-framework[snowflake]", "the Snowflake connector's configuration"),
     "trino": Backend("trino", "ibis-framework[trino]", "the environment"),
     "mysql": Backend("mysql", "ibis-framework[mysql]", "the MySQL option file (~/.my.cnf)"),
-    "databricks": Backend("databricks", "ibis-framework[databricks]", "DATABRICKS_TOKEN"),
 }
 ENGINE_INSTALL = SCHEMES["duckdb"].install  # reads --records files, and is what every backend's extra builds on
 
