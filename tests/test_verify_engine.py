@@ -223,3 +223,12 @@ def test_a_table_source_with_a_key_column(tmp_path):
     assert [e.key for e in engine.examples] == ["tx-1", "tx-1", "tx-2", "tx-2"]
     assert engine.to_json()["examples"][0] == {"record": 2, "path": "#/score", "key": "tx-1",
                                                "reason": "1.5 is greater than the maximum of 1"}
+
+
+def test_fields_measured_but_not_in_the_schema(tmp_path):
+    baseline = write_jsonl(tmp_path / "b.jsonl", [{"x": i % 7, "c": "ab"[i % 2]} for i in range(50)])
+    records = write_jsonl(tmp_path / "r.jsonl", [{"x": i % 3, "c": "a", "n": None} for i in range(40)])
+    quality = Quality.model_validate({"null_rate_max": {"n": 0.5}, "drift": {"psi_max": {"x": 0.1, "c": 0.1}}})
+    engine = parity(records, {"type": "object"}, quality, baseline)
+    assert [d.psi is not None for d in engine.drift] == [True, True]
+    assert engine.null_rates[0].value == 1.0
