@@ -13,9 +13,12 @@ root they run as the ``postgres`` user, from inside the data directory (that use
 directory).
 
 ``spark``: one ``local[1]`` SparkSession for the whole session (starting one takes seconds): UI off, one shuffle
-partition, an in-memory catalog, bound to 127.0.0.1, log level ERROR. Its ``sql`` method is wrapped so
-:attr:`Spark.statements` holds every SQL text ibis (or anything else) passed to it. Spark tests should share one
-xdist worker (``pytest.mark.xdist_group("spark")``) so that one JVM serves them all.
+partition, an in-memory catalog, bound to 127.0.0.1, log level ERROR. The tables of tests are tiny, so the time
+goes to warming up: Spark interprets expressions instead of generating and compiling code for each query (the
+same results; a test query's code generation cost more than its run) and the JVM compiles with C1 only. Its
+``sql`` method is wrapped so :attr:`Spark.statements` holds every SQL text ibis (or anything else) passed to it.
+Spark tests share one xdist worker (``pytest.mark.xdist_group(SPARK_GROUP)``, run with ``--dist loadgroup``, the
+suite's default) so that one JVM serves them all.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import pytest
 
 from bot.manifests.models import Quality
 from bot.verify.engine import Source
-from bot.verify.engine.connect import ConnectError, open_table
+from bot.verify.engine.connect import ConnectError, narrow, open_table
 from bot.verify.engine.run import verify_source
 from bot.verify.report import VerifyResult
 from bot.verify.run import Expected, verify_records, write_baseline
@@ -326,6 +326,21 @@ def test_a_raw_baseline_gives_the_reference_answer_too(backend: str, datasets: d
     assert _summary(result) == _summary(reference)
     for mine, theirs in zip(result.drift, reference.drift, strict=True):
         assert mine.psi == pytest.approx(theirs.psi, abs=1e-9, rel=0)
+
+
+def test_where_and_limit_slice_the_table_in_the_engine(engine: Engine, datasets: dict[str, Dataset],
+                                                       tmp_path: Path) -> None:
+    """--where and --limit on each engine: the reference's answer on the same rows, numbered among those kept."""
+    data = datasets["dirty"]
+    kept = [r for r in data.rows if r["age"] is not None and r["age"] >= 50][:60]
+    sliced = tmp_path / "sliced.parquet"
+    pq.write_table(pa.Table.from_pylist(kept, schema=data.columns), sliced)
+    reference = verify_records(EXPECTED, sliced, data.baseline, examples=20)
+    source = narrow(open_table(engine.url, table="dirty", key="id"), "age >= 50", 60, url=engine.url)
+    result = verify_source(EXPECTED, source, data.baseline, examples=20)
+    assert _summary(result) == _summary(reference)
+    assert result.records == 60 and result.invalid > 0
+    assert [e.key for e in result.examples] == [kept[e.record - 1]["id"] for e in result.examples]
 
 
 _READS = r"FROM\s+[`\"]?{}[`\"]?(\s|\)|$)"
