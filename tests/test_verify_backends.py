@@ -1,11 +1,12 @@
 """The same records in DuckDB, PostgreSQL and Spark tables: verify_source gives the reference's answer on each.
 
 The records (a few hundred scores with nulls, NaN and infinities, values out of range, off the enum, the pattern
-or the lengths (counted in code points), and a drift against a baseline file) are one typed table: a Parquet file
-for the Python reference (``bot.verify.run.verify_records``), and a table created in each engine, which the query
-then runs in. Every backend gives the reference's counts, verdict, null rates, PSI (to 1e-9) and examples; the SQL
-each engine received is read back (DuckDB's query log, the PostgreSQL server's log, the SQL given to Spark) to
-show that the checks ran there. A missing table gives one line naming it, on every backend.
+or the lengths (counted in code points), a keyword checked per row, and a drift against a baseline file) are typed
+tables: a Parquet file for the Python reference (``bot.verify.run.verify_records``), and a table created in each
+engine, which the queries then run in. Every backend gives the reference's counts, verdict, null rates, PSI (to
+1e-9) and examples, also on a column of the wrong type and on a --where/--limit slice; the SQL each engine received
+is read back (DuckDB's query log, the PostgreSQL server's log, the SQL given to Spark) to show that the checks ran
+there. A missing table, and a wrong PostgreSQL password, are one line each, with no password in it.
 
 The Spark tests share one xdist worker (``SPARK_GROUP``), so one Spark session serves the whole run.
 """
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from bot.manifests.models import Quality
@@ -30,9 +33,6 @@ from bot.verify.engine.run import verify_source
 from bot.verify.report import VerifyResult
 from bot.verify.run import Expected, verify_records, write_baseline
 from tests.engines import PG_SEALED_PASSWORD, PG_SEALED_USER, PG_USER, SPARK_GROUP, Postgres, Spark
-
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
 
 CONTRACT = "scores@1"
 SCHEMA: dict[str, Any] = {
