@@ -76,3 +76,23 @@ def test_github_annotations_point_at_the_quality_keys():
     assert render_github(unmeasured, "c.yaml", lambda where: 7).splitlines() == [
         "::warning file=c.yaml,line=7,title=modelgate verify c@1::drift of s not measured: no --baseline given",
         "modelgate verify c@1: 1 records, pass"]
+
+
+def test_an_example_carries_its_key_only_when_a_key_column_was_named():
+    keyed = VerifyResult("c@1", 5, 2, examples=(Example(3, "#/score", "bad", "tx-7", keyed=True),
+                                                Example(4, "#/score", "bad", None, keyed=True)))
+    assert keyed.to_json()["examples"] == [{"record": 3, "path": "#/score", "reason": "bad", "key": "tx-7"},
+                                           {"record": 4, "path": "#/score", "reason": "bad", "key": None}]
+    text = render_text(keyed)
+    assert 'record 3 (key "tx-7")  #/score  bad' in text
+    assert "record 4 (key null)" in text
+    assert "key" not in render_text(RESULT)
+
+
+def test_the_keywords_checked_record_by_record_are_said():
+    result = VerifyResult("c@1", 5, 0, checked_per_row=("#: anyOf", "codes: items"))
+    text = render_text(result)
+    assert "checked record by record by the validator" in text
+    assert "  - #: anyOf\n  - codes: items" in text
+    assert "record by record" not in render_text(RESULT)
+    assert "checked_per_row" not in str(result.to_json())

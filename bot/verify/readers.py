@@ -162,10 +162,7 @@ class Records:
         return readers[self.format]()
 
     def _note_missing(self, columns: list[str], kind: str) -> None:
-        missing = [name for name in self.types if name not in columns]
-        if missing:
-            self.notes.append(f"{self.path.name}: the {kind} has no column for {', '.join(missing)}; "
-                              "every record misses these fields")
+        self.notes += missing_columns_note(self.path, self.types, columns, kind)
 
     def _json_lines(self) -> Iterator[list[Row]]:
         rows: list[Row] = []
@@ -245,16 +242,12 @@ class Records:
         except (pa.ArrowException, OSError) as exc:
             raise RecordsError(f"{self.path}: not a readable Parquet file ({exc})") from exc
         self._note_missing(columns.names, "Parquet file")
+        self.notes += parquet_type_notes(self.path, self.types, columns)
         casts: dict[str, Any] = {}
         for column in columns:
-            kind, cast = _arrow_kind(pa, column.type)
+            _kind, cast = _arrow_kind(pa, column.type)
             if cast is not None:
                 casts[column.name] = cast
-            allowed = self.types.get(column.name, frozenset())
-            numbers = {"integer", "number"} if allowed & {"integer", "number"} else set()
-            if allowed and kind not in allowed | numbers:
-                self.notes.append(f"{self.path.name}: column {column.name} holds {column.type} values; the schema "
-                                  f"says {' or '.join(sorted(allowed))}: records with a value there are invalid")
         target = pa.schema([column.with_type(casts.get(column.name, column.type)) for column in columns])
         number = total = held = 0  # rows read, bytes decoded, bytes of the rows not yet yielded
         rows: list[Row] = []
@@ -308,6 +301,29 @@ class Records:
             raise RecordsError(f"{self.path}: row {before + row + 1}: over {size_text(limits.max_bytes)} decoded, "
                                "the limit per file")
         return int(running[-1]) if len(sizes) else total
+
+
+def missing_columns_note(path: Path, types: dict[str, frozenset[str]], columns: list[str], kind: str) -> list[str]:
+    """The note on the schema's fields a CSV header or a Parquet file (``kind``) has no column for."""
+    missing = [name for name in types if name not in columns]
+    if not missing:
+        return []
+    return [f"{path.name}: the {kind} has no column for {', '.join(missing)}; every record misses these fields"]
+
+
+def parquet_type_notes(path: Path, types: dict[str, frozenset[str]], columns: Any) -> list[str]:
+    """A note per Parquet column (of an Arrow schema) whose type contradicts the schema's."""
+    import pyarrow as pa
+
+    notes = []
+    for column in columns:
+        kind, _cast = _arrow_kind(pa, column.type)
+        allowed = types.get(column.name, frozenset())
+        numbers = {"integer", "number"} if allowed & {"integer", "number"} else set()
+        if allowed and kind not in allowed | numbers:
+            notes.append(f"{path.name}: column {column.name} holds {column.type} values; the schema says "
+                         f"{' or '.join(sorted(allowed))}: records with a value there are invalid")
+    return notes
 
 
 # Logical types of byte-array columns Arrow can read dictionary-encoded (a decimal stored as bytes cannot).

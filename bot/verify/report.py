@@ -58,6 +58,9 @@ class VerifyResult:
     drift: tuple[Drift, ...] = ()
     min_records: int | None = None
     notes: tuple[str, ...] = ()
+    # The keywords an engine checked record by record with the validator, as "field: keyword, ..." ("#" for the
+    # whole record): those it has no exact query for. Empty for the reference, which checks every record so.
+    checked_per_row: tuple[str, ...] = ()
 
     @property
     def min_records_ok(self) -> bool:

@@ -87,16 +87,11 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
     cols: dict[str, Any] = {name: table[name] for name in extra}
     if not_object is not None:
         cols[NOT_OBJECT] = table[not_object]
+    used = _used(plan)
     for f in plan.fields:
-        if f.kind == "json":
-            c = table[f.name]
-            kind = _json_type(c)
-            cols[column(f.name, "t")] = kind
-            cols[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), c.cast("float64")),
-                                                  else_=ibis.null("float64"))
-            cols[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(c, "$")), else_=ibis.null("string"))
-            cols[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", c.cast("string") == "true"),
-                                                  else_=ibis.null("boolean"))
+        if f.kind == "json":  # its JSON type here, its typed values in a second projection: json_type once a value
+            cols[column(f.name, "t")] = _json_type(table[f.name])
+            cols[column(f.name, "raw")] = table[f.name]
         elif f.kind == "text":
             c = table[f.name]
             allowed = _allowed(plan, f.name)
@@ -119,15 +114,46 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
         cols[KEYS] = table[keys]
     cols[TRUE] = ibis.literal(True)
     projected = table.select(**cols)
-    if any(f.kind == "text" for f in plan.fields):  # the numbers of CSV cells, from their computed type
-        more = {}
-        for f in plan.fields:
-            if f.kind == "text":
-                kind, raw = projected[column(f.name, "t")], projected[column(f.name, "raw")]
-                more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
-                                                       else_=ibis.null("float64"))
+    more = {}
+    for f in plan.fields:  # the typed values, from the type computed above
+        if f.kind not in ("json", "text"):
+            continue
+        kind, raw = projected[column(f.name, "t")], projected[column(f.name, "raw")]
+        if f.kind == "text":
+            more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
+                                                   else_=ibis.null("float64"))
+            continue
+        more[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), raw.cast("float64")),
+                                               else_=ibis.null("float64"))
+        if (f.name, "string") in used:
+            more[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(raw, "$")),
+                                                   else_=ibis.null("string"))
+        if (f.name, "boolean") in used:
+            more[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", raw.cast("string") == "true"),
+                                                   else_=ibis.null("boolean"))
+    if more:
         projected = projected.mutate(**more)
     return projected, {f.name: _view(projected, f) for f in plan.fields}
+
+
+def _used(plan: p.Plan) -> set[tuple[str, str]]:
+    """The (field, "string" | "boolean") views the plan's predicates read."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(q: p.Pred) -> None:
+        if isinstance(q, p.Not):
+            walk(q.term)
+        elif isinstance(q, p.And | p.Or):
+            for term in q.terms:
+                walk(term)
+        elif isinstance(q, p.Len | p.Matches) or (isinstance(q, p.Equals) and isinstance(q.value, str)):
+            found.add((q.field, "string"))
+        elif isinstance(q, p.Equals) and isinstance(q.value, bool):
+            found.add((q.field, "boolean"))
+
+    walk(plan.invalid)
+    walk(plan.recheck)
+    return found
 
 
 def _allowed(plan: p.Plan, name: str) -> frozenset[str]:
@@ -150,8 +176,9 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 test = test | ((kind == "DOUBLE") & _whole(number))
             return test
 
-        return View(kind.isnull(), present, json_is, t[column(f.name, "n")], t[column(f.name, "s")],
-                    t[column(f.name, "b")])
+        return View(kind.isnull(), present, json_is, t[column(f.name, "n")],
+                    t[column(f.name, "s")] if column(f.name, "s") in t.columns else None,
+                    t[column(f.name, "b")] if column(f.name, "b") in t.columns else None)
     if f.kind == "text":
         kind, raw, number = t[column(f.name, "t")], t[column(f.name, "raw")], t[column(f.name, "n")]
 
@@ -279,13 +306,11 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
     ``bin:<field>:<i>`` per drift bin."""
     projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object)
-    invalid = predicate(plan.invalid, views, projected)
-    recheck = _recheck(plan, views, projected)
-    aggs: dict[str, Any] = {"rows": projected.count(), "invalid": _count(invalid & ~recheck),
-                            "recheck": _count(recheck)}
+    flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
+                             RECHECK: _recheck(plan, views, projected)}
     for name in plan.null_fields:
-        aggs[f"null:{name}"] = _count(as_column(views[name].null, projected)) if name in views \
-            else projected.count()
+        if name in views:
+            flags[f"__mg_null_{name}"] = as_column(views[name].null, projected)
     for bins in plan.numeric_bins:
         view = views.get(bins.field)
         if view is None or view.number is None:
@@ -293,16 +318,26 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         n = view.number
         finite = ~(n.isnan() | n.isinf()).fill_null(True)
         number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
+        flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, n), else_=ibis.null("float64"))
+    rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
+    aggs: dict[str, Any] = {"rows": rows.count(), "invalid": _count(rows[INVALID] & ~rows[RECHECK]),
+                            "recheck": _count(rows[RECHECK])}
+    for name in plan.null_fields:
+        aggs[f"null:{name}"] = _count(rows[f"__mg_null_{name}"]) if name in views else rows.count()
+    for bins in plan.numeric_bins:
+        if f"__mg_bin_{bins.field}" not in rows.columns:
+            continue
+        n = rows[f"__mg_bin_{bins.field}"]
         edges = [ibis.literal(e, type="float64") for e in bins.edges]
         for i in range(len(edges) + 1):
-            test = number
+            test = n.notnull()
             if i > 0:
                 test = test & (n > edges[i - 1])
             if i < len(edges):
                 test = test & (n <= edges[i])
-            aggs[f"bin:{bins.field}:{i}"] = _count(as_column(test.fill_null(False), projected))
+            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
     names = list(aggs)
-    return projected.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
+    return rows.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
 
 def _projected(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> tuple[ir.Table, dict[str, View]]:

@@ -55,7 +55,6 @@ SCHEMES: dict[str, Backend] = {
     "snowflake": Backend("snowflake", "ibis-framework[snowflake]", "the Snowflake connector's configuration"),
     "trino": Backend("trino", "ibis-framework[trino]", "the environment"),
     "mysql": Backend("mysql", "ibis-framework[mysql]", "the MySQL option file (~/.my.cnf)"),
-    "databricks": Backend("databricks", "ibis-framework[databricks]", "DATABRICKS_TOKEN"),
 }
 ENGINE_INSTALL = SCHEMES["duckdb"].install  # reads --records files, and is what every backend's extra builds on
 
@@ -77,10 +76,18 @@ def redact(url: str) -> str:
     user, password = _user_part(head)
     shown = prefix + ((f"{user}:***" if password is not None else head) + "@" if head is not None else "")
     main, sep, query = rest.partition("?")
-    shown += main.partition("#")[0]
+    host, slash, path = main.partition("#")[0].partition("/")
+    shown += _redact_port(host) + slash + path
     if sep:
         shown += "?" + "&".join(_redact_param(p) for p in query.partition("#")[0].split("&"))
     return shown
+
+
+def _redact_port(host: str) -> str:
+    """``host:port`` with a port that is not a number (a password written in its place?) shown as ``***``."""
+    name, bracket, after = host.rpartition("]") if host.startswith("[") else ("", "", host)
+    at, colon, port = after.partition(":")
+    return name + bracket + at + (colon + (port if port.isdigit() or not port else "***") if colon else "")
 
 
 def _split_user(url: str) -> tuple[str, str | None, str]:
@@ -131,6 +138,9 @@ def backend_of(url: str) -> Backend:
         known = ", ".join(f"{s}://" for s in SCHEMES)
         what = f"an unknown scheme {scheme}://" if scheme else "not a connection URL"
         raise ConnectError(f"--connection {shown}: {what} (known: {known}; a DuckDB file is duckdb:///path/to/file.ddb)")
+    port = _port_text(url)
+    if port and not port.isdigit():
+        raise ConnectError(f"--connection {shown}: the port is not a number")
     if has_password(url):
         raise ConnectError(f"--connection {shown}: a connection URL must not hold a password or a secret (it would "
                            f"be seen in shell history and CI logs): put it in {backend.credentials}")
@@ -264,8 +274,9 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
     """``source`` keeping the rows where the SQL condition ``where`` holds (in the backend's dialect; the source is
     ``mg_source`` to it), then the first ``limit`` of them. A condition the backend refuses is a ConnectError.
 
-    Records of a file filtered by ``where`` are numbered by their position among those kept (the line numbers
-    of the file no longer apply); a bare ``limit`` keeps the first records, and so their numbers."""
+    A file source keeps each record's place in a column (``Source.ordinal``), so examples keep their line or row
+    numbers; one without such a column numbers the records ``where`` kept by their position among them (a bare
+    ``limit`` keeps the first records, and so their numbers)."""
     table = source.table
     numbering = source.numbering
     notes = source.notes
@@ -274,7 +285,7 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
             table = table.alias(WHERE_ALIAS).sql(f"SELECT * FROM {WHERE_ALIAS} WHERE {where}")
         except Exception as exc:
             raise ConnectError(f"--where on {source.label} failed: {reason(exc, url)}") from exc
-        if numbering != "ordinal":
+        if numbering != "ordinal" and source.ordinal is None:  # no column keeps each record's place in its file
             numbering = "ordinal"
             notes = (*notes, "record numbers count the records --where kept, in the files' order")
     if limit is not None:

@@ -21,7 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.verify.engine import Source
-from bot.verify.readers import DEFAULT_LIMITS, FORMATS, Limits, Records, RecordsError, first_record_problem
+from bot.verify.fields import schema_types
+from bot.verify.readers import (
+    DEFAULT_LIMITS,
+    FORMATS,
+    Limits,
+    Records,
+    RecordsError,
+    first_record_problem,
+    missing_columns_note,
+    parquet_type_notes,
+    size_text,
+)
 
 THREADS = 2
 MEMORY_LIMIT = "256MB"
@@ -116,10 +127,13 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     if kind == "csv":
         headers = {tuple(csv_header(p)) for p in paths}
         if len(headers) != 1:
-            raise EngineCannotRead(f"{paths[0]}: the CSV files have different headers")
+            raise RecordsError(f"{pattern}: the CSV files have different headers; verify files of different "
+                               "columns one at a time")
         header = list(headers.pop())
         if not header:
             raise EngineCannotRead(f"{paths[0]}: no header")
+        for path in paths:
+            notes += missing_columns_note(path, schema_types(schema), header, "CSV header")
         types = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
         sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
                + ", ".join(quote(name) for name in header)
@@ -131,7 +145,13 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                       format="csv", notes=tuple(notes))
     names: list[str] = []
     for path in paths:
-        names += [name for name in check_parquet(path, limits) if name not in names]
+        columns = check_parquet(path, limits)
+        if names and columns.names != names:
+            raise RecordsError(f"{path}: its columns are not those of {paths[0].name}; verify files of different "
+                               "columns one at a time")
+        names = list(columns.names)
+        notes += missing_columns_note(path, schema_types(schema), columns.names, "Parquet file")
+        notes += parquet_type_notes(path, schema_types(schema), columns)
     if {"filename", "file_row_number", "ordinality"} & set(names):
         raise EngineCannotRead(f"{paths[0]}: a column is named filename, file_row_number or ordinality")
     sql = (f"SELECT {''.join(quote(name) + ', ' for name in names)}ordinality AS {ORDINAL}, filename AS {FILENAME}, "
@@ -140,7 +160,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     table = backend.sql(sql)
     return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
                   kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
-                  filename=FILENAME, row=ROW, format="parquet")
+                  filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
 
 
 def csv_header(path: Path) -> list[str]:
@@ -148,24 +168,22 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def check_parquet(path: Path, limits: Limits) -> list[str]:
-    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``: its columns."""
+def check_parquet(path: Path, limits: Limits) -> Any:
+    """A Parquet file is readable and its row groups declare at most ``limits.max_bytes``: its Arrow schema."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         with pq.ParquetFile(path) as layout:
             metadata = layout.metadata
-            names = list(layout.schema_arrow.names)
+            columns = layout.schema_arrow
     except (pa.ArrowException, OSError) as exc:
         raise RecordsError(f"{path}: not a readable Parquet file ({exc})") from exc
     declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     if declared > limits.max_bytes:
-        from bot.verify.readers import size_text
-
         raise RecordsError(f"{path}: its row groups declare {declared:,} bytes, over the limit of "
                            f"{size_text(limits.max_bytes)} per file")
-    return names
+    return columns
 
 
 def native_kind(dtype: Any) -> str:

@@ -328,8 +328,9 @@ def _field(name: str, prop: Any, kind: str, required: bool, context: _Context) -
     numeric_checks = any(c.key.split(":")[0] in _NUMERIC for c in checks)
     if rowed:
         guard: Pred = Not(IsNull(name))
-    elif kind in ("json", "text", "native:integer", "native:number"):
-        guard = Guard(name, big=numeric_checks or numeric_rowed)
+    elif kind in ("json", "text", "native:integer", "native:number") and (
+            numeric_checks or numeric_rowed or property_types(prop) & {"number", "integer"}):
+        guard = Guard(name, big=numeric_checks or numeric_rowed)  # a NaN or an infinity is no JSON Schema number
     else:
         guard = Lit(False)
     return FieldPlan(name, kind, property_types(prop), required, accepts_null, needs_presence, tuple(checks),

@@ -116,22 +116,18 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
     categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
     job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
-    notes += _missing_notes(job)
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
     read, invalid, rechecked = (int(values[name] or 0) for name in ("rows", "invalid", "recheck"))
-    first_bad: list[int] = []
+    first_bad: list[dict[str, Any]] = []
     if rechecked:
         bad, first_bad = _recheck(job, examples)
         invalid += bad
-        keywords = "; ".join(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked)
-        if keywords:
-            notes.append(f"checked per row by the validator ({rechecked:,} records): {keywords}")
     found: list[Example] = []
     if invalid and examples:
-        query = c.invalid_rows(source.table, job.plan, job.shape, [], examples)
-        chosen = sorted({*first_bad, *(int(r[c.ORDINAL]) for r in _rows(query))})[:examples]
+        query = c.invalid_rows(source.table, job.plan, job.shape, _example_columns(job), examples)
+        chosen = sorted([*first_bad, *_rows(query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
         found = _examples(job, chosen, examples)
     for name, accumulator in drifts.items():
         if isinstance(accumulator, NumericDrift):
@@ -150,15 +146,8 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
         drift=tuple(_drift(name, bound, drifts.get(name), baseline_path) for name, bound in bounds.items()),
         min_records=quality.min_records,
         notes=tuple(notes),
+        checked_per_row=tuple(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked),
     )
-
-
-def _missing_notes(job: _Job) -> list[str]:
-    missing = [f.name for f in job.plan.fields if f.kind == "absent"]
-    if not missing or not job.source.tabular:
-        return []
-    return [f"{Path(job.source.label).name}: the source has no column for {', '.join(missing)}; every record "
-            "misses these fields"]
 
 
 def _row_number() -> Any:
@@ -247,39 +236,42 @@ def record_of(row: dict[str, Any], job: _Job) -> Any:
     return record
 
 
-def _recheck(job: _Job, examples: int) -> tuple[int, list[int]]:
-    """Validate the rows the engine cannot judge, fetched in Arrow batches: how many are invalid, and the ordinals
-    of the first ``examples`` of them."""
-    query = c.recheck_rows(job.source.table, job.plan, job.shape, _recheck_columns(job))
+def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
+    """Validate the rows the engine cannot judge, fetched in Arrow batches: how many are invalid, and the first
+    ``examples`` of them (with what an example needs)."""
+    wanted = _recheck_columns(job)
+    if examples:
+        wanted += [name for name in _example_columns(job) if name not in wanted]
+    query = c.recheck_rows(job.source.table, job.plan, job.shape, wanted)
     bad = 0
-    first: list[int] = []  # a max-heap (negated) of the smallest ordinals of invalid rows
+    first: list[tuple[int, int, dict[str, Any]]] = []  # a max-heap (negated ordinals) of the first invalid rows
     is_valid = job.validator.is_valid
     for batch in _arrow_batches(query):
         for row in _pylist(batch):
             if row[c.OTHER_KEYS] or not is_valid(record_of(row, job)):
                 bad += 1
                 if examples:
-                    heapq.heappush(first, -int(row[c.ORDINAL]))
+                    heapq.heappush(first, (-int(row[c.ORDINAL]), bad, row))
                     if len(first) > examples:
                         heapq.heappop(first)
-    return bad, sorted(-o for o in first)
+    return bad, [row for _, _, row in sorted(first, key=lambda item: -item[0])]
 
 
-def _examples(job: _Job, chosen: list[int], examples: int) -> list[Example]:
-    """The examples of the invalid rows at ``chosen`` ordinals, as the reference gives them."""
-    import ibis
-
+def _example_columns(job: _Job) -> list[str]:
+    """The columns an example is made of: the record's (as the reference sees it) and where it is."""
     source = job.source
-    table = source.table
     inner = (source.filename, source.row, source.keys, source.record)
-    wanted = [n for n in table.columns if not n.startswith("__mg_") or n in inner]
+    wanted = [n for n in source.table.columns if not n.startswith("__mg_") or n in inner]
     if source.key is not None and source.key not in wanted:
         wanted.append(source.key)
-    rows = table.mutate(**{c.ORDINAL: job.shape.ordinal}).filter(ibis._[c.ORDINAL].isin(chosen)).select(
-        c.ORDINAL, *wanted)
-    fetched = sorted(_rows(rows), key=lambda r: int(r[c.ORDINAL]))
+    return wanted
+
+
+def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Example]:
+    """The examples of the invalid ``rows`` (in source order), as the reference gives them."""
+    source = job.source
     found: list[Example] = []
-    for row, (number, record) in zip(fetched, _locate(job, fetched), strict=True):
+    for row, (number, record) in zip(rows, _locate(job, rows), strict=True):
         if record is _UNSET:
             record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)

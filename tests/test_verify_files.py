@@ -1,0 +1,103 @@
+"""Files and globs of records opened in DuckDB (bot.verify.engine.files) and verified (verify_files): record numbers
+of examples are each file's own, and every file that cannot be read is one clear RecordsError."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bot.verify import Expected, RecordsError, verify_records
+from bot.verify.engine.run import verify_files
+from bot.verify.readers import Limits
+
+SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}, "score": {"type": "number", "maximum": 1}},
+          "required": ["id"]}
+EXPECTED = Expected(SCHEMA, None, "c@1")
+
+
+def jsonl(path, records, blank_after=()):
+    lines = []
+    for i, record in enumerate(records, 1):
+        lines.append(json.dumps(record) + "\n")
+        if i in blank_after:
+            lines.append("\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_glob_is_verified_as_one_source_with_each_files_line_numbers(tmp_path):
+    jsonl(tmp_path / "a.jsonl", [{"id": 1, "score": 0.5}, {"id": 2, "score": 2}], blank_after=(1,))
+    jsonl(tmp_path / "b.jsonl", [{"id": 3}, {"id": 4}, {"score": 0.1}])
+    result = verify_files(EXPECTED, tmp_path / "*.jsonl")
+    assert (result.records, result.invalid) == (5, 2)
+    assert [(e.record, e.path) for e in result.examples] == [(3, "#/score"), (3, "#")]  # a.jsonl line 3, b.jsonl line 3
+    alone = [verify_records(EXPECTED, tmp_path / name) for name in ("a.jsonl", "b.jsonl")]
+    assert [e for r in alone for e in r.examples] == list(result.examples)
+
+
+def test_a_recursive_glob(tmp_path):
+    (tmp_path / "day=1").mkdir()
+    jsonl(tmp_path / "day=1" / "part.jsonl", [{"id": 1}])
+    jsonl(tmp_path / "top.jsonl", [{"id": "x"}])
+    result = verify_files(EXPECTED, f"{tmp_path}/**/*.jsonl")
+    assert (result.records, result.invalid) == (2, 1)
+
+
+def test_a_glob_of_parquet_files_numbers_rows_per_file(tmp_path):
+    pq.write_table(pa.table({"id": [1, 2], "score": [0.1, 0.2]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"id": [3, 4], "score": [0.3, 7.0]}), tmp_path / "b.parquet")
+    result = verify_files(EXPECTED, tmp_path / "*.parquet")
+    assert (result.records, result.invalid) == (4, 1)
+    assert [(e.record, e.path) for e in result.examples] == [(2, "#/score")]
+
+
+def test_a_glob_of_csv_files(tmp_path):
+    (tmp_path / "a.csv").write_text("id,score\n1,0.5\n2,x\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("id,score\n\n3,9\n", encoding="utf-8")
+    result = verify_files(EXPECTED, tmp_path / "*.csv")
+    assert (result.records, result.invalid) == (3, 2)
+    assert [(e.record, e.path) for e in result.examples] == [(3, "#/score"), (3, "#/score")]
+
+
+@pytest.mark.parametrize(("files", "pattern", "message"), [
+    ({}, "*.jsonl", r"\*\.jsonl: no file matches"),
+    ({}, "missing.jsonl", r"missing\.jsonl: no such file"),
+    ({"a.jsonl": '{"id": 1}\n', "b.csv": "id\n1\n"}, "*.*", "different formats"),
+    ({"a.jsonl": '{"id": 1}\n', "b.jsonl": "\n id,score\n"}, "*.jsonl", r"b\.jsonl: line 2: not JSON Lines"),
+    ({"a.csv": "id\n1\n", "b.csv": "id,score\n1,2\n"}, "*.csv", "different headers"),
+    ({"a.jsonl": '{"id": 1}\n{"id": \n', "b.jsonl": '{"id": 1}\n'}, "*.jsonl", "DuckDB cannot read one of the files"),
+    ({"r.txt": "{}\n"}, "r.txt", "unknown format '.txt'"),
+])
+def test_files_that_cannot_be_verified_are_records_errors(tmp_path, files, pattern, message):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(RecordsError, match=message):
+        verify_files(EXPECTED, tmp_path / pattern)
+
+
+def test_parquet_files_of_different_columns(tmp_path):
+    pq.write_table(pa.table({"id": [1]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"id": [1], "score": [0.5]}), tmp_path / "b.parquet")
+    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet"):
+        verify_files(EXPECTED, tmp_path / "*.parquet")
+
+
+def test_each_file_is_bounded(tmp_path):
+    jsonl(tmp_path / "a.jsonl", [{"id": 1}])
+    jsonl(tmp_path / "b.jsonl", [{"id": i} for i in range(50)])
+    with pytest.raises(RecordsError, match=r"b\.jsonl: \d+ bytes, over the limit of 100 bytes per file"):
+        verify_files(EXPECTED, tmp_path / "*.jsonl", limits=Limits(max_bytes=100))
+    pq.write_table(pa.table({"id": list(range(1000))}), tmp_path / "big.parquet")
+    with pytest.raises(RecordsError, match=r"big\.parquet: its row groups declare [\d,]+ bytes, over the limit"):
+        verify_files(EXPECTED, tmp_path / "big.parquet", limits=Limits(max_bytes=100))
+
+
+def test_a_non_object_line_is_an_invalid_record(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": 1}\n[1, 2]\n"x"\n{"id": 2}\n', encoding="utf-8")
+    reference, engine = verify_records(EXPECTED, path), verify_files(EXPECTED, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples) == (4, 2, engine.examples)
