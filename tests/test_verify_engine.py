@@ -197,3 +197,38 @@ def test_a_file_that_is_not_json_lines(tmp_path):
     path.write_text("\n\nid,score\n1,2\n", encoding="utf-8")
     with pytest.raises(RecordsError, match=r"r\.jsonl: line 3: not JSON Lines"):
         verify_files(Expected({"type": "object"}, None, "c@1"), path)
+
+
+def test_a_table_source_with_a_key_column(tmp_path):
+    import ibis
+
+    from bot.verify.engine import Source
+    from bot.verify.engine.run import verify_source
+
+    rows = [{"id": f"tx-{i}", "score": [0.5, 1.5, None, 0.25][i % 4], "n": i} for i in range(12)]
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    schema = {"type": "object", "properties": {"id": {"type": "string"}, "score": {"type": "number", "maximum": 1},
+                                               "n": {"type": "integer", "multipleOf": 5}}, "required": ["score"]}
+    quality = Quality.model_validate({"null_rate_max": {"score": 0.1}})
+    backend = ibis.duckdb.connect()
+    table = backend.create_table("scores", pa.Table.from_pylist(rows))
+    source = Source(backend, table, "scores", "ordinal", tabular=True, key="id")
+    engine = verify_source(Expected(schema, quality, "c@1"), source, examples=4)
+    reference = verify_records(Expected(schema, quality, "c@1"), path, examples=4)
+    assert (engine.records, engine.invalid, engine.null_rates) == (reference.records, reference.invalid,
+                                                                   reference.null_rates)
+    assert [(e.record, e.path, e.reason) for e in engine.examples] == [
+        (e.record, e.path, e.reason) for e in reference.examples]  # a row's ordinal is its row here
+    assert [e.key for e in engine.examples] == ["tx-1", "tx-1", "tx-2", "tx-2"]
+    assert engine.to_json()["examples"][0] == {"record": 2, "path": "#/score", "key": "tx-1",
+                                               "reason": "1.5 is greater than the maximum of 1"}
+
+
+def test_fields_measured_but_not_in_the_schema(tmp_path):
+    baseline = write_jsonl(tmp_path / "b.jsonl", [{"x": i % 7, "c": "ab"[i % 2]} for i in range(50)])
+    records = write_jsonl(tmp_path / "r.jsonl", [{"x": i % 3, "c": "a", "n": None} for i in range(40)])
+    quality = Quality.model_validate({"null_rate_max": {"n": 0.5}, "drift": {"psi_max": {"x": 0.1, "c": 0.1}}})
+    engine = parity(records, {"type": "object"}, quality, baseline)
+    assert [d.psi is not None for d in engine.drift] == [True, True]
+    assert engine.null_rates[0].value == 1.0

@@ -101,3 +101,24 @@ def test_a_non_object_line_is_an_invalid_record(tmp_path):
     reference, engine = verify_records(EXPECTED, path), verify_files(EXPECTED, path)
     assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
                                                                  reference.examples) == (4, 2, engine.examples)
+
+
+def test_a_schema_without_fields_still_checks_each_line_is_an_object(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": 1}\n5\n{}\n', encoding="utf-8")
+    for schema, invalid in (({"type": "object"}, 1), ({"minProperties": 1}, 1), ({}, 0)):
+        expected = Expected(schema, None, "c@1")
+        engine, reference = verify_files(expected, path), verify_records(expected, path)
+        assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                     reference.examples)
+        assert engine.invalid == invalid
+
+
+def test_a_key_twice_in_a_record_is_read_by_the_reference(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": 1, "score": 0.5}\r\n{"id": 2, "score": 5, "score": 0.5}\r\n', encoding="utf-8")
+    for schema in (SCHEMA, {**SCHEMA, "additionalProperties": False}):  # read as columns; read whole
+        expected = Expected(schema, None, "c@1")
+        engine, reference = verify_files(expected, path), verify_records(expected, path)
+        assert (engine.records, engine.invalid) == (reference.records, reference.invalid) == (2, 0)
+        assert "read by the Python reference reader" in engine.notes[0]

@@ -52,6 +52,7 @@ class Source:
     keys: str | None = None  # a column listing each record's keys (JSON Lines read as whole objects)
     record: str | None = None  # a column holding each whole record as JSON text
     not_object: str | None = None  # a boolean column: the line is a JSON value but not an object
+    refuse: str | None = None  # a boolean column: a row the engine cannot read as the reference does (a key twice)
     ordinal: str | None = None  # a column of each row's 1-based position in the source (else row_number())
     filename: str | None = None  # a column naming each row's file (file sources)
     row: str | None = None  # a column of each row's 1-based row in its file (Parquet)

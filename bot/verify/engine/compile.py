@@ -29,6 +29,7 @@ OTHER_KEYS = "__mg_other_keys"
 RECHECK = "__mg_recheck"
 NOT_OBJECT = "__mg_not_object"
 TRUE = "__mg_true"
+REFUSED = "__mg_refused"
 _JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("DOUBLE",),
                "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
 
@@ -294,18 +295,22 @@ def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
 @dataclass(frozen=True)
 class Shape:
     """What a source offers beyond its columns: the column listing each record's keys, the column telling a line
-    that is not an object, and each row's ordinal (an expression: a column, or a row number)."""
+    that is not an object, each row's ordinal (an expression: a column, or a row number), and whether rows come in
+    that order by themselves."""
 
     keys: str | None = None
     not_object: str | None = None
     ordinal: Any = None
+    in_order: bool = False  # rows come in the ordinal's order without an ORDER BY (DuckDB over files)
+    refuse: str | None = None  # a boolean column: rows the engine cannot judge as the reference would
 
 
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
     ``bin:<field>:<i>`` per drift bin."""
-    projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object)
+    extra = (shape.refuse,) if shape.refuse is not None else ()
+    projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object, extra=extra)
     flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
                              RECHECK: _recheck(plan, views, projected)}
     for name in plan.null_fields:
@@ -319,9 +324,13 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         finite = ~(n.isnan() | n.isinf()).fill_null(True)
         number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
         flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, n), else_=ibis.null("float64"))
+    if shape.refuse is not None:
+        flags[REFUSED] = projected[shape.refuse].fill_null(False)
     rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
     aggs: dict[str, Any] = {"rows": rows.count(), "invalid": _count(rows[INVALID] & ~rows[RECHECK]),
                             "recheck": _count(rows[RECHECK])}
+    if REFUSED in rows.columns:
+        aggs["refused"] = _count(rows[REFUSED])
     for name in plan.null_fields:
         aggs[f"null:{name}"] = _count(rows[f"__mg_null_{name}"]) if name in views else rows.count()
     for bins in plan.numeric_bins:
@@ -354,11 +363,13 @@ def recheck_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str])
 
 
 def invalid_rows(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str], limit: int) -> ir.Table:
-    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``."""
+    """The first ``limit`` rows the engine judges invalid, in source order: the ordinal and ``wanted``. When the
+    engine keeps the source's order by itself (``shape.in_order``), it stops at the ``limit``-th instead of reading
+    on to sort."""
     projected, views = _projected(table, plan, shape, wanted)
     invalid = predicate(plan.invalid, views, projected)
     out = projected.filter(invalid & ~_recheck(plan, views, projected)).select(ORDINAL, *wanted)
-    return out.order_by(ORDINAL).limit(limit)
+    return (out if shape.in_order else out.order_by(ORDINAL)).limit(limit)
 
 
 def _other_keys(pred: p.Pred) -> list[p.Pred]:

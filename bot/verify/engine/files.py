@@ -42,6 +42,7 @@ ROW = "__mg_row"
 KEYS = "__mg_keys"
 RECORD = "__mg_record"
 NOT_OBJECT = "__mg_not_object"
+TWICE = "__mg_twice"
 
 
 class EngineCannotRead(RecordsError):
@@ -73,6 +74,7 @@ def connect() -> Any:
     backend = ibis.duckdb.connect()
     backend.raw_sql(f"SET threads={THREADS}")
     backend.raw_sql(f"SET memory_limit='{MEMORY_LIMIT}'")
+    backend.raw_sql("SET enable_progress_bar=false")  # DuckDB's bar would write over the report on a long read
     return backend
 
 
@@ -105,10 +107,11 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
         if whole_records:
             struct = literal(json.dumps(spec))
             picks = "".join(f", __s.{quote(name)} AS {quote(name)}" for name in fields)
-            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, json_keys(json) AS {KEYS}, "
-                   f"CAST(json AS VARCHAR) AS {RECORD}, json_type(json) <> 'OBJECT' AS {NOT_OBJECT}{picks} "
-                   f"FROM (SELECT from_json(json, {struct}) AS __s, * FROM read_json_objects({files}, "
-                   f"format='newline_delimited', filename=true) WITH ORDINALITY)")
+            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, {KEYS}, "
+                   f"CAST(json AS VARCHAR) AS {RECORD}, json_type(json) <> 'OBJECT' AS {NOT_OBJECT}, "
+                   f"len({KEYS}) <> list_unique({KEYS}) AS {TWICE}{picks} "
+                   f"FROM (SELECT from_json(json, {struct}) AS __s, json_keys(json) AS {KEYS}, * "
+                   f"FROM read_json_objects({files}, format='newline_delimited', filename=true) WITH ORDINALITY)")
         else:
             columns = "{" + ", ".join(f"{literal(name)}: 'JSON'" for name in fields) + "}" if fields else None
             cols = f", columns={columns}" if columns else ""
@@ -116,13 +119,16 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                    + "".join(f", {quote(name)}" for name in fields)
                    + f" FROM read_json({files}, format='newline_delimited', records='true'{cols}, filename=true) "
                      "WITH ORDINALITY") if fields else (
-                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME} FROM read_json_objects({files}, "
+                f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, CAST(json AS VARCHAR) AS {RECORD}, "
+                f"json_type(json) <> 'OBJECT' AS {NOT_OBJECT} FROM read_json_objects({files}, "
                 "format='newline_delimited', filename=true) WITH ORDINALITY")
         table = backend.sql(sql)
         kinds = tuple((name, "json") for name in fields)
+        whole_records = whole_records or not fields  # no field: the lines are read whole (is each an object?)
         return Source(backend, table, label, "line", tabular=False, files=tuple(map(str, paths)), kinds=kinds,
                       keys=KEYS if whole_records else None, record=RECORD if whole_records else None,
                       ordinal=ORDINAL, filename=FILENAME, not_object=NOT_OBJECT if whole_records else None,
+                      refuse=TWICE if whole_records and fields else None,
                       format="jsonl")
     if kind == "csv":
         headers = {tuple(csv_header(p)) for p in paths}

@@ -259,7 +259,8 @@ def build(schema: Any, measures: Measures, columns: Mapping[str, str], *, tabula
     terms: list[Pred] = []
     rechecks: list[Pred] = []
     row_checked: list[tuple[str, tuple[str, ...]]] = []
-    for name in sorted(set(props) | required):
+    measured = {*measures.null_fields, *measures.numeric, *measures.categorical}
+    for name in sorted(set(props) | required | measured):
         prop = props.get(name, {})
         kind = columns.get(name, "absent")
         plan = _field(name, prop, kind, name in required, context)

@@ -36,12 +36,15 @@ BATCH_ROWS = 65_536
 MAX_CATEGORIES = 10_000  # distinct values of a categorical drift field fetched; the rest are counted as one
 
 
-def fields_of(schema: Any) -> list[str]:
-    """The top-level fields a contract version names (its properties and its required keys)."""
-    root = schema if isinstance(schema, dict) else {}
+def fields_of(expected: Expected) -> list[str]:
+    """The top-level fields a contract version names: its properties, its required keys, and the fields its quality
+    expectations measure."""
+    root = expected.schema if isinstance(expected.schema, dict) else {}
     required = root.get("required")
     names = [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
-    return sorted(set(properties(schema)) | set(names))
+    quality = expected.quality or Quality()
+    measured = [*quality.null_rate_max, *(quality.drift.psi_max if quality.drift else {})]
+    return sorted(set(properties(expected.schema)) | set(names) | set(measured))
 
 
 def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | Path | None = None,
@@ -49,7 +52,7 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
     """``verify_records`` for a file or a glob of files (JSON Lines, CSV, Parquet), on DuckDB."""
     import duckdb
 
-    fields = fields_of(expected.schema)
+    fields = fields_of(expected)
     paths = expand(pattern)
     try:
         source = open_files(pattern, fields, expected.schema, limits=limits)
@@ -102,7 +105,9 @@ class _Job:
     def shape(self) -> c.Shape:
         source = self.source
         ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
-        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal)
+        in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
+        return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order,
+                       refuse=source.refuse)
 
 
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
@@ -119,6 +124,9 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
+    if values.get("refused"):
+        raise EngineCannotRead(f"{source.label}: a record has a key twice (the engine would read its first value, "
+                               "JSON readers the last)")
     read, invalid, rechecked = (int(values[name] or 0) for name in ("rows", "invalid", "recheck"))
     first_bad: list[dict[str, Any]] = []
     if rechecked:
