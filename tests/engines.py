@@ -13,9 +13,12 @@ root they run as the ``postgres`` user, from inside the data directory (that use
 directory).
 
 ``spark``: one ``local[1]`` SparkSession for the whole session (starting one takes seconds): UI off, one shuffle
-partition, an in-memory catalog, bound to 127.0.0.1, log level ERROR. Its ``sql`` method is wrapped so
-:attr:`Spark.statements` holds every SQL text ibis (or anything else) passed to it. Spark tests should share one
-xdist worker (``pytest.mark.xdist_group("spark")``) so that one JVM serves them all.
+partition, an in-memory catalog, bound to 127.0.0.1, log level ERROR. The tables of tests are tiny, so the time
+goes to warming up: Spark interprets expressions instead of generating and compiling code for each query (the
+same results; a test query's code generation cost more than its run) and the JVM compiles with C1 only. Its
+``sql`` method is wrapped so :attr:`Spark.statements` holds every SQL text ibis (or anything else) passed to it.
+Spark tests share one xdist worker (``pytest.mark.xdist_group(SPARK_GROUP)``, run with ``--dist loadgroup``, the
+suite's default) so that one JVM serves them all.
 """
 
 from __future__ import annotations
@@ -155,10 +158,9 @@ def running_postgres() -> Iterator[Postgres]:
     directory = Path(tempfile.mkdtemp(prefix="modelgate-pg-"))
     as_user = _as_postgres_user(directory)
     data, log = directory / "data", directory / "log"
-    server = Postgres(free_port(), directory, log)
     _run([str(programs / "initdb"), "-D", str(data), "-U", PG_USER, "--auth=trust", "-E", "UTF8", "--no-locale",
           "--no-sync"], cwd=directory, **as_user)
-    settings = {"port": str(server.port), "listen_addresses": "'127.0.0.1'",
+    settings = {"listen_addresses": "'127.0.0.1'",
                 "unix_socket_directories": f"'{directory}'", "fsync": "off", "synchronous_commit": "off",
                 "full_page_writes": "off", "log_statement": "'all'", "log_line_prefix": "'%m [%p] '",
                 "logging_collector": "off", "lc_messages": "'C'"}
@@ -167,7 +169,16 @@ def running_postgres() -> Iterator[Postgres]:
     hba = data / "pg_hba.conf"  # the sealed role needs its password over TCP (the first matching line wins)
     hba.write_text(f"host all {PG_SEALED_USER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
     pg_ctl = [str(programs / "pg_ctl"), "-D", str(data)]
-    _run([*pg_ctl, "-l", str(log), "-w", "start"], cwd=directory, **as_user)
+    for attempt in range(1, 4):  # the free port may be taken before the server binds it (another xdist worker's)
+        port = free_port()
+        try:
+            _run([*pg_ctl, "-l", str(log), "-o", f"-p {port}", "-w", "start"], cwd=directory, **as_user)
+            break
+        except RuntimeError:
+            if attempt == 3:
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+    server = Postgres(port, directory, log)
     try:
         with psycopg.connect(host="127.0.0.1", port=server.port, user=PG_USER, dbname=PG_DATABASE,
                              autocommit=True) as admin:

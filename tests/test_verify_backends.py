@@ -1,11 +1,12 @@
 """The same records in DuckDB, PostgreSQL and Spark tables: verify_source gives the reference's answer on each.
 
 The records (a few hundred scores with nulls, NaN and infinities, values out of range, off the enum, the pattern
-or the lengths (counted in code points), and a drift against a baseline file) are one typed table: a Parquet file
-for the Python reference (``bot.verify.run.verify_records``), and a table created in each engine, which the query
-then runs in. Every backend gives the reference's counts, verdict, null rates, PSI (to 1e-9) and examples; the SQL
-each engine received is read back (DuckDB's query log, the PostgreSQL server's log, the SQL given to Spark) to
-show that the checks ran there. A missing table gives one line naming it, on every backend.
+or the lengths (counted in code points), a keyword checked per row, and a drift against a baseline file) are typed
+tables: a Parquet file for the Python reference (``bot.verify.run.verify_records``), and a table created in each
+engine, which the queries then run in. Every backend gives the reference's counts, verdict, null rates, PSI (to
+1e-9) and examples, also on a column of the wrong type and on a --where/--limit slice; the SQL each engine received
+is read back (DuckDB's query log, the PostgreSQL server's log, the SQL given to Spark) to show that the checks ran
+there. A missing table, and a wrong PostgreSQL password, are one line each, with no password in it.
 
 The Spark tests share one xdist worker (``SPARK_GROUP``), so one Spark session serves the whole run.
 """
@@ -21,18 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from bot.manifests.models import Quality
 from bot.verify.engine import Source
-from bot.verify.engine.connect import ConnectError, open_table
+from bot.verify.engine.connect import ConnectError, narrow, open_table
 from bot.verify.engine.run import verify_source
 from bot.verify.report import VerifyResult
 from bot.verify.run import Expected, verify_records, write_baseline
 from tests.engines import PG_SEALED_PASSWORD, PG_SEALED_USER, PG_USER, SPARK_GROUP, Postgres, Spark
-
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
 
 CONTRACT = "scores@1"
 SCHEMA: dict[str, Any] = {
@@ -326,6 +326,21 @@ def test_a_raw_baseline_gives_the_reference_answer_too(backend: str, datasets: d
     assert _summary(result) == _summary(reference)
     for mine, theirs in zip(result.drift, reference.drift, strict=True):
         assert mine.psi == pytest.approx(theirs.psi, abs=1e-9, rel=0)
+
+
+def test_where_and_limit_slice_the_table_in_the_engine(engine: Engine, datasets: dict[str, Dataset],
+                                                       tmp_path: Path) -> None:
+    """--where and --limit on each engine: the reference's answer on the same rows, numbered among those kept."""
+    data = datasets["dirty"]
+    kept = [r for r in data.rows if r["age"] is not None and r["age"] >= 50][:60]
+    sliced = tmp_path / "sliced.parquet"
+    pq.write_table(pa.Table.from_pylist(kept, schema=data.columns), sliced)
+    reference = verify_records(EXPECTED, sliced, data.baseline, examples=20)
+    source = narrow(open_table(engine.url, table="dirty", key="id"), "age >= 50", 60, url=engine.url)
+    result = verify_source(EXPECTED, source, data.baseline, examples=20)
+    assert _summary(result) == _summary(reference)
+    assert result.records == 60 and result.invalid > 0
+    assert [e.key for e in result.examples] == [kept[e.record - 1]["id"] for e in result.examples]
 
 
 _READS = r"FROM\s+[`\"]?{}[`\"]?(\s|\)|$)"

@@ -172,7 +172,7 @@ def _file_source(expected: Expected, records: str, limits: Limits) -> Source:
     from bot.verify.engine.files import open_files
     from bot.verify.engine.run import fields_of, plan_for
 
-    fields = fields_of(expected.schema)
+    fields = fields_of(expected)
     source = open_files(records, fields, expected.schema, limits=limits)
     if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
         source = open_files(records, fields, expected.schema, whole_records=True, limits=limits)
