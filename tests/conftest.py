@@ -3,6 +3,7 @@
 The parse cache of every run under test lives in a temporary directory: set in the environment (not a fixture)
 so the CLI run as a subprocess inherits it too; concurrent xdist workers share it, which is the concurrency the
 cache is built for. ``github`` is the GitHub double of tests/github_double.py for tests.action_world.REPO.
+``postgres`` and ``spark`` are the real engines of tests/engines.py, started once per session when a test asks.
 With ``MODELGATE_DIST`` set, the run stops before any test unless ``bot`` is the installed wheel's (tests/installed.py).
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.action_world import REPO
+from tests.engines import postgres, spark  # noqa: F401  (session fixtures: a real PostgreSQL, a local Spark)
 from tests.github_double import GitHubDouble
 from tests.installed import check_installed
 

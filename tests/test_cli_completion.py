@@ -53,6 +53,9 @@ def bash_complete(script: Path, line: str) -> list[str]:
     ("modelgate rules MG10", [f"MG10{n}" for n in range(1, 10)]),  # the catalogue's ids, read at generation
     ("modelgate rules breaking", ["breaking-change-in-version"]),  # and its names
     ("modelgate rules --format json MG30", ["MG301", "MG302"]),
+    ("modelgate verify --engine ", ["auto", "duckdb", "python"]),
+    ("modelgate gate --engine d", ["duckdb"]),
+    ("modelgate verify --conn", ["--connection"]),
 ])
 def test_bash_completes(scripts: dict[str, Path], line: str, offered: list[str]) -> None:
     assert bash_complete(scripts["bash"], line) == offered

@@ -273,3 +273,14 @@ def test_a_deployment_the_bot_did_not_create_is_not_judged(clone, github, capsys
     assert code == 2
     assert f"deployment {did} was created by mallory, not by the bot (github-actions[bot]" in err
     assert github.deployment_statuses[did] == []
+
+
+def test_the_records_of_a_gate_take_a_glob_and_an_engine(repo, capsys):
+    for name in ("a", "b"):
+        (repo.parent / f"out-{name}.jsonl").write_text('{"score": 0.2}\n{"score": 0.7}\n')
+    glob = str(repo.parent / "out-*.jsonl")
+    code, out, _ = gate(repo, GOOD, "--records", glob, capsys=capsys)
+    assert code == 0, out
+    code, _, err = gate(repo, GOOD, "--records", glob, "--engine", "python", capsys=capsys)
+    assert code == 2
+    assert "a glob needs the duckdb engine, and --engine python is the reference reader of one file" in err

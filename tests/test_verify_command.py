@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 
 from bot.cli import main
 from bot.manifests.parse import parse_manifest
-from tests.helpers import contract, dedent, json_out, make_repo, run_cli, write_tree
+from tests.helpers import BOT_HOME, GIT_ENV, contract, dedent, json_out, make_repo, run_cli, write_tree
 
 MANIFEST = dedent("""
     apiVersion: modelgate/v1
@@ -161,3 +165,237 @@ def test_max_bytes_takes_a_size(repo, capsys, size, ok):
         verify(repo, "--records", str(repo / "good.jsonl"), "--max-bytes", size)
     assert usage.value.code == 2
     assert "argument --max-bytes: " in capsys.readouterr().err
+
+
+# --- sources other than one file, engines, and one line for every bad input ----------------------------------------
+
+SECRET = "S3cr3t-pw"
+
+
+def one_line_error(done, said, *secrets):
+    """Exit 2, nothing on stdout, one line on stderr holding ``said``, no traceback, none of ``secrets``."""
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("modelgate: error: ") and said in lines[0], lines[0]
+    assert "Traceback" not in done.stderr
+    for secret in (SECRET, *secrets):
+        assert secret not in done.stdout + done.stderr
+
+
+def run_without(modules, *args, cwd, env=None):
+    """The real command line in a Python where ``modules`` cannot be imported (an extra that is not installed)."""
+    code = (f"import sys\nfor m in {list(modules)!r}: sys.modules[m] = None\n"
+            "from bot.cli import main\nsys.exit(main(sys.argv[1:]))")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(BOT_HOME), **GIT_ENV, **(env or {})})
+
+
+@pytest.fixture
+def warehouse(repo):
+    """A DuckDB database file beside the repository: table ``scores`` (the GOOD records plus two bad ones)."""
+    import duckdb
+
+    path = repo / "warehouse.ddb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE scores (id VARCHAR, score DOUBLE, reason_codes VARCHAR[])")
+    rows = [(f"r{i}", i / 10, ["R1"]) for i in range(10)] + [("r10", 1.7, None), ("r11", None, [])]
+    con.executemany("INSERT INTO scores VALUES (?, ?, ?)", rows)
+    con.close()
+    return f"duckdb://{path}"
+
+
+def cli(repo, *args, env=None):
+    return run_cli("verify", "fraud-score@2", "--at", ".", *args, cwd=repo, env=env)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--table", "scores"], "--table needs --connection URL (e.g. postgres://user@host:5432/db"),
+    (["--query", "SELECT 1"], "--query needs --connection URL"),
+    (["--records", "good.jsonl", "--connection", "duckdb://"], "--connection names the backend of --table or --query"),
+    (["--records", "*.jsonl", "--engine", "python"],
+     "a glob needs the duckdb engine, and --engine python is the reference reader of one file (pip install "
+     "'modelgate-ci[duckdb]')"),
+    (["--records", "good.jsonl", "--engine", "python", "--where", "score > 0"], "--where needs the duckdb engine"),
+    (["--records", "good.jsonl", "--engine", "python", "--limit", "3", "--key", "id"], "--limit and --key need"),
+    (["--table", "scores", "--connection", "duckdb://", "--engine", "python"], "--engine python reads --records files"),
+    (["--table", "scores", "--connection", "postgres://u@127.0.0.1/db", "--engine", "duckdb"],
+     "--engine duckdb reads --records: with --connection the URL names the backend"),
+    (["--table", "scores", "--connection", "duckdb://", "--write-baseline", "b.json"],
+     "--write-baseline reads one file of records (--records FILE), whole"),
+    (["--records", "*.jsonl", "--write-baseline", "b.json"], "--write-baseline reads one file of records"),
+])
+def test_what_cannot_run_together_is_a_usage_error(repo, args, said):
+    one_line_error(cli(repo, *args), said)
+
+
+@pytest.mark.parametrize(("connection", "said"), [
+    (f"postgress://sec:{SECRET}@127.0.0.1:54329/mg", "--connection postgress://sec:***@127.0.0.1:54329/mg: an unknown "
+                                                     "scheme postgress://"),
+    (f"postgres://sec:{SECRET}@127.0.0.1:5432/mg",
+     "--connection postgres://sec:***@127.0.0.1:5432/mg: a connection URL must not hold a password or a secret (it "
+     "would be seen in shell history and CI logs): put it in PGPASSWORD or ~/.pgpass"),
+    (f"postgres://sec@127.0.0.1:5432/mg?password={SECRET}", "must not hold a password"),
+    (f"sec:{SECRET}@127.0.0.1/mg", "--connection sec:***@127.0.0.1/mg: not a connection URL"),
+    ("duckdb:///nowhere/typo.ddb", "--connection duckdb:///nowhere/typo.ddb: /nowhere/typo.ddb: no such DuckDB "
+                                   "database file"),
+    (f"postgres://sec@127.0.0.1:{SECRET}/mg", "--connection postgres://sec@127.0.0.1:***/mg: the port is not a number"),
+])
+def test_a_wrong_connection_url_is_one_line_without_the_password(repo, connection, said):
+    one_line_error(cli(repo, "--table", "scores", "--connection", connection), said)
+
+
+def test_an_unreachable_server_is_one_line_without_the_environments_password(repo):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    done = cli(repo, "--table", "scores", "--connection", f"postgres://sec@127.0.0.1:{port}/mg",
+               env={"PGPASSWORD": SECRET})
+    one_line_error(done, f"--connection postgres://sec@127.0.0.1:{port}/mg: cannot connect: ")
+    assert "refused" in done.stderr.lower()
+
+
+def test_a_missing_table_and_a_failing_query_are_one_line(repo, warehouse):
+    one_line_error(cli(repo, "--table", "nope", "--connection", warehouse), f"--connection {warehouse}: no table nope")
+    one_line_error(cli(repo, "--query", "SELECT * FROM nope", "--connection", warehouse),
+                   f"--query on {warehouse} failed: Catalog Error: Table with name nope does not exist!")
+    one_line_error(cli(repo, "--table", "scores", "--connection", warehouse, "--where", "nope > 1"),
+                   f"--where on {warehouse} table scores failed: Binder Error: ")
+    one_line_error(cli(repo, "--table", "scores", "--connection", warehouse, "--key", "nope"),
+                   f"--key nope: {warehouse} table scores has no such column (its columns: id, score, reason_codes)")
+
+
+def test_a_query_the_backend_fails_while_verifying_is_one_line(repo, warehouse):
+    """The query's columns resolve; its rows fail only when the aggregate runs."""
+    done = cli(repo, "--query", "SELECT CAST(id AS INTEGER) AS score, reason_codes FROM scores", "--connection",
+               warehouse)
+    one_line_error(done, f"{warehouse} --query: the query failed: Conversion Error: Could not convert string 'r0'")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "1.5"])
+def test_limit_is_a_whole_number_from_1(repo, value):
+    done = cli(repo, "--records", "good.jsonl", "--limit", value)
+    assert done.returncode == 2
+    assert f"argument --limit: {value!r} is not a whole number >= 1" in done.stderr
+
+
+def test_exactly_one_source(repo):
+    for args in (["--records", "good.jsonl", "--table", "scores"], []):
+        done = cli(repo, *args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "--records" in done.stderr.splitlines()[-1]
+
+
+def test_a_missing_driver_names_the_extra(repo):
+    done = run_without(["psycopg", "psycopg2"], "verify", "fraud-score@2", "--at", ".", "--table", "scores",
+                       "--connection", "postgres://sec@127.0.0.1:5432/mg", cwd=repo)
+    one_line_error(done, "--connection postgres://sec@127.0.0.1:5432/mg: the postgres backend is not installed "
+                         "(pip install 'modelgate-ci[postgres]')")
+
+
+def test_without_the_duckdb_extra(repo):
+    """auto falls back to the reference reader with one note; duckdb and a glob are exit 2 naming the extra."""
+    auto = run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--records", "bad.jsonl", "--format", "json",
+                       cwd=repo)
+    assert auto.returncode == 1, auto.stderr
+    assert json.loads(auto.stdout)["invalid"] == 2
+    assert auto.stderr == ("modelgate: note: read by the Python reference reader: the duckdb engine is not installed "
+                           "(pip install 'modelgate-ci[duckdb]' reads files faster, and globs, --where and --limit)\n")
+    one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--records", "bad.jsonl",
+                               "--engine", "duckdb", cwd=repo),
+                   "--engine duckdb: the duckdb engine is not installed: pip install 'modelgate-ci[duckdb]'")
+    one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--records", "*.jsonl", cwd=repo),
+                   "a glob needs the duckdb engine, and the duckdb engine is not installed (pip install "
+                   "'modelgate-ci[duckdb]')")
+    one_line_error(run_without(["duckdb"], "verify", "fraud-score@2", "--at", ".", "--table", "scores",
+                               "--connection", "duckdb://", cwd=repo),
+                   "--connection duckdb://: the duckdb backend is not installed (pip install "
+                   "'modelgate-ci[duckdb]')")
+
+
+def test_a_table_of_a_duckdb_file(repo, warehouse):
+    done = cli(repo, "--table", "scores", "--connection", warehouse, "--format", "json", "--key", "id")
+    assert done.returncode == 1, done.stderr
+    report = json_out(done)
+    assert (report["records"], report["invalid"]) == (12, 2)
+    assert [(e["record"], e["path"], e["key"]) for e in report["examples"]] == [
+        (11, "#/score", "r10"), (11, "#/reason_codes", "r10"), (12, "#/score", "r11")]
+    assert report["null_rates"]["reason_codes"]["value"] == 1 / 12
+
+
+def test_a_query_where_and_limit_on_a_table(repo, warehouse):
+    query = cli(repo, "--query", "SELECT * FROM scores WHERE score <= 1", "--connection", warehouse, "--format", "json")
+    assert query.returncode == 0, query.stderr
+    assert json_out(query)["records"] == 10
+    where = cli(repo, "--table", "scores", "--connection", warehouse, "--where", "id IN ('r1', 'r10', 'r11')",
+                "--format", "json")
+    assert where.returncode == 1, where.stderr
+    assert (json_out(where)["records"], json_out(where)["invalid"]) == (3, 2)
+    limit = cli(repo, "--table", "scores", "--connection", warehouse, "--where", "score IS NOT NULL", "--limit", "4",
+                "--format", "json")
+    assert json_out(limit)["records"] == 4
+
+
+def test_a_glob_of_files_and_a_slice_of_one(repo):
+    both = cli(repo, "--records", "*.jsonl", "--format", "json")
+    assert both.returncode == 1, both.stderr
+    assert (json_out(both)["records"], json_out(both)["invalid"]) == (22, 2)
+    assert cli(repo, "--records", "*.jsonl", "--engine", "duckdb").returncode == 1
+    sliced = cli(repo, "--records", "bad.jsonl", "--where", "CAST(score AS DOUBLE) > 0.5", "--format", "json")
+    assert (json_out(sliced)["records"], json_out(sliced)["invalid"]) == (5, 1)
+    assert json_out(sliced)["examples"][0]["record"] == 11  # the line in the file, not the place in the slice
+    first = cli(repo, "--records", "bad.jsonl", "--limit", "10", "--format", "json")
+    assert first.returncode == 0 and json_out(first)["records"] == 10
+
+
+def test_no_file_matches_the_glob(repo):
+    one_line_error(cli(repo, "--records", "nothing-*.jsonl"), "nothing-*.jsonl: no file matches")
+
+
+@pytest.mark.parametrize("engine", ["auto", "duckdb", "python"])
+def test_a_file_that_is_not_json_lines(repo, engine):
+    (repo / "r.jsonl").write_text("score,reason_codes\n0.5,[]\n")
+    one_line_error(cli(repo, "--records", "r.jsonl", "--engine", engine), "r.jsonl: line 1: not JSON Lines")
+
+
+def test_a_baseline_of_another_version(repo, warehouse, tmp_path):
+    written = tmp_path / "b.json"
+    done = cli(repo, "--records", "good.jsonl", "--write-baseline", str(written))
+    assert done.returncode == 0, done.stderr
+    other = run_cli("verify", "fraud-score@1", "--at", ".", "--table", "scores", "--connection", warehouse,
+                    "--baseline", str(written), cwd=repo)
+    one_line_error(other, f"{written}: a baseline of fraud-score@2, not of fraud-score@1: write one with "
+                          "--write-baseline")
+
+
+def test_the_same_answer_from_each_engine(repo):
+    answers = {engine: cli(repo, "--records", "bad.jsonl", "--baseline", "good.jsonl", "--format", "json",
+                           "--engine", engine) for engine in ("duckdb", "python")}
+    assert answers["duckdb"].stdout == answers["python"].stdout
+    assert answers["duckdb"].returncode == answers["python"].returncode == 1
+
+
+def test_postgres_through_the_command_line(repo, postgres):
+    """A real server: a wrong password and a missing table are one line without the password; a table verifies."""
+    from tests.engines import PG_SEALED_PASSWORD
+
+    wrong = cli(repo, "--table", "scores", "--connection", postgres.sealed_url, env={"PGPASSWORD": SECRET})
+    one_line_error(wrong, f"--connection {postgres.sealed_url}: cannot connect: ")
+    assert 'password authentication failed for user "sealed"' in wrong.stderr
+    missing = cli(repo, "--table", "nope_cli", "--connection", postgres.sealed_url,
+                  env={"PGPASSWORD": PG_SEALED_PASSWORD})
+    one_line_error(missing, f"--connection {postgres.sealed_url}: no table nope_cli", PG_SEALED_PASSWORD)
+    con = postgres.connect()
+    con.raw_sql("DROP TABLE IF EXISTS cli_scores")
+    con.raw_sql("CREATE TABLE cli_scores (id TEXT, score DOUBLE PRECISION, reason_codes TEXT[])")
+    con.raw_sql("INSERT INTO cli_scores SELECT 'r' || i, i / 10.0, ARRAY['R1'] FROM generate_series(0, 9) AS i")
+    con.raw_sql("INSERT INTO cli_scores VALUES ('r10', 1.7, NULL), ('r11', NULL, '{}')")
+    con.raw_sql("GRANT SELECT ON cli_scores TO sealed")
+    done = cli(repo, "--table", "cli_scores", "--connection", postgres.sealed_url, "--key", "id", "--where",
+               "id <> 'r11'", "--format", "json", env={"PGPASSWORD": PG_SEALED_PASSWORD})
+    assert done.returncode == 1, done.stderr
+    report = json_out(done)
+    assert (report["records"], report["invalid"]) == (11, 1)
+    assert {e["key"] for e in report["examples"]} == {"r10"}
+    assert PG_SEALED_PASSWORD not in done.stdout + done.stderr

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from bot.approvals import login
 from bot.commands._common import add_format, add_max_bytes, find_version, load_state, parse_ref, show
+from bot.commands._records import add_engine, verify_asked
 from bot.config import Config
 from bot.errors import UsageError
 from bot.github import deployments
@@ -32,7 +33,7 @@ from bot.report.gate import GateReport, rollback_comment
 from bot.rollout.gates import MetricsError, breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import GitRevisionSource, SourceError, git
-from bot.verify import Expected, VerifyResult, verify_records
+from bot.verify import Expected, VerifyResult
 from bot.verify.readers import Limits
 
 MAX_METRICS_BYTES = 10_000_000
@@ -51,10 +52,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--metrics", required=True, metavar="FILE", help="the metrics (JSON)")
     parser.add_argument("--deployment", type=int, metavar="ID",
                         help="the GitHub deployment to judge (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)")
-    parser.add_argument("--records", metavar="FILE", help="records of the stage to verify (JSON Lines, CSV, Parquet)")
+    parser.add_argument("--records", metavar="FILE|GLOB",
+                        help="records of the stage to verify (JSON Lines, CSV, Parquet: a file or a glob)")
     parser.add_argument("--contract", metavar="CONTRACT@V",
                         help="the contract version the records must honour (default: the one the model provides)")
     add_max_bytes(parser)
+    add_engine(parser)
     parser.add_argument("--at", metavar="PATH|REV",
                         help="the state holding the model: a directory or a git revision (default: the working tree)")
     add_format(parser, GATE)
@@ -188,8 +191,8 @@ def _verify(snap: Snapshot, model: Model, args: argparse.Namespace) -> VerifyRes
     schema = snap.schema(name, number)
     if schema is None:
         raise UsageError(f"the schema of {name}@{number} cannot be read (run modelgate lint)")
-    return verify_records(Expected(schema, version.quality, f"{name}@{number}"), Path(args.records),
-                          limits=Limits(max_bytes=args.max_bytes))
+    return verify_asked(Expected(schema, version.quality, f"{name}@{number}"), args, None, 10,
+                        Limits(max_bytes=args.max_bytes))
 
 
 def _github_env() -> tuple[Client, str]:

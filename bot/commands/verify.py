@@ -1,7 +1,9 @@
-"""``modelgate verify CONTRACT@V --records FILE``: contract tests on data (docs/cli.md).
+"""``modelgate verify CONTRACT@V --records FILE|GLOB | --table NAME | --query SQL``: contract tests on data
+(docs/cli.md, docs/verify.md).
 
-The shell: find the contract version in the state ``--at`` names, run bot.verify on the files, print the
-report. Exit 0 pass, 1 any breach, 2 usage (unknown contract, unreadable file).
+The shell: find the contract version in the state ``--at`` names, verify the records the command line names
+(bot.commands._records: files, a table or a query, and the engine that reads them), print the report. Exit 0 pass,
+1 any breach, 2 usage (unknown contract, unreadable file, a source that cannot be opened).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands._common import add_format, add_max_bytes, find_version, load_state, parse_ref, say, show
+from bot.commands._records import add_sources, is_glob, verify_asked
 from bot.errors import UsageError
 from bot.escape import terminal_text
 from bot.report.formats import VERIFY
@@ -24,10 +27,11 @@ if TYPE_CHECKING:
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "verify", help="contract tests on data: check records against a contract version",
-        description="Check a file of records (JSON Lines, CSV or Parquet) against one contract version: the schema, "
-                    "and the version's quality expectations (min_records, null_rate_max, drift.psi_max).")
+        description="Check records (files of JSON Lines, CSV or Parquet, a table or a query on a database) against "
+                    "one contract version: the schema, and the version's quality expectations (min_records, "
+                    "null_rate_max, drift.psi_max).")
     parser.add_argument("contract", metavar="CONTRACT@V", help="the contract version, e.g. fraud-score@2")
-    parser.add_argument("--records", required=True, metavar="FILE", help="the records (.jsonl, .csv, .parquet)")
+    add_sources(parser)
     parser.add_argument("--baseline", metavar="FILE",
                         help="a baseline for drift: a sample (same formats) or a baseline file (.json)")
     parser.add_argument("--write-baseline", metavar="FILE",
@@ -60,7 +64,7 @@ def _day(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.verify import Expected, verify_records  # imported here: the other commands need not load the validator
+    from bot.verify import Expected  # imported here: the other commands need not load the validator
     from bot.verify.readers import Limits
     from bot.verify.run import write_baseline
 
@@ -76,10 +80,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--baseline-day needs --write-baseline")
     if args.write_baseline and Path(args.write_baseline).suffix.lower() != ".json":
         raise UsageError(f"--write-baseline {args.write_baseline}: a baseline file's name ends in .json")
+    if args.write_baseline and (args.records is None or is_glob(args.records)
+                               or args.where is not None or args.limit is not None):
+        raise UsageError("--write-baseline reads one file of records (--records FILE), whole")
     expected = Expected(schema, version.quality, f"{name}@{number}")
     limits = Limits(max_bytes=args.max_bytes)
-    result = verify_records(expected, Path(args.records), Path(args.baseline) if args.baseline else None,
-                            args.examples, limits)
+    result = verify_asked(expected, args, args.baseline, args.examples, limits)
     if args.write_baseline:
         text = write_baseline(expected, Path(args.records), args.baseline_day, limits)
         try:

@@ -66,11 +66,20 @@ def _whole(n: Any) -> Any:
     """The number has no fraction (never NULL). A double of magnitude 2**53 or more always is; below that, flooring
     it through a 64-bit integer is exact (ibis floors to an integer)."""
     small = n.abs() < p.EXACT_INTEGER
-    return ibis.cases((small, n.floor().cast("float64") == n), else_=n.notnull()).fill_null(False)
+    return ibis.cases((small, n.floor().cast("float64") == n), else_=~is_null(n)).fill_null(False)
 
 
 def _false() -> Any:
     return ibis.literal(False)
+
+
+def is_null(x: Any) -> Any:
+    """SQL NULL, and only NULL: a NaN is a value, as in the reference. ibis's pyspark compiler writes ``isnull()`` of
+    a float as ``x IS NULL OR ISNAN(x)``, so a float is tested by ``x = x``, true for a NaN on every engine here
+    (DuckDB, PostgreSQL and Spark hold NaN equal to itself) and NULL only for a NULL."""
+    if x.type().is_floating():
+        return ~(x == x).fill_null(False)
+    return x.isnull()
 
 
 def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tuple[str, ...] = (),
@@ -198,7 +207,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 return _whole(native_number)
             return _false()
 
-        return View(raw.isnull(), present, native_is, native_number, raw if native == "string" else None,
+        return View(is_null(raw), present, native_is, native_number, raw if native == "string" else None,
                     raw if native == "boolean" else None)
     return View(ibis.literal(True), ibis.literal(False), lambda types: _false(), None, None, None)
 
@@ -272,7 +281,8 @@ def as_column(expr: Any, table: ir.Table) -> Any:
 
 
 def _count(expr: Any) -> Any:
-    return expr.cast("int64").sum()
+    # a boolean's sum: ibis writes SUM(CAST(p AS INT)) in each dialect (PostgreSQL has no cast of a boolean to BIGINT)
+    return expr.sum()
 
 
 def _recheck(plan: p.Plan, views: dict[str, View], projected: ir.Table) -> Any:
@@ -374,4 +384,4 @@ def categories(table: ir.Table, name: str, kind: str) -> ir.Table:
     """The distinct non-null values of a drift field with their counts (``value``, ``n``)."""
     c = table[name]
     value = c.cast("string") if kind == "json" else c
-    return table.filter(c.notnull()).group_by(value=value).aggregate(n=ibis._.count())
+    return table.filter(~is_null(c)).group_by(value=value).aggregate(n=ibis._.count())

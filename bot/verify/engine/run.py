@@ -170,11 +170,27 @@ def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
 
     if is_duckdb(source):
         return tuple(source.backend.raw_sql(ibis.to_sql(expr)).fetchone())
-    return tuple(expr.to_pyarrow().to_pylist()[0].values())
+    return tuple(_arrow(expr).to_pylist()[0].values())
+
+
+def _arrow(expr: Any) -> Any:
+    """The rows of ``expr`` as an Arrow table. Spark's come from Spark's own ``toArrow``: ibis's pyspark backend
+    fetches through pandas, which turns a NaN into a null (a record the reference finds invalid would pass)."""
+    backend = expr.get_backend()
+    if backend.name == "pyspark":
+        return backend._session.sql(backend.compile(expr)).toArrow()
+    return expr.to_pyarrow()
+
+
+def _arrow_batches(expr: Any) -> Iterator[Any]:
+    """The rows of ``expr`` in Arrow batches (Spark's: its ``toArrow`` cut, as ibis's own batches are)."""
+    if expr.get_backend().name == "pyspark":
+        return iter(_arrow(expr).to_batches(max_chunksize=BATCH_ROWS))
+    return iter(expr.to_pyarrow_batches(chunk_size=BATCH_ROWS))
 
 
 def _rows(expr: Any) -> list[dict[str, Any]]:
-    return _pylist(expr.to_pyarrow())
+    return _pylist(_arrow(expr))
 
 
 def _pylist(batch: Any) -> list[dict[str, Any]]:
@@ -238,7 +254,7 @@ def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
     bad = 0
     first: list[tuple[int, int, dict[str, Any]]] = []  # a max-heap (negated ordinals) of the first invalid rows
     is_valid = job.validator.is_valid
-    for batch in query.to_pyarrow_batches(chunk_size=BATCH_ROWS):
+    for batch in _arrow_batches(query):
         for row in _pylist(batch):
             if row[c.OTHER_KEYS] or not is_valid(record_of(row, job)):
                 bad += 1
