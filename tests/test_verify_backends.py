@@ -123,7 +123,7 @@ DATASETS = {"dirty": {"count": 400, "seed": 16, "shift": 1.0, "dirty": True},
 RETYPED = {"retyped": "age"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Dataset]:
     folder = tmp_path_factory.mktemp("backends")
     base = folder / "baseline.parquet"
@@ -183,7 +183,7 @@ def _duckdb_watch(source: Source) -> Received:
     return lambda: [m for (m,) in con.execute("SELECT message FROM duckdb_logs WHERE type = 'QueryLog'").fetchall()]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def duckdb_engine(datasets: dict[str, Dataset], tmp_path_factory: pytest.TempPathFactory) -> Engine:
     import duckdb
 
@@ -200,7 +200,7 @@ def duckdb_engine(datasets: dict[str, Dataset], tmp_path_factory: pytest.TempPat
     return Engine("duckdb", f"duckdb://{path}", _duckdb_watch, rows)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def postgres_engine(datasets: dict[str, Dataset], postgres: Postgres) -> Engine:
     con = postgres.connect()
     for name, dataset in datasets.items():
@@ -222,7 +222,7 @@ def postgres_engine(datasets: dict[str, Dataset], postgres: Postgres) -> Engine:
     return Engine("postgres", postgres.url, watch, rows)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark_engine(datasets: dict[str, Dataset], spark: Spark) -> Engine:
     for name, dataset in datasets.items():
         rows = [tuple(record[column] for column in COLUMNS.names) for record in dataset.rows]
@@ -285,9 +285,9 @@ class Run:
     received: list[str]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(datasets: dict[str, Dataset]) -> Callable[[Engine, str], Run]:
-    """Each (engine, table) is verified once in the module: a Spark query takes seconds."""
+    """Each (engine, table) is verified once in the session: a Spark query takes seconds."""
     done: dict[tuple[str, str], Run] = {}
 
     def run(engine: Engine, table: str) -> Run:
