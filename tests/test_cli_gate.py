@@ -284,3 +284,52 @@ def test_the_records_of_a_gate_take_a_glob_and_an_engine(repo, capsys):
     code, _, err = gate(repo, GOOD, "--records", glob, "--engine", "python", capsys=capsys)
     assert code == 2
     assert "a glob needs the duckdb engine, and --engine python is the reference reader of one file" in err
+
+
+@pytest.fixture
+def warehouse(repo):
+    """A DuckDB database holding each stage's scores, the way a deployment writes them where they are read."""
+    import duckdb
+
+    path = repo.parent / "warehouse.ddb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE canary_scores (score DOUBLE, day INTEGER)")
+    con.execute("INSERT INTO canary_scores VALUES (0.2, 1), (1.7, 1), (0.3, 2), (0.4, 2)")
+    con.close()
+    return f"duckdb://{path}"
+
+
+def test_a_table_of_the_stage_is_verified_as_part_of_the_gate(repo, warehouse, capsys):
+    """``--table`` on ``--connection`` (docs/verify.md, the canary table workflow), narrowed by ``--where``."""
+    code, out, _ = gate(repo, GOOD, "--connection", warehouse, "--table", "canary_scores", capsys=capsys)
+    assert code == 1
+    assert "BREACH data of fraud-score@1: 4 records (1 invalid record)" in out
+    code, out, _ = gate(repo, GOOD, "--connection", warehouse, "--table", "canary_scores", "--where", "day = 2",
+                        capsys=capsys)
+    assert code == 0, out
+    code, _, err = gate(repo, GOOD, "--connection", warehouse, "--table", "nope", capsys=capsys)
+    assert code == 2 and "nope" in err and err.count("\n") == 1
+
+
+def test_the_drift_of_a_gates_records_is_measured_against_its_baseline(repo, warehouse, capsys):
+    drifting = SCORE.replace("quality: {min_records: 2}", "quality: {min_records: 2, drift: {psi_max: {score: 0.1}}}")
+    (repo / "contracts/score.yaml").write_text(drifting)
+    baseline = repo.parent / "baseline.jsonl"
+    baseline.write_text("".join(f'{{"score": {0.01 * i}}}\n' for i in range(100)))
+    args = ("--connection", warehouse, "--table", "canary_scores", "--where", "day = 2", "--baseline", str(baseline))
+    code, out, _ = gate(repo, GOOD, *args, capsys=capsys)
+    assert code == 1 and "psi" in out.lower(), out
+    code, out, _ = gate(repo, GOOD, "--connection", warehouse, "--table", "canary_scores", "--where", "day = 2",
+                        capsys=capsys)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--where", "day = 2"], "--where needs records to verify: --records, --table or --query"),
+    (["--connection", "duckdb://", "--limit", "3"], "--connection and --limit need records to verify"),
+    (["--baseline", "b.json"], "--baseline is the drift baseline of records to verify"),
+    (["--table", "canary_scores"], "--table needs --connection URL"),
+])
+def test_a_gates_records_are_named_by_one_source(repo, capsys, args, needle):
+    code, _, err = gate(repo, GOOD, *args, capsys=capsys)
+    assert code == 2 and needle in err, err

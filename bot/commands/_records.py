@@ -38,10 +38,10 @@ def add_engine(parser: argparse.ArgumentParser) -> None:
                              "reader), duckdb, or python (the reference reader, one file) (default auto)")
 
 
-def add_sources(parser: argparse.ArgumentParser) -> None:
-    """``--records``, ``--table``, ``--query`` (exactly one), ``--connection``, ``--where``, ``--limit``, ``--key``
-    and ``--engine``."""
-    source = parser.add_mutually_exclusive_group(required=True)
+def add_sources(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--records``, ``--table``, ``--query`` (one of them: exactly one when ``required``, else at most one),
+    ``--connection``, ``--where``, ``--limit``, ``--key`` and ``--engine``."""
+    source = parser.add_mutually_exclusive_group(required=required)
     source.add_argument("--records", metavar="FILE|GLOB",
                         help="the records: a file or a glob of files (.jsonl, .csv, .parquet)")
     source.add_argument("--table", metavar="NAME", help="the records: a table (or view) on --connection")
@@ -76,20 +76,24 @@ def engine_installed() -> bool:
     return True
 
 
-def _get(args: argparse.Namespace, name: str) -> str | None:
-    value: str | None = getattr(args, name, None)  # gate has --records and --engine only
-    return value
-
-
+def source_asked(args: argparse.Namespace) -> bool:
+    """Does the command line name records to verify (``gate``'s are optional), and only with a source?"""
+    if any(getattr(args, name) is not None for name in ("records", "table", "query")):
+        return True
+    given = [f"--{name}" for name in ("connection", "where", "limit", "key") if getattr(args, name) is not None]
+    if given:
+        raise UsageError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} records to verify: "
+                         "--records, --table or --query")
+    return False
 
 
 def verify_asked(expected: Expected, args: argparse.Namespace, baseline: str | None, examples: int,
                  limits: Limits) -> VerifyResult:
     """Verify what the command line names against ``expected``: a usage error for a combination that cannot run."""
-    records = _get(args, "records")
+    records = args.records
     if records is None:
         return _verify_table(expected, args, (baseline, examples, limits))
-    if _get(args, "connection") is not None:
+    if args.connection is not None:
         raise UsageError("--connection names the backend of --table or --query: --records reads files")
     return _verify_files(expected, args, records, (baseline, examples, limits))
 
@@ -97,7 +101,7 @@ def verify_asked(expected: Expected, args: argparse.Namespace, baseline: str | N
 def _verify_files(expected: Expected, args: argparse.Namespace, records: str, run: Run) -> VerifyResult:
     from bot.verify.engine.connect import ENGINE_INSTALL
 
-    narrowing = [f for f in ("where", "limit", "key") if getattr(args, f, None) is not None]
+    narrowing = [f for f in ("where", "limit", "key") if getattr(args, f) is not None]
     fallback = args.engine == "auto" and not engine_installed()
     if fallback or args.engine == "python":
         needs = (["a glob"] if is_glob(records) else []) + [f"--{f}" for f in narrowing]
@@ -117,12 +121,12 @@ def _verify_files(expected: Expected, args: argparse.Namespace, records: str, ru
     with _backend_errors(records, ""):
         if not narrowing:
             return verify_files(expected, records, Path(baseline) if baseline else None, examples, limits)
-        source = with_key(_file_source(expected, records, limits), _get(args, "key"))
+        source = with_key(_file_source(expected, records, limits), args.key)
     return _on_engine(expected, source, args, run, "")
 
 
 def _verify_table(expected: Expected, args: argparse.Namespace, run: Run) -> VerifyResult:
-    table, query, connection = _get(args, "table"), _get(args, "query"), _get(args, "connection")
+    table, query, connection = args.table, args.query, args.connection
     if connection is None:
         raise UsageError(f"--{'table' if table is not None else 'query'} needs --connection URL "
                          "(e.g. postgres://user@host:5432/db or duckdb:///path/to/file.ddb)")
@@ -184,6 +188,6 @@ def _on_engine(expected: Expected, source: Source, args: argparse.Namespace, run
     from bot.verify.engine.run import verify_source
 
     baseline, examples, limits = run
-    source = narrow(source, _get(args, "where"), getattr(args, "limit", None), url=url)
+    source = narrow(source, args.where, args.limit, url=url)
     with _backend_errors(source.label, url):
         return verify_source(expected, source, Path(baseline) if baseline else None, examples, limits)

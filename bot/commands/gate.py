@@ -3,8 +3,8 @@
 Offline it prints the verdict: exit 0 pass, 1 a breach, 2 usage. With ``--deployment ID`` (GitHub
 environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL) it also sets that deployment's status, and on a
 breach creates the rollback deployment (the PR's base SHA to the same stage) and says so on the PR.
-With ``--records`` the stage's data is verified against a contract version (``modelgate verify``) as part of
-the gate.
+With ``--records``, ``--table`` or ``--query`` the stage's data is verified against a contract version
+(``modelgate verify``, docs/verify.md) as part of the gate.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from bot.approvals import login
 from bot.commands._common import add_format, add_max_bytes, find_version, load_state, parse_ref, show
-from bot.commands._records import add_engine, verify_asked
+from bot.commands._records import add_sources, source_asked, verify_asked
 from bot.config import Config
 from bot.errors import UsageError
 from bot.github import deployments
@@ -52,12 +52,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--metrics", required=True, metavar="FILE", help="the metrics (JSON)")
     parser.add_argument("--deployment", type=int, metavar="ID",
                         help="the GitHub deployment to judge (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)")
-    parser.add_argument("--records", metavar="FILE|GLOB",
-                        help="records of the stage to verify (JSON Lines, CSV, Parquet: a file or a glob)")
+    add_sources(parser, required=False)
     parser.add_argument("--contract", metavar="CONTRACT@V",
                         help="the contract version the records must honour (default: the one the model provides)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="a baseline for the records' drift: a sample (same formats) or a baseline file (.json)")
     add_max_bytes(parser)
-    add_engine(parser)
     parser.add_argument("--at", metavar="PATH|REV",
                         help="the state holding the model: a directory or a git revision (default: the working tree)")
     add_format(parser, GATE)
@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"model {args.model} has no stage {args.stage!r} (its stages: {', '.join(stages)})")
     gates = judged.spec.rollout.gates.get(args.stage, {}) if judged.spec.rollout else {}
     checks = judge(gates, read_metrics_file(args.metrics))
-    verified = _verify(snap, model, args) if args.records else None
+    if args.baseline is not None and not source_asked(args):
+        raise UsageError("--baseline is the drift baseline of records to verify: --records, --table or --query")
+    verified = _verify(snap, model, args) if source_asked(args) else None
     failed = [c.reason for c in breaches(checks)] + (verified.breaches if verified else [])
     rollback = _settle(github, deployment, base, failed) if github and deployment and base else None
     show(GATE, args.format, GateReport(args.model, args.stage, checks, verified, failed, bool(gates), args.deployment,
@@ -186,12 +188,12 @@ def _verify(snap: Snapshot, model: Model, args: argparse.Namespace) -> VerifyRes
         name, number = model.spec.provides[0].contract, model.spec.provides[0].version
     else:
         provided = ", ".join(f"{p.contract}@{p.version}" for p in model.spec.provides) or "none"
-        raise UsageError(f"--records needs --contract CONTRACT@V: {args.model} provides {provided}")
+        raise UsageError(f"verifying records needs --contract CONTRACT@V: {args.model} provides {provided}")
     _, _, version = find_version(snap, name, number)
     schema = snap.schema(name, number)
     if schema is None:
         raise UsageError(f"the schema of {name}@{number} cannot be read (run modelgate lint)")
-    return verify_asked(Expected(schema, version.quality, f"{name}@{number}"), args, None, 10,
+    return verify_asked(Expected(schema, version.quality, f"{name}@{number}"), args, args.baseline, 10,
                         Limits(max_bytes=args.max_bytes))
 
 
