@@ -5,7 +5,13 @@ sums predicates over them (``SUM(CAST(p AS INT))``): the row count, the rows the
 validator must judge, the null count of each null-rate field, and the count of each drift bin. The row queries
 (the rows the validator judges, the first invalid rows) keep the source's order through an ordinal column.
 
-Portable ibis expressions, except where the source kind is DuckDB's own (a JSON column: ``json_type``).
+Portable ibis expressions, except where the source kind is DuckDB's own (a JSON column). A JSON column that DuckDB
+parsed (``read_json``, ``from_json``; not a text cast to JSON, which keeps its spaces) holds each value as minified
+JSON text (a JSON ``null`` and a missing key are SQL NULL), so its first byte tells its JSON type:
+``"`` a string, ``t``/``f`` a boolean, ``[`` an array, ``{`` an object, ``-`` or a digit a number (DuckDB reads
+nothing else as JSON: ``NaN`` and ``Infinity`` make the file unreadable to it, and the reference reads it). That is
+one ``ascii()`` a value, against a ``json_type`` that walks the value; its number is cast only when it is one, its
+string decoded only for a field whose checks read it.
 """
 
 from __future__ import annotations
@@ -30,19 +36,20 @@ RECHECK = "__mg_recheck"
 NOT_OBJECT = "__mg_not_object"
 TRUE = "__mg_true"
 REFUSED = "__mg_refused"
-_JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("DOUBLE",),
-               "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
+# the first byte of a JSON value's text, by JSON type (numbers: "-" and the digits, tested as a range)
+QUOTE, BRACKET, BRACE, MINUS, ZERO, NINE = 34, 91, 123, 45, 48, 57
+_FIRST_BYTES = {"string": (QUOTE,), "boolean": (ord("t"), ord("f")), "array": (BRACKET,), "object": (BRACE,)}
 
 
-def _json_type_signature(x: dt.JSON) -> str:
-    raise NotImplementedError  # DuckDB's json_type: a builtin, never called in Python
+def _ascii_signature(x: dt.JSON) -> int:
+    raise NotImplementedError  # DuckDB's ascii: the code point of a text's first character (JSON is text)
 
 
 def _json_string_signature(x: dt.JSON, path: str) -> str:
     raise NotImplementedError  # DuckDB's json_extract_string
 
 
-_json_type: Any = ibis.udf.scalar.builtin(_json_type_signature, name="json_type")
+_ascii: Any = ibis.udf.scalar.builtin(_ascii_signature, name="ascii")
 _json_string: Any = ibis.udf.scalar.builtin(_json_string_signature, name="json_extract_string")
 
 
@@ -90,8 +97,8 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
         cols[NOT_OBJECT] = table[not_object]
     used = _used(plan)
     for f in plan.fields:
-        if f.kind == "json":  # its JSON type here, its typed values in a second projection: json_type once a value
-            cols[column(f.name, "t")] = _json_type(table[f.name])
+        if f.kind == "json":  # its JSON type here (its first byte), its typed values in a second projection
+            cols[column(f.name, "t")] = _ascii(table[f.name])
             cols[column(f.name, "raw")] = table[f.name]
         elif f.kind == "text":
             c = table[f.name]
@@ -124,17 +131,25 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
             more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
                                                    else_=ibis.null("float64"))
             continue
-        more[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), raw.cast("float64")),
-                                               else_=ibis.null("float64"))
+        more[column(f.name, "n")] = ibis.cases((_json_number(kind), raw.cast("float64")), else_=ibis.null("float64"))
         if (f.name, "string") in used:
-            more[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(raw, "$")),
-                                                   else_=ibis.null("string"))
+            more[column(f.name, "s")] = ibis.cases((kind == QUOTE, _json_string(raw, "$")), else_=ibis.null("string"))
         if (f.name, "boolean") in used:
-            more[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", raw.cast("string") == "true"),
+            more[column(f.name, "b")] = ibis.cases((_json_first(kind, "boolean"), kind == ord("t")),
                                                    else_=ibis.null("boolean"))
     if more:
         projected = projected.mutate(**more)
     return projected, {f.name: _view(projected, f) for f in plan.fields}
+
+
+def _json_number(first: Any) -> Any:
+    """The JSON value whose text starts with ``first`` is a number."""
+    return (first == MINUS) | first.between(ZERO, NINE)
+
+
+def _json_first(first: Any, kind: str) -> Any:
+    codes = _FIRST_BYTES[kind]
+    return first == codes[0] if len(codes) == 1 else first.isin(list(codes))
 
 
 def _used(plan: p.Plan) -> set[tuple[str, str]]:
@@ -170,11 +185,16 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
         kind = t[column(f.name, "t")]
 
         def json_is(types: frozenset[str]) -> Any:
-            names = [n for ty in (types | {"integer"} if "number" in types else types) for n in _JSON_TYPES.get(ty, ())]
-            test = kind.isin(names) if names else _false()
-            if "integer" in types and "number" not in types:
-                number = t[column(f.name, "n")]
-                test = test | ((kind == "DOUBLE") & _whole(number))
+            tests = [_json_first(kind, ty) for ty in sorted(types) if ty in _FIRST_BYTES]
+            if "number" in types:
+                tests.append(_json_number(kind))
+            elif "integer" in types:  # a number without a fraction (1.0 too, as JSON Schema says)
+                tests.append(_json_number(kind) & _whole(t[column(f.name, "n")]))
+            if not tests:
+                return _false()
+            test = tests[0]
+            for more in tests[1:]:
+                test = test | more
             return test
 
         return View(kind.isnull(), present, json_is, t[column(f.name, "n")],
@@ -323,7 +343,11 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         n = view.number
         finite = ~(n.isnan() | n.isinf()).fill_null(True)
         number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
-        flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, n), else_=ibis.null("float64"))
+        # the bin of each row's number, once: the first edge at or above it (bisect_left over sorted edges)
+        edges = [ibis.literal(e, type="float64") for e in bins.edges]
+        index = ibis.cases(*[(n <= edge, i) for i, edge in enumerate(edges)], else_=len(edges)) if edges \
+            else ibis.literal(0)
+        flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, index), else_=ibis.null("int64"))
     if shape.refuse is not None:
         flags[REFUSED] = projected[shape.refuse].fill_null(False)
     rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
@@ -336,15 +360,9 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
     for bins in plan.numeric_bins:
         if f"__mg_bin_{bins.field}" not in rows.columns:
             continue
-        n = rows[f"__mg_bin_{bins.field}"]
-        edges = [ibis.literal(e, type="float64") for e in bins.edges]
-        for i in range(len(edges) + 1):
-            test = n.notnull()
-            if i > 0:
-                test = test & (n > edges[i - 1])
-            if i < len(edges):
-                test = test & (n <= edges[i])
-            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
+        index = rows[f"__mg_bin_{bins.field}"]
+        for i in range(len(bins.edges) + 1):
+            aggs[f"bin:{bins.field}:{i}"] = _count((index == i).fill_null(False))
     names = list(aggs)
     return rows.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
