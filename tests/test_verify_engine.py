@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 
 from bot.manifests.models import Quality
 from bot.verify import Expected, RecordsError, verify_records
+from bot.verify import baseline as baseline_module
+from bot.verify.engine import compile as engine_compile
+from bot.verify.engine.compile import categories
 from bot.verify.engine.run import verify_files
+from bot.verify.run import write_baseline
 from tests.test_verify_run import PLANTED, QUALITY, SCHEMA, baseline_records, planted_records, write_jsonl
 
 NAMES = ["a", "b", "c", "é"]
@@ -173,6 +177,86 @@ def test_drift_parity(tmp_path_factory: Any, data: Any) -> None:
                                  max_size=40))
     path = write_jsonl(directory / "r.jsonl", records)
     parity(path, schema, quality, base)
+
+
+CATEGORIES: list[Any] = ["approve", "é", 'a"b', True, False, 1, 1.5, 2**63, [1], {"k": 1}]
+
+
+def baseline_file(path: Path, schema: Any, quality: Quality, records: list[Any]) -> Path:
+    sample = write_jsonl(path.with_suffix(".jsonl"), records)
+    path.write_text(write_baseline(Expected(schema, quality, "c@1"), sample), encoding="utf-8")
+    return path
+
+
+def no_group_by(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("the categories were counted by a GROUP BY")
+
+    monkeypatch.setattr(engine_compile, "categories", refuse)
+
+
+@pytest.mark.parametrize("baseline_kind", ["file", "sample"])
+def test_categorical_drift_is_counted_in_the_aggregate(tmp_path, monkeypatch, baseline_kind):
+    """Every candidate value of a baseline category (strings with escapes, booleans, numbers, nulls, missing keys):
+    the aggregate's sums are the counts, with no GROUP BY."""
+    schema = {"type": "object", "properties": {"c": {"enum": CATEGORIES}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"c": 0.2}}})
+    base = [{"c": v} for v in CATEGORIES[:8] for _ in range(3)]
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, base) if baseline_kind == "file" else \
+        write_jsonl(tmp_path / "b.jsonl", base)
+    lines = ['{"c": "approve"}', '{"c": "\\u00e9"}', '{"c": "é"}', '{"c": "a\\"b"}', '{"c": true}', '{"c": 1}',
+             '{"c": 1.5}', '{"c": null}', "{}", '{"c": 9223372036854775808}', '{"c":  false }']
+    records = tmp_path / "r.jsonl"
+    records.write_text("".join(line + "\n" for line in lines * 2), encoding="utf-8")
+    no_group_by(monkeypatch)
+    assert parity(records, schema, quality, baseline).drift[0].psi is not None
+
+
+@pytest.mark.parametrize("text", ['"other"', "1.0", '"1"', "[1]", '{"k": 1}', "-0", "1e0", '"true"', "2.50"])
+def test_values_outside_the_baseline_categories_are_counted_by_value(tmp_path, text):
+    schema = {"type": "object", "properties": {"c": {"enum": CATEGORIES}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"c": 0.2}}})
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, [{"c": v} for v in CATEGORIES for _ in range(2)])
+    records = tmp_path / "r.jsonl"
+    lines = ['{"c": "approve"}', '{"c": 1}', '{"c": ' + text + "}", '{"c": [1]}']
+    records.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    parity(records, schema, quality, baseline)
+
+
+@pytest.mark.parametrize("strings_only", [True, False])
+def test_a_folded_baseline_counts_the_values_outside_it_as_one(tmp_path, monkeypatch, strings_only):
+    """A baseline file that kept its top categories and folded the rest into one: the candidate's values outside
+    them are counted together, in the aggregate when its categories are strings (no GROUP BY)."""
+    monkeypatch.setattr(baseline_module, "TOP_K", 3)
+    values = ["a", "b", "c", "d", "e"] if strings_only else ["a", "b", 7, "d", "e"]
+    schema = {"type": "object", "properties": {"c": {"enum": [*values, "zz", 7.0, None]}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"c": 0.2}}})
+    base = [{"c": v} for i, v in enumerate(values) for _ in range(10 - i)]
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, base)
+    assert json.loads(baseline.read_text())["fields"]["c"]["other"] == 13
+    records = write_jsonl(tmp_path / "r.jsonl", [{"c": v} for v in ["a", "a", "b", "e", "zz", 7, 7.0, None, "c"]])
+    if strings_only:
+        no_group_by(monkeypatch)
+    parity(records, schema, quality, baseline)
+
+
+def test_categorical_drift_of_typed_columns(tmp_path, monkeypatch):
+    schema = {"type": "object", "properties": {"s": {"type": "string"}, "b": {"type": "boolean"},
+                                               "i": {"enum": [1, 2, 2**60]}, "f": {"enum": [0.5, 0.0]}}}
+    quality = Quality.model_validate({"drift": {"psi_max": dict.fromkeys("sbif", 0.2)}})
+    rows = [{"s": s, "b": b, "i": i, "f": f} for s, b, i, f in
+            [("x", True, 1, 0.5), ("é", False, 2, 0.0), (None, None, None, None), ("x", True, 2**60, 0.5)]]
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, rows * 3)
+    records = tmp_path / "r.parquet"
+    candidate = [*rows, {"s": "y", "b": True, "i": 3, "f": -0.0}, {"s": "x", "b": False, "i": 1, "f": float("nan")}]
+    pq.write_table(pa.Table.from_pylist(candidate), records)
+    parity(records, schema, quality, baseline)
+    pq.write_table(pa.Table.from_pylist(rows), records)  # no value outside s's and b's categories, nor i's counted
+    calls = []
+    monkeypatch.setattr(engine_compile, "categories", lambda table, name, kind: calls.append(name) or
+                        categories(table, name, kind))
+    parity(records, schema, quality, baseline)
+    assert sorted(calls) == ["f", "i"]  # floats are counted by value (-0.0 equals 0.0 in SQL), and 2**60 too
 
 
 def test_the_planted_sample_gives_the_reference_result(tmp_path):

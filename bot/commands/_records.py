@@ -178,7 +178,7 @@ def _file_source(expected: Expected, records: str, limits: Limits) -> Source:
 
     fields = fields_of(expected)
     source = open_files(records, fields, expected.schema, limits=limits)
-    if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+    if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
         source = open_files(records, fields, expected.schema, whole_records=True, limits=limits)
     return source
 

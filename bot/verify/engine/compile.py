@@ -169,6 +169,9 @@ def _used(plan: p.Plan) -> set[tuple[str, str]]:
 
     walk(plan.invalid)
     walk(plan.recheck)
+    for counts in plan.category_counts:
+        for _key, test in counts.counted:
+            walk(test)
     return found
 
 
@@ -190,12 +193,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 tests.append(_json_number(kind))
             elif "integer" in types:  # a number without a fraction (1.0 too, as JSON Schema says)
                 tests.append(_json_number(kind) & _whole(t[column(f.name, "n")]))
-            if not tests:
-                return _false()
-            test = tests[0]
-            for more in tests[1:]:
-                test = test | more
-            return test
+            return _any(tests) if tests else _false()
 
         return View(kind.isnull(), present, json_is, t[column(f.name, "n")],
                     t[column(f.name, "s")] if column(f.name, "s") in t.columns else None,
@@ -284,6 +282,8 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return (length < q.bound if q.op == "<" else length > q.bound).fill_null(False)
         if isinstance(q, p.Matches):
             return v.string.re_search(q.pattern).fill_null(False)
+        if isinstance(q, p.JsonText):
+            return (table[column(q.field, "raw")].cast("string") == q.text).fill_null(False)
         if isinstance(q, p.Guard):
             n = v.number
             odd = n.isnan() | n.isinf()
@@ -328,7 +328,8 @@ class Shape:
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
-    ``bin:<field>:<i>`` per drift bin."""
+    ``bin:<field>:<i>`` per drift bin, ``cat:<field>:<i>`` per counted baseline category of a categorical drift field
+    (``plan.category_counts``) and ``cat:<field>:rest`` for its other values (not null)."""
     extra = (shape.refuse,) if shape.refuse is not None else ()
     projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object, extra=extra)
     flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
@@ -348,6 +349,14 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         index = ibis.cases(*[(n <= edge, i) for i, edge in enumerate(edges)], else_=len(edges)) if edges \
             else ibis.literal(0)
         flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, index), else_=ibis.null("int64"))
+    for counts in plan.category_counts:
+        view = views.get(counts.field)
+        if view is None:
+            continue
+        tests = [predicate(test, views, projected) for _key, test in counts.counted]
+        for i, test in enumerate(tests):
+            flags[f"__mg_cat_{counts.field}_{i}"] = test
+        flags[f"__mg_cat_{counts.field}_rest"] = ~view.null & ~_any(tests)
     if shape.refuse is not None:
         flags[REFUSED] = projected[shape.refuse].fill_null(False)
     rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
@@ -363,8 +372,21 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         index = rows[f"__mg_bin_{bins.field}"]
         for i in range(len(bins.edges) + 1):
             aggs[f"bin:{bins.field}:{i}"] = _count((index == i).fill_null(False))
+    for counts in plan.category_counts:
+        if f"__mg_cat_{counts.field}_rest" not in rows.columns:
+            continue
+        for i in range(len(counts.counted)):
+            aggs[f"cat:{counts.field}:{i}"] = _count(rows[f"__mg_cat_{counts.field}_{i}"])
+        aggs[f"cat:{counts.field}:rest"] = _count(rows[f"__mg_cat_{counts.field}_rest"])
     names = list(aggs)
     return rows.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
+
+
+def _any(tests: list[Any]) -> Any:
+    out = tests[0]
+    for test in tests[1:]:
+        out = out | test
+    return out
 
 
 def _projected(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> tuple[ir.Table, dict[str, View]]:
@@ -399,7 +421,9 @@ def _other_keys(pred: p.Pred) -> list[p.Pred]:
 
 
 def categories(table: ir.Table, name: str, kind: str) -> ir.Table:
-    """The distinct non-null values of a drift field with their counts (``value``, ``n``)."""
+    """The distinct non-null values of a drift field with their counts (``value``, ``n``). A float column is grouped
+    by its text too: SQL holds -0.0 equal to 0.0, which are two categories (``stats.category``)."""
     c = table[name]
     value = c.cast("string") if kind == "json" else c
-    return table.filter(~is_null(c)).group_by(value=value).aggregate(n=ibis._.count())
+    keys = {"value": value, "text": c.cast("string")} if c.type().is_floating() else {"value": value}
+    return table.filter(~is_null(c)).group_by(**keys).aggregate(n=ibis._.count())

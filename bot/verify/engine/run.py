@@ -56,7 +56,7 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
     paths = expand(pattern)
     try:
         source = open_files(pattern, fields, expected.schema, limits=limits)
-        if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+        if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
             source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
         return verify_source(expected, source, baseline_path, examples, limits)
     except (EngineCannotRead, duckdb.Error) as exc:
@@ -85,9 +85,12 @@ def is_duckdb(source: Source) -> bool:
     return getattr(source.backend, "name", "") == "duckdb"
 
 
-def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]], categorical: list[str]) -> p.Plan:
+def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]],
+             categorical: dict[str, list[Hashable]]) -> p.Plan:
+    """The plan of ``expected`` over ``source``; ``categorical``: each categorical drift field's baseline
+    categories."""
     quality = expected.quality or Quality()
-    measures = p.Measures(list(quality.null_rate_max), numeric, categorical)
+    measures = p.Measures(list(quality.null_rate_max), numeric, list(categorical), categorical)
     return p.build(expected.schema, measures, kinds_of(source), tabular=source.tabular, regex=is_duckdb(source))
 
 
@@ -119,7 +122,7 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     notes: list[str] = list(source.notes)
     drifts = baseline_drifts(expected, baseline_path, limits, notes)
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
-    categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
+    categorical = {name: list(d.expected) for name, d in drifts.items() if isinstance(d, CategoricalDrift)}
     job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
@@ -141,7 +144,8 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
         if isinstance(accumulator, NumericDrift):
             accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
         else:
-            accumulator.actual = _categories(job, name, notes)
+            counted = _counted_categories(job, name, values, accumulator)
+            accumulator.actual = counted if counted is not None else _categories(job, name, notes)
     if read == 0:
         notes.append(f"{Path(source.label).name} holds no records: nothing was verified")
     return VerifyResult(
@@ -345,6 +349,28 @@ def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[in
                 yield position, number, _UNSET if record is None else record
             if position >= last:
                 return
+
+
+def _counted_categories(job: _Job, name: str, values: dict[str, Any],
+                        accumulator: CategoricalDrift) -> Counter[Hashable] | None:
+    """The candidate's count per category of a drift field from the aggregate's sums, when they tell them all: no
+    value outside the categories counted, or (a baseline file that folded its rarer categories into one, and every
+    value of a baseline category counted) the values outside them all fall in the folded one. None: a GROUP BY must
+    tell them."""
+    counts = next((k for k in job.plan.category_counts if k.field == name), None)
+    if counts is None or f"cat:{name}:rest" not in values:
+        return None
+    found: Counter[Hashable] = Counter()
+    for i, (key, _test) in enumerate(counts.counted):
+        n = int(values[f"cat:{name}:{i}"] or 0)
+        if n:
+            found[key] += n
+    rest = int(values[f"cat:{name}:rest"] or 0)
+    if rest and counts.complete and accumulator.other is not None:
+        found[accumulator.other] += rest  # what CategoricalDrift.psi folds the values outside the baseline's into
+    elif rest:
+        return None
+    return found
 
 
 def _categories(job: _Job, name: str, notes: list[str]) -> Counter[Hashable]:
