@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +259,41 @@ def test_categorical_drift_of_typed_columns(tmp_path, monkeypatch):
                         categories(table, name, kind))
     parity(records, schema, quality, baseline)
     assert sorted(calls) == ["f", "i"]  # floats are counted by value (-0.0 equals 0.0 in SQL), and 2**60 too
+
+
+NO_ARROW = """
+import json, sys
+from bot.manifests.models import Quality
+from bot.verify import Expected
+from bot.verify.engine.run import verify_files
+schema, quality, records, baseline = json.loads(sys.argv[1])
+result = verify_files(Expected(schema, Quality.model_validate(quality), "c@1"), records, baseline)
+assert result.invalid and result.examples and result.drift[1].psi is not None, result
+print(sorted(m for m in ("pyarrow", "pandas", "numpy") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_json_lines_and_csv_are_read_without_arrow(tmp_path, kind):
+    """Every query's rows (the aggregate, the rows the validator judges, the examples, a GROUP BY of categories)
+    come through DuckDB's cursor: pyarrow and pandas are not imported."""
+    candidate = [*planted_records(), {"transaction_id": "t", "score": 0.5, "route": "elsewhere"}]
+    records = write_jsonl(tmp_path / "r.jsonl", candidate)
+    if kind == "csv":
+        records = tmp_path / "r.csv"
+        with records.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, ["transaction_id", "score", "model_version", "route"],
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(candidate)
+    baseline = write_jsonl(tmp_path / "b.jsonl", baseline_records())
+    schema = {**SCHEMA, "properties": {**SCHEMA["properties"], "transaction_id": {"type": "string", "format": "x",
+                                                                                  "not": {"const": "t"}}}}
+    arguments = json.dumps([schema, QUALITY.model_dump(mode="json", by_alias=True), str(records), str(baseline)])
+    done = subprocess.run([sys.executable, "-c", NO_ARROW, arguments], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_planted_sample_gives_the_reference_result(tmp_path):

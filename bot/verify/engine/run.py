@@ -1,12 +1,13 @@
 """Verify a source on its engine: the reference's VerifyResult, computed by one aggregate query.
 
-The plan's aggregate gives the row count, the rows the engine judges invalid, the null counts and the drift bins
-in one query; the rows the validator must judge (a keyword the engine cannot check, a number it cannot compare
-exactly) are fetched in Arrow batches, only the columns they need, and validated by the reference's validator;
-categorical drift is one GROUP BY per field. Examples are the first invalid rows in source order, rebuilt as the
-reference reads them (for a file: its line decoded again) and explained by the validator, so they are the
-reference's to the letter. A file DuckDB refuses that the reference can read record by record (a malformed line
-after the first) is read by the reference instead, with a note.
+The plan's aggregate gives the row count, the rows the engine judges invalid, the null counts, the drift bins and
+the counts of the baseline's categories in one query; the rows the validator must judge (a keyword the engine
+cannot check, a number it cannot compare exactly) are fetched in batches (DuckDB's cursor over a JSON Lines or CSV
+file, Arrow elsewhere), only the columns they need, and validated by the reference's validator; a categorical drift
+field whose values the aggregate's sums do not tell all is counted by one GROUP BY. Examples are the first invalid
+rows in source order, rebuilt as the reference reads them (for a file: its line decoded again) and explained by the
+validator, so they are the reference's to the letter. A file DuckDB refuses that the reference can read record by
+record (a malformed line after the first) is read by the reference instead, with a note.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     found: list[Example] = []
     if invalid and examples:
         query = c.invalid_rows(source.table, job.plan, job.shape, _example_columns(job), examples)
-        chosen = sorted([*first_bad, *_rows(query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
+        chosen = sorted([*first_bad, *_rows(source, query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
         found = _examples(job, chosen, examples)
     for name, accumulator in drifts.items():
         if isinstance(accumulator, NumericDrift):
@@ -177,6 +178,20 @@ def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
     return tuple(_arrow(expr).to_pylist()[0].values())
 
 
+def _by_cursor(source: Source) -> bool:
+    """Rows are fetched through DuckDB's cursor, not Arrow: a JSON Lines or CSV file's columns are text (JSON text
+    too), whole numbers, booleans and lists of text, which the cursor gives as Arrow's ``to_pylist`` does, without
+    importing pyarrow and pandas (a tenth of a second or two, and tens of MB)."""
+    return is_duckdb(source) and source.format in ("jsonl", "csv")
+
+
+def _cursor(source: Source, expr: Any) -> tuple[Any, list[str]]:
+    import ibis
+
+    cursor = source.backend.raw_sql(ibis.to_sql(expr))
+    return cursor, [d[0] for d in cursor.description]
+
+
 def _arrow(expr: Any) -> Any:
     """The rows of ``expr`` as an Arrow table. Spark's come from Spark's own ``toArrow``: ibis's pyspark backend
     fetches through pandas, which turns a NaN into a null (a record the reference finds invalid would pass)."""
@@ -193,8 +208,23 @@ def _arrow_batches(expr: Any) -> Iterator[Any]:
     return iter(expr.to_pyarrow_batches(chunk_size=BATCH_ROWS))
 
 
-def _rows(expr: Any) -> list[dict[str, Any]]:
+def _rows(source: Source, expr: Any) -> list[dict[str, Any]]:
+    if _by_cursor(source):
+        cursor, names = _cursor(source, expr)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return _pylist(_arrow(expr))
+
+
+def _row_batches(source: Source, expr: Any) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``expr`` in batches of at most BATCH_ROWS (no other query may run on the source's connection
+    while they are read)."""
+    if _by_cursor(source):
+        cursor, names = _cursor(source, expr)
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield [dict(zip(names, row, strict=True)) for row in rows]
+        return
+    for batch in _arrow_batches(expr):
+        yield _pylist(batch)
 
 
 def _pylist(batch: Any) -> list[dict[str, Any]]:
@@ -249,7 +279,7 @@ def record_of(row: dict[str, Any], job: _Job) -> Any:
 
 
 def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
-    """Validate the rows the engine cannot judge, fetched in Arrow batches: how many are invalid, and the first
+    """Validate the rows the engine cannot judge, fetched in batches: how many are invalid, and the first
     ``examples`` of them (with what an example needs)."""
     wanted = _recheck_columns(job)
     if examples:
@@ -258,8 +288,8 @@ def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
     bad = 0
     first: list[tuple[int, int, dict[str, Any]]] = []  # a max-heap (negated ordinals) of the first invalid rows
     is_valid = job.validator.is_valid
-    for batch in _arrow_batches(query):
-        for row in _pylist(batch):
+    for batch in _row_batches(job.source, query):
+        for row in batch:
             if row[c.OTHER_KEYS] or not is_valid(record_of(row, job)):
                 bad += 1
                 if examples:
@@ -323,7 +353,7 @@ def _file_starts(source: Source) -> dict[str, int]:
     table = source.table
     assert source.filename is not None and source.ordinal is not None
     query = table.group_by(name=table[source.filename]).aggregate(start=table[source.ordinal].min())
-    return {str(r["name"]): int(r["start"]) for r in _rows(query)}
+    return {str(r["name"]): int(r["start"]) for r in _rows(source, query)}
 
 
 def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
@@ -381,7 +411,7 @@ def _categories(job: _Job, name: str, notes: list[str]) -> Counter[Hashable]:
         return counts
     types = next((f.types for f in job.plan.fields if f.name == name), frozenset())
     query = c.categories(job.source.table, name, kind).order_by(ibis_desc("n")).limit(MAX_CATEGORIES + 1)
-    rows = _rows(query)
+    rows = _rows(job.source, query)
     if len(rows) > MAX_CATEGORIES:
         notes.append(f"{name}: over {MAX_CATEGORIES:,} distinct values; the rarest are not told apart in its PSI")
         rows = rows[:MAX_CATEGORIES]
