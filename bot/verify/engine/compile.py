@@ -38,6 +38,7 @@ TRUE = "__mg_true"
 REFUSED = "__mg_refused"
 # the first byte of a JSON value's text, by JSON type (numbers: "-" and the digits, tested as a range)
 QUOTE, BRACKET, BRACE, MINUS, ZERO, NINE = 34, 91, 123, 45, 48, 57
+MAX_DOUBLE = 1.7976931348623157e308  # the largest finite double
 _FIRST_BYTES = {"string": (QUOTE,), "boolean": (ord("t"), ord("f")), "array": (BRACKET,), "object": (BRACE,)}
 
 
@@ -284,12 +285,10 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return v.string.re_search(q.pattern).fill_null(False)
         if isinstance(q, p.JsonText):
             return (table[column(q.field, "raw")].cast("string") == q.text).fill_null(False)
-        if isinstance(q, p.Guard):
-            n = v.number
-            odd = n.isnan() | n.isinf()
-            if q.big:
-                odd = odd | (n.abs() >= p.EXACT_INTEGER)
-            return odd.fill_null(False)
+        if isinstance(q, p.Guard):  # NaN, an infinity, or (big) 2**53 and beyond: one comparison, as every engine
+            # here (DuckDB, PostgreSQL, Spark) orders NaN above every number
+            bound = ibis.literal(float(p.EXACT_INTEGER) if q.big else MAX_DOUBLE, type="float64")
+            return ~((v.number.abs() < bound) if q.big else (v.number.abs() <= bound)).fill_null(True)
         raise TypeError(f"unknown predicate {q!r}")
 
     return as_column(go(pred), table)

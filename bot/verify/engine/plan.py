@@ -392,7 +392,7 @@ def _field(name: str, prop: Any, kind: str, required: bool, context: _Context) -
         else:
             checks.append(Check(f"{keyword}:{name}", violated))
     rowed = sorted(set(rowed))
-    numeric_checks = any(c.key.split(":")[0] in _NUMERIC for c in checks)
+    numeric_checks = any(_compares_numbers(c) for c in checks)
     if rowed:
         guard: Pred = Not(IsNull(name))
     elif kind in ("json", "text", "native:integer", "native:number") and (
@@ -402,6 +402,25 @@ def _field(name: str, prop: Any, kind: str, required: bool, context: _Context) -
         guard = Lit(False)
     return FieldPlan(name, kind, property_types(prop), required, accepts_null, needs_presence, tuple(checks),
                      tuple(rowed), guard)
+
+
+def _compares_numbers(check: Check) -> bool:
+    """The check compares the value as a number (a double), which is not exact for a NaN, an infinity or a number
+    beyond 2**53; an enum or a const of strings, booleans and null is exact for them (they are none of its values)."""
+    keyword = check.key.split(":")[0]
+    if keyword in ("enum", "const"):
+        return _equals_a_number(check.violated)
+    return keyword in _NUMERIC
+
+
+def _equals_a_number(pred: Pred) -> bool:
+    if isinstance(pred, Equals):
+        return isinstance(pred.value, int | float) and not isinstance(pred.value, bool)
+    if isinstance(pred, Not):
+        return _equals_a_number(pred.term)
+    if isinstance(pred, And | Or):
+        return any(_equals_a_number(t) for t in pred.terms)
+    return False
 
 
 def _keyword(name: str, keyword: str, prop: Mapping[str, Any], kind: str, regex: bool) -> Pred | None:
