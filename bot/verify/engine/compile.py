@@ -28,6 +28,7 @@ from bot.verify.engine import plan as p
 from bot.verify.readers import INTEGER_RE, NUMBER_RE
 
 ORDINAL = "__mg_ordinal"
+FILENAME = "__mg_filename"
 KEYS = "__mg_keys"
 RECORD = "__mg_record"
 INVALID = "__mg_invalid"
@@ -322,14 +323,21 @@ class Shape:
     ordinal: Any = None
     in_order: bool = False  # rows come in the ordinal's order without an ORDER BY (DuckDB over files)
     refuse: str | None = None  # a boolean column: rows the engine cannot judge as the reference would
+    # the files of a source of several, as its ``filename`` column names them: the aggregate finds the first
+    # ordinal of each (``start:<i>``), which an example's line number needs
+    files: tuple[str, ...] = ()
+    filename: str | None = None
 
 
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
-    ``bin:<field>:<i>`` per drift bin, ``cat:<field>:<i>`` per counted baseline category of a categorical drift field
-    (``plan.category_counts``) and ``cat:<field>:rest`` for its other values (not null)."""
-    extra = (shape.refuse,) if shape.refuse is not None else ()
+    ``bin:<field>:<i>`` per drift bin, ``start:<i>`` per file of ``shape.files``, ``cat:<field>:<i>`` per counted
+    baseline category of a categorical drift field (``plan.category_counts``) and ``cat:<field>:rest`` for its other
+    values (not null)."""
+    starts = bool(shape.files) and shape.filename is not None
+    extra = ((shape.refuse,) if shape.refuse is not None else ()) + (
+        (shape.filename, shape.ordinal.get_name()) if starts else ())
     projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object, extra=extra)
     flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
                              RECHECK: _recheck(plan, views, projected)}
@@ -358,6 +366,9 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         flags[f"__mg_cat_{counts.field}_rest"] = ~view.null & ~_any(tests)
     if shape.refuse is not None:
         flags[REFUSED] = projected[shape.refuse].fill_null(False)
+    if starts:
+        flags[ORDINAL] = projected[shape.ordinal.get_name()]
+        flags[FILENAME] = projected[shape.filename]
     rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
     aggs: dict[str, Any] = {"rows": rows.count(), "invalid": _count(rows[INVALID] & ~rows[RECHECK]),
                             "recheck": _count(rows[RECHECK])}
@@ -371,6 +382,9 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         index = rows[f"__mg_bin_{bins.field}"]
         for i in range(len(bins.edges) + 1):
             aggs[f"bin:{bins.field}:{i}"] = _count((index == i).fill_null(False))
+    if starts:
+        for i, name in enumerate(shape.files):
+            aggs[f"start:{i}"] = rows[ORDINAL].min(where=rows[FILENAME] == name)
     for counts in plan.category_counts:
         if f"__mg_cat_{counts.field}_rest" not in rows.columns:
             continue

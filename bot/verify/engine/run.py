@@ -110,8 +110,10 @@ class _Job:
         source = self.source
         ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
         in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
+        several = len(source.files) > 1 and source.filename is not None and source.ordinal is not None
         return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order,
-                       refuse=source.refuse)
+                       refuse=source.refuse, files=source.files if several else (),
+                       filename=source.filename if several else None)
 
 
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
@@ -140,7 +142,9 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     if invalid and examples:
         query = c.invalid_rows(source.table, job.plan, job.shape, _example_columns(job), examples)
         chosen = sorted([*first_bad, *_rows(source, query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
-        found = _examples(job, chosen, examples)
+        starts = {name: int(values[f"start:{i}"]) for i, name in enumerate(job.shape.files)
+                  if values[f"start:{i}"] is not None}
+        found = _examples(job, chosen, examples, starts)
     for name, accumulator in drifts.items():
         if isinstance(accumulator, NumericDrift):
             accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
@@ -309,11 +313,12 @@ def _example_columns(job: _Job) -> list[str]:
     return wanted
 
 
-def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Example]:
-    """The examples of the invalid ``rows`` (in source order), as the reference gives them."""
+def _examples(job: _Job, rows: list[dict[str, Any]], examples: int, starts: dict[str, int]) -> list[Example]:
+    """The examples of the invalid ``rows`` (in source order), as the reference gives them; ``starts``: the first
+    ordinal of each file of a source of several."""
     source = job.source
     found: list[Example] = []
-    for row, (number, record) in zip(rows, _locate(job, rows), strict=True):
+    for row, (number, record) in zip(rows, _locate(job, rows, starts), strict=True):
         if record is _UNSET:
             record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)
@@ -327,14 +332,13 @@ def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Exam
 _UNSET: Any = object()
 
 
-def _locate(job: _Job, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
+def _locate(job: _Job, rows: list[dict[str, Any]], starts: dict[str, int]) -> list[tuple[int, Any]]:
     """Each fetched row's record number as the reference gives it, and its record when read from the file."""
     source = job.source
     if source.numbering == "row" and source.row is not None:
         return [(int(r[source.row]), _UNSET) for r in rows]
     if source.numbering != "line" or source.filename is None or source.format not in ("jsonl", "csv"):
         return [(int(r[c.ORDINAL]), _UNSET) for r in rows]
-    starts = _file_starts(source)
     wanted: dict[str, dict[int, int]] = {}
     for i, r in enumerate(rows):
         name = str(r[source.filename])
@@ -344,16 +348,6 @@ def _locate(job: _Job, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
         for position, number, record in _records_at(job, Path(name), set(positions)):
             out[positions[position]] = (number, record)
     return out
-
-
-def _file_starts(source: Source) -> dict[str, int]:
-    """The ordinal of each file's first row (one file: 1)."""
-    if len(source.files) <= 1:
-        return {}
-    table = source.table
-    assert source.filename is not None and source.ordinal is not None
-    query = table.group_by(name=table[source.filename]).aggregate(start=table[source.ordinal].min())
-    return {str(r["name"]): int(r["start"]) for r in _rows(source, query)}
 
 
 def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
