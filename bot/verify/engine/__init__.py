@@ -46,7 +46,7 @@ class Source:
     tabular: bool
     key: str | None = None
     notes: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()  # the files a file source read, in order, as its filename column names them
+    files: tuple[str, ...] = ()  # the files a file source read, in order (line numbers of examples are theirs)
     # How the engine reads the columns (all optional; a table from a connection needs none of them):
     kinds: tuple[tuple[str, str], ...] = ()  # column -> source kind (plan.py); empty: from the table's types
     keys: str | None = None  # a column listing each record's keys (JSON Lines read as whole objects)

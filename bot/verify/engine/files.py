@@ -108,8 +108,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     for path in paths:
         Records(path, schema, limits=limits)  # exists, a known format, within --max-bytes (JSON Lines and CSV)
     kind = file_format(paths)
-    resolved = tuple(str(p.resolve()) for p in paths)  # as DuckDB's filename column gives them
-    files = "[" + ", ".join(literal(name) for name in resolved) + "]"
+    files = "[" + ", ".join(literal(str(p.resolve())) for p in paths) + "]"
     label = str(pattern)
     backend = connect()
     notes: list[str] = []
@@ -140,7 +139,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
         table = query(backend, sql)
         kinds = tuple((name, "json") for name in fields)
         whole_records = whole_records or not fields  # no field: the lines are read whole (is each an object?)
-        return Source(backend, table, label, "line", tabular=False, files=resolved, kinds=kinds,
+        return Source(backend, table, label, "line", tabular=False, files=tuple(map(str, paths)), kinds=kinds,
                       keys=KEYS if whole_records else None, record=RECORD if whole_records else None,
                       ordinal=ORDINAL, filename=FILENAME, not_object=NOT_OBJECT if whole_records else None,
                       refuse=TWICE if whole_records and fields else None,
@@ -161,7 +160,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                + f" FROM read_csv({files}, header=true, columns={types}, auto_detect=false, delim=',', "
                  "quote='\"', escape='\"', strict_mode=true, filename=true) WITH ORDINALITY")
         table = query(backend, sql)
-        return Source(backend, table, label, "line", tabular=True, files=resolved,
+        return Source(backend, table, label, "line", tabular=True, files=tuple(map(str, paths)),
                       kinds=tuple((name, "text") for name in header), ordinal=ORDINAL, filename=FILENAME,
                       format="csv", notes=tuple(notes))
     names: list[str] = []
@@ -179,7 +178,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
            f"file_row_number + 1 AS {ROW} FROM read_parquet({files}, filename=true, file_row_number=true, "
            "union_by_name=true) WITH ORDINALITY")
     table = query(backend, sql)
-    return Source(backend, table, label, "row", tabular=True, files=resolved,
+    return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
                   kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
                   filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
 

@@ -112,7 +112,7 @@ class _Job:
         in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
         several = len(source.files) > 1 and source.filename is not None and source.ordinal is not None
         return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order,
-                       refuse=source.refuse, files=source.files if several else (),
+                       refuse=source.refuse, files=read_names(source) if several else (),
                        filename=source.filename if several else None)
 
 
@@ -165,6 +165,11 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
         notes=tuple(notes),
         checked_per_row=tuple(f"{where}: {', '.join(words)}" for where, words in job.plan.row_checked),
     )
+
+
+def read_names(source: Source) -> tuple[str, ...]:
+    """A file source's files as its filename column names them (``open_files`` reads each by its resolved path)."""
+    return tuple(str(Path(name).resolve()) for name in source.files)
 
 
 def _row_number() -> Any:
