@@ -268,7 +268,7 @@ def test_where_on_a_file_numbers_records_among_those_kept(tmp_path):
 @pytest.mark.parametrize(("table", "query", "said"), [
     ("nope", None, ": no table nope"),
     ("analytics.nope", None, ": no table analytics.nope"),
-    (None, "SELEC 1", "--query on duckdb://{db} failed: Parser Error: syntax error at or near \"1\""),
+    (None, "SELEC 1", "--query: not one SQL query: at line 1, column 7 ('1'): Invalid expression / Unexpected token"),
     (None, "SELECT * FROM nope",
      "--query on duckdb://{db} failed: Catalog Error: Table with name nope does not exist!"),
 ])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from bot.errors import DomainError
 from bot.verify.engine import Source
 
 WHERE_ALIAS = "mg_source"  # the name --where's filter gives the source: SELECT * FROM mg_source WHERE ...
+ROW_ALIAS = "__mg_src"  # the source's row, when --where sees a typed view of it (files: bot.verify.engine.files)
 CONNECT_TIMEOUT = 15  # seconds a Postgres server may take to answer before the run ends on exit 2
 REASON_CHARS = 240  # a driver's message is cut to this in the one error line
 
@@ -227,6 +229,10 @@ def open_table(url: str, *, table: str | None = None, query: str | None = None, 
         raise ValueError("open_table takes exactly one of table and query")
     con = connect(url)
     shown = redact(url)
+    if query is not None:
+        from bot.verify.engine.sql_text import read_query
+
+        query = read_query(query, getattr(con, "dialect", None))
     try:
         if table is not None:
             name, database = _table_name(table)
@@ -270,9 +276,13 @@ def with_key(source: Source, key: str | None) -> Source:
     return replace(source, key=key)
 
 
-def narrow(source: Source, where: str | None = None, limit: int | None = None, *, url: str = "") -> Source:
+def narrow(source: Source, where: str | None = None, limit: int | None = None, *, url: str = "",
+           typed: Mapping[str, str] | None = None) -> Source:
     """``source`` keeping the rows where the SQL condition ``where`` holds (in the backend's dialect; the source is
-    ``mg_source`` to it), then the first ``limit`` of them. A condition the backend refuses is a ConnectError.
+    ``mg_source`` to it), then the first ``limit`` of them. A condition that is not one read-only condition
+    (bot.verify.engine.sql_text), or that the backend refuses, is a ConnectError. With ``typed`` (column: its SQL
+    value over the row ``__mg_src``), the condition sees those values under the columns' names, and the rows it
+    keeps are the source's own.
 
     A file source keeps each record's place in a column (``Source.ordinal``), so examples keep their line or row
     numbers; one without such a column numbers the records ``where`` kept by their position among them (a bare
@@ -281,8 +291,17 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
     numbering = source.numbering
     notes = source.notes
     if where is not None:
+        from bot.verify.engine.files import quote
+        from bot.verify.engine.sql_text import read_condition
+
+        condition = read_condition(where, getattr(source.backend, "dialect", None))
         try:
-            table = table.alias(WHERE_ALIAS).sql(f"SELECT * FROM {WHERE_ALIAS} WHERE {where}")
+            if typed:
+                values = ", ".join(f"{sql} AS {quote(name)}" for name, sql in typed.items())
+                table = table.alias(ROW_ALIAS).sql(f"SELECT * FROM {ROW_ALIAS} WHERE (SELECT {condition} FROM "
+                                                   f"(SELECT {values}) AS {WHERE_ALIAS})")
+            else:
+                table = table.alias(WHERE_ALIAS).sql(f"SELECT * FROM {WHERE_ALIAS} WHERE {condition}")
         except Exception as exc:
             raise ConnectError(f"--where on {source.label} failed: {reason(exc, url)}") from exc
         if numbering != "ordinal" and source.ordinal is None:  # no column keeps each record's place in its file

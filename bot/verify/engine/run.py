@@ -166,10 +166,8 @@ def _row_number() -> Any:
 
 def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
     """The one row of an aggregate: on DuckDB through the raw cursor (no Arrow table, less memory)."""
-    import ibis
-
-    if is_duckdb(source):
-        return tuple(source.backend.raw_sql(ibis.to_sql(expr)).fetchone())
+    if is_duckdb(source):  # compiled as one line: a pretty-printed query indents the line breaks of a quoted name
+        return tuple(source.backend.raw_sql(source.backend.compile(expr)).fetchone())
     return tuple(_arrow(expr).to_pylist()[0].values())
 
 
@@ -283,6 +281,8 @@ def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Exam
         if record is _UNSET:
             record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)
+        if key is not None and job.kinds.get(source.key or "") == "json":  # a JSON Lines value: its JSON text
+            key = json.loads(key)
         found += [Example(number, problem.path, problem.reason, key, source.key is not None)
                   for problem in job.validator.problems(record)][: examples - len(found)]
         if len(found) >= examples:
