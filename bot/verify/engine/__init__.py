@@ -57,3 +57,4 @@ class Source:
     filename: str | None = None  # a column naming each row's file (file sources)
     row: str | None = None  # a column of each row's 1-based row in its file (Parquet)
     format: str | None = None  # "jsonl", "csv" or "parquet" for file sources
+    narrowed: str = ""  # the flags that narrowed the source ("--where", "--limit"), said when they keep no record

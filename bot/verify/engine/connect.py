@@ -45,23 +45,26 @@ class Backend:
     name: str
     install: str  # the pip requirement that brings the driver
     credentials: str  # where its password or keys belong, said when a URL holds one
+    dialect: str  # sqlglot's name of its SQL, in which --query and --where are read (bot.verify.engine.sql_text)
 
 
-POSTGRES = Backend("postgres", "modelgate-ci[postgres]", "PGPASSWORD or ~/.pgpass")
+POSTGRES = Backend("postgres", "modelgate-ci[postgres]", "PGPASSWORD or ~/.pgpass", "postgres")
 SCHEMES: dict[str, Backend] = {
-    "duckdb": Backend("duckdb", "modelgate-ci[duckdb]", "the environment"),
+    "duckdb": Backend("duckdb", "modelgate-ci[duckdb]", "the environment", "duckdb"),
     "postgres": POSTGRES,
     "postgresql": POSTGRES,
-    "pyspark": Backend("pyspark", "modelgate-ci[spark]", "the Spark session's configuration"),
-    "bigquery": Backend("bigquery", "ibis-framework[bigquery]", "GOOGLE_APPLICATION_CREDENTIALS"),
-    "snowflake": Backend("snowflake", "ibis-framework[snowflake]", "the Snowflake connector's configuration"),
-    "trino": Backend("trino", "ibis-framework[trino]", "the environment"),
-    "mysql": Backend("mysql", "ibis-framework[mysql]", "the MySQL option file (~/.my.cnf)"),
+    "pyspark": Backend("pyspark", "modelgate-ci[spark]", "the Spark session's configuration", "spark"),
+    "bigquery": Backend("bigquery", "ibis-framework[bigquery]", "GOOGLE_APPLICATION_CREDENTIALS", "bigquery"),
+    "snowflake": Backend("snowflake", "ibis-framework[snowflake]", "the Snowflake connector's configuration",
+                         "snowflake"),
+    "trino": Backend("trino", "ibis-framework[trino]", "the environment", "trino"),
+    "mysql": Backend("mysql", "ibis-framework[mysql]", "the MySQL option file (~/.my.cnf)", "mysql"),
 }
 ENGINE_INSTALL = SCHEMES["duckdb"].install  # reads --records files, and is what every backend's extra builds on
 
 _SECRET_NAME = re.compile(r"pass|pwd|secret|token|credential|private|api.?key|access.?key", re.IGNORECASE)
 _SECRET_ENV = re.compile(r"pass|pwd|secret|token|credential|key", re.IGNORECASE)
+_NOT_SECRET_ENV = frozenset({"PWD", "OLDPWD"})  # the shell's directories: a path in a message must stay readable
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _MIN_SECRET = 4  # shorter environment values are not scrubbed from messages (they would blank out common words)
 
@@ -157,7 +160,7 @@ def reason(exc: BaseException, url: str) -> str:
     if url:
         text = text.replace(url, redact(url))
     for name, value in os.environ.items():
-        if len(value) >= _MIN_SECRET and _SECRET_ENV.search(name):
+        if len(value) >= _MIN_SECRET and _SECRET_ENV.search(name) and name not in _NOT_SECRET_ENV:
             text = text.replace(value, "***")
     line = next((s.strip() for s in text.splitlines() if s.strip()), "") or type(exc).__name__
     line = " ".join(line.split())
@@ -227,12 +230,12 @@ def open_table(url: str, *, table: str | None = None, query: str | None = None, 
     (exactly one of them) on the backend ``url`` names. Any failure is a ConnectError naming the redacted URL."""
     if (table is None) == (query is None):
         raise ValueError("open_table takes exactly one of table and query")
-    con = connect(url)
-    shown = redact(url)
-    if query is not None:
+    if query is not None:  # read before anything connects: a query that is not one read never reaches the server
         from bot.verify.engine.sql_text import read_query
 
-        query = read_query(query, getattr(con, "dialect", None))
+        query = read_query(query, backend_of(url).dialect)
+    con = connect(url)
+    shown = redact(url)
     try:
         if table is not None:
             name, database = _table_name(table)
@@ -309,4 +312,5 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
             notes = (*notes, "record numbers count the records --where kept, in the files' order")
     if limit is not None:
         table = table.limit(limit)
-    return replace(source, table=table, numbering=numbering, notes=notes)
+    narrowed = " and ".join(flag for flag, given in (("--where", where), ("--limit", limit)) if given is not None)
+    return replace(source, table=table, numbering=numbering, notes=notes, narrowed=narrowed)

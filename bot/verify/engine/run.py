@@ -143,7 +143,9 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
         else:
             accumulator.actual = _categories(job, name, notes)
     if read == 0:
-        notes.append(f"{Path(source.label).name} holds no records: nothing was verified")
+        name = Path(source.label).name if len(source.files) == 1 else source.label
+        notes.append(f"no record of {name} is kept by {source.narrowed}: nothing was verified" if source.narrowed
+                     else f"{name} holds no records: nothing was verified")
     return VerifyResult(
         contract=expected.contract,
         records=read,
