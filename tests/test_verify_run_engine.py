@@ -19,3 +19,39 @@ def _engine(expected: Any, records: Any, baseline: Any = None, examples: int = 1
 @pytest.fixture(autouse=True)
 def _on_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(test_verify_run, "verify_records", _engine)
+
+
+@pytest.mark.parametrize("name", ["__mg_ordinal", "__mg_keys", "__mg_record", "__mg_x"])
+def test_a_field_named_like_the_engines_own_columns_is_read_by_the_reference(tmp_path: Any, name: str) -> None:
+    """A field ``__mg_...`` would be taken for one of the engine's columns (a false pass, or a crash): one file is
+    read by the reference instead, with a note; a glob, which the reference does not read, is refused."""
+    from bot.manifests.models import Quality
+    from bot.verify import Expected, RecordsError, verify_records
+
+    expected = Expected({"type": "object", "properties": {name: {"type": "number", "maximum": 1}}}, Quality())
+    for file in ("a.jsonl", "b.jsonl"):
+        (tmp_path / file).write_text(f'{{"{name}": 5}}\n{{"{name}": 1}}\n')
+    engine = verify_files(expected, tmp_path / "a.jsonl")
+    reference = verify_records(expected, tmp_path / "a.jsonl")
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples) == (2, 1, engine.examples)
+    assert f"'{name}' begins with __mg_, as the engine's own columns do" in engine.notes[0]
+    with pytest.raises(RecordsError, match=f"'{name}' begins with __mg_"):
+        verify_files(expected, str(tmp_path / "*.jsonl"))
+
+
+def test_a_table_column_named_like_the_engines_own_is_refused(tmp_path: Any) -> None:
+    import duckdb
+
+    from bot.manifests.models import Quality
+    from bot.verify import Expected, RecordsError
+    from bot.verify.engine.connect import open_table
+    from bot.verify.engine.run import verify_source
+
+    database = tmp_path / "w.ddb"
+    con = duckdb.connect(str(database))
+    con.execute("CREATE TABLE t AS SELECT 5.0::DOUBLE AS __mg_x, 1 AS id")
+    con.close()
+    expected = Expected({"type": "object", "properties": {"id": {"type": "integer"}}}, Quality())
+    with pytest.raises(RecordsError, match="'__mg_x' begins with __mg_"):
+        verify_source(expected, open_table(f"duckdb://{database}", table="t"))

@@ -26,6 +26,9 @@ from typing import Any, Literal
 Numbering = Literal["line", "row", "ordinal"]
 
 
+INTERNAL_PREFIX = "__mg_"  # the engine's own columns (ordinals, flags, views): no field of a source may begin so
+
+
 @dataclass(frozen=True)
 class Source:
     """Records the engine reads: an ibis table expression on a connected backend.

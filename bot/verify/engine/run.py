@@ -15,13 +15,13 @@ import dataclasses
 import heapq
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.manifests.models import Quality
-from bot.verify.engine import Source
+from bot.verify.engine import INTERNAL_PREFIX, Source
 from bot.verify.engine import compile as c
 from bot.verify.engine import plan as p
 from bot.verify.engine.files import EngineCannotRead, expand, native_kind, open_files
@@ -54,7 +54,10 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
 
     fields = fields_of(expected)
     paths = expand(pattern)
+    if len(paths) != 1:  # no reference reads a glob: the reason alone
+        refuse_internal_names(fields, str(pattern))
     try:
+        refuse_internal_names(fields, str(pattern))
         source = open_files(pattern, fields, expected.schema, limits=limits)
         if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
             source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
@@ -69,6 +72,20 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
         return dataclasses.replace(result, notes=(note, *result.notes))
 
 
+def refuse_internal_names(names: Iterable[str], label: str, own: frozenset[str] = frozenset()) -> None:
+    """The engine names its own columns ``__mg_...``: a field, a column or a key of that name (other than the
+    source's own, ``own``) would be taken for one of them, so the engine does not read such a source."""
+    clashing = sorted({n for n in names if n.startswith(INTERNAL_PREFIX) and n not in own})
+    if clashing:
+        raise EngineCannotRead(f"{label}: {', '.join(map(repr, clashing[:5]))} begins with {INTERNAL_PREFIX}, as the "
+                               "engine's own columns do; rename it")
+
+
+def _own_columns(source: Source) -> frozenset[str]:
+    return frozenset(c for c in (source.keys, source.record, source.not_object, source.refuse, source.ordinal,
+                                 source.filename, source.row) if c is not None)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).split("\n", 1)[0]
     return text.removeprefix("Invalid Input Error: ")
@@ -78,7 +95,7 @@ def kinds_of(source: Source) -> dict[str, str]:
     if source.kinds:
         return dict(source.kinds)
     schema = source.table.schema()
-    return {name: native_kind(dtype) for name, dtype in schema.items() if not name.startswith("__mg_")}
+    return {name: native_kind(dtype) for name, dtype in schema.items() if not name.startswith(INTERNAL_PREFIX)}
 
 
 def is_duckdb(source: Source) -> bool:
@@ -113,6 +130,8 @@ class _Job:
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
                   limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
     """Judge ``source`` against ``expected``: the reference's result on the same records."""
+    refuse_internal_names([*fields_of(expected), *source.table.columns, *([source.key] if source.key else [])],
+                          source.label, own=_own_columns(source))
     quality = expected.quality or Quality()
     validator = RecordValidator(expected.schema)
     bounds = quality.drift.psi_max if quality.drift else {}
@@ -269,7 +288,7 @@ def _example_columns(job: _Job) -> list[str]:
     """The columns an example is made of: the record's (as the reference sees it) and where it is."""
     source = job.source
     inner = (source.filename, source.row, source.keys, source.record)
-    wanted = [n for n in source.table.columns if not n.startswith("__mg_") or n in inner]
+    wanted = [n for n in source.table.columns if not n.startswith(INTERNAL_PREFIX) or n in inner]
     if source.key is not None and source.key not in wanted:
         wanted.append(source.key)
     return wanted
