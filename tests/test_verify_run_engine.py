@@ -3,6 +3,7 @@ same files must give the same results (the engine falls back to the reference on
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -55,3 +56,32 @@ def test_a_table_column_named_like_the_engines_own_is_refused(tmp_path: Any) -> 
     expected = Expected({"type": "object", "properties": {"id": {"type": "integer"}}}, Quality())
     with pytest.raises(RecordsError, match="'__mg_x' begins with __mg_"):
         verify_source(expected, open_table(f"duckdb://{database}", table="t"))
+
+
+def test_an_enum_of_thousands_of_values_is_one_in(tmp_path: Any) -> None:
+    """An enum of 3,000 values was a chain of 3,000 ORs (Python's recursion ran out building it): one IN now, and
+    the engine's answer is the reference's."""
+    from bot.manifests.models import Quality
+    from bot.verify import Expected, verify_records
+
+    values: list[Any] = [f"c{i}" for i in range(3000)] + list(range(1000)) + [True]
+    expected = Expected({"type": "object", "properties": {"c": {"enum": values}}}, Quality())
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"c": "c1"}\n{"c": "zz"}\n{"c": 999}\n{"c": 999.5}\n{"c": true}\n{"c": false}\n{"c": null}\n')
+    engine, reference = verify_files(expected, path), verify_records(expected, path)
+    assert (engine.invalid, engine.examples, engine.notes) == (reference.invalid, reference.examples, ())
+    assert engine.invalid == 4
+
+
+def test_a_contract_of_more_fields_than_one_query_holds_is_read_by_the_reference(tmp_path: Any) -> None:
+    from bot.manifests.models import Quality
+    from bot.verify import Expected, verify_records
+    from bot.verify.engine.run import MAX_FIELDS
+
+    fields = {f"p{i}": {"type": "integer", "maximum": 10} for i in range(MAX_FIELDS + 1)}
+    expected = Expected({"type": "object", "properties": fields}, Quality())
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps({name: i % 12 for i, name in enumerate(fields)}) + "\n")
+    engine = verify_files(expected, path)
+    assert engine.invalid == verify_records(expected, path).invalid == 1
+    assert f"{MAX_FIELDS + 1} fields and columns, more than the {MAX_FIELDS} the engine checks" in engine.notes[0]

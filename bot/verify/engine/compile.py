@@ -10,6 +10,7 @@ Portable ibis expressions, except where the source kind is DuckDB's own (a JSON 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -220,15 +221,10 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
         if isinstance(q, p.Not):
             return ~go(q.term)
         if isinstance(q, p.And):
-            out = go(q.terms[0])
-            for term in q.terms[1:]:
-                out = out & go(term)
-            return out
-        if isinstance(q, p.Or):
-            out = go(q.terms[0])
-            for term in q.terms[1:]:
-                out = out | go(term)
-            return out
+            return balanced([go(term) for term in q.terms], operator.and_)
+        if isinstance(q, p.Or):  # an enum's values: one IN per field and kind of value
+            terms = _equal_any(q.terms, views) + [go(t) for t in q.terms if not isinstance(t, p.Equals)]
+            return balanced(terms, operator.or_) if terms else _false()
         if isinstance(q, p.OtherKeys):
             names = list(q.names)
             return (table[KEYS].filter(lambda k: ~k.isin(names)).length() > 0).fill_null(False)
@@ -273,6 +269,31 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
         raise TypeError(f"unknown predicate {q!r}")
 
     return as_column(go(pred), table)
+
+
+def _equal_any(terms: tuple[p.Pred, ...], views: dict[str, View]) -> list[Any]:
+    """The ``Equals`` among ``terms`` as one ``IN`` per field and kind of value (as ``Equals`` compares each)."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for term in terms:
+        if isinstance(term, p.Equals):
+            value = term.value
+            kind = "boolean" if isinstance(value, bool) else "string" if isinstance(value, str) else "number"
+            groups.setdefault((term.field, kind), []).append(float(value) if kind == "number" else value)
+    found = []
+    for (name, kind), values in groups.items():
+        view = views[name]
+        side = {"boolean": view.boolean, "string": view.string, "number": view.number}[kind]
+        if side is not None:
+            found.append(side.isin(values).fill_null(False))
+    return found
+
+
+def balanced(terms: list[Any], op: Callable[[Any, Any], Any]) -> Any:
+    """``terms`` joined by ``op`` as a balanced tree: an enum of thousands of values or a schema of as many fields
+    nests log2(n) deep, where a chain would exhaust Python's recursion in ibis and sqlglot."""
+    while len(terms) > 1:
+        terms = [op(terms[i], terms[i + 1]) if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+    return terms[0]
 
 
 def as_column(expr: Any, table: ir.Table) -> Any:

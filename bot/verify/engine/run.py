@@ -32,6 +32,8 @@ from bot.verify.run import Expected, _drift, baseline_drifts, verify_records
 from bot.verify.stats import CategoricalDrift, NumericDrift, category, null_rate
 from bot.verify.validate import RecordValidator
 
+MAX_FIELDS = 500  # a contract of 1,500 fields took 20 s to build as one query, and more than DuckDB's 256 MB to run
+
 BATCH_ROWS = 65_536
 MAX_CATEGORIES = 10_000  # distinct values of a categorical drift field fetched; the rest are counted as one
 
@@ -55,9 +57,9 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
     fields = fields_of(expected)
     paths = expand(pattern)
     if len(paths) != 1:  # no reference reads a glob: the reason alone
-        refuse_internal_names(fields, str(pattern))
+        refuse_fields(fields, str(pattern))
     try:
-        refuse_internal_names(fields, str(pattern))
+        refuse_fields(fields, str(pattern))
         source = open_files(pattern, fields, expected.schema, limits=limits)
         if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
             source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
@@ -72,13 +74,18 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
         return dataclasses.replace(result, notes=(note, *result.notes))
 
 
-def refuse_internal_names(names: Iterable[str], label: str, own: frozenset[str] = frozenset()) -> None:
-    """The engine names its own columns ``__mg_...``: a field, a column or a key of that name (other than the
-    source's own, ``own``) would be taken for one of them, so the engine does not read such a source."""
-    clashing = sorted({n for n in names if n.startswith(INTERNAL_PREFIX) and n not in own})
+def refuse_fields(names: Iterable[str], label: str, own: frozenset[str] = frozenset()) -> None:
+    """The fields and columns the engine will not read: a name ``__mg_...`` (other than the source's own, ``own``)
+    would be taken for one of the engine's columns; more than :data:`MAX_FIELDS` make one query too large to build
+    in bounded time and memory. Either is EngineCannotRead (one file then goes to the reference)."""
+    names = set(names)
+    clashing = sorted(n for n in names if n.startswith(INTERNAL_PREFIX) and n not in own)
     if clashing:
         raise EngineCannotRead(f"{label}: {', '.join(map(repr, clashing[:5]))} begins with {INTERNAL_PREFIX}, as the "
                                "engine's own columns do; rename it")
+    if len(names - own) > MAX_FIELDS:
+        raise EngineCannotRead(f"{label}: {len(names - own)} fields and columns, more than the {MAX_FIELDS} the "
+                               "engine checks in one query")
 
 
 def _own_columns(source: Source) -> frozenset[str]:
@@ -130,7 +137,7 @@ class _Job:
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
                   limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
     """Judge ``source`` against ``expected``: the reference's result on the same records."""
-    refuse_internal_names([*fields_of(expected), *source.table.columns, *([source.key] if source.key else [])],
+    refuse_fields([*fields_of(expected), *source.table.columns, *([source.key] if source.key else [])],
                           source.label, own=_own_columns(source))
     quality = expected.quality or Quality()
     validator = RecordValidator(expected.schema)
