@@ -85,3 +85,27 @@ def test_a_contract_of_more_fields_than_one_query_holds_is_read_by_the_reference
     engine = verify_files(expected, path)
     assert engine.invalid == verify_records(expected, path).invalid == 1
     assert f"{MAX_FIELDS + 1} fields and columns, more than the {MAX_FIELDS} the engine checks" in engine.notes[0]
+
+
+def test_a_long_tail_of_categories_is_counted_whole(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hiding a share of the data as distinct singletons: the engine kept the commonest 10,000 categories and
+    dropped the rest (PSI 0.06 where the reference said 2.25). Every category counts now; past the bound the
+    engine hands the file to the reference rather than compute a PSI of the commonest only."""
+    from bot.manifests.models import Quality
+    from bot.verify import Expected, verify_records
+    from bot.verify.engine import run
+
+    expected = Expected({"type": "object", "properties": {"c": {"type": "string"}}},
+                        Quality.model_validate({"drift": {"psi_max": {"c": 0.1}}}))
+    baseline = tmp_path / "b.jsonl"
+    baseline.write_text('{"c": "a"}\n' * 99 + '{"c": "b"}\n')
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"c": "a"}\n' * 3000 + "".join(f'{{"c": "v{i}"}}\n' for i in range(3000)))
+    reference = verify_records(expected, path, baseline)
+    engine = verify_files(expected, path, baseline)
+    assert engine.drift[0].psi == pytest.approx(reference.drift[0].psi, abs=1e-9)
+    assert engine.verdict == reference.verdict == "fail" and engine.notes == ()
+    monkeypatch.setattr(run, "MAX_CATEGORIES", 1000)
+    bounded = verify_files(expected, path, baseline)
+    assert bounded.drift[0].psi == pytest.approx(reference.drift[0].psi, abs=1e-9)
+    assert "c: over 1,000 distinct values, more than the engine counts" in bounded.notes[0]
