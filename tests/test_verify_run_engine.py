@@ -109,3 +109,23 @@ def test_a_long_tail_of_categories_is_counted_whole(tmp_path: Any, monkeypatch: 
     bounded = verify_files(expected, path, baseline)
     assert bounded.drift[0].psi == pytest.approx(reference.drift[0].psi, abs=1e-9)
     assert "c: over 1,000 distinct values, more than the engine counts" in bounded.notes[0]
+
+
+def test_drift_bins_beyond_2_53_are_placed_by_the_reference(tmp_path: Any) -> None:
+    """9007199254740993 is above the edge 2^53, but its double is the edge: the engine binned it below (PSI 0.05
+    where the reference said 13.7). A baseline whose edges reach 2^53 sends the file to the reference."""
+    from bot.manifests.models import Quality
+    from bot.verify import Expected, verify_records
+
+    expected = Expected({"type": "object", "properties": {"t": {"type": "integer"}}},
+                        Quality.model_validate({"drift": {"psi_max": {"t": 0.1}}}), "c@1")
+    baseline = tmp_path / "b.json"
+    baseline.write_text(json.dumps({"kind": "modelgate-baseline/v1", "contract": "c", "version": 1, "day": None,
+                                    "records": 100, "fields": {"t": {"kind": "numeric", "n": 100, "null_rate": 0,
+                                                                     "edges": [2**53], "counts": [99, 1]}}}))
+    path = tmp_path / "r.jsonl"
+    path.write_text(f'{{"t": {2**53 + 1}}}\n' * 100)
+    reference = verify_records(expected, path, baseline)
+    engine = verify_files(expected, path, baseline)
+    assert engine.drift[0].psi == pytest.approx(reference.drift[0].psi) and engine.verdict == "fail"
+    assert "reach beyond 2^53" in engine.notes[0]

@@ -146,6 +146,10 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     notes: list[str] = list(source.notes)
     drifts = baseline_drifts(expected, baseline_path, limits, notes)
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
+    inexact = sorted(name for name, edges in numeric.items() if any(abs(e) >= p.EXACT_INTEGER for e in edges))
+    if inexact:  # a value and an edge both beyond 2^53: their doubles may compare otherwise than they do
+        raise EngineCannotRead(f"{source.label}: the baseline's bins of {', '.join(inexact)} reach beyond 2^53, where "
+                               "the engine's doubles cannot place every integer exactly")
     categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
     job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
 
