@@ -95,8 +95,10 @@ def parity(path: Path, schema: Any, quality: Quality, baseline: Path | None = No
     reference = verify_records(expected, path, baseline, examples=examples)
     engine = verify_files(expected, path, baseline, examples=examples)
     same(reference, engine)
-    assert engine.notes == reference.notes
-    assert not any("Python reference reader" in note for note in engine.notes), engine.notes
+    handed = [note for note in engine.notes if "Python reference reader" in note]
+    # the one hand-over a parity case may meet: an integer beyond 2^53 whose double is a drift edge
+    assert all("an edge of its drift bins beyond 2^53" in note for note in handed), engine.notes
+    assert engine.notes[len(handed):] == reference.notes
     return engine
 
 

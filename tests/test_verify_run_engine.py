@@ -128,4 +128,4 @@ def test_drift_bins_beyond_2_53_are_placed_by_the_reference(tmp_path: Any) -> No
     reference = verify_records(expected, path, baseline)
     engine = verify_files(expected, path, baseline)
     assert engine.drift[0].psi == pytest.approx(reference.drift[0].psi) and engine.verdict == "fail"
-    assert "reach beyond 2^53" in engine.notes[0]
+    assert "as a double, an edge of its drift bins beyond 2^53" in engine.notes[0]

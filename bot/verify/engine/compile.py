@@ -329,7 +329,8 @@ class Shape:
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
-    ``bin:<field>:<i>`` per drift bin."""
+    ``bin:<field>:<i>`` per drift bin, ``edge:<field>`` per drift field with edges beyond 2^53 (the rows whose
+    number is such an edge's double: their bin is the reference's to find)."""
     extra = (shape.refuse,) if shape.refuse is not None else ()
     projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object, extra=extra)
     flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
@@ -345,6 +346,9 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         finite = ~(n.isnan() | n.isinf()).fill_null(True)
         number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
         flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, n), else_=ibis.null("float64"))
+        big = [e for e in bins.edges if abs(e) >= p.EXACT_INTEGER]
+        if big:  # an integer whose double IS such an edge lies above or below it: the double cannot say which
+            flags[f"__mg_edge_{bins.field}"] = number & n.isin(big).fill_null(False)
     if shape.refuse is not None:
         flags[REFUSED] = projected[shape.refuse].fill_null(False)
     rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
@@ -355,6 +359,8 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
     for name in plan.null_fields:
         aggs[f"null:{name}"] = _count(rows[f"__mg_null_{name}"]) if name in views else rows.count()
     for bins in plan.numeric_bins:
+        if f"__mg_edge_{bins.field}" in rows.columns:
+            aggs[f"edge:{bins.field}"] = _count(rows[f"__mg_edge_{bins.field}"])
         if f"__mg_bin_{bins.field}" not in rows.columns:
             continue
         n = rows[f"__mg_bin_{bins.field}"]

@@ -146,15 +146,15 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     notes: list[str] = list(source.notes)
     drifts = baseline_drifts(expected, baseline_path, limits, notes)
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
-    inexact = sorted(name for name, edges in numeric.items() if any(abs(e) >= p.EXACT_INTEGER for e in edges))
-    if inexact:  # a value and an edge both beyond 2^53: their doubles may compare otherwise than they do
-        raise EngineCannotRead(f"{source.label}: the baseline's bins of {', '.join(inexact)} reach beyond 2^53, where "
-                               "the engine's doubles cannot place every integer exactly")
     categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
     job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
+    inexact = sorted(name.partition(":")[2] for name, n in values.items() if name.startswith("edge:") and n)
+    if inexact:  # an integer beyond 2^53 whose double is an edge: above or below it, the double cannot say
+        raise EngineCannotRead(f"{source.label}: a value of {', '.join(inexact)} is, as a double, an edge of its "
+                               "drift bins beyond 2^53, where only the exact integer tells its bin")
     if values.get("refused"):
         raise EngineCannotRead(f"{source.label}: a record has a key twice (the engine would read its first value, "
                                "JSON readers the last)")
@@ -310,13 +310,16 @@ def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Exam
     """The examples of the invalid ``rows`` (in source order), as the reference gives them."""
     source = job.source
     found: list[Example] = []
+    # a glob's examples name their file (as the glob matched it): record numbers are each file's own
+    shown = {str(Path(f).resolve()): f for f in source.files} if len(source.files) > 1 else {}
     for row, (number, record) in zip(rows, _locate(job, rows), strict=True):
         if record is _UNSET:
             record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)
         if key is not None and job.kinds.get(source.key or "") == "json":  # a JSON Lines value: its JSON text
             key = json.loads(key)
-        found += [Example(number, problem.path, problem.reason, key, source.key is not None)
+        file = shown.get(str(row[source.filename])) if shown and source.filename else None
+        found += [Example(number, problem.path, problem.reason, key, source.key is not None, file)
                   for problem in job.validator.problems(record)][: examples - len(found)]
         if len(found) >= examples:
             break
