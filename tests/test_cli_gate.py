@@ -327,7 +327,8 @@ def test_the_drift_of_a_gates_records_is_measured_against_its_baseline(repo, war
 @pytest.mark.parametrize(("args", "needle"), [
     (["--where", "day = 2"], "--where needs records to verify: --records, --table or --query"),
     (["--connection", "duckdb://", "--limit", "3"], "--connection and --limit need records to verify"),
-    (["--baseline", "b.json"], "--baseline is the drift baseline of records to verify"),
+    (["--baseline", "b.json"], "--baseline is for records to verify: name them with --records, --table or --query"),
+    (["--contract", "fraud-score@1"], "--contract is for records to verify"),
     (["--table", "canary_scores"], "--table needs --connection URL"),
 ])
 def test_a_gates_records_are_named_by_one_source(repo, capsys, args, needle):

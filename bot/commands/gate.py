@@ -76,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"model {args.model} has no stage {args.stage!r} (its stages: {', '.join(stages)})")
     gates = judged.spec.rollout.gates.get(args.stage, {}) if judged.spec.rollout else {}
     checks = judge(gates, read_metrics_file(args.metrics))
-    if args.baseline is not None and not source_asked(args):
-        raise UsageError("--baseline is the drift baseline of records to verify: --records, --table or --query")
+    for flag, given in (("--baseline", args.baseline), ("--contract", args.contract)):
+        if given is not None and not source_asked(args):
+            raise UsageError(f"{flag} is for records to verify: name them with --records, --table or --query")
     verified = _verify(snap, model, args) if source_asked(args) else None
     failed = [c.reason for c in breaches(checks)] + (data_breaches(verified) if verified else [])
     rollback = _settle(github, deployment, base, failed) if github and deployment and base else None
