@@ -34,9 +34,15 @@ def test_a_query_reads(dialect, query, sent):
     ("SELEC 1", "--query: not one SQL query: at line 1, column 7 ('1'): "),
 ])
 def test_a_query_that_is_not_one_read_is_refused(query, said):
+    refused_with(read_query, query, "postgres", said)
+
+
+def refused_with(read, text, dialect, said):
+    """``read(text, dialect)`` is one ConnectError line starting with ``said``, with no raw control character."""
     with pytest.raises(ConnectError) as refused:
-        read_query(query, "postgres")
+        read(text, dialect)
     assert str(refused.value).startswith(said), str(refused.value)
+    assert "\x1b" not in str(refused.value)
 
 
 @pytest.mark.parametrize(("where", "sent"), [
@@ -57,10 +63,7 @@ def test_a_condition_reads(where, sent):
     ("x = \x1b[31m", "--where: not one SQL condition: "),
 ])
 def test_a_condition_that_is_not_one_read_is_refused(where, said):
-    with pytest.raises(ConnectError) as refused:
-        read_condition(where, "duckdb")
-    assert str(refused.value).startswith(said), str(refused.value)
-    assert "\x1b" not in str(refused.value)
+    refused_with(read_condition, where, "duckdb", said)
 
 
 def test_the_columns_a_condition_names():

@@ -169,6 +169,17 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                   filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
 
 
+# (a column's kind, the type the contract gives its field) -> the SQL value --where sees of the column {x}
+_WHERE_VALUES = {
+    ("json", "number"): "CAST(CASE WHEN json_type({x}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN {x} END AS DOUBLE)",
+    ("json", "boolean"): "CASE WHEN json_type({x}) = 'BOOLEAN' THEN CAST({x} AS VARCHAR) = 'true' END",
+    ("json", "text"): "json_extract_string({x}, '$')",
+    ("text", "number"): "TRY_CAST({x} AS DOUBLE)",
+    ("text", "boolean"): "CASE lower({x}) WHEN 'true' THEN true WHEN 'false' THEN false END",
+    ("text", "text"): "{x}",
+}
+
+
 def where_view(source: Source, schema: Any, alias: str) -> dict[str, str]:
     """Each column of a JSON Lines or CSV source as ``--where`` sees it: a SQL value of the type the contract gives
     the field, over the row ``alias`` (empty for a source whose columns are typed already: Parquet, a table).
@@ -182,21 +193,10 @@ def where_view(source: Source, schema: Any, alias: str) -> dict[str, str]:
     view: dict[str, str] = {}
     for name, kind in source.kinds:
         allowed = types.get(name, frozenset()) - {"null"}
-        x = f"{alias}.{quote(name)}"
-        if kind == "json":
-            if allowed and allowed <= {"number", "integer"}:
-                view[name] = f"CAST(CASE WHEN json_type({x}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN {x} END AS DOUBLE)"
-            elif allowed == {"boolean"}:
-                view[name] = f"CASE WHEN json_type({x}) = 'BOOLEAN' THEN CAST({x} AS VARCHAR) = 'true' END"
-            else:
-                view[name] = f"json_extract_string({x}, '$')"
-        elif kind == "text":
-            if allowed and allowed <= {"number", "integer"}:
-                view[name] = f"TRY_CAST({x} AS DOUBLE)"
-            elif allowed == {"boolean"}:
-                view[name] = f"CASE lower({x}) WHEN 'true' THEN true WHEN 'false' THEN false END"
-            else:
-                view[name] = x
+        typed = "number" if allowed and allowed <= {"number", "integer"} else \
+            "boolean" if allowed == {"boolean"} else "text"
+        if (kind, typed) in _WHERE_VALUES:
+            view[name] = _WHERE_VALUES[kind, typed].format(x=f"{alias}.{quote(name)}")
     return view
 
 
