@@ -327,9 +327,37 @@ def test_the_drift_of_a_gates_records_is_measured_against_its_baseline(repo, war
 @pytest.mark.parametrize(("args", "needle"), [
     (["--where", "day = 2"], "--where needs records to verify: --records, --table or --query"),
     (["--connection", "duckdb://", "--limit", "3"], "--connection and --limit need records to verify"),
-    (["--baseline", "b.json"], "--baseline is the drift baseline of records to verify"),
+    (["--baseline", "b.json"], "--baseline is for records to verify: name them with --records, --table or --query"),
+    (["--contract", "fraud-score@1"], "--contract is for records to verify"),
     (["--table", "canary_scores"], "--table needs --connection URL"),
 ])
 def test_a_gates_records_are_named_by_one_source(repo, capsys, args, needle):
     code, _, err = gate(repo, GOOD, *args, capsys=capsys)
     assert code == 2 and needle in err, err
+
+
+def test_a_stage_with_no_records_to_verify_does_not_pass(repo, warehouse, capsys):
+    """A canary that wrote nothing where its gate looks (or a --where that keeps nothing) has not shown its data
+    honours the contract: a breach of the gate, with verify's note saying why."""
+    code, out, _ = gate(repo, GOOD, "--connection", warehouse, "--table", "canary_scores", "--where", "day = 9",
+                        capsys=capsys)
+    assert code == 1
+    assert "BREACH data of fraud-score@1: 0 records (0 records, fewer than min_records 2)" in out
+    assert "note: no record of " in out and "canary_scores is kept by --where: nothing was verified" in out
+    (repo / "contracts/score.yaml").write_text(SCORE.replace("quality: {min_records: 2}", "quality: {}"))
+    empty = repo.parent / "empty.jsonl"
+    empty.write_text("")
+    code, out, _ = gate(repo, GOOD, "--records", str(empty), capsys=capsys)
+    assert code == 1
+    assert "BREACH data of fraud-score@1: 0 records (no records to verify)" in out
+    code, out, _ = gate(repo, GOOD, "--records", str(empty), "--format", "json", capsys=capsys)
+    assert code == 1 and json.loads(out)["verdict"] == "fail"
+
+
+def test_the_gate_says_what_its_verification_did_not_measure(repo, warehouse, capsys):
+    drifting = SCORE.replace("quality: {min_records: 2}", "quality: {min_records: 2, drift: {psi_max: {score: 0.1}}}")
+    (repo / "contracts/score.yaml").write_text(drifting)
+    code, out, _ = gate(repo, GOOD, "--connection", warehouse, "--table", "canary_scores", "--where", "day = 2",
+                        capsys=capsys)
+    assert code == 0
+    assert "drift of score not measured: no --baseline given" in out

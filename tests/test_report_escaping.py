@@ -120,7 +120,8 @@ def test_graph_mermaid_and_dot(attack):
 def test_gate_text(attack):
     check = Check(f"metric{attack}", "min", 0.9, 0.5, False, f"metric{attack} 0.5 < min 0.9")
     report = GateReport(f"m{attack}", f"canary{attack}", [check], hostile_verification(attack), ["x"], True)
-    assert len(inert(GATE.render("text", report))) == 4  # verdict, the check, the data, the final newline
+    # the verdict, the check, the data, its drift not measured, its note, the final newline
+    assert len(inert(GATE.render("text", report))) == 6
 
 
 # Through the real command line: a record's key and a contract's field name carry the attacks.

@@ -149,10 +149,17 @@ def test_a_hostile_parquet_file_is_one_clear_line_and_exit_2(repo):
 
     bomb = pa.DictionaryArray.from_arrays(pa.array([0] * 1500, pa.int32()), pa.array(["x" * (1 << 20)]))
     pq.write_table(pa.table({"score": bomb}), repo / "bomb.parquet", compression="zstd")
-    done = run_cli("verify", "fraud-score@2", "--records", "bomb.parquet", "--at", ".", "--max-bytes", "64M", cwd=repo)
+    done = run_cli("verify", "fraud-score@2", "--records", "bomb.parquet", "--at", ".", "--max-bytes", "64M",
+                   "--engine", "python", cwd=repo)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == "modelgate: error: bomb.parquet: row 64: over 64 MiB decoded, the limit per file\n"
+    # DuckDB never decodes the dictionary into Python values: it counts the rows (a string where the schema says
+    # number) in its own bounded memory, and the report shows at most --examples of them
+    engine = run_cli("verify", "fraud-score@2", "--records", "bomb.parquet", "--at", ".", "--max-bytes", "64M",
+                     "--format", "json", cwd=repo)
+    assert engine.returncode == 1, engine.stderr
+    assert json_out(engine)["records"] == 1500 and json_out(engine)["invalid"] == 1500
 
 
 @pytest.mark.parametrize(("size", "ok"), [("500M", True), ("2g", True), ("1024", True), ("0", False), ("1x", False),
@@ -399,3 +406,48 @@ def test_postgres_through_the_command_line(repo, postgres):
     assert (report["records"], report["invalid"]) == (11, 1)
     assert {e["key"] for e in report["examples"]} == {"r10"}
     assert PG_SEALED_PASSWORD not in done.stdout + done.stderr
+
+
+def test_a_query_that_writes_never_reaches_postgres(repo, postgres):
+    """``--query "SELECT ...; DROP TABLE t"`` ran both statements on PostgreSQL; now nothing is sent, the table
+    stands, and the line says why (bot.verify.engine.sql_text)."""
+    from tests.engines import PG_SEALED_PASSWORD
+
+    con = postgres.connect()
+    con.raw_sql("DROP TABLE IF EXISTS cli_victim")
+    con.raw_sql("CREATE TABLE cli_victim (score DOUBLE PRECISION)")
+    con.raw_sql("GRANT ALL ON cli_victim TO sealed")  # a role that could drop it: the check is what stops it
+    env = {"PGPASSWORD": PG_SEALED_PASSWORD}
+    for query, said in [("SELECT 1 AS score; DROP TABLE cli_victim", "--query: 2 SQL statements: give one query"),
+                        ("DROP TABLE cli_victim", "--query: DROP is not a query: give one SELECT"),
+                        ("WITH d AS (DELETE FROM cli_victim RETURNING *) SELECT * FROM d",
+                         "--query: DELETE writes or changes the session; verify only reads"),
+                        ("SELECT * INTO cli_copy FROM cli_victim", "--query: INTO writes or changes the session")]:
+        one_line_error(cli(repo, "--query", query, "--connection", postgres.sealed_url, env=env), said,
+                       PG_SEALED_PASSWORD)
+    where = cli(repo, "--table", "cli_victim", "--connection", postgres.sealed_url, "--where",
+                "true; DROP TABLE cli_victim", env=env)
+    one_line_error(where, "--where: not one SQL condition: at line 1, column 10 ('DROP'): ")
+    assert con.sql("SELECT count(*) AS n FROM cli_victim").execute()["n"][0] == 0  # still there
+    assert "cli_copy" not in con.list_tables()
+
+
+def test_where_on_json_lines_and_csv_sees_the_contracts_types(repo):
+    """A JSON Lines field is JSON to DuckDB (``score > 0.5`` compared texts, silently) and a CSV cell text: --where
+    sees each field as the contract types it, and columns the contract does not name are read for it too."""
+    rows = [{"transaction_id": f"t{i}", "model_version": "3", "score": i / 20, "reason_codes": [],
+             "band": ["low", "high"][i % 2], "day": f"2026-12-0{1 + i % 3}"} for i in range(20)]
+    rows.append({"transaction_id": "tx", "score": 1.7, "band": "low", "day": "2026-12-09"})
+    (repo / "w.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with (repo / "w.csv").open("w") as handle:
+        handle.write("transaction_id,model_version,score,band,day\n")
+        handle.writelines(f"{r['transaction_id']},3,{r['score']},{r['band']},{r['day']}\n" for r in rows)
+    for where, expected in [("score > 0.5", 10), ("band = 'low'", 11), ("score >= 0.25 AND band = 'high'", 8),
+                            ("day = '2026-12-02'", 7), ("CAST(score AS DOUBLE) > 0.5", 10)]:
+        for name in ("w.jsonl", "w.csv"):
+            done = cli(repo, "--records", name, "--where", where, "--format", "json")
+            assert json_out(done)["records"] == expected, (name, where, done.stderr)
+    keyed = json_out(cli(repo, "--records", "w.jsonl", "--key", "day", "--where", "score > 1", "--format", "json"))
+    assert keyed["records"] == 1 and [e["key"] for e in keyed["examples"]] == ["2026-12-09"]  # not '"2026-12-09"'
+    mistyped = cli(repo, "--records", "w.jsonl", "--where", "day > 0.5")  # text against a number: loud, not wrong
+    one_line_error(mistyped, "--where on w.jsonl failed: Binder Error: Cannot compare values of type VARCHAR")

@@ -132,6 +132,15 @@ def monkeypatch_session():
         yield patch
 
 
+def test_reason_keeps_the_working_directory_readable(monkeypatch):
+    """PWD and OLDPWD match the secret-name pattern ('pwd') but hold the shell's directories: a path stays whole."""
+    monkeypatch.setenv("PWD", "/tmp/run/repo")
+    monkeypatch.setenv("OLDPWD", "/tmp/run")
+    monkeypatch.setenv("DB_PWD", "hunter22")
+    said = reason(RuntimeError('Malformed JSON in file "/tmp/run/repo/bad.jsonl" (hunter22)'), "")
+    assert said == 'Malformed JSON in file "/tmp/run/repo/bad.jsonl" (***)'
+
+
 def test_reason_is_one_line_without_the_url_cut_to_a_bound():
     url = "postgres://u@db.example.com:5432/prod"
     text = f"could not reach {url}\n\tIs the server running?\nLINE 1: SELECT ..."
@@ -268,7 +277,7 @@ def test_where_on_a_file_numbers_records_among_those_kept(tmp_path):
 @pytest.mark.parametrize(("table", "query", "said"), [
     ("nope", None, ": no table nope"),
     ("analytics.nope", None, ": no table analytics.nope"),
-    (None, "SELEC 1", "--query on duckdb://{db} failed: Parser Error: syntax error at or near \"1\""),
+    (None, "SELEC 1", "--query: not one SQL query: at line 1, column 7 ('1'): Invalid expression / Unexpected token"),
     (None, "SELECT * FROM nope",
      "--query on duckdb://{db} failed: Catalog Error: Table with name nope does not exist!"),
 ])

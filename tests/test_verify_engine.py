@@ -28,9 +28,9 @@ from tests.test_verify_run import PLANTED, QUALITY, SCHEMA, baseline_records, pl
 
 NAMES = ["a", "b", "c", "é"]
 SCALARS: list[Any] = [0, 1, -5, 3, 7, 2**53 + 1, 2**63, 12345678901234567890123, 3.0, 1.5, -0.5, 1e300, 2.5,
-                      "", "x", "abc", "12", "true", "é", "e\u0301", "😀x", "Ab_9", "zz-top", True, False]
+                      "", "x", "abc", "12", "true", "é", "e\u0301", "😀x", "Ab_9", "zz-top", "<b>", "a.b", True, False]
 COMPOSITES: list[Any] = [[1, "a"], [], {"k": 1}, {}]
-PATTERNS = ["^[a-z]+$", "\\d", "^A", "b|z", "^.$", "\\s", "[é]"]  # the last three are row-checked
+PATTERNS = ["^[a-z]+$", "\\d", "^A", "b|z", "^a\\.b$", "^.$", "\\s", "[é]", "^\\<b\\>$"]  # the last four: row-checked
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 
@@ -101,9 +101,20 @@ def parity(path: Path, schema: Any, quality: Quality, baseline: Path | None = No
     reference = verify_records(expected, path, baseline, examples=examples)
     engine = verify_files(expected, path, baseline, examples=examples)
     same(reference, engine)
-    assert engine.notes == reference.notes
-    assert not any("Python reference reader" in note for note in engine.notes), engine.notes
+    handed = [note for note in engine.notes if "Python reference reader" in note]
+    # the one hand-over a parity case may meet: an integer beyond 2^53 whose double is a drift edge
+    assert all("an edge of its drift bins beyond 2^53" in note for note in handed), engine.notes
+    assert engine.notes[len(handed):] == reference.notes
     return engine
+
+
+def test_an_escape_the_engines_read_differently_is_checked_per_row(tmp_path: Path) -> None:
+    """RE2 reads "\\<" as "<", the validator as a word boundary: such a pattern is never an engine predicate."""
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"tag": "<b>"}\n{"tag": "b"}\n{"tag": "a.b"}\n')
+    for pattern in ("^\\<b\\>$", "^a\\.b$", "\\>"):
+        schema = {"type": "object", "properties": {"tag": {"type": "string", "pattern": pattern}}}
+        parity(path, schema, Quality())
 
 
 @given(cases())

@@ -33,9 +33,12 @@ def test_a_glob_is_verified_as_one_source_with_each_files_line_numbers(tmp_path)
     jsonl(tmp_path / "b.jsonl", [{"id": 3}, {"id": 4}, {"score": 0.1}])
     result = verify_files(EXPECTED, tmp_path / "*.jsonl")
     assert (result.records, result.invalid) == (5, 2)
-    assert [(e.record, e.path) for e in result.examples] == [(3, "#/score"), (3, "#")]  # a.jsonl line 3, b.jsonl line 3
+    assert [(e.record, e.path, e.file) for e in result.examples] == [(3, "#/score", str(tmp_path / "a.jsonl")),
+                                                                     (3, "#", str(tmp_path / "b.jsonl"))]
     alone = [verify_records(EXPECTED, tmp_path / name) for name in ("a.jsonl", "b.jsonl")]
-    assert [e for r in alone for e in r.examples] == list(result.examples)
+    assert [(e.record, e.path, e.reason) for r in alone for e in r.examples] == [
+        (e.record, e.path, e.reason) for e in result.examples]
+    assert verify_files(EXPECTED, tmp_path / "a.jsonl").examples == alone[0].examples  # one file: no file named
 
 
 def test_line_numbers_past_a_file_without_records(tmp_path):
@@ -62,7 +65,7 @@ def test_a_glob_of_parquet_files_numbers_rows_per_file(tmp_path):
     pq.write_table(pa.table({"id": [3, 4], "score": [0.3, 7.0]}), tmp_path / "b.parquet")
     result = verify_files(EXPECTED, tmp_path / "*.parquet")
     assert (result.records, result.invalid) == (4, 1)
-    assert [(e.record, e.path) for e in result.examples] == [(2, "#/score")]
+    assert [(e.record, e.path, e.file) for e in result.examples] == [(2, "#/score", str(tmp_path / "b.parquet"))]
 
 
 def test_a_glob_of_csv_files(tmp_path):

@@ -51,7 +51,7 @@ def test_patterns_are_predicates_only_where_the_engine_reads_them_alike():
     schema = {"type": "object", "properties": {"a": {"pattern": "^(?:ab){2,3}[0-9_]\\d$"}}}
     assert field(build(schema), "a").row_checked == ()
     assert field(build(schema, regex=False), "a").row_checked == ("pattern",)
-    for pattern in ["^.$", "\\s", "(?i)a", "\\bword", "\\p{L}"]:
+    for pattern in ["^.$", "\\s", "(?i)a", "\\bword", "\\p{L}", "^\\<b\\>$"]:
         assert field(build({"properties": {"a": {"pattern": pattern}}}), "a").row_checked == ("pattern",), pattern
 
 

@@ -121,7 +121,7 @@ def _verify_files(expected: Expected, args: argparse.Namespace, records: str, ru
     with _backend_errors(records, ""):
         if not narrowing:
             return verify_files(expected, records, Path(baseline) if baseline else None, examples, limits)
-        source = with_key(_file_source(expected, records, limits), args.key)
+        source = with_key(_file_source(expected, records, limits, _named_columns(args)), args.key)
     return _on_engine(expected, source, args, run, "")
 
 
@@ -170,13 +170,23 @@ def _reference(expected: Expected, records: str, run: Run, *, fallback: bool) ->
     return dataclasses.replace(result, notes=(note, *result.notes))
 
 
-def _file_source(expected: Expected, records: str, limits: Limits) -> Source:
+def _named_columns(args: argparse.Namespace) -> list[str]:
+    """The columns ``--key`` and ``--where`` name: read from JSON Lines too when the contract does not name them."""
+    from bot.verify.engine.sql_text import column_names, read_condition
+
+    named = [args.key] if args.key is not None else []
+    if args.where is not None:
+        named += column_names(read_condition(args.where, "duckdb"), "duckdb")
+    return named
+
+
+def _file_source(expected: Expected, records: str, limits: Limits, named: list[str]) -> Source:
     """The files as verify_files opens them (read whole when the plan needs each record's keys), for --where,
-    --limit or --key to narrow before verify_source."""
+    --limit or --key to narrow before verify_source; ``named``: the columns they name, read too."""
     from bot.verify.engine.files import open_files
     from bot.verify.engine.run import fields_of, plan_for
 
-    fields = fields_of(expected)
+    fields = sorted({*fields_of(expected), *(n for n in named if not n.startswith("__mg_"))})
     source = open_files(records, fields, expected.schema, limits=limits)
     if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
         source = open_files(records, fields, expected.schema, whole_records=True, limits=limits)
@@ -184,10 +194,12 @@ def _file_source(expected: Expected, records: str, limits: Limits) -> Source:
 
 
 def _on_engine(expected: Expected, source: Source, args: argparse.Namespace, run: Run, url: str) -> VerifyResult:
-    from bot.verify.engine.connect import narrow
+    from bot.verify.engine.connect import ROW_ALIAS, narrow
+    from bot.verify.engine.files import where_view
     from bot.verify.engine.run import verify_source
 
     baseline, examples, limits = run
-    source = narrow(source, args.where, args.limit, url=url)
+    typed = where_view(source, expected.schema, ROW_ALIAS) if args.where is not None else None
+    source = narrow(source, args.where, args.limit, url=url, typed=typed)
     with _backend_errors(source.label, url):
         return verify_source(expected, source, Path(baseline) if baseline else None, examples, limits)

@@ -30,7 +30,7 @@ from bot.manifests.models import Model
 from bot.manifests.snapshot import Snapshot
 from bot.report.formats import GATE
 from bot.report.gate import GateReport, rollback_comment
-from bot.rollout.gates import MetricsError, breaches, judge, read_metrics
+from bot.rollout.gates import MetricsError, breaches, data_breaches, judge, read_metrics
 from bot.rollout.stages import Deployment, Request, stages_of
 from bot.sources import GitRevisionSource, SourceError, git
 from bot.verify import Expected, VerifyResult
@@ -76,10 +76,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"model {args.model} has no stage {args.stage!r} (its stages: {', '.join(stages)})")
     gates = judged.spec.rollout.gates.get(args.stage, {}) if judged.spec.rollout else {}
     checks = judge(gates, read_metrics_file(args.metrics))
-    if args.baseline is not None and not source_asked(args):
-        raise UsageError("--baseline is the drift baseline of records to verify: --records, --table or --query")
+    for flag, given in (("--baseline", args.baseline), ("--contract", args.contract)):
+        if given is not None and not source_asked(args):
+            raise UsageError(f"{flag} is for records to verify: name them with --records, --table or --query")
     verified = _verify(snap, model, args) if source_asked(args) else None
-    failed = [c.reason for c in breaches(checks)] + (verified.breaches if verified else [])
+    failed = [c.reason for c in breaches(checks)] + (data_breaches(verified) if verified else [])
     rollback = _settle(github, deployment, base, failed) if github and deployment and base else None
     show(GATE, args.format, GateReport(args.model, args.stage, checks, verified, failed, bool(gates), args.deployment,
                                        rollback))

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.escape import markdown_text, terminal_text
+from bot.rollout.gates import data_breaches
 
 if TYPE_CHECKING:
     from bot.rollout.gates import Check
@@ -48,8 +49,12 @@ def text(report: GateReport) -> str:
     out += [f"  {'ok    ' if c.ok else 'BREACH'} {c.reason}" for c in report.checks]
     verified = report.verified
     if verified:
-        out.append(f"  {'ok    ' if verified.verdict == 'pass' else 'BREACH'} data of {verified.contract}: "
-                   f"{verified.records} records" + (f" ({'; '.join(verified.breaches)})" if verified.breaches else ""))
+        failed = data_breaches(verified)
+        out.append(f"  {'BREACH' if failed else 'ok    '} data of {verified.contract}: "
+                   f"{verified.records} records" + (f" ({'; '.join(failed)})" if failed else ""))
+        out += [f"           drift of {d.field} not measured: {d.why_unmeasured}" for d in verified.drift
+                if d.psi is None and d.why_unmeasured]
+        out += [f"           note: {note}" for note in verified.notes]
     if report.deployment is not None:
         out.append(f"  deployment {report.deployment}: {'failure' if report.failed else 'success'}")
     if report.rollback:

@@ -48,7 +48,7 @@ def github(report: VerifyReport) -> str:
                    f"title={workflow_command_prop(title)}::{workflow_command_data(message)}")
 
     if result.invalid:
-        shown = "; ".join(f"record {e.record} {e.path}: {e.reason}" for e in result.examples[:3])
+        shown = "; ".join(f"{e.where} {e.path}: {e.reason}" for e in result.examples[:3])
         annotate("error", ("schema",), f"{result.invalid} of {result.records} records are invalid under the schema"
                  + (f" (first: {shown})" if shown else ""))
     if not result.min_records_ok:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.manifests.models import Bound
+
+if TYPE_CHECKING:
+    from bot.verify.report import VerifyResult
 
 
 class MetricsError(ValueError):
@@ -103,3 +106,12 @@ def _number(figures: Mapping[str, Any], metric: str, where: str) -> tuple[float 
 
 def breaches(checks: list[Check]) -> list[Check]:
     return [c for c in checks if not c.ok]
+
+
+def data_breaches(verified: VerifyResult) -> list[str]:
+    """What fails in a stage's verified data: the verification's breaches, and no records at all (a stage that
+    wrote nothing where its gate looks, or a --where that kept nothing, has not shown its data honours the
+    contract: for a gate that is a breach, where ``modelgate verify`` only notes it)."""
+    if verified.records == 0 and not verified.breaches:
+        return ["no records to verify"]
+    return verified.breaches

@@ -15,13 +15,20 @@ Verdict = Literal["pass", "fail"]
 @dataclass(frozen=True)
 class Example:
     """One reason a record is invalid: its number (a line, a row, a position), where in it and what. ``key`` is
-    the value of the column a table source names with ``--key`` (``keyed``: one was named; the value may be null)."""
+    the value of the column a table source names with ``--key`` (``keyed``: one was named; the value may be null).
+    ``file``: the file the record is in, when the source is a glob of several (its numbers are that file's)."""
 
     record: int
     path: str
     reason: str
     key: Any = None
     keyed: bool = False
+    file: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``record 12``, or ``record 12 of part-1.parquet`` in a glob."""
+        return f"record {self.record}" + (f" of {self.file}" if self.file is not None else "")
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,8 @@ class VerifyResult:
             "verdict": self.verdict,
             "records": self.records,
             "invalid": self.invalid,
-            "examples": [{"record": e.record, "path": e.path, "reason": e.reason, **({"key": e.key} if e.keyed else {})}
+            "examples": [{"record": e.record, **({"file": e.file} if e.file is not None else {}), "path": e.path,
+                          "reason": e.reason, **({"key": e.key} if e.keyed else {})}
                          for e in self.examples],
             "null_rates": {n.field: {"value": n.value, "max": n.max, "ok": n.ok} for n in self.null_rates},
             "drift": {d.field: {"psi": d.psi, "max": d.max, "ok": d.ok} for d in self.drift},

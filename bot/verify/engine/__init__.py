@@ -26,6 +26,9 @@ from typing import Any, Literal
 Numbering = Literal["line", "row", "ordinal"]
 
 
+INTERNAL_PREFIX = "__mg_"  # the engine's own columns (ordinals, flags, views): no field of a source may begin so
+
+
 @dataclass(frozen=True)
 class Source:
     """Records the engine reads: an ibis table expression on a connected backend.
@@ -57,3 +60,4 @@ class Source:
     filename: str | None = None  # a column naming each row's file (file sources)
     row: str | None = None  # a column of each row's 1-based row in its file (Parquet)
     format: str | None = None  # "jsonl", "csv" or "parquet" for file sources
+    narrowed: str = ""  # the flags that narrowed the source ("--where", "--limit"), said when they keep no record

@@ -16,6 +16,7 @@ string decoded only for a field whose checks read it.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -195,7 +196,7 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
                 tests.append(_json_number(kind))
             elif "integer" in types:  # a number without a fraction (1.0 too, as JSON Schema says)
                 tests.append(_json_number(kind) & _whole(t[column(f.name, "n")]))
-            return _any(tests) if tests else _false()
+            return balanced(tests, operator.or_) if tests else _false()
 
         return View(kind.isnull(), present, json_is, t[column(f.name, "n")],
                     t[column(f.name, "s")] if column(f.name, "s") in t.columns else None,
@@ -240,15 +241,10 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
         if isinstance(q, p.Not):
             return ~go(q.term)
         if isinstance(q, p.And):
-            out = go(q.terms[0])
-            for term in q.terms[1:]:
-                out = out & go(term)
-            return out
-        if isinstance(q, p.Or):
-            out = go(q.terms[0])
-            for term in q.terms[1:]:
-                out = out | go(term)
-            return out
+            return balanced([go(term) for term in q.terms], operator.and_)
+        if isinstance(q, p.Or):  # an enum's values: one IN per field and kind of value
+            terms = _equal_any(q.terms, views) + [go(t) for t in q.terms if not isinstance(t, p.Equals)]
+            return balanced(terms, operator.or_) if terms else _false()
         if isinstance(q, p.OtherKeys):
             names = list(q.names)
             return (table[KEYS].filter(lambda k: ~k.isin(names)).length() > 0).fill_null(False)
@@ -295,6 +291,31 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
     return as_column(go(pred), table)
 
 
+def _equal_any(terms: tuple[p.Pred, ...], views: dict[str, View]) -> list[Any]:
+    """The ``Equals`` among ``terms`` as one ``IN`` per field and kind of value (as ``Equals`` compares each)."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for term in terms:
+        if isinstance(term, p.Equals):
+            value = term.value
+            kind = "boolean" if isinstance(value, bool) else "string" if isinstance(value, str) else "number"
+            groups.setdefault((term.field, kind), []).append(float(value) if kind == "number" else value)
+    found = []
+    for (name, kind), values in groups.items():
+        view = views[name]
+        side = {"boolean": view.boolean, "string": view.string, "number": view.number}[kind]
+        if side is not None:
+            found.append(side.isin(values).fill_null(False))
+    return found
+
+
+def balanced(terms: list[Any], op: Callable[[Any, Any], Any]) -> Any:
+    """``terms`` joined by ``op`` as a balanced tree: an enum of thousands of values or a schema of as many fields
+    nests log2(n) deep, where a chain would exhaust Python's recursion in ibis and sqlglot."""
+    while len(terms) > 1:
+        terms = [op(terms[i], terms[i + 1]) if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+    return terms[0]
+
+
 def as_column(expr: Any, table: ir.Table) -> Any:
     """A boolean of every row (a constant becomes a column, so it can be summed)."""
     return expr if isinstance(expr, ir.Column) else table[TRUE] == expr
@@ -332,9 +353,10 @@ class Shape:
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
-    ``bin:<field>:<i>`` per drift bin, ``start:<i>`` per file of ``shape.files``, ``cat:<field>:<i>`` per counted
-    baseline category of a categorical drift field (``plan.category_counts``) and ``cat:<field>:rest`` for its other
-    values (not null)."""
+    ``bin:<field>:<i>`` per drift bin, ``edge:<field>`` per drift field with edges beyond 2^53 (the rows whose
+    number is such an edge's double: their bin is the reference's to find), ``start:<i>`` per file of
+    ``shape.files``, ``cat:<field>:<i>`` per counted baseline category of a categorical drift field
+    (``plan.category_counts``) and ``cat:<field>:rest`` for its other values (not null)."""
     starts = bool(shape.files) and shape.filename is not None
     extra = ((shape.refuse,) if shape.refuse is not None else ()) + (
         (shape.filename, shape.ordinal.get_name()) if starts else ())
@@ -356,6 +378,9 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         index = ibis.cases(*[(n <= edge, i) for i, edge in enumerate(edges)], else_=len(edges)) if edges \
             else ibis.literal(0)
         flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, index), else_=ibis.null("int64"))
+        big = [e for e in bins.edges if abs(e) >= p.EXACT_INTEGER]
+        if big:  # an integer whose double IS such an edge lies above or below it: the double cannot say which
+            flags[f"__mg_edge_{bins.field}"] = number & n.isin(big).fill_null(False)
     for counts in plan.category_counts:
         view = views.get(counts.field)
         if view is None:
@@ -363,7 +388,7 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         tests = [predicate(test, views, projected) for _key, test in counts.counted]
         for i, test in enumerate(tests):
             flags[f"__mg_cat_{counts.field}_{i}"] = test
-        flags[f"__mg_cat_{counts.field}_rest"] = ~view.null & ~_any(tests)
+        flags[f"__mg_cat_{counts.field}_rest"] = ~view.null & ~balanced(tests, operator.or_)
     if shape.refuse is not None:
         flags[REFUSED] = projected[shape.refuse].fill_null(False)
     if starts:
@@ -377,6 +402,8 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
     for name in plan.null_fields:
         aggs[f"null:{name}"] = _count(rows[f"__mg_null_{name}"]) if name in views else rows.count()
     for bins in plan.numeric_bins:
+        if f"__mg_edge_{bins.field}" in rows.columns:
+            aggs[f"edge:{bins.field}"] = _count(rows[f"__mg_edge_{bins.field}"])
         if f"__mg_bin_{bins.field}" not in rows.columns:
             continue
         index = rows[f"__mg_bin_{bins.field}"]
@@ -393,13 +420,6 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         aggs[f"cat:{counts.field}:rest"] = _count(rows[f"__mg_cat_{counts.field}_rest"])
     names = list(aggs)
     return rows.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
-
-
-def _any(tests: list[Any]) -> Any:
-    out = tests[0]
-    for test in tests[1:]:
-        out = out | test
-    return out
 
 
 def _projected(table: ir.Table, plan: p.Plan, shape: Shape, wanted: list[str]) -> tuple[ir.Table, dict[str, View]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from bot.errors import DomainError
 from bot.verify.engine import Source
 
 WHERE_ALIAS = "mg_source"  # the name --where's filter gives the source: SELECT * FROM mg_source WHERE ...
+ROW_ALIAS = "__mg_src"  # the source's row, when --where sees a typed view of it (files: bot.verify.engine.files)
 CONNECT_TIMEOUT = 15  # seconds a Postgres server may take to answer before the run ends on exit 2
 REASON_CHARS = 240  # a driver's message is cut to this in the one error line
 
@@ -43,23 +45,26 @@ class Backend:
     name: str
     install: str  # the pip requirement that brings the driver
     credentials: str  # where its password or keys belong, said when a URL holds one
+    dialect: str  # sqlglot's name of its SQL, in which --query and --where are read (bot.verify.engine.sql_text)
 
 
-POSTGRES = Backend("postgres", "modelgate-ci[postgres]", "PGPASSWORD or ~/.pgpass")
+POSTGRES = Backend("postgres", "modelgate-ci[postgres]", "PGPASSWORD or ~/.pgpass", "postgres")
 SCHEMES: dict[str, Backend] = {
-    "duckdb": Backend("duckdb", "modelgate-ci[duckdb]", "the environment"),
+    "duckdb": Backend("duckdb", "modelgate-ci[duckdb]", "the environment", "duckdb"),
     "postgres": POSTGRES,
     "postgresql": POSTGRES,
-    "pyspark": Backend("pyspark", "modelgate-ci[spark]", "the Spark session's configuration"),
-    "bigquery": Backend("bigquery", "ibis-framework[bigquery]", "GOOGLE_APPLICATION_CREDENTIALS"),
-    "snowflake": Backend("snowflake", "ibis-framework[snowflake]", "the Snowflake connector's configuration"),
-    "trino": Backend("trino", "ibis-framework[trino]", "the environment"),
-    "mysql": Backend("mysql", "ibis-framework[mysql]", "the MySQL option file (~/.my.cnf)"),
+    "pyspark": Backend("pyspark", "modelgate-ci[spark]", "the Spark session's configuration", "spark"),
+    "bigquery": Backend("bigquery", "ibis-framework[bigquery]", "GOOGLE_APPLICATION_CREDENTIALS", "bigquery"),
+    "snowflake": Backend("snowflake", "ibis-framework[snowflake]", "the Snowflake connector's configuration",
+                         "snowflake"),
+    "trino": Backend("trino", "ibis-framework[trino]", "the environment", "trino"),
+    "mysql": Backend("mysql", "ibis-framework[mysql]", "the MySQL option file (~/.my.cnf)", "mysql"),
 }
 ENGINE_INSTALL = SCHEMES["duckdb"].install  # reads --records files, and is what every backend's extra builds on
 
 _SECRET_NAME = re.compile(r"pass|pwd|secret|token|credential|private|api.?key|access.?key", re.IGNORECASE)
 _SECRET_ENV = re.compile(r"pass|pwd|secret|token|credential|key", re.IGNORECASE)
+_NOT_SECRET_ENV = frozenset({"PWD", "OLDPWD"})  # the shell's directories: a path in a message must stay readable
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _MIN_SECRET = 4  # shorter environment values are not scrubbed from messages (they would blank out common words)
 
@@ -155,7 +160,7 @@ def reason(exc: BaseException, url: str) -> str:
     if url:
         text = text.replace(url, redact(url))
     for name, value in os.environ.items():
-        if len(value) >= _MIN_SECRET and _SECRET_ENV.search(name):
+        if len(value) >= _MIN_SECRET and _SECRET_ENV.search(name) and name not in _NOT_SECRET_ENV:
             text = text.replace(value, "***")
     line = next((s.strip() for s in text.splitlines() if s.strip()), "") or type(exc).__name__
     line = " ".join(line.split())
@@ -225,6 +230,10 @@ def open_table(url: str, *, table: str | None = None, query: str | None = None, 
     (exactly one of them) on the backend ``url`` names. Any failure is a ConnectError naming the redacted URL."""
     if (table is None) == (query is None):
         raise ValueError("open_table takes exactly one of table and query")
+    if query is not None:  # read before anything connects: a query that is not one read never reaches the server
+        from bot.verify.engine.sql_text import read_query
+
+        query = read_query(query, backend_of(url).dialect)
     con = connect(url)
     shown = redact(url)
     try:
@@ -270,9 +279,13 @@ def with_key(source: Source, key: str | None) -> Source:
     return replace(source, key=key)
 
 
-def narrow(source: Source, where: str | None = None, limit: int | None = None, *, url: str = "") -> Source:
+def narrow(source: Source, where: str | None = None, limit: int | None = None, *, url: str = "",
+           typed: Mapping[str, str] | None = None) -> Source:
     """``source`` keeping the rows where the SQL condition ``where`` holds (in the backend's dialect; the source is
-    ``mg_source`` to it), then the first ``limit`` of them. A condition the backend refuses is a ConnectError.
+    ``mg_source`` to it), then the first ``limit`` of them. A condition that is not one read-only condition
+    (bot.verify.engine.sql_text), or that the backend refuses, is a ConnectError. With ``typed`` (column: its SQL
+    value over the row ``__mg_src``), the condition sees those values under the columns' names, and the rows it
+    keeps are the source's own.
 
     A file source keeps each record's place in a column (``Source.ordinal``), so examples keep their line or row
     numbers; one without such a column numbers the records ``where`` kept by their position among them (a bare
@@ -281,8 +294,17 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
     numbering = source.numbering
     notes = source.notes
     if where is not None:
+        from bot.verify.engine.files import quote
+        from bot.verify.engine.sql_text import read_condition
+
+        condition = read_condition(where, getattr(source.backend, "dialect", None))
         try:
-            table = table.alias(WHERE_ALIAS).sql(f"SELECT * FROM {WHERE_ALIAS} WHERE {where}")
+            if typed:
+                values = ", ".join(f"{sql} AS {quote(name)}" for name, sql in typed.items())
+                table = table.alias(ROW_ALIAS).sql(f"SELECT * FROM {ROW_ALIAS} WHERE (SELECT {condition} FROM "
+                                                   f"(SELECT {values}) AS {WHERE_ALIAS})")
+            else:
+                table = table.alias(WHERE_ALIAS).sql(f"SELECT * FROM {WHERE_ALIAS} WHERE {condition}")
         except Exception as exc:
             raise ConnectError(f"--where on {source.label} failed: {reason(exc, url)}") from exc
         if numbering != "ordinal" and source.ordinal is None:  # no column keeps each record's place in its file
@@ -290,4 +312,5 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
             notes = (*notes, "record numbers count the records --where kept, in the files' order")
     if limit is not None:
         table = table.limit(limit)
-    return replace(source, table=table, numbering=numbering, notes=notes)
+    narrowed = " and ".join(flag for flag, given in (("--where", where), ("--limit", limit)) if given is not None)
+    return replace(source, table=table, numbering=numbering, notes=notes, narrowed=narrowed)

@@ -183,6 +183,37 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                   filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
 
 
+# (a column's kind, the type the contract gives its field) -> the SQL value --where sees of the column {x}
+_WHERE_VALUES = {
+    ("json", "number"): "CAST(CASE WHEN json_type({x}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN {x} END AS DOUBLE)",
+    ("json", "boolean"): "CASE WHEN json_type({x}) = 'BOOLEAN' THEN CAST({x} AS VARCHAR) = 'true' END",
+    ("json", "text"): "json_extract_string({x}, '$')",
+    ("text", "number"): "TRY_CAST({x} AS DOUBLE)",
+    ("text", "boolean"): "CASE lower({x}) WHEN 'true' THEN true WHEN 'false' THEN false END",
+    ("text", "text"): "{x}",
+}
+
+
+def where_view(source: Source, schema: Any, alias: str) -> dict[str, str]:
+    """Each column of a JSON Lines or CSV source as ``--where`` sees it: a SQL value of the type the contract gives
+    the field, over the row ``alias`` (empty for a source whose columns are typed already: Parquet, a table).
+
+    A JSON column holds JSON, which DuckDB compares as JSON (``score > 0.5`` compares texts, silently wrong) and a
+    CSV column text: a field the contract says is a number is a ``DOUBLE`` (a value of another type, NULL), a
+    boolean a ``BOOLEAN``, anything else text (a JSON string unquoted, another JSON value its JSON text), so that
+    ``score > 0.5`` and ``band = 'low'`` select what they say, and a comparison of text with a number is the
+    engine's error, never a wrong selection."""
+    types = schema_types(schema)
+    view: dict[str, str] = {}
+    for name, kind in source.kinds:
+        allowed = types.get(name, frozenset()) - {"null"}
+        typed = "number" if allowed and allowed <= {"number", "integer"} else \
+            "boolean" if allowed == {"boolean"} else "text"
+        if (kind, typed) in _WHERE_VALUES:
+            view[name] = _WHERE_VALUES[kind, typed].format(x=f"{alias}.{quote(name)}")
+    return view
+
+
 def csv_header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return next(csv.reader(handle), [])

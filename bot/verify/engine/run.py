@@ -16,13 +16,13 @@ import dataclasses
 import heapq
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.manifests.models import Quality
-from bot.verify.engine import Source
+from bot.verify.engine import INTERNAL_PREFIX, Source
 from bot.verify.engine import compile as c
 from bot.verify.engine import plan as p
 from bot.verify.engine.files import EngineCannotRead, expand, native_kind, open_files
@@ -33,8 +33,11 @@ from bot.verify.run import Expected, _drift, baseline_drifts, verify_records
 from bot.verify.stats import CategoricalDrift, NumericDrift, category, null_rate
 from bot.verify.validate import RecordValidator
 
+MAX_FIELDS = 500  # a contract of 1,500 fields took 20 s to build as one query, and more than DuckDB's 256 MB to run
+
 BATCH_ROWS = 65_536
-MAX_CATEGORIES = 10_000  # distinct values of a categorical drift field fetched; the rest are counted as one
+MAX_CATEGORIES = 1_000_000  # distinct values of a categorical drift field the engine counts (each held, as the
+# reference holds them): beyond, the engine does not compute its PSI
 
 
 def fields_of(expected: Expected) -> list[str]:
@@ -55,7 +58,10 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
 
     fields = fields_of(expected)
     paths = expand(pattern)
+    if len(paths) != 1:  # no reference reads a glob: the reason alone
+        refuse_fields(fields, str(pattern))
     try:
+        refuse_fields(fields, str(pattern))
         source = open_files(pattern, fields, expected.schema, limits=limits)
         if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
             source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
@@ -70,6 +76,25 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
         return dataclasses.replace(result, notes=(note, *result.notes))
 
 
+def refuse_fields(names: Iterable[str], label: str, own: frozenset[str] = frozenset()) -> None:
+    """The fields and columns the engine will not read: a name ``__mg_...`` (other than the source's own, ``own``)
+    would be taken for one of the engine's columns; more than :data:`MAX_FIELDS` make one query too large to build
+    in bounded time and memory. Either is EngineCannotRead (one file then goes to the reference)."""
+    names = set(names)
+    clashing = sorted(n for n in names if n.startswith(INTERNAL_PREFIX) and n not in own)
+    if clashing:
+        raise EngineCannotRead(f"{label}: {', '.join(map(repr, clashing[:5]))} begins with {INTERNAL_PREFIX}, as the "
+                               "engine's own columns do; rename it")
+    if len(names - own) > MAX_FIELDS:
+        raise EngineCannotRead(f"{label}: {len(names - own)} fields and columns, more than the {MAX_FIELDS} the "
+                               "engine checks in one query")
+
+
+def _own_columns(source: Source) -> frozenset[str]:
+    return frozenset(c for c in (source.keys, source.record, source.not_object, source.refuse, source.ordinal,
+                                 source.filename, source.row) if c is not None)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).split("\n", 1)[0]
     return text.removeprefix("Invalid Input Error: ")
@@ -79,7 +104,7 @@ def kinds_of(source: Source) -> dict[str, str]:
     if source.kinds:
         return dict(source.kinds)
     schema = source.table.schema()
-    return {name: native_kind(dtype) for name, dtype in schema.items() if not name.startswith("__mg_")}
+    return {name: native_kind(dtype) for name, dtype in schema.items() if not name.startswith(INTERNAL_PREFIX)}
 
 
 def is_duckdb(source: Source) -> bool:
@@ -119,6 +144,8 @@ class _Job:
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
                   limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
     """Judge ``source`` against ``expected``: the reference's result on the same records."""
+    refuse_fields([*fields_of(expected), *source.table.columns, *([source.key] if source.key else [])],
+                          source.label, own=_own_columns(source))
     quality = expected.quality or Quality()
     validator = RecordValidator(expected.schema)
     bounds = quality.drift.psi_max if quality.drift else {}
@@ -130,6 +157,10 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
     values = dict(zip(names, _one_row(source, agg), strict=True))
+    inexact = sorted(name.partition(":")[2] for name, n in values.items() if name.startswith("edge:") and n)
+    if inexact:  # an integer beyond 2^53 whose double is an edge: above or below it, the double cannot say
+        raise EngineCannotRead(f"{source.label}: a value of {', '.join(inexact)} is, as a double, an edge of its "
+                               "drift bins beyond 2^53, where only the exact integer tells its bin")
     if values.get("refused"):
         raise EngineCannotRead(f"{source.label}: a record has a key twice (the engine would read its first value, "
                                "JSON readers the last)")
@@ -150,9 +181,11 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
             accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
         else:
             counted = _counted_categories(job, name, values, accumulator)
-            accumulator.actual = counted if counted is not None else _categories(job, name, notes)
+            accumulator.actual = counted if counted is not None else _categories(job, name)
     if read == 0:
-        notes.append(f"{Path(source.label).name} holds no records: nothing was verified")
+        name = Path(source.label).name if len(source.files) == 1 else source.label
+        notes.append(f"no record of {name} is kept by {source.narrowed}: nothing was verified" if source.narrowed
+                     else f"{name} holds no records: nothing was verified")
     return VerifyResult(
         contract=expected.contract,
         records=read,
@@ -180,10 +213,8 @@ def _row_number() -> Any:
 
 def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
     """The one row of an aggregate: on DuckDB through the raw cursor (no Arrow table, less memory)."""
-    import ibis
-
-    if is_duckdb(source):
-        return tuple(source.backend.raw_sql(ibis.to_sql(expr)).fetchone())
+    if is_duckdb(source):  # compiled as one line: a pretty-printed query indents the line breaks of a quoted name
+        return tuple(source.backend.raw_sql(source.backend.compile(expr)).fetchone())
     return tuple(_arrow(expr).to_pylist()[0].values())
 
 
@@ -195,9 +226,7 @@ def _by_cursor(source: Source) -> bool:
 
 
 def _cursor(source: Source, expr: Any) -> tuple[Any, list[str]]:
-    import ibis
-
-    cursor = source.backend.raw_sql(ibis.to_sql(expr))
+    cursor = source.backend.raw_sql(source.backend.compile(expr))  # one line, as _one_row's
     return cursor, [d[0] for d in cursor.description]
 
 
@@ -312,7 +341,7 @@ def _example_columns(job: _Job) -> list[str]:
     """The columns an example is made of: the record's (as the reference sees it) and where it is."""
     source = job.source
     inner = (source.filename, source.row, source.keys, source.record)
-    wanted = [n for n in source.table.columns if not n.startswith("__mg_") or n in inner]
+    wanted = [n for n in source.table.columns if not n.startswith(INTERNAL_PREFIX) or n in inner]
     if source.key is not None and source.key not in wanted:
         wanted.append(source.key)
     return wanted
@@ -323,11 +352,16 @@ def _examples(job: _Job, rows: list[dict[str, Any]], examples: int, starts: dict
     ordinal of each file of a source of several."""
     source = job.source
     found: list[Example] = []
+    # a glob's examples name their file (as the glob matched it): record numbers are each file's own
+    shown = dict(zip(read_names(source), source.files, strict=True)) if len(source.files) > 1 else {}
     for row, (number, record) in zip(rows, _locate(job, rows, starts), strict=True):
         if record is _UNSET:
             record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)
-        found += [Example(number, problem.path, problem.reason, key, source.key is not None)
+        if key is not None and job.kinds.get(source.key or "") == "json":  # a JSON Lines value: its JSON text
+            key = json.loads(key)
+        file = shown.get(str(row[source.filename])) if shown and source.filename else None
+        found += [Example(number, problem.path, problem.reason, key, source.key is not None, file)
                   for problem in job.validator.problems(record)][: examples - len(found)]
         if len(found) >= examples:
             break
@@ -402,31 +436,28 @@ def _counted_categories(job: _Job, name: str, values: dict[str, Any],
     return found
 
 
-def _categories(job: _Job, name: str, notes: list[str]) -> Counter[Hashable]:
-    """The candidate's count per category of a drift field (one GROUP BY)."""
+def _categories(job: _Job, name: str) -> Counter[Hashable]:
+    """The candidate's count per category of a drift field: one GROUP BY, its rows streamed in batches. Every
+    category counts, as for the reference (the rarest told apart: a long tail of singletons is drift); more than
+    :data:`MAX_CATEGORIES` distinct values are EngineCannotRead, never a PSI of the commonest only."""
     counts: Counter[Hashable] = Counter()
     kind = job.kinds.get(name, "absent")
     if kind == "absent":
         return counts
     types = next((f.types for f in job.plan.fields if f.name == name), frozenset())
-    query = c.categories(job.source.table, name, kind).order_by(ibis_desc("n")).limit(MAX_CATEGORIES + 1)
-    rows = _rows(job.source, query)
-    if len(rows) > MAX_CATEGORIES:
-        notes.append(f"{name}: over {MAX_CATEGORIES:,} distinct values; the rarest are not told apart in its PSI")
-        rows = rows[:MAX_CATEGORIES]
-    for row in rows:
-        value = row["value"]
-        if kind == "json":
-            value = json.loads(value)
-        elif kind == "text":
-            value = coercer(types)(value)
-        if value is None:
-            continue
-        counts[category(value)] += int(row["n"])
+    coerce = coercer(types)
+    distinct = 0
+    for batch in _row_batches(job.source, c.categories(job.source.table, name, kind)):
+        distinct += len(batch)
+        if distinct > MAX_CATEGORIES:
+            raise EngineCannotRead(f"{job.source.label}: {name}: over {MAX_CATEGORIES:,} distinct values, more than "
+                                   "the engine counts for a categorical drift bound")
+        for row in batch:
+            value = row["value"]
+            if kind == "json":
+                value = json.loads(value)
+            elif kind == "text":
+                value = coerce(value)
+            if value is not None:
+                counts[category(value)] += int(row["n"])
     return counts
-
-
-def ibis_desc(name: str) -> Any:
-    import ibis
-
-    return ibis.desc(name)
