@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections import Counter
 from pathlib import Path
@@ -158,6 +159,20 @@ def test_an_unreadable_baseline_file_is_one_error(tmp_path):
     rows.write_text('{"score": 1}\n{"score": 2}\n')
     with pytest.raises(BaselineError, match=r"rows\.json: not a baseline file: not JSON"):
         verify_records(EXPECTED, sample(tmp_path / "c.jsonl", 1, 0.0, n=10), rows)
+
+
+def test_a_baseline_file_that_is_a_symbolic_link_or_not_a_regular_file_is_refused(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps(good()))
+    (tmp_path / "link.json").symlink_to(real)
+    with pytest.raises(RecordsError, match=r"link\.json: a symbolic link; give the file itself$"):
+        load_baseline(tmp_path / "link.json", "fraud-score@2")
+    os.mkfifo(tmp_path / "fifo.json")  # read, it would wait for a writer for ever
+    with pytest.raises(RecordsError, match=r"fifo\.json: not a regular file \(a FIFO\)$"):
+        load_baseline(tmp_path / "fifo.json", "fraud-score@2")
+    (tmp_path / "rows.jsonl").symlink_to(sample(tmp_path / "c.jsonl", 1, 0.0, n=10))  # a baseline of records
+    with pytest.raises(RecordsError, match=r"rows\.jsonl: a symbolic link; give the file itself$"):
+        verify_records(EXPECTED, tmp_path / "c.jsonl", tmp_path / "rows.jsonl")
 
 
 def test_the_json_schema_names_the_kind_and_docs_hold_it():

@@ -108,6 +108,18 @@ def test_unreadable_records_are_usage_errors(repo, capsys):
     assert "missing.jsonl: no such file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
+def test_a_records_file_that_is_a_symbolic_link_is_one_line_and_never_read(repo, engine):
+    (repo / "outputs").mkdir()
+    (repo / "secret.txt").write_text(f"PGPASSWORD={SECRET}\n")
+    (repo / "outputs" / "scores.csv").symlink_to(repo / "secret.txt")
+    one_line_error(cli(repo, "--records", "outputs/scores.csv", "--engine", engine),
+                   "outputs/scores.csv: a symbolic link; give the file itself")
+    (repo / "outputs" / "dir.jsonl").mkdir()
+    one_line_error(cli(repo, "--records", "outputs/dir.jsonl", "--engine", engine),
+                   "outputs/dir.jsonl: not a regular file (a directory)")
+
+
 def test_invalid_quality_is_mg001_and_verify_says_so(tmp_path, capsys):
     bad = MANIFEST.replace("reason_codes: 0.5", "reason_codes: 1.5").replace("score: 0.2", "score: -1")
     _, findings = parse_manifest("contracts/fraud-score.yaml", "", bad.encode())

@@ -125,3 +125,27 @@ def test_a_key_twice_in_a_record_is_read_by_the_reference(tmp_path):
         engine, reference = verify_files(expected, path), verify_records(expected, path)
         assert (engine.records, engine.invalid) == (reference.records, reference.invalid) == (2, 0)
         assert "read by the Python reference reader" in engine.notes[0]
+
+
+def test_a_symbolic_link_among_the_files_is_refused_not_followed(tmp_path):
+    secret = tmp_path / "secret.jsonl"
+    jsonl(secret, [{"id": 1, "score": 7}])
+    (tmp_path / "out").mkdir()
+    jsonl(tmp_path / "out" / "a.jsonl", [{"id": 1, "score": 0.5}])
+    (tmp_path / "out" / "b.jsonl").symlink_to(secret)
+    for pattern in (tmp_path / "out" / "b.jsonl", f"{tmp_path}/out/*.jsonl"):
+        with pytest.raises(RecordsError, match=r"b\.jsonl: a symbolic link; give the file itself$"):
+            verify_files(EXPECTED, pattern)
+
+
+def test_the_note_of_a_file_duckdb_cannot_read_holds_no_environment_secret(tmp_path, monkeypatch):
+    folder = tmp_path / "hunter2-s3cret"  # DuckDB's message names the file, and so this
+    folder.mkdir()
+    monkeypatch.setenv("MG_API_TOKEN", folder.name)
+    path = jsonl(folder / "a.jsonl", [{"id": 1, "score": 0.5}] * 5)
+    path.write_text(path.read_text() + "{bad\n" + json.dumps({"id": 2, "score": 0.2}) + "\n")
+    result = verify_files(EXPECTED, path)
+    assert (result.records, result.invalid) == (7, 1)
+    assert result.notes[0].startswith("a.jsonl: read by the Python reference reader, record by record: DuckDB "
+                                      "cannot read it (Malformed JSON")
+    assert "hunter2" not in result.notes[0]

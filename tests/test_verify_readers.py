@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -142,8 +143,20 @@ def test_unusable_paths(tmp_path):
     with pytest.raises(RecordsError, match=r"unknown format '\(no extension\)'"):
         Records(tmp_path / "records", SCHEMA)
     (tmp_path / "dir.jsonl").mkdir()
-    with pytest.raises(RecordsError, match="no such file"):
+    with pytest.raises(RecordsError, match=r"dir\.jsonl: not a regular file \(a directory\)$"):
         Records(tmp_path / "dir.jsonl", SCHEMA)
+    os.mkfifo(tmp_path / "fifo.csv")  # never opened: a read of a FIFO waits for a writer
+    with pytest.raises(RecordsError, match=r"fifo\.csv: not a regular file \(a FIFO\)$"):
+        Records(tmp_path / "fifo.csv", SCHEMA)
+
+
+@pytest.mark.parametrize("target", ["secret.txt", "/proc/self/environ", "missing"])
+def test_a_records_file_that_is_a_symbolic_link_is_refused_not_followed(tmp_path, target):
+    (tmp_path / "secret.txt").write_text("score\nPGPASSWORD=hunter2\n")
+    link = tmp_path / "scores.csv"
+    link.symlink_to(target if target.startswith("/") else tmp_path / target)
+    with pytest.raises(RecordsError, match=r"scores\.csv: a symbolic link; give the file itself$"):
+        Records(link, SCHEMA)
 
 
 @pytest.mark.parametrize(("types", "cell", "value"), [

@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,27 @@ def size_text(n: int) -> str:
 
 
 DEFAULT_LIMITS = Limits()
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def check_regular(path: Path) -> None:
+    """``path`` names a regular file itself, or a RecordsError says what it is: missing, a symbolic link (never
+    followed: a link committed or left under a records name could point at ``~/.pgpass`` or ``/proc/self/environ``,
+    whose lines the report would quote as examples), a directory, a FIFO or a device. Only the last component is
+    looked at, as it is given."""
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise RecordsError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise RecordsError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if stat.S_ISLNK(mode):
+        raise RecordsError(f"{path}: a symbolic link; give the file itself")
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), "of an unknown kind")
+        raise RecordsError(f"{path}: not a regular file ({what})")
 
 
 def _reject_constant(name: str) -> None:
@@ -141,8 +163,7 @@ class Records:
         if suffix not in FORMATS:
             known = ", ".join(sorted(FORMATS))
             raise RecordsError(f"{path}: unknown format {suffix or '(no extension)'!r}; use one of {known}")
-        if not self.path.is_file():
-            raise RecordsError(f"{path}: no such file")
+        check_regular(self.path)
         try:
             self.path.open("rb").close()
         except OSError as exc:

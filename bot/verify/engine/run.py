@@ -95,8 +95,9 @@ def _own_columns(source: Source) -> frozenset[str]:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).split("\n", 1)[0]
-    return text.removeprefix("Invalid Input Error: ")
+    from bot.verify.engine.connect import reason  # the environment's secrets taken out
+
+    return reason(exc, "").removeprefix("Invalid Input Error: ")
 
 
 def kinds_of(source: Source) -> dict[str, str]:
