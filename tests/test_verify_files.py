@@ -149,3 +149,16 @@ def test_the_note_of_a_file_duckdb_cannot_read_holds_no_environment_secret(tmp_p
     assert result.notes[0].startswith("a.jsonl: read by the Python reference reader, record by record: DuckDB "
                                       "cannot read it (Malformed JSON")
     assert "hunter2" not in result.notes[0]
+
+
+def test_a_line_nested_too_deeply_is_an_invalid_record_on_both_engines(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": 1, "score": 0.5}) + '\n{"id": 2, "score":' + "[" * 5000 + "]" * 5000 + "}\n"
+                    + json.dumps({"id": 3, "score": 0.2}) + "\n")
+    engine, reference = verify_files(EXPECTED, path), verify_records(EXPECTED, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples)
+    assert (engine.records, engine.invalid) == (3, 1)
+    assert engine.examples[0].record == 2
+    assert engine.examples[0].reason == "not valid JSON: nested deeper than 256 levels"
+    assert "line 2 nests deeper than 256 levels" in engine.notes[0]

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, coercer
+from bot.verify.readers import DEFAULT_LIMITS, MAX_DEPTH, Limits, Records, RecordsError, coercer
 
 SCHEMA = {
     "type": "object",
@@ -47,6 +47,32 @@ def test_json_lines_problems_keep_their_line_numbers(tmp_path):
     assert found[1][2] == "not valid JSON: Expecting value at column 9"
     assert found[2][2] == "not valid JSON: Infinity is not a JSON value"
     assert notes == []
+
+
+def nested(depth: int) -> str:
+    return '{"id": "x", "codes": ' + "[" * depth + "]" * depth + "}"
+
+
+def test_a_json_line_nested_too_deeply_is_an_invalid_record_not_a_recursion_error(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(['{"id": "a"}', nested(5000), nested(MAX_DEPTH - 1), nested(MAX_DEPTH),
+                               '{"id": "b", "codes": ["' + "[" * 5000 + '"]}']) + "\n")
+    found, _ = rows(path)
+    assert [(n, problem) for n, _, problem in found] == [
+        (1, None), (2, f"not valid JSON: nested deeper than {MAX_DEPTH} levels"), (3, None), (4, f"not valid JSON: "
+        f"nested deeper than {MAX_DEPTH} levels"), (5, None)]  # the id's object is a level: codes at 256 is past it
+    first = tmp_path / "first.jsonl"
+    first.write_text(nested(5000) + "\n")
+    with pytest.raises(RecordsError, match=r"line 1: not JSON Lines: its first record is not valid JSON: nested "
+                                           r"deeper than 256 levels$"):
+        rows(first)
+
+
+def test_a_csv_cell_nested_too_deeply_stays_a_string(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('id,codes\na,"' + "[" * 5000 + "]" * 5000 + '"\nb,[[1]]\n')
+    found, _ = rows(path)
+    assert [record["codes"] for _, record, _ in found] == ["[" * 5000 + "]" * 5000, [[1]]]
 
 
 def test_csv_coerces_by_the_schema_types(tmp_path):

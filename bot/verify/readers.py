@@ -49,6 +49,7 @@ ARROW_MEMORY = 256 * MIB  # Arrow's memory pool after decoding one batch
 VALUE_BYTES = 8  # the least a decoded value counts for (a null, a boolean, a number)
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv", ".parquet": "parquet",
            ".pq": "parquet"}
+MAX_DEPTH = 256  # arrays and objects one JSON value may nest: Python's decoder recurses per level
 INTEGER_RE = re.compile(r"-?(?:0|[1-9]\d*)")
 NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
@@ -110,8 +111,37 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _BLANK: Any = object()  # what decode_line gives for a blank line
 
 
+_NESTING = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]')  # a JSON string (skipped), an opening, a closing
+
+
+def too_deep(text: bytes | str) -> bool:
+    """Does the JSON text ``text`` nest arrays and objects deeper than :data:`MAX_DEPTH`? Its brackets are counted
+    first (two scans in C); only a text with more openings than that is walked."""
+    if len(text) <= MAX_DEPTH:  # too short to hold that many openings
+        return False
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for token in _NESTING.finditer(raw):
+        mark = token.group()
+        if mark in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif mark in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+NESTED_TOO_DEEPLY = f"not valid JSON: nested deeper than {MAX_DEPTH} levels"
+
+
 def decode_line(line: bytes) -> tuple[Any, str | None]:
-    """A line of JSON Lines as (value, None), (_BLANK, None) for a blank line, or (None, why it is no JSON value)."""
+    """A line of JSON Lines as (value, None), (_BLANK, None) for a blank line, or (None, why it is no JSON value):
+    a value nested deeper than :data:`MAX_DEPTH` is none."""
+    if too_deep(line):
+        return None, NESTED_TOO_DEEPLY
     try:
         return _DECODER.decode(line.decode("utf-8")), None
     except UnicodeDecodeError:
@@ -122,6 +152,8 @@ def decode_line(line: bytes) -> tuple[Any, str | None]:
         return None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"
     except ValueError as exc:
         return None, f"not valid JSON: {exc}"
+    except RecursionError:  # the decoder recurses per level (MAX_DEPTH keeps well within Python's limit)
+        return None, NESTED_TOO_DEEPLY
 
 
 def not_json_lines(path: Path, number: int, problem: str) -> str:
@@ -151,6 +183,13 @@ def first_record_problem(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | N
             if line.strip():
                 return None
     return None
+
+
+def first_deep_line(path: Path) -> int | None:
+    """The number of the first line of a JSON Lines file nested deeper than :data:`MAX_DEPTH` (which DuckDB reads
+    and the reference counts as an invalid record), or None: one pass, in C but for the rare long line."""
+    with path.open("rb") as handle:
+        return next((number for number, line in enumerate(handle, 1) if too_deep(line)), None)
 
 
 class Records:
@@ -464,10 +503,10 @@ def coercer(types: frozenset[str]) -> Callable[[str], Any]:
             return int(cell) if INTEGER_RE.fullmatch(cell) else float(cell)
         if "boolean" in types and cell.lower() in ("true", "false"):
             return cell.lower() == "true"
-        if types & {"array", "object"} and cell[:1] in "[{":
+        if types & {"array", "object"} and cell[:1] in "[{" and not too_deep(cell):
             try:
                 return json.loads(cell)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested too deeply: a string the schema rejects
                 return cell
         return cell
 

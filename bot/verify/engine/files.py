@@ -8,7 +8,9 @@ one JSON object and its keys are listed. One connection per source: ``SET thread
 engine's memory does not grow with the file.
 
 A file that is missing, of another format, over ``--max-bytes``, or a JSON Lines file whose first non-blank line
-is not a JSON value, is a RecordsError (exit 2) here, before the engine reads anything.
+is not a JSON value, is a RecordsError (exit 2) here, before the engine reads anything. A JSON Lines file with a
+line nested deeper than ``readers.MAX_DEPTH`` is left to the reference reader (EngineCannotRead), which counts that
+line an invalid record.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from bot.verify.fields import schema_types
 from bot.verify.readers import (
     DEFAULT_LIMITS,
     FORMATS,
+    MAX_DEPTH,
     Limits,
     Records,
     RecordsError,
+    first_deep_line,
     first_record_problem,
     missing_columns_note,
     parquet_type_notes,
@@ -103,6 +107,9 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
             problem = first_record_problem(path, limits)
             if problem is not None:
                 raise RecordsError(problem)
+            deep = first_deep_line(path)
+            if deep is not None:  # DuckDB would judge it; the reference cannot decode it: its invalid record
+                raise EngineCannotRead(f"{path.name}: line {deep} nests deeper than {MAX_DEPTH} levels")
         spec = dict.fromkeys(fields, "JSON")
         if whole_records:
             struct = literal(json.dumps(spec))
