@@ -162,3 +162,12 @@ def test_a_line_nested_too_deeply_is_an_invalid_record_on_both_engines(tmp_path)
     assert engine.examples[0].record == 2
     assert engine.examples[0].reason == "not valid JSON: nested deeper than 256 levels"
     assert "line 2 nests deeper than 256 levels" in engine.notes[0]
+
+
+def test_a_csv_cell_of_digits_that_are_not_ascii_is_a_string_on_both_engines(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,score\n1\u0660\u0660,0.5\n2,0.\u0665\n3,0.25\n", encoding="utf-8")
+    engine, reference = verify_files(EXPECTED, path), verify_records(EXPECTED, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples)
+    assert (reference.invalid, [e.record for e in reference.examples]) == (2, [2, 3])

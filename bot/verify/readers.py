@@ -50,8 +50,9 @@ VALUE_BYTES = 8  # the least a decoded value counts for (a null, a boolean, a nu
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv", ".parquet": "parquet",
            ".pq": "parquet"}
 MAX_DEPTH = 256  # arrays and objects one JSON value may nest: Python's decoder recurses per level
-INTEGER_RE = re.compile(r"-?(?:0|[1-9]\d*)")
-NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+# ASCII digits only, as DuckDB reads numbers: Python's \d and int() take "1٠٠" (Arabic-Indic zeros) for 100
+INTEGER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)")
+NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 Row = tuple[int, Any, str | None]
 
