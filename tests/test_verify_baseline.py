@@ -13,6 +13,7 @@ import pytest
 from bot.manifests.models import Quality
 from bot.verify import Expected, RecordsError, verify_records
 from bot.verify.baseline import KIND, TOP_K, Baseline, BaselineError, accumulators, json_schema, parse
+from bot.verify.engine.run import verify_files
 from bot.verify.readers import Limits
 from bot.verify.run import load_baseline, write_baseline
 from bot.verify.stats import categorical_psi, category
@@ -135,6 +136,13 @@ def good() -> dict:
     ({"fields": {"r": {"kind": "categorical", "n": 2, "null_rate": 0, "categories": [["a", 1], ["a", 1]],
                        "other": 0}}}, "a category is listed twice"),
     ({"fields": {"r": {"kind": "histogram"}}}, "fields.r:"),
+    ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": 0, "edges": [i / 1e5 for i in range(50_000)],
+                           "counts": [1] * 50_001}}},
+     "field score: 50,000 edges, over the limit of 100 (modelgate writes at most 9)"),
+    ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": 0, "edges": [0.5], "counts": [1] * 500}}},
+     "field score: 500 counts, over the limit of 101 (one more than the edges)"),
+    ({"fields": {"r": {"kind": "categorical", "n": 1, "null_rate": 0, "categories": [[str(i), 1] for i in range(101)],
+                       "other": 0}}}, "field r: 101 categories, over the limit of 100"),
 ])
 def test_bad_files_are_one_clear_error(change, message):
     with pytest.raises(BaselineError, match=r"^b\.json: ") as caught:
@@ -142,10 +150,19 @@ def test_bad_files_are_one_clear_error(change, message):
     assert message in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["", "[1]", "{", '{"kind": "x"}', '{"score": NaN}'])
+@pytest.mark.parametrize("text", ["", "[1]", "{", '{"kind": "x"}', '{"score": NaN}', "[" * 5000 + "]" * 5000])
 def test_not_a_baseline_file(text):
     with pytest.raises(BaselineError, match=r"^b\.json: (not a baseline file|kind)"):
         parse(text, "b.json", "fraud-score", 2)
+
+
+def test_a_baseline_of_many_edges_is_refused_before_the_engine_builds_its_query(tmp_path):
+    baseline = good()
+    baseline["fields"]["score"] |= {"edges": [i / 1e5 for i in range(50_000)], "counts": [1] * 50_001}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(baseline))
+    with pytest.raises(BaselineError, match=r"b\.json: field score: 50,000 edges, over the limit of 100"):
+        verify_files(EXPECTED, sample(tmp_path / "c.jsonl", 1, 0.0, n=10), path)
 
 
 def test_an_unreadable_baseline_file_is_one_error(tmp_path):
