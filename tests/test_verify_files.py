@@ -84,8 +84,24 @@ def test_files_that_cannot_be_verified_are_records_errors(tmp_path, files, patte
 def test_parquet_files_of_different_columns(tmp_path):
     pq.write_table(pa.table({"id": [1]}), tmp_path / "a.parquet")
     pq.write_table(pa.table({"id": [1], "score": [0.5]}), tmp_path / "b.parquet")
-    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet"):
+    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet \(score \(double\) "
+                                           r"only here\); verify files of different columns one at a time$"):
         verify_files(EXPECTED, tmp_path / "*.parquet")
+
+
+def test_parquet_files_whose_column_types_differ_are_refused_not_widened(tmp_path):
+    pq.write_table(pa.table({"id": ["1", "x"], "score": [0.5, 0.2]}), tmp_path / "a.parquet")  # ids as text
+    pq.write_table(pa.table({"id": [2, 3], "score": [0.1, 0.3]}), tmp_path / "b.parquet")
+    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet \(id: int64 here, "
+                                           r"string there\); verify files of different columns one at a time$"):
+        verify_files(EXPECTED, tmp_path / "*.parquet")
+
+
+def test_parquet_files_of_the_same_types_however_encoded_are_one_source(tmp_path):
+    pq.write_table(pa.table({"id": [1, 2], "band": pa.array(["a", "b"]).dictionary_encode()}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"id": [3], "band": pa.array(["c"], pa.large_string())}), tmp_path / "b.parquet")
+    result = verify_files(EXPECTED, tmp_path / "*.parquet")
+    assert (result.records, result.invalid) == (3, 0)
 
 
 def test_each_file_is_bounded(tmp_path):

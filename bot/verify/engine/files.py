@@ -157,12 +157,15 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
                       kinds=tuple((name, "text") for name in header), ordinal=ORDINAL, filename=FILENAME,
                       format="csv", notes=tuple(notes))
     names: list[str] = []
+    first: dict[str, str] = {}
     for path in paths:
         columns = check_parquet(path, limits)
-        if names and columns.names != names:
-            raise RecordsError(f"{path}: its columns are not those of {paths[0].name}; verify files of different "
-                               "columns one at a time")
-        names = list(columns.names)
+        typed = column_types(columns)
+        if names and list(typed.items()) != list(first.items()):  # union_by_name would widen a column, silently
+            differ = column_difference(typed, first)
+            raise RecordsError(f"{path}: its columns are not those of {paths[0].name} ({differ}); verify files of "
+                               "different columns one at a time")
+        names, first = list(columns.names), typed
         notes += missing_columns_note(path, schema_types(schema), columns.names, "Parquet file")
         notes += parquet_type_notes(path, schema_types(schema), columns)
     if {"filename", "file_row_number", "ordinality"} & set(names):
@@ -210,6 +213,29 @@ def where_view(source: Source, schema: Any, alias: str) -> dict[str, str]:
 def csv_header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return next(csv.reader(handle), [])
+
+
+def column_types(columns: Any) -> dict[str, str]:
+    """Each column of an Arrow schema and its type as DuckDB reads it alike (a dictionary as its values, a large
+    string as a string)."""
+    import pyarrow as pa
+
+    typed: dict[str, str] = {}
+    for field in columns:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        typed[field.name] = {"large_string": "string", "large_binary": "binary"}.get(str(kind), str(kind))
+    return typed
+
+
+def column_difference(here: dict[str, str], there: dict[str, str], shown: int = 5) -> str:
+    """How the columns ``here`` differ from those ``there``: types, columns only on one side, or the order."""
+    parts = [f"{name}: {kind} here, {there[name]} there" for name, kind in here.items()
+             if name in there and there[name] != kind]
+    parts += [f"{name} ({kind}) only here" for name, kind in here.items() if name not in there]
+    parts += [f"{name} ({kind}) only there" for name, kind in there.items() if name not in here]
+    if not parts:
+        return "the same columns in another order"
+    return "; ".join(parts[:shown]) + (f"; and {len(parts) - shown} more" if len(parts) > shown else "")
 
 
 def check_parquet(path: Path, limits: Limits) -> Any:
