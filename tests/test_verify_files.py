@@ -187,3 +187,16 @@ def test_a_csv_cell_of_digits_that_are_not_ascii_is_a_string_on_both_engines(tmp
     assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
                                                                  reference.examples)
     assert (reference.invalid, [e.record for e in reference.examples]) == (2, [2, 3])
+
+
+def test_a_glob_of_mixed_formats_names_the_odd_files_and_the_formats(tmp_path):
+    for i in range(3):
+        pq.write_table(pa.table({"id": [i]}), tmp_path / f"part-{i}.parquet")
+    (tmp_path / "x.csv").write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(RecordsError, match=rf"^{tmp_path}/x\.csv is CSV and the other 3 files are Parquet: the files "
+                                           r"are of different formats; verify one format at a time$"):
+        verify_files(EXPECTED, tmp_path / "*")
+    jsonl(tmp_path / "y.jsonl", [{"id": 1}])
+    with pytest.raises(RecordsError, match=r"x\.csv is CSV, .*y\.jsonl is JSON Lines and the other 3 files are "
+                                           r"Parquet"):
+        verify_files(EXPECTED, tmp_path / "*")

@@ -65,11 +65,25 @@ def expand(pattern: str | Path) -> list[Path]:
     return [Path(text)]
 
 
+FORMAT_NAMES = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet"}
+SHOWN_FILES = 5  # files of another format named in the error
+
+
 def file_format(paths: Sequence[Path]) -> str:
-    formats = {FORMATS.get(p.suffix.lower()) for p in paths}
-    if len(formats) > 1:
-        raise RecordsError(f"{paths[0]}: the files are of different formats; verify one format at a time")
-    return formats.pop() or ""
+    """The one format of ``paths``; files of several are a RecordsError naming those not of the most common one."""
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        groups.setdefault(FORMATS.get(path.suffix.lower(), ""), []).append(path)
+    if len(groups) > 1:
+        common = max(groups, key=lambda kind: len(groups[kind]))  # a tie: the format of the first file
+        odd = [path for path in paths if FORMATS.get(path.suffix.lower(), "") != common]
+        named = [f"{path} is {FORMAT_NAMES.get(FORMATS.get(path.suffix.lower(), ''), 'of no known format')}"
+                 for path in odd[:SHOWN_FILES]]
+        more = f", {len(odd) - SHOWN_FILES} more not {FORMAT_NAMES[common]}" if len(odd) > SHOWN_FILES else ""
+        others = len(groups[common])
+        raise RecordsError(f"{', '.join(named)}{more} and the other {others} file{'s are' if others > 1 else ' is'} "
+                           f"{FORMAT_NAMES[common]}: the files are of different formats; verify one format at a time")
+    return next(iter(groups))
 
 
 def connect() -> Any:
