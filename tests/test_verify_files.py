@@ -200,3 +200,33 @@ def test_a_glob_of_mixed_formats_names_the_odd_files_and_the_formats(tmp_path):
     with pytest.raises(RecordsError, match=r"x\.csv is CSV, .*y\.jsonl is JSON Lines and the other 3 files are "
                                            r"Parquet"):
         verify_files(EXPECTED, tmp_path / "*")
+
+
+ONE_COLUMN = {"type": "object", "properties": {"score": {"type": "number"}}, "required": ["score"]}
+
+
+@pytest.mark.parametrize(("text", "read", "bad"), [
+    ("score\n0.5\n\n", 1, []),  # a trailing blank line: no record (DuckDB read a row of NULL)
+    ("score\n0.5\n\n\n0.2\n", 2, []),
+    ('score\n0.5\n""\n\n0.2\n"x"\n', 4, [3, 6]),  # a quoted empty cell is a record of a null; "x" a string
+    ("score\r\n0.5\r\n\r\n\"\"\r\n", 2, [4]),
+    ('score\n"a\n\nb"\n\n0.1\n', 2, [2]),  # a blank line inside a quoted cell is the cell's
+    ("id,score\n1,0.5\n\n2,0.2\n,\n", 3, [5]),  # several columns: DuckDB skips the blank line too
+    ('id,score\n1,0.5\n"",""\n', 2, [3]),
+])
+def test_csv_blank_lines_are_no_records_on_both_engines(tmp_path, text, read, bad):
+    path = tmp_path / "a.csv"
+    path.write_bytes(text.encode())
+    expected = Expected(ONE_COLUMN, None, "c@1")
+    engine, reference = verify_files(expected, path), verify_records(expected, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples)
+    assert (reference.records, sorted({e.record for e in reference.examples})) == (read, bad)
+
+
+def test_a_glob_of_one_column_csv_files_with_blank_lines_keeps_each_files_line_numbers(tmp_path):
+    (tmp_path / "a.csv").write_text("score\n\n0.5\n\n")
+    (tmp_path / "b.csv").write_text('score\n0.1\n\n""\n')
+    result = verify_files(Expected(ONE_COLUMN, None, "c@1"), tmp_path / "*.csv")
+    assert (result.records, result.invalid) == (3, 1)
+    assert [(e.record, e.path) for e in result.examples] == [(4, "#/score")]

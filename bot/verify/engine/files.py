@@ -162,10 +162,13 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
         for path in paths:
             notes += missing_columns_note(path, schema_types(schema), header, "CSV header")
         types = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
-        sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
-               + ", ".join(quote(name) for name in header)
-               + f" FROM read_csv({files}, header=true, columns={types}, auto_detect=false, delim=',', "
-                 "quote='\"', escape='\"', strict_mode=true, filename=true) WITH ORDINALITY")
+        read = (f"read_csv({files}, header=true, columns={types}, auto_detect=false, delim=',', quote='\"', "
+                "escape='\"', strict_mode=true, filename=true")
+        if len(header) == 1:
+            sql = _one_column_csv(read, header[0])
+        else:  # DuckDB skips a blank line of a CSV of several columns, as the reference does
+            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
+                   + ", ".join(quote(name) for name in header) + f" FROM {read}) WITH ORDINALITY")
         table = backend.sql(sql)
         return Source(backend, table, label, "line", tabular=True, files=tuple(map(str, paths)),
                       kinds=tuple((name, "text") for name in header), ordinal=ORDINAL, filename=FILENAME,
@@ -191,6 +194,18 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
                   kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
                   filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
+
+
+def _one_column_csv(read: str, name: str) -> str:
+    """The rows of a one-column CSV (``read``: its read_csv call, unclosed) as the reference reads them. To DuckDB a
+    blank line there is a row of one NULL cell, as a quoted empty cell ``""`` is; the reference skips the first and
+    reads the second as a record of a null. So quoted cells stay text (``allow_quoted_nulls=false``: ``""`` is
+    ``''``), the NULL rows (the blank lines) are dropped, ``''`` is NULL again, and the rows left are numbered in
+    order."""
+    column = quote(name)
+    return (f"SELECT row_number() OVER (ORDER BY __mg_line) AS {ORDINAL}, {FILENAME}, NULLIF({column}, '') AS "
+            f"{column} FROM (SELECT ordinality AS __mg_line, filename AS {FILENAME}, {column} FROM {read}, "
+            f"allow_quoted_nulls=false) WITH ORDINALITY) WHERE {column} IS NOT NULL ORDER BY {ORDINAL}")
 
 
 # (a column's kind, the type the contract gives its field) -> the SQL value --where sees of the column {x}
