@@ -120,6 +120,15 @@ def test_a_records_file_that_is_a_symbolic_link_is_one_line_and_never_read(repo,
                    "outputs/dir.jsonl: not a regular file (a directory)")
 
 
+def test_engine_duckdb_insists_on_duckdb_where_auto_falls_back_to_the_reference(repo):
+    (repo / "broken.jsonl").write_text(GOOD + "{not json\n" + GOOD)
+    auto = cli(repo, "--records", "broken.jsonl", "--format", "json")
+    assert auto.returncode == 1, auto.stderr
+    assert "broken.jsonl: read by the Python reference reader, record by record: DuckDB cannot read it" in auto.stderr
+    one_line_error(cli(repo, "--records", "broken.jsonl", "--engine", "duckdb"),
+                   "broken.jsonl: DuckDB cannot read it (Malformed JSON")
+
+
 def test_invalid_quality_is_mg001_and_verify_says_so(tmp_path, capsys):
     bad = MANIFEST.replace("reason_codes: 0.5", "reason_codes: 1.5").replace("score: 0.2", "score: -1")
     _, findings = parse_manifest("contracts/fraud-score.yaml", "", bad.encode())
