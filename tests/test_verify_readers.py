@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bot.verify import readers
 from bot.verify.readers import DEFAULT_LIMITS, MAX_DEPTH, Limits, Records, RecordsError, coercer
 
 SCHEMA = {
@@ -66,6 +67,19 @@ def test_a_json_line_nested_too_deeply_is_an_invalid_record_not_a_recursion_erro
     with pytest.raises(RecordsError, match=r"line 1: not JSON Lines: its first record is not valid JSON: nested "
                                            r"deeper than 256 levels$"):
         rows(first)
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
+def test_the_first_deep_line_is_found_in_blocks_of_any_size(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(readers, "SCAN_BLOCK", block)
+    deep = "[" * 300 + "]" * 300
+    path = tmp_path / "r.jsonl"
+    for text, line in [("{}\n" * 5 + deep + "\n{}\n", 6), ("{}\n" * 5 + deep, 6), ("{}\n" * 5, None), (deep, 1),
+                       (nested(MAX_DEPTH - 1) + "\n" + '"' + "[" * 400 + '"\n', None)]:
+        path.write_text(text)
+        assert readers.first_deep_line(path) == line
+    path.write_text("{}\n" + "x" * 700 + "\n" + deep + "\n")  # a line over the record limit is not held
+    assert readers.first_deep_line(path, Limits(max_record_bytes=650)) == 3
 
 
 def test_a_csv_cell_nested_too_deeply_stays_a_string(tmp_path):

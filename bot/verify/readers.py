@@ -186,11 +186,29 @@ def first_record_problem(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | N
     return None
 
 
-def first_deep_line(path: Path) -> int | None:
+SCAN_BLOCK = 1 * MIB  # bytes first_deep_line reads at a time
+
+
+def first_deep_line(path: Path, limits: Limits = DEFAULT_LIMITS) -> int | None:
     """The number of the first line of a JSON Lines file nested deeper than :data:`MAX_DEPTH` (which DuckDB reads
-    and the reference counts as an invalid record), or None: one pass, in C but for the rare long line."""
+    and the reference counts as an invalid record), or None. Read a block at a time, a line held only up to the
+    record limit (a longer one is the reference's to refuse), and walked only when long enough to be that deep."""
+    number, pending, skipping = 0, b"", False  # lines before the block; the start of the line it ends; too long
     with path.open("rb") as handle:
-        return next((number for number, line in enumerate(handle, 1) if too_deep(line)), None)
+        while block := handle.read(SCAN_BLOCK):
+            *ended, rest = block.split(b"\n")
+            if ended:
+                ended[0] = b"" if skipping else pending + ended[0]
+                for line in ended:
+                    number += 1
+                    if len(line) > MAX_DEPTH and too_deep(line):
+                        return number
+                pending, skipping = rest, False
+            elif not skipping:
+                pending += rest
+            if len(pending) > limits.max_record_bytes:
+                pending, skipping = b"", True
+    return number + 1 if not skipping and too_deep(pending) else None
 
 
 class Records:

@@ -121,7 +121,7 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
             problem = first_record_problem(path, limits)
             if problem is not None:
                 raise RecordsError(problem)
-            deep = first_deep_line(path)
+            deep = first_deep_line(path, limits)
             if deep is not None:  # DuckDB would judge it; the reference cannot decode it: its invalid record
                 raise EngineCannotRead(f"{path.name}: line {deep} nests deeper than {MAX_DEPTH} levels")
         spec = dict.fromkeys(fields, "JSON")
