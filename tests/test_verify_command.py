@@ -265,6 +265,8 @@ def test_what_cannot_run_together_is_a_usage_error(repo, args, said):
      "--connection postgres://sec:***@127.0.0.1:5432/mg: a connection URL must not hold a password or a secret (it "
      "would be seen in shell history and CI logs): put it in PGPASSWORD or ~/.pgpass"),
     (f"postgres://sec@127.0.0.1:5432/mg?password={SECRET}", "must not hold a password"),
+    (f"postgres://u@host:5433/db?%70assword={SECRET}", "--connection postgres://u@host:5433/db?%70assword=***: a "
+                                                       "connection URL must not hold a password"),
     (f"sec:{SECRET}@127.0.0.1/mg", "--connection sec:***@127.0.0.1/mg: not a connection URL"),
     ("duckdb:///nowhere/typo.ddb", "--connection duckdb:///nowhere/typo.ddb: /nowhere/typo.ddb: no such DuckDB "
                                    "database file"),
