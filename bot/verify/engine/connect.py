@@ -302,9 +302,9 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
            typed: Mapping[str, str] | None = None) -> Source:
     """``source`` keeping the rows where the SQL condition ``where`` holds (in the backend's dialect; the source is
     ``mg_source`` to it), then the first ``limit`` of them. A condition that is not one read-only condition
-    (bot.verify.engine.sql_text), or that the backend refuses, is a ConnectError. With ``typed`` (column: its SQL
-    value over the row ``__mg_src``), the condition sees those values under the columns' names, and the rows it
-    keeps are the source's own.
+    (bot.verify.engine.sql_text) is a SqlTextError, one the backend refuses a ConnectError. With ``typed``
+    (column: its SQL value over the row ``__mg_src``), the condition sees those values under the columns' names,
+    and the rows it keeps are the source's own.
 
     A file source keeps each record's place in a column (``Source.ordinal``), so examples keep their line or row
     numbers; one without such a column numbers the records ``where`` kept by their position among them (a bare
