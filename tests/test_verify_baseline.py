@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from bot.manifests.models import Quality
 from bot.verify import Expected, RecordsError, verify_records
 from bot.verify.baseline import KIND, TOP_K, Baseline, BaselineError, accumulators, json_schema, parse
+from bot.verify.engine.run import verify_files
 from bot.verify.readers import Limits
 from bot.verify.run import load_baseline, write_baseline
 from bot.verify.stats import categorical_psi, category
@@ -134,6 +136,13 @@ def good() -> dict:
     ({"fields": {"r": {"kind": "categorical", "n": 2, "null_rate": 0, "categories": [["a", 1], ["a", 1]],
                        "other": 0}}}, "a category is listed twice"),
     ({"fields": {"r": {"kind": "histogram"}}}, "fields.r:"),
+    ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": 0, "edges": [i / 1e5 for i in range(50_000)],
+                           "counts": [1] * 50_001}}},
+     "field score: 50,000 edges, over the limit of 100 (modelgate writes at most 9)"),
+    ({"fields": {"score": {"kind": "numeric", "n": 4, "null_rate": 0, "edges": [0.5], "counts": [1] * 500}}},
+     "field score: 500 counts, over the limit of 101 (one more than the edges)"),
+    ({"fields": {"r": {"kind": "categorical", "n": 1, "null_rate": 0, "categories": [[str(i), 1] for i in range(101)],
+                       "other": 0}}}, "field r: 101 categories, over the limit of 100"),
 ])
 def test_bad_files_are_one_clear_error(change, message):
     with pytest.raises(BaselineError, match=r"^b\.json: ") as caught:
@@ -141,10 +150,19 @@ def test_bad_files_are_one_clear_error(change, message):
     assert message in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["", "[1]", "{", '{"kind": "x"}', '{"score": NaN}'])
+@pytest.mark.parametrize("text", ["", "[1]", "{", '{"kind": "x"}', '{"score": NaN}', "[" * 5000 + "]" * 5000])
 def test_not_a_baseline_file(text):
     with pytest.raises(BaselineError, match=r"^b\.json: (not a baseline file|kind)"):
         parse(text, "b.json", "fraud-score", 2)
+
+
+def test_a_baseline_of_many_edges_is_refused_before_the_engine_builds_its_query(tmp_path):
+    baseline = good()
+    baseline["fields"]["score"] |= {"edges": [i / 1e5 for i in range(50_000)], "counts": [1] * 50_001}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(baseline))
+    with pytest.raises(BaselineError, match=r"b\.json: field score: 50,000 edges, over the limit of 100"):
+        verify_files(EXPECTED, sample(tmp_path / "c.jsonl", 1, 0.0, n=10), path)
 
 
 def test_an_unreadable_baseline_file_is_one_error(tmp_path):
@@ -158,6 +176,20 @@ def test_an_unreadable_baseline_file_is_one_error(tmp_path):
     rows.write_text('{"score": 1}\n{"score": 2}\n')
     with pytest.raises(BaselineError, match=r"rows\.json: not a baseline file: not JSON"):
         verify_records(EXPECTED, sample(tmp_path / "c.jsonl", 1, 0.0, n=10), rows)
+
+
+def test_a_baseline_file_that_is_a_symbolic_link_or_not_a_regular_file_is_refused(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps(good()))
+    (tmp_path / "link.json").symlink_to(real)
+    with pytest.raises(RecordsError, match=r"link\.json: a symbolic link; give the file itself$"):
+        load_baseline(tmp_path / "link.json", "fraud-score@2")
+    os.mkfifo(tmp_path / "fifo.json")  # read, it would wait for a writer for ever
+    with pytest.raises(RecordsError, match=r"fifo\.json: not a regular file \(a FIFO\)$"):
+        load_baseline(tmp_path / "fifo.json", "fraud-score@2")
+    (tmp_path / "rows.jsonl").symlink_to(sample(tmp_path / "c.jsonl", 1, 0.0, n=10))  # a baseline of records
+    with pytest.raises(RecordsError, match=r"rows\.jsonl: a symbolic link; give the file itself$"):
+        verify_records(EXPECTED, tmp_path / "c.jsonl", tmp_path / "rows.jsonl")
 
 
 def test_the_json_schema_names_the_kind_and_docs_hold_it():

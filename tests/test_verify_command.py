@@ -108,6 +108,27 @@ def test_unreadable_records_are_usage_errors(repo, capsys):
     assert "missing.jsonl: no such file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
+def test_a_records_file_that_is_a_symbolic_link_is_one_line_and_never_read(repo, engine):
+    (repo / "outputs").mkdir()
+    (repo / "secret.txt").write_text(f"PGPASSWORD={SECRET}\n")
+    (repo / "outputs" / "scores.csv").symlink_to(repo / "secret.txt")
+    one_line_error(cli(repo, "--records", "outputs/scores.csv", "--engine", engine),
+                   "outputs/scores.csv: a symbolic link; give the file itself")
+    (repo / "outputs" / "dir.jsonl").mkdir()
+    one_line_error(cli(repo, "--records", "outputs/dir.jsonl", "--engine", engine),
+                   "outputs/dir.jsonl: not a regular file (a directory)")
+
+
+def test_engine_duckdb_insists_on_duckdb_where_auto_falls_back_to_the_reference(repo):
+    (repo / "broken.jsonl").write_text(GOOD + "{not json\n" + GOOD)
+    auto = cli(repo, "--records", "broken.jsonl", "--format", "json")
+    assert auto.returncode == 1, auto.stderr
+    assert "broken.jsonl: read by the Python reference reader, record by record: DuckDB cannot read it" in auto.stderr
+    one_line_error(cli(repo, "--records", "broken.jsonl", "--engine", "duckdb"),
+                   "broken.jsonl: DuckDB cannot read it (Malformed JSON")
+
+
 def test_invalid_quality_is_mg001_and_verify_says_so(tmp_path, capsys):
     bad = MANIFEST.replace("reason_codes: 0.5", "reason_codes: 1.5").replace("score: 0.2", "score: -1")
     _, findings = parse_manifest("contracts/fraud-score.yaml", "", bad.encode())
@@ -244,6 +265,8 @@ def test_what_cannot_run_together_is_a_usage_error(repo, args, said):
      "--connection postgres://sec:***@127.0.0.1:5432/mg: a connection URL must not hold a password or a secret (it "
      "would be seen in shell history and CI logs): put it in PGPASSWORD or ~/.pgpass"),
     (f"postgres://sec@127.0.0.1:5432/mg?password={SECRET}", "must not hold a password"),
+    (f"postgres://u@host:5433/db?%70assword={SECRET}", "--connection postgres://u@host:5433/db?%70assword=***: a "
+                                                       "connection URL must not hold a password"),
     (f"sec:{SECRET}@127.0.0.1/mg", "--connection sec:***@127.0.0.1/mg: not a connection URL"),
     ("duckdb:///nowhere/typo.ddb", "--connection duckdb:///nowhere/typo.ddb: /nowhere/typo.ddb: no such DuckDB "
                                    "database file"),

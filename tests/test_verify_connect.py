@@ -67,6 +67,10 @@ def closed_port() -> int:
     ("postgres://u@h:S3cr3t/db", "postgres://u@h:***/db"),  # a port that is not a number
     ("postgres://u@[::1]:x/db", "postgres://u@[::1]:***/db"),
     ("postgres://u@[::1]:5432/db", "postgres://u@[::1]:5432/db"),
+    ("postgres://u@host:5433/db?%70assword=hunter2", "postgres://u@host:5433/db?%70assword=***"),  # percent-encoded
+    ("postgres://u@h/db?%2570assword=hunter2&%74oken=x", "postgres://u@h/db?%2570assword=***&%74oken=***"),
+    ("postgres://u%3Ahunter2@h/db", "postgres://u:***@h/db"),  # the user part's ':' encoded
+    ("postgres://me%40corp.com@h/db", "postgres://me%40corp.com@h/db"),  # an encoded '@' is no password
 ])
 def test_redact(url, shown):
     assert redact(url) == shown
@@ -79,6 +83,11 @@ def test_redact(url, shown):
     ("snowflake://u@acct/db?token=x", True),
     ("postgres://sec@h/db?sslmode=disable", False),
     ("duckdb:///data/a.ddb?read_only=true", False),
+    ("postgres://u@host:5433/db?%70assword=hunter2", True),  # percent-encoded names are decoded first
+    ("postgres://u@host/db?pass%77ord=hunter2", True),
+    ("postgres://u@host/db?%2570assword=hunter2", True),  # ... however many times they were encoded
+    ("postgres://u%3Ahunter2@host/db", True),  # as is the user part
+    ("postgres://me%40corp.com@host/db?ssl%6Dode=require", False),
 ])
 def test_has_password(url, holds):
     assert has_password(url) is holds
@@ -132,6 +141,13 @@ def monkeypatch_session():
         yield patch
 
 
+def test_reason_redacts_the_url_as_a_driver_decoded_it():
+    url = "postgres://u@h/db?%70assword=hunter2"
+    said = reason(RuntimeError("cannot connect to postgres://u@h/db?password=hunter2"), url)
+    assert "hunter2" not in said
+    assert "%70assword=***" in said
+
+
 def test_reason_keeps_the_working_directory_readable(monkeypatch):
     """PWD and OLDPWD match the secret-name pattern ('pwd') but hold the shell's directories: a path stays whole."""
     monkeypatch.setenv("PWD", "/tmp/run/repo")
@@ -172,6 +188,10 @@ def test_every_allowed_scheme_is_a_backend_ibis_knows():
     ("postgres://sec:S3cr3t@h/db", "--connection postgres://sec:***@h/db: a connection URL must not hold a password "
                                    "or a secret (it would be seen in shell history and CI logs): put it in PGPASSWORD "
                                    "or ~/.pgpass"),
+    ("postgres://u@host:5433/db?%70assword=S3cr3t", "--connection postgres://u@host:5433/db?%70assword=***: a "
+                                                    "connection URL must not hold a password"),
+    ("postgres://u%3AS3cr3t@host/db", "--connection postgres://u:***@host/db: a connection URL must not hold a "
+                                      "password"),
 ])
 def test_refused_urls(url, said):
     with pytest.raises(ConnectError) as refused:
@@ -282,7 +302,7 @@ def test_where_on_a_file_numbers_records_among_those_kept(tmp_path):
      "--query on duckdb://{db} failed: Catalog Error: Table with name nope does not exist!"),
 ])
 def test_what_cannot_be_read_is_one_line(database, table, query, said):
-    with pytest.raises(ConnectError) as failed:
+    with pytest.raises(DomainError) as failed:  # a ConnectError, or the SqlTextError of a query that is not one
         open_table(f"duckdb://{database}", table=table, query=query)
     assert said.format(db=database) in str(failed.value)
     assert "\n" not in str(failed.value)

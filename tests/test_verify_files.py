@@ -95,8 +95,24 @@ def test_files_that_cannot_be_verified_are_records_errors(tmp_path, files, patte
 def test_parquet_files_of_different_columns(tmp_path):
     pq.write_table(pa.table({"id": [1]}), tmp_path / "a.parquet")
     pq.write_table(pa.table({"id": [1], "score": [0.5]}), tmp_path / "b.parquet")
-    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet"):
+    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet \(score \(double\) "
+                                           r"only here\); verify files of different columns one at a time$"):
         verify_files(EXPECTED, tmp_path / "*.parquet")
+
+
+def test_parquet_files_whose_column_types_differ_are_refused_not_widened(tmp_path):
+    pq.write_table(pa.table({"id": ["1", "x"], "score": [0.5, 0.2]}), tmp_path / "a.parquet")  # ids as text
+    pq.write_table(pa.table({"id": [2, 3], "score": [0.1, 0.3]}), tmp_path / "b.parquet")
+    with pytest.raises(RecordsError, match=r"b\.parquet: its columns are not those of a\.parquet \(id: int64 here, "
+                                           r"string there\); verify files of different columns one at a time$"):
+        verify_files(EXPECTED, tmp_path / "*.parquet")
+
+
+def test_parquet_files_of_the_same_types_however_encoded_are_one_source(tmp_path):
+    pq.write_table(pa.table({"id": [1, 2], "band": pa.array(["a", "b"]).dictionary_encode()}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"id": [3], "band": pa.array(["c"], pa.large_string())}), tmp_path / "b.parquet")
+    result = verify_files(EXPECTED, tmp_path / "*.parquet")
+    assert (result.records, result.invalid) == (3, 0)
 
 
 def test_each_file_is_bounded(tmp_path):
@@ -136,3 +152,92 @@ def test_a_key_twice_in_a_record_is_read_by_the_reference(tmp_path):
         engine, reference = verify_files(expected, path), verify_records(expected, path)
         assert (engine.records, engine.invalid) == (reference.records, reference.invalid) == (2, 0)
         assert "read by the Python reference reader" in engine.notes[0]
+
+
+def test_a_symbolic_link_among_the_files_is_refused_not_followed(tmp_path):
+    secret = tmp_path / "secret.jsonl"
+    jsonl(secret, [{"id": 1, "score": 7}])
+    (tmp_path / "out").mkdir()
+    jsonl(tmp_path / "out" / "a.jsonl", [{"id": 1, "score": 0.5}])
+    (tmp_path / "out" / "b.jsonl").symlink_to(secret)
+    for pattern in (tmp_path / "out" / "b.jsonl", f"{tmp_path}/out/*.jsonl"):
+        with pytest.raises(RecordsError, match=r"b\.jsonl: a symbolic link; give the file itself$"):
+            verify_files(EXPECTED, pattern)
+
+
+def test_the_note_of_a_file_duckdb_cannot_read_holds_no_environment_secret(tmp_path, monkeypatch):
+    folder = tmp_path / "hunter2-s3cret"  # DuckDB's message names the file, and so this
+    folder.mkdir()
+    monkeypatch.setenv("MG_API_TOKEN", folder.name)
+    path = jsonl(folder / "a.jsonl", [{"id": 1, "score": 0.5}] * 5)
+    path.write_text(path.read_text() + "{bad\n" + json.dumps({"id": 2, "score": 0.2}) + "\n")
+    result = verify_files(EXPECTED, path)
+    assert (result.records, result.invalid) == (7, 1)
+    assert result.notes[0].startswith("a.jsonl: read by the Python reference reader, record by record: DuckDB "
+                                      "cannot read it (Malformed JSON")
+    assert "hunter2" not in result.notes[0]
+
+
+def test_a_line_nested_too_deeply_is_an_invalid_record_on_both_engines(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": 1, "score": 0.5}) + '\n{"id": 2, "score":' + "[" * 5000 + "]" * 5000 + "}\n"
+                    + json.dumps({"id": 3, "score": 0.2}) + "\n")
+    engine, reference = verify_files(EXPECTED, path), verify_records(EXPECTED, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples)
+    assert (engine.records, engine.invalid) == (3, 1)
+    assert engine.examples[0].record == 2
+    assert engine.examples[0].reason == "not valid JSON: nested deeper than 256 levels"
+    assert "line 2 nests deeper than 256 levels" in engine.notes[0]
+
+
+def test_a_csv_cell_of_digits_that_are_not_ascii_is_a_string_on_both_engines(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,score\n1\u0660\u0660,0.5\n2,0.\u0665\n3,0.25\n", encoding="utf-8")
+    engine, reference = verify_files(EXPECTED, path), verify_records(EXPECTED, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples)
+    assert (reference.invalid, [e.record for e in reference.examples]) == (2, [2, 3])
+
+
+def test_a_glob_of_mixed_formats_names_the_odd_files_and_the_formats(tmp_path):
+    for i in range(3):
+        pq.write_table(pa.table({"id": [i]}), tmp_path / f"part-{i}.parquet")
+    (tmp_path / "x.csv").write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(RecordsError, match=rf"^{tmp_path}/x\.csv is CSV and the other 3 files are Parquet: the files "
+                                           r"are of different formats; verify one format at a time$"):
+        verify_files(EXPECTED, tmp_path / "*")
+    jsonl(tmp_path / "y.jsonl", [{"id": 1}])
+    with pytest.raises(RecordsError, match=r"x\.csv is CSV, .*y\.jsonl is JSON Lines and the other 3 files are "
+                                           r"Parquet"):
+        verify_files(EXPECTED, tmp_path / "*")
+
+
+ONE_COLUMN = {"type": "object", "properties": {"score": {"type": "number"}}, "required": ["score"]}
+
+
+@pytest.mark.parametrize(("text", "read", "bad"), [
+    ("score\n0.5\n\n", 1, []),  # a trailing blank line: no record (DuckDB read a row of NULL)
+    ("score\n0.5\n\n\n0.2\n", 2, []),
+    ('score\n0.5\n""\n\n0.2\n"x"\n', 4, [3, 6]),  # a quoted empty cell is a record of a null; "x" a string
+    ("score\r\n0.5\r\n\r\n\"\"\r\n", 2, [4]),
+    ('score\n"a\n\nb"\n\n0.1\n', 2, [2]),  # a blank line inside a quoted cell is the cell's
+    ("id,score\n1,0.5\n\n2,0.2\n,\n", 3, [5]),  # several columns: DuckDB skips the blank line too
+    ('id,score\n1,0.5\n"",""\n', 2, [3]),
+])
+def test_csv_blank_lines_are_no_records_on_both_engines(tmp_path, text, read, bad):
+    path = tmp_path / "a.csv"
+    path.write_bytes(text.encode())
+    expected = Expected(ONE_COLUMN, None, "c@1")
+    engine, reference = verify_files(expected, path), verify_records(expected, path)
+    assert (engine.records, engine.invalid, engine.examples) == (reference.records, reference.invalid,
+                                                                 reference.examples)
+    assert (reference.records, sorted({e.record for e in reference.examples})) == (read, bad)
+
+
+def test_a_glob_of_one_column_csv_files_with_blank_lines_keeps_each_files_line_numbers(tmp_path):
+    (tmp_path / "a.csv").write_text("score\n\n0.5\n\n")
+    (tmp_path / "b.csv").write_text('score\n0.1\n\n""\n')
+    result = verify_files(Expected(ONE_COLUMN, None, "c@1"), tmp_path / "*.csv")
+    assert (result.records, result.invalid) == (3, 1)
+    assert [(e.record, e.path) for e in result.examples] == [(4, "#/score")]

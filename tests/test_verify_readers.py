@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, coercer
+from bot.verify import readers
+from bot.verify.readers import DEFAULT_LIMITS, MAX_DEPTH, Limits, Records, RecordsError, coercer
 
 SCHEMA = {
     "type": "object",
@@ -46,6 +48,45 @@ def test_json_lines_problems_keep_their_line_numbers(tmp_path):
     assert found[1][2] == "not valid JSON: Expecting value at column 9"
     assert found[2][2] == "not valid JSON: Infinity is not a JSON value"
     assert notes == []
+
+
+def nested(depth: int) -> str:
+    return '{"id": "x", "codes": ' + "[" * depth + "]" * depth + "}"
+
+
+def test_a_json_line_nested_too_deeply_is_an_invalid_record_not_a_recursion_error(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(['{"id": "a"}', nested(5000), nested(MAX_DEPTH - 1), nested(MAX_DEPTH),
+                               '{"id": "b", "codes": ["' + "[" * 5000 + '"]}']) + "\n")
+    found, _ = rows(path)
+    assert [(n, problem) for n, _, problem in found] == [
+        (1, None), (2, f"not valid JSON: nested deeper than {MAX_DEPTH} levels"), (3, None), (4, f"not valid JSON: "
+        f"nested deeper than {MAX_DEPTH} levels"), (5, None)]  # the id's object is a level: codes at 256 is past it
+    first = tmp_path / "first.jsonl"
+    first.write_text(nested(5000) + "\n")
+    with pytest.raises(RecordsError, match=r"line 1: not JSON Lines: its first record is not valid JSON: nested "
+                                           r"deeper than 256 levels$"):
+        rows(first)
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
+def test_the_first_deep_line_is_found_in_blocks_of_any_size(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(readers, "SCAN_BLOCK", block)
+    deep = "[" * 300 + "]" * 300
+    path = tmp_path / "r.jsonl"
+    for text, line in [("{}\n" * 5 + deep + "\n{}\n", 6), ("{}\n" * 5 + deep, 6), ("{}\n" * 5, None), (deep, 1),
+                       (nested(MAX_DEPTH - 1) + "\n" + '"' + "[" * 400 + '"\n', None)]:
+        path.write_text(text)
+        assert readers.first_deep_line(path) == line
+    path.write_text("{}\n" + "x" * 700 + "\n" + deep + "\n")  # a line over the record limit is not held
+    assert readers.first_deep_line(path, Limits(max_record_bytes=650)) == 3
+
+
+def test_a_csv_cell_nested_too_deeply_stays_a_string(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('id,codes\na,"' + "[" * 5000 + "]" * 5000 + '"\nb,[[1]]\n')
+    found, _ = rows(path)
+    assert [record["codes"] for _, record, _ in found] == ["[" * 5000 + "]" * 5000, [[1]]]
 
 
 def test_csv_coerces_by_the_schema_types(tmp_path):
@@ -142,8 +183,20 @@ def test_unusable_paths(tmp_path):
     with pytest.raises(RecordsError, match=r"unknown format '\(no extension\)'"):
         Records(tmp_path / "records", SCHEMA)
     (tmp_path / "dir.jsonl").mkdir()
-    with pytest.raises(RecordsError, match="no such file"):
+    with pytest.raises(RecordsError, match=r"dir\.jsonl: not a regular file \(a directory\)$"):
         Records(tmp_path / "dir.jsonl", SCHEMA)
+    os.mkfifo(tmp_path / "fifo.csv")  # never opened: a read of a FIFO waits for a writer
+    with pytest.raises(RecordsError, match=r"fifo\.csv: not a regular file \(a FIFO\)$"):
+        Records(tmp_path / "fifo.csv", SCHEMA)
+
+
+@pytest.mark.parametrize("target", ["secret.txt", "/proc/self/environ", "missing"])
+def test_a_records_file_that_is_a_symbolic_link_is_refused_not_followed(tmp_path, target):
+    (tmp_path / "secret.txt").write_text("score\nPGPASSWORD=hunter2\n")
+    link = tmp_path / "scores.csv"
+    link.symlink_to(target if target.startswith("/") else tmp_path / target)
+    with pytest.raises(RecordsError, match=r"scores\.csv: a symbolic link; give the file itself$"):
+        Records(link, SCHEMA)
 
 
 @pytest.mark.parametrize(("types", "cell", "value"), [
@@ -151,6 +204,9 @@ def test_unusable_paths(tmp_path):
     (frozenset({"integer"}), "012", "012"),
     (frozenset({"number"}), "1e3", 1000.0),
     (frozenset({"number"}), "nan", "nan"),
+    (frozenset({"integer"}), "1\u0660\u0660", "1\u0660\u0660"),  # Arabic-Indic zeros: DuckDB reads no number there
+    (frozenset({"number"}), "1.5e\u0663", "1.5e\u0663"),
+    (frozenset({"number"}), "\uff11\uff12", "\uff11\uff12"),  # fullwidth digits
     (frozenset({"boolean"}), "TRUE", True),
     (frozenset({"string"}), "", None),
     (frozenset({"object"}), '{"a": 1}', {"a": 1}),

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.verify.engine.connect import ConnectError
-from bot.verify.engine.sql_text import column_names, read_condition, read_query
+from bot.verify.engine.sql_text import SqlTextError, column_names, read_condition, read_query
 
 
 @pytest.mark.parametrize(("dialect", "query", "sent"), [
@@ -38,8 +37,8 @@ def test_a_query_that_is_not_one_read_is_refused(query, said):
 
 
 def refused_with(read, text, dialect, said):
-    """``read(text, dialect)`` is one ConnectError line starting with ``said``, with no raw control character."""
-    with pytest.raises(ConnectError) as refused:
+    """``read(text, dialect)`` is one SqlTextError line starting with ``said``, with no raw control character."""
+    with pytest.raises(SqlTextError) as refused:
         read(text, dialect)
     assert str(refused.value).startswith(said), str(refused.value)
     assert "\x1b" not in str(refused.value)

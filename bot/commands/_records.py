@@ -120,7 +120,8 @@ def _verify_files(expected: Expected, args: argparse.Namespace, records: str, ru
     baseline, examples, limits = run
     with _backend_errors(records, ""):
         if not narrowing:
-            return verify_files(expected, records, Path(baseline) if baseline else None, examples, limits)
+            return verify_files(expected, records, Path(baseline) if baseline else None, examples, limits,
+                                fallback=args.engine == "auto")  # --engine duckdb insists on DuckDB
         source = with_key(_file_source(expected, records, limits, _named_columns(args)), args.key)
     return _on_engine(expected, source, args, run, "")
 

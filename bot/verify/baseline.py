@@ -6,6 +6,7 @@ day it stands for (or null), and per drift-bounded field that had values:
 - numeric: ``{"kind": "numeric", "n", "null_rate", "edges": [...], "counts": [...]}``: the inner edges of the
   quantile bins of the baseline's values (bot.verify.stats.quantile_edges over its reservoir sample) and the
   baseline's count per bin (``len(edges) + 1`` counts); PSI from the file equals PSI from the raw data exactly.
+  At most MAX_EDGES edges are read (the writer makes at most BINS - 1).
 - categorical: ``{"kind": "categorical", "n", "null_rate", "categories": [[value, count], ...], "other": count}``:
   the TOP_K most frequent values with their counts (a list of pairs, since a value may be a number or a boolean
   and JSON keys are only strings) and the count of all the others. PSI from the file equals PSI from the raw
@@ -26,10 +27,11 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from bot.errors import DomainError
-from bot.verify.stats import CategoricalDrift, NumericDrift, category, category_value
+from bot.verify.stats import BINS, CategoricalDrift, NumericDrift, category, category_value
 
 KIND: Final = "modelgate-baseline/v1"
-TOP_K = 100
+TOP_K = 100  # categories of a categorical field, written and read
+MAX_EDGES = 100  # inner edges of a numeric field read (written: at most BINS - 1); each is a column of a query
 OTHER = ("modelgate-baseline", "other")  # the key of the folded categories: no JSON value has it (see category)
 
 Count = Annotated[StrictInt, Field(ge=0)]
@@ -49,8 +51,8 @@ class NumericField(_Strict):
     kind: Literal["numeric"]
     n: Count
     null_rate: Rate | None
-    edges: list[Number]
-    counts: list[Count]
+    edges: list[Number] = Field(max_length=MAX_EDGES)
+    counts: list[Count] = Field(max_length=MAX_EDGES + 1)
 
     @model_validator(mode="after")
     def _shape(self) -> NumericField:
@@ -125,8 +127,11 @@ def parse(text: str, source: str, contract: str, version: int) -> Baseline:
         data = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:
         raise BaselineError(f"{source}: not a baseline file: not JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise BaselineError(f"{source}: not a baseline file: nested too deeply") from exc
     if not isinstance(data, dict):
         raise BaselineError(f"{source}: not a baseline file: not a JSON object")
+    _check_sizes(data.get("fields"), source)
     if data.get("kind") != KIND:
         raise BaselineError(f"{source}: kind {data.get('kind')!r} is not {KIND!r}: "
                             "not a baseline file this modelgate reads")
@@ -142,6 +147,20 @@ def parse(text: str, source: str, contract: str, version: int) -> Baseline:
         raise BaselineError(f"{source}: a baseline of {baseline.contract}@{baseline.version}, "
                             f"not of {contract}@{version}: write one with --write-baseline")
     return baseline
+
+
+_BOUNDS = (("edges", MAX_EDGES, f"modelgate writes at most {BINS - 1}"), ("counts", MAX_EDGES + 1, "one more "
+           "than the edges"), ("categories", TOP_K, "modelgate writes the most frequent ones"))
+
+
+def _check_sizes(fields: Any, source: str) -> None:
+    """A field's lists within their bounds (50,000 edges made the engine's query 50,000 columns wide), said with
+    the field's name before anything else is checked."""
+    for name, field in fields.items() if isinstance(fields, dict) else ():
+        for key, bound, why in _BOUNDS:
+            items = field.get(key) if isinstance(field, dict) else None
+            if isinstance(items, list) and len(items) > bound:
+                raise BaselineError(f"{source}: field {name}: {len(items):,} {key}, over the limit of {bound} ({why})")
 
 
 def accumulators(baseline: Baseline) -> dict[str, NumericDrift | CategoricalDrift]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +49,10 @@ ARROW_MEMORY = 256 * MIB  # Arrow's memory pool after decoding one batch
 VALUE_BYTES = 8  # the least a decoded value counts for (a null, a boolean, a number)
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".csv": "csv", ".parquet": "parquet",
            ".pq": "parquet"}
-INTEGER_RE = re.compile(r"-?(?:0|[1-9]\d*)")
-NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+MAX_DEPTH = 256  # arrays and objects one JSON value may nest: Python's decoder recurses per level
+# ASCII digits only, as DuckDB reads numbers: Python's \d and int() take "1٠٠" (Arabic-Indic zeros) for 100
+INTEGER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)")
+NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 Row = tuple[int, Any, str | None]
 
@@ -77,6 +80,27 @@ def size_text(n: int) -> str:
 
 DEFAULT_LIMITS = Limits()
 
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def check_regular(path: Path) -> None:
+    """``path`` names a regular file itself, or a RecordsError says what it is: missing, a symbolic link (never
+    followed: a link committed or left under a records name could point at ``~/.pgpass`` or ``/proc/self/environ``,
+    whose lines the report would quote as examples), a directory, a FIFO or a device. Only the last component is
+    looked at, as it is given."""
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise RecordsError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise RecordsError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if stat.S_ISLNK(mode):
+        raise RecordsError(f"{path}: a symbolic link; give the file itself")
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), "of an unknown kind")
+        raise RecordsError(f"{path}: not a regular file ({what})")
+
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
@@ -88,8 +112,37 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _BLANK: Any = object()  # what decode_line gives for a blank line
 
 
+_NESTING = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]')  # a JSON string (skipped), an opening, a closing
+
+
+def too_deep(text: bytes | str) -> bool:
+    """Does the JSON text ``text`` nest arrays and objects deeper than :data:`MAX_DEPTH`? Its brackets are counted
+    first (two scans in C); only a text with more openings than that is walked."""
+    if len(text) <= MAX_DEPTH:  # too short to hold that many openings
+        return False
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for token in _NESTING.finditer(raw):
+        mark = token.group()
+        if mark in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif mark in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+NESTED_TOO_DEEPLY = f"not valid JSON: nested deeper than {MAX_DEPTH} levels"
+
+
 def decode_line(line: bytes) -> tuple[Any, str | None]:
-    """A line of JSON Lines as (value, None), (_BLANK, None) for a blank line, or (None, why it is no JSON value)."""
+    """A line of JSON Lines as (value, None), (_BLANK, None) for a blank line, or (None, why it is no JSON value):
+    a value nested deeper than :data:`MAX_DEPTH` is none."""
+    if too_deep(line):
+        return None, NESTED_TOO_DEEPLY
     try:
         return _DECODER.decode(line.decode("utf-8")), None
     except UnicodeDecodeError:
@@ -100,6 +153,8 @@ def decode_line(line: bytes) -> tuple[Any, str | None]:
         return None, f"not valid JSON: {exc.msg} at column {exc.pos + 1}"
     except ValueError as exc:
         return None, f"not valid JSON: {exc}"
+    except RecursionError:  # the decoder recurses per level (MAX_DEPTH keeps well within Python's limit)
+        return None, NESTED_TOO_DEEPLY
 
 
 def not_json_lines(path: Path, number: int, problem: str) -> str:
@@ -131,6 +186,31 @@ def first_record_problem(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | N
     return None
 
 
+SCAN_BLOCK = 1 * MIB  # bytes first_deep_line reads at a time
+
+
+def first_deep_line(path: Path, limits: Limits = DEFAULT_LIMITS) -> int | None:
+    """The number of the first line of a JSON Lines file nested deeper than :data:`MAX_DEPTH` (which DuckDB reads
+    and the reference counts as an invalid record), or None. Read a block at a time, a line held only up to the
+    record limit (a longer one is the reference's to refuse), and walked only when long enough to be that deep."""
+    number, pending, skipping = 0, b"", False  # lines before the block; the start of the line it ends; too long
+    with path.open("rb") as handle:
+        while block := handle.read(SCAN_BLOCK):
+            *ended, rest = block.split(b"\n")
+            if ended:
+                ended[0] = b"" if skipping else pending + ended[0]
+                for line in ended:
+                    number += 1
+                    if len(line) > MAX_DEPTH and too_deep(line):
+                        return number
+                pending, skipping = rest, False
+            elif not skipping:
+                pending += rest
+            if len(pending) > limits.max_record_bytes:
+                pending, skipping = b"", True
+    return number + 1 if not skipping and too_deep(pending) else None
+
+
 class Records:
     """One file of records. ``notes`` fills in as it is read (e.g. schema fields the file has no column for)."""
 
@@ -141,8 +221,7 @@ class Records:
         if suffix not in FORMATS:
             known = ", ".join(sorted(FORMATS))
             raise RecordsError(f"{path}: unknown format {suffix or '(no extension)'!r}; use one of {known}")
-        if not self.path.is_file():
-            raise RecordsError(f"{path}: no such file")
+        check_regular(self.path)
         try:
             self.path.open("rb").close()
         except OSError as exc:
@@ -443,10 +522,10 @@ def coercer(types: frozenset[str]) -> Callable[[str], Any]:
             return int(cell) if INTEGER_RE.fullmatch(cell) else float(cell)
         if "boolean" in types and cell.lower() in ("true", "false"):
             return cell.lower() == "true"
-        if types & {"array", "object"} and cell[:1] in "[{":
+        if types & {"array", "object"} and cell[:1] in "[{" and not too_deep(cell):
             try:
                 return json.loads(cell)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested too deeply: a string the schema rejects
                 return cell
         return cell
 

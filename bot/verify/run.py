@@ -14,7 +14,7 @@ from typing import Any
 from bot.manifests.models import Quality
 from bot.verify import baseline as baseline_file
 from bot.verify.fields import properties
-from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, size_text
+from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, check_regular, size_text
 from bot.verify.report import Drift, Example, NullRate, VerifyResult
 from bot.verify.stats import CategoricalDrift, NumericDrift, drift_for, null_rate
 from bot.verify.validate import RecordValidator
@@ -116,6 +116,7 @@ def load_baseline(path: str | Path, contract: str, limits: Limits = DEFAULT_LIMI
     """Read and check the baseline file ``path`` for ``contract`` (``name@version``): a BaselineError or a
     RecordsError if it cannot be read, is malformed, or is of another contract version."""
     path = Path(path)
+    check_regular(path)  # a symbolic link, a FIFO (a read that never ends), a directory: refused, not read
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:

@@ -6,8 +6,9 @@ A URL is the backend's usual form, given to ibis (``duckdb:///path/to/file.ddb``
 - its scheme is one of :data:`SCHEMES` (ibis echoes the whole URL, password included, when it does not know a
   scheme; nothing of an unknown one is passed on);
 - it holds no credential: a password in the user part, or a query parameter named like one (``password``,
-  ``token``, ...), is refused, so that it never lands in shell history, a workflow file or a CI log. Credentials
-  come from the environment or the backend's own configuration (``PGPASSWORD`` or ``~/.pgpass`` for Postgres);
+  ``token``, ...), is refused, percent-encoded or not (``%70assword=`` is ``password=`` to the driver), so that
+  it never lands in shell history, a workflow file or a CI log. Credentials come from the environment or the
+  backend's own configuration (``PGPASSWORD`` or ``~/.pgpass`` for Postgres);
 - a ``duckdb://`` database file exists (DuckDB would create an empty one), and is opened read-only.
 
 Every message names the URL through :func:`redact`, and every exception met while connecting or asking for the
@@ -20,6 +21,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -67,6 +69,7 @@ _SECRET_ENV = re.compile(r"pass|pwd|secret|token|credential|key", re.IGNORECASE)
 _NOT_SECRET_ENV = frozenset({"PWD", "OLDPWD"})  # the shell's directories: a path in a message must stay readable
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _MIN_SECRET = 4  # shorter environment values are not scrubbed from messages (they would blank out common words)
+_DECODINGS = 8  # percent-decodings of a name before it is judged: %2570 is %70 once decoded, p twice
 
 
 def redact(url: str) -> str:
@@ -79,6 +82,8 @@ def redact(url: str) -> str:
     ``:`` elsewhere (a query value, a path) may hide more than needed; never less."""
     prefix, head, rest = _split_user(url)
     user, password = _user_part(head)
+    if password is None and head is not None and ":" in decoded(head):  # u%3Apassword: a password once decoded
+        user, password = _user_part(decoded(head))
     shown = prefix + ((f"{user}:***" if password is not None else head) + "@" if head is not None else "")
     main, sep, query = rest.partition("?")
     host, slash, path = main.partition("#")[0].partition("/")
@@ -105,6 +110,17 @@ def _split_user(url: str) -> tuple[str, str | None, str]:
     return url[:start], url[start:at], url[at + 1:]
 
 
+def decoded(text: str) -> str:
+    """``text`` percent-decoded until nothing more decodes (a name a driver may decode once more is judged as it
+    could finally read), at most :data:`_DECODINGS` times."""
+    for _ in range(_DECODINGS):
+        plain = urllib.parse.unquote(text)
+        if plain == text:
+            break
+        text = plain
+    return text
+
+
 def _user_part(head: str | None) -> tuple[str, str | None]:
     """(user, password or None): everything after the first ``:`` of the user part is the password."""
     if head is None:
@@ -115,17 +131,19 @@ def _user_part(head: str | None) -> tuple[str, str | None]:
 
 def _redact_param(param: str) -> str:
     name, eq, _ = param.partition("=")
-    return f"{name}=***" if eq and _SECRET_NAME.search(name) else param
+    return f"{name}=***" if eq and _SECRET_NAME.search(decoded(name)) else param
 
 
 def has_password(url: str) -> bool:
     """Does ``url`` carry a credential: a non-empty password in its user part, or a query parameter named like one
-    (``password=``, ``token=``, ...)? Read as leniently as :func:`redact`."""
-    password = _user_part(_split_user(url)[1])[1]
+    (``password=``, ``token=``, ...)? Read as leniently as :func:`redact`, names and the user part percent-decoded
+    first (``%70assword=``, ``u%3As3cret@``)."""
+    head = _split_user(url)[1]
+    password = _user_part(head if head is None else decoded(head))[1]
     if password:
         return True
     query = url.partition("?")[2].partition("#")[0]
-    return any(_SECRET_NAME.search(p.partition("=")[0]) and "=" in p for p in query.split("&") if p)
+    return any(_SECRET_NAME.search(decoded(p.partition("=")[0])) and "=" in p for p in query.split("&") if p)
 
 
 def scheme_of(url: str) -> str:
@@ -158,7 +176,8 @@ def reason(exc: BaseException, url: str) -> str:
     variable named like a secret blanked out, and cut to :data:`REASON_CHARS`."""
     text = str(exc)
     if url:
-        text = text.replace(url, redact(url))
+        for form in dict.fromkeys((url, decoded(url))):  # a driver may echo the URL as it decoded it
+            text = text.replace(form, redact(url))
     for name, value in os.environ.items():
         if len(value) >= _MIN_SECRET and _SECRET_ENV.search(name) and name not in _NOT_SECRET_ENV:
             text = text.replace(value, "***")
@@ -283,9 +302,9 @@ def narrow(source: Source, where: str | None = None, limit: int | None = None, *
            typed: Mapping[str, str] | None = None) -> Source:
     """``source`` keeping the rows where the SQL condition ``where`` holds (in the backend's dialect; the source is
     ``mg_source`` to it), then the first ``limit`` of them. A condition that is not one read-only condition
-    (bot.verify.engine.sql_text), or that the backend refuses, is a ConnectError. With ``typed`` (column: its SQL
-    value over the row ``__mg_src``), the condition sees those values under the columns' names, and the rows it
-    keeps are the source's own.
+    (bot.verify.engine.sql_text) is a SqlTextError, one the backend refuses a ConnectError. With ``typed``
+    (column: its SQL value over the row ``__mg_src``), the condition sees those values under the columns' names,
+    and the rows it keeps are the source's own.
 
     A file source keeps each record's place in a column (``Source.ordinal``), so examples keep their line or row
     numbers; one without such a column numbers the records ``where`` kept by their position among them (a bare

@@ -8,7 +8,9 @@ one JSON object and its keys are listed. One connection per source: ``SET thread
 engine's memory does not grow with the file.
 
 A file that is missing, of another format, over ``--max-bytes``, or a JSON Lines file whose first non-blank line
-is not a JSON value, is a RecordsError (exit 2) here, before the engine reads anything.
+is not a JSON value, is a RecordsError (exit 2) here, before the engine reads anything. A JSON Lines file with a
+line nested deeper than ``readers.MAX_DEPTH`` is left to the reference reader (EngineCannotRead), which counts that
+line an invalid record.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from bot.verify.fields import schema_types
 from bot.verify.readers import (
     DEFAULT_LIMITS,
     FORMATS,
+    MAX_DEPTH,
     Limits,
     Records,
     RecordsError,
+    first_deep_line,
     first_record_problem,
     missing_columns_note,
     parquet_type_notes,
@@ -61,11 +65,25 @@ def expand(pattern: str | Path) -> list[Path]:
     return [Path(text)]
 
 
+FORMAT_NAMES = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet"}
+SHOWN_FILES = 5  # files of another format named in the error
+
+
 def file_format(paths: Sequence[Path]) -> str:
-    formats = {FORMATS.get(p.suffix.lower()) for p in paths}
-    if len(formats) > 1:
-        raise RecordsError(f"{paths[0]}: the files are of different formats; verify one format at a time")
-    return formats.pop() or ""
+    """The one format of ``paths``; files of several are a RecordsError naming those not of the most common one."""
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        groups.setdefault(FORMATS.get(path.suffix.lower(), ""), []).append(path)
+    if len(groups) > 1:
+        common = max(groups, key=lambda kind: len(groups[kind]))  # a tie: the format of the first file
+        odd = [path for path in paths if FORMATS.get(path.suffix.lower(), "") != common]
+        named = [f"{path} is {FORMAT_NAMES.get(FORMATS.get(path.suffix.lower(), ''), 'of no known format')}"
+                 for path in odd[:SHOWN_FILES]]
+        more = f", {len(odd) - SHOWN_FILES} more not {FORMAT_NAMES[common]}" if len(odd) > SHOWN_FILES else ""
+        others = len(groups[common])
+        raise RecordsError(f"{', '.join(named)}{more} and the other {others} file{'s are' if others > 1 else ' is'} "
+                           f"{FORMAT_NAMES[common]}: the files are of different formats; verify one format at a time")
+    return next(iter(groups))
 
 
 def connect() -> Any:
@@ -117,6 +135,9 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
             problem = first_record_problem(path, limits)
             if problem is not None:
                 raise RecordsError(problem)
+            deep = first_deep_line(path, limits)
+            if deep is not None:  # DuckDB would judge it; the reference cannot decode it: its invalid record
+                raise EngineCannotRead(f"{path.name}: line {deep} nests deeper than {MAX_DEPTH} levels")
         spec = dict.fromkeys(fields, "JSON")
         if whole_records:
             struct = literal(json.dumps(spec))
@@ -155,21 +176,27 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
         for path in paths:
             notes += missing_columns_note(path, schema_types(schema), header, "CSV header")
         types = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
-        sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
-               + ", ".join(quote(name) for name in header)
-               + f" FROM read_csv({files}, header=true, columns={types}, auto_detect=false, delim=',', "
-                 "quote='\"', escape='\"', strict_mode=true, filename=true) WITH ORDINALITY")
+        read = (f"read_csv({files}, header=true, columns={types}, auto_detect=false, delim=',', quote='\"', "
+                "escape='\"', strict_mode=true, filename=true")
+        if len(header) == 1:
+            sql = _one_column_csv(read, header[0])
+        else:  # DuckDB skips a blank line of a CSV of several columns, as the reference does
+            sql = (f"SELECT ordinality AS {ORDINAL}, filename AS {FILENAME}, "
+                   + ", ".join(quote(name) for name in header) + f" FROM {read}) WITH ORDINALITY")
         table = query(backend, sql)
         return Source(backend, table, label, "line", tabular=True, files=tuple(map(str, paths)),
                       kinds=tuple((name, "text") for name in header), ordinal=ORDINAL, filename=FILENAME,
                       format="csv", notes=tuple(notes))
     names: list[str] = []
+    first: dict[str, str] = {}
     for path in paths:
         columns = check_parquet(path, limits)
-        if names and columns.names != names:
-            raise RecordsError(f"{path}: its columns are not those of {paths[0].name}; verify files of different "
-                               "columns one at a time")
-        names = list(columns.names)
+        typed = column_types(columns)
+        if names and list(typed.items()) != list(first.items()):  # union_by_name would widen a column, silently
+            differ = column_difference(typed, first)
+            raise RecordsError(f"{path}: its columns are not those of {paths[0].name} ({differ}); verify files of "
+                               "different columns one at a time")
+        names, first = list(columns.names), typed
         notes += missing_columns_note(path, schema_types(schema), columns.names, "Parquet file")
         notes += parquet_type_notes(path, schema_types(schema), columns)
     if {"filename", "file_row_number", "ordinality"} & set(names):
@@ -181,6 +208,18 @@ def open_files(pattern: str | Path, fields: Sequence[str], schema: Any, *, whole
     return Source(backend, table, label, "row", tabular=True, files=tuple(map(str, paths)),
                   kinds=tuple((name, native_kind(table[name].type())) for name in names), ordinal=ORDINAL,
                   filename=FILENAME, row=ROW, format="parquet", notes=tuple(notes))
+
+
+def _one_column_csv(read: str, name: str) -> str:
+    """The rows of a one-column CSV (``read``: its read_csv call, unclosed) as the reference reads them. To DuckDB a
+    blank line there is a row of one NULL cell, as a quoted empty cell ``""`` is; the reference skips the first and
+    reads the second as a record of a null. So quoted cells stay text (``allow_quoted_nulls=false``: ``""`` is
+    ``''``), the NULL rows (the blank lines) are dropped, ``''`` is NULL again, and the rows left are numbered in
+    order."""
+    column = quote(name)
+    return (f"SELECT row_number() OVER (ORDER BY __mg_line) AS {ORDINAL}, {FILENAME}, NULLIF({column}, '') AS "
+            f"{column} FROM (SELECT ordinality AS __mg_line, filename AS {FILENAME}, {column} FROM {read}, "
+            f"allow_quoted_nulls=false) WITH ORDINALITY) WHERE {column} IS NOT NULL ORDER BY {ORDINAL}")
 
 
 # (a column's kind, the type the contract gives its field) -> the SQL value --where sees of the column {x}
@@ -217,6 +256,29 @@ def where_view(source: Source, schema: Any, alias: str) -> dict[str, str]:
 def csv_header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return next(csv.reader(handle), [])
+
+
+def column_types(columns: Any) -> dict[str, str]:
+    """Each column of an Arrow schema and its type as DuckDB reads it alike (a dictionary as its values, a large
+    string as a string)."""
+    import pyarrow as pa
+
+    typed: dict[str, str] = {}
+    for field in columns:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        typed[field.name] = {"large_string": "string", "large_binary": "binary"}.get(str(kind), str(kind))
+    return typed
+
+
+def column_difference(here: dict[str, str], there: dict[str, str], shown: int = 5) -> str:
+    """How the columns ``here`` differ from those ``there``: types, columns only on one side, or the order."""
+    parts = [f"{name}: {kind} here, {there[name]} there" for name, kind in here.items()
+             if name in there and there[name] != kind]
+    parts += [f"{name} ({kind}) only here" for name, kind in here.items() if name not in there]
+    parts += [f"{name} ({kind}) only there" for name, kind in there.items() if name not in here]
+    if not parts:
+        return "the same columns in another order"
+    return "; ".join(parts[:shown]) + (f"; and {len(parts) - shown} more" if len(parts) > shown else "")
 
 
 def check_parquet(path: Path, limits: Limits) -> Any:

@@ -44,13 +44,12 @@ JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object
 # A pattern made only of these tokens means the same to RE2 (DuckDB) and to jsonschema-rs's ECMA-262 reading: no
 # "." (line breaks differ), no \s or \b (Unicode or not), no \p classes, no flags, no escapes of letters but \d \w,
 # and of punctuation only the regex syntax characters (RE2 reads "\<" as "<", the validator as a word boundary).
-_ESCAPED = r"\\[dwDW]|\\[.^$|?*+()\[\]{}\\/\-]"  # ASCII classes, escaped syntax characters
-_SAFE_PATTERN = re.compile(
+_SAFE_PATTERN = re.compile(  # one literal (patterns outside bot/compat/patterns.py are constants, tests/compat)
     r"(?:[A-Za-z0-9_ \-^$|)?*+,=!@#%&~'\"<>;/:]"  # literals, anchors, alternation, quantifiers
     r"|\((?!\?)|\(\?:"  # groups: plain or non-capturing (no flags, no look-arounds)
     r"|\{\d+(?:,\d*)?\}"  # bounded repetition
-    rf"|{_ESCAPED}"
-    rf"|\[\^?(?:[^\]\\.\[]|{_ESCAPED})+\])*")  # classes of the same
+    r"|\\[dwDW]|\\[.^$|?*+()\[\]{}\\/\-]"  # ASCII classes, escaped syntax characters
+    r"|\[\^?(?:[^\]\\.\[]|\\[dwDW]|\\[.^$|?*+()\[\]{}\\/\-])+\])*")  # classes of the same
 
 
 # --- value predicates: over the typed views of a field's value (see compile) -------------------------------------

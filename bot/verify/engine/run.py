@@ -51,9 +51,10 @@ def fields_of(expected: Expected) -> list[str]:
     return sorted(set(properties(expected.schema)) | set(names) | set(measured))
 
 
-def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | Path | None = None,
-                 examples: int = 10, limits: Limits = DEFAULT_LIMITS) -> VerifyResult:
-    """``verify_records`` for a file or a glob of files (JSON Lines, CSV, Parquet), on DuckDB."""
+def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | Path | None = None,  # noqa: PLR0913 (fallback: keyword only)
+                 examples: int = 10, limits: Limits = DEFAULT_LIMITS, *, fallback: bool = True) -> VerifyResult:
+    """``verify_records`` for a file or a glob of files (JSON Lines, CSV, Parquet), on DuckDB; a file DuckDB
+    cannot read is read by the reference with a note, or without ``fallback`` (``--engine duckdb``) refused."""
     import duckdb
 
     fields = fields_of(expected)
@@ -70,6 +71,9 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
         if len(paths) != 1:
             raise RecordsError(f"{pattern}: DuckDB cannot read one of the files ({_first_line(exc)}); verify each "
                                "file alone to find which") from exc
+        if not fallback:
+            raise RecordsError(f"{pattern}: DuckDB cannot read it ({_first_line(exc)}); --engine auto reads it with "
+                               "the Python reference reader, record by record") from exc
         result = verify_records(expected, paths[0], baseline_path, examples, limits)
         note = (f"{paths[0].name}: read by the Python reference reader, record by record: DuckDB cannot read it "
                 f"({_first_line(exc)})")
@@ -96,8 +100,9 @@ def _own_columns(source: Source) -> frozenset[str]:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).split("\n", 1)[0]
-    return text.removeprefix("Invalid Input Error: ")
+    from bot.verify.engine.connect import reason  # the environment's secrets taken out
+
+    return reason(exc, "").removeprefix("Invalid Input Error: ")
 
 
 def kinds_of(source: Source) -> dict[str, str]:

@@ -21,10 +21,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.errors import DomainError
 from bot.escape import terminal_text
-from bot.verify.engine.connect import ConnectError
 
 REASON_CHARS = 200  # a parser's message is cut to this in the one error line
+
+
+class SqlTextError(DomainError):
+    """A ``--query`` or ``--where`` that is not what its flag says: one line, exit 2, before anything runs."""
 
 
 def _writes() -> tuple[type[Any], ...]:
@@ -37,26 +41,26 @@ def _writes() -> tuple[type[Any], ...]:
 
 def read_query(text: str, dialect: Any, flag: str = "--query") -> str:
     """``text`` as one read-only query of ``dialect`` (a sqlglot dialect, as ibis backends name theirs), rendered
-    back: a ConnectError naming ``flag`` otherwise."""
+    back: a SqlTextError naming ``flag`` otherwise."""
     import sqlglot
     from sqlglot import exp
 
     try:
         statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
     except sqlglot.errors.SqlglotError as exc:
-        raise ConnectError(f"{flag}: not one SQL query: {_problem(exc)}") from exc
+        raise SqlTextError(f"{flag}: not one SQL query: {_problem(exc)}") from exc
     if len(statements) != 1:
-        raise ConnectError(f"{flag}: {len(statements)} SQL statements: give one query (SELECT ...), no ';' "
+        raise SqlTextError(f"{flag}: {len(statements)} SQL statements: give one query (SELECT ...), no ';' "
                            "between statements")
     query = statements[0]
     if not isinstance(query, exp.Query):
-        raise ConnectError(f"{flag}: {_kind(query)} is not a query: give one SELECT")
+        raise SqlTextError(f"{flag}: {_kind(query)} is not a query: give one SELECT")
     _refuse_writes(query, flag)
     return query.sql(dialect=dialect)
 
 
 def read_condition(text: str, dialect: Any, flag: str = "--where") -> str:
-    """``text`` as one read-only condition of ``dialect``, rendered back: a ConnectError naming ``flag``
+    """``text`` as one read-only condition of ``dialect``, rendered back: a SqlTextError naming ``flag``
     otherwise."""
     import sqlglot
     from sqlglot import exp
@@ -64,7 +68,7 @@ def read_condition(text: str, dialect: Any, flag: str = "--where") -> str:
     try:
         condition = sqlglot.parse_one(text, read=dialect, into=exp.Condition)
     except sqlglot.errors.SqlglotError as exc:
-        raise ConnectError(f"{flag}: not one SQL condition: {_problem(exc)}") from exc
+        raise SqlTextError(f"{flag}: not one SQL condition: {_problem(exc)}") from exc
     _refuse_writes(condition, flag)
     return condition.sql(dialect=dialect)
 
@@ -81,7 +85,7 @@ def column_names(condition: str, dialect: Any) -> list[str]:
 def _refuse_writes(tree: Any, flag: str) -> None:
     found = tree.find(*_writes())
     if found is not None:
-        raise ConnectError(f"{flag}: {_kind(found)} writes or changes the session; verify only reads")
+        raise SqlTextError(f"{flag}: {_kind(found)} writes or changes the session; verify only reads")
 
 
 def _kind(node: Any) -> str:
