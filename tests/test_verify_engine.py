@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,11 @@ from hypothesis import strategies as st
 
 from bot.manifests.models import Quality
 from bot.verify import Expected, RecordsError, verify_records
+from bot.verify import baseline as baseline_module
+from bot.verify.engine import compile as engine_compile
+from bot.verify.engine.compile import categories
 from bot.verify.engine.run import verify_files
+from bot.verify.run import write_baseline
 from tests.test_verify_run import PLANTED, QUALITY, SCHEMA, baseline_records, planted_records, write_jsonl
 
 NAMES = ["a", "b", "c", "é"]
@@ -186,6 +192,121 @@ def test_drift_parity(tmp_path_factory: Any, data: Any) -> None:
     parity(path, schema, quality, base)
 
 
+CATEGORIES: list[Any] = ["approve", "é", 'a"b', True, False, 1, 1.5, 2**63, [1], {"k": 1}]
+
+
+def baseline_file(path: Path, schema: Any, quality: Quality, records: list[Any]) -> Path:
+    sample = write_jsonl(path.with_suffix(".jsonl"), records)
+    path.write_text(write_baseline(Expected(schema, quality, "c@1"), sample), encoding="utf-8")
+    return path
+
+
+def no_group_by(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("the categories were counted by a GROUP BY")
+
+    monkeypatch.setattr(engine_compile, "categories", refuse)
+
+
+@pytest.mark.parametrize("baseline_kind", ["file", "sample"])
+def test_categorical_drift_is_counted_in_the_aggregate(tmp_path, monkeypatch, baseline_kind):
+    """Every candidate value of a baseline category (strings with escapes, booleans, numbers, nulls, missing keys):
+    the aggregate's sums are the counts, with no GROUP BY."""
+    schema = {"type": "object", "properties": {"c": {"enum": CATEGORIES}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"c": 0.2}}})
+    base = [{"c": v} for v in CATEGORIES[:8] for _ in range(3)]
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, base) if baseline_kind == "file" else \
+        write_jsonl(tmp_path / "b.jsonl", base)
+    lines = ['{"c": "approve"}', '{"c": "\\u00e9"}', '{"c": "é"}', '{"c": "a\\"b"}', '{"c": true}', '{"c": 1}',
+             '{"c": 1.5}', '{"c": null}', "{}", '{"c": 9223372036854775808}', '{"c":  false }']
+    records = tmp_path / "r.jsonl"
+    records.write_text("".join(line + "\n" for line in lines * 2), encoding="utf-8")
+    no_group_by(monkeypatch)
+    assert parity(records, schema, quality, baseline).drift[0].psi is not None
+
+
+@pytest.mark.parametrize("text", ['"other"', "1.0", '"1"', "[1]", '{"k": 1}', "-0", "1e0", '"true"', "2.50"])
+def test_values_outside_the_baseline_categories_are_counted_by_value(tmp_path, text):
+    schema = {"type": "object", "properties": {"c": {"enum": CATEGORIES}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"c": 0.2}}})
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, [{"c": v} for v in CATEGORIES for _ in range(2)])
+    records = tmp_path / "r.jsonl"
+    lines = ['{"c": "approve"}', '{"c": 1}', '{"c": ' + text + "}", '{"c": [1]}']
+    records.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    parity(records, schema, quality, baseline)
+
+
+@pytest.mark.parametrize("strings_only", [True, False])
+def test_a_folded_baseline_counts_the_values_outside_it_as_one(tmp_path, monkeypatch, strings_only):
+    """A baseline file that kept its top categories and folded the rest into one: the candidate's values outside
+    them are counted together, in the aggregate when its categories are strings (no GROUP BY)."""
+    monkeypatch.setattr(baseline_module, "TOP_K", 3)
+    values = ["a", "b", "c", "d", "e"] if strings_only else ["a", "b", 7, "d", "e"]
+    schema = {"type": "object", "properties": {"c": {"enum": [*values, "zz", 7.0, None]}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"c": 0.2}}})
+    base = [{"c": v} for i, v in enumerate(values) for _ in range(10 - i)]
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, base)
+    assert json.loads(baseline.read_text())["fields"]["c"]["other"] == 13
+    records = write_jsonl(tmp_path / "r.jsonl", [{"c": v} for v in ["a", "a", "b", "e", "zz", 7, 7.0, None, "c"]])
+    if strings_only:
+        no_group_by(monkeypatch)
+    parity(records, schema, quality, baseline)
+
+
+def test_categorical_drift_of_typed_columns(tmp_path, monkeypatch):
+    schema = {"type": "object", "properties": {"s": {"type": "string"}, "b": {"type": "boolean"},
+                                               "i": {"enum": [1, 2, 2**60]}, "f": {"enum": [0.5, 0.0]}}}
+    quality = Quality.model_validate({"drift": {"psi_max": dict.fromkeys("sbif", 0.2)}})
+    rows = [{"s": s, "b": b, "i": i, "f": f} for s, b, i, f in
+            [("x", True, 1, 0.5), ("é", False, 2, 0.0), (None, None, None, None), ("x", True, 2**60, 0.5)]]
+    baseline = baseline_file(tmp_path / "b.json", schema, quality, rows * 3)
+    records = tmp_path / "r.parquet"
+    candidate = [*rows, {"s": "y", "b": True, "i": 3, "f": -0.0}, {"s": "x", "b": False, "i": 1, "f": float("nan")}]
+    pq.write_table(pa.Table.from_pylist(candidate), records)
+    parity(records, schema, quality, baseline)
+    pq.write_table(pa.Table.from_pylist(rows), records)  # no value outside s's and b's categories, nor i's counted
+    calls = []
+    monkeypatch.setattr(engine_compile, "categories", lambda table, name, kind: calls.append(name) or
+                        categories(table, name, kind))
+    parity(records, schema, quality, baseline)
+    assert sorted(calls) == ["f", "i"]  # floats are counted by value (-0.0 equals 0.0 in SQL), and 2**60 too
+
+
+NO_ARROW = """
+import json, sys
+from bot.manifests.models import Quality
+from bot.verify import Expected
+from bot.verify.engine.run import verify_files
+schema, quality, records, baseline = json.loads(sys.argv[1])
+result = verify_files(Expected(schema, Quality.model_validate(quality), "c@1"), records, baseline)
+assert result.invalid and result.examples and result.drift[1].psi is not None, result
+print(sorted(m for m in ("pyarrow", "pandas", "numpy") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_json_lines_and_csv_are_read_without_arrow(tmp_path, kind):
+    """Every query's rows (the aggregate, the rows the validator judges, the examples, a GROUP BY of categories)
+    come through DuckDB's cursor: pyarrow and pandas are not imported."""
+    candidate = [*planted_records(), {"transaction_id": "t", "score": 0.5, "route": "elsewhere"}]
+    records = write_jsonl(tmp_path / "r.jsonl", candidate)
+    if kind == "csv":
+        records = tmp_path / "r.csv"
+        with records.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, ["transaction_id", "score", "model_version", "route"],
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(candidate)
+    baseline = write_jsonl(tmp_path / "b.jsonl", baseline_records())
+    schema = {**SCHEMA, "properties": {**SCHEMA["properties"], "transaction_id": {"type": "string", "format": "x",
+                                                                                  "not": {"const": "t"}}}}
+    arguments = json.dumps([schema, QUALITY.model_dump(mode="json", by_alias=True), str(records), str(baseline)])
+    done = subprocess.run([sys.executable, "-c", NO_ARROW, arguments], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_planted_sample_gives_the_reference_result(tmp_path):
     records = write_jsonl(tmp_path / "records.jsonl", planted_records())
     baseline = write_jsonl(tmp_path / "baseline.jsonl", baseline_records())
@@ -243,3 +364,55 @@ def test_fields_measured_but_not_in_the_schema(tmp_path):
     engine = parity(records, {"type": "object"}, quality, baseline)
     assert [d.psi is not None for d in engine.drift] == [True, True]
     assert engine.null_rates[0].value == 1.0
+
+
+# The engine's fast paths over JSON texts (a value's type from its first byte, numbers cast only when they are
+# numbers, the drift bins as one index a row, the guard as one comparison) against the reference.
+# JSON texts of every type, in the forms a writer may give them: exponents, a negative zero, numbers beyond a
+# double or an int64, a whole number written with a fraction, escapes, non-ASCII text, whitespace inside
+TEXTS = ["0", "-0", "-0.0", "1", "1.0", "1E2", "1e2", "1.5e-3", "-7", "1e400", "-1e400", "1e-400",
+         "9007199254740993", "18446744073709551615", "18446744073709551616", "123456789012345678901234567890",
+         "-9223372036854775809", '""', '"x"', '"approve"', '"appr\\u006fve"', '"\\u00e9t\\u00e9"', '"a\\"b"',
+         '"tab\\there"', '"\\/"', '"é"', '"😀"', "true", "false", "null", "[]", "[1, 2]", "{}", '{"k": [1]}',
+         '  "spaced"  ', "\t3\t"]
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+TEXT_SCHEMAS: list[dict[str, Any]] = [
+    {"type": "integer", "minimum": 0},
+    {"type": ["integer", "null"], "maximum": 100},
+    {"type": "number", "minimum": -1, "maximum": 1e300},
+    {"type": ["number", "null"]},
+    {"type": "string", "minLength": 2, "maxLength": 5},
+    {"enum": ["approve", "été", 1, True, None]},
+    {"enum": ["approve", "été", True, None]},  # no number: exact for NaN, infinities and big numbers (no guard)
+    {"const": "x"},
+    {"type": ["number", "string"]},  # a number must be finite: the guard sends infinities to the validator
+    {"const": 100},
+    {"type": "boolean"},
+    {"type": ["array", "object"]},
+    {"type": "string", "pattern": "^[a-z]+$"},
+    {"type": "integer", "multipleOf": 3},
+]
+
+
+@pytest.mark.parametrize("field", TEXT_SCHEMAS, ids=[str(i) for i in range(len(TEXT_SCHEMAS))])
+def test_json_texts_of_every_form(tmp_path: Path, field: dict[str, Any]) -> None:
+    records = write_lines(tmp_path / "r.jsonl", [f'{{"a": {text}, "b": {text}}}' for text in TEXTS] + ['{"b": 1}'])
+    schema = {"type": "object", "properties": {"a": field, "b": {}}, "required": ["b"]}
+    quality = Quality.model_validate({"null_rate_max": {"a": 0.5}})
+    parity(records, schema, quality, examples=50)
+
+
+def test_drift_of_json_texts(tmp_path: Path) -> None:
+    """Numeric bins and categories over every form (the baseline's categories and others, numbers in bins)."""
+    base = write_lines(tmp_path / "b.jsonl", [f'{{"n": {t}, "c": {t}}}' for t in ("0.5", "1", "2", '"x"', '"é"', "true")
+                                         for _ in range(3)])
+    records = write_lines(tmp_path / "r.jsonl", [f'{{"n": {t}, "c": {t}}}' for t in TEXTS])
+    schema = {"type": "object", "properties": {"n": {}, "c": {}}}
+    quality = Quality.model_validate({"drift": {"psi_max": {"n": 0.2, "c": 0.2}}})
+    parity(records, schema, quality, base)

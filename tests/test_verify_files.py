@@ -41,6 +41,17 @@ def test_a_glob_is_verified_as_one_source_with_each_files_line_numbers(tmp_path)
     assert verify_files(EXPECTED, tmp_path / "a.jsonl").examples == alone[0].examples  # one file: no file named
 
 
+def test_line_numbers_past_a_file_without_records(tmp_path):
+    """Each file's first row is found by the one aggregate (a file without records has none)."""
+    jsonl(tmp_path / "a.jsonl", [{"id": 1}, {"id": "x"}])
+    (tmp_path / "b.jsonl").write_text("\n\n", encoding="utf-8")
+    jsonl(tmp_path / "c.jsonl", [{"id": 2}, {"id": 3}, {"id": 4, "score": 5}], blank_after=(1,))
+    (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+    result = verify_files(EXPECTED, tmp_path / "link" / "*.jsonl")
+    assert (result.records, result.invalid) == (5, 2)
+    assert [(e.record, e.path) for e in result.examples] == [(2, "#/id"), (4, "#/score")]
+
+
 def test_a_recursive_glob(tmp_path):
     (tmp_path / "day=1").mkdir()
     jsonl(tmp_path / "day=1" / "part.jsonl", [{"id": 1}])

@@ -115,6 +115,50 @@ def test_measures_are_carried():
     assert plan.categorical == ("b",)
 
 
+OTHER = ("modelgate-baseline", "other")
+
+
+def counts(keys, kind="json"):
+    plan = build({"properties": {"a": {}}}, {"a": kind}, tabular=kind != "json",
+                 measures=p.Measures(categorical=["a"], categories={"a": keys}))
+    return plan.category_counts[0] if plan.category_counts else None
+
+
+def test_baseline_categories_are_counted_by_an_exact_test():
+    found = counts(["x", ("bool", "true"), ("int", "12"), ("float", "1.0"), ("list", "[1]"), ("dict", "{}")])
+    assert found.counted == (("x", p.Equals("a", "x")), (("bool", "true"), p.Equals("a", True)),
+                             (("int", "12"), p.JsonText("a", "12")), (("float", "1.0"), p.JsonText("a", "1.0")))
+    assert not found.complete  # a list or an object is not counted, and a number's other texts are not its
+
+
+def test_strings_and_booleans_are_counted_completely():
+    assert counts(["x", "é", ("bool", "false")]).complete
+    assert counts(["x", OTHER]).complete  # a baseline file's folded categories: no value is of that key
+    assert not counts(["x", ("int", "1")]).complete
+
+
+def test_typed_columns_count_their_own_type_only():
+    assert counts(["x", ("int", "1")], "native:string").counted == (("x", p.Equals("a", "x")),)
+    assert counts([("int", "3"), ("int", str(2**53)), "3"], "native:integer").counted == (
+        (("int", "3"), p.Equals("a", 3)),)
+    assert counts([("float", "0.5"), ("float", "-0.0")], "native:number") is None  # -0.0 equals 0.0
+    assert counts([("bool", "true")], "native:boolean").counted == ((("bool", "true"), p.Equals("a", True)),)
+
+
+def test_csv_cells_and_many_categories_are_counted_by_value():
+    assert counts(["x"], "text") is None  # a cell's category depends on the field's types (a GROUP BY coerces it)
+    assert counts([str(i) for i in range(p.MAX_COUNTED + 1)]) is None
+    assert counts([str(i) for i in range(p.MAX_COUNTED)]) is not None
+
+
+def test_an_enum_without_numbers_needs_no_guard():
+    """A value that is a NaN, an infinity or beyond 2**53 is none of an enum's strings: exact without the validator."""
+    assert field(build({"properties": {"a": {"enum": ["x", True, None]}}}), "a").guard == p.Lit(False)
+    assert field(build({"properties": {"a": {"const": "x"}}}), "a").guard == p.Lit(False)
+    assert field(build({"properties": {"a": {"enum": ["x", 1]}}}), "a").guard == p.Guard("a", big=True)
+    assert field(build({"properties": {"a": {"type": "number"}}}), "a").guard == p.Guard("a", big=False)
+
+
 def test_the_plan_needs_no_engine():
     code = "import sys, bot.verify.engine.plan; assert not [m for m in sys.modules if m.startswith('ibis')]"
     subprocess.run([sys.executable, "-c", code], check=True)

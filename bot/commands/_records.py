@@ -189,7 +189,7 @@ def _file_source(expected: Expected, records: str, limits: Limits, named: list[s
 
     fields = sorted({*fields_of(expected), *(n for n in named if not n.startswith("__mg_"))})
     source = open_files(records, fields, expected.schema, limits=limits)
-    if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+    if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
         source = open_files(records, fields, expected.schema, whole_records=True, limits=limits)
     return source
 

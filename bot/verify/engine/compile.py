@@ -5,7 +5,13 @@ sums predicates over them (``SUM(CAST(p AS INT))``): the row count, the rows the
 validator must judge, the null count of each null-rate field, and the count of each drift bin. The row queries
 (the rows the validator judges, the first invalid rows) keep the source's order through an ordinal column.
 
-Portable ibis expressions, except where the source kind is DuckDB's own (a JSON column: ``json_type``).
+Portable ibis expressions, except where the source kind is DuckDB's own (a JSON column). A JSON column that DuckDB
+parsed (``read_json``, ``from_json``; not a text cast to JSON, which keeps its spaces) holds each value as minified
+JSON text (a JSON ``null`` and a missing key are SQL NULL), so its first byte tells its JSON type:
+``"`` a string, ``t``/``f`` a boolean, ``[`` an array, ``{`` an object, ``-`` or a digit a number (DuckDB reads
+nothing else as JSON: ``NaN`` and ``Infinity`` make the file unreadable to it, and the reference reads it). That is
+one ``ascii()`` a value, against a ``json_type`` that walks the value; its number is cast only when it is one, its
+string decoded only for a field whose checks read it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from bot.verify.engine import plan as p
 from bot.verify.readers import INTEGER_RE, NUMBER_RE
 
 ORDINAL = "__mg_ordinal"
+FILENAME = "__mg_filename"
 KEYS = "__mg_keys"
 RECORD = "__mg_record"
 INVALID = "__mg_invalid"
@@ -31,19 +38,21 @@ RECHECK = "__mg_recheck"
 NOT_OBJECT = "__mg_not_object"
 TRUE = "__mg_true"
 REFUSED = "__mg_refused"
-_JSON_TYPES = {"string": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"), "number": ("DOUBLE",),
-               "boolean": ("BOOLEAN",), "array": ("ARRAY",), "object": ("OBJECT",)}
+# the first byte of a JSON value's text, by JSON type (numbers: "-" and the digits, tested as a range)
+QUOTE, BRACKET, BRACE, MINUS, ZERO, NINE = 34, 91, 123, 45, 48, 57
+MAX_DOUBLE = 1.7976931348623157e308  # the largest finite double
+_FIRST_BYTES = {"string": (QUOTE,), "boolean": (ord("t"), ord("f")), "array": (BRACKET,), "object": (BRACE,)}
 
 
-def _json_type_signature(x: dt.JSON) -> str:
-    raise NotImplementedError  # DuckDB's json_type: a builtin, never called in Python
+def _ascii_signature(x: dt.JSON) -> int:
+    raise NotImplementedError  # DuckDB's ascii: the code point of a text's first character (JSON is text)
 
 
 def _json_string_signature(x: dt.JSON, path: str) -> str:
     raise NotImplementedError  # DuckDB's json_extract_string
 
 
-_json_type: Any = ibis.udf.scalar.builtin(_json_type_signature, name="json_type")
+_ascii: Any = ibis.udf.scalar.builtin(_ascii_signature, name="ascii")
 _json_string: Any = ibis.udf.scalar.builtin(_json_string_signature, name="json_extract_string")
 
 
@@ -91,8 +100,8 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
         cols[NOT_OBJECT] = table[not_object]
     used = _used(plan)
     for f in plan.fields:
-        if f.kind == "json":  # its JSON type here, its typed values in a second projection: json_type once a value
-            cols[column(f.name, "t")] = _json_type(table[f.name])
+        if f.kind == "json":  # its JSON type here (its first byte), its typed values in a second projection
+            cols[column(f.name, "t")] = _ascii(table[f.name])
             cols[column(f.name, "raw")] = table[f.name]
         elif f.kind == "text":
             c = table[f.name]
@@ -125,17 +134,25 @@ def project(table: ir.Table, plan: p.Plan, *, keys: str | None = None, extra: tu
             more[column(f.name, "n")] = ibis.cases((kind.isin(["integer", "number"]), raw.cast("float64")),
                                                    else_=ibis.null("float64"))
             continue
-        more[column(f.name, "n")] = ibis.cases((kind.isin(["BIGINT", "UBIGINT", "DOUBLE"]), raw.cast("float64")),
-                                               else_=ibis.null("float64"))
+        more[column(f.name, "n")] = ibis.cases((_json_number(kind), raw.cast("float64")), else_=ibis.null("float64"))
         if (f.name, "string") in used:
-            more[column(f.name, "s")] = ibis.cases((kind == "VARCHAR", _json_string(raw, "$")),
-                                                   else_=ibis.null("string"))
+            more[column(f.name, "s")] = ibis.cases((kind == QUOTE, _json_string(raw, "$")), else_=ibis.null("string"))
         if (f.name, "boolean") in used:
-            more[column(f.name, "b")] = ibis.cases((kind == "BOOLEAN", raw.cast("string") == "true"),
+            more[column(f.name, "b")] = ibis.cases((_json_first(kind, "boolean"), kind == ord("t")),
                                                    else_=ibis.null("boolean"))
     if more:
         projected = projected.mutate(**more)
     return projected, {f.name: _view(projected, f) for f in plan.fields}
+
+
+def _json_number(first: Any) -> Any:
+    """The JSON value whose text starts with ``first`` is a number."""
+    return (first == MINUS) | first.between(ZERO, NINE)
+
+
+def _json_first(first: Any, kind: str) -> Any:
+    codes = _FIRST_BYTES[kind]
+    return first == codes[0] if len(codes) == 1 else first.isin(list(codes))
 
 
 def _used(plan: p.Plan) -> set[tuple[str, str]]:
@@ -155,6 +172,9 @@ def _used(plan: p.Plan) -> set[tuple[str, str]]:
 
     walk(plan.invalid)
     walk(plan.recheck)
+    for counts in plan.category_counts:
+        for _key, test in counts.counted:
+            walk(test)
     return found
 
 
@@ -171,12 +191,12 @@ def _view(t: ir.Table, f: p.FieldPlan) -> View:
         kind = t[column(f.name, "t")]
 
         def json_is(types: frozenset[str]) -> Any:
-            names = [n for ty in (types | {"integer"} if "number" in types else types) for n in _JSON_TYPES.get(ty, ())]
-            test = kind.isin(names) if names else _false()
-            if "integer" in types and "number" not in types:
-                number = t[column(f.name, "n")]
-                test = test | ((kind == "DOUBLE") & _whole(number))
-            return test
+            tests = [_json_first(kind, ty) for ty in sorted(types) if ty in _FIRST_BYTES]
+            if "number" in types:
+                tests.append(_json_number(kind))
+            elif "integer" in types:  # a number without a fraction (1.0 too, as JSON Schema says)
+                tests.append(_json_number(kind) & _whole(t[column(f.name, "n")]))
+            return balanced(tests, operator.or_) if tests else _false()
 
         return View(kind.isnull(), present, json_is, t[column(f.name, "n")],
                     t[column(f.name, "s")] if column(f.name, "s") in t.columns else None,
@@ -260,12 +280,12 @@ def predicate(pred: p.Pred, views: dict[str, View], table: ir.Table) -> Any:
             return (length < q.bound if q.op == "<" else length > q.bound).fill_null(False)
         if isinstance(q, p.Matches):
             return v.string.re_search(q.pattern).fill_null(False)
-        if isinstance(q, p.Guard):
-            n = v.number
-            odd = n.isnan() | n.isinf()
-            if q.big:
-                odd = odd | (n.abs() >= p.EXACT_INTEGER)
-            return odd.fill_null(False)
+        if isinstance(q, p.JsonText):
+            return (table[column(q.field, "raw")].cast("string") == q.text).fill_null(False)
+        if isinstance(q, p.Guard):  # NaN, an infinity, or (big) 2**53 and beyond: one comparison, as every engine
+            # here (DuckDB, PostgreSQL, Spark) orders NaN above every number
+            bound = ibis.literal(float(p.EXACT_INTEGER) if q.big else MAX_DOUBLE, type="float64")
+            return ~((v.number.abs() < bound) if q.big else (v.number.abs() <= bound)).fill_null(True)
         raise TypeError(f"unknown predicate {q!r}")
 
     return as_column(go(pred), table)
@@ -324,14 +344,22 @@ class Shape:
     ordinal: Any = None
     in_order: bool = False  # rows come in the ordinal's order without an ORDER BY (DuckDB over files)
     refuse: str | None = None  # a boolean column: rows the engine cannot judge as the reference would
+    # the files of a source of several, as its ``filename`` column names them: the aggregate finds the first
+    # ordinal of each (``start:<i>``), which an example's line number needs
+    files: tuple[str, ...] = ()
+    filename: str | None = None
 
 
 def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, list[str]]:
     """ONE aggregate expression of the plan, and the names of its columns in order: ``rows``, ``invalid`` (rows the
     engine judges invalid), ``recheck`` (rows the validator judges), ``null:<field>`` per null-rate field,
     ``bin:<field>:<i>`` per drift bin, ``edge:<field>`` per drift field with edges beyond 2^53 (the rows whose
-    number is such an edge's double: their bin is the reference's to find)."""
-    extra = (shape.refuse,) if shape.refuse is not None else ()
+    number is such an edge's double: their bin is the reference's to find), ``start:<i>`` per file of
+    ``shape.files``, ``cat:<field>:<i>`` per counted baseline category of a categorical drift field
+    (``plan.category_counts``) and ``cat:<field>:rest`` for its other values (not null)."""
+    starts = bool(shape.files) and shape.filename is not None
+    extra = ((shape.refuse,) if shape.refuse is not None else ()) + (
+        (shape.filename, shape.ordinal.get_name()) if starts else ())
     projected, views = project(table, plan, keys=shape.keys, not_object=shape.not_object, extra=extra)
     flags: dict[str, Any] = {INVALID: predicate(plan.invalid, views, projected),
                              RECHECK: _recheck(plan, views, projected)}
@@ -345,12 +373,27 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
         n = view.number
         finite = ~(n.isnan() | n.isinf()).fill_null(True)
         number = ~view.null & view.type_is(frozenset({"number"})).fill_null(False) & finite
-        flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, n), else_=ibis.null("float64"))
+        # the bin of each row's number, once: the first edge at or above it (bisect_left over sorted edges)
+        edges = [ibis.literal(e, type="float64") for e in bins.edges]
+        index = ibis.cases(*[(n <= edge, i) for i, edge in enumerate(edges)], else_=len(edges)) if edges \
+            else ibis.literal(0)
+        flags[f"__mg_bin_{bins.field}"] = ibis.cases((number, index), else_=ibis.null("int64"))
         big = [e for e in bins.edges if abs(e) >= p.EXACT_INTEGER]
         if big:  # an integer whose double IS such an edge lies above or below it: the double cannot say which
             flags[f"__mg_edge_{bins.field}"] = number & n.isin(big).fill_null(False)
+    for counts in plan.category_counts:
+        view = views.get(counts.field)
+        if view is None:
+            continue
+        tests = [predicate(test, views, projected) for _key, test in counts.counted]
+        for i, test in enumerate(tests):
+            flags[f"__mg_cat_{counts.field}_{i}"] = test
+        flags[f"__mg_cat_{counts.field}_rest"] = ~view.null & ~balanced(tests, operator.or_)
     if shape.refuse is not None:
         flags[REFUSED] = projected[shape.refuse].fill_null(False)
+    if starts:
+        flags[ORDINAL] = projected[shape.ordinal.get_name()]
+        flags[FILENAME] = projected[shape.filename]
     rows = projected.select(**flags)  # each row's verdicts, computed once; the sums below only add them up
     aggs: dict[str, Any] = {"rows": rows.count(), "invalid": _count(rows[INVALID] & ~rows[RECHECK]),
                             "recheck": _count(rows[RECHECK])}
@@ -363,15 +406,18 @@ def aggregate(table: ir.Table, plan: p.Plan, shape: Shape) -> tuple[ir.Table, li
             aggs[f"edge:{bins.field}"] = _count(rows[f"__mg_edge_{bins.field}"])
         if f"__mg_bin_{bins.field}" not in rows.columns:
             continue
-        n = rows[f"__mg_bin_{bins.field}"]
-        edges = [ibis.literal(e, type="float64") for e in bins.edges]
-        for i in range(len(edges) + 1):
-            test = n.notnull()
-            if i > 0:
-                test = test & (n > edges[i - 1])
-            if i < len(edges):
-                test = test & (n <= edges[i])
-            aggs[f"bin:{bins.field}:{i}"] = _count(test.fill_null(False))
+        index = rows[f"__mg_bin_{bins.field}"]
+        for i in range(len(bins.edges) + 1):
+            aggs[f"bin:{bins.field}:{i}"] = _count((index == i).fill_null(False))
+    if starts:
+        for i, name in enumerate(shape.files):
+            aggs[f"start:{i}"] = rows[ORDINAL].min(where=rows[FILENAME] == name)
+    for counts in plan.category_counts:
+        if f"__mg_cat_{counts.field}_rest" not in rows.columns:
+            continue
+        for i in range(len(counts.counted)):
+            aggs[f"cat:{counts.field}:{i}"] = _count(rows[f"__mg_cat_{counts.field}_{i}"])
+        aggs[f"cat:{counts.field}:rest"] = _count(rows[f"__mg_cat_{counts.field}_rest"])
     names = list(aggs)
     return rows.aggregate(**{f"c{i}": aggs[name] for i, name in enumerate(names)}), names
 
@@ -408,7 +454,9 @@ def _other_keys(pred: p.Pred) -> list[p.Pred]:
 
 
 def categories(table: ir.Table, name: str, kind: str) -> ir.Table:
-    """The distinct non-null values of a drift field with their counts (``value``, ``n``)."""
+    """The distinct non-null values of a drift field with their counts (``value``, ``n``). A float column is grouped
+    by its text too: SQL holds -0.0 equal to 0.0, which are two categories (``stats.category``)."""
     c = table[name]
     value = c.cast("string") if kind == "json" else c
-    return table.filter(~is_null(c)).group_by(value=value).aggregate(n=ibis._.count())
+    keys = {"value": value, "text": c.cast("string")} if c.type().is_floating() else {"value": value}
+    return table.filter(~is_null(c)).group_by(**keys).aggregate(n=ibis._.count())

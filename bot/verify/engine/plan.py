@@ -23,14 +23,16 @@ a required one that accepts it: only then must a JSON Lines source tell a null f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.verify.baseline import OTHER
 from bot.verify.fields import properties, property_types
 from bot.verify.validate import RecordValidator
 
 EXACT_INTEGER = 2**53  # beyond this a number's double may not be the number: its row is checked by the validator
+MAX_COUNTED = 128  # baseline categories of a drift field counted in the one aggregate; more: a GROUP BY
 ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated", "readOnly",
                          "writeOnly", "format", "contentMediaType", "contentEncoding", "contentSchema", "$anchor",
                          "$id", "$schema", "$defs", "definitions", "$vocabulary", "$dynamicAnchor"})
@@ -132,6 +134,14 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class JsonText:
+    """The value's JSON text (a JSON column's, as DuckDB wrote it) is ``text``."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Lit:
     value: bool
 
@@ -151,7 +161,8 @@ class Or:
     terms: tuple[Pred, ...]
 
 
-Pred = TypeIs | Cmp | MultipleOf | Equals | Len | Matches | IsNull | Present | OtherKeys | Guard | Lit | Not | And | Or
+Pred = (TypeIs | Cmp | MultipleOf | Equals | Len | Matches | IsNull | Present | OtherKeys | Guard | JsonText | Lit | Not
+        | And | Or)
 
 
 def any_of(terms: Sequence[Pred]) -> Pred:
@@ -198,6 +209,20 @@ class NumericBins:
 
 
 @dataclass(frozen=True)
+class CategoryCounts:
+    """A categorical drift field's baseline categories, counted in the aggregate: ``counted`` pairs a category
+    (``bot.verify.stats.category``'s key) with a test that only a value of that category passes. A category with
+    no such test here (a list, an object, a float of a typed column) is not counted: its values, with every value
+    outside the baseline's categories, fall in the count of the rest, and when that count is not zero the field is
+    counted by value (a GROUP BY) instead. ``complete``: every value of a baseline category passes its test, so the
+    rest are values outside the baseline's categories."""
+
+    field: str
+    counted: tuple[tuple[Hashable, Pred], ...]
+    complete: bool
+
+
+@dataclass(frozen=True)
 class Plan:
     fields: tuple[FieldPlan, ...]
     invalid: Pred  # the row is invalid (exact where ``recheck`` does not hold)
@@ -208,6 +233,7 @@ class Plan:
     numeric_bins: tuple[NumericBins, ...]
     categorical: tuple[str, ...]
     extra_columns: tuple[str, ...] = ()
+    category_counts: tuple[CategoryCounts, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -233,11 +259,13 @@ def _mentions_keys(pred: Pred) -> bool:
 @dataclass(frozen=True)
 class Measures:
     """What is measured besides validity: the null-rate fields, the numeric drift fields with their bins (the
-    baseline's inner edges) and the categorical drift fields (counted by value)."""
+    baseline's inner edges), the categorical drift fields (counted by value) and, for some of them, the baseline's
+    categories (counted in the aggregate)."""
 
     null_fields: Sequence[str] = ()
     numeric: Mapping[str, Sequence[float]] = field(default_factory=dict)
     categorical: Sequence[str] = ()
+    categories: Mapping[str, Sequence[Hashable]] = field(default_factory=dict)  # a categorical field's baseline keys
 
 
 @dataclass(frozen=True)
@@ -284,7 +312,45 @@ def build(schema: Any, measures: Measures, columns: Mapping[str, str], *, tabula
     return Plan(fields=tuple(fields), invalid=any_of(terms), recheck=any_of(rechecks),
                 row_checked=tuple(row_checked), whole_records=bool(whole), null_fields=tuple(measures.null_fields),
                 numeric_bins=tuple(NumericBins(n, tuple(e)) for n, e in measures.numeric.items()),
-                categorical=tuple(measures.categorical), extra_columns=extra)
+                categorical=tuple(measures.categorical), extra_columns=extra,
+                category_counts=tuple(counts for name, keys in measures.categories.items()
+                                      if (counts := _category_counts(name, keys, columns.get(name, "absent")))))
+
+
+def _category_counts(name: str, keys: Sequence[Hashable], kind: str) -> CategoryCounts | None:
+    """How the aggregate counts the baseline categories ``keys`` of a field of source kind ``kind`` (None: it does
+    not; CSV cells are coerced by the field's types, which a GROUP BY of the cells does)."""
+    if len(keys) > MAX_COUNTED or not (kind == "json" or kind.startswith("native:")):
+        return None
+    counted: list[tuple[Hashable, Pred]] = []
+    complete = True
+    for key in keys:
+        test = _category_test(name, key, kind)
+        if test is None:
+            complete = complete and key == OTHER
+        else:
+            counted.append((key, test))
+            complete = complete and isinstance(test, Equals) and isinstance(test.value, str | bool)
+    return CategoryCounts(name, tuple(counted), complete) if counted else None
+
+
+def _category_test(name: str, key: Hashable, kind: str) -> Pred | None:
+    """The test only a value of category ``key`` passes (``stats.category``: a string is its own key, any other
+    value its type's name and its JSON text): a string or a boolean by equality; a JSON number by its text (the JSON
+    text of a number is one of its category's exactly when it is that text: ``1.0`` is a float, ``1`` an integer);
+    a typed column's integer by equality."""
+    if isinstance(key, str):
+        return Equals(name, key) if kind in ("json", "native:string") else None
+    if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], str)):
+        return None
+    type_name, text = key
+    if type_name == "bool" and kind in ("json", "native:boolean"):
+        return Equals(name, text == "true")
+    if type_name in ("int", "float") and kind == "json":
+        return JsonText(name, text)
+    if type_name == "int" and kind == "native:integer" and abs(int(text)) < EXACT_INTEGER:
+        return Equals(name, int(text))
+    return None
 
 
 def _root_row_checked(root: Mapping[str, Any]) -> tuple[str, ...]:
@@ -327,7 +393,7 @@ def _field(name: str, prop: Any, kind: str, required: bool, context: _Context) -
         else:
             checks.append(Check(f"{keyword}:{name}", violated))
     rowed = sorted(set(rowed))
-    numeric_checks = any(c.key.split(":")[0] in _NUMERIC for c in checks)
+    numeric_checks = any(_compares_numbers(c) for c in checks)
     if rowed:
         guard: Pred = Not(IsNull(name))
     elif kind in ("json", "text", "native:integer", "native:number") and (
@@ -337,6 +403,25 @@ def _field(name: str, prop: Any, kind: str, required: bool, context: _Context) -
         guard = Lit(False)
     return FieldPlan(name, kind, property_types(prop), required, accepts_null, needs_presence, tuple(checks),
                      tuple(rowed), guard)
+
+
+def _compares_numbers(check: Check) -> bool:
+    """The check compares the value as a number (a double), which is not exact for a NaN, an infinity or a number
+    beyond 2**53; an enum or a const of strings, booleans and null is exact for them (they are none of its values)."""
+    keyword = check.key.split(":")[0]
+    if keyword in ("enum", "const"):
+        return _equals_a_number(check.violated)
+    return keyword in _NUMERIC
+
+
+def _equals_a_number(pred: Pred) -> bool:
+    if isinstance(pred, Equals):
+        return isinstance(pred.value, int | float) and not isinstance(pred.value, bool)
+    if isinstance(pred, Not):
+        return _equals_a_number(pred.term)
+    if isinstance(pred, And | Or):
+        return any(_equals_a_number(t) for t in pred.terms)
+    return False
 
 
 def _keyword(name: str, keyword: str, prop: Mapping[str, Any], kind: str, regex: bool) -> Pred | None:

@@ -1,12 +1,13 @@
 """Verify a source on its engine: the reference's VerifyResult, computed by one aggregate query.
 
-The plan's aggregate gives the row count, the rows the engine judges invalid, the null counts and the drift bins
-in one query; the rows the validator must judge (a keyword the engine cannot check, a number it cannot compare
-exactly) are fetched in Arrow batches, only the columns they need, and validated by the reference's validator;
-categorical drift is one GROUP BY per field. Examples are the first invalid rows in source order, rebuilt as the
-reference reads them (for a file: its line decoded again) and explained by the validator, so they are the
-reference's to the letter. A file DuckDB refuses that the reference can read record by record (a malformed line
-after the first) is read by the reference instead, with a note.
+The plan's aggregate gives the row count, the rows the engine judges invalid, the null counts, the drift bins and
+the counts of the baseline's categories in one query; the rows the validator must judge (a keyword the engine
+cannot check, a number it cannot compare exactly) are fetched in batches (DuckDB's cursor over a JSON Lines or CSV
+file, Arrow elsewhere), only the columns they need, and validated by the reference's validator; a categorical drift
+field whose values the aggregate's sums do not tell all is counted by one GROUP BY. Examples are the first invalid
+rows in source order, rebuilt as the reference reads them (for a file: its line decoded again) and explained by the
+validator, so they are the reference's to the letter. A file DuckDB refuses that the reference can read record by
+record (a malformed line after the first) is read by the reference instead, with a note.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
     try:
         refuse_fields(fields, str(pattern))
         source = open_files(pattern, fields, expected.schema, limits=limits)
-        if source.format == "jsonl" and plan_for(expected, source, {}, []).needs_keys:
+        if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
             source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
         return verify_source(expected, source, baseline_path, examples, limits)
     except (EngineCannotRead, duckdb.Error) as exc:
@@ -115,9 +116,12 @@ def is_duckdb(source: Source) -> bool:
     return getattr(source.backend, "name", "") == "duckdb"
 
 
-def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]], categorical: list[str]) -> p.Plan:
+def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]],
+             categorical: dict[str, list[Hashable]]) -> p.Plan:
+    """The plan of ``expected`` over ``source``; ``categorical``: each categorical drift field's baseline
+    categories."""
     quality = expected.quality or Quality()
-    measures = p.Measures(list(quality.null_rate_max), numeric, categorical)
+    measures = p.Measures(list(quality.null_rate_max), numeric, list(categorical), categorical)
     return p.build(expected.schema, measures, kinds_of(source), tabular=source.tabular, regex=is_duckdb(source))
 
 
@@ -136,8 +140,10 @@ class _Job:
         source = self.source
         ordinal = source.table[source.ordinal] if source.ordinal else _row_number()
         in_order = is_duckdb(source) and source.ordinal is not None  # DuckDB keeps a file's order
+        several = len(source.files) > 1 and source.filename is not None and source.ordinal is not None
         return c.Shape(keys=source.keys, not_object=source.not_object, ordinal=ordinal, in_order=in_order,
-                       refuse=source.refuse)
+                       refuse=source.refuse, files=read_names(source) if several else (),
+                       filename=source.filename if several else None)
 
 
 def verify_source(expected: Expected, source: Source, baseline_path: str | Path | None = None, examples: int = 10,
@@ -151,7 +157,7 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     notes: list[str] = list(source.notes)
     drifts = baseline_drifts(expected, baseline_path, limits, notes)
     numeric = {name: list(d.edges) for name, d in drifts.items() if isinstance(d, NumericDrift)}
-    categorical = [name for name, d in drifts.items() if isinstance(d, CategoricalDrift)]
+    categorical = {name: list(d.expected) for name, d in drifts.items() if isinstance(d, CategoricalDrift)}
     job = _Job(expected, source, plan_for(expected, source, numeric, categorical), kinds_of(source), validator)
 
     agg, names = c.aggregate(source.table, job.plan, job.shape)
@@ -171,13 +177,16 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     found: list[Example] = []
     if invalid and examples:
         query = c.invalid_rows(source.table, job.plan, job.shape, _example_columns(job), examples)
-        chosen = sorted([*first_bad, *_rows(query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
-        found = _examples(job, chosen, examples)
+        chosen = sorted([*first_bad, *_rows(source, query)], key=lambda row: int(row[c.ORDINAL]))[:examples]
+        starts = {name: int(values[f"start:{i}"]) for i, name in enumerate(job.shape.files)
+                  if values[f"start:{i}"] is not None}
+        found = _examples(job, chosen, examples, starts)
     for name, accumulator in drifts.items():
         if isinstance(accumulator, NumericDrift):
             accumulator.counts = [int(values.get(f"bin:{name}:{i}") or 0) for i in range(len(accumulator.edges) + 1)]
         else:
-            accumulator.actual = _categories(job, name)
+            counted = _counted_categories(job, name, values, accumulator)
+            accumulator.actual = counted if counted is not None else _categories(job, name)
     if read == 0:
         name = Path(source.label).name if len(source.files) == 1 else source.label
         notes.append(f"no record of {name} is kept by {source.narrowed}: nothing was verified" if source.narrowed
@@ -196,6 +205,11 @@ def verify_source(expected: Expected, source: Source, baseline_path: str | Path 
     )
 
 
+def read_names(source: Source) -> tuple[str, ...]:
+    """A file source's files as its filename column names them (``open_files`` reads each by its resolved path)."""
+    return tuple(str(Path(name).resolve()) for name in source.files)
+
+
 def _row_number() -> Any:
     import ibis
 
@@ -207,6 +221,18 @@ def _one_row(source: Source, expr: Any) -> tuple[Any, ...]:
     if is_duckdb(source):  # compiled as one line: a pretty-printed query indents the line breaks of a quoted name
         return tuple(source.backend.raw_sql(source.backend.compile(expr)).fetchone())
     return tuple(_arrow(expr).to_pylist()[0].values())
+
+
+def _by_cursor(source: Source) -> bool:
+    """Rows are fetched through DuckDB's cursor, not Arrow: a JSON Lines or CSV file's columns are text (JSON text
+    too), whole numbers, booleans and lists of text, which the cursor gives as Arrow's ``to_pylist`` does, without
+    importing pyarrow and pandas (a tenth of a second or two, and tens of MB)."""
+    return is_duckdb(source) and source.format in ("jsonl", "csv")
+
+
+def _cursor(source: Source, expr: Any) -> tuple[Any, list[str]]:
+    cursor = source.backend.raw_sql(source.backend.compile(expr))  # one line, as _one_row's
+    return cursor, [d[0] for d in cursor.description]
 
 
 def _arrow(expr: Any) -> Any:
@@ -225,8 +251,23 @@ def _arrow_batches(expr: Any) -> Iterator[Any]:
     return iter(expr.to_pyarrow_batches(chunk_size=BATCH_ROWS))
 
 
-def _rows(expr: Any) -> list[dict[str, Any]]:
+def _rows(source: Source, expr: Any) -> list[dict[str, Any]]:
+    if _by_cursor(source):
+        cursor, names = _cursor(source, expr)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return _pylist(_arrow(expr))
+
+
+def _row_batches(source: Source, expr: Any) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``expr`` in batches of at most BATCH_ROWS (no other query may run on the source's connection
+    while they are read)."""
+    if _by_cursor(source):
+        cursor, names = _cursor(source, expr)
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield [dict(zip(names, row, strict=True)) for row in rows]
+        return
+    for batch in _arrow_batches(expr):
+        yield _pylist(batch)
 
 
 def _pylist(batch: Any) -> list[dict[str, Any]]:
@@ -281,7 +322,7 @@ def record_of(row: dict[str, Any], job: _Job) -> Any:
 
 
 def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
-    """Validate the rows the engine cannot judge, fetched in Arrow batches: how many are invalid, and the first
+    """Validate the rows the engine cannot judge, fetched in batches: how many are invalid, and the first
     ``examples`` of them (with what an example needs)."""
     wanted = _recheck_columns(job)
     if examples:
@@ -290,8 +331,8 @@ def _recheck(job: _Job, examples: int) -> tuple[int, list[dict[str, Any]]]:
     bad = 0
     first: list[tuple[int, int, dict[str, Any]]] = []  # a max-heap (negated ordinals) of the first invalid rows
     is_valid = job.validator.is_valid
-    for batch in _arrow_batches(query):
-        for row in _pylist(batch):
+    for batch in _row_batches(job.source, query):
+        for row in batch:
             if row[c.OTHER_KEYS] or not is_valid(record_of(row, job)):
                 bad += 1
                 if examples:
@@ -311,13 +352,14 @@ def _example_columns(job: _Job) -> list[str]:
     return wanted
 
 
-def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Example]:
-    """The examples of the invalid ``rows`` (in source order), as the reference gives them."""
+def _examples(job: _Job, rows: list[dict[str, Any]], examples: int, starts: dict[str, int]) -> list[Example]:
+    """The examples of the invalid ``rows`` (in source order), as the reference gives them; ``starts``: the first
+    ordinal of each file of a source of several."""
     source = job.source
     found: list[Example] = []
     # a glob's examples name their file (as the glob matched it): record numbers are each file's own
-    shown = {str(Path(f).resolve()): f for f in source.files} if len(source.files) > 1 else {}
-    for row, (number, record) in zip(rows, _locate(job, rows), strict=True):
+    shown = dict(zip(read_names(source), source.files, strict=True)) if len(source.files) > 1 else {}
+    for row, (number, record) in zip(rows, _locate(job, rows, starts), strict=True):
         if record is _UNSET:
             record = record_of(row, job)
         key = None if source.key is None else row.get(source.key)
@@ -334,14 +376,13 @@ def _examples(job: _Job, rows: list[dict[str, Any]], examples: int) -> list[Exam
 _UNSET: Any = object()
 
 
-def _locate(job: _Job, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
+def _locate(job: _Job, rows: list[dict[str, Any]], starts: dict[str, int]) -> list[tuple[int, Any]]:
     """Each fetched row's record number as the reference gives it, and its record when read from the file."""
     source = job.source
     if source.numbering == "row" and source.row is not None:
         return [(int(r[source.row]), _UNSET) for r in rows]
     if source.numbering != "line" or source.filename is None or source.format not in ("jsonl", "csv"):
         return [(int(r[c.ORDINAL]), _UNSET) for r in rows]
-    starts = _file_starts(source)
     wanted: dict[str, dict[int, int]] = {}
     for i, r in enumerate(rows):
         name = str(r[source.filename])
@@ -351,16 +392,6 @@ def _locate(job: _Job, rows: list[dict[str, Any]]) -> list[tuple[int, Any]]:
         for position, number, record in _records_at(job, Path(name), set(positions)):
             out[positions[position]] = (number, record)
     return out
-
-
-def _file_starts(source: Source) -> dict[str, int]:
-    """The ordinal of each file's first row (one file: 1)."""
-    if len(source.files) <= 1:
-        return {}
-    table = source.table
-    assert source.filename is not None and source.ordinal is not None
-    query = table.group_by(name=table[source.filename]).aggregate(start=table[source.ordinal].min())
-    return {str(r["name"]): int(r["start"]) for r in _rows(query)}
 
 
 def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[int, int, Any]]:
@@ -388,8 +419,30 @@ def _records_at(job: _Job, path: Path, positions: set[int]) -> Iterator[tuple[in
                 return
 
 
+def _counted_categories(job: _Job, name: str, values: dict[str, Any],
+                        accumulator: CategoricalDrift) -> Counter[Hashable] | None:
+    """The candidate's count per category of a drift field from the aggregate's sums, when they tell them all: no
+    value outside the categories counted, or (a baseline file that folded its rarer categories into one, and every
+    value of a baseline category counted) the values outside them all fall in the folded one. None: a GROUP BY must
+    tell them."""
+    counts = next((k for k in job.plan.category_counts if k.field == name), None)
+    if counts is None or f"cat:{name}:rest" not in values:
+        return None
+    found: Counter[Hashable] = Counter()
+    for i, (key, _test) in enumerate(counts.counted):
+        n = int(values[f"cat:{name}:{i}"] or 0)
+        if n:
+            found[key] += n
+    rest = int(values[f"cat:{name}:rest"] or 0)
+    if rest and counts.complete and accumulator.other is not None:
+        found[accumulator.other] += rest  # what CategoricalDrift.psi folds the values outside the baseline's into
+    elif rest:
+        return None
+    return found
+
+
 def _categories(job: _Job, name: str) -> Counter[Hashable]:
-    """The candidate's count per category of a drift field: one GROUP BY, its rows streamed in Arrow batches. Every
+    """The candidate's count per category of a drift field: one GROUP BY, its rows streamed in batches. Every
     category counts, as for the reference (the rarest told apart: a long tail of singletons is drift); more than
     :data:`MAX_CATEGORIES` distinct values are EngineCannotRead, never a PSI of the commonest only."""
     counts: Counter[Hashable] = Counter()
@@ -399,12 +452,12 @@ def _categories(job: _Job, name: str) -> Counter[Hashable]:
     types = next((f.types for f in job.plan.fields if f.name == name), frozenset())
     coerce = coercer(types)
     distinct = 0
-    for batch in _arrow_batches(c.categories(job.source.table, name, kind)):
-        distinct += batch.num_rows
+    for batch in _row_batches(job.source, c.categories(job.source.table, name, kind)):
+        distinct += len(batch)
         if distinct > MAX_CATEGORIES:
             raise EngineCannotRead(f"{job.source.label}: {name}: over {MAX_CATEGORIES:,} distinct values, more than "
                                    "the engine counts for a categorical drift bound")
-        for row in _pylist(batch):
+        for row in batch:
             value = row["value"]
             if kind == "json":
                 value = json.loads(value)
