@@ -342,7 +342,7 @@ def test_a_stage_with_no_records_to_verify_does_not_pass(repo, warehouse, capsys
     code, out, _ = gate(repo, GOOD, "--connection", warehouse, "--table", "canary_scores", "--where", "day = 9",
                         capsys=capsys)
     assert code == 1
-    assert "BREACH data of fraud-score@1: 0 records (0 records, fewer than min_records 2)" in out
+    assert "BREACH data of fraud-score@1: 0 records (no records to verify; 0 records, fewer than min_records 2)" in out
     assert "note: no record of " in out and "canary_scores is kept by --where: nothing was verified" in out
     (repo / "contracts/score.yaml").write_text(SCORE.replace("quality: {min_records: 2}", "quality: {}"))
     empty = repo.parent / "empty.jsonl"

@@ -188,6 +188,9 @@ def test_unusable_paths(tmp_path):
     os.mkfifo(tmp_path / "fifo.csv")  # never opened: a read of a FIFO waits for a writer
     with pytest.raises(RecordsError, match=r"fifo\.csv: not a regular file \(a FIFO\)$"):
         Records(tmp_path / "fifo.csv", SCHEMA)
+    (tmp_path / "outputs").mkdir()  # what is there is said before what its name's extension is not
+    with pytest.raises(RecordsError, match=r"outputs: not a regular file \(a directory\)$"):
+        Records(tmp_path / "outputs", SCHEMA)
 
 
 @pytest.mark.parametrize("target", ["secret.txt", "/proc/self/environ", "missing"])

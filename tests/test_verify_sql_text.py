@@ -48,6 +48,7 @@ def refused_with(read, text, dialect, said):
     ("score > 0.5", None),
     ("band = 'low' AND day >= current_date - 1", "band = 'low' AND day >= CURRENT_DATE - 1"),
     ("id IN (SELECT id FROM allowed)", None),
+    ("flags >> 2 = 1", "(flags >> 2) = 1"),
 ])
 def test_a_condition_reads(where, sent):
     assert read_condition(where, "duckdb") == (sent or where)
@@ -59,6 +60,8 @@ def test_a_condition_reads(where, sent):
     ("score >", "--where: not one SQL condition: at line 1, column 7 ('>'): Required keyword: 'expression' missing "
                "for GT"),
     ("id IN (SELECT 1 INTO t)", "--where: INTO writes or changes the session; verify only reads"),
+    ("n > > 4", "--where: not one SQL condition: > > would be read as >>"),
+    ("n < < 4", "--where: not one SQL condition: < < would be read as <<"),
     ("x = \x1b[31m", "--where: not one SQL condition: "),
 ])
 def test_a_condition_that_is_not_one_read_is_refused(where, said):

@@ -43,7 +43,8 @@ def add_sources(parser: argparse.ArgumentParser, *, required: bool = True) -> No
     ``--connection``, ``--where``, ``--limit``, ``--key`` and ``--engine``."""
     source = parser.add_mutually_exclusive_group(required=required)
     source.add_argument("--records", metavar="FILE|GLOB",
-                        help="the records: a file or a glob of files (.jsonl, .csv, .parquet)")
+                        help="the records: a file or a glob of files (JSON Lines .jsonl/.ndjson, CSV .csv, "
+                             "Parquet .parquet)")
     source.add_argument("--table", metavar="NAME", help="the records: a table (or view) on --connection")
     source.add_argument("--query", metavar="SQL", help="the records: what a SQL query returns on --connection")
     parser.add_argument("--connection", metavar="URL",

@@ -54,7 +54,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="the GitHub deployment to judge (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)")
     add_sources(parser, required=False)
     parser.add_argument("--contract", metavar="CONTRACT@V",
-                        help="the contract version the records must honour (default: the one the model provides)")
+                        help="the contract version the records must honour (default: the one the model provides; "
+                             "a model providing two must name one)")
     parser.add_argument("--baseline", metavar="FILE",
                         help="a baseline for the records' drift: a sample (same formats) or a baseline file (.json)")
     add_max_bytes(parser)

@@ -112,6 +112,4 @@ def data_breaches(verified: VerifyResult) -> list[str]:
     """What fails in a stage's verified data: the verification's breaches, and no records at all (a stage that
     wrote nothing where its gate looks, or a --where that kept nothing, has not shown its data honours the
     contract: for a gate that is a breach, where ``modelgate verify`` only notes it)."""
-    if verified.records == 0 and not verified.breaches:
-        return ["no records to verify"]
-    return verified.breaches
+    return (["no records to verify"] if verified.records == 0 else []) + verified.breaches

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import stat
 from collections.abc import Callable, Iterator
@@ -218,10 +219,11 @@ class Records:
                  limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = Path(path)
         suffix = self.path.suffix.lower()
+        if suffix in FORMATS or os.path.lexists(self.path):
+            check_regular(self.path)  # what is there, before its name's extension (a directory named outputs)
         if suffix not in FORMATS:
             known = ", ".join(sorted(FORMATS))
             raise RecordsError(f"{path}: unknown format {suffix or '(no extension)'!r}; use one of {known}")
-        check_regular(self.path)
         try:
             self.path.open("rb").close()
         except OSError as exc:

@@ -70,7 +70,19 @@ def read_condition(text: str, dialect: Any, flag: str = "--where") -> str:
     except sqlglot.errors.SqlglotError as exc:
         raise SqlTextError(f"{flag}: not one SQL condition: {_problem(exc)}") from exc
     _refuse_writes(condition, flag)
+    _refuse_misread(text, condition, flag)
     return condition.sql(dialect=dialect)
+
+
+def _refuse_misread(text: str, tree: Any, flag: str) -> None:
+    """sqlglot reads ``n > > 4`` as the shift ``n >> 4`` (a valid condition the user did not write): a shift
+    the text does not spell is refused, not sent."""
+    from sqlglot import exp
+
+    for node, spelled in ((exp.BitwiseRightShift, ">>"), (exp.BitwiseLeftShift, "<<")):
+        if tree.find(node) is not None and spelled not in text:
+            raise SqlTextError(f"{flag}: not one SQL condition: {spelled[0]} {spelled[0]} would be read as "
+                               f"{spelled}")
 
 
 def column_names(condition: str, dialect: Any) -> list[str]:
