@@ -185,14 +185,11 @@ def _named_columns(args: argparse.Namespace) -> list[str]:
 def _file_source(expected: Expected, records: str, limits: Limits, named: list[str]) -> Source:
     """The files as verify_files opens them (read whole when the plan needs each record's keys), for --where,
     --limit or --key to narrow before verify_source; ``named``: the columns they name, read too."""
-    from bot.verify.engine.files import open_files
-    from bot.verify.engine.run import fields_of, plan_for
+    from bot.verify.engine import INTERNAL_PREFIX
+    from bot.verify.engine.run import fields_of, open_for
 
-    fields = sorted({*fields_of(expected), *(n for n in named if not n.startswith("__mg_"))})
-    source = open_files(records, fields, expected.schema, limits=limits)
-    if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
-        source = open_files(records, fields, expected.schema, whole_records=True, limits=limits)
-    return source
+    fields = sorted({*fields_of(expected), *(n for n in named if not n.startswith(INTERNAL_PREFIX))})
+    return open_for(expected, records, fields, limits)
 
 
 def _on_engine(expected: Expected, source: Source, args: argparse.Namespace, run: Run, url: str) -> VerifyResult:

@@ -27,7 +27,7 @@ from bot.verify.engine import compile as c
 from bot.verify.engine import plan as p
 from bot.verify.engine.files import EngineCannotRead, expand, native_kind, open_files
 from bot.verify.fields import properties
-from bot.verify.readers import DEFAULT_LIMITS, Limits, Records, RecordsError, _arrow_kind, coercer, decode_line
+from bot.verify.readers import DEFAULT_LIMITS, FORMATS, Limits, Records, RecordsError, _arrow_kind, coercer, decode_line
 from bot.verify.report import Example, NullRate, VerifyResult
 from bot.verify.run import Expected, _drift, baseline_drifts, verify_records
 from bot.verify.stats import CategoricalDrift, NumericDrift, category, null_rate
@@ -63,10 +63,7 @@ def verify_files(expected: Expected, pattern: str | Path, baseline_path: str | P
         refuse_fields(fields, str(pattern))
     try:
         refuse_fields(fields, str(pattern))
-        source = open_files(pattern, fields, expected.schema, limits=limits)
-        if source.format == "jsonl" and plan_for(expected, source, {}, {}).needs_keys:
-            source = open_files(pattern, fields, expected.schema, whole_records=True, limits=limits)
-        return verify_source(expected, source, baseline_path, examples, limits)
+        return verify_source(expected, open_for(expected, pattern, fields, limits), baseline_path, examples, limits)
     except (EngineCannotRead, duckdb.Error) as exc:
         if len(paths) != 1:
             raise RecordsError(f"{pattern}: DuckDB cannot read one of the files ({_first_line(exc)}); verify each "
@@ -116,13 +113,33 @@ def is_duckdb(source: Source) -> bool:
     return getattr(source.backend, "name", "") == "duckdb"
 
 
+def open_for(expected: Expected, pattern: str | Path, fields: list[str], limits: Limits) -> Source:
+    """The files of ``pattern`` opened with the columns ``fields``; JSON Lines read as whole records when the plan
+    needs each record's keys. That is decided before the files are opened (a JSON column of each field, as
+    ``open_files`` gives them), so their checks and scans run once."""
+    paths = expand(pattern)
+    jsonl = FORMATS.get(paths[0].suffix.lower()) == "jsonl"
+    whole = jsonl and _plan(expected, dict.fromkeys(fields, "json"), tabular=False, regex=True).needs_keys
+    return open_files(pattern, fields, expected.schema, whole_records=whole, limits=limits)
+
+
 def plan_for(expected: Expected, source: Source, numeric: dict[str, list[float]],
              categorical: dict[str, list[Hashable]]) -> p.Plan:
     """The plan of ``expected`` over ``source``; ``categorical``: each categorical drift field's baseline
     categories."""
+    return _plan(expected, kinds_of(source), tabular=source.tabular, regex=is_duckdb(source),
+                 drift=(numeric, categorical))
+
+
+Drift = tuple[dict[str, list[float]], dict[str, list[Hashable]]]  # numeric fields' edges, categorical ones' values
+
+
+def _plan(expected: Expected, kinds: dict[str, str], *, tabular: bool, regex: bool,
+          drift: Drift | None = None) -> p.Plan:
     quality = expected.quality or Quality()
+    numeric, categorical = drift or ({}, {})
     measures = p.Measures(list(quality.null_rate_max), numeric, list(categorical), categorical)
-    return p.build(expected.schema, measures, kinds_of(source), tabular=source.tabular, regex=is_duckdb(source))
+    return p.build(expected.schema, measures, kinds, tabular=tabular, regex=regex)
 
 
 @dataclass(frozen=True)
