@@ -174,11 +174,11 @@ def _reference(expected: Expected, records: str, run: Run, *, fallback: bool) ->
 
 def _named_columns(args: argparse.Namespace) -> list[str]:
     """The columns ``--key`` and ``--where`` name: read from JSON Lines too when the contract does not name them."""
-    from bot.verify.engine.sql_text import column_names, read_condition
+    from bot.verify.engine.sql_text import column_names
 
     named = [args.key] if args.key is not None else []
     if args.where is not None:
-        named += column_names(read_condition(args.where, "duckdb"), "duckdb")
+        named += column_names(args.where, "duckdb")
     return named
 
 

@@ -62,6 +62,11 @@ def read_query(text: str, dialect: Any, flag: str = "--query") -> str:
 def read_condition(text: str, dialect: Any, flag: str = "--where") -> str:
     """``text`` as one read-only condition of ``dialect``, rendered back: a SqlTextError naming ``flag``
     otherwise."""
+    return str(_condition(text, dialect, flag).sql(dialect=dialect))
+
+
+def _condition(text: str, dialect: Any, flag: str) -> Any:
+    """The tree of ``text`` read as one read-only condition of ``dialect`` (a SqlTextError otherwise)."""
     import sqlglot
     from sqlglot import exp
 
@@ -71,7 +76,7 @@ def read_condition(text: str, dialect: Any, flag: str = "--where") -> str:
         raise SqlTextError(f"{flag}: not one SQL condition: {_problem(exc)}") from exc
     _refuse_writes(condition, flag)
     _refuse_misread(text, condition, flag)
-    return condition.sql(dialect=dialect)
+    return condition
 
 
 def _refuse_misread(text: str, tree: Any, flag: str) -> None:
@@ -85,13 +90,11 @@ def _refuse_misread(text: str, tree: Any, flag: str) -> None:
                                f"{spelled}")
 
 
-def column_names(condition: str, dialect: Any) -> list[str]:
-    """The unqualified column names a condition (already read by :func:`read_condition`) refers to."""
-    import sqlglot
+def column_names(text: str, dialect: Any, flag: str = "--where") -> list[str]:
+    """The unqualified column names the condition ``text`` refers to (read as :func:`read_condition` reads it)."""
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(condition, read=dialect, into=exp.Condition)
-    return sorted({c.name for c in tree.find_all(exp.Column) if not c.table})
+    return sorted({c.name for c in _condition(text, dialect, flag).find_all(exp.Column) if not c.table})
 
 
 def _refuse_writes(tree: Any, flag: str) -> None:
