@@ -96,3 +96,13 @@ def test_the_keywords_checked_record_by_record_are_said():
     assert "  - #: anyOf\n  - codes: items" in text
     assert "record by record" not in render_text(RESULT)
     assert "checked_per_row" not in str(result.to_json())
+
+
+def test_an_example_of_a_glob_names_its_file_and_one_problem_is_one():
+    result = VerifyResult("c@1", 5, 1, examples=(Example(3, "#/score", "bad", file="out/part-1.jsonl"),))
+    assert result.to_json()["examples"] == [{"record": 3, "file": "out/part-1.jsonl", "path": "#/score",
+                                             "reason": "bad"}]
+    text = render_text(result)
+    assert "invalid records (first 1 problem)\n  record 3 of out/part-1.jsonl  #/score  bad" in text
+    assert "record 3 of out/part-1.jsonl #/score: bad" in render_github(result, "c.yaml", lambda where: 1)
+    assert "file" not in str(RESULT.to_json()) and "(first 1 problem)" in render_text(RESULT)
